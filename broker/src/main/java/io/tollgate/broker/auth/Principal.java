@@ -1,0 +1,49 @@
+package io.tollgate.broker.auth;
+
+import io.tollgate.broker.catalog.Scope;
+import java.util.Set;
+
+/** Who is calling: the operator (admin key) or an account through one of its keys. */
+public sealed interface Principal {
+  /** The actor recorded on catalog changes. */
+  String actor();
+
+  boolean isOperator();
+
+  /** True when this caller may act on behalf of the account with this scope. */
+  boolean may(Scope scope, String accountId);
+
+  record Operator() implements Principal {
+    @Override
+    public String actor() {
+      return "admin";
+    }
+
+    @Override
+    public boolean isOperator() {
+      return true;
+    }
+
+    @Override
+    public boolean may(Scope scope, String accountId) {
+      return true;
+    }
+  }
+
+  record AccountKey(String accountId, String keyId, Set<Scope> scopes) implements Principal {
+    @Override
+    public String actor() {
+      return accountId;
+    }
+
+    @Override
+    public boolean isOperator() {
+      return false;
+    }
+
+    @Override
+    public boolean may(Scope scope, String onAccount) {
+      return accountId.equals(onAccount) && (scopes.contains(scope) || scopes.contains(Scope.ADMIN));
+    }
+  }
+}

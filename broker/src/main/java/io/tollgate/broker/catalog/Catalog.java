@@ -1,0 +1,278 @@
+package io.tollgate.broker.catalog;
+
+import io.tollgate.broker.topic.Cursor;
+import io.tollgate.protocols.v1.journal.AccountCreated;
+import io.tollgate.protocols.v1.journal.ApiKeyCreated;
+import io.tollgate.protocols.v1.journal.CatalogChange;
+import io.tollgate.protocols.v1.journal.DomainCreated;
+import io.tollgate.protocols.v1.journal.PlanCreated;
+import io.tollgate.protocols.v1.journal.PlanTerms;
+import io.tollgate.protocols.v1.journal.ProductCreated;
+import io.tollgate.protocols.v1.journal.SubscriptionCreated;
+import io.tollgate.protocols.v1.journal.TopicCreated;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Accounts, keys, domains, topics, products, plans and subscriptions: the catalog as the
+ * journal of {@link CatalogChange}s builds it. {@link #check} decides whether a change may be
+ * made; {@link #apply} makes it. One thread applies; any thread may read, since entries are
+ * immutable and only ever added.
+ */
+public final class Catalog {
+  public static final int MAX_PARTITIONS = 256;
+  private static final Pattern DOMAIN_NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
+  private static final Pattern TOPIC_NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}(\\.[a-z0-9][a-z0-9_-]{0,62})+");
+
+  public record Account(String id, String name, Instant createdAt) {}
+
+  public record ApiKey(String id, String accountId, Set<Scope> scopes, byte[] secretSha256, Instant createdAt) {}
+
+  public record Domain(String name, String owner, Instant createdAt) {}
+
+  public record Topic(String name, String domain, int partitions, Instant createdAt) {}
+
+  public record Product(String id, String name, String owner, List<String> topics, Instant createdAt) {}
+
+  public record Plan(String id, String productId, String name, PlanTerms terms, Instant createdAt) {}
+
+  public record Subscription(String id, String account, String product, String plan, String deliveryType,
+                             Map<String, Cursor> start, Instant createdAt) {}
+
+  private final Map<String, Account> accounts = new ConcurrentHashMap<>();
+  private final Map<String, ApiKey> keys = new ConcurrentHashMap<>();
+  private final Map<String, Domain> domains = new ConcurrentHashMap<>();
+  private final Map<String, Topic> topics = new ConcurrentHashMap<>();
+  private final Map<String, Product> products = new ConcurrentHashMap<>();
+  private final Map<String, Plan> plans = new ConcurrentHashMap<>();
+  private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+  private volatile long version;
+
+  /** How many changes the catalog has applied; equals its journal's last sequence number. */
+  public long version() {
+    return version;
+  }
+
+  public Optional<Rejection> check(CatalogChange change) {
+    return switch (change.getChangeCase()) {
+      case ACCOUNT_CREATED -> checkAccount(change.getAccountCreated());
+      case API_KEY_CREATED -> checkKey(change.getApiKeyCreated());
+      case DOMAIN_CREATED -> checkDomain(change.getDomainCreated());
+      case TOPIC_CREATED -> checkTopic(change.getTopicCreated());
+      case PRODUCT_CREATED -> checkProduct(change.getProductCreated());
+      case PLAN_CREATED -> checkPlan(change.getPlanCreated());
+      case SUBSCRIPTION_CREATED -> checkSubscription(change.getSubscriptionCreated());
+      case CHANGE_NOT_SET -> Optional.of(new Rejection("invalid_request", "empty catalog change"));
+    };
+  }
+
+  public void apply(CatalogChange change) {
+    Instant at = Instant.ofEpochMilli(change.getAtMillis());
+    switch (change.getChangeCase()) {
+      case ACCOUNT_CREATED -> {
+        AccountCreated created = change.getAccountCreated();
+        accounts.put(created.getId(), new Account(created.getId(), created.getName(), at));
+      }
+      case API_KEY_CREATED -> {
+        ApiKeyCreated created = change.getApiKeyCreated();
+        Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+        created.getScopesList().forEach(name -> Scope.parse(name).ifPresent(scopes::add));
+        keys.put(created.getId(), new ApiKey(created.getId(), created.getAccountId(), Set.copyOf(scopes),
+            created.getSecretSha256().toByteArray(), at));
+      }
+      case DOMAIN_CREATED -> {
+        DomainCreated created = change.getDomainCreated();
+        domains.put(created.getName(), new Domain(created.getName(), created.getOwner(), at));
+      }
+      case TOPIC_CREATED -> {
+        TopicCreated created = change.getTopicCreated();
+        topics.put(created.getName(), new Topic(created.getName(), created.getDomain(), created.getPartitions(), at));
+      }
+      case PRODUCT_CREATED -> {
+        ProductCreated created = change.getProductCreated();
+        products.put(created.getId(), new Product(created.getId(), created.getName(), created.getOwner(),
+            List.copyOf(created.getTopicsList()), at));
+      }
+      case PLAN_CREATED -> {
+        PlanCreated created = change.getPlanCreated();
+        plans.put(created.getId(), new Plan(created.getId(), created.getProductId(), created.getName(), created.getTerms(), at));
+      }
+      case SUBSCRIPTION_CREATED -> {
+        SubscriptionCreated created = change.getSubscriptionCreated();
+        Map<String, Cursor> start = created.getStartList().stream()
+            .map(Cursor::fromProto)
+            .collect(Collectors.toUnmodifiableMap(cursor -> cursor.partitionRef().toString(), cursor -> cursor));
+        subscriptions.put(created.getId(), new Subscription(created.getId(), created.getAccount(), created.getProduct(),
+            created.getPlan(), created.getDeliveryType(), start, at));
+      }
+      case CHANGE_NOT_SET -> { }
+    }
+    version++;
+  }
+
+  private Optional<Rejection> checkAccount(AccountCreated created) {
+    if (created.getName().isBlank()) {
+      return invalid("an account needs a name");
+    }
+    return accounts.containsKey(created.getId()) ? Optional.of(Rejection.conflict("account", created.getId())) : Optional.empty();
+  }
+
+  private Optional<Rejection> checkKey(ApiKeyCreated created) {
+    if (!accounts.containsKey(created.getAccountId())) {
+      return Optional.of(Rejection.notFound("account", created.getAccountId()));
+    }
+    if (created.getScopesCount() == 0) {
+      return invalid("a key needs at least one scope");
+    }
+    for (String scope : created.getScopesList()) {
+      if (Scope.parse(scope).isEmpty()) {
+        return invalid("unknown scope \"" + scope + "\"; scopes are admin, publish, subscribe, read");
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Optional<Rejection> checkDomain(DomainCreated created) {
+    if (!DOMAIN_NAME.matcher(created.getName()).matches()) {
+      return invalid("a domain name is a lower-case letter then up to 62 lower-case letters, digits or dashes");
+    }
+    if (!accounts.containsKey(created.getOwner())) {
+      return Optional.of(Rejection.notFound("account", created.getOwner()));
+    }
+    return domains.containsKey(created.getName()) ? Optional.of(Rejection.conflict("domain", created.getName())) : Optional.empty();
+  }
+
+  private Optional<Rejection> checkTopic(TopicCreated created) {
+    if (!domains.containsKey(created.getDomain())) {
+      return Optional.of(Rejection.notFound("domain", created.getDomain()));
+    }
+    if (!created.getName().startsWith(created.getDomain() + ".") || !TOPIC_NAME.matcher(created.getName()).matches()) {
+      return invalid("a topic name is its domain, a dot, then lower-case letters, digits, dashes or underscores, e.g. "
+          + created.getDomain() + ".orders");
+    }
+    if (created.getPartitions() < 1 || created.getPartitions() > MAX_PARTITIONS) {
+      return invalid("partitions must be between 1 and " + MAX_PARTITIONS);
+    }
+    return topics.containsKey(created.getName()) ? Optional.of(Rejection.conflict("topic", created.getName())) : Optional.empty();
+  }
+
+  private Optional<Rejection> checkProduct(ProductCreated created) {
+    if (created.getName().isBlank()) {
+      return invalid("a product needs a name");
+    }
+    if (!accounts.containsKey(created.getOwner())) {
+      return Optional.of(Rejection.notFound("account", created.getOwner()));
+    }
+    if (created.getTopicsCount() == 0) {
+      return invalid("a product needs at least one topic");
+    }
+    for (String topic : created.getTopicsList()) {
+      if (!topics.containsKey(topic)) {
+        return Optional.of(Rejection.notFound("topic", topic));
+      }
+    }
+    return products.containsKey(created.getId()) ? Optional.of(Rejection.conflict("product", created.getId())) : Optional.empty();
+  }
+
+  private Optional<Rejection> checkPlan(PlanCreated created) {
+    if (created.getName().isBlank()) {
+      return invalid("a plan needs a name");
+    }
+    if (!products.containsKey(created.getProductId())) {
+      return Optional.of(Rejection.notFound("product", created.getProductId()));
+    }
+    return plans.containsKey(created.getId()) ? Optional.of(Rejection.conflict("plan", created.getId())) : Optional.empty();
+  }
+
+  private Optional<Rejection> checkSubscription(SubscriptionCreated created) {
+    if (!accounts.containsKey(created.getAccount())) {
+      return Optional.of(Rejection.notFound("account", created.getAccount()));
+    }
+    if (!products.containsKey(created.getProduct())) {
+      return Optional.of(Rejection.notFound("product", created.getProduct()));
+    }
+    Plan plan = plans.get(created.getPlan());
+    if (plan == null) {
+      return Optional.of(Rejection.notFound("plan", created.getPlan()));
+    }
+    if (!plan.productId().equals(created.getProduct())) {
+      return Optional.of(new Rejection("plan_not_in_product",
+          "plan " + plan.id() + " belongs to product " + plan.productId() + ", not " + created.getProduct()));
+    }
+    return subscriptions.containsKey(created.getId())
+        ? Optional.of(Rejection.conflict("subscription", created.getId())) : Optional.empty();
+  }
+
+  private static Optional<Rejection> invalid(String message) {
+    return Optional.of(new Rejection("invalid_request", message));
+  }
+
+  public Optional<Account> account(String id) {
+    return Optional.ofNullable(accounts.get(id));
+  }
+
+  public Optional<ApiKey> key(String id) {
+    return Optional.ofNullable(keys.get(id));
+  }
+
+  public Optional<Domain> domain(String name) {
+    return Optional.ofNullable(domains.get(name));
+  }
+
+  public Optional<Topic> topic(String name) {
+    return Optional.ofNullable(topics.get(name));
+  }
+
+  public Optional<Product> product(String id) {
+    return Optional.ofNullable(products.get(id));
+  }
+
+  public Optional<Plan> plan(String id) {
+    return Optional.ofNullable(plans.get(id));
+  }
+
+  public Optional<Subscription> subscription(String id) {
+    return Optional.ofNullable(subscriptions.get(id));
+  }
+
+  public Collection<Account> accounts() {
+    return accounts.values();
+  }
+
+  public Collection<ApiKey> keys() {
+    return keys.values();
+  }
+
+  public Collection<Domain> domains() {
+    return domains.values();
+  }
+
+  public Collection<Topic> topics() {
+    return topics.values();
+  }
+
+  public Collection<Product> products() {
+    return products.values();
+  }
+
+  public Collection<Plan> plans() {
+    return plans.values();
+  }
+
+  public Collection<Subscription> subscriptions() {
+    return subscriptions.values();
+  }
+
+  /** The account that owns a topic, through its domain. */
+  public Optional<String> topicOwner(String topicName) {
+    return topic(topicName).flatMap(topic -> domain(topic.domain())).map(Domain::owner);
+  }
+}

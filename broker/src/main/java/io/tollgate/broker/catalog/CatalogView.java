@@ -1,0 +1,73 @@
+package io.tollgate.broker.catalog;
+
+import io.tollgate.protocols.v1.journal.CatalogChange;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.persistence.query.javadsl.EventsByPersistenceIdQuery;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.RestartSource;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.RestartSettings;
+
+/**
+ * This node's copy of the catalog, following the catalog's journal. Edges authorize and look
+ * things up here without a round trip to the catalog entity; a writer that needs to read its
+ * own change waits with {@link #awaitVersion}.
+ */
+public final class CatalogView {
+  private final Catalog catalog = new Catalog();
+  private final ConcurrentSkipListMap<Long, CompletableFuture<Void>> waiters = new ConcurrentSkipListMap<>();
+  private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
+  private UniqueKillSwitch following;
+
+  public Catalog catalog() {
+    return catalog;
+  }
+
+  public void start(ActorSystem<?> system, EventsByPersistenceIdQuery journal, CompletionStage<Long> journalEnd) {
+    following = RestartSource.withBackoff(
+            RestartSettings.create(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2),
+            () -> journal.eventsByPersistenceId(CatalogEntity.PERSISTENCE_ID, catalog.version() + 1, Long.MAX_VALUE))
+        .viaMat(KillSwitches.single(), Keep.right())
+        .toMat(Sink.foreach(envelope -> onChange((CatalogChange) envelope.event())), Keep.left())
+        .run(system);
+    journalEnd.thenCompose(this::awaitVersion).thenRun(() -> caughtUp.complete(null));
+  }
+
+  /** Completes once the view has read the whole journal as it stood when the node started. */
+  public CompletionStage<Void> caughtUp() {
+    return caughtUp;
+  }
+
+  public void stop() {
+    if (following != null) {
+      following.shutdown();
+    }
+  }
+
+  private void onChange(CatalogChange change) {
+    catalog.apply(change);
+    Map<Long, CompletableFuture<Void>> reached = waiters.headMap(catalog.version(), true);
+    reached.values().forEach(waiter -> waiter.complete(null));
+    reached.clear();
+  }
+
+  /** Completes when this view has applied the catalog's change number {@code version}. */
+  public CompletionStage<Void> awaitVersion(long version) {
+    if (catalog.version() >= version) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> waiter = waiters.computeIfAbsent(version, v -> new CompletableFuture<>());
+    if (catalog.version() >= version) {
+      waiter.complete(null);
+    }
+    return waiter.orTimeout(10, TimeUnit.SECONDS);
+  }
+}

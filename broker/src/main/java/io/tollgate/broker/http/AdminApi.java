@@ -1,0 +1,358 @@
+package io.tollgate.broker.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import io.tollgate.billing.BillingException;
+import io.tollgate.billing.PlanTermsProto;
+import io.tollgate.broker.ApiException;
+import io.tollgate.broker.auth.Ids;
+import io.tollgate.broker.auth.Principal;
+import io.tollgate.broker.auth.Secrets;
+import io.tollgate.broker.catalog.Catalog;
+import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.broker.catalog.CatalogWriter;
+import io.tollgate.broker.catalog.Scope;
+import io.tollgate.broker.subscription.SubscriptionEntity;
+import io.tollgate.broker.topic.Cursor;
+import io.tollgate.broker.topic.PartitionRef;
+import io.tollgate.broker.topic.TopicPartition;
+import io.tollgate.protocols.v1.journal.AccountCreated;
+import io.tollgate.protocols.v1.journal.ApiKeyCreated;
+import io.tollgate.protocols.v1.journal.CatalogChange;
+import io.tollgate.protocols.v1.journal.DomainCreated;
+import io.tollgate.protocols.v1.journal.PlanCreated;
+import io.tollgate.protocols.v1.journal.PlanTerms;
+import io.tollgate.protocols.v1.journal.ProductCreated;
+import io.tollgate.protocols.v1.journal.SubscriptionCreated;
+import io.tollgate.protocols.v1.journal.TopicCreated;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+
+/**
+ * The management API: accounts, keys, domains, topics, products, plans and subscriptions.
+ * Each handler checks who may do what, turns the request into a catalog change, and renders
+ * the result; the catalog decides whether the change is consistent.
+ */
+public final class AdminApi {
+  private final CatalogView view;
+  private final CatalogWriter writer;
+  private final ClusterSharding sharding;
+  private final Duration timeout;
+
+  public AdminApi(CatalogView view, CatalogWriter writer, ClusterSharding sharding, Duration timeout) {
+    this.view = view;
+    this.writer = writer;
+    this.sharding = sharding;
+    this.timeout = timeout;
+  }
+
+  // ---- accounts and keys ----------------------------------------------------------------
+
+  CompletionStage<HttpResponse> createAccount(Principal principal, byte[] body) {
+    requireOperator(principal, "create accounts");
+    JsonBody request = JsonBody.parse(body, Set.of("name"));
+    String id = Ids.next("acc");
+    CatalogChange.Builder change = CatalogChange.newBuilder()
+        .setAccountCreated(AccountCreated.newBuilder().setId(id).setName(request.requiredString("name")));
+    return writer.write(principal.actor(), change)
+        .thenApply(catalog -> Responses.json(201, account(catalog.account(id).orElseThrow())));
+  }
+
+  HttpResponse listAccounts(Principal principal) {
+    return list(view.catalog().accounts(), account -> mayRead(principal, account.id()),
+        Comparator.comparing(Catalog.Account::createdAt), AdminApi::account);
+  }
+
+  HttpResponse getAccount(Principal principal, String id) {
+    Catalog.Account account = view.catalog().account(id).filter(a -> mayRead(principal, a.id()))
+        .orElseThrow(() -> notFound("account", id));
+    return Responses.json(200, account(account));
+  }
+
+  CompletionStage<HttpResponse> createKey(Principal principal, String accountId, byte[] body) {
+    JsonBody request = JsonBody.parse(body, Set.of("scopes"));
+    view.catalog().account(accountId).filter(a -> mayRead(principal, a.id()))
+        .orElseThrow(() -> notFound("account", accountId));
+    requireScope(principal, Scope.ADMIN, accountId, "create keys for account " + accountId);
+    List<String> scopes = request.stringList("scopes");
+    String id = Ids.next("key");
+    String secret = Secrets.newSecret(id);
+    CatalogChange.Builder change = CatalogChange.newBuilder().setApiKeyCreated(ApiKeyCreated.newBuilder()
+        .setId(id).setAccountId(accountId).addAllScopes(scopes)
+        .setSecretSha256(ByteString.copyFrom(Secrets.sha256(secret))));
+    return writer.write(principal.actor(), change).thenApply(catalog -> {
+      ObjectNode created = key(catalog.key(id).orElseThrow());
+      created.put("secret", secret);
+      return Responses.json(201, created);
+    });
+  }
+
+  HttpResponse listKeys(Principal principal, String accountId) {
+    view.catalog().account(accountId).filter(a -> mayRead(principal, a.id()))
+        .orElseThrow(() -> notFound("account", accountId));
+    return list(view.catalog().keys(), key -> key.accountId().equals(accountId),
+        Comparator.comparing(Catalog.ApiKey::createdAt), AdminApi::key);
+  }
+
+  // ---- domains and topics ---------------------------------------------------------------
+
+  CompletionStage<HttpResponse> createDomain(Principal principal, byte[] body) {
+    JsonBody request = JsonBody.parse(body, Set.of("name", "owner"));
+    String owner = request.requiredString("owner");
+    requireScope(principal, Scope.ADMIN, owner, "create domains owned by " + owner);
+    String name = request.requiredString("name");
+    CatalogChange.Builder change = CatalogChange.newBuilder()
+        .setDomainCreated(DomainCreated.newBuilder().setName(name).setOwner(owner));
+    return writer.write(principal.actor(), change)
+        .thenApply(catalog -> Responses.json(201, domain(catalog.domain(name).orElseThrow())));
+  }
+
+  HttpResponse listDomains() {
+    return list(view.catalog().domains(), domain -> true, Comparator.comparing(Catalog.Domain::name), AdminApi::domain);
+  }
+
+  HttpResponse getDomain(String name) {
+    return Responses.json(200, domain(view.catalog().domain(name).orElseThrow(() -> notFound("domain", name))));
+  }
+
+  CompletionStage<HttpResponse> createTopic(Principal principal, byte[] body) {
+    JsonBody request = JsonBody.parse(body, Set.of("name", "domain", "partitions", "schema"));
+    if (request.has("schema")) {
+      throw ApiException.badRequest("unsupported_field",
+          "topic schemas are not supported yet; create the topic without \"schema\"");
+    }
+    String domainName = request.requiredString("domain");
+    Catalog.Domain domain = view.catalog().domain(domainName).orElseThrow(() -> notFound("domain", domainName));
+    requireScope(principal, Scope.ADMIN, domain.owner(), "create topics in domain " + domainName);
+    String name = request.requiredString("name");
+    long partitions = request.optionalLong("partitions").orElse(1L);
+    if (partitions < 1 || partitions > Catalog.MAX_PARTITIONS) {
+      throw request.invalid("partitions", "must be between 1 and " + Catalog.MAX_PARTITIONS);
+    }
+    CatalogChange.Builder change = CatalogChange.newBuilder().setTopicCreated(
+        TopicCreated.newBuilder().setName(name).setDomain(domainName).setPartitions((int) partitions));
+    return writer.write(principal.actor(), change)
+        .thenApply(catalog -> Responses.json(201, topic(catalog.topic(name).orElseThrow())));
+  }
+
+  HttpResponse listTopics() {
+    return list(view.catalog().topics(), topic -> true, Comparator.comparing(Catalog.Topic::name), AdminApi::topic);
+  }
+
+  HttpResponse getTopic(String name) {
+    return Responses.json(200, topic(view.catalog().topic(name).orElseThrow(() -> notFound("topic", name))));
+  }
+
+  // ---- products and plans ---------------------------------------------------------------
+
+  CompletionStage<HttpResponse> createProduct(Principal principal, byte[] body) {
+    JsonBody request = JsonBody.parse(body, Set.of("name", "owner", "topics", "description"));
+    String owner = request.requiredString("owner");
+    requireScope(principal, Scope.ADMIN, owner, "create products owned by " + owner);
+    List<String> topics = request.stringList("topics");
+    if (!principal.isOperator()) {
+      for (String topic : topics) {
+        view.catalog().topicOwner(topic).filter(topicOwner -> !topicOwner.equals(owner)).ifPresent(other -> {
+          throw ApiException.forbidden("topic " + topic + " belongs to another account's domain");
+        });
+      }
+    }
+    String id = Ids.next("prod");
+    CatalogChange.Builder change = CatalogChange.newBuilder().setProductCreated(ProductCreated.newBuilder()
+        .setId(id).setName(request.requiredString("name")).setOwner(owner).addAllTopics(topics));
+    return writer.write(principal.actor(), change)
+        .thenApply(catalog -> Responses.json(201, product(catalog.product(id).orElseThrow())));
+  }
+
+  HttpResponse listProducts() {
+    return list(view.catalog().products(), product -> true,
+        Comparator.comparing(Catalog.Product::createdAt), AdminApi::product);
+  }
+
+  HttpResponse getProduct(String id) {
+    return Responses.json(200, product(view.catalog().product(id).orElseThrow(() -> notFound("product", id))));
+  }
+
+  CompletionStage<HttpResponse> createPlan(Principal principal, String productId, byte[] body) {
+    JsonBody request = JsonBody.parse(body, PlanTermsJson.PLAN_FIELDS);
+    Catalog.Product product = view.catalog().product(productId).orElseThrow(() -> notFound("product", productId));
+    requireScope(principal, Scope.ADMIN, product.owner(), "create plans of product " + productId);
+    PlanTerms terms = PlanTermsJson.parse(request);
+    String name = request.requiredString("name");
+    try {
+      PlanTermsProto.fromProto(name, terms);
+    } catch (BillingException e) {
+      throw ApiException.badRequest(e.code(), e.getMessage());
+    }
+    String id = Ids.next("plan");
+    CatalogChange.Builder change = CatalogChange.newBuilder().setPlanCreated(PlanCreated.newBuilder()
+        .setId(id).setProductId(productId).setName(name).setTerms(terms));
+    return writer.write(principal.actor(), change)
+        .thenApply(catalog -> Responses.json(201, plan(catalog.plan(id).orElseThrow())));
+  }
+
+  HttpResponse listPlans(String productId) {
+    view.catalog().product(productId).orElseThrow(() -> notFound("product", productId));
+    return list(view.catalog().plans(), plan -> plan.productId().equals(productId),
+        Comparator.comparing(Catalog.Plan::createdAt), AdminApi::plan);
+  }
+
+  HttpResponse getPlan(String id) {
+    return Responses.json(200, plan(view.catalog().plan(id).orElseThrow(() -> notFound("plan", id))));
+  }
+
+  // ---- subscriptions --------------------------------------------------------------------
+
+  CompletionStage<HttpResponse> createSubscription(Principal principal, byte[] body) {
+    JsonBody request = JsonBody.parse(body, Set.of("account", "product", "plan", "delivery", "filter", "start"));
+    String account = request.requiredString("account");
+    requireScope(principal, Scope.SUBSCRIBE, account, "subscribe for account " + account);
+    if (request.has("filter")) {
+      throw ApiException.badRequest("unsupported_field", "subscription filters are not supported yet");
+    }
+    String deliveryType = request.optionalObject("delivery", Set.of("type"))
+        .map(delivery -> delivery.requiredString("type")).orElse("websocket");
+    if (!deliveryType.equals("websocket")) {
+      throw ApiException.badRequest("unsupported_delivery", "delivery type \"" + deliveryType
+          + "\" is not available yet; use \"websocket\"");
+    }
+    String start = request.optionalString("start").orElse("beginning");
+    if (!start.equals("beginning") && !start.equals("end")) {
+      throw request.invalid("start", "must be \"beginning\" or \"end\"");
+    }
+    String productId = request.requiredString("product");
+    Catalog.Product product = view.catalog().product(productId).orElseThrow(() -> notFound("product", productId));
+    String id = Ids.next("sub");
+    SubscriptionCreated.Builder created = SubscriptionCreated.newBuilder().setId(id).setAccount(account)
+        .setProduct(productId).setPlan(request.requiredString("plan")).setDeliveryType(deliveryType);
+    CompletionStage<List<Cursor>> startCursors = start.equals("end")
+        ? endsOf(product) : CompletableFuture.completedFuture(List.of());
+    return startCursors.thenCompose(cursors -> {
+      cursors.forEach(cursor -> created.addStart(cursor.toProto()));
+      return writer.write(principal.actor(), CatalogChange.newBuilder().setSubscriptionCreated(created));
+    }).thenApply(catalog -> Responses.json(201, subscription(catalog.subscription(id).orElseThrow())));
+  }
+
+  private CompletionStage<List<Cursor>> endsOf(Catalog.Product product) {
+    List<CompletableFuture<Cursor>> ends = new ArrayList<>();
+    for (String topicName : product.topics()) {
+      Catalog.Topic topic = view.catalog().topic(topicName).orElseThrow();
+      for (int partition = 0; partition < topic.partitions(); partition++) {
+        ends.add(sharding.entityRefFor(TopicPartition.ENTITY_KEY, new PartitionRef(topicName, partition).entityId())
+            .<Cursor>ask(TopicPartition.GetEnd::new, timeout).toCompletableFuture());
+      }
+    }
+    return CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new))
+        .thenApply(done -> ends.stream().map(CompletableFuture::join).filter(end -> end.sequence() > 0).toList());
+  }
+
+  HttpResponse listSubscriptions(Principal principal) {
+    return list(view.catalog().subscriptions(), subscription -> mayRead(principal, subscription.account()),
+        Comparator.comparing(Catalog.Subscription::createdAt), AdminApi::subscription);
+  }
+
+  /** A subscription with its acknowledged cursor per partition: where its consumer stands. */
+  CompletionStage<HttpResponse> getSubscription(Principal principal, String id) {
+    Catalog.Subscription subscription = view.catalog().subscription(id)
+        .filter(s -> mayRead(principal, s.account())).orElseThrow(() -> notFound("subscription", id));
+    return sharding.entityRefFor(SubscriptionEntity.ENTITY_KEY, id)
+        .<SubscriptionEntity.Attached>ask(SubscriptionEntity.GetAcked::new, timeout)
+        .thenApply(acked -> {
+          ObjectNode body = subscription(subscription);
+          ArrayNode cursors = body.putArray("acked");
+          acked.acked().values().stream()
+              .sorted(Comparator.comparing(Cursor::topic).thenComparingInt(Cursor::partition))
+              .forEach(cursor -> cursors.addObject()
+                  .put("topic", cursor.topic()).put("partition", cursor.partition()).put("cursor", cursor.encode()));
+          return Responses.json(200, body);
+        });
+  }
+
+  // ---- rules and rendering --------------------------------------------------------------
+
+  /** Any key of an account may read that account's own resources; the operator reads all. */
+  private static boolean mayRead(Principal principal, String accountId) {
+    return principal.isOperator()
+        || principal instanceof Principal.AccountKey key && key.accountId().equals(accountId);
+  }
+
+  private static void requireOperator(Principal principal, String action) {
+    if (!principal.isOperator()) {
+      throw ApiException.forbidden("only the operator's admin key may " + action);
+    }
+  }
+
+  private static void requireScope(Principal principal, Scope scope, String accountId, String action) {
+    if (!principal.may(scope, accountId)) {
+      throw ApiException.forbidden("this key may not " + action + "; that takes the operator's key or a key of "
+          + accountId + " with the " + scope.wireName() + " scope");
+    }
+  }
+
+  private static ApiException notFound(String what, String id) {
+    return ApiException.notFound(what + "_not_found", what + " " + id + " does not exist");
+  }
+
+  private static <T> HttpResponse list(Collection<T> items, Predicate<T> visible, Comparator<T> order,
+                                       Function<T, ObjectNode> render) {
+    ObjectNode body = JsonBody.MAPPER.createObjectNode();
+    ArrayNode data = body.putArray("data");
+    items.stream().filter(visible).sorted(order).map(render).forEach(data::add);
+    return Responses.json(200, body);
+  }
+
+  private static ObjectNode object() {
+    return JsonBody.MAPPER.createObjectNode();
+  }
+
+  static ObjectNode account(Catalog.Account account) {
+    return object().put("id", account.id()).put("name", account.name()).put("created_at", account.createdAt().toString());
+  }
+
+  static ObjectNode key(Catalog.ApiKey key) {
+    ObjectNode node = object().put("id", key.id()).put("account", key.accountId());
+    ArrayNode scopes = node.putArray("scopes");
+    key.scopes().stream().map(Scope::wireName).sorted().forEach(scopes::add);
+    return node.put("created_at", key.createdAt().toString());
+  }
+
+  static ObjectNode domain(Catalog.Domain domain) {
+    return object().put("name", domain.name()).put("owner", domain.owner()).put("created_at", domain.createdAt().toString());
+  }
+
+  static ObjectNode topic(Catalog.Topic topic) {
+    return object().put("name", topic.name()).put("domain", topic.domain()).put("partitions", topic.partitions())
+        .put("created_at", topic.createdAt().toString());
+  }
+
+  static ObjectNode product(Catalog.Product product) {
+    ObjectNode node = object().put("id", product.id()).put("name", product.name()).put("owner", product.owner());
+    ArrayNode topics = node.putArray("topics");
+    product.topics().forEach(topics::add);
+    return node.put("created_at", product.createdAt().toString());
+  }
+
+  static ObjectNode plan(Catalog.Plan plan) {
+    ObjectNode node = object().put("id", plan.id()).put("product", plan.productId()).put("name", plan.name());
+    PlanTermsJson.render(plan.terms(), node);
+    return node.put("created_at", plan.createdAt().toString());
+  }
+
+  static ObjectNode subscription(Catalog.Subscription subscription) {
+    ObjectNode node = object().put("id", subscription.id()).put("account", subscription.account())
+        .put("product", subscription.product()).put("plan", subscription.plan());
+    node.putObject("delivery").put("type", subscription.deliveryType());
+    return node.put("created_at", subscription.createdAt().toString());
+  }
+}

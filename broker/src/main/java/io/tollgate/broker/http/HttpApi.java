@@ -1,0 +1,233 @@
+package io.tollgate.broker.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import io.tollgate.broker.ApiException;
+import io.tollgate.broker.auth.Authenticator;
+import io.tollgate.broker.auth.Principal;
+import io.tollgate.broker.catalog.Catalog;
+import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.broker.catalog.Scope;
+import io.tollgate.broker.ops.Metrics;
+import io.tollgate.broker.subscription.StreamFormat;
+import io.tollgate.broker.subscription.StreamSession;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+/** Every HTTP endpoint of a node: the management API, publishing, streams and operations. */
+public final class HttpApi extends AllDirectives {
+  private final Authenticator authenticator;
+  private final CatalogView view;
+  private final AdminApi admin;
+  private final PublishApi publish;
+  private final StreamSession streams;
+  private final Metrics metrics;
+  private final BooleanSupplier ready;
+
+  public HttpApi(Authenticator authenticator, CatalogView view, AdminApi admin, PublishApi publish,
+                 StreamSession streams, Metrics metrics, BooleanSupplier ready) {
+    this.authenticator = authenticator;
+    this.view = view;
+    this.admin = admin;
+    this.publish = publish;
+    this.streams = streams;
+    this.metrics = metrics;
+    this.ready = ready;
+  }
+
+  public Route route() {
+    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
+        path("healthz", () -> get(() -> complete(Responses.json(200, JsonBody.MAPPER.createObjectNode().put("status", "ok"))))),
+        path("readyz", () -> get(() -> complete(ready.getAsBoolean()
+            ? Responses.json(200, JsonBody.MAPPER.createObjectNode().put("status", "ready"))
+            : Responses.error(503, "not_ready", "the node is starting or stopping")))),
+        path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
+            HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape()))))),
+        pathPrefix("v1", this::v1))));
+  }
+
+  private Route v1() {
+    return concat(
+        pathPrefix("accounts", this::accounts),
+        pathPrefix("domains", this::domains),
+        pathPrefix("topics", this::topics),
+        pathPrefix("products", this::products),
+        pathPrefix("plans", () -> authenticated(principal ->
+            path(segment(), planId -> get(() -> sync(() -> admin.getPlan(planId)))))),
+        pathPrefix("subscriptions", this::subscriptions));
+  }
+
+  private Route accounts() {
+    return concat(
+        pathEnd(() -> authenticated(principal -> concat(
+            post(() -> withBody(body -> async(() -> admin.createAccount(principal, body)))),
+            get(() -> sync(() -> admin.listAccounts(principal)))))),
+        pathPrefix(segment(), accountId -> authenticated(principal -> concat(
+            pathEnd(() -> get(() -> sync(() -> admin.getAccount(principal, accountId)))),
+            path("keys", () -> concat(
+                post(() -> withBody(body -> async(() -> admin.createKey(principal, accountId, body)))),
+                get(() -> sync(() -> admin.listKeys(principal, accountId)))))))));
+  }
+
+  private Route domains() {
+    return authenticated(principal -> concat(
+        pathEnd(() -> concat(
+            post(() -> withBody(body -> async(() -> admin.createDomain(principal, body)))),
+            get(() -> sync(admin::listDomains)))),
+        path(segment(), name -> get(() -> sync(() -> admin.getDomain(name))))));
+  }
+
+  private Route topics() {
+    return authenticated(principal -> concat(
+        pathEnd(() -> concat(
+            post(() -> withBody(body -> async(() -> admin.createTopic(principal, body)))),
+            get(() -> sync(admin::listTopics)))),
+        pathPrefix(segment(), topic -> concat(
+            pathEnd(() -> get(() -> sync(() -> admin.getTopic(topic)))),
+            path("events", () -> post(() -> extractRequest(request ->
+                withBody(body -> async(() -> publish.publish(principal, topic, request, body))))))))));
+  }
+
+  private Route products() {
+    return authenticated(principal -> concat(
+        pathEnd(() -> concat(
+            post(() -> withBody(body -> async(() -> admin.createProduct(principal, body)))),
+            get(() -> sync(admin::listProducts)))),
+        pathPrefix(segment(), productId -> concat(
+            pathEnd(() -> get(() -> sync(() -> admin.getProduct(productId)))),
+            path("plans", () -> concat(
+                post(() -> withBody(body -> async(() -> admin.createPlan(principal, productId, body)))),
+                get(() -> sync(() -> admin.listPlans(productId)))))))));
+  }
+
+  private Route subscriptions() {
+    return authenticated(principal -> concat(
+        pathEnd(() -> concat(
+            post(() -> withBody(body -> async(() -> admin.createSubscription(principal, body)))),
+            get(() -> sync(() -> admin.listSubscriptions(principal))))),
+        pathPrefix(segment(), subscriptionId -> concat(
+            pathEnd(() -> get(() -> async(() -> admin.getSubscription(principal, subscriptionId)))),
+            path("stream", () -> get(() -> stream(principal, subscriptionId)))))));
+  }
+
+  private Route stream(Principal principal, String subscriptionId) {
+    return extractWebSocketUpgrade(upgrade -> sync(() -> {
+      Catalog catalog = view.catalog();
+      Catalog.Subscription subscription = catalog.subscription(subscriptionId)
+          .filter(s -> principal.isOperator() || principal instanceof Principal.AccountKey key && key.accountId().equals(s.account()))
+          .orElseThrow(() -> ApiException.notFound("subscription_not_found", "subscription " + subscriptionId + " does not exist"));
+      if (!principal.may(Scope.SUBSCRIBE, subscription.account())) {
+        throw ApiException.forbidden("streaming takes a key with the subscribe scope of account " + subscription.account());
+      }
+      return null;
+    }, () -> openStream(upgrade, subscriptionId)));
+  }
+
+  private Route openStream(WebSocketUpgrade upgrade, String subscriptionId) {
+    Optional<String> subprotocol = java.util.stream.StreamSupport.stream(upgrade.getRequestedProtocols().spliterator(), false)
+        .filter(p -> p.equals(StreamFormat.JSON_SUBPROTOCOL) || p.equals(StreamFormat.PROTOBUF_SUBPROTOCOL))
+        .findFirst();
+    StreamFormat format = StreamFormat.forSubprotocol(subprotocol.orElse(StreamFormat.JSON_SUBPROTOCOL));
+    Catalog catalog = view.catalog();
+    Catalog.Subscription subscription = catalog.subscription(subscriptionId).orElseThrow();
+    return onComplete(streams.open(catalog, subscription, format), opened -> {
+      if (opened.isFailure()) {
+        return complete(Responses.failure(opened.failed().get()));
+      }
+      metrics.openStreams.inc();
+      var flow = opened.get().watchTermination((notUsed, done) -> {
+        done.whenComplete((ok, failure) -> metrics.openStreams.dec());
+        return notUsed;
+      });
+      return complete(subprotocol.map(p -> upgrade.handleMessagesWith(flow, p))
+          .orElseGet(() -> upgrade.handleMessagesWith(flow)));
+    });
+  }
+
+  // ---- building blocks ------------------------------------------------------------------
+
+  /**
+   * The caller, from {@code Authorization: Bearer <key>} or, where headers cannot be set (a
+   * browser's WebSocket), an {@code access_token} query parameter.
+   */
+  private Route authenticated(Function<Principal, Route> inner) {
+    return optionalHeaderValueByName("Authorization", header ->
+        parameterOptional("access_token", token -> {
+          Optional<String> secret = header.filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
+              .map(h -> h.substring(7).trim())
+              .or(() -> token);
+          if (secret.isEmpty()) {
+            return complete(Responses.error(401, "unauthenticated",
+                "send an API key as \"Authorization: Bearer <key>\""));
+          }
+          return authenticator.authenticate(secret.get())
+              .map(inner)
+              .orElseGet(() -> complete(Responses.error(401, "invalid_key", "the API key is not valid")));
+        }));
+  }
+
+  private Route withBody(Function<byte[], Route> inner) {
+    return entity(Unmarshaller.entityToByteString(), bytes -> inner.apply(bytes.toArrayUnsafe()));
+  }
+
+  private Route async(Supplier<CompletionStage<HttpResponse>> handler) {
+    CompletionStage<HttpResponse> response;
+    try {
+      response = handler.get();
+    } catch (RuntimeException e) {
+      response = CompletableFuture.failedFuture(e);
+    }
+    return completeWithFuture(response.exceptionally(Responses::failure));
+  }
+
+  private Route sync(Supplier<HttpResponse> handler) {
+    try {
+      return complete(handler.get());
+    } catch (RuntimeException e) {
+      return complete(Responses.failure(e));
+    }
+  }
+
+  /** Runs a check that throws on refusal, then the route. */
+  private Route sync(Supplier<Void> check, Supplier<Route> then) {
+    try {
+      check.get();
+    } catch (RuntimeException e) {
+      return complete(Responses.failure(e));
+    }
+    return then.get();
+  }
+
+  private static ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder()
+        .matchAny(failure -> new AllDirectives() { }.complete(Responses.failure(failure)))
+        .build();
+  }
+
+  /** Pekko HTTP's own refusals (unknown path, wrong method, too large...) in our error shape. */
+  private static RejectionHandler rejections() {
+    return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
+      if (response.entity().getContentType().mediaType().toString().equals("application/json")) {
+        return response;
+      }
+      String text = response.entity() instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict strict
+          ? strict.getData().utf8String() : response.status().reason();
+      int status = response.status().intValue();
+      String code = text.startsWith("Expected WebSocket") ? "websocket_required" : Responses.codeForStatus(status);
+      return Responses.error(status, code, text);
+    });
+  }
+}

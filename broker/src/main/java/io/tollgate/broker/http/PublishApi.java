@@ -1,0 +1,110 @@
+package io.tollgate.broker.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.broker.ApiException;
+import io.tollgate.broker.auth.Principal;
+import io.tollgate.broker.ops.Metrics;
+import io.tollgate.broker.topic.Publisher;
+import io.tollgate.protocols.CloudEventFormatException;
+import io.tollgate.protocols.CloudEventJson;
+import io.tollgate.protocols.v1.CloudEvent;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+
+/**
+ * {@code POST /v1/topics/{topic}/events} in the three CloudEvents HTTP modes: structured
+ * ({@code application/cloudevents+json}), batch ({@code application/cloudevents-batch+json})
+ * and binary ({@code ce-*} headers, the body is the data).
+ */
+public final class PublishApi {
+  static final String STRUCTURED = "application/cloudevents+json";
+  static final String BATCH = "application/cloudevents-batch+json";
+
+  private final Publisher publisher;
+  private final Metrics metrics;
+
+  public PublishApi(Publisher publisher, Metrics metrics) {
+    this.publisher = publisher;
+    this.metrics = metrics;
+  }
+
+  CompletionStage<HttpResponse> publish(Principal principal, String topic, HttpRequest request, byte[] body) {
+    long started = System.nanoTime();
+    publisher.authorize(principal, topic);
+    List<CloudEvent> events = events(request, body);
+    return publisher.publish(principal, topic, events).thenApply(published -> {
+      metrics.publishedEvents.labelValues("http").inc(published.size());
+      metrics.publishSeconds.labelValues("http").observe((System.nanoTime() - started) / 1e9);
+      return Responses.json(202, render(published));
+    });
+  }
+
+  private List<CloudEvent> events(HttpRequest request, byte[] body) {
+    String mediaType = request.entity().getContentType().mediaType().toString().toLowerCase(Locale.ROOT);
+    Map<String, String> ceHeaders = ceHeaders(request);
+    try {
+      if (mediaType.equals(STRUCTURED)) {
+        return List.of(CloudEventJson.parseStructured(parse(body)));
+      }
+      if (mediaType.equals(BATCH)) {
+        return CloudEventJson.parseBatch(parse(body));
+      }
+      if (!ceHeaders.isEmpty()) {
+        String contentType = request.entity().getContentType().toString();
+        return List.of(CloudEventJson.fromBinary(ceHeaders, body.length == 0 && contentType.equals("none/none") ? null : contentType, body));
+      }
+    } catch (CloudEventFormatException e) {
+      throw ApiException.badRequest(e.code(), e.getMessage());
+    }
+    throw new ApiException(415, "unsupported_media_type", "publish with Content-Type " + STRUCTURED + " or " + BATCH
+        + ", or in binary mode with ce-specversion, ce-id, ce-source and ce-type headers; got " + mediaType);
+  }
+
+  private static JsonNode parse(byte[] body) {
+    try {
+      return JsonBody.MAPPER.readTree(body);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw ApiException.badRequest("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw ApiException.badRequest("malformed_json", "the body could not be read");
+    }
+  }
+
+  /** The {@code ce-} headers, names lower-cased without the prefix, values percent-decoded. */
+  private static Map<String, String> ceHeaders(HttpRequest request) {
+    Map<String, String> headers = new HashMap<>();
+    for (HttpHeader header : request.getHeaders()) {
+      String name = header.lowercaseName();
+      if (name.startsWith("ce-")) {
+        headers.put(name.substring(3), URLDecoder.decode(header.value().replace("+", "%2B"), StandardCharsets.UTF_8));
+      }
+    }
+    return headers;
+  }
+
+  static ObjectNode render(List<Publisher.Published> published) {
+    ObjectNode body = JsonBody.MAPPER.createObjectNode();
+    body.put("accepted", published.size());
+    body.put("duplicates", published.stream().filter(p -> p.position().duplicate()).count());
+    ArrayNode positions = body.putArray("positions");
+    for (Publisher.Published event : published) {
+      positions.addObject()
+          .put("partition", event.partition())
+          .put("offset", event.position().offset())
+          .put("cursor", event.cursor())
+          .put("duplicate", event.position().duplicate());
+    }
+    return body;
+  }
+}

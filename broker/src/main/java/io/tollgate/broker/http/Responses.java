@@ -1,0 +1,66 @@
+package io.tollgate.broker.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.broker.ApiException;
+import java.util.concurrent.CompletionException;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** JSON responses, and the one shape of every error: {@code {"error":{"code","message"}}}. */
+public final class Responses {
+  private static final Logger LOG = LoggerFactory.getLogger(Responses.class);
+
+  private Responses() {}
+
+  public static HttpResponse json(int status, JsonNode body) {
+    return HttpResponse.create()
+        .withStatus(StatusCodes.get(status))
+        .withEntity(ContentTypes.APPLICATION_JSON, body.toString());
+  }
+
+  public static HttpResponse error(int status, String code, String message) {
+    ObjectNode body = JsonBody.MAPPER.createObjectNode();
+    body.putObject("error").put("code", code).put("message", message);
+    return json(status, body);
+  }
+
+  public static HttpResponse error(ApiException e) {
+    return error(e.status(), e.code(), e.getMessage());
+  }
+
+  /** The response for a failure anywhere in handling a request; unexpected ones are logged. */
+  public static HttpResponse failure(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof ApiException api) {
+      return error(api);
+    }
+    if (cause instanceof java.util.concurrent.TimeoutException
+        || cause instanceof org.apache.pekko.pattern.AskTimeoutException) {
+      return error(503, "timeout", "the broker did not answer in time; retry");
+    }
+    LOG.error("request failed unexpectedly", cause);
+    return error(500, "internal_error", "the broker failed to handle the request; it has been logged");
+  }
+
+  public static String codeForStatus(int status) {
+    return switch (status) {
+      case 400 -> "bad_request";
+      case 401 -> "unauthenticated";
+      case 403 -> "forbidden";
+      case 404 -> "not_found";
+      case 405 -> "method_not_allowed";
+      case 406 -> "not_acceptable";
+      case 413 -> "payload_too_large";
+      case 415 -> "unsupported_media_type";
+      case 503 -> "unavailable";
+      default -> status >= 500 ? "internal_error" : "bad_request";
+    };
+  }
+}

@@ -1,0 +1,84 @@
+package io.tollgate.broker.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.File;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tollgate run}: starts a node and serves until SIGTERM or SIGINT. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Start a Tollgate node (embedded storage unless --cassandra is given).")
+public final class RunCommand implements Callable<Integer> {
+  @Option(names = "--http-port", description = "HTTP port (default 8080)")
+  Integer httpPort;
+
+  @Option(names = "--tcp-port", description = "TCP publish port (default 7070)")
+  Integer tcpPort;
+
+  @Option(names = "--host", description = "Address the HTTP and TCP servers listen on (default 127.0.0.1)")
+  String host;
+
+  @Option(names = "--data-dir", description = "Data directory (default ./data)")
+  File dataDir;
+
+  @Option(names = "--config", description = "A HOCON file with any settings; flags override it")
+  File configFile;
+
+  @Option(names = "--cluster-port", description = "Port for cluster traffic between nodes (default 25520 in a cluster)")
+  Integer clusterPort;
+
+  @Option(names = "--seed-nodes", split = ",", paramLabel = "host:port",
+      description = "Cluster nodes to join; without them the node forms a cluster of its own")
+  List<String> seedNodes;
+
+  @Option(names = "--cassandra", split = ",", paramLabel = "host:port",
+      description = "Use the Cassandra backend at these contact points instead of embedded storage")
+  List<String> cassandra;
+
+  @Override
+  public Integer call() throws Exception {
+    if (cassandra != null) {
+      System.err.println("error: the Cassandra backend is not available in this build yet; run without --cassandra "
+          + "to use the embedded store");
+      return 2;
+    }
+    Map<String, Object> flags = new HashMap<>();
+    if (httpPort != null) flags.put("tollgate.http.port", httpPort);
+    if (tcpPort != null) flags.put("tollgate.tcp.port", tcpPort);
+    if (host != null) {
+      flags.put("tollgate.http.host", host);
+      flags.put("tollgate.tcp.host", host);
+    }
+    if (dataDir != null) flags.put("tollgate.data-dir", dataDir.getPath());
+    if (clusterPort != null) flags.put("pekko.remote.artery.canonical.port", clusterPort);
+    if (seedNodes != null) flags.put("tollgate.seed-nodes", seedNodes);
+    Config overrides = ConfigFactory.parseMap(flags);
+    if (configFile != null) {
+      overrides = overrides.withFallback(ConfigFactory.parseFile(configFile));
+    }
+    TollgateNode node = TollgateNode.start(TollgateNode.configure(overrides), Clock.systemUTC());
+    String base = "http://" + node.system().settings().config().getString("tollgate.http.host") + ":" + node.httpPort();
+    System.out.println();
+    System.out.println("Tollgate is running.");
+    System.out.println("  HTTP API   " + base + "/v1");
+    System.out.println("  TCP        " + node.system().settings().config().getString("tollgate.tcp.host") + ":" + node.tcpPort());
+    System.out.println("  health     " + base + "/healthz   metrics " + base + "/metrics");
+    System.out.println("  data       " + node.dataDir());
+    if (node.adminKey().generated()) {
+      System.out.println();
+      System.out.println("  Admin key (shown once; kept in " + node.dataDir().resolve(AdminKey.FILE) + "):");
+      System.out.println("    " + node.adminKey().secret());
+    }
+    System.out.println();
+    System.out.flush();
+    node.whenTerminated().toCompletableFuture().join();
+    return 0;
+  }
+
+}

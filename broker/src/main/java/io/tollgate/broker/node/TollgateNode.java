@@ -1,0 +1,212 @@
+package io.tollgate.broker.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.tollgate.broker.auth.Authenticator;
+import io.tollgate.broker.catalog.CatalogEntity;
+import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.broker.catalog.CatalogWriter;
+import io.tollgate.broker.http.AdminApi;
+import io.tollgate.broker.http.HttpApi;
+import io.tollgate.broker.http.PublishApi;
+import io.tollgate.broker.ops.Metrics;
+import io.tollgate.broker.subscription.SessionRegistry;
+import io.tollgate.broker.subscription.StreamSession;
+import io.tollgate.broker.subscription.SubscriptionEntity;
+import io.tollgate.broker.tcp.TcpPublishServer;
+import io.tollgate.broker.topic.Publisher;
+import io.tollgate.broker.topic.TopicPartition;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.AddressFromURIString;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.JoinSeedNodes;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.EventsByPersistenceIdQuery;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Tollgate node: the actor system (a cluster of one unless given seed nodes), the sharded
+ * entities, this node's catalog view, and the HTTP and TCP edges, with a graceful shutdown
+ * that stops taking work, lets work in flight finish, and tells consumers to reconnect.
+ */
+public final class TollgateNode {
+  private static final Logger LOG = LoggerFactory.getLogger(TollgateNode.class);
+
+  private final ActorSystem<Void> system;
+  private final ServerBinding http;
+  private final Tcp.ServerBinding tcp;
+  private final AdminKey adminKey;
+  private final Path dataDir;
+
+  private TollgateNode(ActorSystem<Void> system, ServerBinding http, Tcp.ServerBinding tcp, AdminKey adminKey, Path dataDir) {
+    this.system = system;
+    this.http = http;
+    this.tcp = tcp;
+    this.adminKey = adminKey;
+    this.dataDir = dataDir;
+  }
+
+  /**
+   * The node's configuration: {@code overrides} (flags), then the profile (single node, or
+   * cluster when seed nodes are given), then the embedded storage profile, then defaults.
+   */
+  public static Config configure(Config overrides) {
+    Config base = overrides.withFallback(ConfigFactory.defaultReference());
+    boolean clustered = !base.getStringList("tollgate.seed-nodes").isEmpty();
+    String dataDir = Path.of(base.getString("tollgate.data-dir")).toAbsolutePath().toString();
+    return overrides
+        .withFallback(ConfigFactory.parseMap(java.util.Map.of("tollgate.persistence.rocksdb.dir", dataDir + "/store")))
+        .withFallback(ConfigFactory.parseResources(clustered ? "tollgate/cluster.conf" : "tollgate/single-node.conf"))
+        .withFallback(ConfigFactory.parseResources("tollgate-storage-embedded.conf"))
+        .withFallback(ConfigFactory.load())
+        .resolve();
+  }
+
+  public static TollgateNode start(Config config, Clock clock) throws Exception {
+    Path dataDir = Path.of(config.getString("tollgate.data-dir")).toAbsolutePath();
+    AdminKey adminKey = AdminKey.loadOrCreate(dataDir, System.getenv(AdminKey.ENV));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tollgate", config);
+    try {
+      return start(system, config, clock, adminKey, dataDir);
+    } catch (Exception e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  private static TollgateNode start(ActorSystem<Void> system, Config config, Clock clock, AdminKey adminKey,
+                                    Path dataDir) throws Exception {
+    joinCluster(system, config.getStringList("tollgate.seed-nodes"));
+    Duration askTimeout = config.getDuration("tollgate.ask-timeout");
+    ClusterSharding sharding = ClusterSharding.get(system);
+    TopicPartition.initSharding(sharding, new TopicPartition.Settings(
+        config.getInt("tollgate.topics.dedup-window"),
+        config.getInt("tollgate.topics.snapshot-every"),
+        config.getInt("tollgate.topics.max-pending-events")), clock);
+    CatalogEntity.initSharding(sharding);
+    SubscriptionEntity.initSharding(sharding);
+
+    EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
+        .getReadJournalFor(EventsByPersistenceIdQuery.class, config.getString("tollgate.storage.query-plugin"));
+    CatalogView view = new CatalogView();
+    CompletionStage<Long> catalogVersion = CatalogEntity.ref(sharding)
+        .ask(CatalogEntity.GetVersion::new, Duration.ofSeconds(60));
+    view.start(system, journal, catalogVersion);
+
+    Metrics metrics = new Metrics();
+    Authenticator authenticator = new Authenticator(view, adminKey.secret());
+    Publisher publisher = new Publisher(sharding, view, new Publisher.Settings(
+        config.getInt("tollgate.limits.max-event-bytes"),
+        config.getInt("tollgate.limits.max-events-per-publish"),
+        askTimeout));
+    SessionRegistry sessions = new SessionRegistry();
+    StreamSession streams = new StreamSession(system, sharding, journal, sessions, new StreamSession.Settings(
+        config.getInt("tollgate.subscriptions.window"),
+        config.getInt("tollgate.subscriptions.max-batch"),
+        askTimeout));
+    AdminApi admin = new AdminApi(view, new CatalogWriter(sharding, view, clock, askTimeout), sharding, askTimeout);
+    AtomicBoolean stopping = new AtomicBoolean();
+    CompletableFuture<Void> caughtUp = view.caughtUp().toCompletableFuture();
+    HttpApi api = new HttpApi(authenticator, view, admin, new PublishApi(publisher, metrics), streams, metrics,
+        () -> caughtUp.isDone() && !caughtUp.isCompletedExceptionally() && !stopping.get());
+
+    ServerBinding http = Http.get(system)
+        .newServerAt(config.getString("tollgate.http.host"), config.getInt("tollgate.http.port"))
+        .bind(api.route())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    TcpPublishServer tcpServer = new TcpPublishServer(system, authenticator, publisher, metrics,
+        new TcpPublishServer.Settings(config.getString("tollgate.tcp.host"), config.getInt("tollgate.tcp.port"),
+            config.getInt("tollgate.tcp.max-frame-bytes"), config.getInt("tollgate.tcp.max-in-flight-per-connection")));
+    Tcp.ServerBinding tcp = tcpServer.bind().toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "tollgate-not-ready", () -> {
+      stopping.set(true);
+      LOG.atInfo().addKeyValue("open_streams", sessions.size()).log("node stopping");
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "tollgate-unbind", () ->
+        http.unbind().thenCombine(tcp.unbind(), (a, b) -> Done.getInstance()));
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "tollgate-drain", () -> {
+      sessions.goingAway();
+      tcpServer.drainConnections();
+      return http.terminate(Duration.ofSeconds(10)).thenApply(terminated -> Done.getInstance());
+    });
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "tollgate-catalog-view", () -> {
+      view.stop();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+
+    caughtUp.get(60, TimeUnit.SECONDS);
+    InetSocketAddress httpAddress = http.localAddress();
+    LOG.atInfo()
+        .addKeyValue("http", "http://" + httpAddress.getHostString() + ":" + httpAddress.getPort())
+        .addKeyValue("tcp", tcp.localAddress().getHostString() + ":" + tcp.localAddress().getPort())
+        .addKeyValue("storage", config.getString("pekko.persistence.journal.plugin"))
+        .addKeyValue("data_dir", dataDir.toString())
+        .addKeyValue("cluster", Cluster.get(system).selfMember().address().toString())
+        .log("tollgate node started");
+    return new TollgateNode(system, http, tcp, adminKey, dataDir);
+  }
+
+  private static void joinCluster(ActorSystem<?> system, List<String> seedNodes) {
+    Cluster cluster = Cluster.get(system);
+    if (seedNodes.isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    } else {
+      List<Address> seeds = seedNodes.stream()
+          .map(hostPort -> AddressFromURIString.parse("pekko://" + system.name() + "@" + hostPort))
+          .toList();
+      cluster.manager().tell(new JoinSeedNodes(seeds));
+    }
+  }
+
+  public int httpPort() {
+    return http.localAddress().getPort();
+  }
+
+  public int tcpPort() {
+    return tcp.localAddress().getPort();
+  }
+
+  public AdminKey adminKey() {
+    return adminKey;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  /** Runs the same graceful shutdown as SIGTERM and waits for it. */
+  public void stop() throws Exception {
+    CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason())
+        .toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  public CompletionStage<Done> whenTerminated() {
+    return system.getWhenTerminated();
+  }
+}

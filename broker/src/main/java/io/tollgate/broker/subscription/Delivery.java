@@ -1,0 +1,7 @@
+package io.tollgate.broker.subscription;
+
+import io.tollgate.broker.topic.Cursor;
+import io.tollgate.protocols.v1.CloudEvent;
+
+/** One event on its way to a consumer, with the cursor the consumer acks it by. */
+public record Delivery(Cursor cursor, long offset, CloudEvent event) {}

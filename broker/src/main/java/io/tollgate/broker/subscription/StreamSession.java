@@ -1,0 +1,192 @@
+package io.tollgate.broker.subscription;
+
+import io.tollgate.broker.catalog.Catalog;
+import io.tollgate.broker.topic.Cursor;
+import io.tollgate.broker.topic.PartitionRef;
+import io.tollgate.protocols.v1.CloudEvent;
+import io.tollgate.protocols.v1.journal.EventsAppended;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.javadsl.EventsByPersistenceIdQuery;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+
+/**
+ * One consumer's WebSocket stream of a subscription: reads every partition of the product's
+ * topics from the journal after the acknowledged cursor, merges them (order is kept within a
+ * partition), holds back once a window of deliveries is unacknowledged, sends events in
+ * batches when they come faster than one frame at a time, and commits acks to the
+ * subscription entity, coalescing those that arrive while a commit is in flight.
+ */
+public final class StreamSession {
+  public record Settings(int window, int maxBatch, Duration askTimeout) {}
+
+  private final ActorSystem<?> system;
+  private final ClusterSharding sharding;
+  private final EventsByPersistenceIdQuery journal;
+  private final SessionRegistry registry;
+  private final Settings settings;
+
+  public StreamSession(ActorSystem<?> system, ClusterSharding sharding, EventsByPersistenceIdQuery journal,
+                       SessionRegistry registry, Settings settings) {
+    this.system = system;
+    this.sharding = sharding;
+    this.journal = journal;
+    this.registry = registry;
+    this.settings = settings;
+  }
+
+  /** Attaches to the subscription and returns the WebSocket handler flow of the new session. */
+  public CompletionStage<Flow<Message, Message, NotUsed>> open(Catalog catalog, Catalog.Subscription subscription,
+                                                               StreamFormat format) {
+    String sessionId = UUID.randomUUID().toString();
+    EntityRef<SubscriptionEntity.Command> entity =
+        sharding.entityRefFor(SubscriptionEntity.ENTITY_KEY, subscription.id());
+    Pair<ActorRef<SubscriptionEntity.SessionSignal>, Source<SubscriptionEntity.SessionSignal, NotUsed>> signals =
+        ActorSource.<SubscriptionEntity.SessionSignal>actorRef(
+                signal -> false, signal -> java.util.Optional.empty(), 16, OverflowStrategy.dropHead())
+            .preMaterialize(system);
+    return entity.<SubscriptionEntity.Attached>ask(
+            replyTo -> new SubscriptionEntity.Attach(sessionId, signals.first(), replyTo), settings.askTimeout())
+        .thenApply(attached -> {
+          registry.register(sessionId, signals.first());
+          DeliveryTracker tracker = new DeliveryTracker();
+          Source<Message, NotUsed> deliveries = deliveries(catalog, subscription, attached.acked())
+              .via(new AckWindow(settings.window(), tracker))
+              .batch(settings.maxBatch(), first -> {
+                List<Delivery> batch = new ArrayList<>();
+                batch.add(first);
+                return batch;
+              }, (batch, next) -> {
+                batch.add(next);
+                return batch;
+              })
+              .map(format::deliveries);
+          Source<Message, NotUsed> control = signals.second()
+              .takeWhile(signal -> signal instanceof SubscriptionEntity.FrameRefused, true)
+              .map(signal -> noticeFor(signal, format));
+          Source<Message, NotUsed> outbound = deliveries.merge(control, true)
+              .watchTermination((notUsed, done) -> {
+                done.whenComplete((ok, failure) -> {
+                  registry.unregister(sessionId);
+                  entity.tell(new SubscriptionEntity.Detach(sessionId));
+                });
+                return NotUsed.getInstance();
+              });
+          Sink<Message, NotUsed> inbound = acks(entity, tracker, format, signals.first());
+          return Flow.fromSinkAndSourceCoupled(inbound, outbound);
+        });
+  }
+
+  private static Message noticeFor(SubscriptionEntity.SessionSignal signal, StreamFormat format) {
+    if (signal instanceof SubscriptionEntity.FrameRefused refused) {
+      return format.notice("error", refused.code(), refused.message());
+    }
+    if (signal instanceof SubscriptionEntity.GoingAway) {
+      return format.notice("error", "going_away",
+          "the broker node is shutting down; reconnect to resume after your last ack");
+    }
+    return format.notice("error", "session_replaced", "another connection took over this subscription");
+  }
+
+  private Source<Delivery, NotUsed> deliveries(Catalog catalog, Catalog.Subscription subscription,
+                                               Map<PartitionRef, Cursor> acked) {
+    Catalog.Product product = catalog.product(subscription.product()).orElseThrow();
+    List<Source<Delivery, NotUsed>> partitions = new ArrayList<>();
+    for (String topicName : product.topics()) {
+      Catalog.Topic topic = catalog.topic(topicName).orElseThrow();
+      for (int partition = 0; partition < topic.partitions(); partition++) {
+        PartitionRef ref = new PartitionRef(topicName, partition);
+        Cursor after = acked.getOrDefault(ref, subscription.start().get(ref.toString()));
+        partitions.add(partitionAfter(ref, after));
+      }
+    }
+    return Source.from(partitions).flatMapMerge(Math.max(1, partitions.size()), source -> source);
+  }
+
+  private Source<Delivery, NotUsed> partitionAfter(PartitionRef partition, Cursor after) {
+    long fromSequence = after == null ? 1 : after.index() == Integer.MAX_VALUE ? after.sequence() + 1 : after.sequence();
+    return journal.eventsByPersistenceId(partition.persistenceId(), fromSequence, Long.MAX_VALUE)
+        .mapConcat(envelope -> unpack(partition, envelope, after));
+  }
+
+  private static List<Delivery> unpack(PartitionRef partition, EventEnvelope envelope, Cursor after) {
+    EventsAppended appended = (EventsAppended) envelope.event();
+    long sequence = envelope.sequenceNr();
+    int firstIndex = after != null && after.sequence() == sequence ? after.index() + 1 : 0;
+    List<CloudEvent> events = appended.getEventsList();
+    List<Delivery> deliveries = new ArrayList<>(Math.max(0, events.size() - firstIndex));
+    for (int index = firstIndex; index < events.size(); index++) {
+      deliveries.add(new Delivery(new Cursor(partition.topic(), partition.partition(), sequence, index),
+          appended.getFirstOffset() + index, events.get(index)));
+    }
+    return deliveries;
+  }
+
+  private Sink<Message, NotUsed> acks(EntityRef<SubscriptionEntity.Command> entity, DeliveryTracker tracker,
+                                      StreamFormat format, ActorRef<SubscriptionEntity.SessionSignal> signals) {
+    return Flow.<Message>create()
+        .mapAsync(1, this::strict)
+        .mapConcat(message -> acceptedAck(message, tracker, format, signals))
+        .conflateWithSeed(cursor -> {
+          Map<PartitionRef, Cursor> latest = new HashMap<>();
+          latest.put(cursor.partitionRef(), cursor);
+          return latest;
+        }, (latest, cursor) -> {
+          latest.merge(cursor.partitionRef(), cursor, (a, b) -> b.isAfter(a) ? b : a);
+          return latest;
+        })
+        .mapAsync(1, latest -> entity.<Done>ask(
+            replyTo -> new SubscriptionEntity.AdvanceCursors(List.copyOf(latest.values()), replyTo),
+            settings.askTimeout()))
+        .to(Sink.ignore());
+  }
+
+  /** WebSocket messages may arrive in fragments; an ack is read whole. */
+  private CompletionStage<Message> strict(Message message) {
+    long timeout = settings.askTimeout().toMillis();
+    return message.isText()
+        ? message.asTextMessage().toStrict(timeout, Materializer.matFromSystem(system)).thenApply(text -> (Message) text)
+        : message.asBinaryMessage().toStrict(timeout, Materializer.matFromSystem(system)).thenApply(binary -> (Message) binary);
+  }
+
+  private static List<Cursor> acceptedAck(Message message, DeliveryTracker tracker, StreamFormat format,
+                                          ActorRef<SubscriptionEntity.SessionSignal> signals) {
+    try {
+      String text = format.ackedCursor(message);
+      Cursor cursor;
+      try {
+        cursor = Cursor.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw new StreamFormat.FrameException("malformed_cursor", "\"" + text + "\" is not a cursor of this stream");
+      }
+      return switch (tracker.ack(cursor)) {
+        case ACCEPTED -> List.of(cursor);
+        case ALREADY_ACKED -> List.of();
+        case UNKNOWN -> throw new StreamFormat.FrameException("unknown_cursor",
+            "cursor " + text + " was not delivered on this connection");
+      };
+    } catch (StreamFormat.FrameException refused) {
+      signals.tell(new SubscriptionEntity.FrameRefused(refused.code(), refused.getMessage()));
+      return List.of();
+    }
+  }
+}

@@ -1,0 +1,195 @@
+package io.tollgate.broker.tcp;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.tollgate.broker.ApiException;
+import io.tollgate.broker.auth.Authenticator;
+import io.tollgate.broker.auth.Principal;
+import io.tollgate.broker.ops.Metrics;
+import io.tollgate.broker.topic.Publisher;
+import io.tollgate.protocols.CloudEventFormatException;
+import io.tollgate.protocols.CloudEventJson;
+import io.tollgate.protocols.Frames;
+import io.tollgate.protocols.v1.Authenticated;
+import io.tollgate.protocols.v1.ClientFrame;
+import io.tollgate.protocols.v1.Error;
+import io.tollgate.protocols.v1.Position;
+import io.tollgate.protocols.v1.Publish;
+import io.tollgate.protocols.v1.PublishAck;
+import io.tollgate.protocols.v1.ServerFrame;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.japi.pf.PFBuilder;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Framing;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The TCP publish edge: length-prefixed Protobuf frames (tcp.proto). The first frame
+ * authenticates; then publishes are handled concurrently and each is answered by an ack or an
+ * error with its correlation id. A frame that cannot be read gets a fatal error frame and the
+ * connection closes; other connections are not affected.
+ */
+public final class TcpPublishServer {
+  private static final Logger LOG = LoggerFactory.getLogger(TcpPublishServer.class);
+
+  public record Settings(String host, int port, int maxFrameBytes, int maxInFlightPerConnection) {}
+
+  private final ActorSystem<?> system;
+  private final Authenticator authenticator;
+  private final Publisher publisher;
+  private final Metrics metrics;
+  private final Settings settings;
+  private final SharedKillSwitch connections = KillSwitches.shared("tcp-connections");
+
+  public TcpPublishServer(ActorSystem<?> system, Authenticator authenticator, Publisher publisher, Metrics metrics,
+                          Settings settings) {
+    this.system = system;
+    this.authenticator = authenticator;
+    this.publisher = publisher;
+    this.metrics = metrics;
+    this.settings = settings;
+  }
+
+  public CompletionStage<Tcp.ServerBinding> bind() {
+    return Tcp.get(system).bind(settings.host(), settings.port())
+        .to(Sink.foreach(connection -> {
+          metrics.openTcpConnections.inc();
+          connection.handleWith(connectionFlow().watchTermination((notUsed, done) -> {
+            done.whenComplete((ok, failure) -> metrics.openTcpConnections.dec());
+            return notUsed;
+          }), system);
+        }))
+        .run(system);
+  }
+
+  /** Stops reading from every connection; publishes already read still get their acks. */
+  public void drainConnections() {
+    connections.shutdown();
+  }
+
+  Flow<ByteString, ByteString, NotUsed> connectionFlow() {
+    return Flow.<ByteString>create()
+        .via(connections.flow())
+        .via(Framing.lengthField(Frames.LENGTH_BYTES, 0, Frames.LENGTH_BYTES + settings.maxFrameBytes(), ByteOrder.BIG_ENDIAN))
+        .map(frame -> frame.drop(Frames.LENGTH_BYTES))
+        .map(TcpPublishServer::parse)
+        .prefixAndTail(1)
+        .flatMapConcat(this::session)
+        .recover(new PFBuilder<Throwable, ServerFrame>().matchAny(TcpPublishServer::fatalFrameFor).build())
+        .map(frame -> ByteString.fromArrayUnsafe(Frames.encode(frame)));
+  }
+
+  private Source<ServerFrame, NotUsed> session(Pair<List<ClientFrame>, Source<ClientFrame, NotUsed>> firstAndRest) {
+    if (firstAndRest.first().isEmpty()) {
+      return Source.empty();
+    }
+    ClientFrame first = firstAndRest.first().get(0);
+    if (!first.hasAuthenticate()) {
+      throw new FrameError("unauthenticated", "the first frame must be authenticate");
+    }
+    Principal principal = authenticator.authenticate(first.getAuthenticate().getApiKey())
+        .orElseThrow(() -> new FrameError("invalid_key", "the API key is not valid"));
+    ServerFrame welcome = ServerFrame.newBuilder()
+        .setAuthenticated(Authenticated.newBuilder().setAccountId(principal.actor())).build();
+    return Source.single(welcome).concat(firstAndRest.second()
+        .mapAsyncUnordered(settings.maxInFlightPerConnection(), frame -> handle(principal, frame)));
+  }
+
+  private CompletionStage<ServerFrame> handle(Principal principal, ClientFrame frame) {
+    if (!frame.hasPublish()) {
+      return CompletableFuture.completedFuture(error(0, "unexpected_frame",
+          "after authenticate a client sends only publish frames"));
+    }
+    Publish publish = frame.getPublish();
+    long started = System.nanoTime();
+    CompletionStage<List<Publisher.Published>> published;
+    try {
+      publish.getEventsList().forEach(CloudEventJson::requireValid);
+      published = publisher.publish(principal, publish.getTopic(), publish.getEventsList());
+    } catch (RuntimeException e) {
+      published = CompletableFuture.failedFuture(e);
+    }
+    return published.handle((positions, failure) -> {
+      if (failure != null) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        String code = cause instanceof ApiException api ? api.code()
+            : cause instanceof CloudEventFormatException format ? format.code() : "internal_error";
+        if (code.equals("internal_error")) {
+          LOG.error("publish over TCP failed unexpectedly", cause);
+        }
+        metrics.publishErrors.labelValues("tcp", code).inc();
+        return error(publish.getCorrelationId(), code, cause.getMessage());
+      }
+      metrics.publishedEvents.labelValues("tcp").inc(positions.size());
+      metrics.publishSeconds.labelValues("tcp").observe((System.nanoTime() - started) / 1e9);
+      PublishAck.Builder ack = PublishAck.newBuilder().setCorrelationId(publish.getCorrelationId());
+      for (Publisher.Published event : positions) {
+        ack.addPositions(Position.newBuilder()
+            .setPartition(event.partition())
+            .setOffset(event.position().offset())
+            .setCursor(event.cursor())
+            .setDuplicate(event.position().duplicate()));
+      }
+      return ServerFrame.newBuilder().setAck(ack).build();
+    });
+  }
+
+  private static ClientFrame parse(ByteString bytes) {
+    try {
+      return ClientFrame.parseFrom(bytes.toArrayUnsafe());
+    } catch (InvalidProtocolBufferException e) {
+      throw new FrameError("malformed_frame", "the frame is not a ClientFrame: " + e.getMessage());
+    }
+  }
+
+  private static ServerFrame fatalFrameFor(Throwable failure) {
+    if (failure instanceof FrameError frameError) {
+      return frameError.toFrame();
+    }
+    if (failure instanceof org.apache.pekko.stream.scaladsl.Framing.FramingException framing) {
+      String message = framing.getMessage();
+      String code = message.contains("Maximum allowed") ? "frame_too_large"
+          : message.contains("truncated") ? "truncated_frame" : "malformed_frame";
+      return fatal(code, message + "; a frame is a 4-byte big-endian length (at most the limit) and that many bytes");
+    }
+    LOG.warn("TCP connection failed", failure);
+    return fatal("connection_failed", String.valueOf(failure.getMessage()));
+  }
+
+  private static ServerFrame error(long correlationId, String code, String message) {
+    return ServerFrame.newBuilder().setError(Error.newBuilder()
+        .setCorrelationId(correlationId).setCode(code).setMessage(message == null ? code : message)).build();
+  }
+
+  private static ServerFrame fatal(String code, String message) {
+    return ServerFrame.newBuilder().setError(Error.newBuilder()
+        .setCode(code).setMessage(message).setFatal(true)).build();
+  }
+
+  /** A failure that ends the connection after telling the client why. */
+  private static final class FrameError extends RuntimeException {
+    private final String code;
+
+    FrameError(String code, String message) {
+      super(message, null, false, false);
+      this.code = code;
+    }
+
+    ServerFrame toFrame() {
+      return fatal(code, getMessage());
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package io.tollgate.broker.topic;
+
+import io.tollgate.broker.ApiException;
+import io.tollgate.broker.auth.Principal;
+import io.tollgate.broker.catalog.Catalog;
+import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.broker.catalog.Scope;
+import io.tollgate.protocols.v1.CloudEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * Publishing, whatever the edge: checks the caller may publish to the topic and that each event
+ * fits, sends each partition its events, and completes once every partition has made them
+ * durable, with each event's position in the order submitted.
+ */
+public final class Publisher {
+  public record Settings(int maxEventBytes, int maxEventsPerPublish, Duration timeout) {}
+
+  /** Where one published event is stored. */
+  public record Published(int partition, StoredPosition position, String cursor) {}
+
+  private final ClusterSharding sharding;
+  private final CatalogView view;
+  private final Settings settings;
+
+  public Publisher(ClusterSharding sharding, CatalogView view, Settings settings) {
+    this.sharding = sharding;
+    this.view = view;
+    this.settings = settings;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  /** Checks what can be checked before the events are read: the topic and the caller's right to it. */
+  public Catalog.Topic authorize(Principal principal, String topicName) {
+    Catalog catalog = view.catalog();
+    Catalog.Topic topic = catalog.topic(topicName)
+        .orElseThrow(() -> ApiException.notFound("topic_not_found", "topic " + topicName + " does not exist"));
+    String owner = catalog.topicOwner(topicName).orElseThrow();
+    if (!principal.may(Scope.PUBLISH, owner)) {
+      throw ApiException.forbidden("this key may not publish to " + topicName
+          + "; publishing takes a key with the publish scope of the account that owns domain " + topic.domain());
+    }
+    return topic;
+  }
+
+  public CompletionStage<List<Published>> publish(Principal principal, String topicName, List<CloudEvent> events) {
+    Catalog.Topic topic = authorize(principal, topicName);
+    if (events.isEmpty()) {
+      throw ApiException.badRequest("empty_batch", "a publish needs at least one event");
+    }
+    if (events.size() > settings.maxEventsPerPublish()) {
+      throw new ApiException(413, "batch_too_large", "a publish carries at most " + settings.maxEventsPerPublish()
+          + " events; this one has " + events.size());
+    }
+    int partitions = topic.partitions();
+    List<List<CloudEvent>> byPartition = new ArrayList<>(partitions);
+    List<List<Integer>> submittedIndexes = new ArrayList<>(partitions);
+    for (int p = 0; p < partitions; p++) {
+      byPartition.add(new ArrayList<>());
+      submittedIndexes.add(new ArrayList<>());
+    }
+    for (int i = 0; i < events.size(); i++) {
+      CloudEvent event = events.get(i);
+      int size = event.getSerializedSize();
+      if (size > settings.maxEventBytes()) {
+        throw new ApiException(413, "event_too_large", "event " + event.getId() + " is " + size
+            + " bytes; the limit is " + settings.maxEventBytes());
+      }
+      int partition = Partitioner.partitionOf(event, partitions);
+      byPartition.get(partition).add(event);
+      submittedIndexes.get(partition).add(i);
+    }
+    Published[] results = new Published[events.size()];
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      if (byPartition.get(p).isEmpty()) {
+        continue;
+      }
+      int partition = p;
+      List<Integer> indexes = submittedIndexes.get(p);
+      writes.add(sharding.entityRefFor(TopicPartition.ENTITY_KEY, new PartitionRef(topicName, p).entityId())
+          .<TopicPartition.AppendResult>ask(replyTo -> new TopicPartition.Append(byPartition.get(partition), replyTo),
+              settings.timeout())
+          .toCompletableFuture()
+          .thenAccept(result -> {
+            if (result instanceof TopicPartition.AppendFailed failed) {
+              throw new ApiException(503, failed.code(), failed.message());
+            }
+            List<StoredPosition> positions = ((TopicPartition.Appended) result).positions();
+            for (int k = 0; k < positions.size(); k++) {
+              StoredPosition position = positions.get(k);
+              results[indexes.get(k)] = new Published(partition, position,
+                  new Cursor(topicName, partition, position.sequence(), position.index()).encode());
+            }
+          }));
+    }
+    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+        .handle((done, failure) -> {
+          if (failure != null) {
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+            if (cause instanceof ApiException api) {
+              throw api;
+            }
+            throw new ApiException(503, "publish_timeout",
+                "the events were not confirmed durable in time; retry with the same ids, duplicates are stored once");
+          }
+          return Arrays.asList(results);
+        });
+  }
+}

@@ -1,0 +1,142 @@
+package io.tollgate.broker.topic;
+
+import io.tollgate.protocols.v1.CloudEvent;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * A topic partition, sharded across the cluster. Group commit: while one write is in flight,
+ * arriving appends wait here and then go to the journal together as one entry, so a busy
+ * partition does one durable write per round trip to the store, not one per publish.
+ */
+public final class TopicPartition extends AbstractBehavior<TopicPartition.Command> {
+  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "TopicPartition");
+
+  public sealed interface Command {}
+
+  /** Append a publish's events (all of this partition); the reply comes once they are durable. */
+  public record Append(List<CloudEvent> events, ActorRef<AppendResult> replyTo) implements Command {}
+
+  /** The cursor of the partition's end: everything stored so far counts as acked from there. */
+  public record GetEnd(ActorRef<Cursor> replyTo) implements Command {}
+
+  private record BatchWritten(PartitionJournal.Written written) implements Command {}
+
+  private record EndRead(long lastSequence, ActorRef<Cursor> replyTo) implements Command {}
+
+  public sealed interface AppendResult {}
+
+  public record Appended(List<StoredPosition> positions) implements AppendResult {}
+
+  public record AppendFailed(String code, String message) implements AppendResult {}
+
+  public record Settings(int dedupWindow, int snapshotEvery, int maxPendingEvents) {}
+
+  public static void initSharding(ClusterSharding sharding, Settings settings, Clock clock) {
+    sharding.init(Entity.of(ENTITY_KEY, context ->
+        create(PartitionRef.fromEntityId(context.getEntityId()), settings, clock)));
+  }
+
+  static Behavior<Command> create(PartitionRef partition, Settings settings, Clock clock) {
+    return Behaviors.setup(context -> new TopicPartition(context, partition, settings, clock));
+  }
+
+  private final PartitionRef partition;
+  private final Settings settings;
+  private final ActorRef<PartitionJournal.Command> journal;
+  private final ActorRef<PartitionJournal.Written> writtenAdapter;
+  private List<Append> inFlight = List.of();
+  private List<Append> waiting = new ArrayList<>();
+  private int waitingEvents;
+
+  private TopicPartition(ActorContext<Command> context, PartitionRef partition, Settings settings, Clock clock) {
+    super(context);
+    this.partition = partition;
+    this.settings = settings;
+    this.journal = context.spawn(
+        PartitionJournal.create(partition, settings.dedupWindow(), settings.snapshotEvery(), clock), "journal");
+    context.watch(journal);
+    this.writtenAdapter = context.messageAdapter(PartitionJournal.Written.class, BatchWritten::new);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Append.class, this::onAppend)
+        .onMessage(BatchWritten.class, this::onBatchWritten)
+        .onMessage(GetEnd.class, this::onGetEnd)
+        .onMessage(EndRead.class, this::onEndRead)
+        .onSignal(Terminated.class, this::onJournalStopped)
+        .build();
+  }
+
+  private Behavior<Command> onAppend(Append append) {
+    if (inFlight.isEmpty()) {
+      write(List.of(append));
+    } else if (waitingEvents + append.events().size() > settings.maxPendingEvents()) {
+      append.replyTo().tell(new AppendFailed("partition_overloaded",
+          "partition " + partition + " has " + waitingEvents + " events waiting to be written; retry later"));
+    } else {
+      waiting.add(append);
+      waitingEvents += append.events().size();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onBatchWritten(BatchWritten batch) {
+    List<List<StoredPosition>> positions = batch.written().positions();
+    for (int i = 0; i < inFlight.size(); i++) {
+      inFlight.get(i).replyTo().tell(new Appended(positions.get(i)));
+    }
+    inFlight = List.of();
+    if (!waiting.isEmpty()) {
+      List<Append> next = waiting;
+      waiting = new ArrayList<>();
+      waitingEvents = 0;
+      write(next);
+    }
+    return this;
+  }
+
+  private void write(List<Append> appends) {
+    inFlight = appends;
+    List<List<CloudEvent>> publishes = new ArrayList<>(appends.size());
+    appends.forEach(append -> publishes.add(append.events()));
+    journal.tell(new PartitionJournal.Write(publishes, writtenAdapter));
+  }
+
+  private Behavior<Command> onGetEnd(GetEnd get) {
+    getContext().ask(Long.class, journal, java.time.Duration.ofSeconds(10),
+        PartitionJournal.ReadEnd::new,
+        (lastSequence, failure) -> new EndRead(lastSequence == null ? -1 : lastSequence, get.replyTo()));
+    return this;
+  }
+
+  private Behavior<Command> onEndRead(EndRead read) {
+    if (read.lastSequence() >= 0) {
+      read.replyTo().tell(new Cursor(partition.topic(), partition.partition(), read.lastSequence(), Integer.MAX_VALUE));
+    }
+    return this;
+  }
+
+  /** The journal stops when a write fails; nothing it did not confirm was acknowledged. */
+  private Behavior<Command> onJournalStopped(Terminated stopped) {
+    AppendFailed failed = new AppendFailed("storage_unavailable",
+        "the write to partition " + partition + " failed; nothing of it was acknowledged, retry");
+    inFlight.forEach(append -> append.replyTo().tell(failed));
+    waiting.forEach(append -> append.replyTo().tell(failed));
+    getContext().getLog().error("partition {} stopped after a failed write", partition);
+    return Behaviors.stopped();
+  }
+}

@@ -1,0 +1,164 @@
+package io.tollgate.client;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.tollgate.protocols.CloudEventFormatException;
+import io.tollgate.protocols.CloudEventJson;
+import io.tollgate.protocols.v1.AttributeValue;
+import io.tollgate.protocols.v1.CloudEvent;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tollgate publish}: publishes JSON lines from a file or stdin. */
+@Command(name = "publish",
+    description = {
+        "Publishes events read as JSON lines from a file or stdin.",
+        "A line that is a JSON object with \"specversion\" is sent as that CloudEvent; any other JSON value "
+            + "becomes the data of a new event (random id, source tollgate-cli, --type, --subject).",
+        "Prints one JSON line per event with its position. Exits with 1 and prints the error code on failure."})
+public final class PublishCommand implements Callable<Integer> {
+  static final String SOURCE = "tollgate-cli";
+  private static final ObjectReader LINE_READER = Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  @Option(names = "--topic", required = true, description = "Topic to publish to, e.g. commerce.orders.")
+  String topic;
+
+  @Option(names = "--key", defaultValue = Cli.KEY_FROM_ENV, description = "API key with the publish scope (default: $TOLLGATE_KEY).")
+  String key;
+
+  @Option(names = "--url", defaultValue = Cli.DEFAULT_URL, description = "Broker HTTP base URL (default: ${DEFAULT-VALUE}).")
+  URI url;
+
+  @Option(names = "--tcp", paramLabel = "HOST:PORT", converter = Cli.HostAndPortConverter.class,
+      description = "Publish over the TCP protocol at HOST:PORT instead of HTTP.")
+  HostAndPort tcp;
+
+  @Option(names = "--file", description = "JSON lines to publish (default: stdin).")
+  Path file;
+
+  @Option(names = "--type", defaultValue = "tollgate.cli", description = "Type of generated events (default: ${DEFAULT-VALUE}).")
+  String type;
+
+  @Option(names = "--subject", description = "Subject of generated events; also what picks their partition.")
+  String subject;
+
+  @Option(names = "--batch-size", defaultValue = "100", description = "Events per publish (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  // Only help: a version option belongs to the tollgate command these are registered under.
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  boolean help;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    String apiKey = Cli.requireKey(spec, key);
+    if (batchSize < 1) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--batch-size must be at least 1");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    List<CloudEvent> batch = new ArrayList<>(batchSize);
+    List<Integer> lineNumbers = new ArrayList<>(batchSize);
+    try (BufferedReader input = open();
+         Publisher publisher = tcp != null ? TcpPublisher.connect(tcp.host(), tcp.port(), apiKey) : new HttpPublisher(url, apiKey)) {
+      int lineNumber = 0;
+      for (String line = input.readLine(); line != null; line = input.readLine()) {
+        lineNumber++;
+        if (!line.isBlank()) {
+          try {
+            batch.add(toEvent(line, type, subject));
+          } catch (CloudEventFormatException e) {
+            return Cli.fail(spec, e.code(), "line " + lineNumber + ": " + e.getMessage()
+                + (lineNumbers.isEmpty() ? "" : " (lines from " + lineNumbers.get(0) + " on were not published)"));
+          }
+          lineNumbers.add(lineNumber);
+        }
+        // Send a short batch when no more input is waiting, so that events piped in one by one go out as they come.
+        if (batch.size() == batchSize || (!batch.isEmpty() && !input.ready())) {
+          publish(publisher, batch, lineNumbers, out);
+        }
+      }
+      if (!batch.isEmpty()) {
+        publish(publisher, batch, lineNumbers, out);
+      }
+      return 0;
+    } catch (TollgateException e) {
+      return Cli.fail(spec, e);
+    } catch (IOException e) {
+      return Cli.fail(spec, "invalid_input", "cannot read " + (file == null ? "stdin" : file) + ": " + HttpSupport.describe(e));
+    }
+  }
+
+  private void publish(Publisher publisher, List<CloudEvent> batch, List<Integer> lineNumbers, PrintWriter out) {
+    PublishResult result = publisher.publishAndWait(topic, batch);
+    if (result.positions().size() != batch.size()) {
+      throw new TollgateException(TollgateException.PROTOCOL_ERROR,
+          "the broker returned " + result.positions().size() + " positions for " + batch.size() + " events");
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      Position position = result.positions().get(i);
+      out.println(Json.object()
+          .put("line", lineNumbers.get(i))
+          .put("id", batch.get(i).getId())
+          .put("source", batch.get(i).getSource())
+          .put("partition", position.partition())
+          .put("offset", position.offset())
+          .put("cursor", position.cursor())
+          .put("duplicate", position.duplicate()));
+    }
+    out.flush();
+    batch.clear();
+    lineNumbers.clear();
+  }
+
+  private BufferedReader open() throws IOException {
+    return file != null
+        ? Files.newBufferedReader(file, StandardCharsets.UTF_8)
+        : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * One input line as an event: an object with {@code specversion} is taken as a structured
+   * CloudEvent (and must be a valid one); any other JSON value is the data of a new event.
+   */
+  static CloudEvent toEvent(String line, String type, String subject) {
+    JsonNode node;
+    try {
+      node = LINE_READER.readTree(line);
+    } catch (JsonProcessingException e) {
+      throw new CloudEventFormatException("malformed_json", "not valid JSON: " + e.getOriginalMessage());
+    }
+    if (node.isObject() && node.has("specversion")) {
+      return CloudEventJson.parseStructured(node);
+    }
+    CloudEvent.Builder event = CloudEvent.newBuilder()
+        .setSpecVersion(CloudEventJson.SPEC_VERSION)
+        .setId(UUID.randomUUID().toString())
+        .setSource(SOURCE)
+        .setType(type)
+        .putAttributes("datacontenttype", AttributeValue.newBuilder().setCeString("application/json").build())
+        .setJsonData(node.toString());
+    if (subject != null) {
+      event.putAttributes("subject", AttributeValue.newBuilder().setCeString(subject).build());
+    }
+    return event.build();
+  }
+}

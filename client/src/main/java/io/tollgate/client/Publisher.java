@@ -1,0 +1,29 @@
+package io.tollgate.client;
+
+import io.tollgate.protocols.v1.CloudEvent;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/** Publishes events to a topic; {@link TcpPublisher} and {@link HttpPublisher} are the two transports. */
+public interface Publisher extends AutoCloseable {
+  /**
+   * Sends the events as one publish; the future completes once the broker has stored them
+   * durably, or fails with a {@link TollgateException}.
+   */
+  CompletableFuture<PublishResult> publish(String topic, List<CloudEvent> events);
+
+  /** {@link #publish} and wait for the reply; a failure is thrown as the {@link TollgateException} itself. */
+  default PublishResult publishAndWait(String topic, List<CloudEvent> events) {
+    try {
+      return publish(topic, events).get();
+    } catch (InterruptedException e) {
+      throw TollgateException.interrupted(e);
+    } catch (ExecutionException e) {
+      throw TollgateException.unwrap(e.getCause());
+    }
+  }
+
+  @Override
+  void close();
+}

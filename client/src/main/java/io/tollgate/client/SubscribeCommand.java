@@ -1,0 +1,92 @@
+package io.tollgate.client;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.tollgate.protocols.CloudEventJson;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tollgate subscribe}: prints a subscription's events as JSON lines and acks them. */
+@Command(name = "subscribe",
+    description = {
+        "Receives a subscription's events over WebSocket, prints each as one JSON line "
+            + "{\"cursor\",\"topic\",\"partition\",\"offset\",\"event\"} and acks it.",
+        "Other frames from the broker (quota, error, ...) go to stderr. Exits with 1 and prints the error code on failure."})
+public final class SubscribeCommand implements Callable<Integer> {
+  @Option(names = "--subscription", required = true, description = "Subscription id (sub_...).")
+  String subscription;
+
+  @Option(names = "--key", defaultValue = Cli.KEY_FROM_ENV, description = "API key with the subscribe scope (default: $TOLLGATE_KEY).")
+  String key;
+
+  @Option(names = "--url", defaultValue = Cli.DEFAULT_URL, description = "Broker HTTP base URL (default: ${DEFAULT-VALUE}).")
+  URI url;
+
+  @Option(names = "--max-events", paramLabel = "N", description = "Exit after N events (default: run until the stream ends).")
+  Long maxEvents;
+
+  // Only help: a version option belongs to the tollgate command these are registered under.
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  boolean help;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    String apiKey = Cli.requireKey(spec, key);
+    if (maxEvents != null && maxEvents < 1) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-events must be at least 1");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Subscriber.Builder builder = Subscriber.builder(url, apiKey, subscription)
+        .onDelivery(delivery -> {
+          out.println(line(delivery));
+          out.flush();
+        })
+        .onNotice(notice -> {
+          err.println(notice.frame());
+          err.flush();
+        });
+    if (maxEvents != null) {
+      builder.maxEvents(maxEvents);
+    }
+    try (Subscriber subscriber = builder.connect()) {
+      subscriber.closed().get();
+      return 0;
+    } catch (TollgateException e) {
+      return Cli.fail(spec, e);
+    } catch (ExecutionException e) {
+      return Cli.fail(spec, TollgateException.unwrap(e.getCause()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Cli.fail(spec, TollgateException.INTERRUPTED, "interrupted");
+    }
+  }
+
+  static String line(Delivery delivery) {
+    StringWriter text = new StringWriter();
+    try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(text)) {
+      json.writeStartObject();
+      json.writeStringField("cursor", delivery.cursor());
+      json.writeStringField("topic", delivery.topic());
+      json.writeNumberField("partition", delivery.partition());
+      json.writeNumberField("offset", delivery.offset());
+      json.writeFieldName("event");
+      CloudEventJson.write(delivery.event(), json);
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return text.toString();
+  }
+}

@@ -1,0 +1,163 @@
+package io.tollgate.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tollgate.protocols.CloudEventJson;
+import io.tollgate.protocols.v1.ClientFrame;
+import io.tollgate.protocols.v1.CloudEvent;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class LoadGeneratorTest {
+  @Test
+  void tcpModePublishesTheRequestedEventsAndSummarises() throws Exception {
+    try (FakeFrameServer server = FakeFrameServer.acking()) {
+      LoadGenerator.Summary summary = LoadGenerator.run(new LoadGenerator.Settings()
+          .mode(LoadGenerator.Mode.TCP)
+          .tcp(new HostAndPort("127.0.0.1", server.port()))
+          .apiKey("k")
+          .topic("bench")
+          .events(1050)
+          .batchSize(100)
+          .inFlight(4)
+          .eventBytes(64));
+
+      assertEquals(1050, summary.events());
+      assertEquals(11, summary.latency().count(), "one latency per publish");
+      assertTrue(summary.latency().maxMs() >= summary.latency().p50Ms());
+      assertTrue(summary.eventsPerSecond() > 0);
+      assertNull(summary.delivery());
+
+      server.next();
+      Set<String> ids = new HashSet<>();
+      for (int publish = 0; publish < 11; publish++) {
+        ClientFrame frame = server.next();
+        for (CloudEvent event : frame.getPublish().getEventsList()) {
+          ids.add(event.getId());
+          assertEquals(64, event.getJsonData().length());
+        }
+      }
+      assertEquals(1050, ids.size(), "every event has its own id");
+    }
+  }
+
+  @Test
+  void httpModeRunsForADuration() throws Exception {
+    try (FakeHttpServer server = new FakeHttpServer((request, reply) -> {
+      int count = CloudEventJson.parseBatch(Json.MAPPER.readTree(request.body())).size();
+      StringBuilder positions = new StringBuilder();
+      for (int i = 0; i < count; i++) {
+        positions.append(i == 0 ? "" : ",").append("{\"partition\":0,\"offset\":0,\"cursor\":\"c\",\"duplicate\":false}");
+      }
+      reply.status(202, "{\"accepted\":" + count + ",\"positions\":[" + positions + "]}");
+    })) {
+      LoadGenerator.Summary summary = LoadGenerator.run(new LoadGenerator.Settings()
+          .mode(LoadGenerator.Mode.HTTP)
+          .url(server.url())
+          .apiKey("k")
+          .topic("bench")
+          .duration(Duration.ofMillis(300))
+          .batchSize(10)
+          .inFlight(8));
+
+      assertTrue(summary.events() > 0);
+      assertEquals(summary.events(), server.requests.size() * 10L);
+      assertTrue(summary.seconds() >= 0.3);
+    }
+  }
+
+  @Test
+  void aPublishErrorEndsTheRunWithThatError() throws Exception {
+    try (FakeHttpServer server = new FakeHttpServer((request, reply) ->
+        reply.status(429, "{\"error\":{\"code\":\"rate_limited\",\"message\":\"slow down\"}}"))) {
+      TollgateException e = assertThrows(TollgateException.class, () -> LoadGenerator.run(new LoadGenerator.Settings()
+          .mode(LoadGenerator.Mode.HTTP).url(server.url()).apiKey("k").topic("bench").events(100)));
+      assertEquals("rate_limited", e.code());
+    }
+  }
+
+  @Test
+  void theCommandPrintsTheSummaryAsOneJsonLine() throws Exception {
+    try (FakeFrameServer server = FakeFrameServer.acking()) {
+      PublishCommandTest.Run run = PublishCommandTest.runCommand(new LoadGenCommand(),
+          "--mode", "tcp", "--tcp", "127.0.0.1:" + server.port(), "--key", "k", "--topic", "bench",
+          "--events", "300", "--batch-size", "50");
+
+      assertEquals(0, run.exitCode(), run.err());
+      JsonNode summary = Json.MAPPER.readTree(run.out());
+      assertEquals("tcp", summary.get("mode").asText());
+      assertEquals(300, summary.get("events").asLong());
+      for (String field : new String[] {"seconds", "events_per_second", "mb_per_second"}) {
+        assertTrue(summary.get(field).isNumber(), field);
+      }
+      for (String field : new String[] {"p50", "p99", "p99_9", "max"}) {
+        assertTrue(summary.get("latency_ms").get(field).isNumber(), field);
+      }
+    }
+  }
+
+  @Test
+  void e2eNeedsASubscription() {
+    PublishCommandTest.Run run = PublishCommandTest.runCommand(new LoadGenCommand(), "--mode", "e2e", "--key", "k", "--topic", "t");
+    assertEquals(2, run.exitCode());
+    assertTrue(run.err().contains("--subscription"), run.err());
+  }
+
+  @Test
+  void setUpCreatesEverythingARunNeeds() throws Exception {
+    try (FakeHttpServer server = new FakeHttpServer((request, reply) -> {
+      String id = switch (request.path()) {
+        case "/v1/accounts" -> "{\"id\":\"acc_1\"}";
+        case "/v1/accounts/acc_1/keys" -> "{\"id\":\"key_1\",\"secret\":\"s3cret\"}";
+        case "/v1/products" -> "{\"id\":\"prod_1\"}";
+        case "/v1/products/prod_1/plans" -> "{\"id\":\"plan_1\"}";
+        case "/v1/subscriptions" -> "{\"id\":\"sub_1\"}";
+        default -> "{}";
+      };
+      reply.status(201, id);
+    })) {
+      LoadGenerator.Fixture fixture = LoadGenerator.setUp(new TollgateAdmin(server.url(), "admin"), 3);
+
+      assertEquals("acc_1", fixture.accountId());
+      assertEquals("s3cret", fixture.apiKey());
+      assertEquals("sub_1", fixture.subscriptionId());
+      assertEquals(List.of("/v1/accounts", "/v1/accounts/acc_1/keys", "/v1/domains", "/v1/topics", "/v1/products",
+          "/v1/products/prod_1/plans", "/v1/subscriptions"), server.requests.stream().map(FakeHttpServer.Request::path).toList());
+      JsonNode topic = Json.MAPPER.readTree(server.requests.get(3).body());
+      assertEquals(fixture.topic(), topic.get("name").asText());
+      assertEquals(3, topic.get("partitions").asInt());
+      assertEquals(fixture.topic(), topic.get("domain").asText() + ".events");
+      JsonNode subscription = Json.MAPPER.readTree(server.requests.get(6).body());
+      assertEquals("beginning", subscription.get("start").asText());
+      assertEquals("plan_1", subscription.get("plan").asText());
+    }
+  }
+
+  @Test
+  void durationsReadAsPeopleWriteThem() {
+    Cli.DurationConverter converter = new Cli.DurationConverter();
+    assertEquals(Duration.ofSeconds(30), converter.convert("30s"));
+    assertEquals(Duration.ofSeconds(45), converter.convert("45"));
+    assertEquals(Duration.ofMillis(500), converter.convert("500ms"));
+    assertEquals(Duration.ofMinutes(2), converter.convert("2m"));
+    assertEquals(Duration.ofHours(1), converter.convert("1h"));
+    assertEquals(Duration.ofSeconds(90), converter.convert("PT1M30S"));
+    assertThrows(CommandLine.TypeConversionException.class, () -> converter.convert("soon"));
+  }
+
+  @Test
+  void hostAndPortParse() {
+    assertEquals(new HostAndPort("broker", 7070), HostAndPort.parse("broker:7070"));
+    assertEquals(new HostAndPort("::1", 7070), HostAndPort.parse("[::1]:7070"));
+    assertThrows(IllegalArgumentException.class, () -> HostAndPort.parse("broker"));
+    assertThrows(IllegalArgumentException.class, () -> HostAndPort.parse("broker:99999"));
+  }
+}
