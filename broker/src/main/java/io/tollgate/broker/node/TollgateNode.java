@@ -77,6 +77,7 @@ public final class TollgateNode {
         .withFallback(ConfigFactory.parseMap(java.util.Map.of("tollgate.persistence.rocksdb.dir", dataDir + "/store")))
         .withFallback(ConfigFactory.parseResources(clustered ? "tollgate/cluster.conf" : "tollgate/single-node.conf"))
         .withFallback(ConfigFactory.parseResources("tollgate-storage-embedded.conf"))
+        .withFallback(ConfigFactory.parseResources("tollgate/node.conf"))
         .withFallback(ConfigFactory.load())
         .resolve();
   }

@@ -16,19 +16,17 @@ import io.tollgate.protocols.v1.Position;
 import io.tollgate.protocols.v1.Publish;
 import io.tollgate.protocols.v1.PublishAck;
 import io.tollgate.protocols.v1.ServerFrame;
-import java.nio.ByteOrder;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.japi.Pair;
-import org.apache.pekko.japi.pf.PFBuilder;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Framing;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.Tcp;
@@ -64,7 +62,9 @@ public final class TcpPublishServer {
   }
 
   public CompletionStage<Tcp.ServerBinding> bind() {
-    return Tcp.get(system).bind(settings.host(), settings.port())
+    // Half-close: a connection that stops reading (after a fatal error) still sends its last
+    // frames; the socket closes when the broker's side completes.
+    return Tcp.get(system).bind(settings.host(), settings.port(), 100, List.of(), true, Optional.empty())
         .to(Sink.foreach(connection -> {
           metrics.openTcpConnections.inc();
           connection.handleWith(connectionFlow().watchTermination((notUsed, done) -> {
@@ -83,29 +83,39 @@ public final class TcpPublishServer {
   Flow<ByteString, ByteString, NotUsed> connectionFlow() {
     return Flow.<ByteString>create()
         .via(connections.flow())
-        .via(Framing.lengthField(Frames.LENGTH_BYTES, 0, Frames.LENGTH_BYTES + settings.maxFrameBytes(), ByteOrder.BIG_ENDIAN))
-        .map(frame -> frame.drop(Frames.LENGTH_BYTES))
+        .statefulMap(() -> new FrameDecoder(settings.maxFrameBytes()), (decoder, bytes) -> Pair.create(decoder, decoder.feed(bytes)),
+            decoder -> Optional.of(decoder.finish()))
+        .mapConcat(decoded -> decoded)
         .map(TcpPublishServer::parse)
+        .takeWhile(frame -> !(frame instanceof Refusal), true)
         .prefixAndTail(1)
         .flatMapConcat(this::session)
-        .recover(new PFBuilder<Throwable, ServerFrame>().matchAny(TcpPublishServer::fatalFrameFor).build())
+        .takeWhile(frame -> !(frame.hasError() && frame.getError().getFatal()), true)
         .map(frame -> ByteString.fromArrayUnsafe(Frames.encode(frame)));
   }
 
-  private Source<ServerFrame, NotUsed> session(Pair<List<ClientFrame>, Source<ClientFrame, NotUsed>> firstAndRest) {
+  private Source<ServerFrame, NotUsed> session(Pair<List<Object>, Source<Object, NotUsed>> firstAndRest) {
     if (firstAndRest.first().isEmpty()) {
       return Source.empty();
     }
-    ClientFrame first = firstAndRest.first().get(0);
-    if (!first.hasAuthenticate()) {
-      throw new FrameError("unauthenticated", "the first frame must be authenticate");
+    Object first = firstAndRest.first().get(0);
+    if (first instanceof Refusal refusal) {
+      return Source.single(refusal.frame());
     }
-    Principal principal = authenticator.authenticate(first.getAuthenticate().getApiKey())
-        .orElseThrow(() -> new FrameError("invalid_key", "the API key is not valid"));
+    ClientFrame opening = (ClientFrame) first;
+    if (!opening.hasAuthenticate()) {
+      return Source.single(fatal("unauthenticated", "the first frame must be authenticate"));
+    }
+    Optional<Principal> principal = authenticator.authenticate(opening.getAuthenticate().getApiKey());
+    if (principal.isEmpty()) {
+      return Source.single(fatal("invalid_key", "the API key is not valid"));
+    }
     ServerFrame welcome = ServerFrame.newBuilder()
-        .setAuthenticated(Authenticated.newBuilder().setAccountId(principal.actor())).build();
+        .setAuthenticated(Authenticated.newBuilder().setAccountId(principal.get().actor())).build();
     return Source.single(welcome).concat(firstAndRest.second()
-        .mapAsyncUnordered(settings.maxInFlightPerConnection(), frame -> handle(principal, frame)));
+        .mapAsyncUnordered(settings.maxInFlightPerConnection(), frame -> frame instanceof Refusal refusal
+            ? CompletableFuture.completedFuture(refusal.frame())
+            : handle(principal.get(), (ClientFrame) frame)));
   }
 
   private CompletionStage<ServerFrame> handle(Principal principal, ClientFrame frame) {
@@ -147,27 +157,20 @@ public final class TcpPublishServer {
     });
   }
 
-  private static ClientFrame parse(ByteString bytes) {
+  /** A client frame, or why the bytes are not one. */
+  private static Object parse(FrameDecoder.Decoded decoded) {
+    if (decoded instanceof FrameDecoder.Malformed malformed) {
+      return new Refusal(fatal(malformed.code(), malformed.message()));
+    }
     try {
-      return ClientFrame.parseFrom(bytes.toArrayUnsafe());
+      return ClientFrame.parseFrom(((FrameDecoder.Frame) decoded).payload().toArrayUnsafe());
     } catch (InvalidProtocolBufferException e) {
-      throw new FrameError("malformed_frame", "the frame is not a ClientFrame: " + e.getMessage());
+      return new Refusal(fatal("malformed_frame", "the frame is not a ClientFrame: " + e.getMessage()));
     }
   }
 
-  private static ServerFrame fatalFrameFor(Throwable failure) {
-    if (failure instanceof FrameError frameError) {
-      return frameError.toFrame();
-    }
-    if (failure instanceof org.apache.pekko.stream.scaladsl.Framing.FramingException framing) {
-      String message = framing.getMessage();
-      String code = message.contains("Maximum allowed") ? "frame_too_large"
-          : message.contains("truncated") ? "truncated_frame" : "malformed_frame";
-      return fatal(code, message + "; a frame is a 4-byte big-endian length (at most the limit) and that many bytes");
-    }
-    LOG.warn("TCP connection failed", failure);
-    return fatal("connection_failed", String.valueOf(failure.getMessage()));
-  }
+  /** A fatal answer to the connection's input; the connection closes after sending it. */
+  private record Refusal(ServerFrame frame) {}
 
   private static ServerFrame error(long correlationId, String code, String message) {
     return ServerFrame.newBuilder().setError(Error.newBuilder()
@@ -177,19 +180,5 @@ public final class TcpPublishServer {
   private static ServerFrame fatal(String code, String message) {
     return ServerFrame.newBuilder().setError(Error.newBuilder()
         .setCode(code).setMessage(message).setFatal(true)).build();
-  }
-
-  /** A failure that ends the connection after telling the client why. */
-  private static final class FrameError extends RuntimeException {
-    private final String code;
-
-    FrameError(String code, String message) {
-      super(message, null, false, false);
-      this.code = code;
-    }
-
-    ServerFrame toFrame() {
-      return fatal(code, getMessage());
-    }
   }
 }
