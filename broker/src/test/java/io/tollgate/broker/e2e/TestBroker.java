@@ -94,7 +94,10 @@ public final class TestBroker implements AutoCloseable {
                         String product, String plan, String subscription) {}
 
   public Tenancy tenancy(String domain, int partitions) {
-    TollgateAdmin admin = admin();
+    return tenancy(admin(), domain, partitions);
+  }
+
+  public static Tenancy tenancy(TollgateAdmin admin, String domain, int partitions) {
     String producer = admin.createAccount(domain + " producer").get("id").asText();
     String producerKey = admin.createKey(producer, List.of("admin", "publish", "read")).get("secret").asText();
     String consumer = admin.createAccount(domain + " consumer").get("id").asText();

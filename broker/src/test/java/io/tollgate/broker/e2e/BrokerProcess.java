@@ -1,0 +1,91 @@
+package io.tollgate.broker.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** The broker as a separate operating-system process, so tests can SIGKILL or SIGTERM it. */
+final class BrokerProcess implements AutoCloseable {
+  static final String ADMIN_KEY = "admin.crash-test-key";
+  private final Process process;
+  final int httpPort;
+  final int tcpPort;
+
+  private BrokerProcess(Process process, int httpPort, int tcpPort) {
+    this.process = process;
+    this.httpPort = httpPort;
+    this.tcpPort = tcpPort;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  static BrokerProcess start(Path dataDir, int httpPort, int tcpPort, Path log) throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        "-cp", System.getProperty("java.class.path"), "io.tollgate.broker.Main", "run",
+        "--http-port", Integer.toString(httpPort), "--tcp-port", Integer.toString(tcpPort),
+        "--data-dir", dataDir.toString()));
+    builder.environment().put("TOLLGATE_ADMIN_KEY", ADMIN_KEY);
+    builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    BrokerProcess broker = new BrokerProcess(builder.start(), httpPort, tcpPort);
+    broker.awaitReady();
+    return broker;
+  }
+
+  URI baseUrl() {
+    return URI.create("http://127.0.0.1:" + httpPort);
+  }
+
+  private void awaitReady() {
+    HttpClient http = HttpClient.newHttpClient();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the broker exited with " + process.exitValue());
+      }
+      try {
+        return http.send(HttpRequest.newBuilder(baseUrl().resolve("/readyz")).build(),
+            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+      } catch (IOException notYet) {
+        return false;
+      }
+    });
+  }
+
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
+  /** SIGTERM, then the exit code once the graceful shutdown is over. */
+  int terminate() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("the broker did not stop within 60 s of SIGTERM");
+    }
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      kill();
+    }
+  }
+
+  static File logFile(Path dir) {
+    return dir.resolve("broker.log").toFile();
+  }
+}

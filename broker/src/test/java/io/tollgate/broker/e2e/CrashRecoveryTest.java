@@ -1,0 +1,157 @@
+package io.tollgate.broker.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tollgate.client.Delivery;
+import io.tollgate.client.Subscriber;
+import io.tollgate.client.TcpPublisher;
+import io.tollgate.client.TollgateAdmin;
+import io.tollgate.client.TollgateException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The broker as its own process, killed with SIGKILL mid-stream or stopped with SIGTERM:
+ * nothing acknowledged is lost, and a consumer resumes right after its last committed ack.
+ */
+class CrashRecoveryTest {
+  @TempDir
+  Path dir;
+
+  /** Publishes batches as fast as acks come back, remembering every acknowledged id. */
+  private static Thread publishUntilStopped(int tcpPort, String key, String topic, Set<String> acked,
+                                            AtomicBoolean stop, AtomicInteger sent) {
+    Thread thread = new Thread(() -> {
+      try (TcpPublisher publisher = TcpPublisher.connect("127.0.0.1", tcpPort, key, 64)) {
+        while (!stop.get()) {
+          int from = sent.getAndAdd(10);
+          publisher.publish(topic, Events.numbered("/crash", from, 10)).whenComplete((result, failure) -> {
+            if (failure == null) {
+              for (int i = 0; i < 10; i++) {
+                acked.add("e" + (from + i));
+              }
+            }
+          });
+        }
+      } catch (TollgateException connectionGone) {
+        // the broker was killed: publishes in flight fail, and were never acknowledged
+      }
+    }, "publisher");
+    thread.start();
+    return thread;
+  }
+
+  @Test
+  void nothingAcknowledgedIsLostAcrossSigkillAndTheConsumerResumesAfterItsLastAck() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Path log = dir.resolve("broker.log");
+    int httpPort = BrokerProcess.freePort();
+    int tcpPort = BrokerProcess.freePort();
+    Set<String> acked = ConcurrentHashMap.newKeySet();
+    TestBroker.Tenancy t;
+    Map<String, Long> offsetOfCursor = new ConcurrentHashMap<>();
+    JsonNode committed;
+    try (BrokerProcess broker = BrokerProcess.start(data, httpPort, tcpPort, log)) {
+      TollgateAdmin admin = new TollgateAdmin(broker.baseUrl(), BrokerProcess.ADMIN_KEY);
+      t = TestBroker.tenancy(admin, "crash", 2);
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicInteger sent = new AtomicInteger();
+      Thread publisher = publishUntilStopped(tcpPort, t.producerKey(), t.topic(), acked, stop, sent);
+
+      List<Delivery> firstRun = new CopyOnWriteArrayList<>();
+      try (Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
+          .onDelivery(delivery -> {
+            firstRun.add(delivery);
+            offsetOfCursor.put(delivery.cursor(), delivery.offset());
+          }).maxEvents(500).connect()) {
+        consumer.closed().get(30, TimeUnit.SECONDS);
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          admin.get("/v1/subscriptions/" + t.subscription()).get("acked").size() == 2);
+      committed = admin.get("/v1/subscriptions/" + t.subscription()).get("acked");
+
+      await().atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= 3000);
+      broker.kill();
+      stop.set(true);
+      publisher.join(TimeUnit.SECONDS.toMillis(30));
+    }
+
+    Set<String> acknowledgedBeforeKill = Set.copyOf(acked);
+    try (BrokerProcess broker = BrokerProcess.start(data, httpPort, tcpPort, log)) {
+      TollgateAdmin admin = new TollgateAdmin(broker.baseUrl(), BrokerProcess.ADMIN_KEY);
+      String audit = admin.createSubscription(t.consumer(), t.product(), t.plan(), "beginning").get("id").asText();
+      Map<String, Integer> seen = new ConcurrentHashMap<>();
+      Map<Integer, List<Long>> offsets = new ConcurrentHashMap<>();
+      try (Subscriber reader = Subscriber.builder(broker.baseUrl(), t.consumerKey(), audit).onDelivery(delivery -> {
+        seen.merge(delivery.event().getId(), 1, Integer::sum);
+        offsets.computeIfAbsent(delivery.partition(), p -> new CopyOnWriteArrayList<>()).add(delivery.offset());
+      }).connect()) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> seen.keySet().containsAll(acknowledgedBeforeKill));
+      }
+      assertTrue(seen.values().stream().allMatch(count -> count == 1), "every event is stored once");
+      offsets.values().forEach(list -> {
+        for (int i = 1; i < list.size(); i++) {
+          assertEquals(list.get(i - 1) + 1, list.get(i), "offsets of a partition are gapless and ordered");
+        }
+      });
+
+      Map<Integer, Long> firstResumed = new HashMap<>();
+      try (Subscriber resumed = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
+          .onDelivery(delivery -> firstResumed.putIfAbsent(delivery.partition(), delivery.offset())).connect()) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> firstResumed.size() == 2);
+      }
+      for (JsonNode cursor : committed) {
+        long lastAckedOffset = offsetOfCursor.get(cursor.get("cursor").asText());
+        assertEquals(lastAckedOffset + 1, firstResumed.get(cursor.get("partition").asInt()),
+            "partition " + cursor.get("partition") + " resumes right after its last ack");
+      }
+    }
+  }
+
+  @Test
+  void sigtermFinishesWritesInFlightAndTellsConsumersToReconnect() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Path log = dir.resolve("broker.log");
+    int httpPort = BrokerProcess.freePort();
+    int tcpPort = BrokerProcess.freePort();
+    Set<String> acked = ConcurrentHashMap.newKeySet();
+    TestBroker.Tenancy t;
+    try (BrokerProcess broker = BrokerProcess.start(data, httpPort, tcpPort, log)) {
+      t = TestBroker.tenancy(new TollgateAdmin(broker.baseUrl(), BrokerProcess.ADMIN_KEY), "graceful", 2);
+      try (RawWebSocket stream = RawWebSocket.open(broker.baseUrl(), t.subscription(), t.consumerKey())) {
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread publisher = publishUntilStopped(tcpPort, t.producerKey(), t.topic(), acked, stop, new AtomicInteger());
+        await().atMost(Duration.ofSeconds(30)).until(() -> acked.size() >= 500);
+        int exit = broker.terminate();
+        stop.set(true);
+        publisher.join(TimeUnit.SECONDS.toMillis(30));
+        assertTrue(exit == 0 || exit == 143, "exit code " + exit);
+        assertEquals(1000, stream.closed().get(10, TimeUnit.SECONDS), "the stream closes normally");
+        assertTrue(stream.notices().stream().anyMatch(n -> n.get("code").asText().equals("going_away")),
+            "the consumer is told the node is going away: " + stream.notices());
+      }
+    }
+    try (BrokerProcess broker = BrokerProcess.start(data, httpPort, tcpPort, log)) {
+      Set<String> stored = ConcurrentHashMap.newKeySet();
+      try (Subscriber reader = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
+          .onDelivery(delivery -> stored.add(delivery.event().getId())).connect()) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> stored.containsAll(acked));
+      }
+    }
+  }
+}
