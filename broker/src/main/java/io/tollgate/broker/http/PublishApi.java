@@ -41,13 +41,22 @@ public final class PublishApi {
 
   CompletionStage<HttpResponse> publish(Principal principal, String topic, HttpRequest request, byte[] body) {
     long started = System.nanoTime();
-    publisher.authorize(principal, topic);
-    List<CloudEvent> events = events(request, body);
-    return publisher.publish(principal, topic, events).thenApply(published -> {
-      metrics.publishedEvents.labelValues("http").inc(published.size());
-      metrics.publishSeconds.labelValues("http").observe((System.nanoTime() - started) / 1e9);
-      return Responses.json(202, render(published));
-    });
+    CompletionStage<List<Publisher.Published>> published;
+    try {
+      publisher.authorize(principal, topic);
+      published = publisher.publish(principal, topic, events(request, body));
+    } catch (ApiException refused) {
+      published = java.util.concurrent.CompletableFuture.failedFuture(refused);
+    }
+    return published.whenComplete((events, failure) -> {
+      if (failure == null) {
+        metrics.publishedEvents.labelValues("http").inc(events.size());
+        metrics.publishSeconds.labelValues("http").observe((System.nanoTime() - started) / 1e9);
+      } else {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+        metrics.publishErrors.labelValues("http", cause instanceof ApiException api ? api.code() : "internal_error").inc();
+      }
+    }).thenApply(events -> Responses.json(202, render(events)));
   }
 
   private List<CloudEvent> events(HttpRequest request, byte[] body) {

@@ -123,7 +123,7 @@ public final class TollgateNode {
     StreamSession streams = new StreamSession(system, sharding, journal, sessions, new StreamSession.Settings(
         config.getInt("tollgate.subscriptions.window"),
         config.getInt("tollgate.subscriptions.max-batch"),
-        askTimeout));
+        askTimeout), metrics.deliveredEvents);
     AdminApi admin = new AdminApi(view, new CatalogWriter(sharding, view, clock, askTimeout), sharding, askTimeout);
     AtomicBoolean stopping = new AtomicBoolean();
     CompletableFuture<Void> caughtUp = view.caughtUp().toCompletableFuture();

@@ -1,5 +1,6 @@
 package io.tollgate.broker.subscription;
 
+import io.prometheus.metrics.core.metrics.Counter;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.topic.Cursor;
 import io.tollgate.broker.topic.PartitionRef;
@@ -44,14 +45,16 @@ public final class StreamSession {
   private final EventsByPersistenceIdQuery journal;
   private final SessionRegistry registry;
   private final Settings settings;
+  private final Counter deliveredEvents;
 
   public StreamSession(ActorSystem<?> system, ClusterSharding sharding, EventsByPersistenceIdQuery journal,
-                       SessionRegistry registry, Settings settings) {
+                       SessionRegistry registry, Settings settings, Counter deliveredEvents) {
     this.system = system;
     this.sharding = sharding;
     this.journal = journal;
     this.registry = registry;
     this.settings = settings;
+    this.deliveredEvents = deliveredEvents;
   }
 
   /** Attaches to the subscription and returns the WebSocket handler flow of the new session. */
@@ -79,7 +82,10 @@ public final class StreamSession {
                 batch.add(next);
                 return batch;
               })
-              .map(format::deliveries);
+              .map(batch -> {
+                deliveredEvents.inc(batch.size());
+                return format.deliveries(batch);
+              });
           Source<Message, NotUsed> control = signals.second()
               .takeWhile(signal -> signal instanceof SubscriptionEntity.FrameRefused, true)
               .map(signal -> noticeFor(signal, format));

@@ -1,0 +1,105 @@
+package io.tollgate.broker.topic;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.tollgate.protocols.v1.CloudEvent;
+import io.tollgate.protocols.v1.journal.EventsAppended;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The partition entity with Pekko's persistence testkit: group commit, idempotency, failures. */
+class TopicPartitionTest {
+  private static final ActorTestKit testKit = ActorTestKit.create(PersistenceTestKitPlugin.getInstance().config()
+      .withFallback(ConfigFactory.parseString("""
+          pekko.actor.serialize-messages = off
+          pekko.actor.allow-java-serialization = off
+          pekko.actor.serializers.tollgate = "io.tollgate.broker.serialization.BrokerSerializer"
+          pekko.actor.serialization-bindings {
+            "io.tollgate.protocols.v1.journal.EventsAppended" = tollgate
+            "io.tollgate.protocols.v1.journal.PartitionSnapshot" = tollgate
+          }
+          pekko.actor.provider = local
+          """)).withFallback(ConfigFactory.load()));
+  private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+  private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(1000, 10_000, 1_000_000);
+  private static int partitions;
+
+  @BeforeEach
+  void clearJournal() {
+    journal.clearAll();
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  private static ActorRef<TopicPartition.Command> partition(PartitionRef ref) {
+    return testKit.spawn(TopicPartition.create(ref, SETTINGS, Clock.systemUTC()), "p" + partitions++);
+  }
+
+  private static CloudEvent event(String id) {
+    return CloudEvent.newBuilder().setSpecVersion("1.0").setSource("/test").setId(id).setType("t").build();
+  }
+
+  @Test
+  void appendsArrivingDuringAWriteShareTheNextJournalEntry() {
+    PartitionRef ref = new PartitionRef("group.commit", 0);
+    ActorRef<TopicPartition.Command> partition = partition(ref);
+    TestProbe<TopicPartition.AppendResult> replies = testKit.createTestProbe();
+    for (int i = 0; i < 200; i++) {
+      partition.tell(new TopicPartition.Append(List.of(event("e" + i)), replies.getRef()));
+    }
+    Set<Long> offsets = new HashSet<>();
+    for (int i = 0; i < 200; i++) {
+      TopicPartition.Appended appended = assertInstanceOf(TopicPartition.Appended.class, replies.receiveMessage());
+      offsets.add(appended.positions().get(0).offset());
+    }
+    assertEquals(200, offsets.size(), "every event has its own offset");
+    List<Object> entries = journal.persistedInStorage(ref.persistenceId());
+    int stored = entries.stream().mapToInt(entry -> ((EventsAppended) entry).getEventsCount()).sum();
+    assertEquals(200, stored);
+    assertTrue(entries.size() < 200, "group commit wrote " + entries.size() + " entries for 200 appends");
+  }
+
+  @Test
+  void aRetriedAppendIsAnsweredWithTheOriginalPositionsAndNotStoredAgain() {
+    PartitionRef ref = new PartitionRef("idempotent.topic", 0);
+    ActorRef<TopicPartition.Command> partition = partition(ref);
+    TestProbe<TopicPartition.AppendResult> replies = testKit.createTestProbe();
+    partition.tell(new TopicPartition.Append(List.of(event("a"), event("b")), replies.getRef()));
+    TopicPartition.Appended first = assertInstanceOf(TopicPartition.Appended.class, replies.receiveMessage());
+    partition.tell(new TopicPartition.Append(List.of(event("a"), event("b")), replies.getRef()));
+    TopicPartition.Appended retry = assertInstanceOf(TopicPartition.Appended.class, replies.receiveMessage());
+    List<StoredPosition> expected = new ArrayList<>();
+    first.positions().forEach(position -> expected.add(position.asDuplicate()));
+    assertEquals(expected, retry.positions());
+    assertEquals(1, journal.persistedInStorage(ref.persistenceId()).size());
+  }
+
+  @Test
+  void aFailedWriteIsReportedAndNothingIsAcknowledged() {
+    PartitionRef ref = new PartitionRef("failing.topic", 0);
+    journal.failNextPersisted(ref.persistenceId());
+    ActorRef<TopicPartition.Command> partition = partition(ref);
+    TestProbe<TopicPartition.AppendResult> replies = testKit.createTestProbe();
+    partition.tell(new TopicPartition.Append(List.of(event("x")), replies.getRef()));
+    TopicPartition.AppendFailed failed = assertInstanceOf(TopicPartition.AppendFailed.class, replies.receiveMessage());
+    assertEquals("storage_unavailable", failed.code());
+    journal.expectNothingPersisted(ref.persistenceId());
+  }
+}
