@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# Reproduces every figure in docs/benchmarks.md.
+#
+#   bench/run.sh [LIB_DIR]
+#
+# LIB_DIR is the distribution classpath (default: broker/target/dist/lib of this checkout; built
+# with `./mvnw -q -DskipTests install` only when it is missing). The jars are copied to a temp
+# dir first, so a rebuild of the checkout during the run cannot change what is measured.
+#
+# For every run: a fresh broker on a fresh temp data dir and free loopback ports, a fixture made
+# by `loadgen --setup`, a short warm-up with the same settings (not reported), the measured
+# `loadgen` run (bounded: --duration plus --drain-timeout, and a hard `timeout`), the broker's
+# VmHWM/VmRSS from /proc/<pid>/status, then the broker is stopped. One JSON line per run goes to
+# bench/results/<timestamp>.jsonl; a Markdown table is printed at the end.
+#
+# Environment knobs (defaults in brackets):
+#   DURATION [20s]       measured publishing time of the tcp/http runs
+#   E2E_DURATION [30s]   measured time of the e2e run
+#   E2E_RATE [1000]      events/s of the e2e run
+#   WARMUP [10s]          warm-up before each measured run, same settings, not reported
+#   DRAIN [20s]          loadgen --drain-timeout
+#   RUNS [all]           space-separated subset of run names (see RUN_SPECS below)
+#   BROKER_OPTS [-Xms256m -Xmx1g]   LOADGEN_OPTS [-Xms256m -Xmx1g]
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+
+DURATION="${DURATION:-20s}"
+E2E_DURATION="${E2E_DURATION:-30s}"
+E2E_RATE="${E2E_RATE:-1000}"
+WARMUP="${WARMUP:-10s}"
+DRAIN="${DRAIN:-20s}"
+read -r -a broker_opts <<<"${BROKER_OPTS:--Xms256m -Xmx1g}"
+read -r -a loadgen_opts <<<"${LOADGEN_OPTS:--Xms256m -Xmx1g}"
+
+# name | loadgen arguments. 256-byte events everywhere (the loadgen default, given explicitly).
+RUN_SPECS=(
+  "tcp-b1-f1|--mode tcp --batch-size 1 --in-flight 1"
+  "tcp-b1-f64|--mode tcp --batch-size 1 --in-flight 64"
+  "tcp-b1-f256|--mode tcp --batch-size 1 --in-flight 256"
+  "tcp-b100-f1|--mode tcp --batch-size 100 --in-flight 1"
+  "tcp-b100-f8|--mode tcp --batch-size 100 --in-flight 8"
+  "tcp-b100-f64|--mode tcp --batch-size 100 --in-flight 64"
+  "tcp-b1-f64-p1|--mode tcp --batch-size 1 --in-flight 64 --partitions 1"
+  "tcp-b100-f8-p1|--mode tcp --batch-size 100 --in-flight 8 --partitions 1"
+  "tcp-b100-f64-p1|--mode tcp --batch-size 100 --in-flight 64 --partitions 1"
+  "http-b1-f1|--mode http --batch-size 1 --in-flight 1"
+  "http-b1-f16|--mode http --batch-size 1 --in-flight 16"
+  "http-b100-f1|--mode http --batch-size 100 --in-flight 1"
+  "http-b100-f16|--mode http --batch-size 100 --in-flight 16"
+  "e2e-1000|--mode e2e --publish-via tcp --rate $E2E_RATE --batch-size 100 --in-flight 64"
+)
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+seconds_of() { # 20s -> 20, 2m -> 120
+  local v="$1"
+  case "$v" in
+    *ms) echo 1 ;;
+    *s) echo "${v%s}" ;;
+    *m) echo $(( ${v%m} * 60 )) ;;
+    *) echo "$v" ;;
+  esac
+}
+
+# ---- the distribution -------------------------------------------------------------------------
+src_lib="${1:-$repo/broker/target/dist/lib}"
+if ! ls "$src_lib"/tollgate-broker-*.jar >/dev/null 2>&1; then
+  if [ $# -ge 1 ]; then
+    echo "no tollgate-broker jar in $src_lib" >&2
+    exit 2
+  fi
+  log "no distribution in $src_lib: building it (./mvnw -q -DskipTests install)"
+  (cd "$repo" && ./mvnw -q -B -DskipTests install)
+fi
+
+work="$(mktemp -d /tmp/tollgate-bench.XXXXXX)"
+cp -r "$src_lib" "$work/lib"
+cp_arg="$work/lib/*"
+log "distribution copied from $src_lib to $work/lib ($(ls "$work/lib" | wc -l) jars)"
+
+mkdir -p "$here/results"
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+results="$here/results/$stamp.jsonl"
+: >"$results"
+
+broker_pid=""
+sampler_pid=""
+stop_broker() {
+  if [ -n "$sampler_pid" ]; then
+    kill "$sampler_pid" 2>/dev/null || true
+    wait "$sampler_pid" 2>/dev/null || true
+    sampler_pid=""
+  fi
+  if [ -n "$broker_pid" ] && kill -0 "$broker_pid" 2>/dev/null; then
+    kill "$broker_pid" 2>/dev/null || true
+    for _ in $(seq 1 30); do
+      kill -0 "$broker_pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    if kill -0 "$broker_pid" 2>/dev/null; then
+      log "broker $broker_pid did not stop in 15 s: kill -9"
+      kill -9 "$broker_pid" 2>/dev/null || true
+    fi
+    wait "$broker_pid" 2>/dev/null || true
+  fi
+  broker_pid=""
+}
+trap 'stop_broker' EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+status_kb() { # status_kb PID VmHWM -> kB
+  awk -v k="$2:" '$1==k {print $2}' "/proc/$1/status" 2>/dev/null || echo 0
+}
+
+cpu_ticks() { # utime+stime of a process, in clock ticks
+  awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+start_broker() { # start_broker RUNDIR: sets broker_pid, http_port, tcp_port, admin_key
+  local dir="$1"
+  http_port="$(free_port)"
+  tcp_port="$(free_port)"
+  while [ "$tcp_port" = "$http_port" ]; do tcp_port="$(free_port)"; done
+  java "${broker_opts[@]}" -cp "$cp_arg" io.tollgate.broker.Main run \
+    --host 127.0.0.1 --data-dir "$dir/data" --http-port "$http_port" --tcp-port "$tcp_port" \
+    >"$dir/broker.log" 2>&1 &
+  broker_pid=$!
+  for _ in $(seq 1 120); do
+    if ! kill -0 "$broker_pid" 2>/dev/null; then
+      log "broker exited during start-up; its log:"
+      cat "$dir/broker.log" >&2
+      return 1
+    fi
+    if curl -fsS -o /dev/null "http://127.0.0.1:$http_port/healthz" 2>/dev/null && [ -s "$dir/data/admin.key" ]; then
+      admin_key="$(tr -d '[:space:]' <"$dir/data/admin.key")"
+      return 0
+    fi
+    sleep 0.5
+  done
+  log "broker not healthy after 60 s"
+  return 1
+}
+
+loadgen_cmd() { # sets lg: the loadgen command line for the running broker (the admin key goes in $TOLLGATE_KEY)
+  lg=(java "${loadgen_opts[@]}" -cp "$cp_arg" io.tollgate.broker.Main loadgen
+    --setup --url "http://127.0.0.1:$http_port" --tcp "127.0.0.1:$tcp_port"
+    --event-bytes 256 --drain-timeout "$DRAIN")
+}
+
+log "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
+log "results: $results"
+
+selected=" ${RUNS:-} "
+for spec in "${RUN_SPECS[@]}"; do
+  name="${spec%%|*}"
+  read -r -a args <<<"${spec#*|}"
+  if [ -n "${RUNS:-}" ] && [[ "$selected" != *" $name "* ]]; then
+    continue
+  fi
+  if [[ "$name" == e2e-* ]]; then duration="$E2E_DURATION"; else duration="$DURATION"; fi
+  run_dir="$work/$name"
+  mkdir -p "$run_dir"
+
+  others="$(pgrep -c -f 'org.codehaus.plexus.classworlds.launcher.Launcher|surefirebooter' || true)"
+  load_before="$(cut -d' ' -f1 /proc/loadavg)"
+  [ "${others:-0}" -gt 0 ] && log "WARNING: $others Maven/surefire JVM(s) running: they share the 2 cores with this run"
+
+  log "== $name: starting a broker on a fresh data dir"
+  if ! start_broker "$run_dir"; then
+    jq -nc --arg run "$name" --arg error "broker did not start" '{run:$run, error:$error}' >>"$results"
+    stop_broker
+    continue
+  fi
+  loadgen_cmd
+  export TOLLGATE_KEY="$admin_key"
+  log "   broker pid $broker_pid, http $http_port, tcp $tcp_port; warm-up $WARMUP"
+  warm_rc=0
+  timeout --kill-after=5 $(( $(seconds_of "$WARMUP") + $(seconds_of "$DRAIN") + 30 )) \
+    "${lg[@]}" "${args[@]}" --duration "$WARMUP" >"$run_dir/warmup.json" 2>"$run_dir/warmup.err" || warm_rc=$?
+  [ "$warm_rc" -ne 0 ] && log "   warm-up exited $warm_rc: $(tail -3 "$run_dir/warmup.err" | tr '\n' ' ')"
+
+  # Sample the broker's RSS every 0.5 s during the measured run (VmHWM is the kernel's own peak).
+  ( while kill -0 "$broker_pid" 2>/dev/null; do status_kb "$broker_pid" VmRSS; sleep 0.5; done ) >"$run_dir/rss.samples" 2>/dev/null &
+  sampler_pid=$!
+
+  log "   measuring: loadgen ${args[*]} --duration $duration"
+  cpu_before="$(cpu_ticks "$broker_pid")"
+  t0="$(date +%s.%N)"
+  rc=0
+  timeout --kill-after=5 $(( $(seconds_of "$duration") + $(seconds_of "$DRAIN") + 30 )) \
+    "${lg[@]}" "${args[@]}" --duration "$duration" >"$run_dir/summary.json" 2> >(tee "$run_dir/loadgen.err" | sed -u 's/^/     /' >&2) || rc=$?
+  t1="$(date +%s.%N)"
+  cpu_after="$(cpu_ticks "$broker_pid")"
+  hwm_kb="$(status_kb "$broker_pid" VmHWM)"
+  rss_kb="$(status_kb "$broker_pid" VmRSS)"
+  kill "$sampler_pid" 2>/dev/null || true
+  wait "$sampler_pid" 2>/dev/null || true
+  sampler_pid=""
+  rss_max_kb="$(sort -n "$run_dir/rss.samples" | tail -1)"
+  broker_alive=true
+  kill -0 "$broker_pid" 2>/dev/null || broker_alive=false
+  stop_broker
+  rm -rf "$run_dir/data"
+
+  summary="$(grep -m1 '^{' "$run_dir/summary.json" || true)"
+  [ -n "$summary" ] || summary='null'
+  error=""
+  if [ "$rc" -ne 0 ]; then
+    error="loadgen exit $rc: $(grep -v '^ *[0-9.]*s ' "$run_dir/loadgen.err" | tail -5 | tr '\n' ' ')"
+    log "   FAILED: $error"
+  fi
+  jq -nc \
+    --arg run "$name" --arg stamp "$stamp" --arg args "${args[*]} --duration $duration --event-bytes 256" \
+    --argjson summary "$summary" --argjson rc "$rc" --arg error "$error" \
+    --argjson hwm "${hwm_kb:-0}" --argjson rss "${rss_kb:-0}" --argjson rssmax "${rss_max_kb:-0}" \
+    --argjson cpu "$(awk -v a="$cpu_before" -v b="$cpu_after" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", (b-a)/hz}')" \
+    --argjson wall "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b-a}')" \
+    --argjson warm_rc "$warm_rc" --argjson alive "$broker_alive" \
+    --arg load "$load_before" --argjson others "${others:-0}" \
+    --argjson nproc "$(nproc)" --arg java "$(java -version 2>&1 | head -1)" \
+    '{run:$run, stamp:$stamp, loadgen_args:$args, exit_code:$rc, error:(if $error=="" then null else $error end),
+      result:$summary, broker_vm_hwm_kb:$hwm, broker_vm_rss_kb:$rss, broker_rss_max_sampled_kb:$rssmax,
+      broker_cpu_seconds:$cpu, loadgen_wall_seconds:$wall, warmup_exit_code:$warm_rc,
+      broker_alive_after_run:$alive, loadavg_before:($load|tonumber), other_maven_jvms:$others,
+      nproc:$nproc, java:$java}' >>"$results"
+  log "   $(jq -r '"\(.run): " + (if .result then "\(.result.events_per_second) events/s, p50 \(.result.latency_ms.p50) ms, p99 \(.result.latency_ms.p99) ms" else "no result" end) + ", broker VmHWM \(.broker_vm_hwm_kb/1024|floor) MiB"' <(tail -1 "$results"))"
+done
+
+log "wrote $results"
+python3 "$here/table.py" "$results"
+log "chart: python3 bench/chart.py $results docs/img"
+log "per-run logs (broker.log, loadgen.err, warmup.*): $work"
