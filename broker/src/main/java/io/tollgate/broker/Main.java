@@ -13,7 +13,18 @@ import picocli.CommandLine.Command;
     subcommands = {RunCommand.class, PublishCommand.class, SubscribeCommand.class, LoadGenCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
+  /**
+   * On a machine with 2 cores the JDK's common pool has one thread, and CompletableFuture then
+   * runs every asynchronous callback on a new thread of its own. Pekko's Java API completes
+   * asks through such callbacks, so that meant a thread per request. Must be set before the
+   * first use of ForkJoinPool.
+   */
+  static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   public static void main(String[] args) {
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(COMMON_POOL_PARALLELISM, Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
+    }
     System.exit(commandLine().execute(args));
   }
 
