@@ -1,6 +1,6 @@
 package io.tollgate.broker.catalog;
 
-import io.tollgate.broker.topic.Cursor;
+import io.tollgate.broker.topic.AckPoint;
 import io.tollgate.protocols.v1.journal.AccountCreated;
 import io.tollgate.protocols.v1.journal.ApiKeyCreated;
 import io.tollgate.protocols.v1.journal.CatalogChange;
@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Accounts, keys, domains, topics, products, plans and subscriptions: the catalog as the
@@ -45,7 +44,7 @@ public final class Catalog {
   public record Plan(String id, String productId, String name, PlanTerms terms, Instant createdAt) {}
 
   public record Subscription(String id, String account, String product, String plan, String deliveryType,
-                             Map<String, Cursor> start, Instant createdAt) {}
+                             List<AckPoint> start, Instant createdAt) {}
 
   private final Map<String, Account> accounts = new ConcurrentHashMap<>();
   private final Map<String, ApiKey> keys = new ConcurrentHashMap<>();
@@ -107,9 +106,7 @@ public final class Catalog {
       }
       case SUBSCRIPTION_CREATED -> {
         SubscriptionCreated created = change.getSubscriptionCreated();
-        Map<String, Cursor> start = created.getStartList().stream()
-            .map(Cursor::fromProto)
-            .collect(Collectors.toUnmodifiableMap(cursor -> cursor.partitionRef().toString(), cursor -> cursor));
+        List<AckPoint> start = created.getStartList().stream().map(AckPoint::fromProto).toList();
         subscriptions.put(created.getId(), new Subscription(created.getId(), created.getAccount(), created.getProduct(),
             created.getPlan(), created.getDeliveryType(), start, at));
       }

@@ -14,7 +14,7 @@ import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.CatalogWriter;
 import io.tollgate.broker.catalog.Scope;
 import io.tollgate.broker.subscription.SubscriptionEntity;
-import io.tollgate.broker.topic.Cursor;
+import io.tollgate.broker.topic.AckPoint;
 import io.tollgate.broker.topic.PartitionRef;
 import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.protocols.v1.journal.AccountCreated;
@@ -236,25 +236,25 @@ public final class AdminApi {
     String id = Ids.next("sub");
     SubscriptionCreated.Builder created = SubscriptionCreated.newBuilder().setId(id).setAccount(account)
         .setProduct(productId).setPlan(request.requiredString("plan")).setDeliveryType(deliveryType);
-    CompletionStage<List<Cursor>> startCursors = start.equals("end")
+    CompletionStage<List<AckPoint>> startCursors = start.equals("end")
         ? endsOf(product) : CompletableFuture.completedFuture(List.of());
     return startCursors.thenCompose(cursors -> {
-      cursors.forEach(cursor -> created.addStart(cursor.toProto()));
+      cursors.forEach(point -> created.addStart(point.toProto()));
       return writer.write(principal.actor(), CatalogChange.newBuilder().setSubscriptionCreated(created));
     }).thenApply(catalog -> Responses.json(201, subscription(catalog.subscription(id).orElseThrow())));
   }
 
-  private CompletionStage<List<Cursor>> endsOf(Catalog.Product product) {
-    List<CompletableFuture<Cursor>> ends = new ArrayList<>();
+  private CompletionStage<List<AckPoint>> endsOf(Catalog.Product product) {
+    List<CompletableFuture<AckPoint>> ends = new ArrayList<>();
     for (String topicName : product.topics()) {
       Catalog.Topic topic = view.catalog().topic(topicName).orElseThrow();
       for (int partition = 0; partition < topic.partitions(); partition++) {
         ends.add(sharding.entityRefFor(TopicPartition.ENTITY_KEY, new PartitionRef(topicName, partition).entityId())
-            .<Cursor>ask(TopicPartition.GetEnd::new, timeout).toCompletableFuture());
+            .<AckPoint>ask(TopicPartition.GetEnd::new, timeout).toCompletableFuture());
       }
     }
     return CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new))
-        .thenApply(done -> ends.stream().map(CompletableFuture::join).filter(end -> end.sequence() > 0).toList());
+        .thenApply(done -> ends.stream().map(CompletableFuture::join).filter(end -> end.offset() >= 0).toList());
   }
 
   HttpResponse listSubscriptions(Principal principal) {
@@ -272,9 +272,12 @@ public final class AdminApi {
           ObjectNode body = subscription(subscription);
           ArrayNode cursors = body.putArray("acked");
           acked.acked().values().stream()
-              .sorted(Comparator.comparing(Cursor::topic).thenComparingInt(Cursor::partition))
-              .forEach(cursor -> cursors.addObject()
-                  .put("topic", cursor.topic()).put("partition", cursor.partition()).put("cursor", cursor.encode()));
+              .sorted(Comparator.comparing((AckPoint point) -> point.cursor().topic())
+                  .thenComparingInt(point -> point.cursor().partition()))
+              .forEach(point -> cursors.addObject()
+                  .put("topic", point.cursor().topic()).put("partition", point.cursor().partition())
+                  .put("cursor", point.cursor().encode()).put("offset", point.offset()));
+          body.putObject("usage").put("period", acked.period()).put("events", acked.usedInPeriod());
           return Responses.json(200, body);
         });
   }

@@ -2,6 +2,8 @@ package io.tollgate.broker.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+
 import io.tollgate.broker.ApiException;
 import io.tollgate.broker.auth.Authenticator;
 import io.tollgate.broker.auth.Principal;
@@ -32,16 +34,18 @@ public final class HttpApi extends AllDirectives {
   private final Authenticator authenticator;
   private final CatalogView view;
   private final AdminApi admin;
+  private final BillingApi billing;
   private final PublishApi publish;
   private final StreamSession streams;
   private final Metrics metrics;
   private final BooleanSupplier ready;
 
-  public HttpApi(Authenticator authenticator, CatalogView view, AdminApi admin, PublishApi publish,
+  public HttpApi(Authenticator authenticator, CatalogView view, AdminApi admin, BillingApi billing, PublishApi publish,
                  StreamSession streams, Metrics metrics, BooleanSupplier ready) {
     this.authenticator = authenticator;
     this.view = view;
     this.admin = admin;
+    this.billing = billing;
     this.publish = publish;
     this.streams = streams;
     this.metrics = metrics;
@@ -79,7 +83,10 @@ public final class HttpApi extends AllDirectives {
             pathEnd(() -> get(() -> sync(() -> admin.getAccount(principal, accountId)))),
             path("keys", () -> concat(
                 post(() -> withBody(body -> async(() -> admin.createKey(principal, accountId, body)))),
-                get(() -> sync(() -> admin.listKeys(principal, accountId)))))))));
+                get(() -> sync(() -> admin.listKeys(principal, accountId))))),
+            path("usage", () -> get(() -> async(() -> billing.usage(principal, accountId)))),
+            path(PathMatchers.segment("invoices").slash("upcoming"), () ->
+                get(() -> async(() -> billing.upcomingInvoice(principal, accountId))))))));
   }
 
   private Route domains() {

@@ -2,7 +2,10 @@ package io.tollgate.broker.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.tollgate.billing.PeriodScheme;
 import io.tollgate.broker.auth.Authenticator;
+import io.tollgate.broker.billing.AccountBilling;
+import io.tollgate.broker.http.BillingApi;
 import io.tollgate.broker.catalog.CatalogEntity;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.CatalogWriter;
@@ -38,6 +41,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.persistence.query.javadsl.EventsByPersistenceIdQuery;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.slf4j.Logger;
@@ -104,11 +108,16 @@ public final class TollgateNode {
         config.getInt("tollgate.topics.snapshot-every"),
         config.getInt("tollgate.topics.max-pending-events")), clock);
     CatalogEntity.initSharding(sharding);
-    SubscriptionEntity.initSharding(sharding);
-
+    PeriodScheme periods = PeriodScheme.parse(config.getString("tollgate.billing.period"));
     EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
         .getReadJournalFor(EventsByPersistenceIdQuery.class, config.getString("tollgate.storage.query-plugin"));
+    CurrentEventsByPersistenceIdQuery currentJournal = PersistenceQuery.get(system)
+        .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, config.getString("tollgate.storage.query-plugin"));
     CatalogView view = new CatalogView();
+    AccountBilling.initSharding(sharding, view, currentJournal, askTimeout);
+    SubscriptionEntity.initSharding(sharding, clock, periods, subscription ->
+        view.catalog().subscription(subscription).ifPresent(s -> sharding.entityRefFor(AccountBilling.ENTITY_KEY, s.account())
+            .tell(new AccountBilling.CatchUp(subscription, system.ignoreRef()))));
     CompletionStage<Long> catalogVersion = CatalogEntity.ref(sharding)
         .ask(CatalogEntity.GetVersion::new, Duration.ofSeconds(60));
     view.start(system, journal, catalogVersion);
@@ -123,11 +132,12 @@ public final class TollgateNode {
     StreamSession streams = new StreamSession(system, sharding, journal, sessions, new StreamSession.Settings(
         config.getInt("tollgate.subscriptions.window"),
         config.getInt("tollgate.subscriptions.max-batch"),
-        askTimeout), metrics.deliveredEvents);
+        askTimeout, clock, periods), metrics.deliveredEvents);
     AdminApi admin = new AdminApi(view, new CatalogWriter(sharding, view, clock, askTimeout), sharding, askTimeout);
     AtomicBoolean stopping = new AtomicBoolean();
     CompletableFuture<Void> caughtUp = view.caughtUp().toCompletableFuture();
-    HttpApi api = new HttpApi(authenticator, view, admin, new PublishApi(publisher, metrics), streams, metrics,
+    BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout);
+    HttpApi api = new HttpApi(authenticator, view, admin, billing, new PublishApi(publisher, metrics), streams, metrics,
         () -> caughtUp.isDone() && !caughtUp.isCompletedExceptionally() && !stopping.get());
 
     ServerBinding http = Http.get(system)

@@ -43,7 +43,7 @@ public final class AckWindow extends GraphStage<FlowShape<Delivery, Delivery>> {
           public void onPush() {
             Delivery delivery = grab(in);
             inFlight++;
-            tracker.delivered(delivery.cursor());
+            tracker.delivered(delivery);
             push(out, delivery);
           }
         });

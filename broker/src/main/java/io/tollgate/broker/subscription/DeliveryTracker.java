@@ -1,5 +1,6 @@
 package io.tollgate.broker.subscription;
 
+import io.tollgate.broker.topic.AckPoint;
 import io.tollgate.broker.topic.Cursor;
 import io.tollgate.broker.topic.PartitionRef;
 import java.util.ArrayDeque;
@@ -15,7 +16,10 @@ import java.util.function.IntConsumer;
 public final class DeliveryTracker {
   public enum AckOutcome { ACCEPTED, ALREADY_ACKED, UNKNOWN }
 
-  private final Map<PartitionRef, ArrayDeque<Cursor>> unacked = new HashMap<>();
+  /** What an ack did; {@code point} is the acknowledged event's ack point when ACCEPTED. */
+  public record Ack(AckOutcome outcome, AckPoint point) {}
+
+  private final Map<PartitionRef, ArrayDeque<AckPoint>> unacked = new HashMap<>();
   private final Map<PartitionRef, Cursor> lastAcked = new HashMap<>();
   private IntConsumer onReleased = released -> { };
   private int pendingRelease;
@@ -28,33 +32,34 @@ public final class DeliveryTracker {
     }
   }
 
-  public synchronized void delivered(Cursor cursor) {
-    unacked.computeIfAbsent(cursor.partitionRef(), partition -> new ArrayDeque<>()).addLast(cursor);
+  public synchronized void delivered(Delivery delivery) {
+    unacked.computeIfAbsent(delivery.cursor().partitionRef(), partition -> new ArrayDeque<>())
+        .addLast(new AckPoint(delivery.cursor(), delivery.offset()));
   }
 
   public synchronized int unackedCount() {
     return unacked.values().stream().mapToInt(ArrayDeque::size).sum();
   }
 
-  public AckOutcome ack(Cursor cursor) {
-    int released;
+  public Ack ack(Cursor cursor) {
+    int released = 0;
+    AckPoint acked = null;
     IntConsumer listener;
     synchronized (this) {
-      ArrayDeque<Cursor> pending = unacked.get(cursor.partitionRef());
-      Cursor acked = lastAcked.get(cursor.partitionRef());
-      boolean delivered = pending != null && pending.stream().anyMatch(cursor::equals);
+      ArrayDeque<AckPoint> pending = unacked.get(cursor.partitionRef());
+      boolean delivered = pending != null && pending.stream().anyMatch(point -> point.cursor().equals(cursor));
       if (!delivered) {
-        return acked != null && !cursor.isAfter(acked) ? AckOutcome.ALREADY_ACKED : AckOutcome.UNKNOWN;
+        Cursor last = lastAcked.get(cursor.partitionRef());
+        return new Ack(last != null && !cursor.isAfter(last) ? AckOutcome.ALREADY_ACKED : AckOutcome.UNKNOWN, null);
       }
-      released = 0;
-      while (!pending.isEmpty() && !pending.peekFirst().isAfter(cursor)) {
-        pending.removeFirst();
+      while (!pending.isEmpty() && !pending.peekFirst().cursor().isAfter(cursor)) {
+        acked = pending.removeFirst();
         released++;
       }
       lastAcked.put(cursor.partitionRef(), cursor);
       listener = onReleased;
     }
     listener.accept(released);
-    return AckOutcome.ACCEPTED;
+    return new Ack(AckOutcome.ACCEPTED, acked);
   }
 }

@@ -1,11 +1,18 @@
 package io.tollgate.broker.subscription;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.tollgate.billing.PlanTerms;
+import io.tollgate.billing.PlanTermsProto;
+import io.tollgate.billing.PeriodScheme;
+import io.tollgate.billing.Quota;
+import io.tollgate.billing.RateLimit;
 import io.tollgate.broker.catalog.Catalog;
+import io.tollgate.broker.topic.AckPoint;
 import io.tollgate.broker.topic.Cursor;
 import io.tollgate.broker.topic.PartitionRef;
 import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.journal.EventsAppended;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +32,7 @@ import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.javadsl.EventsByPersistenceIdQuery;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.ThrottleMode;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -38,7 +46,7 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
  * subscription entity, coalescing those that arrive while a commit is in flight.
  */
 public final class StreamSession {
-  public record Settings(int window, int maxBatch, Duration askTimeout) {}
+  public record Settings(int window, int maxBatch, Duration askTimeout, Clock clock, PeriodScheme periods) {}
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
@@ -68,11 +76,15 @@ public final class StreamSession {
                 signal -> false, signal -> java.util.Optional.empty(), 16, OverflowStrategy.dropHead())
             .preMaterialize(system);
     return entity.<SubscriptionEntity.Attached>ask(
-            replyTo -> new SubscriptionEntity.Attach(sessionId, signals.first(), replyTo), settings.askTimeout())
+            replyTo -> new SubscriptionEntity.Attach(sessionId, signals.first(), subscription.start(), replyTo),
+            settings.askTimeout())
         .thenApply(attached -> {
           registry.register(sessionId, signals.first());
           DeliveryTracker tracker = new DeliveryTracker();
-          Source<Message, NotUsed> deliveries = deliveries(catalog, subscription, attached.acked())
+          PlanTerms plan = catalog.plan(subscription.plan())
+              .map(p -> PlanTermsProto.fromProto(p.name(), p.terms())).orElseThrow();
+          Source<Message, NotUsed> deliveries = withinPlan(deliveries(catalog, subscription, attached.acked()),
+                  plan, attached, tracker, signals.first())
               .via(new AckWindow(settings.window(), tracker))
               .batch(settings.maxBatch(), first -> {
                 List<Delivery> batch = new ArrayList<>();
@@ -87,7 +99,8 @@ public final class StreamSession {
                 return format.deliveries(batch);
               });
           Source<Message, NotUsed> control = signals.second()
-              .takeWhile(signal -> signal instanceof SubscriptionEntity.FrameRefused, true)
+              .takeWhile(signal -> signal instanceof SubscriptionEntity.FrameRefused
+                  || signal instanceof SubscriptionEntity.QuotaExhausted, true)
               .map(signal -> noticeFor(signal, format));
           Source<Message, NotUsed> outbound = deliveries.merge(control, true)
               .watchTermination((notUsed, done) -> {
@@ -102,7 +115,29 @@ public final class StreamSession {
         });
   }
 
+  /** The plan's limits: its period quota when it blocks, and its rate limit. */
+  private Source<Delivery, NotUsed> withinPlan(Source<Delivery, NotUsed> deliveries, PlanTerms plan,
+                                               SubscriptionEntity.Attached attached, DeliveryTracker tracker,
+                                               ActorRef<SubscriptionEntity.SessionSignal> signals) {
+    Source<Delivery, NotUsed> limited = deliveries;
+    if (plan.quota().isPresent() && plan.quota().get().onExceed() == Quota.OnExceed.BLOCK) {
+      limited = limited.via(new QuotaGate(plan.quota().get().eventsPerPeriod(), settings.periods(), settings.clock(),
+          attached.period(), attached.usedInPeriod(), tracker::unackedCount,
+          period -> signals.tell(new SubscriptionEntity.QuotaExhausted(period.id(), period.end()))));
+    }
+    if (plan.rateLimit().isPresent()) {
+      RateLimit rate = plan.rateLimit().get();
+      limited = limited.throttle((int) rate.eventsPerSecond(), Duration.ofSeconds(1), (int) rate.burst(),
+          ThrottleMode.shaping());
+    }
+    return limited;
+  }
+
   private static Message noticeFor(SubscriptionEntity.SessionSignal signal, StreamFormat format) {
+    if (signal instanceof SubscriptionEntity.QuotaExhausted exhausted) {
+      return format.notice("quota", "quota_exceeded", "the plan's quota for period " + exhausted.period()
+          + " is used up; delivery resumes at " + exhausted.resumesAt());
+    }
     if (signal instanceof SubscriptionEntity.FrameRefused refused) {
       return format.notice("error", refused.code(), refused.message());
     }
@@ -114,15 +149,15 @@ public final class StreamSession {
   }
 
   private Source<Delivery, NotUsed> deliveries(Catalog catalog, Catalog.Subscription subscription,
-                                               Map<PartitionRef, Cursor> acked) {
+                                               Map<PartitionRef, AckPoint> acked) {
     Catalog.Product product = catalog.product(subscription.product()).orElseThrow();
     List<Source<Delivery, NotUsed>> partitions = new ArrayList<>();
     for (String topicName : product.topics()) {
       Catalog.Topic topic = catalog.topic(topicName).orElseThrow();
       for (int partition = 0; partition < topic.partitions(); partition++) {
         PartitionRef ref = new PartitionRef(topicName, partition);
-        Cursor after = acked.getOrDefault(ref, subscription.start().get(ref.toString()));
-        partitions.add(partitionAfter(ref, after));
+        AckPoint after = acked.get(ref);
+        partitions.add(partitionAfter(ref, after == null ? null : after.cursor()));
       }
     }
     return Source.from(partitions).flatMapMerge(Math.max(1, partitions.size()), source -> source);
@@ -152,12 +187,12 @@ public final class StreamSession {
     return Flow.<Message>create()
         .mapAsync(1, this::strict)
         .mapConcat(message -> acceptedAck(message, tracker, format, signals))
-        .conflateWithSeed(cursor -> {
-          Map<PartitionRef, Cursor> latest = new HashMap<>();
-          latest.put(cursor.partitionRef(), cursor);
+        .conflateWithSeed(point -> {
+          Map<PartitionRef, AckPoint> latest = new HashMap<>();
+          latest.put(point.partition(), point);
           return latest;
-        }, (latest, cursor) -> {
-          latest.merge(cursor.partitionRef(), cursor, (a, b) -> b.isAfter(a) ? b : a);
+        }, (latest, point) -> {
+          latest.merge(point.partition(), point, (a, b) -> b.isAfter(a) ? b : a);
           return latest;
         })
         .mapAsync(1, latest -> entity.<Done>ask(
@@ -174,7 +209,7 @@ public final class StreamSession {
         : message.asBinaryMessage().toStrict(timeout, Materializer.matFromSystem(system)).thenApply(binary -> (Message) binary);
   }
 
-  private static List<Cursor> acceptedAck(Message message, DeliveryTracker tracker, StreamFormat format,
+  private static List<AckPoint> acceptedAck(Message message, DeliveryTracker tracker, StreamFormat format,
                                           ActorRef<SubscriptionEntity.SessionSignal> signals) {
     try {
       String text = format.ackedCursor(message);
@@ -184,8 +219,9 @@ public final class StreamSession {
       } catch (IllegalArgumentException e) {
         throw new StreamFormat.FrameException("malformed_cursor", "\"" + text + "\" is not a cursor of this stream");
       }
-      return switch (tracker.ack(cursor)) {
-        case ACCEPTED -> List.of(cursor);
+      DeliveryTracker.Ack ack = tracker.ack(cursor);
+      return switch (ack.outcome()) {
+        case ACCEPTED -> List.of(ack.point());
         case ALREADY_ACKED -> List.of();
         case UNKNOWN -> throw new StreamFormat.FrameException("unknown_cursor",
             "cursor " + text + " was not delivered on this connection");

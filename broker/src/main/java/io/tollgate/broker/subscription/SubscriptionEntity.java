@@ -1,9 +1,13 @@
 package io.tollgate.broker.subscription;
 
-import io.tollgate.broker.topic.Cursor;
+import io.tollgate.billing.Period;
+import io.tollgate.billing.PeriodScheme;
+import io.tollgate.broker.topic.AckPoint;
 import io.tollgate.broker.topic.PartitionRef;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
 import io.tollgate.protocols.v1.journal.PartitionCursor;
+import io.tollgate.protocols.v1.journal.SubscriptionSnapshot;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,25 +27,32 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
- * A subscription: the durable cursor of each partition it reads (everything up to and
- * including the cursor is acknowledged) and the one stream session that may deliver it.
- * A new session replaces the previous one, so a consumer that reconnects after a network
- * failure takes over at once instead of waiting for the old socket to time out.
+ * A subscription: the durable ack point of each partition it reads (everything up to and
+ * including it is acknowledged), the usage those acks add up to per billing period, and the
+ * one stream session that may deliver it. Its journal is the usage journal: each advance
+ * records the events it acknowledged, computed from offsets, so a redelivery or a repeated ack
+ * never counts twice and nothing acknowledged goes uncounted. A new session replaces the
+ * previous one, so a consumer that reconnects takes over at once.
  */
 public final class SubscriptionEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<SubscriptionEntity.Command, CursorsAdvanced, SubscriptionEntity.Cursors> {
+    extends EventSourcedBehaviorWithEnforcedReplies<SubscriptionEntity.Command, CursorsAdvanced, SubscriptionEntity.State> {
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Subscription");
 
   public sealed interface Command {}
 
-  /** A session wants to deliver; the reply carries the acknowledged cursors to resume after. */
-  public record Attach(String sessionId, ActorRef<SessionSignal> session, ActorRef<Attached> replyTo) implements Command {}
+  /**
+   * A session wants to deliver. {@code start} is where the subscription begins in partitions it
+   * never acked (empty: at the beginning); the reply says where to resume.
+   */
+  public record Attach(String sessionId, ActorRef<SessionSignal> session, List<AckPoint> start,
+                       ActorRef<Attached> replyTo) implements Command {}
 
-  public record Attached(Map<PartitionRef, Cursor> acked) {}
+  /** Where the subscription stands: its ack points and what it used in the current period. */
+  public record Attached(Map<PartitionRef, AckPoint> acked, String period, long usedInPeriod) {}
 
   public record Detach(String sessionId) implements Command {}
 
-  /** Asks for the acknowledged cursors without attaching. */
+  /** Asks where the subscription stands without attaching. */
   public record GetAcked(ActorRef<Attached> replyTo) implements Command {}
 
   /** What the entity or the node tells a running stream session. */
@@ -56,60 +67,94 @@ public final class SubscriptionEntity
   /** A frame from the consumer was refused; the session goes on. */
   public record FrameRefused(String code, String message) implements SessionSignal {}
 
-  public record AdvanceCursors(List<Cursor> cursors, ActorRef<Done> replyTo) implements Command {}
+  /** The plan's quota for the period is used up; delivery resumes when the next period starts. */
+  public record QuotaExhausted(String period, java.time.Instant resumesAt) implements SessionSignal {}
 
-  /** The acknowledged cursor per partition; partitions never acked are absent. */
-  public record Cursors(Map<PartitionRef, Cursor> acked) {
-    static Cursors empty() {
-      return new Cursors(new HashMap<>());
+  public record AdvanceCursors(List<AckPoint> points, ActorRef<Done> replyTo) implements Command {}
+
+  /** The ack point per partition (partitions never acked are absent) and usage per period. */
+  public record State(Map<PartitionRef, AckPoint> acked, Map<String, Long> usageByPeriod) {
+    static State empty() {
+      return new State(new HashMap<>(), new HashMap<>());
+    }
+
+    long usedIn(String period) {
+      return usageByPeriod.getOrDefault(period, 0L);
     }
   }
 
-  public static void initSharding(ClusterSharding sharding) {
-    sharding.init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId())));
+  /** Told after every write that recorded usage, so the account's billing reads it soon. */
+  public interface UsageListener {
+    void usageRecorded(String subscriptionId);
   }
 
-  static Behavior<Command> create(String subscriptionId) {
-    return new SubscriptionEntity(subscriptionId);
+  public static void initSharding(ClusterSharding sharding, Clock clock, PeriodScheme periods, UsageListener usage) {
+    sharding.init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), clock, periods, usage)));
+  }
+
+  static Behavior<Command> create(String subscriptionId, Clock clock, PeriodScheme periods, UsageListener usage) {
+    return new SubscriptionEntity(subscriptionId, clock, periods, usage);
   }
 
   public static String persistenceId(String subscriptionId) {
     return "Subscription|" + subscriptionId;
   }
 
+  private final String subscriptionId;
+  private final Clock clock;
+  private final PeriodScheme periods;
+  private final UsageListener usage;
   private String sessionId;
   private ActorRef<SessionSignal> session;
 
-  private SubscriptionEntity(String subscriptionId) {
+  private SubscriptionEntity(String subscriptionId, Clock clock, PeriodScheme periods, UsageListener usage) {
     super(PersistenceId.ofUniqueId(persistenceId(subscriptionId)));
+    this.subscriptionId = subscriptionId;
+    this.clock = clock;
+    this.periods = periods;
+    this.usage = usage;
   }
 
   @Override
-  public Cursors emptyState() {
-    return Cursors.empty();
+  public State emptyState() {
+    return State.empty();
   }
 
   @Override
-  public CommandHandlerWithReply<Command, CursorsAdvanced, Cursors> commandHandler() {
+  public CommandHandlerWithReply<Command, CursorsAdvanced, State> commandHandler() {
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(Attach.class, this::onAttach)
         .onCommand(Detach.class, this::onDetach)
         .onCommand(AdvanceCursors.class, this::onAdvance)
-        .onCommand(GetAcked.class, (cursors, get) ->
-            Effect().reply(get.replyTo(), new Attached(Map.copyOf(cursors.acked()))))
+        .onCommand(GetAcked.class, (state, get) -> Effect().reply(get.replyTo(), standing(state)))
         .build();
   }
 
-  private ReplyEffect<CursorsAdvanced, Cursors> onAttach(Cursors cursors, Attach attach) {
+  private Attached standing(State state) {
+    Period period = periods.periodOf(clock.instant());
+    return new Attached(Map.copyOf(state.acked()), period.id(), state.usedIn(period.id()));
+  }
+
+  private ReplyEffect<CursorsAdvanced, State> onAttach(State state, Attach attach) {
     if (session != null && !attach.sessionId().equals(sessionId)) {
       session.tell(new SessionReplaced());
     }
     sessionId = attach.sessionId();
     session = attach.session();
-    return Effect().reply(attach.replyTo(), new Attached(Map.copyOf(cursors.acked())));
+    List<PartitionCursor> unstarted = new ArrayList<>();
+    for (AckPoint start : attach.start()) {
+      if (!state.acked().containsKey(start.partition())) {
+        unstarted.add(start.toProto());
+      }
+    }
+    if (unstarted.isEmpty()) {
+      return Effect().reply(attach.replyTo(), standing(state));
+    }
+    return Effect().persist(CursorsAdvanced.newBuilder().addAllCursors(unstarted).setAtMillis(clock.millis()).build())
+        .thenReply(attach.replyTo(), this::standing);
   }
 
-  private ReplyEffect<CursorsAdvanced, Cursors> onDetach(Cursors cursors, Detach detach) {
+  private ReplyEffect<CursorsAdvanced, State> onDetach(State state, Detach detach) {
     if (detach.sessionId().equals(sessionId)) {
       sessionId = null;
       session = null;
@@ -117,51 +162,61 @@ public final class SubscriptionEntity
     return Effect().noReply();
   }
 
-  private ReplyEffect<CursorsAdvanced, Cursors> onAdvance(Cursors cursors, AdvanceCursors advance) {
+  private ReplyEffect<CursorsAdvanced, State> onAdvance(State state, AdvanceCursors advance) {
     List<PartitionCursor> forward = new ArrayList<>();
-    for (Cursor cursor : advance.cursors()) {
-      Cursor acked = cursors.acked().get(cursor.partitionRef());
-      if (acked == null || cursor.isAfter(acked)) {
-        forward.add(cursor.toProto());
+    long units = 0;
+    for (AckPoint point : advance.points()) {
+      AckPoint acked = state.acked().getOrDefault(point.partition(), AckPoint.beginningOf(point.partition()));
+      if (point.isAfter(acked)) {
+        forward.add(point.toProto());
+        units += point.eventsSince(acked);
       }
     }
     if (forward.isEmpty()) {
       return Effect().reply(advance.replyTo(), Done.getInstance());
     }
-    return Effect().persist(CursorsAdvanced.newBuilder().addAllCursors(forward).build())
-        .thenReply(advance.replyTo(), state -> Done.getInstance());
+    CursorsAdvanced advanced = CursorsAdvanced.newBuilder().addAllCursors(forward)
+        .setUnits(units).setPeriod(periods.periodOf(clock.instant()).id()).setAtMillis(clock.millis()).build();
+    return Effect().persist(advanced)
+        .thenRun(newState -> usage.usageRecorded(subscriptionId))
+        .thenReply(advance.replyTo(), newState -> Done.getInstance());
   }
 
   @Override
-  public EventHandler<Cursors, CursorsAdvanced> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onEvent(CursorsAdvanced.class, (cursors, advanced) -> {
+  public EventHandler<State, CursorsAdvanced> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onEvent(CursorsAdvanced.class, (state, advanced) -> {
       for (PartitionCursor proto : advanced.getCursorsList()) {
-        Cursor cursor = Cursor.fromProto(proto);
-        cursors.acked().put(cursor.partitionRef(), cursor);
+        AckPoint point = AckPoint.fromProto(proto);
+        state.acked().put(point.partition(), point);
       }
-      return cursors;
+      if (advanced.getUnits() > 0) {
+        state.usageByPeriod().merge(advanced.getPeriod(), advanced.getUnits(), Long::sum);
+      }
+      return state;
     }).build();
   }
 
-  /** A snapshot is every cursor at once, in the same shape as the event that advances some. */
   @Override
-  public SnapshotAdapter<Cursors> snapshotAdapter() {
+  public SnapshotAdapter<State> snapshotAdapter() {
     return new SnapshotAdapter<>() {
       @Override
-      public Object toJournal(Cursors cursors) {
-        CursorsAdvanced.Builder all = CursorsAdvanced.newBuilder();
-        cursors.acked().values().forEach(cursor -> all.addCursors(cursor.toProto()));
-        return all.build();
+      public Object toJournal(State state) {
+        SubscriptionSnapshot.Builder snapshot = SubscriptionSnapshot.newBuilder();
+        state.acked().values().forEach(point -> snapshot.addAcked(point.toProto()));
+        snapshot.putAllUsageByPeriod(state.usageByPeriod());
+        return snapshot.build();
       }
 
       @Override
-      public Cursors fromJournal(Object snapshot) {
-        Cursors cursors = Cursors.empty();
-        ((CursorsAdvanced) snapshot).getCursorsList().forEach(proto -> {
-          Cursor cursor = Cursor.fromProto(proto);
-          cursors.acked().put(cursor.partitionRef(), cursor);
+      public State fromJournal(Object stored) {
+        SubscriptionSnapshot snapshot = (SubscriptionSnapshot) stored;
+        State state = State.empty();
+        snapshot.getAckedList().forEach(proto -> {
+          AckPoint point = AckPoint.fromProto(proto);
+          state.acked().put(point.partition(), point);
         });
-        return cursors;
+        state.usageByPeriod().putAll(snapshot.getUsageByPeriodMap());
+        return state;
       }
     };
   }

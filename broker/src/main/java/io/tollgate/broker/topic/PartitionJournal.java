@@ -28,8 +28,11 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
   /** Appends from several publishes, written together. */
   record Write(List<List<CloudEvent>> publishes, ActorRef<Written> replyTo) implements Command {}
 
-  /** Asks for the last journal entry's sequence number (0 when the partition is empty). */
-  record ReadEnd(ActorRef<Long> replyTo) implements Command {}
+  /** Asks where the partition ends. */
+  record ReadEnd(ActorRef<End> replyTo) implements Command {}
+
+  /** The last journal entry (0 when the partition is empty) and the offset the next event gets. */
+  record End(long lastSequence, long nextOffset) {}
 
   /** Each publish's positions, in the order of {@link Write#publishes}. */
   record Written(List<List<StoredPosition>> positions) {}
@@ -58,7 +61,8 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
   public CommandHandlerWithReply<Command, EventsAppended, PartitionLog> commandHandler() {
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(Write.class, this::onWrite)
-        .onCommand(ReadEnd.class, (log, read) -> Effect().reply(read.replyTo(), log.lastSequence()))
+        .onCommand(ReadEnd.class, (log, read) ->
+            Effect().reply(read.replyTo(), new End(log.lastSequence(), log.nextOffset())))
         .build();
   }
 

@@ -28,12 +28,12 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
   /** Append a publish's events (all of this partition); the reply comes once they are durable. */
   public record Append(List<CloudEvent> events, ActorRef<AppendResult> replyTo) implements Command {}
 
-  /** The cursor of the partition's end: everything stored so far counts as acked from there. */
-  public record GetEnd(ActorRef<Cursor> replyTo) implements Command {}
+  /** The ack point of the partition's last event: a consumer starting there gets only later events. */
+  public record GetEnd(ActorRef<AckPoint> replyTo) implements Command {}
 
   private record BatchWritten(PartitionJournal.Written written) implements Command {}
 
-  private record EndRead(long lastSequence, ActorRef<Cursor> replyTo) implements Command {}
+  private record EndRead(PartitionJournal.End end, ActorRef<AckPoint> replyTo) implements Command {}
 
   public sealed interface AppendResult {}
 
@@ -117,15 +117,15 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
   }
 
   private Behavior<Command> onGetEnd(GetEnd get) {
-    getContext().ask(Long.class, journal, java.time.Duration.ofSeconds(10),
-        PartitionJournal.ReadEnd::new,
-        (lastSequence, failure) -> new EndRead(lastSequence == null ? -1 : lastSequence, get.replyTo()));
+    getContext().ask(PartitionJournal.End.class, journal, java.time.Duration.ofSeconds(10),
+        PartitionJournal.ReadEnd::new, (end, failure) -> new EndRead(end, get.replyTo()));
     return this;
   }
 
   private Behavior<Command> onEndRead(EndRead read) {
-    if (read.lastSequence() >= 0) {
-      read.replyTo().tell(new Cursor(partition.topic(), partition.partition(), read.lastSequence(), Integer.MAX_VALUE));
+    if (read.end() != null) {
+      read.replyTo().tell(new AckPoint(new Cursor(partition.topic(), partition.partition(),
+          read.end().lastSequence(), Integer.MAX_VALUE), read.end().nextOffset() - 1));
     }
     return this;
   }

@@ -154,4 +154,62 @@ class CrashRecoveryTest {
       }
     }
   }
+
+  @Test
+  void aConsumerInterruptedBySigkillIsBilledForEachEventExactlyOnce() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Path log = dir.resolve("broker.log");
+    int httpPort = BrokerProcess.freePort();
+    int tcpPort = BrokerProcess.freePort();
+    int events = 3000;
+    TestBroker.Tenancy t;
+    String plan;
+    Set<String> received = ConcurrentHashMap.newKeySet();
+    try (BrokerProcess broker = BrokerProcess.start(data, httpPort, tcpPort, log)) {
+      TollgateAdmin admin = new TollgateAdmin(broker.baseUrl(), BrokerProcess.ADMIN_KEY);
+      t = TestBroker.tenancy(admin, "billedonce", 3);
+      plan = admin.createPlan(t.product(), (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree("{\"name\":\"metered\",\"currency\":\"USD\",\"free_allowance\":100,"
+              + "\"price\":{\"model\":\"per_unit\",\"unit_amount\":\"0.01\"}}")).get("id").asText();
+      String subscription = admin.createSubscription(t.consumer(), t.product(), plan, "beginning").get("id").asText();
+      t = new TestBroker.Tenancy(t.producer(), t.producerKey(), t.consumer(), t.consumerKey(), t.topic(), t.product(),
+          plan, subscription);
+      try (TcpPublisher publisher = TcpPublisher.connect("127.0.0.1", tcpPort, t.producerKey())) {
+        for (int from = 0; from < events; from += 100) {
+          publisher.publish(t.topic(), Events.numbered("/billed", from, 100)).get(10, TimeUnit.SECONDS);
+        }
+      }
+      Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
+          .onDelivery(delivery -> received.add(delivery.event().getId())).connect();
+      await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= events / 2);
+      broker.kill();
+      consumer.closed().handle((done, failure) -> null).get(10, TimeUnit.SECONDS);
+    }
+    try (BrokerProcess broker = BrokerProcess.start(data, httpPort, tcpPort, log)) {
+      try (Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
+          .onDelivery(delivery -> received.add(delivery.event().getId())).connect()) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> received.size() == events);
+        String path = "/v1/subscriptions/" + t.subscription();
+        TollgateAdmin admin = new TollgateAdmin(broker.baseUrl(), BrokerProcess.ADMIN_KEY);
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+            admin.get(path).get("usage").get("events").asLong() == events);
+      }
+      TollgateAdmin admin = new TollgateAdmin(broker.baseUrl(), BrokerProcess.ADMIN_KEY);
+      long billed = 0;
+      for (JsonNode usage : admin.get("/v1/accounts/" + t.consumer() + "/usage").get("data")) {
+        if (usage.get("subscription").asText().equals(t.subscription())) {
+          billed += usage.get("events").asLong();
+        }
+      }
+      assertEquals(events, billed, "every acknowledged event is billed once, across the crash");
+      JsonNode invoice = admin.get("/v1/accounts/" + t.consumer() + "/invoices/upcoming");
+      JsonNode total = null;
+      for (JsonNode line : invoice.get("totals")) {
+        if (line.get("currency").asText().equals("USD")) {
+          total = line;
+        }
+      }
+      assertEquals("29.00", total.get("amount").asText(), "(3000 - 100 free) x 0.01");
+    }
+  }
 }

@@ -29,11 +29,15 @@ public final class TestBroker implements AutoCloseable {
   }
 
   public static TestBroker start(Map<String, Object> settings) throws Exception {
+    return start(settings, Clock.systemUTC());
+  }
+
+  public static TestBroker start(Map<String, Object> settings, Clock clock) throws Exception {
     Path dataDir = Files.createTempDirectory("tollgate-test");
     Config overrides = ConfigFactory.parseMap(Map.of(
             "tollgate.http.port", 0, "tollgate.tcp.port", 0, "tollgate.data-dir", dataDir.toString()))
         .withFallback(ConfigFactory.parseMap(settings));
-    return new TestBroker(TollgateNode.start(TollgateNode.configure(overrides), Clock.systemUTC()));
+    return new TestBroker(TollgateNode.start(TollgateNode.configure(overrides), clock));
   }
 
   public static TestBroker start() throws Exception {
@@ -90,6 +94,19 @@ public final class TestBroker implements AutoCloseable {
   }
 
   /** A producer and a consumer account with keys, a topic, a product, a plan and a subscription. */
+  /** A tenancy whose plan is given as JSON (PRODUCT.md's plan body). */
+  public Tenancy tenancy(String domain, int partitions, String planJson) throws Exception {
+    Tenancy base = tenancy(domain, partitions);
+    Reply plan = post("/v1/products/" + base.product() + "/plans", base.producerKey(), "application/json", planJson);
+    if (plan.status() != 201) {
+      throw new IllegalStateException("plan refused: " + plan.body());
+    }
+    String planId = plan.body().get("id").asText();
+    String subscription = admin().createSubscription(base.consumer(), base.product(), planId, "beginning").get("id").asText();
+    return new Tenancy(base.producer(), base.producerKey(), base.consumer(), base.consumerKey(), base.topic(),
+        base.product(), planId, subscription);
+  }
+
   public record Tenancy(String producer, String producerKey, String consumer, String consumerKey, String topic,
                         String product, String plan, String subscription) {}
 

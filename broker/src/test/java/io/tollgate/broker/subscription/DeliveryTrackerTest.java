@@ -14,30 +14,37 @@ class DeliveryTrackerTest {
     tracker.onReleased(released::addAndGet);
   }
 
+  /** A delivery whose offset is its sequence number times ten plus its index. */
+  private static Delivery delivery(String topic, int partition, long sequence, int index) {
+    return new Delivery(new Cursor(topic, partition, sequence, index), sequence * 10 + index, null);
+  }
+
   @Test
   void anAckReleasesItsEventAndEveryEarlierOneOfThePartition() {
-    tracker.delivered(new Cursor("t.a", 0, 1, 0));
-    tracker.delivered(new Cursor("t.a", 0, 1, 1));
-    tracker.delivered(new Cursor("t.a", 1, 1, 0));
-    tracker.delivered(new Cursor("t.a", 0, 2, 0));
-    assertEquals(DeliveryTracker.AckOutcome.ACCEPTED, tracker.ack(new Cursor("t.a", 0, 1, 1)));
+    tracker.delivered(delivery("t.a", 0, 1, 0));
+    tracker.delivered(delivery("t.a", 0, 1, 1));
+    tracker.delivered(delivery("t.a", 1, 1, 0));
+    tracker.delivered(delivery("t.a", 0, 2, 0));
+    DeliveryTracker.Ack ack = tracker.ack(new Cursor("t.a", 0, 1, 1));
+    assertEquals(DeliveryTracker.AckOutcome.ACCEPTED, ack.outcome());
+    assertEquals(11, ack.point().offset(), "the ack point carries the acknowledged event's offset");
     assertEquals(2, released.get());
     assertEquals(2, tracker.unackedCount());
   }
 
   @Test
   void anAckOfACursorNeverDeliveredIsRefused() {
-    tracker.delivered(new Cursor("t.a", 0, 1, 0));
-    assertEquals(DeliveryTracker.AckOutcome.UNKNOWN, tracker.ack(new Cursor("t.a", 0, 9, 0)));
-    assertEquals(DeliveryTracker.AckOutcome.UNKNOWN, tracker.ack(new Cursor("t.b", 0, 1, 0)));
+    tracker.delivered(delivery("t.a", 0, 1, 0));
+    assertEquals(DeliveryTracker.AckOutcome.UNKNOWN, tracker.ack(new Cursor("t.a", 0, 9, 0)).outcome());
+    assertEquals(DeliveryTracker.AckOutcome.UNKNOWN, tracker.ack(new Cursor("t.b", 0, 1, 0)).outcome());
     assertEquals(0, released.get());
   }
 
   @Test
   void aRepeatedAckChangesNothing() {
-    tracker.delivered(new Cursor("t.a", 0, 1, 0));
+    tracker.delivered(delivery("t.a", 0, 1, 0));
     tracker.ack(new Cursor("t.a", 0, 1, 0));
-    assertEquals(DeliveryTracker.AckOutcome.ALREADY_ACKED, tracker.ack(new Cursor("t.a", 0, 1, 0)));
+    assertEquals(DeliveryTracker.AckOutcome.ALREADY_ACKED, tracker.ack(new Cursor("t.a", 0, 1, 0)).outcome());
     assertEquals(1, released.get());
   }
 }

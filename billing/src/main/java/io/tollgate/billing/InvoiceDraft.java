@@ -1,0 +1,50 @@
+package io.tollgate.billing;
+
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A consumer's bill for one period as it stands: a line per tier of each subscription's rating
+ * (after its free allowance), a zero line for the free allowance itself, and the recurring fee.
+ * Totals are sums of the rounded lines, per currency.
+ */
+public record InvoiceDraft(Period period, List<Line> lines, Map<Currency, Money> totals) {
+
+  /** What one subscription used in the period, under which plan. */
+  public record Usage(String subscriptionId, String planId, PlanTerms terms, long units) {}
+
+  public enum LineKind { FREE_ALLOWANCE, USAGE, RECURRING_FEE }
+
+  /** One line: {@code unitPrice} is null for the recurring fee. */
+  public record Line(String subscriptionId, String planId, LineKind kind, int tier, long quantity, UnitPrice unitPrice,
+                     Money amount) {}
+
+  public static InvoiceDraft of(Period period, List<Usage> usages) {
+    List<Line> lines = new ArrayList<>();
+    Map<Currency, Money> totals = new LinkedHashMap<>();
+    for (Usage usage : usages) {
+      PlanTerms terms = usage.terms();
+      long free = Math.min(usage.units(), terms.freeAllowance());
+      if (terms.freeAllowance() > 0) {
+        lines.add(new Line(usage.subscriptionId(), usage.planId(), LineKind.FREE_ALLOWANCE, 0, free,
+            UnitPrice.of("0"), Money.zero(terms.currency())));
+      }
+      List<LineItem> rated = terms.rateUsage(usage.units()).lines();
+      for (int tier = 0; tier < rated.size(); tier++) {
+        LineItem item = rated.get(tier);
+        lines.add(new Line(usage.subscriptionId(), usage.planId(), LineKind.USAGE, tier + 1, item.quantity(),
+            item.unitPrice(), item.amount()));
+      }
+      terms.recurringFee().ifPresent(fee ->
+          lines.add(new Line(usage.subscriptionId(), usage.planId(), LineKind.RECURRING_FEE, 0, 1, null, fee)));
+      totals.putIfAbsent(terms.currency(), Money.zero(terms.currency()));
+    }
+    for (Line line : lines) {
+      totals.merge(line.amount().currency(), line.amount(), Money::plus);
+    }
+    return new InvoiceDraft(period, List.copyOf(lines), Map.copyOf(totals));
+  }
+}

@@ -1,0 +1,53 @@
+package io.tollgate.billing;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+/**
+ * How time is cut into billing periods: calendar months in UTC (the default), or fixed lengths
+ * counted from the Unix epoch (hourly or daily billing, and short periods in tests).
+ */
+public sealed interface PeriodScheme {
+  Period periodOf(Instant instant);
+
+  /**
+   * {@code "monthly"}, or an ISO-8601 duration such as {@code "PT1H"} or {@code "P1D"}.
+   *
+   * @throws BillingException ({@code invalid_plan}) for anything else
+   */
+  static PeriodScheme parse(String text) {
+    if ("monthly".equals(text)) {
+      return new Monthly();
+    }
+    try {
+      return new Fixed(Duration.parse(text));
+    } catch (DateTimeParseException e) {
+      throw BillingException.invalidPlan("a billing period is \"monthly\" or an ISO-8601 duration such as PT1H: " + text);
+    }
+  }
+
+  record Monthly() implements PeriodScheme {
+    @Override
+    public Period periodOf(Instant instant) {
+      BillingPeriod month = BillingPeriod.containing(instant);
+      return new Period(month.month().toString(), month.start(), month.end());
+    }
+  }
+
+  record Fixed(Duration length) implements PeriodScheme {
+    public Fixed {
+      if (length.isNegative() || length.isZero()) {
+        throw BillingException.invalidPlan("a billing period must be longer than zero: " + length);
+      }
+    }
+
+    @Override
+    public Period periodOf(Instant instant) {
+      long lengthMillis = length.toMillis();
+      long startMillis = Math.floorDiv(instant.toEpochMilli(), lengthMillis) * lengthMillis;
+      Instant start = Instant.ofEpochMilli(startMillis);
+      return new Period(start.toString(), start, start.plusMillis(lengthMillis));
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.tollgate.broker.topic;
+
+import io.tollgate.protocols.v1.journal.PartitionCursor;
+
+/**
+ * A cursor with the partition offset of its event. Offsets make usage exact: the events a
+ * consumer acknowledged between two ack points of a partition are the difference of their
+ * offsets, however the acks were split, repeated or raced by two connections.
+ */
+public record AckPoint(Cursor cursor, long offset) {
+  /** Before the first event of a partition. */
+  public static AckPoint beginningOf(PartitionRef partition) {
+    return new AckPoint(new Cursor(partition.topic(), partition.partition(), 0, Integer.MAX_VALUE), -1);
+  }
+
+  public static AckPoint fromProto(PartitionCursor proto) {
+    return new AckPoint(Cursor.fromProto(proto), proto.getOffset());
+  }
+
+  public PartitionCursor toProto() {
+    return cursor.toProto().toBuilder().setOffset(offset).build();
+  }
+
+  public PartitionRef partition() {
+    return cursor.partitionRef();
+  }
+
+  public boolean isAfter(AckPoint other) {
+    return offset > other.offset;
+  }
+
+  /** How many events lie after {@code earlier} up to and including this point. */
+  public long eventsSince(AckPoint earlier) {
+    return Math.max(0, offset - earlier.offset);
+  }
+}

@@ -1,0 +1,109 @@
+package io.tollgate.broker.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tollgate.client.Delivery;
+import io.tollgate.client.Subscriber;
+import io.tollgate.client.TcpPublisher;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Plans at work over real sockets: quotas that block, usage from acks, the upcoming invoice. */
+class MoneyPathTest {
+  private static final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
+  private static TestBroker broker;
+
+  @BeforeAll
+  static void start() throws Exception {
+    broker = TestBroker.start(Map.of("tollgate.billing.period", "PT1H"), clock);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    broker.close();
+  }
+
+  private static void publish(TestBroker.Tenancy t, int from, int count) throws Exception {
+    try (TcpPublisher publisher = TcpPublisher.connect("127.0.0.1", broker.tcpPort(), t.producerKey())) {
+      publisher.publish(t.topic(), Events.numbered("/money", from, count)).get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static JsonNode upcoming(TestBroker.Tenancy t) throws Exception {
+    TestBroker.Reply reply = broker.get("/v1/accounts/" + t.consumer() + "/invoices/upcoming", t.consumerKey());
+    assertEquals(200, reply.status(), String.valueOf(reply.body()));
+    return reply.body();
+  }
+
+  @Test
+  void aBlockingQuotaDeliversExactlyTheQuotaThenResumesNextPeriodWithNothingLost() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("quota", 2, """
+        {"name":"capped","currency":"USD","price":{"model":"per_unit","unit_amount":"0.01"},
+         "quota":{"events_per_period":5,"on_exceed":"block"}}""");
+    publish(t, 0, 8);
+    List<Delivery> received = new CopyOnWriteArrayList<>();
+    List<Subscriber.Notice> notices = new CopyOnWriteArrayList<>();
+    try (Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
+        .onDelivery(received::add).onNotice(notices::add).connect()) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> !notices.isEmpty());
+      assertEquals("quota", notices.get(0).type());
+      assertEquals("quota_exceeded", notices.get(0).code());
+      assertEquals(5, received.size(), "exactly the quota is delivered");
+      await().atMost(Duration.ofSeconds(10)).until(() -> upcoming(t).get("lines").get(0).get("quantity").asLong() == 5);
+
+      clock.advance(Duration.ofHours(1));
+      await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 8);
+    }
+    assertEquals(8, received.stream().map(d -> d.event().getId()).distinct().count(), "nothing lost, nothing twice");
+    JsonNode invoice = upcoming(t);
+    assertEquals(3, invoice.get("lines").get(0).get("quantity").asLong(), "the new period bills what it delivered");
+    JsonNode usage = broker.get("/v1/accounts/" + t.consumer() + "/usage", t.consumerKey()).body().get("data");
+    assertEquals(2, usage.size());
+    assertEquals(5, usage.get(0).get("events").asLong());
+    assertEquals(3, usage.get(1).get("events").asLong());
+  }
+
+  @Test
+  void theUpcomingInvoiceBillsAcknowledgedEventsBeyondTheFreeAllowancePerTier() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("invoice", 3, """
+        {"name":"tiered","currency":"EUR","free_allowance":10,"recurring_fee":"2.00",
+         "price":{"model":"graduated","tiers":[{"up_to":15,"unit_amount":"0.10"},{"up_to":null,"unit_amount":"0.015"}]}}""");
+    publish(t, 0, 50);
+    List<Delivery> received = new CopyOnWriteArrayList<>();
+    try (Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
+        .onDelivery(received::add).maxEvents(50).connect()) {
+      consumer.closed().get(10, TimeUnit.SECONDS);
+    }
+    JsonNode invoice = upcoming(t);
+    JsonNode lines = invoice.get("lines");
+    assertEquals("free_allowance", lines.get(0).get("kind").asText());
+    assertEquals(10, lines.get(0).get("quantity").asLong());
+    assertEquals(15, lines.get(1).get("quantity").asLong());
+    assertEquals("1.50", lines.get(1).get("amount").asText());
+    assertEquals(25, lines.get(2).get("quantity").asLong());
+    assertEquals("0.38", lines.get(2).get("amount").asText(), "0.375 rounds half-even to 0.38");
+    assertEquals("recurring_fee", lines.get(3).get("kind").asText());
+    assertEquals("3.88", invoice.get("totals").get(0).get("amount").asText());
+    assertEquals("EUR", invoice.get("totals").get(0).get("currency").asText());
+  }
+
+  @Test
+  void anAccountsBillsAreItsOwn() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("ownbills", 1);
+    TestBroker.Tenancy other = broker.tenancy("otherbills", 1);
+    assertEquals("account_not_found",
+        broker.get("/v1/accounts/" + t.consumer() + "/invoices/upcoming", other.consumerKey()).errorCode());
+    assertEquals("account_not_found", broker.get("/v1/accounts/" + t.consumer() + "/usage", other.consumerKey()).errorCode());
+    assertTrue(broker.get("/v1/accounts/" + t.consumer() + "/usage", broker.adminKey()).status() == 200);
+  }
+}

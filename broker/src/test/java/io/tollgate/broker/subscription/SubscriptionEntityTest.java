@@ -1,0 +1,94 @@
+package io.tollgate.broker.subscription;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tollgate.billing.PeriodScheme;
+import io.tollgate.broker.topic.AckPoint;
+import io.tollgate.broker.topic.Cursor;
+import io.tollgate.broker.topic.PartitionRef;
+import io.tollgate.protocols.v1.journal.CursorsAdvanced;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.Done;
+import com.typesafe.config.ConfigFactory;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.SerializationSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Metering: usage comes from offsets of acknowledged events, so nothing counts twice. */
+class SubscriptionEntityTest {
+  /** Commands and events go through the broker's Protobuf serializer, as they would between nodes. */
+  private static final ActorTestKit testKit = ActorTestKit.create(EventSourcedBehaviorTestKit.config()
+      .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
+      .withFallback(ConfigFactory.parseResources("tollgate/node.conf"))
+      .withFallback(ConfigFactory.load()));
+  private static final SerializationSettings VERIFY_MESSAGES = new SerializationSettings(true, false, true, true, false);
+  private static final Clock NOVEMBER = Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC);
+  private final List<String> usageNotices = new CopyOnWriteArrayList<>();
+  private EventSourcedBehaviorTestKit<SubscriptionEntity.Command, CursorsAdvanced, SubscriptionEntity.State> entity;
+
+  @BeforeEach
+  void create() {
+    usageNotices.clear();
+    entity = EventSourcedBehaviorTestKit.create(testKit.system(),
+        SubscriptionEntity.create("sub_test", NOVEMBER, PeriodScheme.parse("monthly"), usageNotices::add),
+        VERIFY_MESSAGES);
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  private static AckPoint point(int partition, long sequence, int index, long offset) {
+    return new AckPoint(new Cursor("shop.orders", partition, sequence, index), offset);
+  }
+
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<SubscriptionEntity.Command, CursorsAdvanced, SubscriptionEntity.State, Done>
+      advance(AckPoint... points) {
+    return entity.runCommand(replyTo -> new SubscriptionEntity.AdvanceCursors(List.of(points), replyTo));
+  }
+
+  @Test
+  void anAckFromTheBeginningCountsEveryEventUpToIt() {
+    CursorsAdvanced advanced = advance(point(0, 3, 4, 9)).eventOfType(CursorsAdvanced.class);
+    assertEquals(10, advanced.getUnits());
+    assertEquals("2026-11", advanced.getPeriod());
+    assertEquals(List.of("sub_test"), usageNotices);
+  }
+
+  @Test
+  void repeatedStaleAndOverlappingAcksNeverCountTwice() {
+    advance(point(0, 1, 0, 4));
+    assertTrue(advance(point(0, 1, 0, 4)).hasNoEvents(), "the same ack again");
+    assertTrue(advance(point(0, 1, 0, 2)).hasNoEvents(), "an older ack, e.g. from a replaced connection");
+    assertEquals(4, advance(point(0, 2, 0, 7), point(1, 1, 0, 0)).eventOfType(CursorsAdvanced.class).getUnits());
+    assertEquals(9, entity.getState().usedIn("2026-11"), "offsets 0..7 of partition 0 and 0 of partition 1");
+  }
+
+  @Test
+  void aSubscriptionStartingAtTheEndCountsOnlyLaterEvents() {
+    AckPoint end = point(0, 5, Integer.MAX_VALUE, 99);
+    var attached = entity.<SubscriptionEntity.Attached>runCommand(replyTo ->
+        new SubscriptionEntity.Attach("session-1", testKit.createTestProbe(SubscriptionEntity.SessionSignal.class).getRef(),
+            List.of(end), replyTo));
+    assertEquals(0, attached.eventOfType(CursorsAdvanced.class).getUnits(), "the start is recorded without usage");
+    assertEquals(end, attached.reply().acked().get(new PartitionRef("shop.orders", 0)));
+    assertEquals(2, advance(point(0, 6, 1, 101)).eventOfType(CursorsAdvanced.class).getUnits());
+  }
+
+  @Test
+  void usageSurvivesARestart() {
+    advance(point(0, 1, 0, 41));
+    entity.restart();
+    assertEquals(42, entity.getState().usedIn("2026-11"));
+    assertTrue(advance(point(0, 1, 0, 41)).hasNoEvents());
+  }
+}
