@@ -12,6 +12,9 @@ public final class BillingException extends IllegalArgumentException {
   /** Plan terms other than the price: name, allowance, fee, rate limit, quota, revenue share. */
   public static final String INVALID_PLAN = "invalid_plan";
 
+  /** An amount of money moved (a top-up) that is not a positive amount. */
+  public static final String INVALID_AMOUNT = "invalid_amount";
+
   /** Amounts in two different currencies were combined. */
   public static final String CURRENCY_MISMATCH = "currency_mismatch";
 

@@ -26,22 +26,45 @@ public record InvoiceDraft(Period period, List<Line> lines, Map<Currency, Money>
     List<Line> lines = new ArrayList<>();
     Map<Currency, Money> totals = new LinkedHashMap<>();
     for (Usage usage : usages) {
-      PlanTerms terms = usage.terms();
-      long free = Math.min(usage.units(), terms.freeAllowance());
-      if (terms.freeAllowance() > 0) {
-        lines.add(new Line(usage.subscriptionId(), usage.planId(), LineKind.FREE_ALLOWANCE, 0, free,
-            UnitPrice.of("0"), Money.zero(terms.currency())));
-      }
-      List<LineItem> rated = terms.rateUsage(usage.units()).lines();
-      for (int tier = 0; tier < rated.size(); tier++) {
-        LineItem item = rated.get(tier);
-        lines.add(new Line(usage.subscriptionId(), usage.planId(), LineKind.USAGE, tier + 1, item.quantity(),
-            item.unitPrice(), item.amount()));
-      }
-      terms.recurringFee().ifPresent(fee ->
-          lines.add(new Line(usage.subscriptionId(), usage.planId(), LineKind.RECURRING_FEE, 0, 1, null, fee)));
-      totals.putIfAbsent(terms.currency(), Money.zero(terms.currency()));
+      lines.addAll(linesOf(usage));
+      // A subscription that cost nothing still shows its currency with a zero total.
+      totals.putIfAbsent(usage.terms().currency(), Money.zero(usage.terms().currency()));
     }
+    return withTotals(period, lines, totals);
+  }
+
+  /**
+   * A draft of lines already made, e.g. by {@link Proration#lines}; totals are their sums per
+   * currency.
+   */
+  public static InvoiceDraft ofLines(Period period, List<Line> lines) {
+    return withTotals(period, lines, new LinkedHashMap<>());
+  }
+
+  /**
+   * The lines of one usage, in invoice order: the free allowance (when the plan has one), a line
+   * per tier reached, and the recurring fee (when the plan has one).
+   */
+  public static List<Line> linesOf(Usage usage) {
+    List<Line> lines = new ArrayList<>();
+    PlanTerms terms = usage.terms();
+    if (terms.freeAllowance() > 0) {
+      long free = Math.min(usage.units(), terms.freeAllowance());
+      lines.add(new Line(usage.subscriptionId(), usage.planId(), LineKind.FREE_ALLOWANCE, 0, free,
+          UnitPrice.of("0"), Money.zero(terms.currency())));
+    }
+    List<LineItem> rated = terms.rateUsage(usage.units()).lines();
+    for (int tier = 0; tier < rated.size(); tier++) {
+      LineItem item = rated.get(tier);
+      lines.add(new Line(usage.subscriptionId(), usage.planId(), LineKind.USAGE, tier + 1, item.quantity(),
+          item.unitPrice(), item.amount()));
+    }
+    terms.recurringFee().ifPresent(fee ->
+        lines.add(new Line(usage.subscriptionId(), usage.planId(), LineKind.RECURRING_FEE, 0, 1, null, fee)));
+    return List.copyOf(lines);
+  }
+
+  private static InvoiceDraft withTotals(Period period, List<Line> lines, Map<Currency, Money> totals) {
     for (Line line : lines) {
       totals.merge(line.amount().currency(), line.amount(), Money::plus);
     }

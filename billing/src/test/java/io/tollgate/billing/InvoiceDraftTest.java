@@ -46,4 +46,25 @@ class InvoiceDraftTest {
     assertEquals(Money.of("0.10", "USD"), draft.totals().get(Currency.getInstance("USD")));
     assertEquals(Money.of("10", "JPY"), draft.totals().get(Currency.getInstance("JPY")));
   }
+
+  @Test
+  void theLinesOfOneUsageAreWhatTheDraftShowsForIt() {
+    PlanTerms terms = PlanTerms.of("starter", PriceModel.perUnit("USD", "0.001"))
+        .withFreeAllowance(10)
+        .withRecurringFee(Money.of("5.00", "USD"));
+    InvoiceDraft.Usage usage = new InvoiceDraft.Usage("sub_a", "plan_a", terms, 2010);
+    assertEquals(InvoiceDraft.of(NOVEMBER, List.of(usage)).lines(), InvoiceDraft.linesOf(usage));
+  }
+
+  @Test
+  void aDraftOfGivenLinesTotalsThemPerCurrency() {
+    List<InvoiceDraft.Line> lines = List.of(
+        new InvoiceDraft.Line("s1", "p1", InvoiceDraft.LineKind.RECURRING_FEE, 0, 1, null, Money.of("3.33", "USD")),
+        new InvoiceDraft.Line("s1", "p2", InvoiceDraft.LineKind.RECURRING_FEE, 0, 1, null, Money.of("6.67", "USD")),
+        new InvoiceDraft.Line("s2", "p3", InvoiceDraft.LineKind.USAGE, 1, 10, UnitPrice.of("1"), Money.of("10", "JPY")));
+    InvoiceDraft draft = InvoiceDraft.ofLines(NOVEMBER, lines);
+    assertEquals(lines, draft.lines());
+    assertEquals(Money.of("10.00", "USD"), draft.totals().get(Currency.getInstance("USD")));
+    assertEquals(Money.of("10", "JPY"), draft.totals().get(Currency.getInstance("JPY")));
+  }
 }

@@ -1,19 +1,47 @@
 package io.tollgate.broker.billing;
 
+import com.google.protobuf.Message;
+import io.tollgate.billing.InvoiceDraft;
+import io.tollgate.billing.Money;
+import io.tollgate.billing.Period;
+import io.tollgate.billing.PeriodScheme;
+import io.tollgate.billing.PlanTermsProto;
+import io.tollgate.billing.RevenueShare;
+import io.tollgate.billing.RevenueSplit;
+import io.tollgate.billing.Wallet;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
+import io.tollgate.protocols.v1.journal.InvoiceFinalized;
+import io.tollgate.protocols.v1.journal.InvoiceLine;
+import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
 import io.tollgate.protocols.v1.journal.PeriodUsage;
+import io.tollgate.protocols.v1.journal.PeriodsClosed;
+import io.tollgate.protocols.v1.journal.RevenueCredited;
+import io.tollgate.protocols.v1.journal.RevenueDelivered;
+import io.tollgate.protocols.v1.journal.SnapshotInvoice;
 import io.tollgate.protocols.v1.journal.UsageRecorded;
+import io.tollgate.protocols.v1.journal.WalletBalance;
+import io.tollgate.protocols.v1.journal.WalletToppedUp;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Currency;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -24,23 +52,33 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.apache.pekko.stream.javadsl.Sink;
 
 /**
- * An account's billing: the usage of each of its subscriptions per period, read from the
- * subscriptions' own usage journals by sequence number. The feed cannot skip: it reads each
- * journal in order from the last applied position, and every read of the bill first reads
- * every journal to its end. It cannot count twice: a record is applied only if its sequence
- * number is past the subscription's position, and the position moves in the same write.
+ * An account's billing, as a consumer and as a producer.
+ *
+ * <p>As a consumer: the usage of each of its subscriptions per period, read from the
+ * subscriptions' own usage journals by sequence number; the wallet of prepaid credits; and
+ * the invoices. The usage feed cannot skip: it reads each journal in order from the last
+ * applied position, and every read of the bill first reads every journal to its end. It
+ * cannot count twice: a record is applied only past the subscription's position, and the
+ * position moves in the same write. A period is invoiced once it ended and a grace period for
+ * late usage passed: per currency, numbered by {@link InvoiceNumbering}, credits applied, and
+ * then never edited.
+ *
+ * <p>As a producer: the revenue credited to it from its consumers' invoices, once per
+ * (invoice, subscription), which make up its statements. A finalized invoice's credits are
+ * sent until every producer confirmed them, across restarts.
  */
-public final class AccountBilling
-    extends EventSourcedBehaviorWithEnforcedReplies<AccountBilling.Command, UsageRecorded, AccountBilling.State> {
+public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplies<AccountBilling.Command, Message, AccountBilling.State> {
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "AccountBilling");
 
   public sealed interface Command {}
@@ -52,6 +90,19 @@ public final class AccountBilling
 
   public record GetUsage(ActorRef<UsageReport> replyTo) implements Command {}
 
+  /** Invoice every period that ended more than the grace period ago and is not invoiced yet. */
+  public record ClosePeriods(ActorRef<Done> replyTo) implements Command {}
+
+  /** A producer's share of a consumer invoice; the reply confirms it is recorded. */
+  public record CreditRevenue(RevenueCredited credit, ActorRef<Done> replyTo) implements Command {}
+
+  public record TopUp(WalletToppedUp topUp, ActorRef<Outcome> replyTo) implements Command {}
+
+  /** Mark an invoice {@code paid} or {@code void}. */
+  public record ChangeInvoiceStatus(String invoice, String status, ActorRef<Outcome> replyTo) implements Command {}
+
+  public record GetLedger(ActorRef<Ledger> replyTo) implements Command {}
+
   /** Units per subscription, per period, sorted by period. */
   public record UsageReport(Map<String, Map<String, Long>> byPeriod) {
     public long units(String period, String subscription) {
@@ -59,31 +110,76 @@ public final class AccountBilling
     }
   }
 
-  private record FeedDone(String subscription, Throwable failure) implements Command {}
+  /** Refused with a code, or fine when {@code code} is null. */
+  public record Outcome(String code, String message) {
+    static final Outcome OK = new Outcome(null, null);
 
-  public record State(Map<String, Long> feedPositions, Map<String, Map<String, Long>> usage) {
-    static State empty() {
-      return new State(new HashMap<>(), new TreeMap<>());
+    public boolean ok() {
+      return code == null;
     }
   }
 
+  /** The invoices (with their status), the revenue credits and the wallet of the account. */
+  public record Ledger(List<Invoice> invoices, List<RevenueCredited> credits, Map<Currency, Money> wallet) {}
+
+  public record Invoice(InvoiceFinalized finalized, String status) {}
+
+  private record CaughtUpForClose() implements Command, NoSerializationVerificationNeeded {}
+
+  private record NumberReady(InvoiceFinalized.Builder invoice, String number)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  private record CreditsDelivered(String invoice) implements Command, NoSerializationVerificationNeeded {}
+
+  private record FeedDone(String subscription, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
+
+  /** Mutated only by the event handler. */
+  public static final class State {
+    final Map<String, Long> feedPositions = new HashMap<>();
+    final Map<String, Map<String, Long>> usage = new TreeMap<>();
+    final Map<String, Invoice> invoices = new LinkedHashMap<>();
+    final Map<String, Boolean> revenueDelivered = new HashMap<>();
+    final Map<String, RevenueCredited> credits = new LinkedHashMap<>();
+    Wallet wallet = Wallet.empty();
+    Instant closedThrough = Instant.EPOCH;
+  }
+
+  public record Settings(PeriodScheme periods, Duration grace, Duration timeout) {}
+
   public static void initSharding(ClusterSharding sharding, CatalogView view, CurrentEventsByPersistenceIdQuery journal,
-                                  Duration timeout) {
+                                  Clock clock, Settings settings) {
     sharding.init(Entity.of(ENTITY_KEY, context -> Behaviors.setup(actor ->
-        new AccountBilling(actor, context.getEntityId(), view, journal, timeout))));
+        new AccountBilling(actor, context.getEntityId(), view, journal, sharding, clock, settings))));
   }
 
   public static String persistenceId(String accountId) {
     return "AccountBilling|" + accountId;
   }
 
+  /** Invoices are named by account, period and currency, so a retried close finds the same one. */
+  public static String invoiceId(String accountId, Period period, Currency currency) {
+    String compactPeriod = period.id().replaceAll("[^0-9]", "");
+    return "inv_" + accountId.substring(accountId.indexOf('_') + 1) + "_" + compactPeriod + "_"
+        + currency.getCurrencyCode().toLowerCase(Locale.ROOT);
+  }
+
+  public static Optional<String> accountOfInvoice(String invoiceId) {
+    String[] parts = invoiceId.split("_");
+    return parts.length == 4 && parts[0].equals("inv") ? Optional.of("acc_" + parts[1]) : Optional.empty();
+  }
+
   private final ActorContext<Command> actor;
   private final String accountId;
   private final CatalogView view;
   private final CurrentEventsByPersistenceIdQuery journal;
-  private final Duration timeout;
-  /** Feeds running now, each with who waits for it and whether it must run again. */
+  private final ClusterSharding sharding;
+  private final Clock clock;
+  private final Settings settings;
+  /** Usage feeds running now, each with who waits for it and whether it must run again. */
   private final Map<String, Feed> feeds = new HashMap<>();
+  /** Invoices waiting to be numbered and finalized by the close in progress, oldest first. */
+  private final Deque<InvoiceFinalized.Builder> toFinalize = new ArrayDeque<>();
+  private Instant closingThrough;
 
   private static final class Feed {
     final List<ActorRef<Done>> waiting = new ArrayList<>();
@@ -91,41 +187,68 @@ public final class AccountBilling
   }
 
   private AccountBilling(ActorContext<Command> actor, String accountId, CatalogView view,
-                         CurrentEventsByPersistenceIdQuery journal, Duration timeout) {
+                         CurrentEventsByPersistenceIdQuery journal, ClusterSharding sharding, Clock clock,
+                         Settings settings) {
     super(PersistenceId.ofUniqueId(persistenceId(accountId)));
     this.actor = actor;
     this.accountId = accountId;
     this.view = view;
     this.journal = journal;
-    this.timeout = timeout;
+    this.sharding = sharding;
+    this.clock = clock;
+    this.settings = settings;
   }
 
   @Override
   public State emptyState() {
-    return State.empty();
+    return new State();
   }
 
   @Override
-  public CommandHandlerWithReply<Command, UsageRecorded, State> commandHandler() {
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), state ->
+        state.invoices.keySet().stream().filter(id -> !state.revenueDelivered.getOrDefault(id, false))
+            .forEach(id -> sendCredits(state.invoices.get(id).finalized(), id, false))).build();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Message, State> commandHandler() {
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(RecordUsage.class, this::onRecord)
         .onCommand(CatchUp.class, this::onCatchUp)
         .onCommand(FeedDone.class, this::onFeedDone)
         .onCommand(GetUsage.class, (state, get) -> Effect().reply(get.replyTo(), report(state)))
+        .onCommand(ClosePeriods.class, this::onClosePeriods)
+        .onCommand(CaughtUpForClose.class, this::onCaughtUpForClose)
+        .onCommand(NumberReady.class, this::onNumberReady)
+        .onCommand(CaughtUpForCloseContinue.class, (state, next) -> finalizeNext(state))
+        .onCommand(CreditsDelivered.class, (state, delivered) -> Effect()
+            .persist(RevenueDelivered.newBuilder().setInvoice(delivered.invoice()).build()).thenNoReply())
+        .onCommand(CreditRevenue.class, this::onCreditRevenue)
+        .onCommand(TopUp.class, this::onTopUp)
+        .onCommand(ChangeInvoiceStatus.class, this::onChangeStatus)
+        .onCommand(GetLedger.class, (state, get) -> Effect().reply(get.replyTo(), ledger(state)))
         .build();
   }
 
-  private ReplyEffect<UsageRecorded, State> onRecord(State state, RecordUsage record) {
+  // ---- usage ------------------------------------------------------------------------------
+
+  private ReplyEffect<Message, State> onRecord(State state, RecordUsage record) {
     UsageRecorded usage = record.usage();
-    if (usage.getSequence() <= state.feedPositions().getOrDefault(usage.getSubscription(), 0L)) {
+    if (usage.getSequence() <= state.feedPositions.getOrDefault(usage.getSubscription(), 0L)) {
       return Effect().reply(record.replyTo(), Done.getInstance());
     }
     return Effect().persist(usage).thenReply(record.replyTo(), newState -> Done.getInstance());
   }
 
-  private ReplyEffect<UsageRecorded, State> onCatchUp(State state, CatchUp catchUp) {
+  private List<Catalog.Subscription> ownSubscriptions() {
+    return view.catalog().subscriptions().stream().filter(s -> s.account().equals(accountId))
+        .sorted(java.util.Comparator.comparing(Catalog.Subscription::createdAt)).toList();
+  }
+
+  private ReplyEffect<Message, State> onCatchUp(State state, CatchUp catchUp) {
     List<String> subscriptions = catchUp.subscription().isEmpty()
-        ? view.catalog().subscriptions().stream().filter(s -> s.account().equals(accountId)).map(Catalog.Subscription::id).toList()
+        ? ownSubscriptions().stream().map(Catalog.Subscription::id).toList()
         : List.of(catchUp.subscription());
     if (subscriptions.isEmpty()) {
       return Effect().reply(catchUp.replyTo(), Done.getInstance());
@@ -140,7 +263,7 @@ public final class AccountBilling
         Feed feed = new Feed();
         feed.waiting.add(allDone);
         feeds.put(subscription, feed);
-        runFeed(subscription, state.feedPositions().getOrDefault(subscription, 0L));
+        runFeed(subscription, state.feedPositions.getOrDefault(subscription, 0L));
       }
     }
     return Effect().noReply();
@@ -169,21 +292,21 @@ public final class AccountBilling
           UsageRecorded usage = UsageRecorded.newBuilder().setSubscription(subscription)
               .setSequence(envelope.sequenceNr()).setPeriod(advanced.getPeriod())
               .setUnits(advanced.getUnits()).setAtMillis(advanced.getAtMillis()).build();
-          return AskPattern.<Command, Done>ask(self, replyTo -> new RecordUsage(usage, replyTo), timeout,
+          return AskPattern.<Command, Done>ask(self, replyTo -> new RecordUsage(usage, replyTo), settings.timeout(),
               actor.getSystem().scheduler());
         })
         .runWith(Sink.ignore(), actor.getSystem())
         .whenComplete((done, failure) -> self.tell(new FeedDone(subscription, failure)));
   }
 
-  private ReplyEffect<UsageRecorded, State> onFeedDone(State state, FeedDone done) {
+  private ReplyEffect<Message, State> onFeedDone(State state, FeedDone done) {
     Feed feed = feeds.get(done.subscription());
     if (done.failure() != null) {
       actor.getLog().warn("reading the usage journal of {} failed; the next read retries", done.subscription(), done.failure());
     }
     if (feed.again && done.failure() == null) {
       feed.again = false;
-      runFeed(done.subscription(), state.feedPositions().getOrDefault(done.subscription(), 0L));
+      runFeed(done.subscription(), state.feedPositions.getOrDefault(done.subscription(), 0L));
       return Effect().noReply();
     }
     feeds.remove(done.subscription());
@@ -195,20 +318,194 @@ public final class AccountBilling
 
   private static UsageReport report(State state) {
     Map<String, Map<String, Long>> copy = new TreeMap<>();
-    state.usage().forEach((period, bySubscription) -> copy.put(period, Map.copyOf(bySubscription)));
+    state.usage.forEach((period, bySubscription) -> copy.put(period, Map.copyOf(bySubscription)));
     return new UsageReport(copy);
   }
 
-  @Override
-  public EventHandler<State, UsageRecorded> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onEvent(UsageRecorded.class, (state, usage) -> {
-      state.feedPositions().put(usage.getSubscription(), usage.getSequence());
-      if (usage.getUnits() > 0) {
-        state.usage().computeIfAbsent(usage.getPeriod(), period -> new HashMap<>())
-            .merge(usage.getSubscription(), usage.getUnits(), Long::sum);
+  // ---- closing periods --------------------------------------------------------------------
+
+  private ReplyEffect<Message, State> onClosePeriods(State state, ClosePeriods close) {
+    if (closingThrough == null && !ownSubscriptions().isEmpty()) {
+      closingThrough = clock.instant().minus(settings.grace());
+      actor.ask(Done.class, actor.getSelf(), settings.timeout(), replyTo -> new CatchUp("", replyTo),
+          (done, failure) -> new CaughtUpForClose());
+    }
+    return Effect().reply(close.replyTo(), Done.getInstance());
+  }
+
+  private ReplyEffect<Message, State> onCaughtUpForClose(State state, CaughtUpForClose caughtUp) {
+    List<Catalog.Subscription> subscriptions = ownSubscriptions();
+    Instant first = subscriptions.get(0).createdAt();
+    Period period = settings.periods().periodOf(first.isAfter(state.closedThrough) ? first : state.closedThrough);
+    int guard = 0;
+    while (!period.end().isAfter(closingThrough) && guard++ < 10_000) {
+      for (InvoiceFinalized.Builder invoice : invoicesOf(state, period, subscriptions)) {
+        if (!state.invoices.containsKey(invoice.getId())) {
+          toFinalize.add(invoice);
+        }
       }
-      return state;
-    }).build();
+      period = settings.periods().periodOf(period.end());
+    }
+    return finalizeNext(state);
+  }
+
+  private ReplyEffect<Message, State> finalizeNext(State state) {
+    InvoiceFinalized.Builder next = toFinalize.poll();
+    if (next == null) {
+      Instant through = settings.periods().periodOf(closingThrough).start();
+      closingThrough = null;
+      if (!through.isAfter(state.closedThrough)) {
+        return Effect().noReply();
+      }
+      return Effect().persist(PeriodsClosed.newBuilder().setThroughMillis(through.toEpochMilli()).build()).thenNoReply();
+    }
+    actor.ask(InvoiceNumbering.AssignedNumber.class, InvoiceNumbering.of(sharding, InvoiceNumbering.INVOICES),
+        settings.timeout(), replyTo -> new InvoiceNumbering.Assign(next.getId(), replyTo),
+        (assigned, failure) -> new NumberReady(next, assigned == null ? null : assigned.number()));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Message, State> onNumberReady(State state, NumberReady ready) {
+    if (ready.number() == null) {
+      actor.getLog().warn("numbering invoice {} failed; the next close retries", ready.invoice().getId());
+      toFinalize.clear();
+      closingThrough = null;
+      return Effect().noReply();
+    }
+    Money total = StoredMoney.of(ready.invoice().getTotal(), ready.invoice().getCurrency());
+    Wallet.Applied credits = state.wallet.apply(total);
+    InvoiceFinalized invoice = ready.invoice().setNumber(ready.number())
+        .setCreditsApplied(credits.applied().toString()).setAmountDue(credits.due().toString())
+        .setFinalizedAtMillis(clock.millis()).build();
+    return Effect().persist(invoice).thenRun(newState -> {
+      sendCredits(invoice, invoice.getId(), false);
+      actor.getSelf().tell(new CaughtUpForCloseContinue());
+    }).thenNoReply();
+  }
+
+  /** The invoices of one period, one per currency with anything to bill. */
+  private List<InvoiceFinalized.Builder> invoicesOf(State state, Period period, List<Catalog.Subscription> subscriptions) {
+    Catalog catalog = view.catalog();
+    List<InvoiceDraft.Usage> usages = new ArrayList<>();
+    Map<String, Catalog.Subscription> byId = new HashMap<>();
+    for (Catalog.Subscription subscription : subscriptions) {
+      if (subscription.createdAt().isAfter(period.end())) {
+        continue;
+      }
+      byId.put(subscription.id(), subscription);
+      catalog.plan(subscription.plan()).ifPresent(plan -> usages.add(new InvoiceDraft.Usage(subscription.id(), plan.id(),
+          PlanTermsProto.fromProto(plan.name(), plan.terms()),
+          state.usage.getOrDefault(period.id(), Map.of()).getOrDefault(subscription.id(), 0L))));
+    }
+    InvoiceDraft draft = InvoiceDraft.of(period, usages);
+    Map<Currency, InvoiceFinalized.Builder> byCurrency = new LinkedHashMap<>();
+    for (InvoiceDraft.Line line : draft.lines()) {
+      Currency currency = line.amount().currency();
+      InvoiceFinalized.Builder invoice = byCurrency.computeIfAbsent(currency, c -> InvoiceFinalized.newBuilder()
+          .setId(invoiceId(accountId, period, c)).setAccount(accountId).setPeriod(period.id())
+          .setPeriodStartMillis(period.start().toEpochMilli()).setPeriodEndMillis(period.end().toEpochMilli())
+          .setCurrency(c.getCurrencyCode()).setTotal(draft.totals().get(c).toString()));
+      Catalog.Subscription subscription = byId.get(line.subscriptionId());
+      Catalog.Plan plan = catalog.plan(line.planId()).orElseThrow();
+      invoice.addLines(InvoiceLine.newBuilder()
+          .setSubscription(line.subscriptionId()).setPlan(line.planId())
+          .setKind(line.kind().name().toLowerCase(Locale.ROOT)).setTier(line.tier()).setQuantity(line.quantity())
+          .setUnitAmount(line.unitPrice() == null ? "" : line.unitPrice().toString())
+          .setAmount(line.amount().toString())
+          .setProducer(catalog.product(subscription.product()).map(Catalog.Product::owner).orElse(""))
+          .setRevenueShare(plan.terms().getRevenueShare()));
+    }
+    // A period in which nothing was used and nothing is due gets no invoice.
+    return byCurrency.values().stream()
+        .filter(invoice -> invoice.getLinesList().stream().anyMatch(line -> line.getQuantity() > 0))
+        .toList();
+  }
+
+  private record CaughtUpForCloseContinue() implements Command, NoSerializationVerificationNeeded {}
+
+  // ---- revenue share ----------------------------------------------------------------------
+
+  /**
+   * One credit per subscription, to the producer of its product; {@code reverse} takes back
+   * what an invoice credited, when it is voided.
+   */
+  private void sendCredits(InvoiceFinalized invoice, String creditKey, boolean reverse) {
+    Map<String, List<InvoiceLine>> bySubscription = new LinkedHashMap<>();
+    invoice.getLinesList().forEach(line -> bySubscription.computeIfAbsent(line.getSubscription(), s -> new ArrayList<>()).add(line));
+    List<CompletableFuture<Done>> confirmations = new ArrayList<>();
+    bySubscription.forEach((subscription, lines) -> {
+      Money zero = Money.zero(Currency.getInstance(invoice.getCurrency()));
+      Money charge = lines.stream().map(line -> StoredMoney.of(line.getAmount(), invoice.getCurrency()))
+          .reduce(zero, Money::plus);
+      RevenueSplit split = RevenueSplit.of(charge, RevenueShare.of(lines.get(0).getRevenueShare()));
+      java.util.function.UnaryOperator<Money> sign = amount -> reverse ? zero.minus(amount) : amount;
+      RevenueCredited credit = RevenueCredited.newBuilder().setInvoice(creditKey).setSubscription(subscription)
+          .setConsumer(invoice.getAccount()).setPeriod(invoice.getPeriod()).setCurrency(invoice.getCurrency())
+          .setCharge(sign.apply(split.charge()).toString()).setProducerShare(sign.apply(split.producerShare()).toString())
+          .setPlatformFee(sign.apply(split.platformFee()).toString()).setAtMillis(clock.millis()).build();
+      confirmations.add(sharding.entityRefFor(ENTITY_KEY, lines.get(0).getProducer())
+          .<Done>ask(replyTo -> new CreditRevenue(credit, replyTo), settings.timeout()).toCompletableFuture());
+    });
+    ActorRef<Command> self = actor.getSelf();
+    CompletableFuture.allOf(confirmations.toArray(CompletableFuture[]::new)).whenComplete((done, failure) -> {
+      if (failure == null) {
+        self.tell(new CreditsDelivered(creditKey));
+      }
+    });
+  }
+
+  private ReplyEffect<Message, State> onCreditRevenue(State state, CreditRevenue credit) {
+    if (state.credits.containsKey(creditKey(credit.credit()))) {
+      return Effect().reply(credit.replyTo(), Done.getInstance());
+    }
+    return Effect().persist(credit.credit()).thenReply(credit.replyTo(), newState -> Done.getInstance());
+  }
+
+  private static String creditKey(RevenueCredited credit) {
+    return credit.getInvoice() + "|" + credit.getSubscription();
+  }
+
+  // ---- wallet and invoice status -----------------------------------------------------------
+
+  private ReplyEffect<Message, State> onTopUp(State state, TopUp topUp) {
+    if (state.wallet.hasSeen(topUp.topUp().getIdempotencyKey())) {
+      return Effect().reply(topUp.replyTo(), Outcome.OK);
+    }
+    return Effect().persist(topUp.topUp()).thenReply(topUp.replyTo(), newState -> Outcome.OK);
+  }
+
+  private ReplyEffect<Message, State> onChangeStatus(State state, ChangeInvoiceStatus change) {
+    Invoice invoice = state.invoices.get(change.invoice());
+    if (invoice == null) {
+      return Effect().reply(change.replyTo(), new Outcome("invoice_not_found", "invoice " + change.invoice() + " does not exist"));
+    }
+    if (invoice.status().equals(change.status())) {
+      return Effect().reply(change.replyTo(), Outcome.OK);
+    }
+    if (!invoice.status().equals("finalized")) {
+      return Effect().reply(change.replyTo(), new Outcome("invoice_" + invoice.status(),
+          "invoice " + change.invoice() + " is " + invoice.status() + " and cannot become " + change.status()));
+    }
+    InvoiceStatusChanged changed = InvoiceStatusChanged.newBuilder().setInvoice(change.invoice())
+        .setStatus(change.status()).setAtMillis(clock.millis()).build();
+    return Effect().persist(changed).thenRun(newState -> {
+      if (change.status().equals("void")) {
+        sendCredits(invoice.finalized(), change.invoice() + ":void", true);
+      }
+    }).thenReply(change.replyTo(), newState -> Outcome.OK);
+  }
+
+  private static Ledger ledger(State state) {
+    Map<Currency, Money> balances = new TreeMap<>(java.util.Comparator.comparing(Currency::getCurrencyCode));
+    balances.putAll(state.wallet.balances());
+    return new Ledger(List.copyOf(state.invoices.values()), List.copyOf(state.credits.values()), balances);
+  }
+
+  // ---- snapshots --------------------------------------------------------------------------
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(1000, 2);
   }
 
   @Override
@@ -216,26 +513,87 @@ public final class AccountBilling
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(State state) {
-        BillingSnapshot.Builder snapshot = BillingSnapshot.newBuilder().putAllFeedPositions(state.feedPositions());
-        state.usage().forEach((period, bySubscription) -> bySubscription.forEach((subscription, units) ->
+        BillingSnapshot.Builder snapshot = BillingSnapshot.newBuilder().putAllFeedPositions(state.feedPositions)
+            .addAllCredits(state.credits.values()).addAllTopUpKeys(state.wallet.topUpKeys())
+            .setClosedThroughMillis(state.closedThrough.toEpochMilli());
+        state.usage.forEach((period, bySubscription) -> bySubscription.forEach((subscription, units) ->
             snapshot.addUsage(PeriodUsage.newBuilder().setPeriod(period).setSubscription(subscription).setUnits(units))));
+        state.invoices.forEach((id, invoice) -> snapshot.addInvoices(SnapshotInvoice.newBuilder()
+            .setInvoice(invoice.finalized()).setStatus(invoice.status())
+            .setRevenueDelivered(state.revenueDelivered.getOrDefault(id, false))));
+        state.wallet.balances().forEach((currency, amount) -> snapshot.addWallet(
+            WalletBalance.newBuilder().setCurrency(currency.getCurrencyCode()).setAmount(amount.toString())));
         return snapshot.build();
       }
 
       @Override
       public State fromJournal(Object stored) {
         BillingSnapshot snapshot = (BillingSnapshot) stored;
-        State state = State.empty();
-        state.feedPositions().putAll(snapshot.getFeedPositionsMap());
-        snapshot.getUsageList().forEach(usage -> state.usage().computeIfAbsent(usage.getPeriod(), p -> new HashMap<>())
+        State state = new State();
+        state.feedPositions.putAll(snapshot.getFeedPositionsMap());
+        snapshot.getUsageList().forEach(usage -> state.usage.computeIfAbsent(usage.getPeriod(), p -> new HashMap<>())
             .put(usage.getSubscription(), usage.getUnits()));
+        snapshot.getInvoicesList().forEach(invoice -> {
+          state.invoices.put(invoice.getInvoice().getId(), new Invoice(invoice.getInvoice(), invoice.getStatus()));
+          state.revenueDelivered.put(invoice.getInvoice().getId(), invoice.getRevenueDelivered());
+        });
+        snapshot.getCreditsList().forEach(credit -> state.credits.put(creditKey(credit), credit));
+        Map<Currency, Money> balances = new HashMap<>();
+        snapshot.getWalletList().forEach(balance ->
+            balances.put(Currency.getInstance(balance.getCurrency()), StoredMoney.of(balance.getAmount(), balance.getCurrency())));
+        state.wallet = new Wallet(balances, java.util.Set.copyOf(snapshot.getTopUpKeysList()));
+        state.closedThrough = Instant.ofEpochMilli(snapshot.getClosedThroughMillis());
         return state;
       }
     };
   }
 
+  // ---- events -----------------------------------------------------------------------------
+
   @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(1000, 2);
+  public EventHandler<State, Message> eventHandler() {
+    return newEventHandlerBuilder().forAnyState()
+        .onEvent(UsageRecorded.class, (state, usage) -> {
+          state.feedPositions.put(usage.getSubscription(), usage.getSequence());
+          if (usage.getUnits() > 0) {
+            state.usage.computeIfAbsent(usage.getPeriod(), period -> new HashMap<>())
+                .merge(usage.getSubscription(), usage.getUnits(), Long::sum);
+          }
+          return state;
+        })
+        .onEvent(InvoiceFinalized.class, (state, invoice) -> {
+          state.invoices.put(invoice.getId(), new Invoice(invoice, "finalized"));
+          Money applied = StoredMoney.of(invoice.getCreditsApplied(), invoice.getCurrency());
+          state.wallet = state.wallet.apply(applied).after();
+          return state;
+        })
+        .onEvent(RevenueDelivered.class, (state, delivered) -> {
+          state.revenueDelivered.put(delivered.getInvoice(), true);
+          return state;
+        })
+        .onEvent(RevenueCredited.class, (state, credit) -> {
+          state.credits.put(creditKey(credit), credit);
+          return state;
+        })
+        .onEvent(WalletToppedUp.class, (state, topUp) -> {
+          state.wallet = state.wallet.topUp(topUp.getIdempotencyKey(), StoredMoney.of(topUp.getAmount(), topUp.getCurrency()));
+          return state;
+        })
+        .onEvent(InvoiceStatusChanged.class, (state, changed) -> {
+          Invoice invoice = state.invoices.get(changed.getInvoice());
+          state.invoices.put(changed.getInvoice(), new Invoice(invoice.finalized(), changed.getStatus()));
+          if (changed.getStatus().equals("void")) {
+            Money applied = StoredMoney.of(invoice.finalized().getCreditsApplied(), invoice.finalized().getCurrency());
+            if (applied.signum() > 0) {
+              state.wallet = state.wallet.topUp("void:" + changed.getInvoice(), applied);
+            }
+          }
+          return state;
+        })
+        .onEvent(PeriodsClosed.class, (state, closed) -> {
+          state.closedThrough = Instant.ofEpochMilli(closed.getThroughMillis());
+          return state;
+        })
+        .build();
   }
 }

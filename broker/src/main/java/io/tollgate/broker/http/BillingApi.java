@@ -2,6 +2,8 @@ package io.tollgate.broker.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.billing.BillingException;
+import io.tollgate.billing.CsvExport;
 import io.tollgate.billing.InvoiceDraft;
 import io.tollgate.billing.Money;
 import io.tollgate.billing.Period;
@@ -10,8 +12,13 @@ import io.tollgate.billing.PlanTermsProto;
 import io.tollgate.broker.ApiException;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.billing.AccountBilling;
+import io.tollgate.broker.billing.StoredMoney;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.protocols.v1.journal.InvoiceFinalized;
+import io.tollgate.protocols.v1.journal.InvoiceLine;
+import io.tollgate.protocols.v1.journal.RevenueCredited;
+import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,13 +46,18 @@ public final class BillingApi {
     this.timeout = timeout;
   }
 
-  /** Every usage journal read to its end first, so the answer includes every acknowledged event. */
-  private CompletionStage<AccountBilling.UsageReport> currentUsage(Principal principal, String accountId) {
+  /** The account's billing, when the caller may see it; other tenants' accounts do not exist for them. */
+  private EntityRef<AccountBilling.Command> billingOf(Principal principal, String accountId) {
     view.catalog().account(accountId)
         .filter(account -> principal.isOperator()
             || principal instanceof Principal.AccountKey key && key.accountId().equals(account.id()))
         .orElseThrow(() -> ApiException.notFound("account_not_found", "account " + accountId + " does not exist"));
-    EntityRef<AccountBilling.Command> billing = sharding.entityRefFor(AccountBilling.ENTITY_KEY, accountId);
+    return sharding.entityRefFor(AccountBilling.ENTITY_KEY, accountId);
+  }
+
+  /** Every usage journal read to its end first, so the answer includes every acknowledged event. */
+  private CompletionStage<AccountBilling.UsageReport> currentUsage(Principal principal, String accountId) {
+    EntityRef<AccountBilling.Command> billing = billingOf(principal, accountId);
     return billing.<Done>ask(replyTo -> new AccountBilling.CatchUp("", replyTo), timeout)
         .thenCompose(caughtUp -> billing.ask(AccountBilling.GetUsage::new, timeout));
   }
@@ -100,6 +112,161 @@ public final class BillingApi {
     draft.totals().values().stream().sorted(Comparator.comparing((Money m) -> m.currency().getCurrencyCode()))
         .forEach(total -> totals.addObject().put("currency", total.currency().getCurrencyCode())
             .put("amount", total.toString()));
+    return body;
+  }
+
+  // ---- invoices, statements, wallet -------------------------------------------------------
+
+  private CompletionStage<AccountBilling.Ledger> ledger(Principal principal, String accountId) {
+    return billingOf(principal, accountId).ask(AccountBilling.GetLedger::new, timeout);
+  }
+
+  CompletionStage<HttpResponse> invoices(Principal principal, String accountId, boolean csv) {
+    return ledger(principal, accountId).thenApply(ledger -> {
+      if (csv) {
+        List<CsvExport.InvoiceRow> rows = new ArrayList<>();
+        for (AccountBilling.Invoice invoice : ledger.invoices()) {
+          InvoiceFinalized finalized = invoice.finalized();
+          for (InvoiceLine line : finalized.getLinesList()) {
+            rows.add(new CsvExport.InvoiceRow(finalized.getId(), finalized.getNumber(), finalized.getAccount(),
+                finalized.getPeriod(), invoice.status(), line.getSubscription(), line.getPlan(), line.getKind(),
+                line.getTier(), line.getQuantity(), line.getUnitAmount(), StoredMoney.of(line.getAmount(), finalized.getCurrency())));
+          }
+        }
+        return Responses.csv(CsvExport.invoiceLines(rows));
+      }
+      ObjectNode body = JsonBody.MAPPER.createObjectNode();
+      ArrayNode data = body.putArray("data");
+      ledger.invoices().forEach(invoice -> data.add(renderInvoice(invoice)));
+      return Responses.json(200, body);
+    });
+  }
+
+  CompletionStage<HttpResponse> invoice(Principal principal, String invoiceId) {
+    String accountId = AccountBilling.accountOfInvoice(invoiceId).orElseThrow(this::invoiceNotFound);
+    return ledger(principal, accountId).thenApply(ledger -> ledger.invoices().stream()
+        .filter(invoice -> invoice.finalized().getId().equals(invoiceId)).findFirst()
+        .map(invoice -> Responses.json(200, renderInvoice(invoice)))
+        .orElseThrow(this::invoiceNotFound));
+  }
+
+  /** Recording a payment or voiding is the operator's: it stands for the payment processor. */
+  CompletionStage<HttpResponse> changeStatus(Principal principal, String invoiceId, String status) {
+    if (!principal.isOperator()) {
+      throw ApiException.forbidden("only the operator's admin key may mark invoices " + status);
+    }
+    String accountId = AccountBilling.accountOfInvoice(invoiceId).orElseThrow(this::invoiceNotFound);
+    return billingOf(principal, accountId)
+        .<AccountBilling.Outcome>ask(replyTo -> new AccountBilling.ChangeInvoiceStatus(invoiceId, status, replyTo), timeout)
+        .thenCompose(outcome -> {
+          if (!outcome.ok()) {
+            throw new ApiException(outcome.code().endsWith("_not_found") ? 404 : 409, outcome.code(), outcome.message());
+          }
+          return invoice(principal, invoiceId);
+        });
+  }
+
+  private ApiException invoiceNotFound() {
+    return ApiException.notFound("invoice_not_found", "no such invoice");
+  }
+
+  CompletionStage<HttpResponse> statements(Principal principal, String accountId, boolean csv) {
+    return ledger(principal, accountId).thenApply(ledger -> {
+      if (csv) {
+        return Responses.csv(CsvExport.statementLines(ledger.credits().stream().map(credit -> new CsvExport.StatementRow(
+            accountId, credit.getPeriod(), credit.getInvoice(), credit.getConsumer(), credit.getSubscription(),
+            StoredMoney.of(credit.getCharge(), credit.getCurrency()), StoredMoney.of(credit.getProducerShare(), credit.getCurrency()),
+            StoredMoney.of(credit.getPlatformFee(), credit.getCurrency()))).toList()));
+      }
+      java.util.Map<String, java.util.Map<String, List<RevenueCredited>>> byPeriodAndCurrency = new java.util.TreeMap<>();
+      ledger.credits().forEach(credit -> byPeriodAndCurrency.computeIfAbsent(credit.getPeriod(), p -> new java.util.TreeMap<>())
+          .computeIfAbsent(credit.getCurrency(), c -> new ArrayList<>()).add(credit));
+      ObjectNode body = JsonBody.MAPPER.createObjectNode().put("account", accountId);
+      ArrayNode data = body.putArray("data");
+      byPeriodAndCurrency.forEach((period, byCurrency) -> byCurrency.forEach((currency, credits) -> {
+        ObjectNode statement = data.addObject().put("period", period).put("currency", currency);
+        Money charges = Money.zero(java.util.Currency.getInstance(currency));
+        Money share = charges;
+        Money fees = charges;
+        ArrayNode lines = statement.putArray("lines");
+        for (RevenueCredited credit : credits) {
+          Money charge = StoredMoney.of(credit.getCharge(), currency);
+          Money producerShare = StoredMoney.of(credit.getProducerShare(), currency);
+          Money fee = StoredMoney.of(credit.getPlatformFee(), currency);
+          charges = charges.plus(charge);
+          share = share.plus(producerShare);
+          fees = fees.plus(fee);
+          lines.addObject().put("invoice", credit.getInvoice()).put("consumer", credit.getConsumer())
+              .put("subscription", credit.getSubscription()).put("charge", charge.toString())
+              .put("producer_share", producerShare.toString()).put("platform_fee", fee.toString());
+        }
+        statement.put("charges", charges.toString()).put("producer_share", share.toString())
+            .put("platform_fees", fees.toString());
+      }));
+      return Responses.json(200, body);
+    });
+  }
+
+  CompletionStage<HttpResponse> wallet(Principal principal, String accountId) {
+    return ledger(principal, accountId).thenApply(ledger -> Responses.json(200, renderWallet(accountId, ledger)));
+  }
+
+  /** A top-up is idempotent by its key: a retry credits once and answers like the first. */
+  CompletionStage<HttpResponse> topUp(Principal principal, String accountId, byte[] body) {
+    EntityRef<AccountBilling.Command> billing = billingOf(principal, accountId);
+    if (!principal.may(io.tollgate.broker.catalog.Scope.ADMIN, accountId)) {
+      throw ApiException.forbidden("topping up takes the operator's key or an admin key of " + accountId);
+    }
+    JsonBody request = JsonBody.parse(body, java.util.Set.of("amount", "currency", "idempotency_key"));
+    String key = request.requiredString("idempotency_key");
+    Money amount;
+    try {
+      amount = Money.of(request.requiredString("amount"), request.requiredString("currency"));
+    } catch (BillingException e) {
+      throw ApiException.badRequest(e.code(), e.getMessage());
+    }
+    if (amount.signum() <= 0) {
+      throw request.invalid("amount", "must be more than zero");
+    }
+    WalletToppedUp topUp = WalletToppedUp.newBuilder().setIdempotencyKey(key).setCurrency(amount.currency().getCurrencyCode())
+        .setAmount(amount.toString()).setAtMillis(clock.millis()).build();
+    return billing.<AccountBilling.Outcome>ask(replyTo -> new AccountBilling.TopUp(topUp, replyTo), timeout)
+        .thenCompose(outcome -> ledger(principal, accountId))
+        .thenApply(ledger -> Responses.json(201, renderWallet(accountId, ledger)));
+  }
+
+  private static ObjectNode renderWallet(String accountId, AccountBilling.Ledger ledger) {
+    ObjectNode body = JsonBody.MAPPER.createObjectNode().put("account", accountId);
+    ArrayNode balances = body.putArray("balances");
+    ledger.wallet().forEach((currency, amount) ->
+        balances.addObject().put("currency", currency.getCurrencyCode()).put("amount", amount.toString()));
+    return body;
+  }
+
+  private static ObjectNode renderInvoice(AccountBilling.Invoice invoice) {
+    InvoiceFinalized finalized = invoice.finalized();
+    ObjectNode body = JsonBody.MAPPER.createObjectNode()
+        .put("id", finalized.getId()).put("number", finalized.getNumber()).put("account", finalized.getAccount())
+        .put("status", invoice.status()).put("currency", finalized.getCurrency());
+    body.putObject("period").put("id", finalized.getPeriod())
+        .put("start", java.time.Instant.ofEpochMilli(finalized.getPeriodStartMillis()).toString())
+        .put("end", java.time.Instant.ofEpochMilli(finalized.getPeriodEndMillis()).toString());
+    ArrayNode lines = body.putArray("lines");
+    for (InvoiceLine line : finalized.getLinesList()) {
+      ObjectNode node = lines.addObject().put("subscription", line.getSubscription()).put("plan", line.getPlan())
+          .put("kind", line.getKind());
+      if (line.getKind().equals("usage")) {
+        node.put("tier", line.getTier());
+      }
+      node.put("quantity", line.getQuantity());
+      if (!line.getUnitAmount().isEmpty()) {
+        node.put("unit_amount", line.getUnitAmount());
+      }
+      node.put("amount", line.getAmount());
+    }
+    body.put("total", finalized.getTotal()).put("credits_applied", finalized.getCreditsApplied())
+        .put("amount_due", finalized.getAmountDue())
+        .put("finalized_at", java.time.Instant.ofEpochMilli(finalized.getFinalizedAtMillis()).toString());
     return body;
   }
 }

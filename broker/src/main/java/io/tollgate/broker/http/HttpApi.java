@@ -71,7 +71,8 @@ public final class HttpApi extends AllDirectives {
         pathPrefix("products", this::products),
         pathPrefix("plans", () -> authenticated(principal ->
             path(segment(), planId -> get(() -> sync(() -> admin.getPlan(planId)))))),
-        pathPrefix("subscriptions", this::subscriptions));
+        pathPrefix("subscriptions", this::subscriptions),
+        pathPrefix("invoices", this::invoices));
   }
 
   private Route accounts() {
@@ -86,7 +87,29 @@ public final class HttpApi extends AllDirectives {
                 get(() -> sync(() -> admin.listKeys(principal, accountId))))),
             path("usage", () -> get(() -> async(() -> billing.usage(principal, accountId)))),
             path(PathMatchers.segment("invoices").slash("upcoming"), () ->
-                get(() -> async(() -> billing.upcomingInvoice(principal, accountId))))))));
+                get(() -> async(() -> billing.upcomingInvoice(principal, accountId)))),
+            path("invoices", () -> get(() -> csvOrJson(csv -> async(() -> billing.invoices(principal, accountId, csv))))),
+            path("statements", () -> get(() -> csvOrJson(csv -> async(() -> billing.statements(principal, accountId, csv))))),
+            path("wallet", () -> get(() -> async(() -> billing.wallet(principal, accountId)))),
+            path(PathMatchers.segment("wallet").slash("top-ups"), () ->
+                post(() -> withBody(body -> async(() -> billing.topUp(principal, accountId, body)))))))));
+  }
+
+  private Route invoices() {
+    return authenticated(principal -> pathPrefix(segment(), invoiceId -> concat(
+        pathEnd(() -> get(() -> async(() -> billing.invoice(principal, invoiceId)))),
+        path("pay", () -> post(() -> async(() -> billing.changeStatus(principal, invoiceId, "paid")))),
+        path("void", () -> post(() -> async(() -> billing.changeStatus(principal, invoiceId, "void")))))));
+  }
+
+  /** Exports are JSON unless {@code ?format=csv}. */
+  private Route csvOrJson(Function<Boolean, Route> inner) {
+    return parameterOptional("format", format -> {
+      if (format.isPresent() && !format.get().equals("csv") && !format.get().equals("json")) {
+        return complete(Responses.error(400, "invalid_format", "format is json or csv"));
+      }
+      return inner.apply(format.map("csv"::equals).orElse(false));
+    });
   }
 
   private Route domains() {

@@ -22,6 +22,12 @@ public final class Responses {
         .withEntity(ContentTypes.APPLICATION_JSON, body.toString());
   }
 
+  public static HttpResponse csv(String text) {
+    return HttpResponse.create().withStatus(StatusCodes.OK)
+        .withEntity(org.apache.pekko.http.javadsl.model.ContentTypes.create(
+            org.apache.pekko.http.javadsl.model.MediaTypes.TEXT_CSV, org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8), text);
+  }
+
   public static HttpResponse error(int status, String code, String message) {
     ObjectNode body = JsonBody.MAPPER.createObjectNode();
     body.putObject("error").put("code", code).put("message", message);

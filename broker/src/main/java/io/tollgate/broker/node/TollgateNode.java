@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import io.tollgate.billing.PeriodScheme;
 import io.tollgate.broker.auth.Authenticator;
 import io.tollgate.broker.billing.AccountBilling;
+import io.tollgate.broker.billing.InvoiceNumbering;
+import io.tollgate.broker.billing.PeriodCloser;
 import io.tollgate.broker.http.BillingApi;
 import io.tollgate.broker.catalog.CatalogEntity;
 import io.tollgate.broker.catalog.CatalogView;
@@ -114,7 +116,10 @@ public final class TollgateNode {
     CurrentEventsByPersistenceIdQuery currentJournal = PersistenceQuery.get(system)
         .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, config.getString("tollgate.storage.query-plugin"));
     CatalogView view = new CatalogView();
-    AccountBilling.initSharding(sharding, view, currentJournal, askTimeout);
+    AccountBilling.initSharding(sharding, view, currentJournal, clock, new AccountBilling.Settings(
+        periods, config.getDuration("tollgate.billing.grace"), askTimeout));
+    InvoiceNumbering.initSharding(sharding);
+    PeriodCloser.start(system, sharding, view, config.getDuration("tollgate.billing.close-interval"));
     SubscriptionEntity.initSharding(sharding, clock, periods, subscription ->
         view.catalog().subscription(subscription).ifPresent(s -> sharding.entityRefFor(AccountBilling.ENTITY_KEY, s.account())
             .tell(new AccountBilling.CatchUp(subscription, system.ignoreRef()))));

@@ -1,8 +1,11 @@
 package io.tollgate.broker.serialization;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
 import com.google.protobuf.MessageLite;
 import io.tollgate.broker.billing.AccountBilling;
+import io.tollgate.broker.billing.InvoiceNumbering;
 import io.tollgate.broker.catalog.CatalogEntity;
 import io.tollgate.broker.catalog.Rejection;
 import io.tollgate.broker.subscription.SubscriptionEntity;
@@ -12,6 +15,12 @@ import io.tollgate.broker.topic.StoredPosition;
 import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.protocols.v1.cluster.AdvanceCursorsRequest;
 import io.tollgate.protocols.v1.cluster.AppendReply;
+import io.tollgate.protocols.v1.cluster.AssignNumberRequest;
+import io.tollgate.protocols.v1.cluster.AssignedNumber;
+import io.tollgate.protocols.v1.cluster.CreditRevenueRequest;
+import io.tollgate.protocols.v1.cluster.InvoiceStatusRequest;
+import io.tollgate.protocols.v1.cluster.Outcome;
+import io.tollgate.protocols.v1.cluster.TopUpRequest;
 import io.tollgate.protocols.v1.cluster.AppendRequest;
 import io.tollgate.protocols.v1.cluster.AttachRequest;
 import io.tollgate.protocols.v1.cluster.Attached;
@@ -29,6 +38,16 @@ import io.tollgate.protocols.v1.journal.PeriodUsage;
 import io.tollgate.protocols.v1.journal.UsageRecorded;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
 import io.tollgate.protocols.v1.journal.EventsAppended;
+import io.tollgate.protocols.v1.journal.InvoiceFinalized;
+import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
+import io.tollgate.protocols.v1.journal.NumberAssigned;
+import io.tollgate.protocols.v1.journal.NumberingSnapshot;
+import io.tollgate.protocols.v1.journal.PeriodsClosed;
+import io.tollgate.protocols.v1.journal.RevenueCredited;
+import io.tollgate.protocols.v1.journal.RevenueDelivered;
+import io.tollgate.protocols.v1.journal.SnapshotInvoice;
+import io.tollgate.protocols.v1.journal.WalletBalance;
+import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import io.tollgate.protocols.v1.journal.PartitionCursor;
 import io.tollgate.protocols.v1.journal.PartitionSnapshot;
 import io.tollgate.protocols.v1.journal.SubscriptionSnapshot;
@@ -53,15 +72,37 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
   /** Fixed forever: stored data names the serializer by this number. */
   public static final int IDENTIFIER = 7_300_001;
 
-  private static final String EVENTS_APPENDED = "EventsAppended";
-  private static final String PARTITION_SNAPSHOT = "PartitionSnapshot";
-  private static final String CATALOG_CHANGE = "CatalogChange";
-  private static final String CURSORS_ADVANCED = "CursorsAdvanced";
+  /**
+   * Journal events and snapshots are stored as the Protobuf messages themselves, named by
+   * their message name.
+   */
+  private static final Map<String, Parser<? extends MessageLite>> STORED = Map.ofEntries(
+      stored(EventsAppended.getDefaultInstance()), stored(PartitionSnapshot.getDefaultInstance()),
+      stored(CatalogChange.getDefaultInstance()), stored(CursorsAdvanced.getDefaultInstance()),
+      stored(SubscriptionSnapshot.getDefaultInstance()), stored(UsageRecorded.getDefaultInstance()),
+      stored(BillingSnapshot.getDefaultInstance()), stored(InvoiceFinalized.getDefaultInstance()),
+      stored(RevenueDelivered.getDefaultInstance()), stored(RevenueCredited.getDefaultInstance()),
+      stored(WalletToppedUp.getDefaultInstance()), stored(InvoiceStatusChanged.getDefaultInstance()),
+      stored(PeriodsClosed.getDefaultInstance()), stored(NumberAssigned.getDefaultInstance()),
+      stored(NumberingSnapshot.getDefaultInstance()));
+
+  private static Map.Entry<String, Parser<? extends MessageLite>> stored(Message prototype) {
+    return Map.entry(prototype.getDescriptorForType().getName(), prototype.getParserForType());
+  }
+
   private static final String APPEND = "Append";
+  private static final String CLOSE_PERIODS = "ClosePeriods";
+  private static final String CREDIT_REVENUE = "CreditRevenue";
+  private static final String TOP_UP = "TopUp";
+  private static final String CHANGE_INVOICE_STATUS = "ChangeInvoiceStatus";
+  private static final String GET_LEDGER = "GetLedger";
+  private static final String LEDGER = "Ledger";
+  private static final String OUTCOME = "Outcome";
+  private static final String ASSIGN_NUMBER = "AssignNumber";
+  private static final String ASSIGNED_NUMBER = "AssignedNumber";
   private static final String APPEND_REPLY = "AppendReply";
   private static final String GET_END = "GetEnd";
   private static final String ACK_POINT = "AckPoint";
-  private static final String SUBSCRIPTION_SNAPSHOT = "SubscriptionSnapshot";
   private static final String CATALOG_APPLY = "CatalogApply";
   private static final String CATALOG_REPLY = "CatalogReply";
   private static final String CATALOG_GET_VERSION = "CatalogGetVersion";
@@ -74,8 +115,6 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
   private static final String GOING_AWAY = "GoingAway";
   private static final String FRAME_REFUSED = "FrameRefused";
   private static final String QUOTA_EXHAUSTED = "QuotaExhausted";
-  private static final String USAGE_RECORDED = "UsageRecorded";
-  private static final String BILLING_SNAPSHOT = "BillingSnapshot";
   private static final String RECORD_USAGE = "RecordUsage";
   private static final String CATCH_UP = "CatchUp";
   private static final String GET_USAGE = "GetUsage";
@@ -110,15 +149,13 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
 
   @Override
   public String manifest(Object message) {
-    if (message instanceof EventsAppended) return EVENTS_APPENDED;
-    if (message instanceof PartitionSnapshot) return PARTITION_SNAPSHOT;
-    if (message instanceof CatalogChange) return CATALOG_CHANGE;
-    if (message instanceof CursorsAdvanced) return CURSORS_ADVANCED;
+    if (message instanceof Message proto && STORED.containsKey(proto.getDescriptorForType().getName())) {
+      return proto.getDescriptorForType().getName();
+    }
     if (message instanceof TopicPartition.Append) return APPEND;
     if (message instanceof TopicPartition.AppendResult) return APPEND_REPLY;
     if (message instanceof TopicPartition.GetEnd) return GET_END;
     if (message instanceof AckPoint) return ACK_POINT;
-    if (message instanceof SubscriptionSnapshot) return SUBSCRIPTION_SNAPSHOT;
     if (message instanceof CatalogEntity.Apply) return CATALOG_APPLY;
     if (message instanceof CatalogEntity.Result) return CATALOG_REPLY;
     if (message instanceof CatalogEntity.GetVersion) return CATALOG_GET_VERSION;
@@ -131,8 +168,15 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     if (message instanceof SubscriptionEntity.GoingAway) return GOING_AWAY;
     if (message instanceof SubscriptionEntity.FrameRefused) return FRAME_REFUSED;
     if (message instanceof SubscriptionEntity.QuotaExhausted) return QUOTA_EXHAUSTED;
-    if (message instanceof UsageRecorded) return USAGE_RECORDED;
-    if (message instanceof BillingSnapshot) return BILLING_SNAPSHOT;
+    if (message instanceof AccountBilling.ClosePeriods) return CLOSE_PERIODS;
+    if (message instanceof AccountBilling.CreditRevenue) return CREDIT_REVENUE;
+    if (message instanceof AccountBilling.TopUp) return TOP_UP;
+    if (message instanceof AccountBilling.ChangeInvoiceStatus) return CHANGE_INVOICE_STATUS;
+    if (message instanceof AccountBilling.GetLedger) return GET_LEDGER;
+    if (message instanceof AccountBilling.Ledger) return LEDGER;
+    if (message instanceof AccountBilling.Outcome) return OUTCOME;
+    if (message instanceof InvoiceNumbering.Assign) return ASSIGN_NUMBER;
+    if (message instanceof InvoiceNumbering.AssignedNumber) return ASSIGNED_NUMBER;
     if (message instanceof AccountBilling.RecordUsage) return RECORD_USAGE;
     if (message instanceof AccountBilling.CatchUp) return CATCH_UP;
     if (message instanceof AccountBilling.GetUsage) return GET_USAGE;
@@ -211,6 +255,40 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     if (message instanceof SubscriptionEntity.GoingAway) {
       return SessionSignal.newBuilder().setKind(GOING_AWAY).build();
     }
+    if (message instanceof AccountBilling.ClosePeriods close) {
+      return ReplyOnlyRequest.newBuilder().setReplyTo(refText(close.replyTo())).build();
+    }
+    if (message instanceof AccountBilling.CreditRevenue credit) {
+      return CreditRevenueRequest.newBuilder().setCredit(credit.credit()).setReplyTo(refText(credit.replyTo())).build();
+    }
+    if (message instanceof AccountBilling.TopUp topUp) {
+      return TopUpRequest.newBuilder().setTopUp(topUp.topUp()).setReplyTo(refText(topUp.replyTo())).build();
+    }
+    if (message instanceof AccountBilling.ChangeInvoiceStatus change) {
+      return InvoiceStatusRequest.newBuilder().setInvoice(change.invoice()).setStatus(change.status())
+          .setReplyTo(refText(change.replyTo())).build();
+    }
+    if (message instanceof AccountBilling.GetLedger get) {
+      return ReplyOnlyRequest.newBuilder().setReplyTo(refText(get.replyTo())).build();
+    }
+    if (message instanceof AccountBilling.Ledger ledger) {
+      BillingSnapshot.Builder proto = BillingSnapshot.newBuilder().addAllCredits(ledger.credits());
+      ledger.invoices().forEach(invoice -> proto.addInvoices(
+          SnapshotInvoice.newBuilder().setInvoice(invoice.finalized()).setStatus(invoice.status())));
+      ledger.wallet().forEach((currency, amount) -> proto.addWallet(
+          WalletBalance.newBuilder().setCurrency(currency.getCurrencyCode()).setAmount(amount.toString())));
+      return proto.build();
+    }
+    if (message instanceof AccountBilling.Outcome outcome) {
+      return Outcome.newBuilder().setErrorCode(outcome.ok() ? "" : outcome.code())
+          .setErrorMessage(outcome.ok() ? "" : outcome.message()).build();
+    }
+    if (message instanceof InvoiceNumbering.Assign assign) {
+      return AssignNumberRequest.newBuilder().setDocument(assign.document()).setReplyTo(refText(assign.replyTo())).build();
+    }
+    if (message instanceof InvoiceNumbering.AssignedNumber assigned) {
+      return AssignedNumber.newBuilder().setNumber(assigned.number()).build();
+    }
     if (message instanceof AccountBilling.RecordUsage record) {
       return RecordUsageRequest.newBuilder().setUsage(record.usage()).setReplyTo(refText(record.replyTo())).build();
     }
@@ -239,11 +317,11 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
   @Override
   public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
     try {
+      Parser<? extends MessageLite> stored = STORED.get(manifest);
+      if (stored != null) {
+        return stored.parseFrom(bytes);
+      }
       return switch (manifest) {
-        case EVENTS_APPENDED -> EventsAppended.parseFrom(bytes);
-        case PARTITION_SNAPSHOT -> PartitionSnapshot.parseFrom(bytes);
-        case CATALOG_CHANGE -> CatalogChange.parseFrom(bytes);
-        case CURSORS_ADVANCED -> CursorsAdvanced.parseFrom(bytes);
         case APPEND -> {
           AppendRequest request = AppendRequest.parseFrom(bytes);
           yield new TopicPartition.Append(request.getEventsList(), ref(request.getReplyTo()));
@@ -251,7 +329,6 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
         case APPEND_REPLY -> appendResult(AppendReply.parseFrom(bytes));
         case GET_END -> new TopicPartition.GetEnd(ref(ReplyOnlyRequest.parseFrom(bytes).getReplyTo()));
         case ACK_POINT -> AckPoint.fromProto(PartitionCursor.parseFrom(bytes));
-        case SUBSCRIPTION_SNAPSHOT -> SubscriptionSnapshot.parseFrom(bytes);
         case CATALOG_APPLY -> {
           CatalogRequest request = CatalogRequest.parseFrom(bytes);
           yield new CatalogEntity.Apply(request.getChange(), ref(request.getReplyTo()));
@@ -286,8 +363,40 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
         }
         case SESSION_REPLACED -> new SubscriptionEntity.SessionReplaced();
         case GOING_AWAY -> new SubscriptionEntity.GoingAway();
-        case USAGE_RECORDED -> UsageRecorded.parseFrom(bytes);
-        case BILLING_SNAPSHOT -> BillingSnapshot.parseFrom(bytes);
+        case CLOSE_PERIODS -> new AccountBilling.ClosePeriods(ref(ReplyOnlyRequest.parseFrom(bytes).getReplyTo()));
+        case CREDIT_REVENUE -> {
+          CreditRevenueRequest request = CreditRevenueRequest.parseFrom(bytes);
+          yield new AccountBilling.CreditRevenue(request.getCredit(), ref(request.getReplyTo()));
+        }
+        case TOP_UP -> {
+          TopUpRequest request = TopUpRequest.parseFrom(bytes);
+          yield new AccountBilling.TopUp(request.getTopUp(), ref(request.getReplyTo()));
+        }
+        case CHANGE_INVOICE_STATUS -> {
+          InvoiceStatusRequest request = InvoiceStatusRequest.parseFrom(bytes);
+          yield new AccountBilling.ChangeInvoiceStatus(request.getInvoice(), request.getStatus(), ref(request.getReplyTo()));
+        }
+        case GET_LEDGER -> new AccountBilling.GetLedger(ref(ReplyOnlyRequest.parseFrom(bytes).getReplyTo()));
+        case LEDGER -> {
+          BillingSnapshot proto = BillingSnapshot.parseFrom(bytes);
+          java.util.Map<java.util.Currency, io.tollgate.billing.Money> wallet = new java.util.TreeMap<>(
+              java.util.Comparator.comparing(java.util.Currency::getCurrencyCode));
+          proto.getWalletList().forEach(balance -> wallet.put(java.util.Currency.getInstance(balance.getCurrency()),
+              io.tollgate.broker.billing.StoredMoney.of(balance.getAmount(), balance.getCurrency())));
+          yield new AccountBilling.Ledger(
+              proto.getInvoicesList().stream().map(i -> new AccountBilling.Invoice(i.getInvoice(), i.getStatus())).toList(),
+              proto.getCreditsList(), wallet);
+        }
+        case OUTCOME -> {
+          Outcome outcome = Outcome.parseFrom(bytes);
+          yield outcome.getErrorCode().isEmpty() ? new AccountBilling.Outcome(null, null)
+              : new AccountBilling.Outcome(outcome.getErrorCode(), outcome.getErrorMessage());
+        }
+        case ASSIGN_NUMBER -> {
+          AssignNumberRequest request = AssignNumberRequest.parseFrom(bytes);
+          yield new InvoiceNumbering.Assign(request.getDocument(), ref(request.getReplyTo()));
+        }
+        case ASSIGNED_NUMBER -> new InvoiceNumbering.AssignedNumber(AssignedNumber.parseFrom(bytes).getNumber());
         case RECORD_USAGE -> {
           RecordUsageRequest request = RecordUsageRequest.parseFrom(bytes);
           yield new AccountBilling.RecordUsage(request.getUsage(), ref(request.getReplyTo()));

@@ -1,0 +1,155 @@
+package io.tollgate.broker.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tollgate.client.Subscriber;
+import io.tollgate.client.TcpPublisher;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Periods close on the clock: invoices are finalized after the grace period, numbered without
+ * gaps, charged to the wallet first, and each producer is credited its share on a statement.
+ */
+class InvoicingTest {
+  private static final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
+  private static final Duration PAST_PERIOD_AND_GRACE = Duration.ofMinutes(70);
+  private static TestBroker broker;
+
+  @BeforeAll
+  static void start() throws Exception {
+    broker = TestBroker.start(Map.of("tollgate.billing.period", "PT1H", "tollgate.billing.grace", "5m",
+        "tollgate.billing.close-interval", "200ms"), clock);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    broker.close();
+  }
+
+  private static TestBroker.Tenancy metered(String domain) throws Exception {
+    return broker.tenancy(domain, 2, """
+        {"name":"metered","currency":"USD","revenue_share":"0.70","price":{"model":"per_unit","unit_amount":"0.10"}}""");
+  }
+
+  /** Publishes and consumes {@code count} events, and waits until their usage is recorded. */
+  private static void consume(TestBroker.Tenancy t, int count) throws Exception {
+    try (TcpPublisher publisher = TcpPublisher.connect("127.0.0.1", broker.tcpPort(), t.producerKey())) {
+      publisher.publish(t.topic(), Events.numbered("/" + t.consumer(), 0, count)).get(10, TimeUnit.SECONDS);
+    }
+    try (Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
+        .onDelivery(delivery -> { }).maxEvents(count).connect()) {
+      consumer.closed().get(10, TimeUnit.SECONDS);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        broker.get("/v1/subscriptions/" + t.subscription(), t.consumerKey()).body().get("usage").get("events").asLong() == count);
+  }
+
+  private static JsonNode awaitInvoices(TestBroker.Tenancy t, int count) {
+    await().atMost(Duration.ofSeconds(15)).until(() ->
+        broker.get("/v1/accounts/" + t.consumer() + "/invoices", t.consumerKey()).body().get("data").size() == count);
+    try {
+      return broker.get("/v1/accounts/" + t.consumer() + "/invoices", t.consumerKey()).body().get("data");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void anEndedPeriodIsInvoicedOnceAndTheProducerIsCreditedItsShare() throws Exception {
+    TestBroker.Tenancy t = metered("closing");
+    consume(t, 10);
+    clock.advance(PAST_PERIOD_AND_GRACE);
+    JsonNode invoice = awaitInvoices(t, 1).get(0);
+    assertEquals("finalized", invoice.get("status").asText());
+    assertTrue(invoice.get("number").asText().matches("TG-\\d{6}"), invoice.toString());
+    assertEquals("1.00", invoice.get("total").asText());
+    assertEquals("1.00", invoice.get("amount_due").asText());
+    assertEquals(10, invoice.get("lines").get(0).get("quantity").asLong());
+
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        broker.get("/v1/accounts/" + t.producer() + "/statements", t.producerKey()).body().get("data").size() == 1);
+    JsonNode statement = broker.get("/v1/accounts/" + t.producer() + "/statements", t.producerKey()).body().get("data").get(0);
+    assertEquals("1.00", statement.get("charges").asText());
+    assertEquals("0.70", statement.get("producer_share").asText());
+    assertEquals("0.30", statement.get("platform_fees").asText());
+
+
+    String id = invoice.get("id").asText();
+    TestBroker.Reply byConsumer = broker.post("/v1/invoices/" + id + "/pay", t.consumerKey(), "application/json", "{}");
+    assertEquals("forbidden", byConsumer.errorCode());
+    assertEquals("paid", broker.post("/v1/invoices/" + id + "/pay", broker.adminKey(), "application/json", "{}").body().get("status").asText());
+    assertEquals(200, broker.post("/v1/invoices/" + id + "/pay", broker.adminKey(), "application/json", "{}").status(), "paying twice is no error");
+    TestBroker.Reply voidPaid = broker.post("/v1/invoices/" + id + "/void", broker.adminKey(), "application/json", "{}");
+    assertEquals(409, voidPaid.status());
+    assertEquals("invoice_paid", voidPaid.errorCode());
+  }
+
+  @Test
+  void prepaidCreditsAreConsumedBeforeTheInvoiceIsChargedAndATopUpRetryCreditsOnce() throws Exception {
+    TestBroker.Tenancy t = metered("wallet");
+    String topUp = "{\"amount\":\"0.50\",\"currency\":\"USD\",\"idempotency_key\":\"order-7\"}";
+    assertEquals(201, broker.post("/v1/accounts/" + t.consumer() + "/wallet/top-ups", broker.adminKey(), "application/json", topUp).status());
+    JsonNode wallet = broker.post("/v1/accounts/" + t.consumer() + "/wallet/top-ups", broker.adminKey(), "application/json", topUp).body();
+    assertEquals("0.50", wallet.get("balances").get(0).get("amount").asText(), "the retried top-up credited once");
+
+    consume(t, 7);
+    clock.advance(PAST_PERIOD_AND_GRACE);
+    JsonNode invoice = awaitInvoices(t, 1).get(0);
+    assertEquals("0.70", invoice.get("total").asText());
+    assertEquals("0.50", invoice.get("credits_applied").asText());
+    assertEquals("0.20", invoice.get("amount_due").asText());
+    assertEquals(0, broker.get("/v1/accounts/" + t.consumer() + "/wallet", t.consumerKey()).body()
+        .get("balances").size(), "the credits are spent");
+
+    String id = invoice.get("id").asText();
+    assertEquals("void", broker.post("/v1/invoices/" + id + "/void", broker.adminKey(), "application/json", "{}").body().get("status").asText());
+    assertEquals("0.50", broker.get("/v1/accounts/" + t.consumer() + "/wallet", t.consumerKey()).body()
+        .get("balances").get(0).get("amount").asText(), "voiding gives the credits back");
+    await().atMost(Duration.ofSeconds(10)).until(() -> broker.get("/v1/accounts/" + t.producer() + "/statements",
+        t.producerKey()).body().get("data").get(0).get("producer_share").asText().equals("0.00"));
+  }
+
+  @Test
+  void invoicesAreNumberedWithoutGapsAndExportAsCsv() throws Exception {
+    List<TestBroker.Tenancy> consumers = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      TestBroker.Tenancy t = metered("numbering" + i);
+      consume(t, 1 + i);
+      consumers.add(t);
+    }
+    clock.advance(PAST_PERIOD_AND_GRACE);
+    List<Integer> numbers = new ArrayList<>();
+    for (TestBroker.Tenancy t : consumers) {
+      numbers.add(Integer.parseInt(awaitInvoices(t, 1).get(0).get("number").asText().substring(3)));
+    }
+    numbers.sort(Integer::compare);
+    assertEquals(List.of(numbers.get(0), numbers.get(0) + 1, numbers.get(0) + 2), numbers);
+
+    TestBroker.Tenancy t = consumers.get(2);
+    HttpResponse<String> csv = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(broker.baseUrl() + "/v1/accounts/" + t.consumer() + "/invoices?format=csv"))
+        .header("Authorization", "Bearer " + t.consumerKey()).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, csv.statusCode());
+    assertTrue(csv.headers().firstValue("Content-Type").orElse("").startsWith("text/csv"));
+    String[] rows = csv.body().split("\r?\n");
+    assertTrue(rows[0].startsWith("invoice_id,number,account"), rows[0]);
+    assertTrue(rows[1].contains(",usage,") && rows[1].contains(",3,"), rows[1]);
+    assertEquals(new BigDecimal("0.30"), new BigDecimal(rows[1].split(",")[11]));
+  }
+}
