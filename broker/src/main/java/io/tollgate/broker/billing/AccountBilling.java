@@ -103,10 +103,17 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   public record GetLedger(ActorRef<Ledger> replyTo) implements Command {}
 
-  /** Units per subscription, per period, sorted by period. */
-  public record UsageReport(Map<String, Map<String, Long>> byPeriod) {
+  /** Units per plan segment, per subscription, per period (sorted by period). */
+  public record UsageReport(Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> byPeriod)
+      implements Invoicing.UsageOf {
     public long units(String period, String subscription) {
-      return byPeriod.getOrDefault(period, Map.of()).getOrDefault(subscription, 0L);
+      return byPeriod.getOrDefault(period, Map.of()).getOrDefault(subscription, Map.of()).values().stream()
+          .mapToLong(Long::longValue).sum();
+    }
+
+    @Override
+    public long units(String period, String subscription, Invoicing.PlanSegmentKey segment) {
+      return byPeriod.getOrDefault(period, Map.of()).getOrDefault(subscription, Map.of()).getOrDefault(segment, 0L);
     }
   }
 
@@ -136,7 +143,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   /** Mutated only by the event handler. */
   public static final class State {
     final Map<String, Long> feedPositions = new HashMap<>();
-    final Map<String, Map<String, Long>> usage = new TreeMap<>();
+    final Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> usage = new TreeMap<>();
     final Map<String, Invoice> invoices = new LinkedHashMap<>();
     final Map<String, Boolean> revenueDelivered = new HashMap<>();
     final Map<String, RevenueCredited> credits = new LinkedHashMap<>();
@@ -289,9 +296,13 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     journal.currentEventsByPersistenceId(SubscriptionEntity.persistenceId(subscription), position + 1, Long.MAX_VALUE)
         .mapAsync(1, envelope -> {
           CursorsAdvanced advanced = (CursorsAdvanced) envelope.event();
+          Invoicing.PlanSegmentKey segment = view.catalog().subscription(subscription)
+              .map(s -> Invoicing.segmentAt(s, Instant.ofEpochMilli(advanced.getAtMillis())))
+              .orElseThrow(() -> new IllegalStateException("subscription " + subscription + " is not in this node's catalog yet"));
           UsageRecorded usage = UsageRecorded.newBuilder().setSubscription(subscription)
               .setSequence(envelope.sequenceNr()).setPeriod(advanced.getPeriod())
-              .setUnits(advanced.getUnits()).setAtMillis(advanced.getAtMillis()).build();
+              .setUnits(advanced.getUnits()).setAtMillis(advanced.getAtMillis())
+              .setPlan(segment.plan()).setPlanFromMillis(segment.from().toEpochMilli()).build();
           return AskPattern.<Command, Done>ask(self, replyTo -> new RecordUsage(usage, replyTo), settings.timeout(),
               actor.getSystem().scheduler());
         })
@@ -317,8 +328,12 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   private static UsageReport report(State state) {
-    Map<String, Map<String, Long>> copy = new TreeMap<>();
-    state.usage.forEach((period, bySubscription) -> copy.put(period, Map.copyOf(bySubscription)));
+    Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> copy = new TreeMap<>();
+    state.usage.forEach((period, bySubscription) -> {
+      Map<String, Map<Invoicing.PlanSegmentKey, Long>> subscriptions = new HashMap<>();
+      bySubscription.forEach((subscription, bySegment) -> subscriptions.put(subscription, Map.copyOf(bySegment)));
+      copy.put(period, subscriptions);
+    });
     return new UsageReport(copy);
   }
 
@@ -386,18 +401,9 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   /** The invoices of one period, one per currency with anything to bill. */
   private List<InvoiceFinalized.Builder> invoicesOf(State state, Period period, List<Catalog.Subscription> subscriptions) {
     Catalog catalog = view.catalog();
-    List<InvoiceDraft.Usage> usages = new ArrayList<>();
     Map<String, Catalog.Subscription> byId = new HashMap<>();
-    for (Catalog.Subscription subscription : subscriptions) {
-      if (subscription.createdAt().isAfter(period.end())) {
-        continue;
-      }
-      byId.put(subscription.id(), subscription);
-      catalog.plan(subscription.plan()).ifPresent(plan -> usages.add(new InvoiceDraft.Usage(subscription.id(), plan.id(),
-          PlanTermsProto.fromProto(plan.name(), plan.terms()),
-          state.usage.getOrDefault(period.id(), Map.of()).getOrDefault(subscription.id(), 0L))));
-    }
-    InvoiceDraft draft = InvoiceDraft.of(period, usages);
+    subscriptions.forEach(subscription -> byId.put(subscription.id(), subscription));
+    InvoiceDraft draft = Invoicing.draft(catalog, period, subscriptions, report(state));
     Map<Currency, InvoiceFinalized.Builder> byCurrency = new LinkedHashMap<>();
     for (InvoiceDraft.Line line : draft.lines()) {
       Currency currency = line.amount().currency();
@@ -516,8 +522,10 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         BillingSnapshot.Builder snapshot = BillingSnapshot.newBuilder().putAllFeedPositions(state.feedPositions)
             .addAllCredits(state.credits.values()).addAllTopUpKeys(state.wallet.topUpKeys())
             .setClosedThroughMillis(state.closedThrough.toEpochMilli());
-        state.usage.forEach((period, bySubscription) -> bySubscription.forEach((subscription, units) ->
-            snapshot.addUsage(PeriodUsage.newBuilder().setPeriod(period).setSubscription(subscription).setUnits(units))));
+        state.usage.forEach((period, bySubscription) -> bySubscription.forEach((subscription, bySegment) ->
+            bySegment.forEach((segment, units) -> snapshot.addUsage(PeriodUsage.newBuilder().setPeriod(period)
+                .setSubscription(subscription).setUnits(units)
+                .setPlan(segment.plan()).setPlanFromMillis(segment.from().toEpochMilli())))));
         state.invoices.forEach((id, invoice) -> snapshot.addInvoices(SnapshotInvoice.newBuilder()
             .setInvoice(invoice.finalized()).setStatus(invoice.status())
             .setRevenueDelivered(state.revenueDelivered.getOrDefault(id, false))));
@@ -532,7 +540,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         State state = new State();
         state.feedPositions.putAll(snapshot.getFeedPositionsMap());
         snapshot.getUsageList().forEach(usage -> state.usage.computeIfAbsent(usage.getPeriod(), p -> new HashMap<>())
-            .put(usage.getSubscription(), usage.getUnits()));
+            .computeIfAbsent(usage.getSubscription(), s -> new HashMap<>())
+            .put(new Invoicing.PlanSegmentKey(usage.getPlan(), Instant.ofEpochMilli(usage.getPlanFromMillis())), usage.getUnits()));
         snapshot.getInvoicesList().forEach(invoice -> {
           state.invoices.put(invoice.getInvoice().getId(), new Invoice(invoice.getInvoice(), invoice.getStatus()));
           state.revenueDelivered.put(invoice.getInvoice().getId(), invoice.getRevenueDelivered());
@@ -557,7 +566,9 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
           state.feedPositions.put(usage.getSubscription(), usage.getSequence());
           if (usage.getUnits() > 0) {
             state.usage.computeIfAbsent(usage.getPeriod(), period -> new HashMap<>())
-                .merge(usage.getSubscription(), usage.getUnits(), Long::sum);
+                .computeIfAbsent(usage.getSubscription(), subscription -> new HashMap<>())
+                .merge(new Invoicing.PlanSegmentKey(usage.getPlan(), Instant.ofEpochMilli(usage.getPlanFromMillis())),
+                    usage.getUnits(), Long::sum);
           }
           return state;
         })

@@ -6,9 +6,11 @@ import io.tollgate.protocols.v1.journal.ApiKeyCreated;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import io.tollgate.protocols.v1.journal.DomainCreated;
 import io.tollgate.protocols.v1.journal.PlanCreated;
+import io.tollgate.protocols.v1.journal.PlanDeleted;
 import io.tollgate.protocols.v1.journal.PlanTerms;
 import io.tollgate.protocols.v1.journal.ProductCreated;
 import io.tollgate.protocols.v1.journal.SubscriptionCreated;
+import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
 import io.tollgate.protocols.v1.journal.TopicCreated;
 import java.time.Instant;
 import java.util.Collection;
@@ -43,8 +45,37 @@ public final class Catalog {
 
   public record Plan(String id, String productId, String name, PlanTerms terms, Instant createdAt) {}
 
-  public record Subscription(String id, String account, String product, String plan, String deliveryType,
-                             List<AckPoint> start, Instant createdAt) {}
+  /**
+   * A subscription with its plans over time, oldest first; the first applies from the start,
+   * each later one from the instant it was chosen.
+   */
+  public record Subscription(String id, String account, String product, List<PlanSpan> plans, String deliveryType,
+                             List<AckPoint> start, Instant createdAt) {
+    /** The plan in force now. */
+    public String plan() {
+      return plans.get(plans.size() - 1).plan();
+    }
+
+    /** The plan in force at {@code instant}. */
+    public String planAt(Instant instant) {
+      String plan = plans.get(0).plan();
+      for (PlanSpan span : plans) {
+        if (!span.from().isAfter(instant)) {
+          plan = span.plan();
+        }
+      }
+      return plan;
+    }
+
+    Subscription withPlan(String planId, Instant from) {
+      List<PlanSpan> changed = new java.util.ArrayList<>(plans);
+      changed.add(new PlanSpan(planId, from));
+      return new Subscription(id, account, product, List.copyOf(changed), deliveryType, start, createdAt);
+    }
+  }
+
+  /** A plan chosen at {@code from}. */
+  public record PlanSpan(String plan, Instant from) {}
 
   private final Map<String, Account> accounts = new ConcurrentHashMap<>();
   private final Map<String, ApiKey> keys = new ConcurrentHashMap<>();
@@ -69,6 +100,8 @@ public final class Catalog {
       case PRODUCT_CREATED -> checkProduct(change.getProductCreated());
       case PLAN_CREATED -> checkPlan(change.getPlanCreated());
       case SUBSCRIPTION_CREATED -> checkSubscription(change.getSubscriptionCreated());
+      case SUBSCRIPTION_PLAN_CHANGED -> checkPlanChange(change.getSubscriptionPlanChanged());
+      case PLAN_DELETED -> checkPlanDeletion(change.getPlanDeleted());
       case CHANGE_NOT_SET -> Optional.of(new Rejection("invalid_request", "empty catalog change"));
     };
   }
@@ -108,8 +141,13 @@ public final class Catalog {
         SubscriptionCreated created = change.getSubscriptionCreated();
         List<AckPoint> start = created.getStartList().stream().map(AckPoint::fromProto).toList();
         subscriptions.put(created.getId(), new Subscription(created.getId(), created.getAccount(), created.getProduct(),
-            created.getPlan(), created.getDeliveryType(), start, at));
+            List.of(new PlanSpan(created.getPlan(), at)), created.getDeliveryType(), start, at));
       }
+      case SUBSCRIPTION_PLAN_CHANGED -> {
+        SubscriptionPlanChanged changed = change.getSubscriptionPlanChanged();
+        subscriptions.computeIfPresent(changed.getSubscription(), (id, subscription) -> subscription.withPlan(changed.getPlan(), at));
+      }
+      case PLAN_DELETED -> plans.remove(change.getPlanDeleted().getId());
       case CHANGE_NOT_SET -> { }
     }
     version++;
@@ -206,6 +244,36 @@ public final class Catalog {
     }
     return subscriptions.containsKey(created.getId())
         ? Optional.of(Rejection.conflict("subscription", created.getId())) : Optional.empty();
+  }
+
+  private Optional<Rejection> checkPlanChange(SubscriptionPlanChanged changed) {
+    Subscription subscription = subscriptions.get(changed.getSubscription());
+    if (subscription == null) {
+      return Optional.of(Rejection.notFound("subscription", changed.getSubscription()));
+    }
+    Plan plan = plans.get(changed.getPlan());
+    if (plan == null) {
+      return Optional.of(Rejection.notFound("plan", changed.getPlan()));
+    }
+    if (!plan.productId().equals(subscription.product())) {
+      return Optional.of(new Rejection("plan_not_in_product",
+          "plan " + plan.id() + " belongs to product " + plan.productId() + ", not " + subscription.product()));
+    }
+    if (subscription.plan().equals(plan.id())) {
+      return Optional.of(new Rejection("plan_unchanged", "subscription " + subscription.id() + " is already on plan " + plan.id()));
+    }
+    return Optional.empty();
+  }
+
+  private Optional<Rejection> checkPlanDeletion(PlanDeleted deleted) {
+    if (!plans.containsKey(deleted.getId())) {
+      return Optional.of(Rejection.notFound("plan", deleted.getId()));
+    }
+    return subscriptions.values().stream()
+        .filter(subscription -> subscription.plans().stream().anyMatch(span -> span.plan().equals(deleted.getId())))
+        .findFirst()
+        .map(subscription -> new Rejection("plan_in_use", "plan " + deleted.getId() + " is used by subscription "
+            + subscription.id() + "; move its subscriptions to another plan first"));
   }
 
   private static Optional<Rejection> invalid(String message) {

@@ -36,7 +36,7 @@ public final class CatalogWriter {
 
   static ApiException toApiException(Rejection rejection) {
     String code = rejection.code();
-    int status = code.endsWith("_not_found") ? 404 : code.endsWith("_exists") ? 409 : 400;
+    int status = code.endsWith("_not_found") ? 404 : code.endsWith("_exists") || code.equals("plan_in_use") ? 409 : 400;
     return new ApiException(status, code, rejection.message());
   }
 }

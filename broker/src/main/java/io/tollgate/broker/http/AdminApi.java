@@ -22,9 +22,11 @@ import io.tollgate.protocols.v1.journal.ApiKeyCreated;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import io.tollgate.protocols.v1.journal.DomainCreated;
 import io.tollgate.protocols.v1.journal.PlanCreated;
+import io.tollgate.protocols.v1.journal.PlanDeleted;
 import io.tollgate.protocols.v1.journal.PlanTerms;
 import io.tollgate.protocols.v1.journal.ProductCreated;
 import io.tollgate.protocols.v1.journal.SubscriptionCreated;
+import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
 import io.tollgate.protocols.v1.journal.TopicCreated;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -257,6 +259,34 @@ public final class AdminApi {
         .thenApply(done -> ends.stream().map(CompletableFuture::join).filter(end -> end.offset() >= 0).toList());
   }
 
+  /**
+   * Moves a subscription to another plan of its product from now on. Usage is priced per plan
+   * segment and the recurring fee prorated by time (see Proration); the open stream ends with a
+   * {@code plan} notice so the consumer continues under the new terms.
+   */
+  CompletionStage<HttpResponse> changePlan(Principal principal, String subscriptionId, byte[] body) {
+    JsonBody request = JsonBody.parse(body, Set.of("plan"));
+    Catalog.Subscription subscription = view.catalog().subscription(subscriptionId)
+        .filter(s -> mayRead(principal, s.account())).orElseThrow(() -> notFound("subscription", subscriptionId));
+    requireScope(principal, Scope.SUBSCRIBE, subscription.account(), "change the plan of " + subscriptionId);
+    String plan = request.requiredString("plan");
+    CatalogChange.Builder change = CatalogChange.newBuilder().setSubscriptionPlanChanged(
+        SubscriptionPlanChanged.newBuilder().setSubscription(subscriptionId).setPlan(plan));
+    return writer.write(principal.actor(), change).thenCompose(catalog -> {
+      sharding.entityRefFor(SubscriptionEntity.ENTITY_KEY, subscriptionId).tell(new SubscriptionEntity.PlanChanged(plan));
+      return getSubscription(principal, subscriptionId);
+    });
+  }
+
+  /** Deletes a plan no subscription uses (not even in its history, which invoices still price). */
+  CompletionStage<HttpResponse> deletePlan(Principal principal, String planId) {
+    Catalog.Plan plan = view.catalog().plan(planId).orElseThrow(() -> notFound("plan", planId));
+    Catalog.Product product = view.catalog().product(plan.productId()).orElseThrow();
+    requireScope(principal, Scope.ADMIN, product.owner(), "delete plans of product " + product.id());
+    return writer.write(principal.actor(), CatalogChange.newBuilder().setPlanDeleted(PlanDeleted.newBuilder().setId(planId)))
+        .thenApply(catalog -> HttpResponse.create().withStatus(204));
+  }
+
   HttpResponse listSubscriptions(Principal principal) {
     return list(view.catalog().subscriptions(), subscription -> mayRead(principal, subscription.account()),
         Comparator.comparing(Catalog.Subscription::createdAt), AdminApi::subscription);
@@ -355,6 +385,8 @@ public final class AdminApi {
   static ObjectNode subscription(Catalog.Subscription subscription) {
     ObjectNode node = object().put("id", subscription.id()).put("account", subscription.account())
         .put("product", subscription.product()).put("plan", subscription.plan());
+    ArrayNode plans = node.putArray("plan_history");
+    subscription.plans().forEach(span -> plans.addObject().put("plan", span.plan()).put("from", span.from().toString()));
     node.putObject("delivery").put("type", subscription.deliveryType());
     return node.put("created_at", subscription.createdAt().toString());
   }

@@ -8,10 +8,10 @@ import io.tollgate.billing.InvoiceDraft;
 import io.tollgate.billing.Money;
 import io.tollgate.billing.Period;
 import io.tollgate.billing.PeriodScheme;
-import io.tollgate.billing.PlanTermsProto;
 import io.tollgate.broker.ApiException;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.billing.AccountBilling;
+import io.tollgate.broker.billing.Invoicing;
 import io.tollgate.broker.billing.StoredMoney;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
@@ -66,10 +66,9 @@ public final class BillingApi {
     return currentUsage(principal, accountId).thenApply(report -> {
       ObjectNode body = JsonBody.MAPPER.createObjectNode().put("account", accountId);
       ArrayNode data = body.putArray("data");
-      report.byPeriod().forEach((period, bySubscription) -> bySubscription.entrySet().stream()
-          .sorted(java.util.Map.Entry.comparingByKey())
-          .forEach(entry -> data.addObject().put("period", period).put("subscription", entry.getKey())
-              .put("events", entry.getValue())));
+      report.byPeriod().forEach((period, bySubscription) -> bySubscription.keySet().stream().sorted()
+          .forEach(subscription -> data.addObject().put("period", period).put("subscription", subscription)
+              .put("events", report.units(period, subscription))));
       return Responses.json(200, body);
     });
   }
@@ -78,14 +77,11 @@ public final class BillingApi {
     return currentUsage(principal, accountId).thenApply(report -> {
       Period period = periods.periodOf(clock.instant());
       Catalog catalog = view.catalog();
-      List<InvoiceDraft.Usage> usages = new ArrayList<>();
-      catalog.subscriptions().stream()
+      List<Catalog.Subscription> subscriptions = catalog.subscriptions().stream()
           .filter(subscription -> subscription.account().equals(accountId))
           .sorted(Comparator.comparing(Catalog.Subscription::createdAt))
-          .forEach(subscription -> catalog.plan(subscription.plan()).ifPresent(plan -> usages.add(new InvoiceDraft.Usage(
-              subscription.id(), plan.id(), PlanTermsProto.fromProto(plan.name(), plan.terms()),
-              report.units(period.id(), subscription.id())))));
-      return Responses.json(200, render(accountId, InvoiceDraft.of(period, usages)));
+          .toList();
+      return Responses.json(200, render(accountId, Invoicing.draft(catalog, period, subscriptions, report)));
     });
   }
 

@@ -69,8 +69,9 @@ public final class HttpApi extends AllDirectives {
         pathPrefix("domains", this::domains),
         pathPrefix("topics", this::topics),
         pathPrefix("products", this::products),
-        pathPrefix("plans", () -> authenticated(principal ->
-            path(segment(), planId -> get(() -> sync(() -> admin.getPlan(planId)))))),
+        pathPrefix("plans", () -> authenticated(principal -> path(segment(), planId -> concat(
+            get(() -> sync(() -> admin.getPlan(planId))),
+            delete(() -> async(() -> admin.deletePlan(principal, planId))))))),
         pathPrefix("subscriptions", this::subscriptions),
         pathPrefix("invoices", this::invoices));
   }
@@ -150,7 +151,8 @@ public final class HttpApi extends AllDirectives {
             get(() -> sync(() -> admin.listSubscriptions(principal))))),
         pathPrefix(segment(), subscriptionId -> concat(
             pathEnd(() -> get(() -> async(() -> admin.getSubscription(principal, subscriptionId)))),
-            path("stream", () -> get(() -> stream(principal, subscriptionId)))))));
+            path("stream", () -> get(() -> stream(principal, subscriptionId))),
+            path("plan", () -> post(() -> withBody(body -> async(() -> admin.changePlan(principal, subscriptionId, body)))))))));
   }
 
   private Route stream(Principal principal, String subscriptionId) {

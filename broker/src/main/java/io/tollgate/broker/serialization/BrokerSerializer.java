@@ -6,6 +6,7 @@ import com.google.protobuf.Parser;
 import com.google.protobuf.MessageLite;
 import io.tollgate.broker.billing.AccountBilling;
 import io.tollgate.broker.billing.InvoiceNumbering;
+import io.tollgate.broker.billing.Invoicing;
 import io.tollgate.broker.catalog.CatalogEntity;
 import io.tollgate.broker.catalog.Rejection;
 import io.tollgate.broker.subscription.SubscriptionEntity;
@@ -115,6 +116,8 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
   private static final String GOING_AWAY = "GoingAway";
   private static final String FRAME_REFUSED = "FrameRefused";
   private static final String QUOTA_EXHAUSTED = "QuotaExhausted";
+  private static final String PLAN_CHANGED = "PlanChanged";
+  private static final String PLAN_SWITCHED = "PlanSwitched";
   private static final String RECORD_USAGE = "RecordUsage";
   private static final String CATCH_UP = "CatchUp";
   private static final String GET_USAGE = "GetUsage";
@@ -168,6 +171,8 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     if (message instanceof SubscriptionEntity.GoingAway) return GOING_AWAY;
     if (message instanceof SubscriptionEntity.FrameRefused) return FRAME_REFUSED;
     if (message instanceof SubscriptionEntity.QuotaExhausted) return QUOTA_EXHAUSTED;
+    if (message instanceof SubscriptionEntity.PlanChanged) return PLAN_CHANGED;
+    if (message instanceof SubscriptionEntity.PlanSwitched) return PLAN_SWITCHED;
     if (message instanceof AccountBilling.ClosePeriods) return CLOSE_PERIODS;
     if (message instanceof AccountBilling.CreditRevenue) return CREDIT_REVENUE;
     if (message instanceof AccountBilling.TopUp) return TOP_UP;
@@ -300,9 +305,17 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     }
     if (message instanceof AccountBilling.UsageReport report) {
       UsageReport.Builder proto = UsageReport.newBuilder();
-      report.byPeriod().forEach((period, bySubscription) -> bySubscription.forEach((subscription, units) ->
-          proto.addUsage(PeriodUsage.newBuilder().setPeriod(period).setSubscription(subscription).setUnits(units))));
+      report.byPeriod().forEach((period, bySubscription) -> bySubscription.forEach((subscription, bySegment) ->
+          bySegment.forEach((segment, units) -> proto.addUsage(PeriodUsage.newBuilder().setPeriod(period)
+              .setSubscription(subscription).setUnits(units)
+              .setPlan(segment.plan()).setPlanFromMillis(segment.from().toEpochMilli())))));
       return proto.build();
+    }
+    if (message instanceof SubscriptionEntity.PlanChanged changed) {
+      return SessionSignal.newBuilder().setKind(PLAN_CHANGED).setCode(changed.plan()).build();
+    }
+    if (message instanceof SubscriptionEntity.PlanSwitched switched) {
+      return SessionSignal.newBuilder().setKind(PLAN_SWITCHED).setCode(switched.plan()).build();
     }
     if (message instanceof SubscriptionEntity.QuotaExhausted exhausted) {
       return SessionSignal.newBuilder().setKind(QUOTA_EXHAUSTED).setCode(exhausted.period())
@@ -407,12 +420,17 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
         }
         case GET_USAGE -> new AccountBilling.GetUsage(ref(ReplyOnlyRequest.parseFrom(bytes).getReplyTo()));
         case USAGE_REPORT -> {
-          java.util.Map<String, java.util.Map<String, Long>> byPeriod = new java.util.TreeMap<>();
+          java.util.Map<String, java.util.Map<String, java.util.Map<Invoicing.PlanSegmentKey, Long>>> byPeriod = new java.util.TreeMap<>();
           for (PeriodUsage usage : UsageReport.parseFrom(bytes).getUsageList()) {
-            byPeriod.computeIfAbsent(usage.getPeriod(), p -> new HashMap<>()).put(usage.getSubscription(), usage.getUnits());
+            byPeriod.computeIfAbsent(usage.getPeriod(), p -> new HashMap<>())
+                .computeIfAbsent(usage.getSubscription(), s -> new HashMap<>())
+                .put(new Invoicing.PlanSegmentKey(usage.getPlan(), java.time.Instant.ofEpochMilli(usage.getPlanFromMillis())),
+                    usage.getUnits());
           }
           yield new AccountBilling.UsageReport(byPeriod);
         }
+        case PLAN_CHANGED -> new SubscriptionEntity.PlanChanged(SessionSignal.parseFrom(bytes).getCode());
+        case PLAN_SWITCHED -> new SubscriptionEntity.PlanSwitched(SessionSignal.parseFrom(bytes).getCode());
         case QUOTA_EXHAUSTED -> {
           SessionSignal signal = SessionSignal.parseFrom(bytes);
           yield new SubscriptionEntity.QuotaExhausted(signal.getCode(), java.time.Instant.parse(signal.getMessage()));

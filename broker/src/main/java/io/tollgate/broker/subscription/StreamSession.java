@@ -134,6 +134,10 @@ public final class StreamSession {
   }
 
   private static Message noticeFor(SubscriptionEntity.SessionSignal signal, StreamFormat format) {
+    if (signal instanceof SubscriptionEntity.PlanSwitched switched) {
+      return format.notice("plan", "plan_changed", "the subscription is now on plan " + switched.plan()
+          + "; reconnect to continue after your last ack under its terms");
+    }
     if (signal instanceof SubscriptionEntity.QuotaExhausted exhausted) {
       return format.notice("quota", "quota_exceeded", "the plan's quota for period " + exhausted.period()
           + " is used up; delivery resumes at " + exhausted.resumesAt());

@@ -52,6 +52,9 @@ public final class SubscriptionEntity
 
   public record Detach(String sessionId) implements Command {}
 
+  /** The subscription moved to another plan: the running session ends so the next one applies it. */
+  public record PlanChanged(String plan) implements Command {}
+
   /** Asks where the subscription stands without attaching. */
   public record GetAcked(ActorRef<Attached> replyTo) implements Command {}
 
@@ -66,6 +69,9 @@ public final class SubscriptionEntity
 
   /** A frame from the consumer was refused; the session goes on. */
   public record FrameRefused(String code, String message) implements SessionSignal {}
+
+  /** The subscription's plan changed; the consumer reconnects to receive under the new plan. */
+  public record PlanSwitched(String plan) implements SessionSignal {}
 
   /** The plan's quota for the period is used up; delivery resumes when the next period starts. */
   public record QuotaExhausted(String period, java.time.Instant resumesAt) implements SessionSignal {}
@@ -127,6 +133,12 @@ public final class SubscriptionEntity
         .onCommand(Detach.class, this::onDetach)
         .onCommand(AdvanceCursors.class, this::onAdvance)
         .onCommand(GetAcked.class, (state, get) -> Effect().reply(get.replyTo(), standing(state)))
+        .onCommand(PlanChanged.class, (state, changed) -> {
+          if (session != null) {
+            session.tell(new PlanSwitched(changed.plan()));
+          }
+          return Effect().noReply();
+        })
         .build();
   }
 

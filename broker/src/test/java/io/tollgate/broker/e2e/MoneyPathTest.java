@@ -106,4 +106,76 @@ class MoneyPathTest {
     assertEquals("account_not_found", broker.get("/v1/accounts/" + t.consumer() + "/usage", other.consumerKey()).errorCode());
     assertTrue(broker.get("/v1/accounts/" + t.consumer() + "/usage", broker.adminKey()).status() == 200);
   }
+
+  /** Consumes what is there, acking it, and waits until the usage is recorded. */
+  private static void consume(TestBroker.Tenancy t, int count) throws Exception {
+    try (Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
+        .onDelivery(delivery -> { }).maxEvents(count).connect()) {
+      consumer.closed().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String plan(TestBroker.Tenancy t, String json) throws Exception {
+    return broker.post("/v1/products/" + t.product() + "/plans", t.producerKey(), "application/json", json)
+        .body().get("id").asText();
+  }
+
+  private static String totalOf(JsonNode invoice) {
+    return invoice.get("totals").get(0).get("amount").asText();
+  }
+
+  @Test
+  void aPlanChangeMidPeriodPricesEachSegmentByItsPlanAndProratesTheFeeBothWays() throws Exception {
+    TestBroker.Tenancy up = broker.tenancy("upgrade", 1, """
+        {"name":"small","currency":"USD","recurring_fee":"6.00","price":{"model":"per_unit","unit_amount":"0.10"}}""");
+    String large = plan(up, """
+        {"name":"large","currency":"USD","recurring_fee":"12.00","price":{"model":"per_unit","unit_amount":"0.05"}}""");
+    TestBroker.Tenancy down = broker.tenancy("downgrade", 1, """
+        {"name":"large","currency":"USD","recurring_fee":"12.00","price":{"model":"per_unit","unit_amount":"0.05"}}""");
+    String small = plan(down, """
+        {"name":"small","currency":"USD","recurring_fee":"6.00","price":{"model":"per_unit","unit_amount":"0.10"}}""");
+    publish(up, 0, 4);
+    publish(down, 0, 4);
+    consume(up, 4);
+    consume(down, 4);
+
+    clock.advance(Duration.ofMinutes(30));
+    List<Subscriber.Notice> notices = new CopyOnWriteArrayList<>();
+    try (Subscriber open = Subscriber.builder(broker.baseUrl(), up.consumerKey(), up.subscription())
+        .onDelivery(delivery -> { }).onNotice(notices::add).connect()) {
+      TestBroker.Reply changed = broker.post("/v1/subscriptions/" + up.subscription() + "/plan", up.consumerKey(),
+          "application/json", "{\"plan\":\"" + large + "\"}");
+      assertEquals(200, changed.status(), String.valueOf(changed.body()));
+      assertEquals(large, changed.body().get("plan").asText());
+      await().atMost(Duration.ofSeconds(10)).until(() -> notices.stream().anyMatch(n -> n.code().equals("plan_changed")));
+      open.closed().get(10, TimeUnit.SECONDS);
+    }
+    assertEquals(200, broker.post("/v1/subscriptions/" + down.subscription() + "/plan", down.consumerKey(),
+        "application/json", "{\"plan\":\"" + small + "\"}").status());
+    assertEquals("plan_unchanged", broker.post("/v1/subscriptions/" + down.subscription() + "/plan", down.consumerKey(),
+        "application/json", "{\"plan\":\"" + small + "\"}").errorCode());
+    publish(up, 4, 6);
+    publish(down, 4, 6);
+    consume(up, 6);
+    consume(down, 6);
+
+    // 4 x 0.10 + 6.00 / 2, then 6 x 0.05 + 12.00 / 2
+    assertEquals("9.70", totalOf(upcoming(up)));
+    // 4 x 0.05 + 12.00 / 2, then 6 x 0.10 + 6.00 / 2
+    assertEquals("9.80", totalOf(upcoming(down)));
+  }
+
+  @Test
+  void aPlanInUseCannotBeDeletedAndAnUnusedOneCan() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("deleting", 1);
+    TestBroker.Reply inUse = broker.send("DELETE", "/v1/plans/" + t.plan(), t.producerKey(), null, null);
+    assertEquals(409, inUse.status());
+    assertEquals("plan_in_use", inUse.errorCode());
+    String unused = plan(t, """
+        {"name":"spare","currency":"USD","price":{"model":"per_unit","unit_amount":"0.01"}}""");
+    assertEquals(204, broker.send("DELETE", "/v1/plans/" + unused, t.producerKey(), null, null).status());
+    assertEquals("plan_not_found", broker.get("/v1/plans/" + unused, t.producerKey()).errorCode());
+    assertEquals("plan_not_found", broker.post("/v1/subscriptions", t.consumerKey(), "application/json",
+        "{\"account\":\"" + t.consumer() + "\",\"product\":\"" + t.product() + "\",\"plan\":\"" + unused + "\"}").errorCode());
+  }
 }

@@ -1,0 +1,73 @@
+package io.tollgate.broker.billing;
+
+import io.tollgate.billing.InvoiceDraft;
+import io.tollgate.billing.Period;
+import io.tollgate.billing.PlanTermsProto;
+import io.tollgate.billing.Proration;
+import io.tollgate.broker.catalog.Catalog;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The bill of a period from the catalog and the usage: each subscription's period is cut into
+ * segments where its plan changed, each priced by {@link Proration}. A subscription pays the
+ * full period it started in; only plan changes prorate.
+ */
+public final class Invoicing {
+  private Invoicing() {}
+
+  /** Events acknowledged in a period under one plan segment of a subscription. */
+  @FunctionalInterface
+  public interface UsageOf {
+    long units(String period, String subscription, PlanSegmentKey segment);
+  }
+
+  /** A plan segment: the plan and when the subscription chose it (EPOCH for its first plan). */
+  public record PlanSegmentKey(String plan, Instant from) {}
+
+  /** The segment of {@code subscription} in force at {@code instant}. */
+  public static PlanSegmentKey segmentAt(Catalog.Subscription subscription, Instant instant) {
+    List<Catalog.PlanSpan> spans = subscription.plans();
+    PlanSegmentKey key = new PlanSegmentKey(spans.get(0).plan(), Instant.EPOCH);
+    for (int i = 1; i < spans.size(); i++) {
+      if (!spans.get(i).from().isAfter(instant)) {
+        key = new PlanSegmentKey(spans.get(i).plan(), spans.get(i).from());
+      }
+    }
+    return key;
+  }
+
+  public static InvoiceDraft draft(Catalog catalog, Period period, List<Catalog.Subscription> subscriptions, UsageOf usage) {
+    List<InvoiceDraft.Line> lines = new ArrayList<>();
+    for (Catalog.Subscription subscription : subscriptions) {
+      if (!subscription.createdAt().isBefore(period.end())) {
+        continue;
+      }
+      List<Proration.SegmentWithPlan> segments = new ArrayList<>();
+      List<Catalog.PlanSpan> spans = subscription.plans();
+      for (int i = 0; i < spans.size(); i++) {
+        Instant chosen = i == 0 ? Instant.EPOCH : spans.get(i).from();
+        Instant from = max(chosen, period.start());
+        Instant to = i + 1 < spans.size() ? min(spans.get(i + 1).from(), period.end()) : period.end();
+        if (!from.isBefore(to)) {
+          continue;
+        }
+        Catalog.Plan plan = catalog.plan(spans.get(i).plan()).orElseThrow();
+        long units = usage.units(period.id(), subscription.id(), new PlanSegmentKey(plan.id(), chosen));
+        segments.add(new Proration.SegmentWithPlan(plan.id(), new Proration.Segment(
+            PlanTermsProto.fromProto(plan.name(), plan.terms()), from, to, units)));
+      }
+      lines.addAll(Proration.lines(period, subscription.id(), segments));
+    }
+    return InvoiceDraft.ofLines(period, lines);
+  }
+
+  private static Instant max(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+}
