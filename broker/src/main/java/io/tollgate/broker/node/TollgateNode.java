@@ -120,9 +120,11 @@ public final class TollgateNode {
         periods, config.getDuration("tollgate.billing.grace"), askTimeout));
     InvoiceNumbering.initSharding(sharding);
     PeriodCloser.start(system, sharding, view, config.getDuration("tollgate.billing.close-interval"));
-    SubscriptionEntity.initSharding(sharding, clock, periods, subscription ->
+    SubscriptionEntity.UsageListener wakeBilling = subscription ->
         view.catalog().subscription(subscription).ifPresent(s -> sharding.entityRefFor(AccountBilling.ENTITY_KEY, s.account())
-            .tell(new AccountBilling.CatchUp(subscription, system.ignoreRef()))));
+            .tell(new AccountBilling.CatchUp(subscription, system.ignoreRef())));
+    SubscriptionEntity.initSharding(sharding, clock, periods,
+        config.getBoolean("tollgate.billing.eager-feed") ? wakeBilling : subscription -> { });
     CompletionStage<Long> catalogVersion = CatalogEntity.ref(sharding)
         .ask(CatalogEntity.GetVersion::new, Duration.ofSeconds(60));
     view.start(system, journal, catalogVersion);
