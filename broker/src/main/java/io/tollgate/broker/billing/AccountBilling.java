@@ -1,6 +1,8 @@
 package io.tollgate.broker.billing;
 
 import com.google.protobuf.Message;
+import io.tollgate.billing.Allocation;
+import io.tollgate.billing.BillingException;
 import io.tollgate.billing.InvoiceDraft;
 import io.tollgate.billing.Money;
 import io.tollgate.billing.Period;
@@ -13,6 +15,7 @@ import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
+import io.tollgate.protocols.v1.journal.CreditNoteIssued;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
 import io.tollgate.protocols.v1.journal.InvoiceLine;
@@ -103,6 +106,10 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   public record GetLedger(ActorRef<Ledger> replyTo) implements Command {}
 
+  /** Correct a finalized or paid invoice by {@code amount}; idempotent by {@code idempotencyKey}. */
+  public record IssueCreditNote(String invoice, String amount, String reason, String idempotencyKey,
+                                ActorRef<Outcome> replyTo) implements Command {}
+
   /** Units per plan segment, per subscription, per period (sorted by period). */
   public record UsageReport(Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> byPeriod)
       implements Invoicing.UsageOf {
@@ -117,9 +124,17 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     }
   }
 
-  /** Refused with a code, or fine when {@code code} is null. */
-  public record Outcome(String code, String message) {
-    static final Outcome OK = new Outcome(null, null);
+  /** Refused with a code, or fine when {@code code} is null; {@code created} names a new document. */
+  public record Outcome(String code, String message, String created) {
+    static final Outcome OK = new Outcome(null, null, null);
+
+    static Outcome refused(String code, String message) {
+      return new Outcome(code, message, null);
+    }
+
+    static Outcome created(String id) {
+      return new Outcome(null, null, id);
+    }
 
     public boolean ok() {
       return code == null;
@@ -129,7 +144,25 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   /** The invoices (with their status), the revenue credits and the wallet of the account. */
   public record Ledger(List<Invoice> invoices, List<RevenueCredited> credits, Map<Currency, Money> wallet) {}
 
-  public record Invoice(InvoiceFinalized finalized, String status) {}
+  public record Invoice(InvoiceFinalized finalized, String status, List<CreditNoteIssued> creditNotes) {
+    Invoice withStatus(String newStatus) {
+      return new Invoice(finalized, newStatus, creditNotes);
+    }
+
+    Invoice withCreditNote(CreditNoteIssued note) {
+      List<CreditNoteIssued> notes = new ArrayList<>(creditNotes);
+      notes.add(note);
+      return new Invoice(finalized, status, List.copyOf(notes));
+    }
+
+    Money credited() {
+      return creditNotes.stream().map(note -> StoredMoney.of(note.getAmount(), note.getCurrency()))
+          .reduce(Money.zero(Currency.getInstance(finalized.getCurrency())), Money::plus);
+    }
+  }
+
+  private record CreditNoteNumbered(IssueCreditNote request, Money amount, String number)
+      implements Command, NoSerializationVerificationNeeded {}
 
   private record CaughtUpForClose() implements Command, NoSerializationVerificationNeeded {}
 
@@ -187,6 +220,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   /** Invoices waiting to be numbered and finalized by the close in progress, oldest first. */
   private final Deque<InvoiceFinalized.Builder> toFinalize = new ArrayDeque<>();
   private Instant closingThrough;
+  /** One credit note at a time, so that a number is never taken by a note that is then refused. */
+  private boolean numberingCreditNote;
 
   private static final class Feed {
     final List<ActorRef<Done>> waiting = new ArrayList<>();
@@ -213,9 +248,29 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   @Override
   public SignalHandler<State> signalHandler() {
-    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), state ->
-        state.invoices.keySet().stream().filter(id -> !state.revenueDelivered.getOrDefault(id, false))
-            .forEach(id -> sendCredits(state.invoices.get(id).finalized(), id, false))).build();
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::resendUndeliveredCredits).build();
+  }
+
+  /** Revenue credits not confirmed before a restart are sent again; producers apply each once. */
+  private void resendUndeliveredCredits(State state) {
+    for (Invoice invoice : state.invoices.values()) {
+      InvoiceFinalized finalized = invoice.finalized();
+      if (!delivered(state, finalized.getId())) {
+        sendCredits(finalized, finalized.getId(), chargesBySubscription(finalized), false);
+      }
+      if (invoice.status().equals("void") && !delivered(state, finalized.getId() + ":void")) {
+        sendCredits(finalized, finalized.getId() + ":void", chargesBySubscription(finalized), true);
+      }
+      for (CreditNoteIssued note : invoice.creditNotes()) {
+        if (!delivered(state, note.getId())) {
+          sendCredits(finalized, note.getId(), creditNoteCharges(finalized, note), true);
+        }
+      }
+    }
+  }
+
+  private static boolean delivered(State state, String creditKey) {
+    return state.revenueDelivered.getOrDefault(creditKey, false);
   }
 
   @Override
@@ -235,6 +290,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .onCommand(TopUp.class, this::onTopUp)
         .onCommand(ChangeInvoiceStatus.class, this::onChangeStatus)
         .onCommand(GetLedger.class, (state, get) -> Effect().reply(get.replyTo(), ledger(state)))
+        .onCommand(IssueCreditNote.class, this::onIssueCreditNote)
+        .onCommand(CreditNoteNumbered.class, this::onCreditNoteNumbered)
         .build();
   }
 
@@ -393,7 +450,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .setCreditsApplied(credits.applied().toString()).setAmountDue(credits.due().toString())
         .setFinalizedAtMillis(clock.millis()).build();
     return Effect().persist(invoice).thenRun(newState -> {
-      sendCredits(invoice, invoice.getId(), false);
+      sendCredits(invoice, invoice.getId(), chargesBySubscription(invoice), false);
       actor.getSelf().tell(new CaughtUpForCloseContinue());
     }).thenNoReply();
   }
@@ -431,25 +488,46 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   // ---- revenue share ----------------------------------------------------------------------
 
+  /** What each subscription of an invoice was charged, in the invoice's order. */
+  private static Map<String, Money> chargesBySubscription(InvoiceFinalized invoice) {
+    Map<String, Money> charges = new LinkedHashMap<>();
+    for (InvoiceLine line : invoice.getLinesList()) {
+      charges.merge(line.getSubscription(), StoredMoney.of(line.getAmount(), invoice.getCurrency()), Money::plus);
+    }
+    return charges;
+  }
+
+  /** A credit note's amount spread over the invoice's subscriptions in proportion to their charges. */
+  private static Map<String, Money> creditNoteCharges(InvoiceFinalized invoice, CreditNoteIssued note) {
+    Map<String, Money> charges = chargesBySubscription(invoice);
+    List<Money> parts = Allocation.proportional(StoredMoney.of(note.getAmount(), note.getCurrency()),
+        List.copyOf(charges.values()));
+    Map<String, Money> byParts = new LinkedHashMap<>();
+    int i = 0;
+    for (String subscription : charges.keySet()) {
+      byParts.put(subscription, parts.get(i++));
+    }
+    return byParts;
+  }
+
   /**
-   * One credit per subscription, to the producer of its product; {@code reverse} takes back
-   * what an invoice credited, when it is voided.
+   * One credit per subscription of {@code charges}, to the producer of its product, under
+   * {@code creditKey}; {@code reverse} takes the amounts back (a void or a credit note).
    */
-  private void sendCredits(InvoiceFinalized invoice, String creditKey, boolean reverse) {
-    Map<String, List<InvoiceLine>> bySubscription = new LinkedHashMap<>();
-    invoice.getLinesList().forEach(line -> bySubscription.computeIfAbsent(line.getSubscription(), s -> new ArrayList<>()).add(line));
+  private void sendCredits(InvoiceFinalized invoice, String creditKey, Map<String, Money> charges, boolean reverse) {
+    Map<String, InvoiceLine> firstLine = new LinkedHashMap<>();
+    invoice.getLinesList().forEach(line -> firstLine.putIfAbsent(line.getSubscription(), line));
     List<CompletableFuture<Done>> confirmations = new ArrayList<>();
-    bySubscription.forEach((subscription, lines) -> {
+    charges.forEach((subscription, charge) -> {
+      InvoiceLine line = firstLine.get(subscription);
       Money zero = Money.zero(Currency.getInstance(invoice.getCurrency()));
-      Money charge = lines.stream().map(line -> StoredMoney.of(line.getAmount(), invoice.getCurrency()))
-          .reduce(zero, Money::plus);
-      RevenueSplit split = RevenueSplit.of(charge, RevenueShare.of(lines.get(0).getRevenueShare()));
+      RevenueSplit split = RevenueSplit.of(charge, RevenueShare.of(line.getRevenueShare()));
       java.util.function.UnaryOperator<Money> sign = amount -> reverse ? zero.minus(amount) : amount;
       RevenueCredited credit = RevenueCredited.newBuilder().setInvoice(creditKey).setSubscription(subscription)
           .setConsumer(invoice.getAccount()).setPeriod(invoice.getPeriod()).setCurrency(invoice.getCurrency())
           .setCharge(sign.apply(split.charge()).toString()).setProducerShare(sign.apply(split.producerShare()).toString())
           .setPlatformFee(sign.apply(split.platformFee()).toString()).setAtMillis(clock.millis()).build();
-      confirmations.add(sharding.entityRefFor(ENTITY_KEY, lines.get(0).getProducer())
+      confirmations.add(sharding.entityRefFor(ENTITY_KEY, line.getProducer())
           .<Done>ask(replyTo -> new CreditRevenue(credit, replyTo), settings.timeout()).toCompletableFuture());
     });
     ActorRef<Command> self = actor.getSelf();
@@ -471,6 +549,62 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     return credit.getInvoice() + "|" + credit.getSubscription();
   }
 
+  // ---- credit notes -----------------------------------------------------------------------
+
+  private ReplyEffect<Message, State> onIssueCreditNote(State state, IssueCreditNote request) {
+    Invoice invoice = state.invoices.get(request.invoice());
+    if (invoice == null) {
+      return Effect().reply(request.replyTo(), Outcome.refused("invoice_not_found", "invoice " + request.invoice() + " does not exist"));
+    }
+    Optional<CreditNoteIssued> earlier = invoice.creditNotes().stream()
+        .filter(note -> note.getIdempotencyKey().equals(request.idempotencyKey())).findFirst();
+    if (earlier.isPresent()) {
+      return Effect().reply(request.replyTo(), Outcome.created(earlier.get().getId()));
+    }
+    if (numberingCreditNote) {
+      return Effect().stash();
+    }
+    if (invoice.status().equals("void")) {
+      return Effect().reply(request.replyTo(), Outcome.refused("invoice_void", "a void invoice cannot be credited"));
+    }
+    Money amount;
+    try {
+      amount = Money.of(request.amount(), invoice.finalized().getCurrency());
+    } catch (BillingException e) {
+      return Effect().reply(request.replyTo(), Outcome.refused(e.code(), e.getMessage()));
+    }
+    Money creditable = StoredMoney.of(invoice.finalized().getTotal(), invoice.finalized().getCurrency()).minus(invoice.credited());
+    if (amount.signum() <= 0 || amount.compareTo(creditable) > 0) {
+      return Effect().reply(request.replyTo(), Outcome.refused("credit_exceeds_invoice",
+          "a credit note is more than zero and at most what the invoice has left to credit: " + creditable));
+    }
+    String document = request.invoice() + "|" + request.idempotencyKey();
+    numberingCreditNote = true;
+    actor.ask(InvoiceNumbering.AssignedNumber.class, InvoiceNumbering.of(sharding, InvoiceNumbering.CREDIT_NOTES),
+        settings.timeout(), replyTo -> new InvoiceNumbering.Assign(document, replyTo),
+        (assigned, failure) -> new CreditNoteNumbered(request, amount, assigned == null ? null : assigned.number()));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Message, State> onCreditNoteNumbered(State state, CreditNoteNumbered numbered) {
+    IssueCreditNote request = numbered.request();
+    numberingCreditNote = false;
+    if (numbered.number() == null) {
+      return Effect().reply(request.replyTo(), Outcome.refused("unavailable", "numbering the credit note failed; retry"))
+          .thenUnstashAll();
+    }
+    Invoice invoice = state.invoices.get(request.invoice());
+    CreditNoteIssued note = CreditNoteIssued.newBuilder()
+        .setId("cn_" + numbered.number().toLowerCase(Locale.ROOT).replace("-", "_"))
+        .setNumber(numbered.number()).setInvoice(request.invoice())
+        .setCurrency(invoice.finalized().getCurrency()).setAmount(numbered.amount().toString())
+        .setReason(request.reason()).setIdempotencyKey(request.idempotencyKey()).setAtMillis(clock.millis()).build();
+    return Effect().persist(note)
+        .thenRun(newState -> sendCredits(invoice.finalized(), note.getId(), creditNoteCharges(invoice.finalized(), note), true))
+        .thenReply(request.replyTo(), newState -> Outcome.created(note.getId()))
+        .thenUnstashAll();
+  }
+
   // ---- wallet and invoice status -----------------------------------------------------------
 
   private ReplyEffect<Message, State> onTopUp(State state, TopUp topUp) {
@@ -483,20 +617,20 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   private ReplyEffect<Message, State> onChangeStatus(State state, ChangeInvoiceStatus change) {
     Invoice invoice = state.invoices.get(change.invoice());
     if (invoice == null) {
-      return Effect().reply(change.replyTo(), new Outcome("invoice_not_found", "invoice " + change.invoice() + " does not exist"));
+      return Effect().reply(change.replyTo(), Outcome.refused("invoice_not_found", "invoice " + change.invoice() + " does not exist"));
     }
     if (invoice.status().equals(change.status())) {
       return Effect().reply(change.replyTo(), Outcome.OK);
     }
     if (!invoice.status().equals("finalized")) {
-      return Effect().reply(change.replyTo(), new Outcome("invoice_" + invoice.status(),
+      return Effect().reply(change.replyTo(), Outcome.refused("invoice_" + invoice.status(),
           "invoice " + change.invoice() + " is " + invoice.status() + " and cannot become " + change.status()));
     }
     InvoiceStatusChanged changed = InvoiceStatusChanged.newBuilder().setInvoice(change.invoice())
         .setStatus(change.status()).setAtMillis(clock.millis()).build();
     return Effect().persist(changed).thenRun(newState -> {
       if (change.status().equals("void")) {
-        sendCredits(invoice.finalized(), change.invoice() + ":void", true);
+        sendCredits(invoice.finalized(), change.invoice() + ":void", chargesBySubscription(invoice.finalized()), true);
       }
     }).thenReply(change.replyTo(), newState -> Outcome.OK);
   }
@@ -527,7 +661,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
                 .setSubscription(subscription).setUnits(units)
                 .setPlan(segment.plan()).setPlanFromMillis(segment.from().toEpochMilli())))));
         state.invoices.forEach((id, invoice) -> snapshot.addInvoices(SnapshotInvoice.newBuilder()
-            .setInvoice(invoice.finalized()).setStatus(invoice.status())
+            .setInvoice(invoice.finalized()).setStatus(invoice.status()).addAllCreditNotes(invoice.creditNotes())
             .setRevenueDelivered(state.revenueDelivered.getOrDefault(id, false))));
         state.wallet.balances().forEach((currency, amount) -> snapshot.addWallet(
             WalletBalance.newBuilder().setCurrency(currency.getCurrencyCode()).setAmount(amount.toString())));
@@ -543,7 +677,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
             .computeIfAbsent(usage.getSubscription(), s -> new HashMap<>())
             .put(new Invoicing.PlanSegmentKey(usage.getPlan(), Instant.ofEpochMilli(usage.getPlanFromMillis())), usage.getUnits()));
         snapshot.getInvoicesList().forEach(invoice -> {
-          state.invoices.put(invoice.getInvoice().getId(), new Invoice(invoice.getInvoice(), invoice.getStatus()));
+          state.invoices.put(invoice.getInvoice().getId(),
+              new Invoice(invoice.getInvoice(), invoice.getStatus(), List.copyOf(invoice.getCreditNotesList())));
           state.revenueDelivered.put(invoice.getInvoice().getId(), invoice.getRevenueDelivered());
         });
         snapshot.getCreditsList().forEach(credit -> state.credits.put(creditKey(credit), credit));
@@ -573,7 +708,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
           return state;
         })
         .onEvent(InvoiceFinalized.class, (state, invoice) -> {
-          state.invoices.put(invoice.getId(), new Invoice(invoice, "finalized"));
+          state.invoices.put(invoice.getId(), new Invoice(invoice, "finalized", List.of()));
           Money applied = StoredMoney.of(invoice.getCreditsApplied(), invoice.getCurrency());
           state.wallet = state.wallet.apply(applied).after();
           return state;
@@ -592,13 +727,18 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         })
         .onEvent(InvoiceStatusChanged.class, (state, changed) -> {
           Invoice invoice = state.invoices.get(changed.getInvoice());
-          state.invoices.put(changed.getInvoice(), new Invoice(invoice.finalized(), changed.getStatus()));
+          state.invoices.put(changed.getInvoice(), invoice.withStatus(changed.getStatus()));
           if (changed.getStatus().equals("void")) {
             Money applied = StoredMoney.of(invoice.finalized().getCreditsApplied(), invoice.finalized().getCurrency());
             if (applied.signum() > 0) {
               state.wallet = state.wallet.topUp("void:" + changed.getInvoice(), applied);
             }
           }
+          return state;
+        })
+        .onEvent(CreditNoteIssued.class, (state, note) -> {
+          state.invoices.computeIfPresent(note.getInvoice(), (id, invoice) -> invoice.withCreditNote(note));
+          state.wallet = state.wallet.topUp("credit-note:" + note.getId(), StoredMoney.of(note.getAmount(), note.getCurrency()));
           return state;
         })
         .onEvent(PeriodsClosed.class, (state, closed) -> {

@@ -30,6 +30,8 @@ public final class InvoiceNumbering
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "InvoiceNumbering");
   /** The platform issues every consumer invoice. */
   public static final String INVOICES = "TG";
+  /** Credit notes have a sequence of their own. */
+  public static final String CREDIT_NOTES = "TGCN";
 
   public sealed interface Command {}
 

@@ -162,6 +162,29 @@ public final class BillingApi {
         });
   }
 
+  /** Corrections are credit notes, never edits: credited to the wallet, taken back from producers. */
+  CompletionStage<HttpResponse> creditNote(Principal principal, String invoiceId, byte[] body) {
+    if (!principal.isOperator()) {
+      throw ApiException.forbidden("only the operator's admin key may issue credit notes");
+    }
+    JsonBody request = JsonBody.parse(body, java.util.Set.of("amount", "reason", "idempotency_key"));
+    String accountId = AccountBilling.accountOfInvoice(invoiceId).orElseThrow(this::invoiceNotFound);
+    String amount = request.requiredString("amount");
+    String reason = request.optionalString("reason").orElse("");
+    String key = request.requiredString("idempotency_key");
+    return billingOf(principal, accountId)
+        .<AccountBilling.Outcome>ask(replyTo -> new AccountBilling.IssueCreditNote(invoiceId, amount, reason, key, replyTo),
+            timeout)
+        .thenCompose(outcome -> {
+          if (!outcome.ok()) {
+            int status = outcome.code().endsWith("_not_found") ? 404 : outcome.code().equals("invoice_void") ? 409
+                : outcome.code().equals("unavailable") ? 503 : 400;
+            throw new ApiException(status, outcome.code(), outcome.message());
+          }
+          return invoice(principal, invoiceId).thenApply(response -> response.withStatus(201));
+        });
+  }
+
   private ApiException invoiceNotFound() {
     return ApiException.notFound("invoice_not_found", "no such invoice");
   }
@@ -260,6 +283,10 @@ public final class BillingApi {
       }
       node.put("amount", line.getAmount());
     }
+    ArrayNode notes = body.putArray("credit_notes");
+    invoice.creditNotes().forEach(note -> notes.addObject().put("id", note.getId()).put("number", note.getNumber())
+        .put("amount", note.getAmount()).put("reason", note.getReason())
+        .put("issued_at", java.time.Instant.ofEpochMilli(note.getAtMillis()).toString()));
     body.put("total", finalized.getTotal()).put("credits_applied", finalized.getCreditsApplied())
         .put("amount_due", finalized.getAmountDue())
         .put("finalized_at", java.time.Instant.ofEpochMilli(finalized.getFinalizedAtMillis()).toString());

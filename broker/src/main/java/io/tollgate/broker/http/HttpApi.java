@@ -100,7 +100,8 @@ public final class HttpApi extends AllDirectives {
     return authenticated(principal -> pathPrefix(segment(), invoiceId -> concat(
         pathEnd(() -> get(() -> async(() -> billing.invoice(principal, invoiceId)))),
         path("pay", () -> post(() -> async(() -> billing.changeStatus(principal, invoiceId, "paid")))),
-        path("void", () -> post(() -> async(() -> billing.changeStatus(principal, invoiceId, "void")))))));
+        path("void", () -> post(() -> async(() -> billing.changeStatus(principal, invoiceId, "void")))),
+        path("credit-notes", () -> post(() -> withBody(body -> async(() -> billing.creditNote(principal, invoiceId, body))))))));
   }
 
   /** Exports are JSON unless {@code ?format=csv}. */

@@ -20,6 +20,7 @@ import io.tollgate.protocols.v1.cluster.AssignNumberRequest;
 import io.tollgate.protocols.v1.cluster.AssignedNumber;
 import io.tollgate.protocols.v1.cluster.CreditRevenueRequest;
 import io.tollgate.protocols.v1.cluster.InvoiceStatusRequest;
+import io.tollgate.protocols.v1.cluster.IssueCreditNoteRequest;
 import io.tollgate.protocols.v1.cluster.Outcome;
 import io.tollgate.protocols.v1.cluster.TopUpRequest;
 import io.tollgate.protocols.v1.cluster.AppendRequest;
@@ -85,6 +86,7 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
       stored(RevenueDelivered.getDefaultInstance()), stored(RevenueCredited.getDefaultInstance()),
       stored(WalletToppedUp.getDefaultInstance()), stored(InvoiceStatusChanged.getDefaultInstance()),
       stored(PeriodsClosed.getDefaultInstance()), stored(NumberAssigned.getDefaultInstance()),
+      stored(io.tollgate.protocols.v1.journal.CreditNoteIssued.getDefaultInstance()),
       stored(NumberingSnapshot.getDefaultInstance()));
 
   private static Map.Entry<String, Parser<? extends MessageLite>> stored(Message prototype) {
@@ -99,6 +101,7 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
   private static final String GET_LEDGER = "GetLedger";
   private static final String LEDGER = "Ledger";
   private static final String OUTCOME = "Outcome";
+  private static final String ISSUE_CREDIT_NOTE = "IssueCreditNote";
   private static final String ASSIGN_NUMBER = "AssignNumber";
   private static final String ASSIGNED_NUMBER = "AssignedNumber";
   private static final String APPEND_REPLY = "AppendReply";
@@ -180,6 +183,7 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     if (message instanceof AccountBilling.GetLedger) return GET_LEDGER;
     if (message instanceof AccountBilling.Ledger) return LEDGER;
     if (message instanceof AccountBilling.Outcome) return OUTCOME;
+    if (message instanceof AccountBilling.IssueCreditNote) return ISSUE_CREDIT_NOTE;
     if (message instanceof InvoiceNumbering.Assign) return ASSIGN_NUMBER;
     if (message instanceof InvoiceNumbering.AssignedNumber) return ASSIGNED_NUMBER;
     if (message instanceof AccountBilling.RecordUsage) return RECORD_USAGE;
@@ -278,15 +282,20 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     }
     if (message instanceof AccountBilling.Ledger ledger) {
       BillingSnapshot.Builder proto = BillingSnapshot.newBuilder().addAllCredits(ledger.credits());
-      ledger.invoices().forEach(invoice -> proto.addInvoices(
-          SnapshotInvoice.newBuilder().setInvoice(invoice.finalized()).setStatus(invoice.status())));
+      ledger.invoices().forEach(invoice -> proto.addInvoices(SnapshotInvoice.newBuilder()
+          .setInvoice(invoice.finalized()).setStatus(invoice.status()).addAllCreditNotes(invoice.creditNotes())));
       ledger.wallet().forEach((currency, amount) -> proto.addWallet(
           WalletBalance.newBuilder().setCurrency(currency.getCurrencyCode()).setAmount(amount.toString())));
       return proto.build();
     }
     if (message instanceof AccountBilling.Outcome outcome) {
       return Outcome.newBuilder().setErrorCode(outcome.ok() ? "" : outcome.code())
-          .setErrorMessage(outcome.ok() ? "" : outcome.message()).build();
+          .setErrorMessage(outcome.ok() ? "" : outcome.message())
+          .setCreated(outcome.created() == null ? "" : outcome.created()).build();
+    }
+    if (message instanceof AccountBilling.IssueCreditNote issue) {
+      return IssueCreditNoteRequest.newBuilder().setInvoice(issue.invoice()).setAmount(issue.amount())
+          .setReason(issue.reason()).setIdempotencyKey(issue.idempotencyKey()).setReplyTo(refText(issue.replyTo())).build();
     }
     if (message instanceof InvoiceNumbering.Assign assign) {
       return AssignNumberRequest.newBuilder().setDocument(assign.document()).setReplyTo(refText(assign.replyTo())).build();
@@ -397,13 +406,20 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
           proto.getWalletList().forEach(balance -> wallet.put(java.util.Currency.getInstance(balance.getCurrency()),
               io.tollgate.broker.billing.StoredMoney.of(balance.getAmount(), balance.getCurrency())));
           yield new AccountBilling.Ledger(
-              proto.getInvoicesList().stream().map(i -> new AccountBilling.Invoice(i.getInvoice(), i.getStatus())).toList(),
+              proto.getInvoicesList().stream().map(i -> new AccountBilling.Invoice(i.getInvoice(), i.getStatus(),
+                  List.copyOf(i.getCreditNotesList()))).toList(),
               proto.getCreditsList(), wallet);
         }
         case OUTCOME -> {
           Outcome outcome = Outcome.parseFrom(bytes);
-          yield outcome.getErrorCode().isEmpty() ? new AccountBilling.Outcome(null, null)
-              : new AccountBilling.Outcome(outcome.getErrorCode(), outcome.getErrorMessage());
+          yield new AccountBilling.Outcome(outcome.getErrorCode().isEmpty() ? null : outcome.getErrorCode(),
+              outcome.getErrorCode().isEmpty() ? null : outcome.getErrorMessage(),
+              outcome.getCreated().isEmpty() ? null : outcome.getCreated());
+        }
+        case ISSUE_CREDIT_NOTE -> {
+          IssueCreditNoteRequest request = IssueCreditNoteRequest.parseFrom(bytes);
+          yield new AccountBilling.IssueCreditNote(request.getInvoice(), request.getAmount(), request.getReason(),
+              request.getIdempotencyKey(), ref(request.getReplyTo()));
         }
         case ASSIGN_NUMBER -> {
           AssignNumberRequest request = AssignNumberRequest.parseFrom(bytes);

@@ -152,4 +152,31 @@ class InvoicingTest {
     assertTrue(rows[1].contains(",usage,") && rows[1].contains(",3,"), rows[1]);
     assertEquals(new BigDecimal("0.30"), new BigDecimal(rows[1].split(",")[11]));
   }
+
+  @Test
+  void aCorrectionIsACreditNoteToTheWalletAndTheProducerGivesBackItsShare() throws Exception {
+    TestBroker.Tenancy t = metered("correcting");
+    consume(t, 10);
+    clock.advance(PAST_PERIOD_AND_GRACE);
+    String id = awaitInvoices(t, 1).get(0).get("id").asText();
+    String note = "{\"amount\":\"0.40\",\"reason\":\"late delivery\",\"idempotency_key\":\"ticket-1\"}";
+    TestBroker.Reply issued = broker.post("/v1/invoices/" + id + "/credit-notes", broker.adminKey(), "application/json", note);
+    assertEquals(201, issued.status(), String.valueOf(issued.body()));
+    JsonNode notes = issued.body().get("credit_notes");
+    assertEquals(1, notes.size());
+    assertTrue(notes.get(0).get("number").asText().matches("TGCN-\\d{6}"), notes.toString());
+    assertEquals("1.00", issued.body().get("total").asText(), "the invoice itself is never edited");
+
+    TestBroker.Reply retried = broker.post("/v1/invoices/" + id + "/credit-notes", broker.adminKey(), "application/json", note);
+    assertEquals(1, retried.body().get("credit_notes").size(), "a retried credit note is issued once");
+    TestBroker.Reply tooMuch = broker.post("/v1/invoices/" + id + "/credit-notes", broker.adminKey(), "application/json",
+        "{\"amount\":\"0.70\",\"idempotency_key\":\"ticket-2\"}");
+    assertEquals("credit_exceeds_invoice", tooMuch.errorCode());
+    assertEquals("forbidden", broker.post("/v1/invoices/" + id + "/credit-notes", t.consumerKey(), "application/json", note).errorCode());
+
+    assertEquals("0.40", broker.get("/v1/accounts/" + t.consumer() + "/wallet", t.consumerKey()).body()
+        .get("balances").get(0).get("amount").asText());
+    await().atMost(Duration.ofSeconds(10)).until(() -> broker.get("/v1/accounts/" + t.producer() + "/statements",
+        t.producerKey()).body().get("data").get(0).get("producer_share").asText().equals("0.42"));
+  }
 }
