@@ -166,6 +166,10 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   private record CaughtUpForClose() implements Command, NoSerializationVerificationNeeded {}
 
+  private record CloseAbandoned(Throwable failure) implements Command, NoSerializationVerificationNeeded {}
+
+  private record CreditsUnconfirmed(String creditKey) implements Command, NoSerializationVerificationNeeded {}
+
   private record NumberReady(InvoiceFinalized.Builder invoice, String number)
       implements Command, NoSerializationVerificationNeeded {}
 
@@ -185,6 +189,10 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   public record Settings(PeriodScheme periods, Duration grace, Duration timeout) {}
+
+  /** Wallet credits the broker makes itself and those a client asks for never share a key. */
+  private static final String INTERNAL_KEY = "tollgate:";
+  private static final String CLIENT_KEY = "client:";
 
   public static void initSharding(ClusterSharding sharding, CatalogView view, CurrentEventsByPersistenceIdQuery journal,
                                   Clock clock, Settings settings) {
@@ -220,6 +228,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   /** Invoices waiting to be numbered and finalized by the close in progress, oldest first. */
   private final Deque<InvoiceFinalized.Builder> toFinalize = new ArrayDeque<>();
   private Instant closingThrough;
+  /** Revenue credits sent and not yet confirmed or failed, so a retry does not send them twice at once. */
+  private final java.util.Set<String> creditsInFlight = new java.util.HashSet<>();
   /** One credit note at a time, so that a number is never taken by a note that is then refused. */
   private boolean numberingCreditNote;
 
@@ -282,10 +292,17 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .onCommand(GetUsage.class, (state, get) -> Effect().reply(get.replyTo(), report(state)))
         .onCommand(ClosePeriods.class, this::onClosePeriods)
         .onCommand(CaughtUpForClose.class, this::onCaughtUpForClose)
+        .onCommand(CloseAbandoned.class, this::onCloseAbandoned)
+        .onCommand(CreditsUnconfirmed.class, (state, unconfirmed) -> {
+          creditsInFlight.remove(unconfirmed.creditKey());
+          return Effect().noReply();
+        })
         .onCommand(NumberReady.class, this::onNumberReady)
         .onCommand(CaughtUpForCloseContinue.class, (state, next) -> finalizeNext(state))
-        .onCommand(CreditsDelivered.class, (state, delivered) -> Effect()
-            .persist(RevenueDelivered.newBuilder().setInvoice(delivered.invoice()).build()).thenNoReply())
+        .onCommand(CreditsDelivered.class, (state, delivered) -> {
+          creditsInFlight.remove(delivered.invoice());
+          return Effect().persist(RevenueDelivered.newBuilder().setInvoice(delivered.invoice()).build()).thenNoReply();
+        })
         .onCommand(CreditRevenue.class, this::onCreditRevenue)
         .onCommand(TopUp.class, this::onTopUp)
         .onCommand(ChangeInvoiceStatus.class, this::onChangeStatus)
@@ -396,35 +413,48 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   // ---- closing periods --------------------------------------------------------------------
 
+  /** Also the moment to send again any revenue credit that was not confirmed. */
   private ReplyEffect<Message, State> onClosePeriods(State state, ClosePeriods close) {
+    resendUndeliveredCredits(state);
     if (closingThrough == null && !ownSubscriptions().isEmpty()) {
       closingThrough = clock.instant().minus(settings.grace());
       actor.ask(Done.class, actor.getSelf(), settings.timeout(), replyTo -> new CatchUp("", replyTo),
-          (done, failure) -> new CaughtUpForClose());
+          (done, failure) -> failure == null ? new CaughtUpForClose() : new CloseAbandoned(failure));
     }
     return Effect().reply(close.replyTo(), Done.getInstance());
+  }
+
+  /** Without every usage journal read to its end, no period is closed: the next tick tries again. */
+  private ReplyEffect<Message, State> onCloseAbandoned(State state, CloseAbandoned abandoned) {
+    actor.getLog().warn("reading the usage journals of {} failed; no period is closed until they are read",
+        accountId, abandoned.failure());
+    closingThrough = null;
+    return Effect().noReply();
   }
 
   private ReplyEffect<Message, State> onCaughtUpForClose(State state, CaughtUpForClose caughtUp) {
     List<Catalog.Subscription> subscriptions = ownSubscriptions();
     Instant first = subscriptions.get(0).createdAt();
     Period period = settings.periods().periodOf(first.isAfter(state.closedThrough) ? first : state.closedThrough);
-    int guard = 0;
-    while (!period.end().isAfter(closingThrough) && guard++ < 10_000) {
+    Instant processedThrough = period.start();
+    // Bounded work per close; a long outage is caught up over several ticks.
+    for (int periods = 0; !period.end().isAfter(closingThrough) && periods < 1000; periods++) {
       for (InvoiceFinalized.Builder invoice : invoicesOf(state, period, subscriptions)) {
         if (!state.invoices.containsKey(invoice.getId())) {
           toFinalize.add(invoice);
         }
       }
+      processedThrough = period.end();
       period = settings.periods().periodOf(period.end());
     }
+    closingThrough = processedThrough;
     return finalizeNext(state);
   }
 
   private ReplyEffect<Message, State> finalizeNext(State state) {
     InvoiceFinalized.Builder next = toFinalize.poll();
     if (next == null) {
-      Instant through = settings.periods().periodOf(closingThrough).start();
+      Instant through = closingThrough;
       closingThrough = null;
       if (!through.isAfter(state.closedThrough)) {
         return Effect().noReply();
@@ -515,6 +545,9 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
    * {@code creditKey}; {@code reverse} takes the amounts back (a void or a credit note).
    */
   private void sendCredits(InvoiceFinalized invoice, String creditKey, Map<String, Money> charges, boolean reverse) {
+    if (!creditsInFlight.add(creditKey)) {
+      return;
+    }
     Map<String, InvoiceLine> firstLine = new LinkedHashMap<>();
     invoice.getLinesList().forEach(line -> firstLine.putIfAbsent(line.getSubscription(), line));
     List<CompletableFuture<Done>> confirmations = new ArrayList<>();
@@ -532,9 +565,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     });
     ActorRef<Command> self = actor.getSelf();
     CompletableFuture.allOf(confirmations.toArray(CompletableFuture[]::new)).whenComplete((done, failure) -> {
-      if (failure == null) {
-        self.tell(new CreditsDelivered(creditKey));
-      }
+      self.tell(failure == null ? new CreditsDelivered(creditKey) : new CreditsUnconfirmed(creditKey));
     });
   }
 
@@ -608,7 +639,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   // ---- wallet and invoice status -----------------------------------------------------------
 
   private ReplyEffect<Message, State> onTopUp(State state, TopUp topUp) {
-    if (state.wallet.hasSeen(topUp.topUp().getIdempotencyKey())) {
+    if (state.wallet.hasSeen(CLIENT_KEY + topUp.topUp().getIdempotencyKey())) {
       return Effect().reply(topUp.replyTo(), Outcome.OK);
     }
     return Effect().persist(topUp.topUp()).thenReply(topUp.replyTo(), newState -> Outcome.OK);
@@ -722,7 +753,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
           return state;
         })
         .onEvent(WalletToppedUp.class, (state, topUp) -> {
-          state.wallet = state.wallet.topUp(topUp.getIdempotencyKey(), StoredMoney.of(topUp.getAmount(), topUp.getCurrency()));
+          state.wallet = state.wallet.topUp(CLIENT_KEY + topUp.getIdempotencyKey(),
+              StoredMoney.of(topUp.getAmount(), topUp.getCurrency()));
           return state;
         })
         .onEvent(InvoiceStatusChanged.class, (state, changed) -> {
@@ -731,14 +763,15 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
           if (changed.getStatus().equals("void")) {
             Money applied = StoredMoney.of(invoice.finalized().getCreditsApplied(), invoice.finalized().getCurrency());
             if (applied.signum() > 0) {
-              state.wallet = state.wallet.topUp("void:" + changed.getInvoice(), applied);
+              state.wallet = state.wallet.topUp(INTERNAL_KEY + "void:" + changed.getInvoice(), applied);
             }
           }
           return state;
         })
         .onEvent(CreditNoteIssued.class, (state, note) -> {
           state.invoices.computeIfPresent(note.getInvoice(), (id, invoice) -> invoice.withCreditNote(note));
-          state.wallet = state.wallet.topUp("credit-note:" + note.getId(), StoredMoney.of(note.getAmount(), note.getCurrency()));
+          state.wallet = state.wallet.topUp(INTERNAL_KEY + "credit-note:" + note.getId(),
+              StoredMoney.of(note.getAmount(), note.getCurrency()));
           return state;
         })
         .onEvent(PeriodsClosed.class, (state, closed) -> {

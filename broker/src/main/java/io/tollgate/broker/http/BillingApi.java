@@ -230,11 +230,14 @@ public final class BillingApi {
     return ledger(principal, accountId).thenApply(ledger -> Responses.json(200, renderWallet(accountId, ledger)));
   }
 
-  /** A top-up is idempotent by its key: a retry credits once and answers like the first. */
+  /**
+   * A top-up records money received, so it is the operator's (standing for the payment
+   * processor); it is idempotent by its key: a retry credits once and answers like the first.
+   */
   CompletionStage<HttpResponse> topUp(Principal principal, String accountId, byte[] body) {
     EntityRef<AccountBilling.Command> billing = billingOf(principal, accountId);
-    if (!principal.may(io.tollgate.broker.catalog.Scope.ADMIN, accountId)) {
-      throw ApiException.forbidden("topping up takes the operator's key or an admin key of " + accountId);
+    if (!principal.isOperator()) {
+      throw ApiException.forbidden("only the operator's admin key may top up wallets");
     }
     JsonBody request = JsonBody.parse(body, java.util.Set.of("amount", "currency", "idempotency_key"));
     String key = request.requiredString("idempotency_key");
@@ -242,10 +245,10 @@ public final class BillingApi {
     try {
       amount = Money.of(request.requiredString("amount"), request.requiredString("currency"));
     } catch (BillingException e) {
-      throw ApiException.badRequest(e.code(), e.getMessage());
+      throw ApiException.badRequest(BillingException.INVALID_AMOUNT, e.getMessage());
     }
     if (amount.signum() <= 0) {
-      throw request.invalid("amount", "must be more than zero");
+      throw ApiException.badRequest(BillingException.INVALID_AMOUNT, "a top-up must be more than zero");
     }
     WalletToppedUp topUp = WalletToppedUp.newBuilder().setIdempotencyKey(key).setCurrency(amount.currency().getCurrencyCode())
         .setAmount(amount.toString()).setAtMillis(clock.millis()).build();

@@ -33,11 +33,17 @@ final class BrokerProcess implements AutoCloseable {
   }
 
   static BrokerProcess start(Path dataDir, int httpPort, int tcpPort, Path log) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(List.of(
+    return start(dataDir, httpPort, tcpPort, log, List.of());
+  }
+
+  static BrokerProcess start(Path dataDir, int httpPort, int tcpPort, Path log, List<String> runFlags) throws IOException {
+    List<String> command = new java.util.ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
         "-cp", System.getProperty("java.class.path"), "io.tollgate.broker.Main", "run",
         "--http-port", Integer.toString(httpPort), "--tcp-port", Integer.toString(tcpPort),
         "--data-dir", dataDir.toString()));
+    command.addAll(runFlags);
+    ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put("TOLLGATE_ADMIN_KEY", ADMIN_KEY);
     builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     BrokerProcess broker = new BrokerProcess(builder.start(), httpPort, tcpPort);

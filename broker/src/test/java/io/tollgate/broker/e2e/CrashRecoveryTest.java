@@ -212,4 +212,83 @@ class CrashRecoveryTest {
       assertEquals("29.00", total.get("amount").asText(), "(3000 - 100 free) x 0.01");
     }
   }
+
+  @Test
+  void invoicesAndTheProducersStatementAddUpExactlyAcrossASigkill() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Path log = dir.resolve("broker.log");
+    Path config = dir.resolve("short-periods.conf");
+    Files.writeString(config, "tollgate.billing { period = PT10S, grace = 1s, close-interval = 500ms }\n");
+    List<String> flags = List.of("--config", config.toString());
+    int httpPort = BrokerProcess.freePort();
+    int tcpPort = BrokerProcess.freePort();
+    int events = 2000;
+    TestBroker.Tenancy t;
+    Set<String> received = ConcurrentHashMap.newKeySet();
+    try (BrokerProcess broker = BrokerProcess.start(data, httpPort, tcpPort, log, flags)) {
+      TollgateAdmin admin = new TollgateAdmin(broker.baseUrl(), BrokerProcess.ADMIN_KEY);
+      TestBroker.Tenancy base = TestBroker.tenancy(admin, "statement", 2);
+      String plan = admin.createPlan(base.product(), (com.fasterxml.jackson.databind.node.ObjectNode)
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"name\":\"metered\",\"currency\":\"EUR\","
+              + "\"revenue_share\":\"0.65\",\"price\":{\"model\":\"per_unit\",\"unit_amount\":\"0.013\"}}")).get("id").asText();
+      t = new TestBroker.Tenancy(base.producer(), base.producerKey(), base.consumer(), base.consumerKey(), base.topic(),
+          base.product(), plan, admin.createSubscription(base.consumer(), base.product(), plan, "beginning").get("id").asText());
+      try (TcpPublisher publisher = TcpPublisher.connect("127.0.0.1", tcpPort, t.producerKey())) {
+        for (int from = 0; from < events; from += 100) {
+          publisher.publish(t.topic(), Events.numbered("/statement", from, 100)).get(10, TimeUnit.SECONDS);
+        }
+      }
+      Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
+          .onDelivery(delivery -> received.add(delivery.event().getId())).connect();
+      await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= events / 2);
+      broker.kill();
+      consumer.closed().handle((done, failure) -> null).get(10, TimeUnit.SECONDS);
+    }
+    try (BrokerProcess broker = BrokerProcess.start(data, httpPort, tcpPort, log, flags)) {
+      TollgateAdmin admin = new TollgateAdmin(broker.baseUrl(), BrokerProcess.ADMIN_KEY);
+      try (Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
+          .onDelivery(delivery -> received.add(delivery.event().getId())).connect()) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> received.size() == events);
+      }
+      String consumerAccount = t.consumer();
+      await().atMost(Duration.ofSeconds(60)).until(() -> {
+        long invoiced = 0;
+        for (JsonNode invoice : admin.get("/v1/accounts/" + consumerAccount + "/invoices").get("data")) {
+          for (JsonNode line : invoice.get("lines")) {
+            invoiced += line.get("kind").asText().equals("usage") ? line.get("quantity").asLong() : 0;
+          }
+        }
+        return invoiced == events;
+      });
+      java.math.BigDecimal invoiced = java.math.BigDecimal.ZERO;
+      for (JsonNode invoice : admin.get("/v1/accounts/" + consumerAccount + "/invoices").get("data")) {
+        invoiced = invoiced.add(new java.math.BigDecimal(invoice.get("total").asText()));
+      }
+      String producer = t.producer();
+      java.math.BigDecimal expected = invoiced;
+      await().atMost(Duration.ofSeconds(30)).until(() -> sum(admin.get("/v1/accounts/" + producer + "/statements"), "charges")
+          .compareTo(expected) == 0);
+      JsonNode statements = admin.get("/v1/accounts/" + producer + "/statements");
+      assertEquals(0, sum(statements, "producer_share").add(sum(statements, "platform_fees")).compareTo(invoiced),
+          "producer share + platform fee = consumer charge, to the cent");
+      for (JsonNode statement : statements.get("data")) {
+        for (JsonNode line : statement.get("lines")) {
+          io.tollgate.billing.RevenueSplit split = io.tollgate.billing.RevenueSplit.of(
+              io.tollgate.billing.Money.of(line.get("charge").asText(), "EUR"), io.tollgate.billing.RevenueShare.of("0.65"));
+          assertEquals(split.producerShare().toString(), line.get("producer_share").asText(), line.toString());
+        }
+      }
+      assertTrue(invoiced.compareTo(new java.math.BigDecimal("26.00")) >= 0 && invoiced.compareTo(new java.math.BigDecimal("26.00")
+          .add(new java.math.BigDecimal("0.01").multiply(java.math.BigDecimal.valueOf(statements.get("data").size())))) <= 0,
+          "2000 events at 0.013, rounded per invoice: " + invoiced);
+    }
+  }
+
+  private static java.math.BigDecimal sum(JsonNode statements, String field) {
+    java.math.BigDecimal total = java.math.BigDecimal.ZERO;
+    for (JsonNode statement : statements.get("data")) {
+      total = total.add(new java.math.BigDecimal(statement.get(field).asText()));
+    }
+    return total;
+  }
 }

@@ -107,6 +107,12 @@ class InvoicingTest {
     assertEquals(201, broker.post("/v1/accounts/" + t.consumer() + "/wallet/top-ups", broker.adminKey(), "application/json", topUp).status());
     JsonNode wallet = broker.post("/v1/accounts/" + t.consumer() + "/wallet/top-ups", broker.adminKey(), "application/json", topUp).body();
     assertEquals("0.50", wallet.get("balances").get(0).get("amount").asText(), "the retried top-up credited once");
+    assertEquals("forbidden", broker.post("/v1/accounts/" + t.consumer() + "/wallet/top-ups", t.consumerKey(),
+        "application/json", topUp.replace("order-7", "order-8")).errorCode(), "an account cannot credit itself");
+    assertEquals("invalid_amount", broker.post("/v1/accounts/" + t.consumer() + "/wallet/top-ups", broker.adminKey(),
+        "application/json", "{\"amount\":\"-1.00\",\"currency\":\"USD\",\"idempotency_key\":\"x\"}").errorCode());
+    assertEquals("invalid_amount", broker.post("/v1/accounts/" + t.consumer() + "/wallet/top-ups", broker.adminKey(),
+        "application/json", "{\"amount\":\"1.001\",\"currency\":\"USD\",\"idempotency_key\":\"y\"}").errorCode());
 
     consume(t, 7);
     clock.advance(PAST_PERIOD_AND_GRACE);

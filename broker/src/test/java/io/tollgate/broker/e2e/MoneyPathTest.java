@@ -84,6 +84,7 @@ class MoneyPathTest {
         .onDelivery(received::add).maxEvents(50).connect()) {
       consumer.closed().get(10, TimeUnit.SECONDS);
     }
+    awaitUsage(t, 50);
     JsonNode invoice = upcoming(t);
     JsonNode lines = invoice.get("lines");
     assertEquals("free_allowance", lines.get(0).get("kind").asText());
@@ -107,12 +108,20 @@ class MoneyPathTest {
     assertTrue(broker.get("/v1/accounts/" + t.consumer() + "/usage", broker.adminKey()).status() == 200);
   }
 
-  /** Consumes what is there, acking it, and waits until the usage is recorded. */
+  /** Consumes what is there, acking it, and waits until the acks are committed. */
   private static void consume(TestBroker.Tenancy t, int count) throws Exception {
+    long before = broker.get("/v1/subscriptions/" + t.subscription(), t.consumerKey()).body().get("usage").get("events").asLong();
     try (Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
         .onDelivery(delivery -> { }).maxEvents(count).connect()) {
       consumer.closed().get(10, TimeUnit.SECONDS);
     }
+    awaitUsage(t, before + count);
+  }
+
+  /** The subscription's acknowledged events in the current period reach {@code events}. */
+  private static void awaitUsage(TestBroker.Tenancy t, long events) {
+    await().atMost(Duration.ofSeconds(10)).until(() -> broker.get("/v1/subscriptions/" + t.subscription(),
+        t.consumerKey()).body().get("usage").get("events").asLong() == events);
   }
 
   private static String plan(TestBroker.Tenancy t, String json) throws Exception {
