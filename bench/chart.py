@@ -78,9 +78,10 @@ def main(results, out_dir):
         label = (f"{mode.upper()} batch {arg(a, '--batch-size')}, in-flight {arg(a, '--in-flight')}"
                  + (f", {arg(a, '--partitions')} partition" if "--partitions" in a else ""))
         bars.append((label, result["events_per_second"], COLOURS[mode]))
-    hbar_chart("Tollgate publish throughput, one producer",
-               "256-byte events, acked after a synced write; 4 partitions unless noted; 2 cores, broker and loadgen on one machine",
-               bars, "events/s", os.path.join(out_dir, "benchmarks-throughput.svg"))
+    if bars:
+        hbar_chart("Tollgate publish throughput, one producer",
+                   "256-byte events, acked after a synced write; 4 partitions unless noted; 2 cores, broker and loadgen on one machine",
+                   bars, "events/s", os.path.join(out_dir, "benchmarks-throughput.svg"))
 
     lat_bars = []
     for row in rows:

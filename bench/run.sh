@@ -13,13 +13,23 @@
 # VmHWM/VmRSS from /proc/<pid>/status, then the broker is stopped. One JSON line per run goes to
 # bench/results/<timestamp>.jsonl; a Markdown table is printed at the end.
 #
+# The billing runs (drain-*, ack-to-invoice*) are sized by event counts, not durations: a drain
+# publishes DRAIN_EVENTS first (not measured) and times a subscriber receiving and acking them
+# all; ack-to-invoice takes ACK_SAMPLES one-event samples of ack -> upcoming invoice. Their
+# *-billing-off variants start the broker with `--config` holding `tollgate.billing.eager-feed = off`
+# (billing reads usage only when it is asked for) instead of the default `on`.
+#
 # Environment knobs (defaults in brackets):
 #   DURATION [20s]       measured publishing time of the tcp/http runs
 #   E2E_DURATION [30s]   measured time of the e2e run
 #   E2E_RATE [1000]      events/s of the e2e run
 #   WARMUP [10s]          warm-up before each measured run, same settings, not reported
 #   DRAIN [20s]          loadgen --drain-timeout
+#   DRAIN_EVENTS [200000]  events each measured drain run receives (warm-up: DRAIN_WARMUP_EVENTS [20000])
+#   ACK_SAMPLES [50]     samples of each measured ack-to-invoice run (warm-up: ACK_WARMUP_SAMPLES [10])
+#   COUNTED_TIMEOUT [600] hard limit in seconds on each drain/ack-to-invoice loadgen
 #   RUNS [all]           space-separated subset of run names (see RUN_SPECS below)
+#   ROUNDS [1]           go through the selected runs this many times (alternates e.g. billing on/off)
 #   BROKER_OPTS [-Xms256m -Xmx1g]   LOADGEN_OPTS [-Xms256m -Xmx1g]
 set -euo pipefail
 
@@ -31,6 +41,12 @@ E2E_DURATION="${E2E_DURATION:-30s}"
 E2E_RATE="${E2E_RATE:-1000}"
 WARMUP="${WARMUP:-10s}"
 DRAIN="${DRAIN:-20s}"
+DRAIN_EVENTS="${DRAIN_EVENTS:-200000}"
+DRAIN_WARMUP_EVENTS="${DRAIN_WARMUP_EVENTS:-20000}"
+ACK_SAMPLES="${ACK_SAMPLES:-50}"
+ACK_WARMUP_SAMPLES="${ACK_WARMUP_SAMPLES:-10}"
+COUNTED_TIMEOUT="${COUNTED_TIMEOUT:-600}"
+ROUNDS="${ROUNDS:-1}"
 read -r -a broker_opts <<<"${BROKER_OPTS:--Xms256m -Xmx1g}"
 read -r -a loadgen_opts <<<"${LOADGEN_OPTS:--Xms256m -Xmx1g}"
 
@@ -50,7 +66,42 @@ RUN_SPECS=(
   "http-b100-f1|--mode http --batch-size 100 --in-flight 1"
   "http-b100-f16|--mode http --batch-size 100 --in-flight 16"
   "e2e-1000|--mode e2e --publish-via tcp --rate $E2E_RATE --batch-size 100 --in-flight 64"
+  "drain-billing-on|--mode drain --publish-via tcp --batch-size 100 --in-flight 8"
+  "drain-billing-off|--mode drain --publish-via tcp --batch-size 100 --in-flight 8"
+  "ack-to-invoice|--mode ack-to-invoice --publish-via tcp"
+  "ack-to-invoice-billing-off|--mode ack-to-invoice --publish-via tcp"
 )
+
+# Broker settings of a run (a HOCON file given with --config); runs not named here use the defaults.
+broker_config_of() {
+  case "$1" in
+    *-billing-off) echo 'tollgate.billing.eager-feed = off' ;;
+    *) echo '' ;;
+  esac
+}
+
+# The size of a run, measured and warm-up: a duration, or for the billing runs an event count.
+size_args() { # size_args NAME measured|warmup -> sets size
+  case "$1:$2" in
+    drain-*:measured) size=(--events "$DRAIN_EVENTS") ;;
+    drain-*:warmup) size=(--events "$DRAIN_WARMUP_EVENTS") ;;
+    ack-to-invoice*:measured) size=(--samples "$ACK_SAMPLES") ;;
+    ack-to-invoice*:warmup) size=(--samples "$ACK_WARMUP_SAMPLES") ;;
+    e2e-*:measured) size=(--duration "$E2E_DURATION") ;;
+    *:measured) size=(--duration "$DURATION") ;;
+    *:warmup) size=(--duration "$WARMUP") ;;
+  esac
+}
+
+# The hard limit on a loadgen of that size, in seconds.
+limit_of() { # limit_of NAME measured|warmup
+  case "$1:$2" in
+    drain-*:*|ack-to-invoice*:*) echo "$COUNTED_TIMEOUT" ;;
+    e2e-*:measured) echo $(( $(seconds_of "$E2E_DURATION") + $(seconds_of "$DRAIN") + 30 )) ;;
+    *:measured) echo $(( $(seconds_of "$DURATION") + $(seconds_of "$DRAIN") + 30 )) ;;
+    *:warmup) echo $(( $(seconds_of "$WARMUP") + $(seconds_of "$DRAIN") + 30 )) ;;
+  esac
+}
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -122,13 +173,17 @@ cpu_ticks() { # utime+stime of a process, in clock ticks
   awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
-start_broker() { # start_broker RUNDIR: sets broker_pid, http_port, tcp_port, admin_key
-  local dir="$1"
+start_broker() { # start_broker RUNDIR [HOCON]: sets broker_pid, http_port, tcp_port, admin_key
+  local dir="$1" config=()
+  if [ -n "${2:-}" ]; then
+    printf '%s\n' "$2" >"$dir/broker.conf"
+    config=(--config "$dir/broker.conf")
+  fi
   http_port="$(free_port)"
   tcp_port="$(free_port)"
   while [ "$tcp_port" = "$http_port" ]; do tcp_port="$(free_port)"; done
   java "${broker_opts[@]}" -cp "$cp_arg" io.tollgate.broker.Main run \
-    --host 127.0.0.1 --data-dir "$dir/data" --http-port "$http_port" --tcp-port "$tcp_port" \
+    --host 127.0.0.1 --data-dir "$dir/data" --http-port "$http_port" --tcp-port "$tcp_port" "${config[@]}" \
     >"$dir/broker.log" 2>&1 &
   broker_pid=$!
   for _ in $(seq 1 120); do
@@ -157,44 +212,48 @@ log "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}'
 log "results: $results"
 
 selected=" ${RUNS:-} "
+for round in $(seq 1 "$ROUNDS"); do
 for spec in "${RUN_SPECS[@]}"; do
   name="${spec%%|*}"
   read -r -a args <<<"${spec#*|}"
   if [ -n "${RUNS:-}" ] && [[ "$selected" != *" $name "* ]]; then
     continue
   fi
-  if [[ "$name" == e2e-* ]]; then duration="$E2E_DURATION"; else duration="$DURATION"; fi
+  broker_config="$(broker_config_of "$name")"
   run_dir="$work/$name"
+  [ "$ROUNDS" -gt 1 ] && run_dir="$work/$name.$round"
   mkdir -p "$run_dir"
 
   others="$(pgrep -c -f 'org.codehaus.plexus.classworlds.launcher.Launcher|surefirebooter' || true)"
   load_before="$(cut -d' ' -f1 /proc/loadavg)"
   [ "${others:-0}" -gt 0 ] && log "WARNING: $others Maven/surefire JVM(s) running: they share the 2 cores with this run"
 
-  log "== $name: starting a broker on a fresh data dir"
-  if ! start_broker "$run_dir"; then
+  log "== $name (round $round/$ROUNDS): starting a broker on a fresh data dir${broker_config:+ with config: $broker_config}"
+  if ! start_broker "$run_dir" "$broker_config"; then
     jq -nc --arg run "$name" --arg error "broker did not start" '{run:$run, error:$error}' >>"$results"
     stop_broker
     continue
   fi
   loadgen_cmd
   export TOLLGATE_KEY="$admin_key"
-  log "   broker pid $broker_pid, http $http_port, tcp $tcp_port; warm-up $WARMUP"
+  size_args "$name" warmup
+  log "   broker pid $broker_pid, http $http_port, tcp $tcp_port; warm-up ${size[*]}"
   warm_rc=0
-  timeout --kill-after=5 $(( $(seconds_of "$WARMUP") + $(seconds_of "$DRAIN") + 30 )) \
-    "${lg[@]}" "${args[@]}" --duration "$WARMUP" >"$run_dir/warmup.json" 2>"$run_dir/warmup.err" || warm_rc=$?
+  timeout --kill-after=5 "$(limit_of "$name" warmup)" \
+    "${lg[@]}" "${args[@]}" "${size[@]}" >"$run_dir/warmup.json" 2>"$run_dir/warmup.err" || warm_rc=$?
   [ "$warm_rc" -ne 0 ] && log "   warm-up exited $warm_rc: $(tail -3 "$run_dir/warmup.err" | tr '\n' ' ')"
 
   # Sample the broker's RSS every 0.5 s during the measured run (VmHWM is the kernel's own peak).
   ( while kill -0 "$broker_pid" 2>/dev/null; do status_kb "$broker_pid" VmRSS; sleep 0.5; done ) >"$run_dir/rss.samples" 2>/dev/null &
   sampler_pid=$!
 
-  log "   measuring: loadgen ${args[*]} --duration $duration"
+  size_args "$name" measured
+  log "   measuring: loadgen ${args[*]} ${size[*]}"
   cpu_before="$(cpu_ticks "$broker_pid")"
   t0="$(date +%s.%N)"
   rc=0
-  timeout --kill-after=5 $(( $(seconds_of "$duration") + $(seconds_of "$DRAIN") + 30 )) \
-    "${lg[@]}" "${args[@]}" --duration "$duration" >"$run_dir/summary.json" 2> >(tee "$run_dir/loadgen.err" | sed -u 's/^/     /' >&2) || rc=$?
+  timeout --kill-after=5 "$(limit_of "$name" measured)" \
+    "${lg[@]}" "${args[@]}" "${size[@]}" >"$run_dir/summary.json" 2> >(tee "$run_dir/loadgen.err" | sed -u 's/^/     /' >&2) || rc=$?
   t1="$(date +%s.%N)"
   cpu_after="$(cpu_ticks "$broker_pid")"
   hwm_kb="$(status_kb "$broker_pid" VmHWM)"
@@ -216,7 +275,8 @@ for spec in "${RUN_SPECS[@]}"; do
     log "   FAILED: $error"
   fi
   jq -nc \
-    --arg run "$name" --arg stamp "$stamp" --arg args "${args[*]} --duration $duration --event-bytes 256" \
+    --arg run "$name" --arg stamp "$stamp" --arg args "${args[*]} ${size[*]} --event-bytes 256" \
+    --argjson round "$round" --arg broker_config "$broker_config" \
     --argjson summary "$summary" --argjson rc "$rc" --arg error "$error" \
     --argjson hwm "${hwm_kb:-0}" --argjson rss "${rss_kb:-0}" --argjson rssmax "${rss_max_kb:-0}" \
     --argjson cpu "$(awk -v a="$cpu_before" -v b="$cpu_after" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", (b-a)/hz}')" \
@@ -224,13 +284,25 @@ for spec in "${RUN_SPECS[@]}"; do
     --argjson warm_rc "$warm_rc" --argjson alive "$broker_alive" \
     --arg load "$load_before" --argjson others "${others:-0}" \
     --argjson nproc "$(nproc)" --arg java "$(java -version 2>&1 | head -1)" \
-    '{run:$run, stamp:$stamp, loadgen_args:$args, exit_code:$rc, error:(if $error=="" then null else $error end),
+    '{run:$run, stamp:$stamp, round:$round, loadgen_args:$args, broker_config:$broker_config, exit_code:$rc, error:(if $error=="" then null else $error end),
       result:$summary, broker_vm_hwm_kb:$hwm, broker_vm_rss_kb:$rss, broker_rss_max_sampled_kb:$rssmax,
       broker_cpu_seconds:$cpu, loadgen_wall_seconds:$wall, warmup_exit_code:$warm_rc,
       broker_alive_after_run:$alive, loadavg_before:($load|tonumber), other_maven_jvms:$others,
       nproc:$nproc, java:$java}' >>"$results"
-  log "   $(jq -r '"\(.run): " + (if .result then "\(.result.events_per_second) events/s, p50 \(.result.latency_ms.p50) ms, p99 \(.result.latency_ms.p99) ms" else "no result" end) + ", broker VmHWM \(.broker_vm_hwm_kb/1024|floor) MiB"' <(tail -1 "$results"))"
+  log "   $(jq -r '"\(.run): " + (if .result == null then "no result"
+      elif .result.mode == "ack-to-invoice" then "ack-to-invoice p50 \(.result.latency_ms.p50) ms, p99 \(.result.latency_ms.p99) ms, max \(.result.latency_ms.max) ms"
+      elif .result.latency_ms == null then "\(.result.events_per_second) events/s in \(.result.seconds) s, lost \(.result.lost)"
+      else "\(.result.events_per_second) events/s, p50 \(.result.latency_ms.p50) ms, p99 \(.result.latency_ms.p99) ms" end)
+      + ", broker VmHWM \(.broker_vm_hwm_kb/1024|floor) MiB"' <(tail -1 "$results"))"
 done
+done
+
+# Drain throughput with billing off vs on, when both ran: mean events/s of each and their ratio.
+jq -rs '[.[] | select(.result != null and (.run == "drain-billing-on" or .run == "drain-billing-off"))]
+    | group_by(.run) | map({key: .[0].run, value: ([.[].result.events_per_second] | add / length)}) | from_entries
+    | if .["drain-billing-on"] and .["drain-billing-off"] then
+        "drain events/s (mean of rounds): billing on \(.["drain-billing-on"] | floor), off \(.["drain-billing-off"] | floor), on/off = \(.["drain-billing-on"] / .["drain-billing-off"] * 1000 | round / 1000)"
+      else empty end' "$results" | while read -r line; do log "$line"; done
 
 log "wrote $results"
 python3 "$here/table.py" "$results"

@@ -3,6 +3,8 @@ package io.tollgate.client;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,9 +19,14 @@ import picocli.CommandLine.Spec;
             + "reports throughput and publish-to-ack latency.",
         "e2e: publishes at --rate while subscribed to --subscription; reports publish-to-receive latency "
             + "and lost, duplicate and out-of-order events (exit code 1 if there are any).",
+        "drain: publishes --events first (not measured), then receives and acks them all on --subscription; "
+            + "reports events/s and lost, duplicate and out-of-order events (exit code 1 if there are any).",
+        "ack-to-invoice: --samples times, publishes one event, receives and acks it, and reads the upcoming invoice "
+            + "of --account until it shows the event; reports ack-to-invoice latency.",
         "Progress goes to stderr every second; the summary is one JSON line on stdout."})
 public final class LoadGenCommand implements Callable<Integer> {
-  @Option(names = "--mode", defaultValue = "tcp", description = "tcp, http or e2e (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--mode", defaultValue = "tcp",
+      description = "tcp, http, e2e, drain or ack-to-invoice (default: ${DEFAULT-VALUE}).")
   String mode;
 
   @Option(names = "--key", defaultValue = Cli.KEY_FROM_ENV,
@@ -36,8 +43,12 @@ public final class LoadGenCommand implements Callable<Integer> {
   @Option(names = "--topic", description = "Topic to publish to (required unless --setup).")
   String topic;
 
-  @Option(names = "--subscription", description = "e2e: subscription to receive on; it must include --topic.")
+  @Option(names = "--subscription",
+      description = "e2e, drain, ack-to-invoice: subscription to receive on; it must include --topic.")
   String subscription;
+
+  @Option(names = "--account", description = "ack-to-invoice: the account of --subscription, whose upcoming invoice is read.")
+  String account;
 
   @Option(names = "--setup", description = "Create a fresh account, key, topic, product, plan and subscription "
       + "with the admin --key, and run against those.")
@@ -46,17 +57,20 @@ public final class LoadGenCommand implements Callable<Integer> {
   @Option(names = "--partitions", defaultValue = "4", description = "With --setup: partitions of the topic (default: ${DEFAULT-VALUE}).")
   int partitions;
 
-  @Option(names = "--publish-via", defaultValue = "tcp", description = "e2e: publish over tcp or http (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--publish-via", defaultValue = "tcp",
+      description = "e2e, drain, ack-to-invoice: publish over tcp or http (default: ${DEFAULT-VALUE}).")
   String publishVia;
 
   @Option(names = "--event-bytes", defaultValue = "256", description = "Bytes of data per event (default: ${DEFAULT-VALUE}).")
   int eventBytes;
 
-  @Option(names = "--events", paramLabel = "N", description = "Publish N events (instead of for --duration).")
+  @Option(names = "--events", paramLabel = "N",
+      description = "Publish N events (instead of for --duration); drain: the backlog (default: 200000).")
   Long events;
 
   @Option(names = "--duration", defaultValue = "30s", converter = Cli.DurationConverter.class,
-      description = "How long to publish, e.g. 30s, 2m (default: ${DEFAULT-VALUE}); ignored with --events.")
+      description = "How long to publish, e.g. 30s, 2m (default: ${DEFAULT-VALUE}); ignored with --events, "
+          + "in drain and in ack-to-invoice.")
   Duration duration;
 
   @Option(names = "--batch-size", defaultValue = "100",
@@ -69,8 +83,12 @@ public final class LoadGenCommand implements Callable<Integer> {
   @Option(names = "--rate", defaultValue = "1000", description = "e2e: events per second (default: ${DEFAULT-VALUE}).")
   double rate;
 
+  @Option(names = "--samples", defaultValue = "50", description = "ack-to-invoice: measurements to take (default: ${DEFAULT-VALUE}).")
+  int samples;
+
   @Option(names = "--drain-timeout", defaultValue = "30s", converter = Cli.DurationConverter.class,
-      description = "How long to wait for the last acks and, in e2e, the last events (default: ${DEFAULT-VALUE}).")
+      description = "How long to wait for the last acks; e2e, drain: for the next event to arrive; "
+          + "ack-to-invoice: for each sample (default: ${DEFAULT-VALUE}).")
   Duration drainTimeout;
 
   // Only help: a version option belongs to the tollgate command these are registered under.
@@ -84,20 +102,23 @@ public final class LoadGenCommand implements Callable<Integer> {
   public Integer call() {
     String apiKey = Cli.requireKey(spec, key);
     PrintWriter err = spec.commandLine().getErr();
+    LoadGenerator.Mode runMode = parseMode(mode);
     LoadGenerator.Settings settings = new LoadGenerator.Settings()
-        .mode(parseMode(mode, "--mode"))
-        .publishVia(parseMode(publishVia, "--publish-via"))
+        .mode(runMode)
+        .publishVia(parseTransport(publishVia))
         .url(url)
         .tcp(tcp)
         .apiKey(apiKey)
         .topic(topic)
         .subscription(subscription)
+        .account(account)
         .eventBytes(eventBytes)
         .events(events == null ? 0 : events)
         .duration(duration)
         .batchSize(batchSize)
         .inFlight(inFlight)
         .rate(rate)
+        .samples(samples)
         .drainTimeout(drainTimeout)
         .progress(err);
     try {
@@ -105,10 +126,10 @@ public final class LoadGenCommand implements Callable<Integer> {
         LoadGenerator.Fixture fixture = LoadGenerator.setUp(new TollgateAdmin(url, apiKey), partitions);
         err.println("set up: account " + fixture.accountId() + ", topic " + fixture.topic() + ", subscription " + fixture.subscriptionId());
         err.flush();
-        settings.apiKey(fixture.apiKey()).topic(fixture.topic()).subscription(fixture.subscriptionId());
-      } else if (topic == null || (mode.equals("e2e") && subscription == null)) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "--topic" + (mode.equals("e2e") ? " and --subscription are" : " is") + " needed, or --setup");
+        settings.apiKey(fixture.apiKey()).topic(fixture.topic()).subscription(fixture.subscriptionId())
+            .account(fixture.accountId());
+      } else {
+        requireWithoutSetup(runMode);
       }
       LoadGenerator.Summary summary = LoadGenerator.run(settings);
       PrintWriter out = spec.commandLine().getOut();
@@ -122,12 +143,34 @@ public final class LoadGenCommand implements Callable<Integer> {
     }
   }
 
-  private LoadGenerator.Mode parseMode(String value, String option) {
+  /** The options a mode needs when it does not set up its own fixture. */
+  private void requireWithoutSetup(LoadGenerator.Mode runMode) {
+    List<String> missing = new ArrayList<>();
+    if (topic == null) {
+      missing.add("--topic");
+    }
+    if (runMode.subscribes() && subscription == null) {
+      missing.add("--subscription");
+    }
+    if (runMode == LoadGenerator.Mode.ACK_TO_INVOICE && account == null) {
+      missing.add("--account");
+    }
+    if (!missing.isEmpty()) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          String.join(" and ", missing) + (missing.size() == 1 ? " is" : " are") + " needed, or --setup");
+    }
+  }
+
+  private LoadGenerator.Mode parseMode(String value) {
+    return LoadGenerator.Mode.byId(value).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
+        "--mode must be tcp, http, e2e, drain or ack-to-invoice, was " + value));
+  }
+
+  private LoadGenerator.Mode parseTransport(String value) {
     return switch (value) {
       case "tcp" -> LoadGenerator.Mode.TCP;
       case "http" -> LoadGenerator.Mode.HTTP;
-      case "e2e" -> LoadGenerator.Mode.E2E;
-      default -> throw new CommandLine.ParameterException(spec.commandLine(), option + " must be tcp, http or e2e, was " + value);
+      default -> throw new CommandLine.ParameterException(spec.commandLine(), "--publish-via must be tcp or http, was " + value);
     };
   }
 }

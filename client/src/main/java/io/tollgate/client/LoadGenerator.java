@@ -1,5 +1,6 @@
 package io.tollgate.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.protocols.CloudEventJson;
 import io.tollgate.protocols.v1.AttributeValue;
@@ -8,20 +9,26 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -35,14 +42,39 @@ import org.HdrHistogram.Histogram;
  * acks, with a bounded number of publishes in flight, and measure throughput and
  * publish-to-ack latency. {@link Mode#E2E} publishes at a fixed rate while a
  * {@link Subscriber} receives, and measures publish-to-receive latency and whether every
- * event arrived exactly once and in order. The {@code loadgen} command is a shell around
- * {@link #run}; tests call it directly.
+ * event arrived exactly once and in order. {@link Mode#DRAIN} publishes a backlog first (not
+ * measured) and measures how fast a {@link Subscriber} receives and acks all of it.
+ * {@link Mode#ACK_TO_INVOICE} publishes and receives one event at a time and measures how long
+ * after the ack its usage shows in the account's upcoming invoice. The {@code loadgen} command
+ * is a shell around {@link #run}; tests call it directly.
  */
 public final class LoadGenerator {
   static final String SOURCE = "tollgate-loadgen";
   private static final String TYPE = "tollgate.loadgen";
 
-  public enum Mode { TCP, HTTP, E2E }
+  /** Events a drain run publishes and receives when {@link Settings#events} is not given. */
+  public static final long DEFAULT_DRAIN_EVENTS = 200_000;
+  /** Upcoming-invoice line kinds whose quantities add up to a subscription's usage. */
+  private static final Set<String> USAGE_LINE_KINDS = Set.of("usage", "free_allowance");
+
+  public enum Mode {
+    TCP, HTTP, E2E, DRAIN, ACK_TO_INVOICE;
+
+    /** The name on the command line and in the summary: {@code tcp}, ..., {@code ack-to-invoice}. */
+    public String id() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The mode called {@code id} on the command line, if there is one. */
+    public static Optional<Mode> byId(String id) {
+      return Arrays.stream(values()).filter(mode -> mode.id().equals(id)).findFirst();
+    }
+
+    /** Whether the mode receives on a subscription, and so publishes {@link Settings#publishVia}. */
+    boolean subscribes() {
+      return this == E2E || this == DRAIN || this == ACK_TO_INVOICE;
+    }
+  }
 
   private LoadGenerator() {}
 
@@ -54,6 +86,7 @@ public final class LoadGenerator {
     private String apiKey;
     private String topic;
     private String subscription;
+    private String account;
     private Mode publishVia = Mode.TCP;
     private int eventBytes = 256;
     private long events;
@@ -61,6 +94,7 @@ public final class LoadGenerator {
     private int batchSize = 100;
     private int inFlight = 64;
     private double rate = 1000;
+    private int samples = 50;
     private Duration drainTimeout = Duration.ofSeconds(30);
     private PrintWriter progress;
 
@@ -90,13 +124,19 @@ public final class LoadGenerator {
       return this;
     }
 
-    /** The subscription the e2e mode receives on; it must include {@link #topic}. */
+    /** The subscription the e2e, drain and ack-to-invoice modes receive on; it must include {@link #topic}. */
     public Settings subscription(String subscription) {
       this.subscription = subscription;
       return this;
     }
 
-    /** How the e2e mode publishes: {@link Mode#TCP} or {@link Mode#HTTP}. */
+    /** The account of {@link #subscription}, whose upcoming invoice the ack-to-invoice mode reads. */
+    public Settings account(String account) {
+      this.account = account;
+      return this;
+    }
+
+    /** How the e2e, drain and ack-to-invoice modes publish: {@link Mode#TCP} or {@link Mode#HTTP}. */
     public Settings publishVia(Mode publishVia) {
       this.publishVia = publishVia;
       return this;
@@ -108,7 +148,10 @@ public final class LoadGenerator {
       return this;
     }
 
-    /** Publish this many events; 0 (the default) means for {@link #duration} instead. */
+    /**
+     * Publish this many events; 0 (the default) means for {@link #duration} instead, or in drain
+     * mode {@link #DEFAULT_DRAIN_EVENTS}.
+     */
     public Settings events(long events) {
       this.events = events;
       return this;
@@ -137,7 +180,17 @@ public final class LoadGenerator {
       return this;
     }
 
-    /** How long to wait for outstanding acks and, in e2e mode, for the last events to arrive. */
+    /** Measurements the ack-to-invoice mode takes, one event each. */
+    public Settings samples(int samples) {
+      this.samples = samples;
+      return this;
+    }
+
+    /**
+     * How long to wait for outstanding acks; in e2e and drain mode, how long the subscriber may
+     * receive nothing before the missing events count as lost; in ack-to-invoice mode, the most
+     * each sample may take.
+     */
     public Settings drainTimeout(Duration drainTimeout) {
       this.drainTimeout = drainTimeout;
       return this;
@@ -152,10 +205,16 @@ public final class LoadGenerator {
     private void validate() {
       Objects.requireNonNull(apiKey, "apiKey");
       Objects.requireNonNull(topic, "topic");
+      if (mode.subscribes()) {
+        Objects.requireNonNull(subscription, "subscription (needed in " + mode.id() + " mode)");
+        require(publishVia == Mode.TCP || publishVia == Mode.HTTP, "publishVia must be TCP or HTTP");
+      }
       if (mode == Mode.E2E) {
-        Objects.requireNonNull(subscription, "subscription (needed in e2e mode)");
-        require(publishVia != Mode.E2E, "publishVia must be TCP or HTTP");
         require(rate > 0, "rate must be positive");
+      }
+      if (mode == Mode.ACK_TO_INVOICE) {
+        Objects.requireNonNull(account, "account (needed in ack-to-invoice mode)");
+        require(samples >= 1, "samples must be at least 1");
       }
       require(eventBytes >= 2, "eventBytes must be at least 2 (the quotes of the JSON string)");
       require(events > 0 || (duration != null && !duration.isNegative() && !duration.isZero()), "events or duration must be positive");
@@ -181,7 +240,7 @@ public final class LoadGenerator {
     }
   }
 
-  /** What the e2e mode saw arrive: each published event should be received once, in offset order per partition. */
+  /** What the e2e and drain modes saw arrive: each published event should be received once, in offset order per partition. */
   public record DeliveryCheck(long received, long lost, long duplicates, long outOfOrder) {
     public boolean ok() {
       return lost == 0 && duplicates == 0 && outOfOrder == 0;
@@ -189,26 +248,43 @@ public final class LoadGenerator {
   }
 
   /**
-   * The outcome of a run. {@code events} were published and acked in {@code seconds}; the
-   * latency is publish-to-ack per publish (TCP, HTTP) or publish-to-receive per event (E2E,
-   * measured from when the event was due, so a stalled publisher shows up as latency);
-   * {@code delivery} is null except in E2E mode.
+   * How the ack-to-invoice mode found the usage: in {@code samples} measurements it read the
+   * upcoming invoice {@code polls} times in all, and in {@code seenOnFirstPoll} of them the first
+   * read after the ack already showed the event.
+   */
+  public record InvoicePolls(long samples, long polls, long seenOnFirstPoll) {}
+
+  /**
+   * The outcome of a run. {@code events} were published and acked (TCP, HTTP, E2E, ACK_TO_INVOICE)
+   * or received and acked (DRAIN) in {@code seconds}; the latency is publish-to-ack per publish
+   * (TCP, HTTP), publish-to-receive per event (E2E, measured from when the event was due, so a
+   * stalled publisher shows up as latency), ack-to-invoice per sample (ACK_TO_INVOICE), and null
+   * in DRAIN; {@code delivery} is null except in E2E and DRAIN, {@code invoicePolls} except in
+   * ACK_TO_INVOICE.
    */
   public record Summary(Mode mode, long events, double seconds, double eventsPerSecond, double megabytesPerSecond,
-                        Latency latency, DeliveryCheck delivery) {
+                        Latency latency, DeliveryCheck delivery, InvoicePolls invoicePolls) {
     public String toJson() {
       ObjectNode json = Json.object()
-          .put("mode", mode.name().toLowerCase(Locale.ROOT))
+          .put("mode", mode.id())
           .put("events", events)
           .put("seconds", round(seconds))
           .put("events_per_second", round(eventsPerSecond))
           .put("mb_per_second", round(megabytesPerSecond));
-      json.putObject("latency_ms")
-          .put("count", latency.count())
-          .put("p50", round(latency.p50Ms()))
-          .put("p99", round(latency.p99Ms()))
-          .put("p99_9", round(latency.p999Ms()))
-          .put("max", round(latency.maxMs()));
+      if (latency != null) {
+        json.putObject("latency_ms")
+            .put("count", latency.count())
+            .put("p50", round(latency.p50Ms()))
+            .put("p99", round(latency.p99Ms()))
+            .put("p99_9", round(latency.p999Ms()))
+            .put("max", round(latency.maxMs()));
+      }
+      if (invoicePolls != null) {
+        json.putObject("invoice_polls")
+            .put("samples", invoicePolls.samples())
+            .put("polls", invoicePolls.polls())
+            .put("seen_on_first_poll", invoicePolls.seenOnFirstPoll());
+      }
       if (delivery != null) {
         json.put("received", delivery.received())
             .put("lost", delivery.lost())
@@ -248,11 +324,16 @@ public final class LoadGenerator {
   /** Runs the benchmark; throws the first publish error, which ends the run. */
   public static Summary run(Settings settings) {
     settings.validate();
-    Mode transport = settings.mode == Mode.E2E ? settings.publishVia : settings.mode;
+    Mode transport = settings.mode.subscribes() ? settings.publishVia : settings.mode;
     try (Publisher publisher = transport == Mode.TCP
         ? TcpPublisher.connect(settings.tcp.host(), settings.tcp.port(), settings.apiKey, settings.inFlight)
         : new HttpPublisher(settings.url, settings.apiKey)) {
-      return settings.mode == Mode.E2E ? endToEnd(settings, publisher) : throughput(settings, publisher);
+      return switch (settings.mode) {
+        case TCP, HTTP -> throughput(settings, publisher);
+        case E2E -> endToEnd(settings, publisher);
+        case DRAIN -> drain(settings, publisher);
+        case ACK_TO_INVOICE -> ackToInvoice(settings, publisher);
+      };
     } catch (InterruptedException e) {
       throw TollgateException.interrupted(e);
     }
@@ -260,40 +341,55 @@ public final class LoadGenerator {
 
   private static Summary throughput(Settings settings, Publisher publisher) throws InterruptedException {
     EventFactory factory = new EventFactory(settings.eventBytes);
-    Window window = new Window(settings.inFlight);
     Histogram latency = new ConcurrentHistogram(3);
     LongAdder acked = new LongAdder();
     long start = System.nanoTime();
-    long deadline = settings.events > 0 ? Long.MAX_VALUE : start + settings.duration.toNanos();
     try (Progress ignored = Progress.start(settings.progress, start, acked::sum, null)) {
-      long next = 0;
-      while (window.ok() && (settings.events > 0 ? next < settings.events : System.nanoTime() < deadline)) {
-        int count = settings.events > 0 ? (int) Math.min(settings.batchSize, settings.events - next) : settings.batchSize;
-        List<CloudEvent> batch = factory.events(next, count);
-        window.acquire();
-        long sentAt = System.nanoTime();
-        window.track(publisher.publish(settings.topic, batch), result -> {
-          latency.recordValue(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - sentAt));
-          acked.add(count);
-        });
-        next += count;
-      }
-      window.drain(settings.drainTimeout);
+      publish(settings, publisher, factory, settings.events, start, (count, micros) -> {
+        latency.recordValue(micros);
+        acked.add(count);
+      });
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     long events = acked.sum();
     return new Summary(settings.mode, events, seconds, events / seconds,
-        events * (double) settings.eventBytes / 1e6 / seconds, Latency.of(latency), null);
+        events * (double) settings.eventBytes / 1e6 / seconds, Latency.of(latency), null, null);
+  }
+
+  /** Told of each acked publish: how many events it carried and its publish-to-ack latency. */
+  @FunctionalInterface
+  private interface AckListener {
+    void acked(int events, long micros);
+  }
+
+  /**
+   * Publishes {@code events} events (0: until {@link Settings#duration} after {@code start}) in
+   * batches of {@link Settings#batchSize}, at most {@link Settings#inFlight} at a time, and waits
+   * for the last acks.
+   */
+  private static void publish(Settings settings, Publisher publisher, EventFactory factory, long events, long start,
+                              AckListener onAck) throws InterruptedException {
+    Window window = new Window(settings.inFlight);
+    long deadline = events > 0 ? Long.MAX_VALUE : start + settings.duration.toNanos();
+    long next = 0;
+    while (window.ok() && (events > 0 ? next < events : System.nanoTime() < deadline)) {
+      int count = events > 0 ? (int) Math.min(settings.batchSize, events - next) : settings.batchSize;
+      List<CloudEvent> batch = factory.events(next, count);
+      window.acquire();
+      long sentAt = System.nanoTime();
+      window.track(publisher.publish(settings.topic, batch),
+          result -> onAck.acked(count, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - sentAt)));
+      next += count;
+    }
+    window.drain(settings.drainTimeout);
   }
 
   private static Summary endToEnd(Settings settings, Publisher publisher) throws InterruptedException {
     long total = settings.events > 0 ? settings.events : Math.round(settings.rate * settings.duration.toNanos() / 1e9);
-    if (total > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("e2e mode tracks at most " + Integer.MAX_VALUE + " events, asked for " + total);
-    }
+    requireTrackable(total, settings.mode);
     EventFactory factory = new EventFactory(settings.eventBytes);
     double intervalNanos = 1e9 / settings.rate;
-    Receipts receipts = new Receipts(factory.idPrefix, (int) total, intervalNanos);
+    Receipts receipts = new Receipts(factory.idPrefix, (int) total);
     Window window = new Window(settings.inFlight);
     LongAdder acked = new LongAdder();
     long start;
@@ -302,7 +398,7 @@ public final class LoadGenerator {
         .onDelivery(receipts::onDelivery)
         .connect()) {
       start = System.nanoTime();
-      receipts.start(start);
+      receipts.timeFrom(start, intervalNanos);
       try (Progress ignored = Progress.start(settings.progress, start, acked::sum, receipts::received)) {
         long next = 0;
         while (window.ok() && next < total) {
@@ -335,7 +431,150 @@ public final class LoadGenerator {
     long published = acked.sum();
     double seconds = (end - start) / 1e9;
     return new Summary(settings.mode, published, seconds, published / seconds,
-        published * (double) settings.eventBytes / 1e6 / seconds, Latency.of(receipts.latency), receipts.check(published));
+        published * (double) settings.eventBytes / 1e6 / seconds, Latency.of(receipts.latency), receipts.check(published),
+        null);
+  }
+
+  /**
+   * Publishes the backlog (not measured), then times a subscriber receiving and acking all of
+   * it: from opening the stream to the last event's handler returning, after which its ack goes
+   * out. The subscription should have nothing else waiting, such as a fresh one from
+   * {@link #setUp}: anything before the backlog is received and acked too, inside the time.
+   */
+  private static Summary drain(Settings settings, Publisher publisher) throws InterruptedException {
+    long total = settings.events > 0 ? settings.events : DEFAULT_DRAIN_EVENTS;
+    requireTrackable(total, settings.mode);
+    EventFactory factory = new EventFactory(settings.eventBytes);
+    note(settings.progress, "publishing %,d events (not measured)", total);
+    long publishStart = System.nanoTime();
+    publish(settings, publisher, factory, total, publishStart, (count, micros) -> { });
+    note(settings.progress, "published in %.1f s; receiving them on subscription %s",
+        (System.nanoTime() - publishStart) / 1e9, settings.subscription);
+
+    Receipts receipts = new Receipts(factory.idPrefix, (int) total);
+    long start = System.nanoTime();
+    long end;
+    try (Subscriber subscriber = Subscriber.builder(settings.url, settings.apiKey, settings.subscription)
+        .onDelivery(receipts::onDelivery)
+        .connect();
+         Progress ignored = Progress.start(settings.progress, start, receipts::received, null)) {
+      receipts.awaitAll(subscriber.closed(), settings.drainTimeout);
+      end = receipts.received() > 0 ? receipts.lastAt() : System.nanoTime();
+    }
+    long received = receipts.received();
+    double seconds = (end - start) / 1e9;
+    return new Summary(settings.mode, received, seconds, received / seconds,
+        received * (double) settings.eventBytes / 1e6 / seconds, null, receipts.check(total), null);
+  }
+
+  /**
+   * Per sample: publishes one event, receives and acks it, then reads the account's upcoming
+   * invoice back to back until the subscription's usage includes it. The latency runs from the
+   * handler returning (the subscriber sends the ack right after) to the reply that showed it.
+   */
+  private static Summary ackToInvoice(Settings settings, Publisher publisher) throws InterruptedException {
+    EventFactory factory = new EventFactory(settings.eventBytes);
+    TollgateAdmin api = new TollgateAdmin(settings.url, settings.apiKey);
+    String upcoming = "/v1/accounts/" + HttpSupport.segment(settings.account) + "/invoices/upcoming";
+    BlockingQueue<Long> handledAt = new LinkedBlockingQueue<>();
+    Histogram latency = new Histogram(3);
+    AtomicLong done = new AtomicLong();
+    long polls = 0;
+    long seenOnFirstPoll = 0;
+    long timeoutNanos = settings.drainTimeout.toNanos();
+    long start = System.nanoTime();
+    try (Subscriber subscriber = Subscriber.builder(settings.url, settings.apiKey, settings.subscription)
+        .onDelivery(delivery -> {
+          if (factory.made(delivery.event())) {
+            handledAt.add(System.nanoTime());
+          }
+        })
+        .connect();
+         Progress ignored = Progress.start(settings.progress, start, done::get, null)) {
+      long before = usageQuantity(api.get(upcoming), settings.subscription);
+      for (int sample = 1; sample <= settings.samples; sample++) {
+        awaitAck(publisher.publish(settings.topic, factory.events(sample - 1, 1)), settings.drainTimeout);
+        Long ackedAt = handledAt.poll(timeoutNanos, TimeUnit.NANOSECONDS);
+        if (ackedAt == null) {
+          throw stopped(subscriber, "event " + sample + " was not delivered within " + settings.drainTimeout.toSeconds() + "s");
+        }
+        long pollsOfSample = 0;
+        long seen;
+        long shown;
+        do {
+          shown = usageQuantity(api.get(upcoming), settings.subscription);
+          seen = System.nanoTime();
+          pollsOfSample++;
+          if (shown < before + sample && seen - ackedAt > timeoutNanos) {
+            throw new TollgateException(TollgateException.CONNECTION_FAILED, "the upcoming invoice still showed " + shown
+                + " events " + settings.drainTimeout.toSeconds() + "s after event " + sample + " was acked, expected "
+                + (before + sample));
+          }
+        } while (shown < before + sample);
+        latency.recordValue(TimeUnit.NANOSECONDS.toMicros(seen - ackedAt));
+        polls += pollsOfSample;
+        seenOnFirstPoll += pollsOfSample == 1 ? 1 : 0;
+        done.incrementAndGet();
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    long events = done.get();
+    return new Summary(settings.mode, events, seconds, events / seconds,
+        events * (double) settings.eventBytes / 1e6 / seconds, Latency.of(latency), null,
+        new InvoicePolls(events, polls, seenOnFirstPoll));
+  }
+
+  /**
+   * The usage of {@code subscription} in an upcoming invoice ({@code GET
+   * /v1/accounts/{id}/invoices/upcoming}): the quantities of its usage lines (one per tier
+   * reached) and free-allowance line added up. Lines are absent until the subscription has
+   * usage, so no lines is 0.
+   */
+  static long usageQuantity(JsonNode invoice, String subscription) {
+    long quantity = 0;
+    for (JsonNode line : invoice.path("lines")) {
+      if (line.path("subscription").asText().equals(subscription) && USAGE_LINE_KINDS.contains(line.path("kind").asText())) {
+        quantity += line.path("quantity").asLong();
+      }
+    }
+    return quantity;
+  }
+
+  private static void awaitAck(CompletableFuture<PublishResult> reply, Duration timeout) throws InterruptedException {
+    try {
+      reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw TollgateException.unwrap(e);
+    } catch (TimeoutException e) {
+      throw new TollgateException(TollgateException.CONNECTION_FAILED,
+          "a publish was not answered within " + timeout.toSeconds() + "s");
+    }
+  }
+
+  /** Why nothing arrived: the stream's own failure when it has ended, else {@code message}. */
+  private static TollgateException stopped(Subscriber subscriber, String message) {
+    CompletableFuture<Void> closed = subscriber.closed();
+    if (closed.isCompletedExceptionally()) {
+      try {
+        closed.join();
+      } catch (RuntimeException e) {
+        return TollgateException.unwrap(e);
+      }
+    }
+    return new TollgateException(TollgateException.CONNECTION_FAILED, message);
+  }
+
+  private static void requireTrackable(long total, Mode mode) {
+    if (total > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(mode.id() + " mode tracks at most " + Integer.MAX_VALUE + " events, asked for " + total);
+    }
+  }
+
+  private static void note(PrintWriter out, String format, Object... args) {
+    if (out != null) {
+      out.printf(Locale.ROOT, format + "%n", args);
+      out.flush();
+    }
   }
 
   /** Events with ids {@code <run>-<index>}: unique across runs, and the index tells the receiver which one arrived. */
@@ -345,6 +584,11 @@ public final class LoadGenerator {
 
     EventFactory(int eventBytes) {
       this.data = "\"" + "x".repeat(eventBytes - 2) + "\"";
+    }
+
+    /** Whether this factory made {@code event}, rather than another producer or an earlier run. */
+    boolean made(CloudEvent event) {
+      return event.getId().startsWith(idPrefix) && event.getSource().equals(SOURCE);
     }
 
     List<CloudEvent> events(long first, int count) {
@@ -406,29 +650,36 @@ public final class LoadGenerator {
     }
   }
 
-  /** The e2e mode's record of what arrived: each index once, offsets rising per partition. */
+  /**
+   * The e2e and drain modes' record of what arrived: each index once, offsets rising per
+   * partition; with {@link #timeFrom}, also each event's latency from when it was due.
+   */
   private static final class Receipts {
     private final String idPrefix;
     private final int total;
-    private final double intervalNanos;
     private final BitSet seen;
     final Histogram latency = new Histogram(3);
     private final Map<String, Long> lastOffset = new HashMap<>();
     private final CompletableFuture<Void> all = new CompletableFuture<>();
+    private volatile boolean timed;
     private volatile long start;
+    private volatile double intervalNanos;
     private long received;
+    private long lastAt;
     private long duplicates;
     private long outOfOrder;
 
-    Receipts(String idPrefix, int total, double intervalNanos) {
+    Receipts(String idPrefix, int total) {
       this.idPrefix = idPrefix;
       this.total = total;
-      this.intervalNanos = intervalNanos;
       this.seen = new BitSet(total);
     }
 
-    void start(long start) {
+    /** Record latencies from now on: event {@code i} was due at {@code start + i * intervalNanos}. */
+    void timeFrom(long start, double intervalNanos) {
       this.start = start;
+      this.intervalNanos = intervalNanos;
+      this.timed = true;
     }
 
     void onDelivery(Delivery delivery) {
@@ -446,7 +697,10 @@ public final class LoadGenerator {
         }
         seen.set(index);
         received++;
-        latency.recordValue(Math.max(0, TimeUnit.NANOSECONDS.toMicros(now - (start + (long) (index * intervalNanos)))));
+        lastAt = now;
+        if (timed) {
+          latency.recordValue(Math.max(0, TimeUnit.NANOSECONDS.toMicros(now - (start + (long) (index * intervalNanos)))));
+        }
         Long previous = lastOffset.put(delivery.topic() + "/" + delivery.partition(), delivery.offset());
         if (previous != null && delivery.offset() <= previous) {
           outOfOrder++;
@@ -461,15 +715,31 @@ public final class LoadGenerator {
       return received;
     }
 
+    /** When the last new event arrived (System.nanoTime()). */
+    synchronized long lastAt() {
+      return lastAt;
+    }
+
     /**
-     * Waits until every event has arrived or the timeout passes (what is missing then counts
-     * as lost); throws when the stream ended first, as nothing more can arrive.
+     * Waits until every event has arrived or none has arrived for {@code timeout} (what is
+     * missing then counts as lost); throws when the stream ended first, as nothing more can
+     * arrive.
      */
     void awaitAll(CompletableFuture<Void> stream, Duration timeout) throws InterruptedException {
       try {
-        CompletableFuture.anyOf(all, stream).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        return;
+        long before = received();
+        while (true) {
+          try {
+            CompletableFuture.anyOf(all, stream).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            break;
+          } catch (TimeoutException e) {
+            long now = received();
+            if (now == before) {
+              return;
+            }
+            before = now;
+          }
+        }
       } catch (ExecutionException e) {
         if (!all.isDone()) {
           throw TollgateException.unwrap(e.getCause());

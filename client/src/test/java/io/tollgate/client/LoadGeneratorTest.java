@@ -1,6 +1,7 @@
 package io.tollgate.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,7 @@ import io.tollgate.protocols.v1.CloudEvent;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -109,6 +111,95 @@ class LoadGeneratorTest {
     PublishCommandTest.Run run = PublishCommandTest.runCommand(new LoadGenCommand(), "--mode", "e2e", "--key", "k", "--topic", "t");
     assertEquals(2, run.exitCode());
     assertTrue(run.err().contains("--subscription"), run.err());
+  }
+
+  @Test
+  void drainNeedsASubscriptionAndAckToInvoiceAnAccountToo() {
+    PublishCommandTest.Run drain = PublishCommandTest.runCommand(new LoadGenCommand(), "--mode", "drain", "--key", "k", "--topic", "t");
+    assertEquals(2, drain.exitCode());
+    assertTrue(drain.err().contains("--subscription is needed, or --setup"), drain.err());
+
+    PublishCommandTest.Run ackToInvoice = PublishCommandTest.runCommand(new LoadGenCommand(),
+        "--mode", "ack-to-invoice", "--key", "k", "--topic", "t", "--subscription", "sub_1");
+    assertEquals(2, ackToInvoice.exitCode());
+    assertTrue(ackToInvoice.err().contains("--account is needed, or --setup"), ackToInvoice.err());
+
+    PublishCommandTest.Run nothing = PublishCommandTest.runCommand(new LoadGenCommand(), "--mode", "ack-to-invoice", "--key", "k");
+    assertEquals(2, nothing.exitCode());
+    assertTrue(nothing.err().contains("--topic and --subscription and --account are needed"), nothing.err());
+  }
+
+  @Test
+  void modesAreNamedAsOnTheCommandLine() {
+    assertEquals(Optional.of(LoadGenerator.Mode.ACK_TO_INVOICE), LoadGenerator.Mode.byId("ack-to-invoice"));
+    assertEquals(Optional.of(LoadGenerator.Mode.DRAIN), LoadGenerator.Mode.byId("drain"));
+    assertEquals(Optional.empty(), LoadGenerator.Mode.byId("ack_to_invoice"));
+
+    PublishCommandTest.Run run = PublishCommandTest.runCommand(new LoadGenCommand(), "--mode", "fast", "--key", "k", "--topic", "t");
+    assertEquals(2, run.exitCode());
+    assertTrue(run.err().contains("--mode must be tcp, http, e2e, drain or ack-to-invoice, was fast"), run.err());
+    PublishCommandTest.Run via = PublishCommandTest.runCommand(new LoadGenCommand(),
+        "--mode", "drain", "--publish-via", "e2e", "--key", "k", "--topic", "t", "--subscription", "s");
+    assertEquals(2, via.exitCode());
+    assertTrue(via.err().contains("--publish-via must be tcp or http"), via.err());
+  }
+
+  @Test
+  void ackToInvoiceNeedsAnAccountInTheSettingsToo() {
+    NullPointerException e = assertThrows(NullPointerException.class, () -> LoadGenerator.run(new LoadGenerator.Settings()
+        .mode(LoadGenerator.Mode.ACK_TO_INVOICE).apiKey("k").topic("t").subscription("s")));
+    assertTrue(e.getMessage().contains("account"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> LoadGenerator.run(new LoadGenerator.Settings()
+        .mode(LoadGenerator.Mode.ACK_TO_INVOICE).apiKey("k").topic("t").subscription("s").account("a").samples(0)));
+  }
+
+  @Test
+  void theUsageOfAnUpcomingInvoiceIsItsUsageAndFreeAllowanceQuantities() throws Exception {
+    JsonNode invoice = Json.MAPPER.readTree("""
+        {"account": "acc_1", "status": "upcoming", "lines": [
+          {"subscription": "sub_1", "plan": "plan_1", "kind": "free_allowance", "quantity": 1000, "unit_amount": "0", "amount": "0.00"},
+          {"subscription": "sub_1", "plan": "plan_1", "kind": "usage", "tier": 1, "quantity": 500, "unit_amount": "0", "amount": "0.00"},
+          {"subscription": "sub_1", "plan": "plan_1", "kind": "usage", "tier": 2, "quantity": 25, "unit_amount": "0.01", "amount": "0.25"},
+          {"subscription": "sub_1", "plan": "plan_1", "kind": "recurring_fee", "quantity": 1, "amount": "5.00"},
+          {"subscription": "sub_2", "plan": "plan_2", "kind": "usage", "tier": 1, "quantity": 7, "unit_amount": "0", "amount": "0.00"}
+        ], "totals": [{"currency": "USD", "amount": "5.25"}]}""");
+
+    assertEquals(1525, LoadGenerator.usageQuantity(invoice, "sub_1"));
+    assertEquals(7, LoadGenerator.usageQuantity(invoice, "sub_2"));
+    assertEquals(0, LoadGenerator.usageQuantity(invoice, "sub_3"));
+    // A subscription without usage yet has no usage line at all (a per-unit plan rates 0 units to no line).
+    assertEquals(0, LoadGenerator.usageQuantity(Json.MAPPER.readTree("{\"lines\": []}"), "sub_1"));
+  }
+
+  @Test
+  void aDrainSummaryHasTheDeliveryCheckAndNoLatency() throws Exception {
+    LoadGenerator.Summary summary = new LoadGenerator.Summary(LoadGenerator.Mode.DRAIN, 200_000, 8.0, 25_000, 6.4, null,
+        new LoadGenerator.DeliveryCheck(200_000, 0, 0, 0), null);
+
+    JsonNode json = Json.MAPPER.readTree(summary.toJson());
+    assertEquals("drain", json.get("mode").asText());
+    assertEquals(200_000, json.get("events").asLong());
+    assertEquals(8.0, json.get("seconds").asDouble());
+    assertEquals(25_000, json.get("events_per_second").asDouble());
+    assertEquals(0, json.get("lost").asLong());
+    assertFalse(json.has("latency_ms"));
+    assertFalse(json.has("invoice_polls"));
+  }
+
+  @Test
+  void anAckToInvoiceSummaryHasTheLatencyAndHowOftenTheInvoiceWasRead() throws Exception {
+    LoadGenerator.Summary summary = new LoadGenerator.Summary(LoadGenerator.Mode.ACK_TO_INVOICE, 50, 2.5, 20, 0.005,
+        new LoadGenerator.Latency(50, 12.3456, 40.0, 41.0, 41.5), null, new LoadGenerator.InvoicePolls(50, 80, 30));
+
+    JsonNode json = Json.MAPPER.readTree(summary.toJson());
+    assertEquals("ack-to-invoice", json.get("mode").asText());
+    assertEquals(50, json.get("latency_ms").get("count").asLong());
+    assertEquals(12.346, json.get("latency_ms").get("p50").asDouble());
+    assertEquals(40.0, json.get("latency_ms").get("p99").asDouble());
+    assertEquals(41.5, json.get("latency_ms").get("max").asDouble());
+    assertEquals(80, json.get("invoice_polls").get("polls").asLong());
+    assertEquals(30, json.get("invoice_polls").get("seen_on_first_poll").asLong());
+    assertFalse(json.has("lost"));
   }
 
   @Test
