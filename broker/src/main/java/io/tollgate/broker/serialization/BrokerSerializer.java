@@ -14,7 +14,9 @@ import io.tollgate.broker.topic.AckPoint;
 import io.tollgate.broker.topic.PartitionRef;
 import io.tollgate.broker.topic.StoredPosition;
 import io.tollgate.broker.topic.TopicPartition;
+import io.tollgate.protocols.v1.cluster.AckRange;
 import io.tollgate.protocols.v1.cluster.AdvanceCursorsRequest;
+import io.tollgate.protocols.v1.cluster.CursorsCommittedReply;
 import io.tollgate.protocols.v1.cluster.AppendReply;
 import io.tollgate.protocols.v1.cluster.AssignNumberRequest;
 import io.tollgate.protocols.v1.cluster.AssignedNumber;
@@ -121,6 +123,8 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
   private static final String QUOTA_EXHAUSTED = "QuotaExhausted";
   private static final String PLAN_CHANGED = "PlanChanged";
   private static final String PLAN_SWITCHED = "PlanSwitched";
+  private static final String OUT_OF_STEP = "OutOfStep";
+  private static final String COMMITTED = "Committed";
   private static final String RECORD_USAGE = "RecordUsage";
   private static final String CATCH_UP = "CatchUp";
   private static final String GET_USAGE = "GetUsage";
@@ -176,6 +180,8 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     if (message instanceof SubscriptionEntity.QuotaExhausted) return QUOTA_EXHAUSTED;
     if (message instanceof SubscriptionEntity.PlanChanged) return PLAN_CHANGED;
     if (message instanceof SubscriptionEntity.PlanSwitched) return PLAN_SWITCHED;
+    if (message instanceof SubscriptionEntity.OutOfStep) return OUT_OF_STEP;
+    if (message instanceof SubscriptionEntity.Committed) return COMMITTED;
     if (message instanceof AccountBilling.ClosePeriods) return CLOSE_PERIODS;
     if (message instanceof AccountBilling.CreditRevenue) return CREDIT_REVENUE;
     if (message instanceof AccountBilling.TopUp) return TOP_UP;
@@ -255,7 +261,8 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     }
     if (message instanceof SubscriptionEntity.AdvanceCursors advance) {
       AdvanceCursorsRequest.Builder proto = AdvanceCursorsRequest.newBuilder().setReplyTo(refText(advance.replyTo()));
-      advance.points().forEach(point -> proto.addCursors(point.toProto()));
+      advance.ranges().forEach(range -> proto.addRanges(AckRange.newBuilder()
+          .setFromOffset(range.fromOffset()).setTo(range.to().toProto()).setUnits(range.units())));
       return proto.build();
     }
     if (message instanceof SubscriptionEntity.SessionReplaced) {
@@ -323,6 +330,12 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     if (message instanceof SubscriptionEntity.PlanChanged changed) {
       return SessionSignal.newBuilder().setKind(PLAN_CHANGED).setCode(changed.plan()).build();
     }
+    if (message instanceof SubscriptionEntity.OutOfStep) {
+      return SessionSignal.newBuilder().setKind(OUT_OF_STEP).build();
+    }
+    if (message instanceof SubscriptionEntity.Committed committed) {
+      return CursorsCommittedReply.newBuilder().setInSync(committed.inSync()).build();
+    }
     if (message instanceof SubscriptionEntity.PlanSwitched switched) {
       return SessionSignal.newBuilder().setKind(PLAN_SWITCHED).setCode(switched.plan()).build();
     }
@@ -379,9 +392,10 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
         case GET_ACKED -> new SubscriptionEntity.GetAcked(ref(ReplyOnlyRequest.parseFrom(bytes).getReplyTo()));
         case ADVANCE_CURSORS -> {
           AdvanceCursorsRequest request = AdvanceCursorsRequest.parseFrom(bytes);
-          List<AckPoint> points = new ArrayList<>();
-          request.getCursorsList().forEach(proto -> points.add(AckPoint.fromProto(proto)));
-          yield new SubscriptionEntity.AdvanceCursors(points, ref(request.getReplyTo()));
+          List<SubscriptionEntity.AckRange> ranges = new ArrayList<>();
+          request.getRangesList().forEach(range -> ranges.add(new SubscriptionEntity.AckRange(
+              range.getFromOffset(), AckPoint.fromProto(range.getTo()), range.getUnits())));
+          yield new SubscriptionEntity.AdvanceCursors(ranges, ref(request.getReplyTo()));
         }
         case SESSION_REPLACED -> new SubscriptionEntity.SessionReplaced();
         case GOING_AWAY -> new SubscriptionEntity.GoingAway();
@@ -447,6 +461,8 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
         }
         case PLAN_CHANGED -> new SubscriptionEntity.PlanChanged(SessionSignal.parseFrom(bytes).getCode());
         case PLAN_SWITCHED -> new SubscriptionEntity.PlanSwitched(SessionSignal.parseFrom(bytes).getCode());
+        case OUT_OF_STEP -> new SubscriptionEntity.OutOfStep();
+        case COMMITTED -> new SubscriptionEntity.Committed(CursorsCommittedReply.parseFrom(bytes).getInSync());
         case QUOTA_EXHAUSTED -> {
           SessionSignal signal = SessionSignal.parseFrom(bytes);
           yield new SubscriptionEntity.QuotaExhausted(signal.getCode(), java.time.Instant.parse(signal.getMessage()));

@@ -16,8 +16,11 @@ import java.util.function.IntConsumer;
 public final class DeliveryTracker {
   public enum AckOutcome { ACCEPTED, ALREADY_ACKED, UNKNOWN }
 
-  /** What an ack did; {@code point} is the acknowledged event's ack point when ACCEPTED. */
-  public record Ack(AckOutcome outcome, AckPoint point) {}
+  /**
+   * What an ack did. When ACCEPTED: {@code point} is the acknowledged event's ack point and
+   * {@code delivered} how many delivered events it covered that no earlier ack did.
+   */
+  public record Ack(AckOutcome outcome, AckPoint point, int delivered) {}
 
   private final Map<PartitionRef, ArrayDeque<AckPoint>> unacked = new HashMap<>();
   private final Map<PartitionRef, Cursor> lastAcked = new HashMap<>();
@@ -50,7 +53,7 @@ public final class DeliveryTracker {
       boolean delivered = pending != null && pending.stream().anyMatch(point -> point.cursor().equals(cursor));
       if (!delivered) {
         Cursor last = lastAcked.get(cursor.partitionRef());
-        return new Ack(last != null && !cursor.isAfter(last) ? AckOutcome.ALREADY_ACKED : AckOutcome.UNKNOWN, null);
+        return new Ack(last != null && !cursor.isAfter(last) ? AckOutcome.ALREADY_ACKED : AckOutcome.UNKNOWN, null, 0);
       }
       while (!pending.isEmpty() && !pending.peekFirst().cursor().isAfter(cursor)) {
         acked = pending.removeFirst();
@@ -60,6 +63,6 @@ public final class DeliveryTracker {
       listener = onReleased;
     }
     listener.accept(released);
-    return new Ack(AckOutcome.ACCEPTED, acked);
+    return new Ack(AckOutcome.ACCEPTED, acked, released);
   }
 }

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -110,7 +109,7 @@ public final class StreamSession {
                 });
                 return NotUsed.getInstance();
               });
-          Sink<Message, NotUsed> inbound = acks(entity, tracker, format, signals.first());
+          Sink<Message, NotUsed> inbound = acks(entity, tracker, format, signals.first(), attached.acked());
           return Flow.fromSinkAndSourceCoupled(inbound, outbound);
         });
   }
@@ -134,6 +133,10 @@ public final class StreamSession {
   }
 
   private static Message noticeFor(SubscriptionEntity.SessionSignal signal, StreamFormat format) {
+    if (signal instanceof SubscriptionEntity.OutOfStep) {
+      return format.notice("error", "resync", "another connection acknowledged further on this subscription; "
+          + "reconnect to resume where it stands");
+    }
     if (signal instanceof SubscriptionEntity.PlanSwitched switched) {
       return format.notice("plan", "plan_changed", "the subscription is now on plan " + switched.plan()
           + "; reconnect to continue after your last ack under its terms");
@@ -186,22 +189,41 @@ public final class StreamSession {
     return deliveries;
   }
 
+  /**
+   * Acks become ranges from this session's previous ack of the partition (or where it attached),
+   * counting the events it delivered in between; ranges that arrive while a commit is in flight
+   * are merged. A commit the subscription finds out of step ends the session: the consumer
+   * reconnects and resumes where the subscription really stands.
+   */
   private Sink<Message, NotUsed> acks(EntityRef<SubscriptionEntity.Command> entity, DeliveryTracker tracker,
-                                      StreamFormat format, ActorRef<SubscriptionEntity.SessionSignal> signals) {
+                                      StreamFormat format, ActorRef<SubscriptionEntity.SessionSignal> signals,
+                                      Map<PartitionRef, AckPoint> attachedAt) {
+    Map<PartitionRef, Long> lastAckedOffset = new HashMap<>();
+    attachedAt.forEach((partition, point) -> lastAckedOffset.put(partition, point.offset()));
     return Flow.<Message>create()
         .mapAsync(1, this::strict)
-        .mapConcat(message -> acceptedAck(message, tracker, format, signals))
-        .conflateWithSeed(point -> {
-          Map<PartitionRef, AckPoint> latest = new HashMap<>();
-          latest.put(point.partition(), point);
-          return latest;
-        }, (latest, point) -> {
-          latest.merge(point.partition(), point, (a, b) -> b.isAfter(a) ? b : a);
-          return latest;
+        .mapConcat(message -> acceptedAck(message, tracker, format, signals).stream().map(ack -> {
+          long from = lastAckedOffset.getOrDefault(ack.point().partition(), -1L);
+          lastAckedOffset.put(ack.point().partition(), ack.point().offset());
+          return new SubscriptionEntity.AckRange(from, ack.point(), ack.delivered());
+        }).toList())
+        .conflateWithSeed(range -> {
+          Map<PartitionRef, SubscriptionEntity.AckRange> pending = new HashMap<>();
+          pending.put(range.to().partition(), range);
+          return pending;
+        }, (pending, range) -> {
+          pending.merge(range.to().partition(), range, SubscriptionEntity.AckRange::merge);
+          return pending;
         })
-        .mapAsync(1, latest -> entity.<Done>ask(
-            replyTo -> new SubscriptionEntity.AdvanceCursors(List.copyOf(latest.values()), replyTo),
+        .mapAsync(1, pending -> entity.<SubscriptionEntity.Committed>ask(
+            replyTo -> new SubscriptionEntity.AdvanceCursors(List.copyOf(pending.values()), replyTo),
             settings.askTimeout()))
+        .map(committed -> {
+          if (!committed.inSync()) {
+            signals.tell(new SubscriptionEntity.OutOfStep());
+          }
+          return committed;
+        })
         .to(Sink.ignore());
   }
 
@@ -213,7 +235,7 @@ public final class StreamSession {
         : message.asBinaryMessage().toStrict(timeout, Materializer.matFromSystem(system)).thenApply(binary -> (Message) binary);
   }
 
-  private static List<AckPoint> acceptedAck(Message message, DeliveryTracker tracker, StreamFormat format,
+  private static List<DeliveryTracker.Ack> acceptedAck(Message message, DeliveryTracker tracker, StreamFormat format,
                                           ActorRef<SubscriptionEntity.SessionSignal> signals) {
     try {
       String text = format.ackedCursor(message);
@@ -225,7 +247,7 @@ public final class StreamSession {
       }
       DeliveryTracker.Ack ack = tracker.ack(cursor);
       return switch (ack.outcome()) {
-        case ACCEPTED -> List.of(ack.point());
+        case ACCEPTED -> List.of(ack);
         case ALREADY_ACKED -> List.of();
         case UNKNOWN -> throw new StreamFormat.FrameException("unknown_cursor",
             "cursor " + text + " was not delivered on this connection");

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -70,13 +69,30 @@ public final class SubscriptionEntity
   /** A frame from the consumer was refused; the session goes on. */
   public record FrameRefused(String code, String message) implements SessionSignal {}
 
+  /** This session's acks no longer start where the subscription stands; the consumer reconnects. */
+  public record OutOfStep() implements SessionSignal {}
+
   /** The subscription's plan changed; the consumer reconnects to receive under the new plan. */
   public record PlanSwitched(String plan) implements SessionSignal {}
 
   /** The plan's quota for the period is used up; delivery resumes when the next period starts. */
   public record QuotaExhausted(String period, java.time.Instant resumesAt) implements SessionSignal {}
 
-  public record AdvanceCursors(List<AckPoint> points, ActorRef<Done> replyTo) implements Command {}
+  /**
+   * A session's acks since its previous ones, per partition. Each range counts only if it starts
+   * where the subscription stands; the reply says whether every range did.
+   */
+  public record AdvanceCursors(List<AckRange> ranges, ActorRef<Committed> replyTo) implements Command {}
+
+  /** Acks of one partition from {@code fromOffset} (exclusive) to {@code to}, covering {@code units} delivered events. */
+  public record AckRange(long fromOffset, AckPoint to, long units) {
+    public AckRange merge(AckRange later) {
+      return new AckRange(fromOffset, later.to(), units + later.units());
+    }
+  }
+
+  /** {@code inSync} false: a range did not start where the subscription stood; the session must reattach. */
+  public record Committed(boolean inSync) {}
 
   /** The ack point per partition (partitions never acked are absent) and usage per period. */
   public record State(Map<PartitionRef, AckPoint> acked, Map<String, Long> usageByPeriod) {
@@ -174,24 +190,37 @@ public final class SubscriptionEntity
     return Effect().noReply();
   }
 
+  /**
+   * A range counts when it starts exactly where the partition stands: then its units are the
+   * events this session delivered and the consumer acknowledged since, which leaves out the
+   * events a filter withheld. A range from anywhere else (a replaced session raced a newer
+   * one) is not counted, and its events are delivered again after the session reattaches.
+   */
   private ReplyEffect<CursorsAdvanced, State> onAdvance(State state, AdvanceCursors advance) {
     List<PartitionCursor> forward = new ArrayList<>();
     long units = 0;
-    for (AckPoint point : advance.points()) {
-      AckPoint acked = state.acked().getOrDefault(point.partition(), AckPoint.beginningOf(point.partition()));
-      if (point.isAfter(acked)) {
-        forward.add(point.toProto());
-        units += point.eventsSince(acked);
+    boolean inSync = true;
+    for (AckRange range : advance.ranges()) {
+      AckPoint acked = state.acked().getOrDefault(range.to().partition(), AckPoint.beginningOf(range.to().partition()));
+      if (!range.to().isAfter(acked)) {
+        continue;
       }
+      if (range.fromOffset() != acked.offset()) {
+        inSync = false;
+        continue;
+      }
+      forward.add(range.to().toProto());
+      units += range.units();
     }
+    Committed committed = new Committed(inSync);
     if (forward.isEmpty()) {
-      return Effect().reply(advance.replyTo(), Done.getInstance());
+      return Effect().reply(advance.replyTo(), committed);
     }
     CursorsAdvanced advanced = CursorsAdvanced.newBuilder().addAllCursors(forward)
         .setUnits(units).setPeriod(periods.periodOf(clock.instant()).id()).setAtMillis(clock.millis()).build();
     return Effect().persist(advanced)
         .thenRun(newState -> usage.usageRecorded(subscriptionId))
-        .thenReply(advance.replyTo(), newState -> Done.getInstance());
+        .thenReply(advance.replyTo(), newState -> committed);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.tollgate.broker.subscription;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tollgate.billing.PeriodScheme;
@@ -13,7 +14,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.pekko.Done;
 import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -51,26 +51,42 @@ class SubscriptionEntityTest {
     return new AckPoint(new Cursor("shop.orders", partition, sequence, index), offset);
   }
 
-  private EventSourcedBehaviorTestKit.CommandResultWithReply<SubscriptionEntity.Command, CursorsAdvanced, SubscriptionEntity.State, Done>
-      advance(AckPoint... points) {
-    return entity.runCommand(replyTo -> new SubscriptionEntity.AdvanceCursors(List.of(points), replyTo));
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<SubscriptionEntity.Command, CursorsAdvanced, SubscriptionEntity.State,
+      SubscriptionEntity.Committed> advance(SubscriptionEntity.AckRange... ranges) {
+    return entity.runCommand(replyTo -> new SubscriptionEntity.AdvanceCursors(List.of(ranges), replyTo));
+  }
+
+  private static SubscriptionEntity.AckRange range(long from, AckPoint to, long units) {
+    return new SubscriptionEntity.AckRange(from, to, units);
   }
 
   @Test
-  void anAckFromTheBeginningCountsEveryEventUpToIt() {
-    CursorsAdvanced advanced = advance(point(0, 3, 4, 9)).eventOfType(CursorsAdvanced.class);
+  void anAckFromTheBeginningCountsTheEventsDeliveredUpToIt() {
+    CursorsAdvanced advanced = advance(range(-1, point(0, 3, 4, 9), 10)).eventOfType(CursorsAdvanced.class);
     assertEquals(10, advanced.getUnits());
     assertEquals("2026-11", advanced.getPeriod());
     assertEquals(List.of("sub_test"), usageNotices);
   }
 
   @Test
-  void repeatedStaleAndOverlappingAcksNeverCountTwice() {
-    advance(point(0, 1, 0, 4));
-    assertTrue(advance(point(0, 1, 0, 4)).hasNoEvents(), "the same ack again");
-    assertTrue(advance(point(0, 1, 0, 2)).hasNoEvents(), "an older ack, e.g. from a replaced connection");
-    assertEquals(4, advance(point(0, 2, 0, 7), point(1, 1, 0, 0)).eventOfType(CursorsAdvanced.class).getUnits());
-    assertEquals(9, entity.getState().usedIn("2026-11"), "offsets 0..7 of partition 0 and 0 of partition 1");
+  void eventsAFilterWithheldAreNotCounted() {
+    assertEquals(6, advance(range(-1, point(0, 3, 4, 9), 6)).eventOfType(CursorsAdvanced.class).getUnits());
+    assertEquals(new AckPoint(new Cursor("shop.orders", 0, 3, 4), 9),
+        entity.getState().acked().get(new PartitionRef("shop.orders", 0)), "the cursor still moves past them");
+  }
+
+  @Test
+  void repeatedStaleAndRacedAcksNeverCountTwice() {
+    advance(range(-1, point(0, 1, 0, 4), 5));
+    assertTrue(advance(range(-1, point(0, 1, 0, 4), 5)).hasNoEvents(), "the same ack again");
+    assertTrue(advance(range(-1, point(0, 1, 0, 2), 3)).hasNoEvents(), "an older ack, e.g. from a replaced connection");
+    var raced = advance(range(2, point(0, 2, 0, 7), 5));
+    assertTrue(raced.hasNoEvents(), "a range that does not start where the partition stands");
+    assertFalse(raced.reply().inSync(), "the session is told to reattach");
+    var next = advance(range(4, point(0, 2, 0, 7), 3), range(-1, point(1, 1, 0, 0), 1));
+    assertEquals(4, next.eventOfType(CursorsAdvanced.class).getUnits());
+    assertTrue(next.reply().inSync());
+    assertEquals(9, entity.getState().usedIn("2026-11"));
   }
 
   @Test
@@ -81,14 +97,14 @@ class SubscriptionEntityTest {
             List.of(end), replyTo));
     assertEquals(0, attached.eventOfType(CursorsAdvanced.class).getUnits(), "the start is recorded without usage");
     assertEquals(end, attached.reply().acked().get(new PartitionRef("shop.orders", 0)));
-    assertEquals(2, advance(point(0, 6, 1, 101)).eventOfType(CursorsAdvanced.class).getUnits());
+    assertEquals(2, advance(range(99, point(0, 6, 1, 101), 2)).eventOfType(CursorsAdvanced.class).getUnits());
   }
 
   @Test
   void usageSurvivesARestart() {
-    advance(point(0, 1, 0, 41));
+    advance(range(-1, point(0, 1, 0, 41), 42));
     entity.restart();
     assertEquals(42, entity.getState().usedIn("2026-11"));
-    assertTrue(advance(point(0, 1, 0, 41)).hasNoEvents());
+    assertTrue(advance(range(-1, point(0, 1, 0, 41), 42)).hasNoEvents());
   }
 }
