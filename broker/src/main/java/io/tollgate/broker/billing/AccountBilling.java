@@ -13,10 +13,17 @@ import io.tollgate.billing.RevenueSplit;
 import io.tollgate.billing.Wallet;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.broker.catalog.Platform;
+import io.tollgate.broker.topic.PartitionRef;
+import io.tollgate.broker.topic.Partitioner;
+import io.tollgate.broker.topic.TopicPartition;
+import io.tollgate.protocols.v1.AttributeValue;
+import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
+import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
 import io.tollgate.protocols.v1.journal.InvoiceLine;
 import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
@@ -170,6 +177,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   private record CreditsUnconfirmed(String creditKey) implements Command, NoSerializationVerificationNeeded {}
 
+  private record AnnouncementStored(String invoice, boolean stored) implements Command, NoSerializationVerificationNeeded {}
+
   private record NumberReady(InvoiceFinalized.Builder invoice, String number)
       implements Command, NoSerializationVerificationNeeded {}
 
@@ -183,6 +192,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     final Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> usage = new TreeMap<>();
     final Map<String, Invoice> invoices = new LinkedHashMap<>();
     final Map<String, Boolean> revenueDelivered = new HashMap<>();
+    final java.util.Set<String> announced = new java.util.HashSet<>();
     final Map<String, RevenueCredited> credits = new LinkedHashMap<>();
     Wallet wallet = Wallet.empty();
     Instant closedThrough = Instant.EPOCH;
@@ -228,6 +238,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   /** Invoices waiting to be numbered and finalized by the close in progress, oldest first. */
   private final Deque<InvoiceFinalized.Builder> toFinalize = new ArrayDeque<>();
   private Instant closingThrough;
+  /** Invoice events being published now. */
+  private final java.util.Set<String> announcing = new java.util.HashSet<>();
   /** Revenue credits sent and not yet confirmed or failed, so a retry does not send them twice at once. */
   private final java.util.Set<String> creditsInFlight = new java.util.HashSet<>();
   /** One credit note at a time, so that a number is never taken by a note that is then refused. */
@@ -261,10 +273,16 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::resendUndeliveredCredits).build();
   }
 
-  /** Revenue credits not confirmed before a restart are sent again; producers apply each once. */
+  /**
+   * Revenue credits and invoice events not confirmed before a restart are sent again;
+   * producers apply each credit once and the invoices topic stores each event once.
+   */
   private void resendUndeliveredCredits(State state) {
     for (Invoice invoice : state.invoices.values()) {
       InvoiceFinalized finalized = invoice.finalized();
+      if (!state.announced.contains(finalized.getId())) {
+        announce(finalized);
+      }
       if (!delivered(state, finalized.getId())) {
         sendCredits(finalized, finalized.getId(), chargesBySubscription(finalized), false);
       }
@@ -293,6 +311,12 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .onCommand(ClosePeriods.class, this::onClosePeriods)
         .onCommand(CaughtUpForClose.class, this::onCaughtUpForClose)
         .onCommand(CloseAbandoned.class, this::onCloseAbandoned)
+        .onCommand(AnnouncementStored.class, (state, stored) -> {
+          announcing.remove(stored.invoice());
+          return stored.stored() && !state.announced.contains(stored.invoice())
+              ? Effect().persist(InvoiceAnnounced.newBuilder().setInvoice(stored.invoice()).build()).thenNoReply()
+              : Effect().noReply();
+        })
         .onCommand(CreditsUnconfirmed.class, (state, unconfirmed) -> {
           creditsInFlight.remove(unconfirmed.creditKey());
           return Effect().noReply();
@@ -481,6 +505,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .setFinalizedAtMillis(clock.millis()).build();
     return Effect().persist(invoice).thenRun(newState -> {
       sendCredits(invoice, invoice.getId(), chargesBySubscription(invoice), false);
+      announce(invoice);
       actor.getSelf().tell(new CaughtUpForCloseContinue());
     }).thenNoReply();
   }
@@ -515,6 +540,34 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   private record CaughtUpForCloseContinue() implements Command, NoSerializationVerificationNeeded {}
+
+  // ---- the invoice event -------------------------------------------------------------------
+
+  /**
+   * Publishes {@code tollgate.invoice.finalized} on the platform's invoices topic. Its CloudEvents
+   * id is the invoice id, so publishing again after a failure or a restart stores it once.
+   */
+  private void announce(InvoiceFinalized invoice) {
+    Optional<Catalog.Topic> topic = view.catalog().topic(Platform.INVOICES_TOPIC);
+    if (topic.isEmpty() || !announcing.add(invoice.getId())) {
+      return;
+    }
+    CloudEvent event = CloudEvent.newBuilder().setSpecVersion("1.0").setId(invoice.getId())
+        .setSource(Platform.BILLING_SOURCE).setType(Platform.INVOICE_FINALIZED)
+        .putAttributes("subject", AttributeValue.newBuilder().setCeString(invoice.getAccount()).build())
+        .putAttributes("partitionkey", AttributeValue.newBuilder().setCeString(invoice.getAccount()).build())
+        .putAttributes("datacontenttype", AttributeValue.newBuilder().setCeString("application/json").build())
+        .putAttributes("time", AttributeValue.newBuilder()
+            .setCeTimestamp(Instant.ofEpochMilli(invoice.getFinalizedAtMillis()).toString()).build())
+        .setJsonData(InvoiceJson.of(new Invoice(invoice, "finalized", List.of())).toString())
+        .build();
+    int partition = Partitioner.partitionOf(event, topic.get().partitions());
+    ActorRef<Command> self = actor.getSelf();
+    sharding.entityRefFor(TopicPartition.ENTITY_KEY, new PartitionRef(Platform.INVOICES_TOPIC, partition).entityId())
+        .<TopicPartition.AppendResult>ask(replyTo -> new TopicPartition.Append(List.of(event), replyTo), settings.timeout())
+        .whenComplete((result, failure) -> self.tell(new AnnouncementStored(invoice.getId(),
+            failure == null && result instanceof TopicPartition.Appended)));
+  }
 
   // ---- revenue share ----------------------------------------------------------------------
 
@@ -693,6 +746,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
                 .setPlan(segment.plan()).setPlanFromMillis(segment.from().toEpochMilli())))));
         state.invoices.forEach((id, invoice) -> snapshot.addInvoices(SnapshotInvoice.newBuilder()
             .setInvoice(invoice.finalized()).setStatus(invoice.status()).addAllCreditNotes(invoice.creditNotes())
+            .setAnnounced(state.announced.contains(id))
             .setRevenueDelivered(state.revenueDelivered.getOrDefault(id, false))));
         state.wallet.balances().forEach((currency, amount) -> snapshot.addWallet(
             WalletBalance.newBuilder().setCurrency(currency.getCurrencyCode()).setAmount(amount.toString())));
@@ -711,6 +765,9 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
           state.invoices.put(invoice.getInvoice().getId(),
               new Invoice(invoice.getInvoice(), invoice.getStatus(), List.copyOf(invoice.getCreditNotesList())));
           state.revenueDelivered.put(invoice.getInvoice().getId(), invoice.getRevenueDelivered());
+          if (invoice.getAnnounced()) {
+            state.announced.add(invoice.getInvoice().getId());
+          }
         });
         snapshot.getCreditsList().forEach(credit -> state.credits.put(creditKey(credit), credit));
         Map<Currency, Money> balances = new HashMap<>();
@@ -742,6 +799,10 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
           state.invoices.put(invoice.getId(), new Invoice(invoice, "finalized", List.of()));
           Money applied = StoredMoney.of(invoice.getCreditsApplied(), invoice.getCurrency());
           state.wallet = state.wallet.apply(applied).after();
+          return state;
+        })
+        .onEvent(InvoiceAnnounced.class, (state, announced) -> {
+          state.announced.add(announced.getInvoice());
           return state;
         })
         .onEvent(RevenueDelivered.class, (state, delivered) -> {

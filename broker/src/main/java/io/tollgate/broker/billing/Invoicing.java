@@ -5,6 +5,7 @@ import io.tollgate.billing.Period;
 import io.tollgate.billing.PlanTermsProto;
 import io.tollgate.billing.Proration;
 import io.tollgate.broker.catalog.Catalog;
+import io.tollgate.broker.catalog.Platform;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,9 @@ public final class Invoicing {
   public static InvoiceDraft draft(Catalog catalog, Period period, List<Catalog.Subscription> subscriptions, UsageOf usage) {
     List<InvoiceDraft.Line> lines = new ArrayList<>();
     for (Catalog.Subscription subscription : subscriptions) {
-      if (!subscription.createdAt().isBefore(period.end())) {
+      // The platform's own notifications (its invoices topic) are free: billing them would
+      // invoice the invoice events, period after period.
+      if (!subscription.createdAt().isBefore(period.end()) || subscription.product().equals(Platform.INVOICES_PRODUCT)) {
         continue;
       }
       List<Proration.SegmentWithPlan> segments = new ArrayList<>();

@@ -50,7 +50,7 @@ public final class Catalog {
    * each later one from the instant it was chosen.
    */
   public record Subscription(String id, String account, String product, List<PlanSpan> plans, String deliveryType,
-                             List<AckPoint> start, Instant createdAt) {
+                             List<AckPoint> start, String filterJson, Instant createdAt) {
     /** The plan in force now. */
     public String plan() {
       return plans.get(plans.size() - 1).plan();
@@ -70,7 +70,7 @@ public final class Catalog {
     Subscription withPlan(String planId, Instant from) {
       List<PlanSpan> changed = new java.util.ArrayList<>(plans);
       changed.add(new PlanSpan(planId, from));
-      return new Subscription(id, account, product, List.copyOf(changed), deliveryType, start, createdAt);
+      return new Subscription(id, account, product, List.copyOf(changed), deliveryType, start, filterJson, createdAt);
     }
   }
 
@@ -141,7 +141,7 @@ public final class Catalog {
         SubscriptionCreated created = change.getSubscriptionCreated();
         List<AckPoint> start = created.getStartList().stream().map(AckPoint::fromProto).toList();
         subscriptions.put(created.getId(), new Subscription(created.getId(), created.getAccount(), created.getProduct(),
-            List.of(new PlanSpan(created.getPlan(), at)), created.getDeliveryType(), start, at));
+            List.of(new PlanSpan(created.getPlan(), at)), created.getDeliveryType(), start, created.getFilterJson(), at));
       }
       case SUBSCRIPTION_PLAN_CHANGED -> {
         SubscriptionPlanChanged changed = change.getSubscriptionPlanChanged();

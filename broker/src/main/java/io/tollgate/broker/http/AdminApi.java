@@ -220,9 +220,6 @@ public final class AdminApi {
     JsonBody request = JsonBody.parse(body, Set.of("account", "product", "plan", "delivery", "filter", "start"));
     String account = request.requiredString("account");
     requireScope(principal, Scope.SUBSCRIBE, account, "subscribe for account " + account);
-    if (request.has("filter")) {
-      throw ApiException.badRequest("unsupported_field", "subscription filters are not supported yet");
-    }
     String deliveryType = request.optionalObject("delivery", Set.of("type"))
         .map(delivery -> delivery.requiredString("type")).orElse("websocket");
     if (!deliveryType.equals("websocket")) {
@@ -238,6 +235,7 @@ public final class AdminApi {
     String id = Ids.next("sub");
     SubscriptionCreated.Builder created = SubscriptionCreated.newBuilder().setId(id).setAccount(account)
         .setProduct(productId).setPlan(request.requiredString("plan")).setDeliveryType(deliveryType);
+    request.optionalObject("filter", null).ifPresent(filter -> created.setFilterJson(Filters.validated(filter.json(), Set.of())));
     CompletionStage<List<AckPoint>> startCursors = start.equals("end")
         ? endsOf(product) : CompletableFuture.completedFuture(List.of());
     return startCursors.thenCompose(cursors -> {
@@ -388,6 +386,9 @@ public final class AdminApi {
     ArrayNode plans = node.putArray("plan_history");
     subscription.plans().forEach(span -> plans.addObject().put("plan", span.plan()).put("from", span.from().toString()));
     node.putObject("delivery").put("type", subscription.deliveryType());
+    if (!subscription.filterJson().isEmpty()) {
+      node.set("filter", Filters.json(subscription.filterJson()));
+    }
     return node.put("created_at", subscription.createdAt().toString());
   }
 }

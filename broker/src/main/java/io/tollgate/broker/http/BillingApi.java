@@ -11,6 +11,7 @@ import io.tollgate.billing.PeriodScheme;
 import io.tollgate.broker.ApiException;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.billing.AccountBilling;
+import io.tollgate.broker.billing.InvoiceJson;
 import io.tollgate.broker.billing.Invoicing;
 import io.tollgate.broker.billing.StoredMoney;
 import io.tollgate.broker.catalog.Catalog;
@@ -133,7 +134,7 @@ public final class BillingApi {
       }
       ObjectNode body = JsonBody.MAPPER.createObjectNode();
       ArrayNode data = body.putArray("data");
-      ledger.invoices().forEach(invoice -> data.add(renderInvoice(invoice)));
+      ledger.invoices().forEach(invoice -> data.add(InvoiceJson.of(invoice)));
       return Responses.json(200, body);
     });
   }
@@ -142,7 +143,7 @@ public final class BillingApi {
     String accountId = AccountBilling.accountOfInvoice(invoiceId).orElseThrow(this::invoiceNotFound);
     return ledger(principal, accountId).thenApply(ledger -> ledger.invoices().stream()
         .filter(invoice -> invoice.finalized().getId().equals(invoiceId)).findFirst()
-        .map(invoice -> Responses.json(200, renderInvoice(invoice)))
+        .map(invoice -> Responses.json(200, InvoiceJson.of(invoice)))
         .orElseThrow(this::invoiceNotFound));
   }
 
@@ -262,37 +263,6 @@ public final class BillingApi {
     ArrayNode balances = body.putArray("balances");
     ledger.wallet().forEach((currency, amount) ->
         balances.addObject().put("currency", currency.getCurrencyCode()).put("amount", amount.toString()));
-    return body;
-  }
-
-  private static ObjectNode renderInvoice(AccountBilling.Invoice invoice) {
-    InvoiceFinalized finalized = invoice.finalized();
-    ObjectNode body = JsonBody.MAPPER.createObjectNode()
-        .put("id", finalized.getId()).put("number", finalized.getNumber()).put("account", finalized.getAccount())
-        .put("status", invoice.status()).put("currency", finalized.getCurrency());
-    body.putObject("period").put("id", finalized.getPeriod())
-        .put("start", java.time.Instant.ofEpochMilli(finalized.getPeriodStartMillis()).toString())
-        .put("end", java.time.Instant.ofEpochMilli(finalized.getPeriodEndMillis()).toString());
-    ArrayNode lines = body.putArray("lines");
-    for (InvoiceLine line : finalized.getLinesList()) {
-      ObjectNode node = lines.addObject().put("subscription", line.getSubscription()).put("plan", line.getPlan())
-          .put("kind", line.getKind());
-      if (line.getKind().equals("usage")) {
-        node.put("tier", line.getTier());
-      }
-      node.put("quantity", line.getQuantity());
-      if (!line.getUnitAmount().isEmpty()) {
-        node.put("unit_amount", line.getUnitAmount());
-      }
-      node.put("amount", line.getAmount());
-    }
-    ArrayNode notes = body.putArray("credit_notes");
-    invoice.creditNotes().forEach(note -> notes.addObject().put("id", note.getId()).put("number", note.getNumber())
-        .put("amount", note.getAmount()).put("reason", note.getReason())
-        .put("issued_at", java.time.Instant.ofEpochMilli(note.getAtMillis()).toString()));
-    body.put("total", finalized.getTotal()).put("credits_applied", finalized.getCreditsApplied())
-        .put("amount_due", finalized.getAmountDue())
-        .put("finalized_at", java.time.Instant.ofEpochMilli(finalized.getFinalizedAtMillis()).toString());
     return body;
   }
 }

@@ -42,9 +42,10 @@ public final class JsonBody {
     return of((ObjectNode) root, "", allowedFields);
   }
 
+  /** {@code allowedFields} null: any field, for objects whose shape another parser checks. */
   public static JsonBody of(ObjectNode node, String path, Set<String> allowedFields) {
     Iterator<String> names = node.fieldNames();
-    while (names.hasNext()) {
+    while (allowedFields != null && names.hasNext()) {
       String name = names.next();
       if (!allowedFields.contains(name)) {
         throw ApiException.badRequest("unknown_field", "unknown field \"" + path + name + "\"; expected one of "
@@ -141,6 +142,10 @@ public final class JsonBody {
       index++;
     }
     return items;
+  }
+
+  public ObjectNode json() {
+    return node;
   }
 
   public boolean has(String field) {

@@ -14,7 +14,7 @@ import java.util.Set;
 /** The JSON of a plan's terms (PRODUCT.md) to and from its journal form. */
 final class PlanTermsJson {
   static final Set<String> PLAN_FIELDS = Set.of("name", "currency", "price", "free_allowance", "recurring_fee",
-      "rate_limit", "quota", "revenue_share");
+      "rate_limit", "quota", "revenue_share", "filter");
   private static final Set<String> PRICE_FIELDS = Set.of("model", "unit_amount", "tiers", "package_size", "package_amount");
   private static final Set<String> TIER_FIELDS = Set.of("up_to", "unit_amount", "flat_amount");
   private static final String DEFAULT_REVENUE_SHARE = "0.70";
@@ -45,6 +45,7 @@ final class PlanTermsJson {
           .setEventsPerPeriod(nonNegative(quota, "events_per_period", quota.requiredLong("events_per_period")))
           .setOnExceed(onExceed));
     });
+    body.optionalObject("filter", null).ifPresent(filter -> terms.setFilterJson(Filters.validated(filter.json(), Set.of("account"))));
     return terms.build();
   }
 
@@ -115,6 +116,9 @@ final class PlanTermsJson {
           .put("on_exceed", terms.getQuota().getOnExceed());
     }
     out.put("revenue_share", terms.getRevenueShare());
+    if (!terms.getFilterJson().isEmpty()) {
+      out.set("filter", Filters.json(terms.getFilterJson()));
+    }
     return out;
   }
 

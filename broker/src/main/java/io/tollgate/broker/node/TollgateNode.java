@@ -11,6 +11,7 @@ import io.tollgate.broker.http.BillingApi;
 import io.tollgate.broker.catalog.CatalogEntity;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.CatalogWriter;
+import io.tollgate.broker.catalog.Platform;
 import io.tollgate.broker.http.AdminApi;
 import io.tollgate.broker.http.HttpApi;
 import io.tollgate.broker.http.PublishApi;
@@ -140,7 +141,8 @@ public final class TollgateNode {
         config.getInt("tollgate.subscriptions.window"),
         config.getInt("tollgate.subscriptions.max-batch"),
         askTimeout, clock, periods), metrics.deliveredEvents);
-    AdminApi admin = new AdminApi(view, new CatalogWriter(sharding, view, clock, askTimeout), sharding, askTimeout);
+    CatalogWriter catalogWriter = new CatalogWriter(sharding, view, clock, askTimeout);
+    AdminApi admin = new AdminApi(view, catalogWriter, sharding, askTimeout);
     AtomicBoolean stopping = new AtomicBoolean();
     CompletableFuture<Void> caughtUp = view.caughtUp().toCompletableFuture();
     BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout);
@@ -175,6 +177,7 @@ public final class TollgateNode {
     });
 
     caughtUp.get(60, TimeUnit.SECONDS);
+    Platform.ensure(catalogWriter, view).toCompletableFuture().get(60, TimeUnit.SECONDS);
     InetSocketAddress httpAddress = http.localAddress();
     LOG.atInfo()
         .addKeyValue("http", "http://" + httpAddress.getHostString() + ":" + httpAddress.getPort())

@@ -10,6 +10,7 @@ import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.topic.AckPoint;
 import io.tollgate.broker.topic.Cursor;
 import io.tollgate.broker.topic.PartitionRef;
+import io.tollgate.protocols.filter.EventFilter;
 import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.journal.EventsAppended;
 import java.time.Clock;
@@ -82,8 +83,9 @@ public final class StreamSession {
           DeliveryTracker tracker = new DeliveryTracker();
           PlanTerms plan = catalog.plan(subscription.plan())
               .map(p -> PlanTermsProto.fromProto(p.name(), p.terms())).orElseThrow();
-          Source<Message, NotUsed> deliveries = withinPlan(deliveries(catalog, subscription, attached.acked()),
-                  plan, attached, tracker, signals.first())
+          EventFilter filter = filterOf(catalog, subscription);
+          Source<Message, NotUsed> deliveries = withinPlan(deliveries(catalog, subscription, attached.acked())
+                  .filter(delivery -> filter.matches(delivery.event())), plan, attached, tracker, signals.first())
               .via(new AckWindow(settings.window(), tracker))
               .batch(settings.maxBatch(), first -> {
                 List<Delivery> batch = new ArrayList<>();
@@ -112,6 +114,22 @@ public final class StreamSession {
           Sink<Message, NotUsed> inbound = acks(entity, tracker, format, signals.first(), attached.acked());
           return Flow.fromSinkAndSourceCoupled(inbound, outbound);
         });
+  }
+
+  /**
+   * The plan's filter, bound to the subscribing account, and the subscription's own. Events they
+   * withhold are never delivered, so never acknowledged and never billed.
+   */
+  private static EventFilter filterOf(Catalog catalog, Catalog.Subscription subscription) {
+    EventFilter filter = EventFilter.matchAll();
+    String planFilter = catalog.plan(subscription.plan()).map(p -> p.terms().getFilterJson()).orElse("");
+    if (!planFilter.isEmpty()) {
+      filter = EventFilter.parse(planFilter).bind(Map.of("account", subscription.account()));
+    }
+    if (!subscription.filterJson().isEmpty()) {
+      filter = filter.and(EventFilter.parse(subscription.filterJson()));
+    }
+    return filter;
   }
 
   /** The plan's limits: its period quota when it blocks, and its rate limit. */

@@ -185,4 +185,40 @@ class InvoicingTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> broker.get("/v1/accounts/" + t.producer() + "/statements",
         t.producerKey()).body().get("data").get(0).get("producer_share").asText().equals("0.42"));
   }
+
+  @Test
+  void everyAccountCanSubscribeToItsOwnInvoiceEventsOnThePlatformsTopic() throws Exception {
+    TestBroker.Tenancy t = metered("announced");
+    TestBroker.Tenancy other = metered("unannounced");
+    String feed = invoiceFeed(t);
+    String otherFeed = invoiceFeed(other);
+    consume(t, 2);
+    consume(other, 3);
+    clock.advance(PAST_PERIOD_AND_GRACE);
+    String invoice = awaitInvoices(t, 1).get(0).get("id").asText();
+    awaitInvoices(other, 1);
+
+    List<io.tollgate.client.Delivery> otherEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (Subscriber reader = Subscriber.builder(broker.baseUrl(), other.consumerKey(), otherFeed)
+        .onDelivery(otherEvents::add).connect()) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> !otherEvents.isEmpty());
+    }
+    List<io.tollgate.client.Delivery> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (Subscriber reader = Subscriber.builder(broker.baseUrl(), t.consumerKey(), feed).onDelivery(events::add).connect()) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> !events.isEmpty());
+    }
+    assertEquals(1, events.size(), "only its own invoice, though the other's is on the topic too: " + events);
+    assertEquals(other.consumer(), otherEvents.get(0).event().getAttributesMap().get("subject").getCeString());
+    assertEquals("tollgate.invoice.finalized", events.get(0).event().getType());
+    assertEquals(invoice, events.get(0).event().getId());
+    assertEquals(t.consumer(), events.get(0).event().getAttributesMap().get("subject").getCeString());
+    assertTrue(events.get(0).event().getJsonData().contains("\"total\":\"0.20\""), events.get(0).event().getJsonData());
+  }
+
+  private static String invoiceFeed(TestBroker.Tenancy t) throws Exception {
+    TestBroker.Reply created = broker.post("/v1/subscriptions", t.consumerKey(), "application/json",
+        "{\"account\":\"" + t.consumer() + "\",\"product\":\"prod_tollgate_invoices\",\"plan\":\"plan_tollgate_invoices\"}");
+    assertEquals(201, created.status(), String.valueOf(created.body()));
+    return created.body().get("id").asText();
+  }
 }

@@ -187,4 +187,41 @@ class MoneyPathTest {
     assertEquals("plan_not_found", broker.post("/v1/subscriptions", t.consumerKey(), "application/json",
         "{\"account\":\"" + t.consumer() + "\",\"product\":\"" + t.product() + "\",\"plan\":\"" + unused + "\"}").errorCode());
   }
+
+  @Test
+  void eventsASubscriptionsFilterWithholdsAreNeitherDeliveredNorBilled() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("filtered", 2);
+    TestBroker.Reply created = broker.post("/v1/subscriptions", t.consumerKey(), "application/json",
+        "{\"account\":\"" + t.consumer() + "\",\"product\":\"" + t.product() + "\",\"plan\":\"" + t.plan()
+            + "\",\"filter\":{\"data.n\":{\"$gte\":3},\"$or\":[{\"type\":\"com.example.order.created\"}]}}");
+    assertEquals(201, created.status(), String.valueOf(created.body()));
+    TestBroker.Tenancy filtered = new TestBroker.Tenancy(t.producer(), t.producerKey(), t.consumer(), t.consumerKey(),
+        t.topic(), t.product(), t.plan(), created.body().get("id").asText());
+    publish(filtered, 0, 8);
+    List<Delivery> received = new CopyOnWriteArrayList<>();
+    try (Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), filtered.subscription())
+        .onDelivery(received::add).maxEvents(5).connect()) {
+      consumer.closed().get(10, TimeUnit.SECONDS);
+    }
+    assertEquals(List.of("e3", "e4", "e5", "e6", "e7"),
+        received.stream().map(d -> d.event().getId()).sorted().toList());
+    awaitUsage(filtered, 5);
+    assertEquals(5, upcomingUnits(t, filtered.subscription()), "the three withheld events are not billed");
+
+    TestBroker.Reply bad = broker.post("/v1/subscriptions", t.consumerKey(), "application/json",
+        "{\"account\":\"" + t.consumer() + "\",\"product\":\"" + t.product() + "\",\"plan\":\"" + t.plan()
+            + "\",\"filter\":{\"data.n\":{\"$gt\":[1]}}}");
+    assertEquals("invalid_filter", bad.errorCode());
+    assertTrue(bad.body().get("error").get("message").asText().contains("data.n"), bad.body().toString());
+  }
+
+  private static long upcomingUnits(TestBroker.Tenancy t, String subscription) throws Exception {
+    long units = 0;
+    for (JsonNode line : upcoming(t).get("lines")) {
+      if (line.get("subscription").asText().equals(subscription) && line.get("kind").asText().equals("usage")) {
+        units += line.get("quantity").asLong();
+      }
+    }
+    return units;
+  }
 }

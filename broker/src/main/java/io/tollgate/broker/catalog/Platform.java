@@ -1,0 +1,71 @@
+package io.tollgate.broker.catalog;
+
+import io.tollgate.protocols.v1.journal.AccountCreated;
+import io.tollgate.protocols.v1.journal.CatalogChange;
+import io.tollgate.protocols.v1.journal.DomainCreated;
+import io.tollgate.protocols.v1.journal.PerUnit;
+import io.tollgate.protocols.v1.journal.PlanCreated;
+import io.tollgate.protocols.v1.journal.PlanTerms;
+import io.tollgate.protocols.v1.journal.PriceModel;
+import io.tollgate.protocols.v1.journal.ProductCreated;
+import io.tollgate.protocols.v1.journal.TopicCreated;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What the platform itself publishes: the {@code tollgate.invoices} topic, where every
+ * finalized invoice appears as a {@code tollgate.invoice.finalized} event. Accounts subscribe
+ * to its product like to any other; the free plan's filter lets each see only its own invoices.
+ */
+public final class Platform {
+  public static final String ACCOUNT = "acc_tollgate";
+  public static final String DOMAIN = "tollgate";
+  public static final String INVOICES_TOPIC = "tollgate.invoices";
+  public static final String INVOICES_PRODUCT = "prod_tollgate_invoices";
+  public static final String INVOICES_PLAN = "plan_tollgate_invoices";
+  public static final String INVOICE_FINALIZED = "tollgate.invoice.finalized";
+  public static final String BILLING_SOURCE = "/tollgate/billing";
+  private static final int INVOICE_PARTITIONS = 4;
+
+  private Platform() {}
+
+  /** Creates what is missing; every node may do it at start, since a duplicate is refused and ignored. */
+  public static CompletionStage<Void> ensure(CatalogWriter writer, CatalogView view) {
+    Catalog catalog = view.catalog();
+    List<CatalogChange.Builder> missing = new java.util.ArrayList<>();
+    if (catalog.account(ACCOUNT).isEmpty()) {
+      missing.add(CatalogChange.newBuilder().setAccountCreated(AccountCreated.newBuilder().setId(ACCOUNT).setName("Tollgate")));
+    }
+    if (catalog.domain(DOMAIN).isEmpty()) {
+      missing.add(CatalogChange.newBuilder().setDomainCreated(DomainCreated.newBuilder().setName(DOMAIN).setOwner(ACCOUNT)));
+    }
+    if (catalog.topic(INVOICES_TOPIC).isEmpty()) {
+      missing.add(CatalogChange.newBuilder().setTopicCreated(
+          TopicCreated.newBuilder().setName(INVOICES_TOPIC).setDomain(DOMAIN).setPartitions(INVOICE_PARTITIONS)));
+    }
+    if (catalog.product(INVOICES_PRODUCT).isEmpty()) {
+      missing.add(CatalogChange.newBuilder().setProductCreated(ProductCreated.newBuilder().setId(INVOICES_PRODUCT)
+          .setName("Invoice events").setOwner(ACCOUNT).addTopics(INVOICES_TOPIC)));
+    }
+    if (catalog.plan(INVOICES_PLAN).isEmpty()) {
+      missing.add(CatalogChange.newBuilder().setPlanCreated(PlanCreated.newBuilder().setId(INVOICES_PLAN)
+          .setProductId(INVOICES_PRODUCT).setName("own invoices").setTerms(PlanTerms.newBuilder().setCurrency("USD")
+              .setPrice(PriceModel.newBuilder().setPerUnit(PerUnit.newBuilder().setUnitAmount("0")))
+              .setRevenueShare("0").setFilterJson("{\"subject\":\"${account}\"}"))));
+    }
+    CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+    for (CatalogChange.Builder change : missing) {
+      done = done.thenCompose(previous -> writer.write("tollgate", change)
+          .handle((catalogAfter, failure) -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (cause != null && !(cause instanceof io.tollgate.broker.ApiException api && api.code().endsWith("_exists"))) {
+              throw new CompletionException(cause);
+            }
+            return null;
+          }));
+    }
+    return done;
+  }
+}
