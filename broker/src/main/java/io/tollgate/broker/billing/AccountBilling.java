@@ -23,7 +23,10 @@ import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
+import io.tollgate.protocols.v1.journal.EventsAppended;
 import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
+import io.tollgate.protocols.v1.journal.PublishedRecorded;
+import io.tollgate.protocols.v1.journal.PublishedUsage;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
 import io.tollgate.protocols.v1.journal.InvoiceLine;
 import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
@@ -95,6 +98,9 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   public record RecordUsage(UsageRecorded usage, ActorRef<Done> replyTo) implements Command {}
 
+  /** What one journal entry of one of the account's topic partitions stored; applied once. */
+  public record RecordPublished(PublishedRecorded published, ActorRef<Done> replyTo) implements Command {}
+
   /** Read the usage journals to their ends, of one subscription or (empty) all of the account's. */
   public record CatchUp(String subscription, ActorRef<Done> replyTo) implements Command {}
 
@@ -117,9 +123,12 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   public record IssueCreditNote(String invoice, String amount, String reason, String idempotencyKey,
                                 ActorRef<Outcome> replyTo) implements Command {}
 
-  /** Units per plan segment, per subscription, per period (sorted by period). */
-  public record UsageReport(Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> byPeriod)
-      implements Invoicing.UsageOf {
+  /**
+   * Units per plan segment, per subscription, per period (sorted by period); and, as a producer,
+   * what its topics stored per period.
+   */
+  public record UsageReport(Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> byPeriod,
+                            Map<String, Map<String, Published>> published) implements Invoicing.UsageOf {
     public long units(String period, String subscription) {
       return byPeriod.getOrDefault(period, Map.of()).getOrDefault(subscription, Map.of()).values().stream()
           .mapToLong(Long::longValue).sum();
@@ -128,6 +137,13 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     @Override
     public long units(String period, String subscription, Invoicing.PlanSegmentKey segment) {
       return byPeriod.getOrDefault(period, Map.of()).getOrDefault(subscription, Map.of()).getOrDefault(segment, 0L);
+    }
+  }
+
+  /** Events and their bytes stored on a topic. */
+  public record Published(long events, long bytes) {
+    Published plus(Published other) {
+      return new Published(events + other.events, bytes + other.bytes);
     }
   }
 
@@ -189,6 +205,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   /** Mutated only by the event handler. */
   public static final class State {
     final Map<String, Long> feedPositions = new HashMap<>();
+    final Map<String, Long> publishPositions = new HashMap<>();
+    final Map<String, Map<String, Published>> published = new TreeMap<>();
     final Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> usage = new TreeMap<>();
     final Map<String, Invoice> invoices = new LinkedHashMap<>();
     final Map<String, Boolean> revenueDelivered = new HashMap<>();
@@ -305,6 +323,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   public CommandHandlerWithReply<Command, Message, State> commandHandler() {
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(RecordUsage.class, this::onRecord)
+        .onCommand(RecordPublished.class, this::onRecordPublished)
         .onCommand(CatchUp.class, this::onCatchUp)
         .onCommand(FeedDone.class, this::onFeedDone)
         .onCommand(GetUsage.class, (state, get) -> Effect().reply(get.replyTo(), report(state)))
@@ -346,15 +365,47 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     return Effect().persist(usage).thenReply(record.replyTo(), newState -> Done.getInstance());
   }
 
+  private ReplyEffect<Message, State> onRecordPublished(State state, RecordPublished record) {
+    PublishedRecorded published = record.published();
+    String key = new PartitionRef(published.getTopic(), published.getPartition()).persistenceId();
+    if (published.getSequence() <= state.publishPositions.getOrDefault(key, 0L)) {
+      return Effect().reply(record.replyTo(), Done.getInstance());
+    }
+    return Effect().persist(published).thenReply(record.replyTo(), newState -> Done.getInstance());
+  }
+
+  /** The journals of the account's topic partitions: publish-side metering of a producer. */
+  private List<String> ownPartitionJournals() {
+    Catalog catalog = view.catalog();
+    List<String> journals = new ArrayList<>();
+    catalog.topics().stream()
+        .filter(topic -> catalog.domain(topic.domain()).map(Catalog.Domain::owner).filter(accountId::equals).isPresent())
+        .sorted(java.util.Comparator.comparing(Catalog.Topic::name))
+        .forEach(topic -> {
+          for (int partition = 0; partition < topic.partitions(); partition++) {
+            journals.add(new PartitionRef(topic.name(), partition).persistenceId());
+          }
+        });
+    return journals;
+  }
+
+  private static long positionOf(State state, String feed) {
+    return (PartitionRef.isPersistenceId(feed) ? state.publishPositions : state.feedPositions).getOrDefault(feed, 0L);
+  }
+
   private List<Catalog.Subscription> ownSubscriptions() {
     return view.catalog().subscriptions().stream().filter(s -> s.account().equals(accountId))
         .sorted(java.util.Comparator.comparing(Catalog.Subscription::createdAt)).toList();
   }
 
   private ReplyEffect<Message, State> onCatchUp(State state, CatchUp catchUp) {
-    List<String> subscriptions = catchUp.subscription().isEmpty()
-        ? ownSubscriptions().stream().map(Catalog.Subscription::id).toList()
-        : List.of(catchUp.subscription());
+    List<String> subscriptions = new ArrayList<>();
+    if (catchUp.subscription().isEmpty()) {
+      ownSubscriptions().forEach(subscription -> subscriptions.add(subscription.id()));
+      subscriptions.addAll(ownPartitionJournals());
+    } else {
+      subscriptions.add(catchUp.subscription());
+    }
     if (subscriptions.isEmpty()) {
       return Effect().reply(catchUp.replyTo(), Done.getInstance());
     }
@@ -368,7 +419,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         Feed feed = new Feed();
         feed.waiting.add(allDone);
         feeds.put(subscription, feed);
-        runFeed(subscription, state.feedPositions.getOrDefault(subscription, 0L));
+        runFeed(subscription, positionOf(state, subscription));
       }
     }
     return Effect().noReply();
@@ -389,7 +440,34 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     }.waiting(count)));
   }
 
-  private void runFeed(String subscription, long position) {
+  /** Reads one journal from {@code position} on: a subscription's usage, or a topic partition's events. */
+  private void runFeed(String feed, long position) {
+    if (PartitionRef.isPersistenceId(feed)) {
+      runPublishFeed(feed, position);
+    } else {
+      runUsageFeed(feed, position);
+    }
+  }
+
+  private void runPublishFeed(String partitionJournal, long position) {
+    ActorRef<Command> self = actor.getSelf();
+    PartitionRef partition = PartitionRef.fromPersistenceId(partitionJournal);
+    journal.currentEventsByPersistenceId(partitionJournal, position + 1, Long.MAX_VALUE)
+        .mapAsync(1, envelope -> {
+          EventsAppended appended = (EventsAppended) envelope.event();
+          long bytes = appended.getEventsList().stream().mapToLong(CloudEvent::getSerializedSize).sum();
+          PublishedRecorded published = PublishedRecorded.newBuilder().setTopic(partition.topic())
+              .setPartition(partition.partition()).setSequence(envelope.sequenceNr())
+              .setPeriod(settings.periods().periodOf(Instant.ofEpochMilli(appended.getAppendedAtMillis())).id())
+              .setEvents(appended.getEventsCount()).setBytes(bytes).build();
+          return AskPattern.<Command, Done>ask(self, replyTo -> new RecordPublished(published, replyTo), settings.timeout(),
+              actor.getSystem().scheduler());
+        })
+        .runWith(Sink.ignore(), actor.getSystem())
+        .whenComplete((done, failure) -> self.tell(new FeedDone(partitionJournal, failure)));
+  }
+
+  private void runUsageFeed(String subscription, long position) {
     ActorRef<Command> self = actor.getSelf();
     journal.currentEventsByPersistenceId(SubscriptionEntity.persistenceId(subscription), position + 1, Long.MAX_VALUE)
         .mapAsync(1, envelope -> {
@@ -415,7 +493,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     }
     if (feed.again && done.failure() == null) {
       feed.again = false;
-      runFeed(done.subscription(), state.feedPositions.getOrDefault(done.subscription(), 0L));
+      runFeed(done.subscription(), positionOf(state, done.subscription()));
       return Effect().noReply();
     }
     feeds.remove(done.subscription());
@@ -432,7 +510,9 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
       bySubscription.forEach((subscription, bySegment) -> subscriptions.put(subscription, Map.copyOf(bySegment)));
       copy.put(period, subscriptions);
     });
-    return new UsageReport(copy);
+    Map<String, Map<String, Published>> published = new TreeMap<>();
+    state.published.forEach((period, byTopic) -> published.put(period, Map.copyOf(byTopic)));
+    return new UsageReport(copy, published);
   }
 
   // ---- closing periods --------------------------------------------------------------------
@@ -738,8 +818,11 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
       @Override
       public Object toJournal(State state) {
         BillingSnapshot.Builder snapshot = BillingSnapshot.newBuilder().putAllFeedPositions(state.feedPositions)
+            .putAllPublishPositions(state.publishPositions)
             .addAllCredits(state.credits.values()).addAllTopUpKeys(state.wallet.topUpKeys())
             .setClosedThroughMillis(state.closedThrough.toEpochMilli());
+        state.published.forEach((period, byTopic) -> byTopic.forEach((topic, totals) -> snapshot.addPublished(
+            PublishedUsage.newBuilder().setPeriod(period).setTopic(topic).setEvents(totals.events()).setBytes(totals.bytes()))));
         state.usage.forEach((period, bySubscription) -> bySubscription.forEach((subscription, bySegment) ->
             bySegment.forEach((segment, units) -> snapshot.addUsage(PeriodUsage.newBuilder().setPeriod(period)
                 .setSubscription(subscription).setUnits(units)
@@ -758,6 +841,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         BillingSnapshot snapshot = (BillingSnapshot) stored;
         State state = new State();
         state.feedPositions.putAll(snapshot.getFeedPositionsMap());
+        state.publishPositions.putAll(snapshot.getPublishPositionsMap());
         snapshot.getUsageList().forEach(usage -> state.usage.computeIfAbsent(usage.getPeriod(), p -> new HashMap<>())
             .computeIfAbsent(usage.getSubscription(), s -> new HashMap<>())
             .put(new Invoicing.PlanSegmentKey(usage.getPlan(), Instant.ofEpochMilli(usage.getPlanFromMillis())), usage.getUnits()));
@@ -775,6 +859,9 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
             balances.put(Currency.getInstance(balance.getCurrency()), StoredMoney.of(balance.getAmount(), balance.getCurrency())));
         state.wallet = new Wallet(balances, java.util.Set.copyOf(snapshot.getTopUpKeysList()));
         state.closedThrough = Instant.ofEpochMilli(snapshot.getClosedThroughMillis());
+        snapshot.getPublishedList().forEach(published -> state.published
+            .computeIfAbsent(published.getPeriod(), period -> new TreeMap<>())
+            .put(published.getTopic(), new Published(published.getEvents(), published.getBytes())));
         return state;
       }
     };
@@ -799,6 +886,13 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
           state.invoices.put(invoice.getId(), new Invoice(invoice, "finalized", List.of()));
           Money applied = StoredMoney.of(invoice.getCreditsApplied(), invoice.getCurrency());
           state.wallet = state.wallet.apply(applied).after();
+          return state;
+        })
+        .onEvent(PublishedRecorded.class, (state, published) -> {
+          state.publishPositions.put(new PartitionRef(published.getTopic(), published.getPartition()).persistenceId(),
+              published.getSequence());
+          state.published.computeIfAbsent(published.getPeriod(), period -> new TreeMap<>())
+              .merge(published.getTopic(), new Published(published.getEvents(), published.getBytes()), Published::plus);
           return state;
         })
         .onEvent(InvoiceAnnounced.class, (state, announced) -> {

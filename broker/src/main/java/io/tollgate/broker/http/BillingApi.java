@@ -70,6 +70,9 @@ public final class BillingApi {
       report.byPeriod().forEach((period, bySubscription) -> bySubscription.keySet().stream().sorted()
           .forEach(subscription -> data.addObject().put("period", period).put("subscription", subscription)
               .put("events", report.units(period, subscription))));
+      ArrayNode published = body.putArray("published");
+      report.published().forEach((period, byTopic) -> byTopic.forEach((topic, totals) -> published.addObject()
+          .put("period", period).put("topic", topic).put("events", totals.events()).put("bytes", totals.bytes())));
       return Responses.json(200, body);
     });
   }

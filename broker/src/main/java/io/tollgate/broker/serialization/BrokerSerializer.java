@@ -90,6 +90,7 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
       stored(PeriodsClosed.getDefaultInstance()), stored(NumberAssigned.getDefaultInstance()),
       stored(io.tollgate.protocols.v1.journal.CreditNoteIssued.getDefaultInstance()),
       stored(io.tollgate.protocols.v1.journal.InvoiceAnnounced.getDefaultInstance()),
+      stored(io.tollgate.protocols.v1.journal.PublishedRecorded.getDefaultInstance()),
       stored(NumberingSnapshot.getDefaultInstance()));
 
   private static Map.Entry<String, Parser<? extends MessageLite>> stored(Message prototype) {
@@ -127,6 +128,7 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
   private static final String OUT_OF_STEP = "OutOfStep";
   private static final String COMMITTED = "Committed";
   private static final String RECORD_USAGE = "RecordUsage";
+  private static final String RECORD_PUBLISHED = "RecordPublished";
   private static final String CATCH_UP = "CatchUp";
   private static final String GET_USAGE = "GetUsage";
   private static final String USAGE_REPORT = "UsageReport";
@@ -194,6 +196,7 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     if (message instanceof InvoiceNumbering.Assign) return ASSIGN_NUMBER;
     if (message instanceof InvoiceNumbering.AssignedNumber) return ASSIGNED_NUMBER;
     if (message instanceof AccountBilling.RecordUsage) return RECORD_USAGE;
+    if (message instanceof AccountBilling.RecordPublished) return RECORD_PUBLISHED;
     if (message instanceof AccountBilling.CatchUp) return CATCH_UP;
     if (message instanceof AccountBilling.GetUsage) return GET_USAGE;
     if (message instanceof AccountBilling.UsageReport) return USAGE_REPORT;
@@ -311,6 +314,10 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     if (message instanceof InvoiceNumbering.AssignedNumber assigned) {
       return AssignedNumber.newBuilder().setNumber(assigned.number()).build();
     }
+    if (message instanceof AccountBilling.RecordPublished record) {
+      return io.tollgate.protocols.v1.cluster.RecordPublishedRequest.newBuilder().setPublished(record.published())
+          .setReplyTo(refText(record.replyTo())).build();
+    }
     if (message instanceof AccountBilling.RecordUsage record) {
       return RecordUsageRequest.newBuilder().setUsage(record.usage()).setReplyTo(refText(record.replyTo())).build();
     }
@@ -326,6 +333,9 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
           bySegment.forEach((segment, units) -> proto.addUsage(PeriodUsage.newBuilder().setPeriod(period)
               .setSubscription(subscription).setUnits(units)
               .setPlan(segment.plan()).setPlanFromMillis(segment.from().toEpochMilli())))));
+      report.published().forEach((period, byTopic) -> byTopic.forEach((topic, totals) -> proto.addPublished(
+          io.tollgate.protocols.v1.journal.PublishedUsage.newBuilder().setPeriod(period).setTopic(topic)
+              .setEvents(totals.events()).setBytes(totals.bytes()))));
       return proto.build();
     }
     if (message instanceof SubscriptionEntity.PlanChanged changed) {
@@ -441,6 +451,11 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
           yield new InvoiceNumbering.Assign(request.getDocument(), ref(request.getReplyTo()));
         }
         case ASSIGNED_NUMBER -> new InvoiceNumbering.AssignedNumber(AssignedNumber.parseFrom(bytes).getNumber());
+        case RECORD_PUBLISHED -> {
+          io.tollgate.protocols.v1.cluster.RecordPublishedRequest request =
+              io.tollgate.protocols.v1.cluster.RecordPublishedRequest.parseFrom(bytes);
+          yield new AccountBilling.RecordPublished(request.getPublished(), ref(request.getReplyTo()));
+        }
         case RECORD_USAGE -> {
           RecordUsageRequest request = RecordUsageRequest.parseFrom(bytes);
           yield new AccountBilling.RecordUsage(request.getUsage(), ref(request.getReplyTo()));
@@ -452,13 +467,19 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
         case GET_USAGE -> new AccountBilling.GetUsage(ref(ReplyOnlyRequest.parseFrom(bytes).getReplyTo()));
         case USAGE_REPORT -> {
           java.util.Map<String, java.util.Map<String, java.util.Map<Invoicing.PlanSegmentKey, Long>>> byPeriod = new java.util.TreeMap<>();
-          for (PeriodUsage usage : UsageReport.parseFrom(bytes).getUsageList()) {
+          UsageReport report = UsageReport.parseFrom(bytes);
+          for (PeriodUsage usage : report.getUsageList()) {
             byPeriod.computeIfAbsent(usage.getPeriod(), p -> new HashMap<>())
                 .computeIfAbsent(usage.getSubscription(), s -> new HashMap<>())
                 .put(new Invoicing.PlanSegmentKey(usage.getPlan(), java.time.Instant.ofEpochMilli(usage.getPlanFromMillis())),
                     usage.getUnits());
           }
-          yield new AccountBilling.UsageReport(byPeriod);
+          java.util.Map<String, java.util.Map<String, AccountBilling.Published>> published = new java.util.TreeMap<>();
+          for (io.tollgate.protocols.v1.journal.PublishedUsage usage : report.getPublishedList()) {
+            published.computeIfAbsent(usage.getPeriod(), p -> new java.util.TreeMap<>())
+                .put(usage.getTopic(), new AccountBilling.Published(usage.getEvents(), usage.getBytes()));
+          }
+          yield new AccountBilling.UsageReport(byPeriod, published);
         }
         case PLAN_CHANGED -> new SubscriptionEntity.PlanChanged(SessionSignal.parseFrom(bytes).getCode());
         case PLAN_SWITCHED -> new SubscriptionEntity.PlanSwitched(SessionSignal.parseFrom(bytes).getCode());

@@ -29,7 +29,8 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * A subscription: the durable ack point of each partition it reads (everything up to and
  * including it is acknowledged), the usage those acks add up to per billing period, and the
  * one stream session that may deliver it. Its journal is the usage journal: each advance
- * records the events it acknowledged, computed from offsets, so a redelivery or a repeated ack
+ * records the events it acknowledged, counted by the delivering session per ack range and
+ * accepted only when a range starts where the partition stands, so a redelivery or a repeated ack
  * never counts twice and nothing acknowledged goes uncounted. A new session replaces the
  * previous one, so a consumer that reconnects takes over at once.
  */

@@ -3,9 +3,8 @@ package io.tollgate.broker.topic;
 import io.tollgate.protocols.v1.journal.PartitionCursor;
 
 /**
- * A cursor with the partition offset of its event. Offsets make usage exact: the events a
- * consumer acknowledged between two ack points of a partition are the difference of their
- * offsets, however the acks were split, repeated or raced by two connections.
+ * A cursor with the partition offset of its event. The offset says where a subscription
+ * stands in a partition, so an ack range can be checked to start exactly there.
  */
 public record AckPoint(Cursor cursor, long offset) {
   /** Before the first event of a partition. */

@@ -224,4 +224,22 @@ class MoneyPathTest {
     }
     return units;
   }
+
+  @Test
+  void whatAProducersTopicsStoreIsMeteredPerPeriodOnceEachInEventsAndBytes() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("metered-producer", 3);
+    List<io.tollgate.protocols.v1.CloudEvent> events = Events.numbered("/producer", 0, 40);
+    try (TcpPublisher publisher = TcpPublisher.connect("127.0.0.1", broker.tcpPort(), t.producerKey())) {
+      publisher.publish(t.topic(), events).get(10, TimeUnit.SECONDS);
+      publisher.publish(t.topic(), events.subList(0, 10)).get(10, TimeUnit.SECONDS);
+    }
+    long bytes = events.stream().mapToLong(io.tollgate.protocols.v1.CloudEvent::getSerializedSize).sum();
+    for (int read = 0; read < 2; read++) {
+      JsonNode published = broker.get("/v1/accounts/" + t.producer() + "/usage", t.producerKey()).body().get("published");
+      assertEquals(1, published.size(), published.toString());
+      assertEquals(t.topic(), published.get(0).get("topic").asText());
+      assertEquals(40, published.get(0).get("events").asLong(), "a retried publish is stored, and metered, once");
+      assertEquals(bytes, published.get(0).get("bytes").asLong());
+    }
+  }
 }
