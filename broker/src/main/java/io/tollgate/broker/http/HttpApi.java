@@ -35,13 +35,15 @@ public final class HttpApi extends AllDirectives {
   private final CatalogView view;
   private final AdminApi admin;
   private final BillingApi billing;
+  private final AuditApi audit;
   private final PublishApi publish;
   private final StreamSession streams;
   private final Metrics metrics;
   private final BooleanSupplier ready;
 
-  public HttpApi(Authenticator authenticator, CatalogView view, AdminApi admin, BillingApi billing, PublishApi publish,
-                 StreamSession streams, Metrics metrics, BooleanSupplier ready) {
+  public HttpApi(Authenticator authenticator, CatalogView view, AdminApi admin, BillingApi billing, AuditApi audit,
+                 PublishApi publish, StreamSession streams, Metrics metrics, BooleanSupplier ready) {
+    this.audit = audit;
     this.authenticator = authenticator;
     this.view = view;
     this.admin = admin;
@@ -73,7 +75,10 @@ public final class HttpApi extends AllDirectives {
             get(() -> sync(() -> admin.getPlan(planId))),
             delete(() -> async(() -> admin.deletePlan(principal, planId))))))),
         pathPrefix("subscriptions", this::subscriptions),
-        pathPrefix("invoices", this::invoices));
+        pathPrefix("invoices", this::invoices),
+        path("audit", () -> get(() -> authenticated(principal -> parameterOptional("actor", actor ->
+            parameterOptional("after", after -> parameterOptional("limit", limit ->
+                async(() -> audit.changes(principal, actor, after, limit)))))))));
   }
 
   private Route accounts() {

@@ -7,6 +7,7 @@ import io.tollgate.broker.auth.Authenticator;
 import io.tollgate.broker.billing.AccountBilling;
 import io.tollgate.broker.billing.InvoiceNumbering;
 import io.tollgate.broker.billing.PeriodCloser;
+import io.tollgate.broker.http.AuditApi;
 import io.tollgate.broker.http.BillingApi;
 import io.tollgate.broker.catalog.CatalogEntity;
 import io.tollgate.broker.catalog.CatalogView;
@@ -146,7 +147,8 @@ public final class TollgateNode {
     AtomicBoolean stopping = new AtomicBoolean();
     CompletableFuture<Void> caughtUp = view.caughtUp().toCompletableFuture();
     BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout);
-    HttpApi api = new HttpApi(authenticator, view, admin, billing, new PublishApi(publisher, metrics), streams, metrics,
+    HttpApi api = new HttpApi(authenticator, view, admin, billing, new AuditApi(currentJournal, system),
+        new PublishApi(publisher, metrics), streams, metrics,
         () -> caughtUp.isDone() && !caughtUp.isCompletedExceptionally() && !stopping.get());
 
     ServerBinding http = Http.get(system)
