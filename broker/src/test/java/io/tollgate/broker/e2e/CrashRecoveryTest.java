@@ -163,27 +163,12 @@ class CrashRecoveryTest {
     int tcpPort = BrokerProcess.freePort();
     int events = 3000;
     TestBroker.Tenancy t;
-    String plan;
     Set<String> received = ConcurrentHashMap.newKeySet();
     try (BrokerProcess broker = BrokerProcess.start(data, httpPort, tcpPort, log)) {
       TollgateAdmin admin = new TollgateAdmin(broker.baseUrl(), BrokerProcess.ADMIN_KEY);
-      t = TestBroker.tenancy(admin, "billedonce", 3);
-      plan = admin.createPlan(t.product(), (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
-          .readTree("{\"name\":\"metered\",\"currency\":\"USD\",\"free_allowance\":100,"
-              + "\"price\":{\"model\":\"per_unit\",\"unit_amount\":\"0.01\"}}")).get("id").asText();
-      String subscription = admin.createSubscription(t.consumer(), t.product(), plan, "beginning").get("id").asText();
-      t = new TestBroker.Tenancy(t.producer(), t.producerKey(), t.consumer(), t.consumerKey(), t.topic(), t.product(),
-          plan, subscription);
-      try (TcpPublisher publisher = TcpPublisher.connect("127.0.0.1", tcpPort, t.producerKey())) {
-        for (int from = 0; from < events; from += 100) {
-          publisher.publish(t.topic(), Events.numbered("/billed", from, 100)).get(10, TimeUnit.SECONDS);
-        }
-      }
-      Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
-          .onDelivery(delivery -> received.add(delivery.event().getId())).connect();
-      await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= events / 2);
-      broker.kill();
-      consumer.closed().handle((done, failure) -> null).get(10, TimeUnit.SECONDS);
+      t = TestBroker.tenancy(admin, "billedonce", 3, "{\"name\":\"metered\",\"currency\":\"USD\",\"free_allowance\":100,"
+          + "\"price\":{\"model\":\"per_unit\",\"unit_amount\":\"0.01\"}}");
+      publishThenKillMidStream(broker, t, "/billed", events, received);
     }
     try (BrokerProcess broker = BrokerProcess.start(data, httpPort, tcpPort, log)) {
       try (Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
@@ -227,22 +212,9 @@ class CrashRecoveryTest {
     Set<String> received = ConcurrentHashMap.newKeySet();
     try (BrokerProcess broker = BrokerProcess.start(data, httpPort, tcpPort, log, flags)) {
       TollgateAdmin admin = new TollgateAdmin(broker.baseUrl(), BrokerProcess.ADMIN_KEY);
-      TestBroker.Tenancy base = TestBroker.tenancy(admin, "statement", 2);
-      String plan = admin.createPlan(base.product(), (com.fasterxml.jackson.databind.node.ObjectNode)
-          new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"name\":\"metered\",\"currency\":\"EUR\","
-              + "\"revenue_share\":\"0.65\",\"price\":{\"model\":\"per_unit\",\"unit_amount\":\"0.013\"}}")).get("id").asText();
-      t = new TestBroker.Tenancy(base.producer(), base.producerKey(), base.consumer(), base.consumerKey(), base.topic(),
-          base.product(), plan, admin.createSubscription(base.consumer(), base.product(), plan, "beginning").get("id").asText());
-      try (TcpPublisher publisher = TcpPublisher.connect("127.0.0.1", tcpPort, t.producerKey())) {
-        for (int from = 0; from < events; from += 100) {
-          publisher.publish(t.topic(), Events.numbered("/statement", from, 100)).get(10, TimeUnit.SECONDS);
-        }
-      }
-      Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
-          .onDelivery(delivery -> received.add(delivery.event().getId())).connect();
-      await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= events / 2);
-      broker.kill();
-      consumer.closed().handle((done, failure) -> null).get(10, TimeUnit.SECONDS);
+      t = TestBroker.tenancy(admin, "statement", 2, "{\"name\":\"metered\",\"currency\":\"EUR\","
+          + "\"revenue_share\":\"0.65\",\"price\":{\"model\":\"per_unit\",\"unit_amount\":\"0.013\"}}");
+      publishThenKillMidStream(broker, t, "/statement", events, received);
     }
     try (BrokerProcess broker = BrokerProcess.start(data, httpPort, tcpPort, log, flags)) {
       TollgateAdmin admin = new TollgateAdmin(broker.baseUrl(), BrokerProcess.ADMIN_KEY);
@@ -290,5 +262,23 @@ class CrashRecoveryTest {
       total = total.add(new java.math.BigDecimal(statement.get(field).asText()));
     }
     return total;
+  }
+
+  /**
+   * Publishes {@code events} (all acknowledged), lets a consumer receive and ack about half of
+   * them, and kills the broker with SIGKILL in the middle of the stream.
+   */
+  private static void publishThenKillMidStream(BrokerProcess broker, TestBroker.Tenancy t, String source, int events,
+                                               Set<String> received) throws Exception {
+    try (TcpPublisher publisher = TcpPublisher.connect("127.0.0.1", broker.tcpPort, t.producerKey())) {
+      for (int from = 0; from < events; from += 100) {
+        publisher.publish(t.topic(), Events.numbered(source, from, 100)).get(10, TimeUnit.SECONDS);
+      }
+    }
+    Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
+        .onDelivery(delivery -> received.add(delivery.event().getId())).connect();
+    await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= events / 2);
+    broker.kill();
+    consumer.closed().handle((done, failure) -> null).get(10, TimeUnit.SECONDS);
   }
 }

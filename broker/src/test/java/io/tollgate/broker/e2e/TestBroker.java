@@ -95,16 +95,18 @@ public final class TestBroker implements AutoCloseable {
 
   /** A producer and a consumer account with keys, a topic, a product, a plan and a subscription. */
   /** A tenancy whose plan is given as JSON (PRODUCT.md's plan body). */
-  public Tenancy tenancy(String domain, int partitions, String planJson) throws Exception {
-    Tenancy base = tenancy(domain, partitions);
-    Reply plan = post("/v1/products/" + base.product() + "/plans", base.producerKey(), "application/json", planJson);
-    if (plan.status() != 201) {
-      throw new IllegalStateException("plan refused: " + plan.body());
-    }
-    String planId = plan.body().get("id").asText();
-    String subscription = admin().createSubscription(base.consumer(), base.product(), planId, "beginning").get("id").asText();
+  public Tenancy tenancy(String domain, int partitions, String planJson) throws IOException {
+    return tenancy(admin(), domain, partitions, planJson);
+  }
+
+  /** A tenancy subscribed under a plan given as JSON, made with the client's admin helper. */
+  public static Tenancy tenancy(TollgateAdmin admin, String domain, int partitions, String planJson) throws IOException {
+    Tenancy base = tenancy(admin, domain, partitions);
+    String plan = admin.createPlan(base.product(), (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(planJson))
+        .get("id").asText();
+    String subscription = admin.createSubscription(base.consumer(), base.product(), plan, "beginning").get("id").asText();
     return new Tenancy(base.producer(), base.producerKey(), base.consumer(), base.consumerKey(), base.topic(),
-        base.product(), planId, subscription);
+        base.product(), plan, subscription);
   }
 
   public record Tenancy(String producer, String producerKey, String consumer, String consumerKey, String topic,
