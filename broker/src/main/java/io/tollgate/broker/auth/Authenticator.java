@@ -8,10 +8,12 @@ import java.util.Optional;
 public final class Authenticator {
   private final CatalogView view;
   private final byte[] adminSecretSha256;
+  private final java.time.Clock clock;
 
-  public Authenticator(CatalogView view, String adminSecret) {
+  public Authenticator(CatalogView view, String adminSecret, java.time.Clock clock) {
     this.view = view;
     this.adminSecretSha256 = Secrets.sha256(adminSecret);
+    this.clock = clock;
   }
 
   public Optional<Principal> authenticate(String secret) {
@@ -23,9 +25,9 @@ public final class Authenticator {
       return Secrets.matches(secret, adminSecretSha256) ? Optional.of(new Principal.Operator()) : Optional.empty();
     }
     Optional<Catalog.ApiKey> key = view.catalog().key(keyId);
-    if (key.isEmpty() || !Secrets.matches(secret, key.get().secretSha256())) {
+    if (key.isEmpty() || !Secrets.matches(secret, key.get().secretSha256()) || key.get().expiredAt(clock.instant())) {
       return Optional.empty();
     }
-    return Optional.of(new Principal.AccountKey(key.get().accountId(), keyId, key.get().scopes()));
+    return Optional.of(new Principal.AccountKey(key.get().accountId(), keyId, key.get().scopes(), key.get().resources()));
   }
 }

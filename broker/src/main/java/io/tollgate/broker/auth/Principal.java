@@ -30,7 +30,20 @@ public sealed interface Principal {
     }
   }
 
-  record AccountKey(String accountId, String keyId, Set<Scope> scopes) implements Principal {
+  /** May this caller use the topic or product named {@code resource}? */
+  default boolean reaches(String resource) {
+    return true;
+  }
+
+  record AccountKey(String accountId, String keyId, Set<Scope> scopes, java.util.List<String> resources)
+      implements Principal {
+    /** A key limited to resources reaches only those: exact names, or prefixes ending in {@code *}. */
+    @Override
+    public boolean reaches(String resource) {
+      return resources.isEmpty() || resources.stream().anyMatch(pattern -> pattern.endsWith("*")
+          ? resource.startsWith(pattern.substring(0, pattern.length() - 1)) : resource.equals(pattern));
+    }
+
     @Override
     public String actor() {
       return accountId;

@@ -35,7 +35,20 @@ public final class Catalog {
 
   public record Account(String id, String name, Instant createdAt) {}
 
-  public record ApiKey(String id, String accountId, Set<Scope> scopes, byte[] secretSha256, Instant createdAt) {}
+  /**
+   * An API key. {@code resources} limit it to topics and products (a trailing {@code *} matches
+   * a prefix; empty: everything of its account); past {@code expiresAt} it no longer works.
+   */
+  public record ApiKey(String id, String accountId, Set<Scope> scopes, List<String> resources, byte[] secretSha256,
+                       Instant createdAt, Optional<Instant> expiresAt) {
+    public boolean expiredAt(Instant now) {
+      return expiresAt.isPresent() && !now.isBefore(expiresAt.get());
+    }
+
+    ApiKey expiringAt(Instant at) {
+      return new ApiKey(id, accountId, scopes, resources, secretSha256, createdAt, Optional.of(at));
+    }
+  }
 
   public record Domain(String name, String owner, Instant createdAt) {}
 
@@ -102,6 +115,8 @@ public final class Catalog {
       case SUBSCRIPTION_CREATED -> checkSubscription(change.getSubscriptionCreated());
       case SUBSCRIPTION_PLAN_CHANGED -> checkPlanChange(change.getSubscriptionPlanChanged());
       case PLAN_DELETED -> checkPlanDeletion(change.getPlanDeleted());
+      case API_KEY_EXPIRY_SET -> keys.containsKey(change.getApiKeyExpirySet().getId()) ? Optional.empty()
+          : Optional.of(Rejection.notFound("key", change.getApiKeyExpirySet().getId()));
       case CHANGE_NOT_SET -> Optional.of(new Rejection("invalid_request", "empty catalog change"));
     };
   }
@@ -118,7 +133,8 @@ public final class Catalog {
         Set<Scope> scopes = EnumSet.noneOf(Scope.class);
         created.getScopesList().forEach(name -> Scope.parse(name).ifPresent(scopes::add));
         keys.put(created.getId(), new ApiKey(created.getId(), created.getAccountId(), Set.copyOf(scopes),
-            created.getSecretSha256().toByteArray(), at));
+            List.copyOf(created.getResourcesList()), created.getSecretSha256().toByteArray(), at,
+            created.getExpiresAtMillis() == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(created.getExpiresAtMillis()))));
       }
       case DOMAIN_CREATED -> {
         DomainCreated created = change.getDomainCreated();
@@ -148,6 +164,8 @@ public final class Catalog {
         subscriptions.computeIfPresent(changed.getSubscription(), (id, subscription) -> subscription.withPlan(changed.getPlan(), at));
       }
       case PLAN_DELETED -> plans.remove(change.getPlanDeleted().getId());
+      case API_KEY_EXPIRY_SET -> keys.computeIfPresent(change.getApiKeyExpirySet().getId(),
+          (id, key) -> key.expiringAt(Instant.ofEpochMilli(change.getApiKeyExpirySet().getExpiresAtMillis())));
       case CHANGE_NOT_SET -> { }
     }
     version++;

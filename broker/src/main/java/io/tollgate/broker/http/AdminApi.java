@@ -19,6 +19,7 @@ import io.tollgate.broker.topic.PartitionRef;
 import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.protocols.v1.journal.AccountCreated;
 import io.tollgate.protocols.v1.journal.ApiKeyCreated;
+import io.tollgate.protocols.v1.journal.ApiKeyExpirySet;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import io.tollgate.protocols.v1.journal.DomainCreated;
 import io.tollgate.protocols.v1.journal.PlanCreated;
@@ -29,10 +30,12 @@ import io.tollgate.protocols.v1.journal.SubscriptionCreated;
 import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
 import io.tollgate.protocols.v1.journal.TopicCreated;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -51,8 +54,10 @@ public final class AdminApi {
   private final CatalogWriter writer;
   private final ClusterSharding sharding;
   private final Duration timeout;
+  private final java.time.Clock clock;
 
-  public AdminApi(CatalogView view, CatalogWriter writer, ClusterSharding sharding, Duration timeout) {
+  public AdminApi(CatalogView view, CatalogWriter writer, ClusterSharding sharding, Duration timeout, java.time.Clock clock) {
+    this.clock = clock;
     this.view = view;
     this.writer = writer;
     this.sharding = sharding;
@@ -82,20 +87,75 @@ public final class AdminApi {
     return Responses.json(200, account(account));
   }
 
+  /**
+   * A new key, optionally limited to resources (topic names and product ids, {@code *} as a
+   * prefix wildcard) and with an expiry. A key that is itself limited cannot make keys, or it
+   * could make itself an unlimited one.
+   */
   CompletionStage<HttpResponse> createKey(Principal principal, String accountId, byte[] body) {
-    JsonBody request = JsonBody.parse(body, Set.of("scopes"));
+    JsonBody request = JsonBody.parse(body, Set.of("scopes", "resources", "expires_at"));
+    requireKeyAdmin(principal, accountId);
+    List<String> resources = request.has("resources") ? request.stringList("resources") : List.of();
+    for (String resource : resources) {
+      if (resource.isBlank() || resource.indexOf('*') >= 0 && resource.indexOf('*') != resource.length() - 1) {
+        throw request.invalid("resources", "are topic names or product ids, with at most a trailing *: " + resource);
+      }
+    }
+    Optional<Instant> expiresAt = request.optionalString("expires_at").map(text -> {
+      try {
+        return Instant.parse(text);
+      } catch (java.time.format.DateTimeParseException e) {
+        throw request.invalid("expires_at", "must be an RFC 3339 instant such as 2027-01-31T00:00:00Z");
+      }
+    });
+    if (expiresAt.isPresent() && !expiresAt.get().isAfter(clock.instant())) {
+      throw request.invalid("expires_at", "must be in the future");
+    }
+    return newKey(principal, accountId, request.stringList("scopes"), resources, expiresAt, Optional.empty());
+  }
+
+  /**
+   * Rotation: a new key with the same scopes and resources, while the old one keeps working for
+   * {@code overlap_seconds} (default one hour) so clients can switch without an outage.
+   */
+  CompletionStage<HttpResponse> rotateKey(Principal principal, String accountId, String keyId, byte[] body) {
+    JsonBody request = JsonBody.parse(body, Set.of("overlap_seconds"));
+    requireKeyAdmin(principal, accountId);
+    Catalog.ApiKey old = view.catalog().key(keyId).filter(key -> key.accountId().equals(accountId))
+        .orElseThrow(() -> notFound("key", keyId));
+    long overlap = request.optionalLong("overlap_seconds").orElse(3600L);
+    if (overlap < 0 || overlap > 30L * 24 * 3600) {
+      throw request.invalid("overlap_seconds", "must be between 0 and 2592000 (30 days)");
+    }
+    Instant oldExpiry = clock.instant().plusSeconds(overlap);
+    return newKey(principal, accountId, old.scopes().stream().map(Scope::wireName).toList(), old.resources(),
+        old.expiresAt(), Optional.of(old)).thenCompose(created -> writer.write(principal.actor(),
+            CatalogChange.newBuilder().setApiKeyExpirySet(ApiKeyExpirySet.newBuilder().setId(keyId)
+                .setExpiresAtMillis(oldExpiry.toEpochMilli())))
+        .thenApply(catalog -> created));
+  }
+
+  private void requireKeyAdmin(Principal principal, String accountId) {
     view.catalog().account(accountId).filter(a -> mayRead(principal, a.id()))
         .orElseThrow(() -> notFound("account", accountId));
-    requireScope(principal, Scope.ADMIN, accountId, "create keys for account " + accountId);
-    List<String> scopes = request.stringList("scopes");
+    requireScope(principal, Scope.ADMIN, accountId, "manage keys of account " + accountId);
+    if (principal instanceof Principal.AccountKey key && !key.resources().isEmpty()) {
+      throw ApiException.forbidden("a key limited to resources cannot manage keys");
+    }
+  }
+
+  private CompletionStage<HttpResponse> newKey(Principal principal, String accountId, List<String> scopes,
+                                               List<String> resources, Optional<Instant> expiresAt,
+                                               Optional<Catalog.ApiKey> replacing) {
     String id = Ids.next("key");
     String secret = Secrets.newSecret(id);
-    CatalogChange.Builder change = CatalogChange.newBuilder().setApiKeyCreated(ApiKeyCreated.newBuilder()
-        .setId(id).setAccountId(accountId).addAllScopes(scopes)
-        .setSecretSha256(ByteString.copyFrom(Secrets.sha256(secret))));
-    return writer.write(principal.actor(), change).thenApply(catalog -> {
+    ApiKeyCreated.Builder key = ApiKeyCreated.newBuilder().setId(id).setAccountId(accountId).addAllScopes(scopes)
+        .addAllResources(resources).setSecretSha256(ByteString.copyFrom(Secrets.sha256(secret)));
+    expiresAt.ifPresent(at -> key.setExpiresAtMillis(at.toEpochMilli()));
+    return writer.write(principal.actor(), CatalogChange.newBuilder().setApiKeyCreated(key)).thenApply(catalog -> {
       ObjectNode created = key(catalog.key(id).orElseThrow());
       created.put("secret", secret);
+      replacing.ifPresent(old -> created.put("replaces", old.id()));
       return Responses.json(201, created);
     });
   }
@@ -220,6 +280,9 @@ public final class AdminApi {
     JsonBody request = JsonBody.parse(body, Set.of("account", "product", "plan", "delivery", "filter", "start"));
     String account = request.requiredString("account");
     requireScope(principal, Scope.SUBSCRIBE, account, "subscribe for account " + account);
+    if (!principal.reaches(request.requiredString("product"))) {
+      throw ApiException.forbidden("this key is limited to other resources than product " + request.requiredString("product"));
+    }
     String deliveryType = request.optionalObject("delivery", Set.of("type"))
         .map(delivery -> delivery.requiredString("type")).orElse("websocket");
     if (!deliveryType.equals("websocket")) {
@@ -355,6 +418,11 @@ public final class AdminApi {
     ObjectNode node = object().put("id", key.id()).put("account", key.accountId());
     ArrayNode scopes = node.putArray("scopes");
     key.scopes().stream().map(Scope::wireName).sorted().forEach(scopes::add);
+    if (!key.resources().isEmpty()) {
+      ArrayNode resources = node.putArray("resources");
+      key.resources().forEach(resources::add);
+    }
+    key.expiresAt().ifPresent(at -> node.put("expires_at", at.toString()));
     return node.put("created_at", key.createdAt().toString());
   }
 

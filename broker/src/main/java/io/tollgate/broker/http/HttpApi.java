@@ -91,6 +91,8 @@ public final class HttpApi extends AllDirectives {
             path("keys", () -> concat(
                 post(() -> withBody(body -> async(() -> admin.createKey(principal, accountId, body)))),
                 get(() -> sync(() -> admin.listKeys(principal, accountId))))),
+            path(PathMatchers.segment("keys").slash(segment()).slash("rotate"), keyId ->
+                post(() -> withBody(body -> async(() -> admin.rotateKey(principal, accountId, keyId, body))))),
             path("usage", () -> get(() -> async(() -> billing.usage(principal, accountId)))),
             path(PathMatchers.segment("invoices").slash("upcoming"), () ->
                 get(() -> async(() -> billing.upcomingInvoice(principal, accountId)))),
@@ -167,7 +169,7 @@ public final class HttpApi extends AllDirectives {
       Catalog.Subscription subscription = catalog.subscription(subscriptionId)
           .filter(s -> principal.isOperator() || principal instanceof Principal.AccountKey key && key.accountId().equals(s.account()))
           .orElseThrow(() -> ApiException.notFound("subscription_not_found", "subscription " + subscriptionId + " does not exist"));
-      if (!principal.may(Scope.SUBSCRIBE, subscription.account())) {
+      if (!principal.may(Scope.SUBSCRIBE, subscription.account()) || !principal.reaches(subscription.product())) {
         throw ApiException.forbidden("streaming takes a key with the subscribe scope of account " + subscription.account());
       }
       return null;

@@ -132,7 +132,7 @@ public final class TollgateNode {
     view.start(system, journal, catalogVersion);
 
     Metrics metrics = new Metrics();
-    Authenticator authenticator = new Authenticator(view, adminKey.secret());
+    Authenticator authenticator = new Authenticator(view, adminKey.secret(), clock);
     Publisher publisher = new Publisher(sharding, view, new Publisher.Settings(
         config.getInt("tollgate.limits.max-event-bytes"),
         config.getInt("tollgate.limits.max-events-per-publish"),
@@ -143,7 +143,7 @@ public final class TollgateNode {
         config.getInt("tollgate.subscriptions.max-batch"),
         askTimeout, clock, periods), metrics.deliveredEvents);
     CatalogWriter catalogWriter = new CatalogWriter(sharding, view, clock, askTimeout);
-    AdminApi admin = new AdminApi(view, catalogWriter, sharding, askTimeout);
+    AdminApi admin = new AdminApi(view, catalogWriter, sharding, askTimeout, clock);
     AtomicBoolean stopping = new AtomicBoolean();
     CompletableFuture<Void> caughtUp = view.caughtUp().toCompletableFuture();
     BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout);

@@ -45,7 +45,7 @@ public final class Publisher {
     Catalog.Topic topic = catalog.topic(topicName)
         .orElseThrow(() -> ApiException.notFound("topic_not_found", "topic " + topicName + " does not exist"));
     String owner = catalog.topicOwner(topicName).orElseThrow();
-    if (!principal.may(Scope.PUBLISH, owner)) {
+    if (!principal.may(Scope.PUBLISH, owner) || !principal.reaches(topicName)) {
       throw ApiException.forbidden("this key may not publish to " + topicName
           + "; publishing takes a key with the publish scope of the account that owns domain " + topic.domain());
     }
