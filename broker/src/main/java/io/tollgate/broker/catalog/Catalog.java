@@ -52,7 +52,18 @@ public final class Catalog {
 
   public record Domain(String name, String owner, Instant createdAt) {}
 
-  public record Topic(String name, String domain, int partitions, Instant createdAt) {}
+  /** A topic; {@code schemas} are its JSON Schema versions, oldest first (empty: none). */
+  public record Topic(String name, String domain, int partitions, List<String> schemas, Instant createdAt) {
+    public Optional<String> currentSchema() {
+      return schemas.isEmpty() ? Optional.empty() : Optional.of(schemas.get(schemas.size() - 1));
+    }
+
+    Topic withSchema(String schema) {
+      List<String> versions = new java.util.ArrayList<>(schemas);
+      versions.add(schema);
+      return new Topic(name, domain, partitions, List.copyOf(versions), createdAt);
+    }
+  }
 
   public record Product(String id, String name, String owner, List<String> topics, Instant createdAt) {}
 
@@ -115,6 +126,8 @@ public final class Catalog {
       case SUBSCRIPTION_CREATED -> checkSubscription(change.getSubscriptionCreated());
       case SUBSCRIPTION_PLAN_CHANGED -> checkPlanChange(change.getSubscriptionPlanChanged());
       case PLAN_DELETED -> checkPlanDeletion(change.getPlanDeleted());
+      case TOPIC_SCHEMA_ADDED -> topics.containsKey(change.getTopicSchemaAdded().getTopic()) ? Optional.empty()
+          : Optional.of(Rejection.notFound("topic", change.getTopicSchemaAdded().getTopic()));
       case API_KEY_EXPIRY_SET -> keys.containsKey(change.getApiKeyExpirySet().getId()) ? Optional.empty()
           : Optional.of(Rejection.notFound("key", change.getApiKeyExpirySet().getId()));
       case CHANGE_NOT_SET -> Optional.of(new Rejection("invalid_request", "empty catalog change"));
@@ -142,7 +155,8 @@ public final class Catalog {
       }
       case TOPIC_CREATED -> {
         TopicCreated created = change.getTopicCreated();
-        topics.put(created.getName(), new Topic(created.getName(), created.getDomain(), created.getPartitions(), at));
+        topics.put(created.getName(), new Topic(created.getName(), created.getDomain(), created.getPartitions(),
+            created.getSchemaJson().isEmpty() ? List.of() : List.of(created.getSchemaJson()), at));
       }
       case PRODUCT_CREATED -> {
         ProductCreated created = change.getProductCreated();
@@ -164,6 +178,8 @@ public final class Catalog {
         subscriptions.computeIfPresent(changed.getSubscription(), (id, subscription) -> subscription.withPlan(changed.getPlan(), at));
       }
       case PLAN_DELETED -> plans.remove(change.getPlanDeleted().getId());
+      case TOPIC_SCHEMA_ADDED -> topics.computeIfPresent(change.getTopicSchemaAdded().getTopic(),
+          (name, topic) -> topic.withSchema(change.getTopicSchemaAdded().getSchemaJson()));
       case API_KEY_EXPIRY_SET -> keys.computeIfPresent(change.getApiKeyExpirySet().getId(),
           (id, key) -> key.expiringAt(Instant.ofEpochMilli(change.getApiKeyExpirySet().getExpiresAtMillis())));
       case CHANGE_NOT_SET -> { }

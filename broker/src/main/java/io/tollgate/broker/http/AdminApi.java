@@ -29,6 +29,8 @@ import io.tollgate.protocols.v1.journal.ProductCreated;
 import io.tollgate.protocols.v1.journal.SubscriptionCreated;
 import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
 import io.tollgate.protocols.v1.journal.TopicCreated;
+import io.tollgate.protocols.v1.journal.TopicSchemaAdded;
+import io.tollgate.broker.topic.TopicSchemas;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,8 +57,11 @@ public final class AdminApi {
   private final ClusterSharding sharding;
   private final Duration timeout;
   private final java.time.Clock clock;
+  private final TopicSchemas schemas;
 
-  public AdminApi(CatalogView view, CatalogWriter writer, ClusterSharding sharding, Duration timeout, java.time.Clock clock) {
+  public AdminApi(CatalogView view, CatalogWriter writer, ClusterSharding sharding, TopicSchemas schemas,
+                  Duration timeout, java.time.Clock clock) {
+    this.schemas = schemas;
     this.clock = clock;
     this.view = view;
     this.writer = writer;
@@ -190,10 +195,6 @@ public final class AdminApi {
 
   CompletionStage<HttpResponse> createTopic(Principal principal, byte[] body) {
     JsonBody request = JsonBody.parse(body, Set.of("name", "domain", "partitions", "schema"));
-    if (request.has("schema")) {
-      throw ApiException.badRequest("unsupported_field",
-          "topic schemas are not supported yet; create the topic without \"schema\"");
-    }
     String domainName = request.requiredString("domain");
     Catalog.Domain domain = view.catalog().domain(domainName).orElseThrow(() -> notFound("domain", domainName));
     requireScope(principal, Scope.ADMIN, domain.owner(), "create topics in domain " + domainName);
@@ -202,10 +203,23 @@ public final class AdminApi {
     if (partitions < 1 || partitions > Catalog.MAX_PARTITIONS) {
       throw request.invalid("partitions", "must be between 1 and " + Catalog.MAX_PARTITIONS);
     }
-    CatalogChange.Builder change = CatalogChange.newBuilder().setTopicCreated(
-        TopicCreated.newBuilder().setName(name).setDomain(domainName).setPartitions((int) partitions));
+    TopicCreated.Builder topic = TopicCreated.newBuilder().setName(name).setDomain(domainName).setPartitions((int) partitions);
+    request.optionalObject("schema", null).ifPresent(schema -> topic.setSchemaJson(schemas.checked(schema.json())));
+    CatalogChange.Builder change = CatalogChange.newBuilder().setTopicCreated(topic);
     return writer.write(principal.actor(), change)
         .thenApply(catalog -> Responses.json(201, topic(catalog.topic(name).orElseThrow())));
+  }
+
+  /** A new schema version: events published from now on must satisfy it; stored events stay as they are. */
+  CompletionStage<HttpResponse> addSchema(Principal principal, String topicName, byte[] body) {
+    JsonBody request = JsonBody.parse(body, Set.of("schema"));
+    Catalog.Topic topic = view.catalog().topic(topicName).orElseThrow(() -> notFound("topic", topicName));
+    Catalog.Domain domain = view.catalog().domain(topic.domain()).orElseThrow();
+    requireScope(principal, Scope.ADMIN, domain.owner(), "change the schema of " + topicName);
+    String schema = schemas.checked(request.requiredObject("schema", null).json());
+    return writer.write(principal.actor(), CatalogChange.newBuilder().setTopicSchemaAdded(
+            TopicSchemaAdded.newBuilder().setTopic(topicName).setSchemaJson(schema)))
+        .thenApply(catalog -> Responses.json(201, topic(catalog.topic(topicName).orElseThrow())));
   }
 
   HttpResponse listTopics() {
@@ -431,8 +445,12 @@ public final class AdminApi {
   }
 
   static ObjectNode topic(Catalog.Topic topic) {
-    return object().put("name", topic.name()).put("domain", topic.domain()).put("partitions", topic.partitions())
-        .put("created_at", topic.createdAt().toString());
+    ObjectNode node = object().put("name", topic.name()).put("domain", topic.domain()).put("partitions", topic.partitions());
+    topic.currentSchema().ifPresent(schema -> {
+      node.put("schema_version", topic.schemas().size());
+      node.set("schema", Filters.json(schema));
+    });
+    return node.put("created_at", topic.createdAt().toString());
   }
 
   static ObjectNode product(Catalog.Product product) {

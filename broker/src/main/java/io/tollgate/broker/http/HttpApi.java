@@ -136,6 +136,7 @@ public final class HttpApi extends AllDirectives {
             get(() -> sync(admin::listTopics)))),
         pathPrefix(segment(), topic -> concat(
             pathEnd(() -> get(() -> sync(() -> admin.getTopic(topic)))),
+            path("schemas", () -> post(() -> withBody(body -> async(() -> admin.addSchema(principal, topic, body))))),
             path("events", () -> post(() -> extractRequest(request ->
                 withBody(body -> async(() -> publish.publish(principal, topic, request, body))))))))));
   }

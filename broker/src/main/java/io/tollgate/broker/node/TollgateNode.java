@@ -22,6 +22,7 @@ import io.tollgate.broker.subscription.StreamSession;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.tcp.TcpPublishServer;
 import io.tollgate.broker.topic.Publisher;
+import io.tollgate.broker.topic.TopicSchemas;
 import io.tollgate.broker.topic.TopicPartition;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -133,7 +134,8 @@ public final class TollgateNode {
 
     Metrics metrics = new Metrics();
     Authenticator authenticator = new Authenticator(view, adminKey.secret(), clock);
-    Publisher publisher = new Publisher(sharding, view, new Publisher.Settings(
+    TopicSchemas schemas = new TopicSchemas();
+    Publisher publisher = new Publisher(sharding, view, schemas, new Publisher.Settings(
         config.getInt("tollgate.limits.max-event-bytes"),
         config.getInt("tollgate.limits.max-events-per-publish"),
         askTimeout));
@@ -143,7 +145,7 @@ public final class TollgateNode {
         config.getInt("tollgate.subscriptions.max-batch"),
         askTimeout, clock, periods), metrics.deliveredEvents);
     CatalogWriter catalogWriter = new CatalogWriter(sharding, view, clock, askTimeout);
-    AdminApi admin = new AdminApi(view, catalogWriter, sharding, askTimeout, clock);
+    AdminApi admin = new AdminApi(view, catalogWriter, sharding, schemas, askTimeout, clock);
     AtomicBoolean stopping = new AtomicBoolean();
     CompletableFuture<Void> caughtUp = view.caughtUp().toCompletableFuture();
     BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout);

@@ -27,11 +27,13 @@ public final class Publisher {
 
   private final ClusterSharding sharding;
   private final CatalogView view;
+  private final TopicSchemas schemas;
   private final Settings settings;
 
-  public Publisher(ClusterSharding sharding, CatalogView view, Settings settings) {
+  public Publisher(ClusterSharding sharding, CatalogView view, TopicSchemas schemas, Settings settings) {
     this.sharding = sharding;
     this.view = view;
+    this.schemas = schemas;
     this.settings = settings;
   }
 
@@ -75,6 +77,7 @@ public final class Publisher {
         throw new ApiException(413, "event_too_large", "event " + event.getId() + " is " + size
             + " bytes; the limit is " + settings.maxEventBytes());
       }
+      schemas.validate(topic, event);
       int partition = Partitioner.partitionOf(event, partitions);
       byPartition.get(partition).add(event);
       submittedIndexes.get(partition).add(i);

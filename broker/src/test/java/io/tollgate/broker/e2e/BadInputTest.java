@@ -327,4 +327,38 @@ class BadInputTest {
       }
     }
   }
+
+  @Test
+  void anEventThatBreaksItsTopicsSchemaIsRefusedNamingThePathOverHttpAndTcp() throws Exception {
+    String schema = "{\"type\":\"object\",\"required\":[\"total\"],\"properties\":{\"total\":{\"type\":\"number\"}}}";
+    assertEquals(201, broker.post("/v1/topics", tenant.producerKey(), "application/json",
+        "{\"name\":\"badinput.invoices\",\"domain\":\"badinput\",\"schema\":" + schema + "}").status());
+    String path = eventsPath("badinput.invoices");
+    assertEquals(202, broker.post(path, tenant.producerKey(), "application/cloudevents+json",
+        "{\"specversion\":\"1.0\",\"id\":\"s1\",\"source\":\"/s\",\"type\":\"t\",\"data\":{\"total\":12.5}}").status());
+    TestBroker.Reply wrongType = broker.post(path, tenant.producerKey(), "application/cloudevents+json",
+        "{\"specversion\":\"1.0\",\"id\":\"s2\",\"source\":\"/s\",\"type\":\"t\",\"data\":{\"total\":\"12.5\"}}");
+    assertEquals(400, wrongType.status());
+    assertEquals("schema_violation", wrongType.errorCode());
+    assertTrue(wrongType.body().get("error").get("message").asText().contains("total"), wrongType.body().toString());
+
+    TestBroker.Reply version2 = broker.post("/v1/topics/badinput.invoices/schemas", tenant.producerKey(), "application/json",
+        "{\"schema\":{\"type\":\"object\",\"required\":[\"total\",\"currency\"]}}");
+    assertEquals(201, version2.status(), String.valueOf(version2.body()));
+    assertEquals(2, version2.body().get("schema_version").asInt());
+    assertEquals("schema_violation", broker.post(path, tenant.producerKey(), "application/cloudevents+json",
+        "{\"specversion\":\"1.0\",\"id\":\"s3\",\"source\":\"/s\",\"type\":\"t\",\"data\":{\"total\":1}}").errorCode(),
+        "events published after a new version must satisfy it");
+    assertEquals("invalid_schema", broker.post("/v1/topics/badinput.invoices/schemas", tenant.producerKey(), "application/json",
+        "{\"schema\":{\"type\":42}}").errorCode());
+
+    try (Socket socket = authenticated(tenant.producerKey())) {
+      Frames.write(socket.getOutputStream(), ClientFrame.newBuilder().setPublish(Publish.newBuilder()
+          .setCorrelationId(77).setTopic("badinput.invoices").addEvents(Events.event("/tcp", "s4", null, "{\"total\":1}"))).build());
+      ServerFrame refused = read(socket);
+      assertEquals("schema_violation", refused.getError().getCode());
+      assertFalse(refused.getError().getFatal());
+    }
+    stillServing();
+  }
 }
