@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 
 import io.tollgate.broker.ApiException;
+import io.tollgate.broker.auth.AuthThrottle;
 import io.tollgate.broker.auth.Authenticator;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.catalog.Catalog;
@@ -32,6 +33,7 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 /** Every HTTP endpoint of a node: the management API, publishing, streams and operations. */
 public final class HttpApi extends AllDirectives {
   private final Authenticator authenticator;
+  private final AuthThrottle throttle;
   private final CatalogView view;
   private final AdminApi admin;
   private final BillingApi billing;
@@ -41,10 +43,11 @@ public final class HttpApi extends AllDirectives {
   private final Metrics metrics;
   private final BooleanSupplier ready;
 
-  public HttpApi(Authenticator authenticator, CatalogView view, AdminApi admin, BillingApi billing, AuditApi audit,
+  public HttpApi(Authenticator authenticator, AuthThrottle throttle, CatalogView view, AdminApi admin, BillingApi billing, AuditApi audit,
                  PublishApi publish, StreamSession streams, Metrics metrics, BooleanSupplier ready) {
     this.audit = audit;
     this.authenticator = authenticator;
+    this.throttle = throttle;
     this.view = view;
     this.admin = admin;
     this.billing = billing;
@@ -205,7 +208,7 @@ public final class HttpApi extends AllDirectives {
    * browser's WebSocket), an {@code access_token} query parameter.
    */
   private Route authenticated(Function<Principal, Route> inner) {
-    return optionalHeaderValueByName("Authorization", header ->
+    return extractClientIP(client -> optionalHeaderValueByName("Authorization", header ->
         parameterOptional("access_token", token -> {
           Optional<String> secret = header.filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
               .map(h -> h.substring(7).trim())
@@ -214,10 +217,22 @@ public final class HttpApi extends AllDirectives {
             return complete(Responses.error(401, "unauthenticated",
                 "send an API key as \"Authorization: Bearer <key>\""));
           }
-          return authenticator.authenticate(secret.get())
-              .map(inner)
-              .orElseGet(() -> complete(Responses.error(401, "invalid_key", "the API key is not valid")));
-        }));
+          String source = client.getAddress().map(java.net.InetAddress::getHostAddress).orElse("unknown");
+          Optional<java.time.Duration> wait = throttle.blocked(source);
+          if (wait.isPresent()) {
+            return complete(Responses.error(429, "too_many_auth_failures", "too many failed authentications from "
+                + source + "; retry in " + wait.get().toSeconds() + " s")
+                .addHeader(org.apache.pekko.http.javadsl.model.HttpHeader.parse("Retry-After",
+                    Long.toString(Math.max(1, wait.get().toSeconds())))));
+          }
+          Optional<Principal> principal = authenticator.authenticate(secret.get());
+          if (principal.isEmpty()) {
+            throttle.failed(source);
+            return complete(Responses.error(401, "invalid_key", "the API key is not valid"));
+          }
+          throttle.succeeded(source);
+          return inner.apply(principal.get());
+        })));
   }
 
   private Route withBody(Function<byte[], Route> inner) {

@@ -3,6 +3,7 @@ package io.tollgate.broker.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.tollgate.billing.PeriodScheme;
+import io.tollgate.broker.auth.AuthThrottle;
 import io.tollgate.broker.auth.Authenticator;
 import io.tollgate.broker.billing.AccountBilling;
 import io.tollgate.broker.billing.InvoiceNumbering;
@@ -134,6 +135,10 @@ public final class TollgateNode {
 
     Metrics metrics = new Metrics();
     Authenticator authenticator = new Authenticator(view, adminKey.secret(), clock);
+    AuthThrottle throttle = new AuthThrottle(new AuthThrottle.Settings(
+        config.getInt("tollgate.auth.failures.allowed"), config.getDuration("tollgate.auth.failures.window"),
+        config.getDuration("tollgate.auth.failures.first-delay"), config.getDuration("tollgate.auth.failures.max-delay"),
+        config.getInt("tollgate.auth.failures.max-sources")), clock);
     TopicSchemas schemas = new TopicSchemas();
     Publisher publisher = new Publisher(sharding, view, schemas, new Publisher.Settings(
         config.getInt("tollgate.limits.max-event-bytes"),
@@ -149,7 +154,7 @@ public final class TollgateNode {
     AtomicBoolean stopping = new AtomicBoolean();
     CompletableFuture<Void> caughtUp = view.caughtUp().toCompletableFuture();
     BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout);
-    HttpApi api = new HttpApi(authenticator, view, admin, billing, new AuditApi(currentJournal, system),
+    HttpApi api = new HttpApi(authenticator, throttle, view, admin, billing, new AuditApi(currentJournal, system),
         new PublishApi(publisher, metrics), streams, metrics,
         () -> caughtUp.isDone() && !caughtUp.isCompletedExceptionally() && !stopping.get());
 
@@ -157,7 +162,7 @@ public final class TollgateNode {
         .newServerAt(config.getString("tollgate.http.host"), config.getInt("tollgate.http.port"))
         .bind(api.route())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
-    TcpPublishServer tcpServer = new TcpPublishServer(system, authenticator, publisher, metrics,
+    TcpPublishServer tcpServer = new TcpPublishServer(system, authenticator, throttle, publisher, metrics,
         new TcpPublishServer.Settings(config.getString("tollgate.tcp.host"), config.getInt("tollgate.tcp.port"),
             config.getInt("tollgate.tcp.max-frame-bytes"), config.getInt("tollgate.tcp.max-in-flight-per-connection")));
     Tcp.ServerBinding tcp = tcpServer.bind().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -2,6 +2,7 @@ package io.tollgate.broker.tcp;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.tollgate.broker.ApiException;
+import io.tollgate.broker.auth.AuthThrottle;
 import io.tollgate.broker.auth.Authenticator;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.ops.Metrics;
@@ -47,15 +48,17 @@ public final class TcpPublishServer {
 
   private final ActorSystem<?> system;
   private final Authenticator authenticator;
+  private final AuthThrottle throttle;
   private final Publisher publisher;
   private final Metrics metrics;
   private final Settings settings;
   private final SharedKillSwitch connections = KillSwitches.shared("tcp-connections");
 
-  public TcpPublishServer(ActorSystem<?> system, Authenticator authenticator, Publisher publisher, Metrics metrics,
-                          Settings settings) {
+  public TcpPublishServer(ActorSystem<?> system, Authenticator authenticator, AuthThrottle throttle, Publisher publisher,
+                          Metrics metrics, Settings settings) {
     this.system = system;
     this.authenticator = authenticator;
+    this.throttle = throttle;
     this.publisher = publisher;
     this.metrics = metrics;
     this.settings = settings;
@@ -67,7 +70,8 @@ public final class TcpPublishServer {
     return Tcp.get(system).bind(settings.host(), settings.port(), 100, List.of(), true, Optional.empty())
         .to(Sink.foreach(connection -> {
           metrics.openTcpConnections.inc();
-          connection.handleWith(connectionFlow().watchTermination((notUsed, done) -> {
+          String source = connection.remoteAddress().getAddress().getHostAddress();
+          connection.handleWith(connectionFlow(source).watchTermination((notUsed, done) -> {
             done.whenComplete((ok, failure) -> metrics.openTcpConnections.dec());
             return notUsed;
           }), system);
@@ -80,7 +84,7 @@ public final class TcpPublishServer {
     connections.shutdown();
   }
 
-  Flow<ByteString, ByteString, NotUsed> connectionFlow() {
+  Flow<ByteString, ByteString, NotUsed> connectionFlow(String source) {
     return Flow.<ByteString>create()
         .via(connections.flow())
         .statefulMap(() -> new FrameDecoder(settings.maxFrameBytes()), (decoder, bytes) -> Pair.create(decoder, decoder.feed(bytes)),
@@ -89,12 +93,12 @@ public final class TcpPublishServer {
         .map(TcpPublishServer::parse)
         .takeWhile(frame -> !(frame instanceof Refusal), true)
         .prefixAndTail(1)
-        .flatMapConcat(this::session)
+        .flatMapConcat(firstAndRest -> session(firstAndRest, source))
         .takeWhile(frame -> !(frame.hasError() && frame.getError().getFatal()), true)
         .map(frame -> ByteString.fromArrayUnsafe(Frames.encode(frame)));
   }
 
-  private Source<ServerFrame, NotUsed> session(Pair<List<Object>, Source<Object, NotUsed>> firstAndRest) {
+  private Source<ServerFrame, NotUsed> session(Pair<List<Object>, Source<Object, NotUsed>> firstAndRest, String source) {
     if (firstAndRest.first().isEmpty()) {
       return Source.empty();
     }
@@ -106,10 +110,17 @@ public final class TcpPublishServer {
     if (!opening.hasAuthenticate()) {
       return Source.single(fatal("unauthenticated", "the first frame must be authenticate"));
     }
+    Optional<java.time.Duration> wait = throttle.blocked(source);
+    if (wait.isPresent()) {
+      return Source.single(fatal("too_many_auth_failures", "too many failed authentications from " + source
+          + "; retry in " + wait.get().toSeconds() + " s"));
+    }
     Optional<Principal> principal = authenticator.authenticate(opening.getAuthenticate().getApiKey());
     if (principal.isEmpty()) {
+      throttle.failed(source);
       return Source.single(fatal("invalid_key", "the API key is not valid"));
     }
+    throttle.succeeded(source);
     ServerFrame welcome = ServerFrame.newBuilder()
         .setAuthenticated(Authenticated.newBuilder().setAccountId(principal.get().actor())).build();
     return Source.single(welcome).concat(firstAndRest.second()

@@ -1,0 +1,63 @@
+package io.tollgate.broker.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class AuthThrottleTest {
+  private final MovingClock clock = new MovingClock();
+  private final AuthThrottle throttle = new AuthThrottle(new AuthThrottle.Settings(3, Duration.ofMinutes(1),
+      Duration.ofSeconds(1), Duration.ofSeconds(30), 1000), clock);
+
+  private static final class MovingClock extends Clock {
+    private Instant now = Instant.parse("2026-11-28T10:00:00Z");
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  @Test
+  void aFewFailuresAreFreeThenEachFurtherOneDoublesTheWait() {
+    for (int i = 0; i < 3; i++) {
+      throttle.failed("10.0.0.1");
+      assertEquals(Optional.empty(), throttle.blocked("10.0.0.1"));
+    }
+    throttle.failed("10.0.0.1");
+    assertEquals(Optional.of(Duration.ofSeconds(1)), throttle.blocked("10.0.0.1"));
+    throttle.failed("10.0.0.1");
+    assertEquals(Optional.of(Duration.ofSeconds(2)), throttle.blocked("10.0.0.1"));
+    assertEquals(Optional.empty(), throttle.blocked("10.0.0.2"), "other sources are not affected");
+  }
+
+  @Test
+  void theWaitIsCappedAndEndsAndASuccessClearsTheRecord() {
+    for (int i = 0; i < 20; i++) {
+      throttle.failed("s");
+    }
+    assertEquals(Optional.of(Duration.ofSeconds(30)), throttle.blocked("s"));
+    clock.now = clock.now.plusSeconds(31);
+    assertEquals(Optional.empty(), throttle.blocked("s"));
+    throttle.succeeded("s");
+    throttle.failed("s");
+    assertTrue(throttle.blocked("s").isEmpty());
+  }
+}

@@ -1,0 +1,56 @@
+package io.tollgate.broker.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.tollgate.protocols.Frames;
+import io.tollgate.protocols.v1.Authenticate;
+import io.tollgate.protocols.v1.ClientFrame;
+import io.tollgate.protocols.v1.ServerFrame;
+import java.io.DataInputStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Guessing keys gets slower: repeated failures from one address are refused for a while, on every edge. */
+class AuthFailuresTest {
+  private static final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
+  private static TestBroker broker;
+
+  @BeforeAll
+  static void start() throws Exception {
+    broker = TestBroker.start(Map.of("tollgate.auth.failures.allowed", 2, "tollgate.auth.failures.first-delay", "10s"), clock);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    broker.close();
+  }
+
+  private static String tcpAuthenticate(String key) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", broker.tcpPort())) {
+      socket.setSoTimeout(10_000);
+      Frames.write(socket.getOutputStream(), ClientFrame.newBuilder().setAuthenticate(Authenticate.newBuilder().setApiKey(key)).build());
+      ServerFrame reply = ServerFrame.parseFrom(Frames.read(new DataInputStream(socket.getInputStream()), 1 << 20));
+      return reply.hasAuthenticated() ? "authenticated" : reply.getError().getCode();
+    }
+  }
+
+  @Test
+  void afterAFewFailuresAnAddressWaitsEvenWithAGoodKeyThenMayTryAgain() throws Exception {
+    assertEquals("invalid_key", broker.get("/v1/accounts", "key_0000000000000000.guess1").errorCode());
+    assertEquals("invalid_key", tcpAuthenticate("guess2"));
+    assertEquals("invalid_key", broker.get("/v1/accounts", "key_0000000000000000.guess3").errorCode());
+    TestBroker.Reply throttled = broker.get("/v1/accounts", broker.adminKey());
+    assertEquals(429, throttled.status());
+    assertEquals("too_many_auth_failures", throttled.errorCode());
+    assertEquals("too_many_auth_failures", tcpAuthenticate(broker.adminKey()));
+
+    clock.advance(Duration.ofSeconds(11));
+    assertEquals(200, broker.get("/v1/accounts", broker.adminKey()).status());
+    assertEquals("authenticated", tcpAuthenticate(broker.adminKey()));
+  }
+}
