@@ -128,6 +128,10 @@ public final class AdminApi {
     requireKeyAdmin(principal, accountId);
     Catalog.ApiKey old = view.catalog().key(keyId).filter(key -> key.accountId().equals(accountId))
         .orElseThrow(() -> notFound("key", keyId));
+    if (old.expiredAt(clock.instant())) {
+      throw new ApiException(409, "key_expired", "key " + keyId + " has expired; rotating it would bring it back. "
+          + "Create a new key instead");
+    }
     long overlap = request.optionalLong("overlap_seconds").orElse(3600L);
     if (overlap < 0 || overlap > 30L * 24 * 3600) {
       throw request.invalid("overlap_seconds", "must be between 0 and 2592000 (30 days)");

@@ -208,7 +208,7 @@ public final class HttpApi extends AllDirectives {
    * browser's WebSocket), an {@code access_token} query parameter.
    */
   private Route authenticated(Function<Principal, Route> inner) {
-    return extractClientIP(client -> optionalHeaderValueByName("Authorization", header ->
+    return extractRequest(request -> optionalHeaderValueByName("Authorization", header ->
         parameterOptional("access_token", token -> {
           Optional<String> secret = header.filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
               .map(h -> h.substring(7).trim())
@@ -217,7 +217,10 @@ public final class HttpApi extends AllDirectives {
             return complete(Responses.error(401, "unauthenticated",
                 "send an API key as \"Authorization: Bearer <key>\""));
           }
-          String source = client.getAddress().map(java.net.InetAddress::getHostAddress).orElse("unknown");
+          // The socket's address, never X-Forwarded-For or similar headers a guesser could vary.
+          String source = request.getAttribute(org.apache.pekko.http.javadsl.model.AttributeKeys.remoteAddress)
+              .flatMap(org.apache.pekko.http.javadsl.model.RemoteAddress::getAddress)
+              .map(java.net.InetAddress::getHostAddress).orElse("unknown");
           Optional<java.time.Duration> wait = throttle.blocked(source);
           if (wait.isPresent()) {
             return complete(Responses.error(429, "too_many_auth_failures", "too many failed authentications from "

@@ -62,6 +62,10 @@ class ApiKeysTest {
     assertEquals("invalid_key", broker.get("/v1/topics/" + t.topic(), shortLived).errorCode());
     assertEquals("invalid_field", broker.post("/v1/accounts/" + t.producer() + "/keys", t.producerKey(), "application/json",
         "{\"scopes\":[\"publish\"],\"expires_at\":\"2020-01-01T00:00:00Z\"}").errorCode());
+    String expiredId = broker.get("/v1/accounts/" + t.producer() + "/keys", t.producerKey()).body().get("data").findValues("id")
+        .stream().map(JsonNode::asText).filter(id -> shortLived.startsWith(id + ".")).findFirst().orElseThrow();
+    assertEquals("key_expired", broker.post("/v1/accounts/" + t.producer() + "/keys/" + expiredId + "/rotate", t.producerKey(),
+        "application/json", "{}").errorCode(), "rotation cannot bring an expired key back");
   }
 
   @Test

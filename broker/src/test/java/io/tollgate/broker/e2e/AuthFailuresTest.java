@@ -44,6 +44,11 @@ class AuthFailuresTest {
     assertEquals("invalid_key", broker.get("/v1/accounts", "key_0000000000000000.guess1").errorCode());
     assertEquals("invalid_key", tcpAuthenticate("guess2"));
     assertEquals("invalid_key", broker.get("/v1/accounts", "key_0000000000000000.guess3").errorCode());
+    java.net.http.HttpResponse<String> spoofed = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(broker.baseUrl().resolve("/v1/accounts"))
+            .header("Authorization", "Bearer key_0000000000000000.guess4").header("X-Forwarded-For", "203.0.113.9")
+            .header("X-Real-Ip", "203.0.113.9").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(429, spoofed.statusCode(), "a forwarded-for header does not buy a fresh address");
     TestBroker.Reply throttled = broker.get("/v1/accounts", broker.adminKey());
     assertEquals(429, throttled.status());
     assertEquals("too_many_auth_failures", throttled.errorCode());
