@@ -3,37 +3,16 @@ package io.tollgate.broker.auth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
+import io.tollgate.broker.e2e.MutableClock;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class AuthThrottleTest {
-  private final MovingClock clock = new MovingClock();
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
   private final AuthThrottle throttle = new AuthThrottle(new AuthThrottle.Settings(3, Duration.ofMinutes(1),
       Duration.ofSeconds(1), Duration.ofSeconds(30), 1000), clock);
-
-  private static final class MovingClock extends Clock {
-    private Instant now = Instant.parse("2026-11-28T10:00:00Z");
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
 
   @Test
   void aFewFailuresAreFreeThenEachFurtherOneDoublesTheWait() {
@@ -54,7 +33,7 @@ class AuthThrottleTest {
       throttle.failed("s");
     }
     assertEquals(Optional.of(Duration.ofSeconds(30)), throttle.blocked("s"));
-    clock.now = clock.now.plusSeconds(31);
+    clock.advance(Duration.ofSeconds(31));
     assertEquals(Optional.empty(), throttle.blocked("s"));
     throttle.succeeded("s");
     throttle.failed("s");
