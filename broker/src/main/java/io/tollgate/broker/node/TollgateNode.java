@@ -164,7 +164,8 @@ public final class TollgateNode {
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     TcpPublishServer tcpServer = new TcpPublishServer(system, authenticator, throttle, publisher, metrics,
         new TcpPublishServer.Settings(config.getString("tollgate.tcp.host"), config.getInt("tollgate.tcp.port"),
-            config.getInt("tollgate.tcp.max-frame-bytes"), config.getInt("tollgate.tcp.max-in-flight-per-connection")));
+            config.getInt("tollgate.tcp.max-frame-bytes"), config.getInt("tollgate.tcp.max-in-flight-per-connection"),
+            config.getInt("tollgate.tcp.max-connections")));
     Tcp.ServerBinding tcp = tcpServer.bind().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);

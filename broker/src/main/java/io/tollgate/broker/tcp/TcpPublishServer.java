@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class TcpPublishServer {
   private static final Logger LOG = LoggerFactory.getLogger(TcpPublishServer.class);
 
-  public record Settings(String host, int port, int maxFrameBytes, int maxInFlightPerConnection) {}
+  public record Settings(String host, int port, int maxFrameBytes, int maxInFlightPerConnection, int maxConnections) {}
 
   private final ActorSystem<?> system;
   private final Authenticator authenticator;
@@ -53,6 +53,7 @@ public final class TcpPublishServer {
   private final Metrics metrics;
   private final Settings settings;
   private final SharedKillSwitch connections = KillSwitches.shared("tcp-connections");
+  private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
 
   public TcpPublishServer(ActorSystem<?> system, Authenticator authenticator, AuthThrottle throttle, Publisher publisher,
                           Metrics metrics, Settings settings) {
@@ -69,14 +70,28 @@ public final class TcpPublishServer {
     // frames; the socket closes when the broker's side completes.
     return Tcp.get(system).bind(settings.host(), settings.port(), 100, List.of(), true, Optional.empty())
         .to(Sink.foreach(connection -> {
+          if (openConnections.incrementAndGet() > settings.maxConnections()) {
+            openConnections.decrementAndGet();
+            connection.handleWith(refusal(fatal("too_many_connections", "the broker has its maximum of "
+                + settings.maxConnections() + " TCP connections open; retry later")), system);
+            return;
+          }
           metrics.openTcpConnections.inc();
           String source = connection.remoteAddress().getAddress().getHostAddress();
           connection.handleWith(connectionFlow(source).watchTermination((notUsed, done) -> {
-            done.whenComplete((ok, failure) -> metrics.openTcpConnections.dec());
+            done.whenComplete((ok, failure) -> {
+              openConnections.decrementAndGet();
+              metrics.openTcpConnections.dec();
+            });
             return notUsed;
           }), system);
         }))
         .run(system);
+  }
+
+  /** Answers one fatal frame and ignores whatever the client sends. */
+  private static Flow<ByteString, ByteString, NotUsed> refusal(ServerFrame frame) {
+    return Flow.fromSinkAndSource(Sink.ignore(), Source.single(ByteString.fromArrayUnsafe(Frames.encode(frame))));
   }
 
   /** Stops reading from every connection; publishes already read still get their acks. */
