@@ -1,14 +1,11 @@
 package io.tollgate.billing;
 
 /**
- * At most {@code eventsPerSecond} on average, with bursts of up to {@code burst} events: the
- * capacity and refill rate of a {@link TokenBucket}.
+ * At most {@code eventsPerSecond} on average, with bursts of up to {@code burst} events: a
+ * token bucket's refill rate and capacity (the broker shapes delivery with Pekko's throttle).
  */
 public record RateLimit(long eventsPerSecond, long burst) {
-  /**
-   * Upper bound of both fields. Far above what one subscription can be delivered, and low
-   * enough that the token bucket's fixed-point arithmetic cannot overflow a {@code long}.
-   */
+  /** Upper bound of both fields, far above what one subscription can be delivered. */
   public static final long MAX = 1_000_000_000L;
 
   /** @throws BillingException ({@code invalid_plan}) unless both are in [1, {@link #MAX}] */

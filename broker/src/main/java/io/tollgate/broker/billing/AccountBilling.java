@@ -7,7 +7,6 @@ import io.tollgate.billing.InvoiceDraft;
 import io.tollgate.billing.Money;
 import io.tollgate.billing.Period;
 import io.tollgate.billing.PeriodScheme;
-import io.tollgate.billing.PlanTermsProto;
 import io.tollgate.billing.RevenueShare;
 import io.tollgate.billing.RevenueSplit;
 import io.tollgate.billing.Wallet;
