@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,21 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashRecoveryTest {
   @TempDir
   Path dir;
+
+  /** One broker installation a test starts, kills and starts again: its data, log and ports. */
+  private record Node(Path data, Path log, int httpPort, int tcpPort) {
+    BrokerProcess start(List<String> runFlags) throws java.io.IOException {
+      return BrokerProcess.start(data, httpPort, tcpPort, log, runFlags);
+    }
+  }
+
+  private Node node;
+
+  @BeforeEach
+  void install() throws java.io.IOException {
+    node = new Node(Files.createDirectories(dir.resolve("data")), dir.resolve("broker.log"),
+        BrokerProcess.freePort(), BrokerProcess.freePort());
+  }
 
   /** Publishes batches as fast as acks come back, remembering every acknowledged id. */
   private static Thread publishUntilStopped(int tcpPort, String key, String topic, Set<String> acked,
@@ -58,20 +74,16 @@ class CrashRecoveryTest {
 
   @Test
   void nothingAcknowledgedIsLostAcrossSigkillAndTheConsumerResumesAfterItsLastAck() throws Exception {
-    Path data = Files.createDirectories(dir.resolve("data"));
-    Path log = dir.resolve("broker.log");
-    int httpPort = BrokerProcess.freePort();
-    int tcpPort = BrokerProcess.freePort();
     Set<String> acked = ConcurrentHashMap.newKeySet();
     TestBroker.Tenancy t;
     Map<String, Long> offsetOfCursor = new ConcurrentHashMap<>();
     JsonNode committed;
-    try (BrokerProcess broker = BrokerProcess.start(data, httpPort, tcpPort, log)) {
+    try (BrokerProcess broker = node.start(List.of())) {
       TollgateAdmin admin = new TollgateAdmin(broker.baseUrl(), BrokerProcess.ADMIN_KEY);
       t = TestBroker.tenancy(admin, "crash", 2);
       AtomicBoolean stop = new AtomicBoolean();
       AtomicInteger sent = new AtomicInteger();
-      Thread publisher = publishUntilStopped(tcpPort, t.producerKey(), t.topic(), acked, stop, sent);
+      Thread publisher = publishUntilStopped(node.tcpPort(), t.producerKey(), t.topic(), acked, stop, sent);
 
       List<Delivery> firstRun = new CopyOnWriteArrayList<>();
       try (Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
@@ -92,7 +104,7 @@ class CrashRecoveryTest {
     }
 
     Set<String> acknowledgedBeforeKill = Set.copyOf(acked);
-    try (BrokerProcess broker = BrokerProcess.start(data, httpPort, tcpPort, log)) {
+    try (BrokerProcess broker = node.start(List.of())) {
       TollgateAdmin admin = new TollgateAdmin(broker.baseUrl(), BrokerProcess.ADMIN_KEY);
       String audit = admin.createSubscription(t.consumer(), t.product(), t.plan(), "beginning").get("id").asText();
       Map<String, Integer> seen = new ConcurrentHashMap<>();
@@ -125,17 +137,13 @@ class CrashRecoveryTest {
 
   @Test
   void sigtermFinishesWritesInFlightAndTellsConsumersToReconnect() throws Exception {
-    Path data = Files.createDirectories(dir.resolve("data"));
-    Path log = dir.resolve("broker.log");
-    int httpPort = BrokerProcess.freePort();
-    int tcpPort = BrokerProcess.freePort();
     Set<String> acked = ConcurrentHashMap.newKeySet();
     TestBroker.Tenancy t;
-    try (BrokerProcess broker = BrokerProcess.start(data, httpPort, tcpPort, log)) {
+    try (BrokerProcess broker = node.start(List.of())) {
       t = TestBroker.tenancy(new TollgateAdmin(broker.baseUrl(), BrokerProcess.ADMIN_KEY), "graceful", 2);
       try (RawWebSocket stream = RawWebSocket.open(broker.baseUrl(), t.subscription(), t.consumerKey())) {
         AtomicBoolean stop = new AtomicBoolean();
-        Thread publisher = publishUntilStopped(tcpPort, t.producerKey(), t.topic(), acked, stop, new AtomicInteger());
+        Thread publisher = publishUntilStopped(node.tcpPort(), t.producerKey(), t.topic(), acked, stop, new AtomicInteger());
         await().atMost(Duration.ofSeconds(30)).until(() -> acked.size() >= 500);
         int exit = broker.terminate();
         stop.set(true);
@@ -146,7 +154,7 @@ class CrashRecoveryTest {
             "the consumer is told the node is going away: " + stream.notices());
       }
     }
-    try (BrokerProcess broker = BrokerProcess.start(data, httpPort, tcpPort, log)) {
+    try (BrokerProcess broker = node.start(List.of())) {
       Set<String> stored = ConcurrentHashMap.newKeySet();
       try (Subscriber reader = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
           .onDelivery(delivery -> stored.add(delivery.event().getId())).connect()) {
@@ -157,20 +165,16 @@ class CrashRecoveryTest {
 
   @Test
   void aConsumerInterruptedBySigkillIsBilledForEachEventExactlyOnce() throws Exception {
-    Path data = Files.createDirectories(dir.resolve("data"));
-    Path log = dir.resolve("broker.log");
-    int httpPort = BrokerProcess.freePort();
-    int tcpPort = BrokerProcess.freePort();
     int events = 3000;
     TestBroker.Tenancy t;
     Set<String> received = ConcurrentHashMap.newKeySet();
-    try (BrokerProcess broker = BrokerProcess.start(data, httpPort, tcpPort, log)) {
+    try (BrokerProcess broker = node.start(List.of())) {
       TollgateAdmin admin = new TollgateAdmin(broker.baseUrl(), BrokerProcess.ADMIN_KEY);
       t = TestBroker.tenancy(admin, "billedonce", 3, "{\"name\":\"metered\",\"currency\":\"USD\",\"free_allowance\":100,"
           + "\"price\":{\"model\":\"per_unit\",\"unit_amount\":\"0.01\"}}");
       publishThenKillMidStream(broker, t, "/billed", events, received);
     }
-    try (BrokerProcess broker = BrokerProcess.start(data, httpPort, tcpPort, log)) {
+    try (BrokerProcess broker = node.start(List.of())) {
       try (Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
           .onDelivery(delivery -> received.add(delivery.event().getId())).connect()) {
         await().atMost(Duration.ofSeconds(60)).until(() -> received.size() == events);
@@ -200,23 +204,19 @@ class CrashRecoveryTest {
 
   @Test
   void invoicesAndTheProducersStatementAddUpExactlyAcrossASigkill() throws Exception {
-    Path data = Files.createDirectories(dir.resolve("data"));
-    Path log = dir.resolve("broker.log");
     Path config = dir.resolve("short-periods.conf");
     Files.writeString(config, "tollgate.billing { period = PT10S, grace = 1s, close-interval = 500ms }\n");
     List<String> flags = List.of("--config", config.toString());
-    int httpPort = BrokerProcess.freePort();
-    int tcpPort = BrokerProcess.freePort();
     int events = 2000;
     TestBroker.Tenancy t;
     Set<String> received = ConcurrentHashMap.newKeySet();
-    try (BrokerProcess broker = BrokerProcess.start(data, httpPort, tcpPort, log, flags)) {
+    try (BrokerProcess broker = node.start(flags)) {
       TollgateAdmin admin = new TollgateAdmin(broker.baseUrl(), BrokerProcess.ADMIN_KEY);
       t = TestBroker.tenancy(admin, "statement", 2, "{\"name\":\"metered\",\"currency\":\"EUR\","
           + "\"revenue_share\":\"0.65\",\"price\":{\"model\":\"per_unit\",\"unit_amount\":\"0.013\"}}");
       publishThenKillMidStream(broker, t, "/statement", events, received);
     }
-    try (BrokerProcess broker = BrokerProcess.start(data, httpPort, tcpPort, log, flags)) {
+    try (BrokerProcess broker = node.start(flags)) {
       TollgateAdmin admin = new TollgateAdmin(broker.baseUrl(), BrokerProcess.ADMIN_KEY);
       try (Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
           .onDelivery(delivery -> received.add(delivery.event().getId())).connect()) {
