@@ -43,11 +43,6 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (cassandra != null) {
-      System.err.println("error: the Cassandra backend is not available in this build yet; run without --cassandra "
-          + "to use the embedded store");
-      return 2;
-    }
     Map<String, Object> flags = new HashMap<>();
     if (httpPort != null) flags.put("tollgate.http.port", httpPort);
     if (tcpPort != null) flags.put("tollgate.tcp.port", tcpPort);
@@ -58,6 +53,7 @@ public final class RunCommand implements Callable<Integer> {
     if (dataDir != null) flags.put("tollgate.data-dir", dataDir.getPath());
     if (clusterPort != null) flags.put("pekko.remote.artery.canonical.port", clusterPort);
     if (seedNodes != null) flags.put("tollgate.seed-nodes", seedNodes);
+    if (cassandra != null) flags.put("tollgate.cassandra.contact-points", cassandra);
     Config overrides = ConfigFactory.parseMap(flags);
     if (configFile != null) {
       overrides = overrides.withFallback(ConfigFactory.parseFile(configFile));

@@ -77,16 +77,20 @@ public final class TollgateNode {
 
   /**
    * The node's configuration: {@code overrides} (flags), then the profile (single node, or
-   * cluster when seed nodes are given), then the embedded storage profile, then defaults.
+   * cluster when seed nodes are given), then the storage profile (Cassandra when contact
+   * points are given, else embedded), then defaults.
    */
   public static Config configure(Config overrides) {
     Config base = overrides.withFallback(ConfigFactory.defaultReference());
     boolean clustered = !base.getStringList("tollgate.seed-nodes").isEmpty();
+    boolean cassandra = base.hasPath("tollgate.cassandra.contact-points")
+        && !base.getStringList("tollgate.cassandra.contact-points").isEmpty();
     String dataDir = Path.of(base.getString("tollgate.data-dir")).toAbsolutePath().toString();
     return overrides
         .withFallback(ConfigFactory.parseMap(java.util.Map.of("tollgate.persistence.rocksdb.dir", dataDir + "/store")))
         .withFallback(ConfigFactory.parseResources(clustered ? "tollgate/cluster.conf" : "tollgate/single-node.conf"))
-        .withFallback(ConfigFactory.parseResources("tollgate-storage-embedded.conf"))
+        .withFallback(ConfigFactory.parseResources(
+            cassandra ? "tollgate-storage-cassandra.conf" : "tollgate-storage-embedded.conf"))
         .withFallback(ConfigFactory.parseResources("tollgate/node.conf"))
         .withFallback(ConfigFactory.load())
         .resolve();

@@ -1,5 +1,6 @@
 package io.tollgate.persistence.rocksdb;
 
+import io.tollgate.persistence.contract.EventWriter;
 import java.nio.file.Path;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;

@@ -3,6 +3,7 @@ package io.tollgate.persistence.rocksdb;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tollgate.persistence.contract.EventWriter;
 import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -11,12 +11,12 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Fresh store directories and the config that points the embedded storage profile at them. */
-final class TestStores {
+public final class TestStores {
 
   private TestStores() {}
 
   /** A new empty directory under target/, so that stores are on the real disk, not tmpfs. */
-  static Path newDir(String name) {
+  public static Path newDir(String name) {
     try {
       Path base = Files.createDirectories(Path.of("target", "test-stores"));
       return Files.createTempDirectory(base, name + "-").toAbsolutePath();
@@ -25,11 +25,11 @@ final class TestStores {
     }
   }
 
-  static Config config(Path dir) {
+  public static Config config(Path dir) {
     return config(dir, "");
   }
 
-  static Config config(Path dir, String overrides) {
+  public static Config config(Path dir, String overrides) {
     return ConfigFactory.parseString(overrides)
         .withFallback(ConfigFactory.parseString(
             """
@@ -43,7 +43,7 @@ final class TestStores {
         .resolve();
   }
 
-  static long sizeOf(Path dir) {
+  public static long sizeOf(Path dir) {
     try (Stream<Path> files = Files.walk(dir)) {
       return files.filter(Files::isRegularFile).mapToLong(file -> {
         try {
@@ -57,7 +57,7 @@ final class TestStores {
     }
   }
 
-  static void deleteRecursively(Path dir) {
+  public static void deleteRecursively(Path dir) {
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
     } catch (IOException e) {

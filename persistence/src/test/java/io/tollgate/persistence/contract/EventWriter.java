@@ -1,4 +1,4 @@
-package io.tollgate.persistence.rocksdb;
+package io.tollgate.persistence.contract;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,18 +9,21 @@ import org.apache.pekko.persistence.DeleteMessagesFailure;
 import org.apache.pekko.persistence.DeleteMessagesSuccess;
 
 /** A persistent actor whose events are Strings; it acknowledges each with its sequence number. */
-final class EventWriter extends AbstractPersistentActor {
+public final class EventWriter extends AbstractPersistentActor {
 
   /** Persist {@code event}; replies with the event's sequence number once it is stored. */
-  record Append(String event) {}
+  public record Append(String event) {}
+
+  /** Persist {@code events} as one atomic write; replies with the last one's sequence number. */
+  public record AppendAll(List<String> events) {}
 
   /** Replies with the events recovered and appended so far, and the last sequence number. */
-  enum GetState { INSTANCE }
+  public enum GetState { INSTANCE }
 
-  record State(List<String> events, long lastSequenceNr) {}
+  public record State(List<String> events, long lastSequenceNr) {}
 
   /** Deletes all events; replies with the {@link DeleteMessagesSuccess}. */
-  enum DeleteAll { INSTANCE }
+  public enum DeleteAll { INSTANCE }
 
   private final String persistenceId;
   private final List<String> events = new ArrayList<>();
@@ -30,7 +33,7 @@ final class EventWriter extends AbstractPersistentActor {
     this.persistenceId = persistenceId;
   }
 
-  static Props props(String persistenceId) {
+  public static Props props(String persistenceId) {
     return Props.create(EventWriter.class, () -> new EventWriter(persistenceId));
   }
 
@@ -52,6 +55,16 @@ final class EventWriter extends AbstractPersistentActor {
           persist(append.event(), event -> {
             events.add(event);
             replyTo.tell(lastSequenceNr(), getSelf());
+          });
+        })
+        .match(AppendAll.class, append -> {
+          ActorRef replyTo = getSender();
+          int[] stored = {0};
+          persistAll(append.events(), event -> {
+            events.add(event);
+            if (++stored[0] == append.events().size()) {
+              replyTo.tell(lastSequenceNr(), getSelf());
+            }
           });
         })
         .match(GetState.class, get ->
