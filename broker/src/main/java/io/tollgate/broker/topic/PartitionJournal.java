@@ -6,6 +6,7 @@ import io.tollgate.protocols.v1.journal.PartitionSnapshot;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -23,7 +24,8 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  */
 final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<PartitionJournal.Command, EventsAppended, PartitionLog> {
 
-  sealed interface Command {}
+  /** Local to its TopicPartition (a child actor), so never serialized. */
+  sealed interface Command extends NoSerializationVerificationNeeded {}
 
   /** Appends from several publishes, written together. */
   record Write(List<List<CloudEvent>> publishes, ActorRef<Written> replyTo) implements Command {}
@@ -32,10 +34,10 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
   record ReadEnd(ActorRef<End> replyTo) implements Command {}
 
   /** The last journal entry (0 when the partition is empty) and the offset the next event gets. */
-  record End(long lastSequence, long nextOffset) {}
+  record End(long lastSequence, long nextOffset) implements NoSerializationVerificationNeeded {}
 
   /** Each publish's positions, in the order of {@link Write#publishes}. */
-  record Written(List<List<StoredPosition>> positions) {}
+  record Written(List<List<StoredPosition>> positions) implements NoSerializationVerificationNeeded {}
 
   private final int dedupWindow;
   private final int snapshotEvery;

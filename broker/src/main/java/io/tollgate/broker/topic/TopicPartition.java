@@ -4,6 +4,7 @@ import io.tollgate.protocols.v1.CloudEvent;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Terminated;
@@ -31,9 +32,10 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
   /** The ack point of the partition's last event: a consumer starting there gets only later events. */
   public record GetEnd(ActorRef<AckPoint> replyTo) implements Command {}
 
-  private record BatchWritten(PartitionJournal.Written written) implements Command {}
+  private record BatchWritten(PartitionJournal.Written written) implements Command, NoSerializationVerificationNeeded {}
 
-  private record EndRead(PartitionJournal.End end, ActorRef<AckPoint> replyTo) implements Command {}
+  private record EndRead(PartitionJournal.End end, ActorRef<AckPoint> replyTo)
+      implements Command, NoSerializationVerificationNeeded {}
 
   public sealed interface AppendResult {}
 

@@ -39,6 +39,8 @@ final class BrokerProcess implements AutoCloseable {
   static BrokerProcess start(Path dataDir, int httpPort, int tcpPort, Path log, List<String> runFlags) throws IOException {
     List<String> command = new java.util.ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        // as TestBroker.VERIFY_SERIALIZATION: every message goes through its serializer
+        "-Dpekko.actor.serialize-messages=on",
         "-cp", System.getProperty("java.class.path"), "io.tollgate.broker.Main", "run",
         "--http-port", Integer.toString(httpPort), "--tcp-port", Integer.toString(tcpPort),
         "--data-dir", dataDir.toString()));

@@ -24,6 +24,16 @@ public final class TestBroker implements AutoCloseable {
   private final TollgateNode node;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  /**
+   * Every message an actor is sent goes through its serializer, as if it crossed nodes: a
+   * message type without a Protobuf mapping fails the test here, not in a cluster. Messages
+   * that never leave their node say so with NoSerializationVerificationNeeded.
+   */
+  public static final Config VERIFY_SERIALIZATION = ConfigFactory.parseString("""
+      pekko.actor.serialize-messages = on
+      pekko.actor.serialize-creators = off
+      """);
+
   private TestBroker(TollgateNode node) {
     this.node = node;
   }
@@ -36,7 +46,8 @@ public final class TestBroker implements AutoCloseable {
     Path dataDir = Files.createTempDirectory("tollgate-test");
     Config overrides = ConfigFactory.parseMap(Map.of(
             "tollgate.http.port", 0, "tollgate.tcp.port", 0, "tollgate.data-dir", dataDir.toString()))
-        .withFallback(ConfigFactory.parseMap(settings));
+        .withFallback(ConfigFactory.parseMap(settings))
+        .withFallback(VERIFY_SERIALIZATION);
     return new TestBroker(TollgateNode.start(TollgateNode.configure(overrides), clock));
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.tollgate.broker.e2e.TestBroker;
 import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.journal.EventsAppended;
 import java.time.Clock;
@@ -24,16 +25,10 @@ import org.junit.jupiter.api.Test;
 /** The partition entity with Pekko's persistence testkit: group commit, idempotency, failures. */
 class TopicPartitionTest {
   private static final ActorTestKit testKit = ActorTestKit.create(PersistenceTestKitPlugin.getInstance().config()
-      .withFallback(ConfigFactory.parseString("""
-          pekko.actor.serialize-messages = off
-          pekko.actor.allow-java-serialization = off
-          pekko.actor.serializers.tollgate = "io.tollgate.broker.serialization.BrokerSerializer"
-          pekko.actor.serialization-bindings {
-            "io.tollgate.protocols.v1.journal.EventsAppended" = tollgate
-            "io.tollgate.protocols.v1.journal.PartitionSnapshot" = tollgate
-          }
-          pekko.actor.provider = local
-          """)).withFallback(ConfigFactory.load()));
+      .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
+      .withFallback(TestBroker.VERIFY_SERIALIZATION)
+      .withFallback(ConfigFactory.parseResources("tollgate/node.conf"))
+      .withFallback(ConfigFactory.load()));
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
   private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(1000, 10_000, 1_000_000);
   private static int partitions;
