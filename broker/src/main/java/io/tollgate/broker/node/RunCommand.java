@@ -33,6 +33,9 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--cluster-port", description = "Port for cluster traffic between nodes (default 25520 in a cluster)")
   Integer clusterPort;
 
+  @Option(names = "--management-port", description = "Pekko Management port: /alive, /ready, /cluster/members (default 8558)")
+  Integer managementPort;
+
   @Option(names = "--seed-nodes", split = ",", paramLabel = "host:port",
       description = "Cluster nodes to join; without them the node forms a cluster of its own")
   List<String> seedNodes;
@@ -52,6 +55,7 @@ public final class RunCommand implements Callable<Integer> {
     }
     if (dataDir != null) flags.put("tollgate.data-dir", dataDir.getPath());
     if (clusterPort != null) flags.put("pekko.remote.artery.canonical.port", clusterPort);
+    if (managementPort != null) flags.put("tollgate.management.port", managementPort);
     if (seedNodes != null) flags.put("tollgate.seed-nodes", seedNodes);
     if (cassandra != null) flags.put("tollgate.cassandra.contact-points", cassandra);
     Config overrides = ConfigFactory.parseMap(flags);
@@ -65,6 +69,7 @@ public final class RunCommand implements Callable<Integer> {
     System.out.println("  HTTP API   " + base + "/v1");
     System.out.println("  TCP        " + node.system().settings().config().getString("tollgate.tcp.host") + ":" + node.tcpPort());
     System.out.println("  health     " + base + "/healthz   metrics " + base + "/metrics");
+    System.out.println("  management " + node.management() + "   (/ready, /cluster/members)");
     System.out.println("  data       " + node.dataDir());
     if (node.adminKey().generated()) {
       System.out.println();

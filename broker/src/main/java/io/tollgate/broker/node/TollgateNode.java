@@ -34,11 +34,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -46,6 +48,9 @@ import org.apache.pekko.cluster.typed.JoinSeedNodes;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.Uri;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.persistence.query.javadsl.EventsByPersistenceIdQuery;
@@ -66,13 +71,16 @@ public final class TollgateNode {
   private final Tcp.ServerBinding tcp;
   private final AdminKey adminKey;
   private final Path dataDir;
+  private final Uri management;
 
-  private TollgateNode(ActorSystem<Void> system, ServerBinding http, Tcp.ServerBinding tcp, AdminKey adminKey, Path dataDir) {
+  private TollgateNode(ActorSystem<Void> system, ServerBinding http, Tcp.ServerBinding tcp, AdminKey adminKey,
+                       Path dataDir, Uri management) {
     this.system = system;
     this.http = http;
     this.tcp = tcp;
     this.adminKey = adminKey;
     this.dataDir = dataDir;
+    this.management = management;
   }
 
   /**
@@ -82,13 +90,15 @@ public final class TollgateNode {
    */
   public static Config configure(Config overrides) {
     Config base = overrides.withFallback(ConfigFactory.defaultReference());
-    boolean clustered = !base.getStringList("tollgate.seed-nodes").isEmpty();
+    boolean kubernetes = base.getString("tollgate.cluster.discovery").equals("kubernetes");
+    boolean clustered = kubernetes || !base.getStringList("tollgate.seed-nodes").isEmpty();
     boolean cassandra = base.hasPath("tollgate.cassandra.contact-points")
         && !base.getStringList("tollgate.cassandra.contact-points").isEmpty();
     String dataDir = Path.of(base.getString("tollgate.data-dir")).toAbsolutePath().toString();
     return overrides
         .withFallback(ConfigFactory.parseMap(java.util.Map.of("tollgate.persistence.rocksdb.dir", dataDir + "/store")))
-        .withFallback(ConfigFactory.parseResources(clustered ? "tollgate/cluster.conf" : "tollgate/single-node.conf"))
+        .withFallback(ConfigFactory.parseResources(
+            kubernetes ? "tollgate/kubernetes.conf" : clustered ? "tollgate/cluster.conf" : "tollgate/single-node.conf"))
         .withFallback(ConfigFactory.parseResources(
             cassandra ? "tollgate-storage-cassandra.conf" : "tollgate-storage-embedded.conf"))
         .withFallback(ConfigFactory.parseResources("tollgate/node.conf"))
@@ -110,7 +120,9 @@ public final class TollgateNode {
 
   private static TollgateNode start(ActorSystem<Void> system, Config config, Clock clock, AdminKey adminKey,
                                     Path dataDir) throws Exception {
-    joinCluster(system, config.getStringList("tollgate.seed-nodes"));
+    Uri management = PekkoManagement.get(Adapter.toClassic(system)).start()
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    joinCluster(system, config);
     Duration askTimeout = config.getDuration("tollgate.ask-timeout");
     ClusterSharding sharding = ClusterSharding.get(system);
     TopicPartition.initSharding(sharding, new TopicPartition.Settings(
@@ -157,10 +169,11 @@ public final class TollgateNode {
     AdminApi admin = new AdminApi(view, catalogWriter, sharding, schemas, askTimeout, clock);
     AtomicBoolean stopping = new AtomicBoolean();
     CompletableFuture<Void> caughtUp = view.caughtUp().toCompletableFuture();
+    BooleanSupplier ready = () -> caughtUp.isDone() && !caughtUp.isCompletedExceptionally() && !stopping.get();
+    ReadinessCheck.Readiness.ID.get(Adapter.toClassic(system)).set(ready);
     BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout);
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, billing, new AuditApi(currentJournal, system),
-        new PublishApi(publisher, metrics), streams, metrics,
-        () -> caughtUp.isDone() && !caughtUp.isCompletedExceptionally() && !stopping.get());
+        new PublishApi(publisher, metrics), streams, metrics, ready);
 
     ServerBinding http = Http.get(system)
         .newServerAt(config.getString("tollgate.http.host"), config.getInt("tollgate.http.port"))
@@ -199,13 +212,17 @@ public final class TollgateNode {
         .addKeyValue("storage", config.getString("pekko.persistence.journal.plugin"))
         .addKeyValue("data_dir", dataDir.toString())
         .addKeyValue("cluster", Cluster.get(system).selfMember().address().toString())
+        .addKeyValue("management", management.toString())
         .log("tollgate node started");
-    return new TollgateNode(system, http, tcp, adminKey, dataDir);
+    return new TollgateNode(system, http, tcp, adminKey, dataDir, management);
   }
 
-  private static void joinCluster(ActorSystem<?> system, List<String> seedNodes) {
+  private static void joinCluster(ActorSystem<?> system, Config config) {
     Cluster cluster = Cluster.get(system);
-    if (seedNodes.isEmpty()) {
+    List<String> seedNodes = config.getStringList("tollgate.seed-nodes");
+    if (config.getString("tollgate.cluster.discovery").equals("kubernetes")) {
+      ClusterBootstrap.get(Adapter.toClassic(system)).start();
+    } else if (seedNodes.isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     } else {
       List<Address> seeds = seedNodes.stream()
@@ -221,6 +238,11 @@ public final class TollgateNode {
 
   public int tcpPort() {
     return tcp.localAddress().getPort();
+  }
+
+  /** Pekko Management's base address: /alive, /ready, /cluster/members. */
+  public Uri management() {
+    return management;
   }
 
   public AdminKey adminKey() {

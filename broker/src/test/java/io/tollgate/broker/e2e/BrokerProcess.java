@@ -44,6 +44,9 @@ final class BrokerProcess implements AutoCloseable {
         "-cp", System.getProperty("java.class.path"), "io.tollgate.broker.Main", "run",
         "--http-port", Integer.toString(httpPort), "--tcp-port", Integer.toString(tcpPort),
         "--data-dir", dataDir.toString()));
+    if (!runFlags.contains("--management-port")) {
+      command.addAll(List.of("--management-port", "0"));
+    }
     command.addAll(runFlags);
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put("TOLLGATE_ADMIN_KEY", ADMIN_KEY);

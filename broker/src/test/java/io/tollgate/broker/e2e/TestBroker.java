@@ -45,7 +45,8 @@ public final class TestBroker implements AutoCloseable {
   public static TestBroker start(Map<String, Object> settings, Clock clock) throws Exception {
     Path dataDir = Files.createTempDirectory("tollgate-test");
     Config overrides = ConfigFactory.parseMap(Map.of(
-            "tollgate.http.port", 0, "tollgate.tcp.port", 0, "tollgate.data-dir", dataDir.toString()))
+            "tollgate.http.port", 0, "tollgate.tcp.port", 0, "tollgate.management.port", 0,
+            "tollgate.data-dir", dataDir.toString()))
         .withFallback(ConfigFactory.parseMap(settings))
         .withFallback(VERIFY_SERIALIZATION);
     return new TestBroker(TollgateNode.start(TollgateNode.configure(overrides), clock));
