@@ -8,7 +8,6 @@ import io.tollgate.broker.catalog.AsyncApiDocument;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogSearch;
 import io.tollgate.broker.catalog.CatalogView;
-import io.tollgate.broker.catalog.Viewer;
 import io.tollgate.broker.catalog.VisibleCatalog;
 import java.util.Map;
 import java.util.Optional;
@@ -34,8 +33,7 @@ public final class CatalogApi {
   }
 
   static VisibleCatalog visible(CatalogView view, Principal principal) {
-    return new VisibleCatalog(view.catalog(), principal instanceof Principal.AccountKey key
-        ? Viewer.of(key.accountId()) : Viewer.OPERATOR);
+    return new VisibleCatalog(view.catalog(), principal.viewer());
   }
 
   HttpResponse search(Principal principal, Map<String, String> parameters) {

@@ -34,6 +34,9 @@ class CatalogApiTest {
     assertEquals("private", created.body().get("visibility").asText(), "a product is private unless it says otherwise");
     assertEquals("Refunds as they are granted", created.body().get("description").asText());
     privateProduct = created.body().get("id").asText();
+    JsonNode audit = broker.get("/v1/audit?limit=1000", shop.producerKey()).body().get("data");
+    assertTrue(audit.toString().contains("\"target\":\"" + privateProduct + "\",\"owner\":\"" + shop.producer()
+        + "\",\"visibility\":\"private\""), "the audit log says who made a product private or public");
     privatePlan = broker.post("/v1/products/" + privateProduct + "/plans", shop.producerKey(), "application/json",
         "{\"name\":\"Insider\",\"currency\":\"USD\",\"price\":{\"model\":\"per_unit\",\"unit_amount\":\"0.01\"}}")
         .body().get("id").asText();
@@ -54,6 +57,11 @@ class CatalogApiTest {
     assertEquals("product_not_found", broker.post("/v1/subscriptions", other, "application/json",
         "{\"account\":\"" + shop.consumer() + "\",\"product\":\"" + privateProduct + "\",\"plan\":\"" + privatePlan + "\"}")
         .errorCode(), "what cannot be seen cannot be bought");
+    String event = "{\"specversion\":\"1.0\",\"id\":\"e-1\",\"source\":\"/test\",\"type\":\"t\"}";
+    assertEquals("topic_not_found", broker.post("/v1/topics/bazaar.refunds/events", other, "application/cloudevents+json",
+        event).errorCode(), "publishing to a topic it cannot see does not tell whether it exists");
+    assertEquals("forbidden", broker.post("/v1/topics/" + shop.topic() + "/events", other, "application/cloudevents+json",
+        event).errorCode(), "one it sees, of another account");
     assertFalse(ids(broker.get("/v1/products", other).body()).contains(privateProduct));
     assertFalse(names(broker.get("/v1/topics", other).body()).contains("bazaar.refunds"));
 
