@@ -20,8 +20,8 @@ import java.util.List;
  * collide with a topic, since domain names have no underscore.
  */
 public final class AsyncApiDocument {
-  public static final String VERSION = "3.0.0";
-  static final String JSON_SCHEMA_2020_12 = "application/schema+json;version=draft-2020-12";
+  private static final String VERSION = "3.0.0";
+  private static final String JSON_SCHEMA_2020_12 = "application/schema+json;version=draft-2020-12";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String STREAM_ADDRESS = "/subscriptions/{subscription}/stream";
 

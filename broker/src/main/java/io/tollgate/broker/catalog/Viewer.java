@@ -10,10 +10,6 @@ public record Viewer(Optional<String> account) {
     return new Viewer(Optional.of(account));
   }
 
-  public boolean isOperator() {
-    return account.isEmpty();
-  }
-
   /** The operator stands for every account. */
   public boolean actsFor(String accountId) {
     return account.map(accountId::equals).orElse(true);

@@ -29,10 +29,6 @@ public final class VisibleCatalog {
     this.viewer = viewer;
   }
 
-  public Viewer viewer() {
-    return viewer;
-  }
-
   public boolean sees(Catalog.Product product) {
     return product.visibility() == Visibility.PUBLIC || viewer.actsFor(product.owner())
         || viewer.account().map(account -> catalog.subscribes(account, product.id())).orElse(false);
