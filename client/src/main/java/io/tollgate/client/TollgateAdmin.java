@@ -49,11 +49,20 @@ public final class TollgateAdmin {
     return post("/v1/topics", Json.object().put("name", name).put("domain", domain).put("partitions", partitions));
   }
 
-  /** {@code POST /v1/products} → {@code {"id": "prod_…", ...}}. */
+  /** {@code POST /v1/products} → {@code {"id": "prod_…", ...}}: a private product, seen only by its owner and the operator. */
   public JsonNode createProduct(String name, String ownerAccountId, List<String> topics) {
+    return post("/v1/products", product(name, ownerAccountId, topics));
+  }
+
+  /** A product with a visibility: {@code "public"} (every account sees it) or {@code "private"}. */
+  public JsonNode createProduct(String name, String ownerAccountId, List<String> topics, String visibility) {
+    return post("/v1/products", product(name, ownerAccountId, topics).put("visibility", visibility));
+  }
+
+  private static ObjectNode product(String name, String ownerAccountId, List<String> topics) {
     ObjectNode body = Json.object().put("name", name).put("owner", ownerAccountId);
     topics.forEach(body.putArray("topics")::add);
-    return post("/v1/products", body);
+    return body;
   }
 
   /** A plan in full, as the API takes it ({@code name}, {@code currency}, {@code price}, quota, ...). */

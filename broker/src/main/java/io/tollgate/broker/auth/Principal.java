@@ -1,6 +1,7 @@
 package io.tollgate.broker.auth;
 
 import io.tollgate.broker.catalog.Scope;
+import io.tollgate.broker.catalog.Viewer;
 import java.util.Set;
 
 /** Who is calling: the operator (admin key) or an account through one of its keys. */
@@ -12,6 +13,11 @@ public sealed interface Principal {
 
   /** True when this caller may act on behalf of the account with this scope. */
   boolean may(Scope scope, String accountId);
+
+  /** Who this caller is to the catalog's visibility rules. */
+  default Viewer viewer() {
+    return this instanceof AccountKey key ? Viewer.of(key.accountId()) : Viewer.OPERATOR;
+  }
 
   record Operator() implements Principal {
     @Override

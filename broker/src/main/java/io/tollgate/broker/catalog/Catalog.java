@@ -33,6 +33,9 @@ public final class Catalog {
   private static final Pattern DOMAIN_NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
   private static final Pattern TOPIC_NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}(\\.[a-z0-9][a-z0-9_-]{0,62})+");
 
+  /** What the catalog lists: each is found by {@link CatalogSearch} and shown by {@link VisibleCatalog}'s rules. */
+  public sealed interface Entry permits Domain, Topic, Product, Plan {}
+
   public record Account(String id, String name, Instant createdAt) {}
 
   /**
@@ -50,10 +53,10 @@ public final class Catalog {
     }
   }
 
-  public record Domain(String name, String owner, Instant createdAt) {}
+  public record Domain(String name, String owner, Instant createdAt) implements Entry {}
 
   /** A topic; {@code schemas} are its JSON Schema versions, oldest first (empty: none). */
-  public record Topic(String name, String domain, int partitions, List<String> schemas, Instant createdAt) {
+  public record Topic(String name, String domain, int partitions, List<String> schemas, Instant createdAt) implements Entry {
     public Optional<String> currentSchema() {
       return schemas.isEmpty() ? Optional.empty() : Optional.of(schemas.get(schemas.size() - 1));
     }
@@ -65,9 +68,11 @@ public final class Catalog {
     }
   }
 
-  public record Product(String id, String name, String owner, List<String> topics, Instant createdAt) {}
+  /** A product; {@code description} is empty when it has none. */
+  public record Product(String id, String name, String owner, List<String> topics, String description,
+                        Visibility visibility, Instant createdAt) implements Entry {}
 
-  public record Plan(String id, String productId, String name, PlanTerms terms, Instant createdAt) {}
+  public record Plan(String id, String productId, String name, PlanTerms terms, Instant createdAt) implements Entry {}
 
   /**
    * A subscription with its plans over time, oldest first; the first applies from the start,
@@ -108,6 +113,8 @@ public final class Catalog {
   private final Map<String, Product> products = new ConcurrentHashMap<>();
   private final Map<String, Plan> plans = new ConcurrentHashMap<>();
   private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+  /** "account product" pairs with a subscription, for the visibility of private products. */
+  private final Set<String> subscribers = ConcurrentHashMap.newKeySet();
   private volatile long version;
 
   /** How many changes the catalog has applied; equals its journal's last sequence number. */
@@ -161,7 +168,7 @@ public final class Catalog {
       case PRODUCT_CREATED -> {
         ProductCreated created = change.getProductCreated();
         products.put(created.getId(), new Product(created.getId(), created.getName(), created.getOwner(),
-            List.copyOf(created.getTopicsList()), at));
+            List.copyOf(created.getTopicsList()), created.getDescription(), Visibility.fromProto(created.getVisibility()), at));
       }
       case PLAN_CREATED -> {
         PlanCreated created = change.getPlanCreated();
@@ -172,6 +179,7 @@ public final class Catalog {
         List<AckPoint> start = created.getStartList().stream().map(AckPoint::fromProto).toList();
         subscriptions.put(created.getId(), new Subscription(created.getId(), created.getAccount(), created.getProduct(),
             List.of(new PlanSpan(created.getPlan(), at)), created.getDeliveryType(), start, created.getFilterJson(), at));
+        subscribers.add(created.getAccount() + " " + created.getProduct());
       }
       case SUBSCRIPTION_PLAN_CHANGED -> {
         SubscriptionPlanChanged changed = change.getSubscriptionPlanChanged();
@@ -368,6 +376,11 @@ public final class Catalog {
 
   public Collection<Subscription> subscriptions() {
     return subscriptions.values();
+  }
+
+  /** Whether the account has a subscription to the product. */
+  public boolean subscribes(String account, String product) {
+    return subscribers.contains(account + " " + product);
   }
 
   /** The account that owns a topic, through its domain. */

@@ -47,7 +47,9 @@ public final class Platform {
     }
     if (catalog.product(INVOICES_PRODUCT).isEmpty()) {
       missing.add(CatalogChange.newBuilder().setProductCreated(ProductCreated.newBuilder().setId(INVOICES_PRODUCT)
-          .setName("Invoice events").setOwner(ACCOUNT).addTopics(INVOICES_TOPIC)));
+          .setName("Invoice events").setOwner(ACCOUNT).addTopics(INVOICES_TOPIC)
+          .setDescription("Each of your invoices as a tollgate.invoice.finalized event, once its period is closed.")
+          .setVisibility(Visibility.PUBLIC.toProto())));
     }
     if (catalog.plan(INVOICES_PLAN).isEmpty()) {
       missing.add(CatalogChange.newBuilder().setPlanCreated(PlanCreated.newBuilder().setId(INVOICES_PLAN)

@@ -13,6 +13,8 @@ import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.CatalogWriter;
 import io.tollgate.broker.catalog.Scope;
+import io.tollgate.broker.catalog.Visibility;
+import io.tollgate.broker.catalog.VisibleCatalog;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.topic.AckPoint;
 import io.tollgate.broker.topic.PartitionRef;
@@ -43,6 +45,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 
@@ -52,6 +55,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
  * the result; the catalog decides whether the change is consistent.
  */
 public final class AdminApi {
+  static final int MAX_DESCRIPTION = 2000;
   private final CatalogView view;
   private final CatalogWriter writer;
   private final ClusterSharding sharding;
@@ -189,18 +193,18 @@ public final class AdminApi {
         .thenApply(catalog -> Responses.json(201, domain(catalog.domain(name).orElseThrow())));
   }
 
-  HttpResponse listDomains() {
-    return list(view.catalog().domains(), domain -> true, Comparator.comparing(Catalog.Domain::name), AdminApi::domain);
+  HttpResponse listDomains(Principal principal) {
+    return list(visible(principal).domains(), Comparator.comparing(Catalog.Domain::name), AdminApi::domain);
   }
 
-  HttpResponse getDomain(String name) {
-    return Responses.json(200, domain(view.catalog().domain(name).orElseThrow(() -> notFound("domain", name))));
+  HttpResponse getDomain(Principal principal, String name) {
+    return Responses.json(200, domain(visible(principal).domain(name).orElseThrow(() -> notFound("domain", name))));
   }
 
   CompletionStage<HttpResponse> createTopic(Principal principal, byte[] body) {
     JsonBody request = JsonBody.parse(body, Set.of("name", "domain", "partitions", "schema"));
     String domainName = request.requiredString("domain");
-    Catalog.Domain domain = view.catalog().domain(domainName).orElseThrow(() -> notFound("domain", domainName));
+    Catalog.Domain domain = visible(principal).domain(domainName).orElseThrow(() -> notFound("domain", domainName));
     requireScope(principal, Scope.ADMIN, domain.owner(), "create topics in domain " + domainName);
     String name = request.requiredString("name");
     long partitions = request.optionalLong("partitions").orElse(1L);
@@ -217,7 +221,7 @@ public final class AdminApi {
   /** A new schema version: events published from now on must satisfy it; stored events stay as they are. */
   CompletionStage<HttpResponse> addSchema(Principal principal, String topicName, byte[] body) {
     JsonBody request = JsonBody.parse(body, Set.of("schema"));
-    Catalog.Topic topic = view.catalog().topic(topicName).orElseThrow(() -> notFound("topic", topicName));
+    Catalog.Topic topic = visible(principal).topic(topicName).orElseThrow(() -> notFound("topic", topicName));
     Catalog.Domain domain = view.catalog().domain(topic.domain()).orElseThrow();
     requireScope(principal, Scope.ADMIN, domain.owner(), "change the schema of " + topicName);
     String schema = schemas.checked(request.requiredObject("schema", null).json());
@@ -226,47 +230,55 @@ public final class AdminApi {
         .thenApply(catalog -> Responses.json(201, topic(catalog.topic(topicName).orElseThrow())));
   }
 
-  HttpResponse listTopics() {
-    return list(view.catalog().topics(), topic -> true, Comparator.comparing(Catalog.Topic::name), AdminApi::topic);
+  HttpResponse listTopics(Principal principal) {
+    return list(visible(principal).topics(), Comparator.comparing(Catalog.Topic::name), AdminApi::topic);
   }
 
-  HttpResponse getTopic(String name) {
-    return Responses.json(200, topic(view.catalog().topic(name).orElseThrow(() -> notFound("topic", name))));
+  HttpResponse getTopic(Principal principal, String name) {
+    return Responses.json(200, topic(visible(principal).topic(name).orElseThrow(() -> notFound("topic", name))));
   }
 
   // ---- products and plans ---------------------------------------------------------------
 
   CompletionStage<HttpResponse> createProduct(Principal principal, byte[] body) {
-    JsonBody request = JsonBody.parse(body, Set.of("name", "owner", "topics", "description"));
+    JsonBody request = JsonBody.parse(body, Set.of("name", "owner", "topics", "description", "visibility"));
     String owner = request.requiredString("owner");
     requireScope(principal, Scope.ADMIN, owner, "create products owned by " + owner);
     List<String> topics = request.stringList("topics");
     if (!principal.isOperator()) {
+      VisibleCatalog visible = visible(principal);
       for (String topic : topics) {
+        visible.topic(topic).orElseThrow(() -> notFound("topic", topic));
         view.catalog().topicOwner(topic).filter(topicOwner -> !topicOwner.equals(owner)).ifPresent(other -> {
           throw ApiException.forbidden("topic " + topic + " belongs to another account's domain");
         });
       }
     }
+    String description = request.optionalString("description").orElse("");
+    if (description.length() > MAX_DESCRIPTION) {
+      throw request.invalid("description", "is at most " + MAX_DESCRIPTION + " characters");
+    }
+    Visibility visibility = request.optionalString("visibility").map(text -> Visibility.parse(text)
+        .orElseThrow(() -> request.invalid("visibility", "must be \"public\" or \"private\""))).orElse(Visibility.DEFAULT);
     String id = Ids.next("prod");
     CatalogChange.Builder change = CatalogChange.newBuilder().setProductCreated(ProductCreated.newBuilder()
-        .setId(id).setName(request.requiredString("name")).setOwner(owner).addAllTopics(topics));
+        .setId(id).setName(request.requiredString("name")).setOwner(owner).addAllTopics(topics)
+        .setDescription(description).setVisibility(visibility.toProto()));
     return writer.write(principal.actor(), change)
         .thenApply(catalog -> Responses.json(201, product(catalog.product(id).orElseThrow())));
   }
 
-  HttpResponse listProducts() {
-    return list(view.catalog().products(), product -> true,
-        Comparator.comparing(Catalog.Product::createdAt), AdminApi::product);
+  HttpResponse listProducts(Principal principal) {
+    return list(visible(principal).products(), Comparator.comparing(Catalog.Product::createdAt), AdminApi::product);
   }
 
-  HttpResponse getProduct(String id) {
-    return Responses.json(200, product(view.catalog().product(id).orElseThrow(() -> notFound("product", id))));
+  HttpResponse getProduct(Principal principal, String id) {
+    return Responses.json(200, product(visible(principal).product(id).orElseThrow(() -> notFound("product", id))));
   }
 
   CompletionStage<HttpResponse> createPlan(Principal principal, String productId, byte[] body) {
     JsonBody request = JsonBody.parse(body, PlanTermsJson.PLAN_FIELDS);
-    Catalog.Product product = view.catalog().product(productId).orElseThrow(() -> notFound("product", productId));
+    Catalog.Product product = visible(principal).product(productId).orElseThrow(() -> notFound("product", productId));
     requireScope(principal, Scope.ADMIN, product.owner(), "create plans of product " + productId);
     PlanTerms terms = PlanTermsJson.parse(request);
     String name = request.requiredString("name");
@@ -282,14 +294,14 @@ public final class AdminApi {
         .thenApply(catalog -> Responses.json(201, plan(catalog.plan(id).orElseThrow())));
   }
 
-  HttpResponse listPlans(String productId) {
-    view.catalog().product(productId).orElseThrow(() -> notFound("product", productId));
-    return list(view.catalog().plans(), plan -> plan.productId().equals(productId),
+  HttpResponse listPlans(Principal principal, String productId) {
+    visible(principal).product(productId).orElseThrow(() -> notFound("product", productId));
+    return list(view.catalog().plans().stream().filter(plan -> plan.productId().equals(productId)),
         Comparator.comparing(Catalog.Plan::createdAt), AdminApi::plan);
   }
 
-  HttpResponse getPlan(String id) {
-    return Responses.json(200, plan(view.catalog().plan(id).orElseThrow(() -> notFound("plan", id))));
+  HttpResponse getPlan(Principal principal, String id) {
+    return Responses.json(200, plan(visible(principal).plan(id).orElseThrow(() -> notFound("plan", id))));
   }
 
   // ---- subscriptions --------------------------------------------------------------------
@@ -312,7 +324,7 @@ public final class AdminApi {
       throw request.invalid("start", "must be \"beginning\" or \"end\"");
     }
     String productId = request.requiredString("product");
-    Catalog.Product product = view.catalog().product(productId).orElseThrow(() -> notFound("product", productId));
+    Catalog.Product product = visible(principal).product(productId).orElseThrow(() -> notFound("product", productId));
     String id = Ids.next("sub");
     SubscriptionCreated.Builder created = SubscriptionCreated.newBuilder().setId(id).setAccount(account)
         .setProduct(productId).setPlan(request.requiredString("plan")).setDeliveryType(deliveryType);
@@ -359,7 +371,7 @@ public final class AdminApi {
 
   /** Deletes a plan no subscription uses (not even in its history, which invoices still price). */
   CompletionStage<HttpResponse> deletePlan(Principal principal, String planId) {
-    Catalog.Plan plan = view.catalog().plan(planId).orElseThrow(() -> notFound("plan", planId));
+    Catalog.Plan plan = visible(principal).plan(planId).orElseThrow(() -> notFound("plan", planId));
     Catalog.Product product = view.catalog().product(plan.productId()).orElseThrow();
     requireScope(principal, Scope.ADMIN, product.owner(), "delete plans of product " + product.id());
     return writer.write(principal.actor(), CatalogChange.newBuilder().setPlanDeleted(PlanDeleted.newBuilder().setId(planId)))
@@ -418,10 +430,18 @@ public final class AdminApi {
 
   private static <T> HttpResponse list(Collection<T> items, Predicate<T> visible, Comparator<T> order,
                                        Function<T, ObjectNode> render) {
+    return list(items.stream().filter(visible), order, render);
+  }
+
+  private static <T> HttpResponse list(Stream<T> items, Comparator<T> order, Function<T, ObjectNode> render) {
     ObjectNode body = JsonBody.MAPPER.createObjectNode();
     ArrayNode data = body.putArray("data");
-    items.stream().filter(visible).sorted(order).map(render).forEach(data::add);
+    items.sorted(order).map(render).forEach(data::add);
     return Responses.json(200, body);
+  }
+
+  private VisibleCatalog visible(Principal principal) {
+    return CatalogApi.visible(view, principal);
   }
 
   private static ObjectNode object() {
@@ -459,6 +479,10 @@ public final class AdminApi {
 
   static ObjectNode product(Catalog.Product product) {
     ObjectNode node = object().put("id", product.id()).put("name", product.name()).put("owner", product.owner());
+    if (!product.description().isEmpty()) {
+      node.put("description", product.description());
+    }
+    node.put("visibility", product.visibility().wireName());
     ArrayNode topics = node.putArray("topics");
     product.topics().forEach(topics::add);
     return node.put("created_at", product.createdAt().toString());

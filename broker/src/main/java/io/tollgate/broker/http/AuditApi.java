@@ -6,6 +6,7 @@ import io.tollgate.broker.ApiException;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.catalog.CatalogEntity;
 import io.tollgate.broker.catalog.Scope;
+import io.tollgate.broker.catalog.Visibility;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import java.time.Instant;
 import java.util.List;
@@ -103,7 +104,8 @@ public final class AuditApi {
       case TOPIC_CREATED -> node.put("target", change.getTopicCreated().getName())
           .put("partitions", change.getTopicCreated().getPartitions());
       case PRODUCT_CREATED -> node.put("target", change.getProductCreated().getId())
-          .put("owner", change.getProductCreated().getOwner());
+          .put("owner", change.getProductCreated().getOwner())
+          .put("visibility", Visibility.fromProto(change.getProductCreated().getVisibility()).wireName());
       case PLAN_CREATED -> node.put("target", change.getPlanCreated().getId())
           .put("product", change.getPlanCreated().getProductId());
       case SUBSCRIPTION_CREATED -> node.put("target", change.getSubscriptionCreated().getId())

@@ -14,6 +14,8 @@ import io.tollgate.broker.catalog.Scope;
 import io.tollgate.broker.ops.Metrics;
 import io.tollgate.broker.subscription.StreamFormat;
 import io.tollgate.broker.subscription.StreamSession;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -36,6 +38,7 @@ public final class HttpApi extends AllDirectives {
   private final AuthThrottle throttle;
   private final CatalogView view;
   private final AdminApi admin;
+  private final CatalogApi catalogApi;
   private final BillingApi billing;
   private final AuditApi audit;
   private final PublishApi publish;
@@ -43,8 +46,10 @@ public final class HttpApi extends AllDirectives {
   private final Metrics metrics;
   private final BooleanSupplier ready;
 
-  public HttpApi(Authenticator authenticator, AuthThrottle throttle, CatalogView view, AdminApi admin, BillingApi billing, AuditApi audit,
-                 PublishApi publish, StreamSession streams, Metrics metrics, BooleanSupplier ready) {
+  public HttpApi(Authenticator authenticator, AuthThrottle throttle, CatalogView view, AdminApi admin, CatalogApi catalogApi,
+                 BillingApi billing, AuditApi audit, PublishApi publish, StreamSession streams, Metrics metrics,
+                 BooleanSupplier ready) {
+    this.catalogApi = catalogApi;
     this.audit = audit;
     this.authenticator = authenticator;
     this.throttle = throttle;
@@ -74,8 +79,13 @@ public final class HttpApi extends AllDirectives {
         pathPrefix("domains", this::domains),
         pathPrefix("topics", this::topics),
         pathPrefix("products", this::products),
+        path("catalog", () -> get(() -> authenticated(principal -> parameterMap(parameters -> sync(() -> {
+          Map<String, String> search = new HashMap<>(parameters);
+          search.remove("access_token");
+          return catalogApi.search(principal, search);
+        }))))),
         pathPrefix("plans", () -> authenticated(principal -> path(segment(), planId -> concat(
-            get(() -> sync(() -> admin.getPlan(planId))),
+            get(() -> sync(() -> admin.getPlan(principal, planId))),
             delete(() -> async(() -> admin.deletePlan(principal, planId))))))),
         pathPrefix("subscriptions", this::subscriptions),
         pathPrefix("invoices", this::invoices),
@@ -128,17 +138,17 @@ public final class HttpApi extends AllDirectives {
     return authenticated(principal -> concat(
         pathEnd(() -> concat(
             post(() -> withBody(body -> async(() -> admin.createDomain(principal, body)))),
-            get(() -> sync(admin::listDomains)))),
-        path(segment(), name -> get(() -> sync(() -> admin.getDomain(name))))));
+            get(() -> sync(() -> admin.listDomains(principal))))),
+        path(segment(), name -> get(() -> sync(() -> admin.getDomain(principal, name))))));
   }
 
   private Route topics() {
     return authenticated(principal -> concat(
         pathEnd(() -> concat(
             post(() -> withBody(body -> async(() -> admin.createTopic(principal, body)))),
-            get(() -> sync(admin::listTopics)))),
+            get(() -> sync(() -> admin.listTopics(principal))))),
         pathPrefix(segment(), topic -> concat(
-            pathEnd(() -> get(() -> sync(() -> admin.getTopic(topic)))),
+            pathEnd(() -> get(() -> sync(() -> admin.getTopic(principal, topic)))),
             path("schemas", () -> post(() -> withBody(body -> async(() -> admin.addSchema(principal, topic, body))))),
             path("events", () -> post(() -> extractRequest(request ->
                 withBody(body -> async(() -> publish.publish(principal, topic, request, body))))))))));
@@ -148,12 +158,14 @@ public final class HttpApi extends AllDirectives {
     return authenticated(principal -> concat(
         pathEnd(() -> concat(
             post(() -> withBody(body -> async(() -> admin.createProduct(principal, body)))),
-            get(() -> sync(admin::listProducts)))),
+            get(() -> sync(() -> admin.listProducts(principal))))),
         pathPrefix(segment(), productId -> concat(
-            pathEnd(() -> get(() -> sync(() -> admin.getProduct(productId)))),
+            pathEnd(() -> get(() -> sync(() -> admin.getProduct(principal, productId)))),
+            path("asyncapi", () -> get(() -> optionalHeaderValueByName("Host", host ->
+                sync(() -> catalogApi.asyncApi(principal, productId, host))))),
             path("plans", () -> concat(
                 post(() -> withBody(body -> async(() -> admin.createPlan(principal, productId, body)))),
-                get(() -> sync(() -> admin.listPlans(productId)))))))));
+                get(() -> sync(() -> admin.listPlans(principal, productId)))))))));
   }
 
   private Route subscriptions() {

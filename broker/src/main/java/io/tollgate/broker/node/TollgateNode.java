@@ -15,6 +15,7 @@ import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.CatalogWriter;
 import io.tollgate.broker.catalog.Platform;
 import io.tollgate.broker.http.AdminApi;
+import io.tollgate.broker.http.CatalogApi;
 import io.tollgate.broker.http.HttpApi;
 import io.tollgate.broker.http.PublishApi;
 import io.tollgate.broker.ops.Metrics;
@@ -172,7 +173,9 @@ public final class TollgateNode {
     BooleanSupplier ready = () -> caughtUp.isDone() && !caughtUp.isCompletedExceptionally() && !stopping.get();
     ReadinessCheck.Readiness.ID.get(Adapter.toClassic(system)).set(ready);
     BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout);
-    HttpApi api = new HttpApi(authenticator, throttle, view, admin, billing, new AuditApi(currentJournal, system),
+    CatalogApi catalogApi = new CatalogApi(view, config.getString("tollgate.http.advertised-host"),
+        config.getString("tollgate.http.host") + ":" + config.getInt("tollgate.http.port"));
+    HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, new AuditApi(currentJournal, system),
         new PublishApi(publisher, metrics), streams, metrics, ready);
 
     ServerBinding http = Http.get(system)

@@ -5,6 +5,7 @@ import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.Scope;
+import io.tollgate.broker.catalog.VisibleCatalog;
 import io.tollgate.protocols.v1.CloudEvent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ public final class Publisher {
   /** Checks what can be checked before the events are read: the topic and the caller's right to it. */
   public Catalog.Topic authorize(Principal principal, String topicName) {
     Catalog catalog = view.catalog();
-    Catalog.Topic topic = catalog.topic(topicName)
+    Catalog.Topic topic = new VisibleCatalog(catalog, principal.viewer()).topic(topicName)
         .orElseThrow(() -> ApiException.notFound("topic_not_found", "topic " + topicName + " does not exist"));
     String owner = catalog.topicOwner(topicName).orElseThrow();
     if (!principal.may(Scope.PUBLISH, owner) || !principal.reaches(topicName)) {

@@ -105,7 +105,6 @@ public final class TestBroker implements AutoCloseable {
     }
   }
 
-  /** A producer and a consumer account with keys, a topic, a product, a plan and a subscription. */
   /** A tenancy whose plan is given as JSON (PRODUCT.md's plan body). */
   public Tenancy tenancy(String domain, int partitions, String planJson) throws IOException {
     return tenancy(admin(), domain, partitions, planJson);
@@ -124,6 +123,10 @@ public final class TestBroker implements AutoCloseable {
   public record Tenancy(String producer, String producerKey, String consumer, String consumerKey, String topic,
                         String product, String plan, String subscription) {}
 
+  /**
+   * A producer and a consumer account with keys, a topic, a public product (the consumer buys
+   * from the producer), a plan and a subscription.
+   */
   public Tenancy tenancy(String domain, int partitions) {
     return tenancy(admin(), domain, partitions);
   }
@@ -136,7 +139,7 @@ public final class TestBroker implements AutoCloseable {
     admin.createDomain(domain, producer);
     String topic = domain + ".orders";
     admin.createTopic(topic, domain, partitions);
-    String product = admin.createProduct(domain + " orders", producer, List.of(topic)).get("id").asText();
+    String product = admin.createProduct(domain + " orders", producer, List.of(topic), "public").get("id").asText();
     String plan = admin.createPerUnitPlan(product, "basic", "USD", "0.001").get("id").asText();
     String subscription = admin.createSubscription(consumer, product, plan, "beginning").get("id").asText();
     return new Tenancy(producer, producerKey, consumer, consumerKey, topic, product, plan, subscription);
