@@ -118,7 +118,7 @@ class AsyncApiTest {
   @Test
   void aPrivateProductsDocumentIsNotFoundForAnotherTenant() throws Exception {
     String hidden = post("/v1/products", shop.producerKey(), "{\"name\":\"Atelier internal\",\"owner\":\""
-        + shop.producer() + "\",\"topics\":[\"atelier.shipments\"]}").get("id").asText();
+        + shop.producer() + "\",\"topics\":[\"atelier.shipments\"],\"visibility\":\"private\"}").get("id").asText();
     TestBroker.Reply refused = broker.get("/v1/products/" + hidden + "/asyncapi", shop.consumerKey());
     assertEquals(404, refused.status());
     assertEquals("product_not_found", refused.errorCode());

