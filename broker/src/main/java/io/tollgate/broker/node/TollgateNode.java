@@ -129,7 +129,8 @@ public final class TollgateNode {
     TopicPartition.initSharding(sharding, new TopicPartition.Settings(
         config.getInt("tollgate.topics.dedup-window"),
         config.getInt("tollgate.topics.snapshot-every"),
-        config.getInt("tollgate.topics.max-pending-events")), clock);
+        config.getInt("tollgate.topics.max-pending-events"),
+        (int) config.getBytes("tollgate.topics.max-entry-bytes").longValue()), clock);
     CatalogEntity.initSharding(sharding);
     PeriodScheme periods = PeriodScheme.parse(config.getString("tollgate.billing.period"));
     EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)

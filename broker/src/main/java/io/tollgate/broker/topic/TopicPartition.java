@@ -43,7 +43,12 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
 
   public record AppendFailed(String code, String message) implements AppendResult {}
 
-  public record Settings(int dedupWindow, int snapshotEvery, int maxPendingEvents) {}
+  /**
+   * {@code maxEntryBytes} bounds one journal entry: the appends waiting behind a write go in
+   * the next entry only while their events fit (one append always goes). Cassandra refuses a
+   * mutation over half its commit log segment, and a smaller entry is a shorter write.
+   */
+  public record Settings(int dedupWindow, int snapshotEvery, int maxPendingEvents, int maxEntryBytes) {}
 
   public static void initSharding(ClusterSharding sharding, Settings settings, Clock clock) {
     sharding.init(Entity.of(ENTITY_KEY, context ->
@@ -103,12 +108,34 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
     }
     inFlight = List.of();
     if (!waiting.isEmpty()) {
-      List<Append> next = waiting;
-      waiting = new ArrayList<>();
-      waitingEvents = 0;
-      write(next);
+      write(takeNextEntry());
     }
     return this;
+  }
+
+  private List<Append> takeNextEntry() {
+    int taken = 0;
+    long bytes = 0;
+    while (taken < waiting.size()) {
+      long appendBytes = bytesOf(waiting.get(taken));
+      if (taken > 0 && bytes + appendBytes > settings.maxEntryBytes()) {
+        break;
+      }
+      bytes += appendBytes;
+      taken++;
+    }
+    List<Append> next = new ArrayList<>(waiting.subList(0, taken));
+    waiting = new ArrayList<>(waiting.subList(taken, waiting.size()));
+    next.forEach(append -> waitingEvents -= append.events().size());
+    return next;
+  }
+
+  private static long bytesOf(Append append) {
+    long bytes = 0;
+    for (CloudEvent event : append.events()) {
+      bytes += event.getSerializedSize();
+    }
+    return bytes;
   }
 
   private void write(List<Append> appends) {

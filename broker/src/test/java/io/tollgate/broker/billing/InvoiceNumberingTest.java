@@ -3,6 +3,7 @@ package io.tollgate.broker.billing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.ConfigFactory;
+import io.tollgate.broker.e2e.TestBroker;
 import io.tollgate.protocols.v1.journal.NumberAssigned;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -14,8 +15,10 @@ import org.junit.jupiter.api.Test;
 class InvoiceNumberingTest {
   private static final ActorTestKit testKit = ActorTestKit.create(EventSourcedBehaviorTestKit.config()
       .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
+      .withFallback(TestBroker.VERIFY_SERIALIZATION)
       .withFallback(ConfigFactory.parseResources("tollgate/node.conf"))
-      .withFallback(ConfigFactory.load()));
+      .withFallback(ConfigFactory.load())
+      .resolve());
 
   @AfterAll
   static void stop() {

@@ -28,7 +28,8 @@ class SubscriptionEntityTest {
   private static final ActorTestKit testKit = ActorTestKit.create(EventSourcedBehaviorTestKit.config()
       .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
       .withFallback(ConfigFactory.parseResources("tollgate/node.conf"))
-      .withFallback(ConfigFactory.load()));
+      .withFallback(ConfigFactory.load())
+      .resolve());
   private static final SerializationSettings VERIFY_MESSAGES = new SerializationSettings(true, false, true, true, false);
   private static final Clock NOVEMBER = Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC);
   private final List<String> usageNotices = new CopyOnWriteArrayList<>();

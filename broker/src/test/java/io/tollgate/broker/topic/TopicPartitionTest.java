@@ -28,9 +28,10 @@ class TopicPartitionTest {
       .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
       .withFallback(TestBroker.VERIFY_SERIALIZATION)
       .withFallback(ConfigFactory.parseResources("tollgate/node.conf"))
-      .withFallback(ConfigFactory.load()));
+      .withFallback(ConfigFactory.load())
+      .resolve());
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
-  private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(1000, 10_000, 1_000_000);
+  private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(1000, 10_000, 1_000_000, 64 * 1024);
   private static int partitions;
 
   @BeforeEach
@@ -69,6 +70,32 @@ class TopicPartitionTest {
     int stored = entries.stream().mapToInt(entry -> ((EventsAppended) entry).getEventsCount()).sum();
     assertEquals(200, stored);
     assertTrue(entries.size() < 200, "group commit wrote " + entries.size() + " entries for 200 appends");
+  }
+
+  @Test
+  void aJournalEntryHoldsNoMoreThanMaxEntryBytesUnlessOneAppendIsLarger() {
+    PartitionRef ref = new PartitionRef("entry.bytes", 0);
+    ActorRef<TopicPartition.Command> partition = partition(ref);
+    TestProbe<TopicPartition.AppendResult> replies = testKit.createTestProbe();
+    String payload = "x".repeat(10 * 1024);
+    for (int i = 0; i < 40; i++) {
+      partition.tell(new TopicPartition.Append(List.of(event("big" + i).toBuilder()
+          .setTextData(payload).build()), replies.getRef()));
+    }
+    CloudEvent huge = event("huge").toBuilder().setTextData("y".repeat(100 * 1024)).build();
+    partition.tell(new TopicPartition.Append(List.of(huge), replies.getRef()));
+    for (int i = 0; i < 41; i++) {
+      assertInstanceOf(TopicPartition.Appended.class, replies.receiveMessage());
+    }
+    List<Object> entries = journal.persistedInStorage(ref.persistenceId());
+    assertEquals(41, entries.stream().mapToInt(entry -> ((EventsAppended) entry).getEventsCount()).sum());
+    for (Object entry : entries) {
+      EventsAppended appended = (EventsAppended) entry;
+      int bytes = appended.getEventsList().stream().mapToInt(CloudEvent::getSerializedSize).sum();
+      assertTrue(appended.getEventsCount() == 1 || bytes <= SETTINGS.maxEntryBytes(),
+          appended.getEventsCount() + " events, " + bytes + " bytes in one entry");
+    }
+    assertTrue(entries.size() >= 41 * 10 * 1024 / SETTINGS.maxEntryBytes(), entries.size() + " entries");
   }
 
   @Test
