@@ -161,7 +161,7 @@ public final class TollgateNode {
     Publisher publisher = new Publisher(sharding, view, schemas, new Publisher.Settings(
         config.getInt("tollgate.limits.max-event-bytes"),
         config.getInt("tollgate.limits.max-events-per-publish"),
-        askTimeout));
+        askTimeout, config.getDuration("tollgate.topics.append-attempt-timeout")));
     SessionRegistry sessions = new SessionRegistry();
     StreamSession streams = new StreamSession(system, sharding, journal, sessions, new StreamSession.Settings(
         config.getInt("tollgate.subscriptions.window"),

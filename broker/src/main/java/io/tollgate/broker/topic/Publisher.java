@@ -12,8 +12,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
  * Publishing, whatever the edge: checks the caller may publish to the topic and that each event
@@ -21,7 +24,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * durable, with each event's position in the order submitted.
  */
 public final class Publisher {
-  public record Settings(int maxEventBytes, int maxEventsPerPublish, Duration timeout) {}
+  /**
+   * {@code timeout} bounds a whole publish; within it an append unanswered after
+   * {@code attemptTimeout} is sent again. Cluster Sharding drops a message that reaches a
+   * shard while the shard moves to another node (a rolling restart), and a partition stores a
+   * repeated append once, so trying again turns that drop into a short delay, not an error.
+   */
+  public record Settings(int maxEventBytes, int maxEventsPerPublish, Duration timeout, Duration attemptTimeout) {}
 
   /** Where one published event is stored. */
   public record Published(int partition, StoredPosition position, String cursor) {}
@@ -91,10 +100,9 @@ public final class Publisher {
       }
       int partition = p;
       List<Integer> indexes = submittedIndexes.get(p);
-      writes.add(sharding.entityRefFor(TopicPartition.ENTITY_KEY, new PartitionRef(topicName, p).entityId())
-          .<TopicPartition.AppendResult>ask(replyTo -> new TopicPartition.Append(byPartition.get(partition), replyTo),
-              settings.timeout())
-          .toCompletableFuture()
+      EntityRef<TopicPartition.Command> entity =
+          sharding.entityRefFor(TopicPartition.ENTITY_KEY, new PartitionRef(topicName, p).entityId());
+      writes.add(append(entity, byPartition.get(partition), System.nanoTime() + settings.timeout().toNanos())
           .thenAccept(result -> {
             if (result instanceof TopicPartition.AppendFailed failed) {
               throw new ApiException(503, failed.code(), failed.message());
@@ -118,6 +126,21 @@ public final class Publisher {
                 "the events were not confirmed durable in time; retry with the same ids, duplicates are stored once");
           }
           return Arrays.asList(results);
+        });
+  }
+
+  private CompletableFuture<TopicPartition.AppendResult> append(EntityRef<TopicPartition.Command> partition,
+                                                               List<CloudEvent> events, long deadlineNanos) {
+    long remaining = deadlineNanos - System.nanoTime();
+    Duration attempt = Duration.ofNanos(Math.min(remaining, settings.attemptTimeout().toNanos()));
+    return partition.<TopicPartition.AppendResult>ask(replyTo -> new TopicPartition.Append(events, replyTo), attempt)
+        .toCompletableFuture()
+        .exceptionallyCompose(failure -> {
+          Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+          if (cause instanceof TimeoutException && deadlineNanos - System.nanoTime() > 0) {
+            return append(partition, events, deadlineNanos);
+          }
+          return CompletableFuture.failedFuture(cause);
         });
   }
 }

@@ -14,11 +14,11 @@ import java.time.Duration;
 import java.util.List;
 
 /** The broker as a separate operating-system process, so tests can SIGKILL or SIGTERM it. */
-final class BrokerProcess implements AutoCloseable {
-  static final String ADMIN_KEY = "admin.crash-test-key";
+public final class BrokerProcess implements AutoCloseable {
+  public static final String ADMIN_KEY = "admin.crash-test-key";
   private final Process process;
-  final int httpPort;
-  final int tcpPort;
+  public final int httpPort;
+  public final int tcpPort;
 
   private BrokerProcess(Process process, int httpPort, int tcpPort) {
     this.process = process;
@@ -26,17 +26,24 @@ final class BrokerProcess implements AutoCloseable {
     this.tcpPort = tcpPort;
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
   }
 
-  static BrokerProcess start(Path dataDir, int httpPort, int tcpPort, Path log) throws IOException {
+  public static BrokerProcess start(Path dataDir, int httpPort, int tcpPort, Path log) throws IOException {
     return start(dataDir, httpPort, tcpPort, log, List.of());
   }
 
-  static BrokerProcess start(Path dataDir, int httpPort, int tcpPort, Path log, List<String> runFlags) throws IOException {
+  public static BrokerProcess start(Path dataDir, int httpPort, int tcpPort, Path log, List<String> runFlags) throws IOException {
+    BrokerProcess broker = launch(dataDir, httpPort, tcpPort, log, runFlags);
+    broker.awaitReady();
+    return broker;
+  }
+
+  /** Starts the process without waiting for it to be ready (see {@link #awaitReady()}). */
+  public static BrokerProcess launch(Path dataDir, int httpPort, int tcpPort, Path log, List<String> runFlags) throws IOException {
     List<String> command = new java.util.ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
         // as TestBroker.VERIFY_SERIALIZATION: every message goes through its serializer
@@ -51,16 +58,15 @@ final class BrokerProcess implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put("TOLLGATE_ADMIN_KEY", ADMIN_KEY);
     builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    BrokerProcess broker = new BrokerProcess(builder.start(), httpPort, tcpPort);
-    broker.awaitReady();
-    return broker;
+    return new BrokerProcess(builder.start(), httpPort, tcpPort);
   }
 
-  URI baseUrl() {
+  public URI baseUrl() {
     return URI.create("http://127.0.0.1:" + httpPort);
   }
 
-  private void awaitReady() {
+  /** Waits until {@code /readyz} answers 200: the node has joined its cluster and read the catalog. */
+  public void awaitReady() {
     HttpClient http = HttpClient.newHttpClient();
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
       if (!process.isAlive()) {
@@ -75,12 +81,16 @@ final class BrokerProcess implements AutoCloseable {
     });
   }
 
-  void kill() throws InterruptedException {
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public void kill() throws InterruptedException {
     process.destroyForcibly().waitFor();
   }
 
   /** SIGTERM, then the exit code once the graceful shutdown is over. */
-  int terminate() throws InterruptedException {
+  public int terminate() throws InterruptedException {
     process.destroy();
     if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
       process.destroyForcibly();

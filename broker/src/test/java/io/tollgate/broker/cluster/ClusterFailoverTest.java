@@ -1,0 +1,159 @@
+package io.tollgate.broker.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tollgate.broker.e2e.BrokerProcess;
+import io.tollgate.broker.e2e.TestBroker;
+import io.tollgate.client.Subscriber;
+import io.tollgate.client.TollgateAdmin;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three broker processes in one Pekko cluster on one real Cassandra. Producers and WebSocket
+ * consumers are spread over the nodes; one node is killed with SIGKILL, or stopped gracefully
+ * and started again, in the middle of the stream.
+ */
+class ClusterFailoverTest {
+  private static final AtomicInteger KEYSPACES = new AtomicInteger();
+
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path dir;
+
+  private LocalCluster cluster;
+
+  /** Two consumers of one product, each with its own subscription, under a metered plan. */
+  private record Setup(TestBroker.Tenancy tenancy, String secondConsumer, String secondKey, String secondSubscription) {}
+
+  private Setup setUp(String domain) throws Exception {
+    cluster = new LocalCluster(dir, "failover_" + ProcessHandle.current().pid() + "_" + KEYSPACES.incrementAndGet(), 3)
+        .start();
+    TollgateAdmin admin = new TollgateAdmin(cluster.node(0).baseUrl(), BrokerProcess.ADMIN_KEY);
+    TestBroker.Tenancy t = TestBroker.tenancy(admin, domain, 4);
+    String consumer = admin.createAccount(domain + " second consumer").get("id").asText();
+    String key = admin.createKey(consumer, List.of("subscribe", "read")).get("secret").asText();
+    String subscription = admin.createSubscription(consumer, t.product(), t.plan(), "beginning").get("id").asText();
+    for (int i = 0; i < 3; i++) {
+      TollgateAdmin onNode = new TollgateAdmin(cluster.node(i).baseUrl(), BrokerProcess.ADMIN_KEY);
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+          .until(() -> onNode.get("/v1/subscriptions/" + subscription).has("id"));
+    }
+    return new Setup(t, consumer, key, subscription);
+  }
+
+  @AfterEach
+  void stopCluster() throws InterruptedException {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void aNodeKilledMidStreamLosesNothingAcknowledgedKeepsOrderAndBillsOnce() throws Exception {
+    Setup s = setUp("failover");
+    TestBroker.Tenancy t = s.tenancy();
+    try (RetryingProducer first = new RetryingProducer("/p1", t.topic(), t.producerKey(), () -> cluster.node(0).tcpPort());
+         RetryingProducer second = new RetryingProducer("/p2", t.topic(), t.producerKey(), () -> cluster.node(1).tcpPort());
+         ResumingConsumer onVictim = new ResumingConsumer(cluster::running, cluster.node(2).baseUrl(),
+             t.consumerKey(), t.subscription());
+         ResumingConsumer onSurvivor = new ResumingConsumer(cluster::running, cluster.node(1).baseUrl(),
+             s.secondKey(), s.secondSubscription())) {
+      await().atMost(Duration.ofSeconds(60)).until(() -> onVictim.ids().size() >= 1000 && onSurvivor.ids().size() >= 1000);
+
+      cluster.process(2).kill();
+      long killedAt = System.nanoTime();
+      await().atMost(Duration.ofSeconds(60)).until(() -> onVictim.connections() > 1);
+      int seenAtKill = onVictim.ids().size();
+      await().atMost(Duration.ofSeconds(90)).until(() -> onVictim.ids().size() >= seenAtKill + 1000);
+      System.out.printf("consumer of the killed node receives again %d ms after SIGKILL%n",
+          (System.nanoTime() - killedAt) / 1_000_000);
+
+      first.close();
+      second.close();
+      Set<String> acked = union(first.acked(), second.acked());
+      await().atMost(Duration.ofSeconds(60)).until(() -> onVictim.ids().containsAll(acked)
+          && onSurvivor.ids().containsAll(acked));
+      assertTrue(acked.size() >= 2000, acked.size() + " events acknowledged");
+
+      assertEquals(List.of(), onVictim.orderViolations(), "order per partition, across the failover");
+      assertEquals(List.of(), onSurvivor.orderViolations(), "order per partition on the surviving node");
+
+      TollgateAdmin admin = new TollgateAdmin(cluster.node(0).baseUrl(), BrokerProcess.ADMIN_KEY);
+      assertBilledExactly(admin, t.subscription(), onVictim);
+      assertBilledExactly(admin, s.secondSubscription(), onSurvivor);
+    }
+  }
+
+  @Test
+  void aRollingRestartShowsConsumersNothingButAReconnect() throws Exception {
+    Setup s = setUp("rolling");
+    TestBroker.Tenancy t = s.tenancy();
+    try (RetryingProducer producer = new RetryingProducer("/rolling", t.topic(), t.producerKey(),
+             () -> cluster.node(0).tcpPort());
+         ResumingConsumer onRestarted = new ResumingConsumer(cluster::running, cluster.node(1).baseUrl(),
+             t.consumerKey(), t.subscription());
+         ResumingConsumer onOther = new ResumingConsumer(cluster::running, cluster.node(2).baseUrl(),
+             s.secondKey(), s.secondSubscription())) {
+      await().atMost(Duration.ofSeconds(60)).until(() -> onRestarted.ids().size() >= 500);
+
+      assertGracefulExit(cluster.process(1).terminate());
+      await().atMost(Duration.ofSeconds(30)).until(() -> onRestarted.connections() > 1);
+      int seenAtStop = onRestarted.ids().size();
+      await().atMost(Duration.ofSeconds(60)).until(() -> onRestarted.ids().size() >= seenAtStop + 500);
+      cluster.restart(1);
+      assertGracefulExit(cluster.process(2).terminate());
+      await().atMost(Duration.ofSeconds(30)).until(() -> onOther.connections() > 1);
+      int otherAtStop = onOther.ids().size();
+      await().atMost(Duration.ofSeconds(60)).until(() -> onOther.ids().size() >= otherAtStop + 500);
+      cluster.restart(2);
+
+      producer.close();
+      Set<String> acked = producer.acked();
+      await().atMost(Duration.ofSeconds(60)).until(() -> onRestarted.ids().containsAll(acked)
+          && onOther.ids().containsAll(acked));
+
+      for (ResumingConsumer consumer : List.of(onRestarted, onOther)) {
+        assertEquals(List.of(), consumer.refusedConnections(), "every reconnect was accepted at once");
+        for (Subscriber.Notice notice : consumer.notices()) {
+          assertEquals("going_away", notice.code(), "the only notice is the one that says: reconnect");
+        }
+        assertEquals(List.of(), consumer.orderViolations());
+      }
+      assertEquals(List.of(), producer.failures(), "the producer's node stayed up: no publish failed");
+      TollgateAdmin admin = new TollgateAdmin(cluster.node(0).baseUrl(), BrokerProcess.ADMIN_KEY);
+      assertBilledExactly(admin, t.subscription(), onRestarted);
+      assertBilledExactly(admin, s.secondSubscription(), onOther);
+    }
+  }
+
+  /** Every distinct event the consumer received (and so acknowledged) is billed, once. */
+  private static void assertBilledExactly(TollgateAdmin admin, String subscription, ResumingConsumer consumer)
+      throws InterruptedException {
+    consumer.close();
+    long distinct = consumer.ids().size();
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+        admin.get("/v1/subscriptions/" + subscription).get("usage").get("events").asLong() >= distinct);
+    assertEquals(distinct, admin.get("/v1/subscriptions/" + subscription).get("usage").get("events").asLong(),
+        "usage of " + subscription + " after " + consumer.connections() + " connections");
+  }
+
+  /** The JVM reports SIGTERM as 143 even when its shutdown hooks (the graceful stop) completed. */
+  private static void assertGracefulExit(int exitCode) {
+    assertTrue(exitCode == 0 || exitCode == 143, "exit code " + exitCode);
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new java.util.HashSet<>(a);
+    all.addAll(b);
+    return all;
+  }
+}

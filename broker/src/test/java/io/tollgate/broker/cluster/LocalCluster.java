@@ -1,0 +1,102 @@
+package io.tollgate.broker.cluster;
+
+import io.tollgate.broker.e2e.BrokerProcess;
+import io.tollgate.cassandra.LocalCassandra;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Broker processes forming one Pekko cluster on the test JVM's Cassandra, each with its own
+ * ports, data directory and log, in a keyspace of the test's own. Failure detection and the
+ * Split Brain Resolver are tuned down so that a killed node is downed within seconds.
+ */
+final class LocalCluster implements AutoCloseable {
+  /** One node's installation: it can be started again after a stop, on the same ports. */
+  record Node(String name, Path data, Path log, int httpPort, int tcpPort, int clusterPort, int managementPort) {
+    URI baseUrl() {
+      return URI.create("http://127.0.0.1:" + httpPort);
+    }
+
+    URI management() {
+      return URI.create("http://127.0.0.1:" + managementPort);
+    }
+  }
+
+  private final List<Node> nodes = new ArrayList<>();
+  private final BrokerProcess[] processes;
+  private final Path config;
+
+  LocalCluster(Path dir, String keyspace, int size) throws IOException {
+    config = dir.resolve("cluster-test.conf");
+    Files.writeString(config, """
+        tollgate.cassandra.keyspace = "%s"
+        pekko.cluster.failure-detector.acceptable-heartbeat-pause = 2s
+        pekko.cluster.split-brain-resolver.stable-after = 3s
+        """.formatted(keyspace));
+    for (int i = 0; i < size; i++) {
+      String name = "node" + (i + 1);
+      nodes.add(new Node(name, Files.createDirectories(dir.resolve(name)), dir.resolve(name + ".log"),
+          BrokerProcess.freePort(), BrokerProcess.freePort(), BrokerProcess.freePort(), BrokerProcess.freePort()));
+    }
+    processes = new BrokerProcess[size];
+  }
+
+  /** Starts every node at once and waits until each is ready. */
+  LocalCluster start() throws IOException {
+    for (int i = 0; i < nodes.size(); i++) {
+      processes[i] = launch(i);
+    }
+    for (BrokerProcess process : processes) {
+      process.awaitReady();
+    }
+    return this;
+  }
+
+  /** Starts node {@code i} again (after a stop) and waits until it is ready. */
+  void restart(int i) throws IOException {
+    processes[i] = launch(i);
+    processes[i].awaitReady();
+  }
+
+  private BrokerProcess launch(int i) throws IOException {
+    Node node = nodes.get(i);
+    return BrokerProcess.launch(node.data(), node.httpPort(), node.tcpPort(), node.log(), List.of(
+        "--cassandra", LocalCassandra.shared().contactPoint(),
+        "--cluster-port", Integer.toString(node.clusterPort()),
+        "--seed-nodes", "127.0.0.1:" + nodes.get(0).clusterPort(),
+        "--management-port", Integer.toString(node.managementPort()),
+        "--config", config.toString()));
+  }
+
+  Node node(int i) {
+    return nodes.get(i);
+  }
+
+  BrokerProcess process(int i) {
+    return processes[i];
+  }
+
+  /** The base URLs of the nodes whose process is running, in node order. */
+  List<URI> running() {
+    List<URI> running = new ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      if (processes[i] != null && processes[i].isAlive()) {
+        running.add(nodes.get(i).baseUrl());
+      }
+    }
+    return running;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    for (BrokerProcess process : processes) {
+      if (process != null) {
+        process.close();
+      }
+    }
+  }
+}
