@@ -14,7 +14,7 @@ import java.util.Optional;
  * another service of the same identity provider must not open Tollgate.
  *
  * @param jwksFile a JWKS read once at start
- * @param jwksUrl a JWKS fetched over HTTP(S) and kept for {@code jwksCache}
+ * @param jwksUrl a JWKS fetched over HTTPS (plain HTTP only from this machine) and kept for {@code jwksCache}
  * @param scopesClaim the claim with Tollgate's scopes: a space-separated string or an array
  * @param accountClaim the claim naming the Tollgate account the token acts for
  * @param resourcesClaim the claim with the topics and products the token is limited to (optional)
@@ -30,9 +30,17 @@ public record JwtSettings(String issuer, String audience, Optional<Path> jwksFil
     if (issuer.isBlank() || audience.isBlank()) {
       throw new IllegalArgumentException("needs an issuer and an audience");
     }
+    if (jwksUrl.isPresent() && !jwksUrl.get().getProtocol().equals("https") && !isLoopback(jwksUrl.get().getHost())) {
+      throw new IllegalArgumentException("jwks-url must be https (or on this machine): whoever can change the JWKS "
+          + "in transit can sign tokens");
+    }
     if (clockSkew.isNegative()) {
       throw new IllegalArgumentException("clock-skew must not be negative");
     }
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]");
   }
 
   /** The settings when a JWKS is configured; empty (tokens refused as unknown keys) otherwise. */

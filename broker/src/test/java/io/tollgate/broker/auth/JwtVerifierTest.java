@@ -151,7 +151,7 @@ class JwtVerifierTest {
   }
 
   @Test
-  void tokensAreOffUnlessAJwksIsConfiguredAndThenNeedIssuerAndAudience(@TempDir Path dir) throws IOException {
+  void tokensAreOffUnlessAJwksIsConfiguredAndThenNeedIssuerAudienceAndASafeJwks(@TempDir Path dir) throws IOException {
     var defaults = ConfigFactory.defaultReference().getConfig("tollgate.auth.jwt");
     assertTrue(JwtSettings.fromConfig(defaults).isEmpty());
     var withFile = ConfigFactory.parseMap(Map.of("jwks-file", issuer.writeJwks(dir).toString())).withFallback(defaults);
@@ -160,6 +160,9 @@ class JwtVerifierTest {
         .withFallback(withFile)).orElseThrow();
     assertEquals("tollgate_account", settings.accountClaim());
     assertEquals(Duration.ofSeconds(60), settings.clockSkew());
+    assertThrows(IllegalArgumentException.class, () -> JwtSettings.fromConfig(ConfigFactory.parseMap(Map.of(
+        "issuer", "i", "audience", "a", "jwks-url", "http://idp.example.test/jwks.json")).withFallback(defaults)),
+        "a JWKS over plain HTTP from another machine could be swapped in transit");
     Path noKeys = Files.writeString(dir.resolve("empty.json"), "{\"keys\":[]}");
     assertThrows(IOException.class, () -> JwtVerifier.of(settings(Optional.of(noKeys), Optional.empty())));
   }
