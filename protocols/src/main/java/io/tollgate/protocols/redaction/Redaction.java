@@ -21,8 +21,8 @@ import java.util.Set;
  * replace its value with {@value #MASKED}, before a consumer on the plan receives it. Rules apply
  * in order. A pointer that names nothing in an event leaves it alone; an event none of whose
  * pointers name anything is returned as it was, byte for byte. Text and binary data have no
- * fields and pass unchanged. JSON data that cannot be read (nothing Tollgate lets in) is
- * dropped rather than passed on unredacted.
+ * fields and pass unchanged. JSON data that cannot be read (the TCP edge does not parse data
+ * unless the topic has a schema) is dropped rather than passed on unredacted.
  */
 public final class Redaction {
   /** What a masked value becomes, whatever it was (string, number, object, array...). */
@@ -53,7 +53,9 @@ public final class Redaction {
   private static final Redaction NONE = new Redaction(List.of());
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      // Text after the first value would otherwise be ignored here and passed on unredacted.
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final List<Rule> rules;
 

@@ -101,6 +101,8 @@ class RedactionTest {
     CloudEvent unreadable = redaction.apply(json("{\"card\":"));
     assertEquals(CloudEvent.DataCase.DATA_NOT_SET, unreadable.getDataCase());
     assertEquals("e-1", unreadable.getId());
+    assertEquals(CloudEvent.DataCase.DATA_NOT_SET, redaction.apply(json("{\"x\":1} {\"card\":\"4111\"}")).getDataCase(),
+        "a second value after the first is not passed on unredacted");
   }
 
   @Test
