@@ -52,6 +52,8 @@ public final class StreamSession {
   public record Settings(int window, int maxBatch, Duration askTimeout, Clock clock, PeriodScheme periods) {}
 
   private static final Duration EXPIRY_CHECK_EVERY = Duration.ofSeconds(1);
+  /** Pekko's scheduler refuses timers beyond about 248 days; the checks every second cover the rest. */
+  private static final Duration LONGEST_EXPIRY_TIMER = Duration.ofDays(1);
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
@@ -152,7 +154,9 @@ public final class StreamSession {
    */
   private Source<Message, NotUsed> expiry(Instant closeAt, StreamFormat format) {
     Duration untilThen = Duration.between(settings.clock().instant(), closeAt);
-    Source<Instant, NotUsed> checks = Source.single(closeAt).initialDelay(untilThen.isNegative() ? Duration.ZERO : untilThen)
+    Duration timer = untilThen.isNegative() ? Duration.ZERO
+        : untilThen.compareTo(LONGEST_EXPIRY_TIMER) > 0 ? LONGEST_EXPIRY_TIMER : untilThen;
+    Source<Instant, NotUsed> checks = Source.single(closeAt).initialDelay(timer)
         .merge(Source.tick(EXPIRY_CHECK_EVERY, EXPIRY_CHECK_EVERY, closeAt).mapMaterializedValue(tick -> NotUsed.getInstance()));
     return checks.filter(at -> !settings.clock().instant().isBefore(at))
         .take(1)
