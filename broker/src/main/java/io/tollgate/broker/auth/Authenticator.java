@@ -2,32 +2,52 @@ package io.tollgate.broker.auth;
 
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
+import java.time.Clock;
 import java.util.Optional;
 
-/** Turns a presented secret into a {@link Principal}, or nothing when it matches no key. */
+/**
+ * Turns a presented secret into a {@link Principal}: an account's API key, the operator's admin
+ * key, or, when {@code tollgate.auth.jwt} is configured, a JWT bearer token naming an account.
+ */
 public final class Authenticator {
   private final CatalogView view;
   private final byte[] adminSecretSha256;
-  private final java.time.Clock clock;
+  private final Clock clock;
+  private final Optional<JwtVerifier> tokens;
 
-  public Authenticator(CatalogView view, String adminSecret, java.time.Clock clock) {
+  public Authenticator(CatalogView view, String adminSecret, Clock clock, Optional<JwtVerifier> tokens) {
     this.view = view;
     this.adminSecretSha256 = Secrets.sha256(adminSecret);
     this.clock = clock;
+    this.tokens = tokens;
   }
 
-  public Optional<Principal> authenticate(String secret) {
+  public Authentication authenticate(String secret) {
     if (secret == null || secret.isEmpty()) {
-      return Optional.empty();
+      return Authentication.invalidKey();
     }
     String keyId = Secrets.keyIdOf(secret);
     if (keyId == null) {
-      return Secrets.matches(secret, adminSecretSha256) ? Optional.of(new Principal.Operator()) : Optional.empty();
+      if (Secrets.matches(secret, adminSecretSha256)) {
+        return new Authentication.Accepted(new Principal.Operator());
+      }
+      return tokens.isPresent() && JwtVerifier.looksLikeJwt(secret) ? token(tokens.get(), secret) : Authentication.invalidKey();
     }
     Optional<Catalog.ApiKey> key = view.catalog().key(keyId);
     if (key.isEmpty() || !Secrets.matches(secret, key.get().secretSha256()) || key.get().expiredAt(clock.instant())) {
-      return Optional.empty();
+      return Authentication.invalidKey();
     }
-    return Optional.of(new Principal.AccountKey(key.get().accountId(), keyId, key.get().scopes(), key.get().resources()));
+    return new Authentication.Accepted(
+        new Principal.AccountKey(key.get().accountId(), keyId, key.get().scopes(), key.get().resources()));
+  }
+
+  private Authentication token(JwtVerifier verifier, String token) {
+    Authentication checked = verifier.verify(token, clock.instant());
+    if (checked instanceof Authentication.Accepted accepted
+        && accepted.principal() instanceof Principal.Token principal
+        && view.catalog().account(principal.accountId()).isEmpty()) {
+      return Authentication.invalidToken("the token names account " + principal.accountId() + ", which does not exist");
+    }
+    return checked;
   }
 }

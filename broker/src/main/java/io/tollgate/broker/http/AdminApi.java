@@ -152,7 +152,7 @@ public final class AdminApi {
     view.catalog().account(accountId).filter(a -> mayRead(principal, a.id()))
         .orElseThrow(() -> notFound("account", accountId));
     requireScope(principal, Scope.ADMIN, accountId, "manage keys of account " + accountId);
-    if (principal instanceof Principal.AccountKey key && !key.resources().isEmpty()) {
+    if (principal instanceof Principal.OfAccount caller && !caller.resources().isEmpty()) {
       throw ApiException.forbidden("a key limited to resources cannot manage keys");
     }
   }
@@ -408,7 +408,7 @@ public final class AdminApi {
   /** Any key of an account may read that account's own resources; the operator reads all. */
   private static boolean mayRead(Principal principal, String accountId) {
     return principal.isOperator()
-        || principal instanceof Principal.AccountKey key && key.accountId().equals(accountId);
+        || principal instanceof Principal.OfAccount caller && caller.accountId().equals(accountId);
   }
 
   private static void requireOperator(Principal principal, String action) {

@@ -40,7 +40,7 @@ public final class AuditApi {
                                         Optional<String> limitText) {
     Optional<String> onlyActor = actor;
     if (!principal.isOperator()) {
-      Principal.AccountKey key = (Principal.AccountKey) principal;
+      Principal.OfAccount key = (Principal.OfAccount) principal;
       if (!key.may(Scope.ADMIN, key.accountId())) {
         throw ApiException.forbidden("the audit log takes the operator's key or an admin key");
       }

@@ -51,7 +51,7 @@ public final class BillingApi {
   private EntityRef<AccountBilling.Command> billingOf(Principal principal, String accountId) {
     view.catalog().account(accountId)
         .filter(account -> principal.isOperator()
-            || principal instanceof Principal.AccountKey key && key.accountId().equals(account.id()))
+            || principal instanceof Principal.OfAccount caller && caller.accountId().equals(account.id()))
         .orElseThrow(() -> ApiException.notFound("account_not_found", "account " + accountId + " does not exist"));
     return sharding.entityRefFor(AccountBilling.ENTITY_KEY, accountId);
   }

@@ -6,6 +6,7 @@ import org.apache.pekko.http.javadsl.server.PathMatchers;
 
 import io.tollgate.broker.ApiException;
 import io.tollgate.broker.auth.AuthThrottle;
+import io.tollgate.broker.auth.Authentication;
 import io.tollgate.broker.auth.Authenticator;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.catalog.Catalog;
@@ -183,23 +184,25 @@ public final class HttpApi extends AllDirectives {
     return extractWebSocketUpgrade(upgrade -> sync(() -> {
       Catalog catalog = view.catalog();
       Catalog.Subscription subscription = catalog.subscription(subscriptionId)
-          .filter(s -> principal.isOperator() || principal instanceof Principal.AccountKey key && key.accountId().equals(s.account()))
+          .filter(s -> principal.isOperator() || principal instanceof Principal.OfAccount caller && caller.accountId().equals(s.account()))
           .orElseThrow(() -> ApiException.notFound("subscription_not_found", "subscription " + subscriptionId + " does not exist"));
       if (!principal.may(Scope.SUBSCRIBE, subscription.account()) || !principal.reaches(subscription.product())) {
         throw ApiException.forbidden("streaming takes a key with the subscribe scope of account " + subscription.account());
       }
       return null;
-    }, () -> openStream(upgrade, subscriptionId)));
+    }, () -> openStream(upgrade, subscriptionId,
+        principal instanceof Principal.Token token ? Optional.of(token.validUntil()) : Optional.empty())));
   }
 
-  private Route openStream(WebSocketUpgrade upgrade, String subscriptionId) {
+  /** {@code closeAt}: when the token that opened the stream expires, and the stream with it. */
+  private Route openStream(WebSocketUpgrade upgrade, String subscriptionId, Optional<java.time.Instant> closeAt) {
     Optional<String> subprotocol = java.util.stream.StreamSupport.stream(upgrade.getRequestedProtocols().spliterator(), false)
         .filter(p -> p.equals(StreamFormat.JSON_SUBPROTOCOL) || p.equals(StreamFormat.PROTOBUF_SUBPROTOCOL))
         .findFirst();
     StreamFormat format = StreamFormat.forSubprotocol(subprotocol.orElse(StreamFormat.JSON_SUBPROTOCOL));
     Catalog catalog = view.catalog();
     Catalog.Subscription subscription = catalog.subscription(subscriptionId).orElseThrow();
-    return onComplete(streams.open(catalog, subscription, format), opened -> {
+    return onComplete(streams.open(catalog, subscription, format, closeAt), opened -> {
       if (opened.isFailure()) {
         return complete(Responses.failure(opened.failed().get()));
       }
@@ -216,8 +219,8 @@ public final class HttpApi extends AllDirectives {
   // ---- building blocks ------------------------------------------------------------------
 
   /**
-   * The caller, from {@code Authorization: Bearer <key>} or, where headers cannot be set (a
-   * browser's WebSocket), an {@code access_token} query parameter.
+   * The caller, from {@code Authorization: Bearer <key or JWT>} or, where headers cannot be set
+   * (a browser's WebSocket), an {@code access_token} query parameter.
    */
   private Route authenticated(Function<Principal, Route> inner) {
     return extractRequest(request -> optionalHeaderValueByName("Authorization", header ->
@@ -227,7 +230,7 @@ public final class HttpApi extends AllDirectives {
               .or(() -> token);
           if (secret.isEmpty()) {
             return complete(Responses.error(401, "unauthenticated",
-                "send an API key as \"Authorization: Bearer <key>\""));
+                "send an API key or a token as \"Authorization: Bearer <key>\""));
           }
           // The socket's address, never X-Forwarded-For or similar headers a guesser could vary.
           String source = request.getAttribute(org.apache.pekko.http.javadsl.model.AttributeKeys.remoteAddress)
@@ -240,13 +243,20 @@ public final class HttpApi extends AllDirectives {
                 .addHeader(org.apache.pekko.http.javadsl.model.HttpHeader.parse("Retry-After",
                     Long.toString(Math.max(1, wait.get().toSeconds())))));
           }
-          Optional<Principal> principal = authenticator.authenticate(secret.get());
-          if (principal.isEmpty()) {
-            throttle.failed(source);
-            return complete(Responses.error(401, "invalid_key", "the API key is not valid"));
+          Authentication authentication = authenticator.authenticate(secret.get());
+          if (authentication instanceof Authentication.Accepted accepted) {
+            throttle.succeeded(source);
+            return inner.apply(accepted.principal());
           }
-          throttle.succeeded(source);
-          return inner.apply(principal.get());
+          if (authentication instanceof Authentication.Unavailable unavailable) {
+            return complete(Responses.error(503, "jwks_unavailable", unavailable.message()));
+          }
+          Authentication.Refused refused = (Authentication.Refused) authentication;
+          throttle.failed(source);
+          HttpResponse response = Responses.error(401, refused.code(), refused.message());
+          // RFC 6750: a refused bearer token says so in WWW-Authenticate; an unknown API key is just unknown.
+          return complete(refused.code().equals("invalid_key") ? response : response.addHeader(
+              org.apache.pekko.http.javadsl.model.HttpHeader.parse("WWW-Authenticate", "Bearer error=\"invalid_token\"")));
         })));
   }
 

@@ -6,15 +6,20 @@ import io.tollgate.protocols.v1.journal.PlanTerms;
 import io.tollgate.protocols.v1.journal.PriceModel;
 import io.tollgate.protocols.v1.journal.Quota;
 import io.tollgate.protocols.v1.journal.RateLimit;
+import io.tollgate.protocols.v1.journal.RedactionRule;
 import io.tollgate.protocols.v1.journal.Tier;
 import io.tollgate.protocols.v1.journal.Tiered;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.broker.ApiException;
+import io.tollgate.protocols.redaction.Redaction;
+import io.tollgate.protocols.redaction.RedactionException;
+import java.util.List;
 import java.util.Set;
 
 /** The JSON of a plan's terms (PRODUCT.md) to and from its journal form. */
 final class PlanTermsJson {
   static final Set<String> PLAN_FIELDS = Set.of("name", "currency", "price", "free_allowance", "recurring_fee",
-      "rate_limit", "quota", "revenue_share", "filter");
+      "rate_limit", "quota", "revenue_share", "filter", "redact");
   private static final Set<String> PRICE_FIELDS = Set.of("model", "unit_amount", "tiers", "package_size", "package_amount");
   private static final Set<String> TIER_FIELDS = Set.of("up_to", "unit_amount", "flat_amount");
   private static final String DEFAULT_REVENUE_SHARE = "0.70";
@@ -46,7 +51,24 @@ final class PlanTermsJson {
           .setOnExceed(onExceed));
     });
     body.optionalObject("filter", null).ifPresent(filter -> terms.setFilterJson(Filters.validated(filter.json(), Set.of("account"))));
+    if (body.has("redact")) {
+      terms.addAllRedact(redaction(body));
+    }
     return terms.build();
+  }
+
+  /** The rules of {@code "redact": [{"pointer": "/card/number", "action": "mask"}, ...]}, checked. */
+  private static List<RedactionRule> redaction(JsonBody body) {
+    List<RedactionRule> rules = body.objectList("redact", Set.of("pointer", "action")).stream()
+        .map(rule -> RedactionRule.newBuilder()
+            .setPointer(rule.requiredString("pointer")).setAction(rule.requiredString("action")).build())
+        .toList();
+    try {
+      Redaction.parse(rules);
+    } catch (RedactionException e) {
+      throw ApiException.badRequest("invalid_field", e.getMessage());
+    }
+    return rules;
   }
 
   private static PriceModel price(JsonBody price) {
@@ -118,6 +140,10 @@ final class PlanTermsJson {
     out.put("revenue_share", terms.getRevenueShare());
     if (!terms.getFilterJson().isEmpty()) {
       out.set("filter", Filters.json(terms.getFilterJson()));
+    }
+    if (terms.getRedactCount() > 0) {
+      var redact = out.putArray("redact");
+      terms.getRedactList().forEach(rule -> redact.addObject().put("pointer", rule.getPointer()).put("action", rule.getAction()));
     }
     return out;
   }

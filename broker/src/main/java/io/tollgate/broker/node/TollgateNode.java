@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import io.tollgate.billing.PeriodScheme;
 import io.tollgate.broker.auth.AuthThrottle;
 import io.tollgate.broker.auth.Authenticator;
+import io.tollgate.broker.auth.JwtSettings;
+import io.tollgate.broker.auth.JwtVerifier;
 import io.tollgate.broker.billing.AccountBilling;
 import io.tollgate.broker.billing.InvoiceNumbering;
 import io.tollgate.broker.billing.PeriodCloser;
@@ -31,6 +33,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -152,7 +155,9 @@ public final class TollgateNode {
     view.start(system, journal, catalogVersion);
 
     Metrics metrics = new Metrics();
-    Authenticator authenticator = new Authenticator(view, adminKey.secret(), clock);
+    Optional<JwtSettings> jwt = JwtSettings.fromConfig(config.getConfig("tollgate.auth.jwt"));
+    Authenticator authenticator = new Authenticator(view, adminKey.secret(), clock,
+        jwt.isEmpty() ? Optional.empty() : Optional.of(JwtVerifier.of(jwt.get())));
     AuthThrottle throttle = new AuthThrottle(new AuthThrottle.Settings(
         config.getInt("tollgate.auth.failures.allowed"), config.getDuration("tollgate.auth.failures.window"),
         config.getDuration("tollgate.auth.failures.first-delay"), config.getDuration("tollgate.auth.failures.max-delay"),
@@ -186,7 +191,7 @@ public final class TollgateNode {
     TcpPublishServer tcpServer = new TcpPublishServer(system, authenticator, throttle, publisher, metrics,
         new TcpPublishServer.Settings(config.getString("tollgate.tcp.host"), config.getInt("tollgate.tcp.port"),
             config.getInt("tollgate.tcp.max-frame-bytes"), config.getInt("tollgate.tcp.max-in-flight-per-connection"),
-            config.getInt("tollgate.tcp.max-connections")));
+            config.getInt("tollgate.tcp.max-connections")), clock);
     Tcp.ServerBinding tcp = tcpServer.bind().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);

@@ -4,4 +4,9 @@ import io.tollgate.broker.topic.Cursor;
 import io.tollgate.protocols.v1.CloudEvent;
 
 /** One event on its way to a consumer, with the cursor the consumer acks it by. */
-public record Delivery(Cursor cursor, long offset, CloudEvent event) {}
+public record Delivery(Cursor cursor, long offset, CloudEvent event) {
+  /** The same delivery of the event as the consumer may see it (redacted); unchanged when it is the same. */
+  Delivery withEvent(CloudEvent seen) {
+    return seen == event ? this : new Delivery(cursor, offset, seen);
+  }
+}

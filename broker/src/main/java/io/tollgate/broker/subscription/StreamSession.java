@@ -11,14 +11,17 @@ import io.tollgate.broker.topic.AckPoint;
 import io.tollgate.broker.topic.Cursor;
 import io.tollgate.broker.topic.PartitionRef;
 import io.tollgate.protocols.filter.EventFilter;
+import io.tollgate.protocols.redaction.Redaction;
 import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.journal.EventsAppended;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
@@ -48,6 +51,10 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
 public final class StreamSession {
   public record Settings(int window, int maxBatch, Duration askTimeout, Clock clock, PeriodScheme periods) {}
 
+  private static final Duration EXPIRY_CHECK_EVERY = Duration.ofSeconds(1);
+  /** Pekko's scheduler refuses timers beyond about 248 days; the checks every second cover the rest. */
+  private static final Duration LONGEST_EXPIRY_TIMER = Duration.ofDays(1);
+
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final EventsByPersistenceIdQuery journal;
@@ -65,15 +72,19 @@ public final class StreamSession {
     this.deliveredEvents = deliveredEvents;
   }
 
-  /** Attaches to the subscription and returns the WebSocket handler flow of the new session. */
+  /**
+   * Attaches to the subscription and returns the WebSocket handler flow of the new session.
+   * {@code closeAt}: when the bearer token that opened the stream runs out; the stream then
+   * gets a {@code token_expired} error frame and closes.
+   */
   public CompletionStage<Flow<Message, Message, NotUsed>> open(Catalog catalog, Catalog.Subscription subscription,
-                                                               StreamFormat format) {
+                                                               StreamFormat format, Optional<Instant> closeAt) {
     String sessionId = UUID.randomUUID().toString();
     EntityRef<SubscriptionEntity.Command> entity =
         sharding.entityRefFor(SubscriptionEntity.ENTITY_KEY, subscription.id());
     Pair<ActorRef<SubscriptionEntity.SessionSignal>, Source<SubscriptionEntity.SessionSignal, NotUsed>> signals =
         ActorSource.<SubscriptionEntity.SessionSignal>actorRef(
-                signal -> false, signal -> java.util.Optional.empty(), 16, OverflowStrategy.dropHead())
+                signal -> false, signal -> Optional.empty(), 16, OverflowStrategy.dropHead())
             .preMaterialize(system);
     return entity.<SubscriptionEntity.Attached>ask(
             replyTo -> new SubscriptionEntity.Attach(sessionId, signals.first(), subscription.start(), replyTo),
@@ -81,11 +92,16 @@ public final class StreamSession {
         .thenApply(attached -> {
           registry.register(sessionId, signals.first());
           DeliveryTracker tracker = new DeliveryTracker();
-          PlanTerms plan = catalog.plan(subscription.plan())
-              .map(p -> PlanTermsProto.fromProto(p.name(), p.terms())).orElseThrow();
-          EventFilter filter = filterOf(catalog, subscription);
+          Catalog.Plan planEntry = catalog.plan(subscription.plan()).orElseThrow();
+          PlanTerms plan = PlanTermsProto.fromProto(planEntry.name(), planEntry.terms());
+          EventFilter planFilter = planFilterOf(planEntry, subscription);
+          Redaction redaction = Redaction.parse(planEntry.terms().getRedactList());
+          EventFilter ownFilter = subscription.filterJson().isEmpty()
+              ? EventFilter.matchAll() : EventFilter.parse(subscription.filterJson());
           Source<Message, NotUsed> deliveries = withinPlan(deliveries(catalog, subscription, attached.acked())
-                  .filter(delivery -> filter.matches(delivery.event())), plan, attached, tracker, signals.first())
+                  .filter(delivery -> planFilter.matches(delivery.event()))
+                  .map(delivery -> delivery.withEvent(redaction.apply(delivery.event())))
+                  .filter(delivery -> ownFilter.matches(delivery.event())), plan, attached, tracker, signals.first())
               .via(new AckWindow(settings.window(), tracker))
               .batch(settings.maxBatch(), first -> {
                 List<Delivery> batch = new ArrayList<>();
@@ -103,6 +119,9 @@ public final class StreamSession {
               .takeWhile(signal -> signal instanceof SubscriptionEntity.FrameRefused
                   || signal instanceof SubscriptionEntity.QuotaExhausted, true)
               .map(signal -> noticeFor(signal, format));
+          if (closeAt.isPresent()) {
+            control = control.merge(expiry(closeAt.get(), format), true);
+          }
           Source<Message, NotUsed> outbound = deliveries.merge(control, true)
               .watchTermination((notUsed, done) -> {
                 done.whenComplete((ok, failure) -> {
@@ -117,19 +136,32 @@ public final class StreamSession {
   }
 
   /**
-   * The plan's filter, bound to the subscribing account, and the subscription's own. Events they
-   * withhold are never delivered, so never acknowledged and never billed.
+   * The plan's filter, bound to the subscribing account. It sees events as published; the
+   * subscription's own filter sees them as redacted, so a consumer cannot learn a redacted value
+   * from which events its filter lets through. Events either filter withholds are never
+   * delivered, so never acknowledged and never billed.
    */
-  private static EventFilter filterOf(Catalog catalog, Catalog.Subscription subscription) {
-    EventFilter filter = EventFilter.matchAll();
-    String planFilter = catalog.plan(subscription.plan()).map(p -> p.terms().getFilterJson()).orElse("");
-    if (!planFilter.isEmpty()) {
-      filter = EventFilter.parse(planFilter).bind(Map.of("account", subscription.account()));
-    }
-    if (!subscription.filterJson().isEmpty()) {
-      filter = filter.and(EventFilter.parse(subscription.filterJson()));
-    }
-    return filter;
+  private static EventFilter planFilterOf(Catalog.Plan plan, Catalog.Subscription subscription) {
+    String planFilter = plan.terms().getFilterJson();
+    return planFilter.isEmpty() ? EventFilter.matchAll()
+        : EventFilter.parse(planFilter).bind(Map.of("account", subscription.account()));
+  }
+
+  /**
+   * The {@code token_expired} notice once the node's clock reaches {@code closeAt}, then the end:
+   * a timer for that instant, and a look at the clock every second, since the node's clock need
+   * not keep pace with the scheduler's (a test moves it by hand).
+   */
+  private Source<Message, NotUsed> expiry(Instant closeAt, StreamFormat format) {
+    Duration untilThen = Duration.between(settings.clock().instant(), closeAt);
+    Duration timer = untilThen.isNegative() ? Duration.ZERO
+        : untilThen.compareTo(LONGEST_EXPIRY_TIMER) > 0 ? LONGEST_EXPIRY_TIMER : untilThen;
+    Source<Instant, NotUsed> checks = Source.single(closeAt).initialDelay(timer)
+        .merge(Source.tick(EXPIRY_CHECK_EVERY, EXPIRY_CHECK_EVERY, closeAt).mapMaterializedValue(tick -> NotUsed.getInstance()));
+    return checks.filter(at -> !settings.clock().instant().isBefore(at))
+        .take(1)
+        .map(at -> format.notice("error", "token_expired", "the token this stream was opened with expired (valid until "
+            + at + "); reconnect with a fresh token to resume after your last ack"));
   }
 
   /** The plan's limits: its period quota when it blocks, and its rate limit. */

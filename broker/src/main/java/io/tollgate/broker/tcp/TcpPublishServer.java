@@ -3,6 +3,7 @@ package io.tollgate.broker.tcp;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.tollgate.broker.ApiException;
 import io.tollgate.broker.auth.AuthThrottle;
+import io.tollgate.broker.auth.Authentication;
 import io.tollgate.broker.auth.Authenticator;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.ops.Metrics;
@@ -17,6 +18,7 @@ import io.tollgate.protocols.v1.Position;
 import io.tollgate.protocols.v1.Publish;
 import io.tollgate.protocols.v1.PublishAck;
 import io.tollgate.protocols.v1.ServerFrame;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -52,12 +54,14 @@ public final class TcpPublishServer {
   private final Publisher publisher;
   private final Metrics metrics;
   private final Settings settings;
+  private final Clock clock;
   private final SharedKillSwitch connections = KillSwitches.shared("tcp-connections");
   private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
 
   public TcpPublishServer(ActorSystem<?> system, Authenticator authenticator, AuthThrottle throttle, Publisher publisher,
-                          Metrics metrics, Settings settings) {
+                          Metrics metrics, Settings settings, Clock clock) {
     this.system = system;
+    this.clock = clock;
     this.authenticator = authenticator;
     this.throttle = throttle;
     this.publisher = publisher;
@@ -130,24 +134,33 @@ public final class TcpPublishServer {
       return Source.single(fatal("too_many_auth_failures", "too many failed authentications from " + source
           + "; retry in " + wait.get().toSeconds() + " s"));
     }
-    Optional<Principal> principal = authenticator.authenticate(opening.getAuthenticate().getApiKey());
-    if (principal.isEmpty()) {
+    Authentication authentication = authenticator.authenticate(opening.getAuthenticate().getApiKey());
+    if (authentication instanceof Authentication.Unavailable unavailable) {
+      return Source.single(fatal("jwks_unavailable", unavailable.message()));
+    }
+    if (authentication instanceof Authentication.Refused refused) {
       throttle.failed(source);
-      return Source.single(fatal("invalid_key", "the API key is not valid"));
+      return Source.single(fatal(refused.code(), refused.message()));
     }
     throttle.succeeded(source);
+    Principal principal = ((Authentication.Accepted) authentication).principal();
     ServerFrame welcome = ServerFrame.newBuilder()
-        .setAuthenticated(Authenticated.newBuilder().setAccountId(principal.get().actor())).build();
+        .setAuthenticated(Authenticated.newBuilder().setAccountId(principal.actor())).build();
     return Source.single(welcome).concat(firstAndRest.second()
         .mapAsyncUnordered(settings.maxInFlightPerConnection(), frame -> frame instanceof Refusal refusal
             ? CompletableFuture.completedFuture(refusal.frame())
-            : handle(principal.get(), (ClientFrame) frame)));
+            : handle(principal, (ClientFrame) frame)));
   }
 
   private CompletionStage<ServerFrame> handle(Principal principal, ClientFrame frame) {
     if (!frame.hasPublish()) {
       return CompletableFuture.completedFuture(error(0, "unexpected_frame",
           "after authenticate a client sends only publish frames"));
+    }
+    // A key keeps its connection open until it closes; a token's connection ends with the token.
+    if (principal instanceof Principal.Token token && clock.instant().isAfter(token.validUntil())) {
+      return CompletableFuture.completedFuture(fatal("token_expired", "the token expired at " + token.validUntil()
+          + "; reconnect with a fresh one"));
     }
     Publish publish = frame.getPublish();
     long started = System.nanoTime();

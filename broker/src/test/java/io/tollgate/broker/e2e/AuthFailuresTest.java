@@ -2,27 +2,34 @@ package io.tollgate.broker.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.nimbusds.jwt.JWTClaimsSet;
+import io.tollgate.broker.auth.TestIssuer;
 import io.tollgate.protocols.Frames;
 import io.tollgate.protocols.v1.Authenticate;
 import io.tollgate.protocols.v1.ClientFrame;
 import io.tollgate.protocols.v1.ServerFrame;
 import java.io.DataInputStream;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Guessing keys gets slower: repeated failures from one address are refused for a while, on every edge. */
+/** Guessing keys or tokens gets slower: repeated failures from one address are refused for a while, on every edge. */
 class AuthFailuresTest {
   private static final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
+  private static final TestIssuer issuer = new TestIssuer();
   private static TestBroker broker;
 
   @BeforeAll
   static void start() throws Exception {
-    broker = TestBroker.start(Map.of("tollgate.auth.failures.allowed", 2, "tollgate.auth.failures.first-delay", "10s"), clock);
+    Map<String, Object> settings = new HashMap<>(issuer.brokerSettings(Files.createTempDirectory("tollgate-jwks")));
+    settings.putAll(Map.of("tollgate.auth.failures.allowed", 2, "tollgate.auth.failures.first-delay", "10s"));
+    broker = TestBroker.start(settings, clock);
   }
 
   @AfterAll
@@ -57,5 +64,21 @@ class AuthFailuresTest {
     clock.advance(Duration.ofSeconds(11));
     assertEquals(200, broker.get("/v1/accounts", broker.adminKey()).status());
     assertEquals("authenticated", tcpAuthenticate(broker.adminKey()));
+  }
+
+  @Test
+  void refusedTokensCountLikeWrongKeys() throws Exception {
+    String account = broker.admin().createAccount("token guesser").get("id").asText();
+    JWTClaimsSet claims = TestIssuer.claims(account, "publish", clock.instant().plusSeconds(600)).build();
+    assertEquals("invalid_token", broker.get("/v1/accounts", TestIssuer.unsigned(claims)).errorCode());
+    assertEquals("invalid_token", tcpAuthenticate(new TestIssuer().rs256(claims)));
+    assertEquals("token_expired", broker.get("/v1/accounts", issuer.rs256(
+        TestIssuer.claims(account, "publish", clock.instant().minusSeconds(3600)).build())).errorCode());
+    assertEquals("too_many_auth_failures", broker.get("/v1/accounts", issuer.rs256(claims)).errorCode(),
+        "even a good token waits");
+
+    clock.advance(Duration.ofSeconds(11));
+    assertEquals(200, broker.get("/v1/accounts", issuer.rs256(
+        TestIssuer.claims(account, "publish", clock.instant().plusSeconds(600)).build())).status());
   }
 }

@@ -63,6 +63,8 @@ class MoneyPathTest {
 
       clock.advance(Duration.ofHours(1));
       await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 8);
+      // The consumer acks after it receives; closing before those acks are committed would leave them unbilled.
+      await().atMost(Duration.ofSeconds(10)).until(() -> upcoming(t).get("lines").get(0).get("quantity").asLong() == 3);
     }
     assertEquals(8, received.stream().map(d -> d.event().getId()).distinct().count(), "nothing lost, nothing twice");
     JsonNode invoice = upcoming(t);

@@ -2,18 +2,26 @@ package io.tollgate.broker.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.tollgate.broker.subscription.StreamFormat;
+import io.tollgate.protocols.v1.Delivery;
+import io.tollgate.protocols.v1.StreamServerFrame;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-/** A WebSocket client that records every frame and acks only when told to. */
+/** A WebSocket client that records every frame (JSON or Protobuf) and acks only when told to. */
 final class RawWebSocket implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Recorder recorder;
@@ -25,8 +33,18 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   static RawWebSocket open(URI base, String subscription, String key) throws Exception {
+    return open(base, subscription, key, HttpClient.newHttpClient().newWebSocketBuilder());
+  }
+
+  /** A stream in the Protobuf subprotocol: binary frames, read with {@link #protobufDeliveries()}. */
+  static RawWebSocket openProtobuf(URI base, String subscription, String key) throws Exception {
+    return open(base, subscription, key, HttpClient.newHttpClient().newWebSocketBuilder()
+        .subprotocols(StreamFormat.PROTOBUF_SUBPROTOCOL));
+  }
+
+  private static RawWebSocket open(URI base, String subscription, String key, WebSocket.Builder builder) throws Exception {
     Recorder recorder = new Recorder();
-    WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+    WebSocket socket = builder
         .header("Authorization", "Bearer " + key)
         .connectTimeout(Duration.ofSeconds(5))
         .buildAsync(URI.create("ws://" + base.getAuthority() + "/v1/subscriptions/" + subscription + "/stream"), recorder)
@@ -34,10 +52,41 @@ final class RawWebSocket implements AutoCloseable {
     return new RawWebSocket(recorder, socket);
   }
 
+  /** The HTTP status that refused the handshake; fails when the stream opens. */
+  static int refusedHandshake(URI base, String subscription, String key) throws Exception {
+    try (RawWebSocket socket = open(base, subscription, key)) {
+      throw new AssertionError("the handshake was accepted; frames so far " + socket.recorder.frames);
+    } catch (ExecutionException refused) {
+      if (!(refused.getCause() instanceof WebSocketHandshakeException handshake)) {
+        throw refused;
+      }
+      return handshake.getResponse().statusCode();
+    }
+  }
+
   private static final class Recorder implements WebSocket.Listener {
     final List<JsonNode> frames = new CopyOnWriteArrayList<>();
+    final List<StreamServerFrame> binaryFrames = new CopyOnWriteArrayList<>();
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
+    private final ByteArrayOutputStream partialBinary = new ByteArrayOutputStream();
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+      byte[] bytes = new byte[data.remaining()];
+      data.get(bytes);
+      partialBinary.writeBytes(bytes);
+      if (last) {
+        try {
+          binaryFrames.add(StreamServerFrame.parseFrom(partialBinary.toByteArray()));
+        } catch (InvalidProtocolBufferException e) {
+          closed.completeExceptionally(e);
+        }
+        partialBinary.reset();
+      }
+      webSocket.request(1);
+      return null;
+    }
 
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
@@ -77,6 +126,19 @@ final class RawWebSocket implements AutoCloseable {
       }
     }
     return events;
+  }
+
+  /** Every delivery so far of a Protobuf stream, whether it came alone or in a batch. */
+  List<Delivery> protobufDeliveries() {
+    List<Delivery> deliveries = new ArrayList<>();
+    for (StreamServerFrame frame : recorder.binaryFrames) {
+      if (frame.hasEvent()) {
+        deliveries.add(frame.getEvent());
+      } else if (frame.hasBatch()) {
+        deliveries.addAll(frame.getBatch().getEventsList());
+      }
+    }
+    return deliveries;
   }
 
   /** Frames that are not events: errors and other notices. */
