@@ -69,13 +69,14 @@ class ClusterFailoverTest {
              s.secondKey(), s.secondSubscription())) {
       await().atMost(Duration.ofSeconds(60)).until(() -> onVictim.ids().size() >= 1000 && onSurvivor.ids().size() >= 1000);
 
+      int connectionAtKill = onVictim.connections();
       cluster.process(2).kill();
       long killedAt = System.nanoTime();
-      await().atMost(Duration.ofSeconds(60)).until(() -> onVictim.connections() > 1);
+      await().atMost(Duration.ofSeconds(90)).until(() -> onVictim.firstDeliveryAfterConnection(connectionAtKill).isPresent());
+      System.out.printf("the killed node's consumer receives again %d ms after SIGKILL%n",
+          (onVictim.firstDeliveryAfterConnection(connectionAtKill).getAsLong() - killedAt) / 1_000_000);
       int seenAtKill = onVictim.ids().size();
       await().atMost(Duration.ofSeconds(90)).until(() -> onVictim.ids().size() >= seenAtKill + 1000);
-      System.out.printf("consumer of the killed node receives again %d ms after SIGKILL%n",
-          (System.nanoTime() - killedAt) / 1_000_000);
 
       first.close();
       second.close();
@@ -105,8 +106,12 @@ class ClusterFailoverTest {
              s.secondKey(), s.secondSubscription())) {
       await().atMost(Duration.ofSeconds(60)).until(() -> onRestarted.ids().size() >= 500);
 
+      int connectionAtStop = onRestarted.connections();
+      long stoppedAt = System.nanoTime();
       assertGracefulExit(cluster.process(1).terminate());
-      await().atMost(Duration.ofSeconds(30)).until(() -> onRestarted.connections() > 1);
+      await().atMost(Duration.ofSeconds(30)).until(() -> onRestarted.firstDeliveryAfterConnection(connectionAtStop).isPresent());
+      System.out.printf("the stopped node's consumer receives again %d ms after SIGTERM%n",
+          (onRestarted.firstDeliveryAfterConnection(connectionAtStop).getAsLong() - stoppedAt) / 1_000_000);
       int seenAtStop = onRestarted.ids().size();
       await().atMost(Duration.ofSeconds(60)).until(() -> onRestarted.ids().size() >= seenAtStop + 500);
       cluster.restart(1);

@@ -30,6 +30,7 @@ final class ResumingConsumer implements AutoCloseable {
   private final Set<String> ids = ConcurrentHashMap.newKeySet();
   private final List<Subscriber.Notice> notices = Collections.synchronizedList(new ArrayList<>());
   private final List<String> refusedConnections = Collections.synchronizedList(new ArrayList<>());
+  private final Map<Integer, Long> firstDeliveryNanos = new ConcurrentHashMap<>();
   private final ScheduledExecutorService reconnects = Executors.newSingleThreadScheduledExecutor();
   private volatile boolean closing;
   private volatile Subscriber current;
@@ -54,6 +55,7 @@ final class ResumingConsumer implements AutoCloseable {
     try {
       Subscriber subscriber = Subscriber.builder(node, key, subscription)
           .onDelivery(delivery -> {
+            firstDeliveryNanos.putIfAbsent(number, System.nanoTime());
             String id = delivery.event().getSource() + "/" + delivery.event().getId();
             received.add(new Received(number, id, delivery.partition(), delivery.offset()));
             ids.add(id);
@@ -75,6 +77,12 @@ final class ResumingConsumer implements AutoCloseable {
 
   int connections() {
     return connection;
+  }
+
+  /** When the first event arrived on a connection opened after connection {@code number}, if one has. */
+  java.util.OptionalLong firstDeliveryAfterConnection(int number) {
+    return firstDeliveryNanos.entrySet().stream().filter(entry -> entry.getKey() > number)
+        .mapToLong(Map.Entry::getValue).min();
   }
 
   List<Subscriber.Notice> notices() {
