@@ -25,6 +25,7 @@ import io.tollgate.broker.subscription.SessionRegistry;
 import io.tollgate.broker.subscription.StreamSession;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.tcp.TcpPublishServer;
+import io.tollgate.broker.topic.LiveTail;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.broker.topic.TopicSchemas;
 import io.tollgate.broker.topic.TopicPartition;
@@ -129,17 +130,19 @@ public final class TollgateNode {
     joinCluster(system, config);
     Duration askTimeout = config.getDuration("tollgate.ask-timeout");
     ClusterSharding sharding = ClusterSharding.get(system);
+    CurrentEventsByPersistenceIdQuery currentJournal = PersistenceQuery.get(system)
+        .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, config.getString("tollgate.storage.query-plugin"));
+    LiveTail liveTail = new LiveTail(system, currentJournal,
+        config.getDuration("tollgate.subscriptions.fallback-poll"), config.getInt("tollgate.subscriptions.max-entries-per-read"));
     TopicPartition.initSharding(sharding, new TopicPartition.Settings(
         config.getInt("tollgate.topics.dedup-window"),
         config.getInt("tollgate.topics.snapshot-every"),
         config.getInt("tollgate.topics.max-pending-events"),
-        (int) config.getBytes("tollgate.topics.max-entry-bytes").longValue()), clock);
+        (int) config.getBytes("tollgate.topics.max-entry-bytes").longValue()), clock, liveTail.announcements());
     CatalogEntity.initSharding(sharding);
     PeriodScheme periods = PeriodScheme.parse(config.getString("tollgate.billing.period"));
     EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
         .getReadJournalFor(EventsByPersistenceIdQuery.class, config.getString("tollgate.storage.query-plugin"));
-    CurrentEventsByPersistenceIdQuery currentJournal = PersistenceQuery.get(system)
-        .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, config.getString("tollgate.storage.query-plugin"));
     CatalogView view = new CatalogView();
     AccountBilling.initSharding(sharding, view, currentJournal, clock, new AccountBilling.Settings(
         periods, config.getDuration("tollgate.billing.grace"), askTimeout));
@@ -168,7 +171,7 @@ public final class TollgateNode {
         config.getInt("tollgate.limits.max-events-per-publish"),
         askTimeout, config.getDuration("tollgate.topics.append-attempt-timeout")));
     SessionRegistry sessions = new SessionRegistry();
-    StreamSession streams = new StreamSession(system, sharding, journal, sessions, new StreamSession.Settings(
+    StreamSession streams = new StreamSession(system, sharding, liveTail, sessions, new StreamSession.Settings(
         config.getInt("tollgate.subscriptions.window"),
         config.getInt("tollgate.subscriptions.max-batch"),
         askTimeout, clock, periods), metrics.deliveredEvents);

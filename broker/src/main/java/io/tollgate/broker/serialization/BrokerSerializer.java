@@ -77,8 +77,8 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
   public static final int IDENTIFIER = 7_300_001;
 
   /**
-   * Journal events and snapshots are stored as the Protobuf messages themselves, named by
-   * their message name.
+   * Journal events and snapshots, and cluster messages that are Protobuf messages themselves
+   * (PartitionAdvanced), are serialized as they are, named by their message name.
    */
   private static final Map<String, Parser<? extends MessageLite>> STORED = Map.ofEntries(
       stored(EventsAppended.getDefaultInstance()), stored(PartitionSnapshot.getDefaultInstance()),
@@ -91,7 +91,8 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
       stored(io.tollgate.protocols.v1.journal.CreditNoteIssued.getDefaultInstance()),
       stored(io.tollgate.protocols.v1.journal.InvoiceAnnounced.getDefaultInstance()),
       stored(io.tollgate.protocols.v1.journal.PublishedRecorded.getDefaultInstance()),
-      stored(NumberingSnapshot.getDefaultInstance()));
+      stored(NumberingSnapshot.getDefaultInstance()),
+      stored(io.tollgate.protocols.v1.cluster.PartitionAdvanced.getDefaultInstance()));
 
   private static Map.Entry<String, Parser<? extends MessageLite>> stored(Message prototype) {
     return Map.entry(prototype.getDescriptorForType().getName(), prototype.getParserForType());

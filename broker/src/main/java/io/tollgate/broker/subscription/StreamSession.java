@@ -9,6 +9,7 @@ import io.tollgate.billing.RateLimit;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.topic.AckPoint;
 import io.tollgate.broker.topic.Cursor;
+import io.tollgate.broker.topic.LiveTail;
 import io.tollgate.broker.topic.PartitionRef;
 import io.tollgate.protocols.filter.EventFilter;
 import io.tollgate.protocols.redaction.Redaction;
@@ -32,7 +33,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.persistence.query.EventEnvelope;
-import org.apache.pekko.persistence.query.javadsl.EventsByPersistenceIdQuery;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.ThrottleMode;
@@ -57,12 +57,12 @@ public final class StreamSession {
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
-  private final EventsByPersistenceIdQuery journal;
+  private final LiveTail journal;
   private final SessionRegistry registry;
   private final Settings settings;
   private final Counter deliveredEvents;
 
-  public StreamSession(ActorSystem<?> system, ClusterSharding sharding, EventsByPersistenceIdQuery journal,
+  public StreamSession(ActorSystem<?> system, ClusterSharding sharding, LiveTail journal,
                        SessionRegistry registry, Settings settings, Counter deliveredEvents) {
     this.system = system;
     this.sharding = sharding;
@@ -222,7 +222,7 @@ public final class StreamSession {
 
   private Source<Delivery, NotUsed> partitionAfter(PartitionRef partition, Cursor after) {
     long fromSequence = after == null ? 1 : after.index() == Integer.MAX_VALUE ? after.sequence() + 1 : after.sequence();
-    return journal.eventsByPersistenceId(partition.persistenceId(), fromSequence, Long.MAX_VALUE)
+    return journal.from(partition.persistenceId(), fromSequence)
         .mapConcat(envelope -> unpack(partition, envelope, after));
   }
 

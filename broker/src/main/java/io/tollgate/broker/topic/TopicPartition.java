@@ -1,6 +1,7 @@
 package io.tollgate.broker.topic;
 
 import io.tollgate.protocols.v1.CloudEvent;
+import io.tollgate.protocols.v1.cluster.PartitionAdvanced;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -50,27 +52,35 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
    */
   public record Settings(int dedupWindow, int snapshotEvery, int maxPendingEvents, int maxEntryBytes) {}
 
-  public static void initSharding(ClusterSharding sharding, Settings settings, Clock clock) {
+  /** {@code announcements}: where each write is announced to every node's readers ({@link LiveTail}). */
+  public static void initSharding(ClusterSharding sharding, Settings settings, Clock clock,
+                                  ActorRef<Topic.Command<PartitionAdvanced>> announcements) {
     sharding.init(Entity.of(ENTITY_KEY, context ->
-        create(PartitionRef.fromEntityId(context.getEntityId()), settings, clock)));
+        create(PartitionRef.fromEntityId(context.getEntityId()), settings, clock, announcements)));
   }
 
-  static Behavior<Command> create(PartitionRef partition, Settings settings, Clock clock) {
-    return Behaviors.setup(context -> new TopicPartition(context, partition, settings, clock));
+  static Behavior<Command> create(PartitionRef partition, Settings settings, Clock clock,
+                                  ActorRef<Topic.Command<PartitionAdvanced>> announcements) {
+    return Behaviors.setup(context -> new TopicPartition(context, partition, settings, clock, announcements));
   }
 
   private final PartitionRef partition;
   private final Settings settings;
   private final ActorRef<PartitionJournal.Command> journal;
   private final ActorRef<PartitionJournal.Written> writtenAdapter;
+  private final ActorRef<Topic.Command<PartitionAdvanced>> announcements;
+  private final Topic.Command<PartitionAdvanced> advanced;
   private List<Append> inFlight = List.of();
   private List<Append> waiting = new ArrayList<>();
   private int waitingEvents;
 
-  private TopicPartition(ActorContext<Command> context, PartitionRef partition, Settings settings, Clock clock) {
+  private TopicPartition(ActorContext<Command> context, PartitionRef partition, Settings settings, Clock clock,
+                         ActorRef<Topic.Command<PartitionAdvanced>> announcements) {
     super(context);
     this.partition = partition;
     this.settings = settings;
+    this.announcements = announcements;
+    this.advanced = Topic.publish(PartitionAdvanced.newBuilder().setPersistenceId(partition.persistenceId()).build());
     this.journal = context.spawn(
         PartitionJournal.create(partition, settings.dedupWindow(), settings.snapshotEvery(), clock), "journal");
     context.watch(journal);
@@ -107,6 +117,7 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
       inFlight.get(i).replyTo().tell(new Appended(positions.get(i)));
     }
     inFlight = List.of();
+    announcements.tell(advanced);
     if (!waiting.isEmpty()) {
       write(takeNextEntry());
     }

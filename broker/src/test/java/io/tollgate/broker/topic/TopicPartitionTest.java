@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.tollgate.broker.e2e.TestBroker;
 import io.tollgate.protocols.v1.CloudEvent;
+import io.tollgate.protocols.v1.cluster.PartitionAdvanced;
 import io.tollgate.protocols.v1.journal.EventsAppended;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -32,6 +34,8 @@ class TopicPartitionTest {
       .resolve());
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
   private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(1000, 10_000, 1_000_000, 64 * 1024);
+  private static final ActorRef<Topic.Command<PartitionAdvanced>> announcements =
+      testKit.spawn(Topic.create(PartitionAdvanced.class, "partition-advanced"));
   private static int partitions;
 
   @BeforeEach
@@ -45,7 +49,7 @@ class TopicPartitionTest {
   }
 
   private static ActorRef<TopicPartition.Command> partition(PartitionRef ref) {
-    return testKit.spawn(TopicPartition.create(ref, SETTINGS, Clock.systemUTC()), "p" + partitions++);
+    return testKit.spawn(TopicPartition.create(ref, SETTINGS, Clock.systemUTC(), announcements), "p" + partitions++);
   }
 
   private static CloudEvent event(String id) {
@@ -96,6 +100,22 @@ class TopicPartitionTest {
           appended.getEventsCount() + " events, " + bytes + " bytes in one entry");
     }
     assertTrue(entries.size() >= 41 * 10 * 1024 / SETTINGS.maxEntryBytes(), entries.size() + " entries");
+  }
+
+  @Test
+  void everyWriteIsAnnouncedToReadersWithThePartitionsPersistenceId() {
+    TestProbe<PartitionAdvanced> readers = testKit.createTestProbe();
+    announcements.tell(Topic.subscribe(readers.getRef()));
+    PartitionRef ref = new PartitionRef("announced.topic", 1);
+    ActorRef<TopicPartition.Command> partition = partition(ref);
+    TestProbe<TopicPartition.AppendResult> replies = testKit.createTestProbe();
+    readers.awaitAssert(() -> {
+      partition.tell(new TopicPartition.Append(List.of(event("a" + System.nanoTime())), replies.getRef()));
+      assertInstanceOf(TopicPartition.Appended.class, replies.receiveMessage());
+      assertEquals(ref.persistenceId(), readers.receiveMessage(java.time.Duration.ofMillis(500)).getPersistenceId());
+      return null;
+    });
+    announcements.tell(Topic.unsubscribe(readers.getRef()));
   }
 
   @Test

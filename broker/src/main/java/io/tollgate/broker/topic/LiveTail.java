@@ -1,0 +1,81 @@
+package io.tollgate.broker.topic;
+
+import io.tollgate.protocols.v1.cluster.PartitionAdvanced;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * Reads a partition's journal from a sequence number on, and keeps reading as it grows, on any
+ * storage backend and on any node. Each partition publishes a {@link PartitionAdvanced} to every
+ * node after each write; a reader at the end of the journal waits for that signal (or, should a
+ * signal be lost while nodes come and go, for {@code fallbackPoll}) and reads what is new. So a
+ * consumer on one node sees an event written on another within a message's trip, although
+ * Cassandra itself cannot notify readers.
+ */
+public final class LiveTail {
+  private static final String TOPIC = "tollgate-partition-advanced";
+
+  private final ActorSystem<?> system;
+  private final CurrentEventsByPersistenceIdQuery journal;
+  private final Duration fallbackPoll;
+  private final int maxEntriesPerRead;
+  private final ActorRef<Topic.Command<PartitionAdvanced>> topic;
+  private final ConcurrentHashMap<String, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
+
+  public LiveTail(ActorSystem<?> system, CurrentEventsByPersistenceIdQuery journal, Duration fallbackPoll,
+                  int maxEntriesPerRead) {
+    this.system = system;
+    this.journal = journal;
+    this.fallbackPoll = fallbackPoll;
+    this.maxEntriesPerRead = maxEntriesPerRead;
+    this.topic = system.systemActorOf(Topic.create(PartitionAdvanced.class, TOPIC), "partition-advanced", Props.empty());
+    ActorRef<PartitionAdvanced> listener = system.systemActorOf(Behaviors.receiveMessage(advanced -> {
+      CompletableFuture<Void> readers = waiting.remove(advanced.getPersistenceId());
+      if (readers != null) {
+        readers.complete(null);
+      }
+      return Behaviors.same();
+    }), "partition-advanced-listener", Props.empty());
+    topic.tell(Topic.subscribe(listener));
+  }
+
+  /** Where partitions announce their writes; see {@link TopicPartition}. */
+  public ActorRef<Topic.Command<PartitionAdvanced>> announcements() {
+    return topic;
+  }
+
+  /** The partition's journal entries from {@code fromSequence} on, never completing. */
+  public Source<EventEnvelope, NotUsed> from(String persistenceId, long fromSequence) {
+    return Source.<Long, List<EventEnvelope>>unfoldAsync(fromSequence, next -> read(persistenceId, next)
+            .thenApply(entries -> Optional.of(Pair.create(entries.get(entries.size() - 1).sequenceNr() + 1, entries))))
+        .mapConcat(entries -> entries);
+  }
+
+  private CompletionStage<List<EventEnvelope>> read(String persistenceId, long from) {
+    // Waiting starts before the read: a write that lands during it still wakes this reader.
+    CompletableFuture<Void> grown = waiting.computeIfAbsent(persistenceId, id -> new CompletableFuture<>());
+    return journal.currentEventsByPersistenceId(persistenceId, from, Long.MAX_VALUE)
+        .take(maxEntriesPerRead)
+        .runWith(Sink.seq(), system)
+        .thenCompose(entries -> entries.isEmpty()
+            ? grown.copy().completeOnTimeout(null, fallbackPoll.toMillis(), TimeUnit.MILLISECONDS)
+                .thenCompose(woken -> read(persistenceId, from))
+            : CompletableFuture.completedFuture(entries));
+  }
+}
