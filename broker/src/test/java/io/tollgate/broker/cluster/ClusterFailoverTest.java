@@ -61,36 +61,41 @@ class ClusterFailoverTest {
   void aNodeKilledMidStreamLosesNothingAcknowledgedKeepsOrderAndBillsOnce() throws Exception {
     Setup s = setUp("failover");
     TestBroker.Tenancy t = s.tenancy();
-    try (RetryingProducer first = new RetryingProducer("/p1", t.topic(), t.producerKey(), () -> cluster.node(0).tcpPort());
-         RetryingProducer second = new RetryingProducer("/p2", t.topic(), t.producerKey(), () -> cluster.node(1).tcpPort());
-         ResumingConsumer onVictim = new ResumingConsumer(cluster::running, cluster.node(2).baseUrl(),
+    try (RetryingProducer first = new RetryingProducer("/p1", t.topic(), t.producerKey(), () -> cluster.tcpPortOfRunning(0));
+         RetryingProducer second = new RetryingProducer("/p2", t.topic(), t.producerKey(), () -> cluster.tcpPortOfRunning(1));
+         ResumingConsumer one = new ResumingConsumer(cluster::running, cluster.node(2).baseUrl(),
              t.consumerKey(), t.subscription());
-         ResumingConsumer onSurvivor = new ResumingConsumer(cluster::running, cluster.node(1).baseUrl(),
+         ResumingConsumer other = new ResumingConsumer(cluster::running, cluster.node(1).baseUrl(),
              s.secondKey(), s.secondSubscription())) {
-      await().atMost(Duration.ofSeconds(60)).until(() -> onVictim.ids().size() >= 1000 && onSurvivor.ids().size() >= 1000);
+      await().atMost(Duration.ofSeconds(60)).until(() -> one.ids().size() >= 1000 && other.ids().size() >= 1000);
 
-      int connectionAtKill = onVictim.connections();
-      cluster.process(2).kill();
+      // The worst case for the first consumer: the node that runs its subscription's entity dies.
+      int victim = await().atMost(Duration.ofSeconds(30))
+          .until(() -> cluster.nodeHosting("Subscription", t.subscription()), java.util.OptionalInt::isPresent).getAsInt();
+      int connectionAtKill = one.connections();
+      cluster.process(victim).kill();
       long killedAt = System.nanoTime();
-      await().atMost(Duration.ofSeconds(90)).until(() -> onVictim.firstDeliveryAfterConnection(connectionAtKill).isPresent());
-      System.out.printf("the killed node's consumer receives again %d ms after SIGKILL%n",
-          (onVictim.firstDeliveryAfterConnection(connectionAtKill).getAsLong() - killedAt) / 1_000_000);
-      int seenAtKill = onVictim.ids().size();
-      await().atMost(Duration.ofSeconds(90)).until(() -> onVictim.ids().size() >= seenAtKill + 1000);
+      await().atMost(Duration.ofSeconds(90)).until(() -> one.firstDeliveryAfterConnection(connectionAtKill).isPresent());
+      System.out.printf("killed node%d, which ran the subscription's entity; its consumer receives again %d ms "
+              + "after SIGKILL (%d connection attempts)%n", victim + 1,
+          (one.firstDeliveryAfterConnection(connectionAtKill).getAsLong() - killedAt) / 1_000_000,
+          one.connections() - connectionAtKill);
+      int seenAtKill = one.ids().size();
+      await().atMost(Duration.ofSeconds(90)).until(() -> one.ids().size() >= seenAtKill + 1000);
 
       first.close();
       second.close();
       Set<String> acked = union(first.acked(), second.acked());
-      await().atMost(Duration.ofSeconds(60)).until(() -> onVictim.ids().containsAll(acked)
-          && onSurvivor.ids().containsAll(acked));
+      await().atMost(Duration.ofSeconds(60)).until(() -> one.ids().containsAll(acked) && other.ids().containsAll(acked));
       assertTrue(acked.size() >= 2000, acked.size() + " events acknowledged");
 
-      assertEquals(List.of(), onVictim.orderViolations(), "order per partition, across the failover");
-      assertEquals(List.of(), onSurvivor.orderViolations(), "order per partition on the surviving node");
+      assertEquals(List.of(), one.orderViolations(), "order per partition, across the failover");
+      assertEquals(List.of(), other.orderViolations(), "order per partition of the other consumer");
 
-      TollgateAdmin admin = new TollgateAdmin(cluster.node(0).baseUrl(), BrokerProcess.ADMIN_KEY);
-      assertBilledExactly(admin, t.subscription(), onVictim);
-      assertBilledExactly(admin, s.secondSubscription(), onSurvivor);
+      int survivor = victim == 0 ? 1 : 0;
+      TollgateAdmin admin = new TollgateAdmin(cluster.node(survivor).baseUrl(), BrokerProcess.ADMIN_KEY);
+      assertBilledExactly(admin, t.subscription(), one);
+      assertBilledExactly(admin, s.secondSubscription(), other);
     }
   }
 

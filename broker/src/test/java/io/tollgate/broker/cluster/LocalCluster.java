@@ -80,6 +80,44 @@ final class LocalCluster implements AutoCloseable {
     return processes[i];
   }
 
+  /** Node {@code i}'s TCP port while it runs, else the first running node's. */
+  int tcpPortOfRunning(int i) {
+    if (processes[i] != null && processes[i].isAlive()) {
+      return nodes.get(i).tcpPort();
+    }
+    for (int j = 0; j < nodes.size(); j++) {
+      if (processes[j] != null && processes[j].isAlive()) {
+        return nodes.get(j).tcpPort();
+      }
+    }
+    throw new IllegalStateException("no node is running");
+  }
+
+  /**
+   * The node whose shard region hosts the entity, as Pekko Management's
+   * {@code /cluster/shards/{type}} reports it; empty while its shard is not allocated. The shard
+   * is Pekko's default: the entity id's hash code modulo the 100 shards of cluster-common.conf.
+   */
+  java.util.OptionalInt nodeHosting(String entityType, String entityId) throws IOException, InterruptedException {
+    String shard = Integer.toString(Math.abs(entityId.hashCode() % 100));
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    for (int i = 0; i < nodes.size(); i++) {
+      if (processes[i] == null || !processes[i].isAlive()) {
+        continue;
+      }
+      String body = http.send(java.net.http.HttpRequest.newBuilder(
+              nodes.get(i).management().resolve("/cluster/shards/" + entityType)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      for (com.fasterxml.jackson.databind.JsonNode region : new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(body).path("regions")) {
+        if (region.path("shardId").asText().equals(shard)) {
+          return java.util.OptionalInt.of(i);
+        }
+      }
+    }
+    return java.util.OptionalInt.empty();
+  }
+
   /** The base URLs of the nodes whose process is running, in node order. */
   List<URI> running() {
     List<URI> running = new ArrayList<>();
