@@ -171,6 +171,7 @@ public final class TollgateNode {
     StreamSession streams = new StreamSession(system, sharding, journal, sessions, new StreamSession.Settings(
         config.getInt("tollgate.subscriptions.window"),
         config.getInt("tollgate.subscriptions.max-batch"),
+        (int) config.getBytes("tollgate.subscriptions.max-message-bytes").longValue(),
         askTimeout, clock, periods), metrics.deliveredEvents);
     CatalogWriter catalogWriter = new CatalogWriter(sharding, view, clock, askTimeout);
     AdminApi admin = new AdminApi(view, catalogWriter, sharding, schemas, askTimeout, clock);
@@ -191,7 +192,7 @@ public final class TollgateNode {
     TcpPublishServer tcpServer = new TcpPublishServer(system, authenticator, throttle, publisher, metrics,
         new TcpPublishServer.Settings(config.getString("tollgate.tcp.host"), config.getInt("tollgate.tcp.port"),
             config.getInt("tollgate.tcp.max-frame-bytes"), config.getInt("tollgate.tcp.max-in-flight-per-connection"),
-            config.getInt("tollgate.tcp.max-connections")), clock);
+            config.getInt("tollgate.tcp.max-connections"), config.getDuration("tollgate.tcp.auth-timeout")), clock);
     Tcp.ServerBinding tcp = tcpServer.bind().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);

@@ -122,6 +122,7 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
   private static final String SESSION_REPLACED = "SessionReplaced";
   private static final String GOING_AWAY = "GoingAway";
   private static final String FRAME_REFUSED = "FrameRefused";
+  private static final String MESSAGE_TOO_LARGE = "MessageTooLarge";
   private static final String QUOTA_EXHAUSTED = "QuotaExhausted";
   private static final String PLAN_CHANGED = "PlanChanged";
   private static final String PLAN_SWITCHED = "PlanSwitched";
@@ -180,6 +181,7 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     if (message instanceof SubscriptionEntity.SessionReplaced) return SESSION_REPLACED;
     if (message instanceof SubscriptionEntity.GoingAway) return GOING_AWAY;
     if (message instanceof SubscriptionEntity.FrameRefused) return FRAME_REFUSED;
+    if (message instanceof SubscriptionEntity.MessageTooLarge) return MESSAGE_TOO_LARGE;
     if (message instanceof SubscriptionEntity.QuotaExhausted) return QUOTA_EXHAUSTED;
     if (message instanceof SubscriptionEntity.PlanChanged) return PLAN_CHANGED;
     if (message instanceof SubscriptionEntity.PlanSwitched) return PLAN_SWITCHED;
@@ -357,6 +359,9 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     if (message instanceof SubscriptionEntity.FrameRefused refused) {
       return SessionSignal.newBuilder().setKind(FRAME_REFUSED).setCode(refused.code()).setMessage(refused.message()).build();
     }
+    if (message instanceof SubscriptionEntity.MessageTooLarge tooLarge) {
+      return SessionSignal.newBuilder().setKind(MESSAGE_TOO_LARGE).setCode(Integer.toString(tooLarge.limit())).build();
+    }
     throw new IllegalArgumentException("no Protobuf mapping for " + message.getClass().getName());
   }
 
@@ -493,6 +498,7 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
           SessionSignal signal = SessionSignal.parseFrom(bytes);
           yield new SubscriptionEntity.FrameRefused(signal.getCode(), signal.getMessage());
         }
+        case MESSAGE_TOO_LARGE -> new SubscriptionEntity.MessageTooLarge(Integer.parseInt(SessionSignal.parseFrom(bytes).getCode()));
         default -> throw new NotSerializableException("unknown manifest " + manifest);
       };
     } catch (InvalidProtocolBufferException e) {
