@@ -182,7 +182,7 @@ public final class TollgateNode {
     BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout);
     CatalogApi catalogApi = new CatalogApi(view, config.getString("tollgate.http.advertised-host"),
         config.getString("tollgate.http.host") + ":" + config.getInt("tollgate.http.port"));
-    HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, new AuditApi(currentJournal, system),
+    HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, new AuditApi(currentJournal, view, system),
         new PublishApi(publisher, metrics), streams, metrics, ready);
 
     ServerBinding http = Http.get(system)

@@ -288,7 +288,7 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     }
     if (message instanceof AccountBilling.ChangeInvoiceStatus change) {
       return InvoiceStatusRequest.newBuilder().setInvoice(change.invoice()).setStatus(change.status())
-          .setReplyTo(refText(change.replyTo())).build();
+          .setActor(change.actor()).setReplyTo(refText(change.replyTo())).build();
     }
     if (message instanceof AccountBilling.GetLedger get) {
       return ReplyOnlyRequest.newBuilder().setReplyTo(refText(get.replyTo())).build();
@@ -308,7 +308,8 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     }
     if (message instanceof AccountBilling.IssueCreditNote issue) {
       return IssueCreditNoteRequest.newBuilder().setInvoice(issue.invoice()).setAmount(issue.amount())
-          .setReason(issue.reason()).setIdempotencyKey(issue.idempotencyKey()).setReplyTo(refText(issue.replyTo())).build();
+          .setReason(issue.reason()).setIdempotencyKey(issue.idempotencyKey()).setActor(issue.actor())
+          .setReplyTo(refText(issue.replyTo())).build();
     }
     if (message instanceof InvoiceNumbering.Assign assign) {
       return AssignNumberRequest.newBuilder().setDocument(assign.document()).setReplyTo(refText(assign.replyTo())).build();
@@ -426,7 +427,8 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
         }
         case CHANGE_INVOICE_STATUS -> {
           InvoiceStatusRequest request = InvoiceStatusRequest.parseFrom(bytes);
-          yield new AccountBilling.ChangeInvoiceStatus(request.getInvoice(), request.getStatus(), ref(request.getReplyTo()));
+          yield new AccountBilling.ChangeInvoiceStatus(request.getInvoice(), request.getStatus(), request.getActor(),
+              ref(request.getReplyTo()));
         }
         case GET_LEDGER -> new AccountBilling.GetLedger(ref(ReplyOnlyRequest.parseFrom(bytes).getReplyTo()));
         case LEDGER -> {
@@ -449,7 +451,7 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
         case ISSUE_CREDIT_NOTE -> {
           IssueCreditNoteRequest request = IssueCreditNoteRequest.parseFrom(bytes);
           yield new AccountBilling.IssueCreditNote(request.getInvoice(), request.getAmount(), request.getReason(),
-              request.getIdempotencyKey(), ref(request.getReplyTo()));
+              request.getIdempotencyKey(), request.getActor(), ref(request.getReplyTo()));
         }
         case ASSIGN_NUMBER -> {
           AssignNumberRequest request = AssignNumberRequest.parseFrom(bytes);
