@@ -76,15 +76,17 @@ public final class TollgateNode {
   private final AdminKey adminKey;
   private final Path dataDir;
   private final Uri management;
+  private final List<HttpApi.Endpoint> httpEndpoints;
 
   private TollgateNode(ActorSystem<Void> system, ServerBinding http, Tcp.ServerBinding tcp, AdminKey adminKey,
-                       Path dataDir, Uri management) {
+                       Path dataDir, Uri management, List<HttpApi.Endpoint> httpEndpoints) {
     this.system = system;
     this.http = http;
     this.tcp = tcp;
     this.adminKey = adminKey;
     this.dataDir = dataDir;
     this.management = management;
+    this.httpEndpoints = httpEndpoints;
   }
 
   /**
@@ -224,7 +226,7 @@ public final class TollgateNode {
         .addKeyValue("cluster", Cluster.get(system).selfMember().address().toString())
         .addKeyValue("management", management.toString())
         .log("tollgate node started");
-    return new TollgateNode(system, http, tcp, adminKey, dataDir, management);
+    return new TollgateNode(system, http, tcp, adminKey, dataDir, management, api.endpoints());
   }
 
   private static void joinCluster(ActorSystem<?> system, Config config) {
@@ -253,6 +255,11 @@ public final class TollgateNode {
   /** Pekko Management's base address: /alive, /ready, /cluster/members. */
   public Uri management() {
     return management;
+  }
+
+  /** Every method and path the HTTP edge serves. */
+  public List<HttpApi.Endpoint> httpEndpoints() {
+    return httpEndpoints;
   }
 
   public AdminKey adminKey() {
