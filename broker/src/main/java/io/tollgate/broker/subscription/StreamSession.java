@@ -295,9 +295,6 @@ public final class StreamSession {
    */
   private CompletionStage<Optional<Message>> whole(Message message, ActorRef<SubscriptionEntity.SessionSignal> signals) {
     int limit = settings.maxMessageBytes();
-    Materializer materializer = Materializer.matFromSystem(system);
-    java.util.function.Function<Optional<ByteString>, Optional<Message>> asMessage = bytes -> bytes.map(b -> message.isText()
-        ? (Message) TextMessage.create(b.utf8String()) : BinaryMessage.create(b));
     Source<ByteString, ?> parts = message.isText()
         ? message.asTextMessage().getStreamedText().map(ByteString::fromString)
         : message.asBinaryMessage().getStreamedData();
@@ -311,8 +308,9 @@ public final class StreamSession {
             return Optional.empty();
           }
           return Optional.of(read.get().concat(part));
-        }), materializer)
-        .thenApply(asMessage);
+        }), Materializer.matFromSystem(system))
+        .thenApply(read -> read.map(bytes -> message.isText()
+            ? TextMessage.create(bytes.utf8String()) : BinaryMessage.create(bytes)));
   }
 
   private static List<DeliveryTracker.Ack> acceptedAck(Message message, DeliveryTracker tracker, StreamFormat format,
