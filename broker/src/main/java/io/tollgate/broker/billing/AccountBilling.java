@@ -113,13 +113,14 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   public record TopUp(WalletToppedUp topUp, ActorRef<Outcome> replyTo) implements Command {}
 
-  /** Mark an invoice {@code paid} or {@code void}. */
-  public record ChangeInvoiceStatus(String invoice, String status, ActorRef<Outcome> replyTo) implements Command {}
+  /** Mark an invoice {@code paid} or {@code void}; {@code actor} is recorded for the audit log. */
+  public record ChangeInvoiceStatus(String invoice, String status, String actor, ActorRef<Outcome> replyTo)
+      implements Command {}
 
   public record GetLedger(ActorRef<Ledger> replyTo) implements Command {}
 
   /** Correct a finalized or paid invoice by {@code amount}; idempotent by {@code idempotencyKey}. */
-  public record IssueCreditNote(String invoice, String amount, String reason, String idempotencyKey,
+  public record IssueCreditNote(String invoice, String amount, String reason, String idempotencyKey, String actor,
                                 ActorRef<Outcome> replyTo) implements Command {}
 
   /**
@@ -761,7 +762,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .setId("cn_" + numbered.number().toLowerCase(Locale.ROOT).replace("-", "_"))
         .setNumber(numbered.number()).setInvoice(request.invoice())
         .setCurrency(invoice.finalized().getCurrency()).setAmount(numbered.amount().toString())
-        .setReason(request.reason()).setIdempotencyKey(request.idempotencyKey()).setAtMillis(clock.millis()).build();
+        .setReason(request.reason()).setIdempotencyKey(request.idempotencyKey()).setActor(request.actor())
+        .setAtMillis(clock.millis()).build();
     return Effect().persist(note)
         .thenRun(newState -> sendCredits(invoice.finalized(), note.getId(), creditNoteCharges(invoice.finalized(), note), true))
         .thenReply(request.replyTo(), newState -> Outcome.created(note.getId()))
@@ -790,7 +792,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
           "invoice " + change.invoice() + " is " + invoice.status() + " and cannot become " + change.status()));
     }
     InvoiceStatusChanged changed = InvoiceStatusChanged.newBuilder().setInvoice(change.invoice())
-        .setStatus(change.status()).setAtMillis(clock.millis()).build();
+        .setStatus(change.status()).setActor(change.actor()).setAtMillis(clock.millis()).build();
     return Effect().persist(changed).thenRun(newState -> {
       if (change.status().equals("void")) {
         sendCredits(invoice.finalized(), change.invoice() + ":void", chargesBySubscription(invoice.finalized()), true);

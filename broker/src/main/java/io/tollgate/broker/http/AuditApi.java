@@ -4,42 +4,92 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.broker.ApiException;
 import io.tollgate.broker.auth.Principal;
+import io.tollgate.broker.billing.AccountBilling;
+import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogEntity;
+import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.Scope;
 import io.tollgate.broker.catalog.Visibility;
 import io.tollgate.protocols.v1.journal.CatalogChange;
+import io.tollgate.protocols.v1.journal.CreditNoteIssued;
+import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
+import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.japi.Pair;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * The audit log: who changed what in the catalog, and when. The catalog's journal is the log
- * (every change carries its actor and time), so it is complete by construction and cannot
- * disagree with the catalog. The operator sees every change; an account's admin key sees the
- * changes that account made.
+ * The audit log: who changed what, and when. It is read from the journals themselves: the
+ * catalog's (every catalog change) and each account's billing journal (top-ups, invoices paid or
+ * voided, credit notes), whose entries carry their actor and time. So it is complete by
+ * construction and cannot disagree with what it describes. Entries are ordered by time, then by
+ * journal and sequence number, which is also the order {@code after} pages in.
+ *
+ * <p>The operator sees every entry. An account's admin key sees the catalog changes that account
+ * made and the billing actions on that account (the operator's, as only it may take them).
  */
 public final class AuditApi {
   static final int MAX_LIMIT = 1000;
+  private static final String CATALOG = "catalog";
+  /** Billing entries journaled before the actor was kept were the operator's: only it could make them. */
+  private static final String EARLIER_BILLING_ACTOR = "admin";
 
   private final CurrentEventsByPersistenceIdQuery journal;
+  private final CatalogView view;
   private final ActorSystem<?> system;
 
-  public AuditApi(CurrentEventsByPersistenceIdQuery journal, ActorSystem<?> system) {
+  public AuditApi(CurrentEventsByPersistenceIdQuery journal, CatalogView view, ActorSystem<?> system) {
     this.journal = journal;
+    this.view = view;
     this.system = system;
+  }
+
+  /** One entry; {@code journal} is {@value #CATALOG} or the account whose billing journal holds it. */
+  private record Entry(long atMillis, String journal, long sequence, String actor, ObjectNode details)
+      implements Comparable<Entry> {
+    private static final Comparator<Entry> ORDER = Comparator.comparingLong(Entry::atMillis)
+        .thenComparing(Entry::journal).thenComparingLong(Entry::sequence);
+
+    @Override
+    public int compareTo(Entry other) {
+      return ORDER.compare(this, other);
+    }
+
+    /** Where the next page starts: {@code <at millis>.<journal>.<sequence>}. */
+    String position() {
+      return atMillis + "." + journal + "." + sequence;
+    }
+
+    static Entry at(String position) {
+      String[] parts = position.split("\\.");
+      try {
+        if (parts.length == 3 && !parts[1].isEmpty()) {
+          return new Entry(Long.parseLong(parts[0]), parts[1], Long.parseLong(parts[2]), "", null);
+        }
+      } catch (NumberFormatException e) {
+        // falls through to the refusal below
+      }
+      throw ApiException.badRequest("invalid_field", "\"after\" must be a next_after the audit log gave");
+    }
   }
 
   CompletionStage<HttpResponse> changes(Principal principal, Optional<String> actor, Optional<String> after,
                                         Optional<String> limitText) {
-    Optional<String> onlyActor = actor;
-    if (!principal.isOperator()) {
+    Predicate<Entry> visible = entry -> true;
+    List<String> accounts;
+    if (principal.isOperator()) {
+      accounts = view.catalog().accounts().stream().map(Catalog.Account::id).sorted().toList();
+    } else {
       Principal.OfAccount key = (Principal.OfAccount) principal;
       if (!key.may(Scope.ADMIN, key.accountId())) {
         throw ApiException.forbidden("the audit log takes the operator's key or an admin key");
@@ -47,44 +97,83 @@ public final class AuditApi {
       if (actor.isPresent() && !actor.get().equals(key.accountId())) {
         throw ApiException.forbidden("an account's key sees only the changes that account made");
       }
-      onlyActor = Optional.of(key.accountId());
+      accounts = List.of(key.accountId());
+      visible = entry -> !entry.journal().equals(CATALOG) || entry.actor().equals(key.accountId());
     }
-    long from = parseLong(after, "after", 0) + 1;
-    int limit = (int) parseLong(limitText, "limit", 100);
-    if (limit < 1 || limit > MAX_LIMIT) {
-      throw ApiException.badRequest("invalid_field", "\"limit\" must be between 1 and " + MAX_LIMIT);
+    if (actor.isPresent()) {
+      visible = visible.and(entry -> entry.actor().equals(actor.get()));
     }
-    Optional<String> wanted = onlyActor;
-    return journal.currentEventsByPersistenceId(CatalogEntity.PERSISTENCE_ID, from, Long.MAX_VALUE)
-        .map(envelope -> Pair.create(envelope.sequenceNr(), (CatalogChange) envelope.event()))
-        .filter(entry -> wanted.map(entry.second().getActor()::equals).orElse(true))
-        .take(limit)
+    Optional<Entry> from = after.map(Entry::at);
+    int limit = parseLimit(limitText);
+    Predicate<Entry> wanted = visible.and(entry -> from.map(start -> entry.compareTo(start) > 0).orElse(true));
+    Source<Entry, NotUsed> catalog = journal.currentEventsByPersistenceId(CatalogEntity.PERSISTENCE_ID, 0, Long.MAX_VALUE)
+        .map(envelope -> catalogEntry(envelope.sequenceNr(), (CatalogChange) envelope.event()))
+        .mapMaterializedValue(unused -> NotUsed.getInstance());
+    Source<Entry, NotUsed> billing = Source.from(accounts).flatMapConcat(account -> journal
+        .currentEventsByPersistenceId(AccountBilling.persistenceId(account), 0, Long.MAX_VALUE)
+        .mapConcat(envelope -> billingEntry(account, envelope.sequenceNr(), envelope.event()).stream().toList()));
+    return catalog.concat(billing)
+        .filter(wanted::test)
         .runWith(Sink.seq(), system)
-        .thenApply(entries -> Responses.json(200, render(entries)));
+        .thenApply(entries -> Responses.json(200, render(entries.stream().sorted().limit(limit).toList())));
   }
 
-  private static long parseLong(Optional<String> text, String name, long fallback) {
+  private static int parseLimit(Optional<String> text) {
     try {
-      return text.map(Long::parseLong).orElse(fallback);
+      int limit = text.map(Integer::parseInt).orElse(100);
+      if (limit >= 1 && limit <= MAX_LIMIT) {
+        return limit;
+      }
     } catch (NumberFormatException e) {
-      throw ApiException.badRequest("invalid_field", "\"" + name + "\" must be an integer");
+      // falls through to the refusal below
     }
+    throw ApiException.badRequest("invalid_field", "\"limit\" must be an integer between 1 and " + MAX_LIMIT);
   }
 
-  private static ObjectNode render(List<Pair<Long, CatalogChange>> entries) {
+  private static Entry catalogEntry(long sequence, CatalogChange change) {
+    ObjectNode node = JsonBody.MAPPER.createObjectNode()
+        .put("action", change.getChangeCase().name().toLowerCase(Locale.ROOT));
+    describe(change, node);
+    return new Entry(change.getAtMillis(), CATALOG, sequence, change.getActor(), node);
+  }
+
+  /** The administrative actions of a billing journal; its other entries (usage, invoicing) are the broker's own work. */
+  private static Optional<Entry> billingEntry(String account, long sequence, Object event) {
+    ObjectNode node = JsonBody.MAPPER.createObjectNode();
+    long at;
+    String actor;
+    if (event instanceof WalletToppedUp topUp) {
+      node.put("action", "wallet_topped_up").put("target", account).put("amount", topUp.getAmount())
+          .put("currency", topUp.getCurrency()).put("idempotency_key", topUp.getIdempotencyKey());
+      at = topUp.getAtMillis();
+      actor = topUp.getActor();
+    } else if (event instanceof InvoiceStatusChanged changed) {
+      node.put("action", "invoice_status_changed").put("target", changed.getInvoice()).put("status", changed.getStatus());
+      at = changed.getAtMillis();
+      actor = changed.getActor();
+    } else if (event instanceof CreditNoteIssued note) {
+      node.put("action", "credit_note_issued").put("target", note.getId()).put("invoice", note.getInvoice())
+          .put("number", note.getNumber()).put("amount", note.getAmount()).put("currency", note.getCurrency())
+          .put("reason", note.getReason());
+      at = note.getAtMillis();
+      actor = note.getActor();
+    } else {
+      return Optional.empty();
+    }
+    node.put("account", account);
+    return Optional.of(new Entry(at, account, sequence, actor.isEmpty() ? EARLIER_BILLING_ACTOR : actor, node));
+  }
+
+  private static ObjectNode render(List<Entry> entries) {
     ObjectNode body = JsonBody.MAPPER.createObjectNode();
     ArrayNode data = body.putArray("data");
-    long last = 0;
-    for (Pair<Long, CatalogChange> entry : entries) {
-      CatalogChange change = entry.second();
-      ObjectNode node = data.addObject().put("sequence", entry.first())
-          .put("at", Instant.ofEpochMilli(change.getAtMillis()).toString()).put("actor", change.getActor())
-          .put("action", change.getChangeCase().name().toLowerCase(Locale.ROOT));
-      describe(change, node);
-      last = entry.first();
+    for (Entry entry : entries) {
+      data.addObject().put("log", entry.journal().equals(CATALOG) ? CATALOG : "billing").put("sequence", entry.sequence())
+          .put("at", Instant.ofEpochMilli(entry.atMillis()).toString()).put("actor", entry.actor())
+          .setAll(entry.details());
     }
     if (!entries.isEmpty()) {
-      body.put("next_after", last);
+      body.put("next_after", entries.get(entries.size() - 1).position());
     }
     return body;
   }

@@ -157,7 +157,7 @@ public final class BillingApi {
     }
     String accountId = AccountBilling.accountOfInvoice(invoiceId).orElseThrow(this::invoiceNotFound);
     return billingOf(principal, accountId)
-        .<AccountBilling.Outcome>ask(replyTo -> new AccountBilling.ChangeInvoiceStatus(invoiceId, status, replyTo), timeout)
+        .<AccountBilling.Outcome>ask(replyTo -> new AccountBilling.ChangeInvoiceStatus(invoiceId, status, principal.actor(), replyTo), timeout)
         .thenCompose(outcome -> {
           if (!outcome.ok()) {
             throw new ApiException(outcome.code().endsWith("_not_found") ? 404 : 409, outcome.code(), outcome.message());
@@ -177,7 +177,7 @@ public final class BillingApi {
     String reason = request.optionalString("reason").orElse("");
     String key = request.requiredString("idempotency_key");
     return billingOf(principal, accountId)
-        .<AccountBilling.Outcome>ask(replyTo -> new AccountBilling.IssueCreditNote(invoiceId, amount, reason, key, replyTo),
+        .<AccountBilling.Outcome>ask(replyTo -> new AccountBilling.IssueCreditNote(invoiceId, amount, reason, key, principal.actor(), replyTo),
             timeout)
         .thenCompose(outcome -> {
           if (!outcome.ok()) {
@@ -255,7 +255,7 @@ public final class BillingApi {
       throw ApiException.badRequest(BillingException.INVALID_AMOUNT, "a top-up must be more than zero");
     }
     WalletToppedUp topUp = WalletToppedUp.newBuilder().setIdempotencyKey(key).setCurrency(amount.currency().getCurrencyCode())
-        .setAmount(amount.toString()).setAtMillis(clock.millis()).build();
+        .setAmount(amount.toString()).setActor(principal.actor()).setAtMillis(clock.millis()).build();
     return billing.<AccountBilling.Outcome>ask(replyTo -> new AccountBilling.TopUp(topUp, replyTo), timeout)
         .thenCompose(outcome -> ledger(principal, accountId))
         .thenApply(ledger -> Responses.json(201, renderWallet(accountId, ledger)));

@@ -1,9 +1,5 @@
 package io.tollgate.broker.http;
 
-import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
-
-import org.apache.pekko.http.javadsl.server.PathMatchers;
-
 import io.tollgate.broker.ApiException;
 import io.tollgate.broker.auth.AuthThrottle;
 import io.tollgate.broker.auth.Authentication;
@@ -16,6 +12,7 @@ import io.tollgate.broker.ops.Metrics;
 import io.tollgate.broker.subscription.StreamFormat;
 import io.tollgate.broker.subscription.StreamSession;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -25,10 +22,16 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpMethod;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.PathMatcher0;
+import org.apache.pekko.http.javadsl.server.PathMatcher1;
+import org.apache.pekko.http.javadsl.server.PathMatcher2;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
@@ -63,66 +66,153 @@ public final class HttpApi extends AllDirectives {
     this.ready = ready;
   }
 
-  public Route route() {
-    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
-        path("healthz", () -> get(() -> complete(Responses.json(200, JsonBody.MAPPER.createObjectNode().put("status", "ok"))))),
-        path("readyz", () -> get(() -> complete(ready.getAsBoolean()
-            ? Responses.json(200, JsonBody.MAPPER.createObjectNode().put("status", "ready"))
-            : Responses.error(503, "not_ready", "the node is starting or stopping")))),
-        path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
-            HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape()))))),
-        pathPrefix("v1", this::v1))));
+  /** An endpoint: a method and a path whose {@code {name}} segments are parameters. */
+  public record Endpoint(String method, String path) {}
+
+  /** An endpoint and its route, given the endpoint's parameters in the order of its path. */
+  private record Binding(Endpoint endpoint, Function<List<String>, Route> route) {}
+
+  /** An endpoint of the API: the caller is authenticated first. */
+  private interface Handler {
+    Route handle(Principal principal, List<String> parameters);
   }
 
-  private Route v1() {
-    return concat(
-        pathPrefix("accounts", this::accounts),
-        pathPrefix("domains", this::domains),
-        pathPrefix("topics", this::topics),
-        pathPrefix("products", this::products),
-        path("catalog", () -> get(() -> authenticated(principal -> parameterMap(parameters -> sync(() -> {
+  private static Binding open(String method, String path, Supplier<Route> route) {
+    return new Binding(new Endpoint(method, path), parameters -> route.get());
+  }
+
+  private Binding api(String method, String path, Handler handler) {
+    return new Binding(new Endpoint(method, path),
+        parameters -> authenticated(principal -> handler.handle(principal, parameters)));
+  }
+
+  /**
+   * Every endpoint the node serves over HTTP, and nothing else: the route is built from this
+   * table alone, so a list of it is complete (TenantIsolationMatrixTest checks each one).
+   */
+  private List<Binding> bindings() {
+    return List.of(
+        open("GET", "/healthz", () -> complete(Responses.json(200, JsonBody.MAPPER.createObjectNode().put("status", "ok")))),
+        open("GET", "/readyz", () -> complete(ready.getAsBoolean()
+            ? Responses.json(200, JsonBody.MAPPER.createObjectNode().put("status", "ready"))
+            : Responses.error(503, "not_ready", "the node is starting or stopping"))),
+        open("GET", "/metrics", () -> complete(HttpResponse.create().withEntity(
+            HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))),
+
+        api("POST", "/v1/accounts", (principal, at) -> withBody(body -> async(() -> admin.createAccount(principal, body)))),
+        api("GET", "/v1/accounts", (principal, at) -> sync(() -> admin.listAccounts(principal))),
+        api("GET", "/v1/accounts/{account}", (principal, at) -> sync(() -> admin.getAccount(principal, at.get(0)))),
+        api("POST", "/v1/accounts/{account}/keys", (principal, at) ->
+            withBody(body -> async(() -> admin.createKey(principal, at.get(0), body)))),
+        api("GET", "/v1/accounts/{account}/keys", (principal, at) -> sync(() -> admin.listKeys(principal, at.get(0)))),
+        api("POST", "/v1/accounts/{account}/keys/{key}/rotate", (principal, at) ->
+            withBody(body -> async(() -> admin.rotateKey(principal, at.get(0), at.get(1), body)))),
+        api("GET", "/v1/accounts/{account}/usage", (principal, at) -> async(() -> billing.usage(principal, at.get(0)))),
+        api("GET", "/v1/accounts/{account}/invoices/upcoming", (principal, at) ->
+            async(() -> billing.upcomingInvoice(principal, at.get(0)))),
+        api("GET", "/v1/accounts/{account}/invoices", (principal, at) ->
+            csvOrJson(csv -> async(() -> billing.invoices(principal, at.get(0), csv)))),
+        api("GET", "/v1/accounts/{account}/statements", (principal, at) ->
+            csvOrJson(csv -> async(() -> billing.statements(principal, at.get(0), csv)))),
+        api("GET", "/v1/accounts/{account}/wallet", (principal, at) -> async(() -> billing.wallet(principal, at.get(0)))),
+        api("POST", "/v1/accounts/{account}/wallet/top-ups", (principal, at) ->
+            withBody(body -> async(() -> billing.topUp(principal, at.get(0), body)))),
+
+        api("GET", "/v1/invoices/{invoice}", (principal, at) -> async(() -> billing.invoice(principal, at.get(0)))),
+        api("POST", "/v1/invoices/{invoice}/pay", (principal, at) ->
+            async(() -> billing.changeStatus(principal, at.get(0), "paid"))),
+        api("POST", "/v1/invoices/{invoice}/void", (principal, at) ->
+            async(() -> billing.changeStatus(principal, at.get(0), "void"))),
+        api("POST", "/v1/invoices/{invoice}/credit-notes", (principal, at) ->
+            withBody(body -> async(() -> billing.creditNote(principal, at.get(0), body)))),
+
+        api("POST", "/v1/domains", (principal, at) -> withBody(body -> async(() -> admin.createDomain(principal, body)))),
+        api("GET", "/v1/domains", (principal, at) -> sync(() -> admin.listDomains(principal))),
+        api("GET", "/v1/domains/{domain}", (principal, at) -> sync(() -> admin.getDomain(principal, at.get(0)))),
+
+        api("POST", "/v1/topics", (principal, at) -> withBody(body -> async(() -> admin.createTopic(principal, body)))),
+        api("GET", "/v1/topics", (principal, at) -> sync(() -> admin.listTopics(principal))),
+        api("GET", "/v1/topics/{topic}", (principal, at) -> sync(() -> admin.getTopic(principal, at.get(0)))),
+        api("POST", "/v1/topics/{topic}/schemas", (principal, at) ->
+            withBody(body -> async(() -> admin.addSchema(principal, at.get(0), body)))),
+        api("POST", "/v1/topics/{topic}/events", (principal, at) -> extractRequest(request ->
+            withBody(body -> async(() -> publish.publish(principal, at.get(0), request, body))))),
+
+        api("POST", "/v1/products", (principal, at) -> withBody(body -> async(() -> admin.createProduct(principal, body)))),
+        api("GET", "/v1/products", (principal, at) -> sync(() -> admin.listProducts(principal))),
+        api("GET", "/v1/products/{product}", (principal, at) -> sync(() -> admin.getProduct(principal, at.get(0)))),
+        api("GET", "/v1/products/{product}/asyncapi", (principal, at) -> optionalHeaderValueByName("Host", host ->
+            sync(() -> catalogApi.asyncApi(principal, at.get(0), host)))),
+        api("POST", "/v1/products/{product}/plans", (principal, at) ->
+            withBody(body -> async(() -> admin.createPlan(principal, at.get(0), body)))),
+        api("GET", "/v1/products/{product}/plans", (principal, at) -> sync(() -> admin.listPlans(principal, at.get(0)))),
+
+        api("GET", "/v1/catalog", (principal, at) -> parameterMap(parameters -> sync(() -> {
           Map<String, String> search = new HashMap<>(parameters);
           search.remove("access_token");
           return catalogApi.search(principal, search);
-        }))))),
-        pathPrefix("plans", () -> authenticated(principal -> path(segment(), planId -> concat(
-            get(() -> sync(() -> admin.getPlan(principal, planId))),
-            delete(() -> async(() -> admin.deletePlan(principal, planId))))))),
-        pathPrefix("subscriptions", this::subscriptions),
-        pathPrefix("invoices", this::invoices),
-        path("audit", () -> get(() -> authenticated(principal -> parameterOptional("actor", actor ->
+        }))),
+        api("GET", "/v1/plans/{plan}", (principal, at) -> sync(() -> admin.getPlan(principal, at.get(0)))),
+        api("DELETE", "/v1/plans/{plan}", (principal, at) -> async(() -> admin.deletePlan(principal, at.get(0)))),
+
+        api("POST", "/v1/subscriptions", (principal, at) ->
+            withBody(body -> async(() -> admin.createSubscription(principal, body)))),
+        api("GET", "/v1/subscriptions", (principal, at) -> sync(() -> admin.listSubscriptions(principal))),
+        api("GET", "/v1/subscriptions/{subscription}", (principal, at) ->
+            async(() -> admin.getSubscription(principal, at.get(0)))),
+        api("GET", "/v1/subscriptions/{subscription}/stream", (principal, at) -> stream(principal, at.get(0))),
+        api("POST", "/v1/subscriptions/{subscription}/plan", (principal, at) ->
+            withBody(body -> async(() -> admin.changePlan(principal, at.get(0), body)))),
+
+        api("GET", "/v1/audit", (principal, at) -> parameterOptional("actor", actor ->
             parameterOptional("after", after -> parameterOptional("limit", limit ->
-                async(() -> audit.changes(principal, actor, after, limit)))))))));
+                async(() -> audit.changes(principal, actor, after, limit)))))));
   }
 
-  private Route accounts() {
-    return concat(
-        pathEnd(() -> authenticated(principal -> concat(
-            post(() -> withBody(body -> async(() -> admin.createAccount(principal, body)))),
-            get(() -> sync(() -> admin.listAccounts(principal)))))),
-        pathPrefix(segment(), accountId -> authenticated(principal -> concat(
-            pathEnd(() -> get(() -> sync(() -> admin.getAccount(principal, accountId)))),
-            path("keys", () -> concat(
-                post(() -> withBody(body -> async(() -> admin.createKey(principal, accountId, body)))),
-                get(() -> sync(() -> admin.listKeys(principal, accountId))))),
-            path(PathMatchers.segment("keys").slash(segment()).slash("rotate"), keyId ->
-                post(() -> withBody(body -> async(() -> admin.rotateKey(principal, accountId, keyId, body))))),
-            path("usage", () -> get(() -> async(() -> billing.usage(principal, accountId)))),
-            path(PathMatchers.segment("invoices").slash("upcoming"), () ->
-                get(() -> async(() -> billing.upcomingInvoice(principal, accountId)))),
-            path("invoices", () -> get(() -> csvOrJson(csv -> async(() -> billing.invoices(principal, accountId, csv))))),
-            path("statements", () -> get(() -> csvOrJson(csv -> async(() -> billing.statements(principal, accountId, csv))))),
-            path("wallet", () -> get(() -> async(() -> billing.wallet(principal, accountId)))),
-            path(PathMatchers.segment("wallet").slash("top-ups"), () ->
-                post(() -> withBody(body -> async(() -> billing.topUp(principal, accountId, body)))))))));
+  /** Every endpoint of {@link #route()}. */
+  public List<Endpoint> endpoints() {
+    return bindings().stream().map(Binding::endpoint).toList();
   }
 
-  private Route invoices() {
-    return authenticated(principal -> pathPrefix(segment(), invoiceId -> concat(
-        pathEnd(() -> get(() -> async(() -> billing.invoice(principal, invoiceId)))),
-        path("pay", () -> post(() -> async(() -> billing.changeStatus(principal, invoiceId, "paid")))),
-        path("void", () -> post(() -> async(() -> billing.changeStatus(principal, invoiceId, "void")))),
-        path("credit-notes", () -> post(() -> withBody(body -> async(() -> billing.creditNote(principal, invoiceId, body))))))));
+  public Route route() {
+    List<Route> routes = bindings().stream().map(HttpApi::bind).toList();
+    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
+        concat(routes.get(0), routes.subList(1, routes.size()).toArray(Route[]::new))));
+  }
+
+  /** The endpoint's path as a path matcher of as many strings as it has parameters, and its method. */
+  private static Route bind(Binding binding) {
+    AllDirectives directives = new AllDirectives() { };
+    List<String> segments = List.of(binding.endpoint().path().substring(1).split("/"));
+    HttpMethod method = HttpMethods.lookup(binding.endpoint().method()).orElseThrow();
+    int next = 1;
+    PathMatcher0 none = PathMatchers.segment(segments.get(0));
+    for (; next < segments.size() && !isParameter(segments.get(next)); next++) {
+      none = none.slash(segments.get(next));
+    }
+    if (next == segments.size()) {
+      return directives.path(none, () -> directives.method(method, () -> binding.route().apply(List.of())));
+    }
+    PathMatcher1<String> one = none.slash(PathMatchers.segment());
+    for (next++; next < segments.size() && !isParameter(segments.get(next)); next++) {
+      one = one.slash(segments.get(next));
+    }
+    if (next == segments.size()) {
+      return directives.path(one, first -> directives.method(method, () -> binding.route().apply(List.of(first))));
+    }
+    PathMatcher2<String, String> two = one.slash(PathMatchers.segment());
+    for (next++; next < segments.size() && !isParameter(segments.get(next)); next++) {
+      two = two.slash(segments.get(next));
+    }
+    if (next == segments.size()) {
+      return directives.path(two, (first, second) ->
+          directives.method(method, () -> binding.route().apply(List.of(first, second))));
+    }
+    throw new IllegalArgumentException("an endpoint has at most two parameters: " + binding.endpoint());
+  }
+
+  private static boolean isParameter(String segment) {
+    return segment.startsWith("{");
   }
 
   /** Exports are JSON unless {@code ?format=csv}. */
@@ -133,51 +223,6 @@ public final class HttpApi extends AllDirectives {
       }
       return inner.apply(format.map("csv"::equals).orElse(false));
     });
-  }
-
-  private Route domains() {
-    return authenticated(principal -> concat(
-        pathEnd(() -> concat(
-            post(() -> withBody(body -> async(() -> admin.createDomain(principal, body)))),
-            get(() -> sync(() -> admin.listDomains(principal))))),
-        path(segment(), name -> get(() -> sync(() -> admin.getDomain(principal, name))))));
-  }
-
-  private Route topics() {
-    return authenticated(principal -> concat(
-        pathEnd(() -> concat(
-            post(() -> withBody(body -> async(() -> admin.createTopic(principal, body)))),
-            get(() -> sync(() -> admin.listTopics(principal))))),
-        pathPrefix(segment(), topic -> concat(
-            pathEnd(() -> get(() -> sync(() -> admin.getTopic(principal, topic)))),
-            path("schemas", () -> post(() -> withBody(body -> async(() -> admin.addSchema(principal, topic, body))))),
-            path("events", () -> post(() -> extractRequest(request ->
-                withBody(body -> async(() -> publish.publish(principal, topic, request, body))))))))));
-  }
-
-  private Route products() {
-    return authenticated(principal -> concat(
-        pathEnd(() -> concat(
-            post(() -> withBody(body -> async(() -> admin.createProduct(principal, body)))),
-            get(() -> sync(() -> admin.listProducts(principal))))),
-        pathPrefix(segment(), productId -> concat(
-            pathEnd(() -> get(() -> sync(() -> admin.getProduct(principal, productId)))),
-            path("asyncapi", () -> get(() -> optionalHeaderValueByName("Host", host ->
-                sync(() -> catalogApi.asyncApi(principal, productId, host))))),
-            path("plans", () -> concat(
-                post(() -> withBody(body -> async(() -> admin.createPlan(principal, productId, body)))),
-                get(() -> sync(() -> admin.listPlans(principal, productId)))))))));
-  }
-
-  private Route subscriptions() {
-    return authenticated(principal -> concat(
-        pathEnd(() -> concat(
-            post(() -> withBody(body -> async(() -> admin.createSubscription(principal, body)))),
-            get(() -> sync(() -> admin.listSubscriptions(principal))))),
-        pathPrefix(segment(), subscriptionId -> concat(
-            pathEnd(() -> get(() -> async(() -> admin.getSubscription(principal, subscriptionId)))),
-            path("stream", () -> get(() -> stream(principal, subscriptionId))),
-            path("plan", () -> post(() -> withBody(body -> async(() -> admin.changePlan(principal, subscriptionId, body)))))))));
   }
 
   private Route stream(Principal principal, String subscriptionId) {

@@ -77,15 +77,17 @@ public final class TollgateNode {
   private final AdminKey adminKey;
   private final Path dataDir;
   private final Uri management;
+  private final List<HttpApi.Endpoint> httpEndpoints;
 
   private TollgateNode(ActorSystem<Void> system, ServerBinding http, Tcp.ServerBinding tcp, AdminKey adminKey,
-                       Path dataDir, Uri management) {
+                       Path dataDir, Uri management, List<HttpApi.Endpoint> httpEndpoints) {
     this.system = system;
     this.http = http;
     this.tcp = tcp;
     this.adminKey = adminKey;
     this.dataDir = dataDir;
     this.management = management;
+    this.httpEndpoints = httpEndpoints;
   }
 
   /**
@@ -174,6 +176,7 @@ public final class TollgateNode {
     StreamSession streams = new StreamSession(system, sharding, liveTail, sessions, new StreamSession.Settings(
         config.getInt("tollgate.subscriptions.window"),
         config.getInt("tollgate.subscriptions.max-batch"),
+        (int) config.getBytes("tollgate.subscriptions.max-message-bytes").longValue(),
         askTimeout, clock, periods), metrics.deliveredEvents);
     CatalogWriter catalogWriter = new CatalogWriter(sharding, view, clock, askTimeout);
     AdminApi admin = new AdminApi(view, catalogWriter, sharding, schemas, askTimeout, clock);
@@ -184,7 +187,7 @@ public final class TollgateNode {
     BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout);
     CatalogApi catalogApi = new CatalogApi(view, config.getString("tollgate.http.advertised-host"),
         config.getString("tollgate.http.host") + ":" + config.getInt("tollgate.http.port"));
-    HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, new AuditApi(currentJournal, system),
+    HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, new AuditApi(currentJournal, view, system),
         new PublishApi(publisher, metrics), streams, metrics, ready);
 
     ServerBinding http = Http.get(system)
@@ -194,7 +197,7 @@ public final class TollgateNode {
     TcpPublishServer tcpServer = new TcpPublishServer(system, authenticator, throttle, publisher, metrics,
         new TcpPublishServer.Settings(config.getString("tollgate.tcp.host"), config.getInt("tollgate.tcp.port"),
             config.getInt("tollgate.tcp.max-frame-bytes"), config.getInt("tollgate.tcp.max-in-flight-per-connection"),
-            config.getInt("tollgate.tcp.max-connections")), clock);
+            config.getInt("tollgate.tcp.max-connections"), config.getDuration("tollgate.tcp.auth-timeout")), clock);
     Tcp.ServerBinding tcp = tcpServer.bind().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
@@ -226,7 +229,7 @@ public final class TollgateNode {
         .addKeyValue("cluster", Cluster.get(system).selfMember().address().toString())
         .addKeyValue("management", management.toString())
         .log("tollgate node started");
-    return new TollgateNode(system, http, tcp, adminKey, dataDir, management);
+    return new TollgateNode(system, http, tcp, adminKey, dataDir, management, api.endpoints());
   }
 
   private static void joinCluster(ActorSystem<?> system, Config config) {
@@ -255,6 +258,11 @@ public final class TollgateNode {
   /** Pekko Management's base address: /alive, /ready, /cluster/members. */
   public Uri management() {
     return management;
+  }
+
+  /** Every method and path the HTTP edge serves. */
+  public List<HttpApi.Endpoint> httpEndpoints() {
+    return httpEndpoints;
   }
 
   public AdminKey adminKey() {

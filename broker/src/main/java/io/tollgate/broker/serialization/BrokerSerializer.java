@@ -123,6 +123,7 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
   private static final String SESSION_REPLACED = "SessionReplaced";
   private static final String GOING_AWAY = "GoingAway";
   private static final String FRAME_REFUSED = "FrameRefused";
+  private static final String MESSAGE_TOO_LARGE = "MessageTooLarge";
   private static final String QUOTA_EXHAUSTED = "QuotaExhausted";
   private static final String PLAN_CHANGED = "PlanChanged";
   private static final String PLAN_SWITCHED = "PlanSwitched";
@@ -181,6 +182,7 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     if (message instanceof SubscriptionEntity.SessionReplaced) return SESSION_REPLACED;
     if (message instanceof SubscriptionEntity.GoingAway) return GOING_AWAY;
     if (message instanceof SubscriptionEntity.FrameRefused) return FRAME_REFUSED;
+    if (message instanceof SubscriptionEntity.MessageTooLarge) return MESSAGE_TOO_LARGE;
     if (message instanceof SubscriptionEntity.QuotaExhausted) return QUOTA_EXHAUSTED;
     if (message instanceof SubscriptionEntity.PlanChanged) return PLAN_CHANGED;
     if (message instanceof SubscriptionEntity.PlanSwitched) return PLAN_SWITCHED;
@@ -287,7 +289,7 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     }
     if (message instanceof AccountBilling.ChangeInvoiceStatus change) {
       return InvoiceStatusRequest.newBuilder().setInvoice(change.invoice()).setStatus(change.status())
-          .setReplyTo(refText(change.replyTo())).build();
+          .setActor(change.actor()).setReplyTo(refText(change.replyTo())).build();
     }
     if (message instanceof AccountBilling.GetLedger get) {
       return ReplyOnlyRequest.newBuilder().setReplyTo(refText(get.replyTo())).build();
@@ -307,7 +309,8 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     }
     if (message instanceof AccountBilling.IssueCreditNote issue) {
       return IssueCreditNoteRequest.newBuilder().setInvoice(issue.invoice()).setAmount(issue.amount())
-          .setReason(issue.reason()).setIdempotencyKey(issue.idempotencyKey()).setReplyTo(refText(issue.replyTo())).build();
+          .setReason(issue.reason()).setIdempotencyKey(issue.idempotencyKey()).setActor(issue.actor())
+          .setReplyTo(refText(issue.replyTo())).build();
     }
     if (message instanceof InvoiceNumbering.Assign assign) {
       return AssignNumberRequest.newBuilder().setDocument(assign.document()).setReplyTo(refText(assign.replyTo())).build();
@@ -357,6 +360,9 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     }
     if (message instanceof SubscriptionEntity.FrameRefused refused) {
       return SessionSignal.newBuilder().setKind(FRAME_REFUSED).setCode(refused.code()).setMessage(refused.message()).build();
+    }
+    if (message instanceof SubscriptionEntity.MessageTooLarge tooLarge) {
+      return SessionSignal.newBuilder().setKind(MESSAGE_TOO_LARGE).setCode(Integer.toString(tooLarge.limit())).build();
     }
     throw new IllegalArgumentException("no Protobuf mapping for " + message.getClass().getName());
   }
@@ -422,7 +428,8 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
         }
         case CHANGE_INVOICE_STATUS -> {
           InvoiceStatusRequest request = InvoiceStatusRequest.parseFrom(bytes);
-          yield new AccountBilling.ChangeInvoiceStatus(request.getInvoice(), request.getStatus(), ref(request.getReplyTo()));
+          yield new AccountBilling.ChangeInvoiceStatus(request.getInvoice(), request.getStatus(), request.getActor(),
+              ref(request.getReplyTo()));
         }
         case GET_LEDGER -> new AccountBilling.GetLedger(ref(ReplyOnlyRequest.parseFrom(bytes).getReplyTo()));
         case LEDGER -> {
@@ -445,7 +452,7 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
         case ISSUE_CREDIT_NOTE -> {
           IssueCreditNoteRequest request = IssueCreditNoteRequest.parseFrom(bytes);
           yield new AccountBilling.IssueCreditNote(request.getInvoice(), request.getAmount(), request.getReason(),
-              request.getIdempotencyKey(), ref(request.getReplyTo()));
+              request.getIdempotencyKey(), request.getActor(), ref(request.getReplyTo()));
         }
         case ASSIGN_NUMBER -> {
           AssignNumberRequest request = AssignNumberRequest.parseFrom(bytes);
@@ -494,6 +501,7 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
           SessionSignal signal = SessionSignal.parseFrom(bytes);
           yield new SubscriptionEntity.FrameRefused(signal.getCode(), signal.getMessage());
         }
+        case MESSAGE_TOO_LARGE -> new SubscriptionEntity.MessageTooLarge(Integer.parseInt(SessionSignal.parseFrom(bytes).getCode()));
         default -> throw new NotSerializableException("unknown manifest " + manifest);
       };
     } catch (InvalidProtocolBufferException e) {

@@ -30,7 +30,9 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.stream.Materializer;
@@ -40,6 +42,7 @@ import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.typed.javadsl.ActorSource;
+import org.apache.pekko.util.ByteString;
 
 /**
  * One consumer's WebSocket stream of a subscription: reads every partition of the product's
@@ -49,7 +52,9 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
  * subscription entity, coalescing those that arrive while a commit is in flight.
  */
 public final class StreamSession {
-  public record Settings(int window, int maxBatch, Duration askTimeout, Clock clock, PeriodScheme periods) {}
+  /** {@code maxMessageBytes}: the largest message a consumer may send (as UTF-8 when it is text). */
+  public record Settings(int window, int maxBatch, int maxMessageBytes, Duration askTimeout, Clock clock,
+                         PeriodScheme periods) {}
 
   private static final Duration EXPIRY_CHECK_EVERY = Duration.ofSeconds(1);
   /** Pekko's scheduler refuses timers beyond about 248 days; the checks every second cover the rest. */
@@ -198,6 +203,10 @@ public final class StreamSession {
     if (signal instanceof SubscriptionEntity.FrameRefused refused) {
       return format.notice("error", refused.code(), refused.message());
     }
+    if (signal instanceof SubscriptionEntity.MessageTooLarge tooLarge) {
+      return format.notice("error", "frame_too_large", "a message on this stream may have at most "
+          + tooLarge.limit() + " bytes (a consumer sends only acks); the stream closes");
+    }
     if (signal instanceof SubscriptionEntity.GoingAway) {
       return format.notice("error", "going_away",
           "the broker node is shutting down; reconnect to resume after your last ack");
@@ -251,7 +260,8 @@ public final class StreamSession {
     Map<PartitionRef, Long> lastAckedOffset = new HashMap<>();
     attachedAt.forEach((partition, point) -> lastAckedOffset.put(partition, point.offset()));
     return Flow.<Message>create()
-        .mapAsync(1, this::strict)
+        .mapAsync(1, message -> whole(message, signals))
+        .mapConcat(whole -> whole.stream().toList())
         .mapConcat(message -> acceptedAck(message, tracker, format, signals).stream().map(ack -> {
           long from = lastAckedOffset.getOrDefault(ack.point().partition(), -1L);
           lastAckedOffset.put(ack.point().partition(), ack.point().offset());
@@ -277,12 +287,30 @@ public final class StreamSession {
         .to(Sink.ignore());
   }
 
-  /** WebSocket messages may arrive in fragments; an ack is read whole. */
-  private CompletionStage<Message> strict(Message message) {
-    long timeout = settings.askTimeout().toMillis();
-    return message.isText()
-        ? message.asTextMessage().toStrict(timeout, Materializer.matFromSystem(system)).thenApply(text -> (Message) text)
-        : message.asBinaryMessage().toStrict(timeout, Materializer.matFromSystem(system)).thenApply(binary -> (Message) binary);
+  /**
+   * WebSocket messages may arrive in fragments; an ack is read whole, but never more than the
+   * limit is held. A larger message ends the session as soon as it passes the limit, even if it
+   * never ends; its remaining fragments are read and dropped until the stream closes, since
+   * leaving a streamed message unread would stall the connection before the notice is sent.
+   */
+  private CompletionStage<Optional<Message>> whole(Message message, ActorRef<SubscriptionEntity.SessionSignal> signals) {
+    int limit = settings.maxMessageBytes();
+    Source<ByteString, ?> parts = message.isText()
+        ? message.asTextMessage().getStreamedText().map(ByteString::fromString)
+        : message.asBinaryMessage().getStreamedData();
+    return parts.completionTimeout(settings.askTimeout())
+        .runWith(Sink.fold(Optional.of(ByteString.emptyByteString()), (read, part) -> {
+          if (read.isEmpty()) {
+            return read;
+          }
+          if (read.get().size() + part.size() > limit) {
+            signals.tell(new SubscriptionEntity.MessageTooLarge(limit));
+            return Optional.empty();
+          }
+          return Optional.of(read.get().concat(part));
+        }), Materializer.matFromSystem(system))
+        .thenApply(read -> read.map(bytes -> message.isText()
+            ? TextMessage.create(bytes.utf8String()) : BinaryMessage.create(bytes)));
   }
 
   private static List<DeliveryTracker.Ack> acceptedAck(Message message, DeliveryTracker tracker, StreamFormat format,

@@ -70,6 +70,9 @@ public final class SubscriptionEntity
   /** A frame from the consumer was refused; the session goes on. */
   public record FrameRefused(String code, String message) implements SessionSignal {}
 
+  /** The consumer sent a message larger than {@code limit} bytes: the session ends. */
+  public record MessageTooLarge(int limit) implements SessionSignal {}
+
   /** This session's acks no longer start where the subscription stands; the consumer reconnects. */
   public record OutOfStep() implements SessionSignal {}
 

@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class TcpPublishServer {
   private static final Logger LOG = LoggerFactory.getLogger(TcpPublishServer.class);
 
-  public record Settings(String host, int port, int maxFrameBytes, int maxInFlightPerConnection, int maxConnections) {}
+  public record Settings(String host, int port, int maxFrameBytes, int maxInFlightPerConnection, int maxConnections,
+                         java.time.Duration authTimeout) {}
 
   private final ActorSystem<?> system;
   private final Authenticator authenticator;
@@ -111,10 +112,27 @@ public final class TcpPublishServer {
         .mapConcat(decoded -> decoded)
         .map(TcpPublishServer::parse)
         .takeWhile(frame -> !(frame instanceof Refusal), true)
+        .via(authDeadline())
         .prefixAndTail(1)
         .flatMapConcat(firstAndRest -> session(firstAndRest, source))
         .takeWhile(frame -> !(frame.hasError() && frame.getError().getFatal()), true)
         .map(frame -> ByteString.fromArrayUnsafe(Frames.encode(frame)));
+  }
+
+  /** Marks in a connection's stream of frames: its input ended; the time to authenticate ran out. */
+  private enum Mark { INPUT_ENDED, AUTH_TIMED_OUT }
+
+  /**
+   * Adds {@link Mark#AUTH_TIMED_OUT} once {@code auth-timeout} has passed since the connection
+   * opened; only as the first element does it mean anything. It is merged in rather than failing
+   * the stream ({@code initialTimeout}), since a failure would reset the socket before the error
+   * frame is written.
+   */
+  private Flow<Object, Object, NotUsed> authDeadline() {
+    return Flow.create()
+        .concat(Source.single(Mark.INPUT_ENDED))
+        .merge(Source.<Object>single(Mark.AUTH_TIMED_OUT).initialDelay(settings.authTimeout()))
+        .takeWhile(frame -> frame != Mark.INPUT_ENDED);
   }
 
   private Source<ServerFrame, NotUsed> session(Pair<List<Object>, Source<Object, NotUsed>> firstAndRest, String source) {
@@ -124,6 +142,10 @@ public final class TcpPublishServer {
     Object first = firstAndRest.first().get(0);
     if (first instanceof Refusal refusal) {
       return Source.single(refusal.frame());
+    }
+    if (first == Mark.AUTH_TIMED_OUT) {
+      return Source.single(fatal("auth_timeout", "no authenticate frame within "
+          + settings.authTimeout().toMillis() + " ms of connecting"));
     }
     ClientFrame opening = (ClientFrame) first;
     if (!opening.hasAuthenticate()) {
@@ -147,6 +169,7 @@ public final class TcpPublishServer {
     ServerFrame welcome = ServerFrame.newBuilder()
         .setAuthenticated(Authenticated.newBuilder().setAccountId(principal.actor())).build();
     return Source.single(welcome).concat(firstAndRest.second()
+        .filter(frame -> frame != Mark.AUTH_TIMED_OUT)
         .mapAsyncUnordered(settings.maxInFlightPerConnection(), frame -> frame instanceof Refusal refusal
             ? CompletableFuture.completedFuture(refusal.frame())
             : handle(principal, (ClientFrame) frame)));

@@ -1,23 +1,31 @@
 package io.tollgate.broker.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Who changed what and when, over the API, and each tenant sees only its own changes. */
+/** Who changed what and when, in the catalog and in billing, over the API; each tenant sees only its own. */
 class AuditLogTest {
   private static TestBroker broker;
 
+  private static final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
+  private static final Duration PAST_PERIOD_AND_GRACE = Duration.ofMinutes(70);
+
   @BeforeAll
   static void start() throws Exception {
-    broker = TestBroker.start();
+    broker = TestBroker.start(Map.of("tollgate.billing.period", "PT1H", "tollgate.billing.grace", "5m",
+        "tollgate.billing.close-interval", "200ms"), clock);
   }
 
   @AfterAll
@@ -56,11 +64,90 @@ class AuditLogTest {
     assertEquals("forbidden", broker.get("/v1/audit?actor=admin", t.producerKey()).errorCode());
     assertEquals("unauthenticated", broker.get("/v1/audit", null).errorCode());
 
-    JsonNode firstPage = broker.get("/v1/audit?limit=2", broker.adminKey()).body();
-    assertEquals(2, firstPage.get("data").size());
-    long after = firstPage.get("next_after").asLong();
-    JsonNode next = broker.get("/v1/audit?limit=1&after=" + after, broker.adminKey()).body();
-    assertEquals(after + 1, next.get("data").get(0).get("sequence").asLong(), "pages follow each other");
+    assertEquals(all, pagedActions(broker.adminKey(), 2), "pages follow each other without gaps or repeats");
     assertEquals("invalid_field", broker.get("/v1/audit?limit=0", broker.adminKey()).errorCode());
+    assertEquals("invalid_field", broker.get("/v1/audit?after=12", broker.adminKey()).errorCode());
+  }
+
+  /** The whole log read a page at a time. */
+  private static List<String> pagedActions(String key, int pageSize) throws Exception {
+    List<String> actions = new ArrayList<>();
+    String after = "";
+    while (true) {
+      JsonNode page = broker.get("/v1/audit?limit=" + pageSize + after, key).body();
+      actions.addAll(actions(page));
+      if (!page.has("next_after")) {
+        return actions;
+      }
+      after = "&after=" + page.get("next_after").asText();
+    }
+  }
+
+  private static String invoiceOf(TestBroker.Tenancy t) {
+    await().atMost(Duration.ofSeconds(15)).until(() ->
+        broker.get("/v1/accounts/" + t.consumer() + "/invoices", t.consumerKey()).body().get("data").size() == 1);
+    try {
+      return broker.get("/v1/accounts/" + t.consumer() + "/invoices", t.consumerKey()).body().get("data").get(0)
+          .get("id").asText();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void billingActionsAreLoggedWithTheirActorAndTimeAndEachAccountSeesThoseOnItsOwnAccount() throws Exception {
+    String feePlan = """
+        {"name":"fee","currency":"USD","recurring_fee":"5.00","price":{"model":"per_unit","unit_amount":"0.10"}}""";
+    TestBroker.Tenancy paying = broker.tenancy("paying", 1, feePlan);
+    TestBroker.Tenancy voided = broker.tenancy("voided", 1, feePlan);
+    Instant toppedUpAt = clock.instant();
+    assertEquals(201, broker.post("/v1/accounts/" + paying.consumer() + "/wallet/top-ups", broker.adminKey(),
+        "application/json", "{\"amount\":\"1.00\",\"currency\":\"USD\",\"idempotency_key\":\"order-1\"}").status());
+    clock.advance(PAST_PERIOD_AND_GRACE);
+    String paidInvoice = invoiceOf(paying);
+    String voidInvoice = invoiceOf(voided);
+    Instant correctedAt = clock.instant();
+    TestBroker.Reply credited = broker.post("/v1/invoices/" + paidInvoice + "/credit-notes", broker.adminKey(),
+        "application/json", "{\"amount\":\"0.50\",\"reason\":\"outage\",\"idempotency_key\":\"ticket-1\"}");
+    assertEquals(201, credited.status(), String.valueOf(credited.body()));
+    String creditNote = credited.body().get("credit_notes").get(0).get("id").asText();
+    assertEquals(200, broker.post("/v1/invoices/" + paidInvoice + "/pay", broker.adminKey(), "application/json", "").status());
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(200, broker.post("/v1/invoices/" + voidInvoice + "/void", broker.adminKey(), "application/json", "").status());
+
+    List<JsonNode> billing = billingEntries(broker.get("/v1/audit?limit=1000", broker.adminKey()).body());
+    assertEquals(List.of("admin wallet_topped_up " + paying.consumer(), "admin credit_note_issued " + creditNote,
+            "admin invoice_status_changed " + paidInvoice, "admin invoice_status_changed " + voidInvoice),
+        billing.stream().map(entry -> entry.get("actor").asText() + " " + entry.get("action").asText() + " "
+            + entry.get("target").asText()).toList());
+    assertEquals(toppedUpAt.toString(), billing.get(0).get("at").asText());
+    assertEquals("1.00", billing.get(0).get("amount").asText());
+    assertEquals(correctedAt.toString(), billing.get(1).get("at").asText());
+    assertEquals(paidInvoice, billing.get(1).get("invoice").asText());
+    assertEquals("paid", billing.get(2).get("status").asText());
+    assertEquals("void", billing.get(3).get("status").asText());
+    assertEquals(voided.consumer(), billing.get(3).get("account").asText());
+
+    String payingAdmin = broker.admin().createKey(paying.consumer(), List.of("admin")).get("secret").asText();
+    JsonNode own = broker.get("/v1/audit", payingAdmin).body();
+    assertEquals(List.of(paying.consumer(), paying.consumer(), paying.consumer()),
+        billingEntries(own).stream().map(entry -> entry.get("account").asText()).toList(),
+        "an account sees the billing actions on its own account, and no other's");
+    own.get("data").forEach(entry -> assertTrue(entry.get("log").asText().equals("billing")
+        || entry.get("actor").asText().equals(paying.consumer()), entry.toString()));
+    assertTrue(billingEntries(broker.get("/v1/audit?actor=" + paying.consumer(), payingAdmin).body()).isEmpty(),
+        "the actor filter applies to billing entries too");
+    assertEquals(billingEntries(broker.get("/v1/audit?limit=1000&actor=admin", broker.adminKey()).body()), billing);
+    assertEquals("forbidden", broker.get("/v1/audit", paying.consumerKey()).errorCode());
+  }
+
+  private static List<JsonNode> billingEntries(JsonNode log) {
+    List<JsonNode> entries = new ArrayList<>();
+    log.get("data").forEach(entry -> {
+      if (entry.get("log").asText().equals("billing")) {
+        entries.add(entry);
+      }
+    });
+    return entries;
   }
 }

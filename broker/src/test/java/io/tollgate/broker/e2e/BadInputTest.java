@@ -37,6 +37,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class BadInputTest {
   private static final int WINDOW = 5;
+  private static final int MAX_MESSAGE_BYTES = 1024;
+  private static final Duration AUTH_TIMEOUT = Duration.ofSeconds(2);
   private static TestBroker broker;
   private static TestBroker.Tenancy tenant;
   private static TestBroker.Tenancy otherTenant;
@@ -44,7 +46,8 @@ class BadInputTest {
   @BeforeAll
   static void start() throws Exception {
     broker = TestBroker.start(Map.of("tollgate.limits.max-event-bytes", 2048, "tollgate.subscriptions.window", WINDOW,
-        "tollgate.tcp.max-frame-bytes", 65536));
+        "tollgate.tcp.max-frame-bytes", 65536, "tollgate.subscriptions.max-message-bytes", MAX_MESSAGE_BYTES,
+        "tollgate.tcp.auth-timeout", AUTH_TIMEOUT.toMillis() + "ms"));
     tenant = broker.tenancy("badinput", 1);
     otherTenant = broker.tenancy("othertenant", 1);
   }
@@ -300,6 +303,38 @@ class BadInputTest {
   }
 
   @Test
+  void aTooLargeMessageOnAStreamGetsFrameTooLargeAndClosesOnlyThatStream() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("bigframes", 1);
+    try (TcpPublisher publisher = TcpPublisher.connect("127.0.0.1", broker.tcpPort(), t.producerKey())) {
+      publisher.publish(t.topic(), Events.numbered("/big", 0, 2)).get(10, TimeUnit.SECONDS);
+    }
+    try (RawWebSocket whole = RawWebSocket.open(broker.baseUrl(), t.subscription(), t.consumerKey())) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> whole.events().size() == 2);
+      whole.send("{\"type\":\"ack\",\"cursor\":\"" + "x".repeat(MAX_MESSAGE_BYTES) + "\"}");
+      assertClosedWithFrameTooLarge(whole);
+    }
+    try (RawWebSocket endless = RawWebSocket.open(broker.baseUrl(), t.subscription(), t.consumerKey())) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> endless.events().size() == 2);
+      for (int fragment = 0; fragment < 3; fragment++) {
+        endless.sendBinary(new byte[MAX_MESSAGE_BYTES / 2], false);
+      }
+      assertClosedWithFrameTooLarge(endless);
+    }
+    try (RawWebSocket next = RawWebSocket.open(broker.baseUrl(), t.subscription(), t.consumerKey())) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> next.events().size() == 2);
+      next.ack(next.events().get(1).get("cursor").asText());
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          broker.get("/v1/subscriptions/" + t.subscription(), t.consumerKey()).body().get("acked").size() == 1);
+    }
+    stillServing();
+  }
+
+  private static void assertClosedWithFrameTooLarge(RawWebSocket socket) throws Exception {
+    socket.closed().get(10, TimeUnit.SECONDS);
+    assertEquals(List.of("frame_too_large"), socket.notices().stream().map(n -> n.get("code").asText()).toList());
+  }
+
+  @Test
   void aStreamWithAWrongOrForeignKeyIsRefusedAtTheHandshake() throws Exception {
     for (String key : List.of("key_0000000000000000.bogus", otherTenant.consumerKey(), tenant.producerKey())) {
       JsonNode none = null;
@@ -313,6 +348,21 @@ class BadInputTest {
       }
       throw new AssertionError("the handshake with key " + key + " was accepted; first event " + none);
     }
+  }
+
+  @Test
+  void aConnectionThatNeverAuthenticatesIsClosedWithAuthTimeout() throws Exception {
+    try (Socket silent = tcp(); Socket halfFrame = tcp(); Socket prompt = authenticated(tenant.producerKey())) {
+      halfFrame.getOutputStream().write(new byte[] {0, 0});
+      halfFrame.getOutputStream().flush();
+      long started = System.nanoTime();
+      assertClosedAfterFatal(silent, "auth_timeout");
+      assertTrue(Duration.ofNanos(System.nanoTime() - started).compareTo(AUTH_TIMEOUT.minusMillis(500)) > 0,
+          "not before the configured timeout");
+      assertClosedAfterFatal(halfFrame, "auth_timeout");
+      publishOk(prompt, 51);
+    }
+    stillServing();
   }
 
   @Test

@@ -156,6 +156,11 @@ final class RawWebSocket implements AutoCloseable {
     socket.sendText(text, true).get(5, TimeUnit.SECONDS);
   }
 
+  /** One fragment of a binary message; {@code last} ends the message. */
+  void sendBinary(byte[] data, boolean last) throws Exception {
+    socket.sendBinary(ByteBuffer.wrap(data), last).get(5, TimeUnit.SECONDS);
+  }
+
   void ack(String cursor) throws Exception {
     send("{\"type\":\"ack\",\"cursor\":\"" + cursor + "\"}");
   }
