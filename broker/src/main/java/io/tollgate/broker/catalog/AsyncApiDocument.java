@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A product described as an AsyncAPI 3.0.0 document: how to receive each of its topics on a
@@ -29,9 +30,10 @@ public final class AsyncApiDocument {
 
   /**
    * The document for {@code product} as {@code catalog}'s viewer may see it; {@code host} is where
-   * clients reach the node's HTTP port ({@code host:port}), for both servers.
+   * clients reach the node's HTTP port ({@code host:port}), for both servers; {@code jwtIssuer}
+   * is the issuer whose bearer tokens the node accepts besides keys, when it accepts any.
    */
-  public static ObjectNode of(VisibleCatalog catalog, Catalog.Product product, String host) {
+  public static ObjectNode of(VisibleCatalog catalog, Catalog.Product product, String host, Optional<String> jwtIssuer) {
     List<Catalog.Topic> topics = catalog.topicsOf(product).toList();
     boolean publishing = catalog.owns(product);
     ObjectNode document = JSON.createObjectNode().put("asyncapi", VERSION).put("id", "urn:tollgate:product:" + product.id());
@@ -39,7 +41,7 @@ public final class AsyncApiDocument {
         .put("description", product.description().isEmpty()
             ? "Events of the Tollgate product " + product.name() + " (" + product.id() + ")." : product.description());
     document.put("defaultContentType", "application/json");
-    servers(document.putObject("servers"), host);
+    servers(document.putObject("servers"), host, jwtIssuer.isPresent());
     ObjectNode channels = document.putObject("channels");
     ObjectNode operations = document.putObject("operations");
     ObjectNode components = document.putObject("components");
@@ -58,7 +60,7 @@ public final class AsyncApiDocument {
         operations.set("publish_" + topic.name(), send);
       }
     }
-    securitySchemes(components.putObject("securitySchemes"));
+    securitySchemes(components.putObject("securitySchemes"), jwtIssuer);
     components.putObject("schemas").set("CloudEventAttributes", cloudEventAttributes());
     return document;
   }
@@ -68,7 +70,7 @@ public final class AsyncApiDocument {
     return Integer.toString(1 + topics.stream().mapToInt(topic -> topic.schemas().size()).sum());
   }
 
-  private static void servers(ObjectNode servers, String host) {
+  private static void servers(ObjectNode servers, String host, boolean jwt) {
     ObjectNode websocket = servers.putObject("websocket").put("host", host).put("protocol", "ws").put("pathname", "/v1")
         .put("title", "Streams")
         .put("description", "The node's WebSocket streams. A stream sends {\"type\":\"event\",\"cursor\",\"topic\","
@@ -76,28 +78,35 @@ public final class AsyncApiDocument {
             + " the client acknowledges with {\"type\":\"ack\",\"cursor\"}, which covers that event and every earlier one"
             + " of its partition. A reconnect resumes after the last ack. Subprotocol tollgate.v1.json (default) or"
             + " tollgate.v1.protobuf.");
-    security(websocket.putArray("security"));
+    security(websocket.putArray("security"), jwt);
     ObjectNode http = servers.putObject("http").put("host", host).put("protocol", "http").put("pathname", "/v1")
         .put("title", "HTTP API").put("description", "The node's HTTP API, where producers publish CloudEvents.");
-    security(http.putArray("security"));
+    security(http.putArray("security"), jwt);
   }
 
-  private static void security(ArrayNode requirements) {
+  private static void security(ArrayNode requirements, boolean jwt) {
     requirements.addObject().put("$ref", "#/components/securitySchemes/apiKey");
     requirements.addObject().put("$ref", "#/components/securitySchemes/apiKeyQuery");
+    if (jwt) {
+      requirements.addObject().put("$ref", "#/components/securitySchemes/jwt");
+    }
   }
 
   /**
    * The two ways a node accepts an API key (HttpApi.authenticated): a bearer header, or the
    * {@code access_token} query parameter for browsers' WebSockets, which cannot set headers.
    */
-  private static void securitySchemes(ObjectNode schemes) {
+  private static void securitySchemes(ObjectNode schemes, Optional<String> jwtIssuer) {
     schemes.putObject("apiKey").put("type", "http").put("scheme", "bearer").put("bearerFormat", "Tollgate API key")
         .put("description", "A Tollgate API key as \"Authorization: Bearer <key>\". Streaming takes the subscribe"
             + " scope of the subscribing account; publishing takes the publish scope of the topic's owner.");
     schemes.putObject("apiKeyQuery").put("type", "httpApiKey").put("name", "access_token").put("in", "query")
         .put("description", "The same API key as the access_token query parameter, for clients that cannot set"
             + " headers (browsers' WebSockets). Prefer the header: URLs end up in logs.");
+    jwtIssuer.ifPresent(issuer -> schemes.putObject("jwt").put("type", "http").put("scheme", "bearer")
+        .put("bearerFormat", "JWT").put("description", "A JWT from " + issuer + " as \"Authorization: Bearer <token>\""
+            + " (or the access_token query parameter), naming the account and carrying its scopes; a stream opened"
+            + " with it ends when it expires."));
   }
 
   private static ObjectNode streamChannel(Catalog.Topic topic, Catalog.Product product) {

@@ -24,12 +24,17 @@ public final class CatalogApi {
   private final CatalogView view;
   private final String advertisedHost;
   private final String boundHost;
+  private final Optional<String> jwtIssuer;
 
-  /** {@code advertisedHost} empty: documents name the host the request was sent to. */
-  public CatalogApi(CatalogView view, String advertisedHost, String boundHost) {
+  /**
+   * {@code advertisedHost} empty: documents name the host the request was sent to.
+   * {@code jwtIssuer}: the issuer whose bearer tokens the node accepts, if any.
+   */
+  public CatalogApi(CatalogView view, String advertisedHost, String boundHost, Optional<String> jwtIssuer) {
     this.view = view;
     this.advertisedHost = advertisedHost;
     this.boundHost = boundHost;
+    this.jwtIssuer = jwtIssuer;
   }
 
   static VisibleCatalog visible(CatalogView view, Principal principal) {
@@ -56,7 +61,7 @@ public final class CatalogApi {
         .orElseThrow(() -> ApiException.notFound("product_not_found", "product " + productId + " does not exist"));
     String host = !advertisedHost.isEmpty() ? advertisedHost
         : requestHost.filter(value -> HOST.matcher(value).matches()).orElse(boundHost);
-    return Responses.json(200, AsyncApiDocument.of(catalog, product, host));
+    return Responses.json(200, AsyncApiDocument.of(catalog, product, host, jwtIssuer));
   }
 
   private static ObjectNode render(Catalog.Entry entry) {

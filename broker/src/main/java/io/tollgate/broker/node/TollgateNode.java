@@ -186,7 +186,8 @@ public final class TollgateNode {
     ReadinessCheck.Readiness.ID.get(Adapter.toClassic(system)).set(ready);
     BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout);
     CatalogApi catalogApi = new CatalogApi(view, config.getString("tollgate.http.advertised-host"),
-        config.getString("tollgate.http.host") + ":" + config.getInt("tollgate.http.port"));
+        config.getString("tollgate.http.host") + ":" + config.getInt("tollgate.http.port"),
+        jwt.map(JwtSettings::issuer));
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, new AuditApi(currentJournal, view, system),
         new PublishApi(publisher, metrics), streams, metrics, ready);
 

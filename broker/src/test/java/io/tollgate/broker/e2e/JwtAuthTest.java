@@ -64,6 +64,17 @@ class JwtAuthTest {
   }
 
   @Test
+  void theProductsAsyncApiDocumentOffersTheIssuersTokensBesideKeys() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode document =
+        broker.get("/v1/products/" + tenancy.product() + "/asyncapi", tenancy.consumerKey()).body();
+    com.fasterxml.jackson.databind.JsonNode jwt = document.at("/components/securitySchemes/jwt");
+    assertEquals("bearer", jwt.path("scheme").asText());
+    assertEquals("JWT", jwt.path("bearerFormat").asText());
+    assertTrue(jwt.path("description").asText().contains(TestIssuer.ISSUER));
+    assertTrue(document.at("/servers/websocket/security").toString().contains("#/components/securitySchemes/jwt"));
+  }
+
+  @Test
   void aTokenOfTheTrustedIssuerPublishesOverHttpAndTcpAndStreams() throws Exception {
     String producer = issuer.rs256(claims(tenancy.producer(), "publish").build());
     assertEquals(202, publish(producer).status());
