@@ -64,8 +64,7 @@ public abstract class StorageContract {
     TestKit probe = new TestKit(system);
     ActorRef writer = system.actorOf(EventWriter.props(id));
     for (int i = 1; i <= 20; i++) {
-      writer.tell(new EventWriter.Append("e-" + i), probe.getRef());
-      probe.expectMsg(ACK, (long) i);
+      append(writer, probe, List.of("e-" + i), i);
     }
     stop(writer, probe);
 
@@ -79,10 +78,8 @@ public abstract class StorageContract {
     String id = newId();
     TestKit probe = new TestKit(system);
     ActorRef writer = system.actorOf(EventWriter.props(id));
-    writer.tell(new EventWriter.Append("e-1"), probe.getRef());
-    probe.expectMsg(ACK, 1L);
-    writer.tell(new EventWriter.AppendAll(names(2, 51)), probe.getRef());
-    probe.expectMsg(ACK, 51L);
+    append(writer, probe, List.of("e-1"), 1L);
+    append(writer, probe, names(2, 51), 51L);
     stop(writer, probe);
 
     assertEquals(names(1, 51), stateOf(system.actorOf(EventWriter.props(id)), probe).events());
@@ -95,8 +92,7 @@ public abstract class StorageContract {
     String id = newId();
     TestKit probe = new TestKit(system);
     ActorRef writer = system.actorOf(EventWriter.props(id));
-    writer.tell(new EventWriter.AppendAll(names(1, 30)), probe.getRef());
-    probe.expectMsg(ACK, 30L);
+    append(writer, probe, names(1, 30), 30L);
 
     TestSubscriber.Probe<EventEnvelope> range = current.currentEventsByPersistenceId(id, 10, 20)
         .runWith(TestSink.create(system), system);
@@ -114,22 +110,19 @@ public abstract class StorageContract {
     String id = newId();
     TestKit probe = new TestKit(system);
     ActorRef writer = system.actorOf(EventWriter.props(id));
-    writer.tell(new EventWriter.Append("e-1"), probe.getRef());
-    probe.expectMsg(ACK, 1L);
+    append(writer, probe, List.of("e-1"), 1L);
 
     TestSubscriber.Probe<EventEnvelope> events = live.eventsByPersistenceId(id, 0, Long.MAX_VALUE)
         .runWith(TestSink.create(system), system);
     events.request(100);
     assertEquals("e-1", events.expectNext(ACK).event());
     for (int i = 2; i <= 10; i++) {
-      writer.tell(new EventWriter.Append("e-" + i), probe.getRef());
-      probe.expectMsg(ACK, (long) i);
+      append(writer, probe, List.of("e-" + i), i);
       EventEnvelope envelope = events.expectNext(liveDelay());
       assertEquals(i, envelope.sequenceNr());
       assertEquals("e-" + i, envelope.event());
     }
-    writer.tell(new EventWriter.AppendAll(names(11, 40)), probe.getRef());
-    probe.expectMsg(ACK, 40L);
+    append(writer, probe, names(11, 40), 40L);
     List<String> group = new ArrayList<>();
     for (int i = 11; i <= 40; i++) {
       group.add((String) events.expectNext(liveDelay()).event());
@@ -147,8 +140,7 @@ public abstract class StorageContract {
         .runWith(TestSink.create(system), system);
     events.request(10);
     for (int i = 1; i <= 4; i++) {
-      writer.tell(new EventWriter.Append("e-" + i), probe.getRef());
-      probe.expectMsg(ACK, (long) i);
+      append(writer, probe, List.of("e-" + i), i);
     }
     assertEquals(2L, events.expectNext(liveDelay()).sequenceNr());
     assertEquals(3L, events.expectNext(liveDelay()).sequenceNr());
@@ -160,8 +152,7 @@ public abstract class StorageContract {
     String id = newId();
     TestKit probe = new TestKit(system);
     ActorRef writer = system.actorOf(EventWriter.props(id));
-    writer.tell(new EventWriter.AppendAll(names(1, 5)), probe.getRef());
-    probe.expectMsg(ACK, 5L);
+    append(writer, probe, names(1, 5), 5L);
     writer.tell(EventWriter.DeleteAll.INSTANCE, probe.getRef());
     probe.expectMsgClass(ACK, DeleteMessagesSuccess.class);
     stop(writer, probe);
@@ -170,8 +161,14 @@ public abstract class StorageContract {
     EventWriter.State state = stateOf(again, probe);
     assertEquals(List.of(), state.events());
     assertEquals(5L, state.lastSequenceNr());
-    again.tell(new EventWriter.Append("e-6"), probe.getRef());
-    probe.expectMsg(ACK, 6L);
+    append(again, probe, List.of("e-6"), 6L);
+  }
+
+  /** Persists {@code events} as one write and waits for the acknowledgement of the last one. */
+  private static void append(ActorRef writer, TestKit probe, List<String> events, long lastSequenceNr) {
+    writer.tell(events.size() == 1 ? new EventWriter.Append(events.get(0)) : new EventWriter.AppendAll(events),
+        probe.getRef());
+    probe.expectMsg(ACK, lastSequenceNr);
   }
 
   private static String newId() {
