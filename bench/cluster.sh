@@ -16,7 +16,10 @@
 # Environment knobs (defaults in brackets):
 #   NODE_COUNTS ["1 3"]  cluster sizes to measure
 #   RUNS [tcp-b100-f8 tcp-b1-f64 e2e-1000]
-#   DURATION [20s]  E2E_DURATION [30s]  E2E_RATE [1000]  WARMUP [10s]  DRAIN [20s]
+#   DURATION [20s]  E2E_DURATION [30s]  E2E_RATE [1000]  WARMUP [60s]  DRAIN [20s]
+# The warm-up is longer than bench/run.sh's: on 2 cores a fresh broker JVM on Cassandra needs
+# about a minute of load before the JIT has compiled its hot paths (e2e p50 7 s, then 1.3 s,
+# then 28 ms in three consecutive 20 s runs on one broker).
 #   BROKER_OPTS [-Xms256m -Xmx768m]  LOADGEN_OPTS [-Xms256m -Xmx1g]
 set -euo pipefail
 
@@ -27,7 +30,7 @@ RUNS="${RUNS:-tcp-b100-f8 tcp-b1-f64 e2e-1000}"
 DURATION="${DURATION:-20s}"
 E2E_DURATION="${E2E_DURATION:-30s}"
 E2E_RATE="${E2E_RATE:-1000}"
-WARMUP="${WARMUP:-10s}"
+WARMUP="${WARMUP:-60s}"
 DRAIN="${DRAIN:-20s}"
 read -r -a broker_opts <<<"${BROKER_OPTS:--Xms256m -Xmx768m}"
 read -r -a loadgen_opts <<<"${LOADGEN_OPTS:--Xms256m -Xmx1g}"
@@ -81,6 +84,7 @@ log "starting Cassandra on 127.0.0.1:$cql_port (data in $work/cassandra)"
 java -cp "$repo/cassandra-local/target/classes" io.tollgate.cassandra.LocalCassandra \
   --port "$cql_port" --storage-port "$(free_port)" --dir "$work/cassandra" >"$work/cassandra.out" 2>&1 &
 cassandra_pid=$!
+touch "$work/cassandra.out"
 until grep -q "Cassandra is running" "$work/cassandra.out"; do
   kill -0 "$cassandra_pid" 2>/dev/null || { cat "$work/cassandra.out" >&2; exit 1; }
   sleep 1

@@ -86,13 +86,14 @@ public final class AdminApi {
   }
 
   HttpResponse listAccounts(Principal principal) {
-    return list(view.catalog().accounts(), account -> mayRead(principal, account.id()),
+    return list(view.catalog().accounts(), account -> AccountReads.mayRead(principal, account.id()),
         Comparator.comparing(Catalog.Account::createdAt), AdminApi::account);
   }
 
   HttpResponse getAccount(Principal principal, String id) {
-    Catalog.Account account = view.catalog().account(id).filter(a -> mayRead(principal, a.id()))
+    Catalog.Account account = view.catalog().account(id).filter(a -> AccountReads.isTenantOf(principal, a.id()))
         .orElseThrow(() -> notFound("account", id));
+    AccountReads.requireRead(principal, id);
     return Responses.json(200, account(account));
   }
 
@@ -149,7 +150,7 @@ public final class AdminApi {
   }
 
   private void requireKeyAdmin(Principal principal, String accountId) {
-    view.catalog().account(accountId).filter(a -> mayRead(principal, a.id()))
+    view.catalog().account(accountId).filter(a -> AccountReads.isTenantOf(principal, a.id()))
         .orElseThrow(() -> notFound("account", accountId));
     requireScope(principal, Scope.ADMIN, accountId, "manage keys of account " + accountId);
     if (principal instanceof Principal.OfAccount caller && !caller.resources().isEmpty()) {
@@ -174,8 +175,10 @@ public final class AdminApi {
   }
 
   HttpResponse listKeys(Principal principal, String accountId) {
-    view.catalog().account(accountId).filter(a -> mayRead(principal, a.id()))
+    view.catalog().account(accountId).filter(a -> AccountReads.isTenantOf(principal, a.id()))
         .orElseThrow(() -> notFound("account", accountId));
+    AccountReads.requireRead(principal, accountId);
+    AccountReads.requireUnlimited(principal, "the account's keys");
     return list(view.catalog().keys(), key -> key.accountId().equals(accountId),
         Comparator.comparing(Catalog.ApiKey::createdAt), AdminApi::key);
   }
@@ -358,7 +361,8 @@ public final class AdminApi {
   CompletionStage<HttpResponse> changePlan(Principal principal, String subscriptionId, byte[] body) {
     JsonBody request = JsonBody.parse(body, Set.of("plan"));
     Catalog.Subscription subscription = view.catalog().subscription(subscriptionId)
-        .filter(s -> mayRead(principal, s.account())).orElseThrow(() -> notFound("subscription", subscriptionId));
+        .filter(s -> AccountReads.isTenantOf(principal, s.account()))
+        .orElseThrow(() -> notFound("subscription", subscriptionId));
     requireScope(principal, Scope.SUBSCRIBE, subscription.account(), "change the plan of " + subscriptionId);
     String plan = request.requiredString("plan");
     CatalogChange.Builder change = CatalogChange.newBuilder().setSubscriptionPlanChanged(
@@ -379,14 +383,19 @@ public final class AdminApi {
   }
 
   HttpResponse listSubscriptions(Principal principal) {
-    return list(view.catalog().subscriptions(), subscription -> mayRead(principal, subscription.account()),
+    return list(view.catalog().subscriptions(), subscription -> AccountReads.mayRead(principal, subscription.account())
+            && principal.reaches(subscription.product()),
         Comparator.comparing(Catalog.Subscription::createdAt), AdminApi::subscription);
   }
 
   /** A subscription with its acknowledged cursor per partition: where its consumer stands. */
   CompletionStage<HttpResponse> getSubscription(Principal principal, String id) {
     Catalog.Subscription subscription = view.catalog().subscription(id)
-        .filter(s -> mayRead(principal, s.account())).orElseThrow(() -> notFound("subscription", id));
+        .filter(s -> AccountReads.isTenantOf(principal, s.account())).orElseThrow(() -> notFound("subscription", id));
+    AccountReads.requireRead(principal, subscription.account());
+    if (!principal.reaches(subscription.product())) {
+      throw ApiException.forbidden("this key is limited to other resources than product " + subscription.product());
+    }
     return sharding.entityRefFor(SubscriptionEntity.ENTITY_KEY, id)
         .<SubscriptionEntity.Attached>ask(SubscriptionEntity.GetAcked::new, timeout)
         .thenApply(acked -> {
@@ -404,12 +413,6 @@ public final class AdminApi {
   }
 
   // ---- rules and rendering --------------------------------------------------------------
-
-  /** Any key of an account may read that account's own resources; the operator reads all. */
-  private static boolean mayRead(Principal principal, String accountId) {
-    return principal.isOperator()
-        || principal instanceof Principal.OfAccount caller && caller.accountId().equals(accountId);
-  }
 
   private static void requireOperator(Principal principal, String action) {
     if (!principal.isOperator()) {

@@ -47,12 +47,15 @@ public final class BillingApi {
     this.timeout = timeout;
   }
 
-  /** The account's billing, when the caller may see it; other tenants' accounts do not exist for them. */
+  /**
+   * The account's billing, when the caller may read it (AccountReads); other tenants' accounts
+   * do not exist for them.
+   */
   private EntityRef<AccountBilling.Command> billingOf(Principal principal, String accountId) {
     view.catalog().account(accountId)
-        .filter(account -> principal.isOperator()
-            || principal instanceof Principal.OfAccount caller && caller.accountId().equals(account.id()))
+        .filter(account -> AccountReads.isTenantOf(principal, account.id()))
         .orElseThrow(() -> ApiException.notFound("account_not_found", "account " + accountId + " does not exist"));
+    AccountReads.requireRead(principal, accountId);
     return sharding.entityRefFor(AccountBilling.ENTITY_KEY, accountId);
   }
 
@@ -63,21 +66,30 @@ public final class BillingApi {
         .thenCompose(caughtUp -> billing.ask(AccountBilling.GetUsage::new, timeout));
   }
 
+  /** Usage per subscription and published traffic per topic; a key limited to resources sees theirs only. */
   CompletionStage<HttpResponse> usage(Principal principal, String accountId) {
     return currentUsage(principal, accountId).thenApply(report -> {
       ObjectNode body = JsonBody.MAPPER.createObjectNode().put("account", accountId);
       ArrayNode data = body.putArray("data");
+      Catalog catalog = view.catalog();
       report.byPeriod().forEach((period, bySubscription) -> bySubscription.keySet().stream().sorted()
+          .filter(subscription -> catalog.subscription(subscription)
+              .map(s -> principal.reaches(s.product())).orElse(!AccountReads.isLimited(principal)))
           .forEach(subscription -> data.addObject().put("period", period).put("subscription", subscription)
               .put("events", report.units(period, subscription))));
       ArrayNode published = body.putArray("published");
-      report.published().forEach((period, byTopic) -> byTopic.forEach((topic, totals) -> published.addObject()
-          .put("period", period).put("topic", topic).put("events", totals.events()).put("bytes", totals.bytes())));
+      report.published().forEach((period, byTopic) -> byTopic.forEach((topic, totals) -> {
+        if (principal.reaches(topic)) {
+          published.addObject().put("period", period).put("topic", topic).put("events", totals.events())
+              .put("bytes", totals.bytes());
+        }
+      }));
       return Responses.json(200, body);
     });
   }
 
   CompletionStage<HttpResponse> upcomingInvoice(Principal principal, String accountId) {
+    AccountReads.requireUnlimited(principal, "the account's invoices");
     return currentUsage(principal, accountId).thenApply(report -> {
       Period period = periods.periodOf(clock.instant());
       Catalog catalog = view.catalog();
@@ -117,7 +129,9 @@ public final class BillingApi {
 
   // ---- invoices, statements, wallet -------------------------------------------------------
 
+  /** Invoices, statements and the wallet: documents of the whole account. */
   private CompletionStage<AccountBilling.Ledger> ledger(Principal principal, String accountId) {
+    AccountReads.requireUnlimited(principal, "the account's invoices, statements or wallet");
     return billingOf(principal, accountId).ask(AccountBilling.GetLedger::new, timeout);
   }
 

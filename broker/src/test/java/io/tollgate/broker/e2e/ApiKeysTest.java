@@ -1,11 +1,17 @@
 package io.tollgate.broker.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tollgate.client.Subscriber;
+import io.tollgate.client.TollgateAdmin;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,6 +56,52 @@ class ApiKeysTest {
         "{\"scopes\":[\"admin\"]}").errorCode(), "a limited key cannot mint an unlimited one");
     assertEquals("invalid_field", broker.post("/v1/accounts/" + t.producer() + "/keys", t.producerKey(), "application/json",
         "{\"scopes\":[\"publish\"],\"resources\":[\"sc*oped\"]}").errorCode());
+  }
+
+  @Test
+  void aReadOnlyKeyOfOneProductReadsThatProductsSubscriptionsAndUsageAndNothingAccountWide() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("analytics", 1);
+    TollgateAdmin admin = broker.admin();
+    String otherProduct = admin.createProduct("analytics refunds", t.producer(), List.of(t.topic()), "public")
+        .get("id").asText();
+    String otherPlan = admin.createPerUnitPlan(otherProduct, "basic", "USD", "0.001").get("id").asText();
+    String otherSubscription = admin.createSubscription(t.consumer(), otherProduct, otherPlan, "beginning")
+        .get("id").asText();
+    TestBroker.Reply created = broker.post("/v1/accounts/" + t.consumer() + "/keys", broker.adminKey(),
+        "application/json", "{\"scopes\":[\"read\"],\"resources\":[\"" + t.product() + "\"]}");
+    String readOne = created.body().get("secret").asText();
+
+    assertEquals(200, broker.get("/v1/subscriptions/" + t.subscription(), readOne).status());
+    assertEquals("forbidden", broker.get("/v1/subscriptions/" + otherSubscription, readOne).errorCode());
+    String listed = broker.get("/v1/subscriptions", readOne).body().toString();
+    assertTrue(listed.contains(t.subscription()) && !listed.contains(otherSubscription), listed);
+    assertEquals(202, publish(t.topic(), t.producerKey()));
+    for (String subscription : List.of(t.subscription(), otherSubscription)) {
+      try (Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), subscription).maxEvents(1)
+          .onDelivery(delivery -> { }).connect()) {
+        consumer.closed().get(30, TimeUnit.SECONDS);
+      }
+    }
+    String usagePath = "/v1/accounts/" + t.consumer() + "/usage";
+    await().atMost(Duration.ofSeconds(30)).until(() -> broker.get(usagePath, t.consumerKey()).body().toString()
+        .contains(otherSubscription));
+    TestBroker.Reply usage = broker.get(usagePath, readOne);
+    assertEquals(200, usage.status());
+    assertTrue(usage.body().toString().contains(t.subscription()) && !usage.body().toString().contains(otherSubscription),
+        usage.body().toString());
+    for (String accountWide : List.of("invoices", "invoices/upcoming", "statements", "wallet", "keys")) {
+      assertEquals("forbidden", broker.get("/v1/accounts/" + t.consumer() + "/" + accountWide, readOne).errorCode(),
+          accountWide);
+    }
+    assertEquals(403, broker.post("/v1/subscriptions/" + t.subscription() + "/plan", readOne, "application/json",
+        "{\"plan\":\"" + t.plan() + "\"}").status(), "reading is not changing");
+
+    String subscribeOnly = broker.post("/v1/accounts/" + t.consumer() + "/keys", broker.adminKey(), "application/json",
+        "{\"scopes\":[\"subscribe\"]}").body().get("secret").asText();
+    assertEquals("forbidden", broker.get("/v1/subscriptions/" + t.subscription(), subscribeOnly).errorCode());
+    assertEquals("forbidden", broker.get("/v1/accounts/" + t.consumer() + "/usage", subscribeOnly).errorCode());
+    assertTrue(!broker.get("/v1/subscriptions", subscribeOnly).body().toString().contains(t.subscription()),
+        "a key without the read scope lists none of the account's subscriptions");
   }
 
   @Test

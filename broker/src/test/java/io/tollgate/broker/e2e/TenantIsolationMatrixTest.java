@@ -91,7 +91,8 @@ class TenantIsolationMatrixTest {
     Map<String, String> lackingScope = Map.of(
         "admin", admin.createKey(account, List.of("publish", "subscribe", "read")).get("secret").asText(),
         "publish", admin.createKey(account, List.of("subscribe", "read")).get("secret").asText(),
-        "subscribe", admin.createKey(account, List.of("publish", "read")).get("secret").asText());
+        "subscribe", admin.createKey(account, List.of("publish", "read")).get("secret").asText(),
+        "read", admin.createKey(account, List.of("publish", "subscribe")).get("secret").asText());
     String otherResources = broker.post("/v1/accounts/" + account + "/keys", broker.adminKey(), "application/json",
         "{\"scopes\":[\"admin\",\"publish\",\"subscribe\",\"read\"],\"resources\":[\"tenantb.*\",\"prod_elsewhere\"]}")
         .body().get("secret").asText();
@@ -168,8 +169,9 @@ class TenantIsolationMatrixTest {
 
   /**
    * One endpoint. {@code needs}: the scope it takes of A's keys (none: any key of the account,
-   * docs/security.md §4 "read scope not enforced"). {@code limitedByResources}: whether a key
-   * limited to resources is held to them there (§1 "Resource limits"; elsewhere §4 lists it).
+   * for the catalog's own entries, which follow the visibility rules). {@code limitedByResources}:
+   * whether a key limited to resources is held to them there (§1 "Resource limits"; management
+   * calls by a limited admin key are listed in §4).
    * {@code foreign}: what another tenant gets. {@code success}: A's answer, and text it holds.
    */
   private record Row(Edge edge, String method, String path, Supplier<Call> call, Owner owner, Optional<String> needs,
@@ -224,29 +226,29 @@ class TenantIsolationMatrixTest {
         openRow("/readyz"),
         openRow("/metrics"),
         listRow("/v1/accounts", a.account()),
-        row("GET", "/v1/accounts/{account}", () -> call(account), Owner.TENANT, null, false, notFound("account"), 200),
+        row("GET", "/v1/accounts/{account}", () -> call(account), Owner.TENANT, "read", false, notFound("account"), 200),
         row("POST", "/v1/accounts/{account}/keys", () -> json(account + "/keys", "{\"scopes\":[\"read\"]}"),
             Owner.TENANT, "admin", true, notFound("account"), 201),
-        row("GET", "/v1/accounts/{account}/keys", () -> call(account + "/keys"), Owner.TENANT, null, false,
+        row("GET", "/v1/accounts/{account}/keys", () -> call(account + "/keys"), Owner.TENANT, "read", true,
             notFound("account"), 200),
         row("POST", "/v1/accounts/{account}/keys/{key}/rotate",
             () -> json(account + "/keys/" + a.rotatableKey() + "/rotate", "{\"overlap_seconds\":0}"),
             Owner.TENANT, "admin", true, notFound("account"), 201),
-        row("GET", "/v1/accounts/{account}/usage", () -> call(account + "/usage"), Owner.TENANT, null, false,
+        row("GET", "/v1/accounts/{account}/usage", () -> call(account + "/usage"), Owner.TENANT, "read", false,
             notFound("account"), 200),
         row("GET", "/v1/accounts/{account}/invoices/upcoming", () -> call(account + "/invoices/upcoming"), Owner.TENANT,
-            null, false, notFound("account"), 200),
-        row("GET", "/v1/accounts/{account}/invoices", () -> call(account + "/invoices"), Owner.TENANT, null, false,
+            "read", true, notFound("account"), 200),
+        row("GET", "/v1/accounts/{account}/invoices", () -> call(account + "/invoices"), Owner.TENANT, "read", true,
             notFound("account"), 200),
-        row("GET", "/v1/accounts/{account}/statements", () -> call(account + "/statements"), Owner.TENANT, null, false,
+        row("GET", "/v1/accounts/{account}/statements", () -> call(account + "/statements"), Owner.TENANT, "read", true,
             notFound("account"), 200),
-        row("GET", "/v1/accounts/{account}/wallet", () -> call(account + "/wallet"), Owner.TENANT, null, false,
+        row("GET", "/v1/accounts/{account}/wallet", () -> call(account + "/wallet"), Owner.TENANT, "read", true,
             notFound("account"), 200),
         row("POST", "/v1/accounts/{account}/wallet/top-ups", () -> json(account + "/wallet/top-ups",
                 "{\"amount\":\"1.00\",\"currency\":\"USD\",\"idempotency_key\":\"m" + unique.incrementAndGet() + "\"}"),
             Owner.OPERATOR, null, false, notFound("account"), 201),
 
-        row("GET", "/v1/invoices/{invoice}", () -> call("/v1/invoices/" + a.usdInvoice()), Owner.TENANT, null, false,
+        row("GET", "/v1/invoices/{invoice}", () -> call("/v1/invoices/" + a.usdInvoice()), Owner.TENANT, "read", true,
             notFound("account"), 200),
         row("POST", "/v1/invoices/{invoice}/credit-notes", () -> json("/v1/invoices/" + a.usdInvoice() + "/credit-notes",
                 "{\"amount\":\"0.10\",\"reason\":\"matrix\",\"idempotency_key\":\"m" + unique.incrementAndGet() + "\"}"),
@@ -301,7 +303,7 @@ class TenantIsolationMatrixTest {
             Owner.TENANT, "subscribe", true, FORBIDDEN, 201),
         listRow("/v1/subscriptions", a.subscription()),
         row("GET", "/v1/subscriptions/{subscription}", () -> call("/v1/subscriptions/" + a.subscription()),
-            Owner.TENANT, null, false, notFound("subscription"), 200),
+            Owner.TENANT, "read", true, notFound("subscription"), 200),
         new Row(Edge.WEBSOCKET, "GET", "/v1/subscriptions/{subscription}/stream", () -> call(a.subscription()),
             Owner.TENANT, Optional.of("subscribe"), true, notFound("subscription"), 101, Optional.empty()),
         row("POST", "/v1/subscriptions/{subscription}/plan", () -> json("/v1/subscriptions/" + a.subscription() + "/plan",
