@@ -2,6 +2,7 @@
 """Draws the two SVG charts of docs/benchmarks.md from a bench/run.sh results file.
 
     python3 bench/chart.py bench/results/<timestamp>.jsonl docs/img
+    python3 bench/chart.py --backends EMBEDDED.jsonl CLUSTER.jsonl docs/img
 
 Writes OUT/benchmarks-throughput.svg (events/s of every tcp and http run) and
 OUT/benchmarks-e2e-latency.svg (publish-to-WebSocket latency percentiles of the e2e run, beside
@@ -100,5 +101,31 @@ def main(results, out_dir):
                    lat_bars, "ms", os.path.join(out_dir, "benchmarks-e2e-latency.svg"))
 
 
+BACKEND_COLOURS = {"embedded": "#2b6cb0", "cassandra 1 node": "#dd6b20", "cassandra 3 nodes": "#9c4221"}
+
+
+def backends(embedded, cluster, out_dir):
+    """OUT/benchmarks-backends.svg: the same publish runs on the embedded store (a bench/run.sh
+    results file) and on Cassandra with 1 and 3 nodes (a bench/cluster.sh results file)."""
+    results = {}
+    for row in (json.loads(line) for line in open(embedded) if line.strip()):
+        if row.get("result") and row["run"].startswith("tcp-"):
+            results[(row["run"], "embedded")] = row["result"]["events_per_second"]
+    for row in (json.loads(line) for line in open(cluster) if line.strip()):
+        if row.get("result") and "-tcp-" in row["run"]:
+            run = row["run"].split("-", 2)[2]
+            results[(run, f"cassandra {row['nodes']} node" + ("s" if row["nodes"] > 1 else ""))] = \
+                row["result"]["events_per_second"]
+    bars = [(f"{run} · {backend}", value, BACKEND_COLOURS[backend])
+            for (run, backend), value in sorted(results.items(), key=lambda item: (item[0][0], list(BACKEND_COLOURS).index(item[0][1])))]
+    os.makedirs(out_dir, exist_ok=True)
+    hbar_chart("Publish throughput by storage backend",
+               "256-byte events, one TCP producer, 4 partitions; 2 cores shared by every JVM (brokers, Cassandra, loadgen)",
+               bars, "events/s", os.path.join(out_dir, "benchmarks-backends.svg"))
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "docs/img")
+    if sys.argv[1] == "--backends":
+        backends(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "docs/img")
+    else:
+        main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "docs/img")
