@@ -4,6 +4,7 @@ import io.tollgate.protocols.v1.cluster.PartitionAdvanced;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,7 +37,8 @@ public final class LiveTail {
   private final Duration fallbackPoll;
   private final int maxEntriesPerRead;
   private final ActorRef<Topic.Command<PartitionAdvanced>> topic;
-  private final ConcurrentHashMap<String, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
+  /** The readers waiting at the end of each partition, each with its own wake-up. */
+  private final ConcurrentHashMap<String, Set<CompletableFuture<Void>>> waiting = new ConcurrentHashMap<>();
 
   public LiveTail(ActorSystem<?> system, CurrentEventsByPersistenceIdQuery journal, Duration fallbackPoll,
                   int maxEntriesPerRead) {
@@ -46,9 +48,9 @@ public final class LiveTail {
     this.maxEntriesPerRead = maxEntriesPerRead;
     this.topic = system.systemActorOf(Topic.create(PartitionAdvanced.class, TOPIC), "partition-advanced", Props.empty());
     ActorRef<PartitionAdvanced> listener = system.systemActorOf(Behaviors.receiveMessage(advanced -> {
-      CompletableFuture<Void> readers = waiting.remove(advanced.getPersistenceId());
+      Set<CompletableFuture<Void>> readers = waiting.remove(advanced.getPersistenceId());
       if (readers != null) {
-        readers.complete(null);
+        readers.forEach(reader -> reader.complete(null));
       }
       return Behaviors.same();
     }), "partition-advanced-listener", Props.empty());
@@ -69,13 +71,32 @@ public final class LiveTail {
 
   private CompletionStage<List<EventEnvelope>> read(String persistenceId, long from) {
     // Waiting starts before the read: a write that lands during it still wakes this reader.
-    CompletableFuture<Void> grown = waiting.computeIfAbsent(persistenceId, id -> new CompletableFuture<>());
+    CompletableFuture<Void> grown = new CompletableFuture<>();
+    waiting.compute(persistenceId, (id, readers) -> {
+      Set<CompletableFuture<Void>> all = readers == null ? ConcurrentHashMap.newKeySet() : readers;
+      all.add(grown);
+      return all;
+    });
     return journal.currentEventsByPersistenceId(persistenceId, from, Long.MAX_VALUE)
         .take(maxEntriesPerRead)
         .runWith(Sink.seq(), system)
-        .thenCompose(entries -> entries.isEmpty()
-            ? grown.copy().completeOnTimeout(null, fallbackPoll.toMillis(), TimeUnit.MILLISECONDS)
-                .thenCompose(woken -> read(persistenceId, from))
-            : CompletableFuture.completedFuture(entries));
+        .thenCompose(entries -> {
+          if (!entries.isEmpty()) {
+            forget(persistenceId, grown);
+            return CompletableFuture.completedFuture(entries);
+          }
+          return grown.completeOnTimeout(null, fallbackPoll.toMillis(), TimeUnit.MILLISECONDS)
+              .thenCompose(woken -> {
+                forget(persistenceId, grown);
+                return read(persistenceId, from);
+              });
+        });
+  }
+
+  private void forget(String persistenceId, CompletableFuture<Void> reader) {
+    waiting.computeIfPresent(persistenceId, (id, readers) -> {
+      readers.remove(reader);
+      return readers.isEmpty() ? null : readers;
+    });
   }
 }
