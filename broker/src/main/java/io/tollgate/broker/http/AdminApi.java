@@ -189,6 +189,9 @@ public final class AdminApi {
     JsonBody request = JsonBody.parse(body, Set.of("name", "owner"));
     String owner = request.requiredString("owner");
     requireScope(principal, Scope.ADMIN, owner, "create domains owned by " + owner);
+    if (AccountReads.isLimited(principal)) {
+      throw ApiException.forbidden("a key limited to resources cannot create domains");
+    }
     String name = request.requiredString("name");
     CatalogChange.Builder change = CatalogChange.newBuilder()
         .setDomainCreated(DomainCreated.newBuilder().setName(name).setOwner(owner));
@@ -210,6 +213,7 @@ public final class AdminApi {
     Catalog.Domain domain = visible(principal).domain(domainName).orElseThrow(() -> notFound("domain", domainName));
     requireScope(principal, Scope.ADMIN, domain.owner(), "create topics in domain " + domainName);
     String name = request.requiredString("name");
+    requireReaches(principal, name);
     long partitions = request.optionalLong("partitions").orElse(1L);
     if (partitions < 1 || partitions > Catalog.MAX_PARTITIONS) {
       throw request.invalid("partitions", "must be between 1 and " + Catalog.MAX_PARTITIONS);
@@ -227,6 +231,7 @@ public final class AdminApi {
     Catalog.Topic topic = visible(principal).topic(topicName).orElseThrow(() -> notFound("topic", topicName));
     Catalog.Domain domain = view.catalog().domain(topic.domain()).orElseThrow();
     requireScope(principal, Scope.ADMIN, domain.owner(), "change the schema of " + topicName);
+    requireReaches(principal, topicName);
     String schema = schemas.checked(request.requiredObject("schema", null).json());
     return writer.write(principal.actor(), CatalogChange.newBuilder().setTopicSchemaAdded(
             TopicSchemaAdded.newBuilder().setTopic(topicName).setSchemaJson(schema)))
@@ -248,6 +253,7 @@ public final class AdminApi {
     String owner = request.requiredString("owner");
     requireScope(principal, Scope.ADMIN, owner, "create products owned by " + owner);
     List<String> topics = request.stringList("topics");
+    topics.forEach(topic -> requireReaches(principal, topic));
     if (!principal.isOperator()) {
       VisibleCatalog visible = visible(principal);
       for (String topic : topics) {
@@ -283,6 +289,7 @@ public final class AdminApi {
     JsonBody request = JsonBody.parse(body, PlanTermsJson.PLAN_FIELDS);
     Catalog.Product product = visible(principal).product(productId).orElseThrow(() -> notFound("product", productId));
     requireScope(principal, Scope.ADMIN, product.owner(), "create plans of product " + productId);
+    requireReaches(principal, productId);
     PlanTerms terms = PlanTermsJson.parse(request);
     String name = request.requiredString("name");
     try {
@@ -313,9 +320,7 @@ public final class AdminApi {
     JsonBody request = JsonBody.parse(body, Set.of("account", "product", "plan", "delivery", "filter", "start"));
     String account = request.requiredString("account");
     requireScope(principal, Scope.SUBSCRIBE, account, "subscribe for account " + account);
-    if (!principal.reaches(request.requiredString("product"))) {
-      throw ApiException.forbidden("this key is limited to other resources than product " + request.requiredString("product"));
-    }
+    requireReaches(principal, request.requiredString("product"));
     String deliveryType = request.optionalObject("delivery", Set.of("type"))
         .map(delivery -> delivery.requiredString("type")).orElse("websocket");
     if (!deliveryType.equals("websocket")) {
@@ -364,6 +369,7 @@ public final class AdminApi {
         .filter(s -> AccountReads.isTenantOf(principal, s.account()))
         .orElseThrow(() -> notFound("subscription", subscriptionId));
     requireScope(principal, Scope.SUBSCRIBE, subscription.account(), "change the plan of " + subscriptionId);
+    requireReaches(principal, subscription.product());
     String plan = request.requiredString("plan");
     CatalogChange.Builder change = CatalogChange.newBuilder().setSubscriptionPlanChanged(
         SubscriptionPlanChanged.newBuilder().setSubscription(subscriptionId).setPlan(plan));
@@ -378,6 +384,7 @@ public final class AdminApi {
     Catalog.Plan plan = visible(principal).plan(planId).orElseThrow(() -> notFound("plan", planId));
     Catalog.Product product = view.catalog().product(plan.productId()).orElseThrow();
     requireScope(principal, Scope.ADMIN, product.owner(), "delete plans of product " + product.id());
+    requireReaches(principal, product.id());
     return writer.write(principal.actor(), CatalogChange.newBuilder().setPlanDeleted(PlanDeleted.newBuilder().setId(planId)))
         .thenApply(catalog -> HttpResponse.create().withStatus(204));
   }
@@ -393,9 +400,7 @@ public final class AdminApi {
     Catalog.Subscription subscription = view.catalog().subscription(id)
         .filter(s -> AccountReads.isTenantOf(principal, s.account())).orElseThrow(() -> notFound("subscription", id));
     AccountReads.requireRead(principal, subscription.account());
-    if (!principal.reaches(subscription.product())) {
-      throw ApiException.forbidden("this key is limited to other resources than product " + subscription.product());
-    }
+    requireReaches(principal, subscription.product());
     return sharding.entityRefFor(SubscriptionEntity.ENTITY_KEY, id)
         .<SubscriptionEntity.Attached>ask(SubscriptionEntity.GetAcked::new, timeout)
         .thenApply(acked -> {
@@ -417,6 +422,13 @@ public final class AdminApi {
   private static void requireOperator(Principal principal, String action) {
     if (!principal.isOperator()) {
       throw ApiException.forbidden("only the operator's admin key may " + action);
+    }
+  }
+
+  /** A key limited to resources acts only on those: topic names and product ids it reaches. */
+  private static void requireReaches(Principal principal, String resource) {
+    if (!principal.reaches(resource)) {
+      throw ApiException.forbidden("this key is limited to other resources than " + resource);
     }
   }
 

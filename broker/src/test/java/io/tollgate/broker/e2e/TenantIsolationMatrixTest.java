@@ -170,8 +170,7 @@ class TenantIsolationMatrixTest {
   /**
    * One endpoint. {@code needs}: the scope it takes of A's keys (none: any key of the account,
    * for the catalog's own entries, which follow the visibility rules). {@code limitedByResources}:
-   * whether a key limited to resources is held to them there (§1 "Resource limits"; management
-   * calls by a limited admin key are listed in §4).
+   * whether a key limited to resources is held to them there (§1 "Resource limits").
    * {@code foreign}: what another tenant gets. {@code success}: A's answer, and text it holds.
    */
   private record Row(Edge edge, String method, String path, Supplier<Call> call, Owner owner, Optional<String> needs,
@@ -260,19 +259,19 @@ class TenantIsolationMatrixTest {
 
         row("POST", "/v1/domains", () -> json("/v1/domains",
                 "{\"name\":\"tenanta" + unique.incrementAndGet() + "\",\"owner\":\"" + a.account() + "\"}"),
-            Owner.TENANT, "admin", false, FORBIDDEN, 201),
+            Owner.TENANT, "admin", true, FORBIDDEN, 201),
         listRow("/v1/domains", "\"tenanta\""),
         row("GET", "/v1/domains/{domain}", () -> call("/v1/domains/tenanta"), Owner.TENANT, null, false,
             notFound("domain"), 200),
 
         row("POST", "/v1/topics", () -> json("/v1/topics",
                 "{\"name\":\"tenanta.t" + unique.incrementAndGet() + "\",\"domain\":\"tenanta\"}"),
-            Owner.TENANT, "admin", false, notFound("domain"), 201),
+            Owner.TENANT, "admin", true, notFound("domain"), 201),
         listRow("/v1/topics", "tenanta.orders"),
         row("GET", "/v1/topics/{topic}", () -> call("/v1/topics/tenanta.orders"), Owner.TENANT, null, false,
             notFound("topic"), 200),
         row("POST", "/v1/topics/{topic}/schemas", () -> json("/v1/topics/tenanta.schemed/schemas",
-                "{\"schema\":{\"type\":\"object\"}}"), Owner.TENANT, "admin", false, notFound("topic"), 201),
+                "{\"schema\":{\"type\":\"object\"}}"), Owner.TENANT, "admin", true, notFound("topic"), 201),
         row("POST", "/v1/topics/{topic}/events", () -> new Call("/v1/topics/tenanta.orders/events",
                 "application/cloudevents+json", "{\"specversion\":\"1.0\",\"id\":\"m" + unique.incrementAndGet()
                     + "\",\"source\":\"/matrix\",\"type\":\"t\"}"),
@@ -280,7 +279,7 @@ class TenantIsolationMatrixTest {
 
         row("POST", "/v1/products", () -> json("/v1/products", "{\"name\":\"tenanta more\",\"owner\":\"" + a.account()
                 + "\",\"topics\":[\"tenanta.orders\"],\"visibility\":\"private\"}"),
-            Owner.TENANT, "admin", false, FORBIDDEN, 201),
+            Owner.TENANT, "admin", true, FORBIDDEN, 201),
         listRow("/v1/products", a.product()),
         row("GET", "/v1/products/{product}", () -> call("/v1/products/" + a.product()), Owner.TENANT, null, false,
             notFound("product"), 200),
@@ -288,14 +287,14 @@ class TenantIsolationMatrixTest {
             Owner.TENANT, null, false, notFound("product"), 200),
         row("POST", "/v1/products/{product}/plans", () -> json("/v1/products/" + a.product() + "/plans",
                 "{\"name\":\"more\",\"currency\":\"USD\",\"price\":{\"model\":\"per_unit\",\"unit_amount\":\"0.01\"}}"),
-            Owner.TENANT, "admin", false, notFound("product"), 201),
+            Owner.TENANT, "admin", true, notFound("product"), 201),
         row("GET", "/v1/products/{product}/plans", () -> call("/v1/products/" + a.product() + "/plans"), Owner.TENANT,
             null, false, notFound("product"), 200),
 
         listRow("/v1/catalog", () -> call("/v1/catalog?kind=product&limit=100"), a.product()),
         row("GET", "/v1/plans/{plan}", () -> call("/v1/plans/" + a.plan()), Owner.TENANT, null, false,
             notFound("plan"), 200),
-        row("DELETE", "/v1/plans/{plan}", () -> call("/v1/plans/" + a.doomedPlan()), Owner.TENANT, "admin", false,
+        row("DELETE", "/v1/plans/{plan}", () -> call("/v1/plans/" + a.doomedPlan()), Owner.TENANT, "admin", true,
             notFound("plan"), 204),
 
         row("POST", "/v1/subscriptions", () -> json("/v1/subscriptions", "{\"account\":\"" + a.account()
@@ -307,7 +306,7 @@ class TenantIsolationMatrixTest {
         new Row(Edge.WEBSOCKET, "GET", "/v1/subscriptions/{subscription}/stream", () -> call(a.subscription()),
             Owner.TENANT, Optional.of("subscribe"), true, notFound("subscription"), 101, Optional.empty()),
         row("POST", "/v1/subscriptions/{subscription}/plan", () -> json("/v1/subscriptions/" + a.subscription() + "/plan",
-                "{\"plan\":\"" + a.sparePlan() + "\"}"), Owner.TENANT, "subscribe", false, notFound("subscription"), 200),
+                "{\"plan\":\"" + a.sparePlan() + "\"}"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
 
         new Row(Edge.HTTP, "GET", "/v1/audit", () -> call("/v1/audit?limit=1000"), Owner.TENANT, Optional.of("admin"),
             false, Outcome.HIDDEN, 200, Optional.of("tenanta.schemed")),
