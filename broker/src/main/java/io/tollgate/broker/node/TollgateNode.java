@@ -177,7 +177,8 @@ public final class TollgateNode {
         config.getInt("tollgate.subscriptions.window"),
         config.getInt("tollgate.subscriptions.max-batch"),
         (int) config.getBytes("tollgate.subscriptions.max-message-bytes").longValue(),
-        askTimeout, clock, periods), metrics.deliveredEvents);
+        askTimeout, config.getDuration("tollgate.subscriptions.attach-attempt-timeout"), clock, periods),
+        metrics.deliveredEvents);
     CatalogWriter catalogWriter = new CatalogWriter(sharding, view, clock, askTimeout);
     AdminApi admin = new AdminApi(view, catalogWriter, sharding, schemas, askTimeout, clock);
     AtomicBoolean stopping = new AtomicBoolean();

@@ -6,6 +6,7 @@ import io.tollgate.billing.PlanTermsProto;
 import io.tollgate.billing.PeriodScheme;
 import io.tollgate.billing.Quota;
 import io.tollgate.billing.RateLimit;
+import io.tollgate.broker.ShardedAsk;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.topic.AckPoint;
 import io.tollgate.broker.topic.Cursor;
@@ -53,8 +54,9 @@ import org.apache.pekko.util.ByteString;
  */
 public final class StreamSession {
   /** {@code maxMessageBytes}: the largest message a consumer may send (as UTF-8 when it is text). */
-  public record Settings(int window, int maxBatch, int maxMessageBytes, Duration askTimeout, Clock clock,
-                         PeriodScheme periods) {}
+  /** {@code attachAttemptTimeout}: an attach unanswered this long is sent again, until {@code askTimeout}. */
+  public record Settings(int window, int maxBatch, int maxMessageBytes, Duration askTimeout,
+                         Duration attachAttemptTimeout, Clock clock, PeriodScheme periods) {}
 
   private static final Duration EXPIRY_CHECK_EVERY = Duration.ofSeconds(1);
   /** Pekko's scheduler refuses timers beyond about 248 days; the checks every second cover the rest. */
@@ -91,9 +93,10 @@ public final class StreamSession {
         ActorSource.<SubscriptionEntity.SessionSignal>actorRef(
                 signal -> false, signal -> Optional.empty(), 16, OverflowStrategy.dropHead())
             .preMaterialize(system);
-    return entity.<SubscriptionEntity.Attached>ask(
+    // Attaching again with the same session id changes nothing, so an unanswered attach is sent again.
+    return ShardedAsk.<SubscriptionEntity.Command, SubscriptionEntity.Attached>ask(entity,
             replyTo -> new SubscriptionEntity.Attach(sessionId, signals.first(), subscription.start(), replyTo),
-            settings.askTimeout())
+            settings.attachAttemptTimeout(), settings.askTimeout())
         .thenApply(attached -> {
           registry.register(sessionId, signals.first());
           DeliveryTracker tracker = new DeliveryTracker();

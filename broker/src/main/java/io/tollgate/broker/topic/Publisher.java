@@ -1,6 +1,7 @@
 package io.tollgate.broker.topic;
 
 import io.tollgate.broker.ApiException;
+import io.tollgate.broker.ShardedAsk;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
@@ -12,9 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeoutException;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
@@ -26,9 +25,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 public final class Publisher {
   /**
    * {@code timeout} bounds a whole publish; within it an append unanswered after
-   * {@code attemptTimeout} is sent again. Cluster Sharding drops a message that reaches a
-   * shard while the shard moves to another node (a rolling restart), and a partition stores a
-   * repeated append once, so trying again turns that drop into a short delay, not an error.
+   * {@code attemptTimeout} is sent again ({@link ShardedAsk}): a partition stores a repeated
+   * append once.
    */
   public record Settings(int maxEventBytes, int maxEventsPerPublish, Duration timeout, Duration attemptTimeout) {}
 
@@ -102,7 +100,10 @@ public final class Publisher {
       List<Integer> indexes = submittedIndexes.get(p);
       EntityRef<TopicPartition.Command> entity =
           sharding.entityRefFor(TopicPartition.ENTITY_KEY, new PartitionRef(topicName, p).entityId());
-      writes.add(append(entity, byPartition.get(partition), System.nanoTime() + settings.timeout().toNanos())
+      writes.add(ShardedAsk.<TopicPartition.Command, TopicPartition.AppendResult>ask(entity,
+              replyTo -> new TopicPartition.Append(byPartition.get(partition), replyTo),
+              settings.attemptTimeout(), settings.timeout())
+          .toCompletableFuture()
           .thenAccept(result -> {
             if (result instanceof TopicPartition.AppendFailed failed) {
               throw new ApiException(503, failed.code(), failed.message());
@@ -129,18 +130,4 @@ public final class Publisher {
         });
   }
 
-  private CompletableFuture<TopicPartition.AppendResult> append(EntityRef<TopicPartition.Command> partition,
-                                                               List<CloudEvent> events, long deadlineNanos) {
-    long remaining = deadlineNanos - System.nanoTime();
-    Duration attempt = Duration.ofNanos(Math.min(remaining, settings.attemptTimeout().toNanos()));
-    return partition.<TopicPartition.AppendResult>ask(replyTo -> new TopicPartition.Append(events, replyTo), attempt)
-        .toCompletableFuture()
-        .exceptionallyCompose(failure -> {
-          Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-          if (cause instanceof TimeoutException && deadlineNanos - System.nanoTime() > 0) {
-            return append(partition, events, deadlineNanos);
-          }
-          return CompletableFuture.failedFuture(cause);
-        });
-  }
 }

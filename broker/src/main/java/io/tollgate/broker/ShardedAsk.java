@@ -1,0 +1,41 @@
+package io.tollgate.broker;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * An ask to a sharded entity that is sent again when unanswered after {@code attempt}, until
+ * {@code deadline}. Cluster Sharding drops a message that reaches a shard while the shard moves
+ * (a rolling restart), and one sent to a node that has just died is lost until the node is
+ * downed and its shards start elsewhere; asking again turns either into a delay instead of an
+ * error. Only for commands the entity handles idempotently.
+ */
+public final class ShardedAsk {
+  private ShardedAsk() {}
+
+  public static <M, R> CompletionStage<R> ask(EntityRef<M> entity, Function<ActorRef<R>, M> command,
+                                              Duration attempt, Duration deadline) {
+    return ask(entity, command, attempt, System.nanoTime() + deadline.toNanos());
+  }
+
+  private static <M, R> CompletableFuture<R> ask(EntityRef<M> entity, Function<ActorRef<R>, M> command,
+                                                 Duration attempt, long deadlineNanos) {
+    long remaining = deadlineNanos - System.nanoTime();
+    Duration thisAttempt = Duration.ofNanos(Math.max(1, Math.min(remaining, attempt.toNanos())));
+    return entity.<R>ask(command::apply, thisAttempt)
+        .toCompletableFuture()
+        .exceptionallyCompose(failure -> {
+          Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+          if (cause instanceof TimeoutException && deadlineNanos - System.nanoTime() > 0) {
+            return ask(entity, command, attempt, deadlineNanos);
+          }
+          return CompletableFuture.failedFuture(cause);
+        });
+  }
+}
