@@ -10,7 +10,9 @@ import io.tollgate.client.Subscriber;
 import io.tollgate.client.TollgateAdmin;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -71,7 +73,7 @@ class ClusterFailoverTest {
 
       // The worst case for the first consumer: the node that runs its subscription's entity dies.
       int victim = await().atMost(Duration.ofSeconds(30))
-          .until(() -> cluster.nodeHosting("Subscription", t.subscription()), java.util.OptionalInt::isPresent).getAsInt();
+          .until(() -> cluster.nodeHosting("Subscription", t.subscription()), OptionalInt::isPresent).getAsInt();
       int connectionAtKill = one.connections();
       cluster.process(victim).kill();
       long killedAt = System.nanoTime();
@@ -162,7 +164,7 @@ class ClusterFailoverTest {
   }
 
   private static Set<String> union(Set<String> a, Set<String> b) {
-    Set<String> all = new java.util.HashSet<>(a);
+    Set<String> all = new HashSet<>(a);
     all.addAll(b);
     return all;
   }

@@ -1,13 +1,19 @@
 package io.tollgate.broker.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tollgate.broker.e2e.BrokerProcess;
 import io.tollgate.cassandra.LocalCassandra;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * Broker processes forming one Pekko cluster on the test JVM's Cassandra, each with its own
@@ -98,24 +104,24 @@ final class LocalCluster implements AutoCloseable {
    * {@code /cluster/shards/{type}} reports it; empty while its shard is not allocated. The shard
    * is Pekko's default: the entity id's hash code modulo the 100 shards of cluster-common.conf.
    */
-  java.util.OptionalInt nodeHosting(String entityType, String entityId) throws IOException, InterruptedException {
+  OptionalInt nodeHosting(String entityType, String entityId) throws IOException, InterruptedException {
     String shard = Integer.toString(Math.abs(entityId.hashCode() % 100));
-    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    HttpClient http = HttpClient.newHttpClient();
     for (int i = 0; i < nodes.size(); i++) {
       if (processes[i] == null || !processes[i].isAlive()) {
         continue;
       }
-      String body = http.send(java.net.http.HttpRequest.newBuilder(
+      String body = http.send(HttpRequest.newBuilder(
               nodes.get(i).management().resolve("/cluster/shards/" + entityType)).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-      for (com.fasterxml.jackson.databind.JsonNode region : new com.fasterxml.jackson.databind.ObjectMapper()
+          HttpResponse.BodyHandlers.ofString()).body();
+      for (JsonNode region : new ObjectMapper()
           .readTree(body).path("regions")) {
         if (region.path("shardId").asText().equals(shard)) {
-          return java.util.OptionalInt.of(i);
+          return OptionalInt.of(i);
         }
       }
     }
-    return java.util.OptionalInt.empty();
+    return OptionalInt.empty();
   }
 
   /** The base URLs of the nodes whose process is running, in node order. */

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -80,7 +81,7 @@ final class ResumingConsumer implements AutoCloseable {
   }
 
   /** When the first event arrived on a connection opened after connection {@code number}, if one has. */
-  java.util.OptionalLong firstDeliveryAfterConnection(int number) {
+  OptionalLong firstDeliveryAfterConnection(int number) {
     return firstDeliveryNanos.entrySet().stream().filter(entry -> entry.getKey() > number)
         .mapToLong(Map.Entry::getValue).min();
   }
