@@ -38,7 +38,13 @@ public final class CatalogView {
         .viaMat(KillSwitches.single(), Keep.right())
         .toMat(Sink.foreach(envelope -> onChange((CatalogChange) envelope.event())), Keep.left())
         .run(system);
-    journalEnd.thenCompose(this::awaitVersion).thenRun(() -> caughtUp.complete(null));
+    journalEnd.thenCompose(this::reached).whenComplete((done, failure) -> {
+      if (failure == null) {
+        caughtUp.complete(null);
+      } else {
+        caughtUp.completeExceptionally(failure);
+      }
+    });
   }
 
   /** Completes once the view has read the whole journal as it stood when the node started. */
@@ -59,8 +65,21 @@ public final class CatalogView {
     reached.clear();
   }
 
-  /** Completes when this view has applied the catalog's change number {@code version}. */
+  /**
+   * Completes when this view has applied the catalog's change number {@code version}, or fails
+   * after ten seconds: a writer waiting to read its own change answers its request either way.
+   */
   public CompletionStage<Void> awaitVersion(long version) {
+    return reached(version).copy().orTimeout(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Completes when this view has applied change number {@code version}, however long its replay
+   * takes: a starting node on a busy machine can need more than a request's patience to read
+   * the catalog, and giving up would leave it never ready. Waiters of one version share a
+   * future, so each caller's timeout goes on a copy of it.
+   */
+  private CompletableFuture<Void> reached(long version) {
     if (catalog.version() >= version) {
       return CompletableFuture.completedFuture(null);
     }
@@ -68,6 +87,6 @@ public final class CatalogView {
     if (catalog.version() >= version) {
       waiter.complete(null);
     }
-    return waiter.orTimeout(10, TimeUnit.SECONDS);
+    return waiter;
   }
 }

@@ -3,6 +3,7 @@ package io.tollgate.broker.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.tollgate.billing.PeriodScheme;
+import io.tollgate.broker.ShardedAsk;
 import io.tollgate.broker.auth.AuthThrottle;
 import io.tollgate.broker.auth.Authenticator;
 import io.tollgate.broker.auth.JwtSettings;
@@ -70,6 +71,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TollgateNode {
   private static final Logger LOG = LoggerFactory.getLogger(TollgateNode.class);
+  /** The catalog's shard may be handed off while a node starts (a rolling restart): ask again. */
+  private static final Duration CATALOG_VERSION_ATTEMPT = Duration.ofSeconds(2);
 
   private final ActorSystem<Void> system;
   private final ServerBinding http;
@@ -155,8 +158,8 @@ public final class TollgateNode {
             .tell(new AccountBilling.CatchUp(subscription, system.ignoreRef())));
     SubscriptionEntity.initSharding(sharding, clock, periods,
         config.getBoolean("tollgate.billing.eager-feed") ? wakeBilling : subscription -> { });
-    CompletionStage<Long> catalogVersion = CatalogEntity.ref(sharding)
-        .ask(CatalogEntity.GetVersion::new, Duration.ofSeconds(60));
+    CompletionStage<Long> catalogVersion = ShardedAsk.ask(CatalogEntity.ref(sharding), CatalogEntity.GetVersion::new,
+        CATALOG_VERSION_ATTEMPT, Duration.ofSeconds(60));
     view.start(system, journal, catalogVersion);
 
     Metrics metrics = new Metrics();

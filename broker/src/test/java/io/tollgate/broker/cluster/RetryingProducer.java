@@ -12,12 +12,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
 
 /**
  * A producer that publishes numbered batches of ten, one at a time, to a node's TCP port, and
  * retries a batch that was not acknowledged with the same ids (on another node once its own is
  * gone) until it is: the broker stores a retried event once.
+ *
+ * <p>It publishes at a steady pace, as a real producer does, not as fast as the cluster takes
+ * it: on two cores an unpaced producer starves a node that is starting (the JIT, the catalog
+ * replay and the cluster join compete with two loaded brokers and Cassandra), and the tests
+ * would measure that starvation instead of the failover.
  */
 final class RetryingProducer implements AutoCloseable {
   private final String source;
@@ -26,6 +32,8 @@ final class RetryingProducer implements AutoCloseable {
   private final IntSupplier tcpPort;
   private final Set<String> acked = ConcurrentHashMap.newKeySet();
   private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+  private static final long BATCH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
+
   private final Thread thread;
   private volatile boolean stopping;
 
@@ -42,7 +50,10 @@ final class RetryingProducer implements AutoCloseable {
   private void run() {
     int next = 0;
     TcpPublisher publisher = null;
+    long due = System.nanoTime();
     while (!stopping) {
+      due = Math.max(due + BATCH_INTERVAL_NANOS, System.nanoTime() - BATCH_INTERVAL_NANOS);
+      LockSupport.parkNanos(due - System.nanoTime());
       List<CloudEvent> batch = Events.numbered(source, next, 10);
       try {
         if (publisher == null) {
