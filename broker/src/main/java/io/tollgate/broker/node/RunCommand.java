@@ -63,11 +63,11 @@ public final class RunCommand implements Callable<Integer> {
       overrides = overrides.withFallback(ConfigFactory.parseFile(configFile));
     }
     TollgateNode node = TollgateNode.start(TollgateNode.configure(overrides), Clock.systemUTC());
-    String base = "http://" + node.system().settings().config().getString("tollgate.http.host") + ":" + node.httpPort();
+    String base = "http://" + node.settings().http().host() + ":" + node.httpPort();
     System.out.println();
     System.out.println("Tollgate is running.");
     System.out.println("  HTTP API   " + base + "/v1");
-    System.out.println("  TCP        " + node.system().settings().config().getString("tollgate.tcp.host") + ":" + node.tcpPort());
+    System.out.println("  TCP        " + node.settings().tcp().host() + ":" + node.tcpPort());
     System.out.println("  health     " + base + "/healthz   metrics " + base + "/metrics");
     System.out.println("  management " + node.management() + "   (/ready, /cluster/members)");
     System.out.println("  data       " + node.dataDir());

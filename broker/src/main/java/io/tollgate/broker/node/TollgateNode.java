@@ -75,20 +75,20 @@ public final class TollgateNode {
   private static final Duration CATALOG_VERSION_ATTEMPT = Duration.ofSeconds(2);
 
   private final ActorSystem<Void> system;
+  private final NodeSettings settings;
   private final ServerBinding http;
   private final Tcp.ServerBinding tcp;
   private final AdminKey adminKey;
-  private final Path dataDir;
   private final Uri management;
   private final List<HttpApi.Endpoint> httpEndpoints;
 
-  private TollgateNode(ActorSystem<Void> system, ServerBinding http, Tcp.ServerBinding tcp, AdminKey adminKey,
-                       Path dataDir, Uri management, List<HttpApi.Endpoint> httpEndpoints) {
+  private TollgateNode(ActorSystem<Void> system, NodeSettings settings, ServerBinding http, Tcp.ServerBinding tcp,
+                       AdminKey adminKey, Uri management, List<HttpApi.Endpoint> httpEndpoints) {
     this.system = system;
+    this.settings = settings;
     this.http = http;
     this.tcp = tcp;
     this.adminKey = adminKey;
-    this.dataDir = dataDir;
     this.management = management;
     this.httpEndpoints = httpEndpoints;
   }
@@ -100,11 +100,10 @@ public final class TollgateNode {
    */
   public static Config configure(Config overrides) {
     Config base = overrides.withFallback(ConfigFactory.defaultReference());
-    boolean kubernetes = base.getString("tollgate.cluster.discovery").equals("kubernetes");
-    boolean clustered = kubernetes || !base.getStringList("tollgate.seed-nodes").isEmpty();
-    boolean cassandra = base.hasPath("tollgate.cassandra.contact-points")
-        && !base.getStringList("tollgate.cassandra.contact-points").isEmpty();
-    String dataDir = Path.of(base.getString("tollgate.data-dir")).toAbsolutePath().toString();
+    boolean kubernetes = NodeSettings.kubernetes(base);
+    boolean clustered = NodeSettings.clustered(base);
+    boolean cassandra = NodeSettings.onCassandra(base);
+    String dataDir = NodeSettings.dataDir(base).toString();
     return overrides
         .withFallback(ConfigFactory.parseMap(java.util.Map.of("tollgate.persistence.rocksdb.dir", dataDir + "/store")))
         .withFallback(ConfigFactory.parseResources(
@@ -117,70 +116,58 @@ public final class TollgateNode {
   }
 
   public static TollgateNode start(Config config, Clock clock) throws Exception {
-    Path dataDir = Path.of(config.getString("tollgate.data-dir")).toAbsolutePath();
-    AdminKey adminKey = AdminKey.loadOrCreate(dataDir, System.getenv(AdminKey.ENV));
+    NodeSettings settings = NodeSettings.from(config);
+    AdminKey adminKey = AdminKey.loadOrCreate(settings.dataDir(), System.getenv(AdminKey.ENV));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tollgate", config);
     try {
-      return start(system, config, clock, adminKey, dataDir);
+      return start(system, config, settings, clock, adminKey);
     } catch (Exception e) {
       system.terminate();
       throw e;
     }
   }
 
-  private static TollgateNode start(ActorSystem<Void> system, Config config, Clock clock, AdminKey adminKey,
-                                    Path dataDir) throws Exception {
+  private static TollgateNode start(ActorSystem<Void> system, Config config, NodeSettings settings, Clock clock,
+                                    AdminKey adminKey) throws Exception {
     Uri management = PekkoManagement.get(Adapter.toClassic(system)).start()
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     joinCluster(system, config);
-    Duration askTimeout = config.getDuration("tollgate.ask-timeout");
+    Duration askTimeout = settings.askTimeout();
+    NodeSettings.Subscriptions subscriptions = settings.subscriptions();
     ClusterSharding sharding = ClusterSharding.get(system);
     CurrentEventsByPersistenceIdQuery currentJournal = PersistenceQuery.get(system)
-        .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, config.getString("tollgate.storage.query-plugin"));
-    LiveTail liveTail = new LiveTail(system, currentJournal,
-        config.getDuration("tollgate.subscriptions.fallback-poll"), config.getInt("tollgate.subscriptions.max-entries-per-read"));
-    TopicPartition.initSharding(sharding, new TopicPartition.Settings(
-        config.getInt("tollgate.topics.dedup-window"),
-        config.getInt("tollgate.topics.snapshot-every"),
-        config.getInt("tollgate.topics.max-pending-events"),
-        (int) config.getBytes("tollgate.topics.max-entry-bytes").longValue()), clock, liveTail.announcements());
+        .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
+    LiveTail liveTail = new LiveTail(system, currentJournal, subscriptions.fallbackPoll(), subscriptions.maxEntriesPerRead());
+    TopicPartition.initSharding(sharding, settings.topics(), clock, liveTail.announcements());
     CatalogEntity.initSharding(sharding);
-    PeriodScheme periods = PeriodScheme.parse(config.getString("tollgate.billing.period"));
+    PeriodScheme periods = settings.billing().periods();
     EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
-        .getReadJournalFor(EventsByPersistenceIdQuery.class, config.getString("tollgate.storage.query-plugin"));
+        .getReadJournalFor(EventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
     CatalogView view = new CatalogView();
     AccountBilling.initSharding(sharding, view, currentJournal, clock, new AccountBilling.Settings(
-        periods, config.getDuration("tollgate.billing.grace"), askTimeout));
+        periods, settings.billing().grace(), askTimeout));
     InvoiceNumbering.initSharding(sharding);
-    PeriodCloser.start(system, sharding, view, config.getDuration("tollgate.billing.close-interval"));
+    PeriodCloser.start(system, sharding, view, settings.billing().closeInterval());
     SubscriptionEntity.UsageListener wakeBilling = subscription ->
         view.catalog().subscription(subscription).ifPresent(s -> sharding.entityRefFor(AccountBilling.ENTITY_KEY, s.account())
             .tell(new AccountBilling.CatchUp(subscription, system.ignoreRef())));
     SubscriptionEntity.initSharding(sharding, clock, periods,
-        config.getBoolean("tollgate.billing.eager-feed") ? wakeBilling : subscription -> { });
+        settings.billing().eagerFeed() ? wakeBilling : subscription -> { });
     CompletionStage<Long> catalogVersion = ShardedAsk.ask(CatalogEntity.ref(sharding), CatalogEntity.GetVersion::new,
         CATALOG_VERSION_ATTEMPT, Duration.ofSeconds(60));
     view.start(system, journal, catalogVersion);
 
     Metrics metrics = new Metrics();
-    Optional<JwtSettings> jwt = JwtSettings.fromConfig(config.getConfig("tollgate.auth.jwt"));
+    Optional<JwtSettings> jwt = settings.jwt();
     Authenticator authenticator = new Authenticator(view, adminKey.secret(), clock,
         jwt.isEmpty() ? Optional.empty() : Optional.of(JwtVerifier.of(jwt.get())));
-    AuthThrottle throttle = new AuthThrottle(new AuthThrottle.Settings(
-        config.getInt("tollgate.auth.failures.allowed"), config.getDuration("tollgate.auth.failures.window"),
-        config.getDuration("tollgate.auth.failures.first-delay"), config.getDuration("tollgate.auth.failures.max-delay"),
-        config.getInt("tollgate.auth.failures.max-sources")), clock);
+    AuthThrottle throttle = new AuthThrottle(settings.authFailures(), clock);
     TopicSchemas schemas = new TopicSchemas();
-    Publisher publisher = new Publisher(sharding, view, schemas, new Publisher.Settings(
-        config.getInt("tollgate.limits.max-event-bytes"),
-        config.getInt("tollgate.limits.max-events-per-publish"),
-        askTimeout, config.getDuration("tollgate.topics.append-attempt-timeout")));
+    Publisher publisher = new Publisher(sharding, view, schemas, settings.publish());
     SessionRegistry sessions = new SessionRegistry();
     StreamSession streams = new StreamSession(system, sharding, liveTail, sessions, new StreamSession.Settings(
-        config.getInt("tollgate.subscriptions.window"),
-        config.getInt("tollgate.subscriptions.max-batch"),
-        (int) config.getBytes("tollgate.subscriptions.max-message-bytes").longValue(),
-        askTimeout, config.getDuration("tollgate.subscriptions.attach-attempt-timeout"), clock, periods),
+        subscriptions.window(), subscriptions.maxBatch(), subscriptions.maxMessageBytes(),
+        askTimeout, subscriptions.attachAttemptTimeout(), clock, periods),
         metrics.deliveredEvents);
     CatalogWriter catalogWriter = new CatalogWriter(sharding, view, clock, askTimeout);
     AdminApi admin = new AdminApi(view, catalogWriter, sharding, schemas, askTimeout, clock);
@@ -189,20 +176,17 @@ public final class TollgateNode {
     BooleanSupplier ready = () -> caughtUp.isDone() && !caughtUp.isCompletedExceptionally() && !stopping.get();
     ReadinessCheck.Readiness.ID.get(Adapter.toClassic(system)).set(ready);
     BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout);
-    CatalogApi catalogApi = new CatalogApi(view, config.getString("tollgate.http.advertised-host"),
-        config.getString("tollgate.http.host") + ":" + config.getInt("tollgate.http.port"),
+    CatalogApi catalogApi = new CatalogApi(view, settings.advertisedHost(), settings.http().hostPort(),
         jwt.map(JwtSettings::issuer));
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, new AuditApi(currentJournal, view, system),
         new PublishApi(publisher, metrics), streams, metrics, ready);
 
     ServerBinding http = Http.get(system)
-        .newServerAt(config.getString("tollgate.http.host"), config.getInt("tollgate.http.port"))
+        .newServerAt(settings.http().host(), settings.http().port())
         .bind(api.route())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     TcpPublishServer tcpServer = new TcpPublishServer(system, authenticator, throttle, publisher, metrics,
-        new TcpPublishServer.Settings(config.getString("tollgate.tcp.host"), config.getInt("tollgate.tcp.port"),
-            config.getInt("tollgate.tcp.max-frame-bytes"), config.getInt("tollgate.tcp.max-in-flight-per-connection"),
-            config.getInt("tollgate.tcp.max-connections"), config.getDuration("tollgate.tcp.auth-timeout")), clock);
+        settings.tcp(), clock);
     Tcp.ServerBinding tcp = tcpServer.bind().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
@@ -229,18 +213,18 @@ public final class TollgateNode {
     LOG.atInfo()
         .addKeyValue("http", "http://" + httpAddress.getHostString() + ":" + httpAddress.getPort())
         .addKeyValue("tcp", tcp.localAddress().getHostString() + ":" + tcp.localAddress().getPort())
-        .addKeyValue("storage", config.getString("pekko.persistence.journal.plugin"))
-        .addKeyValue("data_dir", dataDir.toString())
+        .addKeyValue("storage", settings.storage().journalPlugin())
+        .addKeyValue("data_dir", settings.dataDir().toString())
         .addKeyValue("cluster", Cluster.get(system).selfMember().address().toString())
         .addKeyValue("management", management.toString())
         .log("tollgate node started");
-    return new TollgateNode(system, http, tcp, adminKey, dataDir, management, api.endpoints());
+    return new TollgateNode(system, settings, http, tcp, adminKey, management, api.endpoints());
   }
 
   private static void joinCluster(ActorSystem<?> system, Config config) {
     Cluster cluster = Cluster.get(system);
-    List<String> seedNodes = config.getStringList("tollgate.seed-nodes");
-    if (config.getString("tollgate.cluster.discovery").equals("kubernetes")) {
+    List<String> seedNodes = NodeSettings.seedNodes(config);
+    if (NodeSettings.kubernetes(config)) {
       ClusterBootstrap.get(Adapter.toClassic(system)).start();
     } else if (seedNodes.isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -275,7 +259,12 @@ public final class TollgateNode {
   }
 
   public Path dataDir() {
-    return dataDir;
+    return settings.dataDir();
+  }
+
+  /** The settings the node started with. */
+  public NodeSettings settings() {
+    return settings;
   }
 
   public ActorSystem<Void> system() {

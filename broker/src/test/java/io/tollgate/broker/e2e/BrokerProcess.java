@@ -9,19 +9,23 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** The broker as a separate operating-system process, so tests can SIGKILL or SIGTERM it. */
 public final class BrokerProcess implements AutoCloseable {
   public static final String ADMIN_KEY = "admin.crash-test-key";
   private final Process process;
+  private final Path log;
   public final int httpPort;
   public final int tcpPort;
 
-  private BrokerProcess(Process process, int httpPort, int tcpPort) {
+  private BrokerProcess(Process process, Path log, int httpPort, int tcpPort) {
     this.process = process;
+    this.log = log;
     this.httpPort = httpPort;
     this.tcpPort = tcpPort;
   }
@@ -44,10 +48,18 @@ public final class BrokerProcess implements AutoCloseable {
 
   /** Starts the process without waiting for it to be ready (see {@link #awaitReady()}). */
   public static BrokerProcess launch(Path dataDir, int httpPort, int tcpPort, Path log, List<String> runFlags) throws IOException {
+    return launch(dataDir, httpPort, tcpPort, log, List.of(), runFlags);
+  }
+
+  /** As {@link #launch(Path, int, int, Path, List)}, with options for the process's JVM. */
+  public static BrokerProcess launch(Path dataDir, int httpPort, int tcpPort, Path log, List<String> jvmOptions,
+                                     List<String> runFlags) throws IOException {
     List<String> command = new java.util.ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
         // as TestBroker.VERIFY_SERIALIZATION: every message goes through its serializer
-        "-Dpekko.actor.serialize-messages=on",
+        "-Dpekko.actor.serialize-messages=on"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of(
         "-cp", System.getProperty("java.class.path"), "io.tollgate.broker.Main", "run",
         "--http-port", Integer.toString(httpPort), "--tcp-port", Integer.toString(tcpPort),
         "--data-dir", dataDir.toString()));
@@ -58,27 +70,44 @@ public final class BrokerProcess implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put("TOLLGATE_ADMIN_KEY", ADMIN_KEY);
     builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    return new BrokerProcess(builder.start(), httpPort, tcpPort);
+    return new BrokerProcess(builder.start(), log, httpPort, tcpPort);
   }
 
   public URI baseUrl() {
     return URI.create("http://127.0.0.1:" + httpPort);
   }
 
-  /** Waits until {@code /readyz} answers 200: the node has joined its cluster and read the catalog. */
+  /**
+   * Waits until {@code /readyz} answers 200: the node has joined its cluster and read the
+   * catalog. When it does not, the failure quotes the end of the node's log.
+   */
   public void awaitReady() {
     HttpClient http = HttpClient.newHttpClient();
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("the broker exited with " + process.exitValue());
-      }
-      try {
-        return http.send(HttpRequest.newBuilder(baseUrl().resolve("/readyz")).build(),
-            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-      } catch (IOException notYet) {
-        return false;
-      }
-    });
+    try {
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("the broker exited with " + process.exitValue());
+        }
+        try {
+          return http.send(HttpRequest.newBuilder(baseUrl().resolve("/readyz")).build(),
+              HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException notYet) {
+          return false;
+        }
+      });
+    } catch (ConditionTimeoutException | IllegalStateException notReady) {
+      throw new AssertionError("the broker on port " + httpPort + " did not become ready; its log ends:\n"
+          + logTail(40), notReady);
+    }
+  }
+
+  private String logTail(int lines) {
+    try {
+      List<String> all = Files.readAllLines(log);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException unreadable) {
+      return "(" + log + " unreadable: " + unreadable + ")";
+    }
   }
 
   public boolean isAlive() {

@@ -103,7 +103,7 @@ public final class RocksDbStore implements Extension {
   static final class Id extends AbstractExtensionId<RocksDbStore> implements ExtensionIdProvider {
     @Override
     public RocksDbStore createExtension(ExtendedActorSystem system) {
-      RocksDbStore store = new RocksDbStore(system.settings().config().getConfig(CONFIG_PATH), system);
+      RocksDbStore store = new RocksDbStore(StoreSettings.from(system.settings().config().getConfig(CONFIG_PATH)), system);
       system.registerOnTermination(store::close);
       return store;
     }
@@ -114,12 +114,9 @@ public final class RocksDbStore implements Extension {
     }
   }
 
-  private RocksDbStore(Config config, ActorSystem system) {
+  private RocksDbStore(StoreSettings settings, ActorSystem system) {
     this.log = Logging.getLogger(system, RocksDbStore.class);
-    if (!config.hasPath("dir") || config.getString("dir").isBlank()) {
-      throw new IllegalArgumentException(CONFIG_PATH + ".dir must be set to the database directory");
-    }
-    Path dir = Path.of(config.getString("dir")).toAbsolutePath();
+    Path dir = settings.dir();
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -127,7 +124,7 @@ public final class RocksDbStore implements Extension {
     }
     RocksDB.loadLibrary();
 
-    Cache blockCache = own(new LRUCache(config.getBytes("block-cache-size")));
+    Cache blockCache = own(new LRUCache(settings.blockCacheBytes()));
     ColumnFamilyOptions scanned = own(new ColumnFamilyOptions())
         .setCompressionType(CompressionType.LZ4_COMPRESSION)
         .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache));
@@ -147,7 +144,7 @@ public final class RocksDbStore implements Extension {
         .setWalRecoveryMode(WALRecoveryMode.PointInTimeRecovery)
         // With several column families an idle one pins old WAL files; past this size RocksDB
         // flushes it so the WAL cannot grow without bound.
-        .setMaxTotalWalSize(config.getBytes("max-total-wal-size"))
+        .setMaxTotalWalSize(settings.maxTotalWalBytes())
         .setMaxBackgroundJobs(2)
         .setKeepLogFileNum(3)
         .setInfoLogLevel(InfoLogLevel.WARN_LEVEL);
@@ -178,7 +175,7 @@ public final class RocksDbStore implements Extension {
     } catch (RocksDBException e) {
       throw new IllegalStateException("Cannot read RocksDB metadata at " + dir, e);
     }
-    this.compactAfterDelete = config.getBoolean("compact-after-delete");
+    this.compactAfterDelete = settings.compactAfterDelete();
     this.compactor = Executors.newSingleThreadExecutor(runnable -> {
       Thread thread = new Thread(runnable, "tollgate-rocksdb-compactor");
       thread.setDaemon(true);
@@ -187,9 +184,9 @@ public final class RocksDbStore implements Extension {
     this.writer = new GroupCommitWriter(
         "tollgate-rocksdb-writer",
         this::commit,
-        config.getInt("write-queue-size"),
-        config.getBytes("max-batch-bytes"),
-        config.getDuration("write-enqueue-timeout"));
+        settings.writeQueueSize(),
+        settings.maxBatchBytes(),
+        settings.writeEnqueueTimeout());
     log.info("Opened RocksDB store at {}", dir);
   }
 

@@ -1,0 +1,164 @@
+package io.tollgate.broker.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.tollgate.billing.PeriodScheme;
+import io.tollgate.broker.auth.AuthThrottle;
+import io.tollgate.broker.auth.JwtSettings;
+import io.tollgate.broker.tcp.TcpPublishServer;
+import io.tollgate.broker.topic.Publisher;
+import io.tollgate.broker.topic.TopicPartition;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code tollgate} section of a node's configuration (reference.conf documents each key),
+ * read once at start into the settings of the parts that use them. Nothing else in the broker
+ * reads the configuration, so a missing, mistyped or out-of-range value stops the node at start
+ * with the key's name, and each part is handed exactly what it uses.
+ */
+public record NodeSettings(
+    Path dataDir,
+    Endpoint http,
+    String advertisedHost,
+    TcpPublishServer.Settings tcp,
+    Publisher.Settings publish,
+    TopicPartition.Settings topics,
+    Subscriptions subscriptions,
+    Billing billing,
+    AuthThrottle.Settings authFailures,
+    Optional<JwtSettings> jwt,
+    Duration askTimeout,
+    Storage storage) {
+
+  /** Where a server listens. */
+  public record Endpoint(String host, int port) {
+    public String hostPort() {
+      return host + ":" + port;
+    }
+  }
+
+  /** {@code tollgate.subscriptions}: how streams read, batch and acknowledge. */
+  public record Subscriptions(int window, int maxBatch, Duration fallbackPoll, int maxEntriesPerRead,
+                              Duration attachAttemptTimeout, int maxMessageBytes) {}
+
+  /** {@code tollgate.billing}: periods, and when and how often they close. */
+  public record Billing(PeriodScheme periods, Duration grace, Duration closeInterval, boolean eagerFeed) {}
+
+  /** The persistence plugins of the storage profile the node was configured with. */
+  public record Storage(String journalPlugin, String queryPlugin) {}
+
+  public static NodeSettings from(Config config) {
+    Config t = config.getConfig("tollgate");
+    Duration askTimeout = positive(t, "ask-timeout");
+    return new NodeSettings(
+        dataDir(config),
+        new Endpoint(t.getString("http.host"), port(t, "http.port")),
+        t.getString("http.advertised-host"),
+        new TcpPublishServer.Settings(t.getString("tcp.host"), port(t, "tcp.port"),
+            bytes(t, "tcp.max-frame-bytes"), atLeastOne(t, "tcp.max-in-flight-per-connection"),
+            atLeastOne(t, "tcp.max-connections"), positive(t, "tcp.auth-timeout")),
+        new Publisher.Settings(bytes(t, "limits.max-event-bytes"), atLeastOne(t, "limits.max-events-per-publish"),
+            askTimeout, positive(t, "topics.append-attempt-timeout")),
+        new TopicPartition.Settings(atLeastOne(t, "topics.dedup-window"), atLeastOne(t, "topics.snapshot-every"),
+            atLeastOne(t, "topics.max-pending-events"), bytes(t, "topics.max-entry-bytes")),
+        new Subscriptions(atLeastOne(t, "subscriptions.window"), atLeastOne(t, "subscriptions.max-batch"),
+            positive(t, "subscriptions.fallback-poll"), atLeastOne(t, "subscriptions.max-entries-per-read"),
+            positive(t, "subscriptions.attach-attempt-timeout"), bytes(t, "subscriptions.max-message-bytes")),
+        new Billing(periods(t), notNegative(t, "billing.grace"), positive(t, "billing.close-interval"),
+            t.getBoolean("billing.eager-feed")),
+        new AuthThrottle.Settings(atLeastOne(t, "auth.failures.allowed"), positive(t, "auth.failures.window"),
+            positive(t, "auth.failures.first-delay"), positive(t, "auth.failures.max-delay"),
+            atLeastOne(t, "auth.failures.max-sources")),
+        jwt(t),
+        askTimeout,
+        new Storage(config.getString("pekko.persistence.journal.plugin"), t.getString("storage.query-plugin")));
+  }
+
+  /**
+   * Whether the configuration asks for a cluster of more than this node (seed nodes or
+   * discovery); read before the profiles are chosen, so from the unresolved configuration.
+   */
+  static boolean clustered(Config config) {
+    return kubernetes(config) || !seedNodes(config).isEmpty();
+  }
+
+  static boolean onCassandra(Config config) {
+    return config.hasPath("tollgate.cassandra.contact-points")
+        && !config.getStringList("tollgate.cassandra.contact-points").isEmpty();
+  }
+
+  static Path dataDir(Config config) {
+    return Path.of(config.getString("tollgate.data-dir")).toAbsolutePath();
+  }
+
+  static boolean kubernetes(Config config) {
+    return config.getString("tollgate.cluster.discovery").equals("kubernetes");
+  }
+
+  static List<String> seedNodes(Config config) {
+    return config.getStringList("tollgate.seed-nodes");
+  }
+
+  private static PeriodScheme periods(Config t) {
+    try {
+      return PeriodScheme.parse(t.getString("billing.period"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException.BadValue(t.origin(), "tollgate.billing.period", e.getMessage(), e);
+    }
+  }
+
+  private static Optional<JwtSettings> jwt(Config t) {
+    try {
+      return JwtSettings.fromConfig(t.getConfig("auth.jwt"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException.BadValue(t.origin(), "tollgate.auth.jwt", e.getMessage(), e);
+    }
+  }
+
+  private static int port(Config t, String path) {
+    int port = t.getInt(path);
+    if (port < 0 || port > 65_535) {
+      throw bad(t, path, "a port from 0 (any free port) to 65535");
+    }
+    return port;
+  }
+
+  private static int atLeastOne(Config t, String path) {
+    int value = t.getInt(path);
+    if (value < 1) {
+      throw bad(t, path, "at least 1");
+    }
+    return value;
+  }
+
+  private static int bytes(Config t, String path) {
+    long value = t.getBytes(path);
+    if (value < 1 || value > Integer.MAX_VALUE) {
+      throw bad(t, path, "a size from 1 byte to 2 GiB");
+    }
+    return (int) value;
+  }
+
+  private static Duration positive(Config t, String path) {
+    Duration value = t.getDuration(path);
+    if (value.isNegative() || value.isZero()) {
+      throw bad(t, path, "a duration longer than zero");
+    }
+    return value;
+  }
+
+  private static Duration notNegative(Config t, String path) {
+    Duration value = t.getDuration(path);
+    if (value.isNegative()) {
+      throw bad(t, path, "a duration of zero or more");
+    }
+    return value;
+  }
+
+  private static ConfigException bad(Config t, String path, String expected) {
+    return new ConfigException.BadValue(t.origin(), "tollgate." + path, "must be " + expected);
+  }
+}
