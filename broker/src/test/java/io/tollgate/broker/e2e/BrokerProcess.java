@@ -18,6 +18,8 @@ import org.awaitility.core.ConditionTimeoutException;
 /** The broker as a separate operating-system process, so tests can SIGKILL or SIGTERM it. */
 public final class BrokerProcess implements AutoCloseable {
   public static final String ADMIN_KEY = "admin.crash-test-key";
+  /** A probe that a busy node leaves unanswered is asked again, not waited for until the deadline. */
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
   private final Process process;
   private final Path log;
   public final int httpPort;
@@ -89,7 +91,7 @@ public final class BrokerProcess implements AutoCloseable {
           throw new IllegalStateException("the broker exited with " + process.exitValue());
         }
         try {
-          return http.send(HttpRequest.newBuilder(baseUrl().resolve("/readyz")).build(),
+          return http.send(HttpRequest.newBuilder(baseUrl().resolve("/readyz")).timeout(PROBE_TIMEOUT).build(),
               HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (IOException notYet) {
           return false;
