@@ -1,6 +1,6 @@
 package io.tollgate.broker.catalog;
 
-import io.tollgate.broker.ApiException;
+import io.tollgate.broker.error.Refusal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,19 +58,19 @@ public final class CatalogSearch {
     public static Query parse(Map<String, String> parameters) {
       for (String name : parameters.keySet()) {
         if (!PARAMETERS.contains(name)) {
-          throw ApiException.badRequest("unknown_parameter", "unknown query parameter \"" + name
+          throw new Refusal("unknown_parameter", "unknown query parameter \"" + name
               + "\"; a catalog search takes " + String.join(", ", PARAMETERS.stream().sorted().toList()));
         }
       }
       String text = normalized(parameters.getOrDefault("q", ""));
       if (text.length() > MAX_QUERY_LENGTH) {
-        throw ApiException.badRequest("invalid_query", "\"q\" is at most " + MAX_QUERY_LENGTH + " characters");
+        throw new Refusal("invalid_query", "\"q\" is at most " + MAX_QUERY_LENGTH + " characters");
       }
       Set<Kind> kinds = EnumSet.allOf(Kind.class);
       if (parameters.containsKey("kind")) {
         kinds = EnumSet.noneOf(Kind.class);
         for (String name : parameters.get("kind").split(",", -1)) {
-          kinds.add(Kind.parse(name.trim()).orElseThrow(() -> ApiException.badRequest("invalid_kind",
+          kinds.add(Kind.parse(name.trim()).orElseThrow(() -> new Refusal("invalid_kind",
               "\"kind\" is one or more of product, plan, topic, domain, separated by commas; got \""
                   + parameters.get("kind") + "\"")));
         }
@@ -83,7 +83,7 @@ public final class CatalogSearch {
           limit = 0;
         }
         if (limit < 1 || limit > MAX_LIMIT) {
-          throw ApiException.badRequest("invalid_limit", "\"limit\" is an integer from 1 to " + MAX_LIMIT);
+          throw new Refusal("invalid_limit", "\"limit\" is an integer from 1 to " + MAX_LIMIT);
         }
       }
       Optional<Position> after = Optional.ofNullable(parameters.get("after")).map(Position::decode);
@@ -118,7 +118,7 @@ public final class CatalogSearch {
       } catch (IllegalArgumentException e) {
         // a bad number or bad base64: refused below like any other malformed value
       }
-      throw ApiException.badRequest("invalid_after", "\"after\" must be the \"next_after\" of an earlier page");
+      throw new Refusal("invalid_after", "\"after\" must be the \"next_after\" of an earlier page");
     }
 
     private static String base64(String text) {

@@ -1,6 +1,6 @@
 package io.tollgate.broker.catalog;
 
-import io.tollgate.broker.ApiException;
+import io.tollgate.broker.error.Refusal;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,16 +27,11 @@ public final class CatalogWriter {
         .<CatalogEntity.Result>ask(replyTo -> new CatalogEntity.Apply(stamped, replyTo), timeout)
         .thenCompose(result -> {
           if (result instanceof CatalogEntity.Rejected rejected) {
-            throw toApiException(rejected.rejection());
+            throw rejected.rejection().toRefusal();
           }
           return view.awaitVersion(((CatalogEntity.Applied) result).version());
         })
         .thenApply(caughtUp -> view.catalog());
   }
 
-  static ApiException toApiException(Rejection rejection) {
-    String code = rejection.code();
-    int status = code.endsWith("_not_found") ? 404 : code.endsWith("_exists") || code.equals("plan_in_use") ? 409 : 400;
-    return new ApiException(status, code, rejection.message());
-  }
 }

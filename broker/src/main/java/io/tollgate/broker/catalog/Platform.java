@@ -1,5 +1,7 @@
 package io.tollgate.broker.catalog;
 
+import java.util.Set;
+import io.tollgate.broker.error.Refusal;
 import io.tollgate.protocols.v1.journal.AccountCreated;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import io.tollgate.protocols.v1.journal.DomainCreated;
@@ -28,6 +30,9 @@ public final class Platform {
   public static final String INVOICE_FINALIZED = "tollgate.invoice.finalized";
   public static final String BILLING_SOURCE = "/tollgate/billing";
   private static final int INVOICE_PARTITIONS = 4;
+  /** Another node starting at the same time created it first. */
+  private static final Set<String> ALREADY_THERE =
+      Set.of("account_exists", "domain_exists", "topic_exists", "product_exists", "plan_exists");
 
   private Platform() {}
 
@@ -62,7 +67,7 @@ public final class Platform {
       done = done.thenCompose(previous -> writer.write("tollgate", change)
           .handle((catalogAfter, failure) -> {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            if (cause != null && !(cause instanceof io.tollgate.broker.ApiException api && api.code().endsWith("_exists"))) {
+            if (cause != null && !(cause instanceof Refusal refused && ALREADY_THERE.contains(refused.code()))) {
               throw new CompletionException(cause);
             }
             return null;

@@ -1,6 +1,6 @@
 package io.tollgate.broker.http;
 
-import io.tollgate.broker.ApiException;
+import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.catalog.Scope;
 
@@ -27,7 +27,7 @@ final class AccountReads {
 
   static void requireRead(Principal principal, String accountId) {
     if (!principal.may(Scope.READ, accountId)) {
-      throw ApiException.forbidden("this key may not read account " + accountId + "; that takes the operator's key or"
+      throw Refusal.forbidden("this key may not read account " + accountId + "; that takes the operator's key or"
           + " a key of " + accountId + " with the read scope");
     }
   }
@@ -39,7 +39,7 @@ final class AccountReads {
   /** For documents of the whole account, which a key limited to some topics or products may not read. */
   static void requireUnlimited(Principal principal, String what) {
     if (isLimited(principal)) {
-      throw ApiException.forbidden("a key limited to resources cannot read " + what);
+      throw Refusal.forbidden("a key limited to resources cannot read " + what);
     }
   }
 }

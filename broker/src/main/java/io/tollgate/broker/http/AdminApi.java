@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import io.tollgate.billing.BillingException;
 import io.tollgate.billing.PlanTermsProto;
-import io.tollgate.broker.ApiException;
+import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.auth.Ids;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.auth.Secrets;
@@ -134,7 +134,7 @@ public final class AdminApi {
     Catalog.ApiKey old = view.catalog().key(keyId).filter(key -> key.accountId().equals(accountId))
         .orElseThrow(() -> notFound("key", keyId));
     if (old.expiredAt(clock.instant())) {
-      throw new ApiException(409, "key_expired", "key " + keyId + " has expired; rotating it would bring it back. "
+      throw new Refusal("key_expired", "key " + keyId + " has expired; rotating it would bring it back. "
           + "Create a new key instead");
     }
     long overlap = request.optionalLong("overlap_seconds").orElse(3600L);
@@ -154,7 +154,7 @@ public final class AdminApi {
         .orElseThrow(() -> notFound("account", accountId));
     requireScope(principal, Scope.ADMIN, accountId, "manage keys of account " + accountId);
     if (principal instanceof Principal.OfAccount caller && !caller.resources().isEmpty()) {
-      throw ApiException.forbidden("a key limited to resources cannot manage keys");
+      throw Refusal.forbidden("a key limited to resources cannot manage keys");
     }
   }
 
@@ -190,7 +190,7 @@ public final class AdminApi {
     String owner = request.requiredString("owner");
     requireScope(principal, Scope.ADMIN, owner, "create domains owned by " + owner);
     if (AccountReads.isLimited(principal)) {
-      throw ApiException.forbidden("a key limited to resources cannot create domains");
+      throw Refusal.forbidden("a key limited to resources cannot create domains");
     }
     String name = request.requiredString("name");
     CatalogChange.Builder change = CatalogChange.newBuilder()
@@ -259,7 +259,7 @@ public final class AdminApi {
       for (String topic : topics) {
         visible.topic(topic).orElseThrow(() -> notFound("topic", topic));
         view.catalog().topicOwner(topic).filter(topicOwner -> !topicOwner.equals(owner)).ifPresent(other -> {
-          throw ApiException.forbidden("topic " + topic + " belongs to another account's domain");
+          throw Refusal.forbidden("topic " + topic + " belongs to another account's domain");
         });
       }
     }
@@ -295,7 +295,7 @@ public final class AdminApi {
     try {
       PlanTermsProto.fromProto(name, terms);
     } catch (BillingException e) {
-      throw ApiException.badRequest(e.code(), e.getMessage());
+      throw new Refusal(e.code(), e.getMessage());
     }
     String id = Ids.next("plan");
     CatalogChange.Builder change = CatalogChange.newBuilder().setPlanCreated(PlanCreated.newBuilder()
@@ -324,7 +324,7 @@ public final class AdminApi {
     String deliveryType = request.optionalObject("delivery", Set.of("type"))
         .map(delivery -> delivery.requiredString("type")).orElse("websocket");
     if (!deliveryType.equals("websocket")) {
-      throw ApiException.badRequest("unsupported_delivery", "delivery type \"" + deliveryType
+      throw new Refusal("unsupported_delivery", "delivery type \"" + deliveryType
           + "\" is not available yet; use \"websocket\"");
     }
     String start = request.optionalString("start").orElse("beginning");
@@ -421,26 +421,26 @@ public final class AdminApi {
 
   private static void requireOperator(Principal principal, String action) {
     if (!principal.isOperator()) {
-      throw ApiException.forbidden("only the operator's admin key may " + action);
+      throw Refusal.forbidden("only the operator's admin key may " + action);
     }
   }
 
   /** A key limited to resources acts only on those: topic names and product ids it reaches. */
   private static void requireReaches(Principal principal, String resource) {
     if (!principal.reaches(resource)) {
-      throw ApiException.forbidden("this key is limited to other resources than " + resource);
+      throw Refusal.forbidden("this key is limited to other resources than " + resource);
     }
   }
 
   private static void requireScope(Principal principal, Scope scope, String accountId, String action) {
     if (!principal.may(scope, accountId)) {
-      throw ApiException.forbidden("this key may not " + action + "; that takes the operator's key or a key of "
+      throw Refusal.forbidden("this key may not " + action + "; that takes the operator's key or a key of "
           + accountId + " with the " + scope.wireName() + " scope");
     }
   }
 
-  private static ApiException notFound(String what, String id) {
-    return ApiException.notFound(what + "_not_found", what + " " + id + " does not exist");
+  private static Refusal notFound(String what, String id) {
+    return new Refusal(what + "_not_found", what + " " + id + " does not exist");
   }
 
   private static <T> HttpResponse list(Collection<T> items, Predicate<T> visible, Comparator<T> order,

@@ -2,7 +2,7 @@ package io.tollgate.broker.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tollgate.broker.ApiException;
+import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.billing.AccountBilling;
 import io.tollgate.broker.catalog.Catalog;
@@ -79,7 +79,7 @@ public final class AuditApi {
       } catch (NumberFormatException e) {
         // falls through to the refusal below
       }
-      throw ApiException.badRequest("invalid_field", "\"after\" must be a next_after the audit log gave");
+      throw new Refusal("invalid_field", "\"after\" must be a next_after the audit log gave");
     }
   }
 
@@ -92,10 +92,10 @@ public final class AuditApi {
     } else {
       Principal.OfAccount key = (Principal.OfAccount) principal;
       if (!key.may(Scope.ADMIN, key.accountId())) {
-        throw ApiException.forbidden("the audit log takes the operator's key or an admin key");
+        throw Refusal.forbidden("the audit log takes the operator's key or an admin key");
       }
       if (actor.isPresent() && !actor.get().equals(key.accountId())) {
-        throw ApiException.forbidden("an account's key sees only the changes that account made");
+        throw Refusal.forbidden("an account's key sees only the changes that account made");
       }
       accounts = List.of(key.accountId());
       visible = entry -> !entry.journal().equals(CATALOG) || entry.actor().equals(key.accountId());
@@ -127,7 +127,7 @@ public final class AuditApi {
     } catch (NumberFormatException e) {
       // falls through to the refusal below
     }
-    throw ApiException.badRequest("invalid_field", "\"limit\" must be an integer between 1 and " + MAX_LIMIT);
+    throw new Refusal("invalid_field", "\"limit\" must be an integer between 1 and " + MAX_LIMIT);
   }
 
   private static Entry catalogEntry(long sequence, CatalogChange change) {

@@ -8,7 +8,7 @@ import io.tollgate.billing.InvoiceDraft;
 import io.tollgate.billing.Money;
 import io.tollgate.billing.Period;
 import io.tollgate.billing.PeriodScheme;
-import io.tollgate.broker.ApiException;
+import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.billing.AccountBilling;
 import io.tollgate.broker.billing.InvoiceJson;
@@ -54,7 +54,7 @@ public final class BillingApi {
   private EntityRef<AccountBilling.Command> billingOf(Principal principal, String accountId) {
     view.catalog().account(accountId)
         .filter(account -> AccountReads.isTenantOf(principal, account.id()))
-        .orElseThrow(() -> ApiException.notFound("account_not_found", "account " + accountId + " does not exist"));
+        .orElseThrow(() -> new Refusal("account_not_found", "account " + accountId + " does not exist"));
     AccountReads.requireRead(principal, accountId);
     return sharding.entityRefFor(AccountBilling.ENTITY_KEY, accountId);
   }
@@ -167,14 +167,14 @@ public final class BillingApi {
   /** Recording a payment or voiding is the operator's: it stands for the payment processor. */
   CompletionStage<HttpResponse> changeStatus(Principal principal, String invoiceId, String status) {
     if (!principal.isOperator()) {
-      throw ApiException.forbidden("only the operator's admin key may mark invoices " + status);
+      throw Refusal.forbidden("only the operator's admin key may mark invoices " + status);
     }
     String accountId = AccountBilling.accountOfInvoice(invoiceId).orElseThrow(this::invoiceNotFound);
     return billingOf(principal, accountId)
         .<AccountBilling.Outcome>ask(replyTo -> new AccountBilling.ChangeInvoiceStatus(invoiceId, status, principal.actor(), replyTo), timeout)
         .thenCompose(outcome -> {
           if (!outcome.ok()) {
-            throw new ApiException(outcome.code().endsWith("_not_found") ? 404 : 409, outcome.code(), outcome.message());
+            throw new Refusal(outcome.code(), outcome.message());
           }
           return invoice(principal, invoiceId);
         });
@@ -183,7 +183,7 @@ public final class BillingApi {
   /** Corrections are credit notes, never edits: credited to the wallet, taken back from producers. */
   CompletionStage<HttpResponse> creditNote(Principal principal, String invoiceId, byte[] body) {
     if (!principal.isOperator()) {
-      throw ApiException.forbidden("only the operator's admin key may issue credit notes");
+      throw Refusal.forbidden("only the operator's admin key may issue credit notes");
     }
     JsonBody request = JsonBody.parse(body, java.util.Set.of("amount", "reason", "idempotency_key"));
     String accountId = AccountBilling.accountOfInvoice(invoiceId).orElseThrow(this::invoiceNotFound);
@@ -195,16 +195,14 @@ public final class BillingApi {
             timeout)
         .thenCompose(outcome -> {
           if (!outcome.ok()) {
-            int status = outcome.code().endsWith("_not_found") ? 404 : outcome.code().equals("invoice_void") ? 409
-                : outcome.code().equals("unavailable") ? 503 : 400;
-            throw new ApiException(status, outcome.code(), outcome.message());
+            throw new Refusal(outcome.code(), outcome.message());
           }
           return invoice(principal, invoiceId).thenApply(response -> response.withStatus(201));
         });
   }
 
-  private ApiException invoiceNotFound() {
-    return ApiException.notFound("invoice_not_found", "no such invoice");
+  private Refusal invoiceNotFound() {
+    return new Refusal("invoice_not_found", "no such invoice");
   }
 
   CompletionStage<HttpResponse> statements(Principal principal, String accountId, boolean csv) {
@@ -255,7 +253,7 @@ public final class BillingApi {
   CompletionStage<HttpResponse> topUp(Principal principal, String accountId, byte[] body) {
     EntityRef<AccountBilling.Command> billing = billingOf(principal, accountId);
     if (!principal.isOperator()) {
-      throw ApiException.forbidden("only the operator's admin key may top up wallets");
+      throw Refusal.forbidden("only the operator's admin key may top up wallets");
     }
     JsonBody request = JsonBody.parse(body, java.util.Set.of("amount", "currency", "idempotency_key"));
     String key = request.requiredString("idempotency_key");
@@ -263,10 +261,10 @@ public final class BillingApi {
     try {
       amount = Money.of(request.requiredString("amount"), request.requiredString("currency"));
     } catch (BillingException e) {
-      throw ApiException.badRequest(BillingException.INVALID_AMOUNT, e.getMessage());
+      throw new Refusal(BillingException.INVALID_AMOUNT, e.getMessage());
     }
     if (amount.signum() <= 0) {
-      throw ApiException.badRequest(BillingException.INVALID_AMOUNT, "a top-up must be more than zero");
+      throw new Refusal(BillingException.INVALID_AMOUNT, "a top-up must be more than zero");
     }
     WalletToppedUp topUp = WalletToppedUp.newBuilder().setIdempotencyKey(key).setCurrency(amount.currency().getCurrencyCode())
         .setAmount(amount.toString()).setActor(principal.actor()).setAtMillis(clock.millis()).build();

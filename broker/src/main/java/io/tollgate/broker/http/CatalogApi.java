@@ -2,7 +2,7 @@ package io.tollgate.broker.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tollgate.broker.ApiException;
+import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.catalog.AsyncApiDocument;
 import io.tollgate.broker.catalog.Catalog;
@@ -58,7 +58,7 @@ public final class CatalogApi {
   HttpResponse asyncApi(Principal principal, String productId, Optional<String> requestHost) {
     VisibleCatalog catalog = visible(view, principal);
     Catalog.Product product = catalog.product(productId)
-        .orElseThrow(() -> ApiException.notFound("product_not_found", "product " + productId + " does not exist"));
+        .orElseThrow(() -> new Refusal("product_not_found", "product " + productId + " does not exist"));
     String host = !advertisedHost.isEmpty() ? advertisedHost
         : requestHost.filter(value -> HOST.matcher(value).matches()).orElse(boundHost);
     return Responses.json(200, AsyncApiDocument.of(catalog, product, host, jwtIssuer));

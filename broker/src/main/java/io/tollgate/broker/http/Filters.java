@@ -1,7 +1,7 @@
 package io.tollgate.broker.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tollgate.broker.ApiException;
+import io.tollgate.broker.error.Refusal;
 import io.tollgate.protocols.filter.EventFilter;
 import io.tollgate.protocols.filter.FilterException;
 import java.io.IOException;
@@ -18,11 +18,11 @@ final class Filters {
     try {
       parsed = EventFilter.parse(filter);
     } catch (FilterException e) {
-      throw ApiException.badRequest(e.code(), e.getMessage());
+      throw new Refusal(e.code(), e.getMessage());
     }
     for (String variable : parsed.variables()) {
       if (!allowedVariables.contains(variable)) {
-        throw ApiException.badRequest("invalid_filter", "the filter uses ${" + variable + "}; "
+        throw new Refusal("invalid_filter", "the filter uses ${" + variable + "}; "
             + (allowedVariables.isEmpty() ? "a subscription's filter takes no variables" : "allowed: " + allowedVariables));
       }
     }

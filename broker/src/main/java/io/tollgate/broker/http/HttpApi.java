@@ -1,6 +1,6 @@
 package io.tollgate.broker.http;
 
-import io.tollgate.broker.ApiException;
+import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.auth.AuthThrottle;
 import io.tollgate.broker.auth.Authentication;
 import io.tollgate.broker.auth.Authenticator;
@@ -95,7 +95,7 @@ public final class HttpApi extends AllDirectives {
         open("GET", "/healthz", () -> complete(Responses.json(200, JsonBody.MAPPER.createObjectNode().put("status", "ok")))),
         open("GET", "/readyz", () -> complete(ready.getAsBoolean()
             ? Responses.json(200, JsonBody.MAPPER.createObjectNode().put("status", "ready"))
-            : Responses.error(503, "not_ready", "the node is starting or stopping"))),
+            : Responses.error("not_ready", "the node is starting or stopping"))),
         open("GET", "/metrics", () -> complete(HttpResponse.create().withEntity(
             HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))),
 
@@ -219,7 +219,7 @@ public final class HttpApi extends AllDirectives {
   private Route csvOrJson(Function<Boolean, Route> inner) {
     return parameterOptional("format", format -> {
       if (format.isPresent() && !format.get().equals("csv") && !format.get().equals("json")) {
-        return complete(Responses.error(400, "invalid_format", "format is json or csv"));
+        return complete(Responses.error("invalid_format", "format is json or csv"));
       }
       return inner.apply(format.map("csv"::equals).orElse(false));
     });
@@ -230,9 +230,9 @@ public final class HttpApi extends AllDirectives {
       Catalog catalog = view.catalog();
       Catalog.Subscription subscription = catalog.subscription(subscriptionId)
           .filter(s -> principal.isOperator() || principal instanceof Principal.OfAccount caller && caller.accountId().equals(s.account()))
-          .orElseThrow(() -> ApiException.notFound("subscription_not_found", "subscription " + subscriptionId + " does not exist"));
+          .orElseThrow(() -> new Refusal("subscription_not_found", "subscription " + subscriptionId + " does not exist"));
       if (!principal.may(Scope.SUBSCRIBE, subscription.account()) || !principal.reaches(subscription.product())) {
-        throw ApiException.forbidden("streaming takes a key with the subscribe scope of account " + subscription.account());
+        throw Refusal.forbidden("streaming takes a key with the subscribe scope of account " + subscription.account());
       }
       return null;
     }, () -> openStream(upgrade, subscriptionId,
@@ -274,7 +274,7 @@ public final class HttpApi extends AllDirectives {
               .map(h -> h.substring(7).trim())
               .or(() -> token);
           if (secret.isEmpty()) {
-            return complete(Responses.error(401, "unauthenticated",
+            return complete(Responses.error("unauthenticated",
                 "send an API key or a token as \"Authorization: Bearer <key>\""));
           }
           // The socket's address, never X-Forwarded-For or similar headers a guesser could vary.
@@ -283,7 +283,7 @@ public final class HttpApi extends AllDirectives {
               .map(java.net.InetAddress::getHostAddress).orElse("unknown");
           Optional<java.time.Duration> wait = throttle.blocked(source);
           if (wait.isPresent()) {
-            return complete(Responses.error(429, "too_many_auth_failures", "too many failed authentications from "
+            return complete(Responses.error("too_many_auth_failures", "too many failed authentications from "
                 + source + "; retry in " + wait.get().toSeconds() + " s")
                 .addHeader(org.apache.pekko.http.javadsl.model.HttpHeader.parse("Retry-After",
                     Long.toString(Math.max(1, wait.get().toSeconds())))));
@@ -294,11 +294,11 @@ public final class HttpApi extends AllDirectives {
             return inner.apply(accepted.principal());
           }
           if (authentication instanceof Authentication.Unavailable unavailable) {
-            return complete(Responses.error(503, "jwks_unavailable", unavailable.message()));
+            return complete(Responses.error("jwks_unavailable", unavailable.message()));
           }
           Authentication.Refused refused = (Authentication.Refused) authentication;
           throttle.failed(source);
-          HttpResponse response = Responses.error(401, refused.code(), refused.message());
+          HttpResponse response = Responses.error(refused.code(), refused.message());
           // RFC 6750: a refused bearer token says so in WWW-Authenticate; an unknown API key is just unknown.
           return complete(refused.code().equals("invalid_key") ? response : response.addHeader(
               org.apache.pekko.http.javadsl.model.HttpHeader.parse("WWW-Authenticate", "Bearer error=\"invalid_token\"")));

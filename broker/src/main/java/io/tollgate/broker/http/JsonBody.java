@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tollgate.broker.ApiException;
+import io.tollgate.broker.error.Refusal;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -32,12 +32,12 @@ public final class JsonBody {
     try {
       root = MAPPER.readTree(bytes);
     } catch (JsonProcessingException e) {
-      throw ApiException.badRequest("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage());
+      throw new Refusal("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
-      throw ApiException.badRequest("malformed_json", "the body could not be read");
+      throw new Refusal("malformed_json", "the body could not be read");
     }
     if (root == null || !root.isObject()) {
-      throw ApiException.badRequest("malformed_json", "the body must be a JSON object");
+      throw new Refusal("malformed_json", "the body must be a JSON object");
     }
     return of((ObjectNode) root, "", allowedFields);
   }
@@ -48,7 +48,7 @@ public final class JsonBody {
     while (allowedFields != null && names.hasNext()) {
       String name = names.next();
       if (!allowedFields.contains(name)) {
-        throw ApiException.badRequest("unknown_field", "unknown field \"" + path + name + "\"; expected one of "
+        throw new Refusal("unknown_field", "unknown field \"" + path + name + "\"; expected one of "
             + String.join(", ", allowedFields.stream().sorted().toList()));
       }
     }
@@ -153,12 +153,12 @@ public final class JsonBody {
     return value != null && !value.isNull();
   }
 
-  public ApiException invalid(String field, String problem) {
-    return ApiException.badRequest("invalid_field", "\"" + path + field + "\" " + problem);
+  public Refusal invalid(String field, String problem) {
+    return new Refusal("invalid_field", "\"" + path + field + "\" " + problem);
   }
 
-  private ApiException missing(String field) {
-    return ApiException.badRequest("missing_field", "\"" + path + field + "\" is required");
+  private Refusal missing(String field) {
+    return new Refusal("missing_field", "\"" + path + field + "\" is required");
   }
 
   private static String kind(JsonNode value) {

@@ -10,7 +10,7 @@ import io.tollgate.protocols.v1.journal.RedactionRule;
 import io.tollgate.protocols.v1.journal.Tier;
 import io.tollgate.protocols.v1.journal.Tiered;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tollgate.broker.ApiException;
+import io.tollgate.broker.error.Refusal;
 import io.tollgate.protocols.redaction.Redaction;
 import io.tollgate.protocols.redaction.RedactionException;
 import java.util.List;
@@ -66,7 +66,7 @@ final class PlanTermsJson {
     try {
       Redaction.parse(rules);
     } catch (RedactionException e) {
-      throw ApiException.badRequest("invalid_field", e.getMessage());
+      throw new Refusal("invalid_field", e.getMessage());
     }
     return rules;
   }

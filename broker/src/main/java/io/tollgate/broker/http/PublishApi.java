@@ -3,7 +3,7 @@ package io.tollgate.broker.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tollgate.broker.ApiException;
+import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.ops.Metrics;
 import io.tollgate.broker.topic.Publisher;
@@ -45,7 +45,7 @@ public final class PublishApi {
     try {
       publisher.authorize(principal, topic);
       published = publisher.publish(principal, topic, events(request, body));
-    } catch (ApiException refused) {
+    } catch (Refusal refused) {
       published = java.util.concurrent.CompletableFuture.failedFuture(refused);
     }
     return published.whenComplete((events, failure) -> {
@@ -54,7 +54,7 @@ public final class PublishApi {
         metrics.publishSeconds.labelValues("http").observe((System.nanoTime() - started) / 1e9);
       } else {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
-        metrics.publishErrors.labelValues("http", cause instanceof ApiException api ? api.code() : "internal_error").inc();
+        metrics.publishErrors.labelValues("http", cause instanceof Refusal api ? api.code() : "internal_error").inc();
       }
     }).thenApply(events -> Responses.json(202, render(events)));
   }
@@ -74,9 +74,9 @@ public final class PublishApi {
         return List.of(CloudEventJson.fromBinary(ceHeaders, body.length == 0 && contentType.equals("none/none") ? null : contentType, body));
       }
     } catch (CloudEventFormatException e) {
-      throw ApiException.badRequest(e.code(), e.getMessage());
+      throw new Refusal(e.code(), e.getMessage());
     }
-    throw new ApiException(415, "unsupported_media_type", "publish with Content-Type " + STRUCTURED + " or " + BATCH
+    throw new Refusal("unsupported_media_type", "publish with Content-Type " + STRUCTURED + " or " + BATCH
         + ", or in binary mode with ce-specversion, ce-id, ce-source and ce-type headers; got " + mediaType);
   }
 
@@ -84,9 +84,9 @@ public final class PublishApi {
     try {
       return JsonBody.MAPPER.readTree(body);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw ApiException.badRequest("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage());
+      throw new Refusal("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
-      throw ApiException.badRequest("malformed_json", "the body could not be read");
+      throw new Refusal("malformed_json", "the body could not be read");
     }
   }
 

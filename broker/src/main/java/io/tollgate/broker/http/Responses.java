@@ -2,7 +2,7 @@ package io.tollgate.broker.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tollgate.broker.ApiException;
+import io.tollgate.broker.error.Refusal;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -28,14 +28,20 @@ public final class Responses {
             org.apache.pekko.http.javadsl.model.MediaTypes.TEXT_CSV, org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8), text);
   }
 
-  public static HttpResponse error(int status, String code, String message) {
+  /** An error of the contract, with the status {@link ErrorStatus} gives its code. */
+  public static HttpResponse error(String code, String message) {
+    return error(ErrorStatus.of(code), code, message);
+  }
+
+  public static HttpResponse error(Refusal refusal) {
+    return error(refusal.code(), refusal.getMessage());
+  }
+
+  /** An error whose status came first: Pekko HTTP's own rejections of a request. */
+  static HttpResponse error(int status, String code, String message) {
     ObjectNode body = JsonBody.MAPPER.createObjectNode();
     body.putObject("error").put("code", code).put("message", message);
     return json(status, body);
-  }
-
-  public static HttpResponse error(ApiException e) {
-    return error(e.status(), e.code(), e.getMessage());
   }
 
   /** The response for a failure anywhere in handling a request; unexpected ones are logged. */
@@ -44,15 +50,15 @@ public final class Responses {
     while (cause instanceof CompletionException && cause.getCause() != null) {
       cause = cause.getCause();
     }
-    if (cause instanceof ApiException api) {
-      return error(api);
+    if (cause instanceof Refusal refusal) {
+      return error(refusal);
     }
     if (cause instanceof java.util.concurrent.TimeoutException
         || cause instanceof org.apache.pekko.pattern.AskTimeoutException) {
-      return error(503, "timeout", "the broker did not answer in time; retry");
+      return error("timeout", "the broker did not answer in time; retry");
     }
     LOG.error("request failed unexpectedly", cause);
-    return error(500, "internal_error", "the broker failed to handle the request; it has been logged");
+    return error("internal_error", "the broker failed to handle the request; it has been logged");
   }
 
   public static String codeForStatus(int status) {

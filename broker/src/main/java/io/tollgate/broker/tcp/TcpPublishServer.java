@@ -1,7 +1,7 @@
 package io.tollgate.broker.tcp;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.tollgate.broker.ApiException;
+import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.auth.AuthThrottle;
 import io.tollgate.broker.auth.Authentication;
 import io.tollgate.broker.auth.Authenticator;
@@ -111,7 +111,7 @@ public final class TcpPublishServer {
             decoder -> Optional.of(decoder.finish()))
         .mapConcat(decoded -> decoded)
         .map(TcpPublishServer::parse)
-        .takeWhile(frame -> !(frame instanceof Refusal), true)
+        .takeWhile(frame -> !(frame instanceof RefusedFrame), true)
         .via(authDeadline())
         .prefixAndTail(1)
         .flatMapConcat(firstAndRest -> session(firstAndRest, source))
@@ -140,7 +140,7 @@ public final class TcpPublishServer {
       return Source.empty();
     }
     Object first = firstAndRest.first().get(0);
-    if (first instanceof Refusal refusal) {
+    if (first instanceof RefusedFrame refusal) {
       return Source.single(refusal.frame());
     }
     if (first == Mark.AUTH_TIMED_OUT) {
@@ -170,7 +170,7 @@ public final class TcpPublishServer {
         .setAuthenticated(Authenticated.newBuilder().setAccountId(principal.actor())).build();
     return Source.single(welcome).concat(firstAndRest.second()
         .filter(frame -> frame != Mark.AUTH_TIMED_OUT)
-        .mapAsyncUnordered(settings.maxInFlightPerConnection(), frame -> frame instanceof Refusal refusal
+        .mapAsyncUnordered(settings.maxInFlightPerConnection(), frame -> frame instanceof RefusedFrame refusal
             ? CompletableFuture.completedFuture(refusal.frame())
             : handle(principal, (ClientFrame) frame)));
   }
@@ -197,7 +197,7 @@ public final class TcpPublishServer {
     return published.handle((positions, failure) -> {
       if (failure != null) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        String code = cause instanceof ApiException api ? api.code()
+        String code = cause instanceof Refusal refusal ? refusal.code()
             : cause instanceof CloudEventFormatException format ? format.code() : "internal_error";
         if (code.equals("internal_error")) {
           LOG.error("publish over TCP failed unexpectedly", cause);
@@ -222,17 +222,17 @@ public final class TcpPublishServer {
   /** A client frame, or why the bytes are not one. */
   private static Object parse(FrameDecoder.Decoded decoded) {
     if (decoded instanceof FrameDecoder.Malformed malformed) {
-      return new Refusal(fatal(malformed.code(), malformed.message()));
+      return new RefusedFrame(fatal(malformed.code(), malformed.message()));
     }
     try {
       return ClientFrame.parseFrom(((FrameDecoder.Frame) decoded).payload().toArrayUnsafe());
     } catch (InvalidProtocolBufferException e) {
-      return new Refusal(fatal("malformed_frame", "the frame is not a ClientFrame: " + e.getMessage()));
+      return new RefusedFrame(fatal("malformed_frame", "the frame is not a ClientFrame: " + e.getMessage()));
     }
   }
 
   /** A fatal answer to the connection's input; the connection closes after sending it. */
-  private record Refusal(ServerFrame frame) {}
+  private record RefusedFrame(ServerFrame frame) {}
 
   private static ServerFrame error(long correlationId, String code, String message) {
     return ServerFrame.newBuilder().setError(Error.newBuilder()

@@ -1,6 +1,6 @@
 package io.tollgate.broker.topic;
 
-import io.tollgate.broker.ApiException;
+import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.ShardedAsk;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.catalog.Catalog;
@@ -53,10 +53,10 @@ public final class Publisher {
   public Catalog.Topic authorize(Principal principal, String topicName) {
     Catalog catalog = view.catalog();
     Catalog.Topic topic = new VisibleCatalog(catalog, principal.viewer()).topic(topicName)
-        .orElseThrow(() -> ApiException.notFound("topic_not_found", "topic " + topicName + " does not exist"));
+        .orElseThrow(() -> new Refusal("topic_not_found", "topic " + topicName + " does not exist"));
     String owner = catalog.topicOwner(topicName).orElseThrow();
     if (!principal.may(Scope.PUBLISH, owner) || !principal.reaches(topicName)) {
-      throw ApiException.forbidden("this key may not publish to " + topicName
+      throw Refusal.forbidden("this key may not publish to " + topicName
           + "; publishing takes a key with the publish scope of the account that owns domain " + topic.domain());
     }
     return topic;
@@ -65,10 +65,10 @@ public final class Publisher {
   public CompletionStage<List<Published>> publish(Principal principal, String topicName, List<CloudEvent> events) {
     Catalog.Topic topic = authorize(principal, topicName);
     if (events.isEmpty()) {
-      throw ApiException.badRequest("empty_batch", "a publish needs at least one event");
+      throw new Refusal("empty_batch", "a publish needs at least one event");
     }
     if (events.size() > settings.maxEventsPerPublish()) {
-      throw new ApiException(413, "batch_too_large", "a publish carries at most " + settings.maxEventsPerPublish()
+      throw new Refusal("batch_too_large", "a publish carries at most " + settings.maxEventsPerPublish()
           + " events; this one has " + events.size());
     }
     int partitions = topic.partitions();
@@ -82,7 +82,7 @@ public final class Publisher {
       CloudEvent event = events.get(i);
       int size = event.getSerializedSize();
       if (size > settings.maxEventBytes()) {
-        throw new ApiException(413, "event_too_large", "event " + event.getId() + " is " + size
+        throw new Refusal("event_too_large", "event " + event.getId() + " is " + size
             + " bytes; the limit is " + settings.maxEventBytes());
       }
       schemas.validate(topic, event);
@@ -106,7 +106,7 @@ public final class Publisher {
           .toCompletableFuture()
           .thenAccept(result -> {
             if (result instanceof TopicPartition.AppendFailed failed) {
-              throw new ApiException(503, failed.code(), failed.message());
+              throw new Refusal(failed.code(), failed.message());
             }
             List<StoredPosition> positions = ((TopicPartition.Appended) result).positions();
             for (int k = 0; k < positions.size(); k++) {
@@ -120,10 +120,10 @@ public final class Publisher {
         .handle((done, failure) -> {
           if (failure != null) {
             Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
-            if (cause instanceof ApiException api) {
+            if (cause instanceof Refusal api) {
               throw api;
             }
-            throw new ApiException(503, "publish_timeout",
+            throw new Refusal("publish_timeout",
                 "the events were not confirmed durable in time; retry with the same ids, duplicates are stored once");
           }
           return Arrays.asList(results);

@@ -7,7 +7,7 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
-import io.tollgate.broker.ApiException;
+import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.protocols.v1.CloudEvent;
 import java.io.IOException;
@@ -33,18 +33,18 @@ public final class TopicSchemas {
   /** Compiles a schema as the API receives it; {@code invalid_schema} when it is not one. */
   public String checked(JsonNode schema) {
     if (!schema.isObject()) {
-      throw ApiException.badRequest("invalid_schema", "a JSON Schema is an object");
+      throw new Refusal("invalid_schema", "a JSON Schema is an object");
     }
     List<Error> errors = metaSchema.validate(schema);
     if (!errors.isEmpty()) {
-      throw ApiException.badRequest("invalid_schema", "not a JSON Schema 2020-12: " + errors.stream().limit(MAX_REPORTED)
+      throw new Refusal("invalid_schema", "not a JSON Schema 2020-12: " + errors.stream().limit(MAX_REPORTED)
           .map(error -> error.getInstanceLocation() + " " + error.getMessage()).collect(Collectors.joining("; ")));
     }
     String text = schema.toString();
     try {
       compile(text);
     } catch (RuntimeException e) {
-      throw ApiException.badRequest("invalid_schema", "the schema cannot be compiled: " + e.getMessage());
+      throw new Refusal("invalid_schema", "the schema cannot be compiled: " + e.getMessage());
     }
     return text;
   }
@@ -53,18 +53,18 @@ public final class TopicSchemas {
   public void validate(Catalog.Topic topic, CloudEvent event) {
     topic.currentSchema().ifPresent(schema -> {
       if (event.getDataCase() != CloudEvent.DataCase.JSON_DATA) {
-        throw ApiException.badRequest("schema_violation", "event " + event.getId() + ": topic " + topic.name()
+        throw new Refusal("schema_violation", "event " + event.getId() + ": topic " + topic.name()
             + " has a JSON Schema, so the event's data must be JSON");
       }
       JsonNode data;
       try {
         data = JSON.readTree(event.getJsonData());
       } catch (IOException e) {
-        throw ApiException.badRequest("schema_violation", "event " + event.getId() + ": data is not valid JSON");
+        throw new Refusal("schema_violation", "event " + event.getId() + ": data is not valid JSON");
       }
       List<Error> errors = compile(schema).validate(data);
       if (!errors.isEmpty()) {
-        throw ApiException.badRequest("schema_violation", "event " + event.getId() + " does not match schema version "
+        throw new Refusal("schema_violation", "event " + event.getId() + " does not match schema version "
             + topic.schemas().size() + " of " + topic.name() + ": " + errors.stream().limit(MAX_REPORTED)
                 .map(error -> error.getInstanceLocation() + " " + error.getMessage())
                 .collect(Collectors.joining("; ")));

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tollgate.broker.ApiException;
+import io.tollgate.broker.error.Refusal;
 import io.tollgate.protocols.v1.journal.AccountCreated;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import io.tollgate.protocols.v1.journal.DomainCreated;
@@ -174,7 +174,7 @@ class CatalogSearchTest {
   }
 
   private static String refusal(Map<String, String> parameters) {
-    return assertThrows(ApiException.class, () -> CatalogSearch.Query.parse(parameters)).code();
+    return assertThrows(Refusal.class, () -> CatalogSearch.Query.parse(parameters)).code();
   }
 
   private CatalogSearch.Page search(Viewer viewer, Map<String, String> parameters) {
