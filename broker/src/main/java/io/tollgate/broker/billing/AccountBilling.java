@@ -13,6 +13,7 @@ import io.tollgate.billing.Wallet;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.Platform;
+import io.tollgate.broker.serialization.codec.ClusterMessage;
 import io.tollgate.broker.topic.PartitionRef;
 import io.tollgate.broker.topic.Partitioner;
 import io.tollgate.broker.topic.TopicPartition;
@@ -93,7 +94,7 @@ import org.apache.pekko.stream.javadsl.Sink;
 public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplies<AccountBilling.Command, Message, AccountBilling.State> {
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "AccountBilling");
 
-  public sealed interface Command {}
+  public sealed interface Command extends ClusterMessage {}
 
   public record RecordUsage(UsageRecorded usage, ActorRef<Done> replyTo) implements Command {}
 
@@ -128,7 +129,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
    * what its topics stored per period.
    */
   public record UsageReport(Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> byPeriod,
-                            Map<String, Map<String, Published>> published) implements Invoicing.UsageOf {
+                            Map<String, Map<String, Published>> published)
+      implements Invoicing.UsageOf, ClusterMessage {
     public long units(String period, String subscription) {
       return byPeriod.getOrDefault(period, Map.of()).getOrDefault(subscription, Map.of()).values().stream()
           .mapToLong(Long::longValue).sum();
@@ -148,7 +150,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   /** Refused with a code, or fine when {@code code} is null; {@code created} names a new document. */
-  public record Outcome(String code, String message, String created) {
+  public record Outcome(String code, String message, String created) implements ClusterMessage {
     static final Outcome OK = new Outcome(null, null, null);
 
     static Outcome refused(String code, String message) {
@@ -165,7 +167,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   /** The invoices (with their status), the revenue credits and the wallet of the account. */
-  public record Ledger(List<Invoice> invoices, List<RevenueCredited> credits, Map<Currency, Money> wallet) {}
+  public record Ledger(List<Invoice> invoices, List<RevenueCredited> credits, Map<Currency, Money> wallet)
+      implements ClusterMessage {}
 
   public record Invoice(InvoiceFinalized finalized, String status, List<CreditNoteIssued> creditNotes) {
     Invoice withStatus(String newStatus) {

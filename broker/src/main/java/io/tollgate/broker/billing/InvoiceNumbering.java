@@ -1,6 +1,7 @@
 package io.tollgate.broker.billing;
 
 import io.tollgate.billing.InvoiceNumbers;
+import io.tollgate.broker.serialization.codec.ClusterMessage;
 import io.tollgate.protocols.v1.journal.NumberAssigned;
 import io.tollgate.protocols.v1.journal.NumberingSnapshot;
 import java.util.HashMap;
@@ -33,11 +34,11 @@ public final class InvoiceNumbering
   /** Credit notes have a sequence of their own. */
   public static final String CREDIT_NOTES = "TGCN";
 
-  public sealed interface Command {}
+  public sealed interface Command extends ClusterMessage {}
 
   public record Assign(String document, ActorRef<AssignedNumber> replyTo) implements Command {}
 
-  public record AssignedNumber(String number) {}
+  public record AssignedNumber(String number) implements ClusterMessage {}
 
   public record State(InvoiceNumbers numbers, Map<String, Long> assigned) {}
 

@@ -1,5 +1,6 @@
 package io.tollgate.broker.catalog;
 
+import io.tollgate.broker.serialization.codec.ClusterMessage;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -23,14 +24,14 @@ public final class CatalogEntity extends EventSourcedBehaviorWithEnforcedReplies
   public static final String ENTITY_ID = "catalog";
   public static final String PERSISTENCE_ID = "Catalog";
 
-  public sealed interface Command {}
+  public sealed interface Command extends ClusterMessage {}
 
   public record Apply(CatalogChange change, ActorRef<Result> replyTo) implements Command {}
 
   /** Replies with the catalog's version; used at start to know when a node's view is current. */
   public record GetVersion(ActorRef<Long> replyTo) implements Command {}
 
-  public sealed interface Result {}
+  public sealed interface Result extends ClusterMessage {}
 
   /** The change is durable; the catalog's version after it. */
   public record Applied(long version) implements Result {}

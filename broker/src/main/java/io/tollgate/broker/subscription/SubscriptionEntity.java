@@ -2,6 +2,7 @@ package io.tollgate.broker.subscription;
 
 import io.tollgate.billing.Period;
 import io.tollgate.billing.PeriodScheme;
+import io.tollgate.broker.serialization.codec.ClusterMessage;
 import io.tollgate.broker.topic.AckPoint;
 import io.tollgate.broker.topic.PartitionRef;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
@@ -38,7 +39,7 @@ public final class SubscriptionEntity
     extends EventSourcedBehaviorWithEnforcedReplies<SubscriptionEntity.Command, CursorsAdvanced, SubscriptionEntity.State> {
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Subscription");
 
-  public sealed interface Command {}
+  public sealed interface Command extends ClusterMessage {}
 
   /**
    * A session wants to deliver. {@code start} is where the subscription begins in partitions it
@@ -48,7 +49,8 @@ public final class SubscriptionEntity
                        ActorRef<Attached> replyTo) implements Command {}
 
   /** Where the subscription stands: its ack points and what it used in the current period. */
-  public record Attached(Map<PartitionRef, AckPoint> acked, String period, long usedInPeriod) {}
+  public record Attached(Map<PartitionRef, AckPoint> acked, String period, long usedInPeriod)
+      implements ClusterMessage {}
 
   public record Detach(String sessionId) implements Command {}
 
@@ -59,7 +61,7 @@ public final class SubscriptionEntity
   public record GetAcked(ActorRef<Attached> replyTo) implements Command {}
 
   /** What the entity or the node tells a running stream session. */
-  public sealed interface SessionSignal {}
+  public sealed interface SessionSignal extends ClusterMessage {}
 
   /** A newer session of the same subscription took over. */
   public record SessionReplaced() implements SessionSignal {}
@@ -96,7 +98,7 @@ public final class SubscriptionEntity
   }
 
   /** {@code inSync} false: a range did not start where the subscription stood; the session must reattach. */
-  public record Committed(boolean inSync) {}
+  public record Committed(boolean inSync) implements ClusterMessage {}
 
   /** The ack point per partition (partitions never acked are absent) and usage per period. */
   public record State(Map<PartitionRef, AckPoint> acked, Map<String, Long> usageByPeriod) {

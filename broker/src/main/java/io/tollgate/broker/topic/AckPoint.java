@@ -1,12 +1,13 @@
 package io.tollgate.broker.topic;
 
+import io.tollgate.broker.serialization.codec.ClusterMessage;
 import io.tollgate.protocols.v1.journal.PartitionCursor;
 
 /**
  * A cursor with the partition offset of its event. The offset says where a subscription
  * stands in a partition, so an ack range can be checked to start exactly there.
  */
-public record AckPoint(Cursor cursor, long offset) {
+public record AckPoint(Cursor cursor, long offset) implements ClusterMessage {
   /** Before the first event of a partition. */
   public static AckPoint beginningOf(PartitionRef partition) {
     return new AckPoint(new Cursor(partition.topic(), partition.partition(), 0, Integer.MAX_VALUE), -1);

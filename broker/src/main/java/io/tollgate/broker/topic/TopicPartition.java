@@ -1,5 +1,6 @@
 package io.tollgate.broker.topic;
 
+import io.tollgate.broker.serialization.codec.ClusterMessage;
 import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.cluster.PartitionAdvanced;
 import java.time.Clock;
@@ -26,7 +27,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 public final class TopicPartition extends AbstractBehavior<TopicPartition.Command> {
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "TopicPartition");
 
-  public sealed interface Command {}
+  public sealed interface Command extends ClusterMessage {}
 
   /** Append a publish's events (all of this partition); the reply comes once they are durable. */
   public record Append(List<CloudEvent> events, ActorRef<AppendResult> replyTo) implements Command {}
@@ -39,7 +40,7 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
   private record EndRead(PartitionJournal.End end, ActorRef<AckPoint> replyTo)
       implements Command, NoSerializationVerificationNeeded {}
 
-  public sealed interface AppendResult {}
+  public sealed interface AppendResult extends ClusterMessage {}
 
   public record Appended(List<StoredPosition> positions) implements AppendResult {}
 

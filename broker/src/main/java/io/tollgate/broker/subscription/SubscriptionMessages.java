@@ -1,0 +1,109 @@
+package io.tollgate.broker.subscription;
+
+import io.tollgate.broker.serialization.codec.MessageCodec;
+import io.tollgate.broker.topic.AckPoint;
+import io.tollgate.broker.topic.PartitionRef;
+import io.tollgate.protocols.v1.cluster.AckRange;
+import io.tollgate.protocols.v1.cluster.AdvanceCursorsRequest;
+import io.tollgate.protocols.v1.cluster.AttachRequest;
+import io.tollgate.protocols.v1.cluster.Attached;
+import io.tollgate.protocols.v1.cluster.CursorsCommittedReply;
+import io.tollgate.protocols.v1.cluster.Detach;
+import io.tollgate.protocols.v1.cluster.SessionSignal;
+import io.tollgate.protocols.v1.journal.CursorsAdvanced;
+import io.tollgate.protocols.v1.journal.PartitionCursor;
+import io.tollgate.protocols.v1.journal.SubscriptionSnapshot;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * What subscriptions journal and send across nodes, each with its manifest and its Protobuf
+ * form (cluster.proto, journal.proto). A new message is one more entry here.
+ */
+public final class SubscriptionMessages {
+  public static final List<MessageCodec<?, ?>> CODECS = List.of(
+      MessageCodec.stored(CursorsAdvanced.getDefaultInstance()),
+      MessageCodec.stored(SubscriptionSnapshot.getDefaultInstance()),
+      MessageCodec.of("Attach", SubscriptionEntity.Attach.class, AttachRequest.parser(),
+          (attach, refs) -> {
+            AttachRequest.Builder request = AttachRequest.newBuilder().setSessionId(attach.sessionId())
+                .setSession(refs.text(attach.session())).setReplyTo(refs.text(attach.replyTo()));
+            attach.start().forEach(point -> request.addStart(point.toProto()));
+            return request.build();
+          },
+          (request, refs) -> new SubscriptionEntity.Attach(request.getSessionId(), refs.ref(request.getSession()),
+              request.getStartList().stream().map(AckPoint::fromProto).toList(), refs.ref(request.getReplyTo()))),
+      MessageCodec.of("Attached", SubscriptionEntity.Attached.class, Attached.parser(),
+          (attached, refs) -> {
+            Attached.Builder proto = Attached.newBuilder().setPeriod(attached.period())
+                .setUsedInPeriod(attached.usedInPeriod());
+            attached.acked().values().forEach(point -> proto.addAcked(point.toProto()));
+            return proto.build();
+          },
+          (attached, refs) -> {
+            Map<PartitionRef, AckPoint> acked = new HashMap<>();
+            for (PartitionCursor proto : attached.getAckedList()) {
+              AckPoint point = AckPoint.fromProto(proto);
+              acked.put(point.partition(), point);
+            }
+            return new SubscriptionEntity.Attached(acked, attached.getPeriod(), attached.getUsedInPeriod());
+          }),
+      MessageCodec.of("Detach", SubscriptionEntity.Detach.class, Detach.parser(),
+          (detach, refs) -> Detach.newBuilder().setSession(detach.sessionId()).build(),
+          (detach, refs) -> new SubscriptionEntity.Detach(detach.getSession())),
+      MessageCodec.replyOnly("GetAcked", SubscriptionEntity.GetAcked.class, SubscriptionEntity.GetAcked::replyTo,
+          SubscriptionEntity.GetAcked::new),
+      MessageCodec.of("AdvanceCursors", SubscriptionEntity.AdvanceCursors.class, AdvanceCursorsRequest.parser(),
+          (advance, refs) -> {
+            AdvanceCursorsRequest.Builder proto = AdvanceCursorsRequest.newBuilder()
+                .setReplyTo(refs.text(advance.replyTo()));
+            advance.ranges().forEach(range -> proto.addRanges(AckRange.newBuilder()
+                .setFromOffset(range.fromOffset()).setTo(range.to().toProto()).setUnits(range.units())));
+            return proto.build();
+          },
+          (request, refs) -> {
+            List<SubscriptionEntity.AckRange> ranges = new ArrayList<>();
+            request.getRangesList().forEach(range -> ranges.add(new SubscriptionEntity.AckRange(
+                range.getFromOffset(), AckPoint.fromProto(range.getTo()), range.getUnits())));
+            return new SubscriptionEntity.AdvanceCursors(ranges, refs.ref(request.getReplyTo()));
+          }),
+      MessageCodec.of("Committed", SubscriptionEntity.Committed.class, CursorsCommittedReply.parser(),
+          (committed, refs) -> CursorsCommittedReply.newBuilder().setInSync(committed.inSync()).build(),
+          (reply, refs) -> new SubscriptionEntity.Committed(reply.getInSync())),
+      signal("SessionReplaced", SubscriptionEntity.SessionReplaced.class,
+          (replaced, signal) -> signal, signal -> new SubscriptionEntity.SessionReplaced()),
+      signal("GoingAway", SubscriptionEntity.GoingAway.class,
+          (away, signal) -> signal, signal -> new SubscriptionEntity.GoingAway()),
+      signal("FrameRefused", SubscriptionEntity.FrameRefused.class,
+          (refused, signal) -> signal.setCode(refused.code()).setMessage(refused.message()),
+          signal -> new SubscriptionEntity.FrameRefused(signal.getCode(), signal.getMessage())),
+      signal("MessageTooLarge", SubscriptionEntity.MessageTooLarge.class,
+          (tooLarge, signal) -> signal.setCode(Integer.toString(tooLarge.limit())),
+          signal -> new SubscriptionEntity.MessageTooLarge(Integer.parseInt(signal.getCode()))),
+      signal("QuotaExhausted", SubscriptionEntity.QuotaExhausted.class,
+          (exhausted, signal) -> signal.setCode(exhausted.period()).setMessage(exhausted.resumesAt().toString()),
+          signal -> new SubscriptionEntity.QuotaExhausted(signal.getCode(), Instant.parse(signal.getMessage()))),
+      signal("PlanChanged", SubscriptionEntity.PlanChanged.class,
+          (changed, signal) -> signal.setCode(changed.plan()),
+          signal -> new SubscriptionEntity.PlanChanged(signal.getCode())),
+      signal("PlanSwitched", SubscriptionEntity.PlanSwitched.class,
+          (switched, signal) -> signal.setCode(switched.plan()),
+          signal -> new SubscriptionEntity.PlanSwitched(signal.getCode())),
+      signal("OutOfStep", SubscriptionEntity.OutOfStep.class,
+          (outOfStep, signal) -> signal, signal -> new SubscriptionEntity.OutOfStep()));
+
+  private SubscriptionMessages() {}
+
+  /** A message without reply that travels as a {@code SessionSignal} whose kind is its manifest. */
+  private static <T> MessageCodec<T, SessionSignal> signal(String manifest, Class<T> type,
+      BiFunction<T, SessionSignal.Builder, SessionSignal.Builder> fields, Function<SessionSignal, T> create) {
+    return MessageCodec.of(manifest, type, SessionSignal.parser(),
+        (message, refs) -> fields.apply(message, SessionSignal.newBuilder().setKind(manifest)).build(),
+        (signal, refs) -> create.apply(signal));
+  }
+}
