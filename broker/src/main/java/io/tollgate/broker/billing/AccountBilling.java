@@ -14,7 +14,7 @@ import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.Platform;
 import io.tollgate.broker.serialization.codec.ClusterMessage;
-import io.tollgate.broker.topic.PartitionRef;
+import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.broker.topic.Partitioner;
 import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.protocols.v1.AttributeValue;

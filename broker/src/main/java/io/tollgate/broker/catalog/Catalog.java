@@ -1,6 +1,6 @@
 package io.tollgate.broker.catalog;
 
-import io.tollgate.broker.topic.AckPoint;
+import io.tollgate.broker.position.AckPoint;
 import io.tollgate.protocols.v1.journal.AccountCreated;
 import io.tollgate.protocols.v1.journal.ApiKeyCreated;
 import io.tollgate.protocols.v1.journal.CatalogChange;

@@ -1,6 +1,6 @@
 package io.tollgate.broker.subscription;
 
-import io.tollgate.broker.topic.Cursor;
+import io.tollgate.broker.position.Cursor;
 import io.tollgate.protocols.v1.CloudEvent;
 
 /** One event on its way to a consumer, with the cursor the consumer acks it by. */

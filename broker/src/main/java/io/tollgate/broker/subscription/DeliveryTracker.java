@@ -1,8 +1,8 @@
 package io.tollgate.broker.subscription;
 
-import io.tollgate.broker.topic.AckPoint;
-import io.tollgate.broker.topic.Cursor;
-import io.tollgate.broker.topic.PartitionRef;
+import io.tollgate.broker.position.AckPoint;
+import io.tollgate.broker.position.Cursor;
+import io.tollgate.broker.position.PartitionRef;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;

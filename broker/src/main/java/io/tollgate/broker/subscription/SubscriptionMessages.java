@@ -1,8 +1,8 @@
 package io.tollgate.broker.subscription;
 
 import io.tollgate.broker.serialization.codec.MessageCodec;
-import io.tollgate.broker.topic.AckPoint;
-import io.tollgate.broker.topic.PartitionRef;
+import io.tollgate.broker.position.AckPoint;
+import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.v1.cluster.AckRange;
 import io.tollgate.protocols.v1.cluster.AdvanceCursorsRequest;
 import io.tollgate.protocols.v1.cluster.AttachRequest;

@@ -1,5 +1,7 @@
 package io.tollgate.broker.topic;
 
+import io.tollgate.broker.position.PartitionRef;
+import io.tollgate.broker.position.Cursor;
 import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.ShardedAsk;
 import io.tollgate.broker.auth.Principal;

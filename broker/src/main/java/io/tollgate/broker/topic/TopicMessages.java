@@ -1,5 +1,6 @@
 package io.tollgate.broker.topic;
 
+import io.tollgate.broker.position.AckPoint;
 import io.tollgate.broker.serialization.codec.MessageCodec;
 import io.tollgate.protocols.v1.cluster.AppendReply;
 import io.tollgate.protocols.v1.cluster.AppendRequest;

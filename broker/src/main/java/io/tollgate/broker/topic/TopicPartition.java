@@ -1,5 +1,8 @@
 package io.tollgate.broker.topic;
 
+import io.tollgate.broker.position.PartitionRef;
+import io.tollgate.broker.position.Cursor;
+import io.tollgate.broker.position.AckPoint;
 import io.tollgate.broker.serialization.codec.ClusterMessage;
 import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.cluster.PartitionAdvanced;

@@ -12,7 +12,7 @@ import io.tollgate.broker.catalog.CatalogEntity;
 import io.tollgate.broker.e2e.TestBroker;
 import io.tollgate.broker.serialization.codec.MessageCodec;
 import io.tollgate.broker.subscription.SubscriptionEntity;
-import io.tollgate.broker.topic.AckPoint;
+import io.tollgate.broker.position.AckPoint;
 import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.protocols.v1.cluster.Detach;
 import io.tollgate.protocols.v1.cluster.PartitionAdvanced;

@@ -2,7 +2,7 @@ package io.tollgate.broker.subscription;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.tollgate.broker.topic.Cursor;
+import io.tollgate.broker.position.Cursor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 

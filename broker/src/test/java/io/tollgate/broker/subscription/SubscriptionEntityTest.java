@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tollgate.billing.PeriodScheme;
-import io.tollgate.broker.topic.AckPoint;
-import io.tollgate.broker.topic.Cursor;
-import io.tollgate.broker.topic.PartitionRef;
+import io.tollgate.broker.position.AckPoint;
+import io.tollgate.broker.position.Cursor;
+import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
 import java.time.Clock;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package io.tollgate.broker.topic;
 
+import io.tollgate.broker.position.PartitionRef;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.tollgate.broker.topic;
+package io.tollgate.broker.position;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

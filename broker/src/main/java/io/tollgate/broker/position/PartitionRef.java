@@ -1,4 +1,4 @@
-package io.tollgate.broker.topic;
+package io.tollgate.broker.position;
 
 /** One partition of a topic; also names its sharded entity and its journal. */
 public record PartitionRef(String topic, int partition) {

@@ -1,4 +1,4 @@
-package io.tollgate.broker.topic;
+package io.tollgate.broker.position;
 
 import io.tollgate.broker.serialization.codec.ClusterMessage;
 import io.tollgate.protocols.v1.journal.PartitionCursor;

@@ -1,0 +1,47 @@
+package io.tollgate.broker;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** How the broker's packages may depend on each other, checked on its compiled classes. */
+class PackageRulesTest {
+  private static JavaClasses broker;
+
+  @BeforeAll
+  static void importBroker() {
+    broker = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages("io.tollgate.broker");
+  }
+
+  /** Topics read the catalog (who may publish, which schema); the catalog knows topics only by name. */
+  @Test
+  void theCatalogDoesNotDependOnTopics() {
+    noClasses().that().resideInAPackage("io.tollgate.broker.catalog..")
+        .should().dependOnClassesThat().resideInAPackage("io.tollgate.broker.topic..")
+        .check(broker);
+  }
+
+  /** Positions in partitions are the vocabulary catalog, topics, subscriptions and billing share. */
+  @Test
+  void positionsDependOnNoOtherBrokerPackage() {
+    noClasses().that().resideInAPackage("io.tollgate.broker.position..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.tollgate.broker.catalog..", "io.tollgate.broker.topic..",
+            "io.tollgate.broker.subscription..", "io.tollgate.broker.billing..", "io.tollgate.broker.http..")
+        .check(broker);
+  }
+
+  @Test
+  void theDomainKnowsNoEdge() {
+    noClasses().that().resideInAnyPackage("io.tollgate.broker.catalog..", "io.tollgate.broker.topic..",
+            "io.tollgate.broker.position..", "io.tollgate.broker.subscription..", "io.tollgate.broker.billing..",
+            "io.tollgate.broker.error..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.tollgate.broker.http..", "io.tollgate.broker.tcp..")
+        .check(broker);
+  }
+}
