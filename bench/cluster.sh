@@ -4,7 +4,7 @@
 #
 #   bench/cluster.sh [LIB_DIR]
 #
-# LIB_DIR is the distribution classpath (default: broker/target/dist/lib, built when missing);
+# LIB_DIR is the distribution classpath (default: cli/target/dist/lib, built when missing);
 # Cassandra comes from cassandra-local/target (the same build). The script starts one Cassandra
 # node (`./tollgate cassandra` on free ports, in a temp dir), then for each node count and run:
 # N brokers forming one cluster on a fresh keyspace, a fixture made by `loadgen --setup`
@@ -49,7 +49,7 @@ seconds_of() { local v="$1"; case "$v" in *s) echo "${v%s}" ;; *m) echo $(( ${v%
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 status_kb() { awk -v k="$2:" '$1==k {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
-src_lib="${1:-$repo/broker/target/dist/lib}"
+src_lib="${1:-$repo/cli/target/dist/lib}"
 if ! ls "$src_lib"/tollgate-broker-*.jar >/dev/null 2>&1 || [ ! -d "$repo/cassandra-local/target/lib" ]; then
   log "building the distribution (./mvnw -q -DskipTests install)"
   (cd "$repo" && ./mvnw -q -B -DskipTests install)
@@ -57,6 +57,9 @@ fi
 work="$(mktemp -d /tmp/tollgate-cluster-bench.XXXXXX)"
 cp -r "$src_lib" "$work/lib"
 cp_arg="$work/lib/*"
+# The tollgate command; a distribution from before the cli module has it in the broker.
+main=io.tollgate.cli.Main
+ls "$work/lib"/tollgate-cli-*.jar >/dev/null 2>&1 || main=io.tollgate.broker.Main
 
 pids=()
 cassandra_pid=""
@@ -112,7 +115,7 @@ for nodes in $NODE_COUNTS; do
     for i in $(seq 1 "$nodes"); do
       http_port="$(free_port)"; tcp_port="$(free_port)"
       cluster_port="$seed_port"; [ "$i" -gt 1 ] && cluster_port="$(free_port)"
-      java "${broker_opts[@]}" -cp "$cp_arg" io.tollgate.broker.Main run \
+      java "${broker_opts[@]}" -cp "$cp_arg" "$main" run \
         --data-dir "$dir/node$i" --http-port "$http_port" --tcp-port "$tcp_port" \
         --cluster-port "$cluster_port" --management-port 0 --seed-nodes "127.0.0.1:$seed_port" \
         --cassandra "127.0.0.1:$cql_port" --config "$dir/node.conf" >"$dir/node$i.log" 2>&1 &
@@ -125,7 +128,7 @@ for nodes in $NODE_COUNTS; do
         sleep 0.5
       done
     done
-    lg=(java "${loadgen_opts[@]}" -cp "$cp_arg" io.tollgate.broker.Main loadgen --key "$TOLLGATE_ADMIN_KEY"
+    lg=(java "${loadgen_opts[@]}" -cp "$cp_arg" "$main" loadgen --key "$TOLLGATE_ADMIN_KEY"
       --setup --url "http://127.0.0.1:${http_ports[0]}" --tcp "127.0.0.1:${tcp_ports[0]}"
       --event-bytes 256 --drain-timeout "$DRAIN")
     measured=(--duration "$DURATION")

@@ -3,7 +3,7 @@
 #
 #   bench/run.sh [LIB_DIR]
 #
-# LIB_DIR is the distribution classpath (default: broker/target/dist/lib of this checkout; built
+# LIB_DIR is the distribution classpath (default: cli/target/dist/lib of this checkout; built
 # with `./mvnw -q -DskipTests install` only when it is missing). The jars are copied to a temp
 # dir first, so a rebuild of the checkout during the run cannot change what is measured.
 #
@@ -116,7 +116,7 @@ seconds_of() { # 20s -> 20, 2m -> 120
 }
 
 # ---- the distribution -------------------------------------------------------------------------
-src_lib="${1:-$repo/broker/target/dist/lib}"
+src_lib="${1:-$repo/cli/target/dist/lib}"
 if ! ls "$src_lib"/tollgate-broker-*.jar >/dev/null 2>&1; then
   if [ $# -ge 1 ]; then
     echo "no tollgate-broker jar in $src_lib" >&2
@@ -129,6 +129,9 @@ fi
 work="$(mktemp -d /tmp/tollgate-bench.XXXXXX)"
 cp -r "$src_lib" "$work/lib"
 cp_arg="$work/lib/*"
+# The tollgate command; a distribution from before the cli module has it in the broker.
+main=io.tollgate.cli.Main
+ls "$work/lib"/tollgate-cli-*.jar >/dev/null 2>&1 || main=io.tollgate.broker.Main
 log "distribution copied from $src_lib to $work/lib ($(ls "$work/lib" | wc -l) jars)"
 
 mkdir -p "$here/results"
@@ -182,7 +185,7 @@ start_broker() { # start_broker RUNDIR [HOCON]: sets broker_pid, http_port, tcp_
   http_port="$(free_port)"
   tcp_port="$(free_port)"
   while [ "$tcp_port" = "$http_port" ]; do tcp_port="$(free_port)"; done
-  java "${broker_opts[@]}" -cp "$cp_arg" io.tollgate.broker.Main run \
+  java "${broker_opts[@]}" -cp "$cp_arg" "$main" run \
     --host 127.0.0.1 --data-dir "$dir/data" --http-port "$http_port" --tcp-port "$tcp_port" "${config[@]}" \
     >"$dir/broker.log" 2>&1 &
   broker_pid=$!
@@ -203,7 +206,7 @@ start_broker() { # start_broker RUNDIR [HOCON]: sets broker_pid, http_port, tcp_
 }
 
 loadgen_cmd() { # sets lg: the loadgen command line for the running broker (the admin key goes in $TOLLGATE_KEY)
-  lg=(java "${loadgen_opts[@]}" -cp "$cp_arg" io.tollgate.broker.Main loadgen
+  lg=(java "${loadgen_opts[@]}" -cp "$cp_arg" "$main" loadgen
     --setup --url "http://127.0.0.1:$http_port" --tcp "127.0.0.1:$tcp_port"
     --event-bytes 256 --drain-timeout "$DRAIN")
 }

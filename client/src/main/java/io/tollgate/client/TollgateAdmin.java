@@ -85,6 +85,11 @@ public final class TollgateAdmin {
     return post("/v1/subscriptions", body);
   }
 
+  /** {@code GET /v1/accounts/{id}/invoices/upcoming}: the invoice of the running period so far, with its usage lines. */
+  public JsonNode upcomingInvoice(String accountId) {
+    return get("/v1/accounts/" + HttpSupport.segment(accountId) + "/invoices/upcoming");
+  }
+
   /** Any other management call: {@code path} starts with {@code /v1/}. */
   public JsonNode post(String path, JsonNode body) {
     return send(request(path)

@@ -64,7 +64,8 @@ public final class TollgateException extends RuntimeException {
     return new TollgateException(CONNECTION_FAILED, String.valueOf(cause.getMessage()), cause);
   }
 
-  static TollgateException interrupted(InterruptedException e) {
+  /** For a caller interrupted while it waited on the broker: restores the interrupt flag. */
+  public static TollgateException interrupted(InterruptedException e) {
     Thread.currentThread().interrupt();
     return new TollgateException(INTERRUPTED, "interrupted while waiting for the broker", e);
   }

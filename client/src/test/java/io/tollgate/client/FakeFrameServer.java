@@ -23,9 +23,10 @@ import java.util.function.Function;
 /**
  * A broker stand-in speaking the TCP frame protocol on a loopback port, for one connection.
  * Every frame it reads goes to a queue the test inspects; the responder may answer a frame
- * at once (return a reply) or leave it to the test ({@code null}, then {@link #send}).
+ * at once (return a reply) or leave it to the test ({@code null}, then {@link #send}). Public, in
+ * the test jar, for the cli module's tests too.
  */
-final class FakeFrameServer implements AutoCloseable {
+public final class FakeFrameServer implements AutoCloseable {
   private final ServerSocket server;
   private final Function<ClientFrame, ServerFrame> responder;
   private final BlockingQueue<ClientFrame> received = new LinkedBlockingQueue<>();
@@ -41,12 +42,12 @@ final class FakeFrameServer implements AutoCloseable {
   }
 
   /** Accepts any key as account {@code acc_test}; publishes are left for the test to answer. */
-  static FakeFrameServer authenticating() throws IOException {
+  public static FakeFrameServer authenticating() throws IOException {
     return new FakeFrameServer(frame -> frame.hasAuthenticate() ? authenticated() : null);
   }
 
   /** Also acks every publish at once, placing its events round robin over two partitions. */
-  static FakeFrameServer acking() throws IOException {
+  public static FakeFrameServer acking() throws IOException {
     long[] offsets = new long[2];
     return new FakeFrameServer(frame -> {
       if (frame.hasAuthenticate()) {
@@ -62,25 +63,25 @@ final class FakeFrameServer implements AutoCloseable {
     });
   }
 
-  static FakeFrameServer withResponder(Function<ClientFrame, ServerFrame> responder) throws IOException {
+  public static FakeFrameServer withResponder(Function<ClientFrame, ServerFrame> responder) throws IOException {
     return new FakeFrameServer(responder);
   }
 
-  static ServerFrame authenticated() {
+  public static ServerFrame authenticated() {
     return ServerFrame.newBuilder().setAuthenticated(Authenticated.newBuilder().setAccountId("acc_test")).build();
   }
 
-  static Position position(String topic, int partition, long offset) {
+  public static Position position(String topic, int partition, long offset) {
     return Position.newBuilder().setPartition(partition).setOffset(offset)
         .setCursor(topic + ":" + partition + ":" + offset).build();
   }
 
-  int port() {
+  public int port() {
     return server.getLocalPort();
   }
 
   /** The next frame the client sent, waiting up to 5 s. */
-  ClientFrame next() throws InterruptedException {
+  public ClientFrame next() throws InterruptedException {
     ClientFrame frame = received.poll(5, TimeUnit.SECONDS);
     if (frame == null) {
       throw new AssertionError("the client sent no frame within 5 s");
@@ -88,11 +89,11 @@ final class FakeFrameServer implements AutoCloseable {
     return frame;
   }
 
-  int receivedCount() {
+  public int receivedCount() {
     return received.size();
   }
 
-  void send(ServerFrame frame) throws Exception {
+  public void send(ServerFrame frame) throws Exception {
     OutputStream out = connection.get(5, TimeUnit.SECONDS).getOutputStream();
     synchronized (out) {
       Frames.write(out, frame);
@@ -101,7 +102,7 @@ final class FakeFrameServer implements AutoCloseable {
   }
 
   /** Drops the connection the way a crashed broker would. */
-  void disconnect() throws Exception {
+  public void disconnect() throws Exception {
     connection.get(5, TimeUnit.SECONDS).close();
   }
 

@@ -12,39 +12,42 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** The JDK's HTTP server on a loopback port, recording each request and answering with a handler. */
-final class FakeHttpServer implements AutoCloseable {
-  record Request(String method, String path, String contentType, String authorization, String body) {}
+/**
+ * The JDK's HTTP server on a loopback port, recording each request and answering with a handler.
+ * Public, in the test jar, for the cli module's tests too.
+ */
+public final class FakeHttpServer implements AutoCloseable {
+  public record Request(String method, String path, String contentType, String authorization, String body) {}
 
   @FunctionalInterface
-  interface Responder {
+  public interface Responder {
     /** Returns the status and sets the body through {@link Reply}. */
     void respond(Request request, Reply reply) throws IOException;
   }
 
-  static final class Reply {
+  public static final class Reply {
     int status = 200;
     String body = "";
 
-    Reply status(int status, String body) {
+    public Reply status(int status, String body) {
       this.status = status;
       this.body = body;
       return this;
     }
   }
 
-  final List<Request> requests = new CopyOnWriteArrayList<>();
+  public final List<Request> requests = new CopyOnWriteArrayList<>();
   private final HttpServer server;
   private final ExecutorService executor = Executors.newFixedThreadPool(4);
 
-  FakeHttpServer(Responder responder) throws IOException {
+  public FakeHttpServer(Responder responder) throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
     server.setExecutor(executor);
     server.createContext("/", exchange -> handle(exchange, responder));
     server.start();
   }
 
-  URI url() {
+  public URI url() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -101,6 +103,17 @@ class KubernetesManifestsTest {
     assertEquals("QUORUM", config.getString(
         "datastax-java-driver.profiles.pekko-persistence-cassandra-profile.basic.request.consistency"));
     assertTrue(Files.isRegularFile(DIR.resolve("Dockerfile")));
+  }
+
+  @Test
+  void theImageRunsTheDistributionAndTheCommandOfTheTollgateScript() throws IOException {
+    String script = Files.readString(Path.of("..", "tollgate"));
+    String dockerfile = Files.readString(DIR.resolve("Dockerfile"));
+    Matcher lib = Pattern.compile("\nlib=\"\\$here/([^\"]+)\"").matcher(script);
+    Matcher main = Pattern.compile("-cp \"\\$lib/\\*\" ([\\w.]+) ").matcher(script);
+    assertTrue(lib.find() && main.find(), "the tollgate script names its lib directory and main class");
+    assertTrue(dockerfile.contains("COPY " + lib.group(1) + " /opt/tollgate/lib"), "the image copies " + lib.group(1));
+    assertTrue(dockerfile.contains("-cp '/opt/tollgate/lib/*' " + main.group(1) + " "), "the image runs " + main.group(1));
   }
 
   private static String envValue(JsonNode deployment, String name) {

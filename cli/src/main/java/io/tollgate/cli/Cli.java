@@ -1,5 +1,8 @@
-package io.tollgate.client;
+package io.tollgate.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tollgate.client.HostAndPort;
+import io.tollgate.client.TollgateException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -9,8 +12,10 @@ import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** What the client's commands share: option converters, the key check and error output. */
+/** What the client commands (publish, subscribe, loadgen) share: option converters, the key check and error output. */
 final class Cli {
+  /** The CLI's own mapper: the SDK keeps its JSON handling to itself. */
+  static final ObjectMapper JSON = new ObjectMapper();
   static final String DEFAULT_URL = "http://127.0.0.1:8080";
   static final String KEY_FROM_ENV = "${env:TOLLGATE_KEY}";
   private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
@@ -34,6 +39,11 @@ final class Cli {
 
   static int fail(CommandSpec spec, TollgateException e) {
     return fail(spec, e.code(), e.detail());
+  }
+
+  /** The JDK's I/O failures often have no message; their class name is the next best thing. */
+  static String describe(Throwable cause) {
+    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
   }
 
   static final class HostAndPortConverter implements CommandLine.ITypeConverter<HostAndPort> {

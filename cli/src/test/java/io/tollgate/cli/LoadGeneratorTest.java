@@ -1,4 +1,4 @@
-package io.tollgate.client;
+package io.tollgate.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tollgate.client.FakeFrameServer;
+import io.tollgate.client.FakeHttpServer;
+import io.tollgate.client.HostAndPort;
+import io.tollgate.client.TollgateAdmin;
+import io.tollgate.client.TollgateException;
 import io.tollgate.protocols.CloudEventJson;
 import io.tollgate.protocols.v1.ClientFrame;
 import io.tollgate.protocols.v1.CloudEvent;
@@ -54,7 +59,7 @@ class LoadGeneratorTest {
   @Test
   void httpModeRunsForADuration() throws Exception {
     try (FakeHttpServer server = new FakeHttpServer((request, reply) -> {
-      int count = CloudEventJson.parseBatch(Json.MAPPER.readTree(request.body())).size();
+      int count = CloudEventJson.parseBatch(Cli.JSON.readTree(request.body())).size();
       StringBuilder positions = new StringBuilder();
       for (int i = 0; i < count; i++) {
         positions.append(i == 0 ? "" : ",").append("{\"partition\":0,\"offset\":0,\"cursor\":\"c\",\"duplicate\":false}");
@@ -94,7 +99,7 @@ class LoadGeneratorTest {
           "--events", "300", "--batch-size", "50");
 
       assertEquals(0, run.exitCode(), run.err());
-      JsonNode summary = Json.MAPPER.readTree(run.out());
+      JsonNode summary = Cli.JSON.readTree(run.out());
       assertEquals("tcp", summary.get("mode").asText());
       assertEquals(300, summary.get("events").asLong());
       for (String field : new String[] {"seconds", "events_per_second", "mb_per_second"}) {
@@ -155,7 +160,7 @@ class LoadGeneratorTest {
 
   @Test
   void theUsageOfAnUpcomingInvoiceIsItsUsageAndFreeAllowanceQuantities() throws Exception {
-    JsonNode invoice = Json.MAPPER.readTree("""
+    JsonNode invoice = Cli.JSON.readTree("""
         {"account": "acc_1", "status": "upcoming", "lines": [
           {"subscription": "sub_1", "plan": "plan_1", "kind": "free_allowance", "quantity": 1000, "unit_amount": "0", "amount": "0.00"},
           {"subscription": "sub_1", "plan": "plan_1", "kind": "usage", "tier": 1, "quantity": 500, "unit_amount": "0", "amount": "0.00"},
@@ -168,7 +173,7 @@ class LoadGeneratorTest {
     assertEquals(7, LoadGenerator.usageQuantity(invoice, "sub_2"));
     assertEquals(0, LoadGenerator.usageQuantity(invoice, "sub_3"));
     // A subscription without usage yet has no usage line at all (a per-unit plan rates 0 units to no line).
-    assertEquals(0, LoadGenerator.usageQuantity(Json.MAPPER.readTree("{\"lines\": []}"), "sub_1"));
+    assertEquals(0, LoadGenerator.usageQuantity(Cli.JSON.readTree("{\"lines\": []}"), "sub_1"));
   }
 
   @Test
@@ -176,7 +181,7 @@ class LoadGeneratorTest {
     LoadGenerator.Summary summary = new LoadGenerator.Summary(LoadGenerator.Mode.DRAIN, 200_000, 8.0, 25_000, 6.4, null,
         new LoadGenerator.DeliveryCheck(200_000, 0, 0, 0), null);
 
-    JsonNode json = Json.MAPPER.readTree(summary.toJson());
+    JsonNode json = Cli.JSON.readTree(summary.toJson());
     assertEquals("drain", json.get("mode").asText());
     assertEquals(200_000, json.get("events").asLong());
     assertEquals(8.0, json.get("seconds").asDouble());
@@ -191,7 +196,7 @@ class LoadGeneratorTest {
     LoadGenerator.Summary summary = new LoadGenerator.Summary(LoadGenerator.Mode.ACK_TO_INVOICE, 50, 2.5, 20, 0.005,
         new LoadGenerator.Latency(50, 12.3456, 40.0, 41.0, 41.5), null, new LoadGenerator.InvoicePolls(50, 80, 30));
 
-    JsonNode json = Json.MAPPER.readTree(summary.toJson());
+    JsonNode json = Cli.JSON.readTree(summary.toJson());
     assertEquals("ack-to-invoice", json.get("mode").asText());
     assertEquals(50, json.get("latency_ms").get("count").asLong());
     assertEquals(12.346, json.get("latency_ms").get("p50").asDouble());
@@ -222,11 +227,11 @@ class LoadGeneratorTest {
       assertEquals("sub_1", fixture.subscriptionId());
       assertEquals(List.of("/v1/accounts", "/v1/accounts/acc_1/keys", "/v1/domains", "/v1/topics", "/v1/products",
           "/v1/products/prod_1/plans", "/v1/subscriptions"), server.requests.stream().map(FakeHttpServer.Request::path).toList());
-      JsonNode topic = Json.MAPPER.readTree(server.requests.get(3).body());
+      JsonNode topic = Cli.JSON.readTree(server.requests.get(3).body());
       assertEquals(fixture.topic(), topic.get("name").asText());
       assertEquals(3, topic.get("partitions").asInt());
       assertEquals(fixture.topic(), topic.get("domain").asText() + ".events");
-      JsonNode subscription = Json.MAPPER.readTree(server.requests.get(6).body());
+      JsonNode subscription = Cli.JSON.readTree(server.requests.get(6).body());
       assertEquals("beginning", subscription.get("start").asText());
       assertEquals("plan_1", subscription.get("plan").asText());
     }

@@ -1,5 +1,8 @@
-package io.tollgate.client;
+package io.tollgate.cli;
 
+import io.tollgate.client.HostAndPort;
+import io.tollgate.client.TollgateAdmin;
+import io.tollgate.client.TollgateException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;

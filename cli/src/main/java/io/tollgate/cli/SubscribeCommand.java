@@ -1,6 +1,9 @@
-package io.tollgate.client;
+package io.tollgate.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.tollgate.client.Delivery;
+import io.tollgate.client.Subscriber;
+import io.tollgate.client.TollgateException;
 import io.tollgate.protocols.CloudEventJson;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -75,7 +78,7 @@ public final class SubscribeCommand implements Callable<Integer> {
 
   static String line(Delivery delivery) {
     StringWriter text = new StringWriter();
-    try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(text)) {
+    try (JsonGenerator json = Cli.JSON.getFactory().createGenerator(text)) {
       json.writeStartObject();
       json.writeStringField("cursor", delivery.cursor());
       json.writeStringField("topic", delivery.topic());

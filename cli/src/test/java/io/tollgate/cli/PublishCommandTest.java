@@ -1,4 +1,4 @@
-package io.tollgate.client;
+package io.tollgate.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tollgate.client.FakeFrameServer;
+import io.tollgate.client.FakeHttpServer;
 import io.tollgate.protocols.CloudEventFormatException;
 import io.tollgate.protocols.CloudEventJson;
 import io.tollgate.protocols.v1.CloudEvent;
@@ -73,7 +75,7 @@ class PublishCommandTest {
         {"total": 2}
         """);
     try (FakeHttpServer server = new FakeHttpServer((request, reply) -> {
-      int count = Json.MAPPER.readTree(request.body()).size();
+      int count = Cli.JSON.readTree(request.body()).size();
       StringBuilder positions = new StringBuilder();
       for (int i = 0; i < count; i++) {
         positions.append(i == 0 ? "" : ",").append("{\"partition\":0,\"offset\":").append(i).append(",\"cursor\":\"c").append(i).append("\",\"duplicate\":false}");
@@ -88,7 +90,7 @@ class PublishCommandTest {
       assertEquals("application/cloudevents-batch+json", server.requests.get(0).contentType());
       List<CloudEvent> sent = new ArrayList<>();
       for (FakeHttpServer.Request request : server.requests) {
-        sent.addAll(CloudEventJson.parseBatch(Json.MAPPER.readTree(request.body())));
+        sent.addAll(CloudEventJson.parseBatch(Cli.JSON.readTree(request.body())));
       }
       assertEquals("o-1", sent.get(0).getId());
       assertEquals("{\"total\":2}", sent.get(2).getJsonData());
@@ -149,7 +151,7 @@ class PublishCommandTest {
     List<JsonNode> outLines() throws Exception {
       List<JsonNode> lines = new ArrayList<>();
       for (String line : out.split("\n")) {
-        lines.add(Json.MAPPER.readTree(line));
+        lines.add(Cli.JSON.readTree(line));
       }
       return lines;
     }

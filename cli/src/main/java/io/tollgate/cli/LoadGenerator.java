@@ -1,7 +1,16 @@
-package io.tollgate.client;
+package io.tollgate.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.client.Delivery;
+import io.tollgate.client.HostAndPort;
+import io.tollgate.client.HttpPublisher;
+import io.tollgate.client.PublishResult;
+import io.tollgate.client.Publisher;
+import io.tollgate.client.Subscriber;
+import io.tollgate.client.TcpPublisher;
+import io.tollgate.client.TollgateAdmin;
+import io.tollgate.client.TollgateException;
 import io.tollgate.protocols.CloudEventJson;
 import io.tollgate.protocols.v1.AttributeValue;
 import io.tollgate.protocols.v1.CloudEvent;
@@ -265,7 +274,7 @@ public final class LoadGenerator {
   public record Summary(Mode mode, long events, double seconds, double eventsPerSecond, double megabytesPerSecond,
                         Latency latency, DeliveryCheck delivery, InvoicePolls invoicePolls) {
     public String toJson() {
-      ObjectNode json = Json.object()
+      ObjectNode json = Cli.JSON.createObjectNode()
           .put("mode", mode.id())
           .put("events", events)
           .put("seconds", round(seconds))
@@ -475,7 +484,6 @@ public final class LoadGenerator {
   private static Summary ackToInvoice(Settings settings, Publisher publisher) throws InterruptedException {
     EventFactory factory = new EventFactory(settings.eventBytes);
     TollgateAdmin api = new TollgateAdmin(settings.url, settings.apiKey);
-    String upcoming = "/v1/accounts/" + HttpSupport.segment(settings.account) + "/invoices/upcoming";
     BlockingQueue<Long> handledAt = new LinkedBlockingQueue<>();
     Histogram latency = new Histogram(3);
     AtomicLong done = new AtomicLong();
@@ -491,7 +499,7 @@ public final class LoadGenerator {
         })
         .connect();
          Progress ignored = Progress.start(settings.progress, start, done::get, null)) {
-      long before = usageQuantity(api.get(upcoming), settings.subscription);
+      long before = usageQuantity(api.upcomingInvoice(settings.account), settings.subscription);
       for (int sample = 1; sample <= settings.samples; sample++) {
         awaitAck(publisher.publish(settings.topic, factory.events(sample - 1, 1)), settings.drainTimeout);
         Long ackedAt = handledAt.poll(timeoutNanos, TimeUnit.NANOSECONDS);
@@ -502,7 +510,7 @@ public final class LoadGenerator {
         long seen;
         long shown;
         do {
-          shown = usageQuantity(api.get(upcoming), settings.subscription);
+          shown = usageQuantity(api.upcomingInvoice(settings.account), settings.subscription);
           seen = System.nanoTime();
           pollsOfSample++;
           if (shown < before + sample && seen - ackedAt > timeoutNanos) {

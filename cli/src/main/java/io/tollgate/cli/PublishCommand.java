@@ -1,9 +1,16 @@
-package io.tollgate.client;
+package io.tollgate.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.tollgate.client.HostAndPort;
+import io.tollgate.client.HttpPublisher;
+import io.tollgate.client.Position;
+import io.tollgate.client.PublishResult;
+import io.tollgate.client.Publisher;
+import io.tollgate.client.TcpPublisher;
+import io.tollgate.client.TollgateException;
 import io.tollgate.protocols.CloudEventFormatException;
 import io.tollgate.protocols.CloudEventJson;
 import io.tollgate.protocols.v1.AttributeValue;
@@ -34,7 +41,7 @@ import picocli.CommandLine.Spec;
         "Prints one JSON line per event with its position. Exits with 1 and prints the error code on failure."})
 public final class PublishCommand implements Callable<Integer> {
   static final String SOURCE = "tollgate-cli";
-  private static final ObjectReader LINE_READER = Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectReader LINE_READER = Cli.JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   @Option(names = "--topic", required = true, description = "Topic to publish to, e.g. commerce.orders.")
   String topic;
@@ -103,7 +110,7 @@ public final class PublishCommand implements Callable<Integer> {
     } catch (TollgateException e) {
       return Cli.fail(spec, e);
     } catch (IOException e) {
-      return Cli.fail(spec, "invalid_input", "cannot read " + (file == null ? "stdin" : file) + ": " + HttpSupport.describe(e));
+      return Cli.fail(spec, "invalid_input", "cannot read " + (file == null ? "stdin" : file) + ": " + Cli.describe(e));
     }
   }
 
@@ -115,7 +122,7 @@ public final class PublishCommand implements Callable<Integer> {
     }
     for (int i = 0; i < batch.size(); i++) {
       Position position = result.positions().get(i);
-      out.println(Json.object()
+      out.println(Cli.JSON.createObjectNode()
           .put("line", lineNumbers.get(i))
           .put("id", batch.get(i).getId())
           .put("source", batch.get(i).getSource())
