@@ -384,11 +384,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     catalog.topics().stream()
         .filter(topic -> catalog.domain(topic.domain()).map(Catalog.Domain::owner).filter(accountId::equals).isPresent())
         .sorted(java.util.Comparator.comparing(Catalog.Topic::name))
-        .forEach(topic -> {
-          for (int partition = 0; partition < topic.partitions(); partition++) {
-            journals.add(new PartitionRef(topic.name(), partition).persistenceId());
-          }
-        });
+        .forEach(topic -> topic.partitionRefs().forEach(partition -> journals.add(partition.persistenceId())));
     return journals;
   }
 

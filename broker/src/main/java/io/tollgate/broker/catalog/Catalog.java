@@ -1,6 +1,7 @@
 package io.tollgate.broker.catalog;
 
 import io.tollgate.broker.position.AckPoint;
+import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.v1.journal.AccountCreated;
 import io.tollgate.protocols.v1.journal.ApiKeyCreated;
 import io.tollgate.protocols.v1.journal.CatalogChange;
@@ -59,6 +60,11 @@ public final class Catalog {
   public record Topic(String name, String domain, int partitions, List<String> schemas, Instant createdAt) implements Entry {
     public Optional<String> currentSchema() {
       return schemas.isEmpty() ? Optional.empty() : Optional.of(schemas.get(schemas.size() - 1));
+    }
+
+    /** Every partition of the topic, in order. */
+    public List<PartitionRef> partitionRefs() {
+      return java.util.stream.IntStream.range(0, partitions).mapToObj(partition -> new PartitionRef(name, partition)).toList();
     }
 
     Topic withSchema(String schema) {
@@ -336,6 +342,11 @@ public final class Catalog {
 
   public Optional<Topic> topic(String name) {
     return Optional.ofNullable(topics.get(name));
+  }
+
+  /** Every partition of every topic the product bundles, topic by topic in the product's order. */
+  public List<PartitionRef> partitionsOf(Product product) {
+    return product.topics().stream().flatMap(name -> topic(name).orElseThrow().partitionRefs().stream()).toList();
   }
 
   public Optional<Product> product(String id) {

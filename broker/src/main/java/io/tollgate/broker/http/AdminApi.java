@@ -347,12 +347,9 @@ public final class AdminApi {
 
   private CompletionStage<List<AckPoint>> endsOf(Catalog.Product product) {
     List<CompletableFuture<AckPoint>> ends = new ArrayList<>();
-    for (String topicName : product.topics()) {
-      Catalog.Topic topic = view.catalog().topic(topicName).orElseThrow();
-      for (int partition = 0; partition < topic.partitions(); partition++) {
-        ends.add(sharding.entityRefFor(TopicPartition.ENTITY_KEY, new PartitionRef(topicName, partition).entityId())
-            .<AckPoint>ask(TopicPartition.GetEnd::new, timeout).toCompletableFuture());
-      }
+    for (PartitionRef partition : view.catalog().partitionsOf(product)) {
+      ends.add(sharding.entityRefFor(TopicPartition.ENTITY_KEY, partition.entityId())
+          .<AckPoint>ask(TopicPartition.GetEnd::new, timeout).toCompletableFuture());
     }
     return CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new))
         .thenApply(done -> ends.stream().map(CompletableFuture::join).filter(end -> end.offset() >= 0).toList());

@@ -221,13 +221,9 @@ public final class StreamSession {
                                                Map<PartitionRef, AckPoint> acked) {
     Catalog.Product product = catalog.product(subscription.product()).orElseThrow();
     List<Source<Delivery, NotUsed>> partitions = new ArrayList<>();
-    for (String topicName : product.topics()) {
-      Catalog.Topic topic = catalog.topic(topicName).orElseThrow();
-      for (int partition = 0; partition < topic.partitions(); partition++) {
-        PartitionRef ref = new PartitionRef(topicName, partition);
-        AckPoint after = acked.get(ref);
-        partitions.add(partitionAfter(ref, after == null ? null : after.cursor()));
-      }
+    for (PartitionRef ref : catalog.partitionsOf(product)) {
+      AckPoint after = acked.get(ref);
+      partitions.add(partitionAfter(ref, after == null ? null : after.cursor()));
     }
     return Source.from(partitions).flatMapMerge(Math.max(1, partitions.size()), source -> source);
   }
