@@ -202,6 +202,7 @@ public final class AuditApi {
       case SUBSCRIPTION_PLAN_CHANGED -> node.put("target", change.getSubscriptionPlanChanged().getSubscription())
           .put("plan", change.getSubscriptionPlanChanged().getPlan());
       case PLAN_DELETED -> node.put("target", change.getPlanDeleted().getId());
+      case API_KEY_DELETED -> node.put("target", change.getApiKeyDeleted().getId());
       case CHANGE_NOT_SET -> { }
     }
   }

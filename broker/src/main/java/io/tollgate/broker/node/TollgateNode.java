@@ -21,7 +21,9 @@ import io.tollgate.broker.http.CatalogApi;
 import io.tollgate.broker.http.HttpApi;
 import io.tollgate.broker.http.PublishApi;
 import io.tollgate.broker.ops.Metrics;
-import io.tollgate.broker.subscription.SessionRegistry;
+import io.tollgate.broker.session.Ending;
+import io.tollgate.broker.session.OpenSessions;
+import io.tollgate.broker.session.SessionDirectory;
 import io.tollgate.broker.subscription.StreamSession;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.tcp.TcpPublishServer;
@@ -172,7 +174,10 @@ public final class TollgateNode {
         config.getInt("tollgate.limits.max-event-bytes"),
         config.getInt("tollgate.limits.max-events-per-publish"),
         askTimeout, config.getDuration("tollgate.topics.append-attempt-timeout")));
-    SessionRegistry sessions = new SessionRegistry();
+    OpenSessions sessions = new OpenSessions(view, clock, Cluster.get(system).selfMember().address().toString());
+    system.systemActorOf(SessionDirectory.create(sessions), "sessions", org.apache.pekko.actor.typed.Props.empty());
+    Duration sessionCheck = config.getDuration("tollgate.sessions.check-interval");
+    system.scheduler().scheduleAtFixedRate(sessionCheck, sessionCheck, sessions::endWhereDue, system.executionContext());
     StreamSession streams = new StreamSession(system, sharding, liveTail, sessions, new StreamSession.Settings(
         config.getInt("tollgate.subscriptions.window"),
         config.getInt("tollgate.subscriptions.max-batch"),
@@ -190,7 +195,7 @@ public final class TollgateNode {
         config.getString("tollgate.http.host") + ":" + config.getInt("tollgate.http.port"),
         jwt.map(JwtSettings::issuer));
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, new AuditApi(currentJournal, view, system),
-        new PublishApi(publisher, metrics), streams, metrics, ready);
+        new PublishApi(publisher, metrics), streams, metrics, ready, system, askTimeout);
 
     ServerBinding http = Http.get(system)
         .newServerAt(config.getString("tollgate.http.host"), config.getInt("tollgate.http.port"))
@@ -199,7 +204,7 @@ public final class TollgateNode {
     TcpPublishServer tcpServer = new TcpPublishServer(system, authenticator, throttle, publisher, metrics,
         new TcpPublishServer.Settings(config.getString("tollgate.tcp.host"), config.getInt("tollgate.tcp.port"),
             config.getInt("tollgate.tcp.max-frame-bytes"), config.getInt("tollgate.tcp.max-in-flight-per-connection"),
-            config.getInt("tollgate.tcp.max-connections"), config.getDuration("tollgate.tcp.auth-timeout")), clock);
+            config.getInt("tollgate.tcp.max-connections"), config.getDuration("tollgate.tcp.auth-timeout")), sessions);
     Tcp.ServerBinding tcp = tcpServer.bind().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
@@ -211,7 +216,7 @@ public final class TollgateNode {
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "tollgate-unbind", () ->
         http.unbind().thenCombine(tcp.unbind(), (a, b) -> Done.getInstance()));
     shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "tollgate-drain", () -> {
-      sessions.goingAway();
+      sessions.endStreams(Ending.goingAway());
       tcpServer.drainConnections();
       return http.terminate(Duration.ofSeconds(10)).thenApply(terminated -> Done.getInstance());
     });

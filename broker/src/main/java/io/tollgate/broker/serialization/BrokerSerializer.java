@@ -9,6 +9,8 @@ import io.tollgate.broker.billing.InvoiceNumbering;
 import io.tollgate.broker.billing.Invoicing;
 import io.tollgate.broker.catalog.CatalogEntity;
 import io.tollgate.broker.catalog.Rejection;
+import io.tollgate.broker.session.OpenSession;
+import io.tollgate.broker.session.SessionDirectory;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.topic.AckPoint;
 import io.tollgate.broker.topic.PartitionRef;
@@ -36,6 +38,11 @@ import io.tollgate.protocols.v1.cluster.UsageReport;
 import io.tollgate.protocols.v1.cluster.Detach;
 import io.tollgate.protocols.v1.cluster.ReplyOnlyRequest;
 import io.tollgate.protocols.v1.cluster.SessionSignal;
+import io.tollgate.protocols.v1.cluster.CloseSessionRequest;
+import io.tollgate.protocols.v1.cluster.ListSessionsRequest;
+import io.tollgate.protocols.v1.cluster.OpenSessionInfo;
+import io.tollgate.protocols.v1.cluster.SessionClosed;
+import io.tollgate.protocols.v1.cluster.SessionsListed;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import io.tollgate.protocols.v1.journal.PeriodUsage;
@@ -121,7 +128,11 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
   private static final String GET_ACKED = "GetAcked";
   private static final String ADVANCE_CURSORS = "AdvanceCursors";
   private static final String SESSION_REPLACED = "SessionReplaced";
-  private static final String GOING_AWAY = "GoingAway";
+  private static final String SESSION_ENDED = "SessionEnded";
+  private static final String LIST_SESSIONS = "ListSessions";
+  private static final String SESSIONS_LISTED = "SessionsListed";
+  private static final String CLOSE_SESSION = "CloseSession";
+  private static final String SESSION_CLOSED = "SessionClosed";
   private static final String FRAME_REFUSED = "FrameRefused";
   private static final String MESSAGE_TOO_LARGE = "MessageTooLarge";
   private static final String QUOTA_EXHAUSTED = "QuotaExhausted";
@@ -180,7 +191,11 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     if (message instanceof SubscriptionEntity.GetAcked) return GET_ACKED;
     if (message instanceof SubscriptionEntity.AdvanceCursors) return ADVANCE_CURSORS;
     if (message instanceof SubscriptionEntity.SessionReplaced) return SESSION_REPLACED;
-    if (message instanceof SubscriptionEntity.GoingAway) return GOING_AWAY;
+    if (message instanceof SubscriptionEntity.Ended) return SESSION_ENDED;
+    if (message instanceof SessionDirectory.ListSessions) return LIST_SESSIONS;
+    if (message instanceof SessionDirectory.SessionsListed) return SESSIONS_LISTED;
+    if (message instanceof SessionDirectory.CloseSession) return CLOSE_SESSION;
+    if (message instanceof SessionDirectory.SessionClosed) return SESSION_CLOSED;
     if (message instanceof SubscriptionEntity.FrameRefused) return FRAME_REFUSED;
     if (message instanceof SubscriptionEntity.MessageTooLarge) return MESSAGE_TOO_LARGE;
     if (message instanceof SubscriptionEntity.QuotaExhausted) return QUOTA_EXHAUSTED;
@@ -275,8 +290,27 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
     if (message instanceof SubscriptionEntity.SessionReplaced) {
       return SessionSignal.newBuilder().setKind(SESSION_REPLACED).build();
     }
-    if (message instanceof SubscriptionEntity.GoingAway) {
-      return SessionSignal.newBuilder().setKind(GOING_AWAY).build();
+    if (message instanceof SubscriptionEntity.Ended ended) {
+      return SessionSignal.newBuilder().setKind(SESSION_ENDED).setCode(ended.code()).setMessage(ended.message()).build();
+    }
+    if (message instanceof SessionDirectory.ListSessions list) {
+      return ListSessionsRequest.newBuilder().setAccount(list.account()).setReplyTo(refText(list.replyTo())).build();
+    }
+    if (message instanceof SessionDirectory.SessionsListed listed) {
+      SessionsListed.Builder proto = SessionsListed.newBuilder();
+      listed.sessions().forEach(session -> proto.addSessions(OpenSessionInfo.newBuilder()
+          .setId(session.id()).setKind(session.kind().wireName()).setAccount(session.account())
+          .setCredential(session.credential()).setSubscription(session.subscription())
+          .setRemoteAddress(session.remoteAddress()).setOpenedAtMillis(session.openedAt().toEpochMilli())
+          .setNode(session.node())));
+      return proto.build();
+    }
+    if (message instanceof SessionDirectory.CloseSession close) {
+      return CloseSessionRequest.newBuilder().setSessionId(close.sessionId()).setAccount(close.account())
+          .setActor(close.actor()).setReplyTo(refText(close.replyTo())).build();
+    }
+    if (message instanceof SessionDirectory.SessionClosed closed) {
+      return SessionClosed.newBuilder().setClosed(closed.closed()).build();
     }
     if (message instanceof AccountBilling.ClosePeriods close) {
       return ReplyOnlyRequest.newBuilder().setReplyTo(refText(close.replyTo())).build();
@@ -416,7 +450,25 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
           yield new SubscriptionEntity.AdvanceCursors(ranges, ref(request.getReplyTo()));
         }
         case SESSION_REPLACED -> new SubscriptionEntity.SessionReplaced();
-        case GOING_AWAY -> new SubscriptionEntity.GoingAway();
+        case SESSION_ENDED -> {
+          SessionSignal signal = SessionSignal.parseFrom(bytes);
+          yield new SubscriptionEntity.Ended(signal.getCode(), signal.getMessage());
+        }
+        case LIST_SESSIONS -> {
+          ListSessionsRequest request = ListSessionsRequest.parseFrom(bytes);
+          yield new SessionDirectory.ListSessions(request.getAccount(), ref(request.getReplyTo()));
+        }
+        case SESSIONS_LISTED -> new SessionDirectory.SessionsListed(SessionsListed.parseFrom(bytes).getSessionsList()
+            .stream().map(session -> new OpenSession(session.getId(), OpenSession.Kind.parse(session.getKind()),
+                session.getAccount(), session.getCredential(), session.getSubscription(), session.getRemoteAddress(),
+                java.time.Instant.ofEpochMilli(session.getOpenedAtMillis()), session.getNode()))
+            .toList());
+        case CLOSE_SESSION -> {
+          CloseSessionRequest request = CloseSessionRequest.parseFrom(bytes);
+          yield new SessionDirectory.CloseSession(request.getSessionId(), request.getAccount(), request.getActor(),
+              ref(request.getReplyTo()));
+        }
+        case SESSION_CLOSED -> new SessionDirectory.SessionClosed(SessionClosed.parseFrom(bytes).getClosed());
         case CLOSE_PERIODS -> new AccountBilling.ClosePeriods(ref(ReplyOnlyRequest.parseFrom(bytes).getReplyTo()));
         case CREDIT_REVENUE -> {
           CreditRevenueRequest request = CreditRevenueRequest.parseFrom(bytes);
