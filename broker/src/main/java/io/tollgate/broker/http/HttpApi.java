@@ -295,7 +295,6 @@ public final class HttpApi extends AllDirectives {
           }
           Authentication authentication = authenticator.authenticate(secret.get());
           if (authentication instanceof Authentication.Accepted accepted) {
-            throttle.succeeded(source);
             return inner.apply(accepted.principal());
           }
           if (authentication instanceof Authentication.Unavailable unavailable) {

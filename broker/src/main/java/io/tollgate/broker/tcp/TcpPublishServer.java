@@ -168,7 +168,6 @@ public final class TcpPublishServer {
       throttle.failed(source);
       return Source.single(fatal(refused.code(), refused.message()));
     }
-    throttle.succeeded(source);
     Principal principal = ((Authentication.Accepted) authentication).principal();
     Credential credential = Credential.of(principal);
     ServerFrame welcome = ServerFrame.newBuilder()
