@@ -94,6 +94,8 @@ public final class AuditApi {
       if (!key.may(Scope.ADMIN, key.accountId())) {
         throw ApiException.forbidden("the audit log takes the operator's key or an admin key");
       }
+      // The log names every topic, product and key of the account: a document of the whole account.
+      AccountReads.requireUnlimited(key, "the account's audit log");
       if (actor.isPresent() && !actor.get().equals(key.accountId())) {
         throw ApiException.forbidden("an account's key sees only the changes that account made");
       }
