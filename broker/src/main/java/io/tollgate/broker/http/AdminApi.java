@@ -209,6 +209,12 @@ public final class AdminApi {
       throw ApiException.forbidden("a key limited to resources cannot create domains");
     }
     String name = request.requiredString("name");
+    // Domain names are one namespace, so a taken name must be refused; the refusal is the same
+    // for every taken name (another tenant's hidden domain, a visible one, the platform's own),
+    // so it tells no one that a domain they cannot see exists, nor whose it is.
+    if (view.catalog().domain(name).isPresent()) {
+      throw new ApiException(409, "domain_name_unavailable", "the domain name " + name + " is not available; choose another");
+    }
     CatalogChange.Builder change = CatalogChange.newBuilder()
         .setDomainCreated(DomainCreated.newBuilder().setName(name).setOwner(owner));
     return writer.write(principal.actor(), change)
