@@ -15,7 +15,8 @@ import java.util.List;
 
 /** The broker as a separate operating-system process, so tests can SIGKILL or SIGTERM it. */
 public final class BrokerProcess implements AutoCloseable {
-  public static final String ADMIN_KEY = "admin.crash-test-key";
+  /** Strong enough for the node to start with (AdminKey: 32 characters or more, 12 different). */
+  public static final String ADMIN_KEY = "admin.crash-test-key.Qm7vXp2LwR9kT4zN8bH3";
   private final Process process;
   public final int httpPort;
   public final int tcpPort;
