@@ -21,7 +21,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpMethod;
@@ -54,10 +53,10 @@ public final class HttpApi extends AllDirectives {
   private final BooleanSupplier ready;
 
   public HttpApi(Authenticator authenticator, AuthThrottle throttle, CatalogView view, AdminApi admin, CatalogApi catalogApi,
-                 BillingApi billing, AuditApi audit, PublishApi publish, StreamSession streams, Metrics metrics,
-                 BooleanSupplier ready, ActorSystem<?> system, java.time.Duration askTimeout) {
+                 BillingApi billing, AuditApi audit, SessionsApi sessions, PublishApi publish, StreamSession streams,
+                 Metrics metrics, BooleanSupplier ready) {
     this.catalogApi = catalogApi;
-    this.sessions = new SessionsApi(view, system, askTimeout);
+    this.sessions = sessions;
     this.audit = audit;
     this.authenticator = authenticator;
     this.throttle = throttle;

@@ -19,12 +19,12 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
  * own {@code admin} key (or token), if it is not limited to resources, its own: it may need to
  * end what a leaked key opened. Others are told the account does not exist.
  */
-final class SessionsApi {
+public final class SessionsApi {
   private final CatalogView view;
   private final ActorSystem<?> system;
   private final Duration timeout;
 
-  SessionsApi(CatalogView view, ActorSystem<?> system, Duration timeout) {
+  public SessionsApi(CatalogView view, ActorSystem<?> system, Duration timeout) {
     this.view = view;
     this.system = system;
     this.timeout = timeout;

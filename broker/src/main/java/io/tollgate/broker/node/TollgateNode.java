@@ -20,6 +20,7 @@ import io.tollgate.broker.http.AdminApi;
 import io.tollgate.broker.http.CatalogApi;
 import io.tollgate.broker.http.HttpApi;
 import io.tollgate.broker.http.PublishApi;
+import io.tollgate.broker.http.SessionsApi;
 import io.tollgate.broker.ops.Metrics;
 import io.tollgate.broker.session.Ending;
 import io.tollgate.broker.session.OpenSessions;
@@ -195,7 +196,7 @@ public final class TollgateNode {
         config.getString("tollgate.http.host") + ":" + config.getInt("tollgate.http.port"),
         jwt.map(JwtSettings::issuer));
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, new AuditApi(currentJournal, view, system),
-        new PublishApi(publisher, metrics), streams, metrics, ready, system, askTimeout);
+        new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics), streams, metrics, ready);
 
     ServerBinding http = Http.get(system)
         .newServerAt(config.getString("tollgate.http.host"), config.getInt("tollgate.http.port"))
