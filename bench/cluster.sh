@@ -96,7 +96,7 @@ done
 mkdir -p "$here/results"
 results="$here/results/$(date -u +%Y%m%dT%H%M%SZ)-cluster.jsonl"
 : >"$results"
-export TOLLGATE_ADMIN_KEY="admin.cluster-bench-$(date +%s)"
+export TOLLGATE_ADMIN_KEY="admin.$(head -c 32 /dev/urandom | base64 | tr -d "/+=\n")"
 log "machine: $(nproc) cores; results: $results"
 
 keyspace_number=0

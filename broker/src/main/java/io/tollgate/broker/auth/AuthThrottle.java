@@ -10,8 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Slows down guessing: after {@code allowed} failed authentications from one source within
  * {@code window}, that source is refused for a delay that doubles with every further failure
- * (up to {@code maxDelay}); a success clears the source's record. Sources are remote addresses.
- * The map is bounded by forgetting sources whose window has passed.
+ * (up to {@code maxDelay}). Failures are forgotten only as time passes, never by a success: a
+ * guesser who also holds one good key (its own) could otherwise wipe its record after every few
+ * guesses. Sources are remote addresses. The map is bounded by forgetting sources whose window
+ * has passed.
  */
 public final class AuthThrottle {
   public record Settings(int allowed, Duration window, Duration firstDelay, Duration maxDelay, int maxSources) {}
@@ -51,10 +53,6 @@ public final class AuthThrottle {
       Instant blockedUntil = count <= settings.allowed() ? now : now.plus(delayAfter(count - settings.allowed()));
       return new Failures(count, current.firstAt(), blockedUntil);
     });
-  }
-
-  public void succeeded(String source) {
-    sources.remove(source);
   }
 
   private Duration delayAfter(int excess) {

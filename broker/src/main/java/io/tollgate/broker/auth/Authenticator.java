@@ -2,6 +2,7 @@ package io.tollgate.broker.auth;
 
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.broker.catalog.Platform;
 import java.time.Clock;
 import java.util.Optional;
 
@@ -41,12 +42,21 @@ public final class Authenticator {
         new Principal.AccountKey(key.get().accountId(), keyId, key.get().scopes(), key.get().resources()));
   }
 
+  /**
+   * A verified token names an existing account, never the platform's own: the platform's
+   * writes are the broker's, and an identity provider must not be able to make them.
+   */
   private Authentication token(JwtVerifier verifier, String token) {
     Authentication checked = verifier.verify(token, clock.instant());
     if (checked instanceof Authentication.Accepted accepted
-        && accepted.principal() instanceof Principal.Token principal
-        && view.catalog().account(principal.accountId()).isEmpty()) {
-      return Authentication.invalidToken("the token names account " + principal.accountId() + ", which does not exist");
+        && accepted.principal() instanceof Principal.Token principal) {
+      if (principal.accountId().equals(Platform.ACCOUNT)) {
+        return Authentication.invalidToken("the token names the platform's own account " + Platform.ACCOUNT
+            + ", which no token may act for");
+      }
+      if (view.catalog().account(principal.accountId()).isEmpty()) {
+        return Authentication.invalidToken("the token names account " + principal.accountId() + ", which does not exist");
+      }
     }
     return checked;
   }

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * Accounts, keys, domains, topics, products, plans and subscriptions: the catalog as the
  * journal of {@link CatalogChange}s builds it. {@link #check} decides whether a change may be
  * made; {@link #apply} makes it. One thread applies; any thread may read, since entries are
- * immutable and only ever added.
+ * immutable (a change replaces an entry; a deleted plan or key is removed).
  */
 public final class Catalog {
   public static final int MAX_PARTITIONS = 256;
@@ -143,6 +143,8 @@ public final class Catalog {
           : Optional.of(Rejection.notFound("topic", change.getTopicSchemaAdded().getTopic()));
       case API_KEY_EXPIRY_SET -> keys.containsKey(change.getApiKeyExpirySet().getId()) ? Optional.empty()
           : Optional.of(Rejection.notFound("key", change.getApiKeyExpirySet().getId()));
+      case API_KEY_DELETED -> keys.containsKey(change.getApiKeyDeleted().getId()) ? Optional.empty()
+          : Optional.of(Rejection.notFound("key", change.getApiKeyDeleted().getId()));
       case CHANGE_NOT_SET -> Optional.of(new Rejection("invalid_request", "empty catalog change"));
     };
   }
@@ -196,6 +198,7 @@ public final class Catalog {
           (name, topic) -> topic.withSchema(change.getTopicSchemaAdded().getSchemaJson()));
       case API_KEY_EXPIRY_SET -> keys.computeIfPresent(change.getApiKeyExpirySet().getId(),
           (id, key) -> key.expiringAt(Instant.ofEpochMilli(change.getApiKeyExpirySet().getExpiresAtMillis())));
+      case API_KEY_DELETED -> keys.remove(change.getApiKeyDeleted().getId());
       case CHANGE_NOT_SET -> { }
     }
     version++;

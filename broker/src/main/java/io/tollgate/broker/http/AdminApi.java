@@ -21,6 +21,7 @@ import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.protocols.v1.journal.AccountCreated;
 import io.tollgate.protocols.v1.journal.ApiKeyCreated;
+import io.tollgate.protocols.v1.journal.ApiKeyDeleted;
 import io.tollgate.protocols.v1.journal.ApiKeyExpirySet;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import io.tollgate.protocols.v1.journal.DomainCreated;
@@ -125,8 +126,10 @@ public final class AdminApi {
   }
 
   /**
-   * Rotation: a new key with the same scopes and resources, while the old one keeps working for
-   * {@code overlap_seconds} (default one hour) so clients can switch without an outage.
+   * Rotation: a new key with the same scopes, resources and expiry, while the old one keeps
+   * working for {@code overlap_seconds} (default one hour) so clients can switch without an
+   * outage. The overlap never outlasts the old key's own expiry: rotating is not a way to extend
+   * a key. When the old key ends, its open streams and connections end with it (OpenSessions).
    */
   CompletionStage<HttpResponse> rotateKey(Principal principal, String accountId, String keyId, byte[] body) {
     JsonBody request = JsonBody.parse(body, Set.of("overlap_seconds"));
@@ -141,12 +144,25 @@ public final class AdminApi {
     if (overlap < 0 || overlap > 30L * 24 * 3600) {
       throw request.invalid("overlap_seconds", "must be between 0 and 2592000 (30 days)");
     }
-    Instant oldExpiry = clock.instant().plusSeconds(overlap);
+    Instant overlapEnd = clock.instant().plusSeconds(overlap);
+    Instant oldExpiry = old.expiresAt().filter(at -> at.isBefore(overlapEnd)).orElse(overlapEnd);
     return newKey(principal, accountId, old.scopes().stream().map(Scope::wireName).toList(), old.resources(),
         old.expiresAt(), Optional.of(old)).thenCompose(created -> writer.write(principal.actor(),
             CatalogChange.newBuilder().setApiKeyExpirySet(ApiKeyExpirySet.newBuilder().setId(keyId)
                 .setExpiresAtMillis(oldExpiry.toEpochMilli())))
         .thenApply(catalog -> created));
+  }
+
+  /**
+   * Deletes a key: it no longer authenticates, and every stream and TCP connection it opened
+   * ends within about a second with {@code key_revoked}, on every node (each node's
+   * OpenSessions follows its own catalog view).
+   */
+  CompletionStage<HttpResponse> deleteKey(Principal principal, String accountId, String keyId) {
+    requireKeyAdmin(principal, accountId);
+    view.catalog().key(keyId).filter(key -> key.accountId().equals(accountId)).orElseThrow(() -> notFound("key", keyId));
+    return writer.write(principal.actor(), CatalogChange.newBuilder().setApiKeyDeleted(ApiKeyDeleted.newBuilder().setId(keyId)))
+        .thenApply(catalog -> HttpResponse.create().withStatus(204));
   }
 
   private void requireKeyAdmin(Principal principal, String accountId) {
@@ -193,6 +209,12 @@ public final class AdminApi {
       throw Refusal.forbidden("a key limited to resources cannot create domains");
     }
     String name = request.requiredString("name");
+    // Domain names are one namespace, so a taken name must be refused; the refusal is the same
+    // for every taken name (another tenant's hidden domain, a visible one, the platform's own),
+    // so it tells no one that a domain they cannot see exists, nor whose it is.
+    if (view.catalog().domain(name).isPresent()) {
+      throw new Refusal("domain_name_unavailable", "the domain name " + name + " is not available; choose another");
+    }
     CatalogChange.Builder change = CatalogChange.newBuilder()
         .setDomainCreated(DomainCreated.newBuilder().setName(name).setOwner(owner));
     return writer.write(principal.actor(), change)

@@ -94,6 +94,8 @@ public final class AuditApi {
       if (!key.may(Scope.ADMIN, key.accountId())) {
         throw Refusal.forbidden("the audit log takes the operator's key or an admin key");
       }
+      // The log names every topic, product and key of the account: a document of the whole account.
+      AccountReads.requireUnlimited(key, "the account's audit log");
       if (actor.isPresent() && !actor.get().equals(key.accountId())) {
         throw Refusal.forbidden("an account's key sees only the changes that account made");
       }
@@ -202,6 +204,7 @@ public final class AuditApi {
       case SUBSCRIPTION_PLAN_CHANGED -> node.put("target", change.getSubscriptionPlanChanged().getSubscription())
           .put("plan", change.getSubscriptionPlanChanged().getPlan());
       case PLAN_DELETED -> node.put("target", change.getPlanDeleted().getId());
+      case API_KEY_DELETED -> node.put("target", change.getApiKeyDeleted().getId());
       case CHANGE_NOT_SET -> { }
     }
   }

@@ -9,6 +9,7 @@ import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.Scope;
 import io.tollgate.broker.ops.Metrics;
+import io.tollgate.broker.session.Credential;
 import io.tollgate.broker.subscription.StreamFormat;
 import io.tollgate.broker.subscription.StreamSession;
 import java.util.HashMap;
@@ -45,15 +46,17 @@ public final class HttpApi extends AllDirectives {
   private final CatalogApi catalogApi;
   private final BillingApi billing;
   private final AuditApi audit;
+  private final SessionsApi sessions;
   private final PublishApi publish;
   private final StreamSession streams;
   private final Metrics metrics;
   private final BooleanSupplier ready;
 
   public HttpApi(Authenticator authenticator, AuthThrottle throttle, CatalogView view, AdminApi admin, CatalogApi catalogApi,
-                 BillingApi billing, AuditApi audit, PublishApi publish, StreamSession streams, Metrics metrics,
-                 BooleanSupplier ready) {
+                 BillingApi billing, AuditApi audit, SessionsApi sessions, PublishApi publish, StreamSession streams,
+                 Metrics metrics, BooleanSupplier ready) {
     this.catalogApi = catalogApi;
+    this.sessions = sessions;
     this.audit = audit;
     this.authenticator = authenticator;
     this.throttle = throttle;
@@ -107,6 +110,11 @@ public final class HttpApi extends AllDirectives {
         api("GET", "/v1/accounts/{account}/keys", (principal, at) -> sync(() -> admin.listKeys(principal, at.get(0)))),
         api("POST", "/v1/accounts/{account}/keys/{key}/rotate", (principal, at) ->
             withBody(body -> async(() -> admin.rotateKey(principal, at.get(0), at.get(1), body)))),
+        api("DELETE", "/v1/accounts/{account}/keys/{key}", (principal, at) ->
+            async(() -> admin.deleteKey(principal, at.get(0), at.get(1)))),
+        api("GET", "/v1/accounts/{account}/sessions", (principal, at) -> async(() -> sessions.list(principal, at.get(0)))),
+        api("DELETE", "/v1/accounts/{account}/sessions/{session}", (principal, at) ->
+            async(() -> sessions.close(principal, at.get(0), at.get(1)))),
         api("GET", "/v1/accounts/{account}/usage", (principal, at) -> async(() -> billing.usage(principal, at.get(0)))),
         api("GET", "/v1/accounts/{account}/invoices/upcoming", (principal, at) ->
             async(() -> billing.upcomingInvoice(principal, at.get(0)))),
@@ -226,7 +234,7 @@ public final class HttpApi extends AllDirectives {
   }
 
   private Route stream(Principal principal, String subscriptionId) {
-    return extractWebSocketUpgrade(upgrade -> sync(() -> {
+    return extractWebSocketUpgrade(upgrade -> extractRequest(request -> sync(() -> {
       Catalog catalog = view.catalog();
       Catalog.Subscription subscription = catalog.subscription(subscriptionId)
           .filter(s -> principal.isOperator() || principal instanceof Principal.OfAccount caller && caller.accountId().equals(s.account()))
@@ -235,19 +243,18 @@ public final class HttpApi extends AllDirectives {
         throw Refusal.forbidden("streaming takes a key with the subscribe scope of account " + subscription.account());
       }
       return null;
-    }, () -> openStream(upgrade, subscriptionId,
-        principal instanceof Principal.Token token ? Optional.of(token.validUntil()) : Optional.empty())));
+    }, () -> openStream(upgrade, subscriptionId, Credential.of(principal), remoteAddress(request)))));
   }
 
-  /** {@code closeAt}: when the token that opened the stream expires, and the stream with it. */
-  private Route openStream(WebSocketUpgrade upgrade, String subscriptionId, Optional<java.time.Instant> closeAt) {
+  /** The stream ends when {@code credential} is revoked or runs out (see OpenSessions). */
+  private Route openStream(WebSocketUpgrade upgrade, String subscriptionId, Credential credential, String remoteAddress) {
     Optional<String> subprotocol = java.util.stream.StreamSupport.stream(upgrade.getRequestedProtocols().spliterator(), false)
         .filter(p -> p.equals(StreamFormat.JSON_SUBPROTOCOL) || p.equals(StreamFormat.PROTOBUF_SUBPROTOCOL))
         .findFirst();
     StreamFormat format = StreamFormat.forSubprotocol(subprotocol.orElse(StreamFormat.JSON_SUBPROTOCOL));
     Catalog catalog = view.catalog();
     Catalog.Subscription subscription = catalog.subscription(subscriptionId).orElseThrow();
-    return onComplete(streams.open(catalog, subscription, format, closeAt), opened -> {
+    return onComplete(streams.open(catalog, subscription, format, credential, remoteAddress), opened -> {
       if (opened.isFailure()) {
         return complete(Responses.failure(opened.failed().get()));
       }
@@ -277,10 +284,7 @@ public final class HttpApi extends AllDirectives {
             return complete(Responses.error("unauthenticated",
                 "send an API key or a token as \"Authorization: Bearer <key>\""));
           }
-          // The socket's address, never X-Forwarded-For or similar headers a guesser could vary.
-          String source = request.getAttribute(org.apache.pekko.http.javadsl.model.AttributeKeys.remoteAddress)
-              .flatMap(org.apache.pekko.http.javadsl.model.RemoteAddress::getAddress)
-              .map(java.net.InetAddress::getHostAddress).orElse("unknown");
+          String source = remoteAddress(request);
           Optional<java.time.Duration> wait = throttle.blocked(source);
           if (wait.isPresent()) {
             return complete(Responses.error("too_many_auth_failures", "too many failed authentications from "
@@ -290,7 +294,6 @@ public final class HttpApi extends AllDirectives {
           }
           Authentication authentication = authenticator.authenticate(secret.get());
           if (authentication instanceof Authentication.Accepted accepted) {
-            throttle.succeeded(source);
             return inner.apply(accepted.principal());
           }
           if (authentication instanceof Authentication.Unavailable unavailable) {
@@ -303,6 +306,13 @@ public final class HttpApi extends AllDirectives {
           return complete(refused.code().equals("invalid_key") ? response : response.addHeader(
               org.apache.pekko.http.javadsl.model.HttpHeader.parse("WWW-Authenticate", "Bearer error=\"invalid_token\"")));
         })));
+  }
+
+  /** The socket's address, never X-Forwarded-For or similar headers a guesser could vary. */
+  private static String remoteAddress(org.apache.pekko.http.javadsl.model.HttpRequest request) {
+    return request.getAttribute(org.apache.pekko.http.javadsl.model.AttributeKeys.remoteAddress)
+        .flatMap(org.apache.pekko.http.javadsl.model.RemoteAddress::getAddress)
+        .map(java.net.InetAddress::getHostAddress).orElse("unknown");
   }
 
   private Route withBody(Function<byte[], Route> inner) {

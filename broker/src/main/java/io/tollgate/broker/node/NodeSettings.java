@@ -31,6 +31,7 @@ public record NodeSettings(
     AuthThrottle.Settings authFailures,
     Optional<JwtSettings> jwt,
     Duration askTimeout,
+    Duration sessionCheckInterval,
     Storage storage) {
 
   /** Where a server listens. */
@@ -74,6 +75,7 @@ public record NodeSettings(
             atLeastOne(t, "auth.failures.max-sources")),
         jwt(t),
         askTimeout,
+        positive(t, "sessions.check-interval"),
         new Storage(config.getString("pekko.persistence.journal.plugin"), t.getString("storage.query-plugin")));
   }
 

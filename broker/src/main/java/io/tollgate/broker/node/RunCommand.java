@@ -62,7 +62,13 @@ public final class RunCommand implements Callable<Integer> {
     if (configFile != null) {
       overrides = overrides.withFallback(ConfigFactory.parseFile(configFile));
     }
-    TollgateNode node = TollgateNode.start(TollgateNode.configure(overrides), Clock.systemUTC());
+    TollgateNode node;
+    try {
+      node = TollgateNode.start(TollgateNode.configure(overrides), Clock.systemUTC());
+    } catch (AdminKey.WeakAdminKey weak) {
+      System.err.println("tollgate: " + weak.getMessage());
+      return 2;
+    }
     String base = "http://" + node.settings().http().host() + ":" + node.httpPort();
     System.out.println();
     System.out.println("Tollgate is running.");

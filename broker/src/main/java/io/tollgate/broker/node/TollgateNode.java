@@ -21,8 +21,11 @@ import io.tollgate.broker.http.AdminApi;
 import io.tollgate.broker.http.CatalogApi;
 import io.tollgate.broker.http.HttpApi;
 import io.tollgate.broker.http.PublishApi;
+import io.tollgate.broker.http.SessionsApi;
 import io.tollgate.broker.ops.Metrics;
-import io.tollgate.broker.subscription.SessionRegistry;
+import io.tollgate.broker.session.Ending;
+import io.tollgate.broker.session.OpenSessions;
+import io.tollgate.broker.session.SessionDirectory;
 import io.tollgate.broker.subscription.StreamSession;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.tcp.TcpPublishServer;
@@ -164,7 +167,10 @@ public final class TollgateNode {
     AuthThrottle throttle = new AuthThrottle(settings.authFailures(), clock);
     TopicSchemas schemas = new TopicSchemas();
     Publisher publisher = new Publisher(sharding, view, schemas, settings.publish());
-    SessionRegistry sessions = new SessionRegistry();
+    OpenSessions sessions = new OpenSessions(view, clock, Cluster.get(system).selfMember().address().toString());
+    system.systemActorOf(SessionDirectory.create(sessions), "sessions", org.apache.pekko.actor.typed.Props.empty());
+    Duration sessionCheck = settings.sessionCheckInterval();
+    system.scheduler().scheduleAtFixedRate(sessionCheck, sessionCheck, sessions::endWhereDue, system.executionContext());
     StreamSession streams = new StreamSession(system, sharding, liveTail, sessions, new StreamSession.Settings(
         subscriptions.window(), subscriptions.maxBatch(), subscriptions.maxMessageBytes(),
         askTimeout, subscriptions.attachAttemptTimeout(), clock, periods),
@@ -179,14 +185,14 @@ public final class TollgateNode {
     CatalogApi catalogApi = new CatalogApi(view, settings.advertisedHost(), settings.http().hostPort(),
         jwt.map(JwtSettings::issuer));
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, new AuditApi(currentJournal, view, system),
-        new PublishApi(publisher, metrics), streams, metrics, ready);
+        new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics), streams, metrics, ready);
 
     ServerBinding http = Http.get(system)
         .newServerAt(settings.http().host(), settings.http().port())
         .bind(api.route())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     TcpPublishServer tcpServer = new TcpPublishServer(system, authenticator, throttle, publisher, metrics,
-        settings.tcp(), clock);
+        settings.tcp(), sessions);
     Tcp.ServerBinding tcp = tcpServer.bind().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
@@ -198,7 +204,7 @@ public final class TollgateNode {
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "tollgate-unbind", () ->
         http.unbind().thenCombine(tcp.unbind(), (a, b) -> Done.getInstance()));
     shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "tollgate-drain", () -> {
-      sessions.goingAway();
+      sessions.endStreams(Ending.goingAway());
       tcpServer.drainConnections();
       return http.terminate(Duration.ofSeconds(10)).thenApply(terminated -> Done.getInstance());
     });

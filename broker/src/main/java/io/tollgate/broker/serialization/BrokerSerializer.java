@@ -5,6 +5,7 @@ import io.tollgate.broker.billing.BillingMessages;
 import io.tollgate.broker.catalog.CatalogMessages;
 import io.tollgate.broker.serialization.codec.ActorRefs;
 import io.tollgate.broker.serialization.codec.MessageCodec;
+import io.tollgate.broker.session.SessionMessages;
 import io.tollgate.broker.subscription.SubscriptionMessages;
 import io.tollgate.broker.topic.TopicMessages;
 import java.io.NotSerializableException;
@@ -28,7 +29,8 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
 
   /** Every declared message type; a clash fails here, when the node starts. */
   public static final MessageRegistry MESSAGES = MessageRegistry.of(List.of(
-      TopicMessages.CODECS, CatalogMessages.CODECS, SubscriptionMessages.CODECS, BillingMessages.CODECS));
+      TopicMessages.CODECS, CatalogMessages.CODECS, SubscriptionMessages.CODECS, BillingMessages.CODECS,
+      SessionMessages.CODECS));
 
   private final ExtendedActorSystem system;
   private final ActorRefs refs = new ActorRefs() {

@@ -10,6 +10,9 @@ import io.tollgate.broker.ShardedAsk;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.position.AckPoint;
 import io.tollgate.broker.position.Cursor;
+import io.tollgate.broker.session.Credential;
+import io.tollgate.broker.session.OpenSession;
+import io.tollgate.broker.session.OpenSessions;
 import io.tollgate.broker.topic.LiveTail;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.filter.EventFilter;
@@ -18,7 +21,6 @@ import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.journal.EventsAppended;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -58,34 +60,31 @@ public final class StreamSession {
   public record Settings(int window, int maxBatch, int maxMessageBytes, Duration askTimeout,
                          Duration attachAttemptTimeout, Clock clock, PeriodScheme periods) {}
 
-  private static final Duration EXPIRY_CHECK_EVERY = Duration.ofSeconds(1);
-  /** Pekko's scheduler refuses timers beyond about 248 days; the checks every second cover the rest. */
-  private static final Duration LONGEST_EXPIRY_TIMER = Duration.ofDays(1);
-
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final LiveTail journal;
-  private final SessionRegistry registry;
+  private final OpenSessions sessions;
   private final Settings settings;
   private final Counter deliveredEvents;
 
   public StreamSession(ActorSystem<?> system, ClusterSharding sharding, LiveTail journal,
-                       SessionRegistry registry, Settings settings, Counter deliveredEvents) {
+                       OpenSessions sessions, Settings settings, Counter deliveredEvents) {
     this.system = system;
     this.sharding = sharding;
     this.journal = journal;
-    this.registry = registry;
+    this.sessions = sessions;
     this.settings = settings;
     this.deliveredEvents = deliveredEvents;
   }
 
   /**
-   * Attaches to the subscription and returns the WebSocket handler flow of the new session.
-   * {@code closeAt}: when the bearer token that opened the stream runs out; the stream then
-   * gets a {@code token_expired} error frame and closes.
+   * Attaches to the subscription and returns the WebSocket handler flow of the new session,
+   * registered in {@link OpenSessions}: when its credential is revoked or runs out, or it is
+   * closed, it gets an error frame that says why and closes.
    */
   public CompletionStage<Flow<Message, Message, NotUsed>> open(Catalog catalog, Catalog.Subscription subscription,
-                                                               StreamFormat format, Optional<Instant> closeAt) {
+                                                               StreamFormat format, Credential credential,
+                                                               String remoteAddress) {
     String sessionId = UUID.randomUUID().toString();
     EntityRef<SubscriptionEntity.Command> entity =
         sharding.entityRefFor(SubscriptionEntity.ENTITY_KEY, subscription.id());
@@ -98,7 +97,8 @@ public final class StreamSession {
             replyTo -> new SubscriptionEntity.Attach(sessionId, signals.first(), subscription.start(), replyTo),
             settings.attachAttemptTimeout(), settings.askTimeout())
         .thenApply(attached -> {
-          registry.register(sessionId, signals.first());
+          sessions.register(sessionId, OpenSession.Kind.STREAM, subscription.account(), credential, subscription.id(),
+              remoteAddress, ending -> signals.first().tell(new SubscriptionEntity.Ended(ending.code(), ending.message())));
           DeliveryTracker tracker = new DeliveryTracker();
           Catalog.Plan planEntry = catalog.plan(subscription.plan()).orElseThrow();
           PlanTerms plan = PlanTermsProto.fromProto(planEntry.name(), planEntry.terms());
@@ -127,13 +127,10 @@ public final class StreamSession {
               .takeWhile(signal -> signal instanceof SubscriptionEntity.FrameRefused
                   || signal instanceof SubscriptionEntity.QuotaExhausted, true)
               .map(signal -> noticeFor(signal, format));
-          if (closeAt.isPresent()) {
-            control = control.merge(expiry(closeAt.get(), format), true);
-          }
           Source<Message, NotUsed> outbound = deliveries.merge(control, true)
               .watchTermination((notUsed, done) -> {
                 done.whenComplete((ok, failure) -> {
-                  registry.unregister(sessionId);
+                  sessions.unregister(sessionId);
                   entity.tell(new SubscriptionEntity.Detach(sessionId));
                 });
                 return NotUsed.getInstance();
@@ -153,23 +150,6 @@ public final class StreamSession {
     String planFilter = plan.terms().getFilterJson();
     return planFilter.isEmpty() ? EventFilter.matchAll()
         : EventFilter.parse(planFilter).bind(Map.of("account", subscription.account()));
-  }
-
-  /**
-   * The {@code token_expired} notice once the node's clock reaches {@code closeAt}, then the end:
-   * a timer for that instant, and a look at the clock every second, since the node's clock need
-   * not keep pace with the scheduler's (a test moves it by hand).
-   */
-  private Source<Message, NotUsed> expiry(Instant closeAt, StreamFormat format) {
-    Duration untilThen = Duration.between(settings.clock().instant(), closeAt);
-    Duration timer = untilThen.isNegative() ? Duration.ZERO
-        : untilThen.compareTo(LONGEST_EXPIRY_TIMER) > 0 ? LONGEST_EXPIRY_TIMER : untilThen;
-    Source<Instant, NotUsed> checks = Source.single(closeAt).initialDelay(timer)
-        .merge(Source.tick(EXPIRY_CHECK_EVERY, EXPIRY_CHECK_EVERY, closeAt).mapMaterializedValue(tick -> NotUsed.getInstance()));
-    return checks.filter(at -> !settings.clock().instant().isBefore(at))
-        .take(1)
-        .map(at -> format.notice("error", "token_expired", "the token this stream was opened with expired (valid until "
-            + at + "); reconnect with a fresh token to resume after your last ack"));
   }
 
   /** The plan's limits: its period quota when it blocks, and its rate limit. */
@@ -210,9 +190,8 @@ public final class StreamSession {
       return format.notice("error", "frame_too_large", "a message on this stream may have at most "
           + tooLarge.limit() + " bytes (a consumer sends only acks); the stream closes");
     }
-    if (signal instanceof SubscriptionEntity.GoingAway) {
-      return format.notice("error", "going_away",
-          "the broker node is shutting down; reconnect to resume after your last ack");
+    if (signal instanceof SubscriptionEntity.Ended ended) {
+      return format.notice("error", ended.code(), ended.message());
     }
     return format.notice("error", "session_replaced", "another connection took over this subscription");
   }

@@ -66,8 +66,11 @@ public final class SubscriptionEntity
   /** A newer session of the same subscription took over. */
   public record SessionReplaced() implements SessionSignal {}
 
-  /** The node is shutting down; the consumer should reconnect, possibly to another node. */
-  public record GoingAway() implements SessionSignal {}
+  /**
+   * The session ends, and its last frame says why: its key was revoked or expired, its token
+   * expired, it was closed, or the node is going away (see {@code session.OpenSessions}).
+   */
+  public record Ended(String code, String message) implements SessionSignal {}
 
   /** A frame from the consumer was refused; the session goes on. */
   public record FrameRefused(String code, String message) implements SessionSignal {}

@@ -7,6 +7,10 @@ import io.tollgate.broker.auth.Authentication;
 import io.tollgate.broker.auth.Authenticator;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.ops.Metrics;
+import io.tollgate.broker.session.Credential;
+import io.tollgate.broker.session.Ending;
+import io.tollgate.broker.session.OpenSession;
+import io.tollgate.broker.session.OpenSessions;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.protocols.CloudEventFormatException;
 import io.tollgate.protocols.CloudEventJson;
@@ -18,9 +22,9 @@ import io.tollgate.protocols.v1.Position;
 import io.tollgate.protocols.v1.Publish;
 import io.tollgate.protocols.v1.PublishAck;
 import io.tollgate.protocols.v1.ServerFrame;
-import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -55,14 +59,14 @@ public final class TcpPublishServer {
   private final Publisher publisher;
   private final Metrics metrics;
   private final Settings settings;
-  private final Clock clock;
+  private final OpenSessions sessions;
   private final SharedKillSwitch connections = KillSwitches.shared("tcp-connections");
   private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
 
   public TcpPublishServer(ActorSystem<?> system, Authenticator authenticator, AuthThrottle throttle, Publisher publisher,
-                          Metrics metrics, Settings settings, Clock clock) {
+                          Metrics metrics, Settings settings, OpenSessions sessions) {
     this.system = system;
-    this.clock = clock;
+    this.sessions = sessions;
     this.authenticator = authenticator;
     this.throttle = throttle;
     this.publisher = publisher;
@@ -164,26 +168,37 @@ public final class TcpPublishServer {
       throttle.failed(source);
       return Source.single(fatal(refused.code(), refused.message()));
     }
-    throttle.succeeded(source);
     Principal principal = ((Authentication.Accepted) authentication).principal();
+    Credential credential = Credential.of(principal);
     ServerFrame welcome = ServerFrame.newBuilder()
         .setAuthenticated(Authenticated.newBuilder().setAccountId(principal.actor())).build();
-    return Source.single(welcome).concat(firstAndRest.second()
+    String sessionId = UUID.randomUUID().toString();
+    CompletableFuture<ServerFrame> ended = new CompletableFuture<>();
+    sessions.register(sessionId, OpenSession.Kind.TCP,
+        principal instanceof Principal.OfAccount caller ? caller.accountId() : "", credential, "", source,
+        ending -> ended.complete(fatal(ending.code(), ending.message())));
+    Source<ServerFrame, NotUsed> publishes = Source.single(welcome).concat(firstAndRest.second()
         .filter(frame -> frame != Mark.AUTH_TIMED_OUT)
         .mapAsyncUnordered(settings.maxInFlightPerConnection(), frame -> frame instanceof RefusedFrame refusal
             ? CompletableFuture.completedFuture(refusal.frame())
-            : handle(principal, (ClientFrame) frame)));
+            : handle(principal, credential, (ClientFrame) frame)));
+    // The connection ends when its input does, or with a fatal frame when OpenSessions ends it.
+    return publishes.merge(Source.completionStage(ended), true)
+        .watchTermination((notUsed, done) -> {
+          done.whenComplete((ok, failure) -> sessions.unregister(sessionId));
+          return notUsed;
+        });
   }
 
-  private CompletionStage<ServerFrame> handle(Principal principal, ClientFrame frame) {
+  private CompletionStage<ServerFrame> handle(Principal principal, Credential credential, ClientFrame frame) {
     if (!frame.hasPublish()) {
       return CompletableFuture.completedFuture(error(0, "unexpected_frame",
           "after authenticate a client sends only publish frames"));
     }
-    // A key keeps its connection open until it closes; a token's connection ends with the token.
-    if (principal instanceof Principal.Token token && clock.instant().isAfter(token.validUntil())) {
-      return CompletableFuture.completedFuture(fatal("token_expired", "the token expired at " + token.validUntil()
-          + "; reconnect with a fresh one"));
+    // The rule that ends the connection within a second holds for every publish before that, too.
+    Optional<Ending> ending = sessions.due(credential);
+    if (ending.isPresent()) {
+      return CompletableFuture.completedFuture(fatal(ending.get().code(), ending.get().message()));
     }
     Publish publish = frame.getPublish();
     long started = System.nanoTime();

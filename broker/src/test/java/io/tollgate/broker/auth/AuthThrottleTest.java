@@ -28,15 +28,17 @@ class AuthThrottleTest {
   }
 
   @Test
-  void theWaitIsCappedAndEndsAndASuccessClearsTheRecord() {
+  void theWaitIsCappedAndEndsButTheRecordIsForgottenOnlyOnceItsWindowHasPassed() {
     for (int i = 0; i < 20; i++) {
       throttle.failed("s");
     }
     assertEquals(Optional.of(Duration.ofSeconds(30)), throttle.blocked("s"));
     clock.advance(Duration.ofSeconds(31));
     assertEquals(Optional.empty(), throttle.blocked("s"));
-    throttle.succeeded("s");
     throttle.failed("s");
-    assertTrue(throttle.blocked("s").isEmpty());
+    assertEquals(Optional.of(Duration.ofSeconds(30)), throttle.blocked("s"), "within the window, one more failure waits again");
+    clock.advance(Duration.ofSeconds(31));
+    throttle.failed("s");
+    assertTrue(throttle.blocked("s").isEmpty(), "past the window and the wait, the record starts afresh");
   }
 }

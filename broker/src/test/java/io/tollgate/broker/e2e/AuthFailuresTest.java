@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Guessing keys or tokens gets slower: repeated failures from one address are refused for a while, on every edge. */
@@ -35,6 +36,12 @@ class AuthFailuresTest {
   @AfterAll
   static void stop() throws Exception {
     broker.close();
+  }
+
+  /** Failures are forgotten only with time (window 1 min, longest wait 60 s): each test starts from a clean record. */
+  @BeforeEach
+  void forgetEarlierFailures() {
+    clock.advance(Duration.ofMinutes(3));
   }
 
   private static String tcpAuthenticate(String key) throws Exception {
@@ -64,6 +71,18 @@ class AuthFailuresTest {
     clock.advance(Duration.ofSeconds(11));
     assertEquals(200, broker.get("/v1/accounts", broker.adminKey()).status());
     assertEquals("authenticated", tcpAuthenticate(broker.adminKey()));
+  }
+
+  @Test
+  void aGoodKeyDoesNotWipeTheFailuresBeforeIt() throws Exception {
+    assertEquals("invalid_key", broker.get("/v1/accounts", "key_0000000000000000.guess1").errorCode());
+    assertEquals("invalid_key", tcpAuthenticate("guess2"));
+    assertEquals(200, broker.get("/v1/accounts", broker.adminKey()).status(), "two failures are still free");
+    assertEquals("authenticated", tcpAuthenticate(broker.adminKey()));
+    assertEquals("invalid_key", broker.get("/v1/accounts", "key_0000000000000000.guess3").errorCode());
+    assertEquals("too_many_auth_failures", broker.get("/v1/accounts", broker.adminKey()).errorCode(),
+        "the third failure counts with the two before the successes");
+    assertEquals("too_many_auth_failures", tcpAuthenticate(broker.adminKey()));
   }
 
   @Test

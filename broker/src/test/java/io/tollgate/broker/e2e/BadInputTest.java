@@ -131,7 +131,7 @@ class BadInputTest {
       "unknown owner|/v1/domains|{\"name\":\"ghost\",\"owner\":\"acc_nobody\"}|404|account_not_found",
       "topic outside its domain|/v1/topics|{\"name\":\"elsewhere.x\",\"domain\":\"badinput\"}|400|invalid_request",
       "too many partitions|/v1/topics|{\"name\":\"badinput.wide\",\"domain\":\"badinput\",\"partitions\":100000}|400|invalid_field",
-      "existing domain|/v1/domains|{\"name\":\"badinput\",\"owner\":\"OWNER\"}|409|domain_exists",
+      "existing domain|/v1/domains|{\"name\":\"badinput\",\"owner\":\"OWNER\"}|409|domain_name_unavailable",
       "unknown route|/v1/nothing|{}|404|not_found",
   })
   void aMalformedManagementRequestIsRefusedWithItsOwnCode(String name, String path, String body, int status, String code)

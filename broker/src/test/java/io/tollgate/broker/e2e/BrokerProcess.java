@@ -17,7 +17,8 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /** The broker as a separate operating-system process, so tests can SIGKILL or SIGTERM it. */
 public final class BrokerProcess implements AutoCloseable {
-  public static final String ADMIN_KEY = "admin.crash-test-key";
+  /** Strong enough for the node to start with (AdminKey: 32 characters or more, 12 different). */
+  public static final String ADMIN_KEY = "admin.crash-test-key.Qm7vXp2LwR9kT4zN8bH3";
   /** A probe that a busy node leaves unanswered is asked again, not waited for until the deadline. */
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
   private final Process process;

@@ -78,6 +78,31 @@ class CatalogApiTest {
         .status(), "the owner may use its own private product");
   }
 
+  /**
+   * Domain names are one namespace, so a taken one is refused; but the refusal is the same for a
+   * domain the caller cannot see as for one it sees or the platform's own, and names no owner.
+   */
+  @Test
+  void aTakenDomainNameIsRefusedAlikeWhetherTheCallerMaySeeTheDomainOrNot() throws Exception {
+    assertEquals(201, broker.post("/v1/domains", broker.adminKey(), "application/json",
+        "{\"name\":\"vault\",\"owner\":\"" + shop.producer() + "\"}").status());
+    String consumerAdmin = broker.admin().createKey(shop.consumer(), java.util.List.of("admin")).get("secret").asText();
+    assertEquals("domain_not_found", broker.get("/v1/domains/vault", consumerAdmin).errorCode());
+
+    java.util.Map<String, String> answers = new java.util.TreeMap<>();
+    for (String name : java.util.List.of("vault", "bazaar", "tollgate")) {
+      TestBroker.Reply refused = broker.post("/v1/domains", consumerAdmin, "application/json",
+          "{\"name\":\"" + name + "\",\"owner\":\"" + shop.consumer() + "\"}");
+      assertEquals(409, refused.status(), name);
+      String message = refused.body().get("error").get("message").asText();
+      assertFalse(message.contains(shop.producer()) || message.contains("exist"), message);
+      answers.put(refused.errorCode() + " " + message.replace(name, "NAME"), name);
+    }
+    assertEquals(1, answers.size(), "one answer for a hidden, a visible and the platform's domain: " + answers.keySet());
+    assertEquals("domain_name_unavailable " + "the domain name NAME is not available; choose another",
+        answers.keySet().iterator().next());
+  }
+
   @Test
   void aProductsVisibilityAndDescriptionAreChecked() throws Exception {
     String body = "{\"name\":\"x\",\"owner\":\"" + shop.producer() + "\",\"topics\":[\"" + shop.topic() + "\"],";

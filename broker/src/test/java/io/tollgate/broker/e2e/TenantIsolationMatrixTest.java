@@ -63,14 +63,17 @@ class TenantIsolationMatrixTest {
   private static Fixture a;
   private static String foreignKey;
   private static String foreignToken;
+  /** A's open TCP connection, whose session the matrix closes. */
+  private static Socket openConnection;
 
   /** Tenant A's resources and keys. */
   private record Fixture(String account, String key, Map<String, String> lackingScope, String otherResourcesKey,
                          String expiredKey, String product, String plan, String sparePlan, String doomedPlan,
-                         String subscription, String rotatableKey, String usdInvoice, String eurInvoice) {
+                         String subscription, String rotatableKey, String doomedKey, String session,
+                         String usdInvoice, String eurInvoice) {
     /** Every identifier and name of A's that another tenant must never read. */
     List<String> secrets() {
-      return List.of(account, "tenanta", product, plan, sparePlan, doomedPlan, subscription, usdInvoice, eurInvoice);
+      return List.of(account, "tenanta", product, plan, sparePlan, doomedPlan, subscription, session, usdInvoice, eurInvoice);
     }
   }
 
@@ -100,6 +103,7 @@ class TenantIsolationMatrixTest {
         "{\"scopes\":[\"admin\",\"publish\",\"subscribe\",\"read\"],\"expires_at\":\""
             + clock.instant().plus(Duration.ofMinutes(1)) + "\"}").body().get("secret").asText();
     String rotatable = admin.createKey(account, List.of("read")).get("id").asText();
+    String doomedKey = admin.createKey(account, List.of("read")).get("id").asText();
     admin.createDomain("tenanta", account);
     admin.createTopic("tenanta.orders", "tenanta", 1);
     assertEquals(201, broker.post("/v1/topics", key, "application/json",
@@ -126,12 +130,21 @@ class TenantIsolationMatrixTest {
         .forEach(invoice -> invoices.put(invoice.get("currency").asText(), invoice.get("id").asText()));
     foreignToken = issuer.rs256(TestIssuer.claims(b, "admin publish subscribe read",
         clock.instant().plus(Duration.ofDays(1))).build());
+    openConnection = new Socket("127.0.0.1", broker.tcpPort());
+    openConnection.setSoTimeout(10_000);
+    Frames.write(openConnection.getOutputStream(), ClientFrame.newBuilder()
+        .setAuthenticate(Authenticate.newBuilder().setApiKey(key)).build());
+    assertTrue(ServerFrame.parseFrom(Frames.read(new DataInputStream(openConnection.getInputStream()),
+        Frames.DEFAULT_MAX_FRAME_BYTES)).hasAuthenticated());
+    String session = broker.get("/v1/accounts/" + account + "/sessions", broker.adminKey()).body()
+        .get("data").get(0).get("id").asText();
     a = new Fixture(account, key, lackingScope, otherResources, expired, product, usdPlan, spare, doomed, subscription,
-        rotatable, invoices.get("USD"), invoices.get("EUR"));
+        rotatable, doomedKey, session, invoices.get("USD"), invoices.get("EUR"));
   }
 
   @AfterAll
   static void stop() throws Exception {
+    openConnection.close();
     broker.close();
   }
 
@@ -233,6 +246,12 @@ class TenantIsolationMatrixTest {
         row("POST", "/v1/accounts/{account}/keys/{key}/rotate",
             () -> json(account + "/keys/" + a.rotatableKey() + "/rotate", "{\"overlap_seconds\":0}"),
             Owner.TENANT, "admin", true, notFound("account"), 201),
+        row("DELETE", "/v1/accounts/{account}/keys/{key}", () -> call(account + "/keys/" + a.doomedKey()),
+            Owner.TENANT, "admin", true, notFound("account"), 204),
+        row("GET", "/v1/accounts/{account}/sessions", () -> call(account + "/sessions"), Owner.TENANT, "admin", true,
+            notFound("account"), 200),
+        row("DELETE", "/v1/accounts/{account}/sessions/{session}", () -> call(account + "/sessions/" + a.session()),
+            Owner.TENANT, "admin", true, notFound("account"), 204),
         row("GET", "/v1/accounts/{account}/usage", () -> call(account + "/usage"), Owner.TENANT, "read", false,
             notFound("account"), 200),
         row("GET", "/v1/accounts/{account}/invoices/upcoming", () -> call(account + "/invoices/upcoming"), Owner.TENANT,
@@ -309,7 +328,7 @@ class TenantIsolationMatrixTest {
                 "{\"plan\":\"" + a.sparePlan() + "\"}"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
 
         new Row(Edge.HTTP, "GET", "/v1/audit", () -> call("/v1/audit?limit=1000"), Owner.TENANT, Optional.of("admin"),
-            false, Outcome.HIDDEN, 200, Optional.of("tenanta.schemed")),
+            true, Outcome.HIDDEN, 200, Optional.of("tenanta.schemed")),
 
         new Row(Edge.TCP, "", "", () -> call("tenanta.orders"), Owner.TENANT, Optional.of("publish"), true,
             Outcome.refused(0, "topic_not_found"), 0, Optional.empty()));

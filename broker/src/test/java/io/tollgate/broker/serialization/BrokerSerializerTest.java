@@ -58,7 +58,11 @@ class BrokerSerializerTest {
       .withFallback(ConfigFactory.load())
       .resolve());
 
-  /** Every manifest in journals and cluster traffic before the registry, and the type it names. */
+  /**
+   * Every manifest in journals and cluster traffic before the registry, and the type it names.
+   * ("GoingAway" is gone: a node sent it only to its own streams, so no other node or journal
+   * ever held it; "SessionEnded" carries every reason a session ends.)
+   */
   private static final Map<String, Class<?>> MANIFESTS_IN_STORED_DATA = Map.ofEntries(
       Map.entry("EventsAppended", EventsAppended.class),
       Map.entry("PartitionSnapshot", PartitionSnapshot.class),
@@ -92,7 +96,6 @@ class BrokerSerializerTest {
       Map.entry("GetAcked", SubscriptionEntity.GetAcked.class),
       Map.entry("AdvanceCursors", SubscriptionEntity.AdvanceCursors.class),
       Map.entry("SessionReplaced", SubscriptionEntity.SessionReplaced.class),
-      Map.entry("GoingAway", SubscriptionEntity.GoingAway.class),
       Map.entry("FrameRefused", SubscriptionEntity.FrameRefused.class),
       Map.entry("MessageTooLarge", SubscriptionEntity.MessageTooLarge.class),
       Map.entry("QuotaExhausted", SubscriptionEntity.QuotaExhausted.class),
@@ -124,7 +127,7 @@ class BrokerSerializerTest {
   @Test
   void theSerializerKeepsTheIdentifierStoredDataNamesItBy() {
     assertEquals(7_300_001, BrokerSerializer.IDENTIFIER);
-    Serializer bound = SerializationExtension.get(testKit.system()).findSerializerFor(new SubscriptionEntity.GoingAway());
+    Serializer bound = SerializationExtension.get(testKit.system()).findSerializerFor(new SubscriptionEntity.SessionReplaced());
     assertEquals(7_300_001, bound.identifier());
   }
 
@@ -196,7 +199,7 @@ class BrokerSerializerTest {
   @Test
   void anUndeclaredMessageIsRefusedByName() {
     BrokerSerializer serializer = (BrokerSerializer) SerializationExtension.get(testKit.system())
-        .findSerializerFor(new SubscriptionEntity.GoingAway());
+        .findSerializerFor(new SubscriptionEntity.SessionReplaced());
     IllegalArgumentException failure = assertThrows(IllegalArgumentException.class,
         () -> serializer.manifest(Detach.getDefaultInstance()));
     assertTrue(failure.getMessage().contains(Detach.class.getName()), failure.getMessage());

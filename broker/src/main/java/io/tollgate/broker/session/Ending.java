@@ -1,0 +1,16 @@
+package io.tollgate.broker.session;
+
+/**
+ * Why a session ends, as its last frame says: {@code key_revoked}, {@code key_expired},
+ * {@code token_expired}, {@code session_closed} or {@code going_away}.
+ */
+public record Ending(String code, String message) {
+  public static Ending closedBy(String actor) {
+    return new Ending("session_closed", "this session was closed by "
+        + (actor.equals("admin") ? "the operator" : "an admin of account " + actor));
+  }
+
+  public static Ending goingAway() {
+    return new Ending("going_away", "the broker node is shutting down; reconnect to resume after your last ack");
+  }
+}

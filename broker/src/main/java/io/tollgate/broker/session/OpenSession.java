@@ -1,0 +1,24 @@
+package io.tollgate.broker.session;
+
+import java.time.Instant;
+
+/**
+ * A session as lists show it: a WebSocket stream of a subscription, or an authenticated TCP
+ * publish connection. {@code account} is the subscription's account for a stream, the
+ * caller's for a TCP connection (empty for the operator's); {@code subscription} is empty for
+ * TCP; {@code node} is the cluster address of the node that holds it.
+ */
+public record OpenSession(String id, Kind kind, String account, String credential, String subscription,
+                          String remoteAddress, Instant openedAt, String node) {
+  public enum Kind {
+    STREAM, TCP;
+
+    public String wireName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public static Kind parse(String wireName) {
+      return valueOf(wireName.toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+}
