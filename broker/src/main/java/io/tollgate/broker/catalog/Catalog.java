@@ -233,7 +233,11 @@ public final class Catalog {
     if (!accounts.containsKey(created.getOwner())) {
       return Optional.of(Rejection.notFound("account", created.getOwner()));
     }
-    return domains.containsKey(created.getName()) ? Optional.of(Rejection.conflict("domain", created.getName())) : Optional.empty();
+    // The same answer whoever owns the name: a domain's existence is not told to other tenants.
+    return domains.containsKey(created.getName())
+        ? Optional.of(new Rejection("domain_name_unavailable", "the domain name " + created.getName()
+            + " is not available; choose another"))
+        : Optional.empty();
   }
 
   private Optional<Rejection> checkTopic(TopicCreated created) {

@@ -32,7 +32,7 @@ public final class Platform {
   private static final int INVOICE_PARTITIONS = 4;
   /** Another node starting at the same time created it first. */
   private static final Set<String> ALREADY_THERE =
-      Set.of("account_exists", "domain_exists", "topic_exists", "product_exists", "plan_exists");
+      Set.of("account_exists", "domain_name_unavailable", "topic_exists", "product_exists", "plan_exists");
 
   private Platform() {}
 

@@ -99,6 +99,10 @@ final class MessageExamples {
     if (raw == Money.class) {
       return Money.of(n + ".25", "EUR");
     }
+    if (raw.isEnum()) {
+      Object[] constants = raw.getEnumConstants();
+      return constants[n % constants.length];
+    }
     if (Message.class.isAssignableFrom(raw)) {
       return protobuf(raw);
     }
