@@ -3,9 +3,13 @@ package io.tollgate.broker;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +37,27 @@ class PackageRulesTest {
     noClasses().that().resideInAPackage("io.tollgate.broker.position..")
         .should().dependOnClassesThat().resideInAnyPackage("io.tollgate.broker.catalog..", "io.tollgate.broker.topic..",
             "io.tollgate.broker.subscription..", "io.tollgate.broker.billing..", "io.tollgate.broker.http..")
+        .check(broker);
+  }
+
+  /**
+   * The edges parse, authorize, send a command and render; the domain makes the journal events
+   * (CatalogCommand, the billing entity). The one exception is the plan's terms, a value the
+   * HTTP edge reads from JSON into its Protobuf form, which the billing module then checks.
+   */
+  @Test
+  void noEdgeBuildsAJournalEvent() {
+    Set<String> planTerms = Set.of("PlanTerms", "PriceModel", "PerUnit", "Tiered", "Tier", "Package", "RateLimit",
+        "Quota", "RedactionRule");
+    noClasses().that().resideInAnyPackage("io.tollgate.broker.http..", "io.tollgate.broker.tcp..")
+        .should().callMethodWhere(new DescribedPredicate<JavaMethodCall>("builds a journal message") {
+          @Override
+          public boolean test(JavaMethodCall call) {
+            JavaClass owner = call.getTargetOwner();
+            return call.getName().equals("newBuilder") && owner.getPackageName().equals("io.tollgate.protocols.v1.journal")
+                && !planTerms.contains(owner.getSimpleName());
+          }
+        })
         .check(broker);
   }
 

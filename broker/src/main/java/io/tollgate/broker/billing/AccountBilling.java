@@ -112,7 +112,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   /** A producer's share of a consumer invoice; the reply confirms it is recorded. */
   public record CreditRevenue(RevenueCredited credit, ActorRef<Done> replyTo) implements Command {}
 
-  public record TopUp(WalletToppedUp topUp, ActorRef<Outcome> replyTo) implements Command {}
+  /** A client's credit to the wallet, once per {@code idempotencyKey}; {@code actor} is recorded for the audit log. */
+  public record TopUp(String idempotencyKey, Money amount, String actor, ActorRef<Outcome> replyTo) implements Command {}
 
   /** Mark an invoice {@code paid} or {@code void}; {@code actor} is recorded for the audit log. */
   public record ChangeInvoiceStatus(String invoice, String status, String actor, ActorRef<Outcome> replyTo)
@@ -772,10 +773,13 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   // ---- wallet and invoice status -----------------------------------------------------------
 
   private ReplyEffect<Message, State> onTopUp(State state, TopUp topUp) {
-    if (state.wallet.hasSeen(CLIENT_KEY + topUp.topUp().getIdempotencyKey())) {
+    if (state.wallet.hasSeen(CLIENT_KEY + topUp.idempotencyKey())) {
       return Effect().reply(topUp.replyTo(), Outcome.OK);
     }
-    return Effect().persist(topUp.topUp()).thenReply(topUp.replyTo(), newState -> Outcome.OK);
+    WalletToppedUp toppedUp = WalletToppedUp.newBuilder().setIdempotencyKey(topUp.idempotencyKey())
+        .setCurrency(topUp.amount().currency().getCurrencyCode()).setAmount(topUp.amount().toString())
+        .setActor(topUp.actor()).setAtMillis(clock.millis()).build();
+    return Effect().persist(toppedUp).thenReply(topUp.replyTo(), newState -> Outcome.OK);
   }
 
   private ReplyEffect<Message, State> onChangeStatus(State state, ChangeInvoiceStatus change) {

@@ -80,9 +80,13 @@ public final class BillingMessages {
               .setReplyTo(refs.text(credit.replyTo())).build(),
           (request, refs) -> new AccountBilling.CreditRevenue(request.getCredit(), refs.ref(request.getReplyTo()))),
       MessageCodec.of("TopUp", AccountBilling.TopUp.class, TopUpRequest.parser(),
-          (topUp, refs) -> TopUpRequest.newBuilder().setTopUp(topUp.topUp())
+          (topUp, refs) -> TopUpRequest.newBuilder().setTopUp(WalletToppedUp.newBuilder()
+                  .setIdempotencyKey(topUp.idempotencyKey()).setCurrency(topUp.amount().currency().getCurrencyCode())
+                  .setAmount(topUp.amount().toString()).setActor(topUp.actor()))
               .setReplyTo(refs.text(topUp.replyTo())).build(),
-          (request, refs) -> new AccountBilling.TopUp(request.getTopUp(), refs.ref(request.getReplyTo()))),
+          (request, refs) -> new AccountBilling.TopUp(request.getTopUp().getIdempotencyKey(),
+              Money.of(request.getTopUp().getAmount(), request.getTopUp().getCurrency()), request.getTopUp().getActor(),
+              refs.ref(request.getReplyTo()))),
       MessageCodec.of("ChangeInvoiceStatus", AccountBilling.ChangeInvoiceStatus.class, InvoiceStatusRequest.parser(),
           (change, refs) -> InvoiceStatusRequest.newBuilder().setInvoice(change.invoice()).setStatus(change.status())
               .setActor(change.actor()).setReplyTo(refs.text(change.replyTo())).build(),

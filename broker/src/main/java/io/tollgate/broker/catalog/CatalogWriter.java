@@ -1,13 +1,12 @@
 package io.tollgate.broker.catalog;
 
-import io.tollgate.broker.error.Refusal;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
-/** Makes a catalog change durable and waits until this node's view shows it. */
+/** Makes a catalog command's change durable and waits until this node's view shows it. */
 public final class CatalogWriter {
   private final ClusterSharding sharding;
   private final CatalogView view;
@@ -21,8 +20,8 @@ public final class CatalogWriter {
     this.timeout = timeout;
   }
 
-  public CompletionStage<Catalog> write(String actor, CatalogChange.Builder change) {
-    CatalogChange stamped = change.setAtMillis(clock.millis()).setActor(actor).build();
+  public CompletionStage<Catalog> write(String actor, CatalogCommand command) {
+    CatalogChange stamped = command.change().setAtMillis(clock.millis()).setActor(actor).build();
     return CatalogEntity.ref(sharding)
         .<CatalogEntity.Result>ask(replyTo -> new CatalogEntity.Apply(stamped, replyTo), timeout)
         .thenCompose(result -> {

@@ -1,17 +1,12 @@
 package io.tollgate.broker.catalog;
 
-import java.util.Set;
 import io.tollgate.broker.error.Refusal;
-import io.tollgate.protocols.v1.journal.AccountCreated;
-import io.tollgate.protocols.v1.journal.CatalogChange;
-import io.tollgate.protocols.v1.journal.DomainCreated;
 import io.tollgate.protocols.v1.journal.PerUnit;
-import io.tollgate.protocols.v1.journal.PlanCreated;
 import io.tollgate.protocols.v1.journal.PlanTerms;
 import io.tollgate.protocols.v1.journal.PriceModel;
-import io.tollgate.protocols.v1.journal.ProductCreated;
-import io.tollgate.protocols.v1.journal.TopicCreated;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -39,31 +34,27 @@ public final class Platform {
   /** Creates what is missing; every node may do it at start, since a duplicate is refused and ignored. */
   public static CompletionStage<Void> ensure(CatalogWriter writer, CatalogView view) {
     Catalog catalog = view.catalog();
-    List<CatalogChange.Builder> missing = new java.util.ArrayList<>();
+    List<CatalogCommand> missing = new java.util.ArrayList<>();
     if (catalog.account(ACCOUNT).isEmpty()) {
-      missing.add(CatalogChange.newBuilder().setAccountCreated(AccountCreated.newBuilder().setId(ACCOUNT).setName("Tollgate")));
+      missing.add(new CatalogCommand.CreateAccount(ACCOUNT, "Tollgate"));
     }
     if (catalog.domain(DOMAIN).isEmpty()) {
-      missing.add(CatalogChange.newBuilder().setDomainCreated(DomainCreated.newBuilder().setName(DOMAIN).setOwner(ACCOUNT)));
+      missing.add(new CatalogCommand.CreateDomain(DOMAIN, ACCOUNT));
     }
     if (catalog.topic(INVOICES_TOPIC).isEmpty()) {
-      missing.add(CatalogChange.newBuilder().setTopicCreated(
-          TopicCreated.newBuilder().setName(INVOICES_TOPIC).setDomain(DOMAIN).setPartitions(INVOICE_PARTITIONS)));
+      missing.add(new CatalogCommand.CreateTopic(INVOICES_TOPIC, DOMAIN, INVOICE_PARTITIONS, Optional.empty()));
     }
     if (catalog.product(INVOICES_PRODUCT).isEmpty()) {
-      missing.add(CatalogChange.newBuilder().setProductCreated(ProductCreated.newBuilder().setId(INVOICES_PRODUCT)
-          .setName("Invoice events").setOwner(ACCOUNT).addTopics(INVOICES_TOPIC)
-          .setDescription("Each of your invoices as a tollgate.invoice.finalized event, once its period is closed.")
-          .setVisibility(Visibility.PUBLIC.toProto())));
+      missing.add(new CatalogCommand.CreateProduct(INVOICES_PRODUCT, "Invoice events", ACCOUNT, List.of(INVOICES_TOPIC),
+          "Each of your invoices as a tollgate.invoice.finalized event, once its period is closed.", Visibility.PUBLIC));
     }
     if (catalog.plan(INVOICES_PLAN).isEmpty()) {
-      missing.add(CatalogChange.newBuilder().setPlanCreated(PlanCreated.newBuilder().setId(INVOICES_PLAN)
-          .setProductId(INVOICES_PRODUCT).setName("own invoices").setTerms(PlanTerms.newBuilder().setCurrency("USD")
-              .setPrice(PriceModel.newBuilder().setPerUnit(PerUnit.newBuilder().setUnitAmount("0")))
-              .setRevenueShare("0").setFilterJson("{\"subject\":\"${account}\"}"))));
+      missing.add(new CatalogCommand.CreatePlan(INVOICES_PLAN, INVOICES_PRODUCT, "own invoices", PlanTerms.newBuilder()
+          .setCurrency("USD").setPrice(PriceModel.newBuilder().setPerUnit(PerUnit.newBuilder().setUnitAmount("0")))
+          .setRevenueShare("0").setFilterJson("{\"subject\":\"${account}\"}").build()));
     }
     CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
-    for (CatalogChange.Builder change : missing) {
+    for (CatalogCommand change : missing) {
       done = done.thenCompose(previous -> writer.write("tollgate", change)
           .handle((catalogAfter, failure) -> {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;

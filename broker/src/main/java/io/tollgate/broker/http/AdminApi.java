@@ -2,7 +2,6 @@ package io.tollgate.broker.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.protobuf.ByteString;
 import io.tollgate.billing.BillingException;
 import io.tollgate.billing.PlanTermsProto;
 import io.tollgate.broker.error.Refusal;
@@ -16,33 +15,18 @@ import io.tollgate.broker.catalog.Scope;
 import io.tollgate.broker.catalog.Visibility;
 import io.tollgate.broker.catalog.VisibleCatalog;
 import io.tollgate.broker.subscription.SubscriptionEntity;
+import io.tollgate.broker.subscription.Subscriptions;
+import io.tollgate.broker.catalog.CatalogCommand;
 import io.tollgate.broker.position.AckPoint;
-import io.tollgate.broker.position.PartitionRef;
-import io.tollgate.broker.topic.TopicPartition;
-import io.tollgate.protocols.v1.journal.AccountCreated;
-import io.tollgate.protocols.v1.journal.ApiKeyCreated;
-import io.tollgate.protocols.v1.journal.ApiKeyDeleted;
-import io.tollgate.protocols.v1.journal.ApiKeyExpirySet;
-import io.tollgate.protocols.v1.journal.CatalogChange;
-import io.tollgate.protocols.v1.journal.DomainCreated;
-import io.tollgate.protocols.v1.journal.PlanCreated;
-import io.tollgate.protocols.v1.journal.PlanDeleted;
 import io.tollgate.protocols.v1.journal.PlanTerms;
-import io.tollgate.protocols.v1.journal.ProductCreated;
-import io.tollgate.protocols.v1.journal.SubscriptionCreated;
-import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
-import io.tollgate.protocols.v1.journal.TopicCreated;
-import io.tollgate.protocols.v1.journal.TopicSchemaAdded;
 import io.tollgate.broker.topic.TopicSchemas;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -60,17 +44,20 @@ public final class AdminApi {
   private final CatalogView view;
   private final CatalogWriter writer;
   private final ClusterSharding sharding;
+  private final Subscriptions subscriptions;
   private final Duration timeout;
   private final java.time.Clock clock;
   private final TopicSchemas schemas;
 
-  public AdminApi(CatalogView view, CatalogWriter writer, ClusterSharding sharding, TopicSchemas schemas,
+  public AdminApi(CatalogView view, CatalogWriter writer, Subscriptions subscriptions, ClusterSharding sharding,
+                  TopicSchemas schemas,
                   Duration timeout, java.time.Clock clock) {
     this.schemas = schemas;
     this.clock = clock;
     this.view = view;
     this.writer = writer;
     this.sharding = sharding;
+    this.subscriptions = subscriptions;
     this.timeout = timeout;
   }
 
@@ -80,9 +67,7 @@ public final class AdminApi {
     requireOperator(principal, "create accounts");
     JsonBody request = JsonBody.parse(body, Set.of("name"));
     String id = Ids.next("acc");
-    CatalogChange.Builder change = CatalogChange.newBuilder()
-        .setAccountCreated(AccountCreated.newBuilder().setId(id).setName(request.requiredString("name")));
-    return writer.write(principal.actor(), change)
+    return writer.write(principal.actor(), new CatalogCommand.CreateAccount(id, request.requiredString("name")))
         .thenApply(catalog -> Responses.json(201, account(catalog.account(id).orElseThrow())));
   }
 
@@ -147,9 +132,8 @@ public final class AdminApi {
     Instant overlapEnd = clock.instant().plusSeconds(overlap);
     Instant oldExpiry = old.expiresAt().filter(at -> at.isBefore(overlapEnd)).orElse(overlapEnd);
     return newKey(principal, accountId, old.scopes().stream().map(Scope::wireName).toList(), old.resources(),
-        old.expiresAt(), Optional.of(old)).thenCompose(created -> writer.write(principal.actor(),
-            CatalogChange.newBuilder().setApiKeyExpirySet(ApiKeyExpirySet.newBuilder().setId(keyId)
-                .setExpiresAtMillis(oldExpiry.toEpochMilli())))
+        old.expiresAt(), Optional.of(old)).thenCompose(created ->
+            writer.write(principal.actor(), new CatalogCommand.SetKeyExpiry(keyId, oldExpiry))
         .thenApply(catalog -> created));
   }
 
@@ -161,7 +145,7 @@ public final class AdminApi {
   CompletionStage<HttpResponse> deleteKey(Principal principal, String accountId, String keyId) {
     requireKeyAdmin(principal, accountId);
     view.catalog().key(keyId).filter(key -> key.accountId().equals(accountId)).orElseThrow(() -> notFound("key", keyId));
-    return writer.write(principal.actor(), CatalogChange.newBuilder().setApiKeyDeleted(ApiKeyDeleted.newBuilder().setId(keyId)))
+    return writer.write(principal.actor(), new CatalogCommand.DeleteKey(keyId))
         .thenApply(catalog -> HttpResponse.create().withStatus(204));
   }
 
@@ -179,10 +163,9 @@ public final class AdminApi {
                                                Optional<Catalog.ApiKey> replacing) {
     String id = Ids.next("key");
     String secret = Secrets.newSecret(id);
-    ApiKeyCreated.Builder key = ApiKeyCreated.newBuilder().setId(id).setAccountId(accountId).addAllScopes(scopes)
-        .addAllResources(resources).setSecretSha256(ByteString.copyFrom(Secrets.sha256(secret)));
-    expiresAt.ifPresent(at -> key.setExpiresAtMillis(at.toEpochMilli()));
-    return writer.write(principal.actor(), CatalogChange.newBuilder().setApiKeyCreated(key)).thenApply(catalog -> {
+    CatalogCommand.CreateKey key = new CatalogCommand.CreateKey(id, accountId, scopes, resources, expiresAt,
+        Secrets.sha256(secret));
+    return writer.write(principal.actor(), key).thenApply(catalog -> {
       ObjectNode created = key(catalog.key(id).orElseThrow());
       created.put("secret", secret);
       replacing.ifPresent(old -> created.put("replaces", old.id()));
@@ -215,9 +198,7 @@ public final class AdminApi {
     if (view.catalog().domain(name).isPresent()) {
       throw new Refusal("domain_name_unavailable", "the domain name " + name + " is not available; choose another");
     }
-    CatalogChange.Builder change = CatalogChange.newBuilder()
-        .setDomainCreated(DomainCreated.newBuilder().setName(name).setOwner(owner));
-    return writer.write(principal.actor(), change)
+    return writer.write(principal.actor(), new CatalogCommand.CreateDomain(name, owner))
         .thenApply(catalog -> Responses.json(201, domain(catalog.domain(name).orElseThrow())));
   }
 
@@ -240,10 +221,8 @@ public final class AdminApi {
     if (partitions < 1 || partitions > Catalog.MAX_PARTITIONS) {
       throw request.invalid("partitions", "must be between 1 and " + Catalog.MAX_PARTITIONS);
     }
-    TopicCreated.Builder topic = TopicCreated.newBuilder().setName(name).setDomain(domainName).setPartitions((int) partitions);
-    request.optionalObject("schema", null).ifPresent(schema -> topic.setSchemaJson(schemas.checked(schema.json())));
-    CatalogChange.Builder change = CatalogChange.newBuilder().setTopicCreated(topic);
-    return writer.write(principal.actor(), change)
+    Optional<String> schema = request.optionalObject("schema", null).map(given -> schemas.checked(given.json()));
+    return writer.write(principal.actor(), new CatalogCommand.CreateTopic(name, domainName, (int) partitions, schema))
         .thenApply(catalog -> Responses.json(201, topic(catalog.topic(name).orElseThrow())));
   }
 
@@ -255,8 +234,7 @@ public final class AdminApi {
     requireScope(principal, Scope.ADMIN, domain.owner(), "change the schema of " + topicName);
     requireReaches(principal, topicName);
     String schema = schemas.checked(request.requiredObject("schema", null).json());
-    return writer.write(principal.actor(), CatalogChange.newBuilder().setTopicSchemaAdded(
-            TopicSchemaAdded.newBuilder().setTopic(topicName).setSchemaJson(schema)))
+    return writer.write(principal.actor(), new CatalogCommand.AddTopicSchema(topicName, schema))
         .thenApply(catalog -> Responses.json(201, topic(catalog.topic(topicName).orElseThrow())));
   }
 
@@ -292,10 +270,8 @@ public final class AdminApi {
     Visibility visibility = request.optionalString("visibility").map(text -> Visibility.parse(text)
         .orElseThrow(() -> request.invalid("visibility", "must be \"public\" or \"private\""))).orElse(Visibility.DEFAULT);
     String id = Ids.next("prod");
-    CatalogChange.Builder change = CatalogChange.newBuilder().setProductCreated(ProductCreated.newBuilder()
-        .setId(id).setName(request.requiredString("name")).setOwner(owner).addAllTopics(topics)
-        .setDescription(description).setVisibility(visibility.toProto()));
-    return writer.write(principal.actor(), change)
+    return writer.write(principal.actor(), new CatalogCommand.CreateProduct(id, request.requiredString("name"), owner,
+            topics, description, visibility))
         .thenApply(catalog -> Responses.json(201, product(catalog.product(id).orElseThrow())));
   }
 
@@ -320,9 +296,7 @@ public final class AdminApi {
       throw new Refusal(e.code(), e.getMessage());
     }
     String id = Ids.next("plan");
-    CatalogChange.Builder change = CatalogChange.newBuilder().setPlanCreated(PlanCreated.newBuilder()
-        .setId(id).setProductId(productId).setName(name).setTerms(terms));
-    return writer.write(principal.actor(), change)
+    return writer.write(principal.actor(), new CatalogCommand.CreatePlan(id, productId, name, terms))
         .thenApply(catalog -> Responses.json(201, plan(catalog.plan(id).orElseThrow())));
   }
 
@@ -356,25 +330,10 @@ public final class AdminApi {
     String productId = request.requiredString("product");
     Catalog.Product product = visible(principal).product(productId).orElseThrow(() -> notFound("product", productId));
     String id = Ids.next("sub");
-    SubscriptionCreated.Builder created = SubscriptionCreated.newBuilder().setId(id).setAccount(account)
-        .setProduct(productId).setPlan(request.requiredString("plan")).setDeliveryType(deliveryType);
-    request.optionalObject("filter", null).ifPresent(filter -> created.setFilterJson(Filters.validated(filter.json(), Set.of())));
-    CompletionStage<List<AckPoint>> startCursors = start.equals("end")
-        ? endsOf(product) : CompletableFuture.completedFuture(List.of());
-    return startCursors.thenCompose(cursors -> {
-      cursors.forEach(point -> created.addStart(point.toProto()));
-      return writer.write(principal.actor(), CatalogChange.newBuilder().setSubscriptionCreated(created));
-    }).thenApply(catalog -> Responses.json(201, subscription(catalog.subscription(id).orElseThrow())));
-  }
-
-  private CompletionStage<List<AckPoint>> endsOf(Catalog.Product product) {
-    List<CompletableFuture<AckPoint>> ends = new ArrayList<>();
-    for (PartitionRef partition : view.catalog().partitionsOf(product)) {
-      ends.add(sharding.entityRefFor(TopicPartition.ENTITY_KEY, partition.entityId())
-          .<AckPoint>ask(TopicPartition.GetEnd::new, timeout).toCompletableFuture());
-    }
-    return CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new))
-        .thenApply(done -> ends.stream().map(CompletableFuture::join).filter(end -> end.offset() >= 0).toList());
+    Optional<String> filter = request.optionalObject("filter", null).map(given -> Filters.validated(given.json(), Set.of()));
+    return subscriptions.create(principal.actor(), id, account, product, request.requiredString("plan"), deliveryType,
+            filter, start.equals("end") ? Subscriptions.Start.END : Subscriptions.Start.BEGINNING)
+        .thenApply(catalog -> Responses.json(201, subscription(catalog.subscription(id).orElseThrow())));
   }
 
   /**
@@ -390,12 +349,8 @@ public final class AdminApi {
     requireScope(principal, Scope.SUBSCRIBE, subscription.account(), "change the plan of " + subscriptionId);
     requireReaches(principal, subscription.product());
     String plan = request.requiredString("plan");
-    CatalogChange.Builder change = CatalogChange.newBuilder().setSubscriptionPlanChanged(
-        SubscriptionPlanChanged.newBuilder().setSubscription(subscriptionId).setPlan(plan));
-    return writer.write(principal.actor(), change).thenCompose(catalog -> {
-      sharding.entityRefFor(SubscriptionEntity.ENTITY_KEY, subscriptionId).tell(new SubscriptionEntity.PlanChanged(plan));
-      return getSubscription(principal, subscriptionId);
-    });
+    return subscriptions.changePlan(principal.actor(), subscriptionId, plan)
+        .thenCompose(catalog -> getSubscription(principal, subscriptionId));
   }
 
   /** Deletes a plan no subscription uses (not even in its history, which invoices still price). */
@@ -404,7 +359,7 @@ public final class AdminApi {
     Catalog.Product product = view.catalog().product(plan.productId()).orElseThrow();
     requireScope(principal, Scope.ADMIN, product.owner(), "delete plans of product " + product.id());
     requireReaches(principal, product.id());
-    return writer.write(principal.actor(), CatalogChange.newBuilder().setPlanDeleted(PlanDeleted.newBuilder().setId(planId)))
+    return writer.write(principal.actor(), new CatalogCommand.DeletePlan(planId))
         .thenApply(catalog -> HttpResponse.create().withStatus(204));
   }
 

@@ -19,7 +19,6 @@ import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
 import io.tollgate.protocols.v1.journal.InvoiceLine;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
-import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -266,9 +265,8 @@ public final class BillingApi {
     if (amount.signum() <= 0) {
       throw new Refusal(BillingException.INVALID_AMOUNT, "a top-up must be more than zero");
     }
-    WalletToppedUp topUp = WalletToppedUp.newBuilder().setIdempotencyKey(key).setCurrency(amount.currency().getCurrencyCode())
-        .setAmount(amount.toString()).setActor(principal.actor()).setAtMillis(clock.millis()).build();
-    return billing.<AccountBilling.Outcome>ask(replyTo -> new AccountBilling.TopUp(topUp, replyTo), timeout)
+    return billing.<AccountBilling.Outcome>ask(replyTo -> new AccountBilling.TopUp(key, amount, principal.actor(), replyTo),
+            timeout)
         .thenCompose(outcome -> ledger(principal, accountId))
         .thenApply(ledger -> Responses.json(201, renderWallet(accountId, ledger)));
   }

@@ -28,6 +28,7 @@ import io.tollgate.broker.session.OpenSessions;
 import io.tollgate.broker.session.SessionDirectory;
 import io.tollgate.broker.subscription.StreamSession;
 import io.tollgate.broker.subscription.SubscriptionEntity;
+import io.tollgate.broker.subscription.Subscriptions;
 import io.tollgate.broker.tcp.TcpPublishServer;
 import io.tollgate.broker.topic.LiveTail;
 import io.tollgate.broker.topic.Publisher;
@@ -176,7 +177,8 @@ public final class TollgateNode {
         askTimeout, subscriptions.attachAttemptTimeout(), clock, periods),
         metrics.deliveredEvents);
     CatalogWriter catalogWriter = new CatalogWriter(sharding, view, clock, askTimeout);
-    AdminApi admin = new AdminApi(view, catalogWriter, sharding, schemas, askTimeout, clock);
+    AdminApi admin = new AdminApi(view, catalogWriter, new Subscriptions(sharding, view, catalogWriter, askTimeout),
+        sharding, schemas, askTimeout, clock);
     AtomicBoolean stopping = new AtomicBoolean();
     CompletableFuture<Void> caughtUp = view.caughtUp().toCompletableFuture();
     BooleanSupplier ready = () -> caughtUp.isDone() && !caughtUp.isCompletedExceptionally() && !stopping.get();

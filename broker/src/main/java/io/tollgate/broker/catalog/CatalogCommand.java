@@ -1,0 +1,137 @@
+package io.tollgate.broker.catalog;
+
+import com.google.protobuf.ByteString;
+import io.tollgate.broker.position.AckPoint;
+import io.tollgate.protocols.v1.journal.AccountCreated;
+import io.tollgate.protocols.v1.journal.ApiKeyCreated;
+import io.tollgate.protocols.v1.journal.ApiKeyDeleted;
+import io.tollgate.protocols.v1.journal.ApiKeyExpirySet;
+import io.tollgate.protocols.v1.journal.CatalogChange;
+import io.tollgate.protocols.v1.journal.DomainCreated;
+import io.tollgate.protocols.v1.journal.PlanCreated;
+import io.tollgate.protocols.v1.journal.PlanDeleted;
+import io.tollgate.protocols.v1.journal.PlanTerms;
+import io.tollgate.protocols.v1.journal.ProductCreated;
+import io.tollgate.protocols.v1.journal.SubscriptionCreated;
+import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
+import io.tollgate.protocols.v1.journal.TopicCreated;
+import io.tollgate.protocols.v1.journal.TopicSchemaAdded;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What may be asked of the catalog, in plain values. Each command says here which journal
+ * change it makes, so the edges that take requests never build journal events: they parse,
+ * authorize, send a command to {@link CatalogWriter} and render what the catalog then holds.
+ * The catalog entity decides whether the change applies ({@link Catalog#apply}).
+ */
+public sealed interface CatalogCommand {
+  /** The journal change this command makes, before the writer stamps its actor and time. */
+  CatalogChange.Builder change();
+
+  record CreateAccount(String id, String name) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setAccountCreated(AccountCreated.newBuilder().setId(id).setName(name));
+    }
+  }
+
+  /** A key is stored by the SHA-256 of its secret only; the secret is shown once, by the caller. */
+  record CreateKey(String id, String accountId, List<String> scopes, List<String> resources,
+                   Optional<Instant> expiresAt, byte[] secretSha256) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      ApiKeyCreated.Builder key = ApiKeyCreated.newBuilder().setId(id).setAccountId(accountId).addAllScopes(scopes)
+          .addAllResources(resources).setSecretSha256(ByteString.copyFrom(secretSha256));
+      expiresAt.ifPresent(at -> key.setExpiresAtMillis(at.toEpochMilli()));
+      return CatalogChange.newBuilder().setApiKeyCreated(key);
+    }
+  }
+
+  record SetKeyExpiry(String keyId, Instant expiresAt) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setApiKeyExpirySet(ApiKeyExpirySet.newBuilder().setId(keyId)
+          .setExpiresAtMillis(expiresAt.toEpochMilli()));
+    }
+  }
+
+  record DeleteKey(String keyId) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setApiKeyDeleted(ApiKeyDeleted.newBuilder().setId(keyId));
+    }
+  }
+
+  record CreateDomain(String name, String owner) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setDomainCreated(DomainCreated.newBuilder().setName(name).setOwner(owner));
+    }
+  }
+
+  /** {@code schemaJson}: a schema already checked against the meta-schema. */
+  record CreateTopic(String name, String domain, int partitions, Optional<String> schemaJson) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      TopicCreated.Builder topic = TopicCreated.newBuilder().setName(name).setDomain(domain).setPartitions(partitions);
+      schemaJson.ifPresent(topic::setSchemaJson);
+      return CatalogChange.newBuilder().setTopicCreated(topic);
+    }
+  }
+
+  record AddTopicSchema(String topic, String schemaJson) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setTopicSchemaAdded(TopicSchemaAdded.newBuilder().setTopic(topic)
+          .setSchemaJson(schemaJson));
+    }
+  }
+
+  record CreateProduct(String id, String name, String owner, List<String> topics, String description,
+                       Visibility visibility) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setProductCreated(ProductCreated.newBuilder().setId(id).setName(name)
+          .setOwner(owner).addAllTopics(topics).setDescription(description).setVisibility(visibility.toProto()));
+    }
+  }
+
+  /** {@code terms}: terms the billing module has accepted ({@code PlanTermsProto.fromProto}). */
+  record CreatePlan(String id, String productId, String name, PlanTerms terms) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setPlanCreated(PlanCreated.newBuilder().setId(id).setProductId(productId)
+          .setName(name).setTerms(terms));
+    }
+  }
+
+  /** {@code start}: where the subscription begins in each partition (none: at the beginning). */
+  record CreateSubscription(String id, String account, String product, String plan, String deliveryType,
+                            Optional<String> filterJson, List<AckPoint> start) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      SubscriptionCreated.Builder created = SubscriptionCreated.newBuilder().setId(id).setAccount(account)
+          .setProduct(product).setPlan(plan).setDeliveryType(deliveryType);
+      filterJson.ifPresent(created::setFilterJson);
+      start.forEach(point -> created.addStart(point.toProto()));
+      return CatalogChange.newBuilder().setSubscriptionCreated(created);
+    }
+  }
+
+  record ChangePlan(String subscription, String plan) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setSubscriptionPlanChanged(SubscriptionPlanChanged.newBuilder()
+          .setSubscription(subscription).setPlan(plan));
+    }
+  }
+
+  record DeletePlan(String id) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setPlanDeleted(PlanDeleted.newBuilder().setId(id));
+    }
+  }
+}

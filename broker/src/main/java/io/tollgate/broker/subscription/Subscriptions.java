@@ -1,0 +1,65 @@
+package io.tollgate.broker.subscription;
+
+import io.tollgate.broker.catalog.Catalog;
+import io.tollgate.broker.catalog.CatalogCommand;
+import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.broker.catalog.CatalogWriter;
+import io.tollgate.broker.position.AckPoint;
+import io.tollgate.broker.position.PartitionRef;
+import io.tollgate.broker.topic.TopicPartition;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * Creating a subscription and moving it to another plan: the catalog change, and what else must
+ * learn of it. A subscription that starts at the end asks each partition of its product where it
+ * ends now; a plan change tells the subscription's entity, whose open stream then ends with a
+ * {@code plan_changed} notice so the consumer continues under the new terms.
+ */
+public final class Subscriptions {
+  private final ClusterSharding sharding;
+  private final CatalogView view;
+  private final CatalogWriter writer;
+  private final Duration timeout;
+
+  public Subscriptions(ClusterSharding sharding, CatalogView view, CatalogWriter writer, Duration timeout) {
+    this.sharding = sharding;
+    this.view = view;
+    this.writer = writer;
+    this.timeout = timeout;
+  }
+
+  /** Where a new subscription starts reading its product's partitions. */
+  public enum Start { BEGINNING, END }
+
+  public CompletionStage<Catalog> create(String actor, String id, String account, Catalog.Product product, String plan,
+                                         String deliveryType, Optional<String> filterJson, Start start) {
+    CompletionStage<List<AckPoint>> startPoints = start == Start.END
+        ? endsOf(product) : CompletableFuture.completedFuture(List.of());
+    return startPoints.thenCompose(points -> writer.write(actor, new CatalogCommand.CreateSubscription(
+        id, account, product.id(), plan, deliveryType, filterJson, points)));
+  }
+
+  public CompletionStage<Catalog> changePlan(String actor, String subscription, String plan) {
+    return writer.write(actor, new CatalogCommand.ChangePlan(subscription, plan)).thenApply(catalog -> {
+      sharding.entityRefFor(SubscriptionEntity.ENTITY_KEY, subscription).tell(new SubscriptionEntity.PlanChanged(plan));
+      return catalog;
+    });
+  }
+
+  /** The last event of each partition that has any; an empty partition is read from its beginning. */
+  private CompletionStage<List<AckPoint>> endsOf(Catalog.Product product) {
+    List<CompletableFuture<AckPoint>> ends = new ArrayList<>();
+    for (PartitionRef partition : view.catalog().partitionsOf(product)) {
+      ends.add(sharding.entityRefFor(TopicPartition.ENTITY_KEY, partition.entityId())
+          .<AckPoint>ask(TopicPartition.GetEnd::new, timeout).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new))
+        .thenApply(done -> ends.stream().map(CompletableFuture::join).filter(end -> end.offset() >= 0).toList());
+  }
+}
