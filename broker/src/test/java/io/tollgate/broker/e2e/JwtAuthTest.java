@@ -7,13 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.tollgate.broker.auth.TestIssuer;
-import io.tollgate.protocols.Frames;
 import io.tollgate.protocols.v1.Authenticate;
-import io.tollgate.protocols.v1.ClientFrame;
-import io.tollgate.protocols.v1.Publish;
 import io.tollgate.protocols.v1.ServerFrame;
-import java.io.DataInputStream;
-import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -78,7 +73,7 @@ class JwtAuthTest {
   void aTokenOfTheTrustedIssuerPublishesOverHttpAndTcpAndStreams() throws Exception {
     String producer = issuer.rs256(claims(tenancy.producer(), "publish").build());
     assertEquals(202, publish(producer).status());
-    try (TcpSession tcp = TcpSession.open(broker.tcpPort(), issuer.es256(claims(tenancy.producer(), "publish").build()))) {
+    try (RawTcpSession tcp = RawTcpSession.open(broker.tcpPort(), issuer.es256(claims(tenancy.producer(), "publish").build()), "/jwt-tcp")) {
       assertTrue(tcp.welcome().hasAuthenticated(), tcp.welcome().toString());
       assertEquals(tenancy.producer(), tcp.welcome().getAuthenticated().getAccountId());
       assertTrue(tcp.publish(tenancy.topic(), "tcp-1").hasAck());
@@ -116,14 +111,14 @@ class JwtAuthTest {
     }
     String badSignature = invalid.get("signed by another key");
     assertEquals(401, RawWebSocket.refusedHandshake(broker.baseUrl(), tenancy.subscription(), badSignature));
-    try (TcpSession tcp = TcpSession.open(broker.tcpPort(), badSignature)) {
+    try (RawTcpSession tcp = RawTcpSession.open(broker.tcpPort(), badSignature, "/jwt-tcp")) {
       assertEquals("invalid_token", tcp.welcome().getError().getCode());
       assertTrue(tcp.welcome().getError().getFatal());
     }
 
     String expired = issuer.rs256(TestIssuer.claims(tenancy.producer(), "publish", clock.instant().minusSeconds(6)).build());
     assertEquals("token_expired", publish(expired).errorCode());
-    try (TcpSession tcp = TcpSession.open(broker.tcpPort(), expired)) {
+    try (RawTcpSession tcp = RawTcpSession.open(broker.tcpPort(), expired, "/jwt-tcp")) {
       assertEquals("token_expired", tcp.welcome().getError().getCode());
     }
     String justWithinTheSkew = issuer.rs256(TestIssuer.claims(tenancy.producer(), "publish", clock.instant().minusSeconds(4)).build());
@@ -159,8 +154,8 @@ class JwtAuthTest {
     String producer = issuer.rs256(claims(t.producer(), "publish").build());
     String consumer = issuer.rs256(TestIssuer.claims(t.consumer(), "subscribe", clock.instant().plusSeconds(60)).build());
     try (RawWebSocket stream = RawWebSocket.open(broker.baseUrl(), t.subscription(), consumer);
-         TcpSession tcp = TcpSession.open(broker.tcpPort(),
-             issuer.rs256(TestIssuer.claims(t.producer(), "publish", clock.instant().plusSeconds(60)).build()))) {
+         RawTcpSession tcp = RawTcpSession.open(broker.tcpPort(),
+             issuer.rs256(TestIssuer.claims(t.producer(), "publish", clock.instant().plusSeconds(60)).build()), "/jwt-tcp")) {
       assertEquals(202, broker.post("/v1/topics/" + t.topic() + "/events", producer, "application/cloudevents+json",
           "{\"specversion\":\"1.0\",\"id\":\"x-1\",\"source\":\"/jwt\",\"type\":\"t\"}").status());
       await().atMost(Duration.ofSeconds(10)).until(() -> stream.events().size() == 1);
@@ -180,36 +175,5 @@ class JwtAuthTest {
       assertTrue(refused.getError().getFatal(), "the TCP connection ends with its token too");
     }
     assertEquals(401, RawWebSocket.refusedHandshake(broker.baseUrl(), t.subscription(), consumer), "and cannot reopen");
-  }
-
-  /** A raw TCP publish connection: the authenticate frame, then one publish at a time. */
-  private record TcpSession(Socket socket, ServerFrame welcome) implements AutoCloseable {
-    static TcpSession open(int port, String token) throws Exception {
-      Socket socket = new Socket("127.0.0.1", port);
-      socket.setSoTimeout(10_000);
-      Frames.write(socket.getOutputStream(), ClientFrame.newBuilder()
-          .setAuthenticate(Authenticate.newBuilder().setApiKey(token)).build());
-      return new TcpSession(socket, read(socket));
-    }
-
-    ServerFrame publish(String topic, String id) throws Exception {
-      Frames.write(socket.getOutputStream(), ClientFrame.newBuilder().setPublish(Publish.newBuilder()
-          .setCorrelationId(1).setTopic(topic).addEvents(Events.event("/jwt-tcp", id, null, "{}"))).build());
-      return read(socket);
-    }
-
-    /** The next frame the broker sends unasked. */
-    ServerFrame next() throws Exception {
-      return read(socket);
-    }
-
-    private static ServerFrame read(Socket socket) throws Exception {
-      return ServerFrame.parseFrom(Frames.read(new DataInputStream(socket.getInputStream()), 1 << 20));
-    }
-
-    @Override
-    public void close() throws Exception {
-      socket.close();
-    }
   }
 }

@@ -6,13 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tollgate.protocols.Frames;
-import io.tollgate.protocols.v1.Authenticate;
-import io.tollgate.protocols.v1.ClientFrame;
-import io.tollgate.protocols.v1.Publish;
 import io.tollgate.protocols.v1.ServerFrame;
-import java.io.DataInputStream;
-import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,14 +48,14 @@ class RevocationTest {
   }
 
   /** A consumer's stream opened with one key and a producer's TCP connection with another, both shown to be live. */
-  private record Sessions(TestBroker.Tenancy tenancy, Key consumer, Key producer, RawWebSocket stream, TcpSession tcp)
+  private record Sessions(TestBroker.Tenancy tenancy, Key consumer, Key producer, RawWebSocket stream, RawTcpSession tcp)
       implements AutoCloseable {
     static Sessions open(String domain, String extra) throws Exception {
       TestBroker.Tenancy t = broker.tenancy(domain, 1);
       Key consumer = key(t.consumer(), "{\"scopes\":[\"subscribe\"]" + extra + "}");
       Key producer = key(t.producer(), "{\"scopes\":[\"publish\"]" + extra + "}");
       RawWebSocket stream = RawWebSocket.open(broker.baseUrl(), t.subscription(), consumer.secret());
-      TcpSession tcp = TcpSession.open(producer.secret());
+      RawTcpSession tcp = RawTcpSession.open(broker.tcpPort(), producer.secret(), "/revocation");
       assertTrue(tcp.welcome().hasAuthenticated(), tcp.welcome().toString());
       assertTrue(tcp.publish(t.topic(), "live").hasAck());
       await().atMost(Duration.ofSeconds(10)).until(() -> stream.events().size() == 1);
@@ -89,37 +83,6 @@ class RevocationTest {
     }
   }
 
-  /** A raw TCP publish connection: the authenticate frame, then one frame at a time. */
-  private record TcpSession(Socket socket, ServerFrame welcome) implements AutoCloseable {
-    static TcpSession open(String key) throws Exception {
-      Socket socket = new Socket("127.0.0.1", broker.tcpPort());
-      socket.setSoTimeout(10_000);
-      Frames.write(socket.getOutputStream(), ClientFrame.newBuilder()
-          .setAuthenticate(Authenticate.newBuilder().setApiKey(key)).build());
-      return new TcpSession(socket, read(socket));
-    }
-
-    ServerFrame publish(String topic, String id) throws Exception {
-      Frames.write(socket.getOutputStream(), ClientFrame.newBuilder().setPublish(Publish.newBuilder()
-          .setCorrelationId(1).setTopic(topic).addEvents(Events.event("/revocation", id, null, "{}"))).build());
-      return read(socket);
-    }
-
-    /** The next frame the broker sends unasked. */
-    ServerFrame next() throws Exception {
-      return read(socket);
-    }
-
-    private static ServerFrame read(Socket socket) throws Exception {
-      return ServerFrame.parseFrom(Frames.read(new DataInputStream(socket.getInputStream()), 1 << 20));
-    }
-
-    @Override
-    public void close() throws Exception {
-      socket.close();
-    }
-  }
-
   private static TestBroker.Reply rotate(String account, String keyId, long overlapSeconds) throws Exception {
     return broker.post("/v1/accounts/" + account + "/keys/" + keyId + "/rotate", broker.adminKey(), "application/json",
         "{\"overlap_seconds\":" + overlapSeconds + "}");
@@ -137,7 +100,7 @@ class RevocationTest {
   @Test
   void aKeyRotatedWithoutOverlapLosesItsStreamAndTcpConnectionWithinASecond() throws Exception {
     try (Sessions s = Sessions.open("rotnow", "");
-         TcpSession bystander = TcpSession.open(s.tenancy().producerKey())) {
+         RawTcpSession bystander = RawTcpSession.open(broker.tcpPort(), s.tenancy().producerKey(), "/revocation")) {
       long since = System.nanoTime();
       TestBroker.Reply consumerRotated = rotate(s.tenancy().consumer(), s.consumer().id(), 0);
       assertEquals(201, consumerRotated.status());
@@ -165,7 +128,7 @@ class RevocationTest {
       s.endWith("key_revoked", since);
 
       assertEquals(401, RawWebSocket.refusedHandshake(broker.baseUrl(), s.tenancy().subscription(), s.consumer().secret()));
-      try (TcpSession again = TcpSession.open(s.producer().secret())) {
+      try (RawTcpSession again = RawTcpSession.open(broker.tcpPort(), s.producer().secret(), "/revocation")) {
         assertEquals("invalid_key", again.welcome().getError().getCode());
       }
       assertEquals(null, listedKey(s.tenancy().consumer(), s.consumer().id()), "a deleted key is not listed");
@@ -200,7 +163,7 @@ class RevocationTest {
         "an hour's overlap does not outlast the key's own minute");
     assertEquals(expiry.toString(), rotated.body().get("expires_at").asText(), "the new key keeps the expiry too");
 
-    try (TcpSession old = TcpSession.open(shortLived.secret())) {
+    try (RawTcpSession old = RawTcpSession.open(broker.tcpPort(), shortLived.secret(), "/revocation")) {
       assertTrue(old.welcome().hasAuthenticated());
       clock.advance(Duration.ofSeconds(61));
       ServerFrame fatal = old.next();
@@ -214,7 +177,7 @@ class RevocationTest {
     Key consumerAdmin = key(t.consumer(), "{\"scopes\":[\"admin\"]}");
     String sessionsPath = "/v1/accounts/" + t.consumer() + "/sessions";
     try (RawWebSocket stream = RawWebSocket.open(broker.baseUrl(), t.subscription(), t.consumerKey());
-         TcpSession tcp = TcpSession.open(t.consumerKey())) {
+         RawTcpSession tcp = RawTcpSession.open(broker.tcpPort(), t.consumerKey(), "/revocation")) {
       assertTrue(tcp.welcome().hasAuthenticated());
       String consumerKeyId = t.consumerKey().substring(0, t.consumerKey().indexOf('.'));
       await().atMost(Duration.ofSeconds(10)).until(() ->
