@@ -216,7 +216,20 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     Instant closedThrough = Instant.EPOCH;
   }
 
-  public record Settings(PeriodScheme periods, Duration grace, Duration timeout) {}
+  /**
+   * @param grace how long an ended period stays open for late usage; zero or more
+   * @param timeout how long one ask to another entity may take; more than zero
+   */
+  public record Settings(PeriodScheme periods, Duration grace, Duration timeout) {
+    public Settings {
+      if (grace.isNegative()) {
+        throw new IllegalArgumentException("tollgate.billing.grace must not be negative: " + grace);
+      }
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("the billing ask timeout must be more than zero: " + timeout);
+      }
+    }
+  }
 
   /** Wallet credits the broker makes itself and those a client asks for never share a key. */
   private static final String INTERNAL_KEY = "tollgate:";
