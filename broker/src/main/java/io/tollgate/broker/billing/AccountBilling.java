@@ -1,15 +1,9 @@
 package io.tollgate.broker.billing;
 
 import com.google.protobuf.Message;
-import io.tollgate.billing.Allocation;
-import io.tollgate.billing.BillingException;
-import io.tollgate.billing.InvoiceDraft;
 import io.tollgate.billing.Money;
 import io.tollgate.billing.Period;
 import io.tollgate.billing.PeriodScheme;
-import io.tollgate.billing.RevenueShare;
-import io.tollgate.billing.RevenueSplit;
-import io.tollgate.billing.Wallet;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.Platform;
@@ -25,32 +19,29 @@ import io.tollgate.protocols.v1.journal.CursorsAdvanced;
 import io.tollgate.protocols.v1.journal.EventsAppended;
 import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
 import io.tollgate.protocols.v1.journal.PublishedRecorded;
-import io.tollgate.protocols.v1.journal.PublishedUsage;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
-import io.tollgate.protocols.v1.journal.InvoiceLine;
 import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
-import io.tollgate.protocols.v1.journal.PeriodUsage;
 import io.tollgate.protocols.v1.journal.PeriodsClosed;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
 import io.tollgate.protocols.v1.journal.RevenueDelivered;
-import io.tollgate.protocols.v1.journal.SnapshotInvoice;
 import io.tollgate.protocols.v1.journal.UsageRecorded;
-import io.tollgate.protocols.v1.journal.WalletBalance;
-import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.Currency;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -90,7 +81,7 @@ import org.apache.pekko.stream.javadsl.Sink;
  * (invoice, subscription), which make up its statements. A finalized invoice's credits are
  * sent until every producer confirmed them, across restarts.
  */
-public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplies<AccountBilling.Command, Message, AccountBilling.State> {
+public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplies<AccountBilling.Command, Message, BillingLedger> {
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "AccountBilling");
 
   public sealed interface Command {}
@@ -198,23 +189,11 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   private record NumberReady(InvoiceFinalized.Builder invoice, String number)
       implements Command, NoSerializationVerificationNeeded {}
 
-  private record CreditsDelivered(String invoice) implements Command, NoSerializationVerificationNeeded {}
+  private record CreditsDelivered(String creditKey) implements Command, NoSerializationVerificationNeeded {}
+
+  private record FinalizeNext() implements Command, NoSerializationVerificationNeeded {}
 
   private record FeedDone(String subscription, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
-
-  /** Mutated only by the event handler. */
-  public static final class State {
-    final Map<String, Long> feedPositions = new HashMap<>();
-    final Map<String, Long> publishPositions = new HashMap<>();
-    final Map<String, Map<String, Published>> published = new TreeMap<>();
-    final Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> usage = new TreeMap<>();
-    final Map<String, Invoice> invoices = new LinkedHashMap<>();
-    final Map<String, Boolean> revenueDelivered = new HashMap<>();
-    final java.util.Set<String> announced = new java.util.HashSet<>();
-    final Map<String, RevenueCredited> credits = new LinkedHashMap<>();
-    Wallet wallet = Wallet.empty();
-    Instant closedThrough = Instant.EPOCH;
-  }
 
   /**
    * @param grace how long an ended period stays open for late usage; zero or more
@@ -231,14 +210,58 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     }
   }
 
-  /** Wallet credits the broker makes itself and those a client asks for never share a key. */
-  private static final String INTERNAL_KEY = "tollgate:";
-  private static final String CLIENT_KEY = "client:";
+  /**
+   * What the account's billing asks of the rest of the cluster. One interface, so that the entity
+   * can be driven by a test that decides when (and whether) each answer comes.
+   */
+  public interface Outside {
+    /** The number of {@code document} in the sequence of {@code issuer}; the same number when asked again. */
+    CompletionStage<String> number(String issuer, String document);
+
+    /** Records a revenue credit at the producer; completes once it is recorded. */
+    CompletionStage<Done> credit(String producer, RevenueCredited credit);
+
+    /** Stores an invoice event on the platform's invoices topic; true once it is stored. */
+    CompletionStage<Boolean> announce(CloudEvent event);
+
+    static Outside of(ClusterSharding sharding, CatalogView view, Duration timeout) {
+      return new Outside() {
+        @Override
+        public CompletionStage<String> number(String issuer, String document) {
+          return InvoiceNumbering.of(sharding, issuer)
+              .<InvoiceNumbering.AssignedNumber>ask(replyTo -> new InvoiceNumbering.Assign(document, replyTo), timeout)
+              .thenApply(InvoiceNumbering.AssignedNumber::number);
+        }
+
+        @Override
+        public CompletionStage<Done> credit(String producer, RevenueCredited credit) {
+          return sharding.entityRefFor(ENTITY_KEY, producer).ask(replyTo -> new CreditRevenue(credit, replyTo), timeout);
+        }
+
+        @Override
+        public CompletionStage<Boolean> announce(CloudEvent event) {
+          Optional<Catalog.Topic> topic = view.catalog().topic(Platform.INVOICES_TOPIC);
+          if (topic.isEmpty()) {
+            return CompletableFuture.completedFuture(false);
+          }
+          int partition = Partitioner.partitionOf(event, topic.get().partitions());
+          return sharding.entityRefFor(TopicPartition.ENTITY_KEY, new PartitionRef(Platform.INVOICES_TOPIC, partition).entityId())
+              .<TopicPartition.AppendResult>ask(replyTo -> new TopicPartition.Append(List.of(event), replyTo), timeout)
+              .thenApply(result -> result instanceof TopicPartition.Appended);
+        }
+      };
+    }
+  }
 
   public static void initSharding(ClusterSharding sharding, CatalogView view, CurrentEventsByPersistenceIdQuery journal,
                                   Clock clock, Settings settings) {
-    sharding.init(Entity.of(ENTITY_KEY, context -> Behaviors.setup(actor ->
-        new AccountBilling(actor, context.getEntityId(), view, journal, sharding, clock, settings))));
+    Outside outside = Outside.of(sharding, view, settings.timeout());
+    sharding.init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), view, journal, outside, clock, settings)));
+  }
+
+  static Behavior<Command> create(String accountId, CatalogView view, CurrentEventsByPersistenceIdQuery journal,
+                                  Outside outside, Clock clock, Settings settings) {
+    return Behaviors.setup(actor -> new AccountBilling(actor, accountId, view, journal, outside, clock, settings));
   }
 
   public static String persistenceId(String accountId) {
@@ -261,7 +284,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   private final String accountId;
   private final CatalogView view;
   private final CurrentEventsByPersistenceIdQuery journal;
-  private final ClusterSharding sharding;
+  private final Outside outside;
   private final Clock clock;
   private final Settings settings;
   /** Usage feeds running now, each with who waits for it and whether it must run again. */
@@ -270,9 +293,9 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   private final Deque<InvoiceFinalized.Builder> toFinalize = new ArrayDeque<>();
   private Instant closingThrough;
   /** Invoice events being published now. */
-  private final java.util.Set<String> announcing = new java.util.HashSet<>();
+  private final Set<String> announcing = new HashSet<>();
   /** Revenue credits sent and not yet confirmed or failed, so a retry does not send them twice at once. */
-  private final java.util.Set<String> creditsInFlight = new java.util.HashSet<>();
+  private final Set<String> creditsInFlight = new HashSet<>();
   /** One credit note at a time, so that a number is never taken by a note that is then refused. */
   private boolean numberingCreditNote;
 
@@ -282,87 +305,67 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   private AccountBilling(ActorContext<Command> actor, String accountId, CatalogView view,
-                         CurrentEventsByPersistenceIdQuery journal, ClusterSharding sharding, Clock clock,
-                         Settings settings) {
+                         CurrentEventsByPersistenceIdQuery journal, Outside outside, Clock clock, Settings settings) {
     super(PersistenceId.ofUniqueId(persistenceId(accountId)));
     this.actor = actor;
     this.accountId = accountId;
     this.view = view;
     this.journal = journal;
-    this.sharding = sharding;
+    this.outside = outside;
     this.clock = clock;
     this.settings = settings;
   }
 
   @Override
-  public State emptyState() {
-    return new State();
+  public BillingLedger emptyState() {
+    return new BillingLedger(accountId);
   }
 
   @Override
-  public SignalHandler<State> signalHandler() {
-    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::resendUndeliveredCredits).build();
+  public SignalHandler<BillingLedger> signalHandler() {
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::resendUnconfirmed).build();
   }
 
   /**
    * Revenue credits and invoice events not confirmed before a restart are sent again;
    * producers apply each credit once and the invoices topic stores each event once.
    */
-  private void resendUndeliveredCredits(State state) {
-    for (Invoice invoice : state.invoices.values()) {
-      InvoiceFinalized finalized = invoice.finalized();
-      if (!state.announced.contains(finalized.getId())) {
-        announce(finalized);
-      }
-      if (!delivered(state, finalized.getId())) {
-        sendCredits(finalized, finalized.getId(), chargesBySubscription(finalized), false);
-      }
-      if (invoice.status().equals("void") && !delivered(state, finalized.getId() + ":void")) {
-        sendCredits(finalized, finalized.getId() + ":void", chargesBySubscription(finalized), true);
-      }
-      for (CreditNoteIssued note : invoice.creditNotes()) {
-        if (!delivered(state, note.getId())) {
-          sendCredits(finalized, note.getId(), creditNoteCharges(finalized, note), true);
-        }
-      }
-    }
-  }
-
-  private static boolean delivered(State state, String creditKey) {
-    return state.revenueDelivered.getOrDefault(creditKey, false);
+  private void resendUnconfirmed(BillingLedger ledger) {
+    ledger.unannounced().forEach(this::announce);
+    ledger.undelivered(clock.millis()).forEach(pending -> sendCredits(pending.creditKey(), pending.deliveries()));
   }
 
   @Override
-  public CommandHandlerWithReply<Command, Message, State> commandHandler() {
+  public CommandHandlerWithReply<Command, Message, BillingLedger> commandHandler() {
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(RecordUsage.class, this::onRecord)
         .onCommand(RecordPublished.class, this::onRecordPublished)
         .onCommand(CatchUp.class, this::onCatchUp)
         .onCommand(FeedDone.class, this::onFeedDone)
-        .onCommand(GetUsage.class, (state, get) -> Effect().reply(get.replyTo(), report(state)))
+        .onCommand(GetUsage.class, (ledger, get) -> Effect().reply(get.replyTo(), ledger.usageReport()))
         .onCommand(ClosePeriods.class, this::onClosePeriods)
         .onCommand(CaughtUpForClose.class, this::onCaughtUpForClose)
         .onCommand(CloseAbandoned.class, this::onCloseAbandoned)
-        .onCommand(AnnouncementStored.class, (state, stored) -> {
+        .onCommand(AnnouncementStored.class, (ledger, stored) -> {
           announcing.remove(stored.invoice());
-          return stored.stored() && !state.announced.contains(stored.invoice())
+          return stored.stored() && !ledger.isAnnounced(stored.invoice())
               ? Effect().persist(InvoiceAnnounced.newBuilder().setInvoice(stored.invoice()).build()).thenNoReply()
               : Effect().noReply();
         })
-        .onCommand(CreditsUnconfirmed.class, (state, unconfirmed) -> {
+        .onCommand(CreditsUnconfirmed.class, (ledger, unconfirmed) -> {
           creditsInFlight.remove(unconfirmed.creditKey());
           return Effect().noReply();
         })
         .onCommand(NumberReady.class, this::onNumberReady)
-        .onCommand(CaughtUpForCloseContinue.class, (state, next) -> finalizeNext(state))
-        .onCommand(CreditsDelivered.class, (state, delivered) -> {
-          creditsInFlight.remove(delivered.invoice());
-          return Effect().persist(RevenueDelivered.newBuilder().setInvoice(delivered.invoice()).build()).thenNoReply();
+        .onCommand(FinalizeNext.class, (ledger, next) -> finalizeNext(ledger))
+        .onCommand(CreditsDelivered.class, (ledger, delivered) -> {
+          creditsInFlight.remove(delivered.creditKey());
+          return Effect().persist(RevenueDelivered.newBuilder().setInvoice(delivered.creditKey()).build()).thenNoReply();
         })
         .onCommand(CreditRevenue.class, this::onCreditRevenue)
         .onCommand(TopUp.class, this::onTopUp)
         .onCommand(ChangeInvoiceStatus.class, this::onChangeStatus)
-        .onCommand(GetLedger.class, (state, get) -> Effect().reply(get.replyTo(), ledger(state)))
+        .onCommand(GetLedger.class, (ledger, get) -> Effect().reply(get.replyTo(), ledger.view()))
         .onCommand(IssueCreditNote.class, this::onIssueCreditNote)
         .onCommand(CreditNoteNumbered.class, this::onCreditNoteNumbered)
         .build();
@@ -370,18 +373,18 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   // ---- usage ------------------------------------------------------------------------------
 
-  private ReplyEffect<Message, State> onRecord(State state, RecordUsage record) {
+  private ReplyEffect<Message, BillingLedger> onRecord(BillingLedger ledger, RecordUsage record) {
     UsageRecorded usage = record.usage();
-    if (usage.getSequence() <= state.feedPositions.getOrDefault(usage.getSubscription(), 0L)) {
+    if (usage.getSequence() <= ledger.positionOf(usage.getSubscription())) {
       return Effect().reply(record.replyTo(), Done.getInstance());
     }
     return Effect().persist(usage).thenReply(record.replyTo(), newState -> Done.getInstance());
   }
 
-  private ReplyEffect<Message, State> onRecordPublished(State state, RecordPublished record) {
+  private ReplyEffect<Message, BillingLedger> onRecordPublished(BillingLedger ledger, RecordPublished record) {
     PublishedRecorded published = record.published();
     String key = new PartitionRef(published.getTopic(), published.getPartition()).persistenceId();
-    if (published.getSequence() <= state.publishPositions.getOrDefault(key, 0L)) {
+    if (published.getSequence() <= ledger.positionOf(key)) {
       return Effect().reply(record.replyTo(), Done.getInstance());
     }
     return Effect().persist(published).thenReply(record.replyTo(), newState -> Done.getInstance());
@@ -393,7 +396,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     List<String> journals = new ArrayList<>();
     catalog.topics().stream()
         .filter(topic -> catalog.domain(topic.domain()).map(Catalog.Domain::owner).filter(accountId::equals).isPresent())
-        .sorted(java.util.Comparator.comparing(Catalog.Topic::name))
+        .sorted(Comparator.comparing(Catalog.Topic::name))
         .forEach(topic -> {
           for (int partition = 0; partition < topic.partitions(); partition++) {
             journals.add(new PartitionRef(topic.name(), partition).persistenceId());
@@ -402,16 +405,12 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     return journals;
   }
 
-  private static long positionOf(State state, String feed) {
-    return (PartitionRef.isPersistenceId(feed) ? state.publishPositions : state.feedPositions).getOrDefault(feed, 0L);
-  }
-
   private List<Catalog.Subscription> ownSubscriptions() {
     return view.catalog().subscriptions().stream().filter(s -> s.account().equals(accountId))
-        .sorted(java.util.Comparator.comparing(Catalog.Subscription::createdAt)).toList();
+        .sorted(Comparator.comparing(Catalog.Subscription::createdAt)).toList();
   }
 
-  private ReplyEffect<Message, State> onCatchUp(State state, CatchUp catchUp) {
+  private ReplyEffect<Message, BillingLedger> onCatchUp(BillingLedger ledger, CatchUp catchUp) {
     List<String> subscriptions = new ArrayList<>();
     if (catchUp.subscription().isEmpty()) {
       ownSubscriptions().forEach(subscription -> subscriptions.add(subscription.id()));
@@ -432,7 +431,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         Feed feed = new Feed();
         feed.waiting.add(allDone);
         feeds.put(subscription, feed);
-        runFeed(subscription, positionOf(state, subscription));
+        runFeed(subscription, ledger.positionOf(subscription));
       }
     }
     return Effect().noReply();
@@ -499,14 +498,14 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .whenComplete((done, failure) -> self.tell(new FeedDone(subscription, failure)));
   }
 
-  private ReplyEffect<Message, State> onFeedDone(State state, FeedDone done) {
+  private ReplyEffect<Message, BillingLedger> onFeedDone(BillingLedger ledger, FeedDone done) {
     Feed feed = feeds.get(done.subscription());
     if (done.failure() != null) {
       actor.getLog().warn("reading the usage journal of {} failed; the next read retries", done.subscription(), done.failure());
     }
     if (feed.again && done.failure() == null) {
       feed.again = false;
-      runFeed(done.subscription(), positionOf(state, done.subscription()));
+      runFeed(done.subscription(), ledger.positionOf(done.subscription()));
       return Effect().noReply();
     }
     feeds.remove(done.subscription());
@@ -516,23 +515,11 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     return Effect().noReply();
   }
 
-  private static UsageReport report(State state) {
-    Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> copy = new TreeMap<>();
-    state.usage.forEach((period, bySubscription) -> {
-      Map<String, Map<Invoicing.PlanSegmentKey, Long>> subscriptions = new HashMap<>();
-      bySubscription.forEach((subscription, bySegment) -> subscriptions.put(subscription, Map.copyOf(bySegment)));
-      copy.put(period, subscriptions);
-    });
-    Map<String, Map<String, Published>> published = new TreeMap<>();
-    state.published.forEach((period, byTopic) -> published.put(period, Map.copyOf(byTopic)));
-    return new UsageReport(copy, published);
-  }
-
   // ---- closing periods --------------------------------------------------------------------
 
   /** Also the moment to send again any revenue credit that was not confirmed. */
-  private ReplyEffect<Message, State> onClosePeriods(State state, ClosePeriods close) {
-    resendUndeliveredCredits(state);
+  private ReplyEffect<Message, BillingLedger> onClosePeriods(BillingLedger ledger, ClosePeriods close) {
+    resendUnconfirmed(ledger);
     if (closingThrough == null && !ownSubscriptions().isEmpty()) {
       closingThrough = clock.instant().minus(settings.grace());
       actor.ask(Done.class, actor.getSelf(), settings.timeout(), replyTo -> new CatchUp("", replyTo),
@@ -542,97 +529,57 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   /** Without every usage journal read to its end, no period is closed: the next tick tries again. */
-  private ReplyEffect<Message, State> onCloseAbandoned(State state, CloseAbandoned abandoned) {
+  private ReplyEffect<Message, BillingLedger> onCloseAbandoned(BillingLedger ledger, CloseAbandoned abandoned) {
     actor.getLog().warn("reading the usage journals of {} failed; no period is closed until they are read",
         accountId, abandoned.failure());
     closingThrough = null;
     return Effect().noReply();
   }
 
-  private ReplyEffect<Message, State> onCaughtUpForClose(State state, CaughtUpForClose caughtUp) {
+  private ReplyEffect<Message, BillingLedger> onCaughtUpForClose(BillingLedger ledger, CaughtUpForClose caughtUp) {
     List<Catalog.Subscription> subscriptions = ownSubscriptions();
     Instant first = subscriptions.get(0).createdAt();
-    Period period = settings.periods().periodOf(first.isAfter(state.closedThrough) ? first : state.closedThrough);
+    Period period = settings.periods().periodOf(first.isAfter(ledger.closedThrough()) ? first : ledger.closedThrough());
     Instant processedThrough = period.start();
     // Bounded work per close; a long outage is caught up over several ticks.
     for (int periods = 0; !period.end().isAfter(closingThrough) && periods < 1000; periods++) {
-      for (InvoiceFinalized.Builder invoice : invoicesOf(state, period, subscriptions)) {
-        if (!state.invoices.containsKey(invoice.getId())) {
-          toFinalize.add(invoice);
-        }
-      }
+      toFinalize.addAll(ledger.draftInvoices(view.catalog(), period, subscriptions));
       processedThrough = period.end();
       period = settings.periods().periodOf(period.end());
     }
     closingThrough = processedThrough;
-    return finalizeNext(state);
+    return finalizeNext(ledger);
   }
 
-  private ReplyEffect<Message, State> finalizeNext(State state) {
+  private ReplyEffect<Message, BillingLedger> finalizeNext(BillingLedger ledger) {
     InvoiceFinalized.Builder next = toFinalize.poll();
     if (next == null) {
       Instant through = closingThrough;
       closingThrough = null;
-      if (!through.isAfter(state.closedThrough)) {
+      if (!through.isAfter(ledger.closedThrough())) {
         return Effect().noReply();
       }
       return Effect().persist(PeriodsClosed.newBuilder().setThroughMillis(through.toEpochMilli()).build()).thenNoReply();
     }
-    actor.ask(InvoiceNumbering.AssignedNumber.class, InvoiceNumbering.of(sharding, InvoiceNumbering.INVOICES),
-        settings.timeout(), replyTo -> new InvoiceNumbering.Assign(next.getId(), replyTo),
-        (assigned, failure) -> new NumberReady(next, assigned == null ? null : assigned.number()));
+    actor.pipeToSelf(outside.number(InvoiceNumbering.INVOICES, next.getId()),
+        (number, failure) -> new NumberReady(next, failure == null ? number : null));
     return Effect().noReply();
   }
 
-  private ReplyEffect<Message, State> onNumberReady(State state, NumberReady ready) {
+  private ReplyEffect<Message, BillingLedger> onNumberReady(BillingLedger ledger, NumberReady ready) {
     if (ready.number() == null) {
       actor.getLog().warn("numbering invoice {} failed; the next close retries", ready.invoice().getId());
       toFinalize.clear();
       closingThrough = null;
       return Effect().noReply();
     }
-    Money total = StoredMoney.of(ready.invoice().getTotal(), ready.invoice().getCurrency());
-    Wallet.Applied credits = state.wallet.apply(total);
-    InvoiceFinalized invoice = ready.invoice().setNumber(ready.number())
-        .setCreditsApplied(credits.applied().toString()).setAmountDue(credits.due().toString())
-        .setFinalizedAtMillis(clock.millis()).build();
+    InvoiceFinalized invoice = ledger.finalize(ready.invoice(), ready.number(), clock.millis());
     return Effect().persist(invoice).thenRun(newState -> {
-      sendCredits(invoice, invoice.getId(), chargesBySubscription(invoice), false);
+      sendCredits(invoice.getId(), newState.creditsFor(invoice, clock.millis()));
       announce(invoice);
-      actor.getSelf().tell(new CaughtUpForCloseContinue());
+      actor.getSelf().tell(new FinalizeNext());
     }).thenNoReply();
   }
-
-  /** The invoices of one period, one per currency with anything to bill. */
-  private List<InvoiceFinalized.Builder> invoicesOf(State state, Period period, List<Catalog.Subscription> subscriptions) {
-    Catalog catalog = view.catalog();
-    Map<String, Catalog.Subscription> byId = new HashMap<>();
-    subscriptions.forEach(subscription -> byId.put(subscription.id(), subscription));
-    InvoiceDraft draft = Invoicing.draft(catalog, period, subscriptions, report(state));
-    Map<Currency, InvoiceFinalized.Builder> byCurrency = new LinkedHashMap<>();
-    for (InvoiceDraft.Line line : draft.lines()) {
-      Currency currency = line.amount().currency();
-      InvoiceFinalized.Builder invoice = byCurrency.computeIfAbsent(currency, c -> InvoiceFinalized.newBuilder()
-          .setId(invoiceId(accountId, period, c)).setAccount(accountId).setPeriod(period.id())
-          .setPeriodStartMillis(period.start().toEpochMilli()).setPeriodEndMillis(period.end().toEpochMilli())
-          .setCurrency(c.getCurrencyCode()).setTotal(draft.totals().get(c).toString()));
-      Catalog.Subscription subscription = byId.get(line.subscriptionId());
-      Catalog.Plan plan = catalog.plan(line.planId()).orElseThrow();
-      invoice.addLines(InvoiceLine.newBuilder()
-          .setSubscription(line.subscriptionId()).setPlan(line.planId())
-          .setKind(line.kind().name().toLowerCase(Locale.ROOT)).setTier(line.tier()).setQuantity(line.quantity())
-          .setUnitAmount(line.unitPrice() == null ? "" : line.unitPrice().toString())
-          .setAmount(line.amount().toString())
-          .setProducer(catalog.product(subscription.product()).map(Catalog.Product::owner).orElse(""))
-          .setRevenueShare(plan.terms().getRevenueShare()));
-    }
-    // A period in which nothing was used and nothing is due gets no invoice.
-    return byCurrency.values().stream()
-        .filter(invoice -> invoice.getLinesList().stream().anyMatch(line -> line.getQuantity() > 0))
-        .toList();
-  }
-
-  private record CaughtUpForCloseContinue() implements Command, NoSerializationVerificationNeeded {}
 
   // ---- the invoice event -------------------------------------------------------------------
 
@@ -641,8 +588,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
    * id is the invoice id, so publishing again after a failure or a restart stores it once.
    */
   private void announce(InvoiceFinalized invoice) {
-    Optional<Catalog.Topic> topic = view.catalog().topic(Platform.INVOICES_TOPIC);
-    if (topic.isEmpty() || !announcing.add(invoice.getId())) {
+    if (!announcing.add(invoice.getId())) {
       return;
     }
     CloudEvent event = CloudEvent.newBuilder().setSpecVersion("1.0").setId(invoice.getId())
@@ -654,149 +600,87 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
             .setCeTimestamp(Instant.ofEpochMilli(invoice.getFinalizedAtMillis()).toString()).build())
         .setJsonData(InvoiceJson.of(new Invoice(invoice, "finalized", List.of())).toString())
         .build();
-    int partition = Partitioner.partitionOf(event, topic.get().partitions());
-    ActorRef<Command> self = actor.getSelf();
-    sharding.entityRefFor(TopicPartition.ENTITY_KEY, new PartitionRef(Platform.INVOICES_TOPIC, partition).entityId())
-        .<TopicPartition.AppendResult>ask(replyTo -> new TopicPartition.Append(List.of(event), replyTo), settings.timeout())
-        .whenComplete((result, failure) -> self.tell(new AnnouncementStored(invoice.getId(),
-            failure == null && result instanceof TopicPartition.Appended)));
+    actor.pipeToSelf(outside.announce(event),
+        (stored, failure) -> new AnnouncementStored(invoice.getId(), failure == null && stored));
   }
 
   // ---- revenue share ----------------------------------------------------------------------
 
-  /** What each subscription of an invoice was charged, in the invoice's order. */
-  private static Map<String, Money> chargesBySubscription(InvoiceFinalized invoice) {
-    Map<String, Money> charges = new LinkedHashMap<>();
-    for (InvoiceLine line : invoice.getLinesList()) {
-      charges.merge(line.getSubscription(), StoredMoney.of(line.getAmount(), invoice.getCurrency()), Money::plus);
-    }
-    return charges;
-  }
-
-  /** A credit note's amount spread over the invoice's subscriptions in proportion to their charges. */
-  private static Map<String, Money> creditNoteCharges(InvoiceFinalized invoice, CreditNoteIssued note) {
-    Map<String, Money> charges = chargesBySubscription(invoice);
-    List<Money> parts = Allocation.proportional(StoredMoney.of(note.getAmount(), note.getCurrency()),
-        List.copyOf(charges.values()));
-    Map<String, Money> byParts = new LinkedHashMap<>();
-    int i = 0;
-    for (String subscription : charges.keySet()) {
-      byParts.put(subscription, parts.get(i++));
-    }
-    return byParts;
-  }
-
-  /**
-   * One credit per subscription of {@code charges}, to the producer of its product, under
-   * {@code creditKey}; {@code reverse} takes the amounts back (a void or a credit note).
-   */
-  private void sendCredits(InvoiceFinalized invoice, String creditKey, Map<String, Money> charges, boolean reverse) {
+  /** Sends the credits of {@code creditKey} to their producers, unless they are on their way already. */
+  private void sendCredits(String creditKey, List<BillingLedger.Delivery> deliveries) {
     if (!creditsInFlight.add(creditKey)) {
       return;
     }
-    Map<String, InvoiceLine> firstLine = new LinkedHashMap<>();
-    invoice.getLinesList().forEach(line -> firstLine.putIfAbsent(line.getSubscription(), line));
     List<CompletableFuture<Done>> confirmations = new ArrayList<>();
-    charges.forEach((subscription, charge) -> {
-      InvoiceLine line = firstLine.get(subscription);
-      Money zero = Money.zero(Currency.getInstance(invoice.getCurrency()));
-      RevenueSplit split = RevenueSplit.of(charge, RevenueShare.of(line.getRevenueShare()));
-      java.util.function.UnaryOperator<Money> sign = amount -> reverse ? zero.minus(amount) : amount;
-      RevenueCredited credit = RevenueCredited.newBuilder().setInvoice(creditKey).setSubscription(subscription)
-          .setConsumer(invoice.getAccount()).setPeriod(invoice.getPeriod()).setCurrency(invoice.getCurrency())
-          .setCharge(sign.apply(split.charge()).toString()).setProducerShare(sign.apply(split.producerShare()).toString())
-          .setPlatformFee(sign.apply(split.platformFee()).toString()).setAtMillis(clock.millis()).build();
-      confirmations.add(sharding.entityRefFor(ENTITY_KEY, line.getProducer())
-          .<Done>ask(replyTo -> new CreditRevenue(credit, replyTo), settings.timeout()).toCompletableFuture());
-    });
-    ActorRef<Command> self = actor.getSelf();
-    CompletableFuture.allOf(confirmations.toArray(CompletableFuture[]::new)).whenComplete((done, failure) -> {
-      self.tell(failure == null ? new CreditsDelivered(creditKey) : new CreditsUnconfirmed(creditKey));
-    });
+    deliveries.forEach(delivery ->
+        confirmations.add(outside.credit(delivery.producer(), delivery.credit()).toCompletableFuture()));
+    actor.pipeToSelf(CompletableFuture.allOf(confirmations.toArray(CompletableFuture[]::new)),
+        (done, failure) -> failure == null ? new CreditsDelivered(creditKey) : new CreditsUnconfirmed(creditKey));
   }
 
-  private ReplyEffect<Message, State> onCreditRevenue(State state, CreditRevenue credit) {
-    if (state.credits.containsKey(creditKey(credit.credit()))) {
+  private ReplyEffect<Message, BillingLedger> onCreditRevenue(BillingLedger ledger, CreditRevenue credit) {
+    if (ledger.hasCredit(credit.credit())) {
       return Effect().reply(credit.replyTo(), Done.getInstance());
     }
     return Effect().persist(credit.credit()).thenReply(credit.replyTo(), newState -> Done.getInstance());
   }
 
-  private static String creditKey(RevenueCredited credit) {
-    return credit.getInvoice() + "|" + credit.getSubscription();
-  }
-
   // ---- credit notes -----------------------------------------------------------------------
 
-  private ReplyEffect<Message, State> onIssueCreditNote(State state, IssueCreditNote request) {
-    Invoice invoice = state.invoices.get(request.invoice());
-    if (invoice == null) {
-      return Effect().reply(request.replyTo(), Outcome.refused("invoice_not_found", "invoice " + request.invoice() + " does not exist"));
-    }
-    Optional<CreditNoteIssued> earlier = invoice.creditNotes().stream()
-        .filter(note -> note.getIdempotencyKey().equals(request.idempotencyKey())).findFirst();
-    if (earlier.isPresent()) {
-      return Effect().reply(request.replyTo(), Outcome.created(earlier.get().getId()));
+  private ReplyEffect<Message, BillingLedger> onIssueCreditNote(BillingLedger ledger, IssueCreditNote request) {
+    BillingLedger.CreditNoteCheck check = ledger.checkCreditNote(request.invoice(), request.amount(), request.idempotencyKey());
+    if (check instanceof BillingLedger.CreditNoteCheck.AlreadyIssued issued) {
+      return Effect().reply(request.replyTo(), Outcome.created(issued.noteId()));
     }
     if (numberingCreditNote) {
       return Effect().stash();
     }
-    if (invoice.status().equals("void")) {
-      return Effect().reply(request.replyTo(), Outcome.refused("invoice_void", "a void invoice cannot be credited"));
+    if (check instanceof BillingLedger.CreditNoteCheck.Refused refused) {
+      return Effect().reply(request.replyTo(), Outcome.refused(refused.code(), refused.message()));
     }
-    Money amount;
-    try {
-      amount = Money.of(request.amount(), invoice.finalized().getCurrency());
-    } catch (BillingException e) {
-      return Effect().reply(request.replyTo(), Outcome.refused(e.code(), e.getMessage()));
-    }
-    Money creditable = StoredMoney.of(invoice.finalized().getTotal(), invoice.finalized().getCurrency()).minus(invoice.credited());
-    if (amount.signum() <= 0 || amount.compareTo(creditable) > 0) {
-      return Effect().reply(request.replyTo(), Outcome.refused("credit_exceeds_invoice",
-          "a credit note is more than zero and at most what the invoice has left to credit: " + creditable));
-    }
+    Money amount = ((BillingLedger.CreditNoteCheck.Allowed) check).amount();
     String document = request.invoice() + "|" + request.idempotencyKey();
     numberingCreditNote = true;
-    actor.ask(InvoiceNumbering.AssignedNumber.class, InvoiceNumbering.of(sharding, InvoiceNumbering.CREDIT_NOTES),
-        settings.timeout(), replyTo -> new InvoiceNumbering.Assign(document, replyTo),
-        (assigned, failure) -> new CreditNoteNumbered(request, amount, assigned == null ? null : assigned.number()));
+    actor.pipeToSelf(outside.number(InvoiceNumbering.CREDIT_NOTES, document),
+        (number, failure) -> new CreditNoteNumbered(request, amount, failure == null ? number : null));
     return Effect().noReply();
   }
 
-  private ReplyEffect<Message, State> onCreditNoteNumbered(State state, CreditNoteNumbered numbered) {
+  private ReplyEffect<Message, BillingLedger> onCreditNoteNumbered(BillingLedger ledger, CreditNoteNumbered numbered) {
     IssueCreditNote request = numbered.request();
     numberingCreditNote = false;
     if (numbered.number() == null) {
       return Effect().reply(request.replyTo(), Outcome.refused("unavailable", "numbering the credit note failed; retry"))
           .thenUnstashAll();
     }
-    Invoice invoice = state.invoices.get(request.invoice());
+    InvoiceFinalized invoice = ledger.invoice(request.invoice()).orElseThrow().finalized();
     CreditNoteIssued note = CreditNoteIssued.newBuilder()
         .setId("cn_" + numbered.number().toLowerCase(Locale.ROOT).replace("-", "_"))
         .setNumber(numbered.number()).setInvoice(request.invoice())
-        .setCurrency(invoice.finalized().getCurrency()).setAmount(numbered.amount().toString())
+        .setCurrency(invoice.getCurrency()).setAmount(numbered.amount().toString())
         .setReason(request.reason()).setIdempotencyKey(request.idempotencyKey()).setActor(request.actor())
         .setAtMillis(clock.millis()).build();
     return Effect().persist(note)
-        .thenRun(newState -> sendCredits(invoice.finalized(), note.getId(), creditNoteCharges(invoice.finalized(), note), true))
+        .thenRun(newState -> sendCredits(note.getId(), newState.noteCreditsFor(invoice, note, clock.millis())))
         .thenReply(request.replyTo(), newState -> Outcome.created(note.getId()))
         .thenUnstashAll();
   }
 
   // ---- wallet and invoice status -----------------------------------------------------------
 
-  private ReplyEffect<Message, State> onTopUp(State state, TopUp topUp) {
-    if (state.wallet.hasSeen(CLIENT_KEY + topUp.topUp().getIdempotencyKey())) {
+  private ReplyEffect<Message, BillingLedger> onTopUp(BillingLedger ledger, TopUp topUp) {
+    if (ledger.hasSeenTopUp(topUp.topUp().getIdempotencyKey())) {
       return Effect().reply(topUp.replyTo(), Outcome.OK);
     }
     return Effect().persist(topUp.topUp()).thenReply(topUp.replyTo(), newState -> Outcome.OK);
   }
 
-  private ReplyEffect<Message, State> onChangeStatus(State state, ChangeInvoiceStatus change) {
-    Invoice invoice = state.invoices.get(change.invoice());
-    if (invoice == null) {
+  private ReplyEffect<Message, BillingLedger> onChangeStatus(BillingLedger ledger, ChangeInvoiceStatus change) {
+    Optional<Invoice> found = ledger.invoice(change.invoice());
+    if (found.isEmpty()) {
       return Effect().reply(change.replyTo(), Outcome.refused("invoice_not_found", "invoice " + change.invoice() + " does not exist"));
     }
+    Invoice invoice = found.get();
     if (invoice.status().equals(change.status())) {
       return Effect().reply(change.replyTo(), Outcome.OK);
     }
@@ -808,18 +692,12 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .setStatus(change.status()).setActor(change.actor()).setAtMillis(clock.millis()).build();
     return Effect().persist(changed).thenRun(newState -> {
       if (change.status().equals("void")) {
-        sendCredits(invoice.finalized(), change.invoice() + ":void", chargesBySubscription(invoice.finalized()), true);
+        sendCredits(BillingLedger.voidKey(change.invoice()), newState.voidCreditsFor(invoice.finalized(), clock.millis()));
       }
     }).thenReply(change.replyTo(), newState -> Outcome.OK);
   }
 
-  private static Ledger ledger(State state) {
-    Map<Currency, Money> balances = new TreeMap<>(java.util.Comparator.comparing(Currency::getCurrencyCode));
-    balances.putAll(state.wallet.balances());
-    return new Ledger(List.copyOf(state.invoices.values()), List.copyOf(state.credits.values()), balances);
-  }
-
-  // ---- snapshots --------------------------------------------------------------------------
+  // ---- snapshots and events -----------------------------------------------------------------
 
   @Override
   public RetentionCriteria retentionCriteria() {
@@ -827,126 +705,22 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   @Override
-  public SnapshotAdapter<State> snapshotAdapter() {
+  public SnapshotAdapter<BillingLedger> snapshotAdapter() {
     return new SnapshotAdapter<>() {
       @Override
-      public Object toJournal(State state) {
-        BillingSnapshot.Builder snapshot = BillingSnapshot.newBuilder().putAllFeedPositions(state.feedPositions)
-            .putAllPublishPositions(state.publishPositions)
-            .addAllCredits(state.credits.values()).addAllTopUpKeys(state.wallet.topUpKeys())
-            .setClosedThroughMillis(state.closedThrough.toEpochMilli());
-        state.published.forEach((period, byTopic) -> byTopic.forEach((topic, totals) -> snapshot.addPublished(
-            PublishedUsage.newBuilder().setPeriod(period).setTopic(topic).setEvents(totals.events()).setBytes(totals.bytes()))));
-        state.usage.forEach((period, bySubscription) -> bySubscription.forEach((subscription, bySegment) ->
-            bySegment.forEach((segment, units) -> snapshot.addUsage(PeriodUsage.newBuilder().setPeriod(period)
-                .setSubscription(subscription).setUnits(units)
-                .setPlan(segment.plan()).setPlanFromMillis(segment.from().toEpochMilli())))));
-        state.invoices.forEach((id, invoice) -> snapshot.addInvoices(SnapshotInvoice.newBuilder()
-            .setInvoice(invoice.finalized()).setStatus(invoice.status()).addAllCreditNotes(invoice.creditNotes())
-            .setAnnounced(state.announced.contains(id))
-            .setRevenueDelivered(state.revenueDelivered.getOrDefault(id, false))));
-        state.wallet.balances().forEach((currency, amount) -> snapshot.addWallet(
-            WalletBalance.newBuilder().setCurrency(currency.getCurrencyCode()).setAmount(amount.toString())));
-        return snapshot.build();
+      public Object toJournal(BillingLedger ledger) {
+        return ledger.toSnapshot();
       }
 
       @Override
-      public State fromJournal(Object stored) {
-        BillingSnapshot snapshot = (BillingSnapshot) stored;
-        State state = new State();
-        state.feedPositions.putAll(snapshot.getFeedPositionsMap());
-        state.publishPositions.putAll(snapshot.getPublishPositionsMap());
-        snapshot.getUsageList().forEach(usage -> state.usage.computeIfAbsent(usage.getPeriod(), p -> new HashMap<>())
-            .computeIfAbsent(usage.getSubscription(), s -> new HashMap<>())
-            .put(new Invoicing.PlanSegmentKey(usage.getPlan(), Instant.ofEpochMilli(usage.getPlanFromMillis())), usage.getUnits()));
-        snapshot.getInvoicesList().forEach(invoice -> {
-          state.invoices.put(invoice.getInvoice().getId(),
-              new Invoice(invoice.getInvoice(), invoice.getStatus(), List.copyOf(invoice.getCreditNotesList())));
-          state.revenueDelivered.put(invoice.getInvoice().getId(), invoice.getRevenueDelivered());
-          if (invoice.getAnnounced()) {
-            state.announced.add(invoice.getInvoice().getId());
-          }
-        });
-        snapshot.getCreditsList().forEach(credit -> state.credits.put(creditKey(credit), credit));
-        Map<Currency, Money> balances = new HashMap<>();
-        snapshot.getWalletList().forEach(balance ->
-            balances.put(Currency.getInstance(balance.getCurrency()), StoredMoney.of(balance.getAmount(), balance.getCurrency())));
-        state.wallet = new Wallet(balances, java.util.Set.copyOf(snapshot.getTopUpKeysList()));
-        state.closedThrough = Instant.ofEpochMilli(snapshot.getClosedThroughMillis());
-        snapshot.getPublishedList().forEach(published -> state.published
-            .computeIfAbsent(published.getPeriod(), period -> new TreeMap<>())
-            .put(published.getTopic(), new Published(published.getEvents(), published.getBytes())));
-        return state;
+      public BillingLedger fromJournal(Object stored) {
+        return BillingLedger.fromSnapshot(accountId, (BillingSnapshot) stored);
       }
     };
   }
 
-  // ---- events -----------------------------------------------------------------------------
-
   @Override
-  public EventHandler<State, Message> eventHandler() {
-    return newEventHandlerBuilder().forAnyState()
-        .onEvent(UsageRecorded.class, (state, usage) -> {
-          state.feedPositions.put(usage.getSubscription(), usage.getSequence());
-          if (usage.getUnits() > 0) {
-            state.usage.computeIfAbsent(usage.getPeriod(), period -> new HashMap<>())
-                .computeIfAbsent(usage.getSubscription(), subscription -> new HashMap<>())
-                .merge(new Invoicing.PlanSegmentKey(usage.getPlan(), Instant.ofEpochMilli(usage.getPlanFromMillis())),
-                    usage.getUnits(), Long::sum);
-          }
-          return state;
-        })
-        .onEvent(InvoiceFinalized.class, (state, invoice) -> {
-          state.invoices.put(invoice.getId(), new Invoice(invoice, "finalized", List.of()));
-          Money applied = StoredMoney.of(invoice.getCreditsApplied(), invoice.getCurrency());
-          state.wallet = state.wallet.apply(applied).after();
-          return state;
-        })
-        .onEvent(PublishedRecorded.class, (state, published) -> {
-          state.publishPositions.put(new PartitionRef(published.getTopic(), published.getPartition()).persistenceId(),
-              published.getSequence());
-          state.published.computeIfAbsent(published.getPeriod(), period -> new TreeMap<>())
-              .merge(published.getTopic(), new Published(published.getEvents(), published.getBytes()), Published::plus);
-          return state;
-        })
-        .onEvent(InvoiceAnnounced.class, (state, announced) -> {
-          state.announced.add(announced.getInvoice());
-          return state;
-        })
-        .onEvent(RevenueDelivered.class, (state, delivered) -> {
-          state.revenueDelivered.put(delivered.getInvoice(), true);
-          return state;
-        })
-        .onEvent(RevenueCredited.class, (state, credit) -> {
-          state.credits.put(creditKey(credit), credit);
-          return state;
-        })
-        .onEvent(WalletToppedUp.class, (state, topUp) -> {
-          state.wallet = state.wallet.topUp(CLIENT_KEY + topUp.getIdempotencyKey(),
-              StoredMoney.of(topUp.getAmount(), topUp.getCurrency()));
-          return state;
-        })
-        .onEvent(InvoiceStatusChanged.class, (state, changed) -> {
-          Invoice invoice = state.invoices.get(changed.getInvoice());
-          state.invoices.put(changed.getInvoice(), invoice.withStatus(changed.getStatus()));
-          if (changed.getStatus().equals("void")) {
-            Money applied = StoredMoney.of(invoice.finalized().getCreditsApplied(), invoice.finalized().getCurrency());
-            if (applied.signum() > 0) {
-              state.wallet = state.wallet.topUp(INTERNAL_KEY + "void:" + changed.getInvoice(), applied);
-            }
-          }
-          return state;
-        })
-        .onEvent(CreditNoteIssued.class, (state, note) -> {
-          state.invoices.computeIfPresent(note.getInvoice(), (id, invoice) -> invoice.withCreditNote(note));
-          state.wallet = state.wallet.topUp(INTERNAL_KEY + "credit-note:" + note.getId(),
-              StoredMoney.of(note.getAmount(), note.getCurrency()));
-          return state;
-        })
-        .onEvent(PeriodsClosed.class, (state, closed) -> {
-          state.closedThrough = Instant.ofEpochMilli(closed.getThroughMillis());
-          return state;
-        })
-        .build();
+  public EventHandler<BillingLedger, Message> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(BillingLedger::apply);
   }
 }
