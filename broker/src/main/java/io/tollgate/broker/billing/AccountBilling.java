@@ -4,7 +4,9 @@ import com.google.protobuf.Message;
 import io.tollgate.billing.Money;
 import io.tollgate.billing.Period;
 import io.tollgate.billing.PeriodScheme;
+import io.tollgate.broker.ShardedAsk;
 import io.tollgate.broker.catalog.Catalog;
+import io.tollgate.broker.catalog.CatalogEntity;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.Platform;
 import io.tollgate.broker.topic.PartitionRef;
@@ -15,6 +17,7 @@ import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
+import io.tollgate.protocols.v1.journal.CreditNoteRequested;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
 import io.tollgate.protocols.v1.journal.EventsAppended;
 import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
@@ -37,7 +40,6 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.Currency;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -175,8 +177,12 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     }
   }
 
-  private record CreditNoteNumbered(IssueCreditNote request, Money amount, String number)
+  private record CreditNoteNumbered(CreditNoteRequested request, String number)
       implements Command, NoSerializationVerificationNeeded {}
+
+  private record NumberPendingCreditNote() implements Command, NoSerializationVerificationNeeded {}
+
+  private record CatalogReadForClose() implements Command, NoSerializationVerificationNeeded {}
 
   private record CaughtUpForClose() implements Command, NoSerializationVerificationNeeded {}
 
@@ -193,7 +199,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   private record FinalizeNext() implements Command, NoSerializationVerificationNeeded {}
 
-  private record FeedDone(String subscription, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
+  private record FeedDone(String journal, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
 
   /**
    * @param grace how long an ended period stays open for late usage; zero or more
@@ -224,8 +230,17 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     /** Stores an invoice event on the platform's invoices topic; true once it is stored. */
     CompletionStage<Boolean> announce(CloudEvent event);
 
+    /** Completes once this node's catalog view has applied every change the catalog had when asked. */
+    CompletionStage<Void> catalogCaughtUp();
+
     static Outside of(ClusterSharding sharding, CatalogView view, Duration timeout) {
       return new Outside() {
+        @Override
+        public CompletionStage<Void> catalogCaughtUp() {
+          return ShardedAsk.ask(CatalogEntity.ref(sharding), CatalogEntity.GetVersion::new, timeout, timeout.multipliedBy(3))
+              .thenCompose(view::awaitVersion);
+        }
+
         @Override
         public CompletionStage<String> number(String issuer, String document) {
           return InvoiceNumbering.of(sharding, issuer)
@@ -287,8 +302,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   private final Outside outside;
   private final Clock clock;
   private final Settings settings;
-  /** Usage feeds running now, each with who waits for it and whether it must run again. */
-  private final Map<String, Feed> feeds = new HashMap<>();
+  /** Journal reads running now, and who waits for them. */
+  private final FeedRuns feeds = new FeedRuns();
   /** Invoices waiting to be numbered and finalized by the close in progress, oldest first. */
   private final Deque<InvoiceFinalized.Builder> toFinalize = new ArrayDeque<>();
   private Instant closingThrough;
@@ -296,13 +311,12 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   private final Set<String> announcing = new HashSet<>();
   /** Revenue credits sent and not yet confirmed or failed, so a retry does not send them twice at once. */
   private final Set<String> creditsInFlight = new HashSet<>();
-  /** One credit note at a time, so that a number is never taken by a note that is then refused. */
+  /** The pending credit note is being numbered now. */
   private boolean numberingCreditNote;
-
-  private static final class Feed {
-    final List<ActorRef<Done>> waiting = new ArrayList<>();
-    boolean again;
-  }
+  /** Who waits for the pending credit note to be issued. */
+  private final List<ActorRef<Outcome>> noteWaiters = new ArrayList<>();
+  /** How long a failed numbering of a credit note waits before it is asked again. */
+  private static final Duration NUMBERING_RETRY = Duration.ofSeconds(1);
 
   private AccountBilling(ActorContext<Command> actor, String accountId, CatalogView view,
                          CurrentEventsByPersistenceIdQuery journal, Outside outside, Clock clock, Settings settings) {
@@ -331,6 +345,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
    * producers apply each credit once and the invoices topic stores each event once.
    */
   private void resendUnconfirmed(BillingLedger ledger) {
+    ledger.pendingCreditNote().ifPresent(this::numberCreditNote);
     ledger.unannounced().forEach(this::announce);
     ledger.undelivered(clock.millis()).forEach(pending -> sendCredits(pending.creditKey(), pending.deliveries()));
   }
@@ -344,6 +359,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .onCommand(FeedDone.class, this::onFeedDone)
         .onCommand(GetUsage.class, (ledger, get) -> Effect().reply(get.replyTo(), ledger.usageReport()))
         .onCommand(ClosePeriods.class, this::onClosePeriods)
+        .onCommand(CatalogReadForClose.class, this::onCatalogReadForClose)
         .onCommand(CaughtUpForClose.class, this::onCaughtUpForClose)
         .onCommand(CloseAbandoned.class, this::onCloseAbandoned)
         .onCommand(AnnouncementStored.class, (ledger, stored) -> {
@@ -368,6 +384,10 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .onCommand(GetLedger.class, (ledger, get) -> Effect().reply(get.replyTo(), ledger.view()))
         .onCommand(IssueCreditNote.class, this::onIssueCreditNote)
         .onCommand(CreditNoteNumbered.class, this::onCreditNoteNumbered)
+        .onCommand(NumberPendingCreditNote.class, (ledger, retry) -> {
+          ledger.pendingCreditNote().ifPresent(this::numberCreditNote);
+          return Effect().noReply();
+        })
         .build();
   }
 
@@ -411,45 +431,33 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   private ReplyEffect<Message, BillingLedger> onCatchUp(BillingLedger ledger, CatchUp catchUp) {
-    List<String> subscriptions = new ArrayList<>();
-    if (catchUp.subscription().isEmpty()) {
-      ownSubscriptions().forEach(subscription -> subscriptions.add(subscription.id()));
-      subscriptions.addAll(ownPartitionJournals());
-    } else {
-      subscriptions.add(catchUp.subscription());
-    }
-    if (subscriptions.isEmpty()) {
+    List<String> journals = catchUp.subscription().isEmpty() ? ownJournals() : List.of(catchUp.subscription());
+    if (journals.isEmpty()) {
       return Effect().reply(catchUp.replyTo(), Done.getInstance());
     }
-    ActorRef<Done> allDone = subscriptions.size() == 1 ? catchUp.replyTo() : countDown(subscriptions.size(), catchUp.replyTo());
-    for (String subscription : subscriptions) {
-      Feed running = feeds.get(subscription);
-      if (running != null) {
-        running.again = true;
-        running.waiting.add(allDone);
-      } else {
-        Feed feed = new Feed();
-        feed.waiting.add(allDone);
-        feeds.put(subscription, feed);
-        runFeed(subscription, ledger.positionOf(subscription));
+    // A failed read answers nothing: the caller's ask fails and the next read retries.
+    readJournals(ledger, journals, new FeedRuns.Gather(journals.size(), allRead -> {
+      if (allRead) {
+        catchUp.replyTo().tell(Done.getInstance());
       }
-    }
+    }));
     return Effect().noReply();
   }
 
-  /** A reply target that answers {@code replyTo} once it was told {@code count} times. */
-  private ActorRef<Done> countDown(int count, ActorRef<Done> replyTo) {
-    return actor.spawnAnonymous(Behaviors.setup(context -> new Object() {
-      Behavior<Done> waiting(int left) {
-        return Behaviors.receiveMessage(done -> {
-          if (left == 1) {
-            replyTo.tell(done);
-            return Behaviors.stopped();
-          }
-          return waiting(left - 1);
-        });
+  /** Every usage journal of the account's subscriptions and every journal of its topics' partitions. */
+  private List<String> ownJournals() {
+    List<String> journals = new ArrayList<>();
+    ownSubscriptions().forEach(subscription -> journals.add(subscription.id()));
+    journals.addAll(ownPartitionJournals());
+    return journals;
+  }
+
+  private void readJournals(BillingLedger ledger, List<String> journals, FeedRuns.Gather waiter) {
+    for (String journalId : journals) {
+      if (feeds.request(journalId, waiter)) {
+        runFeed(journalId, ledger.positionOf(journalId));
       }
-    }.waiting(count)));
+    }
   }
 
   /** Reads one journal from {@code position} on: a subscription's usage, or a topic partition's events. */
@@ -499,18 +507,11 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   private ReplyEffect<Message, BillingLedger> onFeedDone(BillingLedger ledger, FeedDone done) {
-    Feed feed = feeds.get(done.subscription());
     if (done.failure() != null) {
-      actor.getLog().warn("reading the usage journal of {} failed; the next read retries", done.subscription(), done.failure());
+      actor.getLog().warn("reading the journal {} failed; the next read retries", done.journal(), done.failure());
     }
-    if (feed.again && done.failure() == null) {
-      feed.again = false;
-      runFeed(done.subscription(), ledger.positionOf(done.subscription()));
-      return Effect().noReply();
-    }
-    feeds.remove(done.subscription());
-    if (done.failure() == null) {
-      feed.waiting.forEach(waiter -> waiter.tell(Done.getInstance()));
+    if (feeds.finished(done.journal(), done.failure() == null)) {
+      runFeed(done.journal(), ledger.positionOf(done.journal()));
     }
     return Effect().noReply();
   }
@@ -522,10 +523,27 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     resendUnconfirmed(ledger);
     if (closingThrough == null && !ownSubscriptions().isEmpty()) {
       closingThrough = clock.instant().minus(settings.grace());
-      actor.ask(Done.class, actor.getSelf(), settings.timeout(), replyTo -> new CatchUp("", replyTo),
-          (done, failure) -> failure == null ? new CaughtUpForClose() : new CloseAbandoned(failure));
+      actor.pipeToSelf(outside.catalogCaughtUp(),
+          (caughtUp, failure) -> failure == null ? new CatalogReadForClose() : new CloseAbandoned(failure));
     }
     return Effect().reply(close.replyTo(), Done.getInstance());
+  }
+
+  /**
+   * The catalog view has every subscription and plan change made before the close began; now
+   * every journal is read to its end, however long that takes: a slow read delays the close, it
+   * does not abandon it.
+   */
+  private ReplyEffect<Message, BillingLedger> onCatalogReadForClose(BillingLedger ledger, CatalogReadForClose read) {
+    List<String> journals = ownJournals();
+    if (journals.isEmpty()) {
+      closingThrough = null;
+      return Effect().noReply();
+    }
+    ActorRef<Command> self = actor.getSelf();
+    readJournals(ledger, journals, new FeedRuns.Gather(journals.size(), allRead -> self.tell(allRead
+        ? new CaughtUpForClose() : new CloseAbandoned(new IllegalStateException("a journal read failed")))));
+    return Effect().noReply();
   }
 
   /** Without every usage journal read to its end, no period is closed: the next tick tries again. */
@@ -538,6 +556,10 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   private ReplyEffect<Message, BillingLedger> onCaughtUpForClose(BillingLedger ledger, CaughtUpForClose caughtUp) {
     List<Catalog.Subscription> subscriptions = ownSubscriptions();
+    if (subscriptions.isEmpty()) {
+      closingThrough = null;
+      return Effect().noReply();
+    }
     Instant first = subscriptions.get(0).createdAt();
     Period period = settings.periods().periodOf(first.isAfter(ledger.closedThrough()) ? first : ledger.closedThrough());
     Instant processedThrough = period.start();
@@ -627,42 +649,66 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   // ---- credit notes -----------------------------------------------------------------------
 
+  /**
+   * A credit note is first accepted ({@code CreditNoteRequested}), then numbered, then issued.
+   * Once accepted it is issued whatever happens: a lost numbering reply is asked again, a restart
+   * numbers it again, and the numbering gives the same number to the same request. Until it is
+   * issued, other credit notes and status changes of the account wait, so a void never slips in
+   * between a note's number and the note.
+   */
   private ReplyEffect<Message, BillingLedger> onIssueCreditNote(BillingLedger ledger, IssueCreditNote request) {
     BillingLedger.CreditNoteCheck check = ledger.checkCreditNote(request.invoice(), request.amount(), request.idempotencyKey());
     if (check instanceof BillingLedger.CreditNoteCheck.AlreadyIssued issued) {
       return Effect().reply(request.replyTo(), Outcome.created(issued.noteId()));
     }
-    if (numberingCreditNote) {
-      return Effect().stash();
-    }
     if (check instanceof BillingLedger.CreditNoteCheck.Refused refused) {
       return Effect().reply(request.replyTo(), Outcome.refused(refused.code(), refused.message()));
     }
+    if (check instanceof BillingLedger.CreditNoteCheck.Busy) {
+      return Effect().stash();
+    }
+    noteWaiters.add(request.replyTo());
+    if (check instanceof BillingLedger.CreditNoteCheck.Pending) {
+      ledger.pendingCreditNote().ifPresent(this::numberCreditNote);
+      return Effect().noReply();
+    }
     Money amount = ((BillingLedger.CreditNoteCheck.Allowed) check).amount();
-    String document = request.invoice() + "|" + request.idempotencyKey();
+    CreditNoteRequested requested = CreditNoteRequested.newBuilder().setInvoice(request.invoice())
+        .setCurrency(amount.currency().getCurrencyCode()).setAmount(amount.toString()).setReason(request.reason())
+        .setIdempotencyKey(request.idempotencyKey()).setActor(request.actor()).setAtMillis(clock.millis()).build();
+    return Effect().persist(requested).thenRun(newState -> numberCreditNote(requested)).thenNoReply();
+  }
+
+  private void numberCreditNote(CreditNoteRequested requested) {
+    if (numberingCreditNote) {
+      return;
+    }
     numberingCreditNote = true;
-    actor.pipeToSelf(outside.number(InvoiceNumbering.CREDIT_NOTES, document),
-        (number, failure) -> new CreditNoteNumbered(request, amount, failure == null ? number : null));
-    return Effect().noReply();
+    actor.pipeToSelf(outside.number(InvoiceNumbering.CREDIT_NOTES, BillingLedger.numberingDocument(requested)),
+        (number, failure) -> new CreditNoteNumbered(requested, failure == null ? number : null));
   }
 
   private ReplyEffect<Message, BillingLedger> onCreditNoteNumbered(BillingLedger ledger, CreditNoteNumbered numbered) {
-    IssueCreditNote request = numbered.request();
     numberingCreditNote = false;
-    if (numbered.number() == null) {
-      return Effect().reply(request.replyTo(), Outcome.refused("unavailable", "numbering the credit note failed; retry"))
-          .thenUnstashAll();
+    if (!ledger.pendingCreditNote().equals(Optional.of(numbered.request()))) {
+      return Effect().noReply();
     }
-    InvoiceFinalized invoice = ledger.invoice(request.invoice()).orElseThrow().finalized();
-    CreditNoteIssued note = CreditNoteIssued.newBuilder()
-        .setId("cn_" + numbered.number().toLowerCase(Locale.ROOT).replace("-", "_"))
-        .setNumber(numbered.number()).setInvoice(request.invoice())
-        .setCurrency(invoice.getCurrency()).setAmount(numbered.amount().toString())
-        .setReason(request.reason()).setIdempotencyKey(request.idempotencyKey()).setActor(request.actor())
-        .setAtMillis(clock.millis()).build();
+    if (numbered.number() == null) {
+      actor.getLog().warn("numbering the credit note of {} failed; asking again", numbered.request().getInvoice());
+      noteWaiters.forEach(waiter -> waiter.tell(Outcome.refused("unavailable",
+          "the credit note is accepted and waits for its number; retry with the same idempotency key")));
+      noteWaiters.clear();
+      actor.scheduleOnce(NUMBERING_RETRY, actor.getSelf(), new NumberPendingCreditNote());
+      return Effect().noReply();
+    }
+    CreditNoteIssued note = BillingLedger.issue(numbered.request(), numbered.number());
+    InvoiceFinalized invoice = ledger.invoice(note.getInvoice()).orElseThrow().finalized();
+    List<ActorRef<Outcome>> waiting = List.copyOf(noteWaiters);
+    noteWaiters.clear();
     return Effect().persist(note)
         .thenRun(newState -> sendCredits(note.getId(), newState.noteCreditsFor(invoice, note, clock.millis())))
-        .thenReply(request.replyTo(), newState -> Outcome.created(note.getId()))
+        .thenRun(newState -> waiting.forEach(waiter -> waiter.tell(Outcome.created(note.getId()))))
+        .thenNoReply()
         .thenUnstashAll();
   }
 
@@ -676,6 +722,9 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   private ReplyEffect<Message, BillingLedger> onChangeStatus(BillingLedger ledger, ChangeInvoiceStatus change) {
+    if (ledger.pendingCreditNote().isPresent()) {
+      return Effect().stash();
+    }
     Optional<Invoice> found = ledger.invoice(change.invoice());
     if (found.isEmpty()) {
       return Effect().reply(change.replyTo(), Outcome.refused("invoice_not_found", "invoice " + change.invoice() + " does not exist"));

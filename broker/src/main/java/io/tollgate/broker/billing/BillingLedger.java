@@ -16,6 +16,7 @@ import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.topic.PartitionRef;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
+import io.tollgate.protocols.v1.journal.CreditNoteRequested;
 import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
 import io.tollgate.protocols.v1.journal.InvoiceLine;
@@ -69,6 +70,8 @@ public final class BillingLedger {
   private final Map<String, RevenueCredited> credits = new LinkedHashMap<>();
   private Wallet wallet = Wallet.empty();
   private Instant closedThrough = Instant.EPOCH;
+  /** The credit note accepted and not issued yet: at most one per account at a time. */
+  private CreditNoteRequested pendingNote;
 
   public BillingLedger(String accountId) {
     this.accountId = accountId;
@@ -119,7 +122,10 @@ public final class BillingLedger {
           wallet = wallet.topUp(INTERNAL_KEY + "void:" + changed.getInvoice(), refund);
         }
       }
+    } else if (event instanceof CreditNoteRequested requested) {
+      pendingNote = requested;
     } else if (event instanceof CreditNoteIssued note) {
+      pendingNote = null;
       invoices.computeIfPresent(note.getInvoice(), (id, invoice) -> invoice.withCreditNote(note));
       wallet = wallet.topUp(INTERNAL_KEY + "credit-note:" + note.getId(), StoredMoney.of(note.getAmount(), note.getCurrency()));
     } else if (event instanceof PeriodsClosed closed) {
@@ -224,9 +230,14 @@ public final class BillingLedger {
         .setAmountDue(credits.due().toString()).setFinalizedAtMillis(atMillis).build();
   }
 
-  /** What a void gives back to the wallet. */
-  Money voidRefund(Invoice invoice) {
-    return StoredMoney.of(invoice.finalized().getCreditsApplied(), invoice.finalized().getCurrency());
+  /**
+   * What a void gives back to the wallet: the credits the invoice consumed, less what its credit
+   * notes already gave back, and never less than zero. The consumer gets back what it paid, once.
+   */
+  static Money voidRefund(Invoice invoice) {
+    Money left = StoredMoney.of(invoice.finalized().getCreditsApplied(), invoice.finalized().getCurrency())
+        .minus(invoice.credited());
+    return left.signum() > 0 ? left : Money.zero(left.currency());
   }
 
   // ---- credit notes -----------------------------------------------------------------------
@@ -239,6 +250,12 @@ public final class BillingLedger {
     record Refused(String code, String message) implements CreditNoteCheck {}
 
     record Allowed(Money amount) implements CreditNoteCheck {}
+
+    /** This very request was accepted and its note is being numbered. */
+    record Pending() implements CreditNoteCheck {}
+
+    /** Another note of the account is being numbered: decide once it is issued. */
+    record Busy() implements CreditNoteCheck {}
   }
 
   public CreditNoteCheck checkCreditNote(String invoiceId, String amountText, String idempotencyKey) {
@@ -250,6 +267,10 @@ public final class BillingLedger {
         .filter(note -> note.getIdempotencyKey().equals(idempotencyKey)).findFirst();
     if (earlier.isPresent()) {
       return new CreditNoteCheck.AlreadyIssued(earlier.get().getId());
+    }
+    if (pendingNote != null) {
+      return pendingNote.getInvoice().equals(invoiceId) && pendingNote.getIdempotencyKey().equals(idempotencyKey)
+          ? new CreditNoteCheck.Pending() : new CreditNoteCheck.Busy();
     }
     if (invoice.status().equals("void")) {
       return new CreditNoteCheck.Refused("invoice_void", "a void invoice cannot be credited");
@@ -268,6 +289,25 @@ public final class BillingLedger {
     return new CreditNoteCheck.Allowed(amount);
   }
 
+  public Optional<CreditNoteRequested> pendingCreditNote() {
+    return Optional.ofNullable(pendingNote);
+  }
+
+  /** The numbering document of a requested note: the same for every retry of the same request. */
+  static String numberingDocument(CreditNoteRequested requested) {
+    return requested.getInvoice() + "|" + requested.getIdempotencyKey();
+  }
+
+  /** The note a request becomes once it has its number. */
+  static CreditNoteIssued issue(CreditNoteRequested requested, String number) {
+    return CreditNoteIssued.newBuilder()
+        .setId("cn_" + number.toLowerCase(Locale.ROOT).replace("-", "_"))
+        .setNumber(number).setInvoice(requested.getInvoice())
+        .setCurrency(requested.getCurrency()).setAmount(requested.getAmount())
+        .setReason(requested.getReason()).setIdempotencyKey(requested.getIdempotencyKey()).setActor(requested.getActor())
+        .setAtMillis(requested.getAtMillis()).build();
+  }
+
   // ---- revenue credits --------------------------------------------------------------------
 
   /** A credit to send to the producer that owns the subscription's product. */
@@ -276,19 +316,35 @@ public final class BillingLedger {
   /** A credit key whose deliveries are not all confirmed yet. */
   public record Undelivered(String creditKey, List<Delivery> deliveries) {}
 
-  /** The credits a finalized invoice sends: each subscription's charge, split by its share. */
+  /**
+   * The credits a finalized invoice sends: one per subscription, its charge split line by line by
+   * the revenue share of the plan each line bills, so a subscription that changed plan in the
+   * period is split by each plan's share.
+   */
   public List<Delivery> creditsFor(InvoiceFinalized invoice, long atMillis) {
-    return deliveries(invoice, invoice.getId(), chargesBySubscription(invoice), false, atMillis);
+    return deliveries(invoice, invoice.getId(), splits(invoice, chargesByShare(invoice)), atMillis);
   }
 
-  /** The credits a void sends: every charge of the invoice taken back. */
+  /**
+   * The credits a void sends: exactly what is still credited for the invoice, its credit less its
+   * credit notes' reversals, part by part, taken back; so the producer nets zero to the cent.
+   */
   public List<Delivery> voidCreditsFor(InvoiceFinalized invoice, long atMillis) {
-    return deliveries(invoice, voidKey(invoice.getId()), chargesBySubscription(invoice), true, atMillis);
+    Map<String, Parts> left = splits(invoice, chargesByShare(invoice));
+    for (CreditNoteIssued note : invoice(invoice.getId()).map(Invoice::creditNotes).orElse(List.of())) {
+      noteSplits(invoice, note).forEach((subscription, parts) -> left.merge(subscription, parts, Parts::plus));
+    }
+    left.replaceAll((subscription, parts) -> parts.negated());
+    return deliveries(invoice, voidKey(invoice.getId()), left, atMillis);
   }
 
-  /** The credits a credit note sends: its amount spread over the charges, taken back. */
+  /**
+   * The credits a credit note sends: its amount spread over the invoice's lines in proportion to
+   * their charges ({@link Allocation}, no cent on a line that charged nothing), each part split by
+   * its line's share, taken back.
+   */
   public List<Delivery> noteCreditsFor(InvoiceFinalized invoice, CreditNoteIssued note, long atMillis) {
-    return deliveries(invoice, note.getId(), creditNoteCharges(invoice, note), true, atMillis);
+    return deliveries(invoice, note.getId(), noteSplits(invoice, note), atMillis);
   }
 
   /** Every credit key of the account's invoices that is not confirmed: after a restart, on every tick. */
@@ -324,45 +380,69 @@ public final class BillingLedger {
     return credit.getInvoice() + "|" + credit.getSubscription();
   }
 
-  private static List<Delivery> deliveries(InvoiceFinalized invoice, String creditKey, Map<String, Money> charges,
-                                           boolean reverse, long atMillis) {
-    Map<String, InvoiceLine> firstLine = new LinkedHashMap<>();
-    invoice.getLinesList().forEach(line -> firstLine.putIfAbsent(line.getSubscription(), line));
-    Money zero = Money.zero(Currency.getInstance(invoice.getCurrency()));
-    List<Delivery> deliveries = new ArrayList<>();
-    charges.forEach((subscription, charge) -> {
-      InvoiceLine line = firstLine.get(subscription);
-      RevenueSplit split = RevenueSplit.of(charge, RevenueShare.of(line.getRevenueShare()));
-      java.util.function.UnaryOperator<Money> sign = amount -> reverse ? zero.minus(amount) : amount;
-      RevenueCredited credit = RevenueCredited.newBuilder().setInvoice(creditKey).setSubscription(subscription)
-          .setConsumer(invoice.getAccount()).setPeriod(invoice.getPeriod()).setCurrency(invoice.getCurrency())
-          .setCharge(sign.apply(split.charge()).toString()).setProducerShare(sign.apply(split.producerShare()).toString())
-          .setPlatformFee(sign.apply(split.platformFee()).toString()).setAtMillis(atMillis).build();
-      deliveries.add(new Delivery(line.getProducer(), credit));
-    });
-    return deliveries;
+  /** A charge and its two parts; {@code producerShare + platformFee == charge}. */
+  private record Parts(Money charge, Money producerShare, Money platformFee) {
+    static Parts of(RevenueSplit split) {
+      return new Parts(split.charge(), split.producerShare(), split.platformFee());
+    }
+
+    Parts plus(Parts other) {
+      return new Parts(charge.plus(other.charge), producerShare.plus(other.producerShare), platformFee.plus(other.platformFee));
+    }
+
+    Parts negated() {
+      Money zero = Money.zero(charge.currency());
+      return new Parts(zero.minus(charge), zero.minus(producerShare), zero.minus(platformFee));
+    }
   }
 
-  /** What each subscription of an invoice was charged, in the invoice's order. */
-  private static Map<String, Money> chargesBySubscription(InvoiceFinalized invoice) {
-    Map<String, Money> charges = new LinkedHashMap<>();
+  /** The lines of one subscription under one revenue share. */
+  private record ShareOfSubscription(String subscription, String revenueShare) {}
+
+  /** What the invoice charged per (subscription, revenue share), in the invoice's order. */
+  private static Map<ShareOfSubscription, Money> chargesByShare(InvoiceFinalized invoice) {
+    Map<ShareOfSubscription, Money> charges = new LinkedHashMap<>();
     for (InvoiceLine line : invoice.getLinesList()) {
-      charges.merge(line.getSubscription(), StoredMoney.of(line.getAmount(), invoice.getCurrency()), Money::plus);
+      charges.merge(new ShareOfSubscription(line.getSubscription(), line.getRevenueShare()),
+          StoredMoney.of(line.getAmount(), invoice.getCurrency()), Money::plus);
     }
     return charges;
   }
 
-  /** A credit note's amount spread over the invoice's subscriptions in proportion to their charges. */
-  private static Map<String, Money> creditNoteCharges(InvoiceFinalized invoice, CreditNoteIssued note) {
-    Map<String, Money> charges = chargesBySubscription(invoice);
+  /** Each charge split by its share, added up per subscription. */
+  private static Map<String, Parts> splits(InvoiceFinalized invoice, Map<ShareOfSubscription, Money> charges) {
+    Map<String, Parts> bySubscription = new LinkedHashMap<>();
+    charges.forEach((share, charge) -> bySubscription.merge(share.subscription(),
+        Parts.of(RevenueSplit.of(charge, RevenueShare.of(share.revenueShare()))), Parts::plus));
+    return bySubscription;
+  }
+
+  /** A note's amount spread over the invoice's charges, split, added up per subscription, taken back. */
+  private static Map<String, Parts> noteSplits(InvoiceFinalized invoice, CreditNoteIssued note) {
+    Map<ShareOfSubscription, Money> charges = chargesByShare(invoice);
     List<Money> parts = Allocation.proportional(StoredMoney.of(note.getAmount(), note.getCurrency()),
         List.copyOf(charges.values()));
-    Map<String, Money> byParts = new LinkedHashMap<>();
+    Map<ShareOfSubscription, Money> byParts = new LinkedHashMap<>();
     int i = 0;
-    for (String subscription : charges.keySet()) {
-      byParts.put(subscription, parts.get(i++));
+    for (ShareOfSubscription share : charges.keySet()) {
+      byParts.put(share, parts.get(i++));
     }
-    return byParts;
+    Map<String, Parts> split = splits(invoice, byParts);
+    split.replaceAll((subscription, p) -> p.negated());
+    return split;
+  }
+
+  private static List<Delivery> deliveries(InvoiceFinalized invoice, String creditKey, Map<String, Parts> bySubscription,
+                                           long atMillis) {
+    Map<String, String> producers = new LinkedHashMap<>();
+    invoice.getLinesList().forEach(line -> producers.putIfAbsent(line.getSubscription(), line.getProducer()));
+    List<Delivery> deliveries = new ArrayList<>();
+    bySubscription.forEach((subscription, parts) -> deliveries.add(new Delivery(producers.get(subscription),
+        RevenueCredited.newBuilder().setInvoice(creditKey).setSubscription(subscription)
+            .setConsumer(invoice.getAccount()).setPeriod(invoice.getPeriod()).setCurrency(invoice.getCurrency())
+            .setCharge(parts.charge().toString()).setProducerShare(parts.producerShare().toString())
+            .setPlatformFee(parts.platformFee().toString()).setAtMillis(atMillis).build())));
+    return deliveries;
   }
 
   // ---- snapshots --------------------------------------------------------------------------
@@ -371,7 +451,11 @@ public final class BillingLedger {
     BillingSnapshot.Builder snapshot = BillingSnapshot.newBuilder().putAllFeedPositions(feedPositions)
         .putAllPublishPositions(publishPositions)
         .addAllCredits(credits.values()).addAllTopUpKeys(wallet.topUpKeys())
-        .setClosedThroughMillis(closedThrough.toEpochMilli());
+        .setClosedThroughMillis(closedThrough.toEpochMilli())
+        .addAllDeliveredCreditKeys(new java.util.TreeSet<>(delivered));
+    if (pendingNote != null) {
+      snapshot.setPendingCreditNote(pendingNote);
+    }
     published.forEach((period, byTopic) -> byTopic.forEach((topic, totals) -> snapshot.addPublished(
         PublishedUsage.newBuilder().setPeriod(period).setTopic(topic).setEvents(totals.events()).setBytes(totals.bytes()))));
     usage.forEach((period, bySubscription) -> bySubscription.forEach((subscription, bySegment) ->
@@ -404,6 +488,10 @@ public final class BillingLedger {
         ledger.announced.add(id);
       }
     });
+    ledger.delivered.addAll(snapshot.getDeliveredCreditKeysList());
+    if (snapshot.hasPendingCreditNote()) {
+      ledger.pendingNote = snapshot.getPendingCreditNote();
+    }
     snapshot.getCreditsList().forEach(credit -> ledger.credits.put(creditKey(credit), credit));
     Map<Currency, Money> balances = new HashMap<>();
     snapshot.getWalletList().forEach(balance ->

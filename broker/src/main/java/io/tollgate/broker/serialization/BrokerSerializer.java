@@ -89,6 +89,7 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
       stored(WalletToppedUp.getDefaultInstance()), stored(InvoiceStatusChanged.getDefaultInstance()),
       stored(PeriodsClosed.getDefaultInstance()), stored(NumberAssigned.getDefaultInstance()),
       stored(io.tollgate.protocols.v1.journal.CreditNoteIssued.getDefaultInstance()),
+      stored(io.tollgate.protocols.v1.journal.CreditNoteRequested.getDefaultInstance()),
       stored(io.tollgate.protocols.v1.journal.InvoiceAnnounced.getDefaultInstance()),
       stored(io.tollgate.protocols.v1.journal.PublishedRecorded.getDefaultInstance()),
       stored(NumberingSnapshot.getDefaultInstance()),
