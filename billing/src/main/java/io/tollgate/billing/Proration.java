@@ -73,10 +73,15 @@ public final class Proration {
    * @throws IllegalArgumentException if the segment is not within the period
    */
   public static PlanTerms segmentTerms(Period period, Segment segment) {
+    return segmentTerms(segment, periodSeconds(period, segment));
+  }
+
+  /** The segment's terms, its allowance prorated over {@code coveredSeconds}. */
+  private static PlanTerms segmentTerms(Segment segment, BigDecimal coveredSeconds) {
     PlanTerms terms = segment.terms();
     long allowance = BigDecimal.valueOf(terms.freeAllowance())
         .multiply(seconds(segment.from(), segment.to()))
-        .divide(periodSeconds(period, segment), 0, RoundingMode.FLOOR)
+        .divide(coveredSeconds, 0, RoundingMode.FLOOR)
         .longValueExact();
     return new PlanTerms(terms.name(), terms.price(), allowance, Optional.empty(), terms.rateLimit(), terms.quota(),
         terms.revenueShare());
@@ -88,7 +93,11 @@ public final class Proration {
    * @throws IllegalArgumentException if the segment is not within the period
    */
   public static Money recurringFee(Period period, Segment segment) {
-    BigDecimal periodSeconds = periodSeconds(period, segment);
+    return recurringFee(segment, periodSeconds(period, segment));
+  }
+
+  /** The segment's part of its plan's fee, prorated over {@code coveredSeconds}. */
+  private static Money recurringFee(Segment segment, BigDecimal periodSeconds) {
     Currency currency = segment.terms().currency();
     return segment.terms().recurringFee()
         .map(fee -> new Money(fee.amount()
@@ -107,13 +116,25 @@ public final class Proration {
    */
   public static List<InvoiceDraft.Line> lines(Period period, String subscriptionId, List<SegmentWithPlan> segments) {
     List<SegmentWithPlan> merged = coalesce(period, segments);
-    List<Optional<Money>> fees = cappedFees(period, merged);
+    BigDecimal covered = coveredSeconds(period, merged);
+    List<Optional<Money>> fees = cappedFees(covered, merged);
+    List<PlanTerms> terms = new ArrayList<>();
+    long total = 0;
+    for (SegmentWithPlan s : merged) {
+      terms.add(segmentTerms(s.segment(), covered));
+      total = Math.addExact(total, terms.get(terms.size() - 1).billableUnits(s.segment().units()));
+    }
     List<InvoiceDraft.Line> lines = new ArrayList<>();
+    long before = 0;
+    Map<String, Long> beforeInPlan = new LinkedHashMap<>();
     for (int i = 0; i < merged.size(); i++) {
       String planId = merged.get(i).planId();
       Segment segment = merged.get(i).segment();
-      lines.addAll(InvoiceDraft.linesOf(
-          new InvoiceDraft.Usage(subscriptionId, planId, segmentTerms(period, segment), segment.units())));
+      PriceModel.Position position = new PriceModel.Position(before, beforeInPlan.getOrDefault(planId, 0L), total);
+      lines.addAll(InvoiceDraft.linesOf(new InvoiceDraft.Usage(subscriptionId, planId, terms.get(i), segment.units()), position));
+      long billable = terms.get(i).billableUnits(segment.units());
+      before += billable;
+      beforeInPlan.merge(planId, billable, Long::sum);
       fees.get(i).ifPresent(fee -> lines.add(
           new InvoiceDraft.Line(subscriptionId, planId, InvoiceDraft.LineKind.RECURRING_FEE, 0, 1, null, fee)));
     }
@@ -152,13 +173,13 @@ public final class Proration {
    * Each segment's fee part (empty for a plan without a fee), with what the parts' rounding puts
    * above the most expensive full fee of their currency taken off the last parts.
    */
-  private static List<Optional<Money>> cappedFees(Period period, List<SegmentWithPlan> segments) {
+  private static List<Optional<Money>> cappedFees(BigDecimal covered, List<SegmentWithPlan> segments) {
     List<Optional<Money>> fees = new ArrayList<>();
     Map<Currency, Money> excess = new LinkedHashMap<>();
     Map<Currency, Money> cap = new LinkedHashMap<>();
     for (SegmentWithPlan s : segments) {
       Optional<Money> full = s.segment().terms().recurringFee();
-      Optional<Money> part = full.map(fee -> recurringFee(period, s.segment()));
+      Optional<Money> part = full.map(fee -> recurringFee(s.segment(), covered));
       fees.add(part);
       part.ifPresent(p -> excess.merge(p.currency(), p, Money::plus));
       full.ifPresent(f -> cap.merge(f.currency(), f, (a, b) -> a.compareTo(b) >= 0 ? a : b));
@@ -177,6 +198,19 @@ public final class Proration {
       }
     }
     return fees;
+  }
+
+  /**
+   * The subscription's time in the period: from its first segment (its start, when it started
+   * within the period) to the period's end. Fees and allowances are shared over this time, so a
+   * subscription that starts mid-period pays its plan's full fee, and one that starts and changes
+   * plan at once pays what starting on the second plan costs.
+   */
+  private static BigDecimal coveredSeconds(Period period, List<SegmentWithPlan> segments) {
+    if (segments.isEmpty() || !segments.get(0).segment().from().isBefore(period.end())) {
+      return seconds(period.start(), period.end());
+    }
+    return seconds(segments.get(0).segment().from(), period.end());
   }
 
   private static BigDecimal seconds(Instant from, Instant to) {
