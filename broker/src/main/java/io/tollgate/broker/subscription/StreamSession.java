@@ -59,6 +59,7 @@ public final class StreamSession {
                          Duration attachAttemptTimeout, Clock clock, PeriodScheme periods) {}
 
   private static final Duration EXPIRY_CHECK_EVERY = Duration.ofSeconds(1);
+  private static final Duration PLAN_CHECK_EVERY = Duration.ofSeconds(1);
   /** Pekko's scheduler refuses timers beyond about 248 days; the checks every second cover the rest. */
   private static final Duration LONGEST_EXPIRY_TIMER = Duration.ofDays(1);
 
@@ -130,6 +131,7 @@ public final class StreamSession {
           if (closeAt.isPresent()) {
             control = control.merge(expiry(closeAt.get(), format), true);
           }
+          control = control.merge(planWatch(catalog, subscription, format), true);
           Source<Message, NotUsed> outbound = deliveries.merge(control, true)
               .watchTermination((notUsed, done) -> {
                 done.whenComplete((ok, failure) -> {
@@ -170,6 +172,22 @@ public final class StreamSession {
         .take(1)
         .map(at -> format.notice("error", "token_expired", "the token this stream was opened with expired (valid until "
             + at + "); reconnect with a fresh token to resume after your last ack"));
+  }
+
+  /**
+   * The {@code plan_changed} notice once this node's catalog shows the subscription on another
+   * plan than the one the stream opened under, then the end. The subscription's entity also
+   * tells the session at once; this look at the catalog every second is what makes the notice
+   * certain, since that message can be lost (a shard hand-over, a node that restarts).
+   */
+  private static Source<Message, NotUsed> planWatch(Catalog catalog, Catalog.Subscription openedUnder, StreamFormat format) {
+    String plan = openedUnder.plan();
+    return Source.tick(PLAN_CHECK_EVERY, PLAN_CHECK_EVERY, openedUnder.id())
+        .mapMaterializedValue(tick -> NotUsed.getInstance())
+        .map(id -> catalog.subscription(id).map(Catalog.Subscription::plan).orElse(plan))
+        .filter(current -> !current.equals(plan))
+        .take(1)
+        .map(current -> noticeFor(new SubscriptionEntity.PlanSwitched(current), format));
   }
 
   /** The plan's limits: its period quota when it blocks, and its rate limit. */
