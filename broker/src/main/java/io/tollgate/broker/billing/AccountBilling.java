@@ -35,8 +35,6 @@ import java.util.ArrayDeque;
 import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.Currency;
 import java.util.Deque;
@@ -188,9 +186,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   private record CloseAbandoned(Throwable failure) implements Command, NoSerializationVerificationNeeded {}
 
-  private record CreditsUnconfirmed(String creditKey) implements Command, NoSerializationVerificationNeeded {}
-
-  private record AnnouncementStored(String invoice, boolean stored) implements Command, NoSerializationVerificationNeeded {}
+  private record AnnouncementStored(String invoice) implements Command, NoSerializationVerificationNeeded {}
 
   private record NumberReady(InvoiceFinalized.Builder invoice, String number)
       implements Command, NoSerializationVerificationNeeded {}
@@ -307,10 +303,10 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   /** Invoices waiting to be numbered and finalized by the close in progress, oldest first. */
   private final Deque<InvoiceFinalized.Builder> toFinalize = new ArrayDeque<>();
   private Instant closingThrough;
-  /** Invoice events being published now. */
-  private final Set<String> announcing = new HashSet<>();
-  /** Revenue credits sent and not yet confirmed or failed, so a retry does not send them twice at once. */
-  private final Set<String> creditsInFlight = new HashSet<>();
+  /** Sends credits and invoice events until they are confirmed. */
+  private final ActorRef<Deliveries.Command> deliveries;
+  /** How long an unconfirmed credit or invoice event waits before it is sent again. */
+  private static final Duration DELIVERY_RETRY = Duration.ofSeconds(5);
   /** The pending credit note is being numbered now. */
   private boolean numberingCreditNote;
   /** Who waits for the pending credit note to be issued. */
@@ -328,6 +324,10 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     this.outside = outside;
     this.clock = clock;
     this.settings = settings;
+    this.deliveries = actor.spawnAnonymous(Deliveries.create(outside,
+        actor.messageAdapter(Deliveries.CreditsConfirmed.class, confirmed -> new CreditsDelivered(confirmed.creditKey())),
+        actor.messageAdapter(Deliveries.AnnouncementConfirmed.class, confirmed -> new AnnouncementStored(confirmed.invoice())),
+        DELIVERY_RETRY));
   }
 
   @Override
@@ -362,22 +362,14 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .onCommand(CatalogReadForClose.class, this::onCatalogReadForClose)
         .onCommand(CaughtUpForClose.class, this::onCaughtUpForClose)
         .onCommand(CloseAbandoned.class, this::onCloseAbandoned)
-        .onCommand(AnnouncementStored.class, (ledger, stored) -> {
-          announcing.remove(stored.invoice());
-          return stored.stored() && !ledger.isAnnounced(stored.invoice())
-              ? Effect().persist(InvoiceAnnounced.newBuilder().setInvoice(stored.invoice()).build()).thenNoReply()
-              : Effect().noReply();
-        })
-        .onCommand(CreditsUnconfirmed.class, (ledger, unconfirmed) -> {
-          creditsInFlight.remove(unconfirmed.creditKey());
-          return Effect().noReply();
-        })
+        .onCommand(AnnouncementStored.class, (ledger, stored) -> ledger.isAnnounced(stored.invoice())
+            ? Effect().noReply()
+            : Effect().persist(InvoiceAnnounced.newBuilder().setInvoice(stored.invoice()).build()).thenNoReply())
         .onCommand(NumberReady.class, this::onNumberReady)
         .onCommand(FinalizeNext.class, (ledger, next) -> finalizeNext(ledger))
-        .onCommand(CreditsDelivered.class, (ledger, delivered) -> {
-          creditsInFlight.remove(delivered.creditKey());
-          return Effect().persist(RevenueDelivered.newBuilder().setInvoice(delivered.creditKey()).build()).thenNoReply();
-        })
+        .onCommand(CreditsDelivered.class, (ledger, delivered) -> ledger.isDelivered(delivered.creditKey())
+            ? Effect().noReply()
+            : Effect().persist(RevenueDelivered.newBuilder().setInvoice(delivered.creditKey()).build()).thenNoReply())
         .onCommand(CreditRevenue.class, this::onCreditRevenue)
         .onCommand(TopUp.class, this::onTopUp)
         .onCommand(ChangeInvoiceStatus.class, this::onChangeStatus)
@@ -610,9 +602,6 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
    * id is the invoice id, so publishing again after a failure or a restart stores it once.
    */
   private void announce(InvoiceFinalized invoice) {
-    if (!announcing.add(invoice.getId())) {
-      return;
-    }
     CloudEvent event = CloudEvent.newBuilder().setSpecVersion("1.0").setId(invoice.getId())
         .setSource(Platform.BILLING_SOURCE).setType(Platform.INVOICE_FINALIZED)
         .putAttributes("subject", AttributeValue.newBuilder().setCeString(invoice.getAccount()).build())
@@ -622,22 +611,14 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
             .setCeTimestamp(Instant.ofEpochMilli(invoice.getFinalizedAtMillis()).toString()).build())
         .setJsonData(InvoiceJson.of(new Invoice(invoice, "finalized", List.of())).toString())
         .build();
-    actor.pipeToSelf(outside.announce(event),
-        (stored, failure) -> new AnnouncementStored(invoice.getId(), failure == null && stored));
+    deliveries.tell(new Deliveries.Announce(invoice.getId(), event));
   }
 
   // ---- revenue share ----------------------------------------------------------------------
 
-  /** Sends the credits of {@code creditKey} to their producers, unless they are on their way already. */
-  private void sendCredits(String creditKey, List<BillingLedger.Delivery> deliveries) {
-    if (!creditsInFlight.add(creditKey)) {
-      return;
-    }
-    List<CompletableFuture<Done>> confirmations = new ArrayList<>();
-    deliveries.forEach(delivery ->
-        confirmations.add(outside.credit(delivery.producer(), delivery.credit()).toCompletableFuture()));
-    actor.pipeToSelf(CompletableFuture.allOf(confirmations.toArray(CompletableFuture[]::new)),
-        (done, failure) -> failure == null ? new CreditsDelivered(creditKey) : new CreditsUnconfirmed(creditKey));
+  /** Hands the credits of {@code creditKey} to the child that sends them until they are confirmed. */
+  private void sendCredits(String creditKey, List<BillingLedger.Delivery> credits) {
+    deliveries.tell(new Deliveries.SendCredits(creditKey, credits));
   }
 
   private ReplyEffect<Message, BillingLedger> onCreditRevenue(BillingLedger ledger, CreditRevenue credit) {

@@ -243,7 +243,7 @@ class AccountBillingTest {
   }
 
   /** Numbering like {@link InvoiceNumbering}, producers that confirm at once, an invoices topic that stores. */
-  static final class FakeOutside implements AccountBilling.Outside {
+  static class FakeOutside implements AccountBilling.Outside {
     final Map<String, Map<String, Long>> numbers = new ConcurrentHashMap<>();
     final List<RevenueCredited> credits = new CopyOnWriteArrayList<>();
     final List<CloudEvent> announced = new CopyOnWriteArrayList<>();
