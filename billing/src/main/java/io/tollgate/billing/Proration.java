@@ -19,15 +19,22 @@ import java.util.Optional;
  * <p>Usage is rated per segment: the events acknowledged before the change are priced by the old
  * plan, those after by the new one. Each segment's free allowance is the plan's allowance
  * prorated by the time the segment covers, {@code floor(allowance × segment-seconds /
- * period-seconds)}, and its tiers restart at zero: a change starts a new tier ladder (and, for
- * package pricing, a new package).
+ * period-seconds)}.
  *
  * <p>The recurring fee is prorated by time: each segment pays {@code fee × segment-seconds /
  * period-seconds} rounded HALF_EVEN to the minor unit. An upgrade and a downgrade follow the same
  * rule: no refund beyond the unused time, no free upgrade. Seconds are counted exactly,
  * fractions included, so segments that cover the period add up to it exactly.
  *
- * <p>On an invoice ({@link #lines}) two more rules hold. Adjacent segments of the same plan (the
+ * <p>On an invoice ({@link #lines}) the period's seconds are the subscription's time in the
+ * period, from its first segment to the period's end: a subscription that starts mid-period pays
+ * its full fee and gets its full allowance, and one that starts and changes plan at once pays
+ * what starting on the second plan costs. Tiers are not restarted by a change: each segment's
+ * billable units stand where the subscription's count for the period stands
+ * ({@link PriceModel#rateAt}), so no flip between plans restarts a ladder or charges a tier's flat
+ * fee twice; packages are counted per plan across the period.
+ *
+ * <p>Two more rules hold on an invoice. Adjacent segments of the same plan (the
  * same plan id and terms, one ending where the next starts) are one segment, since nothing
  * changed: a "change" to the plan already in force must not restart the tiers or the allowance.
  * And the recurring fees of a subscription in one currency never add up to more than the full
