@@ -14,12 +14,9 @@ import io.tollgate.broker.topic.Partitioner;
 import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.protocols.v1.AttributeValue;
 import io.tollgate.protocols.v1.CloudEvent;
-import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
 import io.tollgate.protocols.v1.journal.CreditNoteRequested;
-import io.tollgate.protocols.v1.journal.CursorsAdvanced;
-import io.tollgate.protocols.v1.journal.EventsAppended;
 import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
 import io.tollgate.protocols.v1.journal.PublishedRecorded;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
@@ -38,6 +35,7 @@ import java.util.Comparator;
 import java.util.concurrent.CompletionStage;
 import java.util.Currency;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,7 +46,6 @@ import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -63,7 +60,6 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
-import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * An account's billing, as a consumer and as a producer.
@@ -195,7 +191,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   private record FinalizeNext() implements Command, NoSerializationVerificationNeeded {}
 
-  private record FeedDone(String journal, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
+
 
   /**
    * @param grace how long an ended period stays open for late usage; zero or more
@@ -298,8 +294,11 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   private final Outside outside;
   private final Clock clock;
   private final Settings settings;
-  /** Journal reads running now, and who waits for them. */
-  private final FeedRuns feeds = new FeedRuns();
+  /** Reads the usage and partition journals and hands each record back. */
+  private final ActorRef<JournalFollower.Command> follower;
+  /** Told when every journal a close asked for was read, or when one could not be. */
+  private final ActorRef<Done> closeRead;
+  private final ActorRef<JournalFollower.ReadFailed> closeReadFailed;
   /** Invoices waiting to be numbered and finalized by the close in progress, oldest first. */
   private final Deque<InvoiceFinalized.Builder> toFinalize = new ArrayDeque<>();
   private Instant closingThrough;
@@ -324,6 +323,11 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     this.outside = outside;
     this.clock = clock;
     this.settings = settings;
+    this.follower = actor.spawnAnonymous(JournalFollower.create(actor.getSelf(), view, journal, settings.periods(),
+        settings.timeout()));
+    this.closeRead = actor.messageAdapter(Done.class, done -> new CaughtUpForClose());
+    this.closeReadFailed = actor.messageAdapter(JournalFollower.ReadFailed.class,
+        failed -> new CloseAbandoned(new IllegalStateException("a journal read failed")));
     this.deliveries = actor.spawnAnonymous(Deliveries.create(outside,
         actor.messageAdapter(Deliveries.CreditsConfirmed.class, confirmed -> new CreditsDelivered(confirmed.creditKey())),
         actor.messageAdapter(Deliveries.AnnouncementConfirmed.class, confirmed -> new AnnouncementStored(confirmed.invoice())),
@@ -356,7 +360,6 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .onCommand(RecordUsage.class, this::onRecord)
         .onCommand(RecordPublished.class, this::onRecordPublished)
         .onCommand(CatchUp.class, this::onCatchUp)
-        .onCommand(FeedDone.class, this::onFeedDone)
         .onCommand(GetUsage.class, (ledger, get) -> Effect().reply(get.replyTo(), ledger.usageReport()))
         .onCommand(ClosePeriods.class, this::onClosePeriods)
         .onCommand(CatalogReadForClose.class, this::onCatalogReadForClose)
@@ -428,11 +431,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
       return Effect().reply(catchUp.replyTo(), Done.getInstance());
     }
     // A failed read answers nothing: the caller's ask fails and the next read retries.
-    readJournals(ledger, journals, new FeedRuns.Gather(journals.size(), allRead -> {
-      if (allRead) {
-        catchUp.replyTo().tell(Done.getInstance());
-      }
-    }));
+    follower.tell(new JournalFollower.Read(journals, positionsOf(ledger, journals), catchUp.replyTo(),
+        actor.getSystem().ignoreRef()));
     return Effect().noReply();
   }
 
@@ -444,68 +444,10 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     return journals;
   }
 
-  private void readJournals(BillingLedger ledger, List<String> journals, FeedRuns.Gather waiter) {
-    for (String journalId : journals) {
-      if (feeds.request(journalId, waiter)) {
-        runFeed(journalId, ledger.positionOf(journalId));
-      }
-    }
-  }
-
-  /** Reads one journal from {@code position} on: a subscription's usage, or a topic partition's events. */
-  private void runFeed(String feed, long position) {
-    if (PartitionRef.isPersistenceId(feed)) {
-      runPublishFeed(feed, position);
-    } else {
-      runUsageFeed(feed, position);
-    }
-  }
-
-  private void runPublishFeed(String partitionJournal, long position) {
-    ActorRef<Command> self = actor.getSelf();
-    PartitionRef partition = PartitionRef.fromPersistenceId(partitionJournal);
-    journal.currentEventsByPersistenceId(partitionJournal, position + 1, Long.MAX_VALUE)
-        .mapAsync(1, envelope -> {
-          EventsAppended appended = (EventsAppended) envelope.event();
-          long bytes = appended.getEventsList().stream().mapToLong(CloudEvent::getSerializedSize).sum();
-          PublishedRecorded published = PublishedRecorded.newBuilder().setTopic(partition.topic())
-              .setPartition(partition.partition()).setSequence(envelope.sequenceNr())
-              .setPeriod(settings.periods().periodOf(Instant.ofEpochMilli(appended.getAppendedAtMillis())).id())
-              .setEvents(appended.getEventsCount()).setBytes(bytes).build();
-          return AskPattern.<Command, Done>ask(self, replyTo -> new RecordPublished(published, replyTo), settings.timeout(),
-              actor.getSystem().scheduler());
-        })
-        .runWith(Sink.ignore(), actor.getSystem())
-        .whenComplete((done, failure) -> self.tell(new FeedDone(partitionJournal, failure)));
-  }
-
-  private void runUsageFeed(String subscription, long position) {
-    ActorRef<Command> self = actor.getSelf();
-    journal.currentEventsByPersistenceId(SubscriptionEntity.persistenceId(subscription), position + 1, Long.MAX_VALUE)
-        .mapAsync(1, envelope -> {
-          CursorsAdvanced advanced = (CursorsAdvanced) envelope.event();
-          Invoicing.PlanSegmentKey segment = view.catalog().subscription(subscription)
-              .map(s -> Invoicing.segmentAt(s, Instant.ofEpochMilli(advanced.getAtMillis())))
-              .orElseThrow(() -> new IllegalStateException("subscription " + subscription + " is not in this node's catalog yet"));
-          UsageRecorded usage = UsageRecorded.newBuilder().setSubscription(subscription)
-              .setSequence(envelope.sequenceNr()).setPeriod(advanced.getPeriod())
-              .setUnits(advanced.getUnits()).setAtMillis(advanced.getAtMillis())
-              .setPlan(segment.plan()).setPlanFromMillis(segment.from().toEpochMilli()).build();
-          return AskPattern.<Command, Done>ask(self, replyTo -> new RecordUsage(usage, replyTo), settings.timeout(),
-              actor.getSystem().scheduler());
-        })
-        .runWith(Sink.ignore(), actor.getSystem())
-        .whenComplete((done, failure) -> self.tell(new FeedDone(subscription, failure)));
-  }
-
-  private ReplyEffect<Message, BillingLedger> onFeedDone(BillingLedger ledger, FeedDone done) {
-    if (done.failure() != null) {
-      actor.getLog().warn("reading the journal {} failed; the next read retries", done.journal(), done.failure());
-    }
-    if (feeds.finished(done.journal(), done.failure() == null)) {
-      runFeed(done.journal(), ledger.positionOf(done.journal()));
-    }
-    return Effect().noReply();
+  private static Map<String, Long> positionsOf(BillingLedger ledger, List<String> journals) {
+    Map<String, Long> positions = new HashMap<>();
+    journals.forEach(journalId -> positions.put(journalId, ledger.positionOf(journalId)));
+    return positions;
   }
 
   // ---- closing periods --------------------------------------------------------------------
@@ -532,9 +474,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
       closingThrough = null;
       return Effect().noReply();
     }
-    ActorRef<Command> self = actor.getSelf();
-    readJournals(ledger, journals, new FeedRuns.Gather(journals.size(), allRead -> self.tell(allRead
-        ? new CaughtUpForClose() : new CloseAbandoned(new IllegalStateException("a journal read failed")))));
+    follower.tell(new JournalFollower.Read(journals, positionsOf(ledger, journals), closeRead, closeReadFailed));
     return Effect().noReply();
   }
 
