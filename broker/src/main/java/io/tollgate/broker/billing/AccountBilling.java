@@ -76,6 +76,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * <p>As a producer: the revenue credited to it from its consumers' invoices, once per
  * (invoice, subscription), which make up its statements. A finalized invoice's credits are
  * sent until every producer confirmed them, across restarts.
+ *
+ * <p>This class only sequences, as {@code TopicPartition} does over {@code PartitionLog}: the
+ * state and its rules are {@link BillingLedger}; the child {@link JournalFollower} reads the
+ * journals; the child {@link Deliveries} sends credits and invoice events until confirmed; and
+ * what it asks of the cluster goes through {@link Outside}.
  */
 public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplies<AccountBilling.Command, Message, BillingLedger> {
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "AccountBilling");
