@@ -10,8 +10,9 @@ public final class Allocation {
   private Allocation() {}
 
   /**
-   * Each part is {@code amount × weight / sum of weights} rounded HALF_EVEN; the last part takes
-   * the rounding remainder, so the parts add up to {@code amount} exactly. Equal weights when
+   * Each part is {@code amount × weight / sum of weights} rounded HALF_EVEN; the last part with
+   * a positive weight takes the rounding remainder, so the parts add up to {@code amount} exactly
+   * and a zero weight (a line that charged nothing) never receives a cent. Equal weights when
    * every weight is zero.
    */
   public static List<Money> proportional(Money amount, List<Money> weights) {
@@ -20,8 +21,16 @@ public final class Allocation {
     }
     BigDecimal sum = weights.stream().map(Money::amount).reduce(BigDecimal.ZERO, BigDecimal::add);
     List<Money> parts = new ArrayList<>(weights.size());
+    int remainderTaker = weights.size() - 1;
+    while (sum.signum() != 0 && weights.get(remainderTaker).signum() == 0) {
+      remainderTaker--;
+    }
     Money allocated = Money.zero(amount.currency());
-    for (int i = 0; i < weights.size() - 1; i++) {
+    for (int i = 0; i < weights.size(); i++) {
+      if (i == remainderTaker) {
+        parts.add(null);
+        continue;
+      }
       BigDecimal share = sum.signum() == 0
           ? BigDecimal.ONE.divide(BigDecimal.valueOf(weights.size()), 20, RoundingMode.HALF_EVEN)
           : weights.get(i).amount().divide(sum, 20, RoundingMode.HALF_EVEN);
@@ -29,7 +38,7 @@ public final class Allocation {
       parts.add(part);
       allocated = allocated.plus(part);
     }
-    parts.add(amount.minus(allocated));
+    parts.set(remainderTaker, amount.minus(allocated));
     return parts;
   }
 }

@@ -46,6 +46,14 @@ public record InvoiceDraft(Period period, List<Line> lines, Map<Currency, Money>
    * per tier reached, and the recurring fee (when the plan has one).
    */
   public static List<Line> linesOf(Usage usage) {
+    return linesOf(usage, PriceModel.Position.whole(usage.terms().billableUnits(usage.units())));
+  }
+
+  /**
+   * The lines of one usage whose billable units stand at {@code position} in the period's count of
+   * its subscription ({@link PriceModel#rateAt}): a plan segment after a change.
+   */
+  public static List<Line> linesOf(Usage usage, PriceModel.Position position) {
     List<Line> lines = new ArrayList<>();
     PlanTerms terms = usage.terms();
     if (terms.freeAllowance() > 0) {
@@ -53,10 +61,11 @@ public record InvoiceDraft(Period period, List<Line> lines, Map<Currency, Money>
       lines.add(new Line(usage.subscriptionId(), usage.planId(), LineKind.FREE_ALLOWANCE, 0, free,
           UnitPrice.of("0"), Money.zero(terms.currency())));
     }
-    List<LineItem> rated = terms.rateUsage(usage.units()).lines();
-    for (int tier = 0; tier < rated.size(); tier++) {
-      LineItem item = rated.get(tier);
-      lines.add(new Line(usage.subscriptionId(), usage.planId(), LineKind.USAGE, tier + 1, item.quantity(),
+    PriceModel.Slice slice = terms.price().rateAt(position, terms.billableUnits(usage.units()));
+    List<LineItem> rated = slice.rating().lines();
+    for (int i = 0; i < rated.size(); i++) {
+      LineItem item = rated.get(i);
+      lines.add(new Line(usage.subscriptionId(), usage.planId(), LineKind.USAGE, slice.firstTier() + i, item.quantity(),
           item.unitPrice(), item.amount()));
     }
     terms.recurringFee().ifPresent(fee ->

@@ -37,8 +37,8 @@ public sealed interface PeriodScheme {
 
   record Fixed(Duration length) implements PeriodScheme {
     public Fixed {
-      if (length.isNegative() || length.isZero()) {
-        throw BillingException.invalidPlan("a billing period must be longer than zero: " + length);
+      if (length.toMillis() < 1) {
+        throw BillingException.invalidPlan("a billing period is at least one millisecond: " + length);
       }
     }
 

@@ -26,6 +26,44 @@ public sealed interface PriceModel {
    */
   Rating rate(long units);
 
+  /**
+   * Where a segment's billable units stand in the period's count of its subscription, so that a
+   * plan change continues the count instead of restarting it.
+   *
+   * @param before billable units of the subscription earlier in the period, under any plan
+   * @param beforeInPlan billable units earlier in the period under this same plan
+   * @param total billable units of the subscription in the whole period, under any plan
+   */
+  record Position(long before, long beforeInPlan, long total) {
+    public Position {
+      if (before < 0 || beforeInPlan < 0 || beforeInPlan > before || total < before) {
+        throw new IllegalArgumentException("not a position in a period: " + before + ", " + beforeInPlan + ", " + total);
+      }
+    }
+
+    /** A segment that is the whole period's usage. */
+    public static Position whole(long units) {
+      return new Position(0, 0, units);
+    }
+  }
+
+  /**
+   * The lines of {@code units} billable units standing at {@code position}, and the number (from
+   * 1) of the tier of the first line.
+   */
+  record Slice(int firstTier, Rating rating) {}
+
+  /**
+   * What {@code units} billable units cost when they stand at {@code position} in the period's
+   * count. Per unit: as {@link #rate}. Graduated: each unit at the price of the tier its place in
+   * the period's count falls in, and a tier's flat fee by the slice that holds the tier's first
+   * unit. Volume: every unit at the price of the tier the period's total falls in, its flat fee by
+   * the slice that holds the period's last unit. Package: packages counted per plan across the
+   * period, a slice paying only the packages it starts. {@code rateAt(n, whole(n))} is
+   * {@code rate(n)}.
+   */
+  Slice rateAt(Position position, long units);
+
   /** {@code {"model": "per_unit", "unit_amount": "0.001"}} */
   static PerUnit perUnit(String currency, String unitAmount) {
     return new PerUnit(Money.currency(currency), UnitPrice.of(unitAmount));
@@ -67,6 +105,11 @@ public sealed interface PriceModel {
           : new Rating(
               currency, List.of(LineItem.priced(units, unitPrice, Money.zero(currency))));
     }
+
+    @Override
+    public Slice rateAt(Position position, long units) {
+      return new Slice(1, rate(units));
+    }
   }
 
   /**
@@ -94,6 +137,27 @@ public sealed interface PriceModel {
       }
       return new Rating(currency, lines);
     }
+
+    @Override
+    public Slice rateAt(Position position, long units) {
+      requireUnits(units);
+      long from = position.before();
+      long to = Math.addExact(from, units);
+      List<LineItem> lines = new ArrayList<>();
+      int firstTier = 0;
+      long tierStart = 0;
+      for (int i = 0; i < tiers.size() && tierStart < to; i++) {
+        Tier tier = tiers.get(i);
+        long tierEnd = tier.upTo() == null ? Long.MAX_VALUE : tier.upTo();
+        long quantity = Math.min(to, tierEnd) - Math.max(from, tierStart);
+        if (quantity > 0) {
+          firstTier = firstTier == 0 ? i + 1 : firstTier;
+          lines.add(tier.line(quantity, currency, tierStart >= from));
+        }
+        tierStart = tierEnd;
+      }
+      return new Slice(Math.max(firstTier, 1), new Rating(currency, lines));
+    }
   }
 
   /**
@@ -115,6 +179,20 @@ public sealed interface PriceModel {
       // The ladder's last tier is open-ended, so some tier always reaches the total.
       Tier tier = tiers.stream().filter(t -> t.reaches(units)).findFirst().orElseThrow();
       return new Rating(currency, List.of(tier.line(units, currency)));
+    }
+
+    @Override
+    public Slice rateAt(Position position, long units) {
+      requireUnits(units);
+      if (units == 0) {
+        return new Slice(1, new Rating(currency, List.of()));
+      }
+      int index = 0;
+      while (!tiers.get(index).reaches(position.total())) {
+        index++;
+      }
+      boolean holdsTheLastUnit = Math.addExact(position.before(), units) == position.total();
+      return new Slice(index + 1, new Rating(currency, List.of(tiers.get(index).line(units, currency, holdsTheLastUnit))));
     }
   }
 
@@ -144,13 +222,21 @@ public sealed interface PriceModel {
       if (units == 0) {
         return new Rating(currency(), List.of());
       }
-      // Ceiling division without the overflow of (units + size - 1) / size near Long.MAX_VALUE.
-      long packages = units / packageSize + (units % packageSize == 0 ? 0 : 1);
-      return new Rating(
-          currency(),
-          List.of(
-              LineItem.priced(
-                  packages, new UnitPrice(packageAmount.amount()), Money.zero(currency()))));
+      return new Rating(currency(), List.of(
+          LineItem.priced(packagesFor(units), new UnitPrice(packageAmount.amount()), Money.zero(currency()))));
+    }
+
+    @Override
+    public Slice rateAt(Position position, long units) {
+      requireUnits(units);
+      long packages = packagesFor(Math.addExact(position.beforeInPlan(), units)) - packagesFor(position.beforeInPlan());
+      return new Slice(1, new Rating(currency(), packages == 0 ? List.of()
+          : List.of(LineItem.priced(packages, new UnitPrice(packageAmount.amount()), Money.zero(currency())))));
+    }
+
+    /** Ceiling division without the overflow of (units + size - 1) / size near Long.MAX_VALUE. */
+    private long packagesFor(long units) {
+      return units / packageSize + (units % packageSize == 0 ? 0 : 1);
     }
   }
 

@@ -19,15 +19,22 @@ import java.util.Optional;
  * <p>Usage is rated per segment: the events acknowledged before the change are priced by the old
  * plan, those after by the new one. Each segment's free allowance is the plan's allowance
  * prorated by the time the segment covers, {@code floor(allowance × segment-seconds /
- * period-seconds)}, and its tiers restart at zero: a change starts a new tier ladder (and, for
- * package pricing, a new package).
+ * period-seconds)}.
  *
  * <p>The recurring fee is prorated by time: each segment pays {@code fee × segment-seconds /
  * period-seconds} rounded HALF_EVEN to the minor unit. An upgrade and a downgrade follow the same
  * rule: no refund beyond the unused time, no free upgrade. Seconds are counted exactly,
  * fractions included, so segments that cover the period add up to it exactly.
  *
- * <p>On an invoice ({@link #lines}) two more rules hold. Adjacent segments of the same plan (the
+ * <p>On an invoice ({@link #lines}) the period's seconds are the subscription's time in the
+ * period, from its first segment to the period's end: a subscription that starts mid-period pays
+ * its full fee and gets its full allowance, and one that starts and changes plan at once pays
+ * what starting on the second plan costs. Tiers are not restarted by a change: each segment's
+ * billable units stand where the subscription's count for the period stands
+ * ({@link PriceModel#rateAt}), so no flip between plans restarts a ladder or charges a tier's flat
+ * fee twice; packages are counted per plan across the period.
+ *
+ * <p>Two more rules hold on an invoice. Adjacent segments of the same plan (the
  * same plan id and terms, one ending where the next starts) are one segment, since nothing
  * changed: a "change" to the plan already in force must not restart the tiers or the allowance.
  * And the recurring fees of a subscription in one currency never add up to more than the full
@@ -73,10 +80,15 @@ public final class Proration {
    * @throws IllegalArgumentException if the segment is not within the period
    */
   public static PlanTerms segmentTerms(Period period, Segment segment) {
+    return segmentTerms(segment, periodSeconds(period, segment));
+  }
+
+  /** The segment's terms, its allowance prorated over {@code coveredSeconds}. */
+  private static PlanTerms segmentTerms(Segment segment, BigDecimal coveredSeconds) {
     PlanTerms terms = segment.terms();
     long allowance = BigDecimal.valueOf(terms.freeAllowance())
         .multiply(seconds(segment.from(), segment.to()))
-        .divide(periodSeconds(period, segment), 0, RoundingMode.FLOOR)
+        .divide(coveredSeconds, 0, RoundingMode.FLOOR)
         .longValueExact();
     return new PlanTerms(terms.name(), terms.price(), allowance, Optional.empty(), terms.rateLimit(), terms.quota(),
         terms.revenueShare());
@@ -88,7 +100,11 @@ public final class Proration {
    * @throws IllegalArgumentException if the segment is not within the period
    */
   public static Money recurringFee(Period period, Segment segment) {
-    BigDecimal periodSeconds = periodSeconds(period, segment);
+    return recurringFee(segment, periodSeconds(period, segment));
+  }
+
+  /** The segment's part of its plan's fee, prorated over {@code coveredSeconds}. */
+  private static Money recurringFee(Segment segment, BigDecimal periodSeconds) {
     Currency currency = segment.terms().currency();
     return segment.terms().recurringFee()
         .map(fee -> new Money(fee.amount()
@@ -107,13 +123,25 @@ public final class Proration {
    */
   public static List<InvoiceDraft.Line> lines(Period period, String subscriptionId, List<SegmentWithPlan> segments) {
     List<SegmentWithPlan> merged = coalesce(period, segments);
-    List<Optional<Money>> fees = cappedFees(period, merged);
+    BigDecimal covered = coveredSeconds(period, merged);
+    List<Optional<Money>> fees = cappedFees(covered, merged);
+    List<PlanTerms> terms = new ArrayList<>();
+    long total = 0;
+    for (SegmentWithPlan s : merged) {
+      terms.add(segmentTerms(s.segment(), covered));
+      total = Math.addExact(total, terms.get(terms.size() - 1).billableUnits(s.segment().units()));
+    }
     List<InvoiceDraft.Line> lines = new ArrayList<>();
+    long before = 0;
+    Map<String, Long> beforeInPlan = new LinkedHashMap<>();
     for (int i = 0; i < merged.size(); i++) {
       String planId = merged.get(i).planId();
       Segment segment = merged.get(i).segment();
-      lines.addAll(InvoiceDraft.linesOf(
-          new InvoiceDraft.Usage(subscriptionId, planId, segmentTerms(period, segment), segment.units())));
+      PriceModel.Position position = new PriceModel.Position(before, beforeInPlan.getOrDefault(planId, 0L), total);
+      lines.addAll(InvoiceDraft.linesOf(new InvoiceDraft.Usage(subscriptionId, planId, terms.get(i), segment.units()), position));
+      long billable = terms.get(i).billableUnits(segment.units());
+      before += billable;
+      beforeInPlan.merge(planId, billable, Long::sum);
       fees.get(i).ifPresent(fee -> lines.add(
           new InvoiceDraft.Line(subscriptionId, planId, InvoiceDraft.LineKind.RECURRING_FEE, 0, 1, null, fee)));
     }
@@ -152,13 +180,13 @@ public final class Proration {
    * Each segment's fee part (empty for a plan without a fee), with what the parts' rounding puts
    * above the most expensive full fee of their currency taken off the last parts.
    */
-  private static List<Optional<Money>> cappedFees(Period period, List<SegmentWithPlan> segments) {
+  private static List<Optional<Money>> cappedFees(BigDecimal covered, List<SegmentWithPlan> segments) {
     List<Optional<Money>> fees = new ArrayList<>();
     Map<Currency, Money> excess = new LinkedHashMap<>();
     Map<Currency, Money> cap = new LinkedHashMap<>();
     for (SegmentWithPlan s : segments) {
       Optional<Money> full = s.segment().terms().recurringFee();
-      Optional<Money> part = full.map(fee -> recurringFee(period, s.segment()));
+      Optional<Money> part = full.map(fee -> recurringFee(s.segment(), covered));
       fees.add(part);
       part.ifPresent(p -> excess.merge(p.currency(), p, Money::plus));
       full.ifPresent(f -> cap.merge(f.currency(), f, (a, b) -> a.compareTo(b) >= 0 ? a : b));
@@ -177,6 +205,19 @@ public final class Proration {
       }
     }
     return fees;
+  }
+
+  /**
+   * The subscription's time in the period: from its first segment (its start, when it started
+   * within the period) to the period's end. Fees and allowances are shared over this time, so a
+   * subscription that starts mid-period pays its plan's full fee, and one that starts and changes
+   * plan at once pays what starting on the second plan costs.
+   */
+  private static BigDecimal coveredSeconds(Period period, List<SegmentWithPlan> segments) {
+    if (segments.isEmpty() || !segments.get(0).segment().from().isBefore(period.end())) {
+      return seconds(period.start(), period.end());
+    }
+    return seconds(segments.get(0).segment().from(), period.end());
   }
 
   private static BigDecimal seconds(Instant from, Instant to) {

@@ -49,7 +49,13 @@ public record Tier(Long upTo, UnitPrice unitPrice, Optional<Money> flatFee) {
 
   /** The line for {@code quantity} units charged at this tier. */
   LineItem line(long quantity, Currency currency) {
-    return LineItem.priced(quantity, unitPrice, flatFee.orElseGet(() -> Money.zero(currency)));
+    return line(quantity, currency, true);
+  }
+
+  /** {@code withFlatFee} false: the tier's flat fee was charged by an earlier part of the period. */
+  LineItem line(long quantity, Currency currency, boolean withFlatFee) {
+    return LineItem.priced(quantity, unitPrice,
+        withFlatFee ? flatFee.orElseGet(() -> Money.zero(currency)) : Money.zero(currency));
   }
 
   /**

@@ -30,4 +30,27 @@ class AllocationProperties {
     assertEquals(List.of(Money.of("0.33", "EUR"), Money.of("0.33", "EUR"), Money.of("0.34", "EUR")),
         Allocation.proportional(amount, List.of(Money.of("1.00", "EUR"), Money.of("1.00", "EUR"), Money.of("1.00", "EUR"))));
   }
+
+  @Property
+  void aZeroWeightGetsNothingWhenAnotherWeightIsPositive(
+      @ForAll @LongRange(min = 0, max = 10_000_000) long cents,
+      @ForAll @Size(min = 1, max = 8) List<@IntRange(min = 0, max = 100_000) Integer> weights) {
+    net.jqwik.api.Assume.that(weights.stream().anyMatch(w -> w > 0));
+    Money amount = Money.rounded(BigDecimal.valueOf(cents, 2), Money.currency("USD"));
+    List<Money> parts = Allocation.proportional(amount,
+        weights.stream().map(w -> Money.rounded(BigDecimal.valueOf(w, 2), Money.currency("USD"))).toList());
+    for (int i = 0; i < weights.size(); i++) {
+      if (weights.get(i) == 0) {
+        assertEquals(Money.zero(amount.currency()), parts.get(i), "weight " + i + " of " + weights);
+      }
+    }
+  }
+
+  @Test
+  void theRoundingRemainderNeverLandsOnAZeroWeight() {
+    Money amount = Money.of("1.00", "EUR");
+    assertEquals(List.of(Money.of("0.33", "EUR"), Money.of("0.33", "EUR"), Money.of("0.34", "EUR"), Money.zero(amount.currency())),
+        Allocation.proportional(amount, List.of(Money.of("1.00", "EUR"), Money.of("1.00", "EUR"), Money.of("1.00", "EUR"),
+            Money.zero(amount.currency()))));
+  }
 }

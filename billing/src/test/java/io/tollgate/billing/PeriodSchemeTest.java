@@ -31,4 +31,10 @@ class PeriodSchemeTest {
     assertEquals("invalid_plan", assertThrows(BillingException.class, () -> PeriodScheme.parse("weekly")).code());
     assertThrows(BillingException.class, () -> PeriodScheme.parse("PT0S"));
   }
+
+  @Test
+  void aPeriodShorterThanAMillisecondIsRefused() {
+    BillingException refused = assertThrows(BillingException.class, () -> PeriodScheme.parse("PT0.0005S"));
+    assertEquals(BillingException.INVALID_PLAN, refused.code());
+  }
 }

@@ -96,6 +96,53 @@ class ProrationProperties {
     assertTrue(shares <= allowance && shares > allowance - cuts.segments(), shares + " of " + allowance);
   }
 
+  /**
+   * Flipping between two plans with the same tiered price (no allowance) costs exactly what staying
+   * on one plan costs: the period's count goes on across changes, so no flip restarts a tier ladder
+   * or charges a tier's flat fee again. Packages are counted per plan, so the flips cost exactly
+   * what each plan's own units cost in whole packages.
+   */
+  @Property
+  void flippingBetweenTwoPlansNeverRestartsATierLadder(
+      @ForAll("cuts") Cuts cuts, @ForAll("flatFeeLadders") PriceModel price, @ForAll("unitsPerSegment") List<Long> units) {
+    PlanTerms terms = PlanTerms.of("same price", price);
+    List<SegmentWithPlan> flips = new ArrayList<>();
+    long[] byPlan = new long[2];
+    for (int i = 0; i < cuts.segments(); i++) {
+      flips.add(new SegmentWithPlan(i % 2 == 0 ? "a" : "b",
+          new Segment(terms, cuts.bounds().get(i), cuts.bounds().get(i + 1), units.get(i))));
+      byPlan[i % 2] += units.get(i);
+    }
+    Money flipped = total(Proration.lines(cuts.period(), "sub", flips), LineKind.USAGE, price.currency());
+    Money expected = price instanceof PriceModel.Package
+        ? price.rate(byPlan[0]).total().plus(price.rate(byPlan[1]).total())
+        : price.rate(sum(units, cuts)).total();
+    assertEquals(expected, flipped, () -> "flips at " + cuts + " of " + units);
+  }
+
+  /** Graduated and volume ladders whose tiers have flat fees, and packages; whole-cent prices, so no line rounds. */
+  @Provide
+  Arbitrary<PriceModel> flatFeeLadders() {
+    Arbitrary<Money> flat = Arbitraries.longs().between(0, 500).map(c -> new Money(BigDecimal.valueOf(c, 2), Currency.getInstance("USD")));
+    Arbitrary<List<Tier>> tiers = Combinators.combine(
+            Arbitraries.longs().between(1, 60_000).set().ofMinSize(1).ofMaxSize(3),
+            Arbitraries.of("0", "0.01", "0.05", "1.00").list().ofSize(4), flat.list().ofSize(4))
+        .as((ends, amounts, flats) -> {
+          List<Long> sorted = new ArrayList<>(ends);
+          Collections.sort(sorted);
+          List<Tier> ladder = new ArrayList<>();
+          for (int i = 0; i < sorted.size(); i++) {
+            ladder.add(Tier.of(sorted.get(i), amounts.get(i), flats.get(i)));
+          }
+          ladder.add(Tier.of(null, amounts.get(sorted.size()), flats.get(sorted.size())));
+          return ladder;
+        });
+    return Arbitraries.oneOf(
+        tiers.map(ladder -> PriceModel.graduated("USD", ladder)),
+        tiers.map(ladder -> PriceModel.volume("USD", ladder)),
+        Arbitraries.longs().between(1, 5_000).map(size -> PriceModel.perPackage("USD", size, "0.50")));
+  }
+
   @Property
   void upgradeOrDowngradeNeverChargesMoreFeeThanTheMostExpensivePlansFullFee(
       @ForAll("cuts") Cuts cuts, @ForAll("fees") List<Money> fees) {

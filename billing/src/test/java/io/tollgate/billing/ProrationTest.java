@@ -88,7 +88,7 @@ class ProrationTest {
   }
 
   @Test
-  void aChangeRestartsTheTiersAndEachSegmentHasItsShareOfTheAllowance() {
+  void aChangeContinuesTheTiersWhereThePeriodStandsAndEachSegmentHasItsShareOfTheAllowance() {
     PriceModel price = PriceModel.graduated("USD", List.of(Tier.of(100L, "0"), Tier.of(null, "0.01")));
     PlanTerms monthly = PlanTerms.of("m", price).withFreeAllowance(30);
     PlanTerms other = PlanTerms.of("o", price).withFreeAllowance(30);
@@ -100,8 +100,33 @@ class ProrationTest {
         new Line("sub", "m", LineKind.USAGE, 1, 100, UnitPrice.ZERO, Money.zero(USD)),
         new Line("sub", "m", LineKind.USAGE, 2, 50, UnitPrice.of("0.01"), Money.of("0.50", "USD")),
         new Line("sub", "o", LineKind.FREE_ALLOWANCE, 0, 20, UnitPrice.ZERO, Money.zero(USD)),
-        new Line("sub", "o", LineKind.USAGE, 1, 100, UnitPrice.ZERO, Money.zero(USD)),
-        new Line("sub", "o", LineKind.USAGE, 2, 40, UnitPrice.of("0.01"), Money.of("0.40", "USD"))), lines);
+        new Line("sub", "o", LineKind.USAGE, 2, 140, UnitPrice.of("0.01"), Money.of("1.40", "USD"))), lines);
+  }
+
+  @Test
+  void aTierFlatFeeIsChargedOnceAPeriodWhateverThePlanChanges() {
+    Money setUp = Money.of("5.00", "USD");
+    PriceModel price = PriceModel.graduated("USD", List.of(Tier.of(100L, "0", setUp), Tier.of(null, "0.01", setUp)));
+    List<Line> lines = Proration.lines(NOVEMBER, "sub", List.of(
+        new SegmentWithPlan("a", new Segment(PlanTerms.of("a", price), START, DAY_10, 50)),
+        new SegmentWithPlan("b", new Segment(PlanTerms.of("b", price), DAY_10, DAY_15, 50)),
+        new SegmentWithPlan("a", new Segment(PlanTerms.of("a", price), DAY_15, END, 50))));
+    assertEquals(Money.of("10.50", "USD"), lines.stream().map(Line::amount).reduce(Money.zero(USD), Money::plus),
+        "each tier's 5.00 once, and 50 units of tier 2 at 0.01");
+  }
+
+  @Test
+  void startingOnOnePlanAndChangingAtOnceCostsWhatStartingOnTheOtherCosts() {
+    PlanTerms small = PlanTerms.of("small", PriceModel.perUnit("USD", "0")).withRecurringFee(Money.of("6.00", "USD"));
+    PlanTerms large = PlanTerms.of("large", PriceModel.perUnit("USD", "0")).withRecurringFee(Money.of("12.00", "USD"));
+    Instant aSecondLater = DAY_15.plusSeconds(1);
+    List<Line> flipped = Proration.lines(NOVEMBER, "sub", List.of(
+        new SegmentWithPlan("small", new Segment(small, DAY_15, aSecondLater, 0)),
+        new SegmentWithPlan("large", new Segment(large, aSecondLater, END, 0))));
+    List<Line> direct = Proration.lines(NOVEMBER, "sub", List.of(new SegmentWithPlan("large", new Segment(large, DAY_15, END, 0))));
+    assertEquals(Money.of("12.00", "USD"), direct.get(0).amount(), "a mid-period start pays the full fee");
+    assertEquals(Money.of("12.00", "USD"), flipped.stream().map(Line::amount).reduce(Money.zero(USD), Money::plus),
+        "a change right after the start costs what starting on the second plan costs");
   }
 
   @Test

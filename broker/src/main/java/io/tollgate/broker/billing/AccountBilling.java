@@ -1,16 +1,12 @@
 package io.tollgate.broker.billing;
 
 import com.google.protobuf.Message;
-import io.tollgate.billing.Allocation;
-import io.tollgate.billing.BillingException;
-import io.tollgate.billing.InvoiceDraft;
 import io.tollgate.billing.Money;
 import io.tollgate.billing.Period;
 import io.tollgate.billing.PeriodScheme;
-import io.tollgate.billing.RevenueShare;
-import io.tollgate.billing.RevenueSplit;
-import io.tollgate.billing.Wallet;
+import io.tollgate.broker.ShardedAsk;
 import io.tollgate.broker.catalog.Catalog;
+import io.tollgate.broker.catalog.CatalogEntity;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.Platform;
 import io.tollgate.broker.serialization.codec.ClusterMessage;
@@ -19,46 +15,38 @@ import io.tollgate.broker.topic.Partitioner;
 import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.protocols.v1.AttributeValue;
 import io.tollgate.protocols.v1.CloudEvent;
-import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
-import io.tollgate.protocols.v1.journal.CursorsAdvanced;
-import io.tollgate.protocols.v1.journal.EventsAppended;
+import io.tollgate.protocols.v1.journal.CreditNoteRequested;
 import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
 import io.tollgate.protocols.v1.journal.PublishedRecorded;
-import io.tollgate.protocols.v1.journal.PublishedUsage;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
-import io.tollgate.protocols.v1.journal.InvoiceLine;
 import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
-import io.tollgate.protocols.v1.journal.PeriodUsage;
 import io.tollgate.protocols.v1.journal.PeriodsClosed;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
 import io.tollgate.protocols.v1.journal.RevenueDelivered;
-import io.tollgate.protocols.v1.journal.SnapshotInvoice;
 import io.tollgate.protocols.v1.journal.UsageRecorded;
-import io.tollgate.protocols.v1.journal.WalletBalance;
-import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.concurrent.CompletionStage;
 import java.util.Currency;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -73,7 +61,6 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
-import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * An account's billing, as a consumer and as a producer.
@@ -90,8 +77,13 @@ import org.apache.pekko.stream.javadsl.Sink;
  * <p>As a producer: the revenue credited to it from its consumers' invoices, once per
  * (invoice, subscription), which make up its statements. A finalized invoice's credits are
  * sent until every producer confirmed them, across restarts.
+ *
+ * <p>This class only sequences, as {@code TopicPartition} does over {@code PartitionLog}: the
+ * state and its rules are {@link BillingLedger}; the child {@link JournalFollower} reads the
+ * journals; the child {@link Deliveries} sends credits and invoice events until confirmed; and
+ * what it asks of the cluster goes through {@link Outside}.
  */
-public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplies<AccountBilling.Command, Message, AccountBilling.State> {
+public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplies<AccountBilling.Command, Message, BillingLedger> {
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "AccountBilling");
 
   public sealed interface Command extends ClusterMessage {}
@@ -188,48 +180,104 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     }
   }
 
-  private record CreditNoteNumbered(IssueCreditNote request, Money amount, String number)
+  private record CreditNoteNumbered(CreditNoteRequested request, String number)
       implements Command, NoSerializationVerificationNeeded {}
+
+  private record NumberPendingCreditNote() implements Command, NoSerializationVerificationNeeded {}
+
+  private record CatalogReadForClose() implements Command, NoSerializationVerificationNeeded {}
 
   private record CaughtUpForClose() implements Command, NoSerializationVerificationNeeded {}
 
   private record CloseAbandoned(Throwable failure) implements Command, NoSerializationVerificationNeeded {}
 
-  private record CreditsUnconfirmed(String creditKey) implements Command, NoSerializationVerificationNeeded {}
-
-  private record AnnouncementStored(String invoice, boolean stored) implements Command, NoSerializationVerificationNeeded {}
+  private record AnnouncementStored(String invoice) implements Command, NoSerializationVerificationNeeded {}
 
   private record NumberReady(InvoiceFinalized.Builder invoice, String number)
       implements Command, NoSerializationVerificationNeeded {}
 
-  private record CreditsDelivered(String invoice) implements Command, NoSerializationVerificationNeeded {}
+  private record CreditsDelivered(String creditKey) implements Command, NoSerializationVerificationNeeded {}
 
-  private record FeedDone(String subscription, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
+  private record FinalizeNext() implements Command, NoSerializationVerificationNeeded {}
 
-  /** Mutated only by the event handler. */
-  public static final class State {
-    final Map<String, Long> feedPositions = new HashMap<>();
-    final Map<String, Long> publishPositions = new HashMap<>();
-    final Map<String, Map<String, Published>> published = new TreeMap<>();
-    final Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> usage = new TreeMap<>();
-    final Map<String, Invoice> invoices = new LinkedHashMap<>();
-    final Map<String, Boolean> revenueDelivered = new HashMap<>();
-    final java.util.Set<String> announced = new java.util.HashSet<>();
-    final Map<String, RevenueCredited> credits = new LinkedHashMap<>();
-    Wallet wallet = Wallet.empty();
-    Instant closedThrough = Instant.EPOCH;
+
+
+  /**
+   * @param grace how long an ended period stays open for late usage; zero or more
+   * @param timeout how long one ask to another entity may take; more than zero
+   */
+  public record Settings(PeriodScheme periods, Duration grace, Duration timeout) {
+    public Settings {
+      if (grace.isNegative()) {
+        throw new IllegalArgumentException("tollgate.billing.grace must not be negative: " + grace);
+      }
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("the billing ask timeout must be more than zero: " + timeout);
+      }
+    }
   }
 
-  public record Settings(PeriodScheme periods, Duration grace, Duration timeout) {}
+  /**
+   * What the account's billing asks of the rest of the cluster. One interface, so that the entity
+   * can be driven by a test that decides when (and whether) each answer comes.
+   */
+  public interface Outside {
+    /** The number of {@code document} in the sequence of {@code issuer}; the same number when asked again. */
+    CompletionStage<String> number(String issuer, String document);
 
-  /** Wallet credits the broker makes itself and those a client asks for never share a key. */
-  private static final String INTERNAL_KEY = "tollgate:";
-  private static final String CLIENT_KEY = "client:";
+    /** Records a revenue credit at the producer; completes once it is recorded. */
+    CompletionStage<Done> credit(String producer, RevenueCredited credit);
+
+    /** Stores an invoice event on the platform's invoices topic; true once it is stored. */
+    CompletionStage<Boolean> announce(CloudEvent event);
+
+    /** Completes once this node's catalog view has applied every change the catalog had when asked. */
+    CompletionStage<Void> catalogCaughtUp();
+
+    static Outside of(ClusterSharding sharding, CatalogView view, Duration timeout) {
+      return new Outside() {
+        @Override
+        public CompletionStage<Void> catalogCaughtUp() {
+          return ShardedAsk.ask(CatalogEntity.ref(sharding), CatalogEntity.GetVersion::new, timeout, timeout.multipliedBy(3))
+              .thenCompose(view::awaitVersion);
+        }
+
+        @Override
+        public CompletionStage<String> number(String issuer, String document) {
+          return InvoiceNumbering.of(sharding, issuer)
+              .<InvoiceNumbering.AssignedNumber>ask(replyTo -> new InvoiceNumbering.Assign(document, replyTo), timeout)
+              .thenApply(InvoiceNumbering.AssignedNumber::number);
+        }
+
+        @Override
+        public CompletionStage<Done> credit(String producer, RevenueCredited credit) {
+          return sharding.entityRefFor(ENTITY_KEY, producer).ask(replyTo -> new CreditRevenue(credit, replyTo), timeout);
+        }
+
+        @Override
+        public CompletionStage<Boolean> announce(CloudEvent event) {
+          Optional<Catalog.Topic> topic = view.catalog().topic(Platform.INVOICES_TOPIC);
+          if (topic.isEmpty()) {
+            return CompletableFuture.completedFuture(false);
+          }
+          int partition = Partitioner.partitionOf(event, topic.get().partitions());
+          return sharding.entityRefFor(TopicPartition.ENTITY_KEY, new PartitionRef(Platform.INVOICES_TOPIC, partition).entityId())
+              .<TopicPartition.AppendResult>ask(replyTo -> new TopicPartition.Append(List.of(event), replyTo), timeout)
+              .thenApply(result -> result instanceof TopicPartition.Appended);
+        }
+      };
+    }
+  }
 
   public static void initSharding(ClusterSharding sharding, CatalogView view, CurrentEventsByPersistenceIdQuery journal,
                                   Clock clock, Settings settings) {
-    sharding.init(Entity.of(ENTITY_KEY, context -> Behaviors.setup(actor ->
-        new AccountBilling(actor, context.getEntityId(), view, journal, sharding, clock, settings))));
+    Outside outside = Outside.of(sharding, view, settings.timeout());
+    sharding.init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), view, journal, outside, clock, settings)));
+  }
+
+  static Behavior<Command> create(String accountId, CatalogView view, CurrentEventsByPersistenceIdQuery journal,
+                                  Outside outside, Clock clock, Settings settings) {
+    return Behaviors.setup(actor -> new AccountBilling(actor, accountId, view, journal, outside, clock, settings));
   }
 
   public static String persistenceId(String accountId) {
@@ -252,127 +300,115 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   private final String accountId;
   private final CatalogView view;
   private final CurrentEventsByPersistenceIdQuery journal;
-  private final ClusterSharding sharding;
+  private final Outside outside;
   private final Clock clock;
   private final Settings settings;
-  /** Usage feeds running now, each with who waits for it and whether it must run again. */
-  private final Map<String, Feed> feeds = new HashMap<>();
+  /** Reads the usage and partition journals and hands each record back. */
+  private final ActorRef<JournalFollower.Command> follower;
+  /** Told when every journal a close asked for was read, or when one could not be. */
+  private final ActorRef<Done> closeRead;
+  private final ActorRef<JournalFollower.ReadFailed> closeReadFailed;
   /** Invoices waiting to be numbered and finalized by the close in progress, oldest first. */
   private final Deque<InvoiceFinalized.Builder> toFinalize = new ArrayDeque<>();
   private Instant closingThrough;
-  /** Invoice events being published now. */
-  private final java.util.Set<String> announcing = new java.util.HashSet<>();
-  /** Revenue credits sent and not yet confirmed or failed, so a retry does not send them twice at once. */
-  private final java.util.Set<String> creditsInFlight = new java.util.HashSet<>();
-  /** One credit note at a time, so that a number is never taken by a note that is then refused. */
+  /** Sends credits and invoice events until they are confirmed. */
+  private final ActorRef<Deliveries.Command> deliveries;
+  /** How long an unconfirmed credit or invoice event waits before it is sent again. */
+  private static final Duration DELIVERY_RETRY = Duration.ofSeconds(5);
+  /** The pending credit note is being numbered now. */
   private boolean numberingCreditNote;
-
-  private static final class Feed {
-    final List<ActorRef<Done>> waiting = new ArrayList<>();
-    boolean again;
-  }
+  /** Who waits for the pending credit note to be issued. */
+  private final List<ActorRef<Outcome>> noteWaiters = new ArrayList<>();
+  /** How long a failed numbering of a credit note waits before it is asked again. */
+  private static final Duration NUMBERING_RETRY = Duration.ofSeconds(1);
 
   private AccountBilling(ActorContext<Command> actor, String accountId, CatalogView view,
-                         CurrentEventsByPersistenceIdQuery journal, ClusterSharding sharding, Clock clock,
-                         Settings settings) {
+                         CurrentEventsByPersistenceIdQuery journal, Outside outside, Clock clock, Settings settings) {
     super(PersistenceId.ofUniqueId(persistenceId(accountId)));
     this.actor = actor;
     this.accountId = accountId;
     this.view = view;
     this.journal = journal;
-    this.sharding = sharding;
+    this.outside = outside;
     this.clock = clock;
     this.settings = settings;
+    this.follower = actor.spawnAnonymous(JournalFollower.create(actor.getSelf(), view, journal, settings.periods(),
+        settings.timeout()));
+    this.closeRead = actor.messageAdapter(Done.class, done -> new CaughtUpForClose());
+    this.closeReadFailed = actor.messageAdapter(JournalFollower.ReadFailed.class,
+        failed -> new CloseAbandoned(new IllegalStateException("a journal read failed")));
+    this.deliveries = actor.spawnAnonymous(Deliveries.create(outside,
+        actor.messageAdapter(Deliveries.CreditsConfirmed.class, confirmed -> new CreditsDelivered(confirmed.creditKey())),
+        actor.messageAdapter(Deliveries.AnnouncementConfirmed.class, confirmed -> new AnnouncementStored(confirmed.invoice())),
+        DELIVERY_RETRY));
   }
 
   @Override
-  public State emptyState() {
-    return new State();
+  public BillingLedger emptyState() {
+    return new BillingLedger(accountId);
   }
 
   @Override
-  public SignalHandler<State> signalHandler() {
-    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::resendUndeliveredCredits).build();
+  public SignalHandler<BillingLedger> signalHandler() {
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::resendUnconfirmed).build();
   }
 
   /**
    * Revenue credits and invoice events not confirmed before a restart are sent again;
    * producers apply each credit once and the invoices topic stores each event once.
    */
-  private void resendUndeliveredCredits(State state) {
-    for (Invoice invoice : state.invoices.values()) {
-      InvoiceFinalized finalized = invoice.finalized();
-      if (!state.announced.contains(finalized.getId())) {
-        announce(finalized);
-      }
-      if (!delivered(state, finalized.getId())) {
-        sendCredits(finalized, finalized.getId(), chargesBySubscription(finalized), false);
-      }
-      if (invoice.status().equals("void") && !delivered(state, finalized.getId() + ":void")) {
-        sendCredits(finalized, finalized.getId() + ":void", chargesBySubscription(finalized), true);
-      }
-      for (CreditNoteIssued note : invoice.creditNotes()) {
-        if (!delivered(state, note.getId())) {
-          sendCredits(finalized, note.getId(), creditNoteCharges(finalized, note), true);
-        }
-      }
-    }
-  }
-
-  private static boolean delivered(State state, String creditKey) {
-    return state.revenueDelivered.getOrDefault(creditKey, false);
+  private void resendUnconfirmed(BillingLedger ledger) {
+    ledger.pendingCreditNote().ifPresent(this::numberCreditNote);
+    ledger.unannounced().forEach(this::announce);
+    ledger.undelivered(clock.millis()).forEach(pending -> sendCredits(pending.creditKey(), pending.deliveries()));
   }
 
   @Override
-  public CommandHandlerWithReply<Command, Message, State> commandHandler() {
+  public CommandHandlerWithReply<Command, Message, BillingLedger> commandHandler() {
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(RecordUsage.class, this::onRecord)
         .onCommand(RecordPublished.class, this::onRecordPublished)
         .onCommand(CatchUp.class, this::onCatchUp)
-        .onCommand(FeedDone.class, this::onFeedDone)
-        .onCommand(GetUsage.class, (state, get) -> Effect().reply(get.replyTo(), report(state)))
+        .onCommand(GetUsage.class, (ledger, get) -> Effect().reply(get.replyTo(), ledger.usageReport()))
         .onCommand(ClosePeriods.class, this::onClosePeriods)
+        .onCommand(CatalogReadForClose.class, this::onCatalogReadForClose)
         .onCommand(CaughtUpForClose.class, this::onCaughtUpForClose)
         .onCommand(CloseAbandoned.class, this::onCloseAbandoned)
-        .onCommand(AnnouncementStored.class, (state, stored) -> {
-          announcing.remove(stored.invoice());
-          return stored.stored() && !state.announced.contains(stored.invoice())
-              ? Effect().persist(InvoiceAnnounced.newBuilder().setInvoice(stored.invoice()).build()).thenNoReply()
-              : Effect().noReply();
-        })
-        .onCommand(CreditsUnconfirmed.class, (state, unconfirmed) -> {
-          creditsInFlight.remove(unconfirmed.creditKey());
-          return Effect().noReply();
-        })
+        .onCommand(AnnouncementStored.class, (ledger, stored) -> ledger.isAnnounced(stored.invoice())
+            ? Effect().noReply()
+            : Effect().persist(InvoiceAnnounced.newBuilder().setInvoice(stored.invoice()).build()).thenNoReply())
         .onCommand(NumberReady.class, this::onNumberReady)
-        .onCommand(CaughtUpForCloseContinue.class, (state, next) -> finalizeNext(state))
-        .onCommand(CreditsDelivered.class, (state, delivered) -> {
-          creditsInFlight.remove(delivered.invoice());
-          return Effect().persist(RevenueDelivered.newBuilder().setInvoice(delivered.invoice()).build()).thenNoReply();
-        })
+        .onCommand(FinalizeNext.class, (ledger, next) -> finalizeNext(ledger))
+        .onCommand(CreditsDelivered.class, (ledger, delivered) -> ledger.isDelivered(delivered.creditKey())
+            ? Effect().noReply()
+            : Effect().persist(RevenueDelivered.newBuilder().setInvoice(delivered.creditKey()).build()).thenNoReply())
         .onCommand(CreditRevenue.class, this::onCreditRevenue)
         .onCommand(TopUp.class, this::onTopUp)
         .onCommand(ChangeInvoiceStatus.class, this::onChangeStatus)
-        .onCommand(GetLedger.class, (state, get) -> Effect().reply(get.replyTo(), ledger(state)))
+        .onCommand(GetLedger.class, (ledger, get) -> Effect().reply(get.replyTo(), ledger.view()))
         .onCommand(IssueCreditNote.class, this::onIssueCreditNote)
         .onCommand(CreditNoteNumbered.class, this::onCreditNoteNumbered)
+        .onCommand(NumberPendingCreditNote.class, (ledger, retry) -> {
+          ledger.pendingCreditNote().ifPresent(this::numberCreditNote);
+          return Effect().noReply();
+        })
         .build();
   }
 
   // ---- usage ------------------------------------------------------------------------------
 
-  private ReplyEffect<Message, State> onRecord(State state, RecordUsage record) {
+  private ReplyEffect<Message, BillingLedger> onRecord(BillingLedger ledger, RecordUsage record) {
     UsageRecorded usage = record.usage();
-    if (usage.getSequence() <= state.feedPositions.getOrDefault(usage.getSubscription(), 0L)) {
+    if (usage.getSequence() <= ledger.positionOf(usage.getSubscription())) {
       return Effect().reply(record.replyTo(), Done.getInstance());
     }
     return Effect().persist(usage).thenReply(record.replyTo(), newState -> Done.getInstance());
   }
 
-  private ReplyEffect<Message, State> onRecordPublished(State state, RecordPublished record) {
+  private ReplyEffect<Message, BillingLedger> onRecordPublished(BillingLedger ledger, RecordPublished record) {
     PublishedRecorded published = record.published();
     String key = new PartitionRef(published.getTopic(), published.getPartition()).persistenceId();
-    if (published.getSequence() <= state.publishPositions.getOrDefault(key, 0L)) {
+    if (published.getSequence() <= ledger.positionOf(key)) {
       return Effect().reply(record.replyTo(), Done.getInstance());
     }
     return Effect().persist(published).thenReply(record.replyTo(), newState -> Done.getInstance());
@@ -384,242 +420,125 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     List<String> journals = new ArrayList<>();
     catalog.topics().stream()
         .filter(topic -> catalog.domain(topic.domain()).map(Catalog.Domain::owner).filter(accountId::equals).isPresent())
-        .sorted(java.util.Comparator.comparing(Catalog.Topic::name))
+        .sorted(Comparator.comparing(Catalog.Topic::name))
         .forEach(topic -> topic.partitionRefs().forEach(partition -> journals.add(partition.persistenceId())));
     return journals;
   }
 
-  private static long positionOf(State state, String feed) {
-    return (PartitionRef.isPersistenceId(feed) ? state.publishPositions : state.feedPositions).getOrDefault(feed, 0L);
-  }
-
   private List<Catalog.Subscription> ownSubscriptions() {
     return view.catalog().subscriptions().stream().filter(s -> s.account().equals(accountId))
-        .sorted(java.util.Comparator.comparing(Catalog.Subscription::createdAt)).toList();
+        .sorted(Comparator.comparing(Catalog.Subscription::createdAt)).toList();
   }
 
-  private ReplyEffect<Message, State> onCatchUp(State state, CatchUp catchUp) {
-    List<String> subscriptions = new ArrayList<>();
-    if (catchUp.subscription().isEmpty()) {
-      ownSubscriptions().forEach(subscription -> subscriptions.add(subscription.id()));
-      subscriptions.addAll(ownPartitionJournals());
-    } else {
-      subscriptions.add(catchUp.subscription());
-    }
-    if (subscriptions.isEmpty()) {
+  private ReplyEffect<Message, BillingLedger> onCatchUp(BillingLedger ledger, CatchUp catchUp) {
+    List<String> journals = catchUp.subscription().isEmpty() ? ownJournals() : List.of(catchUp.subscription());
+    if (journals.isEmpty()) {
       return Effect().reply(catchUp.replyTo(), Done.getInstance());
     }
-    ActorRef<Done> allDone = subscriptions.size() == 1 ? catchUp.replyTo() : countDown(subscriptions.size(), catchUp.replyTo());
-    for (String subscription : subscriptions) {
-      Feed running = feeds.get(subscription);
-      if (running != null) {
-        running.again = true;
-        running.waiting.add(allDone);
-      } else {
-        Feed feed = new Feed();
-        feed.waiting.add(allDone);
-        feeds.put(subscription, feed);
-        runFeed(subscription, positionOf(state, subscription));
-      }
-    }
+    // A failed read answers nothing: the caller's ask fails and the next read retries.
+    follower.tell(new JournalFollower.Read(journals, positionsOf(ledger, journals), catchUp.replyTo(),
+        actor.getSystem().ignoreRef()));
     return Effect().noReply();
   }
 
-  /** A reply target that answers {@code replyTo} once it was told {@code count} times. */
-  private ActorRef<Done> countDown(int count, ActorRef<Done> replyTo) {
-    return actor.spawnAnonymous(Behaviors.setup(context -> new Object() {
-      Behavior<Done> waiting(int left) {
-        return Behaviors.receiveMessage(done -> {
-          if (left == 1) {
-            replyTo.tell(done);
-            return Behaviors.stopped();
-          }
-          return waiting(left - 1);
-        });
-      }
-    }.waiting(count)));
+  /** Every usage journal of the account's subscriptions and every journal of its topics' partitions. */
+  private List<String> ownJournals() {
+    List<String> journals = new ArrayList<>();
+    ownSubscriptions().forEach(subscription -> journals.add(subscription.id()));
+    journals.addAll(ownPartitionJournals());
+    return journals;
   }
 
-  /** Reads one journal from {@code position} on: a subscription's usage, or a topic partition's events. */
-  private void runFeed(String feed, long position) {
-    if (PartitionRef.isPersistenceId(feed)) {
-      runPublishFeed(feed, position);
-    } else {
-      runUsageFeed(feed, position);
-    }
-  }
-
-  private void runPublishFeed(String partitionJournal, long position) {
-    ActorRef<Command> self = actor.getSelf();
-    PartitionRef partition = PartitionRef.fromPersistenceId(partitionJournal);
-    journal.currentEventsByPersistenceId(partitionJournal, position + 1, Long.MAX_VALUE)
-        .mapAsync(1, envelope -> {
-          EventsAppended appended = (EventsAppended) envelope.event();
-          long bytes = appended.getEventsList().stream().mapToLong(CloudEvent::getSerializedSize).sum();
-          PublishedRecorded published = PublishedRecorded.newBuilder().setTopic(partition.topic())
-              .setPartition(partition.partition()).setSequence(envelope.sequenceNr())
-              .setPeriod(settings.periods().periodOf(Instant.ofEpochMilli(appended.getAppendedAtMillis())).id())
-              .setEvents(appended.getEventsCount()).setBytes(bytes).build();
-          return AskPattern.<Command, Done>ask(self, replyTo -> new RecordPublished(published, replyTo), settings.timeout(),
-              actor.getSystem().scheduler());
-        })
-        .runWith(Sink.ignore(), actor.getSystem())
-        .whenComplete((done, failure) -> self.tell(new FeedDone(partitionJournal, failure)));
-  }
-
-  private void runUsageFeed(String subscription, long position) {
-    ActorRef<Command> self = actor.getSelf();
-    journal.currentEventsByPersistenceId(SubscriptionEntity.persistenceId(subscription), position + 1, Long.MAX_VALUE)
-        .mapAsync(1, envelope -> {
-          CursorsAdvanced advanced = (CursorsAdvanced) envelope.event();
-          Invoicing.PlanSegmentKey segment = view.catalog().subscription(subscription)
-              .map(s -> Invoicing.segmentAt(s, Instant.ofEpochMilli(advanced.getAtMillis())))
-              .orElseThrow(() -> new IllegalStateException("subscription " + subscription + " is not in this node's catalog yet"));
-          UsageRecorded usage = UsageRecorded.newBuilder().setSubscription(subscription)
-              .setSequence(envelope.sequenceNr()).setPeriod(advanced.getPeriod())
-              .setUnits(advanced.getUnits()).setAtMillis(advanced.getAtMillis())
-              .setPlan(segment.plan()).setPlanFromMillis(segment.from().toEpochMilli()).build();
-          return AskPattern.<Command, Done>ask(self, replyTo -> new RecordUsage(usage, replyTo), settings.timeout(),
-              actor.getSystem().scheduler());
-        })
-        .runWith(Sink.ignore(), actor.getSystem())
-        .whenComplete((done, failure) -> self.tell(new FeedDone(subscription, failure)));
-  }
-
-  private ReplyEffect<Message, State> onFeedDone(State state, FeedDone done) {
-    Feed feed = feeds.get(done.subscription());
-    if (done.failure() != null) {
-      actor.getLog().warn("reading the usage journal of {} failed; the next read retries", done.subscription(), done.failure());
-    }
-    if (feed.again && done.failure() == null) {
-      feed.again = false;
-      runFeed(done.subscription(), positionOf(state, done.subscription()));
-      return Effect().noReply();
-    }
-    feeds.remove(done.subscription());
-    if (done.failure() == null) {
-      feed.waiting.forEach(waiter -> waiter.tell(Done.getInstance()));
-    }
-    return Effect().noReply();
-  }
-
-  private static UsageReport report(State state) {
-    Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> copy = new TreeMap<>();
-    state.usage.forEach((period, bySubscription) -> {
-      Map<String, Map<Invoicing.PlanSegmentKey, Long>> subscriptions = new HashMap<>();
-      bySubscription.forEach((subscription, bySegment) -> subscriptions.put(subscription, Map.copyOf(bySegment)));
-      copy.put(period, subscriptions);
-    });
-    Map<String, Map<String, Published>> published = new TreeMap<>();
-    state.published.forEach((period, byTopic) -> published.put(period, Map.copyOf(byTopic)));
-    return new UsageReport(copy, published);
+  private static Map<String, Long> positionsOf(BillingLedger ledger, List<String> journals) {
+    Map<String, Long> positions = new HashMap<>();
+    journals.forEach(journalId -> positions.put(journalId, ledger.positionOf(journalId)));
+    return positions;
   }
 
   // ---- closing periods --------------------------------------------------------------------
 
   /** Also the moment to send again any revenue credit that was not confirmed. */
-  private ReplyEffect<Message, State> onClosePeriods(State state, ClosePeriods close) {
-    resendUndeliveredCredits(state);
+  private ReplyEffect<Message, BillingLedger> onClosePeriods(BillingLedger ledger, ClosePeriods close) {
+    resendUnconfirmed(ledger);
     if (closingThrough == null && !ownSubscriptions().isEmpty()) {
       closingThrough = clock.instant().minus(settings.grace());
-      actor.ask(Done.class, actor.getSelf(), settings.timeout(), replyTo -> new CatchUp("", replyTo),
-          (done, failure) -> failure == null ? new CaughtUpForClose() : new CloseAbandoned(failure));
+      actor.pipeToSelf(outside.catalogCaughtUp(),
+          (caughtUp, failure) -> failure == null ? new CatalogReadForClose() : new CloseAbandoned(failure));
     }
     return Effect().reply(close.replyTo(), Done.getInstance());
   }
 
+  /**
+   * The catalog view has every subscription and plan change made before the close began; now
+   * every journal is read to its end, however long that takes: a slow read delays the close, it
+   * does not abandon it.
+   */
+  private ReplyEffect<Message, BillingLedger> onCatalogReadForClose(BillingLedger ledger, CatalogReadForClose read) {
+    List<String> journals = ownJournals();
+    if (journals.isEmpty()) {
+      closingThrough = null;
+      return Effect().noReply();
+    }
+    follower.tell(new JournalFollower.Read(journals, positionsOf(ledger, journals), closeRead, closeReadFailed));
+    return Effect().noReply();
+  }
+
   /** Without every usage journal read to its end, no period is closed: the next tick tries again. */
-  private ReplyEffect<Message, State> onCloseAbandoned(State state, CloseAbandoned abandoned) {
+  private ReplyEffect<Message, BillingLedger> onCloseAbandoned(BillingLedger ledger, CloseAbandoned abandoned) {
     actor.getLog().warn("reading the usage journals of {} failed; no period is closed until they are read",
         accountId, abandoned.failure());
     closingThrough = null;
     return Effect().noReply();
   }
 
-  private ReplyEffect<Message, State> onCaughtUpForClose(State state, CaughtUpForClose caughtUp) {
+  private ReplyEffect<Message, BillingLedger> onCaughtUpForClose(BillingLedger ledger, CaughtUpForClose caughtUp) {
     List<Catalog.Subscription> subscriptions = ownSubscriptions();
+    if (subscriptions.isEmpty()) {
+      closingThrough = null;
+      return Effect().noReply();
+    }
     Instant first = subscriptions.get(0).createdAt();
-    Period period = settings.periods().periodOf(first.isAfter(state.closedThrough) ? first : state.closedThrough);
+    Period period = settings.periods().periodOf(first.isAfter(ledger.closedThrough()) ? first : ledger.closedThrough());
     Instant processedThrough = period.start();
     // Bounded work per close; a long outage is caught up over several ticks.
     for (int periods = 0; !period.end().isAfter(closingThrough) && periods < 1000; periods++) {
-      for (InvoiceFinalized.Builder invoice : invoicesOf(state, period, subscriptions)) {
-        if (!state.invoices.containsKey(invoice.getId())) {
-          toFinalize.add(invoice);
-        }
-      }
+      toFinalize.addAll(ledger.draftInvoices(view.catalog(), period, subscriptions));
       processedThrough = period.end();
       period = settings.periods().periodOf(period.end());
     }
     closingThrough = processedThrough;
-    return finalizeNext(state);
+    return finalizeNext(ledger);
   }
 
-  private ReplyEffect<Message, State> finalizeNext(State state) {
+  private ReplyEffect<Message, BillingLedger> finalizeNext(BillingLedger ledger) {
     InvoiceFinalized.Builder next = toFinalize.poll();
     if (next == null) {
       Instant through = closingThrough;
       closingThrough = null;
-      if (!through.isAfter(state.closedThrough)) {
+      if (!through.isAfter(ledger.closedThrough())) {
         return Effect().noReply();
       }
       return Effect().persist(PeriodsClosed.newBuilder().setThroughMillis(through.toEpochMilli()).build()).thenNoReply();
     }
-    actor.ask(InvoiceNumbering.AssignedNumber.class, InvoiceNumbering.of(sharding, InvoiceNumbering.INVOICES),
-        settings.timeout(), replyTo -> new InvoiceNumbering.Assign(next.getId(), replyTo),
-        (assigned, failure) -> new NumberReady(next, assigned == null ? null : assigned.number()));
+    actor.pipeToSelf(outside.number(InvoiceNumbering.INVOICES, next.getId()),
+        (number, failure) -> new NumberReady(next, failure == null ? number : null));
     return Effect().noReply();
   }
 
-  private ReplyEffect<Message, State> onNumberReady(State state, NumberReady ready) {
+  private ReplyEffect<Message, BillingLedger> onNumberReady(BillingLedger ledger, NumberReady ready) {
     if (ready.number() == null) {
       actor.getLog().warn("numbering invoice {} failed; the next close retries", ready.invoice().getId());
       toFinalize.clear();
       closingThrough = null;
       return Effect().noReply();
     }
-    Money total = StoredMoney.of(ready.invoice().getTotal(), ready.invoice().getCurrency());
-    Wallet.Applied credits = state.wallet.apply(total);
-    InvoiceFinalized invoice = ready.invoice().setNumber(ready.number())
-        .setCreditsApplied(credits.applied().toString()).setAmountDue(credits.due().toString())
-        .setFinalizedAtMillis(clock.millis()).build();
+    InvoiceFinalized invoice = ledger.finalize(ready.invoice(), ready.number(), clock.millis());
     return Effect().persist(invoice).thenRun(newState -> {
-      sendCredits(invoice, invoice.getId(), chargesBySubscription(invoice), false);
+      sendCredits(invoice.getId(), newState.creditsFor(invoice, clock.millis()));
       announce(invoice);
-      actor.getSelf().tell(new CaughtUpForCloseContinue());
+      actor.getSelf().tell(new FinalizeNext());
     }).thenNoReply();
   }
-
-  /** The invoices of one period, one per currency with anything to bill. */
-  private List<InvoiceFinalized.Builder> invoicesOf(State state, Period period, List<Catalog.Subscription> subscriptions) {
-    Catalog catalog = view.catalog();
-    Map<String, Catalog.Subscription> byId = new HashMap<>();
-    subscriptions.forEach(subscription -> byId.put(subscription.id(), subscription));
-    InvoiceDraft draft = Invoicing.draft(catalog, period, subscriptions, report(state));
-    Map<Currency, InvoiceFinalized.Builder> byCurrency = new LinkedHashMap<>();
-    for (InvoiceDraft.Line line : draft.lines()) {
-      Currency currency = line.amount().currency();
-      InvoiceFinalized.Builder invoice = byCurrency.computeIfAbsent(currency, c -> InvoiceFinalized.newBuilder()
-          .setId(invoiceId(accountId, period, c)).setAccount(accountId).setPeriod(period.id())
-          .setPeriodStartMillis(period.start().toEpochMilli()).setPeriodEndMillis(period.end().toEpochMilli())
-          .setCurrency(c.getCurrencyCode()).setTotal(draft.totals().get(c).toString()));
-      Catalog.Subscription subscription = byId.get(line.subscriptionId());
-      Catalog.Plan plan = catalog.plan(line.planId()).orElseThrow();
-      invoice.addLines(InvoiceLine.newBuilder()
-          .setSubscription(line.subscriptionId()).setPlan(line.planId())
-          .setKind(line.kind().name().toLowerCase(Locale.ROOT)).setTier(line.tier()).setQuantity(line.quantity())
-          .setUnitAmount(line.unitPrice() == null ? "" : line.unitPrice().toString())
-          .setAmount(line.amount().toString())
-          .setProducer(catalog.product(subscription.product()).map(Catalog.Product::owner).orElse(""))
-          .setRevenueShare(plan.terms().getRevenueShare()));
-    }
-    // A period in which nothing was used and nothing is due gets no invoice.
-    return byCurrency.values().stream()
-        .filter(invoice -> invoice.getLinesList().stream().anyMatch(line -> line.getQuantity() > 0))
-        .toList();
-  }
-
-  private record CaughtUpForCloseContinue() implements Command, NoSerializationVerificationNeeded {}
 
   // ---- the invoice event -------------------------------------------------------------------
 
@@ -628,10 +547,6 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
    * id is the invoice id, so publishing again after a failure or a restart stores it once.
    */
   private void announce(InvoiceFinalized invoice) {
-    Optional<Catalog.Topic> topic = view.catalog().topic(Platform.INVOICES_TOPIC);
-    if (topic.isEmpty() || !announcing.add(invoice.getId())) {
-      return;
-    }
     CloudEvent event = CloudEvent.newBuilder().setSpecVersion("1.0").setId(invoice.getId())
         .setSource(Platform.BILLING_SOURCE).setType(Platform.INVOICE_FINALIZED)
         .putAttributes("subject", AttributeValue.newBuilder().setCeString(invoice.getAccount()).build())
@@ -641,139 +556,92 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
             .setCeTimestamp(Instant.ofEpochMilli(invoice.getFinalizedAtMillis()).toString()).build())
         .setJsonData(InvoiceJson.of(new Invoice(invoice, "finalized", List.of())).toString())
         .build();
-    int partition = Partitioner.partitionOf(event, topic.get().partitions());
-    ActorRef<Command> self = actor.getSelf();
-    sharding.entityRefFor(TopicPartition.ENTITY_KEY, new PartitionRef(Platform.INVOICES_TOPIC, partition).entityId())
-        .<TopicPartition.AppendResult>ask(replyTo -> new TopicPartition.Append(List.of(event), replyTo), settings.timeout())
-        .whenComplete((result, failure) -> self.tell(new AnnouncementStored(invoice.getId(),
-            failure == null && result instanceof TopicPartition.Appended)));
+    deliveries.tell(new Deliveries.Announce(invoice.getId(), event));
   }
 
   // ---- revenue share ----------------------------------------------------------------------
 
-  /** What each subscription of an invoice was charged, in the invoice's order. */
-  private static Map<String, Money> chargesBySubscription(InvoiceFinalized invoice) {
-    Map<String, Money> charges = new LinkedHashMap<>();
-    for (InvoiceLine line : invoice.getLinesList()) {
-      charges.merge(line.getSubscription(), StoredMoney.of(line.getAmount(), invoice.getCurrency()), Money::plus);
-    }
-    return charges;
+  /** Hands the credits of {@code creditKey} to the child that sends them until they are confirmed. */
+  private void sendCredits(String creditKey, List<BillingLedger.Delivery> credits) {
+    deliveries.tell(new Deliveries.SendCredits(creditKey, credits));
   }
 
-  /** A credit note's amount spread over the invoice's subscriptions in proportion to their charges. */
-  private static Map<String, Money> creditNoteCharges(InvoiceFinalized invoice, CreditNoteIssued note) {
-    Map<String, Money> charges = chargesBySubscription(invoice);
-    List<Money> parts = Allocation.proportional(StoredMoney.of(note.getAmount(), note.getCurrency()),
-        List.copyOf(charges.values()));
-    Map<String, Money> byParts = new LinkedHashMap<>();
-    int i = 0;
-    for (String subscription : charges.keySet()) {
-      byParts.put(subscription, parts.get(i++));
-    }
-    return byParts;
-  }
-
-  /**
-   * One credit per subscription of {@code charges}, to the producer of its product, under
-   * {@code creditKey}; {@code reverse} takes the amounts back (a void or a credit note).
-   */
-  private void sendCredits(InvoiceFinalized invoice, String creditKey, Map<String, Money> charges, boolean reverse) {
-    if (!creditsInFlight.add(creditKey)) {
-      return;
-    }
-    Map<String, InvoiceLine> firstLine = new LinkedHashMap<>();
-    invoice.getLinesList().forEach(line -> firstLine.putIfAbsent(line.getSubscription(), line));
-    List<CompletableFuture<Done>> confirmations = new ArrayList<>();
-    charges.forEach((subscription, charge) -> {
-      InvoiceLine line = firstLine.get(subscription);
-      Money zero = Money.zero(Currency.getInstance(invoice.getCurrency()));
-      RevenueSplit split = RevenueSplit.of(charge, RevenueShare.of(line.getRevenueShare()));
-      java.util.function.UnaryOperator<Money> sign = amount -> reverse ? zero.minus(amount) : amount;
-      RevenueCredited credit = RevenueCredited.newBuilder().setInvoice(creditKey).setSubscription(subscription)
-          .setConsumer(invoice.getAccount()).setPeriod(invoice.getPeriod()).setCurrency(invoice.getCurrency())
-          .setCharge(sign.apply(split.charge()).toString()).setProducerShare(sign.apply(split.producerShare()).toString())
-          .setPlatformFee(sign.apply(split.platformFee()).toString()).setAtMillis(clock.millis()).build();
-      confirmations.add(sharding.entityRefFor(ENTITY_KEY, line.getProducer())
-          .<Done>ask(replyTo -> new CreditRevenue(credit, replyTo), settings.timeout()).toCompletableFuture());
-    });
-    ActorRef<Command> self = actor.getSelf();
-    CompletableFuture.allOf(confirmations.toArray(CompletableFuture[]::new)).whenComplete((done, failure) -> {
-      self.tell(failure == null ? new CreditsDelivered(creditKey) : new CreditsUnconfirmed(creditKey));
-    });
-  }
-
-  private ReplyEffect<Message, State> onCreditRevenue(State state, CreditRevenue credit) {
-    if (state.credits.containsKey(creditKey(credit.credit()))) {
+  private ReplyEffect<Message, BillingLedger> onCreditRevenue(BillingLedger ledger, CreditRevenue credit) {
+    if (ledger.hasCredit(credit.credit())) {
       return Effect().reply(credit.replyTo(), Done.getInstance());
     }
     return Effect().persist(credit.credit()).thenReply(credit.replyTo(), newState -> Done.getInstance());
   }
 
-  private static String creditKey(RevenueCredited credit) {
-    return credit.getInvoice() + "|" + credit.getSubscription();
-  }
-
   // ---- credit notes -----------------------------------------------------------------------
 
-  private ReplyEffect<Message, State> onIssueCreditNote(State state, IssueCreditNote request) {
-    Invoice invoice = state.invoices.get(request.invoice());
-    if (invoice == null) {
-      return Effect().reply(request.replyTo(), Outcome.refused("invoice_not_found", "invoice " + request.invoice() + " does not exist"));
+  /**
+   * A credit note is first accepted ({@code CreditNoteRequested}), then numbered, then issued.
+   * Once accepted it is issued whatever happens: a lost numbering reply is asked again, a restart
+   * numbers it again, and the numbering gives the same number to the same request. Until it is
+   * issued, other credit notes and status changes of the account wait, so a void never slips in
+   * between a note's number and the note.
+   */
+  private ReplyEffect<Message, BillingLedger> onIssueCreditNote(BillingLedger ledger, IssueCreditNote request) {
+    BillingLedger.CreditNoteCheck check = ledger.checkCreditNote(request.invoice(), request.amount(), request.idempotencyKey());
+    if (check instanceof BillingLedger.CreditNoteCheck.AlreadyIssued issued) {
+      return Effect().reply(request.replyTo(), Outcome.created(issued.noteId()));
     }
-    Optional<CreditNoteIssued> earlier = invoice.creditNotes().stream()
-        .filter(note -> note.getIdempotencyKey().equals(request.idempotencyKey())).findFirst();
-    if (earlier.isPresent()) {
-      return Effect().reply(request.replyTo(), Outcome.created(earlier.get().getId()));
+    if (check instanceof BillingLedger.CreditNoteCheck.Refused refused) {
+      return Effect().reply(request.replyTo(), Outcome.refused(refused.code(), refused.message()));
     }
-    if (numberingCreditNote) {
+    if (check instanceof BillingLedger.CreditNoteCheck.Busy) {
       return Effect().stash();
     }
-    if (invoice.status().equals("void")) {
-      return Effect().reply(request.replyTo(), Outcome.refused("invoice_void", "a void invoice cannot be credited"));
+    noteWaiters.add(request.replyTo());
+    if (check instanceof BillingLedger.CreditNoteCheck.Pending) {
+      ledger.pendingCreditNote().ifPresent(this::numberCreditNote);
+      return Effect().noReply();
     }
-    Money amount;
-    try {
-      amount = Money.of(request.amount(), invoice.finalized().getCurrency());
-    } catch (BillingException e) {
-      return Effect().reply(request.replyTo(), Outcome.refused(e.code(), e.getMessage()));
-    }
-    Money creditable = StoredMoney.of(invoice.finalized().getTotal(), invoice.finalized().getCurrency()).minus(invoice.credited());
-    if (amount.signum() <= 0 || amount.compareTo(creditable) > 0) {
-      return Effect().reply(request.replyTo(), Outcome.refused("credit_exceeds_invoice",
-          "a credit note is more than zero and at most what the invoice has left to credit: " + creditable));
-    }
-    String document = request.invoice() + "|" + request.idempotencyKey();
-    numberingCreditNote = true;
-    actor.ask(InvoiceNumbering.AssignedNumber.class, InvoiceNumbering.of(sharding, InvoiceNumbering.CREDIT_NOTES),
-        settings.timeout(), replyTo -> new InvoiceNumbering.Assign(document, replyTo),
-        (assigned, failure) -> new CreditNoteNumbered(request, amount, assigned == null ? null : assigned.number()));
-    return Effect().noReply();
+    Money amount = ((BillingLedger.CreditNoteCheck.Allowed) check).amount();
+    CreditNoteRequested requested = CreditNoteRequested.newBuilder().setInvoice(request.invoice())
+        .setCurrency(amount.currency().getCurrencyCode()).setAmount(amount.toString()).setReason(request.reason())
+        .setIdempotencyKey(request.idempotencyKey()).setActor(request.actor()).setAtMillis(clock.millis()).build();
+    return Effect().persist(requested).thenRun(newState -> numberCreditNote(requested)).thenNoReply();
   }
 
-  private ReplyEffect<Message, State> onCreditNoteNumbered(State state, CreditNoteNumbered numbered) {
-    IssueCreditNote request = numbered.request();
-    numberingCreditNote = false;
-    if (numbered.number() == null) {
-      return Effect().reply(request.replyTo(), Outcome.refused("unavailable", "numbering the credit note failed; retry"))
-          .thenUnstashAll();
+  private void numberCreditNote(CreditNoteRequested requested) {
+    if (numberingCreditNote) {
+      return;
     }
-    Invoice invoice = state.invoices.get(request.invoice());
-    CreditNoteIssued note = CreditNoteIssued.newBuilder()
-        .setId("cn_" + numbered.number().toLowerCase(Locale.ROOT).replace("-", "_"))
-        .setNumber(numbered.number()).setInvoice(request.invoice())
-        .setCurrency(invoice.finalized().getCurrency()).setAmount(numbered.amount().toString())
-        .setReason(request.reason()).setIdempotencyKey(request.idempotencyKey()).setActor(request.actor())
-        .setAtMillis(clock.millis()).build();
+    numberingCreditNote = true;
+    actor.pipeToSelf(outside.number(InvoiceNumbering.CREDIT_NOTES, BillingLedger.numberingDocument(requested)),
+        (number, failure) -> new CreditNoteNumbered(requested, failure == null ? number : null));
+  }
+
+  private ReplyEffect<Message, BillingLedger> onCreditNoteNumbered(BillingLedger ledger, CreditNoteNumbered numbered) {
+    numberingCreditNote = false;
+    if (!ledger.pendingCreditNote().equals(Optional.of(numbered.request()))) {
+      return Effect().noReply();
+    }
+    if (numbered.number() == null) {
+      actor.getLog().warn("numbering the credit note of {} failed; asking again", numbered.request().getInvoice());
+      noteWaiters.forEach(waiter -> waiter.tell(Outcome.refused("unavailable",
+          "the credit note is accepted and waits for its number; retry with the same idempotency key")));
+      noteWaiters.clear();
+      actor.scheduleOnce(NUMBERING_RETRY, actor.getSelf(), new NumberPendingCreditNote());
+      return Effect().noReply();
+    }
+    CreditNoteIssued note = BillingLedger.issue(numbered.request(), numbered.number());
+    InvoiceFinalized invoice = ledger.invoice(note.getInvoice()).orElseThrow().finalized();
+    List<ActorRef<Outcome>> waiting = List.copyOf(noteWaiters);
+    noteWaiters.clear();
     return Effect().persist(note)
-        .thenRun(newState -> sendCredits(invoice.finalized(), note.getId(), creditNoteCharges(invoice.finalized(), note), true))
-        .thenReply(request.replyTo(), newState -> Outcome.created(note.getId()))
+        .thenRun(newState -> sendCredits(note.getId(), newState.noteCreditsFor(invoice, note, clock.millis())))
+        .thenRun(newState -> waiting.forEach(waiter -> waiter.tell(Outcome.created(note.getId()))))
+        .thenNoReply()
         .thenUnstashAll();
   }
 
   // ---- wallet and invoice status -----------------------------------------------------------
 
-  private ReplyEffect<Message, State> onTopUp(State state, TopUp topUp) {
-    if (state.wallet.hasSeen(CLIENT_KEY + topUp.idempotencyKey())) {
+  private ReplyEffect<Message, BillingLedger> onTopUp(BillingLedger ledger, TopUp topUp) {
+    if (ledger.hasSeenTopUp(topUp.idempotencyKey())) {
       return Effect().reply(topUp.replyTo(), Outcome.OK);
     }
     WalletToppedUp toppedUp = WalletToppedUp.newBuilder().setIdempotencyKey(topUp.idempotencyKey())
@@ -782,11 +650,15 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     return Effect().persist(toppedUp).thenReply(topUp.replyTo(), newState -> Outcome.OK);
   }
 
-  private ReplyEffect<Message, State> onChangeStatus(State state, ChangeInvoiceStatus change) {
-    Invoice invoice = state.invoices.get(change.invoice());
-    if (invoice == null) {
+  private ReplyEffect<Message, BillingLedger> onChangeStatus(BillingLedger ledger, ChangeInvoiceStatus change) {
+    if (ledger.pendingCreditNote().isPresent()) {
+      return Effect().stash();
+    }
+    Optional<Invoice> found = ledger.invoice(change.invoice());
+    if (found.isEmpty()) {
       return Effect().reply(change.replyTo(), Outcome.refused("invoice_not_found", "invoice " + change.invoice() + " does not exist"));
     }
+    Invoice invoice = found.get();
     if (invoice.status().equals(change.status())) {
       return Effect().reply(change.replyTo(), Outcome.OK);
     }
@@ -798,18 +670,12 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .setStatus(change.status()).setActor(change.actor()).setAtMillis(clock.millis()).build();
     return Effect().persist(changed).thenRun(newState -> {
       if (change.status().equals("void")) {
-        sendCredits(invoice.finalized(), change.invoice() + ":void", chargesBySubscription(invoice.finalized()), true);
+        sendCredits(BillingLedger.voidKey(change.invoice()), newState.voidCreditsFor(invoice.finalized(), clock.millis()));
       }
     }).thenReply(change.replyTo(), newState -> Outcome.OK);
   }
 
-  private static Ledger ledger(State state) {
-    Map<Currency, Money> balances = new TreeMap<>(java.util.Comparator.comparing(Currency::getCurrencyCode));
-    balances.putAll(state.wallet.balances());
-    return new Ledger(List.copyOf(state.invoices.values()), List.copyOf(state.credits.values()), balances);
-  }
-
-  // ---- snapshots --------------------------------------------------------------------------
+  // ---- snapshots and events -----------------------------------------------------------------
 
   @Override
   public RetentionCriteria retentionCriteria() {
@@ -817,126 +683,22 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   @Override
-  public SnapshotAdapter<State> snapshotAdapter() {
+  public SnapshotAdapter<BillingLedger> snapshotAdapter() {
     return new SnapshotAdapter<>() {
       @Override
-      public Object toJournal(State state) {
-        BillingSnapshot.Builder snapshot = BillingSnapshot.newBuilder().putAllFeedPositions(state.feedPositions)
-            .putAllPublishPositions(state.publishPositions)
-            .addAllCredits(state.credits.values()).addAllTopUpKeys(state.wallet.topUpKeys())
-            .setClosedThroughMillis(state.closedThrough.toEpochMilli());
-        state.published.forEach((period, byTopic) -> byTopic.forEach((topic, totals) -> snapshot.addPublished(
-            PublishedUsage.newBuilder().setPeriod(period).setTopic(topic).setEvents(totals.events()).setBytes(totals.bytes()))));
-        state.usage.forEach((period, bySubscription) -> bySubscription.forEach((subscription, bySegment) ->
-            bySegment.forEach((segment, units) -> snapshot.addUsage(PeriodUsage.newBuilder().setPeriod(period)
-                .setSubscription(subscription).setUnits(units)
-                .setPlan(segment.plan()).setPlanFromMillis(segment.from().toEpochMilli())))));
-        state.invoices.forEach((id, invoice) -> snapshot.addInvoices(SnapshotInvoice.newBuilder()
-            .setInvoice(invoice.finalized()).setStatus(invoice.status()).addAllCreditNotes(invoice.creditNotes())
-            .setAnnounced(state.announced.contains(id))
-            .setRevenueDelivered(state.revenueDelivered.getOrDefault(id, false))));
-        state.wallet.balances().forEach((currency, amount) -> snapshot.addWallet(
-            WalletBalance.newBuilder().setCurrency(currency.getCurrencyCode()).setAmount(amount.toString())));
-        return snapshot.build();
+      public Object toJournal(BillingLedger ledger) {
+        return ledger.toSnapshot();
       }
 
       @Override
-      public State fromJournal(Object stored) {
-        BillingSnapshot snapshot = (BillingSnapshot) stored;
-        State state = new State();
-        state.feedPositions.putAll(snapshot.getFeedPositionsMap());
-        state.publishPositions.putAll(snapshot.getPublishPositionsMap());
-        snapshot.getUsageList().forEach(usage -> state.usage.computeIfAbsent(usage.getPeriod(), p -> new HashMap<>())
-            .computeIfAbsent(usage.getSubscription(), s -> new HashMap<>())
-            .put(new Invoicing.PlanSegmentKey(usage.getPlan(), Instant.ofEpochMilli(usage.getPlanFromMillis())), usage.getUnits()));
-        snapshot.getInvoicesList().forEach(invoice -> {
-          state.invoices.put(invoice.getInvoice().getId(),
-              new Invoice(invoice.getInvoice(), invoice.getStatus(), List.copyOf(invoice.getCreditNotesList())));
-          state.revenueDelivered.put(invoice.getInvoice().getId(), invoice.getRevenueDelivered());
-          if (invoice.getAnnounced()) {
-            state.announced.add(invoice.getInvoice().getId());
-          }
-        });
-        snapshot.getCreditsList().forEach(credit -> state.credits.put(creditKey(credit), credit));
-        Map<Currency, Money> balances = new HashMap<>();
-        snapshot.getWalletList().forEach(balance ->
-            balances.put(Currency.getInstance(balance.getCurrency()), StoredMoney.of(balance.getAmount(), balance.getCurrency())));
-        state.wallet = new Wallet(balances, java.util.Set.copyOf(snapshot.getTopUpKeysList()));
-        state.closedThrough = Instant.ofEpochMilli(snapshot.getClosedThroughMillis());
-        snapshot.getPublishedList().forEach(published -> state.published
-            .computeIfAbsent(published.getPeriod(), period -> new TreeMap<>())
-            .put(published.getTopic(), new Published(published.getEvents(), published.getBytes())));
-        return state;
+      public BillingLedger fromJournal(Object stored) {
+        return BillingLedger.fromSnapshot(accountId, (BillingSnapshot) stored);
       }
     };
   }
 
-  // ---- events -----------------------------------------------------------------------------
-
   @Override
-  public EventHandler<State, Message> eventHandler() {
-    return newEventHandlerBuilder().forAnyState()
-        .onEvent(UsageRecorded.class, (state, usage) -> {
-          state.feedPositions.put(usage.getSubscription(), usage.getSequence());
-          if (usage.getUnits() > 0) {
-            state.usage.computeIfAbsent(usage.getPeriod(), period -> new HashMap<>())
-                .computeIfAbsent(usage.getSubscription(), subscription -> new HashMap<>())
-                .merge(new Invoicing.PlanSegmentKey(usage.getPlan(), Instant.ofEpochMilli(usage.getPlanFromMillis())),
-                    usage.getUnits(), Long::sum);
-          }
-          return state;
-        })
-        .onEvent(InvoiceFinalized.class, (state, invoice) -> {
-          state.invoices.put(invoice.getId(), new Invoice(invoice, "finalized", List.of()));
-          Money applied = StoredMoney.of(invoice.getCreditsApplied(), invoice.getCurrency());
-          state.wallet = state.wallet.apply(applied).after();
-          return state;
-        })
-        .onEvent(PublishedRecorded.class, (state, published) -> {
-          state.publishPositions.put(new PartitionRef(published.getTopic(), published.getPartition()).persistenceId(),
-              published.getSequence());
-          state.published.computeIfAbsent(published.getPeriod(), period -> new TreeMap<>())
-              .merge(published.getTopic(), new Published(published.getEvents(), published.getBytes()), Published::plus);
-          return state;
-        })
-        .onEvent(InvoiceAnnounced.class, (state, announced) -> {
-          state.announced.add(announced.getInvoice());
-          return state;
-        })
-        .onEvent(RevenueDelivered.class, (state, delivered) -> {
-          state.revenueDelivered.put(delivered.getInvoice(), true);
-          return state;
-        })
-        .onEvent(RevenueCredited.class, (state, credit) -> {
-          state.credits.put(creditKey(credit), credit);
-          return state;
-        })
-        .onEvent(WalletToppedUp.class, (state, topUp) -> {
-          state.wallet = state.wallet.topUp(CLIENT_KEY + topUp.getIdempotencyKey(),
-              StoredMoney.of(topUp.getAmount(), topUp.getCurrency()));
-          return state;
-        })
-        .onEvent(InvoiceStatusChanged.class, (state, changed) -> {
-          Invoice invoice = state.invoices.get(changed.getInvoice());
-          state.invoices.put(changed.getInvoice(), invoice.withStatus(changed.getStatus()));
-          if (changed.getStatus().equals("void")) {
-            Money applied = StoredMoney.of(invoice.finalized().getCreditsApplied(), invoice.finalized().getCurrency());
-            if (applied.signum() > 0) {
-              state.wallet = state.wallet.topUp(INTERNAL_KEY + "void:" + changed.getInvoice(), applied);
-            }
-          }
-          return state;
-        })
-        .onEvent(CreditNoteIssued.class, (state, note) -> {
-          state.invoices.computeIfPresent(note.getInvoice(), (id, invoice) -> invoice.withCreditNote(note));
-          state.wallet = state.wallet.topUp(INTERNAL_KEY + "credit-note:" + note.getId(),
-              StoredMoney.of(note.getAmount(), note.getCurrency()));
-          return state;
-        })
-        .onEvent(PeriodsClosed.class, (state, closed) -> {
-          state.closedThrough = Instant.ofEpochMilli(closed.getThroughMillis());
-          return state;
-        })
-        .build();
+  public EventHandler<BillingLedger, Message> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(BillingLedger::apply);
   }
 }

@@ -15,6 +15,7 @@ import io.tollgate.protocols.v1.cluster.TopUpRequest;
 import io.tollgate.protocols.v1.cluster.UsageReport;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
+import io.tollgate.protocols.v1.journal.CreditNoteRequested;
 import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
 import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
@@ -54,6 +55,7 @@ public final class BillingMessages {
       MessageCodec.stored(PeriodsClosed.getDefaultInstance()),
       MessageCodec.stored(NumberAssigned.getDefaultInstance()),
       MessageCodec.stored(CreditNoteIssued.getDefaultInstance()),
+      MessageCodec.stored(CreditNoteRequested.getDefaultInstance()),
       MessageCodec.stored(InvoiceAnnounced.getDefaultInstance()),
       MessageCodec.stored(PublishedRecorded.getDefaultInstance()),
       MessageCodec.stored(NumberingSnapshot.getDefaultInstance()),

@@ -12,8 +12,9 @@ import java.util.List;
 
 /**
  * The bill of a period from the catalog and the usage: each subscription's period is cut into
- * segments where its plan changed, each priced by {@link Proration}. A subscription pays the
- * full period it started in; only plan changes prorate.
+ * segments where its plan changed, each priced by {@link Proration}. A subscription's first
+ * period runs from its creation, so it pays the full fee and allowance of the period it started
+ * in, and a change prorates over the time the subscription has in the period.
  */
 public final class Invoicing {
   private Invoicing() {}
@@ -51,7 +52,8 @@ public final class Invoicing {
       List<Catalog.PlanSpan> spans = subscription.plans();
       for (int i = 0; i < spans.size(); i++) {
         Instant chosen = i == 0 ? Instant.EPOCH : spans.get(i).from();
-        Instant from = max(chosen, period.start());
+        // The first span starts when the subscription was created: its first period runs from there.
+        Instant from = max(spans.get(i).from(), period.start());
         Instant to = i + 1 < spans.size() ? min(spans.get(i + 1).from(), period.end()) : period.end();
         if (!from.isBefore(to)) {
           continue;

@@ -60,6 +60,8 @@ public final class StreamSession {
   public record Settings(int window, int maxBatch, int maxMessageBytes, Duration askTimeout,
                          Duration attachAttemptTimeout, Clock clock, PeriodScheme periods) {}
 
+  private static final Duration PLAN_CHECK_EVERY = Duration.ofSeconds(1);
+
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final LiveTail journal;
@@ -127,6 +129,7 @@ public final class StreamSession {
               .takeWhile(signal -> signal instanceof SubscriptionEntity.FrameRefused
                   || signal instanceof SubscriptionEntity.QuotaExhausted, true)
               .map(signal -> noticeFor(signal, format));
+          control = control.merge(planWatch(catalog, subscription, format), true);
           Source<Message, NotUsed> outbound = deliveries.merge(control, true)
               .watchTermination((notUsed, done) -> {
                 done.whenComplete((ok, failure) -> {
@@ -150,6 +153,22 @@ public final class StreamSession {
     String planFilter = plan.terms().getFilterJson();
     return planFilter.isEmpty() ? EventFilter.matchAll()
         : EventFilter.parse(planFilter).bind(Map.of("account", subscription.account()));
+  }
+
+  /**
+   * The {@code plan_changed} notice once this node's catalog shows the subscription on another
+   * plan than the one the stream opened under, then the end. The subscription's entity also
+   * tells the session at once; this look at the catalog every second is what makes the notice
+   * certain, since that message can be lost (a shard hand-over, a node that restarts).
+   */
+  private static Source<Message, NotUsed> planWatch(Catalog catalog, Catalog.Subscription openedUnder, StreamFormat format) {
+    String plan = openedUnder.plan();
+    return Source.tick(PLAN_CHECK_EVERY, PLAN_CHECK_EVERY, openedUnder.id())
+        .mapMaterializedValue(tick -> NotUsed.getInstance())
+        .map(id -> catalog.subscription(id).map(Catalog.Subscription::plan).orElse(plan))
+        .filter(current -> !current.equals(plan))
+        .take(1)
+        .map(current -> noticeFor(new SubscriptionEntity.PlanSwitched(current), format));
   }
 
   /** The plan's limits: its period quota when it blocks, and its rate limit. */

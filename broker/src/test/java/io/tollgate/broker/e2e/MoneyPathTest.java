@@ -5,15 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tollgate.broker.catalog.CatalogEntity;
 import io.tollgate.client.Delivery;
 import io.tollgate.client.Subscriber;
 import io.tollgate.client.TcpPublisher;
+import io.tollgate.protocols.v1.journal.CatalogChange;
+import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -174,6 +178,28 @@ class MoneyPathTest {
     assertEquals("9.70", totalOf(upcoming(up)));
     // 4 x 0.05 + 12.00 / 2, then 6 x 0.10 + 6.00 / 2
     assertEquals("9.80", totalOf(upcoming(down)));
+  }
+
+  @Test
+  void anOpenStreamLearnsOfAPlanChangeEvenWhenTheNoticeToItsSubscriptionIsLost() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("planwatch", 1);
+    String other = plan(t, """
+        {"name":"other","currency":"USD","price":{"model":"per_unit","unit_amount":"0.02"}}""");
+    List<Subscriber.Notice> notices = new CopyOnWriteArrayList<>();
+    try (Subscriber open = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
+        .onDelivery(delivery -> { }).onNotice(notices::add).connect()) {
+      // The catalog records the change as POST /v1/subscriptions/{id}/plan records it, but the
+      // subscription's entity is never told: as when that message is dropped in a shard hand-over.
+      CatalogChange change = CatalogChange.newBuilder().setAtMillis(clock.millis()).setActor(t.consumer())
+          .setSubscriptionPlanChanged(SubscriptionPlanChanged.newBuilder().setSubscription(t.subscription()).setPlan(other))
+          .build();
+      CatalogEntity.Result result = CatalogEntity.ref(ClusterSharding.get(broker.node().system()))
+          .<CatalogEntity.Result>ask(replyTo -> new CatalogEntity.Apply(change, replyTo), Duration.ofSeconds(10))
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertTrue(result instanceof CatalogEntity.Applied, String.valueOf(result));
+      await().atMost(Duration.ofSeconds(10)).until(() -> notices.stream().anyMatch(n -> n.code().equals("plan_changed")));
+      open.closed().get(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test

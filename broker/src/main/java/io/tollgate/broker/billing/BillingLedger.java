@@ -1,0 +1,506 @@
+package io.tollgate.broker.billing;
+
+import com.google.protobuf.Message;
+import io.tollgate.billing.Allocation;
+import io.tollgate.billing.BillingException;
+import io.tollgate.billing.InvoiceDraft;
+import io.tollgate.billing.Money;
+import io.tollgate.billing.Period;
+import io.tollgate.billing.RevenueShare;
+import io.tollgate.billing.RevenueSplit;
+import io.tollgate.billing.Wallet;
+import io.tollgate.broker.billing.AccountBilling.Invoice;
+import io.tollgate.broker.billing.AccountBilling.Published;
+import io.tollgate.broker.billing.AccountBilling.UsageReport;
+import io.tollgate.broker.catalog.Catalog;
+import io.tollgate.broker.position.PartitionRef;
+import io.tollgate.protocols.v1.journal.BillingSnapshot;
+import io.tollgate.protocols.v1.journal.CreditNoteIssued;
+import io.tollgate.protocols.v1.journal.CreditNoteRequested;
+import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
+import io.tollgate.protocols.v1.journal.InvoiceFinalized;
+import io.tollgate.protocols.v1.journal.InvoiceLine;
+import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
+import io.tollgate.protocols.v1.journal.PeriodUsage;
+import io.tollgate.protocols.v1.journal.PeriodsClosed;
+import io.tollgate.protocols.v1.journal.PublishedRecorded;
+import io.tollgate.protocols.v1.journal.PublishedUsage;
+import io.tollgate.protocols.v1.journal.RevenueCredited;
+import io.tollgate.protocols.v1.journal.RevenueDelivered;
+import io.tollgate.protocols.v1.journal.SnapshotInvoice;
+import io.tollgate.protocols.v1.journal.UsageRecorded;
+import io.tollgate.protocols.v1.journal.WalletBalance;
+import io.tollgate.protocols.v1.journal.WalletToppedUp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Currency;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The billing state of one account and its rules, without actors: what its events did
+ * ({@link #apply}), the invoices a period gets ({@link #draftInvoices}), whether a credit note
+ * may be issued ({@link #checkCreditNote}), the revenue credits an invoice, a void or a note
+ * sends ({@link #creditsFor}), and the snapshot it is stored as. {@link AccountBilling} only
+ * sequences: it decides with these methods and persists what they return. Mutated only by
+ * {@link #apply}.
+ */
+public final class BillingLedger {
+  /** Wallet credits the broker makes itself and those a client asks for never share a key. */
+  static final String INTERNAL_KEY = "tollgate:";
+  static final String CLIENT_KEY = "client:";
+
+  private final String accountId;
+  private final Map<String, Long> feedPositions = new HashMap<>();
+  private final Map<String, Long> publishPositions = new HashMap<>();
+  private final Map<String, Map<String, Published>> published = new TreeMap<>();
+  private final Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> usage = new TreeMap<>();
+  private final Map<String, Invoice> invoices = new LinkedHashMap<>();
+  /** Credit keys (an invoice, its void, a credit note) that every producer confirmed. */
+  private final Set<String> delivered = new HashSet<>();
+  private final Set<String> announced = new HashSet<>();
+  private final Map<String, RevenueCredited> credits = new LinkedHashMap<>();
+  private Wallet wallet = Wallet.empty();
+  private Instant closedThrough = Instant.EPOCH;
+  /** The credit note accepted and not issued yet: at most one per account at a time. */
+  private CreditNoteRequested pendingNote;
+
+  public BillingLedger(String accountId) {
+    this.accountId = accountId;
+  }
+
+  public String accountId() {
+    return accountId;
+  }
+
+  // ---- events -----------------------------------------------------------------------------
+
+  /**
+   * Applies one stored event.
+   *
+   * @throws IllegalArgumentException for a message that is not a billing event
+   */
+  public BillingLedger apply(Message event) {
+    if (event instanceof UsageRecorded recorded) {
+      feedPositions.put(recorded.getSubscription(), recorded.getSequence());
+      if (recorded.getUnits() > 0) {
+        usage.computeIfAbsent(recorded.getPeriod(), period -> new HashMap<>())
+            .computeIfAbsent(recorded.getSubscription(), subscription -> new HashMap<>())
+            .merge(new Invoicing.PlanSegmentKey(recorded.getPlan(), Instant.ofEpochMilli(recorded.getPlanFromMillis())),
+                recorded.getUnits(), Long::sum);
+      }
+    } else if (event instanceof PublishedRecorded recorded) {
+      publishPositions.put(new PartitionRef(recorded.getTopic(), recorded.getPartition()).persistenceId(),
+          recorded.getSequence());
+      published.computeIfAbsent(recorded.getPeriod(), period -> new TreeMap<>())
+          .merge(recorded.getTopic(), new Published(recorded.getEvents(), recorded.getBytes()), Published::plus);
+    } else if (event instanceof InvoiceFinalized invoice) {
+      invoices.put(invoice.getId(), new Invoice(invoice, "finalized", List.of()));
+      wallet = wallet.apply(StoredMoney.of(invoice.getCreditsApplied(), invoice.getCurrency())).after();
+    } else if (event instanceof InvoiceAnnounced announcement) {
+      announced.add(announcement.getInvoice());
+    } else if (event instanceof RevenueDelivered confirmed) {
+      delivered.add(confirmed.getInvoice());
+    } else if (event instanceof RevenueCredited credit) {
+      credits.put(creditKey(credit), credit);
+    } else if (event instanceof WalletToppedUp topUp) {
+      wallet = wallet.topUp(CLIENT_KEY + topUp.getIdempotencyKey(), StoredMoney.of(topUp.getAmount(), topUp.getCurrency()));
+    } else if (event instanceof InvoiceStatusChanged changed) {
+      Invoice invoice = invoices.get(changed.getInvoice());
+      invoices.put(changed.getInvoice(), invoice.withStatus(changed.getStatus()));
+      if (changed.getStatus().equals("void")) {
+        Money refund = voidRefund(invoice);
+        if (refund.signum() > 0) {
+          wallet = wallet.topUp(INTERNAL_KEY + "void:" + changed.getInvoice(), refund);
+        }
+      }
+    } else if (event instanceof CreditNoteRequested requested) {
+      pendingNote = requested;
+    } else if (event instanceof CreditNoteIssued note) {
+      pendingNote = null;
+      invoices.computeIfPresent(note.getInvoice(), (id, invoice) -> invoice.withCreditNote(note));
+      wallet = wallet.topUp(INTERNAL_KEY + "credit-note:" + note.getId(), StoredMoney.of(note.getAmount(), note.getCurrency()));
+    } else if (event instanceof PeriodsClosed closed) {
+      closedThrough = Instant.ofEpochMilli(closed.getThroughMillis());
+    } else {
+      throw new IllegalArgumentException("not a billing event: " + event.getClass().getName());
+    }
+    return this;
+  }
+
+  // ---- queries ----------------------------------------------------------------------------
+
+  /** How far a usage journal or a topic partition's journal was applied. */
+  public long positionOf(String journal) {
+    return (PartitionRef.isPersistenceId(journal) ? publishPositions : feedPositions).getOrDefault(journal, 0L);
+  }
+
+  public Optional<Invoice> invoice(String id) {
+    return Optional.ofNullable(invoices.get(id));
+  }
+
+  public Wallet wallet() {
+    return wallet;
+  }
+
+  public Instant closedThrough() {
+    return closedThrough;
+  }
+
+  public boolean isAnnounced(String invoiceId) {
+    return announced.contains(invoiceId);
+  }
+
+  public boolean isDelivered(String creditKey) {
+    return delivered.contains(creditKey);
+  }
+
+  public boolean hasCredit(RevenueCredited credit) {
+    return credits.containsKey(creditKey(credit));
+  }
+
+  public boolean hasSeenTopUp(String idempotencyKey) {
+    return wallet.hasSeen(CLIENT_KEY + idempotencyKey);
+  }
+
+  public UsageReport usageReport() {
+    Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> copy = new TreeMap<>();
+    usage.forEach((period, bySubscription) -> {
+      Map<String, Map<Invoicing.PlanSegmentKey, Long>> subscriptions = new HashMap<>();
+      bySubscription.forEach((subscription, bySegment) -> subscriptions.put(subscription, Map.copyOf(bySegment)));
+      copy.put(period, subscriptions);
+    });
+    Map<String, Map<String, Published>> publishedCopy = new TreeMap<>();
+    published.forEach((period, byTopic) -> publishedCopy.put(period, Map.copyOf(byTopic)));
+    return new UsageReport(copy, publishedCopy);
+  }
+
+  public AccountBilling.Ledger view() {
+    Map<Currency, Money> balances = new TreeMap<>(Comparator.comparing(Currency::getCurrencyCode));
+    balances.putAll(wallet.balances());
+    return new AccountBilling.Ledger(List.copyOf(invoices.values()), List.copyOf(credits.values()), balances);
+  }
+
+  // ---- invoices ---------------------------------------------------------------------------
+
+  /**
+   * The invoices of one period not finalized yet, one per currency with anything to bill,
+   * without number, credits or finalization time: those are set when each is finalized.
+   */
+  public List<InvoiceFinalized.Builder> draftInvoices(Catalog catalog, Period period, List<Catalog.Subscription> subscriptions) {
+    Map<String, Catalog.Subscription> byId = new HashMap<>();
+    subscriptions.forEach(subscription -> byId.put(subscription.id(), subscription));
+    InvoiceDraft draft = Invoicing.draft(catalog, period, subscriptions, usageReport());
+    Map<Currency, InvoiceFinalized.Builder> byCurrency = new LinkedHashMap<>();
+    for (InvoiceDraft.Line line : draft.lines()) {
+      Currency currency = line.amount().currency();
+      InvoiceFinalized.Builder invoice = byCurrency.computeIfAbsent(currency, c -> InvoiceFinalized.newBuilder()
+          .setId(AccountBilling.invoiceId(accountId, period, c)).setAccount(accountId).setPeriod(period.id())
+          .setPeriodStartMillis(period.start().toEpochMilli()).setPeriodEndMillis(period.end().toEpochMilli())
+          .setCurrency(c.getCurrencyCode()).setTotal(draft.totals().get(c).toString()));
+      Catalog.Subscription subscription = byId.get(line.subscriptionId());
+      Catalog.Plan plan = catalog.plan(line.planId()).orElseThrow();
+      invoice.addLines(InvoiceLine.newBuilder()
+          .setSubscription(line.subscriptionId()).setPlan(line.planId())
+          .setKind(line.kind().name().toLowerCase(Locale.ROOT)).setTier(line.tier()).setQuantity(line.quantity())
+          .setUnitAmount(line.unitPrice() == null ? "" : line.unitPrice().toString())
+          .setAmount(line.amount().toString())
+          .setProducer(catalog.product(subscription.product()).map(Catalog.Product::owner).orElse(""))
+          .setRevenueShare(plan.terms().getRevenueShare()));
+    }
+    // A period in which nothing was used and nothing is due gets no invoice.
+    return byCurrency.values().stream()
+        .filter(invoice -> !invoices.containsKey(invoice.getId()))
+        .filter(invoice -> invoice.getLinesList().stream().anyMatch(line -> line.getQuantity() > 0))
+        .toList();
+  }
+
+  /** The invoice as it is finalized: its number, the wallet credits it consumes, and when. */
+  public InvoiceFinalized finalize(InvoiceFinalized.Builder draft, String number, long atMillis) {
+    Wallet.Applied credits = wallet.apply(StoredMoney.of(draft.getTotal(), draft.getCurrency()));
+    return draft.clone().setNumber(number).setCreditsApplied(credits.applied().toString())
+        .setAmountDue(credits.due().toString()).setFinalizedAtMillis(atMillis).build();
+  }
+
+  /**
+   * What a void gives back to the wallet: the credits the invoice consumed, less what its credit
+   * notes already gave back, and never less than zero. The consumer gets back what it paid, once.
+   */
+  static Money voidRefund(Invoice invoice) {
+    Money left = StoredMoney.of(invoice.finalized().getCreditsApplied(), invoice.finalized().getCurrency())
+        .minus(invoice.credited());
+    return left.signum() > 0 ? left : Money.zero(left.currency());
+  }
+
+  // ---- credit notes -----------------------------------------------------------------------
+
+  /** What {@link #checkCreditNote} decided. */
+  public sealed interface CreditNoteCheck {
+    /** A note with this idempotency key was issued already. */
+    record AlreadyIssued(String noteId) implements CreditNoteCheck {}
+
+    record Refused(String code, String message) implements CreditNoteCheck {}
+
+    record Allowed(Money amount) implements CreditNoteCheck {}
+
+    /** This very request was accepted and its note is being numbered. */
+    record Pending() implements CreditNoteCheck {}
+
+    /** Another note of the account is being numbered: decide once it is issued. */
+    record Busy() implements CreditNoteCheck {}
+  }
+
+  public CreditNoteCheck checkCreditNote(String invoiceId, String amountText, String idempotencyKey) {
+    Invoice invoice = invoices.get(invoiceId);
+    if (invoice == null) {
+      return new CreditNoteCheck.Refused("invoice_not_found", "invoice " + invoiceId + " does not exist");
+    }
+    Optional<CreditNoteIssued> earlier = invoice.creditNotes().stream()
+        .filter(note -> note.getIdempotencyKey().equals(idempotencyKey)).findFirst();
+    if (earlier.isPresent()) {
+      return new CreditNoteCheck.AlreadyIssued(earlier.get().getId());
+    }
+    if (pendingNote != null) {
+      return pendingNote.getInvoice().equals(invoiceId) && pendingNote.getIdempotencyKey().equals(idempotencyKey)
+          ? new CreditNoteCheck.Pending() : new CreditNoteCheck.Busy();
+    }
+    if (invoice.status().equals("void")) {
+      return new CreditNoteCheck.Refused("invoice_void", "a void invoice cannot be credited");
+    }
+    Money amount;
+    try {
+      amount = Money.of(amountText, invoice.finalized().getCurrency());
+    } catch (BillingException e) {
+      return new CreditNoteCheck.Refused(e.code(), e.getMessage());
+    }
+    Money creditable = StoredMoney.of(invoice.finalized().getTotal(), invoice.finalized().getCurrency()).minus(invoice.credited());
+    if (amount.signum() <= 0 || amount.compareTo(creditable) > 0) {
+      return new CreditNoteCheck.Refused("credit_exceeds_invoice",
+          "a credit note is more than zero and at most what the invoice has left to credit: " + creditable);
+    }
+    return new CreditNoteCheck.Allowed(amount);
+  }
+
+  public Optional<CreditNoteRequested> pendingCreditNote() {
+    return Optional.ofNullable(pendingNote);
+  }
+
+  /** The numbering document of a requested note: the same for every retry of the same request. */
+  static String numberingDocument(CreditNoteRequested requested) {
+    return requested.getInvoice() + "|" + requested.getIdempotencyKey();
+  }
+
+  /** The note a request becomes once it has its number. */
+  static CreditNoteIssued issue(CreditNoteRequested requested, String number) {
+    return CreditNoteIssued.newBuilder()
+        .setId("cn_" + number.toLowerCase(Locale.ROOT).replace("-", "_"))
+        .setNumber(number).setInvoice(requested.getInvoice())
+        .setCurrency(requested.getCurrency()).setAmount(requested.getAmount())
+        .setReason(requested.getReason()).setIdempotencyKey(requested.getIdempotencyKey()).setActor(requested.getActor())
+        .setAtMillis(requested.getAtMillis()).build();
+  }
+
+  // ---- revenue credits --------------------------------------------------------------------
+
+  /** A credit to send to the producer that owns the subscription's product. */
+  public record Delivery(String producer, RevenueCredited credit) {}
+
+  /** A credit key whose deliveries are not all confirmed yet. */
+  public record Undelivered(String creditKey, List<Delivery> deliveries) {}
+
+  /**
+   * The credits a finalized invoice sends: one per subscription, its charge split line by line by
+   * the revenue share of the plan each line bills, so a subscription that changed plan in the
+   * period is split by each plan's share.
+   */
+  public List<Delivery> creditsFor(InvoiceFinalized invoice, long atMillis) {
+    return deliveries(invoice, invoice.getId(), splits(invoice, chargesByShare(invoice)), atMillis);
+  }
+
+  /**
+   * The credits a void sends: exactly what is still credited for the invoice, its credit less its
+   * credit notes' reversals, part by part, taken back; so the producer nets zero to the cent.
+   */
+  public List<Delivery> voidCreditsFor(InvoiceFinalized invoice, long atMillis) {
+    Map<String, Parts> left = splits(invoice, chargesByShare(invoice));
+    for (CreditNoteIssued note : invoice(invoice.getId()).map(Invoice::creditNotes).orElse(List.of())) {
+      noteSplits(invoice, note).forEach((subscription, parts) -> left.merge(subscription, parts, Parts::plus));
+    }
+    left.replaceAll((subscription, parts) -> parts.negated());
+    return deliveries(invoice, voidKey(invoice.getId()), left, atMillis);
+  }
+
+  /**
+   * The credits a credit note sends: its amount spread over the invoice's lines in proportion to
+   * their charges ({@link Allocation}, no cent on a line that charged nothing), each part split by
+   * its line's share, taken back.
+   */
+  public List<Delivery> noteCreditsFor(InvoiceFinalized invoice, CreditNoteIssued note, long atMillis) {
+    return deliveries(invoice, note.getId(), noteSplits(invoice, note), atMillis);
+  }
+
+  /** Every credit key of the account's invoices that is not confirmed: after a restart, on every tick. */
+  public List<Undelivered> undelivered(long atMillis) {
+    List<Undelivered> pending = new ArrayList<>();
+    for (Invoice invoice : invoices.values()) {
+      InvoiceFinalized finalized = invoice.finalized();
+      if (!isDelivered(finalized.getId())) {
+        pending.add(new Undelivered(finalized.getId(), creditsFor(finalized, atMillis)));
+      }
+      if (invoice.status().equals("void") && !isDelivered(voidKey(finalized.getId()))) {
+        pending.add(new Undelivered(voidKey(finalized.getId()), voidCreditsFor(finalized, atMillis)));
+      }
+      for (CreditNoteIssued note : invoice.creditNotes()) {
+        if (!isDelivered(note.getId())) {
+          pending.add(new Undelivered(note.getId(), noteCreditsFor(finalized, note, atMillis)));
+        }
+      }
+    }
+    return pending;
+  }
+
+  /** Finalized invoices whose event is not stored on the invoices topic yet. */
+  public List<InvoiceFinalized> unannounced() {
+    return invoices.values().stream().map(Invoice::finalized).filter(invoice -> !announced.contains(invoice.getId())).toList();
+  }
+
+  static String voidKey(String invoiceId) {
+    return invoiceId + ":void";
+  }
+
+  static String creditKey(RevenueCredited credit) {
+    return credit.getInvoice() + "|" + credit.getSubscription();
+  }
+
+  /** A charge and its two parts; {@code producerShare + platformFee == charge}. */
+  private record Parts(Money charge, Money producerShare, Money platformFee) {
+    static Parts of(RevenueSplit split) {
+      return new Parts(split.charge(), split.producerShare(), split.platformFee());
+    }
+
+    Parts plus(Parts other) {
+      return new Parts(charge.plus(other.charge), producerShare.plus(other.producerShare), platformFee.plus(other.platformFee));
+    }
+
+    Parts negated() {
+      Money zero = Money.zero(charge.currency());
+      return new Parts(zero.minus(charge), zero.minus(producerShare), zero.minus(platformFee));
+    }
+  }
+
+  /** The lines of one subscription under one revenue share. */
+  private record ShareOfSubscription(String subscription, String revenueShare) {}
+
+  /** What the invoice charged per (subscription, revenue share), in the invoice's order. */
+  private static Map<ShareOfSubscription, Money> chargesByShare(InvoiceFinalized invoice) {
+    Map<ShareOfSubscription, Money> charges = new LinkedHashMap<>();
+    for (InvoiceLine line : invoice.getLinesList()) {
+      charges.merge(new ShareOfSubscription(line.getSubscription(), line.getRevenueShare()),
+          StoredMoney.of(line.getAmount(), invoice.getCurrency()), Money::plus);
+    }
+    return charges;
+  }
+
+  /** Each charge split by its share, added up per subscription. */
+  private static Map<String, Parts> splits(InvoiceFinalized invoice, Map<ShareOfSubscription, Money> charges) {
+    Map<String, Parts> bySubscription = new LinkedHashMap<>();
+    charges.forEach((share, charge) -> bySubscription.merge(share.subscription(),
+        Parts.of(RevenueSplit.of(charge, RevenueShare.of(share.revenueShare()))), Parts::plus));
+    return bySubscription;
+  }
+
+  /** A note's amount spread over the invoice's charges, split, added up per subscription, taken back. */
+  private static Map<String, Parts> noteSplits(InvoiceFinalized invoice, CreditNoteIssued note) {
+    Map<ShareOfSubscription, Money> charges = chargesByShare(invoice);
+    List<Money> parts = Allocation.proportional(StoredMoney.of(note.getAmount(), note.getCurrency()),
+        List.copyOf(charges.values()));
+    Map<ShareOfSubscription, Money> byParts = new LinkedHashMap<>();
+    int i = 0;
+    for (ShareOfSubscription share : charges.keySet()) {
+      byParts.put(share, parts.get(i++));
+    }
+    Map<String, Parts> split = splits(invoice, byParts);
+    split.replaceAll((subscription, p) -> p.negated());
+    return split;
+  }
+
+  private static List<Delivery> deliveries(InvoiceFinalized invoice, String creditKey, Map<String, Parts> bySubscription,
+                                           long atMillis) {
+    Map<String, String> producers = new LinkedHashMap<>();
+    invoice.getLinesList().forEach(line -> producers.putIfAbsent(line.getSubscription(), line.getProducer()));
+    List<Delivery> deliveries = new ArrayList<>();
+    bySubscription.forEach((subscription, parts) -> deliveries.add(new Delivery(producers.get(subscription),
+        RevenueCredited.newBuilder().setInvoice(creditKey).setSubscription(subscription)
+            .setConsumer(invoice.getAccount()).setPeriod(invoice.getPeriod()).setCurrency(invoice.getCurrency())
+            .setCharge(parts.charge().toString()).setProducerShare(parts.producerShare().toString())
+            .setPlatformFee(parts.platformFee().toString()).setAtMillis(atMillis).build())));
+    return deliveries;
+  }
+
+  // ---- snapshots --------------------------------------------------------------------------
+
+  public BillingSnapshot toSnapshot() {
+    BillingSnapshot.Builder snapshot = BillingSnapshot.newBuilder().putAllFeedPositions(feedPositions)
+        .putAllPublishPositions(publishPositions)
+        .addAllCredits(credits.values()).addAllTopUpKeys(wallet.topUpKeys())
+        .setClosedThroughMillis(closedThrough.toEpochMilli())
+        .addAllDeliveredCreditKeys(new java.util.TreeSet<>(delivered));
+    if (pendingNote != null) {
+      snapshot.setPendingCreditNote(pendingNote);
+    }
+    published.forEach((period, byTopic) -> byTopic.forEach((topic, totals) -> snapshot.addPublished(
+        PublishedUsage.newBuilder().setPeriod(period).setTopic(topic).setEvents(totals.events()).setBytes(totals.bytes()))));
+    usage.forEach((period, bySubscription) -> bySubscription.forEach((subscription, bySegment) ->
+        bySegment.forEach((segment, units) -> snapshot.addUsage(PeriodUsage.newBuilder().setPeriod(period)
+            .setSubscription(subscription).setUnits(units)
+            .setPlan(segment.plan()).setPlanFromMillis(segment.from().toEpochMilli())))));
+    invoices.forEach((id, invoice) -> snapshot.addInvoices(SnapshotInvoice.newBuilder()
+        .setInvoice(invoice.finalized()).setStatus(invoice.status()).addAllCreditNotes(invoice.creditNotes())
+        .setAnnounced(announced.contains(id))
+        .setRevenueDelivered(delivered.contains(id))));
+    wallet.balances().forEach((currency, amount) -> snapshot.addWallet(
+        WalletBalance.newBuilder().setCurrency(currency.getCurrencyCode()).setAmount(amount.toString())));
+    return snapshot.build();
+  }
+
+  public static BillingLedger fromSnapshot(String accountId, BillingSnapshot snapshot) {
+    BillingLedger ledger = new BillingLedger(accountId);
+    ledger.feedPositions.putAll(snapshot.getFeedPositionsMap());
+    ledger.publishPositions.putAll(snapshot.getPublishPositionsMap());
+    snapshot.getUsageList().forEach(usage -> ledger.usage.computeIfAbsent(usage.getPeriod(), p -> new HashMap<>())
+        .computeIfAbsent(usage.getSubscription(), s -> new HashMap<>())
+        .put(new Invoicing.PlanSegmentKey(usage.getPlan(), Instant.ofEpochMilli(usage.getPlanFromMillis())), usage.getUnits()));
+    snapshot.getInvoicesList().forEach(invoice -> {
+      String id = invoice.getInvoice().getId();
+      ledger.invoices.put(id, new Invoice(invoice.getInvoice(), invoice.getStatus(), List.copyOf(invoice.getCreditNotesList())));
+      if (invoice.getRevenueDelivered()) {
+        ledger.delivered.add(id);
+      }
+      if (invoice.getAnnounced()) {
+        ledger.announced.add(id);
+      }
+    });
+    ledger.delivered.addAll(snapshot.getDeliveredCreditKeysList());
+    if (snapshot.hasPendingCreditNote()) {
+      ledger.pendingNote = snapshot.getPendingCreditNote();
+    }
+    snapshot.getCreditsList().forEach(credit -> ledger.credits.put(creditKey(credit), credit));
+    Map<Currency, Money> balances = new HashMap<>();
+    snapshot.getWalletList().forEach(balance ->
+        balances.put(Currency.getInstance(balance.getCurrency()), StoredMoney.of(balance.getAmount(), balance.getCurrency())));
+    ledger.wallet = new Wallet(balances, Set.copyOf(snapshot.getTopUpKeysList()));
+    ledger.closedThrough = Instant.ofEpochMilli(snapshot.getClosedThroughMillis());
+    snapshot.getPublishedList().forEach(published -> ledger.published
+        .computeIfAbsent(published.getPeriod(), period -> new TreeMap<>())
+        .put(published.getTopic(), new Published(published.getEvents(), published.getBytes())));
+    return ledger;
+  }
+}

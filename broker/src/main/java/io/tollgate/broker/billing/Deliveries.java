@@ -1,0 +1,132 @@
+package io.tollgate.broker.billing;
+
+import io.tollgate.protocols.v1.CloudEvent;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * A child of {@link AccountBilling} that delivers what a finalized invoice, a void or a credit
+ * note owes others, and sends it again until it is confirmed: the revenue credits of one credit
+ * key to their producers, and an invoice's event to the invoices topic. A key on its way is not
+ * sent twice at once. Each confirmation goes to the parent, which records it
+ * ({@code RevenueDelivered}, {@code InvoiceAnnounced}); a restart of the parent starts a new
+ * child, and the parent hands it again whatever its journal has not confirmed.
+ */
+final class Deliveries {
+  private Deliveries() {}
+
+  sealed interface Command extends NoSerializationVerificationNeeded {}
+
+  /** Send the credits of {@code creditKey} until every producer confirmed them. */
+  record SendCredits(String creditKey, List<BillingLedger.Delivery> deliveries) implements Command {}
+
+  /** Store {@code event} (the invoice's, by its id) on the invoices topic until it is stored. */
+  record Announce(String invoice, CloudEvent event) implements Command {}
+
+  private record Confirmed(String key, boolean credit) implements Command {}
+
+  private record Failed(Command retry, String key) implements Command {}
+
+  /** What the parent is told: every producer recorded the credits of {@code creditKey}. */
+  record CreditsConfirmed(String creditKey) implements NoSerializationVerificationNeeded {}
+
+  /** What the parent is told: the event of {@code invoice} is stored. */
+  record AnnouncementConfirmed(String invoice) implements NoSerializationVerificationNeeded {}
+
+  static Behavior<Command> create(AccountBilling.Outside outside, ActorRef<CreditsConfirmed> credits,
+                                  ActorRef<AnnouncementConfirmed> announcements, Duration retryAfter) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new Deliveries.Running(context, timers, outside, credits, announcements, retryAfter).behavior()));
+  }
+
+  private static final class Running {
+    private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
+    private final AccountBilling.Outside outside;
+    private final ActorRef<CreditsConfirmed> credits;
+    private final ActorRef<AnnouncementConfirmed> announcements;
+    private final Duration retryAfter;
+    /** Keys sent or waiting for a retry, and not confirmed yet. */
+    private final Set<String> unconfirmed = new HashSet<>();
+
+    Running(ActorContext<Command> context, TimerScheduler<Command> timers, AccountBilling.Outside outside,
+            ActorRef<CreditsConfirmed> credits, ActorRef<AnnouncementConfirmed> announcements, Duration retryAfter) {
+      this.context = context;
+      this.timers = timers;
+      this.outside = outside;
+      this.credits = credits;
+      this.announcements = announcements;
+      this.retryAfter = retryAfter;
+    }
+
+    Behavior<Command> behavior() {
+      return Behaviors.receive(Command.class)
+          .onMessage(SendCredits.class, send -> {
+            if (unconfirmed.add(creditKey(send.creditKey()))) {
+              send(send);
+            }
+            return Behaviors.same();
+          })
+          .onMessage(Announce.class, announce -> {
+            if (unconfirmed.add(invoiceKey(announce.invoice()))) {
+              send(announce);
+            }
+            return Behaviors.same();
+          })
+          .onMessage(Confirmed.class, confirmed -> {
+            if (confirmed.credit()) {
+              unconfirmed.remove(creditKey(confirmed.key()));
+              credits.tell(new CreditsConfirmed(confirmed.key()));
+            } else {
+              unconfirmed.remove(invoiceKey(confirmed.key()));
+              announcements.tell(new AnnouncementConfirmed(confirmed.key()));
+            }
+            return Behaviors.same();
+          })
+          .onMessage(Failed.class, failed -> {
+            context.getLog().warn("delivering {} is not confirmed; sending it again in {}", failed.key(), retryAfter);
+            timers.startSingleTimer(failed.key(), new Retry(failed.retry()), retryAfter);
+            return Behaviors.same();
+          })
+          .onMessage(Retry.class, retry -> {
+            send(retry.command());
+            return Behaviors.same();
+          })
+          .build();
+    }
+
+    private void send(Command command) {
+      if (command instanceof SendCredits send) {
+        CompletableFuture<?>[] confirmations = send.deliveries().stream()
+            .map(delivery -> outside.credit(delivery.producer(), delivery.credit()).toCompletableFuture())
+            .toArray(CompletableFuture[]::new);
+        context.pipeToSelf(CompletableFuture.allOf(confirmations), (done, failure) -> failure == null
+            ? new Confirmed(send.creditKey(), true) : new Failed(send, creditKey(send.creditKey())));
+      } else if (command instanceof Announce announce) {
+        CompletionStage<Boolean> stored = outside.announce(announce.event());
+        context.pipeToSelf(stored, (ok, failure) -> failure == null && ok
+            ? new Confirmed(announce.invoice(), false) : new Failed(announce, invoiceKey(announce.invoice())));
+      }
+    }
+  }
+
+  private record Retry(Command command) implements Command {}
+
+  private static String creditKey(String creditKey) {
+    return "credits:" + creditKey;
+  }
+
+  private static String invoiceKey(String invoice) {
+    return "announce:" + invoice;
+  }
+}

@@ -1,0 +1,154 @@
+package io.tollgate.broker.billing;
+
+import io.tollgate.billing.PeriodScheme;
+import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.broker.subscription.SubscriptionEntity;
+import io.tollgate.broker.position.PartitionRef;
+import io.tollgate.protocols.v1.CloudEvent;
+import io.tollgate.protocols.v1.journal.CursorsAdvanced;
+import io.tollgate.protocols.v1.journal.EventsAppended;
+import io.tollgate.protocols.v1.journal.PublishedRecorded;
+import io.tollgate.protocols.v1.journal.UsageRecorded;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * A child of {@link AccountBilling} that reads the account's journals, each by persistence id in
+ * sequence-number order from the last position applied: its subscriptions' usage journals and
+ * its topics' partition journals. Each record goes to the parent ({@code RecordUsage},
+ * {@code RecordPublished}), which persists it once. Which reads run and who waits for them is
+ * {@link FeedRuns}: a waiter is answered by the first read that started after it asked, and a
+ * failed read answers its waiters with the failure.
+ */
+final class JournalFollower {
+  private JournalFollower() {}
+
+  sealed interface Command extends NoSerializationVerificationNeeded {}
+
+  /**
+   * Read {@code journals} to their ends, from at least {@code positions}; then tell
+   * {@code whenAllRead}, or {@code whenFailed} if any read failed.
+   */
+  record Read(List<String> journals, Map<String, Long> positions, ActorRef<Done> whenAllRead,
+              ActorRef<ReadFailed> whenFailed) implements Command {}
+
+  /** Some journal of a {@link Read} could not be read to its end. */
+  record ReadFailed() implements NoSerializationVerificationNeeded {}
+
+  private record RunEnded(String journal, long lastSequence, Throwable failure) implements Command {}
+
+  static Behavior<Command> create(ActorRef<AccountBilling.Command> billing, CatalogView view,
+                                  CurrentEventsByPersistenceIdQuery journal, PeriodScheme periods, Duration timeout) {
+    return Behaviors.setup(context -> new Following(context, billing, view, journal, periods, timeout).behavior());
+  }
+
+  private static final class Following {
+    private final ActorContext<Command> context;
+    private final ActorRef<AccountBilling.Command> billing;
+    private final CatalogView view;
+    private final CurrentEventsByPersistenceIdQuery journal;
+    private final PeriodScheme periods;
+    private final Duration timeout;
+    private final FeedRuns runs = new FeedRuns();
+    /** How far each journal is applied, as far as this child knows. */
+    private final Map<String, Long> positions = new HashMap<>();
+
+    Following(ActorContext<Command> context, ActorRef<AccountBilling.Command> billing, CatalogView view,
+              CurrentEventsByPersistenceIdQuery journal, PeriodScheme periods, Duration timeout) {
+      this.context = context;
+      this.billing = billing;
+      this.view = view;
+      this.journal = journal;
+      this.periods = periods;
+      this.timeout = timeout;
+    }
+
+    Behavior<Command> behavior() {
+      return Behaviors.receive(Command.class)
+          .onMessage(Read.class, read -> {
+            read.positions().forEach((journalId, position) -> positions.merge(journalId, position, Math::max));
+            FeedRuns.Gather waiter = new FeedRuns.Gather(read.journals().size(), allRead -> {
+              if (allRead) {
+                read.whenAllRead().tell(Done.getInstance());
+              } else {
+                read.whenFailed().tell(new ReadFailed());
+              }
+            });
+            for (String journalId : read.journals()) {
+              if (runs.request(journalId, waiter)) {
+                run(journalId);
+              }
+            }
+            return Behaviors.same();
+          })
+          .onMessage(RunEnded.class, ended -> {
+            if (ended.failure() != null) {
+              context.getLog().warn("reading the journal {} failed; the next read retries", ended.journal(), ended.failure());
+            } else {
+              positions.merge(ended.journal(), ended.lastSequence(), Math::max);
+            }
+            if (runs.finished(ended.journal(), ended.failure() == null)) {
+              run(ended.journal());
+            }
+            return Behaviors.same();
+          })
+          .build();
+    }
+
+    /** Reads one journal from its position on: a subscription's usage, or a topic partition's events. */
+    private void run(String journalId) {
+      long position = positions.getOrDefault(journalId, 0L);
+      CompletionStage<Long> last = PartitionRef.isPersistenceId(journalId)
+          ? readPartition(journalId, position) : readUsage(journalId, position);
+      context.pipeToSelf(last, (sequence, failure) -> new RunEnded(journalId, failure == null ? sequence : position, failure));
+    }
+
+    private CompletionStage<Long> readPartition(String partitionJournal, long position) {
+      PartitionRef partition = PartitionRef.fromPersistenceId(partitionJournal);
+      return journal.currentEventsByPersistenceId(partitionJournal, position + 1, Long.MAX_VALUE)
+          .mapAsync(1, envelope -> {
+            EventsAppended appended = (EventsAppended) envelope.event();
+            long bytes = appended.getEventsList().stream().mapToLong(CloudEvent::getSerializedSize).sum();
+            PublishedRecorded published = PublishedRecorded.newBuilder().setTopic(partition.topic())
+                .setPartition(partition.partition()).setSequence(envelope.sequenceNr())
+                .setPeriod(periods.periodOf(Instant.ofEpochMilli(appended.getAppendedAtMillis())).id())
+                .setEvents(appended.getEventsCount()).setBytes(bytes).build();
+            return AskPattern.<AccountBilling.Command, Done>ask(billing,
+                    replyTo -> new AccountBilling.RecordPublished(published, replyTo), timeout, context.getSystem().scheduler())
+                .thenApply(done -> envelope.sequenceNr());
+          })
+          .runWith(Sink.fold(position, (previous, sequence) -> sequence), context.getSystem());
+    }
+
+    private CompletionStage<Long> readUsage(String subscription, long position) {
+      return journal.currentEventsByPersistenceId(SubscriptionEntity.persistenceId(subscription), position + 1, Long.MAX_VALUE)
+          .mapAsync(1, envelope -> {
+            CursorsAdvanced advanced = (CursorsAdvanced) envelope.event();
+            Invoicing.PlanSegmentKey segment = view.catalog().subscription(subscription)
+                .map(s -> Invoicing.segmentAt(s, Instant.ofEpochMilli(advanced.getAtMillis())))
+                .orElseThrow(() -> new IllegalStateException("subscription " + subscription + " is not in this node's catalog yet"));
+            UsageRecorded usage = UsageRecorded.newBuilder().setSubscription(subscription)
+                .setSequence(envelope.sequenceNr()).setPeriod(advanced.getPeriod())
+                .setUnits(advanced.getUnits()).setAtMillis(advanced.getAtMillis())
+                .setPlan(segment.plan()).setPlanFromMillis(segment.from().toEpochMilli()).build();
+            return AskPattern.<AccountBilling.Command, Done>ask(billing,
+                    replyTo -> new AccountBilling.RecordUsage(usage, replyTo), timeout, context.getSystem().scheduler())
+                .thenApply(done -> envelope.sequenceNr());
+          })
+          .runWith(Sink.fold(position, (previous, sequence) -> sequence), context.getSystem());
+    }
+  }
+}

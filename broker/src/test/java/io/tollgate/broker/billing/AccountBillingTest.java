@@ -1,0 +1,295 @@
+package io.tollgate.broker.billing;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.Message;
+import com.typesafe.config.ConfigFactory;
+import io.tollgate.billing.InvoiceNumbers;
+import io.tollgate.billing.Money;
+import io.tollgate.billing.PeriodScheme;
+import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.broker.e2e.TestBroker;
+import io.tollgate.broker.subscription.SubscriptionEntity;
+import io.tollgate.protocols.v1.CloudEvent;
+import io.tollgate.protocols.v1.journal.CatalogChange;
+import io.tollgate.protocols.v1.journal.CreditNoteIssued;
+import io.tollgate.protocols.v1.journal.CursorsAdvanced;
+import io.tollgate.protocols.v1.journal.InvoiceFinalized;
+import io.tollgate.protocols.v1.journal.InvoiceLine;
+import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
+import io.tollgate.protocols.v1.journal.PerUnit;
+import io.tollgate.protocols.v1.journal.PlanCreated;
+import io.tollgate.protocols.v1.journal.PlanTerms;
+import io.tollgate.protocols.v1.journal.PriceModel;
+import io.tollgate.protocols.v1.journal.ProductCreated;
+import io.tollgate.protocols.v1.journal.RevenueCredited;
+import io.tollgate.protocols.v1.journal.RevenueDelivered;
+import io.tollgate.protocols.v1.journal.SubscriptionCreated;
+import io.tollgate.protocols.v1.journal.WalletToppedUp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.persistence.testkit.SnapshotMeta;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.SerializationSettings;
+import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
+import org.apache.pekko.stream.javadsl.Source;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The account's billing entity driven through the testkit, with serialization verification on:
+ * the order in which its answers from outside arrive is decided by each test.
+ */
+class AccountBillingTest {
+  private static final ActorTestKit testKit = ActorTestKit.create(EventSourcedBehaviorTestKit.config()
+      .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
+      .withFallback(TestBroker.VERIFY_SERIALIZATION)
+      .withFallback(ConfigFactory.parseResources("tollgate/node.conf"))
+      .withFallback(ConfigFactory.load())
+      .resolve());
+  private static final SerializationSettings VERIFY_MESSAGES = new SerializationSettings(true, false, true, true, false);
+  /** December 1st, 02:00 UTC: November ended two hours ago, past the one-hour grace. */
+  private static final Clock NOW = Clock.fixed(Instant.parse("2026-12-01T02:00:00Z"), ZoneOffset.UTC);
+  private static final Instant NOVEMBER_10 = Instant.parse("2026-11-10T00:00:00Z");
+  private static final Currency USD = Currency.getInstance("USD");
+  private static final AtomicInteger accounts = new AtomicInteger();
+
+  private final FakeOutside outside = new FakeOutside();
+  private final FakeJournal journal = new FakeJournal();
+  private final CatalogView view = new CatalogView();
+  private String account;
+  private Duration askTimeout = Duration.ofSeconds(3);
+  private EventSourcedBehaviorTestKit<AccountBilling.Command, Message, BillingLedger> billing;
+
+  @BeforeEach
+  void newAccount() {
+    account = "acc_t" + accounts.incrementAndGet();
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  private void start() {
+    billing = EventSourcedBehaviorTestKit.create(testKit.system(), AccountBilling.create(account, view, journal, outside, NOW,
+        new AccountBilling.Settings(PeriodScheme.parse("monthly"), Duration.ofHours(1), askTimeout)), VERIFY_MESSAGES);
+  }
+
+  @Test
+  void aVoidThatArrivesWhileACreditNoteIsBeingNumberedWaitsForTheNote() {
+    start();
+    billing.initialize(topUp("10.00"), invoice("inv_1", "10.00"));
+    outside.numbersGate = new CompletableFuture<>();
+    TestProbe<AccountBilling.Outcome> noteReply = testKit.createTestProbe();
+    TestProbe<AccountBilling.Outcome> voidReply = testKit.createTestProbe();
+    billing.runCommand(new AccountBilling.IssueCreditNote("inv_1", "4.00", "late", "ticket-1", "admin", noteReply.ref()));
+    billing.runCommand(new AccountBilling.ChangeInvoiceStatus("inv_1", "void", "admin", voidReply.ref()));
+    outside.numbersGate.complete(null);
+
+    assertTrue(noteReply.expectMessageClass(AccountBilling.Outcome.class).ok());
+    assertTrue(voidReply.expectMessageClass(AccountBilling.Outcome.class).ok());
+    AccountBilling.Ledger ledger = ledger();
+    AccountBilling.Invoice invoice = ledger.invoices().get(0);
+    assertEquals("void", invoice.status());
+    assertEquals(1, invoice.creditNotes().size(), "the note was issued before the void");
+    assertEquals(Money.of("10.00", "USD"), ledger.wallet().get(USD), "the wallet gets back what it paid, once");
+  }
+
+  @Test
+  void aCreditNoteNumberWhoseReplyWasLostEndsUpOnANote() {
+    start();
+    billing.initialize(invoice("inv_1", "0.00"));
+    outside.loseNextNumberReply = true;
+    TestProbe<AccountBilling.Outcome> firstTry = testKit.createTestProbe();
+    billing.runCommand(new AccountBilling.IssueCreditNote("inv_1", "1.00", "late", "ticket-1", "admin", firstTry.ref()));
+    firstTry.expectMessageClass(AccountBilling.Outcome.class, Duration.ofSeconds(10));
+    TestProbe<AccountBilling.Outcome> otherKey = testKit.createTestProbe();
+    billing.runCommand(new AccountBilling.IssueCreditNote("inv_1", "1.00", "late", "ticket-2", "admin", otherKey.ref()));
+    assertTrue(otherKey.expectMessageClass(AccountBilling.Outcome.class, Duration.ofSeconds(10)).ok());
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(
+        outside.numbersGiven(InvoiceNumbering.CREDIT_NOTES),
+        ledger().invoices().get(0).creditNotes().stream().map(CreditNoteIssued::getNumber).sorted().toList(),
+        "every number the sequence gave is on an issued note"));
+  }
+
+  @Test
+  void aCloseWhoseJournalReadOutlastsTheAskTimeoutStillFinalizes() {
+    askTimeout = Duration.ofMillis(500);
+    catalogWithSubscription("sub_slow", NOVEMBER_10);
+    journal.append(SubscriptionEntity.persistenceId("sub_slow"), usage(NOVEMBER_10.plusSeconds(60), 100));
+    journal.gate = new CompletableFuture<>();
+    start();
+    billing.<Done>runCommand(AccountBilling.ClosePeriods::new);
+    testKit.createTestProbe().expectNoMessage(Duration.ofSeconds(2));
+    journal.gate.complete(null);
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(1, ledger().invoices().size()));
+    assertEquals("6.00", ledger().invoices().get(0).finalized().getTotal(), "5.00 fee and 100 units at 0.01");
+  }
+
+  @Test
+  void aCloseSeesEverySubscriptionTheCatalogHadWhenItStarted() {
+    catalogWithSubscription("sub_seen", NOVEMBER_10);
+    outside.onCatalogCaughtUp = () -> view.catalog().apply(subscriptionCreated("sub_late", NOVEMBER_10));
+    start();
+    billing.<Done>runCommand(AccountBilling.ClosePeriods::new);
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(1, ledger().invoices().size()));
+    assertEquals(List.of("sub_seen", "sub_late"), ledger().invoices().get(0).finalized().getLinesList().stream()
+        .map(InvoiceLine::getSubscription).distinct().toList());
+  }
+
+  @Test
+  void reversalsConfirmedBeforeASnapshotAreNotSentAgainAfterARestart() {
+    start();
+    InvoiceFinalized invoice = invoice("inv_1", "0.00");
+    BillingLedger ledger = new BillingLedger(account).apply(invoice)
+        .apply(CreditNoteIssued.newBuilder().setId("cn_1").setNumber("TGCN-000001").setInvoice("inv_1").setCurrency("USD")
+            .setAmount("1.00").setIdempotencyKey("k").build())
+        .apply(InvoiceStatusChanged.newBuilder().setInvoice("inv_1").setStatus("void").build());
+    for (String key : List.of("inv_1", "cn_1", "inv_1:void")) {
+      ledger.apply(RevenueDelivered.newBuilder().setInvoice(key).build());
+    }
+    SnapshotTestKit.create(testKit.system()).persistForRecovery(AccountBilling.persistenceId(account),
+        List.of(Pair.create(new SnapshotMeta(4, 0), ledger.toSnapshot())));
+    outside.announced.clear();
+    billing.restart();
+
+    testKit.createTestProbe().expectNoMessage(Duration.ofMillis(500));
+    assertEquals(List.of(), outside.credits, "every credit was confirmed before the snapshot");
+  }
+
+  // ---- what the tests build ------------------------------------------------------------------
+
+  private AccountBilling.Ledger ledger() {
+    return billing.<AccountBilling.Ledger>runCommand(AccountBilling.GetLedger::new).reply();
+  }
+
+  private static WalletToppedUp topUp(String amount) {
+    return WalletToppedUp.newBuilder().setIdempotencyKey("order-1").setCurrency("USD").setAmount(amount).build();
+  }
+
+  private InvoiceFinalized invoice(String id, String creditsApplied) {
+    Money total = Money.of("10.00", "USD");
+    return InvoiceFinalized.newBuilder().setId(id).setNumber("TG-000001").setAccount(account).setPeriod("2026-11")
+        .setCurrency("USD").setTotal(total.toString())
+        .addLines(InvoiceLine.newBuilder().setSubscription("sub_a").setPlan("plan_a").setKind("usage").setTier(1)
+            .setQuantity(1000).setAmount(total.toString()).setProducer("acc_producer").setRevenueShare("0.70"))
+        .setCreditsApplied(creditsApplied).setAmountDue(total.minus(Money.of(creditsApplied, "USD")).toString()).build();
+  }
+
+  private void catalogWithSubscription(String subscription, Instant at) {
+    view.catalog().apply(CatalogChange.newBuilder().setAtMillis(at.toEpochMilli()).setActor("admin")
+        .setProductCreated(ProductCreated.newBuilder().setId("prod_x").setName("x").setOwner("acc_producer")).build());
+    view.catalog().apply(CatalogChange.newBuilder().setAtMillis(at.toEpochMilli()).setActor("admin")
+        .setPlanCreated(PlanCreated.newBuilder().setId("plan_fee").setProductId("prod_x").setName("fee")
+            .setTerms(PlanTerms.newBuilder().setCurrency("USD").setRecurringFee("5.00").setRevenueShare("0.70")
+                .setPrice(PriceModel.newBuilder().setPerUnit(PerUnit.newBuilder().setUnitAmount("0.01"))))).build());
+    view.catalog().apply(subscriptionCreated(subscription, at));
+  }
+
+  private CatalogChange subscriptionCreated(String subscription, Instant at) {
+    return CatalogChange.newBuilder().setAtMillis(at.toEpochMilli()).setActor(account)
+        .setSubscriptionCreated(SubscriptionCreated.newBuilder().setId(subscription).setAccount(account)
+            .setProduct("prod_x").setPlan("plan_fee").setDeliveryType("websocket")).build();
+  }
+
+  private static CursorsAdvanced usage(Instant at, long units) {
+    return CursorsAdvanced.newBuilder().setPeriod("2026-11").setUnits(units).setAtMillis(at.toEpochMilli()).build();
+  }
+
+  /** Journals held in memory; a read waits for {@link #gate}. */
+  static final class FakeJournal implements CurrentEventsByPersistenceIdQuery {
+    final Map<String, List<Object>> events = new ConcurrentHashMap<>();
+    volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
+
+    void append(String persistenceId, Object event) {
+      events.computeIfAbsent(persistenceId, id -> new CopyOnWriteArrayList<>()).add(event);
+    }
+
+    @Override
+    public Source<EventEnvelope, NotUsed> currentEventsByPersistenceId(String persistenceId, long from, long to) {
+      List<Object> stored = events.getOrDefault(persistenceId, List.of());
+      List<EventEnvelope> envelopes = new ArrayList<>();
+      for (long sequence = Math.max(1, from); sequence <= Math.min(to, stored.size()); sequence++) {
+        envelopes.add(new EventEnvelope(Offset.sequence(sequence), persistenceId, sequence, stored.get((int) sequence - 1), 0L));
+      }
+      return Source.completionStage(gate.thenApply(open -> envelopes)).mapConcat(list -> list);
+    }
+  }
+
+  /** Numbering like {@link InvoiceNumbering}, producers that confirm at once, an invoices topic that stores. */
+  static class FakeOutside implements AccountBilling.Outside {
+    final Map<String, Map<String, Long>> numbers = new ConcurrentHashMap<>();
+    final List<RevenueCredited> credits = new CopyOnWriteArrayList<>();
+    final List<CloudEvent> announced = new CopyOnWriteArrayList<>();
+    volatile CompletableFuture<Void> numbersGate = CompletableFuture.completedFuture(null);
+    volatile boolean loseNextNumberReply;
+    volatile Runnable onCatalogCaughtUp = () -> { };
+
+    synchronized List<String> numbersGiven(String issuer) {
+      return numbers.getOrDefault(issuer, Map.of()).values().stream().sorted()
+          .map(number -> new InvoiceNumbers(issuer, number).format()).toList();
+    }
+
+    @Override
+    public CompletionStage<String> number(String issuer, String document) {
+      return numbersGate.thenApply(open -> {
+        long number;
+        boolean lose;
+        synchronized (this) {
+          Map<String, Long> sequence = numbers.computeIfAbsent(issuer, i -> new ConcurrentHashMap<>());
+          number = sequence.computeIfAbsent(document, d -> (long) sequence.size() + 1);
+          lose = loseNextNumberReply;
+          loseNextNumberReply = false;
+        }
+        if (lose) {
+          throw new IllegalStateException("the numbering's reply was lost");
+        }
+        return new InvoiceNumbers(issuer, number).format();
+      });
+    }
+
+    @Override
+    public CompletionStage<Done> credit(String producer, RevenueCredited credit) {
+      credits.add(credit);
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+
+    @Override
+    public CompletionStage<Boolean> announce(CloudEvent event) {
+      announced.add(event);
+      return CompletableFuture.completedFuture(true);
+    }
+
+    @Override
+    public CompletionStage<Void> catalogCaughtUp() {
+      onCatalogCaughtUp.run();
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+}

@@ -1,0 +1,157 @@
+package io.tollgate.broker.billing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tollgate.billing.Money;
+import io.tollgate.protocols.v1.journal.CreditNoteIssued;
+import io.tollgate.protocols.v1.journal.InvoiceFinalized;
+import io.tollgate.protocols.v1.journal.InvoiceLine;
+import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
+import io.tollgate.protocols.v1.journal.RevenueCredited;
+import io.tollgate.protocols.v1.journal.WalletToppedUp;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+/** The billing rules of one account, without actors: events in, decisions and credits out. */
+class BillingLedgerTest {
+  static final String ACCOUNT = "acc_consumer";
+  static final Currency USD = Currency.getInstance("USD");
+
+  static InvoiceLine line(String subscription, String plan, String amount, String share) {
+    return InvoiceLine.newBuilder().setSubscription(subscription).setPlan(plan).setKind("usage").setTier(1)
+        .setQuantity(1).setAmount(amount).setProducer("acc_producer").setRevenueShare(share).build();
+  }
+
+  static InvoiceFinalized invoice(String id, String creditsApplied, InvoiceLine... lines) {
+    Money total = List.of(lines).stream().map(l -> Money.of(l.getAmount(), "USD")).reduce(Money.zero(USD), Money::plus);
+    return InvoiceFinalized.newBuilder().setId(id).setNumber("TG-000001").setAccount(ACCOUNT).setPeriod("2026-11")
+        .setCurrency("USD").addAllLines(List.of(lines)).setTotal(total.toString()).setCreditsApplied(creditsApplied)
+        .setAmountDue(total.minus(Money.of(creditsApplied, "USD")).toString()).build();
+  }
+
+  static CreditNoteIssued note(String id, String invoice, String amount) {
+    return CreditNoteIssued.newBuilder().setId(id).setNumber(id).setInvoice(invoice).setCurrency("USD")
+        .setAmount(amount).setIdempotencyKey(id).build();
+  }
+
+  static InvoiceStatusChanged voided(String invoice) {
+    return InvoiceStatusChanged.newBuilder().setInvoice(invoice).setStatus("void").build();
+  }
+
+  static WalletToppedUp topUp(String amount) {
+    return WalletToppedUp.newBuilder().setIdempotencyKey("order-" + amount).setCurrency("USD").setAmount(amount).build();
+  }
+
+  /** What the producer of every credit nets, per subscription: charge, producer share, platform fee. */
+  static Map<String, List<BigDecimal>> net(List<BillingLedger.Delivery> deliveries) {
+    return deliveries.stream().map(BillingLedger.Delivery::credit).collect(Collectors.groupingBy(RevenueCredited::getSubscription,
+        Collectors.reducing(List.of(BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO),
+            credit -> List.of(new BigDecimal(credit.getCharge()), new BigDecimal(credit.getProducerShare()),
+                new BigDecimal(credit.getPlatformFee())),
+            (a, b) -> List.of(a.get(0).add(b.get(0)), a.get(1).add(b.get(1)), a.get(2).add(b.get(2))))));
+  }
+
+  @Test
+  void voidingAnInvoiceAfterACreditNoteGivesBackOnlyWhatIsLeft() {
+    InvoiceFinalized invoice = invoice("inv_1", "10.00", line("sub_a", "plan_a", "10.00", "0.70"));
+    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(topUp("10.00")).apply(invoice);
+    CreditNoteIssued note = note("cn_1", "inv_1", "4.00");
+    ledger.apply(note).apply(voided("inv_1"));
+
+    assertEquals(Money.of("10.00", "USD"), ledger.wallet().balance(USD), "the wallet gets back the 10.00 it paid, no more");
+    List<BillingLedger.Delivery> all = new ArrayList<>(ledger.creditsFor(invoice, 0));
+    all.addAll(ledger.noteCreditsFor(invoice, note, 0));
+    all.addAll(ledger.voidCreditsFor(invoice, 0));
+    assertEquals(List.of(new BigDecimal("0.00"), new BigDecimal("0.00"), new BigDecimal("0.00")), net(all).get("sub_a"),
+        "the producer nets zero for a void invoice");
+  }
+
+  @Property
+  void aVoidTakesBackExactlyWhatIsStillCreditedWhateverTheNotes(
+      @ForAll @Size(min = 1, max = 4) List<@IntRange(min = 0, max = 100_000) Integer> lineCents,
+      @ForAll @Size(max = 3) List<@IntRange(min = 1, max = 100) Integer> notePercents,
+      @ForAll @IntRange(min = 0, max = 10_000) int shareBasisPoints) {
+    InvoiceLine[] lines = new InvoiceLine[lineCents.size()];
+    for (int i = 0; i < lines.length; i++) {
+      lines[i] = line("sub_" + i, "plan_" + i, BigDecimal.valueOf(lineCents.get(i), 2).toPlainString(),
+          BigDecimal.valueOf(shareBasisPoints, 4).toPlainString());
+    }
+    InvoiceFinalized invoice = invoice("inv_1", "0.00", lines);
+    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(invoice);
+    List<BillingLedger.Delivery> all = new ArrayList<>(ledger.creditsFor(invoice, 0));
+    Money left = Money.of(invoice.getTotal(), "USD");
+    int n = 0;
+    for (int percent : notePercents) {
+      Money amount = Money.rounded(left.amount().multiply(BigDecimal.valueOf(percent, 2)), USD);
+      if (amount.signum() <= 0) {
+        continue;
+      }
+      CreditNoteIssued note = note("cn_" + n++, "inv_1", amount.toString());
+      ledger.apply(note);
+      all.addAll(ledger.noteCreditsFor(invoice, note, 0));
+      left = left.minus(amount);
+    }
+    ledger.apply(voided("inv_1"));
+    all.addAll(ledger.voidCreditsFor(invoice, 0));
+    net(all).forEach((subscription, parts) -> parts.forEach(part ->
+        assertEquals(0, part.signum(), subscription + " nets " + parts)));
+  }
+
+  @Test
+  void aSubscriptionsChargeIsSplitByTheShareOfEachPlanItWasOn() {
+    InvoiceFinalized invoice = invoice("inv_1", "0.00",
+        line("sub_a", "plan_70", "10.00", "0.70"), line("sub_a", "plan_50", "10.00", "0.50"));
+    List<BillingLedger.Delivery> credits = new BillingLedger(ACCOUNT).apply(invoice).creditsFor(invoice, 0);
+    assertEquals(1, credits.size(), "one credit per (invoice, subscription), the producer's idempotency key");
+    assertEquals("20.00", credits.get(0).credit().getCharge());
+    assertEquals("12.00", credits.get(0).credit().getProducerShare());
+    assertEquals("8.00", credits.get(0).credit().getPlatformFee());
+  }
+
+  @Test
+  void aCreditNoteIsSplitByTheShareOfThePlansItCredits() {
+    InvoiceFinalized invoice = invoice("inv_1", "0.00",
+        line("sub_a", "plan_70", "10.00", "0.70"), line("sub_a", "plan_50", "10.00", "0.50"));
+    CreditNoteIssued note = note("cn_1", "inv_1", "4.00");
+    List<BillingLedger.Delivery> credits = new BillingLedger(ACCOUNT).apply(invoice).apply(note).noteCreditsFor(invoice, note, 0);
+    assertEquals("-4.00", credits.get(0).credit().getCharge());
+    assertEquals("-2.40", credits.get(0).credit().getProducerShare());
+  }
+
+  @Test
+  void aSnapshotKeepsWhichVoidsAndCreditNotesEveryProducerConfirmed() {
+    InvoiceFinalized invoice = invoice("inv_1", "0.00", line("sub_a", "plan_a", "10.00", "0.70"));
+    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(invoice).apply(note("cn_1", "inv_1", "4.00")).apply(voided("inv_1"));
+    for (String key : List.of("inv_1", "cn_1", BillingLedger.voidKey("inv_1"))) {
+      ledger.apply(io.tollgate.protocols.v1.journal.RevenueDelivered.newBuilder().setInvoice(key).build());
+    }
+    assertTrue(ledger.undelivered(0).isEmpty());
+    BillingLedger restored = BillingLedger.fromSnapshot(ACCOUNT, ledger.toSnapshot());
+    assertEquals(List.of(), restored.undelivered(0).stream().map(BillingLedger.Undelivered::creditKey).toList(),
+        "nothing is sent again after a restart from the snapshot");
+    assertEquals(ledger.toSnapshot(), restored.toSnapshot());
+  }
+
+  @Test
+  void aCreditNoteIsRefusedOnAVoidInvoiceAndBeyondWhatIsLeft() {
+    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(invoice("inv_1", "0.00", line("sub_a", "plan_a", "10.00", "0.70")));
+    assertEquals(new BillingLedger.CreditNoteCheck.Allowed(Money.of("10.00", "USD")), ledger.checkCreditNote("inv_1", "10.00", "k1"));
+    ledger.apply(note("cn_1", "inv_1", "4.00"));
+    assertEquals("credit_exceeds_invoice",
+        ((BillingLedger.CreditNoteCheck.Refused) ledger.checkCreditNote("inv_1", "6.01", "k2")).code());
+    assertEquals(new BillingLedger.CreditNoteCheck.AlreadyIssued("cn_1"), ledger.checkCreditNote("inv_1", "1.00", "cn_1"));
+    ledger.apply(voided("inv_1"));
+    assertEquals("invoice_void", ((BillingLedger.CreditNoteCheck.Refused) ledger.checkCreditNote("inv_1", "1.00", "k3")).code());
+  }
+
+}

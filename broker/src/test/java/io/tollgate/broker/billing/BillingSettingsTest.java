@@ -1,0 +1,21 @@
+package io.tollgate.broker.billing;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.tollgate.billing.PeriodScheme;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class BillingSettingsTest {
+  @Test
+  void aNegativeGraceIsRefusedAtStart() {
+    assertThrows(IllegalArgumentException.class,
+        () -> new AccountBilling.Settings(PeriodScheme.parse("PT1H"), Duration.ofMinutes(-1), Duration.ofSeconds(10)));
+  }
+
+  @Test
+  void aTimeoutOfZeroIsRefusedAtStart() {
+    assertThrows(IllegalArgumentException.class,
+        () -> new AccountBilling.Settings(PeriodScheme.parse("PT1H"), Duration.ZERO, Duration.ZERO));
+  }
+}

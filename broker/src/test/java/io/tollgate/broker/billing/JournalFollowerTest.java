@@ -1,0 +1,90 @@
+package io.tollgate.broker.billing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.ConfigFactory;
+import io.tollgate.billing.PeriodScheme;
+import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.broker.e2e.TestBroker;
+import io.tollgate.broker.subscription.SubscriptionEntity;
+import io.tollgate.protocols.v1.journal.CatalogChange;
+import io.tollgate.protocols.v1.journal.CursorsAdvanced;
+import io.tollgate.protocols.v1.journal.SubscriptionCreated;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The child that reads an account's journals: past the position, in order, each record handed to the billing. */
+class JournalFollowerTest {
+  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = local")
+      .withFallback(TestBroker.VERIFY_SERIALIZATION)
+      .withFallback(ConfigFactory.parseResources("tollgate/node.conf"))
+      .withFallback(ConfigFactory.load())
+      .resolve());
+  private static final Instant NOVEMBER_10 = Instant.parse("2026-11-10T00:00:00Z");
+
+  private final AccountBillingTest.FakeJournal journal = new AccountBillingTest.FakeJournal();
+  private final CatalogView view = new CatalogView();
+  private final TestProbe<AccountBilling.Command> billing = testKit.createTestProbe();
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  private ActorRef<JournalFollower.Command> follower() {
+    return testKit.spawn(JournalFollower.create(billing.ref(), view, journal, PeriodScheme.parse("monthly"), Duration.ofSeconds(3)));
+  }
+
+  private void subscription(String id) {
+    view.catalog().apply(CatalogChange.newBuilder().setAtMillis(NOVEMBER_10.toEpochMilli()).setActor("acc_c")
+        .setSubscriptionCreated(SubscriptionCreated.newBuilder().setId(id).setAccount("acc_c").setProduct("prod_x")
+            .setPlan("plan_a").setDeliveryType("websocket")).build());
+  }
+
+  private void usage(String subscription, long units) {
+    journal.append(SubscriptionEntity.persistenceId(subscription), CursorsAdvanced.newBuilder().setPeriod("2026-11")
+        .setUnits(units).setAtMillis(NOVEMBER_10.plusSeconds(60).toEpochMilli()).build());
+  }
+
+  @Test
+  void everyRecordPastThePositionGoesToTheBillingInOrderThenTheReaderIsAnswered() {
+    subscription("sub_1");
+    usage("sub_1", 5);
+    usage("sub_1", 6);
+    usage("sub_1", 7);
+    TestProbe<Done> read = testKit.createTestProbe();
+    follower().tell(new JournalFollower.Read(List.of("sub_1"), Map.of("sub_1", 1L), read.ref(),
+        testKit.<JournalFollower.ReadFailed>createTestProbe().ref()));
+    for (long sequence : List.of(2L, 3L)) {
+      AccountBilling.RecordUsage record = billing.expectMessageClass(AccountBilling.RecordUsage.class);
+      assertEquals(sequence, record.usage().getSequence());
+      assertEquals("plan_a", record.usage().getPlan());
+      record.replyTo().tell(Done.getInstance());
+    }
+    read.expectMessage(Done.getInstance());
+    billing.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aReadThatFailsAnswersWhenFailedAndTheNextReadStartsAgain() {
+    usage("sub_unknown", 5);
+    TestProbe<JournalFollower.ReadFailed> failed = testKit.createTestProbe();
+    ActorRef<JournalFollower.Command> follower = follower();
+    follower.tell(new JournalFollower.Read(List.of("sub_unknown"), Map.of(), testKit.<Done>createTestProbe().ref(), failed.ref()));
+    failed.expectMessageClass(JournalFollower.ReadFailed.class);
+
+    subscription("sub_unknown");
+    TestProbe<Done> read = testKit.createTestProbe();
+    follower.tell(new JournalFollower.Read(List.of("sub_unknown"), Map.of(), read.ref(), failed.ref()));
+    billing.expectMessageClass(AccountBilling.RecordUsage.class).replyTo().tell(Done.getInstance());
+    read.expectMessage(Done.getInstance());
+  }
+}
