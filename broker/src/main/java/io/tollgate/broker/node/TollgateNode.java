@@ -29,6 +29,7 @@ import io.tollgate.broker.topic.LiveTail;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.broker.topic.TopicSchemas;
 import io.tollgate.broker.topic.TopicPartition;
+import io.tollgate.protocols.StrictJson;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -167,10 +168,13 @@ public final class TollgateNode {
         config.getInt("tollgate.auth.failures.allowed"), config.getDuration("tollgate.auth.failures.window"),
         config.getDuration("tollgate.auth.failures.first-delay"), config.getDuration("tollgate.auth.failures.max-delay"),
         config.getInt("tollgate.auth.failures.max-sources")), clock);
-    TopicSchemas schemas = new TopicSchemas();
+    int maxJsonDepth = config.getInt("tollgate.limits.max-json-depth");
+    StrictJson eventData = new StrictJson(maxJsonDepth);
+    StrictJson requests = new StrictJson(config.getInt("tollgate.limits.max-request-json-depth"));
+    TopicSchemas schemas = new TopicSchemas(eventData, (int) config.getBytes("tollgate.limits.max-schema-bytes").longValue());
     Publisher publisher = new Publisher(sharding, view, schemas, new Publisher.Settings(
         config.getInt("tollgate.limits.max-event-bytes"),
-        config.getInt("tollgate.limits.max-events-per-publish"),
+        config.getInt("tollgate.limits.max-events-per-publish"), maxJsonDepth,
         askTimeout, config.getDuration("tollgate.topics.append-attempt-timeout")));
     SessionRegistry sessions = new SessionRegistry();
     StreamSession streams = new StreamSession(system, sharding, liveTail, sessions, new StreamSession.Settings(
@@ -180,17 +184,17 @@ public final class TollgateNode {
         askTimeout, config.getDuration("tollgate.subscriptions.attach-attempt-timeout"), clock, periods),
         metrics.deliveredEvents);
     CatalogWriter catalogWriter = new CatalogWriter(sharding, view, clock, askTimeout);
-    AdminApi admin = new AdminApi(view, catalogWriter, sharding, schemas, askTimeout, clock);
+    AdminApi admin = new AdminApi(view, catalogWriter, sharding, schemas, requests, askTimeout, clock);
     AtomicBoolean stopping = new AtomicBoolean();
     CompletableFuture<Void> caughtUp = view.caughtUp().toCompletableFuture();
     BooleanSupplier ready = () -> caughtUp.isDone() && !caughtUp.isCompletedExceptionally() && !stopping.get();
     ReadinessCheck.Readiness.ID.get(Adapter.toClassic(system)).set(ready);
-    BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout);
+    BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout, requests);
     CatalogApi catalogApi = new CatalogApi(view, config.getString("tollgate.http.advertised-host"),
         config.getString("tollgate.http.host") + ":" + config.getInt("tollgate.http.port"),
         jwt.map(JwtSettings::issuer));
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, new AuditApi(currentJournal, view, system),
-        new PublishApi(publisher, metrics), streams, metrics, ready);
+        new PublishApi(publisher, metrics, eventData), streams, metrics, ready);
 
     ServerBinding http = Http.get(system)
         .newServerAt(config.getString("tollgate.http.host"), config.getInt("tollgate.http.port"))

@@ -1,7 +1,6 @@
 package io.tollgate.broker.topic;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
@@ -9,8 +8,10 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import io.tollgate.broker.ApiException;
 import io.tollgate.broker.catalog.Catalog;
+import io.tollgate.protocols.StrictJson;
+import io.tollgate.protocols.StrictJsonException;
 import io.tollgate.protocols.v1.CloudEvent;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,9 +20,16 @@ import java.util.stream.Collectors;
 /**
  * Topics' JSON Schemas (2020-12, networknt's validator): compiled once per schema text and
  * checked against each event's JSON data on publish, before anything is written.
+ *
+ * <p>The validator recurses over the data and the schema together, so its work is bounded by
+ * bounding both: data is read by {@link StrictJson} at the events' depth limit, and a schema is
+ * at most {@code maxSchemaBytes} long (its depth is the request body's). A schema may refer to
+ * itself ({@code {"additionalProperties":{"$ref":"#"}}}); each such step goes one level into the
+ * data, so the depth limit ends it. Should the stack still run out, the event is refused with
+ * {@code schema_too_complex} rather than letting the error reach Pekko, which would stop the
+ * JVM (docs/security.md, "Fatal errors").
  */
 public final class TopicSchemas {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_REPORTED = 5;
 
   private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
@@ -29,18 +37,35 @@ public final class TopicSchemas {
   private final Schema metaSchema = registry.getSchema(
       SchemaLocation.of(SpecificationVersion.DRAFT_2020_12.getDialectId()));
   private final Map<String, Schema> compiled = new ConcurrentHashMap<>();
+  private final StrictJson data;
+  private final int maxSchemaBytes;
+
+  public TopicSchemas(StrictJson data, int maxSchemaBytes) {
+    this.data = data;
+    this.maxSchemaBytes = maxSchemaBytes;
+  }
 
   /** Compiles a schema as the API receives it; {@code invalid_schema} when it is not one. */
   public String checked(JsonNode schema) {
     if (!schema.isObject()) {
       throw ApiException.badRequest("invalid_schema", "a JSON Schema is an object");
     }
-    List<Error> errors = metaSchema.validate(schema);
+    String text = schema.toString();
+    int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > maxSchemaBytes) {
+      throw new ApiException(413, "schema_too_large", "the schema is " + bytes + " bytes of JSON; the limit is "
+          + maxSchemaBytes + " (tollgate.limits.max-schema-bytes)");
+    }
+    List<Error> errors;
+    try {
+      errors = metaSchema.validate(schema);
+    } catch (StackOverflowError e) {
+      throw ApiException.badRequest("schema_too_complex", "checking the schema against the meta-schema recursed too deep");
+    }
     if (!errors.isEmpty()) {
       throw ApiException.badRequest("invalid_schema", "not a JSON Schema 2020-12: " + errors.stream().limit(MAX_REPORTED)
           .map(error -> error.getInstanceLocation() + " " + error.getMessage()).collect(Collectors.joining("; ")));
     }
-    String text = schema.toString();
     try {
       compile(text);
     } catch (RuntimeException e) {
@@ -56,13 +81,19 @@ public final class TopicSchemas {
         throw ApiException.badRequest("schema_violation", "event " + event.getId() + ": topic " + topic.name()
             + " has a JSON Schema, so the event's data must be JSON");
       }
-      JsonNode data;
+      JsonNode tree;
       try {
-        data = JSON.readTree(event.getJsonData());
-      } catch (IOException e) {
-        throw ApiException.badRequest("schema_violation", "event " + event.getId() + ": data is not valid JSON");
+        tree = data.read(event.getJsonData());
+      } catch (StrictJsonException e) {
+        throw ApiException.badRequest(e.code(), "event " + event.getId() + ": data: " + e.getMessage());
       }
-      List<Error> errors = compile(schema).validate(data);
+      List<Error> errors;
+      try {
+        errors = compile(schema).validate(tree);
+      } catch (StackOverflowError e) {
+        throw ApiException.badRequest("schema_too_complex", "event " + event.getId() + ": validating it against "
+            + topic.name() + "'s schema recursed too deep; simplify the schema's references or the data");
+      }
       if (!errors.isEmpty()) {
         throw ApiException.badRequest("schema_violation", "event " + event.getId() + " does not match schema version "
             + topic.schemas().size() + " of " + topic.name() + ": " + errors.stream().limit(MAX_REPORTED)
