@@ -62,6 +62,8 @@ public final class StrictJson {
       return read(parser);
     } catch (IOException e) {
       throw refusal(e);
+    } catch (NumberFormatException e) {
+      throw unreadableNumber(e);
     }
   }
 
@@ -70,19 +72,36 @@ public final class StrictJson {
       return read(parser);
     } catch (IOException e) {
       throw refusal(e);
+    } catch (NumberFormatException e) {
+      throw unreadableNumber(e);
     }
   }
 
-  /** Checks the text as {@link #read} does, without building a tree. */
+  /**
+   * Checks the text as {@link #read} does, without building a tree. Decimals are decoded as
+   * {@code read} decodes them, so text that passes here is text {@code read} accepts.
+   */
   public void check(String json) {
     try (JsonParser parser = factory.createParser(json)) {
-      if (parser.nextToken() == null) {
+      JsonToken token = parser.nextToken();
+      if (token == null) {
         throw nothing();
       }
-      parser.skipChildren();
+      int open = 0;
+      do {
+        if (token.isStructStart()) {
+          open++;
+        } else if (token.isStructEnd()) {
+          open--;
+        } else if (token == JsonToken.VALUE_NUMBER_FLOAT) {
+          parser.getDecimalValue();
+        }
+      } while (open > 0 && (token = parser.nextToken()) != null);
       requireEnd(parser);
     } catch (IOException e) {
       throw refusal(e);
+    } catch (NumberFormatException e) {
+      throw unreadableNumber(e);
     }
   }
 
@@ -121,6 +140,12 @@ public final class StrictJson {
       return new StrictJsonException(StrictJsonException.MALFORMED, "not valid JSON: " + problem);
     }
     throw new UncheckedIOException(e);
+  }
+
+  /** Jackson throws this, not a parse exception, for a decimal such as 1E99999999999 that BigDecimal cannot hold. */
+  private static StrictJsonException unreadableNumber(NumberFormatException e) {
+    return new StrictJsonException(StrictJsonException.MALFORMED, "not valid JSON: a number that cannot be read ("
+        + e.getMessage() + ")");
   }
 
   private static StrictJsonException nothing() {

@@ -29,6 +29,8 @@ class StrictJsonTest {
       "`   `                                | malformed_json",
       "`{'a':1}`                            | malformed_json",
       "`NaN`                                | malformed_json",
+      "`[1E1444444444444444444444444441]`   | malformed_json",
+      "`{\"n\":-1e-99999999999999999999}`   | malformed_json",
   })
   void jsonThatIsNotExactlyOneValueWithoutRepeatedKeysWithinTheDepthIsRefusedWithItsCode(String text, String code) {
     assertEquals(code, assertThrows(StrictJsonException.class, () -> JSON.read(text)).code(), "read(String)");
