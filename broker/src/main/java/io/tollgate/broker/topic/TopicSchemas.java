@@ -1,6 +1,7 @@
 package io.tollgate.broker.topic;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
@@ -21,16 +22,23 @@ import java.util.stream.Collectors;
  * Topics' JSON Schemas (2020-12, networknt's validator): compiled once per schema text and
  * checked against each event's JSON data on publish, before anything is written.
  *
- * <p>The validator recurses over the data and the schema together, so its work is bounded by
+ * <p>The validator recurses over the data and the schema together, so its depth is bounded by
  * bounding both: data is read by {@link StrictJson} at the events' depth limit, and a schema is
  * at most {@code maxSchemaBytes} long (its depth is the request body's). A schema may refer to
  * itself ({@code {"additionalProperties":{"$ref":"#"}}}); each such step goes one level into the
- * data, so the depth limit ends it. Should the stack still run out, the event is refused with
- * {@code schema_too_complex} rather than letting the error reach Pekko, which would stop the
- * JVM (docs/security.md, "Fatal errors").
+ * data, so the depth limit ends it. A reference that does not go into the data
+ * ({@code {"$ref":"#"}}, {@code {"allOf":[{"$ref":"#"}]}}) recurses forever on any event; such a
+ * schema is refused when it is given, by trying it on a few small values. Should the stack
+ * still run out, the event is refused with {@code schema_too_complex} rather than letting the
+ * error reach Pekko, which would stop the JVM (docs/security.md, "Fatal errors"). What this
+ * does not bound is time: references that fan out make validation exponential in the schema.
  */
 public final class TopicSchemas {
   private static final int MAX_REPORTED = 5;
+  /** Values every schema must be able to validate without recursing forever, whatever it answers. */
+  private static final List<JsonNode> PROBES = List.of(JsonNodeFactory.instance.nullNode(),
+      JsonNodeFactory.instance.objectNode(), JsonNodeFactory.instance.arrayNode(), JsonNodeFactory.instance.numberNode(0),
+      JsonNodeFactory.instance.textNode(""), JsonNodeFactory.instance.booleanNode(true));
 
   private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
   /** The 2020-12 meta-schema, which the validator ships: a schema must satisfy it to be accepted. */
@@ -66,10 +74,21 @@ public final class TopicSchemas {
       throw ApiException.badRequest("invalid_schema", "not a JSON Schema 2020-12: " + errors.stream().limit(MAX_REPORTED)
           .map(error -> error.getInstanceLocation() + " " + error.getMessage()).collect(Collectors.joining("; ")));
     }
+    Schema compiled;
     try {
-      compile(text);
+      compiled = compile(text);
     } catch (RuntimeException e) {
       throw ApiException.badRequest("invalid_schema", "the schema cannot be compiled: " + e.getMessage());
+    }
+    for (JsonNode probe : PROBES) {
+      try {
+        compiled.validate(probe);
+      } catch (StackOverflowError e) {
+        throw ApiException.badRequest("schema_too_complex", "the schema refers to itself without going into the data"
+            + " (as {\"$ref\":\"#\"} does), so validating " + probe + " never ends");
+      } catch (RuntimeException e) {
+        throw ApiException.badRequest("invalid_schema", "the schema cannot validate " + probe + ": " + e.getMessage());
+      }
     }
     return text;
   }
@@ -90,6 +109,9 @@ public final class TopicSchemas {
       List<Error> errors;
       try {
         errors = compile(schema).validate(tree);
+      } catch (RuntimeException e) {
+        throw ApiException.badRequest("schema_violation", "event " + event.getId() + ": " + topic.name()
+            + "'s schema cannot validate it: " + e.getMessage());
       } catch (StackOverflowError e) {
         throw ApiException.badRequest("schema_too_complex", "event " + event.getId() + ": validating it against "
             + topic.name() + "'s schema recursed too deep; simplify the schema's references or the data");

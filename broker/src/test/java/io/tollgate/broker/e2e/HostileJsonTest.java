@@ -143,6 +143,7 @@ class HostileJsonTest {
       "text after the batch        | application/cloudevents-batch+json | `[] garbage`                                                                           | trailing_json",
       "binary body of two values   | application/json                   | `{\"a\":1}{\"a\":2}`                                                                     | trailing_json",
       "binary body that is no JSON | application/json                   | `card=4111`                                                                            | malformed_json",
+      "a decimal no BigDecimal holds | application/cloudevents+json     | `{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\",\"type\":\"t\",\"data\":1E1444444444444444444444444441}` | malformed_json",
   })
   void aBodyThatIsNotExactlyOneJsonValueIsRefused(String name, String contentType, String body, String code) throws Exception {
     TestBroker.Reply reply = contentType.equals("application/json") ? binary(body) : publish(tenant.topic(), contentType, body);
@@ -158,6 +159,7 @@ class HostileJsonTest {
       "two values                | `{\"a\":1} {\"card\":\"4111\"}`  | trailing_json",
       "repeated key              | `{\"card\":{\"number\":\"4111\"},\"card\":1}` | duplicate_key",
       "nested too deep           | DEEP                             | too_deep",
+      "a decimal no BigDecimal holds | `{\"n\":1E1444444444444444444444444441}` | malformed_json",
   })
   void tcpJsonDataThatIsNotStrictJsonIsRefusedAtPublishAndTheConnectionGoesOn(String name, String data, String code)
       throws Exception {
@@ -182,6 +184,19 @@ class HostileJsonTest {
     TestBroker.Reply reply = broker.post(path, broker.adminKey(), "application/json", json);
     assertEquals(status, reply.status(), String.valueOf(reply.body()));
     assertEquals(code, reply.errorCode());
+  }
+
+  @Test
+  void aSchemaThatRecursesWithoutGoingIntoTheDataIsRefusedWhenGivenAndTheNodeGoesOn() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("looping", 1);
+    for (String loop : java.util.List.of("{\"$ref\":\"#\"}", "{\"allOf\":[{\"$ref\":\"#\"}]}")) {
+      TestBroker.Reply refused = broker.post("/v1/topics/" + t.topic() + "/schemas", t.producerKey(), "application/json",
+          "{\"schema\":" + loop + "}");
+      assertEquals(400, refused.status(), String.valueOf(refused.body()));
+      assertEquals("schema_too_complex", refused.errorCode());
+    }
+    assertEquals(202, broker.post("/v1/topics/" + t.topic() + "/events", t.producerKey(), STRUCTURED,
+        event("after-loop", "{\"a\":1}")).status());
   }
 
   @Test

@@ -57,6 +57,20 @@ class TopicSchemasTest {
   }
 
   @Test
+  void aSchemaThatRefersToItselfWithoutGoingIntoTheDataIsRefusedWhenGivenAndRefusesEventsIfJournaledBefore() {
+    TopicSchemas schemas = new TopicSchemas(new StrictJson(64), 65536);
+    for (String loop : List.of("{\"$ref\":\"#\"}", "{\"allOf\":[{\"$ref\":\"#\"}]}",
+        "{\"$defs\":{\"a\":{\"$ref\":\"#/$defs/b\"},\"b\":{\"$ref\":\"#/$defs/a\"}},\"$ref\":\"#/$defs/a\"}",
+        "{\"if\":{\"type\":\"array\"},\"then\":{\"$ref\":\"#\"}}")) {
+      assertEquals("schema_too_complex", assertThrows(ApiException.class,
+          () -> schemas.checked(new StrictJson(64).read(loop))).code(), loop);
+      assertEquals("schema_too_complex", assertThrows(ApiException.class,
+          () -> schemas.validate(topic(loop), event("[1]"))).code(), loop);
+    }
+    schemas.checked(new StrictJson(64).read(SELF_REFERRING));
+  }
+
+  @Test
   void aSchemaLongerThanTheLimitIsRefused() {
     TopicSchemas schemas = new TopicSchemas(new StrictJson(64), 100);
     String schema = "{\"description\":\"" + "d".repeat(100) + "\"}";
