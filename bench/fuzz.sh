@@ -16,13 +16,13 @@ TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
   TARGETS=(
     broker:io.tollgate.broker.tcp.FrameDecoderFuzzTest#anyBytesInAnyChunks
+    broker:io.tollgate.broker.subscription.StreamFrameFuzzTest#anyClientMessage
     protocols:io.tollgate.protocols.CloudEventJsonFuzzTest#structured
     protocols:io.tollgate.protocols.CloudEventJsonFuzzTest#batch
     protocols:io.tollgate.protocols.CloudEventJsonFuzzTest#binary
     protocols:io.tollgate.protocols.filter.FilterFuzzTest#parseBindAndMatch
     protocols:io.tollgate.protocols.redaction.RedactionFuzzTest#redactAnything
     broker:io.tollgate.broker.topic.TopicSchemasFuzzTest#anySchemaAndAnyData
-    broker:io.tollgate.broker.subscription.StreamFrameFuzzTest#anyClientMessage
   )
 fi
 
@@ -35,7 +35,8 @@ for target in "${TARGETS[@]}"; do
   log="$out/${test##*.}.log"
   set +e
   JAZZER_FUZZ=1 JAZZER_INSTRUMENT='io.tollgate.**,com.fasterxml.jackson.**,com.networknt.**' \
-    ./mvnw -B -o -pl "$module" -am test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false >"$log" 2>&1
+    ./mvnw -B -o -pl "$module" -am test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.hooks=true \
+      >"$log" 2>&1
   rc=$?
   set -e
   done_line=$(grep -aE '^Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1 || true)
