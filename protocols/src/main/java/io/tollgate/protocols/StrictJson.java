@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * The one way JSON from outside is read: exactly one value, no repeated key in any object, and
@@ -139,7 +138,9 @@ public final class StrictJson {
       }
       return new StrictJsonException(StrictJsonException.MALFORMED, "not valid JSON: " + problem);
     }
-    throw new UncheckedIOException(e);
+    // The input is in memory, so this is no I/O failure but bytes that decode to no text:
+    // Jackson's encoding detection (UTF-8, -16, -32) throws CharConversionException for them.
+    return new StrictJsonException(StrictJsonException.MALFORMED, "not valid JSON text: " + e.getMessage());
   }
 
   /** Jackson throws this, not a parse exception, for a decimal such as 1E99999999999 that BigDecimal cannot hold. */

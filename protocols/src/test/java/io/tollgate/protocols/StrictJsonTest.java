@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -51,6 +52,15 @@ class StrictJsonTest {
   void oneValueWithinTheDepthIsReadExactly(String text) {
     JSON.check(text);
     assertEquals(text.trim(), JSON.read(text).toString());
+  }
+
+  @Test
+  void bytesThatDecodeToNoTextAreMalformed() {
+    byte[] ucs4WithAnOddByteOrder = {0, 0, (byte) 0xff, (byte) 0xfe, '{', '}'};
+    byte[] aboveUnicode = {0, 0, 0, '[', 0x7b, 0x21, 0x73, 0x5b, 0, 0, 0, ']'};
+    for (byte[] bytes : List.of(ucs4WithAnOddByteOrder, aboveUnicode)) {
+      assertEquals("malformed_json", assertThrows(StrictJsonException.class, () -> JSON.read(bytes)).code());
+    }
   }
 
   @Test

@@ -151,6 +151,18 @@ class HostileJsonTest {
     assertEquals(code, reply.errorCode());
   }
 
+  @Test
+  void bytesThatDecodeToNoTextAreMalformedJsonNotAnInternalError() throws Exception {
+    byte[] ucs4WithAnOddByteOrder = {0, 0, (byte) 0xff, (byte) 0xfe, '{', '}'};
+    for (String contentType : java.util.List.of(STRUCTURED, BATCH, "application/json")) {
+      TestBroker.Reply reply = broker.send("POST", contentType.equals("application/json") ? "/v1/accounts"
+          : "/v1/topics/" + tenant.topic() + "/events", contentType.equals("application/json") ? broker.adminKey()
+          : tenant.producerKey(), contentType, ucs4WithAnOddByteOrder);
+      assertEquals(400, reply.status(), contentType + " " + reply.body());
+      assertEquals("malformed_json", reply.errorCode());
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
       "not JSON at all           | `card=4111111111111111`          | malformed_json",
