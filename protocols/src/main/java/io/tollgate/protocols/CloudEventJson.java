@@ -3,7 +3,6 @@ package io.tollgate.protocols;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.tollgate.protocols.v1.AttributeValue;
 import io.tollgate.protocols.v1.CloudEvent;
@@ -26,7 +25,6 @@ public final class CloudEventJson {
   public static final String SPEC_VERSION = "1.0";
   private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[a-z0-9]{1,20}");
   private static final JsonFactory JSON = new JsonFactory();
-  private static final ObjectMapper MAPPER = new ObjectMapper(JSON);
 
   private CloudEventJson() {}
 
@@ -90,9 +88,12 @@ public final class CloudEventJson {
 
   /**
    * HTTP binary mode: attributes arrive as {@code ce-*} headers (names already lower-cased and
-   * stripped of the prefix), the body is the data and Content-Type its datacontenttype.
+   * stripped of the prefix), the body is the data and Content-Type its datacontenttype. A JSON
+   * body is read by {@code json}'s rules.
+   *
+   * @throws StrictJsonException when the Content-Type says JSON and the body breaks {@code json}'s rules
    */
-  public static CloudEvent fromBinary(Map<String, String> ceHeaders, String contentType, byte[] body) {
+  public static CloudEvent fromBinary(Map<String, String> ceHeaders, String contentType, byte[] body, StrictJson json) {
     CloudEvent.Builder event = CloudEvent.newBuilder();
     String specVersion = ceHeaders.get("specversion");
     if (!SPEC_VERSION.equals(specVersion)) {
@@ -114,13 +115,7 @@ public final class CloudEventJson {
     }
     if (body.length > 0) {
       if (contentType != null && isJson(contentType)) {
-        try {
-          event.setJsonData(MAPPER.readTree(body).toString());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-          throw new CloudEventFormatException("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
+        event.setJsonData(json.read(body).toString());
       } else if (contentType != null && contentType.startsWith("text/")) {
         event.setTextData(new String(body, java.nio.charset.StandardCharsets.UTF_8));
       } else {

@@ -18,6 +18,7 @@ import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.subscription.Subscriptions;
 import io.tollgate.broker.catalog.CatalogCommand;
 import io.tollgate.broker.position.AckPoint;
+import io.tollgate.protocols.StrictJson;
 import io.tollgate.protocols.v1.journal.PlanTerms;
 import io.tollgate.broker.topic.TopicSchemas;
 import java.time.Duration;
@@ -48,11 +49,13 @@ public final class AdminApi {
   private final Duration timeout;
   private final java.time.Clock clock;
   private final TopicSchemas schemas;
+  private final StrictJson requests;
 
+  /** {@code requests}: how request bodies are read (their depth limit, tollgate.limits.max-request-json-depth). */
   public AdminApi(CatalogView view, CatalogWriter writer, Subscriptions subscriptions, ClusterSharding sharding,
-                  TopicSchemas schemas,
-                  Duration timeout, java.time.Clock clock) {
+                  TopicSchemas schemas, StrictJson requests, Duration timeout, java.time.Clock clock) {
     this.schemas = schemas;
+    this.requests = requests;
     this.clock = clock;
     this.view = view;
     this.writer = writer;
@@ -65,7 +68,7 @@ public final class AdminApi {
 
   CompletionStage<HttpResponse> createAccount(Principal principal, byte[] body) {
     requireOperator(principal, "create accounts");
-    JsonBody request = JsonBody.parse(body, Set.of("name"));
+    JsonBody request = JsonBody.parse(requests, body, Set.of("name"));
     String id = Ids.next("acc");
     return writer.write(principal.actor(), new CatalogCommand.CreateAccount(id, request.requiredString("name")))
         .thenApply(catalog -> Responses.json(201, account(catalog.account(id).orElseThrow())));
@@ -89,7 +92,7 @@ public final class AdminApi {
    * could make itself an unlimited one.
    */
   CompletionStage<HttpResponse> createKey(Principal principal, String accountId, byte[] body) {
-    JsonBody request = JsonBody.parse(body, Set.of("scopes", "resources", "expires_at"));
+    JsonBody request = JsonBody.parse(requests, body, Set.of("scopes", "resources", "expires_at"));
     requireKeyAdmin(principal, accountId);
     List<String> resources = request.has("resources") ? request.stringList("resources") : List.of();
     for (String resource : resources) {
@@ -117,7 +120,7 @@ public final class AdminApi {
    * a key. When the old key ends, its open streams and connections end with it (OpenSessions).
    */
   CompletionStage<HttpResponse> rotateKey(Principal principal, String accountId, String keyId, byte[] body) {
-    JsonBody request = JsonBody.parse(body, Set.of("overlap_seconds"));
+    JsonBody request = JsonBody.parse(requests, body, Set.of("overlap_seconds"));
     requireKeyAdmin(principal, accountId);
     Catalog.ApiKey old = view.catalog().key(keyId).filter(key -> key.accountId().equals(accountId))
         .orElseThrow(() -> notFound("key", keyId));
@@ -185,7 +188,7 @@ public final class AdminApi {
   // ---- domains and topics ---------------------------------------------------------------
 
   CompletionStage<HttpResponse> createDomain(Principal principal, byte[] body) {
-    JsonBody request = JsonBody.parse(body, Set.of("name", "owner"));
+    JsonBody request = JsonBody.parse(requests, body, Set.of("name", "owner"));
     String owner = request.requiredString("owner");
     requireScope(principal, Scope.ADMIN, owner, "create domains owned by " + owner);
     if (AccountReads.isLimited(principal)) {
@@ -211,7 +214,7 @@ public final class AdminApi {
   }
 
   CompletionStage<HttpResponse> createTopic(Principal principal, byte[] body) {
-    JsonBody request = JsonBody.parse(body, Set.of("name", "domain", "partitions", "schema"));
+    JsonBody request = JsonBody.parse(requests, body, Set.of("name", "domain", "partitions", "schema"));
     String domainName = request.requiredString("domain");
     Catalog.Domain domain = visible(principal).domain(domainName).orElseThrow(() -> notFound("domain", domainName));
     requireScope(principal, Scope.ADMIN, domain.owner(), "create topics in domain " + domainName);
@@ -228,7 +231,7 @@ public final class AdminApi {
 
   /** A new schema version: events published from now on must satisfy it; stored events stay as they are. */
   CompletionStage<HttpResponse> addSchema(Principal principal, String topicName, byte[] body) {
-    JsonBody request = JsonBody.parse(body, Set.of("schema"));
+    JsonBody request = JsonBody.parse(requests, body, Set.of("schema"));
     Catalog.Topic topic = visible(principal).topic(topicName).orElseThrow(() -> notFound("topic", topicName));
     Catalog.Domain domain = view.catalog().domain(topic.domain()).orElseThrow();
     requireScope(principal, Scope.ADMIN, domain.owner(), "change the schema of " + topicName);
@@ -249,7 +252,7 @@ public final class AdminApi {
   // ---- products and plans ---------------------------------------------------------------
 
   CompletionStage<HttpResponse> createProduct(Principal principal, byte[] body) {
-    JsonBody request = JsonBody.parse(body, Set.of("name", "owner", "topics", "description", "visibility"));
+    JsonBody request = JsonBody.parse(requests, body, Set.of("name", "owner", "topics", "description", "visibility"));
     String owner = request.requiredString("owner");
     requireScope(principal, Scope.ADMIN, owner, "create products owned by " + owner);
     List<String> topics = request.stringList("topics");
@@ -284,7 +287,7 @@ public final class AdminApi {
   }
 
   CompletionStage<HttpResponse> createPlan(Principal principal, String productId, byte[] body) {
-    JsonBody request = JsonBody.parse(body, PlanTermsJson.PLAN_FIELDS);
+    JsonBody request = JsonBody.parse(requests, body, PlanTermsJson.PLAN_FIELDS);
     Catalog.Product product = visible(principal).product(productId).orElseThrow(() -> notFound("product", productId));
     requireScope(principal, Scope.ADMIN, product.owner(), "create plans of product " + productId);
     requireReaches(principal, productId);
@@ -313,7 +316,7 @@ public final class AdminApi {
   // ---- subscriptions --------------------------------------------------------------------
 
   CompletionStage<HttpResponse> createSubscription(Principal principal, byte[] body) {
-    JsonBody request = JsonBody.parse(body, Set.of("account", "product", "plan", "delivery", "filter", "start"));
+    JsonBody request = JsonBody.parse(requests, body, Set.of("account", "product", "plan", "delivery", "filter", "start"));
     String account = request.requiredString("account");
     requireScope(principal, Scope.SUBSCRIBE, account, "subscribe for account " + account);
     requireReaches(principal, request.requiredString("product"));
@@ -342,7 +345,7 @@ public final class AdminApi {
    * {@code plan} notice so the consumer continues under the new terms.
    */
   CompletionStage<HttpResponse> changePlan(Principal principal, String subscriptionId, byte[] body) {
-    JsonBody request = JsonBody.parse(body, Set.of("plan"));
+    JsonBody request = JsonBody.parse(requests, body, Set.of("plan"));
     Catalog.Subscription subscription = view.catalog().subscription(subscriptionId)
         .filter(s -> AccountReads.isTenantOf(principal, s.account()))
         .orElseThrow(() -> notFound("subscription", subscriptionId));

@@ -16,6 +16,7 @@ import io.tollgate.broker.billing.Invoicing;
 import io.tollgate.broker.billing.StoredMoney;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.protocols.StrictJson;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
 import io.tollgate.protocols.v1.journal.InvoiceLine;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
@@ -37,8 +38,11 @@ public final class BillingApi {
   private final PeriodScheme periods;
   private final Clock clock;
   private final Duration timeout;
+  private final StrictJson requests;
 
-  public BillingApi(CatalogView view, ClusterSharding sharding, PeriodScheme periods, Clock clock, Duration timeout) {
+  public BillingApi(CatalogView view, ClusterSharding sharding, PeriodScheme periods, Clock clock, Duration timeout,
+                    StrictJson requests) {
+    this.requests = requests;
     this.view = view;
     this.sharding = sharding;
     this.periods = periods;
@@ -184,7 +188,7 @@ public final class BillingApi {
     if (!principal.isOperator()) {
       throw Refusal.forbidden("only the operator's admin key may issue credit notes");
     }
-    JsonBody request = JsonBody.parse(body, java.util.Set.of("amount", "reason", "idempotency_key"));
+    JsonBody request = JsonBody.parse(requests, body, java.util.Set.of("amount", "reason", "idempotency_key"));
     String accountId = AccountBilling.accountOfInvoice(invoiceId).orElseThrow(this::invoiceNotFound);
     String amount = request.requiredString("amount");
     String reason = request.optionalString("reason").orElse("");
@@ -254,7 +258,7 @@ public final class BillingApi {
     if (!principal.isOperator()) {
       throw Refusal.forbidden("only the operator's admin key may top up wallets");
     }
-    JsonBody request = JsonBody.parse(body, java.util.Set.of("amount", "currency", "idempotency_key"));
+    JsonBody request = JsonBody.parse(requests, body, java.util.Set.of("amount", "currency", "idempotency_key"));
     String key = request.requiredString("idempotency_key");
     Money amount;
     try {

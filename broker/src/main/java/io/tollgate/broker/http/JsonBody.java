@@ -1,11 +1,11 @@
 package io.tollgate.broker.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.broker.error.Refusal;
-import java.io.IOException;
+import io.tollgate.protocols.StrictJson;
+import io.tollgate.protocols.StrictJsonException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -15,7 +15,8 @@ import java.util.Set;
 
 /**
  * A JSON request body with the checks every endpoint needs, each failing with its own code:
- * {@code malformed_json}, {@code unknown_field}, {@code missing_field}, {@code invalid_field}.
+ * {@code malformed_json}, {@code duplicate_key}, {@code too_deep}, {@code trailing_json}
+ * ({@link StrictJson}), {@code unknown_field}, {@code missing_field}, {@code invalid_field}.
  */
 public final class JsonBody {
   public static final ObjectMapper MAPPER = new ObjectMapper();
@@ -27,19 +28,21 @@ public final class JsonBody {
     this.path = path;
   }
 
-  public static JsonBody parse(byte[] bytes, Set<String> allowedFields) {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(bytes);
-    } catch (JsonProcessingException e) {
-      throw new Refusal("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new Refusal("malformed_json", "the body could not be read");
-    }
-    if (root == null || !root.isObject()) {
+  public static JsonBody parse(StrictJson json, byte[] bytes, Set<String> allowedFields) {
+    JsonNode root = read(json, bytes);
+    if (!root.isObject()) {
       throw new Refusal("malformed_json", "the body must be a JSON object");
     }
     return of((ObjectNode) root, "", allowedFields);
+  }
+
+  /** The body as one JSON value by {@code json}'s rules; a refusal is a 400 with the rule's code. */
+  static JsonNode read(StrictJson json, byte[] bytes) {
+    try {
+      return json.read(bytes);
+    } catch (StrictJsonException e) {
+      throw new Refusal(e.code(), "the body: " + e.getMessage());
+    }
   }
 
   /** {@code allowedFields} null: any field, for objects whose shape another parser checks. */

@@ -1,6 +1,5 @@
 package io.tollgate.broker.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.broker.error.Refusal;
@@ -9,8 +8,9 @@ import io.tollgate.broker.ops.Metrics;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.protocols.CloudEventFormatException;
 import io.tollgate.protocols.CloudEventJson;
+import io.tollgate.protocols.StrictJson;
+import io.tollgate.protocols.StrictJsonException;
 import io.tollgate.protocols.v1.CloudEvent;
-import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -31,12 +31,20 @@ public final class PublishApi {
   static final String STRUCTURED = "application/cloudevents+json";
   static final String BATCH = "application/cloudevents-batch+json";
 
+  /** An event's envelope in a batch body: the array and the event object around its data. */
+  private static final int ENVELOPE_LEVELS = 2;
+
   private final Publisher publisher;
   private final Metrics metrics;
+  /** Bodies: the events' data limit with room for their envelopes; the data itself is checked by {@link Publisher}. */
+  private final StrictJson bodies;
+  private final StrictJson data;
 
-  public PublishApi(Publisher publisher, Metrics metrics) {
+  public PublishApi(Publisher publisher, Metrics metrics, StrictJson data) {
     this.publisher = publisher;
     this.metrics = metrics;
+    this.data = data;
+    this.bodies = data.deeper(ENVELOPE_LEVELS);
   }
 
   CompletionStage<HttpResponse> publish(Principal principal, String topic, HttpRequest request, byte[] body) {
@@ -64,30 +72,22 @@ public final class PublishApi {
     Map<String, String> ceHeaders = ceHeaders(request);
     try {
       if (mediaType.equals(STRUCTURED)) {
-        return List.of(CloudEventJson.parseStructured(parse(body)));
+        return List.of(CloudEventJson.parseStructured(JsonBody.read(bodies, body)));
       }
       if (mediaType.equals(BATCH)) {
-        return CloudEventJson.parseBatch(parse(body));
+        return CloudEventJson.parseBatch(JsonBody.read(bodies, body));
       }
       if (!ceHeaders.isEmpty()) {
         String contentType = request.entity().getContentType().toString();
-        return List.of(CloudEventJson.fromBinary(ceHeaders, body.length == 0 && contentType.equals("none/none") ? null : contentType, body));
+        return List.of(CloudEventJson.fromBinary(ceHeaders, body.length == 0 && contentType.equals("none/none") ? null : contentType, body, data));
       }
     } catch (CloudEventFormatException e) {
       throw new Refusal(e.code(), e.getMessage());
+    } catch (StrictJsonException e) {
+      throw new Refusal(e.code(), "the body: " + e.getMessage());
     }
     throw new Refusal("unsupported_media_type", "publish with Content-Type " + STRUCTURED + " or " + BATCH
         + ", or in binary mode with ce-specversion, ce-id, ce-source and ce-type headers; got " + mediaType);
-  }
-
-  private static JsonNode parse(byte[] body) {
-    try {
-      return JsonBody.MAPPER.readTree(body);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new Refusal("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new Refusal("malformed_json", "the body could not be read");
-    }
   }
 
   /** The {@code ce-} headers, names lower-cased without the prefix, values percent-decoded. */

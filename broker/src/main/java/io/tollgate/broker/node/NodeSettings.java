@@ -30,6 +30,8 @@ public record NodeSettings(
     Billing billing,
     AuthThrottle.Settings authFailures,
     Optional<JwtSettings> jwt,
+    int maxRequestJsonDepth,
+    int maxSchemaBytes,
     Duration askTimeout,
     Duration sessionCheckInterval,
     Storage storage) {
@@ -62,7 +64,7 @@ public record NodeSettings(
             bytes(t, "tcp.max-frame-bytes"), atLeastOne(t, "tcp.max-in-flight-per-connection"),
             atLeastOne(t, "tcp.max-connections"), positive(t, "tcp.auth-timeout")),
         new Publisher.Settings(bytes(t, "limits.max-event-bytes"), atLeastOne(t, "limits.max-events-per-publish"),
-            askTimeout, positive(t, "topics.append-attempt-timeout")),
+            atLeastOne(t, "limits.max-json-depth"), askTimeout, positive(t, "topics.append-attempt-timeout")),
         new TopicPartition.Settings(atLeastOne(t, "topics.dedup-window"), atLeastOne(t, "topics.snapshot-every"),
             atLeastOne(t, "topics.max-pending-events"), bytes(t, "topics.max-entry-bytes")),
         new Subscriptions(atLeastOne(t, "subscriptions.window"), atLeastOne(t, "subscriptions.max-batch"),
@@ -74,6 +76,8 @@ public record NodeSettings(
             positive(t, "auth.failures.first-delay"), positive(t, "auth.failures.max-delay"),
             atLeastOne(t, "auth.failures.max-sources")),
         jwt(t),
+        atLeastOne(t, "limits.max-request-json-depth"),
+        bytes(t, "limits.max-schema-bytes"),
         askTimeout,
         positive(t, "sessions.check-interval"),
         new Storage(config.getString("pekko.persistence.journal.plugin"), t.getString("storage.query-plugin")));

@@ -34,6 +34,7 @@ import io.tollgate.broker.topic.LiveTail;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.broker.topic.TopicSchemas;
 import io.tollgate.broker.topic.TopicPartition;
+import io.tollgate.protocols.StrictJson;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -166,7 +167,9 @@ public final class TollgateNode {
     Authenticator authenticator = new Authenticator(view, adminKey.secret(), clock,
         jwt.isEmpty() ? Optional.empty() : Optional.of(JwtVerifier.of(jwt.get())));
     AuthThrottle throttle = new AuthThrottle(settings.authFailures(), clock);
-    TopicSchemas schemas = new TopicSchemas();
+    StrictJson eventData = new StrictJson(settings.publish().maxJsonDepth());
+    StrictJson requests = new StrictJson(settings.maxRequestJsonDepth());
+    TopicSchemas schemas = new TopicSchemas(eventData, settings.maxSchemaBytes());
     Publisher publisher = new Publisher(sharding, view, schemas, settings.publish());
     OpenSessions sessions = new OpenSessions(view, clock, Cluster.get(system).selfMember().address().toString());
     system.systemActorOf(SessionDirectory.create(sessions), "sessions", org.apache.pekko.actor.typed.Props.empty());
@@ -178,16 +181,16 @@ public final class TollgateNode {
         metrics.deliveredEvents);
     CatalogWriter catalogWriter = new CatalogWriter(sharding, view, clock, askTimeout);
     AdminApi admin = new AdminApi(view, catalogWriter, new Subscriptions(sharding, view, catalogWriter, askTimeout),
-        sharding, schemas, askTimeout, clock);
+        sharding, schemas, requests, askTimeout, clock);
     AtomicBoolean stopping = new AtomicBoolean();
     CompletableFuture<Void> caughtUp = view.caughtUp().toCompletableFuture();
     BooleanSupplier ready = () -> caughtUp.isDone() && !caughtUp.isCompletedExceptionally() && !stopping.get();
     ReadinessCheck.Readiness.ID.get(Adapter.toClassic(system)).set(ready);
-    BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout);
+    BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout, requests);
     CatalogApi catalogApi = new CatalogApi(view, settings.advertisedHost(), settings.http().hostPort(),
         jwt.map(JwtSettings::issuer));
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, new AuditApi(currentJournal, view, system),
-        new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics), streams, metrics, ready);
+        new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData), streams, metrics, ready);
 
     ServerBinding http = Http.get(system)
         .newServerAt(settings.http().host(), settings.http().port())

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.tollgate.protocols.CloudEventJson;
+import io.tollgate.protocols.StrictJson;
+import io.tollgate.protocols.StrictJsonException;
 import io.tollgate.protocols.v1.DeliveryBatch;
 import io.tollgate.protocols.v1.StreamClientFrame;
 import io.tollgate.protocols.v1.StreamNotice;
@@ -54,6 +56,8 @@ public sealed interface StreamFormat {
   final class Json implements StreamFormat {
     private static final JsonFactory FACTORY = new JsonFactory();
     private static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
+    /** A consumer's frames are acks, one level deep; anything much deeper is not one. */
+    private static final StrictJson FRAMES = new StrictJson(8);
 
     @Override
     public Message deliveries(List<Delivery> deliveries) {
@@ -105,11 +109,11 @@ public sealed interface StreamFormat {
       }
       JsonNode frame;
       try {
-        frame = MAPPER.readTree(strictMessage.asTextMessage().getStrictText());
-      } catch (IOException e) {
-        throw new FrameException("malformed_json", "the frame is not valid JSON");
+        frame = FRAMES.read(strictMessage.asTextMessage().getStrictText());
+      } catch (StrictJsonException e) {
+        throw new FrameException(e.code(), "the frame: " + e.getMessage());
       }
-      if (frame == null || !frame.isObject()) {
+      if (!frame.isObject()) {
         throw new FrameException("malformed_frame", "a frame is a JSON object with a \"type\"");
       }
       JsonNode type = frame.get("type");

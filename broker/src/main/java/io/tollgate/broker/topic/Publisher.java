@@ -9,6 +9,8 @@ import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.Scope;
 import io.tollgate.broker.catalog.VisibleCatalog;
+import io.tollgate.protocols.StrictJson;
+import io.tollgate.protocols.StrictJsonException;
 import io.tollgate.protocols.v1.CloudEvent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +32,8 @@ public final class Publisher {
    * {@code attemptTimeout} is sent again ({@link ShardedAsk}): a partition stores a repeated
    * append once.
    */
-  public record Settings(int maxEventBytes, int maxEventsPerPublish, Duration timeout, Duration attemptTimeout) {}
+  public record Settings(int maxEventBytes, int maxEventsPerPublish, int maxJsonDepth, Duration timeout,
+                         Duration attemptTimeout) {}
 
   /** Where one published event is stored. */
   public record Published(int partition, StoredPosition position, String cursor) {}
@@ -39,8 +42,10 @@ public final class Publisher {
   private final CatalogView view;
   private final TopicSchemas schemas;
   private final Settings settings;
+  private final StrictJson data;
 
   public Publisher(ClusterSharding sharding, CatalogView view, TopicSchemas schemas, Settings settings) {
+    this.data = new StrictJson(settings.maxJsonDepth());
     this.sharding = sharding;
     this.view = view;
     this.schemas = schemas;
@@ -87,6 +92,7 @@ public final class Publisher {
         throw new Refusal("event_too_large", "event " + event.getId() + " is " + size
             + " bytes; the limit is " + settings.maxEventBytes());
       }
+      checkData(event);
       schemas.validate(topic, event);
       int partition = Partitioner.partitionOf(event, partitions);
       byPartition.get(partition).add(event);
@@ -132,4 +138,19 @@ public final class Publisher {
         });
   }
 
+  /**
+   * JSON data is exactly one JSON value without repeated keys, nested at most max-json-depth
+   * deep, whatever the edge: HTTP parses it, but TCP's {@code json_data} is text the producer
+   * wrote, and redaction, filters and consumers must all read the same one value from it.
+   */
+  private void checkData(CloudEvent event) {
+    if (event.getDataCase() != CloudEvent.DataCase.JSON_DATA) {
+      return;
+    }
+    try {
+      data.check(event.getJsonData());
+    } catch (StrictJsonException e) {
+      throw new Refusal(e.code(), "event " + event.getId() + ": data: " + e.getMessage());
+    }
+  }
 }

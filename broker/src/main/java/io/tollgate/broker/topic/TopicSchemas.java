@@ -1,7 +1,7 @@
 package io.tollgate.broker.topic;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
@@ -9,8 +9,10 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.catalog.Catalog;
+import io.tollgate.protocols.StrictJson;
+import io.tollgate.protocols.StrictJsonException;
 import io.tollgate.protocols.v1.CloudEvent;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,32 +21,74 @@ import java.util.stream.Collectors;
 /**
  * Topics' JSON Schemas (2020-12, networknt's validator): compiled once per schema text and
  * checked against each event's JSON data on publish, before anything is written.
+ *
+ * <p>The validator recurses over the data and the schema together, so its depth is bounded by
+ * bounding both: data is read by {@link StrictJson} at the events' depth limit, and a schema is
+ * at most {@code maxSchemaBytes} long (its depth is the request body's). A schema may refer to
+ * itself ({@code {"additionalProperties":{"$ref":"#"}}}); each such step goes one level into the
+ * data, so the depth limit ends it. A reference that does not go into the data
+ * ({@code {"$ref":"#"}}, {@code {"allOf":[{"$ref":"#"}]}}) recurses forever on any event; such a
+ * schema is refused when it is given, by trying it on a few small values. Should the stack
+ * still run out, the event is refused with {@code schema_too_complex} rather than letting the
+ * error reach Pekko, which would stop the JVM (docs/security.md, "Fatal errors"). What this
+ * does not bound is time: references that fan out make validation exponential in the schema.
  */
 public final class TopicSchemas {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_REPORTED = 5;
+  /** Values every schema must be able to validate without recursing forever, whatever it answers. */
+  private static final List<JsonNode> PROBES = List.of(JsonNodeFactory.instance.nullNode(),
+      JsonNodeFactory.instance.objectNode(), JsonNodeFactory.instance.arrayNode(), JsonNodeFactory.instance.numberNode(0),
+      JsonNodeFactory.instance.textNode(""), JsonNodeFactory.instance.booleanNode(true));
 
   private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
   /** The 2020-12 meta-schema, which the validator ships: a schema must satisfy it to be accepted. */
   private final Schema metaSchema = registry.getSchema(
       SchemaLocation.of(SpecificationVersion.DRAFT_2020_12.getDialectId()));
   private final Map<String, Schema> compiled = new ConcurrentHashMap<>();
+  private final StrictJson data;
+  private final int maxSchemaBytes;
+
+  public TopicSchemas(StrictJson data, int maxSchemaBytes) {
+    this.data = data;
+    this.maxSchemaBytes = maxSchemaBytes;
+  }
 
   /** Compiles a schema as the API receives it; {@code invalid_schema} when it is not one. */
   public String checked(JsonNode schema) {
     if (!schema.isObject()) {
       throw new Refusal("invalid_schema", "a JSON Schema is an object");
     }
-    List<Error> errors = metaSchema.validate(schema);
+    String text = schema.toString();
+    int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > maxSchemaBytes) {
+      throw new Refusal("schema_too_large", "the schema is " + bytes + " bytes of JSON; the limit is "
+          + maxSchemaBytes + " (tollgate.limits.max-schema-bytes)");
+    }
+    List<Error> errors;
+    try {
+      errors = metaSchema.validate(schema);
+    } catch (StackOverflowError e) {
+      throw new Refusal("schema_too_complex", "checking the schema against the meta-schema recursed too deep");
+    }
     if (!errors.isEmpty()) {
       throw new Refusal("invalid_schema", "not a JSON Schema 2020-12: " + errors.stream().limit(MAX_REPORTED)
           .map(error -> error.getInstanceLocation() + " " + error.getMessage()).collect(Collectors.joining("; ")));
     }
-    String text = schema.toString();
+    Schema compiled;
     try {
-      compile(text);
+      compiled = compile(text);
     } catch (RuntimeException e) {
       throw new Refusal("invalid_schema", "the schema cannot be compiled: " + e.getMessage());
+    }
+    for (JsonNode probe : PROBES) {
+      try {
+        compiled.validate(probe);
+      } catch (StackOverflowError e) {
+        throw new Refusal("schema_too_complex", "the schema refers to itself without going into the data"
+            + " (as {\"$ref\":\"#\"} does), so validating " + probe + " never ends");
+      } catch (RuntimeException e) {
+        throw new Refusal("invalid_schema", "the schema cannot validate " + probe + ": " + e.getMessage());
+      }
     }
     return text;
   }
@@ -56,13 +100,22 @@ public final class TopicSchemas {
         throw new Refusal("schema_violation", "event " + event.getId() + ": topic " + topic.name()
             + " has a JSON Schema, so the event's data must be JSON");
       }
-      JsonNode data;
+      JsonNode tree;
       try {
-        data = JSON.readTree(event.getJsonData());
-      } catch (IOException e) {
-        throw new Refusal("schema_violation", "event " + event.getId() + ": data is not valid JSON");
+        tree = data.read(event.getJsonData());
+      } catch (StrictJsonException e) {
+        throw new Refusal(e.code(), "event " + event.getId() + ": data: " + e.getMessage());
       }
-      List<Error> errors = compile(schema).validate(data);
+      List<Error> errors;
+      try {
+        errors = compile(schema).validate(tree);
+      } catch (RuntimeException e) {
+        throw new Refusal("schema_violation", "event " + event.getId() + ": " + topic.name()
+            + "'s schema cannot validate it: " + e.getMessage());
+      } catch (StackOverflowError e) {
+        throw new Refusal("schema_too_complex", "event " + event.getId() + ": validating it against "
+            + topic.name() + "'s schema recursed too deep; simplify the schema's references or the data");
+      }
       if (!errors.isEmpty()) {
         throw new Refusal("schema_violation", "event " + event.getId() + " does not match schema version "
             + topic.schemas().size() + " of " + topic.name() + ": " + errors.stream().limit(MAX_REPORTED)

@@ -120,6 +120,24 @@ class PlanRedactionTest {
   }
 
   @Test
+  void aRepeatedKeyCannotCarryARedactedValuePastThePlan() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("repeatedkey", 1);
+    String redacted = subscribe(t, redactingPlan(t), null);
+    try (TcpPublisher publisher = TcpPublisher.connect("127.0.0.1", broker.tcpPort(), t.producerKey())) {
+      java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
+          java.util.concurrent.ExecutionException.class, () -> publisher.publish(t.topic(), List.of(
+              Events.event("/pay", "p-1", null, "{\"card\":{\"number\":\"" + CARD + "\"},\"card\":1}")))
+              .get(10, TimeUnit.SECONDS));
+      assertEquals("duplicate_key", ((io.tollgate.client.TollgateException) refused.getCause()).code());
+      publisher.publish(t.topic(), List.of(Events.event("/pay", "p-2", null, "{\"card\":{\"number\":\"" + CARD + "\"}}")))
+          .get(10, TimeUnit.SECONDS);
+    }
+    List<JsonNode> seen = receive(t, redacted, 1);
+    assertEquals("{\"card\":{\"number\":\"***\"}}", seen.get(0).toString(),
+        "the first event the consumer gets is the good one, masked; the repeated-key one was never stored");
+  }
+
+  @Test
   void aSubscriptionsFilterSeesEventsAsRedactedSoItCannotProbeTheValue() throws Exception {
     TestBroker.Tenancy t = broker.tenancy("probing", 1);
     String probe = subscribe(t, redactingPlan(t),

@@ -1,13 +1,11 @@
 package io.tollgate.protocols.redaction;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.tollgate.protocols.StrictJson;
+import io.tollgate.protocols.StrictJsonException;
 import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.journal.RedactionRule;
 import java.util.HashSet;
@@ -21,8 +19,13 @@ import java.util.Set;
  * replace its value with {@value #MASKED}, before a consumer on the plan receives it. Rules apply
  * in order. A pointer that names nothing in an event leaves it alone; an event none of whose
  * pointers name anything is returned as it was, byte for byte. Text and binary data have no
- * fields and pass unchanged. JSON data that cannot be read (the TCP edge does not parse data
- * unless the topic has a schema) is dropped rather than passed on unredacted.
+ * fields and pass unchanged.
+ *
+ * <p>Redaction fails closed: JSON data that {@link StrictJson} does not read as exactly one
+ * value without repeated keys is dropped rather than passed on, since bytes it could not read
+ * are bytes it could not redact (with {@code {"card":{"number":…},"card":1}} a last-one-wins
+ * reader sees no {@code /card/number} while a consumer's first-one-wins reader does). Publishing
+ * refuses such data since strict parsing came in; events journaled before may still hold it.
  */
 public final class Redaction {
   /** What a masked value becomes, whatever it was (string, number, object, array...). */
@@ -51,11 +54,8 @@ public final class Redaction {
   public record Rule(JsonPointer pointer, Action action) {}
 
   private static final Redaction NONE = new Redaction(List.of());
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      // Text after the first value would otherwise be ignored here and passed on unredacted.
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  /** As deep as any publish limit allows, so that only data no publish could send is dropped for depth. */
+  private static final StrictJson JSON = new StrictJson(StrictJson.CEILING);
 
   private final List<Rule> rules;
 
@@ -116,8 +116,8 @@ public final class Redaction {
     }
     JsonNode data;
     try {
-      data = MAPPER.readTree(event.getJsonData());
-    } catch (JsonProcessingException e) {
+      data = JSON.read(event.getJsonData());
+    } catch (StrictJsonException e) {
       return event.toBuilder().clearData().build();
     }
     boolean changed = false;

@@ -87,8 +87,15 @@ class RedactionTest {
   }
 
   @Test
-  void aRepeatedKeyIsGoneWhateverCopyTheTextHad() {
-    assertEquals("{}", redacted(redaction("/pan", "remove"), "{\"pan\":\"1\",\"pan\":\"2\"}"));
+  void dataWithARepeatedKeyIsDroppedWhateverCopyTheTextHad() {
+    assertEquals(CloudEvent.DataCase.DATA_NOT_SET,
+        redaction("/pan", "remove").apply(json("{\"pan\":\"1\",\"pan\":\"2\"}")).getDataCase());
+    CloudEvent hidden = redaction("/card/number", "mask")
+        .apply(json("{\"card\":{\"number\":\"4111111111111111\"},\"card\":1}"));
+    assertEquals(CloudEvent.DataCase.DATA_NOT_SET, hidden.getDataCase(),
+        "a last-one-wins reader sees no /card/number, so nothing of this data may pass");
+    assertEquals(CloudEvent.DataCase.DATA_NOT_SET, redaction("/a", "mask")
+        .apply(json("{\"x\":{\"k\":1,\"\\u006b\":2}}")).getDataCase(), "a key repeated under an escape is repeated");
   }
 
   @Test

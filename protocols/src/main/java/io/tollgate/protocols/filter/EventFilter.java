@@ -133,6 +133,8 @@ public final class EventFilter {
       node = MAPPER.readTree(filterJson);
     } catch (JsonProcessingException e) {
       throw new FilterException(FilterParser.ROOT, "not valid JSON: " + e.getOriginalMessage());
+    } catch (NumberFormatException e) {
+      throw new FilterException(FilterParser.ROOT, "not valid JSON: a number that cannot be read");
     }
     return parse(node);
   }

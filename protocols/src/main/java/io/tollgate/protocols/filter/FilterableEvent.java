@@ -109,7 +109,9 @@ public final class FilterableEvent {
         if (tree == null || tree.isMissingNode()) {
           tree = UNPARSABLE;
         }
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      } catch (com.fasterxml.jackson.core.JsonProcessingException | NumberFormatException e) {
+        // NumberFormatException: a decimal BigDecimal cannot hold (1E99999999999), which Jackson
+        // does not report as a parse error.
         tree = UNPARSABLE;
       }
       data = tree;
