@@ -14,6 +14,10 @@ public final class ErrorStatus {
   private static final Map<String, Integer> STATUS = Map.ofEntries(
       entry("bad_request", 400),
       entry("malformed_json", 400),
+      entry("trailing_json", 400),
+      entry("duplicate_key", 400),
+      entry("too_deep", 400),
+      entry("schema_too_complex", 400),
       entry("unknown_field", 400),
       entry("missing_field", 400),
       entry("invalid_field", 400),
@@ -67,6 +71,7 @@ public final class ErrorStatus {
       entry("batch_too_large", 413),
       entry("event_too_large", 413),
       entry("payload_too_large", 413),
+      entry("schema_too_large", 413),
       entry("unsupported_media_type", 415),
       entry("too_many_auth_failures", 429),
       entry("internal_error", 500),
