@@ -36,7 +36,7 @@ class PackageRulesTest {
   void positionsDependOnNoOtherBrokerPackage() {
     noClasses().that().resideInAPackage("io.tollgate.broker.position..")
         .should().dependOnClassesThat().resideInAnyPackage("io.tollgate.broker.catalog..", "io.tollgate.broker.topic..",
-            "io.tollgate.broker.subscription..", "io.tollgate.broker.billing..", "io.tollgate.broker.http..")
+            "io.tollgate.broker.subscription..", "io.tollgate.broker.invoicing..", "io.tollgate.broker.http..")
         .check(broker);
   }
 
@@ -64,7 +64,7 @@ class PackageRulesTest {
   @Test
   void theDomainKnowsNoEdge() {
     noClasses().that().resideInAnyPackage("io.tollgate.broker.catalog..", "io.tollgate.broker.topic..",
-            "io.tollgate.broker.position..", "io.tollgate.broker.subscription..", "io.tollgate.broker.billing..",
+            "io.tollgate.broker.position..", "io.tollgate.broker.subscription..", "io.tollgate.broker.invoicing..",
             "io.tollgate.broker.error..")
         .should().dependOnClassesThat().resideInAnyPackage("io.tollgate.broker.http..", "io.tollgate.broker.tcp..")
         .check(broker);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.auth.Principal;
-import io.tollgate.broker.billing.AccountBilling;
+import io.tollgate.broker.invoicing.AccountBilling;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogEntity;
 import io.tollgate.broker.catalog.CatalogView;

@@ -1,7 +1,7 @@
 package io.tollgate.broker.serialization;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.tollgate.broker.billing.BillingMessages;
+import io.tollgate.broker.invoicing.BillingMessages;
 import io.tollgate.broker.catalog.CatalogMessages;
 import io.tollgate.broker.serialization.codec.ActorRefs;
 import io.tollgate.broker.serialization.codec.MessageCodec;

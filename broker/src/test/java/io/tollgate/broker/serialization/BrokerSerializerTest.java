@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import io.tollgate.broker.billing.AccountBilling;
-import io.tollgate.broker.billing.InvoiceNumbering;
+import io.tollgate.broker.invoicing.AccountBilling;
+import io.tollgate.broker.invoicing.InvoiceNumbering;
 import io.tollgate.broker.catalog.CatalogEntity;
 import io.tollgate.broker.e2e.TestBroker;
 import io.tollgate.broker.serialization.codec.MessageCodec;

@@ -1,4 +1,4 @@
-package io.tollgate.broker.billing;
+package io.tollgate.broker.invoicing;
 
 import io.tollgate.billing.Money;
 import java.math.BigDecimal;

@@ -1,4 +1,4 @@
-package io.tollgate.broker.billing;
+package io.tollgate.broker.invoicing;
 
 import java.util.ArrayList;
 import java.util.HashMap;

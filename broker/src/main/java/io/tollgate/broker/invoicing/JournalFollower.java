@@ -1,4 +1,4 @@
-package io.tollgate.broker.billing;
+package io.tollgate.broker.invoicing;
 
 import io.tollgate.billing.PeriodScheme;
 import io.tollgate.broker.catalog.CatalogView;

@@ -1,4 +1,4 @@
-package io.tollgate.broker.billing;
+package io.tollgate.broker.invoicing;
 
 import io.tollgate.protocols.v1.CloudEvent;
 import java.time.Duration;

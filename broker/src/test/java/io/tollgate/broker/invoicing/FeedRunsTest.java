@@ -1,4 +1,4 @@
-package io.tollgate.broker.billing;
+package io.tollgate.broker.invoicing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.tollgate.broker.billing;
+package io.tollgate.broker.invoicing;
 
 import io.tollgate.billing.InvoiceNumbers;
 import io.tollgate.broker.serialization.codec.ClusterMessage;

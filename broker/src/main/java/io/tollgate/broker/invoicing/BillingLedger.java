@@ -1,4 +1,4 @@
-package io.tollgate.broker.billing;
+package io.tollgate.broker.invoicing;
 
 import com.google.protobuf.Message;
 import io.tollgate.billing.Allocation;
@@ -9,9 +9,9 @@ import io.tollgate.billing.Period;
 import io.tollgate.billing.RevenueShare;
 import io.tollgate.billing.RevenueSplit;
 import io.tollgate.billing.Wallet;
-import io.tollgate.broker.billing.AccountBilling.Invoice;
-import io.tollgate.broker.billing.AccountBilling.Published;
-import io.tollgate.broker.billing.AccountBilling.UsageReport;
+import io.tollgate.broker.invoicing.AccountBilling.Invoice;
+import io.tollgate.broker.invoicing.AccountBilling.Published;
+import io.tollgate.broker.invoicing.AccountBilling.UsageReport;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
