@@ -1,5 +1,6 @@
 package io.tollgate.broker.catalog;
 
+import io.tollgate.broker.error.Rejection;
 import io.tollgate.broker.position.AckPoint;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.v1.journal.AccountCreated;

@@ -1,5 +1,6 @@
 package io.tollgate.broker.catalog;
 
+import io.tollgate.broker.error.Rejection;
 import io.tollgate.broker.serialization.codec.ClusterMessage;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import java.util.Optional;

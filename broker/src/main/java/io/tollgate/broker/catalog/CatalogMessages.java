@@ -1,5 +1,6 @@
 package io.tollgate.broker.catalog;
 
+import io.tollgate.broker.error.Rejection;
 import io.tollgate.broker.serialization.codec.MessageCodec;
 import io.tollgate.protocols.v1.cluster.CatalogReply;
 import io.tollgate.protocols.v1.cluster.CatalogRequest;

@@ -177,7 +177,7 @@ public final class BillingApi {
         .<AccountBilling.Outcome>ask(replyTo -> new AccountBilling.ChangeInvoiceStatus(invoiceId, status, principal.actor(), replyTo), timeout)
         .thenCompose(outcome -> {
           if (!outcome.ok()) {
-            throw new Refusal(outcome.code(), outcome.message());
+            throw outcome.rejection().toRefusal();
           }
           return invoice(principal, invoiceId);
         });
@@ -198,7 +198,7 @@ public final class BillingApi {
             timeout)
         .thenCompose(outcome -> {
           if (!outcome.ok()) {
-            throw new Refusal(outcome.code(), outcome.message());
+            throw outcome.rejection().toRefusal();
           }
           return invoice(principal, invoiceId).thenApply(response -> response.withStatus(201));
         });

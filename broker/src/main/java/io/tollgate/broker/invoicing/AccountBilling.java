@@ -1,5 +1,6 @@
 package io.tollgate.broker.invoicing;
 
+import io.tollgate.broker.error.Rejection;
 import com.google.protobuf.Message;
 import io.tollgate.billing.Money;
 import io.tollgate.billing.Period;
@@ -142,20 +143,20 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     }
   }
 
-  /** Refused with a code, or fine when {@code code} is null; {@code created} names a new document. */
-  public record Outcome(String code, String message, String created) implements ClusterMessage {
-    static final Outcome OK = new Outcome(null, null, null);
+  /** Refused, or fine when {@code rejection} is null; {@code created} names a new document. */
+  public record Outcome(Rejection rejection, String created) implements ClusterMessage {
+    static final Outcome OK = new Outcome(null, null);
 
     static Outcome refused(String code, String message) {
-      return new Outcome(code, message, null);
+      return new Outcome(new Rejection(code, message), null);
     }
 
     static Outcome created(String id) {
-      return new Outcome(null, null, id);
+      return new Outcome(null, id);
     }
 
     public boolean ok() {
-      return code == null;
+      return rejection == null;
     }
   }
 

@@ -1,5 +1,6 @@
 package io.tollgate.broker.invoicing;
 
+import io.tollgate.broker.error.Rejection;
 import io.tollgate.billing.Money;
 import io.tollgate.broker.serialization.codec.MessageCodec;
 import io.tollgate.protocols.v1.cluster.AssignNumberRequest;
@@ -99,11 +100,11 @@ public final class BillingMessages {
       MessageCodec.of("Ledger", AccountBilling.Ledger.class, BillingSnapshot.parser(),
           (ledger, refs) -> ledger(ledger), (snapshot, refs) -> ledger(snapshot)),
       MessageCodec.of("Outcome", AccountBilling.Outcome.class, Outcome.parser(),
-          (outcome, refs) -> Outcome.newBuilder().setErrorCode(outcome.ok() ? "" : outcome.code())
-              .setErrorMessage(outcome.ok() ? "" : outcome.message())
+          (outcome, refs) -> Outcome.newBuilder().setErrorCode(outcome.ok() ? "" : outcome.rejection().code())
+              .setErrorMessage(outcome.ok() ? "" : outcome.rejection().message())
               .setCreated(outcome.created() == null ? "" : outcome.created()).build(),
-          (outcome, refs) -> new AccountBilling.Outcome(outcome.getErrorCode().isEmpty() ? null : outcome.getErrorCode(),
-              outcome.getErrorCode().isEmpty() ? null : outcome.getErrorMessage(),
+          (outcome, refs) -> new AccountBilling.Outcome(outcome.getErrorCode().isEmpty() ? null
+              : new Rejection(outcome.getErrorCode(), outcome.getErrorMessage()),
               outcome.getCreated().isEmpty() ? null : outcome.getCreated())),
       MessageCodec.of("IssueCreditNote", AccountBilling.IssueCreditNote.class, IssueCreditNoteRequest.parser(),
           (issue, refs) -> IssueCreditNoteRequest.newBuilder().setInvoice(issue.invoice()).setAmount(issue.amount())

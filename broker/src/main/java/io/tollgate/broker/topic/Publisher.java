@@ -114,7 +114,7 @@ public final class Publisher {
           .toCompletableFuture()
           .thenAccept(result -> {
             if (result instanceof TopicPartition.AppendFailed failed) {
-              throw new Refusal(failed.code(), failed.message());
+              throw failed.rejection().toRefusal();
             }
             List<StoredPosition> positions = ((TopicPartition.Appended) result).positions();
             for (int k = 0; k < positions.size(); k++) {

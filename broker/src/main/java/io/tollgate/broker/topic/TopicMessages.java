@@ -1,5 +1,6 @@
 package io.tollgate.broker.topic;
 
+import io.tollgate.broker.error.Rejection;
 import io.tollgate.broker.position.AckPoint;
 import io.tollgate.broker.serialization.codec.MessageCodec;
 import io.tollgate.protocols.v1.cluster.AppendReply;
@@ -35,7 +36,8 @@ public final class TopicMessages {
 
   private static AppendReply appendReply(TopicPartition.AppendResult result) {
     if (result instanceof TopicPartition.AppendFailed failed) {
-      return AppendReply.newBuilder().setErrorCode(failed.code()).setErrorMessage(failed.message()).build();
+      return AppendReply.newBuilder().setErrorCode(failed.rejection().code())
+          .setErrorMessage(failed.rejection().message()).build();
     }
     AppendReply.Builder reply = AppendReply.newBuilder();
     for (StoredPosition position : ((TopicPartition.Appended) result).positions()) {
@@ -48,7 +50,7 @@ public final class TopicMessages {
 
   private static TopicPartition.AppendResult appendResult(AppendReply reply) {
     if (!reply.getErrorCode().isEmpty()) {
-      return new TopicPartition.AppendFailed(reply.getErrorCode(), reply.getErrorMessage());
+      return new TopicPartition.AppendFailed(new Rejection(reply.getErrorCode(), reply.getErrorMessage()));
     }
     List<StoredPosition> positions = new ArrayList<>(reply.getPositionsCount());
     for (var position : reply.getPositionsList()) {

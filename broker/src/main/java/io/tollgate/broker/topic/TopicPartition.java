@@ -1,5 +1,6 @@
 package io.tollgate.broker.topic;
 
+import io.tollgate.broker.error.Rejection;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.broker.position.Cursor;
 import io.tollgate.broker.position.AckPoint;
@@ -47,7 +48,7 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
 
   public record Appended(List<StoredPosition> positions) implements AppendResult {}
 
-  public record AppendFailed(String code, String message) implements AppendResult {}
+  public record AppendFailed(Rejection rejection) implements AppendResult {}
 
   /**
    * {@code maxEntryBytes} bounds one journal entry: the appends waiting behind a write go in
@@ -106,8 +107,8 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
     if (inFlight.isEmpty()) {
       write(List.of(append));
     } else if (waitingEvents + append.events().size() > settings.maxPendingEvents()) {
-      append.replyTo().tell(new AppendFailed("partition_overloaded",
-          "partition " + partition + " has " + waitingEvents + " events waiting to be written; retry later"));
+      append.replyTo().tell(new AppendFailed(new Rejection("partition_overloaded",
+          "partition " + partition + " has " + waitingEvents + " events waiting to be written; retry later")));
     } else {
       waiting.add(append);
       waitingEvents += append.events().size();
@@ -176,8 +177,8 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
 
   /** The journal stops when a write fails; nothing it did not confirm was acknowledged. */
   private Behavior<Command> onJournalStopped(Terminated stopped) {
-    AppendFailed failed = new AppendFailed("storage_unavailable",
-        "the write to partition " + partition + " failed; nothing of it was acknowledged, retry");
+    AppendFailed failed = new AppendFailed(new Rejection("storage_unavailable",
+        "the write to partition " + partition + " failed; nothing of it was acknowledged, retry"));
     inFlight.forEach(append -> append.replyTo().tell(failed));
     waiting.forEach(append -> append.replyTo().tell(failed));
     getContext().getLog().error("partition {} stopped after a failed write", partition);

@@ -1,5 +1,6 @@
 package io.tollgate.broker.serialization;
 
+import io.tollgate.broker.error.Rejection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -188,11 +189,11 @@ class BrokerSerializerTest {
     MessageCodec<?, ?> family = MessageCodec.of("AppendReply", TopicPartition.AppendResult.class,
         io.tollgate.protocols.v1.cluster.AppendReply.parser(),
         (result, refs) -> io.tollgate.protocols.v1.cluster.AppendReply.getDefaultInstance(),
-        (reply, refs) -> new TopicPartition.AppendFailed("", ""));
+        (reply, refs) -> new TopicPartition.AppendFailed(new Rejection("", "")));
     MessageCodec<?, ?> member = MessageCodec.of("AppendFailed", TopicPartition.AppendFailed.class,
         io.tollgate.protocols.v1.cluster.AppendReply.parser(),
         (failed, refs) -> io.tollgate.protocols.v1.cluster.AppendReply.getDefaultInstance(),
-        (reply, refs) -> new TopicPartition.AppendFailed("", ""));
+        (reply, refs) -> new TopicPartition.AppendFailed(new Rejection("", "")));
     assertThrows(IllegalStateException.class, () -> MessageRegistry.of(List.of(List.of(member), List.of(family))));
   }
 

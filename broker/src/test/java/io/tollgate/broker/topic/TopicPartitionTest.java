@@ -142,7 +142,7 @@ class TopicPartitionTest {
     TestProbe<TopicPartition.AppendResult> replies = testKit.createTestProbe();
     partition.tell(new TopicPartition.Append(List.of(event("x")), replies.getRef()));
     TopicPartition.AppendFailed failed = assertInstanceOf(TopicPartition.AppendFailed.class, replies.receiveMessage());
-    assertEquals("storage_unavailable", failed.code());
+    assertEquals("storage_unavailable", failed.rejection().code());
     journal.expectNothingPersisted(ref.persistenceId());
   }
 }

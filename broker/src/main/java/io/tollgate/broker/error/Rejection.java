@@ -1,8 +1,10 @@
-package io.tollgate.broker.catalog;
+package io.tollgate.broker.error;
 
-import io.tollgate.broker.error.Refusal;
-
-/** Why a change to the catalog was refused: an error code of the public contract and a message. */
+/**
+ * A refusal as a value, where an entity answers one: the catalog's {@code Rejected}, a
+ * partition's {@code AppendFailed}, billing's {@code Outcome}. The edge that asked throws it as a
+ * {@link Refusal}.
+ */
 public record Rejection(String code, String message) {
   public static Rejection notFound(String what, String id) {
     return new Rejection(what + "_not_found", what + " " + id + " does not exist");
