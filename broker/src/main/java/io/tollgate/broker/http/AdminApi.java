@@ -14,6 +14,7 @@ import io.tollgate.broker.catalog.CatalogWriter;
 import io.tollgate.broker.catalog.Scope;
 import io.tollgate.broker.catalog.Visibility;
 import io.tollgate.broker.catalog.VisibleCatalog;
+import io.tollgate.broker.invoicing.AccountBilling;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.subscription.Subscriptions;
 import io.tollgate.broker.catalog.CatalogCommand;
@@ -372,15 +373,20 @@ public final class AdminApi {
         Comparator.comparing(Catalog.Subscription::createdAt), AdminApi::subscription);
   }
 
-  /** A subscription with its acknowledged cursor per partition: where its consumer stands. */
+  /**
+   * A subscription with its acknowledged cursor per partition (where its consumer stands) and
+   * its usage in the current period, as billing counts it.
+   */
   CompletionStage<HttpResponse> getSubscription(Principal principal, String id) {
     Catalog.Subscription subscription = view.catalog().subscription(id)
         .filter(s -> AccountReads.isTenantOf(principal, s.account())).orElseThrow(() -> notFound("subscription", id));
     AccountReads.requireRead(principal, subscription.account());
     requireReaches(principal, subscription.product());
+    CompletionStage<AccountBilling.UsageReport> usage = AccountBilling.usage(
+        sharding.entityRefFor(AccountBilling.ENTITY_KEY, subscription.account()), id, timeout);
     return sharding.entityRefFor(SubscriptionEntity.ENTITY_KEY, id)
         .<SubscriptionEntity.Attached>ask(SubscriptionEntity.GetAcked::new, timeout)
-        .thenApply(acked -> {
+        .thenCombine(usage, (acked, report) -> {
           ObjectNode body = subscription(subscription);
           ArrayNode cursors = body.putArray("acked");
           acked.acked().values().stream()
@@ -389,7 +395,7 @@ public final class AdminApi {
               .forEach(point -> cursors.addObject()
                   .put("topic", point.cursor().topic()).put("partition", point.cursor().partition())
                   .put("cursor", point.cursor().encode()).put("offset", point.offset()));
-          body.putObject("usage").put("period", acked.period()).put("events", acked.usedInPeriod());
+          body.putObject("usage").put("period", acked.period()).put("events", report.units(acked.period(), id));
           return Responses.json(200, body);
         });
   }

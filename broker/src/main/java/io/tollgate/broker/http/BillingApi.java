@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.Done;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -64,9 +63,7 @@ public final class BillingApi {
 
   /** Every usage journal read to its end first, so the answer includes every acknowledged event. */
   private CompletionStage<AccountBilling.UsageReport> currentUsage(Principal principal, String accountId) {
-    EntityRef<AccountBilling.Command> billing = billingOf(principal, accountId);
-    return billing.<Done>ask(replyTo -> new AccountBilling.CatchUp("", replyTo), timeout)
-        .thenCompose(caughtUp -> billing.ask(AccountBilling.GetUsage::new, timeout));
+    return AccountBilling.usage(billingOf(principal, accountId), "", timeout);
   }
 
   /** Usage per subscription and published traffic per topic; a key limited to resources sees theirs only. */

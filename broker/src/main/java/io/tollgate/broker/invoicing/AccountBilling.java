@@ -44,6 +44,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -98,6 +99,17 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   public record CatchUp(String subscription, ActorRef<Done> replyTo) implements Command {}
 
   public record GetUsage(ActorRef<UsageReport> replyTo) implements Command {}
+
+  /**
+   * Usage as billing will price it, once the usage journal of {@code subscription} (or of every
+   * subscription of the account, for "") has been read to its end: the one answer to how much a
+   * subscription used, whichever endpoint asks. (The subscription's entity keeps its own count
+   * of the period only to enforce the plan's quota while it streams.)
+   */
+  public static CompletionStage<UsageReport> usage(EntityRef<Command> billing, String subscription, Duration timeout) {
+    return billing.<Done>ask(replyTo -> new CatchUp(subscription, replyTo), timeout)
+        .thenCompose(caughtUp -> billing.ask(GetUsage::new, timeout));
+  }
 
   /** Invoice every period that ended more than the grace period ago and is not invoiced yet. */
   public record ClosePeriods(ActorRef<Done> replyTo) implements Command {}
