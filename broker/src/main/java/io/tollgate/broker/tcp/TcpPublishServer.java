@@ -7,6 +7,7 @@ import io.tollgate.broker.auth.Authentication;
 import io.tollgate.broker.auth.Authenticator;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.ops.Metrics;
+import io.tollgate.broker.tls.ServerTls;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.protocols.CloudEventFormatException;
 import io.tollgate.protocols.CloudEventJson;
@@ -27,6 +28,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.IgnoreCancel$;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -56,12 +58,14 @@ public final class TcpPublishServer {
   private final Metrics metrics;
   private final Settings settings;
   private final Clock clock;
+  private final Optional<ServerTls> tls;
   private final SharedKillSwitch connections = KillSwitches.shared("tcp-connections");
   private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
 
   public TcpPublishServer(ActorSystem<?> system, Authenticator authenticator, AuthThrottle throttle, Publisher publisher,
-                          Metrics metrics, Settings settings, Clock clock) {
+                          Metrics metrics, Settings settings, Clock clock, Optional<ServerTls> tls) {
     this.system = system;
+    this.tls = tls;
     this.clock = clock;
     this.authenticator = authenticator;
     this.throttle = throttle;
@@ -71,9 +75,7 @@ public final class TcpPublishServer {
   }
 
   public CompletionStage<Tcp.ServerBinding> bind() {
-    // Half-close: a connection that stops reading (after a fatal error) still sends its last
-    // frames; the socket closes when the broker's side completes.
-    return Tcp.get(system).bind(settings.host(), settings.port(), 100, List.of(), true, Optional.empty())
+    return connections()
         .to(Sink.foreach(connection -> {
           if (openConnections.incrementAndGet() > settings.maxConnections()) {
             openConnections.decrementAndGet();
@@ -92,6 +94,19 @@ public final class TcpPublishServer {
           }), system);
         }))
         .run(system);
+  }
+
+  /**
+   * Plaintext, or TLS when the node has a certificate. Either way a connection that stops
+   * reading (after a fatal error) still sends its last frames: plaintext half-closes, and TLS
+   * ignores the cancelled input and closes the session once the broker's output completes.
+   */
+  private Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> connections() {
+    if (tls.isEmpty()) {
+      return Tcp.get(system).bind(settings.host(), settings.port(), 100, List.of(), true, Optional.empty());
+    }
+    return Tcp.get(system).bindWithTls(settings.host(), settings.port(), tls.get()::newEngine, 100, List.of(),
+        Optional.empty(), session -> Optional.empty(), IgnoreCancel$.MODULE$);
   }
 
   /** Answers one fatal frame and ignores whatever the client sends. */
