@@ -59,7 +59,7 @@ public record NodeSettings(
   public static NodeSettings from(Config config) {
     Config t = config.getConfig("tollgate");
     Duration askTimeout = positive(t, "ask-timeout");
-    return new NodeSettings(
+    NodeSettings settings = new NodeSettings(
         dataDir(config),
         new Endpoint(t.getString("http.host"), port(t, "http.port")),
         t.getString("http.advertised-host"),
@@ -82,6 +82,12 @@ public record NodeSettings(
         askTimeout,
         new Storage(config.getString("pekko.persistence.journal.plugin"), t.getString("storage.query-plugin")),
         tls(t));
+    clusterTls(config).ifPresent(cluster -> {
+      readable(t, "cluster.tls.cert-file", cluster.certFile());
+      readable(t, "cluster.tls.key-file", cluster.keyFile());
+      readable(t, "cluster.tls.ca-file", cluster.caFile());
+    });
+    return settings;
   }
 
   /** TLS on the HTTP and TCP edges when a certificate and a key are given; plaintext when neither is. */
@@ -101,12 +107,13 @@ public record NodeSettings(
 
   /**
    * TLS between cluster nodes when all three files are given; read before the profiles are
-   * layered, from the configuration with the chosen profile, so a profile can turn it on.
+   * layered, from the configuration with the chosen profile, so a profile can turn it on. The
+   * files are checked at start ({@link #from}), not here: a profile names them before they exist.
    */
   static Optional<ClusterTls> clusterTls(Config config) {
     Config t = config.getConfig("tollgate");
-    List<Optional<Path>> files = List.of(file(t, "cluster.tls.cert-file"), file(t, "cluster.tls.key-file"),
-        file(t, "cluster.tls.ca-file"));
+    List<Optional<Path>> files = List.of(path(t, "cluster.tls.cert-file"), path(t, "cluster.tls.key-file"),
+        path(t, "cluster.tls.ca-file"));
     long given = files.stream().filter(Optional::isPresent).count();
     if (given == 0) {
       return Optional.empty();
@@ -117,17 +124,21 @@ public record NodeSettings(
     return Optional.of(new ClusterTls(files.get(0).get(), files.get(1).get(), files.get(2).get()));
   }
 
-  /** A path, or empty for the empty string; an existing file is required. */
+  /** A readable file, or empty for the empty string. */
   private static Optional<Path> file(Config t, String path) {
+    return path(t, path).map(file -> readable(t, path, file));
+  }
+
+  private static Optional<Path> path(Config t, String path) {
     String value = t.getString(path);
-    if (value.isBlank()) {
-      return Optional.empty();
-    }
-    Path file = Path.of(value).toAbsolutePath();
+    return value.isBlank() ? Optional.empty() : Optional.of(Path.of(value).toAbsolutePath());
+  }
+
+  private static Path readable(Config t, String path, Path file) {
     if (!Files.isReadable(file)) {
       throw bad(t, path, "a readable file; " + file + " is not");
     }
-    return Optional.of(file);
+    return file;
   }
 
   /**

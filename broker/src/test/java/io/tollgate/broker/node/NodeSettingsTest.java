@@ -91,6 +91,7 @@ class NodeSettingsTest {
       "tls.client-ca-file | tollgate.tls.client-ca-file = CERT",
       "tls.cert-file | tollgate.tls { cert-file = MISSING, key-file = CERT }",
       "cluster.tls | tollgate.cluster.tls.cert-file = CERT",
+      "cluster.tls.ca-file | tollgate.cluster.tls { cert-file = CERT, key-file = CERT, ca-file = MISSING }",
   })
   void anIncompleteOrUnreadableTlsSettingStopsTheNodeNamingItsKey(String key, String setting, @TempDir Path dir)
       throws IOException {
