@@ -58,21 +58,21 @@ read -r -a loadgen_opts <<<"${LOADGEN_OPTS:--Xms256m -Xmx1g}"
 RUN_SPECS=(
   "tcp-b1-f1|--mode tcp --batch-size 1 --in-flight 1"
   "tcp-b1-f64|--mode tcp --batch-size 1 --in-flight 64"
+  "tcp-b1-f64-tls|--mode tcp --batch-size 1 --in-flight 64"
   "tcp-b1-f256|--mode tcp --batch-size 1 --in-flight 256"
   "tcp-b100-f1|--mode tcp --batch-size 100 --in-flight 1"
   "tcp-b100-f8|--mode tcp --batch-size 100 --in-flight 8"
+  "tcp-b100-f8-tls|--mode tcp --batch-size 100 --in-flight 8"
   "tcp-b100-f64|--mode tcp --batch-size 100 --in-flight 64"
   "tcp-b1-f64-p1|--mode tcp --batch-size 1 --in-flight 64 --partitions 1"
   "tcp-b100-f8-p1|--mode tcp --batch-size 100 --in-flight 8 --partitions 1"
   "tcp-b100-f64-p1|--mode tcp --batch-size 100 --in-flight 64 --partitions 1"
   "http-b1-f1|--mode http --batch-size 1 --in-flight 1"
   "http-b1-f16|--mode http --batch-size 1 --in-flight 16"
+  "http-b1-f16-tls|--mode http --batch-size 1 --in-flight 16"
   "http-b100-f1|--mode http --batch-size 100 --in-flight 1"
   "http-b100-f16|--mode http --batch-size 100 --in-flight 16"
   "e2e-1000|--mode e2e --publish-via tcp --rate $E2E_RATE --batch-size 100 --in-flight 64"
-  "tcp-b1-f64-tls|--mode tcp --batch-size 1 --in-flight 64"
-  "tcp-b100-f8-tls|--mode tcp --batch-size 100 --in-flight 8"
-  "http-b1-f16-tls|--mode http --batch-size 1 --in-flight 16"
   "e2e-1000-tls|--mode e2e --publish-via tcp --rate $E2E_RATE --batch-size 100 --in-flight 64"
   "drain-billing-on|--mode drain --publish-via tcp --batch-size 100 --in-flight 8"
   "drain-billing-off|--mode drain --publish-via tcp --batch-size 100 --in-flight 8"
@@ -141,9 +141,6 @@ cp_arg="$work/lib/*"
 main=io.tollgate.cli.Main
 ls "$work/lib"/tollgate-cli-*.jar >/dev/null 2>&1 || main=io.tollgate.broker.Main
 log "distribution copied from $src_lib to $work/lib ($(ls "$work/lib" | wc -l) jars)"
-
-mkdir -p "$work/certs"
-make_certificates "$work/certs"
 
 mkdir -p "$here/results"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -239,6 +236,9 @@ loadgen_cmd() { # sets lg: the loadgen command line for the running broker (the 
   [ "$scheme" = https ] && lg+=(--ca-file "$work/certs/ca.crt")
   return 0
 }
+
+mkdir -p "$work/certs"
+make_certificates "$work/certs"
 
 log "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
 log "results: $results"
