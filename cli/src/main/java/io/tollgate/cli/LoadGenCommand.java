@@ -1,6 +1,5 @@
 package io.tollgate.cli;
 
-import io.tollgate.client.ClientTls;
 import io.tollgate.client.HostAndPort;
 import io.tollgate.client.TollgateAdmin;
 import io.tollgate.client.TollgateException;
@@ -45,9 +44,7 @@ public final class LoadGenCommand implements Callable<Integer> {
       description = "Broker TCP address (default: ${DEFAULT-VALUE}).")
   HostAndPort tcp;
 
-  @Option(names = "--ca-file", paramLabel = "PEM",
-      description = "The broker serves TLS (tollgate run --tls-cert): trust its certificate as signed by these CA "
-          + "certificates, on --url (https) and --tcp alike. An https --url without it trusts the JVM's CAs.")
+  @Option(names = "--ca-file", paramLabel = "PEM", description = Cli.CA_FILE_HELP)
   Path caFile;
 
   @Option(names = "--topic", description = "Topic to publish to (required unless --setup).")
@@ -131,8 +128,7 @@ public final class LoadGenCommand implements Callable<Integer> {
         .samples(samples)
         .drainTimeout(drainTimeout)
         .progress(err)
-        .tls(caFile != null ? ClientTls.trustingCaPem(caFile)
-            : url.getScheme().equals("https") ? ClientTls.systemDefault() : null);
+        .tls(Cli.tls(caFile, url));
     try {
       if (setup) {
         LoadGenerator.Fixture fixture = LoadGenerator.setUp(new TollgateAdmin(url, apiKey, settings.httpClient()), partitions);

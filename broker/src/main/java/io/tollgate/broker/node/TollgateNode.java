@@ -202,7 +202,7 @@ public final class TollgateNode {
     ReadinessCheck.Readiness.ID.get(Adapter.toClassic(system)).set(ready);
     BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout);
     CatalogApi catalogApi = new CatalogApi(view, settings.advertisedHost(), settings.http().hostPort(),
-        jwt.map(JwtSettings::issuer));
+        jwt.map(JwtSettings::issuer), tls.isPresent());
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, new AuditApi(currentJournal, view, system),
         new PublishApi(publisher, metrics), streams, metrics, ready);
 

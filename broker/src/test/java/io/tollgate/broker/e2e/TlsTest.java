@@ -108,6 +108,15 @@ class TlsTest {
   }
 
   @Test
+  void aTlsNodesAsyncApiDocumentNamesWssAndHttpsServers() {
+    TestBroker.Tenancy t = TestBroker.tenancy(admin(tls, trusting()), "asyncapitls", 1);
+    com.fasterxml.jackson.databind.JsonNode document = new TollgateAdmin(tls.baseUrl(), t.consumerKey(), trusting().httpClient())
+        .get("/v1/products/" + t.product() + "/asyncapi");
+    assertEquals("wss", document.at("/servers/websocket/protocol").asText());
+    assertEquals("https", document.at("/servers/http/protocol").asText());
+  }
+
+  @Test
   void aPlaintextClientIsRefusedOnTheTlsPorts() {
     TollgateException tcp = assertThrows(TollgateException.class,
         () -> TcpPublisher.connect("127.0.0.1", tls.tcpPort(), tls.adminKey()));
