@@ -15,6 +15,8 @@ import io.tollgate.client.TcpPublisher;
 import io.tollgate.client.TollgateAdmin;
 import io.tollgate.client.TollgateException;
 import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -55,7 +57,8 @@ class TlsTest {
     client = ca.issue("client");
     Map<String, Object> serverTls = Map.of(
         "tollgate.tls.cert-file", server.certFile().toString(),
-        "tollgate.tls.key-file", server.keyFile().toString());
+        "tollgate.tls.key-file", server.keyFile().toString(),
+        "tollgate.tcp.auth-timeout", "2s");
     tlsDataDir = dir.resolve("fresh").resolve("data");
     tls = TestBroker.startIn(tlsDataDir, serverTls, Clock.systemUTC());
     Map<String, Object> mutualTls = new java.util.HashMap<>(serverTls);
@@ -126,6 +129,24 @@ class TlsTest {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     assertThrows(IOException.class, () -> http.send(HttpRequest.newBuilder(plainHttp).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString()));
+  }
+
+  @Test
+  void aTcpConnectionThatNeverStartsTheTlsHandshakeIsClosedAfterTheAuthTimeout() throws IOException {
+    try (Socket silent = new Socket("127.0.0.1", tls.tcpPort())) {
+      silent.setSoTimeout(15_000);
+      long started = System.nanoTime();
+      int read;
+      try {
+        read = silent.getInputStream().read();
+      } catch (SocketException reset) {
+        read = -1;
+      }
+      Duration waited = Duration.ofNanos(System.nanoTime() - started);
+      assertEquals(-1, read, "the broker closes the connection");
+      assertTrue(waited.compareTo(Duration.ofSeconds(1)) > 0 && waited.compareTo(Duration.ofSeconds(12)) < 0,
+          "closed by the 2 s auth timeout, after " + waited);
+    }
   }
 
   @Test
