@@ -29,6 +29,10 @@
 #   ACK_SAMPLES [50]     samples of each measured ack-to-invoice run (warm-up: ACK_WARMUP_SAMPLES [10])
 #   COUNTED_TIMEOUT [600] hard limit in seconds on each drain/ack-to-invoice loadgen
 #   RUNS [all]           space-separated subset of run names (see RUN_SPECS below)
+#
+# Runs whose name ends in -tls start the broker with --tls-cert/--tls-key (an RSA-2048 certificate
+# for localhost from a CA made with openssl in the work dir) and run loadgen with https, wss and
+# TLS on TCP (--ca-file); each has a plaintext twin of the same name without -tls.
 #   ROUNDS [1]           go through the selected runs this many times (alternates e.g. billing on/off)
 #   BROKER_OPTS [-Xms256m -Xmx1g]   LOADGEN_OPTS [-Xms256m -Xmx1g]
 set -euo pipefail
@@ -54,18 +58,22 @@ read -r -a loadgen_opts <<<"${LOADGEN_OPTS:--Xms256m -Xmx1g}"
 RUN_SPECS=(
   "tcp-b1-f1|--mode tcp --batch-size 1 --in-flight 1"
   "tcp-b1-f64|--mode tcp --batch-size 1 --in-flight 64"
+  "tcp-b1-f64-tls|--mode tcp --batch-size 1 --in-flight 64"
   "tcp-b1-f256|--mode tcp --batch-size 1 --in-flight 256"
   "tcp-b100-f1|--mode tcp --batch-size 100 --in-flight 1"
   "tcp-b100-f8|--mode tcp --batch-size 100 --in-flight 8"
+  "tcp-b100-f8-tls|--mode tcp --batch-size 100 --in-flight 8"
   "tcp-b100-f64|--mode tcp --batch-size 100 --in-flight 64"
   "tcp-b1-f64-p1|--mode tcp --batch-size 1 --in-flight 64 --partitions 1"
   "tcp-b100-f8-p1|--mode tcp --batch-size 100 --in-flight 8 --partitions 1"
   "tcp-b100-f64-p1|--mode tcp --batch-size 100 --in-flight 64 --partitions 1"
   "http-b1-f1|--mode http --batch-size 1 --in-flight 1"
   "http-b1-f16|--mode http --batch-size 1 --in-flight 16"
+  "http-b1-f16-tls|--mode http --batch-size 1 --in-flight 16"
   "http-b100-f1|--mode http --batch-size 100 --in-flight 1"
   "http-b100-f16|--mode http --batch-size 100 --in-flight 16"
   "e2e-1000|--mode e2e --publish-via tcp --rate $E2E_RATE --batch-size 100 --in-flight 64"
+  "e2e-1000-tls|--mode e2e --publish-via tcp --rate $E2E_RATE --batch-size 100 --in-flight 64"
   "drain-billing-on|--mode drain --publish-via tcp --batch-size 100 --in-flight 8"
   "drain-billing-off|--mode drain --publish-via tcp --batch-size 100 --in-flight 8"
   "ack-to-invoice|--mode ack-to-invoice --publish-via tcp"
@@ -176,17 +184,33 @@ cpu_ticks() { # utime+stime of a process, in clock ticks
   awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
-start_broker() { # start_broker RUNDIR [HOCON]: sets broker_pid, http_port, tcp_port, admin_key
-  local dir="$1" config=()
+# A throwaway CA and a certificate for localhost and 127.0.0.1, for the -tls runs.
+make_certificates() { # make_certificates DIR
+  local dir="$1"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bench-ca \
+    -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout "$dir/node.key" -out "$dir/node.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$dir/san.ext"
+  openssl x509 -req -in "$dir/node.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
+    -extfile "$dir/san.ext" -out "$dir/node.crt" 2>/dev/null
+}
+
+start_broker() { # start_broker RUNDIR [HOCON] [tls]: sets broker_pid, http_port, tcp_port, admin_key, scheme
+  local dir="$1" config=() tls=()
   if [ -n "${2:-}" ]; then
     printf '%s\n' "$2" >"$dir/broker.conf"
     config=(--config "$dir/broker.conf")
+  fi
+  scheme=http
+  if [ "${3:-}" = tls ]; then
+    tls=(--tls-cert "$work/certs/node.crt" --tls-key "$work/certs/node.key")
+    scheme=https
   fi
   http_port="$(free_port)"
   tcp_port="$(free_port)"
   while [ "$tcp_port" = "$http_port" ]; do tcp_port="$(free_port)"; done
   java "${broker_opts[@]}" -cp "$cp_arg" "$main" run \
-    --host 127.0.0.1 --data-dir "$dir/data" --http-port "$http_port" --tcp-port "$tcp_port" "${config[@]}" \
+    --host 127.0.0.1 --data-dir "$dir/data" --http-port "$http_port" --tcp-port "$tcp_port" "${config[@]}" "${tls[@]}" \
     >"$dir/broker.log" 2>&1 &
   broker_pid=$!
   for _ in $(seq 1 120); do
@@ -195,7 +219,7 @@ start_broker() { # start_broker RUNDIR [HOCON]: sets broker_pid, http_port, tcp_
       cat "$dir/broker.log" >&2
       return 1
     fi
-    if curl -fsS -o /dev/null "http://127.0.0.1:$http_port/healthz" 2>/dev/null && [ -s "$dir/data/admin.key" ]; then
+    if curl -fsS --cacert "$work/certs/ca.crt" -o /dev/null "$scheme://localhost:$http_port/healthz" 2>/dev/null && [ -s "$dir/data/admin.key" ]; then
       admin_key="$(tr -d '[:space:]' <"$dir/data/admin.key")"
       return 0
     fi
@@ -207,9 +231,14 @@ start_broker() { # start_broker RUNDIR [HOCON]: sets broker_pid, http_port, tcp_
 
 loadgen_cmd() { # sets lg: the loadgen command line for the running broker (the admin key goes in $TOLLGATE_KEY)
   lg=(java "${loadgen_opts[@]}" -cp "$cp_arg" "$main" loadgen
-    --setup --url "http://127.0.0.1:$http_port" --tcp "127.0.0.1:$tcp_port"
+    --setup --url "$scheme://localhost:$http_port" --tcp "localhost:$tcp_port"
     --event-bytes 256 --drain-timeout "$DRAIN")
+  [ "$scheme" = https ] && lg+=(--ca-file "$work/certs/ca.crt")
+  return 0
 }
+
+mkdir -p "$work/certs"
+make_certificates "$work/certs"
 
 log "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
 log "results: $results"
@@ -232,7 +261,9 @@ for spec in "${RUN_SPECS[@]}"; do
   [ "${others:-0}" -gt 0 ] && log "WARNING: $others Maven/surefire JVM(s) running: they share the 2 cores with this run"
 
   log "== $name (round $round/$ROUNDS): starting a broker on a fresh data dir${broker_config:+ with config: $broker_config}"
-  if ! start_broker "$run_dir" "$broker_config"; then
+  tls_mode=""
+  [[ "$name" == *-tls ]] && tls_mode=tls
+  if ! start_broker "$run_dir" "$broker_config" "$tls_mode"; then
     jq -nc --arg run "$name" --arg error "broker did not start" '{run:$run, error:$error}' >>"$results"
     stop_broker
     continue
@@ -306,6 +337,18 @@ jq -rs '[.[] | select(.result != null and (.run == "drain-billing-on" or .run ==
     | if .["drain-billing-on"] and .["drain-billing-off"] then
         "drain events/s (mean of rounds): billing on \(.["drain-billing-on"] | floor), off \(.["drain-billing-off"] | floor), on/off = \(.["drain-billing-on"] / .["drain-billing-off"] * 1000 | round / 1000)"
       else empty end' "$results" | while read -r line; do log "$line"; done
+
+# TLS on vs off, when both twins ran: mean events/s and p50/p99 latency of each, and their ratios.
+jq -rs '[.[] | select(.result != null)] | group_by(.run)
+    | map({key: .[0].run, value: {eps: ([.[].result.events_per_second] | add / length),
+        p50: ([.[].result.latency_ms.p50 // empty] | if length > 0 then add / length else null end),
+        p99: ([.[].result.latency_ms.p99 // empty] | if length > 0 then add / length else null end)}}) | from_entries
+    | . as $runs | keys[] | select(endswith("-tls")) | . as $tls | ($tls | rtrimstr("-tls")) as $plain
+    | select($runs[$plain] != null)
+    | "\($plain): TLS/plain events/s = \($runs[$tls].eps / $runs[$plain].eps * 1000 | round / 1000)"
+      + (if $runs[$tls].p50 != null and $runs[$plain].p50 > 0
+         then ", p50 \($runs[$plain].p50) -> \($runs[$tls].p50) ms, p99 \($runs[$plain].p99) -> \($runs[$tls].p99) ms" else "" end)' \
+  "$results" | while read -r line; do log "$line"; done
 
 log "wrote $results"
 python3 "$here/table.py" "$results"

@@ -1,9 +1,12 @@
 package io.tollgate.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tollgate.client.ClientTls;
 import io.tollgate.client.HostAndPort;
 import io.tollgate.client.TollgateException;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -30,6 +33,18 @@ final class Cli {
   }
 
   /** Prints {@code error: CODE: message} to stderr and returns the exit code for a failure. */
+  /**
+   * TLS to the broker: trusting the CAs in {@code caFile} when given, else the JVM's CAs when the
+   * URL is https; null (plaintext, TCP included) otherwise.
+   */
+  static ClientTls tls(Path caFile, URI url) {
+    return caFile != null ? ClientTls.trustingCaPem(caFile)
+        : url.getScheme().equals("https") ? ClientTls.systemDefault() : null;
+  }
+
+  static final String CA_FILE_HELP = "The broker serves TLS (tollgate run --tls-cert): trust its certificate as "
+      + "signed by these CA certificates (PEM), on --url and --tcp alike. An https --url without it trusts the JVM's CAs.";
+
   static int fail(CommandSpec spec, String code, String message) {
     PrintWriter err = spec.commandLine().getErr();
     err.println("error: " + code + ": " + message);

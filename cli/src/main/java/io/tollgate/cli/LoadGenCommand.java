@@ -5,6 +5,7 @@ import io.tollgate.client.TollgateAdmin;
 import io.tollgate.client.TollgateException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,9 @@ public final class LoadGenCommand implements Callable<Integer> {
   @Option(names = "--tcp", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7070", converter = Cli.HostAndPortConverter.class,
       description = "Broker TCP address (default: ${DEFAULT-VALUE}).")
   HostAndPort tcp;
+
+  @Option(names = "--ca-file", paramLabel = "PEM", description = Cli.CA_FILE_HELP)
+  Path caFile;
 
   @Option(names = "--topic", description = "Topic to publish to (required unless --setup).")
   String topic;
@@ -123,10 +127,11 @@ public final class LoadGenCommand implements Callable<Integer> {
         .rate(rate)
         .samples(samples)
         .drainTimeout(drainTimeout)
-        .progress(err);
+        .progress(err)
+        .tls(Cli.tls(caFile, url));
     try {
       if (setup) {
-        LoadGenerator.Fixture fixture = LoadGenerator.setUp(new TollgateAdmin(url, apiKey), partitions);
+        LoadGenerator.Fixture fixture = LoadGenerator.setUp(new TollgateAdmin(url, apiKey, settings.httpClient()), partitions);
         err.println("set up: account " + fixture.accountId() + ", topic " + fixture.topic() + ", subscription " + fixture.subscriptionId());
         err.flush();
         settings.apiKey(fixture.apiKey()).topic(fixture.topic()).subscription(fixture.subscriptionId())

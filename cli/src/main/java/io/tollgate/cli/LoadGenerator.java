@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.client.Delivery;
 import io.tollgate.client.HostAndPort;
+import io.tollgate.client.ClientTls;
 import io.tollgate.client.HttpPublisher;
 import io.tollgate.client.PublishResult;
 import io.tollgate.client.Publisher;
@@ -16,6 +17,7 @@ import io.tollgate.protocols.v1.AttributeValue;
 import io.tollgate.protocols.v1.CloudEvent;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -106,6 +108,7 @@ public final class LoadGenerator {
     private int samples = 50;
     private Duration drainTimeout = Duration.ofSeconds(30);
     private PrintWriter progress;
+    private ClientTls tls;
 
     public Settings mode(Mode mode) {
       this.mode = mode;
@@ -209,6 +212,17 @@ public final class LoadGenerator {
     public Settings progress(PrintWriter progress) {
       this.progress = progress;
       return this;
+    }
+
+    /** TLS to the broker, on HTTP, WebSocket and TCP alike; null: plaintext. */
+    public Settings tls(ClientTls tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /** The SDK's HTTP client, trusting {@link #tls} when it is set (its TLS settings matter only for https). */
+    HttpClient httpClient() {
+      return (tls == null ? ClientTls.systemDefault() : tls).httpClient();
     }
 
     private void validate() {
@@ -335,8 +349,8 @@ public final class LoadGenerator {
     settings.validate();
     Mode transport = settings.mode.subscribes() ? settings.publishVia : settings.mode;
     try (Publisher publisher = transport == Mode.TCP
-        ? TcpPublisher.connect(settings.tcp.host(), settings.tcp.port(), settings.apiKey, settings.inFlight)
-        : new HttpPublisher(settings.url, settings.apiKey)) {
+        ? TcpPublisher.connect(settings.tcp.host(), settings.tcp.port(), settings.apiKey, settings.inFlight, settings.tls)
+        : new HttpPublisher(settings.url, settings.apiKey, settings.httpClient())) {
       return switch (settings.mode) {
         case TCP, HTTP -> throughput(settings, publisher);
         case E2E -> endToEnd(settings, publisher);
@@ -404,6 +418,7 @@ public final class LoadGenerator {
     long start;
     long end;
     try (Subscriber subscriber = Subscriber.builder(settings.url, settings.apiKey, settings.subscription)
+        .httpClient(settings.httpClient())
         .onDelivery(receipts::onDelivery)
         .connect()) {
       start = System.nanoTime();
@@ -464,6 +479,7 @@ public final class LoadGenerator {
     long start = System.nanoTime();
     long end;
     try (Subscriber subscriber = Subscriber.builder(settings.url, settings.apiKey, settings.subscription)
+        .httpClient(settings.httpClient())
         .onDelivery(receipts::onDelivery)
         .connect();
          Progress ignored = Progress.start(settings.progress, start, receipts::received, null)) {
@@ -483,7 +499,7 @@ public final class LoadGenerator {
    */
   private static Summary ackToInvoice(Settings settings, Publisher publisher) throws InterruptedException {
     EventFactory factory = new EventFactory(settings.eventBytes);
-    TollgateAdmin api = new TollgateAdmin(settings.url, settings.apiKey);
+    TollgateAdmin api = new TollgateAdmin(settings.url, settings.apiKey, settings.httpClient());
     BlockingQueue<Long> handledAt = new LinkedBlockingQueue<>();
     Histogram latency = new Histogram(3);
     AtomicLong done = new AtomicLong();
@@ -492,6 +508,7 @@ public final class LoadGenerator {
     long timeoutNanos = settings.drainTimeout.toNanos();
     long start = System.nanoTime();
     try (Subscriber subscriber = Subscriber.builder(settings.url, settings.apiKey, settings.subscription)
+        .httpClient(settings.httpClient())
         .onDelivery(delivery -> {
           if (factory.made(delivery.event())) {
             handledAt.add(System.nanoTime());

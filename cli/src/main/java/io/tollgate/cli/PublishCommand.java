@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.tollgate.client.ClientTls;
 import io.tollgate.client.HostAndPort;
 import io.tollgate.client.HttpPublisher;
 import io.tollgate.client.Position;
@@ -56,6 +57,9 @@ public final class PublishCommand implements Callable<Integer> {
       description = "Publish over the TCP protocol at HOST:PORT instead of HTTP.")
   HostAndPort tcp;
 
+  @Option(names = "--ca-file", paramLabel = "PEM", description = Cli.CA_FILE_HELP)
+  Path caFile;
+
   @Option(names = "--file", description = "JSON lines to publish (default: stdin).")
   Path file;
 
@@ -85,7 +89,7 @@ public final class PublishCommand implements Callable<Integer> {
     List<CloudEvent> batch = new ArrayList<>(batchSize);
     List<Integer> lineNumbers = new ArrayList<>(batchSize);
     try (BufferedReader input = open();
-         Publisher publisher = tcp != null ? TcpPublisher.connect(tcp.host(), tcp.port(), apiKey) : new HttpPublisher(url, apiKey)) {
+         Publisher publisher = publisher(apiKey, Cli.tls(caFile, url))) {
       int lineNumber = 0;
       for (String line = input.readLine(); line != null; line = input.readLine()) {
         lineNumber++;
@@ -112,6 +116,13 @@ public final class PublishCommand implements Callable<Integer> {
     } catch (IOException e) {
       return Cli.fail(spec, "invalid_input", "cannot read " + (file == null ? "stdin" : file) + ": " + Cli.describe(e));
     }
+  }
+
+  private Publisher publisher(String apiKey, ClientTls tls) {
+    if (tcp != null) {
+      return TcpPublisher.connect(tcp.host(), tcp.port(), apiKey, TcpPublisher.DEFAULT_MAX_IN_FLIGHT, tls);
+    }
+    return tls == null ? new HttpPublisher(url, apiKey) : new HttpPublisher(url, apiKey, tls.httpClient());
   }
 
   private void publish(Publisher publisher, List<CloudEvent> batch, List<Integer> lineNumbers, PrintWriter out) {

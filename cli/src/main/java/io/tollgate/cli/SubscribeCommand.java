@@ -2,6 +2,7 @@ package io.tollgate.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.tollgate.client.Delivery;
+import io.tollgate.client.ClientTls;
 import io.tollgate.client.Subscriber;
 import io.tollgate.client.TollgateException;
 import io.tollgate.protocols.CloudEventJson;
@@ -10,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
@@ -32,6 +34,9 @@ public final class SubscribeCommand implements Callable<Integer> {
 
   @Option(names = "--url", defaultValue = Cli.DEFAULT_URL, description = "Broker HTTP base URL (default: ${DEFAULT-VALUE}).")
   URI url;
+
+  @Option(names = "--ca-file", paramLabel = "PEM", description = Cli.CA_FILE_HELP)
+  Path caFile;
 
   @Option(names = "--max-events", paramLabel = "N", description = "Exit after N events (default: run until the stream ends).")
   Long maxEvents;
@@ -62,6 +67,10 @@ public final class SubscribeCommand implements Callable<Integer> {
         });
     if (maxEvents != null) {
       builder.maxEvents(maxEvents);
+    }
+    ClientTls tls = Cli.tls(caFile, url);
+    if (tls != null) {
+      builder.httpClient(tls.httpClient());
     }
     try (Subscriber subscriber = builder.connect()) {
       subscriber.closed().get();

@@ -55,8 +55,7 @@ public final class HttpPublisher implements Publisher {
         .handle((response, failure) -> {
           if (failure != null) {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            throw new TollgateException(TollgateException.CONNECTION_FAILED,
-                "POST " + request.uri() + " failed: " + HttpSupport.describe(cause), cause);
+            throw HttpSupport.connectionError("POST " + request.uri(), cause);
           }
           return Json.publishResult(HttpSupport.json(response));
         });

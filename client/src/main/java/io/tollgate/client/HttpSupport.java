@@ -8,6 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 
 /** What the HTTP publisher, the admin helper and the subscriber's handshake have in common. */
 final class HttpSupport {
@@ -18,11 +20,18 @@ final class HttpSupport {
   private HttpSupport() {}
 
   static HttpClient newClient() {
+    return builder().build();
+  }
+
+  static HttpClient newClient(SSLContext tls) {
+    return builder().sslContext(tls).build();
+  }
+
+  private static HttpClient.Builder builder() {
     // HTTP/1.1 explicitly: the default would try an h2c upgrade on every plain-HTTP request.
     return HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(CONNECT_TIMEOUT)
-        .build();
+        .connectTimeout(CONNECT_TIMEOUT);
   }
 
   static String bearer(String apiKey) {
@@ -73,6 +82,16 @@ final class HttpSupport {
     }
     String message = text.isBlank() ? "HTTP " + status : "HTTP " + status + ": " + abbreviate(text.strip());
     return new TollgateException(codeForStatus(status), message, status, null);
+  }
+
+  /** A failure to reach the broker: {@code tls_failed} when TLS is why, else {@code connection_failed}. */
+  static TollgateException connectionError(String what, Throwable cause) {
+    for (Throwable c = cause; c != null; c = c.getCause()) {
+      if (c instanceof SSLException) {
+        return new TollgateException(TollgateException.TLS_FAILED, what + " failed: TLS: " + describe(c), cause);
+      }
+    }
+    return new TollgateException(TollgateException.CONNECTION_FAILED, what + " failed: " + describe(cause), cause);
   }
 
   /** The JDK's connect failures often have no message; their class name is the next best thing. */

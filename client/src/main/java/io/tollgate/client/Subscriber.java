@@ -168,7 +168,6 @@ public final class Subscriber implements AutoCloseable {
       return new TollgateException(TollgateException.PROTOCOL_ERROR,
           "the WebSocket handshake with " + uri + " failed (HTTP " + status + "): " + handshake.getMessage(), status, handshake);
     }
-    return new TollgateException(TollgateException.CONNECTION_FAILED,
-        "cannot open " + uri + ": " + HttpSupport.describe(cause), cause);
+    return HttpSupport.connectionError("opening " + uri, cause);
   }
 }

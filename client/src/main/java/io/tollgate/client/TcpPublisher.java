@@ -16,6 +16,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -72,14 +74,27 @@ public final class TcpPublisher implements Publisher {
    * authentication fails.
    */
   public static TcpPublisher connect(String host, int port, String apiKey, int maxInFlight) {
+    return connect(host, port, apiKey, maxInFlight, null);
+  }
+
+  /**
+   * Connects over TLS ({@code tls} not null) to a broker started with a certificate: the
+   * broker's certificate must be trusted by {@code tls} and name {@code host}.
+   */
+  public static TcpPublisher connect(String host, int port, String apiKey, int maxInFlight, ClientTls tls) {
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
     }
     Socket socket = new Socket();
+    boolean overTls = false;
     try {
       socket.setTcpNoDelay(true);
       socket.connect(new InetSocketAddress(host, port), (int) HANDSHAKE_TIMEOUT.toMillis());
       socket.setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
+      if (tls != null) {
+        socket = handshake(socket, host, port, tls);
+        overTls = true;
+      }
       DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
       Frames.write(socket.getOutputStream(), ClientFrame.newBuilder()
           .setAuthenticate(Authenticate.newBuilder().setApiKey(apiKey))
@@ -100,12 +115,28 @@ public final class TcpPublisher implements Publisher {
           "no reply to authenticate from " + host + ":" + port + " within " + HANDSHAKE_TIMEOUT.toSeconds() + "s", e);
     } catch (IOException e) {
       closeQuietly(socket);
-      throw new TollgateException(TollgateException.CONNECTION_FAILED,
-          "cannot connect to " + host + ":" + port + ": " + HttpSupport.describe(e), e);
+      if (overTls) {
+        // Under TLS 1.3 the broker checks the client's certificate after the client's side of the
+        // handshake is done: a refusal shows on the first read, as an alert or, when the close
+        // overtakes the alert, as a reset. The broker answers everything else with a frame.
+        throw new TollgateException(TollgateException.TLS_FAILED, "the broker at " + host + ":" + port
+            + " ended the TLS connection before answering (does it require a client certificate?): "
+            + HttpSupport.describe(e), e);
+      }
+      throw HttpSupport.connectionError("connecting to " + host + ":" + port, e);
     } catch (RuntimeException e) {
       closeQuietly(socket);
       throw e;
     }
+  }
+
+  private static SSLSocket handshake(Socket plain, String host, int port, ClientTls tls) throws IOException {
+    SSLSocket socket = (SSLSocket) tls.sslContext().getSocketFactory().createSocket(plain, host, port, true);
+    SSLParameters parameters = socket.getSSLParameters();
+    parameters.setEndpointIdentificationAlgorithm("HTTPS");
+    socket.setSSLParameters(parameters);
+    socket.startHandshake();
+    return socket;
   }
 
   /** The account the key belongs to, as the broker reported it. */

@@ -115,8 +115,7 @@ public final class TollgateAdmin {
     } catch (InterruptedException e) {
       throw TollgateException.interrupted(e);
     } catch (IOException e) {
-      throw new TollgateException(TollgateException.CONNECTION_FAILED,
-          request.method() + " " + request.uri() + " failed: " + HttpSupport.describe(e), e);
+      throw HttpSupport.connectionError(request.method() + " " + request.uri(), e);
     }
   }
 }

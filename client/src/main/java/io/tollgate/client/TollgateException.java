@@ -11,6 +11,11 @@ import java.util.concurrent.ExecutionException;
 public final class TollgateException extends RuntimeException {
   /** The broker could not be reached or the handshake did not complete. */
   public static final String CONNECTION_FAILED = "connection_failed";
+  /**
+   * The TLS handshake failed: the broker's certificate is not trusted or does not name the
+   * host, the broker refused this client's certificate (or its lack of one), or one side does not speak TLS.
+   */
+  public static final String TLS_FAILED = "tls_failed";
   /** The connection ended (or the client was closed) before the reply arrived. */
   public static final String CONNECTION_CLOSED = "connection_closed";
   /** The broker sent something the client cannot make sense of. */

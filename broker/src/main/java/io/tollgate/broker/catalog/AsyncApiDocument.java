@@ -31,9 +31,11 @@ public final class AsyncApiDocument {
   /**
    * The document for {@code product} as {@code catalog}'s viewer may see it; {@code host} is where
    * clients reach the node's HTTP port ({@code host:port}), for both servers; {@code jwtIssuer}
-   * is the issuer whose bearer tokens the node accepts besides keys, when it accepts any.
+   * is the issuer whose bearer tokens the node accepts besides keys, when it accepts any;
+   * {@code tls}: the servers are {@code wss} and {@code https}, not {@code ws} and {@code http}.
    */
-  public static ObjectNode of(VisibleCatalog catalog, Catalog.Product product, String host, Optional<String> jwtIssuer) {
+  public static ObjectNode of(VisibleCatalog catalog, Catalog.Product product, String host, Optional<String> jwtIssuer,
+                              boolean tls) {
     List<Catalog.Topic> topics = catalog.topicsOf(product).toList();
     boolean publishing = catalog.owns(product);
     ObjectNode document = JSON.createObjectNode().put("asyncapi", VERSION).put("id", "urn:tollgate:product:" + product.id());
@@ -41,7 +43,7 @@ public final class AsyncApiDocument {
         .put("description", product.description().isEmpty()
             ? "Events of the Tollgate product " + product.name() + " (" + product.id() + ")." : product.description());
     document.put("defaultContentType", "application/json");
-    servers(document.putObject("servers"), host, jwtIssuer.isPresent());
+    servers(document.putObject("servers"), host, jwtIssuer.isPresent(), tls);
     ObjectNode channels = document.putObject("channels");
     ObjectNode operations = document.putObject("operations");
     ObjectNode components = document.putObject("components");
@@ -70,8 +72,8 @@ public final class AsyncApiDocument {
     return Integer.toString(1 + topics.stream().mapToInt(topic -> topic.schemas().size()).sum());
   }
 
-  private static void servers(ObjectNode servers, String host, boolean jwt) {
-    ObjectNode websocket = servers.putObject("websocket").put("host", host).put("protocol", "ws").put("pathname", "/v1")
+  private static void servers(ObjectNode servers, String host, boolean jwt, boolean tls) {
+    ObjectNode websocket = servers.putObject("websocket").put("host", host).put("protocol", tls ? "wss" : "ws").put("pathname", "/v1")
         .put("title", "Streams")
         .put("description", "The node's WebSocket streams. A stream sends {\"type\":\"event\",\"cursor\",\"topic\","
             + "\"partition\",\"offset\",\"event\":<CloudEvent>} frames, or several as {\"type\":\"batch\",\"events\":[...]};"
@@ -79,7 +81,7 @@ public final class AsyncApiDocument {
             + " of its partition. A reconnect resumes after the last ack. Subprotocol tollgate.v1.json (default) or"
             + " tollgate.v1.protobuf.");
     security(websocket.putArray("security"), jwt);
-    ObjectNode http = servers.putObject("http").put("host", host).put("protocol", "http").put("pathname", "/v1")
+    ObjectNode http = servers.putObject("http").put("host", host).put("protocol", tls ? "https" : "http").put("pathname", "/v1")
         .put("title", "HTTP API").put("description", "The node's HTTP API, where producers publish CloudEvents.");
     security(http.putArray("security"), jwt);
   }

@@ -25,13 +25,16 @@ public final class CatalogApi {
   private final String advertisedHost;
   private final String boundHost;
   private final Optional<String> jwtIssuer;
+  private final boolean tls;
 
   /**
    * {@code advertisedHost} empty: documents name the host the request was sent to.
    * {@code jwtIssuer}: the issuer whose bearer tokens the node accepts, if any.
+   * {@code tls}: the HTTP port serves HTTPS and WSS, which the documents' servers then say.
    */
-  public CatalogApi(CatalogView view, String advertisedHost, String boundHost, Optional<String> jwtIssuer) {
+  public CatalogApi(CatalogView view, String advertisedHost, String boundHost, Optional<String> jwtIssuer, boolean tls) {
     this.view = view;
+    this.tls = tls;
     this.advertisedHost = advertisedHost;
     this.boundHost = boundHost;
     this.jwtIssuer = jwtIssuer;
@@ -61,7 +64,7 @@ public final class CatalogApi {
         .orElseThrow(() -> new Refusal("product_not_found", "product " + productId + " does not exist"));
     String host = !advertisedHost.isEmpty() ? advertisedHost
         : requestHost.filter(value -> HOST.matcher(value).matches()).orElse(boundHost);
-    return Responses.json(200, AsyncApiDocument.of(catalog, product, host, jwtIssuer));
+    return Responses.json(200, AsyncApiDocument.of(catalog, product, host, jwtIssuer, tls));
   }
 
   private static ObjectNode render(Catalog.Entry entry) {

@@ -6,8 +6,10 @@ import io.tollgate.billing.PeriodScheme;
 import io.tollgate.broker.auth.AuthThrottle;
 import io.tollgate.broker.auth.JwtSettings;
 import io.tollgate.broker.tcp.TcpPublishServer;
+import io.tollgate.broker.tls.ServerTls;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.broker.topic.TopicPartition;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -34,7 +36,8 @@ public record NodeSettings(
     int maxSchemaBytes,
     Duration askTimeout,
     Duration sessionCheckInterval,
-    Storage storage) {
+    Storage storage,
+    Optional<ServerTls.Settings> tls) {
 
   /** Where a server listens. */
   public record Endpoint(String host, int port) {
@@ -50,13 +53,16 @@ public record NodeSettings(
   /** {@code tollgate.billing}: periods, and when and how often they close. */
   public record Billing(PeriodScheme periods, Duration grace, Duration closeInterval, boolean eagerFeed) {}
 
+  /** {@code tollgate.cluster.tls}: the PEM files Artery's TLS transport reads. */
+  public record ClusterTls(Path certFile, Path keyFile, Path caFile) {}
+
   /** The persistence plugins of the storage profile the node was configured with. */
   public record Storage(String journalPlugin, String queryPlugin) {}
 
   public static NodeSettings from(Config config) {
     Config t = config.getConfig("tollgate");
     Duration askTimeout = positive(t, "ask-timeout");
-    return new NodeSettings(
+    NodeSettings settings = new NodeSettings(
         dataDir(config),
         new Endpoint(t.getString("http.host"), port(t, "http.port")),
         t.getString("http.advertised-host"),
@@ -80,7 +86,65 @@ public record NodeSettings(
         bytes(t, "limits.max-schema-bytes"),
         askTimeout,
         positive(t, "sessions.check-interval"),
-        new Storage(config.getString("pekko.persistence.journal.plugin"), t.getString("storage.query-plugin")));
+        new Storage(config.getString("pekko.persistence.journal.plugin"), t.getString("storage.query-plugin")),
+        tls(t));
+    clusterTls(config).ifPresent(cluster -> {
+      readable(t, "cluster.tls.cert-file", cluster.certFile());
+      readable(t, "cluster.tls.key-file", cluster.keyFile());
+      readable(t, "cluster.tls.ca-file", cluster.caFile());
+    });
+    return settings;
+  }
+
+  /** TLS on the HTTP and TCP edges when a certificate and a key are given; plaintext when neither is. */
+  private static Optional<ServerTls.Settings> tls(Config t) {
+    Optional<Path> cert = file(t, "tls.cert-file");
+    Optional<Path> key = file(t, "tls.key-file");
+    Optional<Path> clientCa = file(t, "tls.client-ca-file");
+    if (cert.isPresent() != key.isPresent()) {
+      throw bad(t, cert.isPresent() ? "tls.key-file" : "tls.cert-file", "set together with tollgate.tls."
+          + (cert.isPresent() ? "cert-file" : "key-file"));
+    }
+    if (clientCa.isPresent() && cert.isEmpty()) {
+      throw bad(t, "tls.client-ca-file", "set only with tollgate.tls.cert-file and key-file (client certificates need TLS)");
+    }
+    return cert.map(c -> new ServerTls.Settings(c, key.get(), clientCa));
+  }
+
+  /**
+   * TLS between cluster nodes when all three files are given; read before the profiles are
+   * layered, from the configuration with the chosen profile, so a profile can turn it on. The
+   * files are checked at start ({@link #from}), not here: a profile names them before they exist.
+   */
+  static Optional<ClusterTls> clusterTls(Config config) {
+    Config t = config.getConfig("tollgate");
+    List<Optional<Path>> files = List.of(path(t, "cluster.tls.cert-file"), path(t, "cluster.tls.key-file"),
+        path(t, "cluster.tls.ca-file"));
+    long given = files.stream().filter(Optional::isPresent).count();
+    if (given == 0) {
+      return Optional.empty();
+    }
+    if (given < files.size()) {
+      throw bad(t, "cluster.tls", "all of cert-file, key-file and ca-file, or none of them");
+    }
+    return Optional.of(new ClusterTls(files.get(0).get(), files.get(1).get(), files.get(2).get()));
+  }
+
+  /** A readable file, or empty for the empty string. */
+  private static Optional<Path> file(Config t, String path) {
+    return path(t, path).map(file -> readable(t, path, file));
+  }
+
+  private static Optional<Path> path(Config t, String path) {
+    String value = t.getString(path);
+    return value.isBlank() ? Optional.empty() : Optional.of(Path.of(value).toAbsolutePath());
+  }
+
+  private static Path readable(Config t, String path, Path file) {
+    if (!Files.isReadable(file)) {
+      throw bad(t, path, "a readable file; " + file + " is not");
+    }
+    return file;
   }
 
   /**

@@ -44,6 +44,17 @@ public final class RunCommand implements Callable<Integer> {
       description = "Use the Cassandra backend at these contact points instead of embedded storage")
   List<String> cassandra;
 
+  @Option(names = "--tls-cert", paramLabel = "PEM",
+      description = "Certificate chain (PEM) for HTTPS, WSS and TLS on the TCP port; needs --tls-key")
+  File tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "Private key (PEM, unencrypted) of --tls-cert")
+  File tlsKey;
+
+  @Option(names = "--tls-client-ca", paramLabel = "PEM",
+      description = "CA certificates (PEM): require client certificates signed by one of them (mTLS)")
+  File tlsClientCa;
+
   @Override
   public Integer call() throws Exception {
     Map<String, Object> flags = new HashMap<>();
@@ -57,6 +68,9 @@ public final class RunCommand implements Callable<Integer> {
     if (clusterPort != null) flags.put("pekko.remote.artery.canonical.port", clusterPort);
     if (managementPort != null) flags.put("tollgate.management.port", managementPort);
     if (seedNodes != null) flags.put("tollgate.seed-nodes", seedNodes);
+    if (tlsCert != null) flags.put("tollgate.tls.cert-file", tlsCert.getPath());
+    if (tlsKey != null) flags.put("tollgate.tls.key-file", tlsKey.getPath());
+    if (tlsClientCa != null) flags.put("tollgate.tls.client-ca-file", tlsClientCa.getPath());
     if (cassandra != null) flags.put("tollgate.cassandra.contact-points", cassandra);
     Config overrides = ConfigFactory.parseMap(flags);
     if (configFile != null) {
@@ -69,11 +83,12 @@ public final class RunCommand implements Callable<Integer> {
       System.err.println("tollgate: " + weak.getMessage());
       return 2;
     }
-    String base = "http://" + node.settings().http().host() + ":" + node.httpPort();
+    String base = (node.settings().tls().isPresent() ? "https://" : "http://") + node.settings().http().host() + ":" + node.httpPort();
     System.out.println();
     System.out.println("Tollgate is running.");
     System.out.println("  HTTP API   " + base + "/v1");
-    System.out.println("  TCP        " + node.settings().tcp().host() + ":" + node.tcpPort());
+    System.out.println("  TCP        " + node.settings().tcp().host() + ":" + node.tcpPort()
+        + (node.settings().tls().isPresent() ? "   (TLS)" : ""));
     System.out.println("  health     " + base + "/healthz   metrics " + base + "/metrics");
     System.out.println("  management " + node.management() + "   (/ready, /cluster/members)");
     System.out.println("  data       " + node.dataDir());

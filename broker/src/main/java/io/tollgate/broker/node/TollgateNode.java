@@ -30,6 +30,7 @@ import io.tollgate.broker.subscription.StreamSession;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.subscription.Subscriptions;
 import io.tollgate.broker.tcp.TcpPublishServer;
+import io.tollgate.broker.tls.ServerTls;
 import io.tollgate.broker.topic.LiveTail;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.broker.topic.TopicSchemas;
@@ -57,7 +58,9 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
@@ -109,10 +112,14 @@ public final class TollgateNode {
     boolean clustered = NodeSettings.clustered(base);
     boolean cassandra = NodeSettings.onCassandra(base);
     String dataDir = NodeSettings.dataDir(base).toString();
+    Config profile = ConfigFactory.parseResources(
+        kubernetes ? "tollgate/kubernetes.conf" : clustered ? "tollgate/cluster.conf" : "tollgate/single-node.conf");
+    Optional<NodeSettings.ClusterTls> clusterTls =
+        NodeSettings.clusterTls(overrides.withFallback(profile).withFallback(ConfigFactory.defaultReference()).resolve());
     return overrides
         .withFallback(ConfigFactory.parseMap(java.util.Map.of("tollgate.persistence.rocksdb.dir", dataDir + "/store")))
-        .withFallback(ConfigFactory.parseResources(
-            kubernetes ? "tollgate/kubernetes.conf" : clustered ? "tollgate/cluster.conf" : "tollgate/single-node.conf"))
+        .withFallback(clusterTls.map(TollgateNode::arteryTls).orElse(ConfigFactory.empty()))
+        .withFallback(profile)
         .withFallback(ConfigFactory.parseResources(
             cassandra ? "tollgate-storage-cassandra.conf" : "tollgate-storage-embedded.conf"))
         .withFallback(ConfigFactory.parseResources("tollgate/node.conf"))
@@ -120,12 +127,30 @@ public final class TollgateNode {
         .resolve();
   }
 
+  /**
+   * Artery over TLS with Pekko's provider that reads PEM files (and reads them again when they
+   * change): both sides present a certificate signed by the CA, and a peer's certificate must
+   * share a subject name with this node's.
+   */
+  private static Config arteryTls(NodeSettings.ClusterTls tls) {
+    String engine = "pekko.remote.artery.ssl.rotating-keys-engine.";
+    return ConfigFactory.parseMap(java.util.Map.of(
+        "pekko.remote.artery.transport", "tls-tcp",
+        "pekko.remote.artery.ssl.ssl-engine-provider",
+        "org.apache.pekko.remote.artery.tcp.ssl.RotatingKeysSSLEngineProvider",
+        engine + "cert-file", tls.certFile().toString(),
+        engine + "key-file", tls.keyFile().toString(),
+        engine + "ca-cert-file", tls.caFile().toString()));
+  }
+
   public static TollgateNode start(Config config, Clock clock) throws Exception {
     NodeSettings settings = NodeSettings.from(config);
+    Optional<ServerTls> tls = settings.tls().map(ServerTls::load);
+    DataDirectory.create(settings.dataDir());
     AdminKey adminKey = AdminKey.loadOrCreate(settings.dataDir(), System.getenv(AdminKey.ENV));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tollgate", config);
     try {
-      return start(system, config, settings, clock, adminKey);
+      return start(system, config, settings, clock, adminKey, tls);
     } catch (Exception e) {
       system.terminate();
       throw e;
@@ -133,7 +158,7 @@ public final class TollgateNode {
   }
 
   private static TollgateNode start(ActorSystem<Void> system, Config config, NodeSettings settings, Clock clock,
-                                    AdminKey adminKey) throws Exception {
+                                    AdminKey adminKey, Optional<ServerTls> tls) throws Exception {
     Uri management = PekkoManagement.get(Adapter.toClassic(system)).start()
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     joinCluster(system, config);
@@ -188,16 +213,16 @@ public final class TollgateNode {
     ReadinessCheck.Readiness.ID.get(Adapter.toClassic(system)).set(ready);
     BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout, requests);
     CatalogApi catalogApi = new CatalogApi(view, settings.advertisedHost(), settings.http().hostPort(),
-        jwt.map(JwtSettings::issuer));
+        jwt.map(JwtSettings::issuer), tls.isPresent());
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, new AuditApi(currentJournal, view, system),
         new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData), streams, metrics, ready);
 
-    ServerBinding http = Http.get(system)
-        .newServerAt(settings.http().host(), settings.http().port())
+    ServerBuilder httpServer = Http.get(system).newServerAt(settings.http().host(), settings.http().port());
+    ServerBinding http = tls.map(t -> httpServer.enableHttps(ConnectionContext.httpsServer(t::newEngine))).orElse(httpServer)
         .bind(api.route())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     TcpPublishServer tcpServer = new TcpPublishServer(system, authenticator, throttle, publisher, metrics,
-        settings.tcp(), sessions);
+        settings.tcp(), sessions, tls);
     Tcp.ServerBinding tcp = tcpServer.bind().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
@@ -222,8 +247,9 @@ public final class TollgateNode {
     Platform.ensure(catalogWriter, view).toCompletableFuture().get(60, TimeUnit.SECONDS);
     InetSocketAddress httpAddress = http.localAddress();
     LOG.atInfo()
-        .addKeyValue("http", "http://" + httpAddress.getHostString() + ":" + httpAddress.getPort())
+        .addKeyValue("http", (tls.isPresent() ? "https://" : "http://") + httpAddress.getHostString() + ":" + httpAddress.getPort())
         .addKeyValue("tcp", tcp.localAddress().getHostString() + ":" + tcp.localAddress().getPort())
+        .addKeyValue("tls", tls.isEmpty() ? "off" : tls.get().requiresClientCertificates() ? "mutual" : "on")
         .addKeyValue("storage", settings.storage().journalPlugin())
         .addKeyValue("data_dir", settings.dataDir().toString())
         .addKeyValue("cluster", Cluster.get(system).selfMember().address().toString())

@@ -11,6 +11,7 @@ import io.tollgate.broker.session.Credential;
 import io.tollgate.broker.session.Ending;
 import io.tollgate.broker.session.OpenSession;
 import io.tollgate.broker.session.OpenSessions;
+import io.tollgate.broker.tls.ServerTls;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.protocols.CloudEventFormatException;
 import io.tollgate.protocols.CloudEventJson;
@@ -28,14 +29,22 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.IgnoreCancel$;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.TLSProtocol;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.TLS;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
@@ -60,13 +69,18 @@ public final class TcpPublishServer {
   private final Metrics metrics;
   private final Settings settings;
   private final OpenSessions sessions;
+  private final Optional<ServerTls> tls;
+  /** How long after its auth_timeout frame an unauthenticated connection is aborted. */
+  private static final java.time.Duration AUTH_TIMEOUT_GRACE = java.time.Duration.ofSeconds(1);
+
   private final SharedKillSwitch connections = KillSwitches.shared("tcp-connections");
   private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
 
   public TcpPublishServer(ActorSystem<?> system, Authenticator authenticator, AuthThrottle throttle, Publisher publisher,
-                          Metrics metrics, Settings settings, OpenSessions sessions) {
+                          Metrics metrics, Settings settings, OpenSessions sessions, Optional<ServerTls> tls) {
     this.system = system;
     this.sessions = sessions;
+    this.tls = tls;
     this.authenticator = authenticator;
     this.throttle = throttle;
     this.publisher = publisher;
@@ -75,27 +89,67 @@ public final class TcpPublishServer {
   }
 
   public CompletionStage<Tcp.ServerBinding> bind() {
-    // Half-close: a connection that stops reading (after a fatal error) still sends its last
-    // frames; the socket closes when the broker's side completes.
-    return Tcp.get(system).bind(settings.host(), settings.port(), 100, List.of(), true, Optional.empty())
+    return connections()
         .to(Sink.foreach(connection -> {
+          AtomicBoolean authenticated = new AtomicBoolean();
           if (openConnections.incrementAndGet() > settings.maxConnections()) {
             openConnections.decrementAndGet();
-            connection.handleWith(refusal(fatal("too_many_connections", "the broker has its maximum of "
-                + settings.maxConnections() + " TCP connections open; retry later")), system);
+            handle(connection, refusal(fatal("too_many_connections", "the broker has its maximum of "
+                + settings.maxConnections() + " TCP connections open; retry later")), authenticated);
             return;
           }
           metrics.openTcpConnections.inc();
           String source = connection.remoteAddress().getAddress().getHostAddress();
-          connection.handleWith(connectionFlow(source).watchTermination((notUsed, done) -> {
+          handle(connection, connectionFlow(source, authenticated).watchTermination((notUsed, done) -> {
             done.whenComplete((ok, failure) -> {
               openConnections.decrementAndGet();
               metrics.openTcpConnections.dec();
             });
             return notUsed;
-          }), system);
+          }), authenticated);
         }))
         .run(system);
+  }
+
+  /**
+   * Serves a connection with {@code flow}, and aborts it if it has not authenticated within
+   * {@code auth-timeout} and a grace period for the {@code auth_timeout} frame to go out. The
+   * frame is how a client learns why; the abort is for the connection that frame cannot end:
+   * one that never completes its TLS handshake, on which nothing can be sent.
+   */
+  private void handle(Tcp.IncomingConnection connection, Flow<ByteString, ByteString, NotUsed> flow,
+                      AtomicBoolean authenticated) {
+    UniqueKillSwitch abort = connection.handleWith(secured(flow).viaMat(KillSwitches.single(), Keep.right()), system);
+    system.scheduler().scheduleOnce(settings.authTimeout().plus(AUTH_TIMEOUT_GRACE), () -> {
+      if (!authenticated.get()) {
+        abort.abort(new TimeoutException("not authenticated within " + settings.authTimeout().toMillis() + " ms"));
+      }
+    }, system.executionContext());
+  }
+
+  /** Half-close: a connection that stops reading (after a fatal error) still sends its last frames. */
+  private Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> connections() {
+    return Tcp.get(system).bind(settings.host(), settings.port(), 100, List.of(), true, Optional.empty());
+  }
+
+  /**
+   * The connection's bytes as they are on the wire: plaintext, or TLS around {@code plaintext}
+   * when the node has a certificate (what {@code Tcp.bindWithTls} does, done here so that
+   * {@link #handle} can abort the socket itself, which a failure on the plaintext side does not
+   * reach while the handshake is unfinished). TLS ignores the cancelled input, so the last frames
+   * go out before the session closes, as with half-close.
+   */
+  private Flow<ByteString, ByteString, NotUsed> secured(Flow<ByteString, ByteString, NotUsed> plaintext) {
+    if (tls.isEmpty()) {
+      return plaintext;
+    }
+    BidiFlow<ByteString, TLSProtocol.SslTlsOutbound, TLSProtocol.SslTlsInbound, ByteString, NotUsed> bytes =
+        BidiFlow.fromFlows(
+            Flow.<ByteString>create().map(TLSProtocol.SendBytes::new),
+            Flow.<TLSProtocol.SslTlsInbound>create()
+                .filter(TLSProtocol.SessionBytes.class::isInstance)
+                .map(inbound -> ((TLSProtocol.SessionBytes) inbound).bytes()));
+    return bytes.atop(TLS.create(tls.get()::newEngine, IgnoreCancel$.MODULE$)).reversed().join(plaintext);
   }
 
   /** Answers one fatal frame and ignores whatever the client sends. */
@@ -108,7 +162,7 @@ public final class TcpPublishServer {
     connections.shutdown();
   }
 
-  Flow<ByteString, ByteString, NotUsed> connectionFlow(String source) {
+  Flow<ByteString, ByteString, NotUsed> connectionFlow(String source, AtomicBoolean authenticated) {
     return Flow.<ByteString>create()
         .via(connections.flow())
         .statefulMap(() -> new FrameDecoder(settings.maxFrameBytes()), (decoder, bytes) -> Pair.create(decoder, decoder.feed(bytes)),
@@ -118,7 +172,7 @@ public final class TcpPublishServer {
         .takeWhile(frame -> !(frame instanceof RefusedFrame), true)
         .via(authDeadline())
         .prefixAndTail(1)
-        .flatMapConcat(firstAndRest -> session(firstAndRest, source))
+        .flatMapConcat(firstAndRest -> session(firstAndRest, source, authenticated))
         .takeWhile(frame -> !(frame.hasError() && frame.getError().getFatal()), true)
         .map(frame -> ByteString.fromArrayUnsafe(Frames.encode(frame)));
   }
@@ -139,7 +193,8 @@ public final class TcpPublishServer {
         .takeWhile(frame -> frame != Mark.INPUT_ENDED);
   }
 
-  private Source<ServerFrame, NotUsed> session(Pair<List<Object>, Source<Object, NotUsed>> firstAndRest, String source) {
+  private Source<ServerFrame, NotUsed> session(Pair<List<Object>, Source<Object, NotUsed>> firstAndRest, String source,
+                                               AtomicBoolean authenticated) {
     if (firstAndRest.first().isEmpty()) {
       return Source.empty();
     }
@@ -168,6 +223,7 @@ public final class TcpPublishServer {
       throttle.failed(source);
       return Source.single(fatal(refused.code(), refused.message()));
     }
+    authenticated.set(true);
     Principal principal = ((Authentication.Accepted) authentication).principal();
     Credential credential = Credential.of(principal);
     ServerFrame welcome = ServerFrame.newBuilder()

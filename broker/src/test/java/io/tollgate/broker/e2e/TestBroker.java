@@ -43,7 +43,11 @@ public final class TestBroker implements AutoCloseable {
   }
 
   public static TestBroker start(Map<String, Object> settings, Clock clock) throws Exception {
-    Path dataDir = Files.createTempDirectory("tollgate-test");
+    return startIn(Files.createTempDirectory("tollgate-test"), settings, clock);
+  }
+
+  /** A node whose data directory is {@code dataDir}, which the node creates when it does not exist. */
+  public static TestBroker startIn(Path dataDir, Map<String, Object> settings, Clock clock) throws Exception {
     Config overrides = ConfigFactory.parseMap(Map.of(
             "tollgate.http.port", 0, "tollgate.tcp.port", 0, "tollgate.management.port", 0,
             "tollgate.data-dir", dataDir.toString()))
@@ -57,7 +61,7 @@ public final class TestBroker implements AutoCloseable {
   }
 
   public URI baseUrl() {
-    return URI.create("http://127.0.0.1:" + node.httpPort());
+    return URI.create((node.settings().tls().isPresent() ? "https" : "http") + "://127.0.0.1:" + node.httpPort());
   }
 
   public int tcpPort() {

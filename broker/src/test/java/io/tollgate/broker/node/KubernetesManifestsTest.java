@@ -116,6 +116,53 @@ class KubernetesManifestsTest {
     assertTrue(dockerfile.contains("-cp '/opt/tollgate/lib/*' " + main.group(1) + " "), "the image runs " + main.group(1));
   }
 
+  @Test
+  void clusterTrafficIsTlsFromTheMountedSecret() throws IOException {
+    Map<String, JsonNode> manifests = manifests();
+    Config config = nodeConfig(manifests.get("ConfigMap"));
+    assertEquals("tls-tcp", config.getString("pekko.remote.artery.transport"));
+    JsonNode pod = manifests.get("Deployment").at("/spec/template/spec");
+    String volume = null;
+    for (JsonNode candidate : pod.get("volumes")) {
+      if (candidate.has("secret") && candidate.at("/secret/secretName").asText().equals("tollgate-cluster-tls")) {
+        volume = candidate.get("name").asText();
+      }
+    }
+    assertTrue(volume != null, "a volume holds the Secret tollgate-cluster-tls");
+    String mountPath = null;
+    for (JsonNode mount : pod.at("/containers/0/volumeMounts")) {
+      if (mount.get("name").asText().equals(volume)) {
+        mountPath = mount.get("mountPath").asText();
+      }
+    }
+    String engine = "pekko.remote.artery.ssl.rotating-keys-engine.";
+    for (String file : List.of("cert-file", "key-file", "ca-cert-file")) {
+      assertEquals(mountPath, Path.of(config.getString(engine + file)).getParent().toString(), file + " is in the Secret's mount");
+    }
+    assertEquals(pod.at("/securityContext/runAsUser").asInt(), pod.at("/securityContext/fsGroup").asInt(),
+        "the Secret's files are readable by the image's user");
+  }
+
+  @Test
+  void theNetworkPolicyOpensTheClientPortsToAllAndTheClusterPortsToThePodsOnly() throws IOException {
+    Map<String, JsonNode> manifests = manifests();
+    JsonNode deployment = manifests.get("Deployment");
+    JsonNode policy = manifests.get("NetworkPolicy");
+    assertEquals(deployment.at("/spec/template/metadata/labels"), policy.at("/spec/podSelector/matchLabels"));
+    List<String> containerPorts = new ArrayList<>();
+    deployment.at("/spec/template/spec/containers/0/ports").forEach(port -> containerPorts.add(port.get("name").asText()));
+    Map<String, JsonNode> fromByPort = new HashMap<>();
+    for (JsonNode rule : policy.at("/spec/ingress")) {
+      rule.get("ports").forEach(port -> fromByPort.put(port.get("port").asText(), rule.path("from")));
+    }
+    assertEquals(new java.util.HashSet<>(containerPorts), fromByPort.keySet(), "every container port has a rule");
+    assertTrue(fromByPort.get("http").isMissingNode() && fromByPort.get("tcp").isMissingNode(), "clients come from anywhere");
+    for (String clusterPort : List.of("remoting", "management")) {
+      assertEquals(deployment.at("/spec/template/metadata/labels"), fromByPort.get(clusterPort).at("/0/podSelector/matchLabels"),
+          clusterPort + " only from the Tollgate pods");
+    }
+  }
+
   private static String envValue(JsonNode deployment, String name) {
     for (JsonNode env : deployment.at("/spec/template/spec/containers/0/env")) {
       if (env.get("name").asText().equals(name)) {

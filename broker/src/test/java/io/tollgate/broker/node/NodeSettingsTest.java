@@ -4,10 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import io.tollgate.broker.tls.ServerTls;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -57,5 +64,53 @@ class NodeSettingsTest {
   void aValueOutOfItsRangeStopsTheNodeAtStartNamingItsKey(String key, String value) {
     ConfigException refused = assertThrows(ConfigException.class, () -> read(key + " = \"" + value + "\""));
     assertTrue(refused.getMessage().contains(key.substring("tollgate.".length())), refused.getMessage());
+  }
+
+  @Test
+  void withoutCertificateFilesTheEdgesArePlaintext() {
+    assertTrue(read("").tls().isEmpty());
+  }
+
+  @Test
+  void aCertificateAndAKeyTurnOnTlsAndAClientCaRequiresClientCertificates(@TempDir Path dir) throws IOException {
+    Path cert = Files.writeString(dir.resolve("node.crt"), "");
+    Path key = Files.writeString(dir.resolve("node.key"), "");
+    Path ca = Files.writeString(dir.resolve("ca.crt"), "");
+    ServerTls.Settings tls = read("tollgate.tls { cert-file = \"" + cert + "\", key-file = \"" + key + "\" }").tls().orElseThrow();
+    assertEquals(cert, tls.certFile());
+    assertEquals(key, tls.keyFile());
+    assertTrue(tls.clientCaFile().isEmpty());
+    assertEquals(Optional.of(ca), read("tollgate.tls { cert-file = \"" + cert + "\", key-file = \"" + key
+        + "\", client-ca-file = \"" + ca + "\" }").tls().orElseThrow().clientCaFile());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "tls.key-file | tollgate.tls.cert-file = CERT",
+      "tls.cert-file | tollgate.tls.key-file = CERT",
+      "tls.client-ca-file | tollgate.tls.client-ca-file = CERT",
+      "tls.cert-file | tollgate.tls { cert-file = MISSING, key-file = CERT }",
+      "cluster.tls | tollgate.cluster.tls.cert-file = CERT",
+      "cluster.tls.ca-file | tollgate.cluster.tls { cert-file = CERT, key-file = CERT, ca-file = MISSING }",
+  })
+  void anIncompleteOrUnreadableTlsSettingStopsTheNodeNamingItsKey(String key, String setting, @TempDir Path dir)
+      throws IOException {
+    Path cert = Files.writeString(dir.resolve("node.crt"), "");
+    String config = setting.replace("CERT", "\"" + cert + "\"").replace("MISSING", "\"" + dir.resolve("gone.crt") + "\"");
+    ConfigException refused = assertThrows(ConfigException.class,
+        () -> NodeSettings.from(TollgateNode.configure(ConfigFactory.parseString(config))));
+    assertTrue(refused.getMessage().contains(key), refused.getMessage());
+  }
+
+  @Test
+  void clusterTlsTurnsArteryToTlsTcpWithPemFiles(@TempDir Path dir) throws IOException {
+    Path cert = Files.writeString(dir.resolve("node.crt"), "");
+    Path key = Files.writeString(dir.resolve("node.key"), "");
+    Path ca = Files.writeString(dir.resolve("ca.crt"), "");
+    Config config = TollgateNode.configure(ConfigFactory.parseString("tollgate.cluster.tls { cert-file = \"" + cert
+        + "\", key-file = \"" + key + "\", ca-file = \"" + ca + "\" }"));
+    assertEquals("tls-tcp", config.getString("pekko.remote.artery.transport"));
+    assertEquals(ca.toString(), config.getString("pekko.remote.artery.ssl.rotating-keys-engine.ca-cert-file"));
+    assertEquals("tcp", TollgateNode.configure(ConfigFactory.empty()).getString("pekko.remote.artery.transport"));
   }
 }
