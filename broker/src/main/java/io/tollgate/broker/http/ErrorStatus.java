@@ -18,6 +18,7 @@ public final class ErrorStatus {
       entry("duplicate_key", 400),
       entry("too_deep", 400),
       entry("schema_too_complex", 400),
+      entry("schema_too_costly", 400),
       entry("unknown_field", 400),
       entry("missing_field", 400),
       entry("invalid_field", 400),

@@ -9,6 +9,7 @@ import io.tollgate.broker.tcp.TcpPublishServer;
 import io.tollgate.broker.tls.ServerTls;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.broker.topic.TopicPartition;
+import io.tollgate.broker.topic.TopicSchemas;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +34,7 @@ public record NodeSettings(
     AuthThrottle.Settings authFailures,
     Optional<JwtSettings> jwt,
     int maxRequestJsonDepth,
-    int maxSchemaBytes,
+    TopicSchemas.Limits schemas,
     Duration askTimeout,
     Duration sessionCheckInterval,
     Storage storage,
@@ -83,7 +84,8 @@ public record NodeSettings(
             atLeastOne(t, "auth.failures.max-sources")),
         jwt(t),
         atLeastOne(t, "limits.max-request-json-depth"),
-        bytes(t, "limits.max-schema-bytes"),
+        new TopicSchemas.Limits(bytes(t, "limits.max-schema-bytes"), atLeastOne(t, "limits.validation-steps.min"),
+            atLeastOne(t, "limits.validation-steps.per-byte")),
         askTimeout,
         positive(t, "sessions.check-interval"),
         new Storage(config.getString("pekko.persistence.journal.plugin"), t.getString("storage.query-plugin")),

@@ -52,6 +52,7 @@ import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -81,6 +82,8 @@ public final class TollgateNode {
   private static final Logger LOG = LoggerFactory.getLogger(TollgateNode.class);
   /** The catalog's shard may be handed off while a node starts (a rolling restart): ask again. */
   private static final Duration CATALOG_VERSION_ATTEMPT = Duration.ofSeconds(2);
+  /** node.conf: where events are validated against schemas, off the dispatchers that serve clients. */
+  private static final String SCHEMA_VALIDATION_DISPATCHER = "tollgate-schema-validation-dispatcher";
 
   private final ActorSystem<Void> system;
   private final NodeSettings settings;
@@ -194,8 +197,9 @@ public final class TollgateNode {
     AuthThrottle throttle = new AuthThrottle(settings.authFailures(), clock);
     StrictJson eventData = new StrictJson(settings.publish().maxJsonDepth());
     StrictJson requests = new StrictJson(settings.maxRequestJsonDepth());
-    TopicSchemas schemas = new TopicSchemas(eventData, settings.maxSchemaBytes());
-    Publisher publisher = new Publisher(sharding, view, schemas, settings.publish());
+    TopicSchemas schemas = new TopicSchemas(eventData, settings.schemas());
+    Publisher publisher = new Publisher(sharding, view, schemas, settings.publish(),
+        system.dispatchers().lookup(DispatcherSelector.fromConfig(SCHEMA_VALIDATION_DISPATCHER)));
     OpenSessions sessions = new OpenSessions(view, clock, Cluster.get(system).selfMember().address().toString());
     system.systemActorOf(SessionDirectory.create(sessions), "sessions", org.apache.pekko.actor.typed.Props.empty());
     Duration sessionCheck = settings.sessionCheckInterval();

@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
@@ -43,9 +44,16 @@ public final class Publisher {
   private final TopicSchemas schemas;
   private final Settings settings;
   private final StrictJson data;
+  /**
+   * Where events are checked against their topic's schema: validation may take up to its budget
+   * (docs/security.md), which must not hold a thread that serves HTTP, streams or the cluster.
+   */
+  private final Executor validation;
 
-  public Publisher(ClusterSharding sharding, CatalogView view, TopicSchemas schemas, Settings settings) {
+  public Publisher(ClusterSharding sharding, CatalogView view, TopicSchemas schemas, Settings settings,
+                   Executor validation) {
     this.data = new StrictJson(settings.maxJsonDepth());
+    this.validation = validation;
     this.sharding = sharding;
     this.view = view;
     this.schemas = schemas;
@@ -78,6 +86,17 @@ public final class Publisher {
       throw new Refusal("batch_too_large", "a publish carries at most " + settings.maxEventsPerPublish()
           + " events; this one has " + events.size());
     }
+    if (topic.currentSchema().isEmpty()) {
+      return write(topicName, routed(topic, events));
+    }
+    return CompletableFuture.supplyAsync(() -> routed(topic, events), validation)
+        .thenCompose(routed -> write(topicName, routed));
+  }
+
+  /** A publish's events by partition, each with its index in the publish. */
+  private record Routed(int events, List<List<CloudEvent>> byPartition, List<List<Integer>> submittedIndexes) {}
+
+  private Routed routed(Catalog.Topic topic, List<CloudEvent> events) {
     int partitions = topic.partitions();
     List<List<CloudEvent>> byPartition = new ArrayList<>(partitions);
     List<List<Integer>> submittedIndexes = new ArrayList<>(partitions);
@@ -98,14 +117,19 @@ public final class Publisher {
       byPartition.get(partition).add(event);
       submittedIndexes.get(partition).add(i);
     }
-    Published[] results = new Published[events.size()];
+    return new Routed(events.size(), byPartition, submittedIndexes);
+  }
+
+  private CompletionStage<List<Published>> write(String topicName, Routed routed) {
+    List<List<CloudEvent>> byPartition = routed.byPartition();
+    Published[] results = new Published[routed.events()];
     List<CompletableFuture<Void>> writes = new ArrayList<>();
-    for (int p = 0; p < partitions; p++) {
+    for (int p = 0; p < byPartition.size(); p++) {
       if (byPartition.get(p).isEmpty()) {
         continue;
       }
       int partition = p;
-      List<Integer> indexes = submittedIndexes.get(p);
+      List<Integer> indexes = routed.submittedIndexes().get(p);
       EntityRef<TopicPartition.Command> entity =
           sharding.entityRefFor(TopicPartition.ENTITY_KEY, new PartitionRef(topicName, p).entityId());
       writes.add(ShardedAsk.<TopicPartition.Command, TopicPartition.AppendResult>ask(entity,

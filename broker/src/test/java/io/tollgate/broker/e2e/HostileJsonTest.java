@@ -212,6 +212,37 @@ class HostileJsonTest {
   }
 
   @Test
+  void validationThatWouldTakeTooLongIsRefusedOverHttpAndTcpAndTheNodeGoesOn() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("costly", 1);
+    StringBuilder fanningOut = new StringBuilder("{\"$ref\":\"#/$defs/d0\",\"$defs\":{");
+    for (int i = 0; i < 20; i++) {
+      String next = "{\"$ref\":\"#/$defs/d" + (i + 1) + "\"}";
+      fanningOut.append("\"d").append(i).append("\":{\"allOf\":[").append(next).append(',').append(next).append("]},");
+    }
+    fanningOut.append("\"d20\":{\"type\":\"object\"}}}");
+    TestBroker.Reply refused = broker.post("/v1/topics/" + t.topic() + "/schemas", t.producerKey(), "application/json",
+        "{\"schema\":" + fanningOut + "}");
+    assertEquals(400, refused.status(), String.valueOf(refused.body()));
+    assertEquals("schema_too_complex", refused.errorCode());
+
+    String twiceIntoA = "{\"allOf\":[{\"properties\":{\"a\":{\"$ref\":\"#\"}}},{\"properties\":{\"a\":{\"$ref\":\"#\"}}}]}";
+    assertEquals(201, broker.post("/v1/topics/" + t.topic() + "/schemas", t.producerKey(), "application/json",
+        "{\"schema\":" + twiceIntoA + "}").status());
+    TestBroker.Reply costly = broker.post("/v1/topics/" + t.topic() + "/events", t.producerKey(), STRUCTURED,
+        event("costly", nested(MAX_DEPTH)));
+    assertEquals(400, costly.status(), String.valueOf(costly.body()));
+    assertEquals("schema_too_costly", costly.errorCode());
+    try (Socket socket = authenticated(t.producerKey())) {
+      ServerFrame overTcp = publishOverTcp(socket, t.topic(), 11, nested(MAX_DEPTH));
+      assertEquals("schema_too_costly", overTcp.getError().getCode());
+      assertFalse(overTcp.getError().getFatal());
+      assertTrue(publishOverTcp(socket, t.topic(), 12, nested(6)).hasAck());
+    }
+    assertEquals(202, broker.post("/v1/topics/" + t.topic() + "/events", t.producerKey(), STRUCTURED,
+        event("shallow", nested(6))).status());
+  }
+
+  @Test
   void aSchemaLongerThanTheLimitIsRefused() throws Exception {
     TestBroker.Tenancy t = broker.tenancy("longschema", 1);
     String properties = "{\"p\":{\"type\":\"string\",\"description\":\"" + "d".repeat(5000) + "\"}}";

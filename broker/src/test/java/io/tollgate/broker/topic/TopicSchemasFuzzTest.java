@@ -28,7 +28,7 @@ class TopicSchemasFuzzTest {
       "{\"items\":{\"$ref\":\"#\"},\"properties\":{\"a\":{\"$ref\":\"#\"}}}",
       "{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"array\",\"items\":{\"$ref\":\"#\"}}]}",
       "{\"$defs\":{\"n\":{\"type\":\"object\",\"properties\":{\"next\":{\"$ref\":\"#/$defs/n\"}}}},\"$ref\":\"#/$defs/n\"}");
-  private static final TopicSchemas SCHEMAS = new TopicSchemas(DATA, 65536);
+  private static final TopicSchemas SCHEMAS = new TopicSchemas(DATA, new TopicSchemas.Limits(65536, 100_000, 4));
 
   @FuzzTest(maxDuration = "60s")
   void anySchemaAndAnyData(FuzzedDataProvider data) {
