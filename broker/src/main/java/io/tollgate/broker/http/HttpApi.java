@@ -12,6 +12,7 @@ import io.tollgate.broker.ops.Metrics;
 import io.tollgate.broker.session.Credential;
 import io.tollgate.broker.subscription.StreamFormat;
 import io.tollgate.broker.subscription.StreamSession;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +68,11 @@ public final class HttpApi extends AllDirectives {
     this.streams = streams;
     this.metrics = metrics;
     this.ready = ready;
+    this.openApi = OpenApiDocument.of(endpoints());
   }
+
+  /** The OpenAPI document of {@link #endpoints()}. */
+  private final ObjectNode openApi;
 
   /** An endpoint: a method and a path whose {@code {name}} segments are parameters. */
   public record Endpoint(String method, String path) {}
@@ -101,6 +106,7 @@ public final class HttpApi extends AllDirectives {
             : Responses.error("not_ready", "the node is starting or stopping"))),
         open("GET", "/metrics", () -> complete(HttpResponse.create().withEntity(
             HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))),
+        open("GET", "/v1/openapi.json", () -> complete(Responses.json(200, openApi))),
 
         api("POST", "/v1/accounts", (principal, at) -> withBody(body -> async(() -> admin.createAccount(principal, body)))),
         api("GET", "/v1/accounts", (principal, at) -> sync(() -> admin.listAccounts(principal))),

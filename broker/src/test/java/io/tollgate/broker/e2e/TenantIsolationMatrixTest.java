@@ -237,6 +237,7 @@ class TenantIsolationMatrixTest {
         openRow("/healthz"),
         openRow("/readyz"),
         openRow("/metrics"),
+        openRow("/v1/openapi.json"),
         listRow("/v1/accounts", a.account()),
         row("GET", "/v1/accounts/{account}", () -> call(account), Owner.TENANT, "read", false, notFound("account"), 200),
         row("POST", "/v1/accounts/{account}/keys", () -> json(account + "/keys", "{\"scopes\":[\"read\"]}"),

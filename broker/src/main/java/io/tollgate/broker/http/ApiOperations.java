@@ -1,0 +1,155 @@
+package io.tollgate.broker.http;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * What each endpoint of {@link HttpApi}'s route table takes and answers, for the OpenAPI document
+ * ({@link OpenApiDocument}). The route table says which endpoints exist; this says what they
+ * mean. {@code OpenApiDocumentTest} fails when the two disagree, so neither can drift.
+ */
+final class ApiOperations {
+  /**
+   * One endpoint's contract.
+   *
+   * @param request the component schema of the JSON body, if it takes one
+   * @param status the status of success
+   * @param response the component schema of the answer, if it has a JSON body
+   * @param query the query parameters it reads
+   * @param errors the codes it may answer besides those every endpoint of its kind may (see
+   *     {@link OpenApiDocument}); their statuses come from {@link ErrorStatus}
+   */
+  record Operation(String id, String tag, String summary, Optional<String> request, int status,
+                   Optional<String> response, List<String> query, List<String> errors) {}
+
+  private ApiOperations() {}
+
+  private static Operation read(String id, String tag, String summary, String response, String... errors) {
+    return new Operation(id, tag, summary, Optional.empty(), 200, Optional.of(response), List.of(), List.of(errors));
+  }
+
+  private static Operation create(String id, String tag, String summary, String request, String response,
+                                  String... errors) {
+    return new Operation(id, tag, summary, Optional.of(request), 201, Optional.of(response), List.of(), List.of(errors));
+  }
+
+  private static Operation act(String id, String tag, String summary, int status, String response, String... errors) {
+    return new Operation(id, tag, summary, Optional.empty(), status, Optional.ofNullable(response), List.of(),
+        List.of(errors));
+  }
+
+  private static Operation withQuery(Operation operation, String... query) {
+    return new Operation(operation.id(), operation.tag(), operation.summary(), operation.request(), operation.status(),
+        operation.response(), List.of(query), operation.errors());
+  }
+
+  private static Map.Entry<HttpApi.Endpoint, Operation> at(String method, String path, Operation operation) {
+    return Map.entry(new HttpApi.Endpoint(method, path), operation);
+  }
+
+  /** Every endpoint's contract, keyed by the endpoint. */
+  static final Map<HttpApi.Endpoint, Operation> ALL = Stream.of(
+      at("GET", "/healthz", act("health", "node", "The process is up.", 200, "Status")),
+      at("GET", "/readyz", act("readiness", "node", "The node has joined its cluster and serves.", 200, "Status",
+          "not_ready")),
+      at("GET", "/metrics", act("metrics", "node", "Prometheus metrics, as text.", 200, null)),
+      at("GET", "/v1/openapi.json", act("openapi", "node", "This document.", 200, "OpenApi")),
+
+      at("POST", "/v1/accounts", create("createAccount", "accounts", "Creates an account (operator).", "NewAccount",
+          "Account", "account_exists")),
+      at("GET", "/v1/accounts", read("listAccounts", "accounts", "The accounts the caller may see.", "AccountList")),
+      at("GET", "/v1/accounts/{account}", read("getAccount", "accounts", "One account.", "Account")),
+      at("POST", "/v1/accounts/{account}/keys", create("createKey", "keys",
+          "Creates an API key; its secret is shown once.", "NewKey", "KeyWithSecret")),
+      at("GET", "/v1/accounts/{account}/keys", read("listKeys", "keys", "The account's keys, without secrets.",
+          "KeyList")),
+      at("POST", "/v1/accounts/{account}/keys/{key}/rotate", create("rotateKey", "keys",
+          "A new secret for the key; the old one works for the overlap.", "KeyRotation", "KeyWithSecret",
+          "key_expired")),
+      at("DELETE", "/v1/accounts/{account}/keys/{key}", act("deleteKey", "keys",
+          "Deletes a key; its open sessions end within about a second.", 204, null)),
+      at("GET", "/v1/accounts/{account}/sessions", read("listSessions", "sessions",
+          "The account's open streams and TCP connections, on every node.", "SessionList")),
+      at("DELETE", "/v1/accounts/{account}/sessions/{session}", act("closeSession", "sessions",
+          "Ends one open session, with a frame that says why.", 204, null)),
+      at("GET", "/v1/accounts/{account}/usage", read("getUsage", "billing",
+          "Acknowledged events per period and subscription, and what the account's topics stored.", "Usage")),
+      at("GET", "/v1/accounts/{account}/invoices/upcoming", read("getUpcomingInvoice", "billing",
+          "The current period as it stands.", "UpcomingInvoice")),
+      at("GET", "/v1/accounts/{account}/invoices", withQuery(read("listInvoices", "billing",
+          "Finalized invoices, as JSON or CSV (format=csv).", "InvoiceList", "invalid_format"), "format")),
+      at("GET", "/v1/accounts/{account}/statements", withQuery(read("listStatements", "billing",
+          "A producer's revenue-share statements, as JSON or CSV (format=csv).", "Statements", "invalid_format"),
+          "format")),
+      at("GET", "/v1/accounts/{account}/wallet", read("getWallet", "billing", "Prepaid credits.", "Wallet")),
+      at("POST", "/v1/accounts/{account}/wallet/top-ups", create("topUp", "billing",
+          "Credits the wallet (operator); a repeated idempotency key credits nothing more.", "TopUp", "Wallet",
+          "invalid_amount")),
+      at("GET", "/v1/invoices/{invoice}", read("getInvoice", "billing", "One invoice.", "Invoice")),
+      at("POST", "/v1/invoices/{invoice}/pay", act("payInvoice", "billing", "Marks an invoice paid (operator).",
+          200, "Invoice", "invoice_void")),
+      at("POST", "/v1/invoices/{invoice}/void", act("voidInvoice", "billing",
+          "Voids an invoice (operator): its wallet credits return and the producers' credits are reversed.", 200,
+          "Invoice", "invoice_paid")),
+      at("POST", "/v1/invoices/{invoice}/credit-notes", create("issueCreditNote", "billing",
+          "A numbered correction credited to the wallet (operator).", "NewCreditNote", "Invoice",
+          "invalid_amount", "credit_exceeds_invoice", "invoice_void", "unavailable")),
+
+      at("POST", "/v1/domains", create("createDomain", "catalog", "Claims a domain for topics.", "NewDomain", "Domain",
+          "domain_name_unavailable")),
+      at("GET", "/v1/domains", read("listDomains", "catalog", "The domains the caller may see.", "DomainList")),
+      at("GET", "/v1/domains/{domain}", read("getDomain", "catalog", "One domain.", "Domain")),
+      at("POST", "/v1/topics", create("createTopic", "catalog", "Creates a partitioned topic in a domain.", "NewTopic",
+          "Topic", "topic_exists", "domain_not_found", "invalid_schema", "schema_too_large", "schema_too_complex")),
+      at("GET", "/v1/topics", read("listTopics", "catalog", "The topics the caller may see.", "TopicList")),
+      at("GET", "/v1/topics/{topic}", read("getTopic", "catalog", "One topic, with its current schema.", "Topic")),
+      at("POST", "/v1/topics/{topic}/schemas", create("addSchema", "catalog",
+          "A new version of the topic's JSON Schema, checked on publish from now on.", "NewSchema", "Topic",
+          "invalid_schema", "schema_too_large", "schema_too_complex")),
+      at("POST", "/v1/topics/{topic}/events", new Operation("publish", "events",
+          "Publishes CloudEvents: structured (application/cloudevents+json), batch "
+              + "(application/cloudevents-batch+json) or binary (ce-* headers); 202 once durable.",
+          Optional.of("CloudEvent"), 202, Optional.of("Published"), List.of(),
+          List.of("invalid_cloudevent", "empty_batch", "batch_too_large", "event_too_large", "schema_violation",
+              "schema_too_costly", "schema_too_complex", "unsupported_media_type", "partition_overloaded",
+              "publish_timeout", "storage_unavailable"))),
+
+      at("POST", "/v1/products", create("createProduct", "catalog", "Bundles topics as a product.", "NewProduct",
+          "Product", "product_exists", "topic_not_found")),
+      at("GET", "/v1/products", read("listProducts", "catalog", "The products the caller may see.", "ProductList")),
+      at("GET", "/v1/products/{product}", read("getProduct", "catalog", "One product.", "Product")),
+      at("GET", "/v1/products/{product}/asyncapi", read("getAsyncApi", "catalog",
+          "The product's AsyncAPI 3.0 document.", "AsyncApiDocument")),
+      at("POST", "/v1/products/{product}/plans", create("createPlan", "catalog", "Prices a product.", "NewPlan",
+          "Plan", "plan_exists", "invalid_plan", "invalid_price", "invalid_filter")),
+      at("GET", "/v1/products/{product}/plans", read("listPlans", "catalog", "The product's plans.", "PlanList")),
+      at("GET", "/v1/catalog", withQuery(read("searchCatalog", "catalog",
+          "Searches the products the caller may see.", "CatalogPage", "unknown_parameter", "invalid_query",
+          "invalid_kind", "invalid_limit"), "q", "kind", "limit", "after")),
+      at("GET", "/v1/plans/{plan}", read("getPlan", "catalog", "One plan.", "Plan")),
+      at("DELETE", "/v1/plans/{plan}", act("deletePlan", "catalog", "Deletes a plan no subscription ever used.", 204,
+          null, "plan_in_use")),
+
+      at("POST", "/v1/subscriptions", create("createSubscription", "subscriptions",
+          "Subscribes an account to a product under a plan.", "NewSubscription", "Subscription",
+          "subscription_exists", "product_not_found", "plan_not_found", "plan_not_in_product",
+          "unsupported_delivery", "invalid_filter")),
+      at("GET", "/v1/subscriptions", read("listSubscriptions", "subscriptions",
+          "The subscriptions the caller may see.", "SubscriptionList")),
+      at("GET", "/v1/subscriptions/{subscription}", read("getSubscription", "subscriptions",
+          "One subscription, with its cursors and this period's usage.", "Subscription")),
+      at("GET", "/v1/subscriptions/{subscription}/stream", act("stream", "subscriptions",
+          "Upgrades to a WebSocket stream of the subscription's events (README, \"Streams\").", 101, null,
+          "websocket_required")),
+      at("POST", "/v1/subscriptions/{subscription}/plan", new Operation("changePlan", "subscriptions",
+          "Moves the subscription to another plan of its product from now on.", Optional.of("PlanChange"), 200,
+          Optional.of("Subscription"), List.of(), List.of("plan_not_found", "plan_not_in_product", "plan_unchanged"))),
+
+      at("GET", "/v1/audit", withQuery(read("readAuditLog", "audit",
+          "Catalog changes and billing actions, oldest first, a page at a time.", "AuditPage", "invalid_limit",
+          "invalid_after"), "actor", "after", "limit"))
+  ).collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
+}
