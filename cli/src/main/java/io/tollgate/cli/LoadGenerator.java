@@ -644,7 +644,7 @@ public final class LoadGenerator {
         for (int i = 0; i < receipts.size(); i++) {
           receipts.get(i).awaitAll(subscribers.get(i).closed(), settings.drainTimeout);
         }
-        end = receipts.stream().mapToLong(Receipts::lastAt).max().orElse(System.nanoTime());
+        end = receipts.stream().mapToLong(Receipts::lastAt).filter(at -> at > 0).max().orElse(System.nanoTime());
       }
     } finally {
       subscribers.parallelStream().forEach(Subscriber::close);
@@ -661,7 +661,7 @@ public final class LoadGenerator {
       duplicates += check.duplicates();
       outOfOrder += check.outOfOrder();
     }
-    double seconds = Math.max(1, end - start) / 1e9;
+    double seconds = (end - start) / 1e9;
     return new Summary(settings.mode, delivered, seconds, delivered / seconds,
         delivered * (double) settings.eventBytes / 1e6 / seconds, Latency.of(latency.total()),
         new DeliveryCheck(delivered, lost, duplicates, outOfOrder), null).withIntervals(latency);

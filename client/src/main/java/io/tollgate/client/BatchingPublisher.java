@@ -37,7 +37,10 @@ import java.util.function.LongSupplier;
  * no room waits up to {@link BatchSettings#maxBlock()}, which is how a producer faster than the
  * broker is slowed down, then fails with {@code buffer_full}. Futures complete on the transport's
  * thread: a callback on them should be quick and must not wait for another send's ack.
- * Thread-safe; events sent to one topic from one thread are published in call order.
+ * Thread-safe. Events sent to one topic from one thread go out in call order; over TCP the
+ * broker stores them in that order, over HTTP batches in flight together may be stored in any
+ * order (as with {@link HttpPublisher}), and a batch split after a refusal is sent again after
+ * the batches already in flight.
  */
 public final class BatchingPublisher implements AutoCloseable {
   /** Broker codes that refuse a publish because of one of its events; everything else is about the whole publish. */

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -133,6 +134,24 @@ class BatchingPublisherTest {
       CompletableFuture<Position> ack = publisher.send("t", event("1"));
       assertEquals("c-1", ack.get(5, TimeUnit.SECONDS).cursor());
       assertEquals(1, transport.all.size());
+    }
+  }
+
+  @Test
+  void lingerIsCountedOnTheInjectedClockFromTheBatchsFirstEvent() throws Exception {
+    FakeTransport transport = new FakeTransport();
+    AtomicLong now = new AtomicLong();
+    try (BatchingPublisher publisher = new BatchingPublisher(transport,
+        BatchSettings.DEFAULTS.withLinger(Duration.ofMillis(10)), now::get)) {
+      publisher.send("t", event("1"));
+      now.addAndGet(Duration.ofMillis(9).toNanos());
+      publisher.send("t", event("2"));
+      assertEquals(null, transport.unanswered.poll(200, TimeUnit.MILLISECONDS),
+          "real time passes, but on the publisher's clock the linger has not");
+      now.addAndGet(Duration.ofMillis(1).toNanos());
+      FakeTransport.Call call = transport.next();
+      assertEquals(List.of("1", "2"), call.ids());
+      call.ack();
     }
   }
 
