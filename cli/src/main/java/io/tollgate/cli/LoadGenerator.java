@@ -680,7 +680,7 @@ public final class LoadGenerator {
     List<Subscriber> streams = new ArrayList<>();
     LongAdder opened = new LongAdder();
     long start = System.nanoTime();
-    try (Progress ignored = Progress.start(settings.progress, start, opened::sum, null, null)) {
+    try (Progress ignored = Progress.start(settings.progress, start, opened::sum, "streams opened", null, null)) {
       for (String subscription : subscriptionIds) {
         streams.add(Subscriber.builder(settings.url, settings.apiKey, subscription).httpClient(http)
             .onDelivery(delivery -> { }).connect());
@@ -723,7 +723,7 @@ public final class LoadGenerator {
     ExecutorService workers = Executors.newFixedThreadPool(8);
     note(settings.progress, "creating %,d subscriptions", count);
     long start = System.nanoTime();
-    try (Progress ignored = Progress.start(settings.progress, start, done::sum, null, null)) {
+    try (Progress ignored = Progress.start(settings.progress, start, done::sum, "subscriptions created", null, null)) {
       List<CompletableFuture<Void>> creations = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         int index = i;
@@ -1107,6 +1107,12 @@ public final class LoadGenerator {
     }
 
     static Progress start(PrintWriter out, long start, LongSupplier acked, LongSupplier received, IntervalLatency latency) {
+      return start(out, start, acked, "events", received, latency);
+    }
+
+    /** {@code unit}: what {@code counted} counts, e.g. events, or streams opened. */
+    static Progress start(PrintWriter out, long start, LongSupplier counted, String unit, LongSupplier received,
+                          IntervalLatency latency) {
       if (out == null && latency == null) {
         return new Progress(null, null, start);
       }
@@ -1122,9 +1128,9 @@ public final class LoadGenerator {
         if (out == null) {
           return;
         }
-        long events = acked.getAsLong();
-        out.printf(Locale.ROOT, "%7.1fs %,12d events %,10.0f events/s (last second %,.0f)%s%s%n",
-            seconds, events, events / seconds, (double) (events - last[0]),
+        long events = counted.getAsLong();
+        out.printf(Locale.ROOT, "%7.1fs %,12d %s %,10.0f %s/s (last second %,.0f)%s%s%n",
+            seconds, events, unit, events / seconds, unit, (double) (events - last[0]),
             received == null ? "" : String.format(Locale.ROOT, " %,d received", received.getAsLong()),
             second == null || second.count() == 0 ? "" : String.format(Locale.ROOT,
                 " | this second: p50 %.1f ms, p99 %.1f ms, max %.1f ms", second.p50Ms(), second.p99Ms(), second.maxMs()));
