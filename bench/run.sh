@@ -29,6 +29,14 @@
 #   ACK_SAMPLES [50]     samples of each measured ack-to-invoice run (warm-up: ACK_WARMUP_SAMPLES [10])
 #   COUNTED_TIMEOUT [600] hard limit in seconds on each drain/ack-to-invoice loadgen
 #   RUNS [all]           space-separated subset of run names (see RUN_SPECS below)
+#   IDLE_HOLD [30s]      how long the idle-* runs hold their streams while the broker's CPU is counted
+#
+# Batch size 1 (tcp-b1-*, http-b1-*) sends single events through the SDK's batching publisher, as
+# an application would; *-explicit runs publish each event alone (the figures before issue 12).
+# fanout-N: e2e at E2E_RATE to N WebSocket subscribers; idle-N: N idle streams, the broker's CPU
+# and heap per stream; subscriptions-N: N subscriptions, the broker's heap. These three create
+# their subscriptions in the measured run and have no warm-up; idle and subscriptions are given
+# the broker's pid (--broker-pid) for its heap after a full GC.
 #
 # Runs whose name ends in -tls start the broker with --tls-cert/--tls-key (an RSA-2048 certificate
 # for localhost from a CA made with openssl in the work dir) and run loadgen with https, wss and
@@ -58,13 +66,14 @@ read -r -a loadgen_opts <<<"${LOADGEN_OPTS:--Xms256m -Xmx1g}"
 RUN_SPECS=(
   "tcp-b1-f1|--mode tcp --batch-size 1 --in-flight 1"
   "tcp-b1-f64|--mode tcp --batch-size 1 --in-flight 64"
+  "tcp-b1-f64-explicit|--mode tcp --batch-size 1 --in-flight 64 --explicit-batches"
+  "tcp-b1-f64-p1|--mode tcp --batch-size 1 --in-flight 64 --partitions 1"
   "tcp-b1-f64-tls|--mode tcp --batch-size 1 --in-flight 64"
   "tcp-b1-f256|--mode tcp --batch-size 1 --in-flight 256"
   "tcp-b100-f1|--mode tcp --batch-size 100 --in-flight 1"
   "tcp-b100-f8|--mode tcp --batch-size 100 --in-flight 8"
   "tcp-b100-f8-tls|--mode tcp --batch-size 100 --in-flight 8"
   "tcp-b100-f64|--mode tcp --batch-size 100 --in-flight 64"
-  "tcp-b1-f64-p1|--mode tcp --batch-size 1 --in-flight 64 --partitions 1"
   "tcp-b100-f8-p1|--mode tcp --batch-size 100 --in-flight 8 --partitions 1"
   "tcp-b100-f64-p1|--mode tcp --batch-size 100 --in-flight 64 --partitions 1"
   "http-b1-f1|--mode http --batch-size 1 --in-flight 1"
@@ -74,6 +83,12 @@ RUN_SPECS=(
   "http-b100-f16|--mode http --batch-size 100 --in-flight 16"
   "e2e-1000|--mode e2e --publish-via tcp --rate $E2E_RATE --batch-size 100 --in-flight 64"
   "e2e-1000-tls|--mode e2e --publish-via tcp --rate $E2E_RATE --batch-size 100 --in-flight 64"
+  "e2e-1000-b1|--mode e2e --publish-via tcp --rate $E2E_RATE --batch-size 1 --in-flight 64"
+  "fanout-100|--mode fanout --publish-via tcp --subscribers 100 --rate $E2E_RATE --batch-size 100 --in-flight 64"
+  "fanout-1000|--mode fanout --publish-via tcp --subscribers 1000 --rate $E2E_RATE --batch-size 100 --in-flight 64"
+  "idle-1000|--mode idle --streams 1000"
+  "idle-10000|--mode idle --streams 10000"
+  "subscriptions-100000|--mode subscriptions --subscriptions 100000"
   "drain-billing-on|--mode drain --publish-via tcp --batch-size 100 --in-flight 8"
   "drain-billing-off|--mode drain --publish-via tcp --batch-size 100 --in-flight 8"
   "ack-to-invoice|--mode ack-to-invoice --publish-via tcp"
@@ -95,7 +110,9 @@ size_args() { # size_args NAME measured|warmup -> sets size
     drain-*:warmup) size=(--events "$DRAIN_WARMUP_EVENTS") ;;
     ack-to-invoice*:measured) size=(--samples "$ACK_SAMPLES") ;;
     ack-to-invoice*:warmup) size=(--samples "$ACK_WARMUP_SAMPLES") ;;
-    e2e-*:measured) size=(--duration "$E2E_DURATION") ;;
+    e2e-*:measured|fanout-*:measured) size=(--duration "$E2E_DURATION") ;;
+    idle-*:*) size=(--duration "${IDLE_HOLD:-30s}") ;;
+    subscriptions-*:*) size=() ;;
     *:measured) size=(--duration "$DURATION") ;;
     *:warmup) size=(--duration "$WARMUP") ;;
   esac
@@ -104,7 +121,7 @@ size_args() { # size_args NAME measured|warmup -> sets size
 # The hard limit on a loadgen of that size, in seconds.
 limit_of() { # limit_of NAME measured|warmup
   case "$1:$2" in
-    drain-*:*|ack-to-invoice*:*) echo "$COUNTED_TIMEOUT" ;;
+    drain-*:*|ack-to-invoice*:*|idle-*:*|subscriptions-*:*|fanout-*:*) echo "$COUNTED_TIMEOUT" ;;
     e2e-*:measured) echo $(( $(seconds_of "$E2E_DURATION") + $(seconds_of "$DRAIN") + 30 )) ;;
     *:measured) echo $(( $(seconds_of "$DURATION") + $(seconds_of "$DRAIN") + 30 )) ;;
     *:warmup) echo $(( $(seconds_of "$WARMUP") + $(seconds_of "$DRAIN") + 30 )) ;;
@@ -271,11 +288,19 @@ for spec in "${RUN_SPECS[@]}"; do
   loadgen_cmd
   export TOLLGATE_KEY="$admin_key"
   size_args "$name" warmup
-  log "   broker pid $broker_pid, http $http_port, tcp $tcp_port; warm-up ${size[*]}"
   warm_rc=0
-  timeout --kill-after=5 "$(limit_of "$name" warmup)" \
-    "${lg[@]}" "${args[@]}" "${size[@]}" >"$run_dir/warmup.json" 2>"$run_dir/warmup.err" || warm_rc=$?
-  [ "$warm_rc" -ne 0 ] && log "   warm-up exited $warm_rc: $(tail -3 "$run_dir/warmup.err" | tr '\n' ' ')"
+  case "$name" in
+    idle-*|subscriptions-*)
+      args+=(--broker-pid "$broker_pid")
+      log "   broker pid $broker_pid, http $http_port, tcp $tcp_port; no warm-up" ;;
+    fanout-*)
+      log "   broker pid $broker_pid, http $http_port, tcp $tcp_port; no warm-up" ;;
+    *)
+      log "   broker pid $broker_pid, http $http_port, tcp $tcp_port; warm-up ${size[*]}"
+      timeout --kill-after=5 "$(limit_of "$name" warmup)" \
+        "${lg[@]}" "${args[@]}" "${size[@]}" >"$run_dir/warmup.json" 2>"$run_dir/warmup.err" || warm_rc=$?
+      [ "$warm_rc" -ne 0 ] && log "   warm-up exited $warm_rc: $(tail -3 "$run_dir/warmup.err" | tr '\n' ' ')" ;;
+  esac
 
   # Sample the broker's RSS every 0.5 s during the measured run (VmHWM is the kernel's own peak).
   ( while kill -0 "$broker_pid" 2>/dev/null; do status_kb "$broker_pid" VmRSS; sleep 0.5; done ) >"$run_dir/rss.samples" 2>/dev/null &
@@ -324,6 +349,7 @@ for spec in "${RUN_SPECS[@]}"; do
       broker_alive_after_run:$alive, loadavg_before:($load|tonumber), other_maven_jvms:$others,
       nproc:$nproc, java:$java}' >>"$results"
   log "   $(jq -r '"\(.run): " + (if .result == null then "no result"
+      elif .result.broker != null then "\(.result.broker.opened) opened, heap per item \(.result.broker.heap_per_item_bytes) B, broker CPU \(.result.broker.cpu_percent_of_one_core) % of a core"
       elif .result.mode == "ack-to-invoice" then "ack-to-invoice p50 \(.result.latency_ms.p50) ms, p99 \(.result.latency_ms.p99) ms, max \(.result.latency_ms.max) ms"
       elif .result.latency_ms == null then "\(.result.events_per_second) events/s in \(.result.seconds) s, lost \(.result.lost)"
       else "\(.result.events_per_second) events/s, p50 \(.result.latency_ms.p50) ms, p99 \(.result.latency_ms.p99) ms" end)

@@ -27,10 +27,19 @@ import picocli.CommandLine.Spec;
             + "reports events/s and lost, duplicate and out-of-order events (exit code 1 if there are any).",
         "ack-to-invoice: --samples times, publishes one event, receives and acks it, and reads the upcoming invoice "
             + "of --account until it shows the event; reports ack-to-invoice latency.",
-        "Progress goes to stderr every second; the summary is one JSON line on stdout."})
+        "fanout: e2e with --subscribers WebSocket subscribers, each on a subscription of its own (needs --setup); "
+            + "reports deliveries/s and publish-to-receive latency over all deliveries.",
+        "idle: opens --streams streams that receive nothing (needs --setup), holds them for --duration, and reports "
+            + "the broker's CPU while they are held and its heap per stream (from its /metrics; with --broker-pid, "
+            + "after a full GC, and its resident set).",
+        "subscriptions: creates --subscriptions subscriptions (needs --setup) and reports the broker's heap per subscription.",
+        "With --batch-size 1, events are sent one by one through the SDK's batching publisher (--linger); "
+            + "--explicit-batches sends each as a publish of its own instead.",
+        "Progress goes to stderr every second, with that second's latency percentiles; the summary is one JSON line "
+            + "on stdout, with the percentiles of every second in seconds_latency_ms."})
 public final class LoadGenCommand implements Callable<Integer> {
   @Option(names = "--mode", defaultValue = "tcp",
-      description = "tcp, http, e2e, drain or ack-to-invoice (default: ${DEFAULT-VALUE}).")
+      description = "tcp, http, e2e, fanout, idle, subscriptions, drain or ack-to-invoice (default: ${DEFAULT-VALUE}).")
   String mode;
 
   @Option(names = "--key", defaultValue = Cli.KEY_FROM_ENV,
@@ -87,6 +96,29 @@ public final class LoadGenCommand implements Callable<Integer> {
   @Option(names = "--in-flight", defaultValue = "64", description = "Publishes awaiting their ack, at most (default: ${DEFAULT-VALUE}).")
   int inFlight;
 
+  @Option(names = "--linger", defaultValue = "5ms", converter = Cli.DurationConverter.class,
+      description = "With --batch-size 1: how long the batching publisher lets a batch fill (default: ${DEFAULT-VALUE}).")
+  Duration linger;
+
+  @Option(names = "--explicit-batches",
+      description = "With --batch-size 1: publish each event alone, without the batching publisher.")
+  boolean explicitBatches;
+
+  @Option(names = "--subscribers", defaultValue = "100", description = "fanout: subscribers (default: ${DEFAULT-VALUE}).")
+  int subscribers;
+
+  @Option(names = "--streams", defaultValue = "1000", description = "idle: streams to open (default: ${DEFAULT-VALUE}).")
+  int streams;
+
+  @Option(names = "--subscriptions", defaultValue = "1000",
+      description = "subscriptions: how many to create (default: ${DEFAULT-VALUE}).")
+  int subscriptions;
+
+  @Option(names = "--broker-pid", paramLabel = "PID",
+      description = "idle, subscriptions: the broker's process id on this machine, for its heap after a full GC "
+          + "(jcmd) and its resident set.")
+  Long brokerPid;
+
   @Option(names = "--rate", defaultValue = "1000", description = "e2e: events per second (default: ${DEFAULT-VALUE}).")
   double rate;
 
@@ -128,14 +160,20 @@ public final class LoadGenCommand implements Callable<Integer> {
         .samples(samples)
         .drainTimeout(drainTimeout)
         .progress(err)
-        .tls(Cli.tls(caFile, url));
+        .tls(Cli.tls(caFile, url))
+        .linger(linger)
+        .explicitBatches(explicitBatches)
+        .subscribers(subscribers)
+        .streams(streams)
+        .subscriptions(subscriptions)
+        .brokerPid(brokerPid);
     try {
       if (setup) {
         LoadGenerator.Fixture fixture = LoadGenerator.setUp(new TollgateAdmin(url, apiKey, settings.httpClient()), partitions);
         err.println("set up: account " + fixture.accountId() + ", topic " + fixture.topic() + ", subscription " + fixture.subscriptionId());
         err.flush();
         settings.apiKey(fixture.apiKey()).topic(fixture.topic()).subscription(fixture.subscriptionId())
-            .account(fixture.accountId());
+            .account(fixture.accountId()).offer(fixture.product(), fixture.plan());
       } else {
         requireWithoutSetup(runMode);
       }
@@ -153,6 +191,9 @@ public final class LoadGenCommand implements Callable<Integer> {
 
   /** The options a mode needs when it does not set up its own fixture. */
   private void requireWithoutSetup(LoadGenerator.Mode runMode) {
+    if (runMode.createsSubscriptions()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--mode " + runMode.id() + " needs --setup");
+    }
     List<String> missing = new ArrayList<>();
     if (topic == null) {
       missing.add("--topic");
@@ -171,7 +212,7 @@ public final class LoadGenCommand implements Callable<Integer> {
 
   private LoadGenerator.Mode parseMode(String value) {
     return LoadGenerator.Mode.byId(value).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
-        "--mode must be tcp, http, e2e, drain or ack-to-invoice, was " + value));
+        "--mode must be tcp, http, e2e, fanout, idle, subscriptions, drain or ack-to-invoice, was " + value));
   }
 
   private LoadGenerator.Mode parseTransport(String value) {

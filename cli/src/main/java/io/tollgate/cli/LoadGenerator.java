@@ -2,6 +2,8 @@ package io.tollgate.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.client.BatchSettings;
+import io.tollgate.client.BatchingPublisher;
 import io.tollgate.client.Delivery;
 import io.tollgate.client.HostAndPort;
 import io.tollgate.client.ClientTls;
@@ -33,6 +35,7 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,7 +48,6 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -58,6 +60,13 @@ import org.HdrHistogram.Histogram;
  * {@link Mode#ACK_TO_INVOICE} publishes and receives one event at a time and measures how long
  * after the ack its usage shows in the account's upcoming invoice. The {@code loadgen} command
  * is a shell around {@link #run}; tests call it directly.
+ *
+ * <p>{@link Mode#FANOUT} is e2e with many subscribers, one subscription each, all receiving every
+ * event. {@link Mode#IDLE} opens many streams that receive nothing and reports what they cost the
+ * broker (CPU, heap); {@link Mode#SUBSCRIPTIONS} creates many subscriptions and reports the heap.
+ * With a batch size of 1, events go one by one through the SDK's {@link BatchingPublisher}, as an
+ * application would send them; larger batch sizes publish explicit batches. Latencies are also
+ * kept per second ({@link IntervalLatency}), so a stall shows in the second it happened.
  */
 public final class LoadGenerator {
   static final String SOURCE = "tollgate-loadgen";
@@ -69,7 +78,7 @@ public final class LoadGenerator {
   private static final Set<String> USAGE_LINE_KINDS = Set.of("usage", "free_allowance");
 
   public enum Mode {
-    TCP, HTTP, E2E, DRAIN, ACK_TO_INVOICE;
+    TCP, HTTP, E2E, DRAIN, ACK_TO_INVOICE, FANOUT, IDLE, SUBSCRIPTIONS;
 
     /** The name on the command line and in the summary: {@code tcp}, ..., {@code ack-to-invoice}. */
     public String id() {
@@ -83,7 +92,12 @@ public final class LoadGenerator {
 
     /** Whether the mode receives on a subscription, and so publishes {@link Settings#publishVia}. */
     boolean subscribes() {
-      return this == E2E || this == DRAIN || this == ACK_TO_INVOICE;
+      return this == E2E || this == DRAIN || this == ACK_TO_INVOICE || this == FANOUT;
+    }
+
+    /** Whether the mode creates subscriptions of its own, on the fixture's product and plan. */
+    boolean createsSubscriptions() {
+      return this == FANOUT || this == IDLE || this == SUBSCRIPTIONS;
     }
   }
 
@@ -109,6 +123,14 @@ public final class LoadGenerator {
     private Duration drainTimeout = Duration.ofSeconds(30);
     private PrintWriter progress;
     private ClientTls tls;
+    private Duration linger = BatchSettings.DEFAULTS.linger();
+    private boolean explicitBatches;
+    private int subscribers = 100;
+    private int streams = 1000;
+    private int subscriptions = 1000;
+    private String product;
+    private String plan;
+    private Long brokerPid;
 
     public Settings mode(Mode mode) {
       this.mode = mode;
@@ -220,6 +242,58 @@ public final class LoadGenerator {
       return this;
     }
 
+    /** With a batch size of 1: how long the batching publisher waits for a batch to fill. */
+    public Settings linger(Duration linger) {
+      this.linger = linger;
+      return this;
+    }
+
+    /** Publish each batch (of 1 too) as a publish of its own, without the batching publisher. */
+    public Settings explicitBatches(boolean explicitBatches) {
+      this.explicitBatches = explicitBatches;
+      return this;
+    }
+
+    /** Fan-out: WebSocket subscribers, each on a subscription of its own. */
+    public Settings subscribers(int subscribers) {
+      this.subscribers = subscribers;
+      return this;
+    }
+
+    /** Idle: streams to open and hold for {@link #duration}. */
+    public Settings streams(int streams) {
+      this.streams = streams;
+      return this;
+    }
+
+    /** Subscriptions mode: how many to create. */
+    public Settings subscriptions(int subscriptions) {
+      this.subscriptions = subscriptions;
+      return this;
+    }
+
+    /** The product and plan (of {@link #account}) that fan-out, idle and subscriptions modes subscribe to. */
+    public Settings offer(String product, String plan) {
+      this.product = product;
+      this.plan = plan;
+      return this;
+    }
+
+    /** The broker's process id, when it runs on this machine: its resident set, and the heap after a full GC. */
+    public Settings brokerPid(Long brokerPid) {
+      this.brokerPid = brokerPid;
+      return this;
+    }
+
+    BatchSettings batchSettings() {
+      return BatchSettings.DEFAULTS.withMaxInFlight(inFlight).withLinger(linger);
+    }
+
+    /** Single events through the batching publisher, or explicit batches. */
+    boolean batching() {
+      return batchSize == 1 && !explicitBatches;
+    }
+
     /** The SDK's HTTP client, trusting {@link #tls} when it is set (its TLS settings matter only for https). */
     HttpClient httpClient() {
       return (tls == null ? ClientTls.systemDefault() : tls).httpClient();
@@ -228,13 +302,22 @@ public final class LoadGenerator {
     private void validate() {
       Objects.requireNonNull(apiKey, "apiKey");
       Objects.requireNonNull(topic, "topic");
-      if (mode.subscribes()) {
+      if (mode.subscribes() && mode != Mode.FANOUT) {
         Objects.requireNonNull(subscription, "subscription (needed in " + mode.id() + " mode)");
         require(publishVia == Mode.TCP || publishVia == Mode.HTTP, "publishVia must be TCP or HTTP");
       }
-      if (mode == Mode.E2E) {
+      if (mode == Mode.E2E || mode == Mode.FANOUT) {
         require(rate > 0, "rate must be positive");
       }
+      if (mode.createsSubscriptions()) {
+        Objects.requireNonNull(account, "account (needed in " + mode.id() + " mode)");
+        Objects.requireNonNull(product, "product (needed in " + mode.id() + " mode)");
+        Objects.requireNonNull(plan, "plan (needed in " + mode.id() + " mode)");
+      }
+      require(subscribers >= 1, "subscribers must be at least 1");
+      require(streams >= 1, "streams must be at least 1");
+      require(subscriptions >= 1, "subscriptions must be at least 1");
+      require(linger != null && !linger.isNegative(), "linger must be zero or more");
       if (mode == Mode.ACK_TO_INVOICE) {
         Objects.requireNonNull(account, "account (needed in ack-to-invoice mode)");
         require(samples >= 1, "samples must be at least 1");
@@ -278,6 +361,21 @@ public final class LoadGenerator {
   public record InvoicePolls(long samples, long polls, long seenOnFirstPoll) {}
 
   /**
+   * What the idle and subscriptions modes cost the broker: {@code opened} streams or subscriptions
+   * ({@code stillOpen} of the streams at the end, and the broker's own count of open streams),
+   * its heap before and after (after a full GC when its pid was given; -1 when unknown), its CPU
+   * in percent of one core while the streams were held, and its resident set before and after
+   * (with its pid).
+   */
+  public record BrokerCost(long opened, long stillOpen, long brokerOpenStreams, long heapBeforeBytes, long heapAfterBytes,
+                           double cpuPercent, long residentBeforeBytes, long residentAfterBytes) {
+    /** Heap per stream or subscription, in bytes. */
+    double heapPerItemBytes() {
+      return opened == 0 ? 0 : (heapAfterBytes - heapBeforeBytes) / (double) opened;
+    }
+  }
+
+  /**
    * The outcome of a run. {@code events} were published and acked (TCP, HTTP, E2E, ACK_TO_INVOICE)
    * or received and acked (DRAIN) in {@code seconds}; the latency is publish-to-ack per publish
    * (TCP, HTTP), publish-to-receive per event (E2E, measured from when the event was due, so a
@@ -286,7 +384,19 @@ public final class LoadGenerator {
    * ACK_TO_INVOICE.
    */
   public record Summary(Mode mode, long events, double seconds, double eventsPerSecond, double megabytesPerSecond,
-                        Latency latency, DeliveryCheck delivery, InvoicePolls invoicePolls) {
+                        Latency latency, DeliveryCheck delivery, InvoicePolls invoicePolls,
+                        List<IntervalLatency.Interval> intervals, BrokerCost cost) {
+    public Summary(Mode mode, long events, double seconds, double eventsPerSecond, double megabytesPerSecond,
+                   Latency latency, DeliveryCheck delivery, InvoicePolls invoicePolls) {
+      this(mode, events, seconds, eventsPerSecond, megabytesPerSecond, latency, delivery, invoicePolls, List.of(), null);
+    }
+
+    /** The same summary with the per-second latencies of {@code latency}. */
+    Summary withIntervals(IntervalLatency latency) {
+      return new Summary(mode, events, seconds, eventsPerSecond, megabytesPerSecond, this.latency, delivery, invoicePolls,
+          latency.intervals(), cost);
+    }
+
     public String toJson() {
       ObjectNode json = Cli.JSON.createObjectNode()
           .put("mode", mode.id())
@@ -308,6 +418,28 @@ public final class LoadGenerator {
             .put("polls", invoicePolls.polls())
             .put("seen_on_first_poll", invoicePolls.seenOnFirstPoll());
       }
+      if (!intervals.isEmpty()) {
+        IntervalLatency.Interval worst = intervals.stream()
+            .max(java.util.Comparator.comparingDouble(IntervalLatency.Interval::p99Ms)).orElseThrow();
+        json.put("worst_second_p99_ms", round(worst.p99Ms())).put("worst_second_at", round(worst.endSecond()));
+        var seconds = json.putArray("seconds_latency_ms");
+        for (IntervalLatency.Interval interval : intervals) {
+          seconds.addObject().put("at", round(interval.endSecond())).put("count", interval.count())
+              .put("p50", round(interval.p50Ms())).put("p99", round(interval.p99Ms())).put("max", round(interval.maxMs()));
+        }
+      }
+      if (cost != null) {
+        json.putObject("broker")
+            .put("opened", cost.opened())
+            .put("still_open", cost.stillOpen())
+            .put("broker_open_streams", cost.brokerOpenStreams())
+            .put("heap_before_bytes", cost.heapBeforeBytes())
+            .put("heap_after_bytes", cost.heapAfterBytes())
+            .put("heap_per_item_bytes", round(cost.heapPerItemBytes()))
+            .put("cpu_percent_of_one_core", round(cost.cpuPercent()))
+            .put("rss_before_bytes", cost.residentBeforeBytes())
+            .put("rss_after_bytes", cost.residentAfterBytes());
+      }
       if (delivery != null) {
         json.put("received", delivery.received())
             .put("lost", delivery.lost())
@@ -323,7 +455,7 @@ public final class LoadGenerator {
   }
 
   /** A fresh account, key, topic and subscription to run against. */
-  public record Fixture(String accountId, String apiKey, String topic, String subscriptionId) {}
+  public record Fixture(String accountId, String apiKey, String topic, String subscriptionId, String product, String plan) {}
 
   /**
    * Creates a fixture with an admin key: an account with a publish and subscribe key, a domain
@@ -341,12 +473,22 @@ public final class LoadGenerator {
     String product = admin.createProduct("loadgen-" + suffix, accountId, List.of(topic)).path("id").asText();
     String plan = admin.createPerUnitPlan(product, "free", "USD", "0").path("id").asText();
     String subscription = admin.createSubscription(accountId, product, plan, "beginning").path("id").asText();
-    return new Fixture(accountId, key, topic, subscription);
+    return new Fixture(accountId, key, topic, subscription, product, plan);
   }
 
   /** Runs the benchmark; throws the first publish error, which ends the run. */
   public static Summary run(Settings settings) {
     settings.validate();
+    try {
+      if (settings.mode == Mode.IDLE) {
+        return idle(settings);
+      }
+      if (settings.mode == Mode.SUBSCRIPTIONS) {
+        return manySubscriptions(settings);
+      }
+    } catch (InterruptedException e) {
+      throw TollgateException.interrupted(e);
+    }
     Mode transport = settings.mode.subscribes() ? settings.publishVia : settings.mode;
     try (Publisher publisher = transport == Mode.TCP
         ? TcpPublisher.connect(settings.tcp.host(), settings.tcp.port(), settings.apiKey, settings.inFlight, settings.tls)
@@ -354,8 +496,10 @@ public final class LoadGenerator {
       return switch (settings.mode) {
         case TCP, HTTP -> throughput(settings, publisher);
         case E2E -> endToEnd(settings, publisher);
+        case FANOUT -> fanout(settings, publisher);
         case DRAIN -> drain(settings, publisher);
         case ACK_TO_INVOICE -> ackToInvoice(settings, publisher);
+        case IDLE, SUBSCRIPTIONS -> throw new IllegalStateException("ran above");
       };
     } catch (InterruptedException e) {
       throw TollgateException.interrupted(e);
@@ -364,19 +508,20 @@ public final class LoadGenerator {
 
   private static Summary throughput(Settings settings, Publisher publisher) throws InterruptedException {
     EventFactory factory = new EventFactory(settings.eventBytes);
-    Histogram latency = new ConcurrentHistogram(3);
+    IntervalLatency latency = new IntervalLatency();
     LongAdder acked = new LongAdder();
     long start = System.nanoTime();
-    try (Progress ignored = Progress.start(settings.progress, start, acked::sum, null)) {
+    try (Progress ignored = Progress.start(settings.progress, start, acked::sum, null, latency)) {
       publish(settings, publisher, factory, settings.events, start, (count, micros) -> {
-        latency.recordValue(micros);
+        latency.record(micros);
         acked.add(count);
       });
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     long events = acked.sum();
     return new Summary(settings.mode, events, seconds, events / seconds,
-        events * (double) settings.eventBytes / 1e6 / seconds, Latency.of(latency), null, null);
+        events * (double) settings.eventBytes / 1e6 / seconds, Latency.of(latency.total()), null, null)
+        .withIntervals(latency);
   }
 
   /** Told of each acked publish: how many events it carried and its publish-to-ack latency. */
@@ -388,23 +533,20 @@ public final class LoadGenerator {
   /**
    * Publishes {@code events} events (0: until {@link Settings#duration} after {@code start}) in
    * batches of {@link Settings#batchSize}, at most {@link Settings#inFlight} at a time, and waits
-   * for the last acks.
+   * for the last acks. With a batch size of 1 each event is sent alone through the batching
+   * publisher, and its latency is its own, from the send to its ack.
    */
   private static void publish(Settings settings, Publisher publisher, EventFactory factory, long events, long start,
                               AckListener onAck) throws InterruptedException {
-    Window window = new Window(settings.inFlight);
+    Sender sender = new Sender(settings, publisher);
     long deadline = events > 0 ? Long.MAX_VALUE : start + settings.duration.toNanos();
     long next = 0;
-    while (window.ok() && (events > 0 ? next < events : System.nanoTime() < deadline)) {
+    while (sender.ok() && (events > 0 ? next < events : System.nanoTime() < deadline)) {
       int count = events > 0 ? (int) Math.min(settings.batchSize, events - next) : settings.batchSize;
-      List<CloudEvent> batch = factory.events(next, count);
-      window.acquire();
-      long sentAt = System.nanoTime();
-      window.track(publisher.publish(settings.topic, batch),
-          result -> onAck.acked(count, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - sentAt)));
+      sender.send(factory.events(next, count), onAck);
       next += count;
     }
-    window.drain(settings.drainTimeout);
+    sender.drain(settings.drainTimeout);
   }
 
   private static Summary endToEnd(Settings settings, Publisher publisher) throws InterruptedException {
@@ -412,8 +554,8 @@ public final class LoadGenerator {
     requireTrackable(total, settings.mode);
     EventFactory factory = new EventFactory(settings.eventBytes);
     double intervalNanos = 1e9 / settings.rate;
-    Receipts receipts = new Receipts(factory.idPrefix, (int) total);
-    Window window = new Window(settings.inFlight);
+    IntervalLatency latency = new IntervalLatency();
+    Receipts receipts = new Receipts(factory.idPrefix, (int) total, latency);
     LongAdder acked = new LongAdder();
     long start;
     long end;
@@ -423,31 +565,8 @@ public final class LoadGenerator {
         .connect()) {
       start = System.nanoTime();
       receipts.timeFrom(start, intervalNanos);
-      try (Progress ignored = Progress.start(settings.progress, start, acked::sum, receipts::received)) {
-        long next = 0;
-        while (window.ok() && next < total) {
-          // Event i is due at start + i * interval. Waiting for that moment is pacing; when
-          // the publisher is late, everything already due goes out at once, and its latency
-          // still counts from when it was due.
-          long now = System.nanoTime();
-          long due = start + (long) (next * intervalNanos);
-          if (now < due) {
-            LockSupport.parkNanos(due - now);
-            if (Thread.interrupted()) {
-              throw new InterruptedException();
-            }
-            continue;
-          }
-          int count = 1;
-          while (count < settings.batchSize && next + count < total && start + (long) ((next + count) * intervalNanos) <= now) {
-            count++;
-          }
-          int batchSize = count;
-          window.acquire();
-          window.track(publisher.publish(settings.topic, factory.events(next, count)), result -> acked.add(batchSize));
-          next += count;
-        }
-        window.drain(settings.drainTimeout);
+      try (Progress ignored = Progress.start(settings.progress, start, acked::sum, receipts::received, latency)) {
+        publishAtRate(settings, publisher, factory, total, start, intervalNanos, acked);
         end = System.nanoTime();
         receipts.awaitAll(subscriber.closed(), settings.drainTimeout);
       }
@@ -455,8 +574,171 @@ public final class LoadGenerator {
     long published = acked.sum();
     double seconds = (end - start) / 1e9;
     return new Summary(settings.mode, published, seconds, published / seconds,
-        published * (double) settings.eventBytes / 1e6 / seconds, Latency.of(receipts.latency), receipts.check(published),
-        null);
+        published * (double) settings.eventBytes / 1e6 / seconds, Latency.of(latency.total()), receipts.check(published),
+        null).withIntervals(latency);
+  }
+
+  /**
+   * Publishes {@code total} events, event i due at {@code start + i * intervalNanos}. Waiting for
+   * that moment is pacing; when the publisher is late, everything already due goes out at once
+   * (up to a batch), and its latency still counts from when it was due.
+   */
+  private static void publishAtRate(Settings settings, Publisher publisher, EventFactory factory, long total, long start,
+                                    double intervalNanos, LongAdder acked) throws InterruptedException {
+    Sender sender = new Sender(settings, publisher);
+    long next = 0;
+    while (sender.ok() && next < total) {
+      long now = System.nanoTime();
+      long due = start + (long) (next * intervalNanos);
+      if (now < due) {
+        LockSupport.parkNanos(due - now);
+        if (Thread.interrupted()) {
+          throw new InterruptedException();
+        }
+        continue;
+      }
+      int count = 1;
+      while (count < settings.batchSize && next + count < total && start + (long) ((next + count) * intervalNanos) <= now) {
+        count++;
+      }
+      sender.send(factory.events(next, count), (events, micros) -> acked.add(events));
+      next += count;
+    }
+    sender.drain(settings.drainTimeout);
+  }
+
+  /**
+   * E2E with {@link Settings#subscribers} WebSocket subscribers, each on a subscription of its
+   * own that the run creates: every event goes to all of them. The latency is publish-to-receive
+   * of every delivery; events/s is deliveries per second; the delivery check adds up all subscribers.
+   */
+  private static Summary fanout(Settings settings, Publisher publisher) throws InterruptedException {
+    long total = settings.events > 0 ? settings.events : Math.round(settings.rate * settings.duration.toNanos() / 1e9);
+    requireTrackable(total, settings.mode);
+    List<String> subscriptionIds = createSubscriptions(settings, settings.subscribers);
+    EventFactory factory = new EventFactory(settings.eventBytes);
+    double intervalNanos = 1e9 / settings.rate;
+    IntervalLatency latency = new IntervalLatency();
+    HttpClient http = settings.httpClient();
+    List<Receipts> receipts = new ArrayList<>();
+    List<Subscriber> subscribers = new ArrayList<>();
+    LongAdder acked = new LongAdder();
+    long start;
+    long end;
+    try {
+      note(settings.progress, "opening %,d streams", subscriptionIds.size());
+      for (String subscription : subscriptionIds) {
+        Receipts receipt = new Receipts(factory.idPrefix, (int) total, latency);
+        receipts.add(receipt);
+        subscribers.add(Subscriber.builder(settings.url, settings.apiKey, subscription).httpClient(http)
+            .onDelivery(receipt::onDelivery).connect());
+        if (subscribers.size() % 100 == 0) {
+          note(settings.progress, "%,d streams open", subscribers.size());
+        }
+      }
+      start = System.nanoTime();
+      receipts.forEach(receipt -> receipt.timeFrom(start, intervalNanos));
+      LongSupplier received = () -> receipts.stream().mapToLong(Receipts::received).sum();
+      try (Progress ignored = Progress.start(settings.progress, start, acked::sum, received, latency)) {
+        publishAtRate(settings, publisher, factory, total, start, intervalNanos, acked);
+        for (int i = 0; i < receipts.size(); i++) {
+          receipts.get(i).awaitAll(subscribers.get(i).closed(), settings.drainTimeout);
+        }
+        end = receipts.stream().mapToLong(Receipts::lastAt).filter(at -> at > 0).max().orElse(System.nanoTime());
+      }
+    } finally {
+      subscribers.parallelStream().forEach(Subscriber::close);
+    }
+    long published = acked.sum();
+    long delivered = 0;
+    long lost = 0;
+    long duplicates = 0;
+    long outOfOrder = 0;
+    for (Receipts receipt : receipts) {
+      DeliveryCheck check = receipt.check(published);
+      delivered += check.received();
+      lost += check.lost();
+      duplicates += check.duplicates();
+      outOfOrder += check.outOfOrder();
+    }
+    double seconds = (end - start) / 1e9;
+    return new Summary(settings.mode, delivered, seconds, delivered / seconds,
+        delivered * (double) settings.eventBytes / 1e6 / seconds, Latency.of(latency.total()),
+        new DeliveryCheck(delivered, lost, duplicates, outOfOrder), null).withIntervals(latency);
+  }
+
+  /**
+   * Opens {@link Settings#streams} streams, one per subscription the run creates, on a topic that
+   * receives nothing, holds them for {@link Settings#duration} and reports what they cost the
+   * broker: CPU while held, and heap and resident set against before they were opened.
+   */
+  private static Summary idle(Settings settings) throws InterruptedException {
+    List<String> subscriptionIds = createSubscriptions(settings, settings.streams);
+    HttpClient http = settings.httpClient();
+    BrokerGauges gauges = new BrokerGauges(http, settings.url, settings.brokerPid);
+    BrokerGauges.Reading before = gauges.read(true);
+    List<Subscriber> streams = new ArrayList<>();
+    LongAdder opened = new LongAdder();
+    long start = System.nanoTime();
+    try (Progress ignored = Progress.start(settings.progress, start, opened::sum, "streams opened", null, null)) {
+      for (String subscription : subscriptionIds) {
+        streams.add(Subscriber.builder(settings.url, settings.apiKey, subscription).httpClient(http)
+            .onDelivery(delivery -> { }).connect());
+        opened.increment();
+      }
+      note(settings.progress, "%,d streams open; holding them for %d s", streams.size(), settings.duration.toSeconds());
+      BrokerGauges.Reading held = gauges.read(false);
+      // The measurement window itself: the streams stay open and idle while the broker's CPU is counted.
+      Thread.sleep(settings.duration.toMillis());
+      BrokerGauges.Reading after = gauges.read(false);
+      long stillOpen = streams.stream().filter(stream -> !stream.closed().isDone()).count();
+      BrokerGauges.Reading live = gauges.read(true);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      return new Summary(settings.mode, 0, seconds, 0, 0, null, null, null, List.of(),
+          new BrokerCost(streams.size(), stillOpen, after.openStreams(), before.heapUsedBytes(), live.heapUsedBytes(),
+              after.cpuPercentSince(held), before.residentBytes(), live.residentBytes()));
+    } finally {
+      streams.parallelStream().forEach(Subscriber::close);
+    }
+  }
+
+  /** Creates {@link Settings#subscriptions} subscriptions and reports the broker's heap and resident set before and after. */
+  private static Summary manySubscriptions(Settings settings) throws InterruptedException {
+    BrokerGauges gauges = new BrokerGauges(settings.httpClient(), settings.url, settings.brokerPid);
+    BrokerGauges.Reading before = gauges.read(true);
+    long start = System.nanoTime();
+    List<String> created = createSubscriptions(settings, settings.subscriptions);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    BrokerGauges.Reading after = gauges.read(true);
+    return new Summary(settings.mode, created.size(), seconds, created.size() / seconds, 0, null, null, null, List.of(),
+        new BrokerCost(created.size(), 0, after.openStreams(), before.heapUsedBytes(), after.heapUsedBytes(),
+            after.cpuPercentSince(before), before.residentBytes(), after.residentBytes()));
+  }
+
+  /** Creates {@code count} subscriptions to the fixture's product and plan, from its end, 8 requests at a time. */
+  private static List<String> createSubscriptions(Settings settings, int count) throws InterruptedException {
+    TollgateAdmin api = new TollgateAdmin(settings.url, settings.apiKey, settings.httpClient());
+    String[] ids = new String[count];
+    LongAdder done = new LongAdder();
+    ExecutorService workers = Executors.newFixedThreadPool(8);
+    note(settings.progress, "creating %,d subscriptions", count);
+    long start = System.nanoTime();
+    try (Progress ignored = Progress.start(settings.progress, start, done::sum, "subscriptions created", null, null)) {
+      List<CompletableFuture<Void>> creations = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        int index = i;
+        creations.add(CompletableFuture.runAsync(() -> {
+          ids[index] = api.createSubscription(settings.account, settings.product, settings.plan, "end").path("id").asText();
+          done.increment();
+        }, workers));
+      }
+      CompletableFuture.allOf(creations.toArray(CompletableFuture[]::new)).get();
+    } catch (ExecutionException e) {
+      throw TollgateException.unwrap(e.getCause());
+    } finally {
+      workers.shutdownNow();
+    }
+    return List.of(ids);
   }
 
   /**
@@ -475,14 +757,14 @@ public final class LoadGenerator {
     note(settings.progress, "published in %.1f s; receiving them on subscription %s",
         (System.nanoTime() - publishStart) / 1e9, settings.subscription);
 
-    Receipts receipts = new Receipts(factory.idPrefix, (int) total);
+    Receipts receipts = new Receipts(factory.idPrefix, (int) total, null);
     long start = System.nanoTime();
     long end;
     try (Subscriber subscriber = Subscriber.builder(settings.url, settings.apiKey, settings.subscription)
         .httpClient(settings.httpClient())
         .onDelivery(receipts::onDelivery)
         .connect();
-         Progress ignored = Progress.start(settings.progress, start, receipts::received, null)) {
+         Progress ignored = Progress.start(settings.progress, start, receipts::received, null, null)) {
       receipts.awaitAll(subscriber.closed(), settings.drainTimeout);
       end = receipts.received() > 0 ? receipts.lastAt() : System.nanoTime();
     }
@@ -515,7 +797,7 @@ public final class LoadGenerator {
           }
         })
         .connect();
-         Progress ignored = Progress.start(settings.progress, start, done::get, null)) {
+         Progress ignored = Progress.start(settings.progress, start, done::get, null, null)) {
       long before = usageQuantity(api.upcomingInvoice(settings.account), settings.subscription);
       for (int sample = 1; sample <= settings.samples; sample++) {
         awaitAck(publisher.publish(settings.topic, factory.events(sample - 1, 1)), settings.drainTimeout);
@@ -632,14 +914,25 @@ public final class LoadGenerator {
     }
   }
 
-  /** Bounds the publishes in flight and remembers the first that failed, which stops the run. */
-  private static final class Window {
+  /**
+   * Publishes for a run and remembers the first failure, which stops it: explicit batches with
+   * at most {@link Settings#inFlight} publishes awaiting their ack, or, with a batch size of 1,
+   * each event alone through the SDK's {@link BatchingPublisher} (which bounds its batches in
+   * flight and its buffer), each with its own ack and latency.
+   */
+  private static final class Sender {
+    private final String topic;
+    private final Publisher publisher;
+    private final BatchingPublisher batching;
     private final int size;
     private final Semaphore permits;
     private final AtomicReference<TollgateException> failure = new AtomicReference<>();
 
-    Window(int size) {
-      this.size = size;
+    Sender(Settings settings, Publisher publisher) {
+      this.topic = settings.topic;
+      this.publisher = publisher;
+      this.batching = settings.batching() ? new BatchingPublisher(publisher, settings.batchSettings()) : null;
+      this.size = settings.inFlight;
       this.permits = new Semaphore(size);
     }
 
@@ -647,24 +940,38 @@ public final class LoadGenerator {
       return failure.get() == null;
     }
 
-    void acquire() throws InterruptedException {
-      permits.acquire();
-    }
-
-    void track(CompletableFuture<PublishResult> reply, Consumer<PublishResult> onAck) {
-      reply.whenComplete((result, error) -> {
-        if (error != null) {
-          failure.compareAndSet(null, TollgateException.unwrap(error));
-        } else {
-          onAck.accept(result);
+    void send(List<CloudEvent> events, AckListener onAck) throws InterruptedException {
+      if (batching != null) {
+        for (CloudEvent event : events) {
+          long sentAt = System.nanoTime();
+          batching.send(topic, event).whenComplete((position, error) -> answered(error, 1, sentAt, onAck));
         }
+        return;
+      }
+      permits.acquire();
+      long sentAt = System.nanoTime();
+      publisher.publish(topic, events).whenComplete((result, error) -> {
+        answered(error, events.size(), sentAt, onAck);
         permits.release();
       });
     }
 
-    /** Waits for every publish to be answered, then throws the first failure if there was one. */
+    private void answered(Throwable error, int events, long sentAt, AckListener onAck) {
+      if (error != null) {
+        failure.compareAndSet(null, TollgateException.unwrap(error));
+      } else {
+        onAck.acked(events, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - sentAt));
+      }
+    }
+
+    /**
+     * Waits up to {@code timeout} for every publish to be answered (the batching publisher: sends
+     * what it holds, then closes with the transport), then throws the first failure if there was one.
+     */
     void drain(Duration timeout) throws InterruptedException {
-      if (!permits.tryAcquire(size, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (batching != null) {
+        batching.close(timeout);
+      } else if (!permits.tryAcquire(size, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         failure.compareAndSet(null, new TollgateException(TollgateException.CONNECTION_FAILED,
             (size - permits.availablePermits()) + " publishes were not answered within " + timeout.toSeconds() + "s"));
       }
@@ -683,7 +990,7 @@ public final class LoadGenerator {
     private final String idPrefix;
     private final int total;
     private final BitSet seen;
-    final Histogram latency = new Histogram(3);
+    private final IntervalLatency latency;
     private final Map<String, Long> lastOffset = new HashMap<>();
     private final CompletableFuture<Void> all = new CompletableFuture<>();
     private volatile boolean timed;
@@ -694,10 +1001,12 @@ public final class LoadGenerator {
     private long duplicates;
     private long outOfOrder;
 
-    Receipts(String idPrefix, int total) {
+    /** {@code latency}: where {@link #timeFrom} records each arrival's latency; null when not timed. */
+    Receipts(String idPrefix, int total, IntervalLatency latency) {
       this.idPrefix = idPrefix;
       this.total = total;
       this.seen = new BitSet(total);
+      this.latency = latency;
     }
 
     /** Record latencies from now on: event {@code i} was due at {@code start + i * intervalNanos}. */
@@ -723,8 +1032,8 @@ public final class LoadGenerator {
         seen.set(index);
         received++;
         lastAt = now;
-        if (timed) {
-          latency.recordValue(Math.max(0, TimeUnit.NANOSECONDS.toMicros(now - (start + (long) (index * intervalNanos)))));
+        if (timed && latency != null) {
+          latency.record(TimeUnit.NANOSECONDS.toMicros(now - (start + (long) (index * intervalNanos))));
         }
         Long previous = lastOffset.put(delivery.topic() + "/" + delivery.partition(), delivery.offset());
         if (previous != null && delivery.offset() <= previous) {
@@ -781,17 +1090,31 @@ public final class LoadGenerator {
     }
   }
 
-  /** Prints how far the run is, once a second, on a daemon thread. */
+  /**
+   * Prints how far the run is, once a second, on a daemon thread, with that second's latency
+   * percentiles; closing it ends the last (partial) second. It closes the seconds of
+   * {@code latency} even without output, so the summary has them.
+   */
   private static final class Progress implements AutoCloseable {
     private final ScheduledExecutorService timer;
+    private final IntervalLatency latency;
+    private final long start;
 
-    private Progress(ScheduledExecutorService timer) {
+    private Progress(ScheduledExecutorService timer, IntervalLatency latency, long start) {
       this.timer = timer;
+      this.latency = latency;
+      this.start = start;
     }
 
-    static Progress start(PrintWriter out, long start, LongSupplier acked, LongSupplier received) {
-      if (out == null) {
-        return new Progress(null);
+    static Progress start(PrintWriter out, long start, LongSupplier acked, LongSupplier received, IntervalLatency latency) {
+      return start(out, start, acked, "events", received, latency);
+    }
+
+    /** {@code unit}: what {@code counted} counts, e.g. events, or streams opened. */
+    static Progress start(PrintWriter out, long start, LongSupplier counted, String unit, LongSupplier received,
+                          IntervalLatency latency) {
+      if (out == null && latency == null) {
+        return new Progress(null, null, start);
       }
       ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "tollgate-loadgen-progress");
@@ -801,20 +1124,35 @@ public final class LoadGenerator {
       long[] last = {0};
       timer.scheduleAtFixedRate(() -> {
         double seconds = (System.nanoTime() - start) / 1e9;
-        long events = acked.getAsLong();
-        out.printf(Locale.ROOT, "%7.1fs %,12d events %,10.0f events/s (last second %,.0f)%s%n",
-            seconds, events, events / seconds, (double) (events - last[0]),
-            received == null ? "" : String.format(Locale.ROOT, " %,d received", received.getAsLong()));
+        IntervalLatency.Interval second = latency == null ? null : latency.closeInterval(seconds);
+        if (out == null) {
+          return;
+        }
+        long events = counted.getAsLong();
+        out.printf(Locale.ROOT, "%7.1fs %,12d %s %,10.0f %s/s (last second %,.0f)%s%s%n",
+            seconds, events, unit, events / seconds, unit, (double) (events - last[0]),
+            received == null ? "" : String.format(Locale.ROOT, " %,d received", received.getAsLong()),
+            second == null || second.count() == 0 ? "" : String.format(Locale.ROOT,
+                " | this second: p50 %.1f ms, p99 %.1f ms, max %.1f ms", second.p50Ms(), second.p99Ms(), second.maxMs()));
         out.flush();
         last[0] = events;
       }, 1, 1, TimeUnit.SECONDS);
-      return new Progress(timer);
+      return new Progress(timer, latency, start);
     }
 
     @Override
     public void close() {
-      if (timer != null) {
-        timer.shutdownNow();
+      if (timer == null) {
+        return;
+      }
+      timer.shutdown();
+      try {
+        timer.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (latency != null) {
+        latency.closeInterval((System.nanoTime() - start) / 1e9);
       }
     }
   }

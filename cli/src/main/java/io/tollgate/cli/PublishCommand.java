@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.tollgate.client.BatchSettings;
+import io.tollgate.client.BatchingPublisher;
 import io.tollgate.client.ClientTls;
 import io.tollgate.client.HostAndPort;
 import io.tollgate.client.HttpPublisher;
@@ -24,10 +26,14 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -39,7 +45,11 @@ import picocli.CommandLine.Spec;
         "Publishes events read as JSON lines from a file or stdin.",
         "A line that is a JSON object with \"specversion\" is sent as that CloudEvent; any other JSON value "
             + "becomes the data of a new event (random id, source tollgate-cli, --type, --subject).",
-        "Prints one JSON line per event with its position. Exits with 1 and prints the error code on failure."})
+        "Events go through the SDK's batching publisher: up to --batch-size events per publish, sent when full, "
+            + "after --linger, or when no more input is waiting. An event the broker refuses is reported with its line "
+            + "(error: CODE: line N: ...) and the others are published; --explicit-batches sends each --batch-size "
+            + "lines as one publish instead, and stops at the first refusal.",
+        "Prints one JSON line per event with its position, in input order. Exits with 1 and prints the error code on failure."})
 public final class PublishCommand implements Callable<Integer> {
   static final String SOURCE = "tollgate-cli";
   private static final ObjectReader LINE_READER = Cli.JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -69,8 +79,16 @@ public final class PublishCommand implements Callable<Integer> {
   @Option(names = "--subject", description = "Subject of generated events; also what picks their partition.")
   String subject;
 
-  @Option(names = "--batch-size", defaultValue = "100", description = "Events per publish (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--batch-size", defaultValue = "100", description = "Events per publish, at most (default: ${DEFAULT-VALUE}).")
   int batchSize;
+
+  @Option(names = "--linger", defaultValue = "5ms", converter = Cli.DurationConverter.class,
+      description = "How long a batch that is not full waits for more events (default: ${DEFAULT-VALUE}).")
+  Duration linger;
+
+  @Option(names = "--explicit-batches",
+      description = "Send each --batch-size lines as one publish of their own, without the batching publisher.")
+  boolean explicitBatches;
 
   // Only help: a version option belongs to the tollgate command these are registered under.
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
@@ -85,11 +103,87 @@ public final class PublishCommand implements Callable<Integer> {
     if (batchSize < 1) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--batch-size must be at least 1");
     }
+    try (BufferedReader input = open()) {
+      return explicitBatches ? publishInBatches(input, apiKey) : publishOneByOne(input, apiKey);
+    } catch (TollgateException e) {
+      return Cli.fail(spec, e);
+    } catch (IOException e) {
+      return Cli.fail(spec, "invalid_input", "cannot read " + (file == null ? "stdin" : file) + ": " + Cli.describe(e));
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+  }
+
+  /** An event handed to the batching publisher, and the line it came from. */
+  private record Sent(int line, CloudEvent event, CompletableFuture<Position> ack) {}
+
+  private int publishOneByOne(BufferedReader input, String apiKey) throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    ArrayDeque<Sent> unprinted = new ArrayDeque<>();
+    boolean refused = false;
+    BatchSettings settings = BatchSettings.DEFAULTS.withMaxEvents(batchSize).withLinger(linger);
+    try (BatchingPublisher publisher = new BatchingPublisher(publisher(apiKey, Cli.tls(caFile, url)), settings)) {
+      int lineNumber = 0;
+      for (String line = input.readLine(); line != null; line = input.readLine()) {
+        lineNumber++;
+        if (!line.isBlank()) {
+          CloudEvent event;
+          try {
+            event = toEvent(line, type, subject);
+          } catch (CloudEventFormatException e) {
+            int exitCode = Cli.fail(spec, e.code(), "line " + lineNumber + ": " + e.getMessage());
+            // What the lines before it became: their positions, or why they were not published.
+            publisher.flush();
+            try {
+              print(unprinted, out);
+            } catch (TollgateException earlier) {
+              Cli.fail(spec, earlier);
+            }
+            return exitCode;
+          }
+          unprinted.add(new Sent(lineNumber, event, publisher.send(topic, event)));
+        }
+        // Events piped in one by one are published and printed as they come.
+        if (!input.ready()) {
+          publisher.flush();
+        }
+        refused |= print(unprinted, out);
+      }
+      publisher.flush();
+      refused |= print(unprinted, out);
+    }
+    return refused ? CommandLine.ExitCode.SOFTWARE : 0;
+  }
+
+  /**
+   * Prints the answered events at the head of {@code unprinted}, in input order: a position on
+   * stdout, or an event's own refusal on stderr. Returns whether any was refused; throws a
+   * refusal of a whole publish (a wrong key, an unknown topic, a lost connection), which ends the command.
+   */
+  private boolean print(ArrayDeque<Sent> unprinted, PrintWriter out) {
+    boolean refused = false;
+    while (!unprinted.isEmpty() && unprinted.peek().ack().isDone()) {
+      Sent sent = unprinted.poll();
+      try {
+        printPosition(out, sent.line(), sent.event(), sent.ack().join());
+      } catch (RuntimeException e) {
+        TollgateException error = TollgateException.unwrap(e);
+        if (!BatchingPublisher.EVENT_REFUSALS.contains(error.code())) {
+          throw error;
+        }
+        Cli.fail(spec, error.code(), "line " + sent.line() + ": " + error.detail());
+        refused = true;
+      }
+    }
+    out.flush();
+    return refused;
+  }
+
+  private int publishInBatches(BufferedReader input, String apiKey) throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     List<CloudEvent> batch = new ArrayList<>(batchSize);
     List<Integer> lineNumbers = new ArrayList<>(batchSize);
-    try (BufferedReader input = open();
-         Publisher publisher = publisher(apiKey, Cli.tls(caFile, url))) {
+    try (Publisher publisher = publisher(apiKey, Cli.tls(caFile, url))) {
       int lineNumber = 0;
       for (String line = input.readLine(); line != null; line = input.readLine()) {
         lineNumber++;
@@ -111,10 +205,6 @@ public final class PublishCommand implements Callable<Integer> {
         publish(publisher, batch, lineNumbers, out);
       }
       return 0;
-    } catch (TollgateException e) {
-      return Cli.fail(spec, e);
-    } catch (IOException e) {
-      return Cli.fail(spec, "invalid_input", "cannot read " + (file == null ? "stdin" : file) + ": " + Cli.describe(e));
     }
   }
 
@@ -132,19 +222,22 @@ public final class PublishCommand implements Callable<Integer> {
           "the broker returned " + result.positions().size() + " positions for " + batch.size() + " events");
     }
     for (int i = 0; i < batch.size(); i++) {
-      Position position = result.positions().get(i);
-      out.println(Cli.JSON.createObjectNode()
-          .put("line", lineNumbers.get(i))
-          .put("id", batch.get(i).getId())
-          .put("source", batch.get(i).getSource())
-          .put("partition", position.partition())
-          .put("offset", position.offset())
-          .put("cursor", position.cursor())
-          .put("duplicate", position.duplicate()));
+      printPosition(out, lineNumbers.get(i), batch.get(i), result.positions().get(i));
     }
     out.flush();
     batch.clear();
     lineNumbers.clear();
+  }
+
+  private static void printPosition(PrintWriter out, int line, CloudEvent event, Position position) {
+    out.println(Cli.JSON.createObjectNode()
+        .put("line", line)
+        .put("id", event.getId())
+        .put("source", event.getSource())
+        .put("partition", position.partition())
+        .put("offset", position.offset())
+        .put("cursor", position.cursor())
+        .put("duplicate", position.duplicate()));
   }
 
   private BufferedReader open() throws IOException {

@@ -57,6 +57,58 @@ class LoadGeneratorTest {
   }
 
   @Test
+  void withBatchSizeOneEventsGoThroughTheBatchingPublisherEachWithItsOwnLatency() throws Exception {
+    try (FakeFrameServer server = FakeFrameServer.acking()) {
+      LoadGenerator.Summary summary = LoadGenerator.run(new LoadGenerator.Settings()
+          .mode(LoadGenerator.Mode.TCP)
+          .tcp(new HostAndPort("127.0.0.1", server.port()))
+          .apiKey("k")
+          .topic("bench")
+          .events(500)
+          .batchSize(1)
+          .linger(Duration.ofMinutes(1))
+          .eventBytes(64));
+
+      assertEquals(500, summary.events());
+      assertEquals(500, summary.latency().count(), "one latency per event");
+      server.next();
+      assertEquals(500, server.next().getPublish().getEventsCount(), "the batching publisher sent them together");
+      assertFalse(summary.intervals().isEmpty(), "the last second is closed at the end");
+      assertEquals(500, summary.intervals().stream().mapToLong(IntervalLatency.Interval::count).sum());
+      assertTrue(Cli.JSON.readTree(summary.toJson()).get("seconds_latency_ms").isArray());
+    }
+  }
+
+  @Test
+  void explicitBatchesOfOneArePublishedOneByOne() throws Exception {
+    try (FakeFrameServer server = FakeFrameServer.acking()) {
+      LoadGenerator.Summary summary = LoadGenerator.run(new LoadGenerator.Settings()
+          .mode(LoadGenerator.Mode.TCP)
+          .tcp(new HostAndPort("127.0.0.1", server.port()))
+          .apiKey("k")
+          .topic("bench")
+          .events(5)
+          .batchSize(1)
+          .explicitBatches(true));
+
+      assertEquals(5, summary.events());
+      server.next();
+      for (int i = 0; i < 5; i++) {
+        assertEquals(1, server.next().getPublish().getEventsCount());
+      }
+    }
+  }
+
+  @Test
+  void theModesThatCreateSubscriptionsNeedSetUp() {
+    for (String mode : List.of("fanout", "idle", "subscriptions")) {
+      PublishCommandTest.Run run = PublishCommandTest.runCommand(new LoadGenCommand(), "--mode", mode, "--key", "k", "--topic", "t");
+      assertEquals(2, run.exitCode(), mode);
+      assertTrue(run.err().contains("--mode " + mode + " needs --setup"), run.err());
+    }
+  }
+
+  @Test
   void httpModeRunsForADuration() throws Exception {
     try (FakeHttpServer server = new FakeHttpServer((request, reply) -> {
       int count = CloudEventJson.parseBatch(Cli.JSON.readTree(request.body())).size();
@@ -142,7 +194,8 @@ class LoadGeneratorTest {
 
     PublishCommandTest.Run run = PublishCommandTest.runCommand(new LoadGenCommand(), "--mode", "fast", "--key", "k", "--topic", "t");
     assertEquals(2, run.exitCode());
-    assertTrue(run.err().contains("--mode must be tcp, http, e2e, drain or ack-to-invoice, was fast"), run.err());
+    assertTrue(run.err().contains("--mode must be tcp, http, e2e, fanout, idle, subscriptions, drain or ack-to-invoice, was fast"),
+        run.err());
     PublishCommandTest.Run via = PublishCommandTest.runCommand(new LoadGenCommand(),
         "--mode", "drain", "--publish-via", "e2e", "--key", "k", "--topic", "t", "--subscription", "s");
     assertEquals(2, via.exitCode());

@@ -11,6 +11,9 @@ import io.tollgate.client.FakeHttpServer;
 import io.tollgate.protocols.CloudEventFormatException;
 import io.tollgate.protocols.CloudEventJson;
 import io.tollgate.protocols.v1.CloudEvent;
+import io.tollgate.protocols.v1.Publish;
+import io.tollgate.protocols.v1.PublishAck;
+import io.tollgate.protocols.v1.ServerFrame;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -83,7 +86,7 @@ class PublishCommandTest {
       reply.status(202, "{\"accepted\":" + count + ",\"positions\":[" + positions + "]}");
     })) {
       Run run = run("--topic", "commerce.orders", "--key", "k", "--url", server.url().toString(),
-          "--file", input.toString(), "--batch-size", "2");
+          "--file", input.toString(), "--batch-size", "2", "--linger", "1m");
 
       assertEquals(0, run.exitCode, run.err);
       assertEquals(2, server.requests.size());
@@ -110,13 +113,53 @@ class PublishCommandTest {
   void publishesOverTcp() throws Exception {
     Path input = Files.writeString(dir.resolve("events.jsonl"), "1\n2\n3\n");
     try (FakeFrameServer server = FakeFrameServer.acking()) {
-      Run run = run("--topic", "t", "--key", "k", "--tcp", "127.0.0.1:" + server.port(), "--file", input.toString());
+      Run run = run("--topic", "t", "--key", "k", "--tcp", "127.0.0.1:" + server.port(), "--file", input.toString(),
+          "--linger", "1m");
       assertEquals(0, run.exitCode, run.err);
       assertEquals("k", server.next().getAuthenticate().getApiKey());
       assertEquals(3, server.next().getPublish().getEventsCount());
       List<JsonNode> lines = run.outLines();
       assertEquals(List.of(0, 1, 0), lines.stream().map(line -> line.get("partition").asInt()).toList());
       assertEquals("t:1:0", lines.get(1).get("cursor").asText());
+    }
+  }
+
+  @Test
+  void anEventTheBrokerRefusesIsReportedWithItsLineAndTheOthersArePublished() throws Exception {
+    Path input = Files.writeString(dir.resolve("events.jsonl"), "{\"n\":1}\n{\"bad\":2}\n{\"n\":3}\n{\"n\":4}\n");
+    try (FakeFrameServer server = FakeFrameServer.withResponder(frame -> {
+      if (frame.hasAuthenticate()) {
+        return FakeFrameServer.authenticated();
+      }
+      Publish publish = frame.getPublish();
+      if (publish.getEventsList().stream().anyMatch(event -> event.getJsonData().contains("bad"))) {
+        return ServerFrame.newBuilder().setError(io.tollgate.protocols.v1.Error.newBuilder()
+            .setCorrelationId(publish.getCorrelationId()).setCode("schema_violation").setMessage("/bad is not allowed")).build();
+      }
+      PublishAck.Builder ack = PublishAck.newBuilder().setCorrelationId(publish.getCorrelationId());
+      publish.getEventsList().forEach(event -> ack.addPositions(FakeFrameServer.position("t", 0, 0)));
+      return ServerFrame.newBuilder().setAck(ack).build();
+    })) {
+      Run run = run("--topic", "t", "--key", "k", "--tcp", "127.0.0.1:" + server.port(), "--file", input.toString(),
+          "--linger", "1m");
+
+      assertEquals(1, run.exitCode);
+      assertEquals("error: schema_violation: line 2: /bad is not allowed", run.err.strip());
+      assertEquals(List.of(1, 3, 4), run.outLines().stream().map(line -> line.get("line").asInt()).toList());
+    }
+  }
+
+  @Test
+  void explicitBatchesAreSentAsTheyAre() throws Exception {
+    Path input = Files.writeString(dir.resolve("events.jsonl"), "1\n2\n3\n4\n5\n");
+    try (FakeFrameServer server = FakeFrameServer.acking()) {
+      Run run = run("--topic", "t", "--key", "k", "--tcp", "127.0.0.1:" + server.port(), "--file", input.toString(),
+          "--explicit-batches", "--batch-size", "2");
+      assertEquals(0, run.exitCode, run.err);
+      server.next();
+      assertEquals(List.of(2, 2, 1), List.of(server.next().getPublish().getEventsCount(),
+          server.next().getPublish().getEventsCount(), server.next().getPublish().getEventsCount()));
+      assertEquals(5, run.outLines().size());
     }
   }
 

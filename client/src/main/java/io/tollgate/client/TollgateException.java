@@ -20,6 +20,16 @@ public final class TollgateException extends RuntimeException {
   public static final String CONNECTION_CLOSED = "connection_closed";
   /** The broker sent something the client cannot make sense of. */
   public static final String PROTOCOL_ERROR = "protocol_error";
+  /**
+   * A {@link BatchingPublisher}'s buffer stayed full for its {@code maxBlock}: the broker takes
+   * events more slowly than they are sent.
+   */
+  public static final String BUFFER_FULL = "buffer_full";
+  /**
+   * An event too large to publish: the broker's code for an event above its limit, and a
+   * {@link BatchingPublisher}'s for an event larger than its whole buffer.
+   */
+  public static final String EVENT_TOO_LARGE = "event_too_large";
   /** The calling thread was interrupted while waiting; its interrupt flag is set again. */
   public static final String INTERRUPTED = "interrupted";
 

@@ -1,0 +1,62 @@
+package io.tollgate.client;
+
+import java.time.Duration;
+
+/**
+ * How a {@link BatchingPublisher} groups single sends, after Kafka's producer settings: a batch
+ * leaves when it holds {@code maxEvents} events or {@code maxBytes} bytes ({@code batch.size}),
+ * or {@code linger} after its first event ({@code linger.ms}); at most {@code maxInFlight}
+ * batches await their ack ({@code max.in.flight.requests.per.connection}); events not yet acked
+ * hold at most {@code bufferBytes} ({@code buffer.memory}), and a send waits up to
+ * {@code maxBlock} for room before it fails with {@code buffer_full} ({@code max.block.ms}).
+ * Sizes are the events' Protobuf sizes.
+ */
+public record BatchSettings(int maxEvents, int maxBytes, Duration linger, int maxInFlight, long bufferBytes,
+                            Duration maxBlock) {
+  /** The broker refuses a publish of more events than this ({@code tollgate.limits.max-events-per-publish}'s default). */
+  public static final int BROKER_MAX_EVENTS = 1000;
+
+  public static final BatchSettings DEFAULTS =
+      new BatchSettings(BROKER_MAX_EVENTS, 1024 * 1024, Duration.ofMillis(5), 32, 32L * 1024 * 1024, Duration.ofSeconds(60));
+
+  public BatchSettings {
+    require(maxEvents >= 1, "maxEvents must be at least 1, was " + maxEvents);
+    require(maxBytes >= 1, "maxBytes must be at least 1, was " + maxBytes);
+    require(linger != null && !linger.isNegative(), "linger must be zero or more, was " + linger);
+    require(maxInFlight >= 1, "maxInFlight must be at least 1, was " + maxInFlight);
+    require(bufferBytes >= 1 && bufferBytes <= Integer.MAX_VALUE,
+        "bufferBytes must be from 1 to " + Integer.MAX_VALUE + ", was " + bufferBytes);
+    require(maxBlock != null && !maxBlock.isNegative(), "maxBlock must be zero or more, was " + maxBlock);
+  }
+
+  public BatchSettings withMaxEvents(int maxEvents) {
+    return new BatchSettings(maxEvents, maxBytes, linger, maxInFlight, bufferBytes, maxBlock);
+  }
+
+  public BatchSettings withMaxBytes(int maxBytes) {
+    return new BatchSettings(maxEvents, maxBytes, linger, maxInFlight, bufferBytes, maxBlock);
+  }
+
+  public BatchSettings withLinger(Duration linger) {
+    return new BatchSettings(maxEvents, maxBytes, linger, maxInFlight, bufferBytes, maxBlock);
+  }
+
+  public BatchSettings withMaxInFlight(int maxInFlight) {
+    return new BatchSettings(maxEvents, maxBytes, linger, maxInFlight, bufferBytes, maxBlock);
+  }
+
+  public BatchSettings withBufferBytes(long bufferBytes) {
+    return new BatchSettings(maxEvents, maxBytes, linger, maxInFlight, bufferBytes, maxBlock);
+  }
+
+  /** {@link Duration#ZERO}: a send into a full buffer fails at once instead of waiting. */
+  public BatchSettings withMaxBlock(Duration maxBlock) {
+    return new BatchSettings(maxEvents, maxBytes, linger, maxInFlight, bufferBytes, maxBlock);
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}
