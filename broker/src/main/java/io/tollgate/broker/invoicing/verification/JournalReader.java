@@ -22,10 +22,13 @@ import org.apache.pekko.stream.javadsl.Source;
 /**
  * Reads what a verification needs with {@code currentEventsByPersistenceId}, which every
  * journal plugin (RocksDB, Cassandra) serves in sequence-number order: the catalog's journal;
- * then, for all accounts, every billing and usage journal; for one account, its usage journals,
- * its billing journal, and the billing journals of its counterparts (the producers of what it
- * subscribes to, the consumers of its products), whose documents owe it credits or are owed by it.
- * The work grows with the history read: it is an operator's audit, not a request path.
+ * then, for all accounts, every billing and usage journal; for one account, its billing journal
+ * and those of its counterparts (the producers of what it subscribes to, the consumers of its
+ * products), whose documents owe it credits or are owed by it, and its usage journals. In that
+ * order, so that a node closing periods while it reads cannot make a document look wrong: a
+ * subscription or plan change newer than the catalog read only touches the current period, and
+ * an invoice's usage was journaled before the invoice. The work grows with the history read: it is
+ * an operator's audit, not a request path.
  */
 public final class JournalReader {
   private static final int PARALLEL_READS = 4;
@@ -44,9 +47,11 @@ public final class JournalReader {
       List<String> subscriptions = catalog.subscriptions().stream()
           .filter(subscription -> account.map(subscription.account()::equals).orElse(true))
           .map(Catalog.Subscription::id).sorted().toList();
-      return readAll(subscriptions, id -> events(SubscriptionEntity.persistenceId(id), CursorsAdvanced.class::cast))
-          .thenCompose(usage -> readAll(accounts(catalog, account), id -> events(AccountBilling.persistenceId(id), Message.class::cast))
-              .thenApply(billing -> new Journals(changes, usage, billing)));
+      // Billing before usage: every invoice read was finalized after its usage was journaled, so
+      // that usage is read too, however the node goes on closing periods meanwhile.
+      return readAll(accounts(catalog, account), id -> events(AccountBilling.persistenceId(id), Message.class::cast))
+          .thenCompose(billing -> readAll(subscriptions, id -> events(SubscriptionEntity.persistenceId(id), CursorsAdvanced.class::cast))
+              .thenApply(usage -> new Journals(changes, usage, billing)));
     });
   }
 
