@@ -137,6 +137,32 @@ class BillingVerifierTest {
         report.differences().toString());
   }
 
+  @Test
+  void aCreditNoteOnAVoidInvoiceIsReported() {
+    List<Message> journal = new ArrayList<>(consumerJournal(UnaryOperator.identity()));
+    journal.add(note("TGCN-000002", "0.10", "after-void"));
+
+    VerificationReport report = verify(usage(), journal, producerJournal(UnaryOperator.identity()));
+
+    assertTrue(report.differences().contains(new Difference("cn_tgcn_000002", "", "invoice status", "finalized or paid", "void")),
+        report.differences().toString());
+  }
+
+  @Test
+  void oneAccountsVerificationReportsOnlyThatAccountsDocuments() {
+    Journals journals = new Journals(catalog(), Map.of("sub_1", usage()), Map.of(
+        CONSUMER, consumerJournal(invoice -> invoice.setTotal("2.10").setAmountDue("1.60")),
+        PRODUCER, producerJournal(UnaryOperator.identity())));
+
+    VerificationReport consumer = BillingVerifier.verify(journals, MONTHLY, Optional.of(CONSUMER));
+    VerificationReport producer = BillingVerifier.verify(journals, MONTHLY, Optional.of(PRODUCER));
+
+    assertEquals(List.of(new Difference(INVOICE, "", "total", "2.00", "2.10")), consumer.differences());
+    assertEquals(new VerificationReport.Checked(1, 1, 0, 0, 2), consumer.checked());
+    assertEquals(List.of(), producer.differences());
+    assertEquals(new VerificationReport.Checked(0, 0, 1, 3, 2), producer.checked());
+  }
+
   // ---- the journals --------------------------------------------------------------------------
 
   private static VerificationReport verify(List<CursorsAdvanced> usage, List<Message> consumer, List<Message> producer) {
