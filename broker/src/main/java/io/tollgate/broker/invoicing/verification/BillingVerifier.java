@@ -29,25 +29,38 @@ public final class BillingVerifier {
     Recomputation recomputation = new Recomputation(catalog, journals.usage());
     List<Difference> differences = new ArrayList<>();
     Map<String, ConsumerDocuments> consumers = new TreeMap<>();
-    int invoices = 0;
-    int notes = 0;
-    for (Map.Entry<String, List<Message>> journal : new TreeMap<>(journals.billing()).entrySet()) {
-      boolean inScope = account.map(journal.getKey()::equals).orElse(true);
-      ConsumerDocuments documents = new ConsumerDocuments(journal.getKey(), recomputation,
-          inScope ? differences : new ArrayList<>()).walk(journal.getValue(), inScope);
+    new TreeMap<>(journals.billing()).forEach((id, journal) -> {
+      boolean inScope = inScope(id, account);
+      ConsumerDocuments documents = new ConsumerDocuments(id, recomputation, inScope ? differences : new ArrayList<>())
+          .walk(journal, inScope);
       if (inScope) {
         documents.checkNothingMissing(periods);
-        invoices += documents.invoices().size();
-        notes += documents.notes().size();
       }
-      consumers.put(journal.getKey(), documents);
+      consumers.put(id, documents);
+    });
+    StatementCheck.Outcome statements = checkStatements(journals, consumers, account, differences);
+    if (account.isEmpty()) {
+      checkNumbering(consumers.values(), differences);
     }
-    int statements = 0;
-    int credits = 0;
-    int pending = 0;
+    List<ConsumerDocuments> verified = consumers.entrySet().stream().filter(entry -> inScope(entry.getKey(), account))
+        .map(Map.Entry::getValue).toList();
+    return new VerificationReport(account, new VerificationReport.Checked(
+        verified.stream().mapToInt(documents -> documents.invoices().size()).sum(),
+        verified.stream().mapToInt(documents -> documents.notes().size()).sum(),
+        statements.statements(), statements.credits(), recomputation.usageRecords()), statements.pending(), differences);
+  }
+
+  private static boolean inScope(String accountId, Optional<String> account) {
+    return account.map(accountId::equals).orElse(true);
+  }
+
+  /** Each producer in scope: what it recorded against what every consumer's documents owe it. */
+  private static StatementCheck.Outcome checkStatements(Journals journals, Map<String, ConsumerDocuments> consumers,
+                                                        Optional<String> account, List<Difference> differences) {
+    StatementCheck.Outcome total = new StatementCheck.Outcome(0, 0, 0);
     for (Map.Entry<String, List<Message>> journal : new TreeMap<>(journals.billing()).entrySet()) {
       String producer = journal.getKey();
-      if (account.isPresent() && !account.get().equals(producer)) {
+      if (!inScope(producer, account)) {
         continue;
       }
       List<RevenueCredited> recorded = journal.getValue().stream().filter(RevenueCredited.class::isInstance)
@@ -56,17 +69,10 @@ public final class BillingVerifier {
           .filter(credit -> producer.equals(credit.producer())).toList();
       Map<String, ConsumerDocuments> consumerOf = new HashMap<>();
       owed.forEach(credit -> consumerOf.put(credit.creditKey(), consumers.get(credit.consumer())));
-      StatementCheck.Outcome outcome = StatementCheck.check(producer, recorded, owed,
-          creditKey -> consumerOf.get(creditKey).isDelivered(creditKey), differences);
-      statements += outcome.statements();
-      credits += outcome.credits();
-      pending += outcome.pending();
+      total = total.plus(StatementCheck.check(producer, recorded, owed,
+          creditKey -> consumerOf.get(creditKey).isDelivered(creditKey), differences));
     }
-    if (account.isEmpty()) {
-      checkNumbering(consumers.values(), differences);
-    }
-    return new VerificationReport(account, new VerificationReport.Checked(invoices, notes, statements, credits,
-        recomputation.usageRecords()), pending, differences);
+    return total;
   }
 
   private static void checkNumbering(Iterable<ConsumerDocuments> consumers, List<Difference> differences) {

@@ -19,7 +19,12 @@ import java.util.function.Predicate;
 final class StatementCheck {
   private StatementCheck() {}
 
-  record Outcome(int statements, int credits, int pending) {}
+  /** Statements and recorded credits checked, and credits owed that are still on their way. */
+  record Outcome(int statements, int credits, int pending) {
+    Outcome plus(Outcome other) {
+      return new Outcome(statements + other.statements, credits + other.credits, pending + other.pending);
+    }
+  }
 
   static Outcome check(String producer, List<RevenueCredited> recorded, List<ExpectedCredits.Credit> owed,
                        Predicate<String> deliveryConfirmed, List<Difference> differences) {
