@@ -9,11 +9,16 @@ import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.invoicing.AccountBilling;
 import io.tollgate.broker.invoicing.StoredMoney;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
+import io.tollgate.protocols.v1.journal.CreditNoteRequested;
+import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
 import io.tollgate.protocols.v1.journal.InvoiceLine;
 import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
 import io.tollgate.protocols.v1.journal.PeriodsClosed;
+import io.tollgate.protocols.v1.journal.PublishedRecorded;
+import io.tollgate.protocols.v1.journal.RevenueCredited;
 import io.tollgate.protocols.v1.journal.RevenueDelivered;
+import io.tollgate.protocols.v1.journal.UsageRecorded;
 import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,6 +37,9 @@ import java.util.Set;
  * for an invoice that should exist and does not. Collects what the documents owe producers.
  */
 final class ConsumerDocuments {
+  /** Billing events that carry no consumer document (revenue credits are the producer's, checked apart). */
+  private static final Set<Class<? extends Message>> IGNORED = Set.of(UsageRecorded.class, PublishedRecorded.class,
+      InvoiceAnnounced.class, CreditNoteRequested.class, RevenueCredited.class);
   /** Periods examined for missing invoices, at most, from the account's first subscription. */
   private static final int MAX_PERIODS = 100_000;
 
@@ -68,6 +76,9 @@ final class ConsumerDocuments {
         delivered.add(confirmed.getInvoice());
       } else if (event instanceof PeriodsClosed closed) {
         closedThrough = Instant.ofEpochMilli(Math.max(closedThrough.toEpochMilli(), closed.getThroughMillis()));
+      } else if (!IGNORED.contains(event.getClass())) {
+        // A new kind of billing event may carry a document: verifying without it would pass blindly.
+        throw new IllegalArgumentException("a billing event the verification does not know: " + event.getClass().getName());
       }
     }
     return this;

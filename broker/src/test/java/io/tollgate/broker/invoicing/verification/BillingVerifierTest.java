@@ -1,6 +1,7 @@
 package io.tollgate.broker.invoicing.verification;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Message;
@@ -161,6 +162,14 @@ class BillingVerifierTest {
     assertEquals(new VerificationReport.Checked(1, 1, 0, 0, 2), consumer.checked());
     assertEquals(List.of(), producer.differences());
     assertEquals(new VerificationReport.Checked(0, 0, 1, 3, 2), producer.checked());
+  }
+
+  @Test
+  void aBillingEventItDoesNotKnowStopsTheVerificationRatherThanPassingBlindly() {
+    List<Message> journal = new ArrayList<>(consumerJournal(UnaryOperator.identity()));
+    journal.add(catalog().get(0));
+
+    assertThrows(IllegalArgumentException.class, () -> verify(usage(), journal, producerJournal(UnaryOperator.identity())));
   }
 
   // ---- the journals --------------------------------------------------------------------------
