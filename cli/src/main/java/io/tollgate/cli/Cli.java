@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** What the client commands (publish, subscribe, loadgen) share: option converters, the key check and error output. */
+/** What the client commands (publish, subscribe, loadgen, verify-billing) share: option converters, the key check and error output. */
 final class Cli {
   /** The CLI's own mapper: the SDK keeps its JSON handling to itself. */
   static final ObjectMapper JSON = new ObjectMapper();

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tollgate", mixinStandardHelpOptions = true, versionProvider = io.tollgate.broker.Main.Version.class,
     description = "Tollgate: API management for event-driven APIs.",
     subcommands = {RunCommand.class, PublishCommand.class, SubscribeCommand.class, LoadGenCommand.class,
-        CommandLine.HelpCommand.class})
+        VerifyBillingCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   public static void main(String[] args) {
     io.tollgate.broker.Main.sizeCommonPool();

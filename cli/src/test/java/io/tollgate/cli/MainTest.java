@@ -14,7 +14,7 @@ import picocli.CommandLine;
 class MainTest {
   @Test
   void theTollgateCommandRunsANodeAndTheClients() {
-    assertEquals(List.of("run", "publish", "subscribe", "loadgen", "help"),
+    assertEquals(List.of("run", "publish", "subscribe", "loadgen", "verify-billing", "help"),
         List.copyOf(Main.commandLine().getSubcommands().keySet()));
   }
 

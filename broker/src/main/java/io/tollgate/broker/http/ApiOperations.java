@@ -97,6 +97,9 @@ final class ApiOperations {
       at("POST", "/v1/invoices/{invoice}/credit-notes", create("issueCreditNote", "billing",
           "A numbered correction credited to the wallet (operator).", "NewCreditNote", "Invoice",
           "invalid_amount", "credit_exceeds_invoice", "invoice_void", "unavailable")),
+      at("GET", "/v1/billing/verification", withQuery(read("verifyBilling", "billing",
+          "Recomputes every finalized invoice, credit note and statement from the journals and reports each"
+              + " difference to the cent (operator).", "BillingVerification", "account_not_found"), "account")),
 
       at("POST", "/v1/domains", create("createDomain", "catalog", "Claims a domain for topics.", "NewDomain", "Domain",
           "domain_name_unavailable")),

@@ -46,6 +46,7 @@ public final class HttpApi extends AllDirectives {
   private final AdminApi admin;
   private final CatalogApi catalogApi;
   private final BillingApi billing;
+  private final VerificationApi verification;
   private final AuditApi audit;
   private final SessionsApi sessions;
   private final PublishApi publish;
@@ -54,8 +55,9 @@ public final class HttpApi extends AllDirectives {
   private final BooleanSupplier ready;
 
   public HttpApi(Authenticator authenticator, AuthThrottle throttle, CatalogView view, AdminApi admin, CatalogApi catalogApi,
-                 BillingApi billing, AuditApi audit, SessionsApi sessions, PublishApi publish, StreamSession streams,
-                 Metrics metrics, BooleanSupplier ready) {
+                 BillingApi billing, VerificationApi verification, AuditApi audit, SessionsApi sessions,
+                 PublishApi publish, StreamSession streams, Metrics metrics, BooleanSupplier ready) {
+    this.verification = verification;
     this.catalogApi = catalogApi;
     this.sessions = sessions;
     this.audit = audit;
@@ -139,6 +141,8 @@ public final class HttpApi extends AllDirectives {
             async(() -> billing.changeStatus(principal, at.get(0), "void"))),
         api("POST", "/v1/invoices/{invoice}/credit-notes", (principal, at) ->
             withBody(body -> async(() -> billing.creditNote(principal, at.get(0), body)))),
+        api("GET", "/v1/billing/verification", (principal, at) ->
+            parameterOptional("account", account -> async(() -> verification.verify(principal, account)))),
 
         api("POST", "/v1/domains", (principal, at) -> withBody(body -> async(() -> admin.createDomain(principal, body)))),
         api("GET", "/v1/domains", (principal, at) -> sync(() -> admin.listDomains(principal))),

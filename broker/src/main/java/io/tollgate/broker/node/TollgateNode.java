@@ -11,6 +11,7 @@ import io.tollgate.broker.auth.JwtVerifier;
 import io.tollgate.broker.invoicing.AccountBilling;
 import io.tollgate.broker.invoicing.InvoiceNumbering;
 import io.tollgate.broker.invoicing.PeriodCloser;
+import io.tollgate.broker.invoicing.verification.JournalReader;
 import io.tollgate.broker.http.AuditApi;
 import io.tollgate.broker.http.BillingApi;
 import io.tollgate.broker.catalog.CatalogEntity;
@@ -22,6 +23,7 @@ import io.tollgate.broker.http.CatalogApi;
 import io.tollgate.broker.http.HttpApi;
 import io.tollgate.broker.http.PublishApi;
 import io.tollgate.broker.http.SessionsApi;
+import io.tollgate.broker.http.VerificationApi;
 import io.tollgate.broker.ops.Metrics;
 import io.tollgate.broker.session.Ending;
 import io.tollgate.broker.session.OpenSessions;
@@ -218,7 +220,9 @@ public final class TollgateNode {
     BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout, requests);
     CatalogApi catalogApi = new CatalogApi(view, settings.advertisedHost(), settings.http().hostPort(),
         jwt.map(JwtSettings::issuer), tls.isPresent());
-    HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, new AuditApi(currentJournal, view, system),
+    VerificationApi verification = new VerificationApi(new JournalReader(currentJournal, system), periods, view);
+    HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, verification,
+        new AuditApi(currentJournal, view, system),
         new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData), streams, metrics, ready);
 
     ServerBuilder httpServer = Http.get(system).newServerAt(settings.http().host(), settings.http().port());

@@ -28,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The broker as its own process, killed with SIGKILL mid-stream or stopped with SIGTERM:
- * nothing acknowledged is lost, and a consumer resumes right after its last committed ack.
+ * nothing acknowledged is lost, and a consumer resumes right after its last committed ack. Each
+ * test ends with the billing verification: every document recomputed from the journals, no
+ * difference.
  */
 class CrashRecoveryTest {
   @TempDir
@@ -132,6 +134,7 @@ class CrashRecoveryTest {
         assertEquals(lastAckedOffset + 1, firstResumed.get(cursor.get("partition").asInt()),
             "partition " + cursor.get("partition") + " resumes right after its last ack");
       }
+      BillingReproduced.awaitNoDifference(admin, null);
     }
   }
 
@@ -160,6 +163,7 @@ class CrashRecoveryTest {
           .onDelivery(delivery -> stored.add(delivery.event().getId())).connect()) {
         await().atMost(Duration.ofSeconds(30)).until(() -> stored.containsAll(acked));
       }
+      BillingReproduced.awaitNoDifference(new TollgateAdmin(broker.baseUrl(), BrokerProcess.ADMIN_KEY), null);
     }
   }
 
@@ -199,6 +203,7 @@ class CrashRecoveryTest {
         }
       }
       assertEquals("29.00", total.get("amount").asText(), "(3000 - 100 free) x 0.01");
+      BillingReproduced.awaitNoDifference(admin, null);
     }
   }
 
@@ -253,6 +258,8 @@ class CrashRecoveryTest {
       assertTrue(invoiced.compareTo(new java.math.BigDecimal("26.00")) >= 0 && invoiced.compareTo(new java.math.BigDecimal("26.00")
           .add(new java.math.BigDecimal("0.01").multiply(java.math.BigDecimal.valueOf(statements.get("data").size())))) <= 0,
           "2000 events at 0.013, rounded per invoice: " + invoiced);
+      JsonNode verified = BillingReproduced.awaitNoDifference(admin, null);
+      assertTrue(verified.get("checked").get("invoices").asInt() >= 1, verified.toString());
     }
   }
 

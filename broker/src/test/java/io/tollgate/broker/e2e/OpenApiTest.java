@@ -115,6 +115,7 @@ class OpenApiTest {
         Map.entry("/v1/products/" + t.product() + "/asyncapi", t.consumerKey()), Map.entry("/v1/catalog", t.consumerKey()),
         Map.entry("/v1/plans/" + t.plan(), t.consumerKey()), Map.entry("/v1/subscriptions", t.consumerKey()),
         Map.entry("/v1/subscriptions/" + t.subscription(), t.consumerKey()), Map.entry("/v1/audit", broker.adminKey()),
+        Map.entry("/v1/billing/verification", broker.adminKey()),
         Map.entry("/healthz", broker.adminKey()), Map.entry("/v1/openapi.json", broker.adminKey()));
     for (Map.Entry<String, String> read : reads.entrySet()) {
       TestBroker.Reply reply = broker.get(read.getKey(), read.getValue());

@@ -276,6 +276,8 @@ class TenantIsolationMatrixTest {
             Owner.OPERATOR, null, false, FORBIDDEN, 200),
         row("POST", "/v1/invoices/{invoice}/void", () -> json("/v1/invoices/" + a.eurInvoice() + "/void", ""),
             Owner.OPERATOR, null, false, FORBIDDEN, 200),
+        row("GET", "/v1/billing/verification", () -> call("/v1/billing/verification?account=" + a.account()),
+            Owner.OPERATOR, null, false, FORBIDDEN, 200),
 
         row("POST", "/v1/domains", () -> json("/v1/domains",
                 "{\"name\":\"tenanta" + unique.incrementAndGet() + "\",\"owner\":\"" + a.account() + "\"}"),
