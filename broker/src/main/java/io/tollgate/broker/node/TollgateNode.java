@@ -32,6 +32,7 @@ import io.tollgate.broker.subscription.Subscriptions;
 import io.tollgate.broker.tcp.TcpPublishServer;
 import io.tollgate.broker.tls.ServerTls;
 import io.tollgate.broker.topic.LiveTail;
+import io.tollgate.broker.topic.PublishRates;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.broker.topic.TopicSchemas;
 import io.tollgate.broker.topic.TopicPartition;
@@ -167,7 +168,8 @@ public final class TollgateNode {
     ClusterSharding sharding = ClusterSharding.get(system);
     CurrentEventsByPersistenceIdQuery currentJournal = PersistenceQuery.get(system)
         .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
-    LiveTail liveTail = new LiveTail(system, currentJournal, subscriptions.fallbackPoll(), subscriptions.maxEntriesPerRead());
+    LiveTail liveTail = new LiveTail(system, currentJournal, subscriptions.fallbackPoll(), subscriptions.maxEntriesPerRead(),
+        subscriptions.maxBytesPerRead());
     TopicPartition.initSharding(sharding, settings.topics(), clock, liveTail.announcements());
     CatalogEntity.initSharding(sharding);
     PeriodScheme periods = settings.billing().periods();
@@ -195,8 +197,10 @@ public final class TollgateNode {
     StrictJson eventData = new StrictJson(settings.publish().maxJsonDepth());
     StrictJson requests = new StrictJson(settings.maxRequestJsonDepth());
     TopicSchemas schemas = new TopicSchemas(eventData, settings.maxSchemaBytes());
-    Publisher publisher = new Publisher(sharding, view, schemas, settings.publish());
-    OpenSessions sessions = new OpenSessions(view, clock, Cluster.get(system).selfMember().address().toString());
+    Publisher publisher = new Publisher(sharding, view, schemas, settings.publish(),
+        new PublishRates(settings.publishRate(), clock));
+    OpenSessions sessions = new OpenSessions(view, clock, Cluster.get(system).selfMember().address().toString(),
+        settings.sessionLimits());
     system.systemActorOf(SessionDirectory.create(sessions), "sessions", org.apache.pekko.actor.typed.Props.empty());
     Duration sessionCheck = settings.sessionCheckInterval();
     system.scheduler().scheduleAtFixedRate(sessionCheck, sessionCheck, sessions::endWhereDue, system.executionContext());
@@ -222,7 +226,7 @@ public final class TollgateNode {
         .bind(api.route())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     TcpPublishServer tcpServer = new TcpPublishServer(system, authenticator, throttle, publisher, metrics,
-        settings.tcp(), sessions, tls);
+        settings.tcp(), sessions, tls, clock);
     Tcp.ServerBinding tcp = tcpServer.bind().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);

@@ -43,9 +43,12 @@ public final class Publisher {
   private final TopicSchemas schemas;
   private final Settings settings;
   private final StrictJson data;
+  private final PublishRates rates;
 
-  public Publisher(ClusterSharding sharding, CatalogView view, TopicSchemas schemas, Settings settings) {
+  public Publisher(ClusterSharding sharding, CatalogView view, TopicSchemas schemas, Settings settings,
+                   PublishRates rates) {
     this.data = new StrictJson(settings.maxJsonDepth());
+    this.rates = rates;
     this.sharding = sharding;
     this.view = view;
     this.schemas = schemas;
@@ -85,9 +88,11 @@ public final class Publisher {
       byPartition.add(new ArrayList<>());
       submittedIndexes.add(new ArrayList<>());
     }
+    long bytes = 0;
     for (int i = 0; i < events.size(); i++) {
       CloudEvent event = events.get(i);
       int size = event.getSerializedSize();
+      bytes += size;
       if (size > settings.maxEventBytes()) {
         throw new Refusal("event_too_large", "event " + event.getId() + " is " + size
             + " bytes; the limit is " + settings.maxEventBytes());
@@ -97,6 +102,10 @@ public final class Publisher {
       int partition = Partitioner.partitionOf(event, partitions);
       byPartition.get(partition).add(event);
       submittedIndexes.get(partition).add(i);
+    }
+    // Only what would be written counts; the operator's publishes are not an account's.
+    if (principal instanceof Principal.OfAccount caller) {
+      rates.take(caller.accountId(), events.size(), bytes);
     }
     Published[] results = new Published[events.size()];
     List<CompletableFuture<Void>> writes = new ArrayList<>();
