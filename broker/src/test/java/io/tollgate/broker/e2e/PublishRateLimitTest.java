@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Test;
 class PublishRateLimitTest {
   /** Ten events a second, bursts of one second: a batch of ten empties the bucket. */
   private static final int EVENTS_PER_SECOND = 10;
+  /** Ten small events fit; two events of 3 KiB of data do not. */
+  private static final int BYTES_PER_SECOND = 4096;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static TestBroker broker;
@@ -38,7 +40,7 @@ class PublishRateLimitTest {
   @BeforeAll
   static void start() throws Exception {
     broker = TestBroker.start(Map.of("tollgate.publish-rate.events-per-second", EVENTS_PER_SECOND,
-        "tollgate.publish-rate.burst", "1s"));
+        "tollgate.publish-rate.bytes-per-second", BYTES_PER_SECOND, "tollgate.publish-rate.burst", "1s"));
   }
 
   @AfterAll
@@ -76,6 +78,18 @@ class PublishRateLimitTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> publish(flooding, batch("b", 1)).statusCode() == 202);
     assertEquals(200, broker.get("/v1/subscriptions/" + flooding.subscription(), flooding.consumerKey()).status(),
         "the node goes on serving the account");
+  }
+
+  @Test
+  void bytesAreLimitedAsWellAsEvents() throws Exception {
+    TestBroker.Tenancy large = broker.tenancy("ratebytes", 1);
+    String data = "\"" + "x".repeat(3 * 1024) + "\"";
+    String event = "[{\"specversion\":\"1.0\",\"id\":\"%s\",\"source\":\"/rate\",\"type\":\"t\",\"data\":" + data + "}]";
+    assertEquals(202, publish(large, event.formatted("big1")).statusCode());
+    HttpResponse<String> refused = publish(large, event.formatted("big2"));
+    assertEquals(429, refused.statusCode(), refused.body());
+    assertEquals("publish_rate_limited", JSON.readTree(refused.body()).get("error").get("code").asText());
+    assertTrue(refused.headers().firstValue("Retry-After").isPresent());
   }
 
   @Test

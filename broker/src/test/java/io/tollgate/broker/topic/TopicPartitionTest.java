@@ -138,6 +138,23 @@ class TopicPartitionTest {
   }
 
   @Test
+  void appendsWaitingBehindAWriteAreBoundedInEventsToo() {
+    ActorRef<TopicPartition.Command> partition = partition(new PartitionRef("pending.events", 0),
+        new TopicPartition.Settings(1000, 10_000, 3, 1L << 30, 64 * 1024));
+    TestProbe<TopicPartition.AppendResult> replies = testKit.createTestProbe();
+    for (int i = 0; i < 40; i++) {
+      partition.tell(new TopicPartition.Append(List.of(event("c" + i), event("d" + i)), replies.getRef()));
+    }
+    List<String> refused = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      if (replies.receiveMessage() instanceof TopicPartition.AppendFailed failed) {
+        refused.add(failed.rejection().code());
+      }
+    }
+    assertTrue(!refused.isEmpty() && refused.stream().allMatch("partition_overloaded"::equals), refused.toString());
+  }
+
+  @Test
   void everyWriteIsAnnouncedToReadersWithThePartitionsPersistenceId() {
     TestProbe<PartitionAdvanced> readers = testKit.createTestProbe();
     announcements.tell(Topic.subscribe(readers.getRef()));
