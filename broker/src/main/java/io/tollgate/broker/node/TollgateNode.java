@@ -82,6 +82,8 @@ public final class TollgateNode {
   private static final Logger LOG = LoggerFactory.getLogger(TollgateNode.class);
   /** The catalog's shard may be handed off while a node starts (a rolling restart): ask again. */
   private static final Duration CATALOG_VERSION_ATTEMPT = Duration.ofSeconds(2);
+  /** How often publish rate buckets that have refilled are dropped (PublishRates.forgetFull). */
+  private static final Duration FORGET_FULL_RATES = Duration.ofMinutes(1);
 
   private final ActorSystem<Void> system;
   private final NodeSettings settings;
@@ -197,8 +199,10 @@ public final class TollgateNode {
     StrictJson eventData = new StrictJson(settings.publish().maxJsonDepth());
     StrictJson requests = new StrictJson(settings.maxRequestJsonDepth());
     TopicSchemas schemas = new TopicSchemas(eventData, settings.maxSchemaBytes());
-    Publisher publisher = new Publisher(sharding, view, schemas, settings.publish(),
-        new PublishRates(settings.publishRate(), clock));
+    PublishRates publishRates = new PublishRates(settings.publishRate(), clock);
+    system.scheduler().scheduleAtFixedRate(FORGET_FULL_RATES, FORGET_FULL_RATES, publishRates::forgetFull,
+        system.executionContext());
+    Publisher publisher = new Publisher(sharding, view, schemas, settings.publish(), publishRates);
     OpenSessions sessions = new OpenSessions(view, clock, Cluster.get(system).selfMember().address().toString(),
         settings.sessionLimits());
     system.systemActorOf(SessionDirectory.create(sessions), "sessions", org.apache.pekko.actor.typed.Props.empty());

@@ -33,9 +33,10 @@ public final class PublishRates {
   /** Takes {@code events} events of {@code bytes} bytes from {@code account}'s rate, or refuses them all. */
   public void take(String account, int events, long bytes) {
     Instant now = clock.instant();
-    Buckets buckets = accounts.computeIfAbsent(account, a -> new Buckets(bucket(settings.eventsPerSecond(), now),
-        bucket(settings.bytesPerSecond(), now)));
-    synchronized (buckets) {
+    // compute holds the account's entry, so forgetFull cannot drop a bucket between its check and its take.
+    accounts.compute(account, (a, existing) -> {
+      Buckets buckets = existing != null ? existing
+          : new Buckets(bucket(settings.eventsPerSecond(), now), bucket(settings.bytesPerSecond(), now));
       Duration wait = max(buckets.events().waitFor(events, now), buckets.bytes().waitFor(bytes, now));
       if (!wait.isZero()) {
         throw new Refusal("publish_rate_limited", "account " + account + " may publish " + settings.eventsPerSecond()
@@ -44,7 +45,25 @@ public final class PublishRates {
       }
       buckets.events().take(events);
       buckets.bytes().take(bytes);
+      return buckets;
+    });
+  }
+
+  /**
+   * Forgets the accounts whose buckets have refilled, which a new pair would equal, so that
+   * memory follows the accounts publishing now, not every account that ever published here.
+   */
+  public void forgetFull() {
+    Instant now = clock.instant();
+    for (String account : accounts.keySet()) {
+      accounts.computeIfPresent(account, (a, buckets) ->
+          buckets.events().fullAt(now) && buckets.bytes().fullAt(now) ? null : buckets);
     }
+  }
+
+  /** How many accounts' buckets are held. */
+  int size() {
+    return accounts.size();
   }
 
   private TokenBucket bucket(long perSecond, Instant now) {

@@ -32,6 +32,12 @@ final class TokenBucket {
     return needed <= 0 ? Duration.ZERO : Duration.ofNanos((long) Math.ceil(needed * NANOS_PER_SECOND / perSecond));
   }
 
+  /** Whether it holds its whole capacity at {@code now}: then it is as good as a new one. */
+  boolean fullAt(Instant now) {
+    refill(now);
+    return tokens >= capacity;
+  }
+
   /** Takes {@code amount}; call only once {@link #waitFor} says zero. */
   void take(long amount) {
     tokens -= amount;

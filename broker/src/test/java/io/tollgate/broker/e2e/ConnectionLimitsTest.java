@@ -4,18 +4,14 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tollgate.protocols.Frames;
 import io.tollgate.protocols.v1.Authenticate;
 import io.tollgate.protocols.v1.ClientFrame;
 import io.tollgate.protocols.v1.Publish;
 import io.tollgate.protocols.v1.ServerFrame;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +28,6 @@ import org.junit.jupiter.api.Test;
 class ConnectionLimitsTest {
   private static final int PER_ACCOUNT = 3;
   private static final int PER_ADDRESS = 5;
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static TestBroker broker;
 
   @BeforeAll
@@ -144,50 +139,6 @@ class ConnectionLimitsTest {
 
   // ---- WebSocket ------------------------------------------------------------------------
 
-  /** A WebSocket handshake over a plain socket from {@code localAddress}: the status, and the body of a refusal. */
-  private record Handshake(Socket socket, int status, String body) implements AutoCloseable {
-    static Handshake open(String localAddress, String subscription, String key) throws Exception {
-      Socket socket = new Socket(InetAddress.getLoopbackAddress(), broker.baseUrl().getPort(),
-          InetAddress.getByName(localAddress), 0);
-      socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(("GET /v1/subscriptions/" + subscription + "/stream HTTP/1.1\r\n"
-          + "Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-          + "Authorization: Bearer " + key + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      InputStream in = socket.getInputStream();
-      String head = readHead(in);
-      int status = Integer.parseInt(head.substring(9, 12));
-      String body = "";
-      int length = head.toLowerCase().indexOf("content-length:");
-      if (status != 101 && length >= 0) {
-        int size = Integer.parseInt(head.substring(length + 15, head.indexOf("\r\n", length)).trim());
-        body = new String(in.readNBytes(size), StandardCharsets.UTF_8);
-      }
-      return new Handshake(socket, status, body);
-    }
-
-    private static String readHead(InputStream in) throws Exception {
-      ByteArrayOutputStream head = new ByteArrayOutputStream();
-      while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-        int b = in.read();
-        if (b < 0) {
-          throw new AssertionError("the connection closed during the handshake: " + head);
-        }
-        head.write(b);
-      }
-      return head.toString(StandardCharsets.US_ASCII);
-    }
-
-    String errorCode() throws Exception {
-      return JSON.readTree(body).get("error").get("code").asText();
-    }
-
-    @Override
-    public void close() throws Exception {
-      socket.close();
-    }
-  }
-
   private static List<String> subscriptions(TestBroker.Tenancy tenancy, int count) {
     List<String> ids = new ArrayList<>(List.of(tenancy.subscription()));
     while (ids.size() < count) {
@@ -202,13 +153,13 @@ class ConnectionLimitsTest {
     TestBroker.Tenancy capped = broker.tenancy("streamcap", 1);
     TestBroker.Tenancy other = broker.tenancy("streamother", 1);
     List<String> ids = subscriptions(capped, PER_ACCOUNT + 1);
-    List<Handshake> open = new ArrayList<>();
+    List<RawHandshake> open = new ArrayList<>();
     try {
       for (int i = 0; i < PER_ACCOUNT; i++) {
-        open.add(Handshake.open("127.0.0.5", ids.get(i), capped.consumerKey()));
+        open.add(RawHandshake.open(broker, "127.0.0.5", ids.get(i), capped.consumerKey()));
         assertEquals(101, open.get(i).status(), open.get(i).body());
       }
-      try (Handshake refused = Handshake.open("127.0.0.6", ids.get(PER_ACCOUNT), capped.consumerKey())) {
+      try (RawHandshake refused = RawHandshake.open(broker, "127.0.0.6", ids.get(PER_ACCOUNT), capped.consumerKey())) {
         assertEquals(429, refused.status(), refused.body());
         assertEquals("too_many_connections_for_account", refused.errorCode());
       }
@@ -221,12 +172,12 @@ class ConnectionLimitsTest {
 
       open.remove(0).close();
       await().atMost(Duration.ofSeconds(10)).until(() -> {
-        try (Handshake again = Handshake.open("127.0.0.6", ids.get(PER_ACCOUNT), capped.consumerKey())) {
+        try (RawHandshake again = RawHandshake.open(broker, "127.0.0.6", ids.get(PER_ACCOUNT), capped.consumerKey())) {
           return again.status() == 101;
         }
       });
     } finally {
-      for (Handshake handshake : open) {
+      for (RawHandshake handshake : open) {
         handshake.close();
       }
     }
@@ -240,11 +191,15 @@ class ConnectionLimitsTest {
       for (int i = 0; i < PER_ADDRESS; i++) {
         silent.add(tcpFrom("127.0.0.7"));
       }
-      try (Handshake refused = Handshake.open("127.0.0.7", tenancy.subscription(), tenancy.consumerKey())) {
+      try (Socket oneTooMany = tcpFrom("127.0.0.7")) {
+        // Connections are taken in order: once this one is refused, the silent ones are counted.
+        assertClosedAfterFatal(oneTooMany, "too_many_connections_for_address");
+      }
+      try (RawHandshake refused = RawHandshake.open(broker, "127.0.0.7", tenancy.subscription(), tenancy.consumerKey())) {
         assertEquals(429, refused.status(), refused.body());
         assertEquals("too_many_connections_for_address", refused.errorCode());
       }
-      try (Handshake served = Handshake.open("127.0.0.8", tenancy.subscription(), tenancy.consumerKey())) {
+      try (RawHandshake served = RawHandshake.open(broker, "127.0.0.8", tenancy.subscription(), tenancy.consumerKey())) {
         assertEquals(101, served.status(), served.body());
       }
     } finally {

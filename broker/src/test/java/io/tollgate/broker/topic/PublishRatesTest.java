@@ -59,4 +59,21 @@ class PublishRatesTest {
     clock.advance(Duration.ofSeconds(3));
     rates.take("acc_a", 1, 50_000);
   }
+
+  @Test
+  void refilledBucketsAreForgottenAndAForgottenAccountStartsFull() {
+    rates.take("acc_a", 150, 0);
+    rates.take("acc_b", 30, 0);
+    clock.advance(Duration.ofMillis(100));
+    rates.forgetFull();
+    assertEquals(2, rates.size(), "neither has refilled yet");
+    clock.advance(Duration.ofMillis(400));
+    rates.forgetFull();
+    assertEquals(1, rates.size(), "acc_b refilled its 30 events");
+    clock.advance(Duration.ofMillis(1100));
+    rates.forgetFull();
+    assertEquals(0, rates.size());
+    rates.take("acc_a", 200, 0);
+    refused("acc_a", 1, 0);
+  }
 }
