@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -151,7 +152,19 @@ public final class StreamSession {
                 return NotUsed.getInstance();
               });
           Sink<Message, NotUsed> inbound = acks(entity, tracker, format, signals.first(), attached.acked());
-          return Flow.fromSinkAndSourceCoupled(inbound, outbound);
+          // A client that goes before the upgrade never runs the flow, so its end would never
+          // unregister it: a flow not run within the ask timeout gives its place back.
+          AtomicBoolean ran = new AtomicBoolean();
+          system.scheduler().scheduleOnce(settings.askTimeout(), () -> {
+            if (!ran.get()) {
+              sessions.unregister(sessionId);
+              entity.tell(new SubscriptionEntity.Detach(sessionId));
+            }
+          }, system.executionContext());
+          return Flow.fromSinkAndSourceCoupled(inbound, outbound).mapMaterializedValue(notUsed -> {
+            ran.set(true);
+            return notUsed;
+          });
         });
   }
 

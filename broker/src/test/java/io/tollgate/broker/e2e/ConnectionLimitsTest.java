@@ -184,6 +184,25 @@ class ConnectionLimitsTest {
   }
 
   @Test
+  void aHandshakeAbandonedBeforeTheUpgradeHoldsNoPlace() throws Exception {
+    TestBroker.Tenancy tenancy = broker.tenancy("abandoned", 1);
+    for (int i = 0; i < PER_ACCOUNT + 1; i++) {
+      try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), broker.baseUrl().getPort(),
+          InetAddress.getByName("127.0.0.9"), 0)) {
+        socket.getOutputStream().write(("GET /v1/subscriptions/" + tenancy.subscription() + "/stream HTTP/1.1\r\n"
+            + "Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            + "Authorization: Bearer " + tenancy.consumerKey() + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      }
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() ->
+        broker.get("/v1/accounts/" + tenancy.consumer() + "/sessions", broker.adminKey()).body().get("data").isEmpty());
+    try (RawHandshake stream = RawHandshake.open(broker, "127.0.0.9", tenancy.subscription(), tenancy.consumerKey())) {
+      assertEquals(101, stream.status(), stream.body());
+    }
+  }
+
+  @Test
   void anAddressWithItsMostConnectionsOfEveryKindGetsNoStreamAndOtherAddressesDo() throws Exception {
     TestBroker.Tenancy tenancy = broker.tenancy("streamaddr", 1);
     List<Socket> silent = new ArrayList<>();
