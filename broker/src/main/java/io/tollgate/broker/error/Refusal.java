@@ -8,10 +8,17 @@ package io.tollgate.broker.error;
  */
 public final class Refusal extends RuntimeException {
   private final String code;
+  private final java.time.Duration retryAfter;
 
   public Refusal(String code, String message) {
+    this(code, message, null);
+  }
+
+  /** A refusal that would not be one after {@code retryAfter}: HTTP says so in {@code Retry-After}. */
+  public Refusal(String code, String message, java.time.Duration retryAfter) {
     super(message, null, false, false);
     this.code = code;
+    this.retryAfter = retryAfter;
   }
 
   public static Refusal unauthenticated(String message) {
@@ -24,5 +31,9 @@ public final class Refusal extends RuntimeException {
 
   public String code() {
     return code;
+  }
+
+  public java.util.Optional<java.time.Duration> retryAfter() {
+    return java.util.Optional.ofNullable(retryAfter);
   }
 }

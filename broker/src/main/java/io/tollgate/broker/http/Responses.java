@@ -33,8 +33,11 @@ public final class Responses {
     return error(ErrorStatus.of(code), code, message);
   }
 
+  /** With {@code Retry-After} in whole seconds (at least 1) when the refusal says when to retry. */
   public static HttpResponse error(Refusal refusal) {
-    return error(refusal.code(), refusal.getMessage());
+    HttpResponse response = error(refusal.code(), refusal.getMessage());
+    return refusal.retryAfter().map(wait -> response.addHeader(org.apache.pekko.http.javadsl.model.HttpHeader.parse(
+        "Retry-After", Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000))))).orElse(response);
   }
 
   /** An error whose status came first: Pekko HTTP's own rejections of a request. */

@@ -5,8 +5,10 @@ import com.typesafe.config.ConfigException;
 import io.tollgate.billing.PeriodScheme;
 import io.tollgate.broker.auth.AuthThrottle;
 import io.tollgate.broker.auth.JwtSettings;
+import io.tollgate.broker.session.OpenSessions;
 import io.tollgate.broker.tcp.TcpPublishServer;
 import io.tollgate.broker.tls.ServerTls;
+import io.tollgate.broker.topic.PublishRates;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.broker.topic.TopicSchemas;
@@ -37,6 +39,8 @@ public record NodeSettings(
     TopicSchemas.Limits schemas,
     Duration askTimeout,
     Duration sessionCheckInterval,
+    OpenSessions.Limits sessionLimits,
+    PublishRates.Settings publishRate,
     Storage storage,
     Optional<ServerTls.Settings> tls) {
 
@@ -49,7 +53,7 @@ public record NodeSettings(
 
   /** {@code tollgate.subscriptions}: how streams read, batch and acknowledge. */
   public record Subscriptions(int window, int maxBatch, Duration fallbackPoll, int maxEntriesPerRead,
-                              Duration attachAttemptTimeout, int maxMessageBytes) {}
+                              int maxBytesPerRead, Duration attachAttemptTimeout, int maxMessageBytes) {}
 
   /** {@code tollgate.billing}: periods, and when and how often they close. */
   public record Billing(PeriodScheme periods, Duration grace, Duration closeInterval, boolean eagerFeed) {}
@@ -69,14 +73,16 @@ public record NodeSettings(
         t.getString("http.advertised-host"),
         new TcpPublishServer.Settings(t.getString("tcp.host"), port(t, "tcp.port"),
             bytes(t, "tcp.max-frame-bytes"), atLeastOne(t, "tcp.max-in-flight-per-connection"),
-            atLeastOne(t, "tcp.max-connections"), positive(t, "tcp.auth-timeout")),
+            atLeastOne(t, "tcp.max-connections"), positive(t, "tcp.auth-timeout"), positive(t, "tcp.idle-timeout"),
+            positive(t, "tcp.frame-timeout")),
         new Publisher.Settings(bytes(t, "limits.max-event-bytes"), atLeastOne(t, "limits.max-events-per-publish"),
             atLeastOne(t, "limits.max-json-depth"), askTimeout, positive(t, "topics.append-attempt-timeout")),
         new TopicPartition.Settings(atLeastOne(t, "topics.dedup-window"), atLeastOne(t, "topics.snapshot-every"),
-            atLeastOne(t, "topics.max-pending-events"), bytes(t, "topics.max-entry-bytes")),
+            atLeastOne(t, "topics.max-pending-events"), bytes(t, "topics.max-pending-bytes"),
+            bytes(t, "topics.max-entry-bytes")),
         new Subscriptions(atLeastOne(t, "subscriptions.window"), atLeastOne(t, "subscriptions.max-batch"),
             positive(t, "subscriptions.fallback-poll"), atLeastOne(t, "subscriptions.max-entries-per-read"),
-            positive(t, "subscriptions.attach-attempt-timeout"), bytes(t, "subscriptions.max-message-bytes")),
+            bytes(t, "subscriptions.max-bytes-per-read"), positive(t, "subscriptions.attach-attempt-timeout"), bytes(t, "subscriptions.max-message-bytes")),
         new Billing(periods(t), notNegative(t, "billing.grace"), positive(t, "billing.close-interval"),
             t.getBoolean("billing.eager-feed")),
         new AuthThrottle.Settings(atLeastOne(t, "auth.failures.allowed"), positive(t, "auth.failures.window"),
@@ -88,6 +94,9 @@ public record NodeSettings(
             atLeastOne(t, "limits.validation-steps.per-byte")),
         askTimeout,
         positive(t, "sessions.check-interval"),
+        new OpenSessions.Limits(atLeastOne(t, "sessions.max-per-account"), atLeastOne(t, "sessions.max-per-address")),
+        new PublishRates.Settings(atLeastOne(t, "publish-rate.events-per-second"),
+            bytes(t, "publish-rate.bytes-per-second"), positive(t, "publish-rate.burst")),
         new Storage(config.getString("pekko.persistence.journal.plugin"), t.getString("storage.query-plugin")),
         tls(t));
     clusterTls(config).ifPresent(cluster -> {

@@ -34,6 +34,7 @@ import io.tollgate.broker.subscription.Subscriptions;
 import io.tollgate.broker.tcp.TcpPublishServer;
 import io.tollgate.broker.tls.ServerTls;
 import io.tollgate.broker.topic.LiveTail;
+import io.tollgate.broker.topic.PublishRates;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.broker.topic.TopicSchemas;
 import io.tollgate.broker.topic.TopicPartition;
@@ -86,6 +87,8 @@ public final class TollgateNode {
   private static final Duration CATALOG_VERSION_ATTEMPT = Duration.ofSeconds(2);
   /** node.conf: where events are validated against schemas, off the dispatchers that serve clients. */
   private static final String SCHEMA_VALIDATION_DISPATCHER = "tollgate-schema-validation-dispatcher";
+  /** How often publish rate buckets that have refilled are dropped (PublishRates.forgetFull). */
+  private static final Duration FORGET_FULL_RATES = Duration.ofMinutes(1);
 
   private final ActorSystem<Void> system;
   private final NodeSettings settings;
@@ -172,7 +175,8 @@ public final class TollgateNode {
     ClusterSharding sharding = ClusterSharding.get(system);
     CurrentEventsByPersistenceIdQuery currentJournal = PersistenceQuery.get(system)
         .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
-    LiveTail liveTail = new LiveTail(system, currentJournal, subscriptions.fallbackPoll(), subscriptions.maxEntriesPerRead());
+    LiveTail liveTail = new LiveTail(system, currentJournal, subscriptions.fallbackPoll(), subscriptions.maxEntriesPerRead(),
+        subscriptions.maxBytesPerRead());
     TopicPartition.initSharding(sharding, settings.topics(), clock, liveTail.announcements());
     CatalogEntity.initSharding(sharding);
     PeriodScheme periods = settings.billing().periods();
@@ -200,9 +204,13 @@ public final class TollgateNode {
     StrictJson eventData = new StrictJson(settings.publish().maxJsonDepth());
     StrictJson requests = new StrictJson(settings.maxRequestJsonDepth());
     TopicSchemas schemas = new TopicSchemas(eventData, settings.schemas());
-    Publisher publisher = new Publisher(sharding, view, schemas, settings.publish(),
+    PublishRates publishRates = new PublishRates(settings.publishRate(), clock);
+    system.scheduler().scheduleAtFixedRate(FORGET_FULL_RATES, FORGET_FULL_RATES, publishRates::forgetFull,
+        system.executionContext());
+    Publisher publisher = new Publisher(sharding, view, schemas, settings.publish(), publishRates,
         system.dispatchers().lookup(DispatcherSelector.fromConfig(SCHEMA_VALIDATION_DISPATCHER)));
-    OpenSessions sessions = new OpenSessions(view, clock, Cluster.get(system).selfMember().address().toString());
+    OpenSessions sessions = new OpenSessions(view, clock, Cluster.get(system).selfMember().address().toString(),
+        settings.sessionLimits());
     system.systemActorOf(SessionDirectory.create(sessions), "sessions", org.apache.pekko.actor.typed.Props.empty());
     Duration sessionCheck = settings.sessionCheckInterval();
     system.scheduler().scheduleAtFixedRate(sessionCheck, sessionCheck, sessions::endWhereDue, system.executionContext());
@@ -230,7 +238,7 @@ public final class TollgateNode {
         .bind(api.route())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     TcpPublishServer tcpServer = new TcpPublishServer(system, authenticator, throttle, publisher, metrics,
-        settings.tcp(), sessions, tls);
+        settings.tcp(), sessions, tls, clock);
     Tcp.ServerBinding tcp = tcpServer.bind().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);

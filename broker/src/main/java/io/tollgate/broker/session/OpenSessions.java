@@ -1,8 +1,11 @@
 package io.tollgate.broker.session;
 
 import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.broker.error.Refusal;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -10,42 +13,105 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * The sessions open on this node, and the one way every one of them is ended early: by its
- * credential's rule ({@link Credential#endingAt}, checked by {@link #endWhereDue} about every
- * second against this node's own catalog view, so a deletion or rotation written on any node
- * reaches every node's sessions), by an operator's or account admin's close, or by the node
- * going away. Each session registers how it is ended: a stream sends its last frame and
- * closes, a TCP connection sends a fatal error frame and closes.
+ * The sessions open on this node, the one place that counts them, and the one way every one of
+ * them is ended early: by its credential's rule ({@link Credential#endingAt}, checked by
+ * {@link #endWhereDue} about every second against this node's own catalog view, so a deletion
+ * or rotation written on any node reaches every node's sessions), by its own rule (a TCP
+ * connection that went idle or stalled mid-frame), by an operator's or account admin's close,
+ * or by the node going away. Each session registers how it is ended: a stream sends its last
+ * frame and closes, a TCP connection sends a fatal error frame and closes.
+ *
+ * <p>It also bounds them: at most {@link Limits#perAddress} connections from one remote address
+ * (TCP connections count from their accept, before they authenticate, so that unauthenticated
+ * ones cannot take every place) and at most {@link Limits#perAccount} sessions of one account.
  */
 public final class OpenSessions {
-  private record Held(OpenSession session, Credential credential, Consumer<Ending> end) {}
+  /** At most this many sessions of one account, and connections from one remote address, on this node. */
+  public record Limits(int perAccount, int perAddress) {}
+
+  /** Why a session must end now for a reason of its own (not its credential's), checked with the credential's rule. */
+  @FunctionalInterface
+  public interface Rule {
+    Rule NONE = now -> Optional.empty();
+
+    Optional<Ending> endingAt(Instant now);
+  }
+
+  private record Held(OpenSession session, Credential credential, Consumer<Ending> end, Rule rule) {}
 
   private final Map<String, Held> sessions = new ConcurrentHashMap<>();
+  /** Admitted connections' addresses by id, and the counts per address and per account; guarded by {@code this}. */
+  private final Map<String, String> admitted = new HashMap<>();
+  private final Map<String, Integer> byAddress = new HashMap<>();
+  private final Map<String, Integer> byAccount = new HashMap<>();
   private final CatalogView view;
   private final Clock clock;
   private final String node;
+  private final Limits limits;
 
   /** {@code node}: this node's cluster address, as lists name it. */
-  public OpenSessions(CatalogView view, Clock clock, String node) {
+  public OpenSessions(CatalogView view, Clock clock, String node, Limits limits) {
     this.view = view;
     this.clock = clock;
     this.node = node;
+    this.limits = limits;
   }
 
   /**
-   * A new session, opened now on this node; {@code end} sends its last frame and closes it.
-   * Unregister it when it closes, however it closes.
+   * Takes a place for connection {@code id} from {@code remoteAddress}, before it is a session
+   * (a TCP connection at accept), or refuses it with {@code too_many_connections_for_address}.
+   * Release it with {@link #unregister} when the connection closes, however it closes.
    */
-  public OpenSession register(String id, OpenSession.Kind kind, String account, Credential credential,
-                              String subscription, String remoteAddress, Consumer<Ending> end) {
-    OpenSession session = new OpenSession(id, kind, account, credential.label(), subscription, remoteAddress,
-        clock.instant(), node);
-    sessions.put(id, new Held(session, credential, end));
-    return session;
+  public synchronized void admit(String id, String remoteAddress) {
+    if (admitted.containsKey(id)) {
+      return;
+    }
+    int open = byAddress.getOrDefault(remoteAddress, 0);
+    if (open >= limits.perAddress()) {
+      throw new Refusal("too_many_connections_for_address", remoteAddress + " has " + open
+          + " connections open on this node, the most one address may have; close one or retry later");
+    }
+    admitted.put(id, remoteAddress);
+    byAddress.merge(remoteAddress, 1, Integer::sum);
   }
 
-  public void unregister(String sessionId) {
-    sessions.remove(sessionId);
+  /** A new session without a rule of its own; see {@link #register(String, OpenSession.Kind, String, Credential, String, String, Consumer, Rule)}. */
+  public OpenSession register(String id, OpenSession.Kind kind, String account, Credential credential,
+                              String subscription, String remoteAddress, Consumer<Ending> end) {
+    return register(id, kind, account, credential, subscription, remoteAddress, end, Rule.NONE);
+  }
+
+  /**
+   * A new session, opened now on this node; {@code end} sends its last frame and closes it. It
+   * is admitted first if it was not ({@link #admit}); a session of an account that has its most
+   * sessions is refused with {@code too_many_connections_for_account} (the operator's, of no
+   * account, never is). Unregister it when it closes, however it closes.
+   */
+  public OpenSession register(String id, OpenSession.Kind kind, String account, Credential credential,
+                              String subscription, String remoteAddress, Consumer<Ending> end, Rule rule) {
+    synchronized (this) {
+      boolean admittedHere = !admitted.containsKey(id);
+      admit(id, remoteAddress);
+      int open = byAccount.getOrDefault(account, 0);
+      if (!account.isEmpty() && open >= limits.perAccount()) {
+        if (admittedHere) {
+          release(id);
+        }
+        throw new Refusal("too_many_connections_for_account", "account " + account + " has " + open
+            + " streams and TCP connections open on this node, the most one account may have; close one or retry later");
+      }
+      OpenSession session = new OpenSession(id, kind, account, credential.label(), subscription, remoteAddress,
+          clock.instant(), node);
+      sessions.put(id, new Held(session, credential, end, rule));
+      byAccount.merge(account, 1, Integer::sum);
+      return session;
+    }
+  }
+
+  /** The session, and the connection's place, are gone. */
+  public synchronized void unregister(String sessionId) {
+    forget(sessionId);
+    release(sessionId);
   }
 
   /** Why a session opened with {@code credential} must end now, if it must; also checked before each TCP publish. */
@@ -53,9 +119,11 @@ public final class OpenSessions {
     return credential.endingAt(view.catalog(), clock.instant());
   }
 
-  /** Ends every session whose credential no longer holds. */
+  /** Ends every session whose credential no longer holds, or whose own rule says it must end. */
   public void endWhereDue() {
-    sessions.values().forEach(held -> due(held.credential()).ifPresent(ending -> end(held, ending)));
+    Instant now = clock.instant();
+    sessions.values().forEach(held -> due(held.credential()).or(() -> held.rule().endingAt(now))
+        .ifPresent(ending -> end(held, ending)));
   }
 
   /** This node's sessions of {@code account}, oldest first; every session when empty. */
@@ -85,8 +153,30 @@ public final class OpenSessions {
     return sessions.size();
   }
 
+  /** Ends a session at most once: whoever removes it sends its last frame. */
   private void end(Held held, Ending ending) {
-    sessions.remove(held.session().id());
-    held.end().accept(ending);
+    if (forget(held.session().id())) {
+      held.end().accept(ending);
+    }
+  }
+
+  private synchronized boolean forget(String sessionId) {
+    Held held = sessions.remove(sessionId);
+    if (held == null) {
+      return false;
+    }
+    decrement(byAccount, held.session().account());
+    return true;
+  }
+
+  private synchronized void release(String id) {
+    String address = admitted.remove(id);
+    if (address != null) {
+      decrement(byAddress, address);
+    }
+  }
+
+  private static void decrement(Map<String, Integer> counts, String key) {
+    counts.computeIfPresent(key, (k, count) -> count == 1 ? null : count - 1);
   }
 }

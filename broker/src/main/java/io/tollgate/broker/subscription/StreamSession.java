@@ -27,7 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -82,7 +84,9 @@ public final class StreamSession {
   /**
    * Attaches to the subscription and returns the WebSocket handler flow of the new session,
    * registered in {@link OpenSessions}: when its credential is revoked or runs out, or it is
-   * closed, it gets an error frame that says why and closes.
+   * closed, it gets an error frame that says why and closes. It is registered before it attaches,
+   * so that a stream beyond its account's or its address's connection limit is refused (a failed
+   * stage, which refuses the upgrade) before it takes anything else.
    */
   public CompletionStage<Flow<Message, Message, NotUsed>> open(Catalog catalog, Catalog.Subscription subscription,
                                                                StreamFormat format, Credential credential,
@@ -94,13 +98,22 @@ public final class StreamSession {
         ActorSource.<SubscriptionEntity.SessionSignal>actorRef(
                 signal -> false, signal -> Optional.empty(), 16, OverflowStrategy.dropHead())
             .preMaterialize(system);
+    try {
+      sessions.register(sessionId, OpenSession.Kind.STREAM, subscription.account(), credential, subscription.id(),
+          remoteAddress, ending -> signals.first().tell(new SubscriptionEntity.Ended(ending.code(), ending.message())));
+    } catch (RuntimeException refused) {
+      return CompletableFuture.failedFuture(refused);
+    }
     // Attaching again with the same session id changes nothing, so an unanswered attach is sent again.
     return ShardedAsk.<SubscriptionEntity.Command, SubscriptionEntity.Attached>ask(entity,
             replyTo -> new SubscriptionEntity.Attach(sessionId, signals.first(), subscription.start(), replyTo),
             settings.attachAttemptTimeout(), settings.askTimeout())
+        .whenComplete((attached, failure) -> {
+          if (failure != null) {
+            sessions.unregister(sessionId);
+          }
+        })
         .thenApply(attached -> {
-          sessions.register(sessionId, OpenSession.Kind.STREAM, subscription.account(), credential, subscription.id(),
-              remoteAddress, ending -> signals.first().tell(new SubscriptionEntity.Ended(ending.code(), ending.message())));
           DeliveryTracker tracker = new DeliveryTracker();
           Catalog.Plan planEntry = catalog.plan(subscription.plan()).orElseThrow();
           PlanTerms plan = PlanTermsProto.fromProto(planEntry.name(), planEntry.terms());
@@ -139,7 +152,19 @@ public final class StreamSession {
                 return NotUsed.getInstance();
               });
           Sink<Message, NotUsed> inbound = acks(entity, tracker, format, signals.first(), attached.acked());
-          return Flow.fromSinkAndSourceCoupled(inbound, outbound);
+          // A client that goes before the upgrade never runs the flow, so its end would never
+          // unregister it: a flow not run within the ask timeout gives its place back.
+          AtomicBoolean ran = new AtomicBoolean();
+          system.scheduler().scheduleOnce(settings.askTimeout(), () -> {
+            if (!ran.get()) {
+              sessions.unregister(sessionId);
+              entity.tell(new SubscriptionEntity.Detach(sessionId));
+            }
+          }, system.executionContext());
+          return Flow.fromSinkAndSourceCoupled(inbound, outbound).mapMaterializedValue(notUsed -> {
+            ran.set(true);
+            return notUsed;
+          });
         });
   }
 

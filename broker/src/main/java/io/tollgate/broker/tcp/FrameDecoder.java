@@ -49,6 +49,11 @@ final class FrameDecoder {
     return decoded;
   }
 
+  /** Whether bytes of a frame not yet complete are held: the start of the next frame has arrived, its end not yet. */
+  boolean partial() {
+    return !failed && !buffer.isEmpty();
+  }
+
   /** At the end of the stream: a frame cut short is an error; a clean end is not. */
   List<Decoded> finish() {
     if (failed || buffer.isEmpty()) {

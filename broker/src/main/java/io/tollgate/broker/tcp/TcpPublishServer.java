@@ -23,6 +23,7 @@ import io.tollgate.protocols.v1.Position;
 import io.tollgate.protocols.v1.Publish;
 import io.tollgate.protocols.v1.PublishAck;
 import io.tollgate.protocols.v1.ServerFrame;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -59,8 +60,14 @@ import org.slf4j.LoggerFactory;
 public final class TcpPublishServer {
   private static final Logger LOG = LoggerFactory.getLogger(TcpPublishServer.class);
 
+  /**
+   * {@code idleTimeout}: an authenticated connection that sends no frame this long is closed
+   * ({@code idle_timeout}); {@code frameTimeout}: a frame begun and not complete this long closes
+   * its connection ({@code frame_stalled}). Both are checked with the sessions' other rules
+   * ({@link OpenSessions#endWhereDue}).
+   */
   public record Settings(String host, int port, int maxFrameBytes, int maxInFlightPerConnection, int maxConnections,
-                         java.time.Duration authTimeout) {}
+                         java.time.Duration authTimeout, java.time.Duration idleTimeout, java.time.Duration frameTimeout) {}
 
   private final ActorSystem<?> system;
   private final Authenticator authenticator;
@@ -70,6 +77,7 @@ public final class TcpPublishServer {
   private final Settings settings;
   private final OpenSessions sessions;
   private final Optional<ServerTls> tls;
+  private final Clock clock;
   /** How long after its auth_timeout frame an unauthenticated connection is aborted. */
   private static final java.time.Duration AUTH_TIMEOUT_GRACE = java.time.Duration.ofSeconds(1);
 
@@ -77,8 +85,10 @@ public final class TcpPublishServer {
   private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
 
   public TcpPublishServer(ActorSystem<?> system, Authenticator authenticator, AuthThrottle throttle, Publisher publisher,
-                          Metrics metrics, Settings settings, OpenSessions sessions, Optional<ServerTls> tls) {
+                          Metrics metrics, Settings settings, OpenSessions sessions, Optional<ServerTls> tls,
+                          Clock clock) {
     this.system = system;
+    this.clock = clock;
     this.sessions = sessions;
     this.tls = tls;
     this.authenticator = authenticator;
@@ -98,10 +108,20 @@ public final class TcpPublishServer {
                 + settings.maxConnections() + " TCP connections open; retry later")), authenticated);
             return;
           }
-          metrics.openTcpConnections.inc();
           String source = connection.remoteAddress().getAddress().getHostAddress();
-          handle(connection, connectionFlow(source, authenticated).watchTermination((notUsed, done) -> {
+          String id = UUID.randomUUID().toString();
+          try {
+            sessions.admit(id, source);
+          } catch (Refusal refused) {
+            openConnections.decrementAndGet();
+            handle(connection, refusal(fatal(refused.code(), refused.getMessage())), authenticated);
+            return;
+          }
+          metrics.openTcpConnections.inc();
+          InputWatch watch = new InputWatch(settings.idleTimeout(), settings.frameTimeout(), clock.instant());
+          handle(connection, connectionFlow(id, source, authenticated, watch).watchTermination((notUsed, done) -> {
             done.whenComplete((ok, failure) -> {
+              sessions.unregister(id);
               openConnections.decrementAndGet();
               metrics.openTcpConnections.dec();
             });
@@ -162,17 +182,23 @@ public final class TcpPublishServer {
     connections.shutdown();
   }
 
-  Flow<ByteString, ByteString, NotUsed> connectionFlow(String source, AtomicBoolean authenticated) {
+  /** {@code watch} learns of every read; timing is its own and {@link OpenSessions}', the decoder stays pure. */
+  Flow<ByteString, ByteString, NotUsed> connectionFlow(String id, String source, AtomicBoolean authenticated,
+                                                       InputWatch watch) {
     return Flow.<ByteString>create()
         .via(connections.flow())
-        .statefulMap(() -> new FrameDecoder(settings.maxFrameBytes()), (decoder, bytes) -> Pair.create(decoder, decoder.feed(bytes)),
+        .statefulMap(() -> new FrameDecoder(settings.maxFrameBytes()), (decoder, bytes) -> {
+              List<FrameDecoder.Decoded> decoded = decoder.feed(bytes);
+              watch.read(decoded.size(), decoder.partial(), clock.instant());
+              return Pair.create(decoder, decoded);
+            },
             decoder -> Optional.of(decoder.finish()))
         .mapConcat(decoded -> decoded)
         .map(TcpPublishServer::parse)
         .takeWhile(frame -> !(frame instanceof RefusedFrame), true)
         .via(authDeadline())
         .prefixAndTail(1)
-        .flatMapConcat(firstAndRest -> session(firstAndRest, source, authenticated))
+        .flatMapConcat(firstAndRest -> session(firstAndRest, id, source, authenticated, watch))
         .takeWhile(frame -> !(frame.hasError() && frame.getError().getFatal()), true)
         .map(frame -> ByteString.fromArrayUnsafe(Frames.encode(frame)));
   }
@@ -193,8 +219,8 @@ public final class TcpPublishServer {
         .takeWhile(frame -> frame != Mark.INPUT_ENDED);
   }
 
-  private Source<ServerFrame, NotUsed> session(Pair<List<Object>, Source<Object, NotUsed>> firstAndRest, String source,
-                                               AtomicBoolean authenticated) {
+  private Source<ServerFrame, NotUsed> session(Pair<List<Object>, Source<Object, NotUsed>> firstAndRest, String sessionId,
+                                               String source, AtomicBoolean authenticated, InputWatch watch) {
     if (firstAndRest.first().isEmpty()) {
       return Source.empty();
     }
@@ -228,22 +254,22 @@ public final class TcpPublishServer {
     Credential credential = Credential.of(principal);
     ServerFrame welcome = ServerFrame.newBuilder()
         .setAuthenticated(Authenticated.newBuilder().setAccountId(principal.actor())).build();
-    String sessionId = UUID.randomUUID().toString();
     CompletableFuture<ServerFrame> ended = new CompletableFuture<>();
-    sessions.register(sessionId, OpenSession.Kind.TCP,
-        principal instanceof Principal.OfAccount caller ? caller.accountId() : "", credential, "", source,
-        ending -> ended.complete(fatal(ending.code(), ending.message())));
+    try {
+      sessions.register(sessionId, OpenSession.Kind.TCP,
+          principal instanceof Principal.OfAccount caller ? caller.accountId() : "", credential, "", source,
+          ending -> ended.complete(fatal(ending.code(), ending.message())), watch);
+    } catch (Refusal refused) {
+      return Source.single(fatal(refused.code(), refused.getMessage()));
+    }
     Source<ServerFrame, NotUsed> publishes = Source.single(welcome).concat(firstAndRest.second()
         .filter(frame -> frame != Mark.AUTH_TIMED_OUT)
         .mapAsyncUnordered(settings.maxInFlightPerConnection(), frame -> frame instanceof RefusedFrame refusal
             ? CompletableFuture.completedFuture(refusal.frame())
             : handle(principal, credential, (ClientFrame) frame)));
-    // The connection ends when its input does, or with a fatal frame when OpenSessions ends it.
-    return publishes.merge(Source.completionStage(ended), true)
-        .watchTermination((notUsed, done) -> {
-          done.whenComplete((ok, failure) -> sessions.unregister(sessionId));
-          return notUsed;
-        });
+    // The connection ends when its input does, or with a fatal frame when OpenSessions ends it;
+    // its end unregisters the session (bind).
+    return publishes.merge(Source.completionStage(ended), true);
   }
 
   private CompletionStage<ServerFrame> handle(Principal principal, Credential credential, ClientFrame frame) {

@@ -1,5 +1,6 @@
 package io.tollgate.broker.topic;
 
+import com.google.protobuf.MessageLite;
 import io.tollgate.protocols.v1.cluster.PartitionAdvanced;
 import java.time.Duration;
 import java.util.List;
@@ -36,16 +37,18 @@ public final class LiveTail {
   private final CurrentEventsByPersistenceIdQuery journal;
   private final Duration fallbackPoll;
   private final int maxEntriesPerRead;
+  private final long maxBytesPerRead;
   private final ActorRef<Topic.Command<PartitionAdvanced>> topic;
   /** The readers waiting at the end of each partition, each with its own wake-up. */
   private final ConcurrentHashMap<String, Set<CompletableFuture<Void>>> waiting = new ConcurrentHashMap<>();
 
   public LiveTail(ActorSystem<?> system, CurrentEventsByPersistenceIdQuery journal, Duration fallbackPoll,
-                  int maxEntriesPerRead) {
+                  int maxEntriesPerRead, long maxBytesPerRead) {
     this.system = system;
     this.journal = journal;
     this.fallbackPoll = fallbackPoll;
     this.maxEntriesPerRead = maxEntriesPerRead;
+    this.maxBytesPerRead = maxBytesPerRead;
     this.topic = system.systemActorOf(Topic.create(PartitionAdvanced.class, TOPIC), "partition-advanced", Props.empty());
     ActorRef<PartitionAdvanced> listener = system.systemActorOf(Behaviors.receiveMessage(advanced -> {
       Set<CompletableFuture<Void>> readers = waiting.remove(advanced.getPersistenceId());
@@ -77,8 +80,11 @@ public final class LiveTail {
       all.add(grown);
       return all;
     });
+    // What one read holds in memory, per stream and partition: a count of entries and their bytes.
+    ReadBudget budget = new ReadBudget(maxBytesPerRead);
     return journal.currentEventsByPersistenceId(persistenceId, from, Long.MAX_VALUE)
         .take(maxEntriesPerRead)
+        .takeWhile(entry -> budget.admits(entry.event() instanceof MessageLite stored ? stored.getSerializedSize() : 0))
         .runWith(Sink.seq(), system)
         .thenCompose(entries -> {
           if (!entries.isEmpty()) {

@@ -44,6 +44,7 @@ public final class Publisher {
   private final TopicSchemas schemas;
   private final Settings settings;
   private final StrictJson data;
+  private final PublishRates rates;
   /**
    * Where events are checked against their topic's schema: validation may take up to its budget
    * (docs/security.md), which must not hold a thread that serves HTTP, streams or the cluster.
@@ -51,8 +52,9 @@ public final class Publisher {
   private final Executor validation;
 
   public Publisher(ClusterSharding sharding, CatalogView view, TopicSchemas schemas, Settings settings,
-                   Executor validation) {
+                   PublishRates rates, Executor validation) {
     this.data = new StrictJson(settings.maxJsonDepth());
+    this.rates = rates;
     this.validation = validation;
     this.sharding = sharding;
     this.view = view;
@@ -87,14 +89,15 @@ public final class Publisher {
           + " events; this one has " + events.size());
     }
     if (topic.currentSchema().isEmpty()) {
-      return write(topicName, routed(topic, events));
+      return write(principal, topicName, routed(topic, events));
     }
     return CompletableFuture.supplyAsync(() -> routed(topic, events), validation)
-        .thenCompose(routed -> write(topicName, routed));
+        .thenCompose(routed -> write(principal, topicName, routed));
   }
 
   /** A publish's events by partition, each with its index in the publish. */
-  private record Routed(int events, List<List<CloudEvent>> byPartition, List<List<Integer>> submittedIndexes) {}
+  private record Routed(int events, long bytes, List<List<CloudEvent>> byPartition,
+                        List<List<Integer>> submittedIndexes) {}
 
   private Routed routed(Catalog.Topic topic, List<CloudEvent> events) {
     int partitions = topic.partitions();
@@ -104,9 +107,11 @@ public final class Publisher {
       byPartition.add(new ArrayList<>());
       submittedIndexes.add(new ArrayList<>());
     }
+    long bytes = 0;
     for (int i = 0; i < events.size(); i++) {
       CloudEvent event = events.get(i);
       int size = event.getSerializedSize();
+      bytes += size;
       if (size > settings.maxEventBytes()) {
         throw new Refusal("event_too_large", "event " + event.getId() + " is " + size
             + " bytes; the limit is " + settings.maxEventBytes());
@@ -117,10 +122,14 @@ public final class Publisher {
       byPartition.get(partition).add(event);
       submittedIndexes.get(partition).add(i);
     }
-    return new Routed(events.size(), byPartition, submittedIndexes);
+    return new Routed(events.size(), bytes, byPartition, submittedIndexes);
   }
 
-  private CompletionStage<List<Published>> write(String topicName, Routed routed) {
+  private CompletionStage<List<Published>> write(Principal principal, String topicName, Routed routed) {
+    // Only what would be written counts; the operator's publishes are not an account's.
+    if (principal instanceof Principal.OfAccount caller) {
+      rates.take(caller.accountId(), routed.events(), routed.bytes());
+    }
     List<List<CloudEvent>> byPartition = routed.byPartition();
     Published[] results = new Published[routed.events()];
     List<CompletableFuture<Void>> writes = new ArrayList<>();

@@ -55,7 +55,8 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
    * the next entry only while their events fit (one append always goes). Cassandra refuses a
    * mutation over half its commit log segment, and a smaller entry is a shorter write.
    */
-  public record Settings(int dedupWindow, int snapshotEvery, int maxPendingEvents, int maxEntryBytes) {}
+  public record Settings(int dedupWindow, int snapshotEvery, int maxPendingEvents, long maxPendingBytes,
+                         int maxEntryBytes) {}
 
   /** {@code announcements}: where each write is announced to every node's readers ({@link LiveTail}). */
   public static void initSharding(ClusterSharding sharding, Settings settings, Clock clock,
@@ -78,6 +79,7 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
   private List<Append> inFlight = List.of();
   private List<Append> waiting = new ArrayList<>();
   private int waitingEvents;
+  private long waitingBytes;
 
   private TopicPartition(ActorContext<Command> context, PartitionRef partition, Settings settings, Clock clock,
                          ActorRef<Topic.Command<PartitionAdvanced>> announcements) {
@@ -103,15 +105,19 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
         .build();
   }
 
+  /** Appends wait behind a write in flight up to a count of events and a count of their bytes, both bounded. */
   private Behavior<Command> onAppend(Append append) {
+    long bytes = bytesOf(append);
     if (inFlight.isEmpty()) {
       write(List.of(append));
-    } else if (waitingEvents + append.events().size() > settings.maxPendingEvents()) {
-      append.replyTo().tell(new AppendFailed(new Rejection("partition_overloaded",
-          "partition " + partition + " has " + waitingEvents + " events waiting to be written; retry later")));
+    } else if (waitingEvents + append.events().size() > settings.maxPendingEvents()
+        || waitingBytes + bytes > settings.maxPendingBytes()) {
+      append.replyTo().tell(new AppendFailed(new Rejection("partition_overloaded", "partition " + partition + " has "
+          + waitingEvents + " events (" + waitingBytes + " bytes) waiting to be written; retry later")));
     } else {
       waiting.add(append);
       waitingEvents += append.events().size();
+      waitingBytes += bytes;
     }
     return this;
   }
@@ -142,7 +148,10 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
     }
     List<Append> next = new ArrayList<>(waiting.subList(0, taken));
     waiting = new ArrayList<>(waiting.subList(taken, waiting.size()));
-    next.forEach(append -> waitingEvents -= append.events().size());
+    next.forEach(append -> {
+      waitingEvents -= append.events().size();
+      waitingBytes -= bytesOf(append);
+    });
     return next;
   }
 

@@ -98,6 +98,31 @@ class BadInputTest {
   }
 
   @Test
+  void aBatchOfMoreEventsThanThePublishLimitIsRefusedWhole() throws Exception {
+    StringBuilder batch = new StringBuilder("[");
+    for (int i = 0; i <= 1000; i++) {
+      batch.append(i == 0 ? "" : ",").append("{\"specversion\":\"1.0\",\"id\":\"many").append(i)
+          .append("\",\"source\":\"/s\",\"type\":\"t\"}");
+    }
+    TestBroker.Reply reply = broker.post(eventsPath(tenant.topic()), tenant.producerKey(),
+        "application/cloudevents-batch+json", batch.append(']').toString());
+    assertEquals(413, reply.status(), String.valueOf(reply.body()));
+    assertEquals("batch_too_large", reply.errorCode());
+    stillServing();
+  }
+
+  @Test
+  void aBodyAboveSixteenMebibytesIsRefusedAsPayloadTooLarge() throws Exception {
+    byte[] body = new byte[16 * 1024 * 1024 + 1];
+    java.util.Arrays.fill(body, (byte) ' ');
+    TestBroker.Reply reply = broker.send("POST", eventsPath(tenant.topic()), tenant.producerKey(),
+        "application/cloudevents+json", body);
+    assertEquals(413, reply.status(), String.valueOf(reply.body()));
+    assertEquals("payload_too_large", reply.errorCode());
+    stillServing();
+  }
+
+  @Test
   void anUnknownTopicIsRefused() throws Exception {
     TestBroker.Reply reply = broker.post(eventsPath("badinput.nope"), tenant.producerKey(), "application/cloudevents+json",
         "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\",\"type\":\"t\"}");

@@ -38,6 +38,19 @@ class NodeSettingsTest {
   }
 
   @Test
+  void theConnectionRateTimeoutAndBufferLimitsDefaultAboveTheDataPathTargets() {
+    NodeSettings settings = read("");
+    assertEquals(new io.tollgate.broker.session.OpenSessions.Limits(20_000, 20_000), settings.sessionLimits(),
+        "10,000 idle streams of one account from one address, and its TCP connections, fit");
+    assertEquals(new io.tollgate.broker.topic.PublishRates.Settings(500_000, 256L * 1024 * 1024, Duration.ofSeconds(1)),
+        settings.publishRate(), "above the 220,000 events of 256 bytes a second one node is to take");
+    assertEquals(Duration.ofMinutes(5), settings.tcp().idleTimeout());
+    assertEquals(Duration.ofSeconds(30), settings.tcp().frameTimeout());
+    assertEquals(1024 * 1024, settings.subscriptions().maxBytesPerRead());
+    assertEquals(64L * 1024 * 1024, settings.topics().maxPendingBytes());
+  }
+
+  @Test
   void aFlagOverridesTheFileAndTheFileTheDefault() {
     NodeSettings settings = NodeSettings.from(TollgateNode.configure(ConfigFactory.parseString("tollgate.http.port = 9001")
         .withFallback(ConfigFactory.parseString("tollgate.http.port = 9000\ntollgate.tcp.port = 7001"))));
@@ -60,6 +73,15 @@ class NodeSettingsTest {
       "tollgate.topics.max-entry-bytes | 0",
       "tollgate.billing.period | fortnightly",
       "tollgate.tcp.auth-timeout | soon",
+      "tollgate.tcp.idle-timeout | 0s",
+      "tollgate.tcp.frame-timeout | -1s",
+      "tollgate.sessions.max-per-account | 0",
+      "tollgate.sessions.max-per-address | -5",
+      "tollgate.publish-rate.events-per-second | 0",
+      "tollgate.publish-rate.bytes-per-second | 0",
+      "tollgate.publish-rate.burst | 0s",
+      "tollgate.subscriptions.max-bytes-per-read | 0",
+      "tollgate.topics.max-pending-bytes | 3GiB",
   })
   void aValueOutOfItsRangeStopsTheNodeAtStartNamingItsKey(String key, String value) {
     ConfigException refused = assertThrows(ConfigException.class, () -> read(key + " = \"" + value + "\""));

@@ -2,10 +2,12 @@ package io.tollgate.broker.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.e2e.MutableClock;
 import io.tollgate.protocols.v1.journal.AccountCreated;
 import io.tollgate.protocols.v1.journal.ApiKeyCreated;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.Test;
 class OpenSessionsTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
   private final CatalogView view = new CatalogView();
-  private final OpenSessions sessions = new OpenSessions(view, clock, "pekko://tollgate@127.0.0.1:25520");
+  private final OpenSessions sessions = new OpenSessions(view, clock, "pekko://tollgate@127.0.0.1:25520",
+      new OpenSessions.Limits(4, 4));
   /** How each session ended, by id. */
   private final Map<String, Ending> ended = new HashMap<>();
 
@@ -40,7 +43,11 @@ class OpenSessionsTest {
   }
 
   private void open(String id, OpenSession.Kind kind, Credential credential) {
-    sessions.register(id, kind, "acc_a", credential, kind == OpenSession.Kind.STREAM ? "sub_1" : "", "127.0.0.1",
+    open(id, kind, "acc_a", credential, "127.0.0.1");
+  }
+
+  private void open(String id, OpenSession.Kind kind, String account, Credential credential, String address) {
+    sessions.register(id, kind, account, credential, kind == OpenSession.Kind.STREAM ? "sub_1" : "", address,
         ending -> ended.merge(id, ending, (first, again) -> {
           throw new AssertionError(id + " ended twice");
         }));
@@ -100,5 +107,63 @@ class OpenSessionsTest {
     sessions.endStreams(Ending.goingAway());
     assertEquals(Map.of("stream", Ending.goingAway()), ended);
     assertEquals(1, sessions.size());
+  }
+
+  @Test
+  void oneAddressHoldsAtMostItsLimitOfConnectionsCountedFromAcceptAndAFreedPlaceIsTakenAgain() {
+    sessions.admit("tcp-1", "10.0.0.1");
+    sessions.admit("tcp-1", "10.0.0.1");
+    sessions.admit("tcp-unauthenticated", "10.0.0.1");
+    open("stream", OpenSession.Kind.STREAM, "acc_a", new Credential.Key("key_one"), "10.0.0.1");
+    open("operator", OpenSession.Kind.TCP, "", new Credential.OperatorKey(), "10.0.0.1");
+    Refusal refused = assertThrows(Refusal.class, () -> sessions.admit("tcp-2", "10.0.0.1"));
+    assertEquals("too_many_connections_for_address", refused.code());
+    assertEquals("too_many_connections_for_address", assertThrows(Refusal.class,
+        () -> open("stream-2", OpenSession.Kind.STREAM, "acc_a", new Credential.Key("key_one"), "10.0.0.1")).code());
+    sessions.admit("other", "10.0.0.2");
+    assertEquals(List.of("stream"), sessions.of("acc_a").stream().map(OpenSession::id).toList(),
+        "a refused session is not held, an admitted connection is not a session until it registers");
+
+    sessions.unregister("tcp-1");
+    sessions.admit("tcp-2", "10.0.0.1");
+    assertThrows(Refusal.class, () -> sessions.admit("tcp-3", "10.0.0.1"));
+  }
+
+  @Test
+  void oneAccountHoldsAtMostItsLimitOfSessionsOfEveryKindWhileOthersAndTheOperatorAreNotCounted() {
+    open("a1", OpenSession.Kind.STREAM, "acc_a", new Credential.Key("key_one"), "10.0.0.1");
+    open("a2", OpenSession.Kind.TCP, "acc_a", new Credential.Key("key_one"), "10.0.0.2");
+    open("a3", OpenSession.Kind.TCP, "acc_a", new Credential.Key("key_one"), "10.0.0.3");
+    open("a4", OpenSession.Kind.TCP, "acc_a", new Credential.Key("key_one"), "10.0.0.3");
+    sessions.admit("a5", "10.0.0.4");
+    Refusal refused = assertThrows(Refusal.class,
+        () -> open("a5", OpenSession.Kind.TCP, "acc_a", new Credential.Key("key_one"), "10.0.0.4"));
+    assertEquals("too_many_connections_for_account", refused.code());
+    open("b1", OpenSession.Kind.TCP, "acc_b", new Credential.Key("key_two"), "10.0.0.5");
+    for (int i = 0; i < 5; i++) {
+      open("operator" + i, OpenSession.Kind.TCP, "", new Credential.OperatorKey(), "10.0.1." + i);
+    }
+
+    sessions.close("a1", "acc_a", Ending.closedBy("admin"));
+    sessions.unregister("a1");
+    open("a5", OpenSession.Kind.TCP, "acc_a", new Credential.Key("key_one"), "10.0.0.4");
+    assertEquals(4, sessions.of("acc_a").size());
+  }
+
+  @Test
+  void aSessionsOwnRuleEndsItWithTheCredentialsCheckOnce() {
+    Instant[] endAt = {clock.instant().plusSeconds(30)};
+    sessions.register("idle", OpenSession.Kind.TCP, "acc_a", new Credential.Key("key_one"), "", "127.0.0.1",
+        ending -> ended.merge("idle", ending, (first, again) -> {
+          throw new AssertionError("ended twice");
+        }), now -> now.isBefore(endAt[0]) ? java.util.Optional.empty()
+            : java.util.Optional.of(new Ending("idle_timeout", "idle")));
+    sessions.endWhereDue();
+    assertTrue(ended.isEmpty());
+    clock.advance(Duration.ofSeconds(30));
+    sessions.endWhereDue();
+    sessions.endWhereDue();
+    assertEquals("idle_timeout", ended.get("idle").code());
+    assertTrue(sessions.of("acc_a").isEmpty());
   }
 }

@@ -15,7 +15,8 @@ import org.apache.pekko.util.ByteString;
 /**
  * Fuzzes the TCP frame decoder with any bytes cut into any chunks. It never throws; how the
  * bytes are cut never changes what it decodes; nothing follows a refusal; every frame it yields
- * is at most the limit; and the frames it yields, encoded again, are the bytes it consumed.
+ * is at most the limit; the frames it yields, encoded again, are the bytes it consumed; and it
+ * says a frame is in progress exactly when it holds bytes it has neither decoded nor refused.
  * Seeds: {@code FrameDecoderFuzzTestInputs/}.
  */
 class FrameDecoderFuzzTest {
@@ -32,8 +33,9 @@ class FrameDecoderFuzzTest {
     ByteArrayOutputStream whole = new ByteArrayOutputStream();
     cuts.forEach(whole::writeBytes);
 
-    List<FrameDecoder.Decoded> chunked = decode(cuts);
-    List<FrameDecoder.Decoded> atOnce = decode(List.of(whole.toByteArray()));
+    List<FrameDecoder.Decoded> chunked = decode(cuts, new boolean[1]);
+    boolean[] partial = new boolean[1];
+    List<FrameDecoder.Decoded> atOnce = decode(List.of(whole.toByteArray()), partial);
     assertEquals(atOnce, chunked, "the same bytes decode the same however they are cut");
 
     ByteArrayOutputStream reencoded = new ByteArrayOutputStream();
@@ -54,15 +56,21 @@ class FrameDecoderFuzzTest {
     byte[] prefix = new byte[consumed.length];
     System.arraycopy(input, 0, prefix, 0, consumed.length);
     assertArrayEquals(prefix, consumed, "frames are the input's bytes, in order");
+    boolean refused = atOnce.stream().anyMatch(decoded -> decoded instanceof FrameDecoder.Malformed malformed
+        && !malformed.code().equals("truncated_frame"));
+    assertEquals(!refused && consumed.length < input.length, partial[0],
+        "a frame is in progress when bytes are left over and nothing was refused");
     assertTrue(Frames.LENGTH_BYTES == 4);
   }
 
-  private static List<FrameDecoder.Decoded> decode(List<byte[]> chunks) {
+  /** The frames and refusals of {@code chunks}; {@code partial[0]}: whether a frame was in progress at their end. */
+  private static List<FrameDecoder.Decoded> decode(List<byte[]> chunks, boolean[] partial) {
     FrameDecoder decoder = new FrameDecoder(MAX_FRAME_BYTES);
     List<FrameDecoder.Decoded> decoded = new ArrayList<>();
     for (byte[] chunk : chunks) {
       decoded.addAll(decoder.feed(ByteString.fromArray(chunk)));
     }
+    partial[0] = decoder.partial();
     decoded.addAll(decoder.finish());
     return decoded;
   }

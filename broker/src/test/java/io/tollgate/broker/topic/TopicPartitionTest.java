@@ -34,7 +34,7 @@ class TopicPartitionTest {
       .withFallback(ConfigFactory.load())
       .resolve());
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
-  private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(1000, 10_000, 1_000_000, 64 * 1024);
+  private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(1000, 10_000, 1_000_000, 1L << 30, 64 * 1024);
   private static final ActorRef<Topic.Command<PartitionAdvanced>> announcements =
       testKit.spawn(Topic.create(PartitionAdvanced.class, "partition-advanced"));
   private static int partitions;
@@ -50,7 +50,11 @@ class TopicPartitionTest {
   }
 
   private static ActorRef<TopicPartition.Command> partition(PartitionRef ref) {
-    return testKit.spawn(TopicPartition.create(ref, SETTINGS, Clock.systemUTC(), announcements), "p" + partitions++);
+    return partition(ref, SETTINGS);
+  }
+
+  private static ActorRef<TopicPartition.Command> partition(PartitionRef ref, TopicPartition.Settings settings) {
+    return testKit.spawn(TopicPartition.create(ref, settings, Clock.systemUTC(), announcements), "p" + partitions++);
   }
 
   private static CloudEvent event(String id) {
@@ -101,6 +105,53 @@ class TopicPartitionTest {
           appended.getEventsCount() + " events, " + bytes + " bytes in one entry");
     }
     assertTrue(entries.size() >= 41 * 10 * 1024 / SETTINGS.maxEntryBytes(), entries.size() + " entries");
+  }
+
+  @Test
+  void appendsWaitingBehindAWriteAreBoundedInBytesAndTheRestAreRefusedAsOverloaded() {
+    PartitionRef ref = new PartitionRef("pending.bytes", 0);
+    int eventBytes = event("b0").toBuilder().setTextData("x".repeat(10 * 1024)).build().getSerializedSize();
+    ActorRef<TopicPartition.Command> partition = partition(ref,
+        new TopicPartition.Settings(1000, 10_000, 1_000_000, 2L * eventBytes, 64 * 1024));
+    TestProbe<TopicPartition.AppendResult> replies = testKit.createTestProbe();
+    for (int i = 0; i < 40; i++) {
+      partition.tell(new TopicPartition.Append(List.of(event("b" + i).toBuilder()
+          .setTextData("x".repeat(10 * 1024)).build()), replies.getRef()));
+    }
+    int appended = 0;
+    List<String> refused = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      TopicPartition.AppendResult result = replies.receiveMessage();
+      if (result instanceof TopicPartition.AppendFailed failed) {
+        refused.add(failed.rejection().code());
+      } else {
+        appended++;
+      }
+    }
+    assertTrue(!refused.isEmpty() && refused.stream().allMatch("partition_overloaded"::equals), refused.toString());
+    List<Object> entries = journal.persistedInStorage(ref.persistenceId());
+    assertEquals(appended, entries.stream().mapToInt(entry -> ((EventsAppended) entry).getEventsCount()).sum(),
+        "what was refused was not written");
+    for (Object entry : entries) {
+      assertTrue(((EventsAppended) entry).getEventsCount() <= 2, "at most two events' bytes waited behind a write");
+    }
+  }
+
+  @Test
+  void appendsWaitingBehindAWriteAreBoundedInEventsToo() {
+    ActorRef<TopicPartition.Command> partition = partition(new PartitionRef("pending.events", 0),
+        new TopicPartition.Settings(1000, 10_000, 3, 1L << 30, 64 * 1024));
+    TestProbe<TopicPartition.AppendResult> replies = testKit.createTestProbe();
+    for (int i = 0; i < 40; i++) {
+      partition.tell(new TopicPartition.Append(List.of(event("c" + i), event("d" + i)), replies.getRef()));
+    }
+    List<String> refused = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      if (replies.receiveMessage() instanceof TopicPartition.AppendFailed failed) {
+        refused.add(failed.rejection().code());
+      }
+    }
+    assertTrue(!refused.isEmpty() && refused.stream().allMatch("partition_overloaded"::equals), refused.toString());
   }
 
   @Test

@@ -1,0 +1,74 @@
+package io.tollgate.broker.e2e;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A stream's WebSocket handshake over a plain socket from a chosen loopback address (127.0.0.x
+ * all reach the node on 127.0.0.1): the status, and the body of a refusal. After a 101 the socket
+ * carries the stream's raw frames, for tests that read what the server sends unasked.
+ */
+record RawHandshake(Socket socket, int status, String body) implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  static RawHandshake open(TestBroker broker, String localAddress, String subscription, String key) throws Exception {
+    Socket socket = new Socket(InetAddress.getLoopbackAddress(), broker.baseUrl().getPort(),
+        InetAddress.getByName(localAddress), 0);
+    socket.setSoTimeout(10_000);
+    socket.getOutputStream().write(("GET /v1/subscriptions/" + subscription + "/stream HTTP/1.1\r\n"
+        + "Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        + "Authorization: Bearer " + key + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    InputStream in = socket.getInputStream();
+    String head = readHead(in);
+    int status = Integer.parseInt(head.substring(9, 12));
+    String body = "";
+    int length = head.toLowerCase().indexOf("content-length:");
+    if (status != 101 && length >= 0) {
+      int size = Integer.parseInt(head.substring(length + 15, head.indexOf("\r\n", length)).trim());
+      body = new String(in.readNBytes(size), StandardCharsets.UTF_8);
+    }
+    return new RawHandshake(socket, status, body);
+  }
+
+  private static String readHead(InputStream in) throws Exception {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new AssertionError("the connection closed during the handshake: " + head);
+      }
+      head.write(b);
+    }
+    return head.toString(StandardCharsets.US_ASCII);
+  }
+
+  String errorCode() throws Exception {
+    return JSON.readTree(body).get("error").get("code").asText();
+  }
+
+  /** The opcode of the next server frame (its payload is skipped): 0x1 text, 0x2 binary, 0x8 close, 0x9 ping. */
+  int nextOpcode() throws Exception {
+    InputStream in = socket.getInputStream();
+    int first = in.read();
+    if (first < 0) {
+      return -1;
+    }
+    int length = in.read() & 0x7f;
+    long size = length == 126 ? (in.read() << 8 | in.read()) : length == 127 ? -1 : length;
+    if (size < 0) {
+      throw new AssertionError("a frame over 64 KiB");
+    }
+    in.readNBytes((int) size);
+    return first & 0x0f;
+  }
+
+  @Override
+  public void close() throws Exception {
+    socket.close();
+  }
+}
