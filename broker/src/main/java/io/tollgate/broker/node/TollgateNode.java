@@ -21,6 +21,7 @@ import io.tollgate.broker.http.AdminApi;
 import io.tollgate.broker.http.CatalogApi;
 import io.tollgate.broker.http.HttpApi;
 import io.tollgate.broker.http.PublishApi;
+import io.tollgate.broker.http.RequestRules;
 import io.tollgate.broker.http.SessionsApi;
 import io.tollgate.broker.ops.Metrics;
 import io.tollgate.broker.session.Ending;
@@ -169,7 +170,7 @@ public final class TollgateNode {
         .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
     LiveTail liveTail = new LiveTail(system, currentJournal, subscriptions.fallbackPoll(), subscriptions.maxEntriesPerRead());
     TopicPartition.initSharding(sharding, settings.topics(), clock, liveTail.announcements());
-    CatalogEntity.initSharding(sharding);
+    CatalogEntity.initSharding(sharding, settings.limits().catalog());
     PeriodScheme periods = settings.billing().periods();
     EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
         .getReadJournalFor(EventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
@@ -193,9 +194,9 @@ public final class TollgateNode {
         jwt.isEmpty() ? Optional.empty() : Optional.of(JwtVerifier.of(jwt.get())));
     AuthThrottle throttle = new AuthThrottle(settings.authFailures(), clock);
     StrictJson eventData = new StrictJson(settings.publish().maxJsonDepth());
-    StrictJson requests = new StrictJson(settings.maxRequestJsonDepth());
+    RequestRules requests = new RequestRules(new StrictJson(settings.maxRequestJsonDepth()), settings.limits().fields());
     TopicSchemas schemas = new TopicSchemas(eventData, settings.maxSchemaBytes());
-    Publisher publisher = new Publisher(sharding, view, schemas, settings.publish());
+    Publisher publisher = new Publisher(sharding, view, schemas, settings.publish(), settings.limits().events());
     OpenSessions sessions = new OpenSessions(view, clock, Cluster.get(system).selfMember().address().toString());
     system.systemActorOf(SessionDirectory.create(sessions), "sessions", org.apache.pekko.actor.typed.Props.empty());
     Duration sessionCheck = settings.sessionCheckInterval();
@@ -215,7 +216,8 @@ public final class TollgateNode {
     CatalogApi catalogApi = new CatalogApi(view, settings.advertisedHost(), settings.http().hostPort(),
         jwt.map(JwtSettings::issuer), tls.isPresent());
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, new AuditApi(currentJournal, view, system),
-        new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData), streams, metrics, ready);
+        new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData), streams, metrics, ready,
+        settings.limits().fields());
 
     ServerBuilder httpServer = Http.get(system).newServerAt(settings.http().host(), settings.http().port());
     ServerBinding http = tls.map(t -> httpServer.enableHttps(ConnectionContext.httpsServer(t::newEngine))).orElse(httpServer)

@@ -43,8 +43,12 @@ public final class Publisher {
   private final TopicSchemas schemas;
   private final Settings settings;
   private final StrictJson data;
+  private final EventLimits eventLimits;
 
-  public Publisher(ClusterSharding sharding, CatalogView view, TopicSchemas schemas, Settings settings) {
+  /** {@code eventLimits}: how long each attribute of an event may be, whatever the edge it came by. */
+  public Publisher(ClusterSharding sharding, CatalogView view, TopicSchemas schemas, Settings settings,
+                   EventLimits eventLimits) {
+    this.eventLimits = eventLimits;
     this.data = new StrictJson(settings.maxJsonDepth());
     this.sharding = sharding;
     this.view = view;
@@ -92,6 +96,7 @@ public final class Publisher {
         throw new Refusal("event_too_large", "event " + event.getId() + " is " + size
             + " bytes; the limit is " + settings.maxEventBytes());
       }
+      eventLimits.check(event);
       checkData(event);
       schemas.validate(topic, event);
       int partition = Partitioner.partitionOf(event, partitions);
