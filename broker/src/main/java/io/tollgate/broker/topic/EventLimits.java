@@ -11,12 +11,13 @@ import java.util.Set;
  * The longest attributes an event may carry and how many extensions, checked by
  * {@link Publisher} for every edge alike (HTTP structured, batch and binary; TCP), once the event
  * is decoded: {@code field_too_long} names the attribute, {@code too_many_extensions} the count.
+ * Attribute names need no limit here: the codec takes only the spec's 1 to 20 lower-case letters
+ * or digits ({@code CloudEventJson}, {@code invalid_cloudevent}) on every edge.
  * Attributes are stored with every event and sent with every delivery, so the limits bound what
  * one event costs beside its data; the defaults are far above what producers send (ids are
  * UUIDs or keys, sources URIs, types reverse-DNS names).
  */
-public record EventLimits(int id, int source, int type, int subject, int otherAttribute, int extensionName,
-                          int extensions) {
+public record EventLimits(int id, int source, int type, int subject, int otherAttribute, int extensions) {
   /** The optional attributes of the CloudEvents spec, which are not extensions. */
   private static final Set<String> OPTIONAL = Set.of("subject", "datacontenttype", "dataschema", "time");
   private static final String KEY = "tollgate.limits.";
@@ -32,7 +33,6 @@ public record EventLimits(int id, int source, int type, int subject, int otherAt
       String name = attribute.getKey();
       if (!OPTIONAL.contains(name)) {
         extensionCount++;
-        checkLength(which, "extension name", name.length(), extensionName, "max-extension-name-length");
       }
       if (name.equals("subject")) {
         checkLength(which, name, length(attribute.getValue()), subject, "max-event-subject-length");
@@ -48,9 +48,7 @@ public record EventLimits(int id, int source, int type, int subject, int otherAt
 
   private static void checkLength(String which, String attribute, int length, int limit, String key) {
     if (length > limit) {
-      String field = attribute.equals("extension name") ? which + ": an extension name"
-          : which + ": attribute \"" + shortened(attribute) + "\"";
-      throw FieldLengths.tooLong(field, length, limit, KEY + key);
+      throw FieldLengths.tooLong(which + ": attribute \"" + attribute + "\"", length, limit, KEY + key);
     }
   }
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** Every attribute of an event is bounded, whichever edge decoded it; the refusal names the attribute and its key. */
 class EventLimitsTest {
-  private static final EventLimits LIMITS = new EventLimits(8, 10, 12, 14, 16, 6, 2);
+  private static final EventLimits LIMITS = new EventLimits(8, 10, 12, 14, 16, 2);
 
   private static CloudEvent.Builder event() {
     return CloudEvent.newBuilder().setId("e1").setSource("/shop").setSpecVersion("1.0").setType("order");
@@ -64,13 +64,6 @@ class EventLimitsTest {
     Refusal refused = assertThrows(Refusal.class, () -> LIMITS.check(event()
         .putAttributes("blob", AttributeValue.newBuilder().setCeBytes(ByteString.copyFrom(new byte[13])).build()).build()));
     assertTrue(refused.getMessage().contains("20 characters"), refused.getMessage());
-  }
-
-  @Test
-  void aLongExtensionNameIsRefused() {
-    Refusal refused = assertThrows(Refusal.class, () -> LIMITS.check(event().putAttributes("abcdefg", text("v")).build()));
-    assertEquals("field_too_long", refused.code());
-    assertTrue(refused.getMessage().contains("max-extension-name-length"), refused.getMessage());
   }
 
   @Test
