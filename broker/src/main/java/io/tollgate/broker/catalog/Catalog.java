@@ -152,8 +152,7 @@ public final class Catalog {
       case SUBSCRIPTION_CREATED -> checkSubscription(change.getSubscriptionCreated());
       case SUBSCRIPTION_PLAN_CHANGED -> checkPlanChange(change.getSubscriptionPlanChanged());
       case PLAN_DELETED -> checkPlanDeletion(change.getPlanDeleted());
-      case TOPIC_SCHEMA_ADDED -> topics.containsKey(change.getTopicSchemaAdded().getTopic()) ? Optional.empty()
-          : Optional.of(Rejection.notFound("topic", change.getTopicSchemaAdded().getTopic()));
+      case TOPIC_SCHEMA_ADDED -> checkSchema(change.getTopicSchemaAdded().getTopic());
       case API_KEY_EXPIRY_SET -> keys.containsKey(change.getApiKeyExpirySet().getId()) ? Optional.empty()
           : Optional.of(Rejection.notFound("key", change.getApiKeyExpirySet().getId()));
       case API_KEY_DELETED -> keys.containsKey(change.getApiKeyDeleted().getId()) ? Optional.empty()
@@ -296,14 +295,20 @@ public final class Catalog {
     if (created.getTopicsCount() == 0) {
       return invalid("a product needs at least one topic");
     }
-    Optional<Rejection> tooManyTopics = limits.checkTopicsOfProduct(created.getTopicsCount());
+    Optional<Rejection> tooManyTopics = limitsOf(created.getOwner()).checkTopicsOfProduct(created.getTopicsCount());
     if (tooManyTopics.isPresent()) {
       return tooManyTopics;
     }
+    int partitions = 0;
     for (String topic : created.getTopicsList()) {
       if (!topics.containsKey(topic)) {
         return Optional.of(Rejection.notFound("topic", topic));
       }
+      partitions += topics.get(topic).partitions();
+    }
+    Optional<Rejection> tooManyPartitions = limitsOf(created.getOwner()).checkPartitionsOfProduct(partitions);
+    if (tooManyPartitions.isPresent()) {
+      return tooManyPartitions;
     }
     return products.containsKey(created.getId()) ? Optional.of(Rejection.conflict("product", created.getId()))
         : oneMore(CatalogLimits.Held.PRODUCTS, created.getOwner());
@@ -320,7 +325,7 @@ public final class Catalog {
     if (plans.containsKey(created.getId())) {
       return Optional.of(Rejection.conflict("plan", created.getId()));
     }
-    return limits.checkOneMorePlan(product.id(), holdings.plansOf(product.id()))
+    return limitsOf(product.owner()).checkOneMorePlan(product.id(), holdings.plansOf(product.id()))
         .or(() -> oneMore(CatalogLimits.Held.PLANS, product.owner()));
   }
 
@@ -360,7 +365,15 @@ public final class Catalog {
     if (subscription.plan().equals(plan.id())) {
       return Optional.of(new Rejection("plan_unchanged", "subscription " + subscription.id() + " is already on plan " + plan.id()));
     }
-    return Optional.empty();
+    return limitsOf(subscription.account()).checkOneMorePlanChange(subscription.id(), subscription.plans().size() - 1);
+  }
+
+  private Optional<Rejection> checkSchema(String topicName) {
+    Topic topic = topics.get(topicName);
+    if (topic == null) {
+      return Optional.of(Rejection.notFound("topic", topicName));
+    }
+    return limitsOf(topicOwner(topicName).orElse("")).checkOneMoreSchema(topicName, topic.schemas().size());
   }
 
   private Optional<Rejection> checkPlanDeletion(PlanDeleted deleted) {
@@ -376,7 +389,12 @@ public final class Catalog {
 
   /** Refuses the account one more of {@code held} when it has as many as its limit allows. */
   private Optional<Rejection> oneMore(CatalogLimits.Held held, String account) {
-    return limits.checkOneMore(held, account, holdings.of(account, held));
+    return limitsOf(account).checkOneMore(held, account, holdings.of(account, held));
+  }
+
+  /** The limits of a tenant's catalog; the platform's own entries (Platform) are the operator's and not limited. */
+  private CatalogLimits limitsOf(String account) {
+    return account.equals(Platform.ACCOUNT) ? CatalogLimits.UNCHECKED : limits;
   }
 
   private static Optional<Rejection> invalid(String message) {

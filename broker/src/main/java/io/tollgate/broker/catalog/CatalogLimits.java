@@ -10,10 +10,12 @@ import java.util.Optional;
  * Each limit refuses with its own code (409): the request is well formed, the account is full.
  */
 public record CatalogLimits(int domainsPerAccount, int topicsPerAccount, int productsPerAccount, int plansPerAccount,
-                            int keysPerAccount, int subscriptionsPerAccount, int topicsPerProduct, int plansPerProduct) {
+                            int keysPerAccount, int subscriptionsPerAccount, int topicsPerProduct, int plansPerProduct,
+                            int partitionsPerProduct, int schemaVersionsPerTopic, int planChangesPerSubscription) {
   /** For a catalog that only applies changes another one checked (a node's view): no limit is checked there. */
   public static final CatalogLimits UNCHECKED = new CatalogLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE,
-      Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
+      Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE,
+      Integer.MAX_VALUE, Integer.MAX_VALUE);
 
   /** What an account holds, each kind counted against its own limit. */
   public enum Held {
@@ -56,6 +58,27 @@ public record CatalogLimits(int domainsPerAccount, int topicsPerAccount, int pro
     return count <= topicsPerProduct ? Optional.empty() : Optional.of(new Rejection("too_many_topics_in_product",
         "a product bundles at most " + topicsPerProduct + " topics; this one has " + count
             + " (tollgate.limits.catalog.max-topics-per-product)"));
+  }
+
+  /** A subscription keeps a starting position per partition of its product: the partitions bound its size. */
+  Optional<Rejection> checkPartitionsOfProduct(int count) {
+    return count <= partitionsPerProduct ? Optional.empty() : Optional.of(new Rejection("too_many_partitions_in_product",
+        "a product covers at most " + partitionsPerProduct + " partitions in all its topics; this one would cover " + count
+            + " (tollgate.limits.catalog.max-partitions-per-product)"));
+  }
+
+  /** Every schema version of a topic is kept (events stored under it stay valid under it). */
+  Optional<Rejection> checkOneMoreSchema(String topic, int versions) {
+    return versions < schemaVersionsPerTopic ? Optional.empty() : Optional.of(new Rejection("too_many_schema_versions",
+        "topic " + topic + " has " + versions + " schema versions, the most a topic may have"
+            + " (tollgate.limits.catalog.max-schema-versions-per-topic = " + schemaVersionsPerTopic + ")"));
+  }
+
+  /** A subscription keeps every plan it was on, for invoicing: its plan changes are bounded. */
+  Optional<Rejection> checkOneMorePlanChange(String subscription, int changes) {
+    return changes < planChangesPerSubscription ? Optional.empty() : Optional.of(new Rejection("too_many_plan_changes",
+        "subscription " + subscription + " has changed plan " + changes + " times, the most a subscription may"
+            + " (tollgate.limits.catalog.max-plan-changes-per-subscription = " + planChangesPerSubscription + ")"));
   }
 
   Optional<Rejection> checkOneMorePlan(String product, int count) {

@@ -34,6 +34,10 @@ public final class JsonBody {
   }
 
   public static JsonBody parse(RequestRules rules, byte[] bytes, Set<String> allowedFields) {
+    if (bytes.length > rules.maxBytes()) {
+      throw new Refusal("request_too_large", "the body is " + bytes.length + " bytes; a management request is at most "
+          + rules.maxBytes() + " (tollgate.limits.max-request-bytes)");
+    }
     JsonNode root = read(rules.json(), bytes);
     if (!root.isObject()) {
       throw new Refusal("malformed_json", "the body must be a JSON object");

@@ -45,9 +45,9 @@ public record NodeSettings(
 
   /**
    * {@code tollgate.limits}: the longest strings a request may carry, the longest attributes of an
-   * event, and how much of the catalog one account may hold.
+   * event, how much of the catalog one account may hold, and the longest management request.
    */
-  public record Limits(FieldLengths fields, EventLimits events, CatalogLimits catalog) {}
+  public record Limits(FieldLengths fields, EventLimits events, CatalogLimits catalog, int maxRequestBytes) {}
 
   /** Where a server listens. */
   public record Endpoint(String host, int port) {
@@ -118,7 +118,10 @@ public record NodeSettings(
         new CatalogLimits(count(t, "limits.catalog.max-domains-per-account"), count(t, "limits.catalog.max-topics-per-account"),
             count(t, "limits.catalog.max-products-per-account"), count(t, "limits.catalog.max-plans-per-account"),
             count(t, "limits.catalog.max-keys-per-account"), count(t, "limits.catalog.max-subscriptions-per-account"),
-            count(t, "limits.catalog.max-topics-per-product"), count(t, "limits.catalog.max-plans-per-product")));
+            count(t, "limits.catalog.max-topics-per-product"), count(t, "limits.catalog.max-plans-per-product"),
+            count(t, "limits.catalog.max-partitions-per-product"), count(t, "limits.catalog.max-schema-versions-per-topic"),
+            count(t, "limits.catalog.max-plan-changes-per-subscription")),
+        bytes(t, "limits.max-request-bytes"));
   }
 
   /** A string's longest length: at least 1, at most 1,048,576 (more would be a body, not a field). */

@@ -194,7 +194,8 @@ public final class TollgateNode {
         jwt.isEmpty() ? Optional.empty() : Optional.of(JwtVerifier.of(jwt.get())));
     AuthThrottle throttle = new AuthThrottle(settings.authFailures(), clock);
     StrictJson eventData = new StrictJson(settings.publish().maxJsonDepth());
-    RequestRules requests = new RequestRules(new StrictJson(settings.maxRequestJsonDepth()), settings.limits().fields());
+    RequestRules requests = new RequestRules(new StrictJson(settings.maxRequestJsonDepth()), settings.limits().fields(),
+        settings.limits().maxRequestBytes());
     TopicSchemas schemas = new TopicSchemas(eventData, settings.maxSchemaBytes());
     Publisher publisher = new Publisher(sharding, view, schemas, settings.publish(), settings.limits().events());
     OpenSessions sessions = new OpenSessions(view, clock, Cluster.get(system).selfMember().address().toString());

@@ -14,7 +14,9 @@ import io.tollgate.protocols.v1.journal.PlanDeleted;
 import io.tollgate.protocols.v1.journal.PlanTerms;
 import io.tollgate.protocols.v1.journal.ProductCreated;
 import io.tollgate.protocols.v1.journal.SubscriptionCreated;
+import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
 import io.tollgate.protocols.v1.journal.TopicCreated;
+import io.tollgate.protocols.v1.journal.TopicSchemaAdded;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /** How much of the catalog an account may hold: each limit refused with its own code, per account, and freed by deletion. */
 class CatalogLimitsTest {
-  private static final CatalogLimits LIMITS = new CatalogLimits(2, 3, 2, 3, 2, 2, 2, 2);
+  private static final CatalogLimits LIMITS = new CatalogLimits(2, 3, 2, 3, 2, 2, 2, 2, 3, 2, 2);
 
   private Catalog catalog;
   private int next;
@@ -123,6 +125,46 @@ class CatalogLimitsTest {
   }
 
   @Test
+  void aProductCoversAtMostItsLimitOfPartitions() {
+    apply(domain("shop", "acc_shop"));
+    apply(CatalogChange.newBuilder().setTopicCreated(TopicCreated.newBuilder().setName("shop.orders").setDomain("shop")
+        .setPartitions(4)));
+    assertRefused("too_many_partitions_in_product", product("prod_1", "acc_shop", "shop.orders"));
+  }
+
+  @Test
+  void aTopicKeepsAtMostItsLimitOfSchemaVersions() {
+    shopWithOrders();
+    apply(schema("{\"type\":\"object\"}"));
+    apply(schema("{\"type\":\"array\"}"));
+    assertRefused("too_many_schema_versions", schema("{}"));
+  }
+
+  @Test
+  void aSubscriptionChangesPlanAtMostItsLimitOfTimes() {
+    shopWithOrders();
+    apply(product("prod_1", "acc_shop", "shop.orders"));
+    apply(plan("plan_1", "prod_1"));
+    apply(plan("plan_2", "prod_1"));
+    apply(subscription("sub_1", "acc_fan"));
+    apply(planChange("plan_2"));
+    apply(planChange("plan_1"));
+    assertRefused("too_many_plan_changes", planChange("plan_2"));
+  }
+
+  @Test
+  void thePlatformsOwnEntriesAreNotLimitedSoANodeStartsWhateverTheLimits() {
+    apply(CatalogChange.newBuilder().setAccountCreated(AccountCreated.newBuilder().setId(Platform.ACCOUNT).setName("Tollgate")));
+    apply(domain(Platform.DOMAIN, Platform.ACCOUNT));
+    for (String name : List.of("a", "b", "c")) {
+      apply(domain(Platform.DOMAIN + name, Platform.ACCOUNT));
+    }
+    apply(CatalogChange.newBuilder().setTopicCreated(TopicCreated.newBuilder().setName(Platform.INVOICES_TOPIC)
+        .setDomain(Platform.DOMAIN).setPartitions(4)));
+    apply(product(Platform.INVOICES_PRODUCT, Platform.ACCOUNT, Platform.INVOICES_TOPIC));
+  }
+
+  @Test
   void aViewsCatalogChecksNoLimitSinceItOnlyAppliesWhatTheEntityChecked() {
     catalog = new Catalog();
     apply(CatalogChange.newBuilder().setAccountCreated(AccountCreated.newBuilder().setId("acc_shop").setName("shop")));
@@ -164,6 +206,15 @@ class CatalogLimitsTest {
   private static CatalogChange.Builder plan(String id, String product) {
     return CatalogChange.newBuilder().setPlanCreated(PlanCreated.newBuilder().setId(id).setProductId(product).setName(id)
         .setTerms(PlanTerms.newBuilder().setCurrency("EUR")));
+  }
+
+  private static CatalogChange.Builder schema(String json) {
+    return CatalogChange.newBuilder().setTopicSchemaAdded(TopicSchemaAdded.newBuilder().setTopic("shop.orders").setSchemaJson(json));
+  }
+
+  private static CatalogChange.Builder planChange(String plan) {
+    return CatalogChange.newBuilder().setSubscriptionPlanChanged(SubscriptionPlanChanged.newBuilder().setSubscription("sub_1")
+        .setPlan(plan));
   }
 
   private static CatalogChange.Builder key(String id) {

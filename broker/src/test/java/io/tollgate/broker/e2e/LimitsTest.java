@@ -65,7 +65,11 @@ class LimitsTest {
         Map.entry("tollgate.limits.catalog.max-keys-per-account", 3),
         Map.entry("tollgate.limits.catalog.max-subscriptions-per-account", 2),
         Map.entry("tollgate.limits.catalog.max-topics-per-product", 2),
-        Map.entry("tollgate.limits.catalog.max-plans-per-product", 2)));
+        Map.entry("tollgate.limits.catalog.max-plans-per-product", 2),
+        Map.entry("tollgate.limits.catalog.max-partitions-per-product", 3),
+        Map.entry("tollgate.limits.catalog.max-schema-versions-per-topic", 2),
+        Map.entry("tollgate.limits.catalog.max-plan-changes-per-subscription", 2),
+        Map.entry("tollgate.limits.max-request-bytes", "8KiB")));
     admin = broker.admin();
     tenant = broker.tenancy("limits", 1);
   }
@@ -125,6 +129,14 @@ class LimitsTest {
         "application/json", "{\"name\":\"masked\",\"currency\":\"USD\",\"price\":{\"model\":\"per_unit\",\"unit_amount\":\"0.001\"},"
             + "\"redact\":[{\"pointer\":\"/" + "p".repeat(100) + "\",\"action\":\"mask\"}]}");
     assertRefused(400, "field_too_long", reply, "\"redact[0].pointer\"", "max-text-length");
+    stillServing();
+  }
+
+  @Test
+  void aManagementBodyLongerThanTheLimitIsRefused() throws Exception {
+    TestBroker.Reply reply = broker.post("/v1/accounts", broker.adminKey(), "application/json",
+        "{\"name\":\"padded\"" + " ".repeat(8 * 1024) + "}");
+    assertRefused(413, "request_too_large", reply, "tollgate.limits.max-request-bytes");
     stillServing();
   }
 
@@ -205,6 +217,45 @@ class LimitsTest {
         "{\"name\":\"all\",\"owner\":\"" + account + "\",\"topics\":[\"" + String.join("\",\"", topics) + "\"]}");
     assertRefused(409, "too_many_topics_in_product", reply, "max-topics-per-product");
     admin.createProduct("two", account, topics.subList(0, 2));
+  }
+
+  @Test
+  void aProductCoversAtMostItsLimitOfPartitions() throws Exception {
+    String account = account();
+    String domain = admin.createDomain(unique("d"), account).get("name").asText();
+    admin.createTopic(domain + ".wide", domain, 4);
+    TestBroker.Reply reply = broker.post("/v1/products", broker.adminKey(), "application/json",
+        "{\"name\":\"wide\",\"owner\":\"" + account + "\",\"topics\":[\"" + domain + ".wide\"]}");
+    assertRefused(409, "too_many_partitions_in_product", reply, "max-partitions-per-product");
+    stillServing();
+  }
+
+  @Test
+  void aTopicKeepsAtMostItsLimitOfSchemaVersions() throws Exception {
+    String topic = topicOf(account());
+    String schema = "{\"schema\":{\"type\":\"object\"}}";
+    assertEquals(201, broker.post("/v1/topics/" + topic + "/schemas", broker.adminKey(), "application/json", schema).status());
+    assertEquals(201, broker.post("/v1/topics/" + topic + "/schemas", broker.adminKey(), "application/json", schema).status());
+    assertRefused(409, "too_many_schema_versions",
+        broker.post("/v1/topics/" + topic + "/schemas", broker.adminKey(), "application/json", schema), topic,
+        "max-schema-versions-per-topic");
+    stillServing();
+  }
+
+  @Test
+  void aSubscriptionChangesPlanAtMostItsLimitOfTimes() throws Exception {
+    String account = account();
+    String product = admin.createProduct("p", account, List.of(topicOf(account))).get("id").asText();
+    String first = admin.createPerUnitPlan(product, "one", "USD", "0.001").get("id").asText();
+    String second = admin.createPerUnitPlan(product, "two", "USD", "0.001").get("id").asText();
+    String subscription = admin.createSubscription(account(), product, first, "beginning").get("id").asText();
+    String path = "/v1/subscriptions/" + subscription + "/plan";
+    assertEquals(200, broker.post(path, broker.adminKey(), "application/json", "{\"plan\":\"" + second + "\"}").status());
+    assertEquals(200, broker.post(path, broker.adminKey(), "application/json", "{\"plan\":\"" + first + "\"}").status());
+    assertRefused(409, "too_many_plan_changes",
+        broker.post(path, broker.adminKey(), "application/json", "{\"plan\":\"" + second + "\"}"), subscription,
+        "max-plan-changes-per-subscription");
+    stillServing();
   }
 
   @Test

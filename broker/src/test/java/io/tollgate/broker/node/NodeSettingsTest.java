@@ -65,6 +65,7 @@ class NodeSettingsTest {
       "tollgate.limits.max-extensions | 0",
       "tollgate.limits.catalog.max-subscriptions-per-account | 0",
       "tollgate.limits.catalog.max-topics-per-product | many",
+      "tollgate.limits.max-request-bytes | 0",
   })
   void aValueOutOfItsRangeStopsTheNodeAtStartNamingItsKey(String key, String value) {
     ConfigException refused = assertThrows(ConfigException.class, () -> read(key + " = \"" + value + "\""));
@@ -81,7 +82,8 @@ class NodeSettingsTest {
     assertEquals(1024, limits.events().source());
     assertEquals(1024, limits.events().subject());
     assertEquals(50, limits.catalog().topicsPerProduct());
-    assertEquals(100, limits.catalog().plansPerProduct());
+    assertEquals(50, limits.catalog().plansPerProduct());
+    assertEquals(256 * 1024, limits.maxRequestBytes());
   }
 
   @Test
