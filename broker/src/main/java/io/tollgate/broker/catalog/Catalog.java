@@ -253,7 +253,8 @@ public final class Catalog {
         return invalid("unknown scope \"" + scope + "\"; scopes are admin, publish, subscribe, read");
       }
     }
-    return oneMore(CatalogLimits.Held.KEYS, created.getAccountId());
+    return limitsOf(created.getAccountId()).checkResourcesOfKey(created.getResourcesCount())
+        .or(() -> oneMore(CatalogLimits.Held.KEYS, created.getAccountId()));
   }
 
   private Optional<Rejection> checkDomain(DomainCreated created) {

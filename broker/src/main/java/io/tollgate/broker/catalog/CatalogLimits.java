@@ -11,11 +11,12 @@ import java.util.Optional;
  */
 public record CatalogLimits(int domainsPerAccount, int topicsPerAccount, int productsPerAccount, int plansPerAccount,
                             int keysPerAccount, int subscriptionsPerAccount, int topicsPerProduct, int plansPerProduct,
-                            int partitionsPerProduct, int schemaVersionsPerTopic, int planChangesPerSubscription) {
+                            int partitionsPerProduct, int schemaVersionsPerTopic, int planChangesPerSubscription,
+                            int resourcesPerKey) {
   /** For a catalog that only applies changes another one checked (a node's view): no limit is checked there. */
   public static final CatalogLimits UNCHECKED = new CatalogLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE,
       Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE,
-      Integer.MAX_VALUE, Integer.MAX_VALUE);
+      Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
 
   /** What an account holds, each kind counted against its own limit. */
   public enum Held {
@@ -79,6 +80,13 @@ public record CatalogLimits(int domainsPerAccount, int topicsPerAccount, int pro
     return changes < planChangesPerSubscription ? Optional.empty() : Optional.of(new Rejection("too_many_plan_changes",
         "subscription " + subscription + " has changed plan " + changes + " times, the most a subscription may"
             + " (tollgate.limits.catalog.max-plan-changes-per-subscription = " + planChangesPerSubscription + ")"));
+  }
+
+  /** A key's resources are matched on every request it makes, and kept with it. */
+  Optional<Rejection> checkResourcesOfKey(int count) {
+    return count <= resourcesPerKey ? Optional.empty() : Optional.of(new Rejection("too_many_resources",
+        "a key is limited to at most " + resourcesPerKey + " resources; this one names " + count
+            + " (tollgate.limits.catalog.max-resources-per-key)"));
   }
 
   Optional<Rejection> checkOneMorePlan(String product, int count) {

@@ -78,6 +78,7 @@ public final class ErrorStatus {
       entry("too_many_partitions_in_product", 409),
       entry("too_many_schema_versions", 409),
       entry("too_many_plan_changes", 409),
+      entry("too_many_resources", 409),
       entry("key_expired", 409),
       entry("invoice_paid", 409),
       entry("invoice_void", 409),

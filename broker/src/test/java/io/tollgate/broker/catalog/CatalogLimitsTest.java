@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /** How much of the catalog an account may hold: each limit refused with its own code, per account, and freed by deletion. */
 class CatalogLimitsTest {
-  private static final CatalogLimits LIMITS = new CatalogLimits(2, 3, 2, 3, 2, 2, 2, 2, 3, 2, 2);
+  private static final CatalogLimits LIMITS = new CatalogLimits(2, 3, 2, 3, 2, 2, 2, 2, 3, 2, 2, 2);
 
   private Catalog catalog;
   private int next;
@@ -111,6 +111,13 @@ class CatalogLimitsTest {
     assertRefused("too_many_keys", key("key_3"));
     apply(CatalogChange.newBuilder().setApiKeyDeleted(ApiKeyDeleted.newBuilder().setId("key_1")));
     apply(key("key_3"));
+  }
+
+  @Test
+  void aKeyIsLimitedToAtMostItsLimitOfResources() {
+    assertRefused("too_many_resources", key("key_1").setApiKeyCreated(key("key_1").getApiKeyCreated().toBuilder()
+        .addAllResources(List.of("shop.a", "shop.b", "shop.c"))));
+    apply(key("key_1").setApiKeyCreated(key("key_1").getApiKeyCreated().toBuilder().addAllResources(List.of("shop.a", "shop.b"))));
   }
 
   @Test

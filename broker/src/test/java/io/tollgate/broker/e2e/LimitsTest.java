@@ -69,6 +69,7 @@ class LimitsTest {
         Map.entry("tollgate.limits.catalog.max-partitions-per-product", 3),
         Map.entry("tollgate.limits.catalog.max-schema-versions-per-topic", 2),
         Map.entry("tollgate.limits.catalog.max-plan-changes-per-subscription", 2),
+        Map.entry("tollgate.limits.catalog.max-resources-per-key", 2),
         Map.entry("tollgate.limits.max-request-bytes", "8KiB")));
     admin = broker.admin();
     tenant = broker.tenancy("limits", 1);
@@ -310,6 +311,16 @@ class LimitsTest {
     assertEquals(204, broker.send("DELETE", "/v1/accounts/" + account + "/keys/" + first, broker.adminKey(), null, null).status());
     assertEquals(201, broker.post("/v1/accounts/" + account + "/keys", broker.adminKey(), "application/json",
         "{\"scopes\":[\"read\"]}").status());
+  }
+
+  @Test
+  void aKeyIsLimitedToAtMostItsLimitOfResources() throws Exception {
+    String account = account();
+    TestBroker.Reply reply = broker.post("/v1/accounts/" + account + "/keys", broker.adminKey(), "application/json",
+        "{\"scopes\":[\"read\"],\"resources\":[\"a.b\",\"a.c\",\"a.d\"]}");
+    assertRefused(409, "too_many_resources", reply, "max-resources-per-key");
+    assertEquals(201, broker.post("/v1/accounts/" + account + "/keys", broker.adminKey(), "application/json",
+        "{\"scopes\":[\"read\"],\"resources\":[\"a.b\",\"a.c\"]}").status());
   }
 
   @Test
