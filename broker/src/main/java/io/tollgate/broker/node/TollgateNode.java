@@ -197,7 +197,8 @@ public final class TollgateNode {
     RequestRules requests = new RequestRules(new StrictJson(settings.maxRequestJsonDepth()), settings.limits().fields(),
         settings.limits().maxRequestBytes());
     TopicSchemas schemas = new TopicSchemas(eventData, settings.maxSchemaBytes());
-    Publisher publisher = new Publisher(sharding, view, schemas, settings.publish(), settings.limits().events());
+    Publisher publisher = new Publisher(sharding, view, schemas, settings.publish(), settings.limits().events(),
+        settings.limits().fields());
     OpenSessions sessions = new OpenSessions(view, clock, Cluster.get(system).selfMember().address().toString());
     system.systemActorOf(SessionDirectory.create(sessions), "sessions", org.apache.pekko.actor.typed.Props.empty());
     Duration sessionCheck = settings.sessionCheckInterval();

@@ -170,7 +170,7 @@ class LimitsTest {
   }
 
   @Test
-  void aTcpConnectionOutlivesARefusedEvent() throws Exception {
+  void aTcpConnectionOutlivesARefusedEventAndATopicNameLongerThanAnId() throws Exception {
     try (Socket socket = authenticated()) {
       CloudEvent bad = Events.event("x".repeat(101), "tcp-bad", null, "{}");
       ServerFrame refused = tcpPublish(socket, 7, bad);
@@ -178,6 +178,12 @@ class LimitsTest {
       assertFalse(refused.getError().getFatal());
       assertTrue(refused.getError().getMessage().contains("\"source\""), refused.getError().getMessage());
       assertTrue(tcpPublish(socket, 8, Events.event("/ok", "tcp-good", null, "{}")).hasAck());
+      Frames.write(socket.getOutputStream(), ClientFrame.newBuilder().setPublish(Publish.newBuilder().setCorrelationId(9)
+          .setTopic("limits." + "t".repeat(200)).addEvents(Events.event("/ok", "tcp-topic", null, "{}"))).build());
+      ServerFrame longTopic = read(socket);
+      assertEquals("field_too_long", longTopic.getError().getCode());
+      assertTrue(longTopic.getError().getMessage().contains("max-id-length"), longTopic.getError().getMessage());
+      assertTrue(tcpPublish(socket, 10, Events.event("/ok", "tcp-good-2", null, "{}")).hasAck());
     }
   }
 
