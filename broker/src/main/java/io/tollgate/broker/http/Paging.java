@@ -6,6 +6,7 @@ import io.tollgate.broker.error.Refusal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -45,25 +46,31 @@ final class Paging {
     }
   }
 
+  private record Positioned<T>(String position, T item) {}
+
   /** The position of an item listed in creation order. */
   static String created(Instant createdAt, String id) {
-    return String.format("%019d.%09d.%s", createdAt.getEpochSecond(), createdAt.getNano(), id);
+    String seconds = Long.toString(createdAt.getEpochSecond());
+    String nanos = Integer.toString(createdAt.getNano());
+    return "0".repeat(19 - seconds.length()) + seconds + "." + "0".repeat(9 - nanos.length()) + nanos + "." + id;
   }
 
   /** {@code {"data": [...], "next_after": "..."}}: the page of {@code items} that {@code request} asks for. */
   static <T> ObjectNode page(Stream<T> items, Function<T, String> position, Function<T, ObjectNode> render,
                              PageRequest request) {
-    List<T> following = items
-        .filter(item -> request.after().map(after -> position.apply(item).compareTo(after) > 0).orElse(true))
-        .sorted(java.util.Comparator.comparing(position))
+    // Each position is computed once: an account's subscriptions may be 200,000.
+    List<Positioned<T>> following = items
+        .map(item -> new Positioned<>(position.apply(item), item))
+        .filter(item -> request.after().map(after -> item.position().compareTo(after) > 0).orElse(true))
+        .sorted(Comparator.comparing(Positioned::position))
         .limit(request.limit() + 1L)
         .toList();
-    List<T> page = following.subList(0, Math.min(request.limit(), following.size()));
+    List<Positioned<T>> page = following.subList(0, Math.min(request.limit(), following.size()));
     ObjectNode body = JsonBody.MAPPER.createObjectNode();
     ArrayNode data = body.putArray("data");
-    page.stream().map(render).forEach(data::add);
+    page.stream().map(item -> render.apply(item.item())).forEach(data::add);
     if (following.size() > page.size()) {
-      body.put("next_after", encode(position.apply(page.get(page.size() - 1))));
+      body.put("next_after", encode(page.get(page.size() - 1).position()));
     }
     return body;
   }

@@ -46,6 +46,17 @@ class PagingTest {
   }
 
   @Test
+  void creationPositionsOrderAsTheirInstantsThenIds() {
+    List<String> ordered = List.of(
+        Paging.created(java.time.Instant.ofEpochSecond(9, 999_999_999), "z"),
+        Paging.created(java.time.Instant.ofEpochSecond(10, 5), "a"),
+        Paging.created(java.time.Instant.ofEpochSecond(10, 5), "b"),
+        Paging.created(java.time.Instant.ofEpochSecond(10, 40), "a"),
+        Paging.created(java.time.Instant.parse("2026-12-06T21:00:00Z"), "a"));
+    assertEquals(ordered, ordered.stream().sorted().toList());
+  }
+
+  @Test
   void aLimitOutsideOneToTheMaximumOrABadAfterIsRefused() {
     for (String limit : List.of("0", "1001", "ten")) {
       assertEquals("invalid_limit", assertThrows(Refusal.class,
