@@ -70,7 +70,8 @@ class LimitsTest {
         Map.entry("tollgate.limits.catalog.max-schema-versions-per-topic", 2),
         Map.entry("tollgate.limits.catalog.max-plan-changes-per-subscription", 2),
         Map.entry("tollgate.limits.catalog.max-resources-per-key", 2),
-        Map.entry("tollgate.limits.max-request-bytes", "8KiB")));
+        Map.entry("tollgate.limits.max-request-bytes", "8KiB"),
+        Map.entry("tollgate.limits.max-events-per-publish", 5)));
     admin = broker.admin();
     tenant = broker.tenancy("limits", 1);
   }
@@ -139,6 +140,19 @@ class LimitsTest {
         "{\"name\":\"padded\"" + " ".repeat(8 * 1024) + "}");
     assertRefused(413, "request_too_large", reply, "tollgate.limits.max-request-bytes");
     stillServing();
+  }
+
+  @Test
+  void aBatchOfMoreEventsThanTheLimitIsRefused() throws Exception {
+    List<String> events = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      events.add(CloudEventJson.toJson(Events.event("/batch", "batch-" + NEXT.incrementAndGet(), null, "{}")));
+    }
+    String path = "/v1/topics/" + tenant.topic() + "/events";
+    assertRefused(413, "batch_too_large", broker.post(path, tenant.producerKey(), "application/cloudevents-batch+json",
+        "[" + String.join(",", events) + "]"), "at most 5");
+    assertEquals(202, broker.post(path, tenant.producerKey(), "application/cloudevents-batch+json",
+        "[" + String.join(",", events.subList(1, 6)) + "]").status());
   }
 
   /** The same attribute limits on every edge, checked in one place once the event is decoded. */
