@@ -123,6 +123,18 @@ public final class Catalog {
   /** "account product" pairs with a subscription, for the visibility of private products. */
   private final Set<String> subscribers = ConcurrentHashMap.newKeySet();
   private volatile long version;
+  private final CatalogLimits limits;
+  private final Holdings holdings = new Holdings();
+
+  /** A catalog that checks changes against {@code limits} (the catalog entity's). */
+  public Catalog(CatalogLimits limits) {
+    this.limits = limits;
+  }
+
+  /** A catalog that only applies changes the entity checked: a node's view. */
+  public Catalog() {
+    this(CatalogLimits.UNCHECKED);
+  }
 
   /** How many changes the catalog has applied; equals its journal's last sequence number. */
   public long version() {
@@ -140,8 +152,7 @@ public final class Catalog {
       case SUBSCRIPTION_CREATED -> checkSubscription(change.getSubscriptionCreated());
       case SUBSCRIPTION_PLAN_CHANGED -> checkPlanChange(change.getSubscriptionPlanChanged());
       case PLAN_DELETED -> checkPlanDeletion(change.getPlanDeleted());
-      case TOPIC_SCHEMA_ADDED -> topics.containsKey(change.getTopicSchemaAdded().getTopic()) ? Optional.empty()
-          : Optional.of(Rejection.notFound("topic", change.getTopicSchemaAdded().getTopic()));
+      case TOPIC_SCHEMA_ADDED -> checkSchema(change.getTopicSchemaAdded().getTopic());
       case API_KEY_EXPIRY_SET -> keys.containsKey(change.getApiKeyExpirySet().getId()) ? Optional.empty()
           : Optional.of(Rejection.notFound("key", change.getApiKeyExpirySet().getId()));
       case API_KEY_DELETED -> keys.containsKey(change.getApiKeyDeleted().getId()) ? Optional.empty()
@@ -161,30 +172,37 @@ public final class Catalog {
         ApiKeyCreated created = change.getApiKeyCreated();
         Set<Scope> scopes = EnumSet.noneOf(Scope.class);
         created.getScopesList().forEach(name -> Scope.parse(name).ifPresent(scopes::add));
+        holdings.add(created.getAccountId(), CatalogLimits.Held.KEYS, 1);
         keys.put(created.getId(), new ApiKey(created.getId(), created.getAccountId(), Set.copyOf(scopes),
             List.copyOf(created.getResourcesList()), created.getSecretSha256().toByteArray(), at,
             created.getExpiresAtMillis() == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(created.getExpiresAtMillis()))));
       }
       case DOMAIN_CREATED -> {
         DomainCreated created = change.getDomainCreated();
+        holdings.add(created.getOwner(), CatalogLimits.Held.DOMAINS, 1);
         domains.put(created.getName(), new Domain(created.getName(), created.getOwner(), at));
       }
       case TOPIC_CREATED -> {
         TopicCreated created = change.getTopicCreated();
+        domain(created.getDomain()).ifPresent(domain -> holdings.add(domain.owner(), CatalogLimits.Held.TOPICS, 1));
         topics.put(created.getName(), new Topic(created.getName(), created.getDomain(), created.getPartitions(),
             created.getSchemaJson().isEmpty() ? List.of() : List.of(created.getSchemaJson()), at));
       }
       case PRODUCT_CREATED -> {
         ProductCreated created = change.getProductCreated();
+        holdings.add(created.getOwner(), CatalogLimits.Held.PRODUCTS, 1);
         products.put(created.getId(), new Product(created.getId(), created.getName(), created.getOwner(),
             List.copyOf(created.getTopicsList()), created.getDescription(), Visibility.fromProto(created.getVisibility()), at));
       }
       case PLAN_CREATED -> {
         PlanCreated created = change.getPlanCreated();
+        product(created.getProductId()).ifPresent(product -> holdings.add(product.owner(), CatalogLimits.Held.PLANS, 1));
+        holdings.addPlan(created.getProductId(), 1);
         plans.put(created.getId(), new Plan(created.getId(), created.getProductId(), created.getName(), created.getTerms(), at));
       }
       case SUBSCRIPTION_CREATED -> {
         SubscriptionCreated created = change.getSubscriptionCreated();
+        holdings.add(created.getAccount(), CatalogLimits.Held.SUBSCRIPTIONS, 1);
         List<AckPoint> start = created.getStartList().stream().map(AckPoint::fromProto).toList();
         subscriptions.put(created.getId(), new Subscription(created.getId(), created.getAccount(), created.getProduct(),
             List.of(new PlanSpan(created.getPlan(), at)), created.getDeliveryType(), start, created.getFilterJson(), at));
@@ -194,12 +212,23 @@ public final class Catalog {
         SubscriptionPlanChanged changed = change.getSubscriptionPlanChanged();
         subscriptions.computeIfPresent(changed.getSubscription(), (id, subscription) -> subscription.withPlan(changed.getPlan(), at));
       }
-      case PLAN_DELETED -> plans.remove(change.getPlanDeleted().getId());
+      case PLAN_DELETED -> {
+        Plan deleted = plans.remove(change.getPlanDeleted().getId());
+        if (deleted != null) {
+          holdings.addPlan(deleted.productId(), -1);
+          product(deleted.productId()).ifPresent(product -> holdings.add(product.owner(), CatalogLimits.Held.PLANS, -1));
+        }
+      }
       case TOPIC_SCHEMA_ADDED -> topics.computeIfPresent(change.getTopicSchemaAdded().getTopic(),
           (name, topic) -> topic.withSchema(change.getTopicSchemaAdded().getSchemaJson()));
       case API_KEY_EXPIRY_SET -> keys.computeIfPresent(change.getApiKeyExpirySet().getId(),
           (id, key) -> key.expiringAt(Instant.ofEpochMilli(change.getApiKeyExpirySet().getExpiresAtMillis())));
-      case API_KEY_DELETED -> keys.remove(change.getApiKeyDeleted().getId());
+      case API_KEY_DELETED -> {
+        ApiKey deleted = keys.remove(change.getApiKeyDeleted().getId());
+        if (deleted != null) {
+          holdings.add(deleted.accountId(), CatalogLimits.Held.KEYS, -1);
+        }
+      }
       case CHANGE_NOT_SET -> { }
     }
     version++;
@@ -224,7 +253,8 @@ public final class Catalog {
         return invalid("unknown scope \"" + scope + "\"; scopes are admin, publish, subscribe, read");
       }
     }
-    return Optional.empty();
+    return limitsOf(created.getAccountId()).checkResourcesOfKey(created.getResourcesCount())
+        .or(() -> oneMore(CatalogLimits.Held.KEYS, created.getAccountId()));
   }
 
   private Optional<Rejection> checkDomain(DomainCreated created) {
@@ -238,7 +268,7 @@ public final class Catalog {
     return domains.containsKey(created.getName())
         ? Optional.of(new Rejection("domain_name_unavailable", "the domain name " + created.getName()
             + " is not available; choose another"))
-        : Optional.empty();
+        : oneMore(CatalogLimits.Held.DOMAINS, created.getOwner());
   }
 
   private Optional<Rejection> checkTopic(TopicCreated created) {
@@ -252,7 +282,8 @@ public final class Catalog {
     if (created.getPartitions() < 1 || created.getPartitions() > MAX_PARTITIONS) {
       return invalid("partitions must be between 1 and " + MAX_PARTITIONS);
     }
-    return topics.containsKey(created.getName()) ? Optional.of(Rejection.conflict("topic", created.getName())) : Optional.empty();
+    return topics.containsKey(created.getName()) ? Optional.of(Rejection.conflict("topic", created.getName()))
+        : oneMore(CatalogLimits.Held.TOPICS, domains.get(created.getDomain()).owner());
   }
 
   private Optional<Rejection> checkProduct(ProductCreated created) {
@@ -265,22 +296,38 @@ public final class Catalog {
     if (created.getTopicsCount() == 0) {
       return invalid("a product needs at least one topic");
     }
+    Optional<Rejection> tooManyTopics = limitsOf(created.getOwner()).checkTopicsOfProduct(created.getTopicsCount());
+    if (tooManyTopics.isPresent()) {
+      return tooManyTopics;
+    }
+    int partitions = 0;
     for (String topic : created.getTopicsList()) {
       if (!topics.containsKey(topic)) {
         return Optional.of(Rejection.notFound("topic", topic));
       }
+      partitions += topics.get(topic).partitions();
     }
-    return products.containsKey(created.getId()) ? Optional.of(Rejection.conflict("product", created.getId())) : Optional.empty();
+    Optional<Rejection> tooManyPartitions = limitsOf(created.getOwner()).checkPartitionsOfProduct(partitions);
+    if (tooManyPartitions.isPresent()) {
+      return tooManyPartitions;
+    }
+    return products.containsKey(created.getId()) ? Optional.of(Rejection.conflict("product", created.getId()))
+        : oneMore(CatalogLimits.Held.PRODUCTS, created.getOwner());
   }
 
   private Optional<Rejection> checkPlan(PlanCreated created) {
     if (created.getName().isBlank()) {
       return invalid("a plan needs a name");
     }
-    if (!products.containsKey(created.getProductId())) {
+    Product product = products.get(created.getProductId());
+    if (product == null) {
       return Optional.of(Rejection.notFound("product", created.getProductId()));
     }
-    return plans.containsKey(created.getId()) ? Optional.of(Rejection.conflict("plan", created.getId())) : Optional.empty();
+    if (plans.containsKey(created.getId())) {
+      return Optional.of(Rejection.conflict("plan", created.getId()));
+    }
+    return limitsOf(product.owner()).checkOneMorePlan(product.id(), holdings.plansOf(product.id()))
+        .or(() -> oneMore(CatalogLimits.Held.PLANS, product.owner()));
   }
 
   private Optional<Rejection> checkSubscription(SubscriptionCreated created) {
@@ -299,7 +346,8 @@ public final class Catalog {
           "plan " + plan.id() + " belongs to product " + plan.productId() + ", not " + created.getProduct()));
     }
     return subscriptions.containsKey(created.getId())
-        ? Optional.of(Rejection.conflict("subscription", created.getId())) : Optional.empty();
+        ? Optional.of(Rejection.conflict("subscription", created.getId()))
+        : oneMore(CatalogLimits.Held.SUBSCRIPTIONS, created.getAccount());
   }
 
   private Optional<Rejection> checkPlanChange(SubscriptionPlanChanged changed) {
@@ -318,7 +366,15 @@ public final class Catalog {
     if (subscription.plan().equals(plan.id())) {
       return Optional.of(new Rejection("plan_unchanged", "subscription " + subscription.id() + " is already on plan " + plan.id()));
     }
-    return Optional.empty();
+    return limitsOf(subscription.account()).checkOneMorePlanChange(subscription.id(), subscription.plans().size() - 1);
+  }
+
+  private Optional<Rejection> checkSchema(String topicName) {
+    Topic topic = topics.get(topicName);
+    if (topic == null) {
+      return Optional.of(Rejection.notFound("topic", topicName));
+    }
+    return limitsOf(topicOwner(topicName).orElse("")).checkOneMoreSchema(topicName, topic.schemas().size());
   }
 
   private Optional<Rejection> checkPlanDeletion(PlanDeleted deleted) {
@@ -330,6 +386,16 @@ public final class Catalog {
         .findFirst()
         .map(subscription -> new Rejection("plan_in_use", "plan " + deleted.getId() + " is used by subscription "
             + subscription.id() + "; move its subscriptions to another plan first"));
+  }
+
+  /** Refuses the account one more of {@code held} when it has as many as its limit allows. */
+  private Optional<Rejection> oneMore(CatalogLimits.Held held, String account) {
+    return limitsOf(account).checkOneMore(held, account, holdings.of(account, held));
+  }
+
+  /** The limits of a tenant's catalog; the platform's own entries (Platform) are the operator's and not limited. */
+  private CatalogLimits limitsOf(String account) {
+    return account.equals(Platform.ACCOUNT) ? CatalogLimits.UNCHECKED : limits;
   }
 
   private static Optional<Rejection> invalid(String message) {

@@ -39,25 +39,29 @@ public final class CatalogEntity extends EventSourcedBehaviorWithEnforcedReplies
 
   public record Rejected(Rejection rejection) implements Result {}
 
-  public static void initSharding(ClusterSharding sharding) {
-    sharding.init(Entity.of(ENTITY_KEY, context -> create()));
+  /** {@code limits}: how much of the catalog one account may hold, checked before each change is journaled. */
+  public static void initSharding(ClusterSharding sharding, CatalogLimits limits) {
+    sharding.init(Entity.of(ENTITY_KEY, context -> create(limits)));
   }
 
   public static EntityRef<Command> ref(ClusterSharding sharding) {
     return sharding.entityRefFor(ENTITY_KEY, ENTITY_ID);
   }
 
-  static Behavior<Command> create() {
-    return new CatalogEntity();
+  static Behavior<Command> create(CatalogLimits limits) {
+    return new CatalogEntity(limits);
   }
 
-  private CatalogEntity() {
+  private final CatalogLimits limits;
+
+  private CatalogEntity(CatalogLimits limits) {
     super(PersistenceId.ofUniqueId(PERSISTENCE_ID));
+    this.limits = limits;
   }
 
   @Override
   public Catalog emptyState() {
-    return new Catalog();
+    return new Catalog(limits);
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.billing.BillingException;
 import io.tollgate.billing.PlanTermsProto;
+import io.tollgate.broker.error.FieldLengths;
 import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.auth.Ids;
 import io.tollgate.broker.auth.Principal;
@@ -19,19 +20,16 @@ import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.subscription.Subscriptions;
 import io.tollgate.broker.catalog.CatalogCommand;
 import io.tollgate.broker.position.AckPoint;
-import io.tollgate.protocols.StrictJson;
 import io.tollgate.protocols.v1.journal.PlanTerms;
 import io.tollgate.broker.topic.TopicSchemas;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -42,7 +40,6 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
  * the result; the catalog decides whether the change is consistent.
  */
 public final class AdminApi {
-  static final int MAX_DESCRIPTION = 2000;
   private final CatalogView view;
   private final CatalogWriter writer;
   private final ClusterSharding sharding;
@@ -50,11 +47,11 @@ public final class AdminApi {
   private final Duration timeout;
   private final java.time.Clock clock;
   private final TopicSchemas schemas;
-  private final StrictJson requests;
+  private final RequestRules requests;
 
-  /** {@code requests}: how request bodies are read (their depth limit, tollgate.limits.max-request-json-depth). */
+  /** {@code requests}: how request bodies are read (their depth and string lengths, tollgate.limits). */
   public AdminApi(CatalogView view, CatalogWriter writer, Subscriptions subscriptions, ClusterSharding sharding,
-                  TopicSchemas schemas, StrictJson requests, Duration timeout, java.time.Clock clock) {
+                  TopicSchemas schemas, RequestRules requests, Duration timeout, java.time.Clock clock) {
     this.schemas = schemas;
     this.requests = requests;
     this.clock = clock;
@@ -71,13 +68,13 @@ public final class AdminApi {
     requireOperator(principal, "create accounts");
     JsonBody request = JsonBody.parse(requests, body, Set.of("name"));
     String id = Ids.next("acc");
-    return writer.write(principal.actor(), new CatalogCommand.CreateAccount(id, request.requiredString("name")))
+    return writer.write(principal.actor(), new CatalogCommand.CreateAccount(id, request.requiredString("name", FieldLengths.Kind.NAME)))
         .thenApply(catalog -> Responses.json(201, account(catalog.account(id).orElseThrow())));
   }
 
-  HttpResponse listAccounts(Principal principal) {
-    return list(view.catalog().accounts(), account -> AccountReads.mayRead(principal, account.id()),
-        Comparator.comparing(Catalog.Account::createdAt), AdminApi::account);
+  HttpResponse listAccounts(Principal principal, Paging.PageRequest page) {
+    return list(view.catalog().accounts().stream().filter(account -> AccountReads.mayRead(principal, account.id())),
+        account -> Paging.created(account.createdAt(), account.id()), AdminApi::account, page);
   }
 
   HttpResponse getAccount(Principal principal, String id) {
@@ -177,25 +174,25 @@ public final class AdminApi {
     });
   }
 
-  HttpResponse listKeys(Principal principal, String accountId) {
+  HttpResponse listKeys(Principal principal, String accountId, Paging.PageRequest page) {
     view.catalog().account(accountId).filter(a -> AccountReads.isTenantOf(principal, a.id()))
         .orElseThrow(() -> notFound("account", accountId));
     AccountReads.requireRead(principal, accountId);
     AccountReads.requireUnlimited(principal, "the account's keys");
-    return list(view.catalog().keys(), key -> key.accountId().equals(accountId),
-        Comparator.comparing(Catalog.ApiKey::createdAt), AdminApi::key);
+    return list(view.catalog().keys().stream().filter(key -> key.accountId().equals(accountId)),
+        key -> Paging.created(key.createdAt(), key.id()), AdminApi::key, page);
   }
 
   // ---- domains and topics ---------------------------------------------------------------
 
   CompletionStage<HttpResponse> createDomain(Principal principal, byte[] body) {
     JsonBody request = JsonBody.parse(requests, body, Set.of("name", "owner"));
-    String owner = request.requiredString("owner");
+    String owner = request.requiredString("owner", FieldLengths.Kind.ID);
     requireScope(principal, Scope.ADMIN, owner, "create domains owned by " + owner);
     if (AccountReads.isLimited(principal)) {
       throw Refusal.forbidden("a key limited to resources cannot create domains");
     }
-    String name = request.requiredString("name");
+    String name = request.requiredString("name", FieldLengths.Kind.ID);
     // Domain names are one namespace, so a taken name must be refused; the refusal is the same
     // for every taken name (another tenant's hidden domain, a visible one, the platform's own),
     // so it tells no one that a domain they cannot see exists, nor whose it is.
@@ -206,8 +203,8 @@ public final class AdminApi {
         .thenApply(catalog -> Responses.json(201, domain(catalog.domain(name).orElseThrow())));
   }
 
-  HttpResponse listDomains(Principal principal) {
-    return list(visible(principal).domains(), Comparator.comparing(Catalog.Domain::name), AdminApi::domain);
+  HttpResponse listDomains(Principal principal, Paging.PageRequest page) {
+    return list(visible(principal).domains(), Catalog.Domain::name, AdminApi::domain, page);
   }
 
   HttpResponse getDomain(Principal principal, String name) {
@@ -216,10 +213,10 @@ public final class AdminApi {
 
   CompletionStage<HttpResponse> createTopic(Principal principal, byte[] body) {
     JsonBody request = JsonBody.parse(requests, body, Set.of("name", "domain", "partitions", "schema"));
-    String domainName = request.requiredString("domain");
+    String domainName = request.requiredString("domain", FieldLengths.Kind.ID);
     Catalog.Domain domain = visible(principal).domain(domainName).orElseThrow(() -> notFound("domain", domainName));
     requireScope(principal, Scope.ADMIN, domain.owner(), "create topics in domain " + domainName);
-    String name = request.requiredString("name");
+    String name = request.requiredString("name", FieldLengths.Kind.ID);
     requireReaches(principal, name);
     long partitions = request.optionalLong("partitions").orElse(1L);
     if (partitions < 1 || partitions > Catalog.MAX_PARTITIONS) {
@@ -242,8 +239,8 @@ public final class AdminApi {
         .thenApply(catalog -> Responses.json(201, topic(catalog.topic(topicName).orElseThrow())));
   }
 
-  HttpResponse listTopics(Principal principal) {
-    return list(visible(principal).topics(), Comparator.comparing(Catalog.Topic::name), AdminApi::topic);
+  HttpResponse listTopics(Principal principal, Paging.PageRequest page) {
+    return list(visible(principal).topics(), Catalog.Topic::name, AdminApi::topic, page);
   }
 
   HttpResponse getTopic(Principal principal, String name) {
@@ -254,7 +251,7 @@ public final class AdminApi {
 
   CompletionStage<HttpResponse> createProduct(Principal principal, byte[] body) {
     JsonBody request = JsonBody.parse(requests, body, Set.of("name", "owner", "topics", "description", "visibility"));
-    String owner = request.requiredString("owner");
+    String owner = request.requiredString("owner", FieldLengths.Kind.ID);
     requireScope(principal, Scope.ADMIN, owner, "create products owned by " + owner);
     List<String> topics = request.stringList("topics");
     topics.forEach(topic -> requireReaches(principal, topic));
@@ -267,20 +264,18 @@ public final class AdminApi {
         });
       }
     }
-    String description = request.optionalString("description").orElse("");
-    if (description.length() > MAX_DESCRIPTION) {
-      throw request.invalid("description", "is at most " + MAX_DESCRIPTION + " characters");
-    }
+    String description = request.optionalString("description", FieldLengths.Kind.DESCRIPTION).orElse("");
     Visibility visibility = request.optionalString("visibility").map(text -> Visibility.parse(text)
         .orElseThrow(() -> request.invalid("visibility", "must be \"public\" or \"private\""))).orElse(Visibility.DEFAULT);
     String id = Ids.next("prod");
-    return writer.write(principal.actor(), new CatalogCommand.CreateProduct(id, request.requiredString("name"), owner,
+    return writer.write(principal.actor(), new CatalogCommand.CreateProduct(id, request.requiredString("name", FieldLengths.Kind.NAME), owner,
             topics, description, visibility))
         .thenApply(catalog -> Responses.json(201, product(catalog.product(id).orElseThrow())));
   }
 
-  HttpResponse listProducts(Principal principal) {
-    return list(visible(principal).products(), Comparator.comparing(Catalog.Product::createdAt), AdminApi::product);
+  HttpResponse listProducts(Principal principal, Paging.PageRequest page) {
+    return list(visible(principal).products(), product -> Paging.created(product.createdAt(), product.id()),
+        AdminApi::product, page);
   }
 
   HttpResponse getProduct(Principal principal, String id) {
@@ -292,8 +287,8 @@ public final class AdminApi {
     Catalog.Product product = visible(principal).product(productId).orElseThrow(() -> notFound("product", productId));
     requireScope(principal, Scope.ADMIN, product.owner(), "create plans of product " + productId);
     requireReaches(principal, productId);
+    String name = request.requiredString("name", FieldLengths.Kind.NAME);
     PlanTerms terms = PlanTermsJson.parse(request);
-    String name = request.requiredString("name");
     try {
       PlanTermsProto.fromProto(name, terms);
     } catch (BillingException e) {
@@ -304,10 +299,10 @@ public final class AdminApi {
         .thenApply(catalog -> Responses.json(201, plan(catalog.plan(id).orElseThrow())));
   }
 
-  HttpResponse listPlans(Principal principal, String productId) {
+  HttpResponse listPlans(Principal principal, String productId, Paging.PageRequest page) {
     visible(principal).product(productId).orElseThrow(() -> notFound("product", productId));
     return list(view.catalog().plans().stream().filter(plan -> plan.productId().equals(productId)),
-        Comparator.comparing(Catalog.Plan::createdAt), AdminApi::plan);
+        plan -> Paging.created(plan.createdAt(), plan.id()), AdminApi::plan, page);
   }
 
   HttpResponse getPlan(Principal principal, String id) {
@@ -318,9 +313,10 @@ public final class AdminApi {
 
   CompletionStage<HttpResponse> createSubscription(Principal principal, byte[] body) {
     JsonBody request = JsonBody.parse(requests, body, Set.of("account", "product", "plan", "delivery", "filter", "start"));
-    String account = request.requiredString("account");
+    String account = request.requiredString("account", FieldLengths.Kind.ID);
     requireScope(principal, Scope.SUBSCRIBE, account, "subscribe for account " + account);
-    requireReaches(principal, request.requiredString("product"));
+    String productId = request.requiredString("product", FieldLengths.Kind.ID);
+    requireReaches(principal, productId);
     String deliveryType = request.optionalObject("delivery", Set.of("type"))
         .map(delivery -> delivery.requiredString("type")).orElse("websocket");
     if (!deliveryType.equals("websocket")) {
@@ -331,11 +327,14 @@ public final class AdminApi {
     if (!start.equals("beginning") && !start.equals("end")) {
       throw request.invalid("start", "must be \"beginning\" or \"end\"");
     }
-    String productId = request.requiredString("product");
     Catalog.Product product = visible(principal).product(productId).orElseThrow(() -> notFound("product", productId));
     String id = Ids.next("sub");
-    Optional<String> filter = request.optionalObject("filter", null).map(given -> Filters.validated(given.json(), Set.of()));
-    return subscriptions.create(principal.actor(), id, account, product, request.requiredString("plan"), deliveryType,
+    Optional<String> filter = request.optionalObject("filter", null).map(given -> {
+      request.checkedLength("filter", given.json().toString(), FieldLengths.Kind.FILTER);
+      return Filters.validated(given.json(), Set.of());
+    });
+    String plan = request.requiredString("plan", FieldLengths.Kind.ID);
+    return subscriptions.create(principal.actor(), id, account, product, plan, deliveryType,
             filter, start.equals("end") ? Subscriptions.Start.END : Subscriptions.Start.BEGINNING)
         .thenApply(catalog -> Responses.json(201, subscription(catalog.subscription(id).orElseThrow())));
   }
@@ -352,7 +351,7 @@ public final class AdminApi {
         .orElseThrow(() -> notFound("subscription", subscriptionId));
     requireScope(principal, Scope.SUBSCRIBE, subscription.account(), "change the plan of " + subscriptionId);
     requireReaches(principal, subscription.product());
-    String plan = request.requiredString("plan");
+    String plan = request.requiredString("plan", FieldLengths.Kind.ID);
     return subscriptions.changePlan(principal.actor(), subscriptionId, plan)
         .thenCompose(catalog -> getSubscription(principal, subscriptionId));
   }
@@ -367,10 +366,10 @@ public final class AdminApi {
         .thenApply(catalog -> HttpResponse.create().withStatus(204));
   }
 
-  HttpResponse listSubscriptions(Principal principal) {
-    return list(view.catalog().subscriptions(), subscription -> AccountReads.mayRead(principal, subscription.account())
-            && principal.reaches(subscription.product()),
-        Comparator.comparing(Catalog.Subscription::createdAt), AdminApi::subscription);
+  HttpResponse listSubscriptions(Principal principal, Paging.PageRequest page) {
+    return list(view.catalog().subscriptions().stream().filter(subscription ->
+            AccountReads.mayRead(principal, subscription.account()) && principal.reaches(subscription.product())),
+        subscription -> Paging.created(subscription.createdAt(), subscription.id()), AdminApi::subscription, page);
   }
 
   /**
@@ -426,16 +425,10 @@ public final class AdminApi {
     return new Refusal(what + "_not_found", what + " " + id + " does not exist");
   }
 
-  private static <T> HttpResponse list(Collection<T> items, Predicate<T> visible, Comparator<T> order,
-                                       Function<T, ObjectNode> render) {
-    return list(items.stream().filter(visible), order, render);
-  }
-
-  private static <T> HttpResponse list(Stream<T> items, Comparator<T> order, Function<T, ObjectNode> render) {
-    ObjectNode body = JsonBody.MAPPER.createObjectNode();
-    ArrayNode data = body.putArray("data");
-    items.sorted(order).map(render).forEach(data::add);
-    return Responses.json(200, body);
+  /** One page of a list ({@link Paging}): no tenant is handed the whole catalog in one response. */
+  private static <T> HttpResponse list(Stream<T> items, Function<T, String> position, Function<T, ObjectNode> render,
+                                       Paging.PageRequest page) {
+    return Responses.json(200, Paging.page(items, position, render, page));
   }
 
   private VisibleCatalog visible(Principal principal) {

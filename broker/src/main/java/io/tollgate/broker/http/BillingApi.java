@@ -16,7 +16,6 @@ import io.tollgate.broker.invoicing.Invoicing;
 import io.tollgate.broker.invoicing.StoredMoney;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
-import io.tollgate.protocols.StrictJson;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
 import io.tollgate.protocols.v1.journal.InvoiceLine;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
@@ -37,10 +36,10 @@ public final class BillingApi {
   private final PeriodScheme periods;
   private final Clock clock;
   private final Duration timeout;
-  private final StrictJson requests;
+  private final RequestRules requests;
 
   public BillingApi(CatalogView view, ClusterSharding sharding, PeriodScheme periods, Clock clock, Duration timeout,
-                    StrictJson requests) {
+                    RequestRules requests) {
     this.requests = requests;
     this.view = view;
     this.sharding = sharding;

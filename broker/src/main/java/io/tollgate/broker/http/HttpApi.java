@@ -1,5 +1,6 @@
 package io.tollgate.broker.http;
 
+import io.tollgate.broker.error.FieldLengths;
 import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.auth.AuthThrottle;
 import io.tollgate.broker.auth.Authentication;
@@ -53,11 +54,14 @@ public final class HttpApi extends AllDirectives {
   private final StreamSession streams;
   private final Metrics metrics;
   private final BooleanSupplier ready;
+  private final FieldLengths lengths;
 
+  /** {@code lengths}: how long a path's parameters may be (tollgate.limits.max-id-length). */
   public HttpApi(Authenticator authenticator, AuthThrottle throttle, CatalogView view, AdminApi admin, CatalogApi catalogApi,
                  BillingApi billing, VerificationApi verification, AuditApi audit, SessionsApi sessions,
-                 PublishApi publish, StreamSession streams, Metrics metrics, BooleanSupplier ready) {
+                 PublishApi publish, StreamSession streams, Metrics metrics, BooleanSupplier ready, FieldLengths lengths) {
     this.verification = verification;
+    this.lengths = lengths;
     this.catalogApi = catalogApi;
     this.sessions = sessions;
     this.audit = audit;
@@ -92,8 +96,17 @@ public final class HttpApi extends AllDirectives {
   }
 
   private Binding api(String method, String path, Handler handler) {
-    return new Binding(new Endpoint(method, path),
-        parameters -> authenticated(principal -> handler.handle(principal, parameters)));
+    return new Binding(new Endpoint(method, path), parameters -> sync(() -> checkedParameters(path, parameters),
+        () -> authenticated(principal -> handler.handle(principal, parameters))));
+  }
+
+  /** Every parameter of a path is an identifier, so no longer than one may be ({@code field_too_long}). */
+  private Void checkedParameters(String path, List<String> parameters) {
+    List<String> names = java.util.Arrays.stream(path.split("/")).filter(HttpApi::isParameter).toList();
+    for (int i = 0; i < parameters.size(); i++) {
+      lengths.checked("path parameter " + names.get(i), parameters.get(i), FieldLengths.Kind.ID);
+    }
+    return null;
   }
 
   /**
@@ -111,11 +124,11 @@ public final class HttpApi extends AllDirectives {
         open("GET", "/v1/openapi.json", () -> complete(Responses.json(200, openApi))),
 
         api("POST", "/v1/accounts", (principal, at) -> withBody(body -> async(() -> admin.createAccount(principal, body)))),
-        api("GET", "/v1/accounts", (principal, at) -> sync(() -> admin.listAccounts(principal))),
+        api("GET", "/v1/accounts", (principal, at) -> paged(page -> sync(() -> admin.listAccounts(principal, page)))),
         api("GET", "/v1/accounts/{account}", (principal, at) -> sync(() -> admin.getAccount(principal, at.get(0)))),
         api("POST", "/v1/accounts/{account}/keys", (principal, at) ->
             withBody(body -> async(() -> admin.createKey(principal, at.get(0), body)))),
-        api("GET", "/v1/accounts/{account}/keys", (principal, at) -> sync(() -> admin.listKeys(principal, at.get(0)))),
+        api("GET", "/v1/accounts/{account}/keys", (principal, at) -> paged(page -> sync(() -> admin.listKeys(principal, at.get(0), page)))),
         api("POST", "/v1/accounts/{account}/keys/{key}/rotate", (principal, at) ->
             withBody(body -> async(() -> admin.rotateKey(principal, at.get(0), at.get(1), body)))),
         api("DELETE", "/v1/accounts/{account}/keys/{key}", (principal, at) ->
@@ -145,11 +158,11 @@ public final class HttpApi extends AllDirectives {
             parameterOptional("account", account -> async(() -> verification.verify(principal, account)))),
 
         api("POST", "/v1/domains", (principal, at) -> withBody(body -> async(() -> admin.createDomain(principal, body)))),
-        api("GET", "/v1/domains", (principal, at) -> sync(() -> admin.listDomains(principal))),
+        api("GET", "/v1/domains", (principal, at) -> paged(page -> sync(() -> admin.listDomains(principal, page)))),
         api("GET", "/v1/domains/{domain}", (principal, at) -> sync(() -> admin.getDomain(principal, at.get(0)))),
 
         api("POST", "/v1/topics", (principal, at) -> withBody(body -> async(() -> admin.createTopic(principal, body)))),
-        api("GET", "/v1/topics", (principal, at) -> sync(() -> admin.listTopics(principal))),
+        api("GET", "/v1/topics", (principal, at) -> paged(page -> sync(() -> admin.listTopics(principal, page)))),
         api("GET", "/v1/topics/{topic}", (principal, at) -> sync(() -> admin.getTopic(principal, at.get(0)))),
         api("POST", "/v1/topics/{topic}/schemas", (principal, at) ->
             withBody(body -> async(() -> admin.addSchema(principal, at.get(0), body)))),
@@ -157,13 +170,13 @@ public final class HttpApi extends AllDirectives {
             withBody(body -> async(() -> publish.publish(principal, at.get(0), request, body))))),
 
         api("POST", "/v1/products", (principal, at) -> withBody(body -> async(() -> admin.createProduct(principal, body)))),
-        api("GET", "/v1/products", (principal, at) -> sync(() -> admin.listProducts(principal))),
+        api("GET", "/v1/products", (principal, at) -> paged(page -> sync(() -> admin.listProducts(principal, page)))),
         api("GET", "/v1/products/{product}", (principal, at) -> sync(() -> admin.getProduct(principal, at.get(0)))),
         api("GET", "/v1/products/{product}/asyncapi", (principal, at) -> optionalHeaderValueByName("Host", host ->
             sync(() -> catalogApi.asyncApi(principal, at.get(0), host)))),
         api("POST", "/v1/products/{product}/plans", (principal, at) ->
             withBody(body -> async(() -> admin.createPlan(principal, at.get(0), body)))),
-        api("GET", "/v1/products/{product}/plans", (principal, at) -> sync(() -> admin.listPlans(principal, at.get(0)))),
+        api("GET", "/v1/products/{product}/plans", (principal, at) -> paged(page -> sync(() -> admin.listPlans(principal, at.get(0), page)))),
 
         api("GET", "/v1/catalog", (principal, at) -> parameterMap(parameters -> sync(() -> {
           Map<String, String> search = new HashMap<>(parameters);
@@ -175,7 +188,7 @@ public final class HttpApi extends AllDirectives {
 
         api("POST", "/v1/subscriptions", (principal, at) ->
             withBody(body -> async(() -> admin.createSubscription(principal, body)))),
-        api("GET", "/v1/subscriptions", (principal, at) -> sync(() -> admin.listSubscriptions(principal))),
+        api("GET", "/v1/subscriptions", (principal, at) -> paged(page -> sync(() -> admin.listSubscriptions(principal, page)))),
         api("GET", "/v1/subscriptions/{subscription}", (principal, at) ->
             async(() -> admin.getSubscription(principal, at.get(0)))),
         api("GET", "/v1/subscriptions/{subscription}/stream", (principal, at) -> stream(principal, at.get(0))),
@@ -231,6 +244,19 @@ public final class HttpApi extends AllDirectives {
 
   private static boolean isParameter(String segment) {
     return segment.startsWith("{");
+  }
+
+  /** A list's page: {@code ?limit=} and {@code ?after=} (see Paging). */
+  private Route paged(Function<Paging.PageRequest, Route> inner) {
+    return parameterOptional("limit", limit -> parameterOptional("after", after -> {
+      Paging.PageRequest page;
+      try {
+        page = Paging.PageRequest.parse(limit, after);
+      } catch (Refusal refusal) {
+        return complete(Responses.failure(refusal));
+      }
+      return inner.apply(page);
+    }));
   }
 
   /** Exports are JSON unless {@code ?format=csv}. */

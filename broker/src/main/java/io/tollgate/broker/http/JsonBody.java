@@ -3,6 +3,7 @@ package io.tollgate.broker.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.broker.error.FieldLengths;
 import io.tollgate.broker.error.Refusal;
 import io.tollgate.protocols.StrictJson;
 import io.tollgate.protocols.StrictJsonException;
@@ -16,24 +17,32 @@ import java.util.Set;
 /**
  * A JSON request body with the checks every endpoint needs, each failing with its own code:
  * {@code malformed_json}, {@code duplicate_key}, {@code too_deep}, {@code trailing_json}
- * ({@link StrictJson}), {@code unknown_field}, {@code missing_field}, {@code invalid_field}.
+ * ({@link StrictJson}), {@code unknown_field}, {@code missing_field}, {@code invalid_field}, and
+ * {@code field_too_long}: every string read from it is bounded by its kind's limit ({@link FieldLengths}),
+ * {@link FieldLengths.Kind#TEXT} unless the caller says what the string is.
  */
 public final class JsonBody {
   public static final ObjectMapper MAPPER = new ObjectMapper();
   private final ObjectNode node;
   private final String path;
+  private final FieldLengths lengths;
 
-  private JsonBody(ObjectNode node, String path) {
+  private JsonBody(ObjectNode node, String path, FieldLengths lengths) {
     this.node = node;
     this.path = path;
+    this.lengths = lengths;
   }
 
-  public static JsonBody parse(StrictJson json, byte[] bytes, Set<String> allowedFields) {
-    JsonNode root = read(json, bytes);
+  public static JsonBody parse(RequestRules rules, byte[] bytes, Set<String> allowedFields) {
+    if (bytes.length > rules.maxBytes()) {
+      throw new Refusal("request_too_large", "the body is " + bytes.length + " bytes; a management request is at most "
+          + rules.maxBytes() + " (tollgate.limits.max-request-bytes)");
+    }
+    JsonNode root = read(rules.json(), bytes);
     if (!root.isObject()) {
       throw new Refusal("malformed_json", "the body must be a JSON object");
     }
-    return of((ObjectNode) root, "", allowedFields);
+    return of((ObjectNode) root, "", allowedFields, rules.lengths());
   }
 
   /** The body as one JSON value by {@code json}'s rules; a refusal is a 400 with the rule's code. */
@@ -46,7 +55,7 @@ public final class JsonBody {
   }
 
   /** {@code allowedFields} null: any field, for objects whose shape another parser checks. */
-  public static JsonBody of(ObjectNode node, String path, Set<String> allowedFields) {
+  private static JsonBody of(ObjectNode node, String path, Set<String> allowedFields, FieldLengths lengths) {
     Iterator<String> names = node.fieldNames();
     while (allowedFields != null && names.hasNext()) {
       String name = names.next();
@@ -55,14 +64,22 @@ public final class JsonBody {
             + String.join(", ", allowedFields.stream().sorted().toList()));
       }
     }
-    return new JsonBody(node, path);
+    return new JsonBody(node, path, lengths);
   }
 
   public String requiredString(String field) {
-    return optionalString(field).orElseThrow(() -> missing(field));
+    return requiredString(field, FieldLengths.Kind.TEXT);
+  }
+
+  public String requiredString(String field, FieldLengths.Kind kind) {
+    return optionalString(field, kind).orElseThrow(() -> missing(field));
   }
 
   public Optional<String> optionalString(String field) {
+    return optionalString(field, FieldLengths.Kind.TEXT);
+  }
+
+  public Optional<String> optionalString(String field, FieldLengths.Kind kind) {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
       return Optional.empty();
@@ -70,7 +87,12 @@ public final class JsonBody {
     if (!value.isTextual()) {
       throw invalid(field, "must be a string, was " + kind(value));
     }
-    return Optional.of(value.textValue());
+    return Optional.of(lengths.checked("\"" + path + field + "\"", value.textValue(), kind));
+  }
+
+  /** {@code text}, a string derived from the field (a filter's JSON text), if it is at most {@code kind}'s limit long. */
+  public String checkedLength(String field, String text, FieldLengths.Kind kind) {
+    return lengths.checked("\"" + path + field + "\"", text, kind);
   }
 
   public long requiredLong(String field) {
@@ -97,6 +119,7 @@ public final class JsonBody {
     return optionalString(field);
   }
 
+  /** An array of identifiers (topic names, product ids, scopes), each at most max-id-length long. */
   public List<String> stringList(String field) {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
@@ -110,7 +133,7 @@ public final class JsonBody {
       if (!item.isTextual()) {
         throw invalid(field, "must be an array of strings; found " + kind(item));
       }
-      items.add(item.textValue());
+      items.add(lengths.checked("\"" + path + field + "[" + items.size() + "]\"", item.textValue(), FieldLengths.Kind.ID));
     }
     return items;
   }
@@ -123,7 +146,7 @@ public final class JsonBody {
     if (!value.isObject()) {
       throw invalid(field, "must be an object, was " + kind(value));
     }
-    return Optional.of(of((ObjectNode) value, path + field + ".", allowedFields));
+    return Optional.of(of((ObjectNode) value, path + field + ".", allowedFields, lengths));
   }
 
   public JsonBody requiredObject(String field, Set<String> allowedFields) {
@@ -141,7 +164,7 @@ public final class JsonBody {
       if (!item.isObject()) {
         throw invalid(field + "[" + index + "]", "must be an object, was " + kind(item));
       }
-      items.add(of((ObjectNode) item, path + field + "[" + index + "].", allowedFields));
+      items.add(of((ObjectNode) item, path + field + "[" + index + "].", allowedFields, lengths));
       index++;
     }
     return items;

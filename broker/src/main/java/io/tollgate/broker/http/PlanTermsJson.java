@@ -10,6 +10,7 @@ import io.tollgate.protocols.v1.journal.RedactionRule;
 import io.tollgate.protocols.v1.journal.Tier;
 import io.tollgate.protocols.v1.journal.Tiered;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.broker.error.FieldLengths;
 import io.tollgate.broker.error.Refusal;
 import io.tollgate.protocols.redaction.Redaction;
 import io.tollgate.protocols.redaction.RedactionException;
@@ -50,7 +51,10 @@ final class PlanTermsJson {
           .setEventsPerPeriod(nonNegative(quota, "events_per_period", quota.requiredLong("events_per_period")))
           .setOnExceed(onExceed));
     });
-    body.optionalObject("filter", null).ifPresent(filter -> terms.setFilterJson(Filters.validated(filter.json(), Set.of("account"))));
+    body.optionalObject("filter", null).ifPresent(filter -> {
+      body.checkedLength("filter", filter.json().toString(), FieldLengths.Kind.FILTER);
+      terms.setFilterJson(Filters.validated(filter.json(), Set.of("account")));
+    });
     if (body.has("redact")) {
       terms.addAllRedact(redaction(body));
     }

@@ -5,9 +5,12 @@ import com.typesafe.config.ConfigException;
 import io.tollgate.billing.PeriodScheme;
 import io.tollgate.broker.auth.AuthThrottle;
 import io.tollgate.broker.auth.JwtSettings;
+import io.tollgate.broker.catalog.CatalogLimits;
+import io.tollgate.broker.error.FieldLengths;
 import io.tollgate.broker.session.OpenSessions;
 import io.tollgate.broker.tcp.TcpPublishServer;
 import io.tollgate.broker.tls.ServerTls;
+import io.tollgate.broker.topic.EventLimits;
 import io.tollgate.broker.topic.PublishRates;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.broker.topic.TopicPartition;
@@ -42,7 +45,14 @@ public record NodeSettings(
     OpenSessions.Limits sessionLimits,
     PublishRates.Settings publishRate,
     Storage storage,
-    Optional<ServerTls.Settings> tls) {
+    Optional<ServerTls.Settings> tls,
+    Limits limits) {
+
+  /**
+   * {@code tollgate.limits}: the longest strings a request may carry, the longest attributes of an
+   * event, how much of the catalog one account may hold, and the longest management request.
+   */
+  public record Limits(FieldLengths fields, EventLimits events, CatalogLimits catalog, int maxRequestBytes) {}
 
   /** Where a server listens. */
   public record Endpoint(String host, int port) {
@@ -98,13 +108,49 @@ public record NodeSettings(
         new PublishRates.Settings(atLeastOne(t, "publish-rate.events-per-second"),
             bytes(t, "publish-rate.bytes-per-second"), positive(t, "publish-rate.burst")),
         new Storage(config.getString("pekko.persistence.journal.plugin"), t.getString("storage.query-plugin")),
-        tls(t));
+        tls(t),
+        limits(t));
     clusterTls(config).ifPresent(cluster -> {
       readable(t, "cluster.tls.cert-file", cluster.certFile());
       readable(t, "cluster.tls.key-file", cluster.keyFile());
       readable(t, "cluster.tls.ca-file", cluster.caFile());
     });
     return settings;
+  }
+
+  private static Limits limits(Config t) {
+    return new Limits(
+        new FieldLengths(length(t, "limits.max-id-length"), length(t, "limits.max-name-length"),
+            length(t, "limits.max-description-length"), length(t, "limits.max-text-length"),
+            length(t, "limits.max-filter-length")),
+        new EventLimits(length(t, "limits.max-event-id-length"), length(t, "limits.max-event-source-length"),
+            length(t, "limits.max-event-type-length"), length(t, "limits.max-event-subject-length"),
+            length(t, "limits.max-event-attribute-length"), count(t, "limits.max-extensions")),
+        new CatalogLimits(count(t, "limits.catalog.max-domains-per-account"), count(t, "limits.catalog.max-topics-per-account"),
+            count(t, "limits.catalog.max-products-per-account"), count(t, "limits.catalog.max-plans-per-account"),
+            count(t, "limits.catalog.max-keys-per-account"), count(t, "limits.catalog.max-subscriptions-per-account"),
+            count(t, "limits.catalog.max-topics-per-product"), count(t, "limits.catalog.max-plans-per-product"),
+            count(t, "limits.catalog.max-partitions-per-product"), count(t, "limits.catalog.max-schema-versions-per-topic"),
+            count(t, "limits.catalog.max-plan-changes-per-subscription"), count(t, "limits.catalog.max-resources-per-key")),
+        bytes(t, "limits.max-request-bytes"));
+  }
+
+  /** A string's longest length: at least 1, at most 1,048,576 (more would be a body, not a field). */
+  private static int length(Config t, String path) {
+    return between(t, path, 1, 1 << 20);
+  }
+
+  /** A count of objects: at least 1 (none would forbid the kind), at most 10,000,000. */
+  private static int count(Config t, String path) {
+    return between(t, path, 1, 10_000_000);
+  }
+
+  private static int between(Config t, String path, int min, int max) {
+    int value = t.getInt(path);
+    if (value < min || value > max) {
+      throw bad(t, path, "from " + min + " to " + max);
+    }
+    return value;
   }
 
   /** TLS on the HTTP and TCP edges when a certificate and a key are given; plaintext when neither is. */

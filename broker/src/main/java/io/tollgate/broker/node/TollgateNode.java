@@ -22,6 +22,7 @@ import io.tollgate.broker.http.AdminApi;
 import io.tollgate.broker.http.CatalogApi;
 import io.tollgate.broker.http.HttpApi;
 import io.tollgate.broker.http.PublishApi;
+import io.tollgate.broker.http.RequestRules;
 import io.tollgate.broker.http.SessionsApi;
 import io.tollgate.broker.http.VerificationApi;
 import io.tollgate.broker.ops.Metrics;
@@ -178,7 +179,7 @@ public final class TollgateNode {
     LiveTail liveTail = new LiveTail(system, currentJournal, subscriptions.fallbackPoll(), subscriptions.maxEntriesPerRead(),
         subscriptions.maxBytesPerRead());
     TopicPartition.initSharding(sharding, settings.topics(), clock, liveTail.announcements());
-    CatalogEntity.initSharding(sharding);
+    CatalogEntity.initSharding(sharding, settings.limits().catalog());
     PeriodScheme periods = settings.billing().periods();
     EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
         .getReadJournalFor(EventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
@@ -202,12 +203,14 @@ public final class TollgateNode {
         jwt.isEmpty() ? Optional.empty() : Optional.of(JwtVerifier.of(jwt.get())));
     AuthThrottle throttle = new AuthThrottle(settings.authFailures(), clock);
     StrictJson eventData = new StrictJson(settings.publish().maxJsonDepth());
-    StrictJson requests = new StrictJson(settings.maxRequestJsonDepth());
+    RequestRules requests = new RequestRules(new StrictJson(settings.maxRequestJsonDepth()), settings.limits().fields(),
+        settings.limits().maxRequestBytes());
     TopicSchemas schemas = new TopicSchemas(eventData, settings.schemas());
     PublishRates publishRates = new PublishRates(settings.publishRate(), clock);
     system.scheduler().scheduleAtFixedRate(FORGET_FULL_RATES, FORGET_FULL_RATES, publishRates::forgetFull,
         system.executionContext());
-    Publisher publisher = new Publisher(sharding, view, schemas, settings.publish(), publishRates,
+    Publisher publisher = new Publisher(sharding, view, schemas, settings.publish(), settings.limits().events(),
+        settings.limits().fields(), publishRates,
         system.dispatchers().lookup(DispatcherSelector.fromConfig(SCHEMA_VALIDATION_DISPATCHER)));
     OpenSessions sessions = new OpenSessions(view, clock, Cluster.get(system).selfMember().address().toString(),
         settings.sessionLimits());
@@ -231,7 +234,8 @@ public final class TollgateNode {
     VerificationApi verification = new VerificationApi(new JournalReader(currentJournal, system), periods, view);
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, verification,
         new AuditApi(currentJournal, view, system),
-        new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData), streams, metrics, ready);
+        new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData), streams, metrics, ready,
+        settings.limits().fields());
 
     ServerBuilder httpServer = Http.get(system).newServerAt(settings.http().host(), settings.http().port());
     ServerBinding http = tls.map(t -> httpServer.enableHttps(ConnectionContext.httpsServer(t::newEngine))).orElse(httpServer)

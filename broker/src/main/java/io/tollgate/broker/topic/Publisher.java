@@ -2,6 +2,7 @@ package io.tollgate.broker.topic;
 
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.broker.position.Cursor;
+import io.tollgate.broker.error.FieldLengths;
 import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.ShardedAsk;
 import io.tollgate.broker.auth.Principal;
@@ -50,9 +51,17 @@ public final class Publisher {
    * (docs/security.md), which must not hold a thread that serves HTTP, streams or the cluster.
    */
   private final Executor validation;
+  private final EventLimits eventLimits;
+  private final FieldLengths lengths;
 
+  /**
+   * {@code eventLimits}: how long each attribute of an event may be, whatever the edge it came by;
+   * {@code lengths}: how long a topic name may be (TCP names it in a frame, not a path).
+   */
   public Publisher(ClusterSharding sharding, CatalogView view, TopicSchemas schemas, Settings settings,
-                   PublishRates rates, Executor validation) {
+                   EventLimits eventLimits, FieldLengths lengths, PublishRates rates, Executor validation) {
+    this.eventLimits = eventLimits;
+    this.lengths = lengths;
     this.data = new StrictJson(settings.maxJsonDepth());
     this.rates = rates;
     this.validation = validation;
@@ -68,6 +77,7 @@ public final class Publisher {
 
   /** Checks what can be checked before the events are read: the topic and the caller's right to it. */
   public Catalog.Topic authorize(Principal principal, String topicName) {
+    lengths.checked("the topic", topicName, FieldLengths.Kind.ID);
     Catalog catalog = view.catalog();
     Catalog.Topic topic = new VisibleCatalog(catalog, principal.viewer()).topic(topicName)
         .orElseThrow(() -> new Refusal("topic_not_found", "topic " + topicName + " does not exist"));
@@ -116,6 +126,7 @@ public final class Publisher {
         throw new Refusal("event_too_large", "event " + event.getId() + " is " + size
             + " bytes; the limit is " + settings.maxEventBytes());
       }
+      eventLimits.check(event);
       checkData(event);
       schemas.validate(topic, event);
       int partition = Partitioner.partitionOf(event, partitions);

@@ -108,8 +108,8 @@ class CatalogApiTest {
     String body = "{\"name\":\"x\",\"owner\":\"" + shop.producer() + "\",\"topics\":[\"" + shop.topic() + "\"],";
     assertEquals("invalid_field", broker.post("/v1/products", shop.producerKey(), "application/json",
         body + "\"visibility\":\"secret\"}").errorCode());
-    assertEquals("invalid_field", broker.post("/v1/products", shop.producerKey(), "application/json",
-        body + "\"description\":\"" + "d".repeat(2001) + "\"}").errorCode());
+    assertEquals("field_too_long", broker.post("/v1/products", shop.producerKey(), "application/json",
+        body + "\"description\":\"" + "d".repeat(4097) + "\"}").errorCode());
     String otherAdmin = broker.admin().createKey(shop.consumer(), List.of("admin")).get("secret").asText();
     assertEquals("topic_not_found", broker.post("/v1/products", otherAdmin, "application/json",
         "{\"name\":\"x\",\"owner\":\"" + shop.consumer() + "\",\"topics\":[\"bazaar.refunds\"]}").errorCode(),

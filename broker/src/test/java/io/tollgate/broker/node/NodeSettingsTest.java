@@ -82,10 +82,30 @@ class NodeSettingsTest {
       "tollgate.publish-rate.burst | 0s",
       "tollgate.subscriptions.max-bytes-per-read | 0",
       "tollgate.topics.max-pending-bytes | 3GiB",
+      "tollgate.limits.max-id-length | 0",
+      "tollgate.limits.max-description-length | 2000000",
+      "tollgate.limits.max-extensions | 0",
+      "tollgate.limits.catalog.max-subscriptions-per-account | 0",
+      "tollgate.limits.catalog.max-topics-per-product | many",
+      "tollgate.limits.max-request-bytes | 0",
   })
   void aValueOutOfItsRangeStopsTheNodeAtStartNamingItsKey(String key, String value) {
     ConfigException refused = assertThrows(ConfigException.class, () -> read(key + " = \"" + value + "\""));
     assertTrue(refused.getMessage().contains(key.substring("tollgate.".length())), refused.getMessage());
+  }
+
+  @Test
+  void theDefaultLimitsAllowTheDataPathTargetsAndBoundEverythingElse() {
+    NodeSettings.Limits limits = read("").limits();
+    assertTrue(limits.catalog().subscriptionsPerAccount() >= 100_000, "a load test creates 100,000 subscriptions from one account");
+    assertEquals(128, limits.fields().id());
+    assertEquals(200, limits.fields().name());
+    assertEquals(4096, limits.fields().description());
+    assertEquals(1024, limits.events().source());
+    assertEquals(1024, limits.events().subject());
+    assertEquals(50, limits.catalog().topicsPerProduct());
+    assertEquals(50, limits.catalog().plansPerProduct());
+    assertEquals(256 * 1024, limits.maxRequestBytes());
   }
 
   @Test
