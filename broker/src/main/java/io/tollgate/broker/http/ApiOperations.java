@@ -31,9 +31,15 @@ final class ApiOperations {
     return new Operation(id, tag, summary, Optional.empty(), 200, Optional.of(response), List.of(), List.of(errors));
   }
 
+  /** A list, read a page at a time ({@code limit}, {@code after}). */
+  private static Operation list(String id, String tag, String summary, String response) {
+    return withQuery(read(id, tag, summary, response), "limit", "after");
+  }
+
   private static Operation create(String id, String tag, String summary, String request, String response,
                                   String... errors) {
-    return new Operation(id, tag, summary, Optional.of(request), 201, Optional.of(response), List.of(), List.of(errors));
+    return new Operation(id, tag, summary, Optional.of(request), 201, Optional.of(response), List.of(),
+        List.of(errors));
   }
 
   private static Operation act(String id, String tag, String summary, int status, String response, String... errors) {
@@ -60,11 +66,12 @@ final class ApiOperations {
 
       at("POST", "/v1/accounts", create("createAccount", "accounts", "Creates an account (operator).", "NewAccount",
           "Account", "account_exists")),
-      at("GET", "/v1/accounts", read("listAccounts", "accounts", "The accounts the caller may see.", "AccountList")),
+      at("GET", "/v1/accounts", list("listAccounts", "accounts", "The accounts the caller may see.", "AccountList")),
       at("GET", "/v1/accounts/{account}", read("getAccount", "accounts", "One account.", "Account")),
       at("POST", "/v1/accounts/{account}/keys", create("createKey", "keys",
-          "Creates an API key; its secret is shown once.", "NewKey", "KeyWithSecret")),
-      at("GET", "/v1/accounts/{account}/keys", read("listKeys", "keys", "The account's keys, without secrets.",
+          "Creates an API key; its secret is shown once.", "NewKey", "KeyWithSecret", "too_many_keys",
+          "too_many_resources")),
+      at("GET", "/v1/accounts/{account}/keys", list("listKeys", "keys", "The account's keys, without secrets.",
           "KeyList")),
       at("POST", "/v1/accounts/{account}/keys/{key}/rotate", create("rotateKey", "keys",
           "A new secret for the key; the old one works for the overlap.", "KeyRotation", "KeyWithSecret",
@@ -102,33 +109,36 @@ final class ApiOperations {
               + " difference to the cent (operator).", "BillingVerification", "account_not_found"), "account")),
 
       at("POST", "/v1/domains", create("createDomain", "catalog", "Claims a domain for topics.", "NewDomain", "Domain",
-          "domain_name_unavailable")),
-      at("GET", "/v1/domains", read("listDomains", "catalog", "The domains the caller may see.", "DomainList")),
+          "domain_name_unavailable", "too_many_domains")),
+      at("GET", "/v1/domains", list("listDomains", "catalog", "The domains the caller may see.", "DomainList")),
       at("GET", "/v1/domains/{domain}", read("getDomain", "catalog", "One domain.", "Domain")),
       at("POST", "/v1/topics", create("createTopic", "catalog", "Creates a partitioned topic in a domain.", "NewTopic",
-          "Topic", "topic_exists", "domain_not_found", "invalid_schema", "schema_too_large", "schema_too_complex")),
-      at("GET", "/v1/topics", read("listTopics", "catalog", "The topics the caller may see.", "TopicList")),
+          "Topic", "topic_exists", "domain_not_found", "invalid_schema", "schema_too_large", "schema_too_complex",
+          "too_many_topics")),
+      at("GET", "/v1/topics", list("listTopics", "catalog", "The topics the caller may see.", "TopicList")),
       at("GET", "/v1/topics/{topic}", read("getTopic", "catalog", "One topic, with its current schema.", "Topic")),
       at("POST", "/v1/topics/{topic}/schemas", create("addSchema", "catalog",
           "A new version of the topic's JSON Schema, checked on publish from now on.", "NewSchema", "Topic",
-          "invalid_schema", "schema_too_large", "schema_too_complex")),
+          "invalid_schema", "schema_too_large", "schema_too_complex", "too_many_schema_versions")),
       at("POST", "/v1/topics/{topic}/events", new Operation("publish", "events",
           "Publishes CloudEvents: structured (application/cloudevents+json), batch "
               + "(application/cloudevents-batch+json) or binary (ce-* headers); 202 once durable.",
           Optional.of("CloudEvent"), 202, Optional.of("Published"), List.of(),
           List.of("invalid_cloudevent", "empty_batch", "batch_too_large", "event_too_large", "schema_violation",
               "schema_too_costly", "schema_too_complex", "unsupported_media_type", "partition_overloaded",
-              "publish_timeout", "storage_unavailable"))),
+              "publish_timeout", "storage_unavailable", "too_many_extensions", "publish_rate_limited"))),
 
       at("POST", "/v1/products", create("createProduct", "catalog", "Bundles topics as a product.", "NewProduct",
-          "Product", "product_exists", "topic_not_found")),
-      at("GET", "/v1/products", read("listProducts", "catalog", "The products the caller may see.", "ProductList")),
+          "Product", "product_exists", "topic_not_found", "too_many_products", "too_many_topics_in_product",
+          "too_many_partitions_in_product")),
+      at("GET", "/v1/products", list("listProducts", "catalog", "The products the caller may see.", "ProductList")),
       at("GET", "/v1/products/{product}", read("getProduct", "catalog", "One product.", "Product")),
       at("GET", "/v1/products/{product}/asyncapi", read("getAsyncApi", "catalog",
           "The product's AsyncAPI 3.0 document.", "AsyncApiDocument")),
       at("POST", "/v1/products/{product}/plans", create("createPlan", "catalog", "Prices a product.", "NewPlan",
-          "Plan", "plan_exists", "invalid_plan", "invalid_price", "invalid_filter")),
-      at("GET", "/v1/products/{product}/plans", read("listPlans", "catalog", "The product's plans.", "PlanList")),
+          "Plan", "plan_exists", "invalid_plan", "invalid_price", "invalid_filter", "too_many_plans",
+          "too_many_plans_in_product")),
+      at("GET", "/v1/products/{product}/plans", list("listPlans", "catalog", "The product's plans.", "PlanList")),
       at("GET", "/v1/catalog", withQuery(read("searchCatalog", "catalog",
           "Searches the products the caller may see.", "CatalogPage", "unknown_parameter", "invalid_query",
           "invalid_kind", "invalid_limit"), "q", "kind", "limit", "after")),
@@ -139,17 +149,18 @@ final class ApiOperations {
       at("POST", "/v1/subscriptions", create("createSubscription", "subscriptions",
           "Subscribes an account to a product under a plan.", "NewSubscription", "Subscription",
           "subscription_exists", "product_not_found", "plan_not_found", "plan_not_in_product",
-          "unsupported_delivery", "invalid_filter")),
-      at("GET", "/v1/subscriptions", read("listSubscriptions", "subscriptions",
+          "unsupported_delivery", "invalid_filter", "too_many_subscriptions")),
+      at("GET", "/v1/subscriptions", list("listSubscriptions", "subscriptions",
           "The subscriptions the caller may see.", "SubscriptionList")),
       at("GET", "/v1/subscriptions/{subscription}", read("getSubscription", "subscriptions",
           "One subscription, with its cursors and this period's usage.", "Subscription")),
       at("GET", "/v1/subscriptions/{subscription}/stream", act("stream", "subscriptions",
           "Upgrades to a WebSocket stream of the subscription's events (README, \"Streams\").", 101, null,
-          "websocket_required")),
+          "websocket_required", "too_many_connections_for_account", "too_many_connections_for_address")),
       at("POST", "/v1/subscriptions/{subscription}/plan", new Operation("changePlan", "subscriptions",
           "Moves the subscription to another plan of its product from now on.", Optional.of("PlanChange"), 200,
-          Optional.of("Subscription"), List.of(), List.of("plan_not_found", "plan_not_in_product", "plan_unchanged"))),
+          Optional.of("Subscription"), List.of(), List.of("plan_not_found", "plan_not_in_product", "plan_unchanged",
+          "too_many_plan_changes"))),
 
       at("GET", "/v1/audit", withQuery(read("readAuditLog", "audit",
           "Catalog changes and billing actions, oldest first, a page at a time.", "AuditPage", "invalid_limit",

@@ -27,7 +27,7 @@ final class OpenApiDocument {
   private static final List<String> AUTHENTICATION = List.of("unauthenticated", "invalid_key", "invalid_token",
       "token_expired", "too_many_auth_failures", "forbidden");
   private static final List<String> BODY = List.of("malformed_json", "trailing_json", "duplicate_key", "too_deep",
-      "unknown_field", "missing_field", "invalid_field", "payload_too_large");
+      "unknown_field", "missing_field", "invalid_field", "payload_too_large", "field_too_long", "request_too_large");
   private static final List<String> ANY = List.of("internal_error", "timeout");
   private static final Map<String, String> NOT_FOUND = Map.of("account", "account_not_found", "key", "key_not_found",
       "session", "session_not_found", "invoice", "invoice_not_found", "domain", "domain_not_found",
@@ -105,6 +105,12 @@ final class OpenApiDocument {
       codes.addAll(ANY);
     }
     pathParameters(endpoint).forEach(name -> codes.add(NOT_FOUND.get(name)));
+    if (!pathParameters(endpoint).isEmpty()) {
+      codes.add("field_too_long");
+    }
+    if (operation.query().contains("limit")) {
+      codes.addAll(List.of("invalid_limit", "invalid_after"));
+    }
     if (operation.request().isPresent()) {
       codes.addAll(BODY);
     }
