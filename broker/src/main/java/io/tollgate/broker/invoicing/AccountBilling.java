@@ -1,7 +1,6 @@
 package io.tollgate.broker.invoicing;
 
 import io.tollgate.broker.error.Rejection;
-import com.google.protobuf.Message;
 import io.tollgate.billing.Money;
 import io.tollgate.billing.Period;
 import io.tollgate.billing.PeriodScheme;
@@ -18,20 +17,14 @@ import io.tollgate.protocols.v1.AttributeValue;
 import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
-import io.tollgate.protocols.v1.journal.CreditNoteRequested;
-import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
 import io.tollgate.protocols.v1.journal.PublishedRecorded;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
-import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
-import io.tollgate.protocols.v1.journal.PeriodsClosed;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
-import io.tollgate.protocols.v1.journal.RevenueDelivered;
 import io.tollgate.protocols.v1.journal.UsageRecorded;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.concurrent.CompletionStage;
@@ -55,6 +48,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.EventAdapter;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -85,7 +79,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * journals; the child {@link Deliveries} sends credits and invoice events until confirmed; and
  * what it asks of the cluster goes through {@link Outside}.
  */
-public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplies<AccountBilling.Command, Message, BillingLedger> {
+public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplies<AccountBilling.Command, BillingEvent, BillingLedger> {
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "AccountBilling");
 
   public sealed interface Command extends ClusterMessage {}
@@ -193,7 +187,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     }
   }
 
-  private record CreditNoteNumbered(CreditNoteRequested request, String number)
+  private record CreditNoteNumbered(BillingEvent.CreditNoteRequested request, String number)
       implements Command, NoSerializationVerificationNeeded {}
 
   private record NumberPendingCreditNote() implements Command, NoSerializationVerificationNeeded {}
@@ -377,7 +371,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   @Override
-  public CommandHandlerWithReply<Command, Message, BillingLedger> commandHandler() {
+  public CommandHandlerWithReply<Command, BillingEvent, BillingLedger> commandHandler() {
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(RecordUsage.class, this::onRecord)
         .onCommand(RecordPublished.class, this::onRecordPublished)
@@ -389,12 +383,12 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .onCommand(CloseAbandoned.class, this::onCloseAbandoned)
         .onCommand(AnnouncementStored.class, (ledger, stored) -> ledger.isAnnounced(stored.invoice())
             ? Effect().noReply()
-            : Effect().persist(InvoiceAnnounced.newBuilder().setInvoice(stored.invoice()).build()).thenNoReply())
+            : Effect().persist(new BillingEvent.InvoiceAnnounced(stored.invoice())).thenNoReply())
         .onCommand(NumberReady.class, this::onNumberReady)
         .onCommand(FinalizeNext.class, (ledger, next) -> finalizeNext(ledger))
         .onCommand(CreditsDelivered.class, (ledger, delivered) -> ledger.isDelivered(delivered.creditKey())
             ? Effect().noReply()
-            : Effect().persist(RevenueDelivered.newBuilder().setInvoice(delivered.creditKey()).build()).thenNoReply())
+            : Effect().persist(new BillingEvent.RevenueDelivered(delivered.creditKey())).thenNoReply())
         .onCommand(CreditRevenue.class, this::onCreditRevenue)
         .onCommand(TopUp.class, this::onTopUp)
         .onCommand(ChangeInvoiceStatus.class, this::onChangeStatus)
@@ -410,21 +404,21 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   // ---- usage ------------------------------------------------------------------------------
 
-  private ReplyEffect<Message, BillingLedger> onRecord(BillingLedger ledger, RecordUsage record) {
+  private ReplyEffect<BillingEvent, BillingLedger> onRecord(BillingLedger ledger, RecordUsage record) {
     UsageRecorded usage = record.usage();
     if (usage.getSequence() <= ledger.positionOf(usage.getSubscription())) {
       return Effect().reply(record.replyTo(), Done.getInstance());
     }
-    return Effect().persist(usage).thenReply(record.replyTo(), newState -> Done.getInstance());
+    return Effect().persist(BillingJournal.usage(usage)).thenReply(record.replyTo(), newState -> Done.getInstance());
   }
 
-  private ReplyEffect<Message, BillingLedger> onRecordPublished(BillingLedger ledger, RecordPublished record) {
+  private ReplyEffect<BillingEvent, BillingLedger> onRecordPublished(BillingLedger ledger, RecordPublished record) {
     PublishedRecorded published = record.published();
     String key = new PartitionRef(published.getTopic(), published.getPartition()).persistenceId();
     if (published.getSequence() <= ledger.positionOf(key)) {
       return Effect().reply(record.replyTo(), Done.getInstance());
     }
-    return Effect().persist(published).thenReply(record.replyTo(), newState -> Done.getInstance());
+    return Effect().persist(BillingJournal.published(published)).thenReply(record.replyTo(), newState -> Done.getInstance());
   }
 
   /** The journals of the account's topic partitions: publish-side metering of a producer. */
@@ -443,7 +437,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .sorted(Comparator.comparing(Catalog.Subscription::createdAt)).toList();
   }
 
-  private ReplyEffect<Message, BillingLedger> onCatchUp(BillingLedger ledger, CatchUp catchUp) {
+  private ReplyEffect<BillingEvent, BillingLedger> onCatchUp(BillingLedger ledger, CatchUp catchUp) {
     List<String> journals = catchUp.subscription().isEmpty() ? ownJournals() : List.of(catchUp.subscription());
     if (journals.isEmpty()) {
       return Effect().reply(catchUp.replyTo(), Done.getInstance());
@@ -471,7 +465,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   // ---- closing periods --------------------------------------------------------------------
 
   /** Also the moment to send again any revenue credit that was not confirmed. */
-  private ReplyEffect<Message, BillingLedger> onClosePeriods(BillingLedger ledger, ClosePeriods close) {
+  private ReplyEffect<BillingEvent, BillingLedger> onClosePeriods(BillingLedger ledger, ClosePeriods close) {
     resendUnconfirmed(ledger);
     if (closingThrough == null && !ownSubscriptions().isEmpty()) {
       closingThrough = clock.instant().minus(settings.grace());
@@ -486,7 +480,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
    * every journal is read to its end, however long that takes: a slow read delays the close, it
    * does not abandon it.
    */
-  private ReplyEffect<Message, BillingLedger> onCatalogReadForClose(BillingLedger ledger, CatalogReadForClose read) {
+  private ReplyEffect<BillingEvent, BillingLedger> onCatalogReadForClose(BillingLedger ledger, CatalogReadForClose read) {
     List<String> journals = ownJournals();
     if (journals.isEmpty()) {
       closingThrough = null;
@@ -497,14 +491,14 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   /** Without every usage journal read to its end, no period is closed: the next tick tries again. */
-  private ReplyEffect<Message, BillingLedger> onCloseAbandoned(BillingLedger ledger, CloseAbandoned abandoned) {
+  private ReplyEffect<BillingEvent, BillingLedger> onCloseAbandoned(BillingLedger ledger, CloseAbandoned abandoned) {
     actor.getLog().warn("reading the usage journals of {} failed; no period is closed until they are read",
         accountId, abandoned.failure());
     closingThrough = null;
     return Effect().noReply();
   }
 
-  private ReplyEffect<Message, BillingLedger> onCaughtUpForClose(BillingLedger ledger, CaughtUpForClose caughtUp) {
+  private ReplyEffect<BillingEvent, BillingLedger> onCaughtUpForClose(BillingLedger ledger, CaughtUpForClose caughtUp) {
     List<Catalog.Subscription> subscriptions = ownSubscriptions();
     if (subscriptions.isEmpty()) {
       closingThrough = null;
@@ -523,7 +517,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     return finalizeNext(ledger);
   }
 
-  private ReplyEffect<Message, BillingLedger> finalizeNext(BillingLedger ledger) {
+  private ReplyEffect<BillingEvent, BillingLedger> finalizeNext(BillingLedger ledger) {
     InvoiceFinalized.Builder next = toFinalize.poll();
     if (next == null) {
       Instant through = closingThrough;
@@ -531,14 +525,14 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
       if (!through.isAfter(ledger.closedThrough())) {
         return Effect().noReply();
       }
-      return Effect().persist(PeriodsClosed.newBuilder().setThroughMillis(through.toEpochMilli()).build()).thenNoReply();
+      return Effect().persist(new BillingEvent.PeriodsClosed(through)).thenNoReply();
     }
     actor.pipeToSelf(outside.number(InvoiceNumbering.INVOICES, next.getId()),
         (number, failure) -> new NumberReady(next, failure == null ? number : null));
     return Effect().noReply();
   }
 
-  private ReplyEffect<Message, BillingLedger> onNumberReady(BillingLedger ledger, NumberReady ready) {
+  private ReplyEffect<BillingEvent, BillingLedger> onNumberReady(BillingLedger ledger, NumberReady ready) {
     if (ready.number() == null) {
       actor.getLog().warn("numbering invoice {} failed; the next close retries", ready.invoice().getId());
       toFinalize.clear();
@@ -546,7 +540,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
       return Effect().noReply();
     }
     InvoiceFinalized invoice = ledger.finalize(ready.invoice(), ready.number(), clock.millis());
-    return Effect().persist(invoice).thenRun(newState -> {
+    return Effect().persist(new BillingEvent.InvoiceFinalized(invoice)).thenRun(newState -> {
       sendCredits(invoice.getId(), newState.creditsFor(invoice, clock.millis()));
       announce(invoice);
       actor.getSelf().tell(new FinalizeNext());
@@ -579,11 +573,12 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     deliveries.tell(new Deliveries.SendCredits(creditKey, credits));
   }
 
-  private ReplyEffect<Message, BillingLedger> onCreditRevenue(BillingLedger ledger, CreditRevenue credit) {
+  private ReplyEffect<BillingEvent, BillingLedger> onCreditRevenue(BillingLedger ledger, CreditRevenue credit) {
     if (ledger.hasCredit(credit.credit())) {
       return Effect().reply(credit.replyTo(), Done.getInstance());
     }
-    return Effect().persist(credit.credit()).thenReply(credit.replyTo(), newState -> Done.getInstance());
+    return Effect().persist(new BillingEvent.RevenueCredited(credit.credit()))
+        .thenReply(credit.replyTo(), newState -> Done.getInstance());
   }
 
   // ---- credit notes -----------------------------------------------------------------------
@@ -595,7 +590,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
    * issued, other credit notes and status changes of the account wait, so a void never slips in
    * between a note's number and the note.
    */
-  private ReplyEffect<Message, BillingLedger> onIssueCreditNote(BillingLedger ledger, IssueCreditNote request) {
+  private ReplyEffect<BillingEvent, BillingLedger> onIssueCreditNote(BillingLedger ledger, IssueCreditNote request) {
     BillingLedger.CreditNoteCheck check = ledger.checkCreditNote(request.invoice(), request.amount(), request.idempotencyKey());
     if (check instanceof BillingLedger.CreditNoteCheck.AlreadyIssued issued) {
       return Effect().reply(request.replyTo(), Outcome.created(issued.noteId()));
@@ -612,28 +607,27 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
       return Effect().noReply();
     }
     Money amount = ((BillingLedger.CreditNoteCheck.Allowed) check).amount();
-    CreditNoteRequested requested = CreditNoteRequested.newBuilder().setInvoice(request.invoice())
-        .setCurrency(amount.currency().getCurrencyCode()).setAmount(amount.toString()).setReason(request.reason())
-        .setIdempotencyKey(request.idempotencyKey()).setActor(request.actor()).setAtMillis(clock.millis()).build();
+    BillingEvent.CreditNoteRequested requested = new BillingEvent.CreditNoteRequested(request.invoice(), amount,
+        request.reason(), request.idempotencyKey(), request.actor(), clock.instant());
     return Effect().persist(requested).thenRun(newState -> numberCreditNote(requested)).thenNoReply();
   }
 
-  private void numberCreditNote(CreditNoteRequested requested) {
+  private void numberCreditNote(BillingEvent.CreditNoteRequested requested) {
     if (numberingCreditNote) {
       return;
     }
     numberingCreditNote = true;
-    actor.pipeToSelf(outside.number(InvoiceNumbering.CREDIT_NOTES, BillingLedger.numberingDocument(requested)),
+    actor.pipeToSelf(outside.number(InvoiceNumbering.CREDIT_NOTES, requested.numberingDocument()),
         (number, failure) -> new CreditNoteNumbered(requested, failure == null ? number : null));
   }
 
-  private ReplyEffect<Message, BillingLedger> onCreditNoteNumbered(BillingLedger ledger, CreditNoteNumbered numbered) {
+  private ReplyEffect<BillingEvent, BillingLedger> onCreditNoteNumbered(BillingLedger ledger, CreditNoteNumbered numbered) {
     numberingCreditNote = false;
     if (!ledger.pendingCreditNote().equals(Optional.of(numbered.request()))) {
       return Effect().noReply();
     }
     if (numbered.number() == null) {
-      actor.getLog().warn("numbering the credit note of {} failed; asking again", numbered.request().getInvoice());
+      actor.getLog().warn("numbering the credit note of {} failed; asking again", numbered.request().invoice());
       noteWaiters.forEach(waiter -> waiter.tell(Outcome.refused("unavailable",
           "the credit note is accepted and waits for its number; retry with the same idempotency key")));
       noteWaiters.clear();
@@ -644,7 +638,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     InvoiceFinalized invoice = ledger.invoice(note.getInvoice()).orElseThrow().finalized();
     List<ActorRef<Outcome>> waiting = List.copyOf(noteWaiters);
     noteWaiters.clear();
-    return Effect().persist(note)
+    return Effect().persist(new BillingEvent.CreditNoteIssued(note))
         .thenRun(newState -> sendCredits(note.getId(), newState.noteCreditsFor(invoice, note, clock.millis())))
         .thenRun(newState -> waiting.forEach(waiter -> waiter.tell(Outcome.created(note.getId()))))
         .thenNoReply()
@@ -653,17 +647,16 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   // ---- wallet and invoice status -----------------------------------------------------------
 
-  private ReplyEffect<Message, BillingLedger> onTopUp(BillingLedger ledger, TopUp topUp) {
+  private ReplyEffect<BillingEvent, BillingLedger> onTopUp(BillingLedger ledger, TopUp topUp) {
     if (ledger.hasSeenTopUp(topUp.idempotencyKey())) {
       return Effect().reply(topUp.replyTo(), Outcome.OK);
     }
-    WalletToppedUp toppedUp = WalletToppedUp.newBuilder().setIdempotencyKey(topUp.idempotencyKey())
-        .setCurrency(topUp.amount().currency().getCurrencyCode()).setAmount(topUp.amount().toString())
-        .setActor(topUp.actor()).setAtMillis(clock.millis()).build();
+    BillingEvent.WalletToppedUp toppedUp = new BillingEvent.WalletToppedUp(topUp.idempotencyKey(), topUp.amount(),
+        topUp.actor(), clock.instant());
     return Effect().persist(toppedUp).thenReply(topUp.replyTo(), newState -> Outcome.OK);
   }
 
-  private ReplyEffect<Message, BillingLedger> onChangeStatus(BillingLedger ledger, ChangeInvoiceStatus change) {
+  private ReplyEffect<BillingEvent, BillingLedger> onChangeStatus(BillingLedger ledger, ChangeInvoiceStatus change) {
     if (ledger.pendingCreditNote().isPresent()) {
       return Effect().stash();
     }
@@ -679,8 +672,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
       return Effect().reply(change.replyTo(), Outcome.refused("invoice_" + invoice.status(),
           "invoice " + change.invoice() + " is " + invoice.status() + " and cannot become " + change.status()));
     }
-    InvoiceStatusChanged changed = InvoiceStatusChanged.newBuilder().setInvoice(change.invoice())
-        .setStatus(change.status()).setActor(change.actor()).setAtMillis(clock.millis()).build();
+    BillingEvent.InvoiceStatusChanged changed = new BillingEvent.InvoiceStatusChanged(change.invoice(), change.status(),
+        change.actor(), clock.instant());
     return Effect().persist(changed).thenRun(newState -> {
       if (change.status().equals("void")) {
         sendCredits(BillingLedger.voidKey(change.invoice()), newState.voidCreditsFor(invoice.finalized(), clock.millis()));
@@ -711,7 +704,13 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   @Override
-  public EventHandler<BillingLedger, Message> eventHandler() {
+  public EventHandler<BillingLedger, BillingEvent> eventHandler() {
     return newEventHandlerBuilder().forAnyState().onAnyEvent(BillingLedger::apply);
+  }
+
+  /** The journal stores each event as the Protobuf message of its name, as it always did. */
+  @Override
+  public EventAdapter<BillingEvent, ?> eventAdapter() {
+    return new BillingJournal();
   }
 }

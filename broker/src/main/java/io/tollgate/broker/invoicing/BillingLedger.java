@@ -1,6 +1,5 @@
 package io.tollgate.broker.invoicing;
 
-import com.google.protobuf.Message;
 import io.tollgate.billing.Allocation;
 import io.tollgate.billing.BillingException;
 import io.tollgate.billing.InvoiceDraft;
@@ -16,21 +15,13 @@ import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
-import io.tollgate.protocols.v1.journal.CreditNoteRequested;
-import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
 import io.tollgate.protocols.v1.journal.InvoiceLine;
-import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
 import io.tollgate.protocols.v1.journal.PeriodUsage;
-import io.tollgate.protocols.v1.journal.PeriodsClosed;
-import io.tollgate.protocols.v1.journal.PublishedRecorded;
 import io.tollgate.protocols.v1.journal.PublishedUsage;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
-import io.tollgate.protocols.v1.journal.RevenueDelivered;
 import io.tollgate.protocols.v1.journal.SnapshotInvoice;
-import io.tollgate.protocols.v1.journal.UsageRecorded;
 import io.tollgate.protocols.v1.journal.WalletBalance;
-import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -47,7 +38,7 @@ import java.util.TreeMap;
 
 /**
  * The billing state of one account and its rules, without actors: what its events did
- * ({@link #apply}), the invoices a period gets ({@link #draftInvoices}), whether a credit note
+ * ({@link #apply}, a closed set: {@link BillingEvent}), the invoices a period gets ({@link #draftInvoices}), whether a credit note
  * may be issued ({@link #checkCreditNote}), the revenue credits an invoice, a void or a note
  * sends ({@link #creditsFor}), and the snapshot it is stored as. {@link AccountBilling} only
  * sequences: it decides with these methods and persists what they return. Mutated only by
@@ -71,7 +62,7 @@ public final class BillingLedger {
   private Wallet wallet = Wallet.empty();
   private Instant closedThrough = Instant.EPOCH;
   /** The credit note accepted and not issued yet: at most one per account at a time. */
-  private CreditNoteRequested pendingNote;
+  private BillingEvent.CreditNoteRequested pendingNote;
 
   public BillingLedger(String accountId) {
     this.accountId = accountId;
@@ -83,58 +74,97 @@ public final class BillingLedger {
 
   // ---- events -----------------------------------------------------------------------------
 
-  /**
-   * Applies one stored event.
-   *
-   * @throws IllegalArgumentException for a message that is not a billing event
-   */
-  public BillingLedger apply(Message event) {
-    if (event instanceof UsageRecorded recorded) {
-      feedPositions.put(recorded.getSubscription(), recorded.getSequence());
-      if (recorded.getUnits() > 0) {
-        usage.computeIfAbsent(recorded.getPeriod(), period -> new HashMap<>())
-            .computeIfAbsent(recorded.getSubscription(), subscription -> new HashMap<>())
-            .merge(new Invoicing.PlanSegmentKey(recorded.getPlan(), Instant.ofEpochMilli(recorded.getPlanFromMillis())),
-                recorded.getUnits(), Long::sum);
+  /** Applies one event. */
+  public BillingLedger apply(BillingEvent event) {
+    return event.accept(applier);
+  }
+
+  private final BillingEvent.Cases<BillingLedger> applier = new BillingEvent.Cases<>() {
+    @Override
+    public BillingLedger usageRecorded(BillingEvent.UsageRecorded recorded) {
+      feedPositions.put(recorded.subscription(), recorded.sequence());
+      if (recorded.units() > 0) {
+        usage.computeIfAbsent(recorded.period(), period -> new HashMap<>())
+            .computeIfAbsent(recorded.subscription(), subscription -> new HashMap<>())
+            .merge(recorded.segment(), recorded.units(), Long::sum);
       }
-    } else if (event instanceof PublishedRecorded recorded) {
-      publishPositions.put(new PartitionRef(recorded.getTopic(), recorded.getPartition()).persistenceId(),
-          recorded.getSequence());
-      published.computeIfAbsent(recorded.getPeriod(), period -> new TreeMap<>())
-          .merge(recorded.getTopic(), new Published(recorded.getEvents(), recorded.getBytes()), Published::plus);
-    } else if (event instanceof InvoiceFinalized invoice) {
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger publishedRecorded(BillingEvent.PublishedRecorded recorded) {
+      publishPositions.put(recorded.partition().persistenceId(), recorded.sequence());
+      published.computeIfAbsent(recorded.period(), period -> new TreeMap<>())
+          .merge(recorded.partition().topic(), recorded.stored(), Published::plus);
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger invoiceFinalized(BillingEvent.InvoiceFinalized finalized) {
+      InvoiceFinalized invoice = finalized.invoice();
       invoices.put(invoice.getId(), new Invoice(invoice, "finalized", List.of()));
       wallet = wallet.apply(StoredMoney.of(invoice.getCreditsApplied(), invoice.getCurrency())).after();
-    } else if (event instanceof InvoiceAnnounced announcement) {
-      announced.add(announcement.getInvoice());
-    } else if (event instanceof RevenueDelivered confirmed) {
-      delivered.add(confirmed.getInvoice());
-    } else if (event instanceof RevenueCredited credit) {
-      credits.put(creditKey(credit), credit);
-    } else if (event instanceof WalletToppedUp topUp) {
-      wallet = wallet.topUp(CLIENT_KEY + topUp.getIdempotencyKey(), StoredMoney.of(topUp.getAmount(), topUp.getCurrency()));
-    } else if (event instanceof InvoiceStatusChanged changed) {
-      Invoice invoice = invoices.get(changed.getInvoice());
-      invoices.put(changed.getInvoice(), invoice.withStatus(changed.getStatus()));
-      if (changed.getStatus().equals("void")) {
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger invoiceAnnounced(BillingEvent.InvoiceAnnounced announcement) {
+      announced.add(announcement.invoice());
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger revenueDelivered(BillingEvent.RevenueDelivered confirmed) {
+      delivered.add(confirmed.creditKey());
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger revenueCredited(BillingEvent.RevenueCredited credited) {
+      credits.put(creditKey(credited.credit()), credited.credit());
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger walletToppedUp(BillingEvent.WalletToppedUp topUp) {
+      wallet = wallet.topUp(CLIENT_KEY + topUp.idempotencyKey(), topUp.amount());
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger invoiceStatusChanged(BillingEvent.InvoiceStatusChanged changed) {
+      Invoice invoice = invoices.get(changed.invoice());
+      invoices.put(changed.invoice(), invoice.withStatus(changed.status()));
+      if (changed.status().equals("void")) {
         Money refund = voidRefund(invoice);
         if (refund.signum() > 0) {
-          wallet = wallet.topUp(INTERNAL_KEY + "void:" + changed.getInvoice(), refund);
+          wallet = wallet.topUp(INTERNAL_KEY + "void:" + changed.invoice(), refund);
         }
       }
-    } else if (event instanceof CreditNoteRequested requested) {
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger creditNoteRequested(BillingEvent.CreditNoteRequested requested) {
       pendingNote = requested;
-    } else if (event instanceof CreditNoteIssued note) {
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger creditNoteIssued(BillingEvent.CreditNoteIssued issued) {
+      CreditNoteIssued note = issued.note();
       pendingNote = null;
       invoices.computeIfPresent(note.getInvoice(), (id, invoice) -> invoice.withCreditNote(note));
       wallet = wallet.topUp(INTERNAL_KEY + "credit-note:" + note.getId(), StoredMoney.of(note.getAmount(), note.getCurrency()));
-    } else if (event instanceof PeriodsClosed closed) {
-      closedThrough = Instant.ofEpochMilli(closed.getThroughMillis());
-    } else {
-      throw new IllegalArgumentException("not a billing event: " + event.getClass().getName());
+      return BillingLedger.this;
     }
-    return this;
-  }
+
+    @Override
+    public BillingLedger periodsClosed(BillingEvent.PeriodsClosed closed) {
+      closedThrough = closed.through();
+      return BillingLedger.this;
+    }
+  };
 
   // ---- queries ----------------------------------------------------------------------------
 
@@ -269,7 +299,7 @@ public final class BillingLedger {
       return new CreditNoteCheck.AlreadyIssued(earlier.get().getId());
     }
     if (pendingNote != null) {
-      return pendingNote.getInvoice().equals(invoiceId) && pendingNote.getIdempotencyKey().equals(idempotencyKey)
+      return pendingNote.invoice().equals(invoiceId) && pendingNote.idempotencyKey().equals(idempotencyKey)
           ? new CreditNoteCheck.Pending() : new CreditNoteCheck.Busy();
     }
     if (invoice.status().equals("void")) {
@@ -289,23 +319,18 @@ public final class BillingLedger {
     return new CreditNoteCheck.Allowed(amount);
   }
 
-  public Optional<CreditNoteRequested> pendingCreditNote() {
+  public Optional<BillingEvent.CreditNoteRequested> pendingCreditNote() {
     return Optional.ofNullable(pendingNote);
   }
 
-  /** The numbering document of a requested note: the same for every retry of the same request. */
-  static String numberingDocument(CreditNoteRequested requested) {
-    return requested.getInvoice() + "|" + requested.getIdempotencyKey();
-  }
-
   /** The note a request becomes once it has its number. */
-  static CreditNoteIssued issue(CreditNoteRequested requested, String number) {
+  static CreditNoteIssued issue(BillingEvent.CreditNoteRequested requested, String number) {
     return CreditNoteIssued.newBuilder()
         .setId("cn_" + number.toLowerCase(Locale.ROOT).replace("-", "_"))
-        .setNumber(number).setInvoice(requested.getInvoice())
-        .setCurrency(requested.getCurrency()).setAmount(requested.getAmount())
-        .setReason(requested.getReason()).setIdempotencyKey(requested.getIdempotencyKey()).setActor(requested.getActor())
-        .setAtMillis(requested.getAtMillis()).build();
+        .setNumber(number).setInvoice(requested.invoice())
+        .setCurrency(requested.amount().currency().getCurrencyCode()).setAmount(requested.amount().toString())
+        .setReason(requested.reason()).setIdempotencyKey(requested.idempotencyKey()).setActor(requested.actor())
+        .setAtMillis(requested.at().toEpochMilli()).build();
   }
 
   // ---- revenue credits --------------------------------------------------------------------
@@ -454,7 +479,7 @@ public final class BillingLedger {
         .setClosedThroughMillis(closedThrough.toEpochMilli())
         .addAllDeliveredCreditKeys(new java.util.TreeSet<>(delivered));
     if (pendingNote != null) {
-      snapshot.setPendingCreditNote(pendingNote);
+      snapshot.setPendingCreditNote(BillingJournal.creditNoteRequested(pendingNote));
     }
     published.forEach((period, byTopic) -> byTopic.forEach((topic, totals) -> snapshot.addPublished(
         PublishedUsage.newBuilder().setPeriod(period).setTopic(topic).setEvents(totals.events()).setBytes(totals.bytes()))));
@@ -490,7 +515,7 @@ public final class BillingLedger {
     });
     ledger.delivered.addAll(snapshot.getDeliveredCreditKeysList());
     if (snapshot.hasPendingCreditNote()) {
-      ledger.pendingNote = snapshot.getPendingCreditNote();
+      ledger.pendingNote = BillingJournal.creditNoteRequested(snapshot.getPendingCreditNote());
     }
     snapshot.getCreditsList().forEach(credit -> ledger.credits.put(creditKey(credit), credit));
     Map<Currency, Money> balances = new HashMap<>();

@@ -167,12 +167,12 @@ class AccountBillingTest {
   void reversalsConfirmedBeforeASnapshotAreNotSentAgainAfterARestart() {
     start();
     InvoiceFinalized invoice = invoice("inv_1", "0.00");
-    BillingLedger ledger = new BillingLedger(account).apply(invoice)
-        .apply(CreditNoteIssued.newBuilder().setId("cn_1").setNumber("TGCN-000001").setInvoice("inv_1").setCurrency("USD")
-            .setAmount("1.00").setIdempotencyKey("k").build())
-        .apply(InvoiceStatusChanged.newBuilder().setInvoice("inv_1").setStatus("void").build());
+    BillingLedger ledger = new BillingLedger(account).apply(BillingJournal.event(invoice))
+        .apply(BillingJournal.event(CreditNoteIssued.newBuilder().setId("cn_1").setNumber("TGCN-000001").setInvoice("inv_1")
+            .setCurrency("USD").setAmount("1.00").setIdempotencyKey("k").build()))
+        .apply(BillingJournal.event(InvoiceStatusChanged.newBuilder().setInvoice("inv_1").setStatus("void").build()));
     for (String key : List.of("inv_1", "cn_1", "inv_1:void")) {
-      ledger.apply(RevenueDelivered.newBuilder().setInvoice(key).build());
+      ledger.apply(BillingJournal.event(RevenueDelivered.newBuilder().setInvoice(key).build()));
     }
     SnapshotTestKit.create(testKit.system()).persistForRecovery(AccountBilling.persistenceId(account),
         List.of(Pair.create(new SnapshotMeta(4, 0), ledger.toSnapshot())));

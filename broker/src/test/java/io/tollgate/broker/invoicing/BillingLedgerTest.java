@@ -64,9 +64,9 @@ class BillingLedgerTest {
   @Test
   void voidingAnInvoiceAfterACreditNoteGivesBackOnlyWhatIsLeft() {
     InvoiceFinalized invoice = invoice("inv_1", "10.00", line("sub_a", "plan_a", "10.00", "0.70"));
-    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(topUp("10.00")).apply(invoice);
+    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(BillingJournal.event(topUp("10.00"))).apply(BillingJournal.event(invoice));
     CreditNoteIssued note = note("cn_1", "inv_1", "4.00");
-    ledger.apply(note).apply(voided("inv_1"));
+    ledger.apply(BillingJournal.event(note)).apply(BillingJournal.event(voided("inv_1")));
 
     assertEquals(Money.of("10.00", "USD"), ledger.wallet().balance(USD), "the wallet gets back the 10.00 it paid, no more");
     List<BillingLedger.Delivery> all = new ArrayList<>(ledger.creditsFor(invoice, 0));
@@ -87,7 +87,7 @@ class BillingLedgerTest {
           BigDecimal.valueOf(shareBasisPoints, 4).toPlainString());
     }
     InvoiceFinalized invoice = invoice("inv_1", "0.00", lines);
-    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(invoice);
+    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(BillingJournal.event(invoice));
     List<BillingLedger.Delivery> all = new ArrayList<>(ledger.creditsFor(invoice, 0));
     Money left = Money.of(invoice.getTotal(), "USD");
     int n = 0;
@@ -97,11 +97,11 @@ class BillingLedgerTest {
         continue;
       }
       CreditNoteIssued note = note("cn_" + n++, "inv_1", amount.toString());
-      ledger.apply(note);
+      ledger.apply(BillingJournal.event(note));
       all.addAll(ledger.noteCreditsFor(invoice, note, 0));
       left = left.minus(amount);
     }
-    ledger.apply(voided("inv_1"));
+    ledger.apply(BillingJournal.event(voided("inv_1")));
     all.addAll(ledger.voidCreditsFor(invoice, 0));
     net(all).forEach((subscription, parts) -> parts.forEach(part ->
         assertEquals(0, part.signum(), subscription + " nets " + parts)));
@@ -111,7 +111,7 @@ class BillingLedgerTest {
   void aSubscriptionsChargeIsSplitByTheShareOfEachPlanItWasOn() {
     InvoiceFinalized invoice = invoice("inv_1", "0.00",
         line("sub_a", "plan_70", "10.00", "0.70"), line("sub_a", "plan_50", "10.00", "0.50"));
-    List<BillingLedger.Delivery> credits = new BillingLedger(ACCOUNT).apply(invoice).creditsFor(invoice, 0);
+    List<BillingLedger.Delivery> credits = new BillingLedger(ACCOUNT).apply(BillingJournal.event(invoice)).creditsFor(invoice, 0);
     assertEquals(1, credits.size(), "one credit per (invoice, subscription), the producer's idempotency key");
     assertEquals("20.00", credits.get(0).credit().getCharge());
     assertEquals("12.00", credits.get(0).credit().getProducerShare());
@@ -123,7 +123,7 @@ class BillingLedgerTest {
     InvoiceFinalized invoice = invoice("inv_1", "0.00",
         line("sub_a", "plan_70", "10.00", "0.70"), line("sub_a", "plan_50", "10.00", "0.50"));
     CreditNoteIssued note = note("cn_1", "inv_1", "4.00");
-    List<BillingLedger.Delivery> credits = new BillingLedger(ACCOUNT).apply(invoice).apply(note).noteCreditsFor(invoice, note, 0);
+    List<BillingLedger.Delivery> credits = new BillingLedger(ACCOUNT).apply(BillingJournal.event(invoice)).apply(BillingJournal.event(note)).noteCreditsFor(invoice, note, 0);
     assertEquals("-4.00", credits.get(0).credit().getCharge());
     assertEquals("-2.40", credits.get(0).credit().getProducerShare());
   }
@@ -131,9 +131,9 @@ class BillingLedgerTest {
   @Test
   void aSnapshotKeepsWhichVoidsAndCreditNotesEveryProducerConfirmed() {
     InvoiceFinalized invoice = invoice("inv_1", "0.00", line("sub_a", "plan_a", "10.00", "0.70"));
-    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(invoice).apply(note("cn_1", "inv_1", "4.00")).apply(voided("inv_1"));
+    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(BillingJournal.event(invoice)).apply(BillingJournal.event(note("cn_1", "inv_1", "4.00"))).apply(BillingJournal.event(voided("inv_1")));
     for (String key : List.of("inv_1", "cn_1", BillingLedger.voidKey("inv_1"))) {
-      ledger.apply(io.tollgate.protocols.v1.journal.RevenueDelivered.newBuilder().setInvoice(key).build());
+      ledger.apply(BillingJournal.event(io.tollgate.protocols.v1.journal.RevenueDelivered.newBuilder().setInvoice(key).build()));
     }
     assertTrue(ledger.undelivered(0).isEmpty());
     BillingLedger restored = BillingLedger.fromSnapshot(ACCOUNT, ledger.toSnapshot());
@@ -144,13 +144,13 @@ class BillingLedgerTest {
 
   @Test
   void aCreditNoteIsRefusedOnAVoidInvoiceAndBeyondWhatIsLeft() {
-    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(invoice("inv_1", "0.00", line("sub_a", "plan_a", "10.00", "0.70")));
+    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(BillingJournal.event(invoice("inv_1", "0.00", line("sub_a", "plan_a", "10.00", "0.70"))));
     assertEquals(new BillingLedger.CreditNoteCheck.Allowed(Money.of("10.00", "USD")), ledger.checkCreditNote("inv_1", "10.00", "k1"));
-    ledger.apply(note("cn_1", "inv_1", "4.00"));
+    ledger.apply(BillingJournal.event(note("cn_1", "inv_1", "4.00")));
     assertEquals("credit_exceeds_invoice",
         ((BillingLedger.CreditNoteCheck.Refused) ledger.checkCreditNote("inv_1", "6.01", "k2")).code());
     assertEquals(new BillingLedger.CreditNoteCheck.AlreadyIssued("cn_1"), ledger.checkCreditNote("inv_1", "1.00", "cn_1"));
-    ledger.apply(voided("inv_1"));
+    ledger.apply(BillingJournal.event(voided("inv_1")));
     assertEquals("invoice_void", ((BillingLedger.CreditNoteCheck.Refused) ledger.checkCreditNote("inv_1", "1.00", "k3")).code());
   }
 
