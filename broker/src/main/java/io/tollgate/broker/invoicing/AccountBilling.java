@@ -105,8 +105,18 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .thenCompose(caughtUp -> billing.ask(GetUsage::new, timeout));
   }
 
-  /** Invoice every period that ended more than the grace period ago and is not invoiced yet. */
-  public record ClosePeriods(ActorRef<Done> replyTo) implements Command {}
+  /**
+   * Invoice every period that ended more than the grace period ago and is not invoiced yet, once
+   * this node's catalog view has applied {@code catalogVersion} changes (0: ask the catalog). The
+   * answer says how far the account stands, at once: the close itself runs on.
+   */
+  public record ClosePeriods(long catalogVersion, ActorRef<CloseStatus> replyTo) implements Command {}
+
+  /**
+   * Every period that ended at or before {@code closedThrough} is invoiced; {@code settled} when
+   * nothing waits to be confirmed (revenue credits, invoice events, a credit note's number).
+   */
+  public record CloseStatus(String account, Instant closedThrough, boolean settled) implements ClusterMessage {}
 
   /** A producer's share of a consumer invoice; the reply confirms it is recorded. */
   public record CreditRevenue(RevenueCredited credit, ActorRef<Done> replyTo) implements Command {}
@@ -238,13 +248,19 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     /** Stores an invoice event on the platform's invoices topic; true once it is stored. */
     CompletionStage<Boolean> announce(CloudEvent event);
 
-    /** Completes once this node's catalog view has applied every change the catalog had when asked. */
-    CompletionStage<Void> catalogCaughtUp();
+    /**
+     * Completes once this node's catalog view has applied {@code version} changes; for 0, every
+     * change the catalog had when asked.
+     */
+    CompletionStage<Void> catalogCaughtUp(long version);
 
     static Outside of(ClusterSharding sharding, CatalogView view, Duration timeout) {
       return new Outside() {
         @Override
-        public CompletionStage<Void> catalogCaughtUp() {
+        public CompletionStage<Void> catalogCaughtUp(long version) {
+          if (version > 0) {
+            return view.awaitVersion(version);
+          }
           return ShardedAsk.ask(CatalogEntity.ref(sharding), CatalogEntity.GetVersion::new, timeout, timeout.multipliedBy(3))
               .thenCompose(view::awaitVersion);
         }
@@ -423,18 +439,14 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   /** The journals of the account's topic partitions: publish-side metering of a producer. */
   private List<String> ownPartitionJournals() {
-    Catalog catalog = view.catalog();
     List<String> journals = new ArrayList<>();
-    catalog.topics().stream()
-        .filter(topic -> catalog.domain(topic.domain()).map(Catalog.Domain::owner).filter(accountId::equals).isPresent())
-        .sorted(Comparator.comparing(Catalog.Topic::name))
+    view.catalog().topicsOwnedBy(accountId).stream().sorted(Comparator.comparing(Catalog.Topic::name))
         .forEach(topic -> topic.partitionRefs().forEach(partition -> journals.add(partition.persistenceId())));
     return journals;
   }
 
   private List<Catalog.Subscription> ownSubscriptions() {
-    return view.catalog().subscriptions().stream().filter(s -> s.account().equals(accountId))
-        .sorted(Comparator.comparing(Catalog.Subscription::createdAt)).toList();
+    return view.catalog().subscriptionsOf(accountId);
   }
 
   private ReplyEffect<BillingEvent, BillingLedger> onCatchUp(BillingLedger ledger, CatchUp catchUp) {
@@ -464,15 +476,23 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   // ---- closing periods --------------------------------------------------------------------
 
-  /** Also the moment to send again any revenue credit that was not confirmed. */
+  /**
+   * Work only when there is some: an account whose periods are invoiced through the last one due
+   * answers from its state, without asking the catalog or reading a journal. Also the moment to
+   * send again what is not confirmed, when anything is.
+   */
   private ReplyEffect<BillingEvent, BillingLedger> onClosePeriods(BillingLedger ledger, ClosePeriods close) {
-    resendUnconfirmed(ledger);
-    if (closingThrough == null && !ownSubscriptions().isEmpty()) {
-      closingThrough = clock.instant().minus(settings.grace());
-      actor.pipeToSelf(outside.catalogCaughtUp(),
+    if (!ledger.settled()) {
+      resendUnconfirmed(ledger);
+    }
+    Instant now = clock.instant();
+    Instant due = settings.periods().periodOf(now.minus(settings.grace())).start();
+    if (closingThrough == null && ledger.closedThrough().isBefore(due) && !ownSubscriptions().isEmpty()) {
+      closingThrough = now.minus(settings.grace());
+      actor.pipeToSelf(outside.catalogCaughtUp(close.catalogVersion()),
           (caughtUp, failure) -> failure == null ? new CatalogReadForClose() : new CloseAbandoned(failure));
     }
-    return Effect().reply(close.replyTo(), Done.getInstance());
+    return Effect().reply(close.replyTo(), new CloseStatus(accountId, ledger.closedThrough(), ledger.settled()));
   }
 
   /**

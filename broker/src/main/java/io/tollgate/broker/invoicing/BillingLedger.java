@@ -29,6 +29,7 @@ import java.util.Currency;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -58,6 +59,12 @@ public final class BillingLedger {
   /** Credit keys (an invoice, its void, a credit note) that every producer confirmed. */
   private final Set<String> delivered = new HashSet<>();
   private final Set<String> announced = new HashSet<>();
+  /**
+   * Credit keys not confirmed yet, each with its invoice, and invoices whose event is not stored:
+   * what a restart or a tick sends again, found without a pass over every invoice.
+   */
+  private final Map<String, String> unconfirmed = new LinkedHashMap<>();
+  private final Set<String> unannouncedIds = new LinkedHashSet<>();
   private final Map<String, RevenueCredited> credits = new LinkedHashMap<>();
   private Wallet wallet = Wallet.empty();
   private Instant closedThrough = Instant.EPOCH;
@@ -104,18 +111,24 @@ public final class BillingLedger {
       InvoiceFinalized invoice = finalized.invoice();
       invoices.put(invoice.getId(), new Invoice(invoice, "finalized", List.of()));
       wallet = wallet.apply(StoredMoney.of(invoice.getCreditsApplied(), invoice.getCurrency())).after();
+      awaitConfirmation(invoice.getId(), invoice.getId());
+      if (!announced.contains(invoice.getId())) {
+        unannouncedIds.add(invoice.getId());
+      }
       return BillingLedger.this;
     }
 
     @Override
     public BillingLedger invoiceAnnounced(BillingEvent.InvoiceAnnounced announcement) {
       announced.add(announcement.invoice());
+      unannouncedIds.remove(announcement.invoice());
       return BillingLedger.this;
     }
 
     @Override
     public BillingLedger revenueDelivered(BillingEvent.RevenueDelivered confirmed) {
       delivered.add(confirmed.creditKey());
+      unconfirmed.remove(confirmed.creditKey());
       return BillingLedger.this;
     }
 
@@ -140,6 +153,7 @@ public final class BillingLedger {
         if (refund.signum() > 0) {
           wallet = wallet.topUp(INTERNAL_KEY + "void:" + changed.invoice(), refund);
         }
+        awaitConfirmation(voidKey(changed.invoice()), changed.invoice());
       }
       return BillingLedger.this;
     }
@@ -155,6 +169,7 @@ public final class BillingLedger {
       CreditNoteIssued note = issued.note();
       pendingNote = null;
       invoices.computeIfPresent(note.getInvoice(), (id, invoice) -> invoice.withCreditNote(note));
+      awaitConfirmation(note.getId(), note.getInvoice());
       wallet = wallet.topUp(INTERNAL_KEY + "credit-note:" + note.getId(), StoredMoney.of(note.getAmount(), note.getCurrency()));
       return BillingLedger.this;
     }
@@ -183,6 +198,17 @@ public final class BillingLedger {
 
   public Instant closedThrough() {
     return closedThrough;
+  }
+
+  /** Nothing waits to be confirmed: no credits, no invoice event, no credit note being numbered. */
+  public boolean settled() {
+    return pendingNote == null && unconfirmed.isEmpty() && unannouncedIds.isEmpty();
+  }
+
+  private void awaitConfirmation(String creditKey, String invoiceId) {
+    if (!delivered.contains(creditKey)) {
+      unconfirmed.put(creditKey, invoiceId);
+    }
   }
 
   public boolean isAnnounced(String invoiceId) {
@@ -372,29 +398,27 @@ public final class BillingLedger {
     return deliveries(invoice, note.getId(), noteSplits(invoice, note), atMillis);
   }
 
-  /** Every credit key of the account's invoices that is not confirmed: after a restart, on every tick. */
+  /** Every credit key of the account's invoices that is not confirmed: after a restart, on a tick. */
   public List<Undelivered> undelivered(long atMillis) {
     List<Undelivered> pending = new ArrayList<>();
-    for (Invoice invoice : invoices.values()) {
+    unconfirmed.forEach((creditKey, invoiceId) -> {
+      Invoice invoice = invoices.get(invoiceId);
       InvoiceFinalized finalized = invoice.finalized();
-      if (!isDelivered(finalized.getId())) {
-        pending.add(new Undelivered(finalized.getId(), creditsFor(finalized, atMillis)));
+      if (creditKey.equals(invoiceId)) {
+        pending.add(new Undelivered(creditKey, creditsFor(finalized, atMillis)));
+      } else if (creditKey.equals(voidKey(invoiceId))) {
+        pending.add(new Undelivered(creditKey, voidCreditsFor(finalized, atMillis)));
+      } else {
+        invoice.creditNotes().stream().filter(note -> note.getId().equals(creditKey)).findFirst().ifPresent(note ->
+            pending.add(new Undelivered(creditKey, noteCreditsFor(finalized, note, atMillis))));
       }
-      if (invoice.status().equals("void") && !isDelivered(voidKey(finalized.getId()))) {
-        pending.add(new Undelivered(voidKey(finalized.getId()), voidCreditsFor(finalized, atMillis)));
-      }
-      for (CreditNoteIssued note : invoice.creditNotes()) {
-        if (!isDelivered(note.getId())) {
-          pending.add(new Undelivered(note.getId(), noteCreditsFor(finalized, note, atMillis)));
-        }
-      }
-    }
+    });
     return pending;
   }
 
   /** Finalized invoices whose event is not stored on the invoices topic yet. */
   public List<InvoiceFinalized> unannounced() {
-    return invoices.values().stream().map(Invoice::finalized).filter(invoice -> !announced.contains(invoice.getId())).toList();
+    return unannouncedIds.stream().map(id -> invoices.get(id).finalized()).toList();
   }
 
   static String voidKey(String invoiceId) {
@@ -514,6 +538,17 @@ public final class BillingLedger {
       }
     });
     ledger.delivered.addAll(snapshot.getDeliveredCreditKeysList());
+    ledger.invoices.values().forEach(invoice -> {
+      String id = invoice.finalized().getId();
+      ledger.awaitConfirmation(id, id);
+      if (invoice.status().equals("void")) {
+        ledger.awaitConfirmation(voidKey(id), id);
+      }
+      invoice.creditNotes().forEach(note -> ledger.awaitConfirmation(note.getId(), id));
+      if (!ledger.announced.contains(id)) {
+        ledger.unannouncedIds.add(id);
+      }
+    });
     if (snapshot.hasPendingCreditNote()) {
       ledger.pendingNote = BillingJournal.creditNoteRequested(snapshot.getPendingCreditNote());
     }

@@ -6,6 +6,8 @@ import io.tollgate.broker.serialization.codec.MessageCodec;
 import io.tollgate.protocols.v1.cluster.AssignNumberRequest;
 import io.tollgate.protocols.v1.cluster.AssignedNumber;
 import io.tollgate.protocols.v1.cluster.CatchUpRequest;
+import io.tollgate.protocols.v1.cluster.ClosePeriodsRequest;
+import io.tollgate.protocols.v1.cluster.CloseStatus;
 import io.tollgate.protocols.v1.cluster.CreditRevenueRequest;
 import io.tollgate.protocols.v1.cluster.InvoiceStatusRequest;
 import io.tollgate.protocols.v1.cluster.IssueCreditNoteRequest;
@@ -76,8 +78,15 @@ public final class BillingMessages {
           AccountBilling.GetUsage::new),
       MessageCodec.of("UsageReport", AccountBilling.UsageReport.class, UsageReport.parser(),
           (report, refs) -> usageReport(report), (report, refs) -> usageReport(report)),
-      MessageCodec.replyOnly("ClosePeriods", AccountBilling.ClosePeriods.class, AccountBilling.ClosePeriods::replyTo,
-          AccountBilling.ClosePeriods::new),
+      MessageCodec.of("ClosePeriods", AccountBilling.ClosePeriods.class, ClosePeriodsRequest.parser(),
+          (close, refs) -> ClosePeriodsRequest.newBuilder().setCatalogVersion(close.catalogVersion())
+              .setReplyTo(refs.text(close.replyTo())).build(),
+          (request, refs) -> new AccountBilling.ClosePeriods(request.getCatalogVersion(), refs.ref(request.getReplyTo()))),
+      MessageCodec.of("CloseStatus", AccountBilling.CloseStatus.class, CloseStatus.parser(),
+          (status, refs) -> CloseStatus.newBuilder().setAccount(status.account())
+              .setClosedThroughMillis(status.closedThrough().toEpochMilli()).setSettled(status.settled()).build(),
+          (status, refs) -> new AccountBilling.CloseStatus(status.getAccount(),
+              Instant.ofEpochMilli(status.getClosedThroughMillis()), status.getSettled())),
       MessageCodec.of("CreditRevenue", AccountBilling.CreditRevenue.class, CreditRevenueRequest.parser(),
           (credit, refs) -> CreditRevenueRequest.newBuilder().setCredit(credit.credit())
               .setReplyTo(refs.text(credit.replyTo())).build(),

@@ -174,10 +174,10 @@ public final class TollgateNode {
     EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
         .getReadJournalFor(EventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
     CatalogView view = new CatalogView();
-    AccountBilling.initSharding(sharding, view, currentJournal, clock, new AccountBilling.Settings(
-        periods, settings.billing().grace(), askTimeout));
+    AccountBilling.Settings billingSettings = new AccountBilling.Settings(periods, settings.billing().grace(), askTimeout);
+    AccountBilling.initSharding(sharding, view, currentJournal, clock, billingSettings);
     InvoiceNumbering.initSharding(sharding);
-    PeriodCloser.start(system, sharding, view, settings.billing().closeInterval());
+    PeriodCloser.start(system, sharding, view, clock, billingSettings, settings.billing().closeInterval());
     SubscriptionEntity.UsageListener wakeBilling = subscription ->
         view.catalog().subscription(subscription).ifPresent(s -> sharding.entityRefFor(AccountBilling.ENTITY_KEY, s.account())
             .tell(new AccountBilling.CatchUp(subscription, system.ignoreRef())));

@@ -143,7 +143,7 @@ class AccountBillingTest {
     journal.append(SubscriptionEntity.persistenceId("sub_slow"), usage(NOVEMBER_10.plusSeconds(60), 100));
     journal.gate = new CompletableFuture<>();
     start();
-    billing.<Done>runCommand(AccountBilling.ClosePeriods::new);
+    billing.<AccountBilling.CloseStatus>runCommand(replyTo -> new AccountBilling.ClosePeriods(0, replyTo));
     testKit.createTestProbe().expectNoMessage(Duration.ofSeconds(2));
     journal.gate.complete(null);
 
@@ -156,11 +156,30 @@ class AccountBillingTest {
     catalogWithSubscription("sub_seen", NOVEMBER_10);
     outside.onCatalogCaughtUp = () -> view.catalog().apply(subscriptionCreated("sub_late", NOVEMBER_10));
     start();
-    billing.<Done>runCommand(AccountBilling.ClosePeriods::new);
+    billing.<AccountBilling.CloseStatus>runCommand(replyTo -> new AccountBilling.ClosePeriods(0, replyTo));
 
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(1, ledger().invoices().size()));
     assertEquals(List.of("sub_seen", "sub_late"), ledger().invoices().get(0).finalized().getLinesList().stream()
         .map(InvoiceLine::getSubscription).distinct().toList());
+  }
+
+  @Test
+  void anAccountWhosePeriodsAreInvoicedAnswersACloseFromItsStateAlone() {
+    catalogWithSubscription("sub_done", NOVEMBER_10);
+    start();
+    AccountBilling.CloseStatus first = close();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(1, ledger().invoices().size()));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(close().settled()));
+    int catalogReads = outside.catalogReads.get();
+    int journalReads = journal.reads.get();
+
+    AccountBilling.CloseStatus status = close();
+    close();
+    assertEquals(Instant.parse("2026-12-01T00:00:00Z"), status.closedThrough());
+    assertTrue(status.settled());
+    assertEquals(catalogReads, outside.catalogReads.get(), "no catalog read for an account with nothing to close");
+    assertEquals(journalReads, journal.reads.get(), "no journal read for an account with nothing to close");
+    assertEquals(Instant.EPOCH, first.closedThrough());
   }
 
   @Test
@@ -184,6 +203,10 @@ class AccountBillingTest {
   }
 
   // ---- what the tests build ------------------------------------------------------------------
+
+  private AccountBilling.CloseStatus close() {
+    return billing.<AccountBilling.CloseStatus>runCommand(replyTo -> new AccountBilling.ClosePeriods(0, replyTo)).reply();
+  }
 
   private AccountBilling.Ledger ledger() {
     return billing.<AccountBilling.Ledger>runCommand(AccountBilling.GetLedger::new).reply();
@@ -226,6 +249,7 @@ class AccountBillingTest {
   static final class FakeJournal implements CurrentEventsByPersistenceIdQuery {
     final Map<String, List<Object>> events = new ConcurrentHashMap<>();
     volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
+    final AtomicInteger reads = new AtomicInteger();
 
     void append(String persistenceId, Object event) {
       events.computeIfAbsent(persistenceId, id -> new CopyOnWriteArrayList<>()).add(event);
@@ -233,6 +257,7 @@ class AccountBillingTest {
 
     @Override
     public Source<EventEnvelope, NotUsed> currentEventsByPersistenceId(String persistenceId, long from, long to) {
+      reads.incrementAndGet();
       List<Object> stored = events.getOrDefault(persistenceId, List.of());
       List<EventEnvelope> envelopes = new ArrayList<>();
       for (long sequence = Math.max(1, from); sequence <= Math.min(to, stored.size()); sequence++) {
@@ -250,6 +275,7 @@ class AccountBillingTest {
     volatile CompletableFuture<Void> numbersGate = CompletableFuture.completedFuture(null);
     volatile boolean loseNextNumberReply;
     volatile Runnable onCatalogCaughtUp = () -> { };
+    final AtomicInteger catalogReads = new AtomicInteger();
 
     synchronized List<String> numbersGiven(String issuer) {
       return numbers.getOrDefault(issuer, Map.of()).values().stream().sorted()
@@ -287,7 +313,8 @@ class AccountBillingTest {
     }
 
     @Override
-    public CompletionStage<Void> catalogCaughtUp() {
+    public CompletionStage<Void> catalogCaughtUp(long version) {
+      catalogReads.incrementAndGet();
       onCatalogCaughtUp.run();
       return CompletableFuture.completedFuture(null);
     }
