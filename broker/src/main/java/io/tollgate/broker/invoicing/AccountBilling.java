@@ -242,6 +242,12 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     /** The number of {@code document} in the sequence of {@code issuer}; the same number when asked again. */
     CompletionStage<String> number(String issuer, String document);
 
+    /**
+     * Tells the sequence of {@code issuer} that {@code document} is final and never asks for its
+     * number again. A lost release leaves one entry in the sequence, nothing else.
+     */
+    void release(String issuer, String document);
+
     /** Records a revenue credit at the producer; completes once it is recorded. */
     CompletionStage<Done> credit(String producer, RevenueCredited credit);
 
@@ -270,6 +276,11 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
           return InvoiceNumbering.of(sharding, issuer)
               .<InvoiceNumbering.AssignedNumber>ask(replyTo -> new InvoiceNumbering.Assign(document, replyTo), timeout)
               .thenApply(InvoiceNumbering.AssignedNumber::number);
+        }
+
+        @Override
+        public void release(String issuer, String document) {
+          InvoiceNumbering.of(sharding, issuer).tell(new InvoiceNumbering.Release(document));
         }
 
         @Override
@@ -561,6 +572,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     }
     InvoiceFinalized invoice = ledger.finalize(ready.invoice(), ready.number(), clock.millis());
     return Effect().persist(new BillingEvent.InvoiceFinalized(invoice)).thenRun(newState -> {
+      outside.release(InvoiceNumbering.INVOICES, invoice.getId());
       sendCredits(invoice.getId(), newState.creditsFor(invoice, clock.millis()));
       announce(invoice);
       actor.getSelf().tell(new FinalizeNext());
@@ -659,6 +671,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     List<ActorRef<Outcome>> waiting = List.copyOf(noteWaiters);
     noteWaiters.clear();
     return Effect().persist(new BillingEvent.CreditNoteIssued(note))
+        .thenRun(newState -> outside.release(InvoiceNumbering.CREDIT_NOTES, numbered.request().numberingDocument()))
         .thenRun(newState -> sendCredits(note.getId(), newState.noteCreditsFor(invoice, note, clock.millis())))
         .thenRun(newState -> waiting.forEach(waiter -> waiter.tell(Outcome.created(note.getId()))))
         .thenNoReply()

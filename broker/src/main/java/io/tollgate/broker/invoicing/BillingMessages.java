@@ -14,6 +14,7 @@ import io.tollgate.protocols.v1.cluster.IssueCreditNoteRequest;
 import io.tollgate.protocols.v1.cluster.Outcome;
 import io.tollgate.protocols.v1.cluster.RecordPublishedRequest;
 import io.tollgate.protocols.v1.cluster.RecordUsageRequest;
+import io.tollgate.protocols.v1.cluster.ReleaseNumberRequest;
 import io.tollgate.protocols.v1.cluster.TopUpRequest;
 import io.tollgate.protocols.v1.cluster.UsageReport;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
@@ -24,6 +25,7 @@ import io.tollgate.protocols.v1.journal.InvoiceFinalized;
 import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
 import io.tollgate.protocols.v1.journal.NumberAssigned;
 import io.tollgate.protocols.v1.journal.NumberingSnapshot;
+import io.tollgate.protocols.v1.journal.NumberReleased;
 import io.tollgate.protocols.v1.journal.PeriodUsage;
 import io.tollgate.protocols.v1.journal.PeriodsClosed;
 import io.tollgate.protocols.v1.journal.PublishedRecorded;
@@ -62,6 +64,7 @@ public final class BillingMessages {
       MessageCodec.stored(InvoiceAnnounced.getDefaultInstance()),
       MessageCodec.stored(PublishedRecorded.getDefaultInstance()),
       MessageCodec.stored(NumberingSnapshot.getDefaultInstance()),
+      MessageCodec.stored(NumberReleased.getDefaultInstance()),
       MessageCodec.of("RecordUsage", AccountBilling.RecordUsage.class, RecordUsageRequest.parser(),
           (record, refs) -> RecordUsageRequest.newBuilder().setUsage(record.usage())
               .setReplyTo(refs.text(record.replyTo())).build(),
@@ -125,6 +128,9 @@ public final class BillingMessages {
           (assign, refs) -> AssignNumberRequest.newBuilder().setDocument(assign.document())
               .setReplyTo(refs.text(assign.replyTo())).build(),
           (request, refs) -> new InvoiceNumbering.Assign(request.getDocument(), refs.ref(request.getReplyTo()))),
+      MessageCodec.of("ReleaseNumber", InvoiceNumbering.Release.class, ReleaseNumberRequest.parser(),
+          (release, refs) -> ReleaseNumberRequest.newBuilder().setDocument(release.document()).build(),
+          (request, refs) -> new InvoiceNumbering.Release(request.getDocument())),
       MessageCodec.of("AssignedNumber", InvoiceNumbering.AssignedNumber.class, AssignedNumber.parser(),
           (assigned, refs) -> AssignedNumber.newBuilder().setNumber(assigned.number()).build(),
           (assigned, refs) -> new InvoiceNumbering.AssignedNumber(assigned.getNumber())));

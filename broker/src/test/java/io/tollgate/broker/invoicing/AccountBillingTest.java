@@ -149,6 +149,8 @@ class AccountBillingTest {
 
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(1, ledger().invoices().size()));
     assertEquals("6.00", ledger().invoices().get(0).finalized().getTotal(), "5.00 fee and 100 units at 0.01");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(
+        List.of("TG " + ledger().invoices().get(0).finalized().getId()), outside.released, "a final invoice releases its number"));
   }
 
   @Test
@@ -272,6 +274,7 @@ class AccountBillingTest {
     final Map<String, Map<String, Long>> numbers = new ConcurrentHashMap<>();
     final List<RevenueCredited> credits = new CopyOnWriteArrayList<>();
     final List<CloudEvent> announced = new CopyOnWriteArrayList<>();
+    final List<String> released = new CopyOnWriteArrayList<>();
     volatile CompletableFuture<Void> numbersGate = CompletableFuture.completedFuture(null);
     volatile boolean loseNextNumberReply;
     volatile Runnable onCatalogCaughtUp = () -> { };
@@ -298,6 +301,11 @@ class AccountBillingTest {
         }
         return new InvoiceNumbers(issuer, number).format();
       });
+    }
+
+    @Override
+    public void release(String issuer, String document) {
+      released.add(issuer + " " + document);
     }
 
     @Override
