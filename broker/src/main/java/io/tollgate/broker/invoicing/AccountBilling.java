@@ -15,6 +15,8 @@ import io.tollgate.broker.topic.Partitioner;
 import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.protocols.v1.AttributeValue;
 import io.tollgate.protocols.v1.CloudEvent;
+import io.tollgate.protocols.v1.journal.ArchivedPeriod;
+import io.tollgate.protocols.v1.journal.BillingArchiveSnapshot;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
 import io.tollgate.protocols.v1.journal.PublishedRecorded;
@@ -217,6 +219,18 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   private record FinalizeNext() implements Command, NoSerializationVerificationNeeded {}
 
+  private record ArchiveNext() implements Command, NoSerializationVerificationNeeded {}
+
+  private record PeriodStored(BillingLedger.Archivable period, ArchivedPeriod stored, Throwable failure)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  /** A request that needs the archive, with what the archive holds (or why it could not be read). */
+  private record WithArchive(Command request, BillingArchiveSnapshot archive, Throwable failure)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  /** A request about an invoice that was reopened from the archive: it is live now. */
+  private record Reopened(Command request) implements Command, NoSerializationVerificationNeeded {}
+
 
 
   /**
@@ -251,6 +265,12 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     /** Records a revenue credit at the producer; completes once it is recorded. */
     CompletionStage<Done> credit(String producer, RevenueCredited credit);
 
+    /** Stores a closed period in the account's archive; completes once it is stored. */
+    CompletionStage<Done> archive(String account, ArchivedPeriod period);
+
+    /** Every period the account's archive holds. */
+    CompletionStage<BillingArchiveSnapshot> archived(String account);
+
     /** Stores an invoice event on the platform's invoices topic; true once it is stored. */
     CompletionStage<Boolean> announce(CloudEvent event);
 
@@ -276,6 +296,16 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
           return InvoiceNumbering.of(sharding, issuer)
               .<InvoiceNumbering.AssignedNumber>ask(replyTo -> new InvoiceNumbering.Assign(document, replyTo), timeout)
               .thenApply(InvoiceNumbering.AssignedNumber::number);
+        }
+
+        @Override
+        public CompletionStage<Done> archive(String account, ArchivedPeriod period) {
+          return BillingArchive.of(sharding, account).ask(replyTo -> new BillingArchive.Store(period, replyTo), timeout);
+        }
+
+        @Override
+        public CompletionStage<BillingArchiveSnapshot> archived(String account) {
+          return BillingArchive.of(sharding, account).ask(BillingArchive.Read::new, timeout);
         }
 
         @Override
@@ -349,6 +379,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   private final ActorRef<Deliveries.Command> deliveries;
   /** How long an unconfirmed credit or invoice event waits before it is sent again. */
   private static final Duration DELIVERY_RETRY = Duration.ofSeconds(5);
+  /** A closed period is being stored in the archive now. */
+  private boolean archiving;
   /** The pending credit note is being numbered now. */
   private boolean numberingCreditNote;
   /** Who waits for the pending credit note to be issued. */
@@ -403,7 +435,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .onCommand(RecordUsage.class, this::onRecord)
         .onCommand(RecordPublished.class, this::onRecordPublished)
         .onCommand(CatchUp.class, this::onCatchUp)
-        .onCommand(GetUsage.class, (ledger, get) -> Effect().reply(get.replyTo(), ledger.usageReport()))
+        .onCommand(GetUsage.class, (ledger, get) -> ledger.archivedThrough().isAfter(Instant.EPOCH)
+            ? readArchiveFor(get) : Effect().reply(get.replyTo(), ledger.usageReport()))
         .onCommand(ClosePeriods.class, this::onClosePeriods)
         .onCommand(CatalogReadForClose.class, this::onCatalogReadForClose)
         .onCommand(CaughtUpForClose.class, this::onCaughtUpForClose)
@@ -418,9 +451,16 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
             : Effect().persist(new BillingEvent.RevenueDelivered(delivered.creditKey())).thenNoReply())
         .onCommand(CreditRevenue.class, this::onCreditRevenue)
         .onCommand(TopUp.class, this::onTopUp)
-        .onCommand(ChangeInvoiceStatus.class, this::onChangeStatus)
-        .onCommand(GetLedger.class, (ledger, get) -> Effect().reply(get.replyTo(), ledger.view()))
-        .onCommand(IssueCreditNote.class, this::onIssueCreditNote)
+        .onCommand(ChangeInvoiceStatus.class, (ledger, change) -> onChangeStatus(ledger, change, true))
+        .onCommand(GetLedger.class, (ledger, get) -> ledger.archivedThrough().isAfter(Instant.EPOCH)
+            ? readArchiveFor(get) : Effect().reply(get.replyTo(), ledger.view()))
+        .onCommand(IssueCreditNote.class, (ledger, request) -> onIssueCreditNote(ledger, request, true))
+        .onCommand(ArchiveNext.class, (ledger, next) -> archiveNext(ledger))
+        .onCommand(PeriodStored.class, this::onPeriodStored)
+        .onCommand(WithArchive.class, this::onWithArchive)
+        .onCommand(Reopened.class, (ledger, reopened) -> reopened.request() instanceof ChangeInvoiceStatus change
+            ? onChangeStatus(ledger, change, false)
+            : onIssueCreditNote(ledger, (IssueCreditNote) reopened.request(), false))
         .onCommand(CreditNoteNumbered.class, this::onCreditNoteNumbered)
         .onCommand(NumberPendingCreditNote.class, (ledger, retry) -> {
           ledger.pendingCreditNote().ifPresent(this::numberCreditNote);
@@ -503,7 +543,83 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
       actor.pipeToSelf(outside.catalogCaughtUp(close.catalogVersion()),
           (caughtUp, failure) -> failure == null ? new CatalogReadForClose() : new CloseAbandoned(failure));
     }
-    return Effect().reply(close.replyTo(), new CloseStatus(accountId, ledger.closedThrough(), ledger.settled()));
+    List<BillingLedger.Archivable> archivable = ledger.archivable(settings.periods()::named);
+    if (closingThrough == null && !archiving && !archivable.isEmpty()) {
+      actor.getSelf().tell(new ArchiveNext());
+    }
+    return Effect().reply(close.replyTo(),
+        new CloseStatus(accountId, ledger.closedThrough(), ledger.settled() && archivable.isEmpty()));
+  }
+
+  // ---- the archive of closed periods -----------------------------------------------------------
+
+  /**
+   * Moves the oldest closed and settled period to the archive: stored there first, then left out
+   * of the live state, one period at a time.
+   */
+  private ReplyEffect<BillingEvent, BillingLedger> archiveNext(BillingLedger ledger) {
+    List<BillingLedger.Archivable> archivable = ledger.archivable(settings.periods()::named);
+    if (archivable.isEmpty()) {
+      archiving = false;
+      return Effect().noReply();
+    }
+    archiving = true;
+    BillingLedger.Archivable period = archivable.get(0);
+    ArchivedPeriod stored = ledger.archiveOf(period);
+    actor.pipeToSelf(outside.archive(accountId, stored), (done, failure) -> new PeriodStored(period, stored, failure));
+    return Effect().noReply();
+  }
+
+  /** What was stored must still be what the period holds: a change while it was stored stores it again. */
+  private ReplyEffect<BillingEvent, BillingLedger> onPeriodStored(BillingLedger ledger, PeriodStored stored) {
+    if (stored.failure() != null) {
+      actor.getLog().warn("archiving period {} of {} failed; the next tick retries", stored.period().period(), accountId,
+          stored.failure());
+      archiving = false;
+      return Effect().noReply();
+    }
+    if (!ledger.archiveOf(stored.period()).equals(stored.stored())) {
+      return archiveNext(ledger);
+    }
+    return Effect().persist(new BillingEvent.PeriodArchived(stored.period().period(), stored.period().end()))
+        .thenRun(newState -> actor.getSelf().tell(new ArchiveNext()))
+        .thenNoReply();
+  }
+
+  /** Reads that span history add the archive to the live state; its invoices are reopened to change them. */
+  private ReplyEffect<BillingEvent, BillingLedger> readArchiveFor(Command request) {
+    actor.pipeToSelf(outside.archived(accountId), (archive, failure) -> new WithArchive(request, archive, failure));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<BillingEvent, BillingLedger> onWithArchive(BillingLedger ledger, WithArchive read) {
+    Command request = read.request();
+    if (read.failure() != null) {
+      actor.getLog().warn("reading the archive of {} failed", accountId, read.failure());
+      Outcome unavailable = Outcome.refused("unavailable", "the account's archive cannot be read now; retry");
+      if (request instanceof ChangeInvoiceStatus change) {
+        return Effect().reply(change.replyTo(), unavailable);
+      }
+      if (request instanceof IssueCreditNote note) {
+        return Effect().reply(note.replyTo(), unavailable);
+      }
+      return Effect().noReply(); // a read: its asker's timeout answers
+    }
+    ArchivedPeriods archive = ArchivedPeriods.fromSnapshot(read.archive());
+    if (request instanceof GetLedger get) {
+      return Effect().reply(get.replyTo(), archive.withInvoicesOf(ledger.view()));
+    }
+    if (request instanceof GetUsage get) {
+      return Effect().reply(get.replyTo(), archive.withUsageOf(ledger.usageReport()));
+    }
+    String invoiceId = request instanceof ChangeInvoiceStatus change ? change.invoice() : ((IssueCreditNote) request).invoice();
+    Optional<Invoice> archived = archive.invoice(invoiceId).map(BillingJournal::invoice);
+    if (ledger.invoice(invoiceId).isPresent() || archived.isEmpty()) {
+      return Effect().none().thenRun(state -> actor.getSelf().tell(new Reopened(request))).thenNoReply();
+    }
+    return Effect().persist(new BillingEvent.InvoiceReopened(archived.get()))
+        .thenRun(newState -> actor.getSelf().tell(new Reopened(request)))
+        .thenNoReply();
   }
 
   /**
@@ -622,7 +738,11 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
    * issued, other credit notes and status changes of the account wait, so a void never slips in
    * between a note's number and the note.
    */
-  private ReplyEffect<BillingEvent, BillingLedger> onIssueCreditNote(BillingLedger ledger, IssueCreditNote request) {
+  private ReplyEffect<BillingEvent, BillingLedger> onIssueCreditNote(BillingLedger ledger, IssueCreditNote request,
+                                                                    boolean lookInArchive) {
+    if (ledger.invoice(request.invoice()).isEmpty() && lookInArchive && ledger.archivedThrough().isAfter(Instant.EPOCH)) {
+      return readArchiveFor(request);
+    }
     BillingLedger.CreditNoteCheck check = ledger.checkCreditNote(request.invoice(), request.amount(), request.idempotencyKey());
     if (check instanceof BillingLedger.CreditNoteCheck.AlreadyIssued issued) {
       return Effect().reply(request.replyTo(), Outcome.created(issued.noteId()));
@@ -689,11 +809,15 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     return Effect().persist(toppedUp).thenReply(topUp.replyTo(), newState -> Outcome.OK);
   }
 
-  private ReplyEffect<BillingEvent, BillingLedger> onChangeStatus(BillingLedger ledger, ChangeInvoiceStatus change) {
+  private ReplyEffect<BillingEvent, BillingLedger> onChangeStatus(BillingLedger ledger, ChangeInvoiceStatus change,
+                                                                 boolean lookInArchive) {
     if (ledger.pendingCreditNote().isPresent()) {
       return Effect().stash();
     }
     Optional<Invoice> found = ledger.invoice(change.invoice());
+    if (found.isEmpty() && lookInArchive && ledger.archivedThrough().isAfter(Instant.EPOCH)) {
+      return readArchiveFor(change);
+    }
     if (found.isEmpty()) {
       return Effect().reply(change.replyTo(), Outcome.refused("invoice_not_found", "invoice " + change.invoice() + " does not exist"));
     }

@@ -44,6 +44,10 @@ public sealed interface BillingEvent {
     R creditNoteIssued(CreditNoteIssued event);
 
     R periodsClosed(PeriodsClosed event);
+
+    R periodArchived(PeriodArchived event);
+
+    R invoiceReopened(InvoiceReopened event);
   }
 
   /**
@@ -151,6 +155,28 @@ public sealed interface BillingEvent {
     @Override
     public <R> R accept(Cases<R> cases) {
       return cases.periodsClosed(this);
+    }
+  }
+
+  /**
+   * The closed, settled period was stored in the account's {@link BillingArchive}: its invoices,
+   * usage and confirmations leave the live state.
+   */
+  record PeriodArchived(String period, Instant periodEnd) implements BillingEvent {
+    @Override
+    public <R> R accept(Cases<R> cases) {
+      return cases.periodArchived(this);
+    }
+  }
+
+  /**
+   * An archived invoice, settled when it was archived, is live again to be paid, voided or
+   * credited; it is archived again once settled.
+   */
+  record InvoiceReopened(AccountBilling.Invoice invoice) implements BillingEvent {
+    @Override
+    public <R> R accept(Cases<R> cases) {
+      return cases.invoiceReopened(this);
     }
   }
 }

@@ -6,14 +6,18 @@ import io.tollgate.protocols.v1.journal.CreditNoteIssued;
 import io.tollgate.protocols.v1.journal.CreditNoteRequested;
 import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
+import io.tollgate.protocols.v1.journal.InvoiceReopened;
 import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
+import io.tollgate.protocols.v1.journal.PeriodArchived;
 import io.tollgate.protocols.v1.journal.PeriodsClosed;
 import io.tollgate.protocols.v1.journal.PublishedRecorded;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
 import io.tollgate.protocols.v1.journal.RevenueDelivered;
+import io.tollgate.protocols.v1.journal.SnapshotInvoice;
 import io.tollgate.protocols.v1.journal.UsageRecorded;
 import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import java.time.Instant;
+import java.util.List;
 import org.apache.pekko.persistence.typed.EventAdapter;
 import org.apache.pekko.persistence.typed.EventSeq;
 
@@ -74,8 +78,23 @@ public final class BillingJournal extends EventAdapter<BillingEvent, Message> {
       return new BillingEvent.CreditNoteIssued(note);
     } else if (stored instanceof PeriodsClosed closed) {
       return new BillingEvent.PeriodsClosed(Instant.ofEpochMilli(closed.getThroughMillis()));
+    } else if (stored instanceof PeriodArchived archived) {
+      return new BillingEvent.PeriodArchived(archived.getPeriod(), Instant.ofEpochMilli(archived.getPeriodEndMillis()));
+    } else if (stored instanceof InvoiceReopened reopened) {
+      return new BillingEvent.InvoiceReopened(invoice(reopened.getInvoice()));
     }
     throw new IllegalArgumentException("not a billing event: " + stored.getClass().getName());
+  }
+
+  /** An invoice as a snapshot or the archive stores it. */
+  static AccountBilling.Invoice invoice(SnapshotInvoice stored) {
+    return new AccountBilling.Invoice(stored.getInvoice(), stored.getStatus(), List.copyOf(stored.getCreditNotesList()));
+  }
+
+  /** An invoice as the archive stores it: only settled invoices are archived, so confirmed and announced. */
+  static SnapshotInvoice settled(AccountBilling.Invoice invoice) {
+    return SnapshotInvoice.newBuilder().setInvoice(invoice.finalized()).setStatus(invoice.status())
+        .addAllCreditNotes(invoice.creditNotes()).setAnnounced(true).setRevenueDelivered(true).build();
   }
 
   static BillingEvent.UsageRecorded usage(UsageRecorded usage) {
@@ -163,6 +182,17 @@ public final class BillingJournal extends EventAdapter<BillingEvent, Message> {
     @Override
     public Message periodsClosed(BillingEvent.PeriodsClosed event) {
       return PeriodsClosed.newBuilder().setThroughMillis(event.through().toEpochMilli()).build();
+    }
+
+    @Override
+    public Message periodArchived(BillingEvent.PeriodArchived event) {
+      return PeriodArchived.newBuilder().setPeriod(event.period()).setPeriodEndMillis(event.periodEnd().toEpochMilli())
+          .build();
+    }
+
+    @Override
+    public Message invoiceReopened(BillingEvent.InvoiceReopened event) {
+      return InvoiceReopened.newBuilder().setInvoice(settled(event.invoice())).build();
     }
   };
 }

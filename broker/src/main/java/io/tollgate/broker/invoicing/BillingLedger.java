@@ -13,6 +13,7 @@ import io.tollgate.broker.invoicing.AccountBilling.Published;
 import io.tollgate.broker.invoicing.AccountBilling.UsageReport;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.position.PartitionRef;
+import io.tollgate.protocols.v1.journal.ArchivedPeriod;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
@@ -36,6 +37,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The billing state of one account and its rules, without actors: what its events did
@@ -68,6 +71,8 @@ public final class BillingLedger {
   private final Map<String, RevenueCredited> credits = new LinkedHashMap<>();
   private Wallet wallet = Wallet.empty();
   private Instant closedThrough = Instant.EPOCH;
+  /** The end of the latest period moved to the archive: what the live state no longer holds. */
+  private Instant archivedThrough = Instant.EPOCH;
   /** The credit note accepted and not issued yet: at most one per account at a time. */
   private BillingEvent.CreditNoteRequested pendingNote;
 
@@ -179,6 +184,33 @@ public final class BillingLedger {
       closedThrough = closed.through();
       return BillingLedger.this;
     }
+
+    @Override
+    public BillingLedger periodArchived(BillingEvent.PeriodArchived archived) {
+      List<Invoice> leaving = invoices.values().stream()
+          .filter(invoice -> invoice.finalized().getPeriod().equals(archived.period())).toList();
+      for (Invoice invoice : leaving) {
+        String id = invoice.finalized().getId();
+        invoices.remove(id);
+        announced.remove(id);
+        creditKeys(invoice).forEach(delivered::remove);
+      }
+      if (archived.periodEnd().isAfter(archivedThrough)) {
+        usage.remove(archived.period());
+        published.remove(archived.period());
+        archivedThrough = archived.periodEnd();
+      }
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger invoiceReopened(BillingEvent.InvoiceReopened reopened) {
+      Invoice invoice = reopened.invoice();
+      invoices.put(invoice.finalized().getId(), invoice);
+      announced.add(invoice.finalized().getId());
+      delivered.addAll(creditKeys(invoice));
+      return BillingLedger.this;
+    }
   };
 
   // ---- queries ----------------------------------------------------------------------------
@@ -198,6 +230,80 @@ public final class BillingLedger {
 
   public Instant closedThrough() {
     return closedThrough;
+  }
+
+  public Instant archivedThrough() {
+    return archivedThrough;
+  }
+
+  // ---- the archive ------------------------------------------------------------------------
+
+  /** A closed and settled period to move to the archive: its name and end. */
+  public record Archivable(String period, Instant end) {}
+
+  /**
+   * The periods to move to the archive, oldest first: closed (invoiced), and with nothing of
+   * theirs waiting to be confirmed. A period archived before comes back only for an invoice that
+   * was reopened; usage that arrives for it after it was archived stays live (it was never
+   * invoiced, see billing.md on late usage).
+   *
+   * @param named the period of a name, in the node's scheme
+   */
+  public List<Archivable> archivable(Function<String, Optional<Period>> named) {
+    Set<String> candidates = new TreeSet<>(usage.keySet());
+    candidates.addAll(published.keySet());
+    invoices.values().forEach(invoice -> candidates.add(invoice.finalized().getPeriod()));
+    Set<String> waiting = new HashSet<>(unconfirmed.values());
+    waiting.addAll(unannouncedIds);
+    if (pendingNote != null) {
+      waiting.add(pendingNote.invoice());
+    }
+    List<Archivable> closed = new ArrayList<>();
+    candidates.forEach(id -> named.apply(id).filter(period -> !period.end().isAfter(closedThrough))
+        .ifPresent(period -> closed.add(new Archivable(id, period.end()))));
+    closed.sort(Comparator.comparing(Archivable::end));
+    List<Archivable> archivable = new ArrayList<>();
+    for (Archivable period : closed) {
+      List<Invoice> ofPeriod = invoices.values().stream()
+          .filter(invoice -> invoice.finalized().getPeriod().equals(period.period())).toList();
+      boolean settled = ofPeriod.stream().noneMatch(invoice -> waiting.contains(invoice.finalized().getId()));
+      boolean fresh = period.end().isAfter(archivedThrough);
+      if (fresh && !settled) {
+        break; // in order, so that what is archived is always everything up to archivedThrough
+      }
+      if (settled && (fresh || !ofPeriod.isEmpty())) {
+        archivable.add(period);
+      }
+    }
+    return archivable;
+  }
+
+  /** What the archive stores of a period: its invoices, and its usage unless it was archived before. */
+  public ArchivedPeriod archiveOf(Archivable period) {
+    ArchivedPeriod.Builder archived = ArchivedPeriod.newBuilder().setPeriod(period.period())
+        .setPeriodEndMillis(period.end().toEpochMilli());
+    invoices.values().stream().filter(invoice -> invoice.finalized().getPeriod().equals(period.period()))
+        .forEach(invoice -> archived.addInvoices(BillingJournal.settled(invoice)));
+    if (period.end().isAfter(archivedThrough)) {
+      usage.getOrDefault(period.period(), Map.of()).forEach((subscription, bySegment) -> bySegment.forEach((segment, units) ->
+          archived.addUsage(PeriodUsage.newBuilder().setPeriod(period.period()).setSubscription(subscription)
+              .setUnits(units).setPlan(segment.plan()).setPlanFromMillis(segment.from().toEpochMilli()))));
+      published.getOrDefault(period.period(), Map.of()).forEach((topic, totals) -> archived.addPublished(
+          PublishedUsage.newBuilder().setPeriod(period.period()).setTopic(topic)
+              .setEvents(totals.events()).setBytes(totals.bytes())));
+    }
+    return archived.build();
+  }
+
+  /** Every credit key an invoice has: its own, its void's, its credit notes'. */
+  private static List<String> creditKeys(Invoice invoice) {
+    List<String> keys = new ArrayList<>();
+    keys.add(invoice.finalized().getId());
+    if (invoice.status().equals("void")) {
+      keys.add(voidKey(invoice.finalized().getId()));
+    }
+    invoice.creditNotes().forEach(note -> keys.add(note.getId()));
+    return keys;
   }
 
   /** Nothing waits to be confirmed: no credits, no invoice event, no credit note being numbered. */
@@ -501,7 +607,8 @@ public final class BillingLedger {
         .putAllPublishPositions(publishPositions)
         .addAllCredits(credits.values()).addAllTopUpKeys(wallet.topUpKeys())
         .setClosedThroughMillis(closedThrough.toEpochMilli())
-        .addAllDeliveredCreditKeys(new java.util.TreeSet<>(delivered));
+        .addAllDeliveredCreditKeys(new TreeSet<>(delivered))
+        .setArchivedThroughMillis(archivedThrough.toEpochMilli());
     if (pendingNote != null) {
       snapshot.setPendingCreditNote(BillingJournal.creditNoteRequested(pendingNote));
     }
@@ -558,6 +665,7 @@ public final class BillingLedger {
         balances.put(Currency.getInstance(balance.getCurrency()), StoredMoney.of(balance.getAmount(), balance.getCurrency())));
     ledger.wallet = new Wallet(balances, Set.copyOf(snapshot.getTopUpKeysList()));
     ledger.closedThrough = Instant.ofEpochMilli(snapshot.getClosedThroughMillis());
+    ledger.archivedThrough = Instant.ofEpochMilli(snapshot.getArchivedThroughMillis());
     snapshot.getPublishedList().forEach(published -> ledger.published
         .computeIfAbsent(published.getPeriod(), period -> new TreeMap<>())
         .put(published.getTopic(), new Published(published.getEvents(), published.getBytes())));

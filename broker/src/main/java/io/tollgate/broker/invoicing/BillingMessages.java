@@ -3,6 +3,7 @@ package io.tollgate.broker.invoicing;
 import io.tollgate.broker.error.Rejection;
 import io.tollgate.billing.Money;
 import io.tollgate.broker.serialization.codec.MessageCodec;
+import io.tollgate.protocols.v1.cluster.ArchivePeriodRequest;
 import io.tollgate.protocols.v1.cluster.AssignNumberRequest;
 import io.tollgate.protocols.v1.cluster.AssignedNumber;
 import io.tollgate.protocols.v1.cluster.CatchUpRequest;
@@ -17,16 +18,20 @@ import io.tollgate.protocols.v1.cluster.RecordUsageRequest;
 import io.tollgate.protocols.v1.cluster.ReleaseNumberRequest;
 import io.tollgate.protocols.v1.cluster.TopUpRequest;
 import io.tollgate.protocols.v1.cluster.UsageReport;
+import io.tollgate.protocols.v1.journal.ArchivedPeriod;
+import io.tollgate.protocols.v1.journal.BillingArchiveSnapshot;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
 import io.tollgate.protocols.v1.journal.CreditNoteRequested;
 import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
+import io.tollgate.protocols.v1.journal.InvoiceReopened;
 import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
 import io.tollgate.protocols.v1.journal.NumberAssigned;
 import io.tollgate.protocols.v1.journal.NumberingSnapshot;
 import io.tollgate.protocols.v1.journal.NumberReleased;
 import io.tollgate.protocols.v1.journal.PeriodUsage;
+import io.tollgate.protocols.v1.journal.PeriodArchived;
 import io.tollgate.protocols.v1.journal.PeriodsClosed;
 import io.tollgate.protocols.v1.journal.PublishedRecorded;
 import io.tollgate.protocols.v1.journal.PublishedUsage;
@@ -65,6 +70,16 @@ public final class BillingMessages {
       MessageCodec.stored(PublishedRecorded.getDefaultInstance()),
       MessageCodec.stored(NumberingSnapshot.getDefaultInstance()),
       MessageCodec.stored(NumberReleased.getDefaultInstance()),
+      MessageCodec.stored(PeriodArchived.getDefaultInstance()),
+      MessageCodec.stored(InvoiceReopened.getDefaultInstance()),
+      MessageCodec.stored(ArchivedPeriod.getDefaultInstance()),
+      MessageCodec.stored(BillingArchiveSnapshot.getDefaultInstance()),
+      MessageCodec.of("ArchivePeriod", BillingArchive.Store.class, ArchivePeriodRequest.parser(),
+          (store, refs) -> ArchivePeriodRequest.newBuilder().setPeriod(store.period())
+              .setReplyTo(refs.text(store.replyTo())).build(),
+          (request, refs) -> new BillingArchive.Store(request.getPeriod(), refs.ref(request.getReplyTo()))),
+      MessageCodec.replyOnly("ReadArchive", BillingArchive.Read.class, BillingArchive.Read::replyTo,
+          BillingArchive.Read::new),
       MessageCodec.of("RecordUsage", AccountBilling.RecordUsage.class, RecordUsageRequest.parser(),
           (record, refs) -> RecordUsageRequest.newBuilder().setUsage(record.usage())
               .setReplyTo(refs.text(record.replyTo())).build(),

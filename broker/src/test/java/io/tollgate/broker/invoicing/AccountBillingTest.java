@@ -13,6 +13,8 @@ import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.e2e.TestBroker;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.protocols.v1.CloudEvent;
+import io.tollgate.protocols.v1.journal.ArchivedPeriod;
+import io.tollgate.protocols.v1.journal.BillingArchiveSnapshot;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
@@ -36,6 +38,7 @@ import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -185,6 +188,35 @@ class AccountBillingTest {
   }
 
   @Test
+  void aClosedPeriodMovesToTheArchiveAndItsInvoiceIsStillReadPaidAndArchivedAgain() {
+    catalogWithSubscription("sub_old", NOVEMBER_10);
+    journal.append(SubscriptionEntity.persistenceId("sub_old"), usage(NOVEMBER_10.plusSeconds(60), 100));
+    start();
+    close();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(close().settled()));
+    String invoiceId = ledger().invoices().get(0).finalized().getId();
+
+    BillingLedger live = billing.getState();
+    assertEquals(Optional.empty(), live.invoice(invoiceId), "the closed period left the live state");
+    assertEquals(Instant.parse("2026-12-01T00:00:00Z"), live.archivedThrough());
+    assertEquals(0, live.toSnapshot().getInvoicesCount());
+    assertEquals(0, live.toSnapshot().getUsageCount());
+    assertEquals(List.of(invoiceId), ledger().invoices().stream().map(invoice -> invoice.finalized().getId()).toList(),
+        "the invoice list reads the archive");
+    assertEquals(100, billing.<AccountBilling.UsageReport>runCommand(AccountBilling.GetUsage::new).reply()
+        .units("2026-11", "sub_old"), "so does usage");
+
+    TestProbe<AccountBilling.Outcome> paid = testKit.createTestProbe();
+    billing.runCommand(new AccountBilling.ChangeInvoiceStatus(invoiceId, "paid", "admin", paid.ref()));
+    assertTrue(paid.expectMessageClass(AccountBilling.Outcome.class).ok(), "an archived invoice is reopened to be paid");
+    assertEquals("paid", ledger().invoices().get(0).status());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(close().settled()));
+    assertEquals(Optional.empty(), billing.getState().invoice(invoiceId), "and archived again");
+    assertEquals("paid", outside.archives.get(account).invoice(invoiceId).orElseThrow().getStatus());
+    assertEquals(1, ledger().invoices().size());
+  }
+
+  @Test
   void reversalsConfirmedBeforeASnapshotAreNotSentAgainAfterARestart() {
     start();
     InvoiceFinalized invoice = invoice("inv_1", "0.00");
@@ -275,6 +307,7 @@ class AccountBillingTest {
     final List<RevenueCredited> credits = new CopyOnWriteArrayList<>();
     final List<CloudEvent> announced = new CopyOnWriteArrayList<>();
     final List<String> released = new CopyOnWriteArrayList<>();
+    final Map<String, ArchivedPeriods> archives = new ConcurrentHashMap<>();
     volatile CompletableFuture<Void> numbersGate = CompletableFuture.completedFuture(null);
     volatile boolean loseNextNumberReply;
     volatile Runnable onCatalogCaughtUp = () -> { };
@@ -301,6 +334,17 @@ class AccountBillingTest {
         }
         return new InvoiceNumbers(issuer, number).format();
       });
+    }
+
+    @Override
+    public synchronized CompletionStage<Done> archive(String account, ArchivedPeriod period) {
+      archives.computeIfAbsent(account, a -> new ArchivedPeriods()).add(period);
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+
+    @Override
+    public synchronized CompletionStage<BillingArchiveSnapshot> archived(String account) {
+      return CompletableFuture.completedFuture(archives.getOrDefault(account, new ArchivedPeriods()).toSnapshot());
     }
 
     @Override
