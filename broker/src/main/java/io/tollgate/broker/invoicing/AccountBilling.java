@@ -4,15 +4,11 @@ import io.tollgate.broker.error.Rejection;
 import io.tollgate.billing.Money;
 import io.tollgate.billing.Period;
 import io.tollgate.billing.PeriodScheme;
-import io.tollgate.broker.ShardedAsk;
 import io.tollgate.broker.catalog.Catalog;
-import io.tollgate.broker.catalog.CatalogEntity;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.Platform;
 import io.tollgate.broker.serialization.codec.ClusterMessage;
 import io.tollgate.broker.position.PartitionRef;
-import io.tollgate.broker.topic.Partitioner;
-import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.protocols.v1.AttributeValue;
 import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.journal.ArchivedPeriod;
@@ -37,7 +33,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -250,7 +245,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   /**
    * What the account's billing asks of the rest of the cluster. One interface, so that the entity
-   * can be driven by a test that decides when (and whether) each answer comes.
+   * can be driven by a test that decides when (and whether) each answer comes; in a node it is
+   * {@link ClusterOutside}.
    */
   public interface Outside {
     /** The number of {@code document} in the sequence of {@code issuer}; the same number when asked again. */
@@ -279,63 +275,11 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
      * change the catalog had when asked.
      */
     CompletionStage<Void> catalogCaughtUp(long version);
-
-    static Outside of(ClusterSharding sharding, CatalogView view, Duration timeout) {
-      return new Outside() {
-        @Override
-        public CompletionStage<Void> catalogCaughtUp(long version) {
-          if (version > 0) {
-            return view.awaitVersion(version);
-          }
-          return ShardedAsk.ask(CatalogEntity.ref(sharding), CatalogEntity.GetVersion::new, timeout, timeout.multipliedBy(3))
-              .thenCompose(view::awaitVersion);
-        }
-
-        @Override
-        public CompletionStage<String> number(String issuer, String document) {
-          return InvoiceNumbering.of(sharding, issuer)
-              .<InvoiceNumbering.AssignedNumber>ask(replyTo -> new InvoiceNumbering.Assign(document, replyTo), timeout)
-              .thenApply(InvoiceNumbering.AssignedNumber::number);
-        }
-
-        @Override
-        public CompletionStage<Done> archive(String account, ArchivedPeriod period) {
-          return BillingArchive.of(sharding, account).ask(replyTo -> new BillingArchive.Store(period, replyTo), timeout);
-        }
-
-        @Override
-        public CompletionStage<BillingArchiveSnapshot> archived(String account) {
-          return BillingArchive.of(sharding, account).ask(BillingArchive.Read::new, timeout);
-        }
-
-        @Override
-        public void release(String issuer, String document) {
-          InvoiceNumbering.of(sharding, issuer).tell(new InvoiceNumbering.Release(document));
-        }
-
-        @Override
-        public CompletionStage<Done> credit(String producer, RevenueCredited credit) {
-          return sharding.entityRefFor(ENTITY_KEY, producer).ask(replyTo -> new CreditRevenue(credit, replyTo), timeout);
-        }
-
-        @Override
-        public CompletionStage<Boolean> announce(CloudEvent event) {
-          Optional<Catalog.Topic> topic = view.catalog().topic(Platform.INVOICES_TOPIC);
-          if (topic.isEmpty()) {
-            return CompletableFuture.completedFuture(false);
-          }
-          int partition = Partitioner.partitionOf(event, topic.get().partitions());
-          return sharding.entityRefFor(TopicPartition.ENTITY_KEY, new PartitionRef(Platform.INVOICES_TOPIC, partition).entityId())
-              .<TopicPartition.AppendResult>ask(replyTo -> new TopicPartition.Append(List.of(event), replyTo), timeout)
-              .thenApply(result -> result instanceof TopicPartition.Appended);
-        }
-      };
-    }
   }
 
   public static void initSharding(ClusterSharding sharding, CatalogView view, CurrentEventsByPersistenceIdQuery journal,
                                   Clock clock, Settings settings) {
-    Outside outside = Outside.of(sharding, view, settings.timeout());
+    Outside outside = new ClusterOutside(sharding, view, settings.timeout());
     sharding.init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), view, journal, outside, clock, settings)));
   }
 
