@@ -2,7 +2,10 @@ package io.tollgate.billing;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.Optional;
 
 /**
  * How time is cut into billing periods: calendar months in UTC (the default), or fixed lengths
@@ -10,6 +13,9 @@ import java.time.format.DateTimeParseException;
  */
 public sealed interface PeriodScheme {
   Period periodOf(Instant instant);
+
+  /** The period of this scheme named {@code id}; empty for a name another scheme gave. */
+  Optional<Period> named(String id);
 
   /**
    * {@code "monthly"}, or an ISO-8601 duration such as {@code "PT1H"} or {@code "P1D"}.
@@ -33,6 +39,16 @@ public sealed interface PeriodScheme {
       BillingPeriod month = BillingPeriod.containing(instant);
       return new Period(month.month().toString(), month.start(), month.end());
     }
+
+    @Override
+    public Optional<Period> named(String id) {
+      try {
+        return Optional.of(periodOf(YearMonth.parse(id).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant()))
+            .filter(period -> period.id().equals(id));
+      } catch (DateTimeParseException e) {
+        return Optional.empty();
+      }
+    }
   }
 
   record Fixed(Duration length) implements PeriodScheme {
@@ -48,6 +64,15 @@ public sealed interface PeriodScheme {
       long startMillis = Math.floorDiv(instant.toEpochMilli(), lengthMillis) * lengthMillis;
       Instant start = Instant.ofEpochMilli(startMillis);
       return new Period(start.toString(), start, start.plusMillis(lengthMillis));
+    }
+
+    @Override
+    public Optional<Period> named(String id) {
+      try {
+        return Optional.of(periodOf(Instant.parse(id))).filter(period -> period.id().equals(id));
+      } catch (DateTimeParseException e) {
+        return Optional.empty();
+      }
     }
   }
 }

@@ -8,7 +8,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.TreeSet;
+import org.pcollections.PSortedSet;
+import org.pcollections.TreePSet;
 
 /**
  * The prepaid credits of one account, a balance per currency, and the idempotency keys of the
@@ -18,7 +19,9 @@ import java.util.TreeSet;
  * <p>Balances are never negative: credits are only ever consumed up to what is there. A zero
  * balance is not kept, so two wallets holding the same credits are {@code equals}. Balances are
  * kept in order of currency code and keys in their natural order, so that a wallet reads (and
- * serializes) the same on every node.
+ * serializes) the same on every node. The keys are a persistent set: a top-up adds its key in
+ * logarithmic time and every other operation shares the set, so no operation copies every key
+ * the account ever used.
  *
  * @param topUpKeys every key ever credited: a key stays seen after its credits are spent
  */
@@ -41,7 +44,7 @@ public record Wallet(Map<Currency, Money> balances, Set<String> topUpKeys) {
       }
     });
     balances = Collections.unmodifiableSortedMap(kept);
-    topUpKeys = Collections.unmodifiableSortedSet(new TreeSet<>(topUpKeys));
+    topUpKeys = topUpKeys instanceof PSortedSet<String> shared ? shared : TreePSet.from(topUpKeys);
   }
 
   public static Wallet empty() {
@@ -68,8 +71,7 @@ public record Wallet(Map<Currency, Money> balances, Set<String> topUpKeys) {
     if (hasSeen(idempotencyKey)) {
       return this;
     }
-    Set<String> keys = new TreeSet<>(topUpKeys);
-    keys.add(idempotencyKey);
+    PSortedSet<String> keys = ((PSortedSet<String>) topUpKeys).plus(idempotencyKey);
     return new Wallet(withBalance(balance(amount.currency()).plus(amount)), keys);
   }
 

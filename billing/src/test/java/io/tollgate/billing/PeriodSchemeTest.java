@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class PeriodSchemeTest {
@@ -36,5 +37,18 @@ class PeriodSchemeTest {
   void aPeriodShorterThanAMillisecondIsRefused() {
     BillingException refused = assertThrows(BillingException.class, () -> PeriodScheme.parse("PT0.0005S"));
     assertEquals(BillingException.INVALID_PLAN, refused.code());
+  }
+
+  @Test
+  void aPeriodIsFoundByItsNameInItsOwnSchemeOnly() {
+    PeriodScheme monthly = PeriodScheme.parse("monthly");
+    PeriodScheme hourly = PeriodScheme.parse("PT1H");
+    Period november = monthly.periodOf(Instant.parse("2026-11-10T00:00:00Z"));
+    Period tenOClock = hourly.periodOf(Instant.parse("2026-11-28T10:30:00Z"));
+    assertEquals(Optional.of(november), monthly.named("2026-11"));
+    assertEquals(Optional.of(tenOClock), hourly.named("2026-11-28T10:00:00Z"));
+    assertEquals(Optional.empty(), monthly.named("2026-11-28T10:00:00Z"));
+    assertEquals(Optional.empty(), hourly.named("2026-11"));
+    assertEquals(Optional.empty(), hourly.named("2026-11-28T10:30:00Z"), "not the start of an hour");
   }
 }

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.Currency;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +51,25 @@ class WalletTest {
     Wallet spent = Wallet.empty().topUp("k1", Money.of("1.00", "USD")).apply(Money.of("5.00", "USD")).after();
     assertEquals(Money.zero(USD), spent.balance(USD));
     assertSame(spent, spent.topUp("k1", Money.of("1.00", "USD")));
+  }
+
+  @Test
+  void consumingCreditsSharesTheKeysInsteadOfCopyingThem() {
+    Wallet wallet = Wallet.empty().topUp("k1", Money.of("10.00", "USD")).topUp("k2", Money.of("1.00", "USD"));
+    assertSame(wallet.topUpKeys(), wallet.apply(Money.of("3.00", "USD")).after().topUpKeys());
+  }
+
+  @Test
+  void aTopUpDoesNotCopyEveryKeyTheAccountEverUsed() {
+    // Copying every key on each top-up makes this quadratic: over a billion key copies, minutes.
+    assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+      Wallet wallet = Wallet.empty();
+      for (int i = 0; i < 50_000; i++) {
+        wallet = wallet.topUp("order-" + i, Money.of("1.00", "USD"));
+      }
+      assertEquals(50_000, wallet.topUpKeys().size());
+      assertEquals(Money.of("50000.00", "USD"), wallet.balance(USD));
+    });
   }
 
   @Test

@@ -92,11 +92,7 @@ public final class BillingApi {
     return currentUsage(principal, accountId).thenApply(report -> {
       Period period = periods.periodOf(clock.instant());
       Catalog catalog = view.catalog();
-      List<Catalog.Subscription> subscriptions = catalog.subscriptions().stream()
-          .filter(subscription -> subscription.account().equals(accountId))
-          .sorted(Comparator.comparing(Catalog.Subscription::createdAt))
-          .toList();
-      return Responses.json(200, render(accountId, Invoicing.draft(catalog, period, subscriptions, report)));
+      return Responses.json(200, render(accountId, Invoicing.draft(catalog, period, catalog.subscriptionsOf(accountId), report)));
     });
   }
 

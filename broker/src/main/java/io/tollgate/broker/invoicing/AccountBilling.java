@@ -1,37 +1,28 @@
 package io.tollgate.broker.invoicing;
 
 import io.tollgate.broker.error.Rejection;
-import com.google.protobuf.Message;
 import io.tollgate.billing.Money;
 import io.tollgate.billing.Period;
 import io.tollgate.billing.PeriodScheme;
-import io.tollgate.broker.ShardedAsk;
 import io.tollgate.broker.catalog.Catalog;
-import io.tollgate.broker.catalog.CatalogEntity;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.Platform;
 import io.tollgate.broker.serialization.codec.ClusterMessage;
 import io.tollgate.broker.position.PartitionRef;
-import io.tollgate.broker.topic.Partitioner;
-import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.protocols.v1.AttributeValue;
 import io.tollgate.protocols.v1.CloudEvent;
+import io.tollgate.protocols.v1.journal.ArchivedPeriod;
+import io.tollgate.protocols.v1.journal.BillingArchiveSnapshot;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
-import io.tollgate.protocols.v1.journal.CreditNoteRequested;
-import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
 import io.tollgate.protocols.v1.journal.PublishedRecorded;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
-import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
-import io.tollgate.protocols.v1.journal.PeriodsClosed;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
-import io.tollgate.protocols.v1.journal.RevenueDelivered;
 import io.tollgate.protocols.v1.journal.UsageRecorded;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.concurrent.CompletionStage;
@@ -42,7 +33,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -55,6 +45,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.EventAdapter;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -85,7 +76,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * journals; the child {@link Deliveries} sends credits and invoice events until confirmed; and
  * what it asks of the cluster goes through {@link Outside}.
  */
-public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplies<AccountBilling.Command, Message, BillingLedger> {
+public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplies<AccountBilling.Command, BillingEvent, BillingLedger> {
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "AccountBilling");
 
   public sealed interface Command extends ClusterMessage {}
@@ -111,8 +102,18 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .thenCompose(caughtUp -> billing.ask(GetUsage::new, timeout));
   }
 
-  /** Invoice every period that ended more than the grace period ago and is not invoiced yet. */
-  public record ClosePeriods(ActorRef<Done> replyTo) implements Command {}
+  /**
+   * Invoice every period that ended more than the grace period ago and is not invoiced yet, once
+   * this node's catalog view has applied {@code catalogVersion} changes (0: ask the catalog). The
+   * answer says how far the account stands, at once: the close itself runs on.
+   */
+  public record ClosePeriods(long catalogVersion, ActorRef<CloseStatus> replyTo) implements Command {}
+
+  /**
+   * Every period that ended at or before {@code closedThrough} is invoiced; {@code settled} when
+   * nothing waits to be confirmed (revenue credits, invoice events, a credit note's number).
+   */
+  public record CloseStatus(String account, Instant closedThrough, boolean settled) implements ClusterMessage {}
 
   /** A producer's share of a consumer invoice; the reply confirms it is recorded. */
   public record CreditRevenue(RevenueCredited credit, ActorRef<Done> replyTo) implements Command {}
@@ -193,7 +194,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     }
   }
 
-  private record CreditNoteNumbered(CreditNoteRequested request, String number)
+  private record CreditNoteNumbered(BillingEvent.CreditNoteRequested request, String number)
       implements Command, NoSerializationVerificationNeeded {}
 
   private record NumberPendingCreditNote() implements Command, NoSerializationVerificationNeeded {}
@@ -212,6 +213,18 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   private record CreditsDelivered(String creditKey) implements Command, NoSerializationVerificationNeeded {}
 
   private record FinalizeNext() implements Command, NoSerializationVerificationNeeded {}
+
+  private record ArchiveNext() implements Command, NoSerializationVerificationNeeded {}
+
+  private record PeriodStored(BillingLedger.Archivable period, ArchivedPeriod stored, Throwable failure)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  /** A request that needs the archive, with what the archive holds (or why it could not be read). */
+  private record WithArchive(Command request, BillingArchiveSnapshot archive, Throwable failure)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  /** A request about an invoice that was reopened from the archive: it is live now. */
+  private record Reopened(Command request) implements Command, NoSerializationVerificationNeeded {}
 
 
 
@@ -232,59 +245,41 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   /**
    * What the account's billing asks of the rest of the cluster. One interface, so that the entity
-   * can be driven by a test that decides when (and whether) each answer comes.
+   * can be driven by a test that decides when (and whether) each answer comes; in a node it is
+   * {@link ClusterOutside}.
    */
   public interface Outside {
     /** The number of {@code document} in the sequence of {@code issuer}; the same number when asked again. */
     CompletionStage<String> number(String issuer, String document);
 
+    /**
+     * Tells the sequence of {@code issuer} that {@code document} is final and never asks for its
+     * number again. A lost release leaves one entry in the sequence, nothing else.
+     */
+    void release(String issuer, String document);
+
     /** Records a revenue credit at the producer; completes once it is recorded. */
     CompletionStage<Done> credit(String producer, RevenueCredited credit);
+
+    /** Stores a closed period in the account's archive; completes once it is stored. */
+    CompletionStage<Done> archive(String account, ArchivedPeriod period);
+
+    /** Every period the account's archive holds. */
+    CompletionStage<BillingArchiveSnapshot> archived(String account);
 
     /** Stores an invoice event on the platform's invoices topic; true once it is stored. */
     CompletionStage<Boolean> announce(CloudEvent event);
 
-    /** Completes once this node's catalog view has applied every change the catalog had when asked. */
-    CompletionStage<Void> catalogCaughtUp();
-
-    static Outside of(ClusterSharding sharding, CatalogView view, Duration timeout) {
-      return new Outside() {
-        @Override
-        public CompletionStage<Void> catalogCaughtUp() {
-          return ShardedAsk.ask(CatalogEntity.ref(sharding), CatalogEntity.GetVersion::new, timeout, timeout.multipliedBy(3))
-              .thenCompose(view::awaitVersion);
-        }
-
-        @Override
-        public CompletionStage<String> number(String issuer, String document) {
-          return InvoiceNumbering.of(sharding, issuer)
-              .<InvoiceNumbering.AssignedNumber>ask(replyTo -> new InvoiceNumbering.Assign(document, replyTo), timeout)
-              .thenApply(InvoiceNumbering.AssignedNumber::number);
-        }
-
-        @Override
-        public CompletionStage<Done> credit(String producer, RevenueCredited credit) {
-          return sharding.entityRefFor(ENTITY_KEY, producer).ask(replyTo -> new CreditRevenue(credit, replyTo), timeout);
-        }
-
-        @Override
-        public CompletionStage<Boolean> announce(CloudEvent event) {
-          Optional<Catalog.Topic> topic = view.catalog().topic(Platform.INVOICES_TOPIC);
-          if (topic.isEmpty()) {
-            return CompletableFuture.completedFuture(false);
-          }
-          int partition = Partitioner.partitionOf(event, topic.get().partitions());
-          return sharding.entityRefFor(TopicPartition.ENTITY_KEY, new PartitionRef(Platform.INVOICES_TOPIC, partition).entityId())
-              .<TopicPartition.AppendResult>ask(replyTo -> new TopicPartition.Append(List.of(event), replyTo), timeout)
-              .thenApply(result -> result instanceof TopicPartition.Appended);
-        }
-      };
-    }
+    /**
+     * Completes once this node's catalog view has applied {@code version} changes; for 0, every
+     * change the catalog had when asked.
+     */
+    CompletionStage<Void> catalogCaughtUp(long version);
   }
 
   public static void initSharding(ClusterSharding sharding, CatalogView view, CurrentEventsByPersistenceIdQuery journal,
                                   Clock clock, Settings settings) {
-    Outside outside = Outside.of(sharding, view, settings.timeout());
+    Outside outside = new ClusterOutside(sharding, view, settings.timeout());
     sharding.init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), view, journal, outside, clock, settings)));
   }
 
@@ -328,6 +323,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   private final ActorRef<Deliveries.Command> deliveries;
   /** How long an unconfirmed credit or invoice event waits before it is sent again. */
   private static final Duration DELIVERY_RETRY = Duration.ofSeconds(5);
+  /** A closed period is being stored in the archive now. */
+  private boolean archiving;
   /** The pending credit note is being numbered now. */
   private boolean numberingCreditNote;
   /** Who waits for the pending credit note to be issued. */
@@ -377,29 +374,37 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   @Override
-  public CommandHandlerWithReply<Command, Message, BillingLedger> commandHandler() {
+  public CommandHandlerWithReply<Command, BillingEvent, BillingLedger> commandHandler() {
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(RecordUsage.class, this::onRecord)
         .onCommand(RecordPublished.class, this::onRecordPublished)
         .onCommand(CatchUp.class, this::onCatchUp)
-        .onCommand(GetUsage.class, (ledger, get) -> Effect().reply(get.replyTo(), ledger.usageReport()))
+        .onCommand(GetUsage.class, (ledger, get) -> ledger.archivedThrough().isAfter(Instant.EPOCH)
+            ? readArchiveFor(get) : Effect().reply(get.replyTo(), ledger.usageReport()))
         .onCommand(ClosePeriods.class, this::onClosePeriods)
         .onCommand(CatalogReadForClose.class, this::onCatalogReadForClose)
         .onCommand(CaughtUpForClose.class, this::onCaughtUpForClose)
         .onCommand(CloseAbandoned.class, this::onCloseAbandoned)
         .onCommand(AnnouncementStored.class, (ledger, stored) -> ledger.isAnnounced(stored.invoice())
             ? Effect().noReply()
-            : Effect().persist(InvoiceAnnounced.newBuilder().setInvoice(stored.invoice()).build()).thenNoReply())
+            : Effect().persist(new BillingEvent.InvoiceAnnounced(stored.invoice())).thenNoReply())
         .onCommand(NumberReady.class, this::onNumberReady)
         .onCommand(FinalizeNext.class, (ledger, next) -> finalizeNext(ledger))
         .onCommand(CreditsDelivered.class, (ledger, delivered) -> ledger.isDelivered(delivered.creditKey())
             ? Effect().noReply()
-            : Effect().persist(RevenueDelivered.newBuilder().setInvoice(delivered.creditKey()).build()).thenNoReply())
+            : Effect().persist(new BillingEvent.RevenueDelivered(delivered.creditKey())).thenNoReply())
         .onCommand(CreditRevenue.class, this::onCreditRevenue)
         .onCommand(TopUp.class, this::onTopUp)
-        .onCommand(ChangeInvoiceStatus.class, this::onChangeStatus)
-        .onCommand(GetLedger.class, (ledger, get) -> Effect().reply(get.replyTo(), ledger.view()))
-        .onCommand(IssueCreditNote.class, this::onIssueCreditNote)
+        .onCommand(ChangeInvoiceStatus.class, (ledger, change) -> onChangeStatus(ledger, change, true))
+        .onCommand(GetLedger.class, (ledger, get) -> ledger.archivedThrough().isAfter(Instant.EPOCH)
+            ? readArchiveFor(get) : Effect().reply(get.replyTo(), ledger.view()))
+        .onCommand(IssueCreditNote.class, (ledger, request) -> onIssueCreditNote(ledger, request, true))
+        .onCommand(ArchiveNext.class, (ledger, next) -> archiveNext(ledger))
+        .onCommand(PeriodStored.class, this::onPeriodStored)
+        .onCommand(WithArchive.class, this::onWithArchive)
+        .onCommand(Reopened.class, (ledger, reopened) -> reopened.request() instanceof ChangeInvoiceStatus change
+            ? onChangeStatus(ledger, change, false)
+            : onIssueCreditNote(ledger, (IssueCreditNote) reopened.request(), false))
         .onCommand(CreditNoteNumbered.class, this::onCreditNoteNumbered)
         .onCommand(NumberPendingCreditNote.class, (ledger, retry) -> {
           ledger.pendingCreditNote().ifPresent(this::numberCreditNote);
@@ -410,40 +415,36 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   // ---- usage ------------------------------------------------------------------------------
 
-  private ReplyEffect<Message, BillingLedger> onRecord(BillingLedger ledger, RecordUsage record) {
+  private ReplyEffect<BillingEvent, BillingLedger> onRecord(BillingLedger ledger, RecordUsage record) {
     UsageRecorded usage = record.usage();
     if (usage.getSequence() <= ledger.positionOf(usage.getSubscription())) {
       return Effect().reply(record.replyTo(), Done.getInstance());
     }
-    return Effect().persist(usage).thenReply(record.replyTo(), newState -> Done.getInstance());
+    return Effect().persist(BillingJournal.usage(usage)).thenReply(record.replyTo(), newState -> Done.getInstance());
   }
 
-  private ReplyEffect<Message, BillingLedger> onRecordPublished(BillingLedger ledger, RecordPublished record) {
+  private ReplyEffect<BillingEvent, BillingLedger> onRecordPublished(BillingLedger ledger, RecordPublished record) {
     PublishedRecorded published = record.published();
     String key = new PartitionRef(published.getTopic(), published.getPartition()).persistenceId();
     if (published.getSequence() <= ledger.positionOf(key)) {
       return Effect().reply(record.replyTo(), Done.getInstance());
     }
-    return Effect().persist(published).thenReply(record.replyTo(), newState -> Done.getInstance());
+    return Effect().persist(BillingJournal.published(published)).thenReply(record.replyTo(), newState -> Done.getInstance());
   }
 
   /** The journals of the account's topic partitions: publish-side metering of a producer. */
   private List<String> ownPartitionJournals() {
-    Catalog catalog = view.catalog();
     List<String> journals = new ArrayList<>();
-    catalog.topics().stream()
-        .filter(topic -> catalog.domain(topic.domain()).map(Catalog.Domain::owner).filter(accountId::equals).isPresent())
-        .sorted(Comparator.comparing(Catalog.Topic::name))
+    view.catalog().topicsOwnedBy(accountId).stream().sorted(Comparator.comparing(Catalog.Topic::name))
         .forEach(topic -> topic.partitionRefs().forEach(partition -> journals.add(partition.persistenceId())));
     return journals;
   }
 
   private List<Catalog.Subscription> ownSubscriptions() {
-    return view.catalog().subscriptions().stream().filter(s -> s.account().equals(accountId))
-        .sorted(Comparator.comparing(Catalog.Subscription::createdAt)).toList();
+    return view.catalog().subscriptionsOf(accountId);
   }
 
-  private ReplyEffect<Message, BillingLedger> onCatchUp(BillingLedger ledger, CatchUp catchUp) {
+  private ReplyEffect<BillingEvent, BillingLedger> onCatchUp(BillingLedger ledger, CatchUp catchUp) {
     List<String> journals = catchUp.subscription().isEmpty() ? ownJournals() : List.of(catchUp.subscription());
     if (journals.isEmpty()) {
       return Effect().reply(catchUp.replyTo(), Done.getInstance());
@@ -470,15 +471,99 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   // ---- closing periods --------------------------------------------------------------------
 
-  /** Also the moment to send again any revenue credit that was not confirmed. */
-  private ReplyEffect<Message, BillingLedger> onClosePeriods(BillingLedger ledger, ClosePeriods close) {
-    resendUnconfirmed(ledger);
-    if (closingThrough == null && !ownSubscriptions().isEmpty()) {
-      closingThrough = clock.instant().minus(settings.grace());
-      actor.pipeToSelf(outside.catalogCaughtUp(),
+  /**
+   * Work only when there is some: an account whose periods are invoiced through the last one due
+   * answers from its state, without asking the catalog or reading a journal. Also the moment to
+   * send again what is not confirmed, when anything is.
+   */
+  private ReplyEffect<BillingEvent, BillingLedger> onClosePeriods(BillingLedger ledger, ClosePeriods close) {
+    if (!ledger.settled()) {
+      resendUnconfirmed(ledger);
+    }
+    Instant now = clock.instant();
+    Instant due = settings.periods().periodOf(now.minus(settings.grace())).start();
+    if (closingThrough == null && ledger.closedThrough().isBefore(due) && !ownSubscriptions().isEmpty()) {
+      closingThrough = now.minus(settings.grace());
+      actor.pipeToSelf(outside.catalogCaughtUp(close.catalogVersion()),
           (caughtUp, failure) -> failure == null ? new CatalogReadForClose() : new CloseAbandoned(failure));
     }
-    return Effect().reply(close.replyTo(), Done.getInstance());
+    List<BillingLedger.Archivable> archivable = ledger.archivable(settings.periods()::named);
+    if (closingThrough == null && !archiving && !archivable.isEmpty()) {
+      actor.getSelf().tell(new ArchiveNext());
+    }
+    return Effect().reply(close.replyTo(),
+        new CloseStatus(accountId, ledger.closedThrough(), ledger.settled() && archivable.isEmpty()));
+  }
+
+  // ---- the archive of closed periods -----------------------------------------------------------
+
+  /**
+   * Moves the oldest closed and settled period to the archive: stored there first, then left out
+   * of the live state, one period at a time.
+   */
+  private ReplyEffect<BillingEvent, BillingLedger> archiveNext(BillingLedger ledger) {
+    List<BillingLedger.Archivable> archivable = ledger.archivable(settings.periods()::named);
+    if (archivable.isEmpty()) {
+      archiving = false;
+      return Effect().noReply();
+    }
+    archiving = true;
+    BillingLedger.Archivable period = archivable.get(0);
+    ArchivedPeriod stored = ledger.archiveOf(period);
+    actor.pipeToSelf(outside.archive(accountId, stored), (done, failure) -> new PeriodStored(period, stored, failure));
+    return Effect().noReply();
+  }
+
+  /** What was stored must still be what the period holds: a change while it was stored stores it again. */
+  private ReplyEffect<BillingEvent, BillingLedger> onPeriodStored(BillingLedger ledger, PeriodStored stored) {
+    if (stored.failure() != null) {
+      actor.getLog().warn("archiving period {} of {} failed; the next tick retries", stored.period().period(), accountId,
+          stored.failure());
+      archiving = false;
+      return Effect().noReply();
+    }
+    if (!ledger.archiveOf(stored.period()).equals(stored.stored())) {
+      return archiveNext(ledger);
+    }
+    return Effect().persist(new BillingEvent.PeriodArchived(stored.period().period(), stored.period().end()))
+        .thenRun(newState -> actor.getSelf().tell(new ArchiveNext()))
+        .thenNoReply();
+  }
+
+  /** Reads that span history add the archive to the live state; its invoices are reopened to change them. */
+  private ReplyEffect<BillingEvent, BillingLedger> readArchiveFor(Command request) {
+    actor.pipeToSelf(outside.archived(accountId), (archive, failure) -> new WithArchive(request, archive, failure));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<BillingEvent, BillingLedger> onWithArchive(BillingLedger ledger, WithArchive read) {
+    Command request = read.request();
+    if (read.failure() != null) {
+      actor.getLog().warn("reading the archive of {} failed", accountId, read.failure());
+      Outcome unavailable = Outcome.refused("unavailable", "the account's archive cannot be read now; retry");
+      if (request instanceof ChangeInvoiceStatus change) {
+        return Effect().reply(change.replyTo(), unavailable);
+      }
+      if (request instanceof IssueCreditNote note) {
+        return Effect().reply(note.replyTo(), unavailable);
+      }
+      return Effect().noReply(); // a read: its asker's timeout answers
+    }
+    ArchivedPeriods archive = ArchivedPeriods.fromSnapshot(read.archive());
+    if (request instanceof GetLedger get) {
+      return Effect().reply(get.replyTo(), archive.withInvoicesOf(ledger.view()));
+    }
+    if (request instanceof GetUsage get) {
+      return Effect().reply(get.replyTo(), archive.withUsageOf(ledger.usageReport()));
+    }
+    String invoiceId = request instanceof ChangeInvoiceStatus change ? change.invoice() : ((IssueCreditNote) request).invoice();
+    Optional<Invoice> archived = archive.invoice(invoiceId).map(BillingJournal::invoice);
+    if (ledger.invoice(invoiceId).isPresent() || archived.isEmpty()) {
+      return Effect().none().thenRun(state -> actor.getSelf().tell(new Reopened(request))).thenNoReply();
+    }
+    return Effect().persist(new BillingEvent.InvoiceReopened(archived.get()))
+        .thenRun(newState -> actor.getSelf().tell(new Reopened(request)))
+        .thenNoReply();
   }
 
   /**
@@ -486,7 +571,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
    * every journal is read to its end, however long that takes: a slow read delays the close, it
    * does not abandon it.
    */
-  private ReplyEffect<Message, BillingLedger> onCatalogReadForClose(BillingLedger ledger, CatalogReadForClose read) {
+  private ReplyEffect<BillingEvent, BillingLedger> onCatalogReadForClose(BillingLedger ledger, CatalogReadForClose read) {
     List<String> journals = ownJournals();
     if (journals.isEmpty()) {
       closingThrough = null;
@@ -497,14 +582,14 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   /** Without every usage journal read to its end, no period is closed: the next tick tries again. */
-  private ReplyEffect<Message, BillingLedger> onCloseAbandoned(BillingLedger ledger, CloseAbandoned abandoned) {
+  private ReplyEffect<BillingEvent, BillingLedger> onCloseAbandoned(BillingLedger ledger, CloseAbandoned abandoned) {
     actor.getLog().warn("reading the usage journals of {} failed; no period is closed until they are read",
         accountId, abandoned.failure());
     closingThrough = null;
     return Effect().noReply();
   }
 
-  private ReplyEffect<Message, BillingLedger> onCaughtUpForClose(BillingLedger ledger, CaughtUpForClose caughtUp) {
+  private ReplyEffect<BillingEvent, BillingLedger> onCaughtUpForClose(BillingLedger ledger, CaughtUpForClose caughtUp) {
     List<Catalog.Subscription> subscriptions = ownSubscriptions();
     if (subscriptions.isEmpty()) {
       closingThrough = null;
@@ -523,7 +608,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     return finalizeNext(ledger);
   }
 
-  private ReplyEffect<Message, BillingLedger> finalizeNext(BillingLedger ledger) {
+  private ReplyEffect<BillingEvent, BillingLedger> finalizeNext(BillingLedger ledger) {
     InvoiceFinalized.Builder next = toFinalize.poll();
     if (next == null) {
       Instant through = closingThrough;
@@ -531,14 +616,14 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
       if (!through.isAfter(ledger.closedThrough())) {
         return Effect().noReply();
       }
-      return Effect().persist(PeriodsClosed.newBuilder().setThroughMillis(through.toEpochMilli()).build()).thenNoReply();
+      return Effect().persist(new BillingEvent.PeriodsClosed(through)).thenNoReply();
     }
     actor.pipeToSelf(outside.number(InvoiceNumbering.INVOICES, next.getId()),
         (number, failure) -> new NumberReady(next, failure == null ? number : null));
     return Effect().noReply();
   }
 
-  private ReplyEffect<Message, BillingLedger> onNumberReady(BillingLedger ledger, NumberReady ready) {
+  private ReplyEffect<BillingEvent, BillingLedger> onNumberReady(BillingLedger ledger, NumberReady ready) {
     if (ready.number() == null) {
       actor.getLog().warn("numbering invoice {} failed; the next close retries", ready.invoice().getId());
       toFinalize.clear();
@@ -546,7 +631,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
       return Effect().noReply();
     }
     InvoiceFinalized invoice = ledger.finalize(ready.invoice(), ready.number(), clock.millis());
-    return Effect().persist(invoice).thenRun(newState -> {
+    return Effect().persist(new BillingEvent.InvoiceFinalized(invoice)).thenRun(newState -> {
+      outside.release(InvoiceNumbering.INVOICES, invoice.getId());
       sendCredits(invoice.getId(), newState.creditsFor(invoice, clock.millis()));
       announce(invoice);
       actor.getSelf().tell(new FinalizeNext());
@@ -579,11 +665,12 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     deliveries.tell(new Deliveries.SendCredits(creditKey, credits));
   }
 
-  private ReplyEffect<Message, BillingLedger> onCreditRevenue(BillingLedger ledger, CreditRevenue credit) {
+  private ReplyEffect<BillingEvent, BillingLedger> onCreditRevenue(BillingLedger ledger, CreditRevenue credit) {
     if (ledger.hasCredit(credit.credit())) {
       return Effect().reply(credit.replyTo(), Done.getInstance());
     }
-    return Effect().persist(credit.credit()).thenReply(credit.replyTo(), newState -> Done.getInstance());
+    return Effect().persist(new BillingEvent.RevenueCredited(credit.credit()))
+        .thenReply(credit.replyTo(), newState -> Done.getInstance());
   }
 
   // ---- credit notes -----------------------------------------------------------------------
@@ -595,7 +682,11 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
    * issued, other credit notes and status changes of the account wait, so a void never slips in
    * between a note's number and the note.
    */
-  private ReplyEffect<Message, BillingLedger> onIssueCreditNote(BillingLedger ledger, IssueCreditNote request) {
+  private ReplyEffect<BillingEvent, BillingLedger> onIssueCreditNote(BillingLedger ledger, IssueCreditNote request,
+                                                                    boolean lookInArchive) {
+    if (ledger.invoice(request.invoice()).isEmpty() && lookInArchive && ledger.archivedThrough().isAfter(Instant.EPOCH)) {
+      return readArchiveFor(request);
+    }
     BillingLedger.CreditNoteCheck check = ledger.checkCreditNote(request.invoice(), request.amount(), request.idempotencyKey());
     if (check instanceof BillingLedger.CreditNoteCheck.AlreadyIssued issued) {
       return Effect().reply(request.replyTo(), Outcome.created(issued.noteId()));
@@ -612,28 +703,27 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
       return Effect().noReply();
     }
     Money amount = ((BillingLedger.CreditNoteCheck.Allowed) check).amount();
-    CreditNoteRequested requested = CreditNoteRequested.newBuilder().setInvoice(request.invoice())
-        .setCurrency(amount.currency().getCurrencyCode()).setAmount(amount.toString()).setReason(request.reason())
-        .setIdempotencyKey(request.idempotencyKey()).setActor(request.actor()).setAtMillis(clock.millis()).build();
+    BillingEvent.CreditNoteRequested requested = new BillingEvent.CreditNoteRequested(request.invoice(), amount,
+        request.reason(), request.idempotencyKey(), request.actor(), clock.instant());
     return Effect().persist(requested).thenRun(newState -> numberCreditNote(requested)).thenNoReply();
   }
 
-  private void numberCreditNote(CreditNoteRequested requested) {
+  private void numberCreditNote(BillingEvent.CreditNoteRequested requested) {
     if (numberingCreditNote) {
       return;
     }
     numberingCreditNote = true;
-    actor.pipeToSelf(outside.number(InvoiceNumbering.CREDIT_NOTES, BillingLedger.numberingDocument(requested)),
+    actor.pipeToSelf(outside.number(InvoiceNumbering.CREDIT_NOTES, requested.numberingDocument()),
         (number, failure) -> new CreditNoteNumbered(requested, failure == null ? number : null));
   }
 
-  private ReplyEffect<Message, BillingLedger> onCreditNoteNumbered(BillingLedger ledger, CreditNoteNumbered numbered) {
+  private ReplyEffect<BillingEvent, BillingLedger> onCreditNoteNumbered(BillingLedger ledger, CreditNoteNumbered numbered) {
     numberingCreditNote = false;
     if (!ledger.pendingCreditNote().equals(Optional.of(numbered.request()))) {
       return Effect().noReply();
     }
     if (numbered.number() == null) {
-      actor.getLog().warn("numbering the credit note of {} failed; asking again", numbered.request().getInvoice());
+      actor.getLog().warn("numbering the credit note of {} failed; asking again", numbered.request().invoice());
       noteWaiters.forEach(waiter -> waiter.tell(Outcome.refused("unavailable",
           "the credit note is accepted and waits for its number; retry with the same idempotency key")));
       noteWaiters.clear();
@@ -644,7 +734,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     InvoiceFinalized invoice = ledger.invoice(note.getInvoice()).orElseThrow().finalized();
     List<ActorRef<Outcome>> waiting = List.copyOf(noteWaiters);
     noteWaiters.clear();
-    return Effect().persist(note)
+    return Effect().persist(new BillingEvent.CreditNoteIssued(note))
+        .thenRun(newState -> outside.release(InvoiceNumbering.CREDIT_NOTES, numbered.request().numberingDocument()))
         .thenRun(newState -> sendCredits(note.getId(), newState.noteCreditsFor(invoice, note, clock.millis())))
         .thenRun(newState -> waiting.forEach(waiter -> waiter.tell(Outcome.created(note.getId()))))
         .thenNoReply()
@@ -653,21 +744,24 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   // ---- wallet and invoice status -----------------------------------------------------------
 
-  private ReplyEffect<Message, BillingLedger> onTopUp(BillingLedger ledger, TopUp topUp) {
+  private ReplyEffect<BillingEvent, BillingLedger> onTopUp(BillingLedger ledger, TopUp topUp) {
     if (ledger.hasSeenTopUp(topUp.idempotencyKey())) {
       return Effect().reply(topUp.replyTo(), Outcome.OK);
     }
-    WalletToppedUp toppedUp = WalletToppedUp.newBuilder().setIdempotencyKey(topUp.idempotencyKey())
-        .setCurrency(topUp.amount().currency().getCurrencyCode()).setAmount(topUp.amount().toString())
-        .setActor(topUp.actor()).setAtMillis(clock.millis()).build();
+    BillingEvent.WalletToppedUp toppedUp = new BillingEvent.WalletToppedUp(topUp.idempotencyKey(), topUp.amount(),
+        topUp.actor(), clock.instant());
     return Effect().persist(toppedUp).thenReply(topUp.replyTo(), newState -> Outcome.OK);
   }
 
-  private ReplyEffect<Message, BillingLedger> onChangeStatus(BillingLedger ledger, ChangeInvoiceStatus change) {
+  private ReplyEffect<BillingEvent, BillingLedger> onChangeStatus(BillingLedger ledger, ChangeInvoiceStatus change,
+                                                                 boolean lookInArchive) {
     if (ledger.pendingCreditNote().isPresent()) {
       return Effect().stash();
     }
     Optional<Invoice> found = ledger.invoice(change.invoice());
+    if (found.isEmpty() && lookInArchive && ledger.archivedThrough().isAfter(Instant.EPOCH)) {
+      return readArchiveFor(change);
+    }
     if (found.isEmpty()) {
       return Effect().reply(change.replyTo(), Outcome.refused("invoice_not_found", "invoice " + change.invoice() + " does not exist"));
     }
@@ -679,8 +773,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
       return Effect().reply(change.replyTo(), Outcome.refused("invoice_" + invoice.status(),
           "invoice " + change.invoice() + " is " + invoice.status() + " and cannot become " + change.status()));
     }
-    InvoiceStatusChanged changed = InvoiceStatusChanged.newBuilder().setInvoice(change.invoice())
-        .setStatus(change.status()).setActor(change.actor()).setAtMillis(clock.millis()).build();
+    BillingEvent.InvoiceStatusChanged changed = new BillingEvent.InvoiceStatusChanged(change.invoice(), change.status(),
+        change.actor(), clock.instant());
     return Effect().persist(changed).thenRun(newState -> {
       if (change.status().equals("void")) {
         sendCredits(BillingLedger.voidKey(change.invoice()), newState.voidCreditsFor(invoice.finalized(), clock.millis()));
@@ -711,7 +805,13 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   @Override
-  public EventHandler<BillingLedger, Message> eventHandler() {
+  public EventHandler<BillingLedger, BillingEvent> eventHandler() {
     return newEventHandlerBuilder().forAnyState().onAnyEvent(BillingLedger::apply);
+  }
+
+  /** The journal stores each event as the Protobuf message of its name, as it always did. */
+  @Override
+  public EventAdapter<BillingEvent, ?> eventAdapter() {
+    return new BillingJournal();
   }
 }

@@ -1,6 +1,5 @@
 package io.tollgate.broker.invoicing;
 
-import com.google.protobuf.Message;
 import io.tollgate.billing.Allocation;
 import io.tollgate.billing.BillingException;
 import io.tollgate.billing.InvoiceDraft;
@@ -14,23 +13,16 @@ import io.tollgate.broker.invoicing.AccountBilling.Published;
 import io.tollgate.broker.invoicing.AccountBilling.UsageReport;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.position.PartitionRef;
+import io.tollgate.protocols.v1.journal.ArchivedPeriod;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
-import io.tollgate.protocols.v1.journal.CreditNoteRequested;
-import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
 import io.tollgate.protocols.v1.journal.InvoiceLine;
-import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
 import io.tollgate.protocols.v1.journal.PeriodUsage;
-import io.tollgate.protocols.v1.journal.PeriodsClosed;
-import io.tollgate.protocols.v1.journal.PublishedRecorded;
 import io.tollgate.protocols.v1.journal.PublishedUsage;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
-import io.tollgate.protocols.v1.journal.RevenueDelivered;
 import io.tollgate.protocols.v1.journal.SnapshotInvoice;
-import io.tollgate.protocols.v1.journal.UsageRecorded;
 import io.tollgate.protocols.v1.journal.WalletBalance;
-import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,16 +30,19 @@ import java.util.Currency;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The billing state of one account and its rules, without actors: what its events did
- * ({@link #apply}), the invoices a period gets ({@link #draftInvoices}), whether a credit note
+ * ({@link #apply}, a closed set: {@link BillingEvent}), the invoices a period gets ({@link #draftInvoices}), whether a credit note
  * may be issued ({@link #checkCreditNote}), the revenue credits an invoice, a void or a note
  * sends ({@link #creditsFor}), and the snapshot it is stored as. {@link AccountBilling} only
  * sequences: it decides with these methods and persists what they return. Mutated only by
@@ -67,11 +62,19 @@ public final class BillingLedger {
   /** Credit keys (an invoice, its void, a credit note) that every producer confirmed. */
   private final Set<String> delivered = new HashSet<>();
   private final Set<String> announced = new HashSet<>();
+  /**
+   * Credit keys not confirmed yet, each with its invoice, and invoices whose event is not stored:
+   * what a restart or a tick sends again, found without a pass over every invoice.
+   */
+  private final Map<String, String> unconfirmed = new LinkedHashMap<>();
+  private final Set<String> unannouncedIds = new LinkedHashSet<>();
   private final Map<String, RevenueCredited> credits = new LinkedHashMap<>();
   private Wallet wallet = Wallet.empty();
   private Instant closedThrough = Instant.EPOCH;
+  /** The end of the latest period moved to the archive: what the live state no longer holds. */
+  private Instant archivedThrough = Instant.EPOCH;
   /** The credit note accepted and not issued yet: at most one per account at a time. */
-  private CreditNoteRequested pendingNote;
+  private BillingEvent.CreditNoteRequested pendingNote;
 
   public BillingLedger(String accountId) {
     this.accountId = accountId;
@@ -83,58 +86,132 @@ public final class BillingLedger {
 
   // ---- events -----------------------------------------------------------------------------
 
-  /**
-   * Applies one stored event.
-   *
-   * @throws IllegalArgumentException for a message that is not a billing event
-   */
-  public BillingLedger apply(Message event) {
-    if (event instanceof UsageRecorded recorded) {
-      feedPositions.put(recorded.getSubscription(), recorded.getSequence());
-      if (recorded.getUnits() > 0) {
-        usage.computeIfAbsent(recorded.getPeriod(), period -> new HashMap<>())
-            .computeIfAbsent(recorded.getSubscription(), subscription -> new HashMap<>())
-            .merge(new Invoicing.PlanSegmentKey(recorded.getPlan(), Instant.ofEpochMilli(recorded.getPlanFromMillis())),
-                recorded.getUnits(), Long::sum);
+  /** Applies one event. */
+  public BillingLedger apply(BillingEvent event) {
+    return event.accept(applier);
+  }
+
+  private final BillingEvent.Cases<BillingLedger> applier = new BillingEvent.Cases<>() {
+    @Override
+    public BillingLedger usageRecorded(BillingEvent.UsageRecorded recorded) {
+      feedPositions.put(recorded.subscription(), recorded.sequence());
+      if (recorded.units() > 0) {
+        usage.computeIfAbsent(recorded.period(), period -> new HashMap<>())
+            .computeIfAbsent(recorded.subscription(), subscription -> new HashMap<>())
+            .merge(recorded.segment(), recorded.units(), Long::sum);
       }
-    } else if (event instanceof PublishedRecorded recorded) {
-      publishPositions.put(new PartitionRef(recorded.getTopic(), recorded.getPartition()).persistenceId(),
-          recorded.getSequence());
-      published.computeIfAbsent(recorded.getPeriod(), period -> new TreeMap<>())
-          .merge(recorded.getTopic(), new Published(recorded.getEvents(), recorded.getBytes()), Published::plus);
-    } else if (event instanceof InvoiceFinalized invoice) {
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger publishedRecorded(BillingEvent.PublishedRecorded recorded) {
+      publishPositions.put(recorded.partition().persistenceId(), recorded.sequence());
+      published.computeIfAbsent(recorded.period(), period -> new TreeMap<>())
+          .merge(recorded.partition().topic(), recorded.stored(), Published::plus);
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger invoiceFinalized(BillingEvent.InvoiceFinalized finalized) {
+      InvoiceFinalized invoice = finalized.invoice();
       invoices.put(invoice.getId(), new Invoice(invoice, "finalized", List.of()));
       wallet = wallet.apply(StoredMoney.of(invoice.getCreditsApplied(), invoice.getCurrency())).after();
-    } else if (event instanceof InvoiceAnnounced announcement) {
-      announced.add(announcement.getInvoice());
-    } else if (event instanceof RevenueDelivered confirmed) {
-      delivered.add(confirmed.getInvoice());
-    } else if (event instanceof RevenueCredited credit) {
-      credits.put(creditKey(credit), credit);
-    } else if (event instanceof WalletToppedUp topUp) {
-      wallet = wallet.topUp(CLIENT_KEY + topUp.getIdempotencyKey(), StoredMoney.of(topUp.getAmount(), topUp.getCurrency()));
-    } else if (event instanceof InvoiceStatusChanged changed) {
-      Invoice invoice = invoices.get(changed.getInvoice());
-      invoices.put(changed.getInvoice(), invoice.withStatus(changed.getStatus()));
-      if (changed.getStatus().equals("void")) {
+      awaitConfirmation(invoice.getId(), invoice.getId());
+      if (!announced.contains(invoice.getId())) {
+        unannouncedIds.add(invoice.getId());
+      }
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger invoiceAnnounced(BillingEvent.InvoiceAnnounced announcement) {
+      announced.add(announcement.invoice());
+      unannouncedIds.remove(announcement.invoice());
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger revenueDelivered(BillingEvent.RevenueDelivered confirmed) {
+      delivered.add(confirmed.creditKey());
+      unconfirmed.remove(confirmed.creditKey());
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger revenueCredited(BillingEvent.RevenueCredited credited) {
+      credits.put(creditKey(credited.credit()), credited.credit());
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger walletToppedUp(BillingEvent.WalletToppedUp topUp) {
+      wallet = wallet.topUp(CLIENT_KEY + topUp.idempotencyKey(), topUp.amount());
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger invoiceStatusChanged(BillingEvent.InvoiceStatusChanged changed) {
+      Invoice invoice = invoices.get(changed.invoice());
+      invoices.put(changed.invoice(), invoice.withStatus(changed.status()));
+      if (changed.status().equals("void")) {
         Money refund = voidRefund(invoice);
         if (refund.signum() > 0) {
-          wallet = wallet.topUp(INTERNAL_KEY + "void:" + changed.getInvoice(), refund);
+          wallet = wallet.topUp(INTERNAL_KEY + "void:" + changed.invoice(), refund);
         }
+        awaitConfirmation(voidKey(changed.invoice()), changed.invoice());
       }
-    } else if (event instanceof CreditNoteRequested requested) {
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger creditNoteRequested(BillingEvent.CreditNoteRequested requested) {
       pendingNote = requested;
-    } else if (event instanceof CreditNoteIssued note) {
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger creditNoteIssued(BillingEvent.CreditNoteIssued issued) {
+      CreditNoteIssued note = issued.note();
       pendingNote = null;
       invoices.computeIfPresent(note.getInvoice(), (id, invoice) -> invoice.withCreditNote(note));
+      awaitConfirmation(note.getId(), note.getInvoice());
       wallet = wallet.topUp(INTERNAL_KEY + "credit-note:" + note.getId(), StoredMoney.of(note.getAmount(), note.getCurrency()));
-    } else if (event instanceof PeriodsClosed closed) {
-      closedThrough = Instant.ofEpochMilli(closed.getThroughMillis());
-    } else {
-      throw new IllegalArgumentException("not a billing event: " + event.getClass().getName());
+      return BillingLedger.this;
     }
-    return this;
-  }
+
+    @Override
+    public BillingLedger periodsClosed(BillingEvent.PeriodsClosed closed) {
+      closedThrough = closed.through();
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger periodArchived(BillingEvent.PeriodArchived archived) {
+      List<Invoice> leaving = invoices.values().stream()
+          .filter(invoice -> invoice.finalized().getPeriod().equals(archived.period())).toList();
+      for (Invoice invoice : leaving) {
+        String id = invoice.finalized().getId();
+        invoices.remove(id);
+        announced.remove(id);
+        creditKeys(invoice).forEach(delivered::remove);
+      }
+      if (archived.periodEnd().isAfter(archivedThrough)) {
+        usage.remove(archived.period());
+        published.remove(archived.period());
+        archivedThrough = archived.periodEnd();
+      }
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger invoiceReopened(BillingEvent.InvoiceReopened reopened) {
+      Invoice invoice = reopened.invoice();
+      invoices.put(invoice.finalized().getId(), invoice);
+      announced.add(invoice.finalized().getId());
+      delivered.addAll(creditKeys(invoice));
+      return BillingLedger.this;
+    }
+  };
 
   // ---- queries ----------------------------------------------------------------------------
 
@@ -153,6 +230,91 @@ public final class BillingLedger {
 
   public Instant closedThrough() {
     return closedThrough;
+  }
+
+  public Instant archivedThrough() {
+    return archivedThrough;
+  }
+
+  // ---- the archive ------------------------------------------------------------------------
+
+  /** A closed and settled period to move to the archive: its name and end. */
+  public record Archivable(String period, Instant end) {}
+
+  /**
+   * The periods to move to the archive, oldest first: closed (invoiced), and with nothing of
+   * theirs waiting to be confirmed. A period archived before comes back only for an invoice that
+   * was reopened; usage that arrives for it after it was archived stays live (it was never
+   * invoiced, see billing.md on late usage).
+   *
+   * @param named the period of a name, in the node's scheme
+   */
+  public List<Archivable> archivable(Function<String, Optional<Period>> named) {
+    Set<String> candidates = new TreeSet<>(usage.keySet());
+    candidates.addAll(published.keySet());
+    invoices.values().forEach(invoice -> candidates.add(invoice.finalized().getPeriod()));
+    Set<String> waiting = new HashSet<>(unconfirmed.values());
+    waiting.addAll(unannouncedIds);
+    if (pendingNote != null) {
+      waiting.add(pendingNote.invoice());
+    }
+    List<Archivable> closed = new ArrayList<>();
+    candidates.forEach(id -> named.apply(id).filter(period -> !period.end().isAfter(closedThrough))
+        .ifPresent(period -> closed.add(new Archivable(id, period.end()))));
+    closed.sort(Comparator.comparing(Archivable::end));
+    List<Archivable> archivable = new ArrayList<>();
+    for (Archivable period : closed) {
+      List<Invoice> ofPeriod = invoices.values().stream()
+          .filter(invoice -> invoice.finalized().getPeriod().equals(period.period())).toList();
+      boolean settled = ofPeriod.stream().noneMatch(invoice -> waiting.contains(invoice.finalized().getId()));
+      boolean fresh = period.end().isAfter(archivedThrough);
+      if (fresh && !settled) {
+        break; // in order, so that what is archived is always everything up to archivedThrough
+      }
+      if (settled && (fresh || !ofPeriod.isEmpty())) {
+        archivable.add(period);
+      }
+    }
+    return archivable;
+  }
+
+  /** What the archive stores of a period: its invoices, and its usage unless it was archived before. */
+  public ArchivedPeriod archiveOf(Archivable period) {
+    ArchivedPeriod.Builder archived = ArchivedPeriod.newBuilder().setPeriod(period.period())
+        .setPeriodEndMillis(period.end().toEpochMilli());
+    invoices.values().stream().filter(invoice -> invoice.finalized().getPeriod().equals(period.period()))
+        .forEach(invoice -> archived.addInvoices(BillingJournal.settled(invoice)));
+    if (period.end().isAfter(archivedThrough)) {
+      usage.getOrDefault(period.period(), Map.of()).forEach((subscription, bySegment) -> bySegment.forEach((segment, units) ->
+          archived.addUsage(PeriodUsage.newBuilder().setPeriod(period.period()).setSubscription(subscription)
+              .setUnits(units).setPlan(segment.plan()).setPlanFromMillis(segment.from().toEpochMilli()))));
+      published.getOrDefault(period.period(), Map.of()).forEach((topic, totals) -> archived.addPublished(
+          PublishedUsage.newBuilder().setPeriod(period.period()).setTopic(topic)
+              .setEvents(totals.events()).setBytes(totals.bytes())));
+    }
+    return archived.build();
+  }
+
+  /** Every credit key an invoice has: its own, its void's, its credit notes'. */
+  private static List<String> creditKeys(Invoice invoice) {
+    List<String> keys = new ArrayList<>();
+    keys.add(invoice.finalized().getId());
+    if (invoice.status().equals("void")) {
+      keys.add(voidKey(invoice.finalized().getId()));
+    }
+    invoice.creditNotes().forEach(note -> keys.add(note.getId()));
+    return keys;
+  }
+
+  /** Nothing waits to be confirmed: no credits, no invoice event, no credit note being numbered. */
+  public boolean settled() {
+    return pendingNote == null && unconfirmed.isEmpty() && unannouncedIds.isEmpty();
+  }
+
+  private void awaitConfirmation(String creditKey, String invoiceId) {
+    if (!delivered.contains(creditKey)) {
+      unconfirmed.put(creditKey, invoiceId);
+    }
   }
 
   public boolean isAnnounced(String invoiceId) {
@@ -269,7 +431,7 @@ public final class BillingLedger {
       return new CreditNoteCheck.AlreadyIssued(earlier.get().getId());
     }
     if (pendingNote != null) {
-      return pendingNote.getInvoice().equals(invoiceId) && pendingNote.getIdempotencyKey().equals(idempotencyKey)
+      return pendingNote.invoice().equals(invoiceId) && pendingNote.idempotencyKey().equals(idempotencyKey)
           ? new CreditNoteCheck.Pending() : new CreditNoteCheck.Busy();
     }
     if (invoice.status().equals("void")) {
@@ -289,23 +451,18 @@ public final class BillingLedger {
     return new CreditNoteCheck.Allowed(amount);
   }
 
-  public Optional<CreditNoteRequested> pendingCreditNote() {
+  public Optional<BillingEvent.CreditNoteRequested> pendingCreditNote() {
     return Optional.ofNullable(pendingNote);
   }
 
-  /** The numbering document of a requested note: the same for every retry of the same request. */
-  static String numberingDocument(CreditNoteRequested requested) {
-    return requested.getInvoice() + "|" + requested.getIdempotencyKey();
-  }
-
   /** The note a request becomes once it has its number. */
-  static CreditNoteIssued issue(CreditNoteRequested requested, String number) {
+  static CreditNoteIssued issue(BillingEvent.CreditNoteRequested requested, String number) {
     return CreditNoteIssued.newBuilder()
         .setId("cn_" + number.toLowerCase(Locale.ROOT).replace("-", "_"))
-        .setNumber(number).setInvoice(requested.getInvoice())
-        .setCurrency(requested.getCurrency()).setAmount(requested.getAmount())
-        .setReason(requested.getReason()).setIdempotencyKey(requested.getIdempotencyKey()).setActor(requested.getActor())
-        .setAtMillis(requested.getAtMillis()).build();
+        .setNumber(number).setInvoice(requested.invoice())
+        .setCurrency(requested.amount().currency().getCurrencyCode()).setAmount(requested.amount().toString())
+        .setReason(requested.reason()).setIdempotencyKey(requested.idempotencyKey()).setActor(requested.actor())
+        .setAtMillis(requested.at().toEpochMilli()).build();
   }
 
   // ---- revenue credits --------------------------------------------------------------------
@@ -347,29 +504,27 @@ public final class BillingLedger {
     return deliveries(invoice, note.getId(), noteSplits(invoice, note), atMillis);
   }
 
-  /** Every credit key of the account's invoices that is not confirmed: after a restart, on every tick. */
+  /** Every credit key of the account's invoices that is not confirmed: after a restart, on a tick. */
   public List<Undelivered> undelivered(long atMillis) {
     List<Undelivered> pending = new ArrayList<>();
-    for (Invoice invoice : invoices.values()) {
+    unconfirmed.forEach((creditKey, invoiceId) -> {
+      Invoice invoice = invoices.get(invoiceId);
       InvoiceFinalized finalized = invoice.finalized();
-      if (!isDelivered(finalized.getId())) {
-        pending.add(new Undelivered(finalized.getId(), creditsFor(finalized, atMillis)));
+      if (creditKey.equals(invoiceId)) {
+        pending.add(new Undelivered(creditKey, creditsFor(finalized, atMillis)));
+      } else if (creditKey.equals(voidKey(invoiceId))) {
+        pending.add(new Undelivered(creditKey, voidCreditsFor(finalized, atMillis)));
+      } else {
+        invoice.creditNotes().stream().filter(note -> note.getId().equals(creditKey)).findFirst().ifPresent(note ->
+            pending.add(new Undelivered(creditKey, noteCreditsFor(finalized, note, atMillis))));
       }
-      if (invoice.status().equals("void") && !isDelivered(voidKey(finalized.getId()))) {
-        pending.add(new Undelivered(voidKey(finalized.getId()), voidCreditsFor(finalized, atMillis)));
-      }
-      for (CreditNoteIssued note : invoice.creditNotes()) {
-        if (!isDelivered(note.getId())) {
-          pending.add(new Undelivered(note.getId(), noteCreditsFor(finalized, note, atMillis)));
-        }
-      }
-    }
+    });
     return pending;
   }
 
   /** Finalized invoices whose event is not stored on the invoices topic yet. */
   public List<InvoiceFinalized> unannounced() {
-    return invoices.values().stream().map(Invoice::finalized).filter(invoice -> !announced.contains(invoice.getId())).toList();
+    return unannouncedIds.stream().map(id -> invoices.get(id).finalized()).toList();
   }
 
   static String voidKey(String invoiceId) {
@@ -452,9 +607,10 @@ public final class BillingLedger {
         .putAllPublishPositions(publishPositions)
         .addAllCredits(credits.values()).addAllTopUpKeys(wallet.topUpKeys())
         .setClosedThroughMillis(closedThrough.toEpochMilli())
-        .addAllDeliveredCreditKeys(new java.util.TreeSet<>(delivered));
+        .addAllDeliveredCreditKeys(new TreeSet<>(delivered))
+        .setArchivedThroughMillis(archivedThrough.toEpochMilli());
     if (pendingNote != null) {
-      snapshot.setPendingCreditNote(pendingNote);
+      snapshot.setPendingCreditNote(BillingJournal.creditNoteRequested(pendingNote));
     }
     published.forEach((period, byTopic) -> byTopic.forEach((topic, totals) -> snapshot.addPublished(
         PublishedUsage.newBuilder().setPeriod(period).setTopic(topic).setEvents(totals.events()).setBytes(totals.bytes()))));
@@ -489,8 +645,19 @@ public final class BillingLedger {
       }
     });
     ledger.delivered.addAll(snapshot.getDeliveredCreditKeysList());
+    ledger.invoices.values().forEach(invoice -> {
+      String id = invoice.finalized().getId();
+      ledger.awaitConfirmation(id, id);
+      if (invoice.status().equals("void")) {
+        ledger.awaitConfirmation(voidKey(id), id);
+      }
+      invoice.creditNotes().forEach(note -> ledger.awaitConfirmation(note.getId(), id));
+      if (!ledger.announced.contains(id)) {
+        ledger.unannouncedIds.add(id);
+      }
+    });
     if (snapshot.hasPendingCreditNote()) {
-      ledger.pendingNote = snapshot.getPendingCreditNote();
+      ledger.pendingNote = BillingJournal.creditNoteRequested(snapshot.getPendingCreditNote());
     }
     snapshot.getCreditsList().forEach(credit -> ledger.credits.put(creditKey(credit), credit));
     Map<Currency, Money> balances = new HashMap<>();
@@ -498,6 +665,7 @@ public final class BillingLedger {
         balances.put(Currency.getInstance(balance.getCurrency()), StoredMoney.of(balance.getAmount(), balance.getCurrency())));
     ledger.wallet = new Wallet(balances, Set.copyOf(snapshot.getTopUpKeysList()));
     ledger.closedThrough = Instant.ofEpochMilli(snapshot.getClosedThroughMillis());
+    ledger.archivedThrough = Instant.ofEpochMilli(snapshot.getArchivedThroughMillis());
     snapshot.getPublishedList().forEach(published -> ledger.published
         .computeIfAbsent(published.getPeriod(), period -> new TreeMap<>())
         .put(published.getTopic(), new Published(published.getEvents(), published.getBytes())));

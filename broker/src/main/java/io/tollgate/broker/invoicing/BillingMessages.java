@@ -3,26 +3,35 @@ package io.tollgate.broker.invoicing;
 import io.tollgate.broker.error.Rejection;
 import io.tollgate.billing.Money;
 import io.tollgate.broker.serialization.codec.MessageCodec;
+import io.tollgate.protocols.v1.cluster.ArchivePeriodRequest;
 import io.tollgate.protocols.v1.cluster.AssignNumberRequest;
 import io.tollgate.protocols.v1.cluster.AssignedNumber;
 import io.tollgate.protocols.v1.cluster.CatchUpRequest;
+import io.tollgate.protocols.v1.cluster.ClosePeriodsRequest;
+import io.tollgate.protocols.v1.cluster.CloseStatus;
 import io.tollgate.protocols.v1.cluster.CreditRevenueRequest;
 import io.tollgate.protocols.v1.cluster.InvoiceStatusRequest;
 import io.tollgate.protocols.v1.cluster.IssueCreditNoteRequest;
 import io.tollgate.protocols.v1.cluster.Outcome;
 import io.tollgate.protocols.v1.cluster.RecordPublishedRequest;
 import io.tollgate.protocols.v1.cluster.RecordUsageRequest;
+import io.tollgate.protocols.v1.cluster.ReleaseNumberRequest;
 import io.tollgate.protocols.v1.cluster.TopUpRequest;
 import io.tollgate.protocols.v1.cluster.UsageReport;
+import io.tollgate.protocols.v1.journal.ArchivedPeriod;
+import io.tollgate.protocols.v1.journal.BillingArchiveSnapshot;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
 import io.tollgate.protocols.v1.journal.CreditNoteRequested;
 import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
+import io.tollgate.protocols.v1.journal.InvoiceReopened;
 import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
 import io.tollgate.protocols.v1.journal.NumberAssigned;
 import io.tollgate.protocols.v1.journal.NumberingSnapshot;
+import io.tollgate.protocols.v1.journal.NumberReleased;
 import io.tollgate.protocols.v1.journal.PeriodUsage;
+import io.tollgate.protocols.v1.journal.PeriodArchived;
 import io.tollgate.protocols.v1.journal.PeriodsClosed;
 import io.tollgate.protocols.v1.journal.PublishedRecorded;
 import io.tollgate.protocols.v1.journal.PublishedUsage;
@@ -60,6 +69,17 @@ public final class BillingMessages {
       MessageCodec.stored(InvoiceAnnounced.getDefaultInstance()),
       MessageCodec.stored(PublishedRecorded.getDefaultInstance()),
       MessageCodec.stored(NumberingSnapshot.getDefaultInstance()),
+      MessageCodec.stored(NumberReleased.getDefaultInstance()),
+      MessageCodec.stored(PeriodArchived.getDefaultInstance()),
+      MessageCodec.stored(InvoiceReopened.getDefaultInstance()),
+      MessageCodec.stored(ArchivedPeriod.getDefaultInstance()),
+      MessageCodec.stored(BillingArchiveSnapshot.getDefaultInstance()),
+      MessageCodec.of("ArchivePeriod", BillingArchive.Store.class, ArchivePeriodRequest.parser(),
+          (store, refs) -> ArchivePeriodRequest.newBuilder().setPeriod(store.period())
+              .setReplyTo(refs.text(store.replyTo())).build(),
+          (request, refs) -> new BillingArchive.Store(request.getPeriod(), refs.ref(request.getReplyTo()))),
+      MessageCodec.replyOnly("ReadArchive", BillingArchive.Read.class, BillingArchive.Read::replyTo,
+          BillingArchive.Read::new),
       MessageCodec.of("RecordUsage", AccountBilling.RecordUsage.class, RecordUsageRequest.parser(),
           (record, refs) -> RecordUsageRequest.newBuilder().setUsage(record.usage())
               .setReplyTo(refs.text(record.replyTo())).build(),
@@ -76,8 +96,15 @@ public final class BillingMessages {
           AccountBilling.GetUsage::new),
       MessageCodec.of("UsageReport", AccountBilling.UsageReport.class, UsageReport.parser(),
           (report, refs) -> usageReport(report), (report, refs) -> usageReport(report)),
-      MessageCodec.replyOnly("ClosePeriods", AccountBilling.ClosePeriods.class, AccountBilling.ClosePeriods::replyTo,
-          AccountBilling.ClosePeriods::new),
+      MessageCodec.of("ClosePeriods", AccountBilling.ClosePeriods.class, ClosePeriodsRequest.parser(),
+          (close, refs) -> ClosePeriodsRequest.newBuilder().setCatalogVersion(close.catalogVersion())
+              .setReplyTo(refs.text(close.replyTo())).build(),
+          (request, refs) -> new AccountBilling.ClosePeriods(request.getCatalogVersion(), refs.ref(request.getReplyTo()))),
+      MessageCodec.of("CloseStatus", AccountBilling.CloseStatus.class, CloseStatus.parser(),
+          (status, refs) -> CloseStatus.newBuilder().setAccount(status.account())
+              .setClosedThroughMillis(status.closedThrough().toEpochMilli()).setSettled(status.settled()).build(),
+          (status, refs) -> new AccountBilling.CloseStatus(status.getAccount(),
+              Instant.ofEpochMilli(status.getClosedThroughMillis()), status.getSettled())),
       MessageCodec.of("CreditRevenue", AccountBilling.CreditRevenue.class, CreditRevenueRequest.parser(),
           (credit, refs) -> CreditRevenueRequest.newBuilder().setCredit(credit.credit())
               .setReplyTo(refs.text(credit.replyTo())).build(),
@@ -116,6 +143,9 @@ public final class BillingMessages {
           (assign, refs) -> AssignNumberRequest.newBuilder().setDocument(assign.document())
               .setReplyTo(refs.text(assign.replyTo())).build(),
           (request, refs) -> new InvoiceNumbering.Assign(request.getDocument(), refs.ref(request.getReplyTo()))),
+      MessageCodec.of("ReleaseNumber", InvoiceNumbering.Release.class, ReleaseNumberRequest.parser(),
+          (release, refs) -> ReleaseNumberRequest.newBuilder().setDocument(release.document()).build(),
+          (request, refs) -> new InvoiceNumbering.Release(request.getDocument())),
       MessageCodec.of("AssignedNumber", InvoiceNumbering.AssignedNumber.class, AssignedNumber.parser(),
           (assigned, refs) -> AssignedNumber.newBuilder().setNumber(assigned.number()).build(),
           (assigned, refs) -> new InvoiceNumbering.AssignedNumber(assigned.getNumber())));

@@ -2,7 +2,9 @@ package io.tollgate.broker.invoicing;
 
 import io.tollgate.billing.InvoiceNumbers;
 import io.tollgate.broker.serialization.codec.ClusterMessage;
+import com.google.protobuf.Message;
 import io.tollgate.protocols.v1.journal.NumberAssigned;
+import io.tollgate.protocols.v1.journal.NumberReleased;
 import io.tollgate.protocols.v1.journal.NumberingSnapshot;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,10 +26,11 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * The number sequence of one issuer: each document gets the next number once, and asking again
  * for the same document returns the same number. A number is used the moment it is given, and
  * it is given only to a document that is then finalized (retries included), so the sequence
- * has no gaps.
+ * has no gaps. Once the document is final its issuer releases it ({@link Release}): it never
+ * asks again, so the sequence keeps only the documents in flight, however many it numbered.
  */
 public final class InvoiceNumbering
-    extends EventSourcedBehaviorWithEnforcedReplies<InvoiceNumbering.Command, NumberAssigned, InvoiceNumbering.State> {
+    extends EventSourcedBehaviorWithEnforcedReplies<InvoiceNumbering.Command, Message, InvoiceNumbering.State> {
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "InvoiceNumbering");
   /** The platform issues every consumer invoice. */
   public static final String INVOICES = "TG";
@@ -37,6 +40,9 @@ public final class InvoiceNumbering
   public sealed interface Command extends ClusterMessage {}
 
   public record Assign(String document, ActorRef<AssignedNumber> replyTo) implements Command {}
+
+  /** The document is final and never asks for its number again; no reply. */
+  public record Release(String document) implements Command {}
 
   public record AssignedNumber(String number) implements ClusterMessage {}
 
@@ -67,11 +73,16 @@ public final class InvoiceNumbering
   }
 
   @Override
-  public CommandHandlerWithReply<Command, NumberAssigned, State> commandHandler() {
-    return newCommandHandlerWithReplyBuilder().forAnyState().onCommand(Assign.class, this::onAssign).build();
+  public CommandHandlerWithReply<Command, Message, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder().forAnyState()
+        .onCommand(Assign.class, this::onAssign)
+        .onCommand(Release.class, (state, release) -> state.assigned().containsKey(release.document())
+            ? Effect().persist(NumberReleased.newBuilder().setDocument(release.document()).build()).thenNoReply()
+            : Effect().noReply())
+        .build();
   }
 
-  private ReplyEffect<NumberAssigned, State> onAssign(State state, Assign assign) {
+  private ReplyEffect<Message, State> onAssign(State state, Assign assign) {
     Long existing = state.assigned().get(assign.document());
     if (existing != null) {
       return Effect().reply(assign.replyTo(), new AssignedNumber(new InvoiceNumbers(prefix, existing).format()));
@@ -82,11 +93,17 @@ public final class InvoiceNumbering
   }
 
   @Override
-  public EventHandler<State, NumberAssigned> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onEvent(NumberAssigned.class, (state, assigned) -> {
-      state.assigned().put(assigned.getDocument(), assigned.getNumber());
-      return new State(new InvoiceNumbers(prefix, assigned.getNumber()), state.assigned());
-    }).build();
+  public EventHandler<State, Message> eventHandler() {
+    return newEventHandlerBuilder().forAnyState()
+        .onEvent(NumberAssigned.class, (state, assigned) -> {
+          state.assigned().put(assigned.getDocument(), assigned.getNumber());
+          return new State(new InvoiceNumbers(prefix, assigned.getNumber()), state.assigned());
+        })
+        .onEvent(NumberReleased.class, (state, released) -> {
+          state.assigned().remove(released.getDocument());
+          return state;
+        })
+        .build();
   }
 
   @Override
@@ -94,7 +111,7 @@ public final class InvoiceNumbering
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(State state) {
-        return NumberingSnapshot.newBuilder().setLast(state.numbers().last()).putAllAssigned(state.assigned()).build();
+        return snapshotOf(state);
       }
 
       @Override
@@ -103,6 +120,11 @@ public final class InvoiceNumbering
         return new State(new InvoiceNumbers(prefix, snapshot.getLast()), new HashMap<>(snapshot.getAssignedMap()));
       }
     };
+  }
+
+  /** What a snapshot stores: the last number and the documents in flight. */
+  static NumberingSnapshot snapshotOf(State state) {
+    return NumberingSnapshot.newBuilder().setLast(state.numbers().last()).putAllAssigned(state.assigned()).build();
   }
 
   @Override

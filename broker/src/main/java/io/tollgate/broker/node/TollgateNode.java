@@ -10,6 +10,7 @@ import io.tollgate.broker.auth.JwtSettings;
 import io.tollgate.broker.auth.JwtVerifier;
 import io.tollgate.broker.invoicing.AccountBilling;
 import io.tollgate.broker.invoicing.InvoiceNumbering;
+import io.tollgate.broker.invoicing.BillingArchive;
 import io.tollgate.broker.invoicing.PeriodCloser;
 import io.tollgate.broker.invoicing.verification.JournalReader;
 import io.tollgate.broker.http.AuditApi;
@@ -184,10 +185,11 @@ public final class TollgateNode {
     EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
         .getReadJournalFor(EventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
     CatalogView view = new CatalogView();
-    AccountBilling.initSharding(sharding, view, currentJournal, clock, new AccountBilling.Settings(
-        periods, settings.billing().grace(), askTimeout));
+    AccountBilling.Settings billingSettings = new AccountBilling.Settings(periods, settings.billing().grace(), askTimeout);
+    AccountBilling.initSharding(sharding, view, currentJournal, clock, billingSettings);
     InvoiceNumbering.initSharding(sharding);
-    PeriodCloser.start(system, sharding, view, settings.billing().closeInterval());
+    BillingArchive.initSharding(sharding);
+    PeriodCloser.start(system, sharding, view, clock, billingSettings, settings.billing().closeInterval());
     SubscriptionEntity.UsageListener wakeBilling = subscription ->
         view.catalog().subscription(subscription).ifPresent(s -> sharding.entityRefFor(AccountBilling.ENTITY_KEY, s.account())
             .tell(new AccountBilling.CatchUp(subscription, system.ignoreRef())));

@@ -13,6 +13,8 @@ import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.e2e.TestBroker;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.protocols.v1.CloudEvent;
+import io.tollgate.protocols.v1.journal.ArchivedPeriod;
+import io.tollgate.protocols.v1.journal.BillingArchiveSnapshot;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
@@ -36,6 +38,7 @@ import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -143,12 +146,14 @@ class AccountBillingTest {
     journal.append(SubscriptionEntity.persistenceId("sub_slow"), usage(NOVEMBER_10.plusSeconds(60), 100));
     journal.gate = new CompletableFuture<>();
     start();
-    billing.<Done>runCommand(AccountBilling.ClosePeriods::new);
+    billing.<AccountBilling.CloseStatus>runCommand(replyTo -> new AccountBilling.ClosePeriods(0, replyTo));
     testKit.createTestProbe().expectNoMessage(Duration.ofSeconds(2));
     journal.gate.complete(null);
 
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(1, ledger().invoices().size()));
     assertEquals("6.00", ledger().invoices().get(0).finalized().getTotal(), "5.00 fee and 100 units at 0.01");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(
+        List.of("TG " + ledger().invoices().get(0).finalized().getId()), outside.released, "a final invoice releases its number"));
   }
 
   @Test
@@ -156,7 +161,7 @@ class AccountBillingTest {
     catalogWithSubscription("sub_seen", NOVEMBER_10);
     outside.onCatalogCaughtUp = () -> view.catalog().apply(subscriptionCreated("sub_late", NOVEMBER_10));
     start();
-    billing.<Done>runCommand(AccountBilling.ClosePeriods::new);
+    billing.<AccountBilling.CloseStatus>runCommand(replyTo -> new AccountBilling.ClosePeriods(0, replyTo));
 
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(1, ledger().invoices().size()));
     assertEquals(List.of("sub_seen", "sub_late"), ledger().invoices().get(0).finalized().getLinesList().stream()
@@ -164,15 +169,63 @@ class AccountBillingTest {
   }
 
   @Test
+  void anAccountWhosePeriodsAreInvoicedAnswersACloseFromItsStateAlone() {
+    catalogWithSubscription("sub_done", NOVEMBER_10);
+    start();
+    AccountBilling.CloseStatus first = close();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(1, ledger().invoices().size()));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(close().settled()));
+    int catalogReads = outside.catalogReads.get();
+    int journalReads = journal.reads.get();
+
+    AccountBilling.CloseStatus status = close();
+    close();
+    assertEquals(Instant.parse("2026-12-01T00:00:00Z"), status.closedThrough());
+    assertTrue(status.settled());
+    assertEquals(catalogReads, outside.catalogReads.get(), "no catalog read for an account with nothing to close");
+    assertEquals(journalReads, journal.reads.get(), "no journal read for an account with nothing to close");
+    assertEquals(Instant.EPOCH, first.closedThrough());
+  }
+
+  @Test
+  void aClosedPeriodMovesToTheArchiveAndItsInvoiceIsStillReadPaidAndArchivedAgain() {
+    catalogWithSubscription("sub_old", NOVEMBER_10);
+    journal.append(SubscriptionEntity.persistenceId("sub_old"), usage(NOVEMBER_10.plusSeconds(60), 100));
+    start();
+    close();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(close().settled()));
+    String invoiceId = ledger().invoices().get(0).finalized().getId();
+
+    BillingLedger live = billing.getState();
+    assertEquals(Optional.empty(), live.invoice(invoiceId), "the closed period left the live state");
+    assertEquals(Instant.parse("2026-12-01T00:00:00Z"), live.archivedThrough());
+    assertEquals(0, live.toSnapshot().getInvoicesCount());
+    assertEquals(0, live.toSnapshot().getUsageCount());
+    assertEquals(List.of(invoiceId), ledger().invoices().stream().map(invoice -> invoice.finalized().getId()).toList(),
+        "the invoice list reads the archive");
+    assertEquals(100, billing.<AccountBilling.UsageReport>runCommand(AccountBilling.GetUsage::new).reply()
+        .units("2026-11", "sub_old"), "so does usage");
+
+    TestProbe<AccountBilling.Outcome> paid = testKit.createTestProbe();
+    billing.runCommand(new AccountBilling.ChangeInvoiceStatus(invoiceId, "paid", "admin", paid.ref()));
+    assertTrue(paid.expectMessageClass(AccountBilling.Outcome.class).ok(), "an archived invoice is reopened to be paid");
+    assertEquals("paid", ledger().invoices().get(0).status());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(close().settled()));
+    assertEquals(Optional.empty(), billing.getState().invoice(invoiceId), "and archived again");
+    assertEquals("paid", outside.archives.get(account).invoice(invoiceId).orElseThrow().getStatus());
+    assertEquals(1, ledger().invoices().size());
+  }
+
+  @Test
   void reversalsConfirmedBeforeASnapshotAreNotSentAgainAfterARestart() {
     start();
     InvoiceFinalized invoice = invoice("inv_1", "0.00");
-    BillingLedger ledger = new BillingLedger(account).apply(invoice)
-        .apply(CreditNoteIssued.newBuilder().setId("cn_1").setNumber("TGCN-000001").setInvoice("inv_1").setCurrency("USD")
-            .setAmount("1.00").setIdempotencyKey("k").build())
-        .apply(InvoiceStatusChanged.newBuilder().setInvoice("inv_1").setStatus("void").build());
+    BillingLedger ledger = new BillingLedger(account).apply(BillingJournal.event(invoice))
+        .apply(BillingJournal.event(CreditNoteIssued.newBuilder().setId("cn_1").setNumber("TGCN-000001").setInvoice("inv_1")
+            .setCurrency("USD").setAmount("1.00").setIdempotencyKey("k").build()))
+        .apply(BillingJournal.event(InvoiceStatusChanged.newBuilder().setInvoice("inv_1").setStatus("void").build()));
     for (String key : List.of("inv_1", "cn_1", "inv_1:void")) {
-      ledger.apply(RevenueDelivered.newBuilder().setInvoice(key).build());
+      ledger.apply(BillingJournal.event(RevenueDelivered.newBuilder().setInvoice(key).build()));
     }
     SnapshotTestKit.create(testKit.system()).persistForRecovery(AccountBilling.persistenceId(account),
         List.of(Pair.create(new SnapshotMeta(4, 0), ledger.toSnapshot())));
@@ -184,6 +237,10 @@ class AccountBillingTest {
   }
 
   // ---- what the tests build ------------------------------------------------------------------
+
+  private AccountBilling.CloseStatus close() {
+    return billing.<AccountBilling.CloseStatus>runCommand(replyTo -> new AccountBilling.ClosePeriods(0, replyTo)).reply();
+  }
 
   private AccountBilling.Ledger ledger() {
     return billing.<AccountBilling.Ledger>runCommand(AccountBilling.GetLedger::new).reply();
@@ -226,6 +283,7 @@ class AccountBillingTest {
   static final class FakeJournal implements CurrentEventsByPersistenceIdQuery {
     final Map<String, List<Object>> events = new ConcurrentHashMap<>();
     volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
+    final AtomicInteger reads = new AtomicInteger();
 
     void append(String persistenceId, Object event) {
       events.computeIfAbsent(persistenceId, id -> new CopyOnWriteArrayList<>()).add(event);
@@ -233,6 +291,7 @@ class AccountBillingTest {
 
     @Override
     public Source<EventEnvelope, NotUsed> currentEventsByPersistenceId(String persistenceId, long from, long to) {
+      reads.incrementAndGet();
       List<Object> stored = events.getOrDefault(persistenceId, List.of());
       List<EventEnvelope> envelopes = new ArrayList<>();
       for (long sequence = Math.max(1, from); sequence <= Math.min(to, stored.size()); sequence++) {
@@ -247,9 +306,12 @@ class AccountBillingTest {
     final Map<String, Map<String, Long>> numbers = new ConcurrentHashMap<>();
     final List<RevenueCredited> credits = new CopyOnWriteArrayList<>();
     final List<CloudEvent> announced = new CopyOnWriteArrayList<>();
+    final List<String> released = new CopyOnWriteArrayList<>();
+    final Map<String, ArchivedPeriods> archives = new ConcurrentHashMap<>();
     volatile CompletableFuture<Void> numbersGate = CompletableFuture.completedFuture(null);
     volatile boolean loseNextNumberReply;
     volatile Runnable onCatalogCaughtUp = () -> { };
+    final AtomicInteger catalogReads = new AtomicInteger();
 
     synchronized List<String> numbersGiven(String issuer) {
       return numbers.getOrDefault(issuer, Map.of()).values().stream().sorted()
@@ -275,6 +337,22 @@ class AccountBillingTest {
     }
 
     @Override
+    public synchronized CompletionStage<Done> archive(String account, ArchivedPeriod period) {
+      archives.computeIfAbsent(account, a -> new ArchivedPeriods()).add(period);
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+
+    @Override
+    public synchronized CompletionStage<BillingArchiveSnapshot> archived(String account) {
+      return CompletableFuture.completedFuture(archives.getOrDefault(account, new ArchivedPeriods()).toSnapshot());
+    }
+
+    @Override
+    public void release(String issuer, String document) {
+      released.add(issuer + " " + document);
+    }
+
+    @Override
     public CompletionStage<Done> credit(String producer, RevenueCredited credit) {
       credits.add(credit);
       return CompletableFuture.completedFuture(Done.getInstance());
@@ -287,7 +365,8 @@ class AccountBillingTest {
     }
 
     @Override
-    public CompletionStage<Void> catalogCaughtUp() {
+    public CompletionStage<Void> catalogCaughtUp(long version) {
+      catalogReads.incrementAndGet();
       onCatalogCaughtUp.run();
       return CompletableFuture.completedFuture(null);
     }

@@ -10,7 +10,12 @@ import io.tollgate.protocols.v1.journal.InvoiceLine;
 import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
 import io.tollgate.protocols.v1.journal.WalletToppedUp;
+import io.tollgate.billing.Period;
+import io.tollgate.billing.PeriodScheme;
+import io.tollgate.protocols.v1.journal.ArchivedPeriod;
+import io.tollgate.protocols.v1.journal.PeriodUsage;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
@@ -64,9 +69,10 @@ class BillingLedgerTest {
   @Test
   void voidingAnInvoiceAfterACreditNoteGivesBackOnlyWhatIsLeft() {
     InvoiceFinalized invoice = invoice("inv_1", "10.00", line("sub_a", "plan_a", "10.00", "0.70"));
-    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(topUp("10.00")).apply(invoice);
+    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(BillingJournal.event(topUp("10.00")))
+        .apply(BillingJournal.event(invoice));
     CreditNoteIssued note = note("cn_1", "inv_1", "4.00");
-    ledger.apply(note).apply(voided("inv_1"));
+    ledger.apply(BillingJournal.event(note)).apply(BillingJournal.event(voided("inv_1")));
 
     assertEquals(Money.of("10.00", "USD"), ledger.wallet().balance(USD), "the wallet gets back the 10.00 it paid, no more");
     List<BillingLedger.Delivery> all = new ArrayList<>(ledger.creditsFor(invoice, 0));
@@ -87,7 +93,7 @@ class BillingLedgerTest {
           BigDecimal.valueOf(shareBasisPoints, 4).toPlainString());
     }
     InvoiceFinalized invoice = invoice("inv_1", "0.00", lines);
-    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(invoice);
+    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(BillingJournal.event(invoice));
     List<BillingLedger.Delivery> all = new ArrayList<>(ledger.creditsFor(invoice, 0));
     Money left = Money.of(invoice.getTotal(), "USD");
     int n = 0;
@@ -97,11 +103,11 @@ class BillingLedgerTest {
         continue;
       }
       CreditNoteIssued note = note("cn_" + n++, "inv_1", amount.toString());
-      ledger.apply(note);
+      ledger.apply(BillingJournal.event(note));
       all.addAll(ledger.noteCreditsFor(invoice, note, 0));
       left = left.minus(amount);
     }
-    ledger.apply(voided("inv_1"));
+    ledger.apply(BillingJournal.event(voided("inv_1")));
     all.addAll(ledger.voidCreditsFor(invoice, 0));
     net(all).forEach((subscription, parts) -> parts.forEach(part ->
         assertEquals(0, part.signum(), subscription + " nets " + parts)));
@@ -111,7 +117,7 @@ class BillingLedgerTest {
   void aSubscriptionsChargeIsSplitByTheShareOfEachPlanItWasOn() {
     InvoiceFinalized invoice = invoice("inv_1", "0.00",
         line("sub_a", "plan_70", "10.00", "0.70"), line("sub_a", "plan_50", "10.00", "0.50"));
-    List<BillingLedger.Delivery> credits = new BillingLedger(ACCOUNT).apply(invoice).creditsFor(invoice, 0);
+    List<BillingLedger.Delivery> credits = new BillingLedger(ACCOUNT).apply(BillingJournal.event(invoice)).creditsFor(invoice, 0);
     assertEquals(1, credits.size(), "one credit per (invoice, subscription), the producer's idempotency key");
     assertEquals("20.00", credits.get(0).credit().getCharge());
     assertEquals("12.00", credits.get(0).credit().getProducerShare());
@@ -123,7 +129,7 @@ class BillingLedgerTest {
     InvoiceFinalized invoice = invoice("inv_1", "0.00",
         line("sub_a", "plan_70", "10.00", "0.70"), line("sub_a", "plan_50", "10.00", "0.50"));
     CreditNoteIssued note = note("cn_1", "inv_1", "4.00");
-    List<BillingLedger.Delivery> credits = new BillingLedger(ACCOUNT).apply(invoice).apply(note).noteCreditsFor(invoice, note, 0);
+    List<BillingLedger.Delivery> credits = new BillingLedger(ACCOUNT).apply(BillingJournal.event(invoice)).apply(BillingJournal.event(note)).noteCreditsFor(invoice, note, 0);
     assertEquals("-4.00", credits.get(0).credit().getCharge());
     assertEquals("-2.40", credits.get(0).credit().getProducerShare());
   }
@@ -131,9 +137,9 @@ class BillingLedgerTest {
   @Test
   void aSnapshotKeepsWhichVoidsAndCreditNotesEveryProducerConfirmed() {
     InvoiceFinalized invoice = invoice("inv_1", "0.00", line("sub_a", "plan_a", "10.00", "0.70"));
-    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(invoice).apply(note("cn_1", "inv_1", "4.00")).apply(voided("inv_1"));
+    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(BillingJournal.event(invoice)).apply(BillingJournal.event(note("cn_1", "inv_1", "4.00"))).apply(BillingJournal.event(voided("inv_1")));
     for (String key : List.of("inv_1", "cn_1", BillingLedger.voidKey("inv_1"))) {
-      ledger.apply(io.tollgate.protocols.v1.journal.RevenueDelivered.newBuilder().setInvoice(key).build());
+      ledger.apply(BillingJournal.event(io.tollgate.protocols.v1.journal.RevenueDelivered.newBuilder().setInvoice(key).build()));
     }
     assertTrue(ledger.undelivered(0).isEmpty());
     BillingLedger restored = BillingLedger.fromSnapshot(ACCOUNT, ledger.toSnapshot());
@@ -144,14 +150,95 @@ class BillingLedgerTest {
 
   @Test
   void aCreditNoteIsRefusedOnAVoidInvoiceAndBeyondWhatIsLeft() {
-    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(invoice("inv_1", "0.00", line("sub_a", "plan_a", "10.00", "0.70")));
+    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(BillingJournal.event(invoice("inv_1", "0.00", line("sub_a", "plan_a", "10.00", "0.70"))));
     assertEquals(new BillingLedger.CreditNoteCheck.Allowed(Money.of("10.00", "USD")), ledger.checkCreditNote("inv_1", "10.00", "k1"));
-    ledger.apply(note("cn_1", "inv_1", "4.00"));
+    ledger.apply(BillingJournal.event(note("cn_1", "inv_1", "4.00")));
     assertEquals("credit_exceeds_invoice",
         ((BillingLedger.CreditNoteCheck.Refused) ledger.checkCreditNote("inv_1", "6.01", "k2")).code());
     assertEquals(new BillingLedger.CreditNoteCheck.AlreadyIssued("cn_1"), ledger.checkCreditNote("inv_1", "1.00", "cn_1"));
-    ledger.apply(voided("inv_1"));
+    ledger.apply(BillingJournal.event(voided("inv_1")));
     assertEquals("invoice_void", ((BillingLedger.CreditNoteCheck.Refused) ledger.checkCreditNote("inv_1", "1.00", "k3")).code());
   }
 
+
+  // ---- the archive ---------------------------------------------------------------------------
+
+  private static final PeriodScheme MONTHLY = PeriodScheme.parse("monthly");
+
+  /** One month of an account with 20 subscriptions: usage, the invoice, its confirmations, the close. */
+  private static void liveThrough(BillingLedger ledger, Period month, long sequence) {
+    InvoiceLine[] lines = new InvoiceLine[20];
+    for (int s = 0; s < 20; s++) {
+      ledger.apply(new BillingEvent.UsageRecorded("sub_" + s, sequence, month.id(), 100, month.start(),
+          new Invoicing.PlanSegmentKey("plan_a", Instant.EPOCH)));
+      lines[s] = line("sub_" + s, "plan_a", "1.00", "0.70");
+    }
+    InvoiceFinalized invoice = invoice("inv_" + month.id(), "0.00", lines).toBuilder().setPeriod(month.id()).build();
+    ledger.apply(new BillingEvent.InvoiceFinalized(invoice)).apply(new BillingEvent.InvoiceAnnounced(invoice.getId()))
+        .apply(new BillingEvent.RevenueDelivered(invoice.getId())).apply(new BillingEvent.PeriodsClosed(month.end()));
+  }
+
+  private static void archiveWhatIsClosed(BillingLedger ledger, List<ArchivedPeriod> archive) {
+    for (BillingLedger.Archivable period : ledger.archivable(MONTHLY::named)) {
+      archive.add(ledger.archiveOf(period));
+      ledger.apply(new BillingEvent.PeriodArchived(period.period(), period.end()));
+    }
+  }
+
+  @Test
+  void theLiveSnapshotStaysTheSameSizeHoweverManyPeriodsWereClosed() {
+    BillingLedger archived = new BillingLedger(ACCOUNT);
+    BillingLedger kept = new BillingLedger(ACCOUNT);
+    List<ArchivedPeriod> archive = new ArrayList<>();
+    Period month = MONTHLY.periodOf(Instant.parse("2026-01-15T00:00:00Z"));
+    int afterTwo = 0;
+    for (int n = 1; n <= 12; n++) {
+      liveThrough(archived, month, n);
+      liveThrough(kept, month, n);
+      archiveWhatIsClosed(archived, archive);
+      if (n == 2) {
+        afterTwo = archived.toSnapshot().getSerializedSize();
+      }
+      month = MONTHLY.periodOf(month.end());
+    }
+
+    assertEquals(afterTwo, archived.toSnapshot().getSerializedSize(), "twelve closed periods weigh what two do");
+    assertTrue(kept.toSnapshot().getSerializedSize() > 10 * afterTwo, "kept in the live state, they would weigh 12 times");
+    assertEquals(12, archive.size());
+    assertEquals(20 * 100L, archive.get(11).getUsageList().stream().mapToLong(PeriodUsage::getUnits).sum());
+    assertEquals(List.of(), archived.view().invoices(), "the live state holds no closed period");
+  }
+
+  @Test
+  void aPeriodWithSomethingUnconfirmedStaysLiveAndSoDoesEveryLaterOne() {
+    BillingLedger ledger = new BillingLedger(ACCOUNT);
+    Period november = MONTHLY.periodOf(Instant.parse("2026-11-10T00:00:00Z"));
+    Period december = MONTHLY.periodOf(november.end());
+    liveThrough(ledger, november, 1);
+    liveThrough(ledger, december, 2);
+    ledger.apply(new BillingEvent.InvoiceStatusChanged("inv_2026-11", "void", "admin", Instant.EPOCH));
+
+    assertEquals(List.of(), ledger.archivable(MONTHLY::named), "November's void is not confirmed; December waits in order");
+    ledger.apply(new BillingEvent.RevenueDelivered(BillingLedger.voidKey("inv_2026-11")));
+    assertEquals(List.of("2026-11", "2026-12"), ledger.archivable(MONTHLY::named).stream()
+        .map(BillingLedger.Archivable::period).toList());
+  }
+
+  @Test
+  void aReopenedInvoiceIsLiveAndSettledAndGoesBackAloneWithoutItsUsage() {
+    BillingLedger ledger = new BillingLedger(ACCOUNT);
+    Period november = MONTHLY.periodOf(Instant.parse("2026-11-10T00:00:00Z"));
+    liveThrough(ledger, november, 1);
+    List<ArchivedPeriod> archive = new ArrayList<>();
+    archiveWhatIsClosed(ledger, archive);
+    ledger.apply(new BillingEvent.InvoiceReopened(BillingJournal.invoice(archive.get(0).getInvoices(0))));
+    ledger.apply(new BillingEvent.InvoiceStatusChanged("inv_2026-11", "paid", "admin", Instant.EPOCH));
+
+    assertTrue(ledger.settled(), "what was confirmed before it was archived stays confirmed");
+    List<BillingLedger.Archivable> again = ledger.archivable(MONTHLY::named);
+    assertEquals(List.of("2026-11"), again.stream().map(BillingLedger.Archivable::period).toList());
+    ArchivedPeriod paid = ledger.archiveOf(again.get(0));
+    assertEquals("paid", paid.getInvoices(0).getStatus());
+    assertEquals(0, paid.getUsageCount(), "its usage is in the archive already");
+  }
 }

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.ConfigFactory;
 import io.tollgate.broker.e2e.TestBroker;
-import io.tollgate.protocols.v1.journal.NumberAssigned;
+import com.google.protobuf.Message;
+import io.tollgate.protocols.v1.journal.NumberingSnapshot;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.SerializationSettings;
@@ -27,7 +28,7 @@ class InvoiceNumberingTest {
 
   @Test
   void documentsGetConsecutiveNumbersAndARetryGetsTheSameOne() {
-    EventSourcedBehaviorTestKit<InvoiceNumbering.Command, NumberAssigned, InvoiceNumbering.State> numbering =
+    EventSourcedBehaviorTestKit<InvoiceNumbering.Command, Message, InvoiceNumbering.State> numbering =
         EventSourcedBehaviorTestKit.create(testKit.system(), InvoiceNumbering.create("TG"),
             new SerializationSettings(true, false, true, true, false));
     assertEquals("TG-000001", assign(numbering, "inv_a").number());
@@ -40,8 +41,27 @@ class InvoiceNumberingTest {
     assertEquals("TG-000002", assign(numbering, "inv_b").number());
   }
 
+  @Test
+  void aSequenceKeepsOnlyTheDocumentsInFlightHoweverManyItNumbered() {
+    EventSourcedBehaviorTestKit<InvoiceNumbering.Command, Message, InvoiceNumbering.State> numbering =
+        EventSourcedBehaviorTestKit.create(testKit.system(), InvoiceNumbering.create("TGCN"),
+            new SerializationSettings(true, false, true, true, false));
+    for (int i = 1; i <= 300; i++) {
+      assign(numbering, "inv_" + i + "|k");
+      numbering.runCommand(new InvoiceNumbering.Release("inv_" + i + "|k"));
+    }
+    assign(numbering, "inv_in_flight|k");
+
+    assertEquals(1, numbering.getState().assigned().size(), "only the document in flight");
+    NumberingSnapshot snapshot = (NumberingSnapshot) InvoiceNumbering.snapshotOf(numbering.getState());
+    assertEquals(1, snapshot.getAssignedCount());
+    numbering.restart();
+    assertEquals("TGCN-000301", assign(numbering, "inv_in_flight|k").number(), "a document in flight keeps its number");
+    assertEquals("TGCN-000302", assign(numbering, "inv_next|k").number(), "and the sequence goes on without a gap");
+  }
+
   private static InvoiceNumbering.AssignedNumber assign(
-      EventSourcedBehaviorTestKit<InvoiceNumbering.Command, NumberAssigned, InvoiceNumbering.State> numbering, String document) {
+      EventSourcedBehaviorTestKit<InvoiceNumbering.Command, Message, InvoiceNumbering.State> numbering, String document) {
     return numbering.<InvoiceNumbering.AssignedNumber>runCommand(replyTo -> new InvoiceNumbering.Assign(document, replyTo)).reply();
   }
 }

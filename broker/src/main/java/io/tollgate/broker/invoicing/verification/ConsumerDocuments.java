@@ -12,6 +12,8 @@ import io.tollgate.protocols.v1.journal.CreditNoteIssued;
 import io.tollgate.protocols.v1.journal.CreditNoteRequested;
 import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
+import io.tollgate.protocols.v1.journal.InvoiceReopened;
+import io.tollgate.protocols.v1.journal.PeriodArchived;
 import io.tollgate.protocols.v1.journal.InvoiceLine;
 import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
 import io.tollgate.protocols.v1.journal.PeriodsClosed;
@@ -38,8 +40,14 @@ import java.util.Set;
  */
 final class ConsumerDocuments {
   /** Billing events that carry no consumer document (revenue credits are the producer's, checked apart). */
+  /**
+   * Events that carry no document of their own. {@code PeriodArchived} and {@code InvoiceReopened}
+   * move documents between the live state and the archive; the journal keeps every document's own
+   * event, which is what is checked.
+   */
   private static final Set<Class<? extends Message>> IGNORED = Set.of(UsageRecorded.class, PublishedRecorded.class,
-      InvoiceAnnounced.class, CreditNoteRequested.class, RevenueCredited.class);
+      InvoiceAnnounced.class, CreditNoteRequested.class, RevenueCredited.class, PeriodArchived.class,
+      InvoiceReopened.class);
   /** Periods examined for missing invoices, at most, from the account's first subscription. */
   private static final int MAX_PERIODS = 100_000;
 
