@@ -150,6 +150,11 @@ public final class Catalog {
   }
 
   public Optional<Rejection> check(CatalogChange change) {
+    return checkEntry(change).or(() -> payer(change).flatMap(account ->
+        limitsOf(account).checkBytes(account, holdings.bytesOf(account), change.getSerializedSize())));
+  }
+
+  private Optional<Rejection> checkEntry(CatalogChange change) {
     return switch (change.getChangeCase()) {
       case ACCOUNT_CREATED -> checkAccount(change.getAccountCreated());
       case API_KEY_CREATED -> checkKey(change.getApiKeyCreated());
@@ -171,6 +176,7 @@ public final class Catalog {
 
   public void apply(CatalogChange change) {
     Instant at = Instant.ofEpochMilli(change.getAtMillis());
+    payer(change).ifPresent(account -> holdings.charge(account, deletableEntry(change), change.getSerializedSize()));
     switch (change.getChangeCase()) {
       case ACCOUNT_CREATED -> {
         AccountCreated created = change.getAccountCreated();
@@ -226,6 +232,7 @@ public final class Catalog {
       }
       case PLAN_DELETED -> {
         Plan deleted = plans.remove(change.getPlanDeleted().getId());
+        holdings.refund(change.getPlanDeleted().getId());
         if (deleted != null) {
           holdings.addPlan(deleted.productId(), -1);
           product(deleted.productId()).ifPresent(product -> holdings.add(product.owner(), CatalogLimits.Held.PLANS, -1));
@@ -237,6 +244,7 @@ public final class Catalog {
           (id, key) -> key.expiringAt(Instant.ofEpochMilli(change.getApiKeyExpirySet().getExpiresAtMillis())));
       case API_KEY_DELETED -> {
         ApiKey deleted = keys.remove(change.getApiKeyDeleted().getId());
+        holdings.refund(change.getApiKeyDeleted().getId());
         if (deleted != null) {
           holdings.add(deleted.accountId(), CatalogLimits.Held.KEYS, -1);
         }
@@ -398,6 +406,36 @@ public final class Catalog {
         .findFirst()
         .map(subscription -> new Rejection("plan_in_use", "plan " + deleted.getId() + " is used by subscription "
             + subscription.id() + "; move its subscriptions to another plan first"));
+  }
+
+  /**
+   * The account whose share of the catalog a change grows: the owner of what it creates or
+   * changes. Creating accounts is the operator's, and deletions only shrink.
+   */
+  private Optional<String> payer(CatalogChange change) {
+    return switch (change.getChangeCase()) {
+      case API_KEY_CREATED -> Optional.of(change.getApiKeyCreated().getAccountId());
+      case DOMAIN_CREATED -> Optional.of(change.getDomainCreated().getOwner());
+      case TOPIC_CREATED -> domain(change.getTopicCreated().getDomain()).map(Domain::owner);
+      case PRODUCT_CREATED -> Optional.of(change.getProductCreated().getOwner());
+      case PLAN_CREATED -> product(change.getPlanCreated().getProductId()).map(Product::owner);
+      case SUBSCRIPTION_CREATED -> Optional.of(change.getSubscriptionCreated().getAccount());
+      case SUBSCRIPTION_PLAN_CHANGED -> subscription(change.getSubscriptionPlanChanged().getSubscription())
+          .map(Subscription::account);
+      case TOPIC_SCHEMA_ADDED -> topicOwner(change.getTopicSchemaAdded().getTopic());
+      case API_KEY_EXPIRY_SET -> Optional.ofNullable(keys.get(change.getApiKeyExpirySet().getId())).map(ApiKey::accountId);
+      case ACCOUNT_CREATED, PLAN_DELETED, API_KEY_DELETED, CHANGE_NOT_SET -> Optional.empty();
+    };
+  }
+
+  /** The id under which a change's bytes are given back when its entry is deleted, if it can be. */
+  private static String deletableEntry(CatalogChange change) {
+    return switch (change.getChangeCase()) {
+      case API_KEY_CREATED -> change.getApiKeyCreated().getId();
+      case API_KEY_EXPIRY_SET -> change.getApiKeyExpirySet().getId();
+      case PLAN_CREATED -> change.getPlanCreated().getId();
+      default -> null;
+    };
   }
 
   /** Refuses the account one more of {@code held} when it has as many as its limit allows. */

@@ -12,11 +12,11 @@ import java.util.Optional;
 public record CatalogLimits(int domainsPerAccount, int topicsPerAccount, int productsPerAccount, int plansPerAccount,
                             int keysPerAccount, int subscriptionsPerAccount, int topicsPerProduct, int plansPerProduct,
                             int partitionsPerProduct, int schemaVersionsPerTopic, int planChangesPerSubscription,
-                            int resourcesPerKey) {
+                            int resourcesPerKey, long bytesPerAccount) {
   /** For a catalog that only applies changes another one checked (a node's view): no limit is checked there. */
   public static final CatalogLimits UNCHECKED = new CatalogLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE,
       Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE,
-      Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
+      Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE);
 
   /** What an account holds, each kind counted against its own limit. */
   public enum Held {
@@ -93,5 +93,17 @@ public record CatalogLimits(int domainsPerAccount, int topicsPerAccount, int pro
     return count < plansPerProduct ? Optional.empty() : Optional.of(new Rejection("too_many_plans_in_product",
         "product " + product + " has " + count + " plans, the most a product may have"
             + " (tollgate.limits.catalog.max-plans-per-product = " + plansPerProduct + ")"));
+  }
+
+  /**
+   * Counts alone do not bound an account's share of every node's memory: a subscription with a
+   * long filter and a start position for each of 256 partitions weighs some 60 KB, a plain one
+   * 229 bytes. So the changes an account makes to the catalog are also summed in bytes (their
+   * journal encoding, which each node holds in decoded form) and bounded.
+   */
+  Optional<Rejection> checkBytes(String account, long held, int more) {
+    return held + more <= bytesPerAccount ? Optional.empty() : Optional.of(new Rejection("too_many_catalog_bytes",
+        "account " + account + " holds " + held + " bytes of catalog entries; this change adds " + more
+            + " and an account may hold " + bytesPerAccount + " (tollgate.limits.catalog.max-bytes-per-account)"));
   }
 }

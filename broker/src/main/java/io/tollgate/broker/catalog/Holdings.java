@@ -12,6 +12,11 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Holdings {
   private final Map<String, EnumMap<CatalogLimits.Held, Integer>> byAccount = new ConcurrentHashMap<>();
   private final Map<String, Integer> plansByProduct = new ConcurrentHashMap<>();
+  private final Map<String, Long> bytesByAccount = new ConcurrentHashMap<>();
+  /** What each deletable entry (a key, a plan) cost its account, given back when it is deleted. */
+  private final Map<String, Charge> charges = new ConcurrentHashMap<>();
+
+  private record Charge(String account, long bytes) {}
 
   int of(String account, CatalogLimits.Held held) {
     EnumMap<CatalogLimits.Held, Integer> counts = byAccount.get(account);
@@ -28,5 +33,24 @@ final class Holdings {
 
   void addPlan(String product, int delta) {
     plansByProduct.merge(product, delta, Integer::sum);
+  }
+
+  long bytesOf(String account) {
+    return bytesByAccount.getOrDefault(account, 0L);
+  }
+
+  /** Adds an entry's bytes to its account; {@code entry} names a deletable entry, to give them back. */
+  void charge(String account, String entry, long bytes) {
+    bytesByAccount.merge(account, bytes, Long::sum);
+    if (entry != null) {
+      charges.merge(entry, new Charge(account, bytes), (old, added) -> new Charge(account, old.bytes() + added.bytes()));
+    }
+  }
+
+  void refund(String entry) {
+    Charge charge = charges.remove(entry);
+    if (charge != null) {
+      bytesByAccount.merge(charge.account(), -charge.bytes(), Long::sum);
+    }
   }
 }

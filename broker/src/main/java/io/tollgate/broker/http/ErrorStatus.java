@@ -80,6 +80,7 @@ public final class ErrorStatus {
       entry("too_many_schema_versions", 409),
       entry("too_many_plan_changes", 409),
       entry("too_many_resources", 409),
+      entry("too_many_catalog_bytes", 409),
       entry("key_expired", 409),
       entry("invoice_paid", 409),
       entry("invoice_void", 409),

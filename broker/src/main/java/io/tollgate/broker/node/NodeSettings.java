@@ -131,7 +131,8 @@ public record NodeSettings(
             count(t, "limits.catalog.max-keys-per-account"), count(t, "limits.catalog.max-subscriptions-per-account"),
             count(t, "limits.catalog.max-topics-per-product"), count(t, "limits.catalog.max-plans-per-product"),
             count(t, "limits.catalog.max-partitions-per-product"), count(t, "limits.catalog.max-schema-versions-per-topic"),
-            count(t, "limits.catalog.max-plan-changes-per-subscription"), count(t, "limits.catalog.max-resources-per-key")),
+            count(t, "limits.catalog.max-plan-changes-per-subscription"), count(t, "limits.catalog.max-resources-per-key"),
+            bytes(t, "limits.catalog.max-bytes-per-account")),
         bytes(t, "limits.max-request-bytes"));
   }
 

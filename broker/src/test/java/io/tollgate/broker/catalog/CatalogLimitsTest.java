@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /** How much of the catalog an account may hold: each limit refused with its own code, per account, and freed by deletion. */
 class CatalogLimitsTest {
-  private static final CatalogLimits LIMITS = new CatalogLimits(2, 3, 2, 3, 2, 2, 2, 2, 3, 2, 2, 2);
+  private static final CatalogLimits LIMITS = new CatalogLimits(2, 3, 2, 3, 2, 2, 2, 2, 3, 2, 2, 2, Long.MAX_VALUE);
 
   private Catalog catalog;
   private int next;
@@ -178,6 +178,36 @@ class CatalogLimitsTest {
     for (int i = 0; i < 10; i++) {
       apply(key("key_" + i));
     }
+  }
+
+  @Test
+  void anAccountsEntriesAreBoundedInBytesWhateverTheirCountAndADeletedKeyGivesItsBytesBack() {
+    catalog = new Catalog(new CatalogLimits(100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 2_000));
+    for (String account : List.of("acc_shop", "acc_fan")) {
+      apply(CatalogChange.newBuilder().setAccountCreated(AccountCreated.newBuilder().setId(account).setName(account)));
+    }
+    shopWithOrders();
+    apply(product("prod_1", "acc_shop", "shop.orders"));
+    apply(plan("plan_1", "prod_1"));
+    String filter = "{\"subject\":\"" + "x".repeat(700) + "\"}";
+    apply(subscription("sub_1", "acc_fan").setSubscriptionCreated(subscription("sub_1", "acc_fan")
+        .getSubscriptionCreated().toBuilder().setFilterJson(filter)));
+    apply(subscription("sub_2", "acc_fan").setSubscriptionCreated(subscription("sub_2", "acc_fan")
+        .getSubscriptionCreated().toBuilder().setFilterJson(filter)));
+    Rejection refused = assertRefused("too_many_catalog_bytes", subscription("sub_3", "acc_fan")
+        .setSubscriptionCreated(subscription("sub_3", "acc_fan").getSubscriptionCreated().toBuilder().setFilterJson(filter)));
+    assertTrue(refused.message().contains("acc_fan") && refused.message().contains("max-bytes-per-account"),
+        refused.message());
+    apply(subscription("sub_3", "acc_shop"));
+
+    CatalogChange.Builder bigKey = key("key_big").setApiKeyCreated(key("key_big").getApiKeyCreated().toBuilder()
+        .addResources("shop." + "r".repeat(900)));
+    apply(bigKey);
+    assertRefused("too_many_catalog_bytes", key("key_next").setApiKeyCreated(key("key_next").getApiKeyCreated()
+        .toBuilder().addResources("shop." + "r".repeat(900))));
+    apply(CatalogChange.newBuilder().setApiKeyDeleted(ApiKeyDeleted.newBuilder().setId("key_big")));
+    apply(key("key_next").setApiKeyCreated(key("key_next").getApiKeyCreated().toBuilder()
+        .addResources("shop." + "r".repeat(900))));
   }
 
   private void shopWithOrders() {
