@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import io.tollgate.billing.Period;
 import io.tollgate.billing.PeriodScheme;
 import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.broker.e2e.MutableClock;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.journal.CatalogChange;
@@ -18,11 +19,8 @@ import io.tollgate.protocols.v1.journal.PriceModel;
 import io.tollgate.protocols.v1.journal.ProductCreated;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
 import io.tollgate.protocols.v1.journal.SubscriptionCreated;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +28,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -69,33 +66,12 @@ class PeriodCloseBench {
     testKit.shutdownTestKit();
   }
 
-  /** A clock the benchmark moves through the periods. */
-  static final class MovingClock extends Clock {
-    final AtomicReference<Instant> now = new AtomicReference<>();
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-  }
-
   @Test
   void closeTenThousandSubscriptionsThroughTwelvePeriods() throws Exception {
     PeriodScheme monthly = PeriodScheme.parse("monthly");
     Duration grace = Duration.ofHours(1);
     Period first = monthly.periodOf(Instant.parse("2026-01-15T00:00:00Z"));
-    MovingClock clock = new MovingClock();
-    clock.now.set(first.start());
+    MutableClock clock = new MutableClock(first.start());
     CatalogView view = new CatalogView();
     view.catalog().apply(change(first.start()).setProductCreated(ProductCreated.newBuilder().setId("prod_x").setName("x")
         .setOwner("acc_producer")).build());
@@ -144,7 +120,7 @@ class PeriodCloseBench {
               .setPeriod(period.id()).setUnits(100).setAtMillis(ack.toEpochMilli()).build());
         }
       }
-      clock.now.set(period.end().plus(grace).plusSeconds(60));
+      clock.set(period.end().plus(grace).plusSeconds(60));
       Instant due = schedule.dueThrough(clock.instant());
 
       long started = System.nanoTime();
