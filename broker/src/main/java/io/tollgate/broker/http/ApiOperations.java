@@ -94,7 +94,7 @@ final class ApiOperations {
       at("GET", "/v1/accounts/{account}/wallet", read("getWallet", "billing", "Prepaid credits.", "Wallet")),
       at("POST", "/v1/accounts/{account}/wallet/top-ups", create("topUp", "billing",
           "Credits the wallet (operator); a repeated idempotency key credits nothing more.", "TopUp", "Wallet",
-          "invalid_amount")),
+          "invalid_amount", "idempotency_key_reused")),
       at("GET", "/v1/invoices/{invoice}", read("getInvoice", "billing", "One invoice.", "Invoice")),
       at("POST", "/v1/invoices/{invoice}/pay", act("payInvoice", "billing", "Marks an invoice paid (operator).",
           200, "Invoice", "invoice_void")),
@@ -103,7 +103,7 @@ final class ApiOperations {
           "Invoice", "invoice_paid")),
       at("POST", "/v1/invoices/{invoice}/credit-notes", create("issueCreditNote", "billing",
           "A numbered correction credited to the wallet (operator).", "NewCreditNote", "Invoice",
-          "invalid_amount", "credit_exceeds_invoice", "invoice_void", "unavailable")),
+          "invalid_amount", "credit_exceeds_invoice", "invoice_void", "unavailable", "idempotency_key_reused")),
       at("GET", "/v1/billing/verification", withQuery(read("verifyBilling", "billing",
           "Recomputes every finalized invoice, credit note and statement from the journals and reports each"
               + " difference to the cent (operator).", "BillingVerification", "account_not_found"), "account")),

@@ -263,7 +263,12 @@ public final class BillingApi {
     }
     return billing.<AccountBilling.Outcome>ask(replyTo -> new AccountBilling.TopUp(key, amount, principal.actor(), replyTo),
             timeout)
-        .thenCompose(outcome -> ledger(principal, accountId))
+        .thenCompose(outcome -> {
+          if (!outcome.ok()) {
+            throw outcome.rejection().toRefusal();
+          }
+          return ledger(principal, accountId);
+        })
         .thenApply(ledger -> Responses.json(201, renderWallet(accountId, ledger)));
   }
 

@@ -687,7 +687,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     if (ledger.invoice(request.invoice()).isEmpty() && lookInArchive && ledger.archivedThrough().isAfter(Instant.EPOCH)) {
       return readArchiveFor(request);
     }
-    BillingLedger.CreditNoteCheck check = ledger.checkCreditNote(request.invoice(), request.amount(), request.idempotencyKey());
+    BillingLedger.CreditNoteCheck check = ledger.checkCreditNote(request.invoice(), request.amount(), request.reason(),
+        request.idempotencyKey());
     if (check instanceof BillingLedger.CreditNoteCheck.AlreadyIssued issued) {
       return Effect().reply(request.replyTo(), Outcome.created(issued.noteId()));
     }
@@ -745,8 +746,15 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   // ---- wallet and invoice status -----------------------------------------------------------
 
   private ReplyEffect<BillingEvent, BillingLedger> onTopUp(BillingLedger ledger, TopUp topUp) {
-    if (ledger.hasSeenTopUp(topUp.idempotencyKey())) {
-      return Effect().reply(topUp.replyTo(), Outcome.OK);
+    switch (ledger.checkTopUp(topUp.idempotencyKey(), topUp.amount())) {
+      case REPEATED -> {
+        return Effect().reply(topUp.replyTo(), Outcome.OK);
+      }
+      case KEY_REUSED -> {
+        return Effect().reply(topUp.replyTo(), Outcome.refused("idempotency_key_reused", "idempotency key "
+            + topUp.idempotencyKey() + " was used for a top-up of another amount; a retry repeats its request exactly"));
+      }
+      case NEW -> { }
     }
     BillingEvent.WalletToppedUp toppedUp = new BillingEvent.WalletToppedUp(topUp.idempotencyKey(), topUp.amount(),
         topUp.actor(), clock.instant());

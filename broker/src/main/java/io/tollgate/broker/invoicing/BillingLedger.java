@@ -70,6 +70,8 @@ public final class BillingLedger {
   private final Set<String> unannouncedIds = new LinkedHashSet<>();
   private final Map<String, RevenueCredited> credits = new LinkedHashMap<>();
   private Wallet wallet = Wallet.empty();
+  /** Each top-up idempotency key and what it credited, to refuse the key for another amount. */
+  private final Map<String, String> topUpPayloads = new HashMap<>();
   private Instant closedThrough = Instant.EPOCH;
   /** The end of the latest period moved to the archive: what the live state no longer holds. */
   private Instant archivedThrough = Instant.EPOCH;
@@ -146,6 +148,7 @@ public final class BillingLedger {
     @Override
     public BillingLedger walletToppedUp(BillingEvent.WalletToppedUp topUp) {
       wallet = wallet.topUp(CLIENT_KEY + topUp.idempotencyKey(), topUp.amount());
+      topUpPayloads.put(topUp.idempotencyKey(), payload(topUp.amount()));
       return BillingLedger.this;
     }
 
@@ -329,8 +332,23 @@ public final class BillingLedger {
     return credits.containsKey(creditKey(credit));
   }
 
-  public boolean hasSeenTopUp(String idempotencyKey) {
-    return wallet.hasSeen(CLIENT_KEY + idempotencyKey);
+  /** What a top-up with this idempotency key would be. */
+  public enum TopUpCheck { NEW, REPEATED, KEY_REUSED }
+
+  /**
+   * A key seen before is the same top-up again when it carries the same amount (or when it was
+   * credited before its amount was kept), and another use of the key when it does not.
+   */
+  public TopUpCheck checkTopUp(String idempotencyKey, Money amount) {
+    if (!wallet.hasSeen(CLIENT_KEY + idempotencyKey)) {
+      return TopUpCheck.NEW;
+    }
+    String earlier = topUpPayloads.get(idempotencyKey);
+    return earlier == null || earlier.equals(payload(amount)) ? TopUpCheck.REPEATED : TopUpCheck.KEY_REUSED;
+  }
+
+  private static String payload(Money amount) {
+    return amount.amount().toPlainString() + " " + amount.currency().getCurrencyCode();
   }
 
   public UsageReport usageReport() {
@@ -404,6 +422,20 @@ public final class BillingLedger {
 
   // ---- credit notes -----------------------------------------------------------------------
 
+  private static boolean sameRequest(String amountText, String reason, Money amount, String earlierReason) {
+    try {
+      Money asked = Money.of(amountText, amount.currency());
+      return asked.compareTo(amount) == 0 && reason.equals(earlierReason);
+    } catch (BillingException e) {
+      return false;
+    }
+  }
+
+  private static CreditNoteCheck keyReused(String idempotencyKey, String note) {
+    return new CreditNoteCheck.Refused("idempotency_key_reused", "idempotency key " + idempotencyKey
+        + " was used for " + note + " with another amount or reason; a retry repeats its request exactly");
+  }
+
   /** What {@link #checkCreditNote} decided. */
   public sealed interface CreditNoteCheck {
     /** A note with this idempotency key was issued already. */
@@ -420,19 +452,29 @@ public final class BillingLedger {
     record Busy() implements CreditNoteCheck {}
   }
 
-  public CreditNoteCheck checkCreditNote(String invoiceId, String amountText, String idempotencyKey) {
+  /**
+   * A request whose idempotency key an earlier note of the invoice carries is that note again
+   * when it asks for the same amount with the same reason, and is refused
+   * ({@code idempotency_key_reused}) when it does not: a retry must repeat its request exactly.
+   */
+  public CreditNoteCheck checkCreditNote(String invoiceId, String amountText, String reason, String idempotencyKey) {
     Invoice invoice = invoices.get(invoiceId);
     if (invoice == null) {
       return new CreditNoteCheck.Refused("invoice_not_found", "invoice " + invoiceId + " does not exist");
     }
+    String currency = invoice.finalized().getCurrency();
     Optional<CreditNoteIssued> earlier = invoice.creditNotes().stream()
         .filter(note -> note.getIdempotencyKey().equals(idempotencyKey)).findFirst();
     if (earlier.isPresent()) {
-      return new CreditNoteCheck.AlreadyIssued(earlier.get().getId());
+      return sameRequest(amountText, reason, StoredMoney.of(earlier.get().getAmount(), currency), earlier.get().getReason())
+          ? new CreditNoteCheck.AlreadyIssued(earlier.get().getId()) : keyReused(idempotencyKey, earlier.get().getId());
     }
     if (pendingNote != null) {
-      return pendingNote.invoice().equals(invoiceId) && pendingNote.idempotencyKey().equals(idempotencyKey)
-          ? new CreditNoteCheck.Pending() : new CreditNoteCheck.Busy();
+      if (!pendingNote.invoice().equals(invoiceId) || !pendingNote.idempotencyKey().equals(idempotencyKey)) {
+        return new CreditNoteCheck.Busy();
+      }
+      return sameRequest(amountText, reason, pendingNote.amount(), pendingNote.reason())
+          ? new CreditNoteCheck.Pending() : keyReused(idempotencyKey, "the note being issued");
     }
     if (invoice.status().equals("void")) {
       return new CreditNoteCheck.Refused("invoice_void", "a void invoice cannot be credited");
@@ -608,7 +650,8 @@ public final class BillingLedger {
         .addAllCredits(credits.values()).addAllTopUpKeys(wallet.topUpKeys())
         .setClosedThroughMillis(closedThrough.toEpochMilli())
         .addAllDeliveredCreditKeys(new TreeSet<>(delivered))
-        .setArchivedThroughMillis(archivedThrough.toEpochMilli());
+        .setArchivedThroughMillis(archivedThrough.toEpochMilli())
+        .putAllTopUpPayloads(topUpPayloads);
     if (pendingNote != null) {
       snapshot.setPendingCreditNote(BillingJournal.creditNoteRequested(pendingNote));
     }
@@ -664,6 +707,7 @@ public final class BillingLedger {
     snapshot.getWalletList().forEach(balance ->
         balances.put(Currency.getInstance(balance.getCurrency()), StoredMoney.of(balance.getAmount(), balance.getCurrency())));
     ledger.wallet = new Wallet(balances, Set.copyOf(snapshot.getTopUpKeysList()));
+    ledger.topUpPayloads.putAll(snapshot.getTopUpPayloadsMap());
     ledger.closedThrough = Instant.ofEpochMilli(snapshot.getClosedThroughMillis());
     ledger.archivedThrough = Instant.ofEpochMilli(snapshot.getArchivedThroughMillis());
     snapshot.getPublishedList().forEach(published -> ledger.published

@@ -107,6 +107,10 @@ class InvoicingTest {
     assertEquals(201, broker.post("/v1/accounts/" + t.consumer() + "/wallet/top-ups", broker.adminKey(), "application/json", topUp).status());
     JsonNode wallet = broker.post("/v1/accounts/" + t.consumer() + "/wallet/top-ups", broker.adminKey(), "application/json", topUp).body();
     assertEquals("0.50", wallet.get("balances").get(0).get("amount").asText(), "the retried top-up credited once");
+    TestBroker.Reply reused = broker.post("/v1/accounts/" + t.consumer() + "/wallet/top-ups", broker.adminKey(),
+        "application/json", topUp.replace("0.50", "5.00"));
+    assertEquals(409, reused.status(), String.valueOf(reused.body()));
+    assertEquals("idempotency_key_reused", reused.errorCode());
     assertEquals("forbidden", broker.post("/v1/accounts/" + t.consumer() + "/wallet/top-ups", t.consumerKey(),
         "application/json", topUp.replace("order-7", "order-8")).errorCode(), "an account cannot credit itself");
     assertEquals("invalid_amount", broker.post("/v1/accounts/" + t.consumer() + "/wallet/top-ups", broker.adminKey(),
@@ -175,6 +179,10 @@ class InvoicingTest {
 
     TestBroker.Reply retried = broker.post("/v1/invoices/" + id + "/credit-notes", broker.adminKey(), "application/json", note);
     assertEquals(1, retried.body().get("credit_notes").size(), "a retried credit note is issued once");
+    TestBroker.Reply reused = broker.post("/v1/invoices/" + id + "/credit-notes", broker.adminKey(), "application/json",
+        note.replace("0.40", "0.30"));
+    assertEquals(409, reused.status(), String.valueOf(reused.body()));
+    assertEquals("idempotency_key_reused", reused.errorCode());
     TestBroker.Reply tooMuch = broker.post("/v1/invoices/" + id + "/credit-notes", broker.adminKey(), "application/json",
         "{\"amount\":\"0.70\",\"idempotency_key\":\"ticket-2\"}");
     assertEquals("credit_exceeds_invoice", tooMuch.errorCode());

@@ -151,13 +151,33 @@ class BillingLedgerTest {
   @Test
   void aCreditNoteIsRefusedOnAVoidInvoiceAndBeyondWhatIsLeft() {
     BillingLedger ledger = new BillingLedger(ACCOUNT).apply(BillingJournal.event(invoice("inv_1", "0.00", line("sub_a", "plan_a", "10.00", "0.70"))));
-    assertEquals(new BillingLedger.CreditNoteCheck.Allowed(Money.of("10.00", "USD")), ledger.checkCreditNote("inv_1", "10.00", "k1"));
+    assertEquals(new BillingLedger.CreditNoteCheck.Allowed(Money.of("10.00", "USD")), ledger.checkCreditNote("inv_1", "10.00", "r", "k1"));
     ledger.apply(BillingJournal.event(note("cn_1", "inv_1", "4.00")));
     assertEquals("credit_exceeds_invoice",
-        ((BillingLedger.CreditNoteCheck.Refused) ledger.checkCreditNote("inv_1", "6.01", "k2")).code());
-    assertEquals(new BillingLedger.CreditNoteCheck.AlreadyIssued("cn_1"), ledger.checkCreditNote("inv_1", "1.00", "cn_1"));
+        ((BillingLedger.CreditNoteCheck.Refused) ledger.checkCreditNote("inv_1", "6.01", "r", "k2")).code());
+    assertEquals(new BillingLedger.CreditNoteCheck.AlreadyIssued("cn_1"), ledger.checkCreditNote("inv_1", "4.00", "", "cn_1"));
     ledger.apply(BillingJournal.event(voided("inv_1")));
-    assertEquals("invoice_void", ((BillingLedger.CreditNoteCheck.Refused) ledger.checkCreditNote("inv_1", "1.00", "k3")).code());
+    assertEquals("invoice_void", ((BillingLedger.CreditNoteCheck.Refused) ledger.checkCreditNote("inv_1", "1.00", "r", "k3")).code());
+  }
+
+  @Test
+  void anIdempotencyKeyUsedAgainForAnotherRequestIsRefusedAndTheSameRequestIsTheSameDocument() {
+    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(BillingJournal.event(invoice("inv_1", "0.00", line("sub_a", "plan_a", "10.00", "0.70"))));
+    ledger.apply(BillingJournal.event(note("cn_1", "inv_1", "4.00")));
+    assertEquals(new BillingLedger.CreditNoteCheck.AlreadyIssued("cn_1"), ledger.checkCreditNote("inv_1", "4.0", "", "cn_1"));
+    for (String[] other : List.of(new String[] {"1.00", ""}, new String[] {"4.00", "another reason"}, new String[] {"x", ""})) {
+      assertEquals("idempotency_key_reused",
+          ((BillingLedger.CreditNoteCheck.Refused) ledger.checkCreditNote("inv_1", other[0], other[1], "cn_1")).code());
+    }
+
+    assertEquals(BillingLedger.TopUpCheck.NEW, ledger.checkTopUp("order-7", Money.of("50.00", "USD")));
+    ledger.apply(new BillingEvent.WalletToppedUp("order-7", Money.of("50.00", "USD"), "admin", java.time.Instant.EPOCH));
+    assertEquals(BillingLedger.TopUpCheck.REPEATED, ledger.checkTopUp("order-7", Money.of("50.00", "USD")));
+    assertEquals(BillingLedger.TopUpCheck.KEY_REUSED, ledger.checkTopUp("order-7", Money.of("60.00", "USD")));
+    assertEquals(BillingLedger.TopUpCheck.KEY_REUSED, ledger.checkTopUp("order-7", Money.of("50.00", "EUR")));
+    BillingLedger restored = BillingLedger.fromSnapshot(ACCOUNT, ledger.toSnapshot());
+    assertEquals(BillingLedger.TopUpCheck.KEY_REUSED, restored.checkTopUp("order-7", Money.of("60.00", "USD")),
+        "the amount survives a snapshot");
   }
 
 
