@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code tollgate} command that {@code ./tollgate} runs: {@code run} starts a node (the
- * broker's command), the other commands are clients of one, built on the SDK.
+ * broker's command), the other commands are clients of one, built on the SDK: publish, subscribe,
+ * loadgen, verify-billing, and the management commands ({@link ManagementCommands}).
  */
 @Command(name = "tollgate", mixinStandardHelpOptions = true, versionProvider = io.tollgate.broker.Main.Version.class,
     description = "Tollgate: API management for event-driven APIs.",
@@ -19,6 +20,8 @@ public final class Main {
   }
 
   public static CommandLine commandLine() {
-    return new CommandLine(new Main());
+    CommandLine tollgate = new CommandLine(new Main());
+    ManagementCommands.addTo(tollgate);
+    return tollgate;
   }
 }

@@ -14,7 +14,9 @@ import picocli.CommandLine;
 class MainTest {
   @Test
   void theTollgateCommandRunsANodeAndTheClients() {
-    assertEquals(List.of("run", "publish", "subscribe", "loadgen", "verify-billing", "help"),
+    assertEquals(List.of("run", "publish", "subscribe", "loadgen", "verify-billing", "help", "accounts", "keys",
+            "sessions", "usage", "invoices", "statements", "wallet", "domains", "topics", "products", "plans", "catalog",
+            "subscriptions", "audit"),
         List.copyOf(Main.commandLine().getSubcommands().keySet()));
   }
 

@@ -102,6 +102,11 @@ public final class TollgateAdmin {
     return send(request(path).GET().build());
   }
 
+  /** A DELETE; the broker answers 204, so the result is an empty object. */
+  public JsonNode delete(String path) {
+    return send(request(path).DELETE().build());
+  }
+
   private HttpRequest.Builder request(String path) {
     return HttpRequest.newBuilder(URI.create(base + path))
         .timeout(HttpSupport.REQUEST_TIMEOUT)

@@ -1,0 +1,184 @@
+package io.tollgate.cli;
+
+import java.util.List;
+
+/**
+ * Every management call of the HTTP API as a command, {@code tollgate <resource> <action>}: the
+ * path's parameters are positional, the body's fields and the query's parameters are options.
+ * Each names the OpenAPI operation it calls; {@code ManagementCommandsTest} checks against a
+ * running node's {@code /v1/openapi.json} that every operation has a command.
+ */
+public final class ManagementOperations {
+  /** How an option's text becomes a JSON value of the body. */
+  enum Kind { TEXT, INTEGER, LIST, JSON }
+
+  /** A body field, given as {@code --option}; {@code name} is the JSON field. */
+  record Field(String name, Kind kind, String description) {
+    String option() {
+      return "--" + name.replace('_', '-');
+    }
+  }
+
+  /** A query parameter, given as {@code --option}. */
+  record Query(String name, String description) {
+    String option() {
+      return "--" + name.replace('_', '-');
+    }
+  }
+
+  record Operation(String resource, String action, String method, String path, String operationId, String summary,
+                   List<Field> fields, List<Query> query, List<String> columns) {
+    /** The path's {@code {name}} parameters, in order: the command's positional parameters. */
+    List<String> pathParameters() {
+      return List.of(path.split("/")).stream().filter(segment -> segment.startsWith("{"))
+          .map(segment -> segment.substring(1, segment.length() - 1)).toList();
+    }
+  }
+
+  /** Operations another command covers: publishing, streaming, verifying billing. */
+  static final List<String> ELSEWHERE = List.of("publish", "stream", "verifyBilling");
+  /** The node's own endpoints, which are not management. */
+  static final List<String> NODE = List.of("health", "readiness", "metrics", "openapi");
+
+  private static final List<Query> PAGE = List.of(new Query("limit", "At most this many (1 to 1000)."),
+      new Query("after", "The next_after of the page before."));
+
+  private ManagementOperations() {}
+
+  /** Every OpenAPI operation the CLI covers: by a management command, by a command of its own, or as the node's. */
+  public static java.util.Set<String> operationIds() {
+    java.util.Set<String> ids = new java.util.TreeSet<>(ELSEWHERE);
+    ids.addAll(NODE);
+    ALL.forEach(operation -> ids.add(operation.operationId()));
+    return ids;
+  }
+
+  private static Operation op(String resource, String action, String method, String path, String operationId,
+                              String summary, List<Field> fields, List<Query> query, String... columns) {
+    return new Operation(resource, action, method, path, operationId, summary, fields, query, List.of(columns));
+  }
+
+  private static Field text(String name, String description) {
+    return new Field(name, Kind.TEXT, description);
+  }
+
+  private static Field integer(String name, String description) {
+    return new Field(name, Kind.INTEGER, description);
+  }
+
+  private static Field list(String name, String description) {
+    return new Field(name, Kind.LIST, description + " (comma-separated).");
+  }
+
+  private static Field json(String name, String description) {
+    return new Field(name, Kind.JSON, description + " (JSON).");
+  }
+
+  static final List<Operation> ALL = List.of(
+      op("accounts", "create", "POST", "/v1/accounts", "createAccount", "Create an account (operator).",
+          List.of(text("name", "The account's name.")), List.of(), "id", "name"),
+      op("accounts", "list", "GET", "/v1/accounts", "listAccounts", "The accounts you may see.",
+          List.of(), PAGE, "id", "name", "created_at"),
+      op("accounts", "get", "GET", "/v1/accounts/{account}", "getAccount", "One account.",
+          List.of(), List.of()),
+
+      op("keys", "create", "POST", "/v1/accounts/{account}/keys", "createKey",
+          "Create an API key; its secret is shown once.",
+          List.of(list("scopes", "admin, publish, subscribe, read"), list("resources", "Topics and products it is limited to"),
+              text("expires_at", "When it stops working (ISO-8601)")), List.of(), "id", "secret", "scopes"),
+      op("keys", "list", "GET", "/v1/accounts/{account}/keys", "listKeys", "The account's keys (no secrets).",
+          List.of(), PAGE, "id", "scopes", "resources", "expires_at"),
+      op("keys", "rotate", "POST", "/v1/accounts/{account}/keys/{key}/rotate", "rotateKey",
+          "A new secret; the old one works for the overlap.",
+          List.of(integer("overlap_seconds", "How long the old secret still works")), List.of(), "id", "secret"),
+      op("keys", "delete", "DELETE", "/v1/accounts/{account}/keys/{key}", "deleteKey",
+          "Delete a key; its open sessions end.", List.of(), List.of()),
+
+      op("sessions", "list", "GET", "/v1/accounts/{account}/sessions", "listSessions",
+          "The account's open streams and TCP connections.", List.of(), List.of(),
+          "id", "kind", "subscription", "remote_address", "opened_at"),
+      op("sessions", "close", "DELETE", "/v1/accounts/{account}/sessions/{session}", "closeSession",
+          "End one open session.", List.of(), List.of()),
+
+      op("usage", "get", "GET", "/v1/accounts/{account}/usage", "getUsage",
+          "Acknowledged events per period and subscription.", List.of(), List.of()),
+      op("invoices", "upcoming", "GET", "/v1/accounts/{account}/invoices/upcoming", "getUpcomingInvoice",
+          "The current period as it stands.", List.of(), List.of()),
+      op("invoices", "list", "GET", "/v1/accounts/{account}/invoices", "listInvoices", "Finalized invoices.",
+          List.of(), List.of(), "id", "number", "status", "currency", "total", "amount_due"),
+      op("invoices", "get", "GET", "/v1/invoices/{invoice}", "getInvoice", "One invoice.", List.of(), List.of()),
+      op("invoices", "pay", "POST", "/v1/invoices/{invoice}/pay", "payInvoice", "Mark an invoice paid (operator).",
+          List.of(), List.of(), "id", "number", "status"),
+      op("invoices", "void", "POST", "/v1/invoices/{invoice}/void", "voidInvoice", "Void an invoice (operator).",
+          List.of(), List.of(), "id", "number", "status"),
+      op("invoices", "credit-note", "POST", "/v1/invoices/{invoice}/credit-notes", "issueCreditNote",
+          "Credit part of an invoice to the wallet (operator).",
+          List.of(text("amount", "How much"), text("reason", "Why"), text("idempotency_key", "Repeats are issued once")),
+          List.of(), "id", "number", "status", "total"),
+      op("statements", "list", "GET", "/v1/accounts/{account}/statements", "listStatements",
+          "A producer's revenue-share statements.", List.of(), List.of(),
+          "period", "currency", "charges", "producer_share", "platform_fees"),
+      op("wallet", "get", "GET", "/v1/accounts/{account}/wallet", "getWallet", "Prepaid credits.", List.of(), List.of()),
+      op("wallet", "top-up", "POST", "/v1/accounts/{account}/wallet/top-ups", "topUp",
+          "Credit the wallet (operator).",
+          List.of(text("amount", "How much"), text("currency", "ISO 4217 code"),
+              text("idempotency_key", "Repeats credit once")), List.of()),
+
+      op("domains", "create", "POST", "/v1/domains", "createDomain", "Claim a domain for topics.",
+          List.of(text("name", "The domain"), text("owner", "The owning account (operator only)")), List.of(),
+          "name", "owner"),
+      op("domains", "list", "GET", "/v1/domains", "listDomains", "The domains you may see.", List.of(), PAGE,
+          "name", "owner", "created_at"),
+      op("domains", "get", "GET", "/v1/domains/{domain}", "getDomain", "One domain.", List.of(), List.of()),
+
+      op("topics", "create", "POST", "/v1/topics", "createTopic", "Create a partitioned topic.",
+          List.of(text("name", "domain.name"), text("domain", "Its domain"), integer("partitions", "How many"),
+              json("schema", "A JSON Schema for its events")), List.of(), "name", "domain", "partitions"),
+      op("topics", "list", "GET", "/v1/topics", "listTopics", "The topics you may see.", List.of(), PAGE,
+          "name", "domain", "partitions", "schema_version"),
+      op("topics", "get", "GET", "/v1/topics/{topic}", "getTopic", "One topic.", List.of(), List.of()),
+      op("topics", "add-schema", "POST", "/v1/topics/{topic}/schemas", "addSchema",
+          "A new version of the topic's JSON Schema.", List.of(json("schema", "The JSON Schema")), List.of(),
+          "name", "schema_version"),
+
+      op("products", "create", "POST", "/v1/products", "createProduct", "Bundle topics as a product.",
+          List.of(text("name", "Its name"), text("owner", "The owning account"), list("topics", "Its topics"),
+              text("visibility", "public or private"), text("description", "What it offers")), List.of(),
+          "id", "name", "visibility", "topics"),
+      op("products", "list", "GET", "/v1/products", "listProducts", "The products you may see.", List.of(), PAGE,
+          "id", "name", "owner", "visibility", "topics"),
+      op("products", "get", "GET", "/v1/products/{product}", "getProduct", "One product.", List.of(), List.of()),
+      op("products", "asyncapi", "GET", "/v1/products/{product}/asyncapi", "getAsyncApi",
+          "The product's AsyncAPI 3.0 document.", List.of(), List.of()),
+
+      op("plans", "create", "POST", "/v1/products/{product}/plans", "createPlan",
+          "Price a product (--body takes the whole plan).",
+          List.of(text("name", "Its name"), text("currency", "ISO 4217 code"), json("price", "The price model"),
+              integer("free_allowance", "Free events per period"), text("recurring_fee", "Per period"),
+              text("revenue_share", "The producer's share, 0 to 1")), List.of(), "id", "name", "currency"),
+      op("plans", "list", "GET", "/v1/products/{product}/plans", "listPlans", "The product's plans.", List.of(), PAGE,
+          "id", "name", "currency", "free_allowance", "revenue_share"),
+      op("plans", "get", "GET", "/v1/plans/{plan}", "getPlan", "One plan.", List.of(), List.of()),
+      op("plans", "delete", "DELETE", "/v1/plans/{plan}", "deletePlan", "Delete a plan no subscription used.",
+          List.of(), List.of()),
+      op("catalog", "search", "GET", "/v1/catalog", "searchCatalog", "Search the products you may see.", List.of(),
+          List.of(new Query("q", "Words to find"), new Query("kind", "What to find"), PAGE.get(0), PAGE.get(1)),
+          "id", "name", "owner"),
+
+      op("subscriptions", "create", "POST", "/v1/subscriptions", "createSubscription",
+          "Subscribe an account to a product under a plan.",
+          List.of(text("account", "The subscribing account"), text("product", "The product"), text("plan", "Its plan"),
+              text("start", "beginning or end"), json("filter", "An event filter")), List.of(),
+          "id", "account", "product", "plan"),
+      op("subscriptions", "list", "GET", "/v1/subscriptions", "listSubscriptions", "The subscriptions you may see.",
+          List.of(), PAGE, "id", "account", "product", "plan"),
+      op("subscriptions", "get", "GET", "/v1/subscriptions/{subscription}", "getSubscription",
+          "One subscription, with its cursors and usage.", List.of(), List.of()),
+      op("subscriptions", "change-plan", "POST", "/v1/subscriptions/{subscription}/plan", "changePlan",
+          "Move to another plan of the product from now on.", List.of(text("plan", "The new plan")), List.of(),
+          "id", "plan"),
+
+      op("audit", "list", "GET", "/v1/audit", "readAuditLog", "Catalog changes and billing actions.", List.of(),
+          List.of(new Query("actor", "Only this account's"), PAGE.get(1), PAGE.get(0)),
+          "log", "sequence", "at", "actor", "action", "target"));
+}
