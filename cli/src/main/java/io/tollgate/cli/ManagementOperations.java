@@ -138,7 +138,8 @@ public final class ManagementOperations {
           "name", "domain", "partitions", "schema_version"),
       op("topics", "get", "GET", "/v1/topics/{topic}", "getTopic", "One topic.", List.of(), List.of()),
       op("topics", "add-schema", "POST", "/v1/topics/{topic}/schemas", "addSchema",
-          "A new version of the topic's JSON Schema.", List.of(json("schema", "The JSON Schema")), List.of(),
+          "A new version of the topic's JSON Schema.", List.of(json("schema", "The JSON Schema"),
+              text("compatibility", "backward (default), forward, full or none")), List.of(),
           "name", "schema_version"),
 
       op("products", "create", "POST", "/v1/products", "createProduct", "Bundle topics as a product.",

@@ -14,6 +14,7 @@ import io.tollgate.protocols.v1.journal.ProductCreated;
 import io.tollgate.protocols.v1.journal.SubscriptionCreated;
 import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
 import io.tollgate.protocols.v1.journal.TopicCreated;
+import io.tollgate.protocols.v1.journal.TopicSchemaAdded;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Collections;
@@ -165,7 +166,7 @@ public final class Catalog {
       case SUBSCRIPTION_CREATED -> checkSubscription(change.getSubscriptionCreated());
       case SUBSCRIPTION_PLAN_CHANGED -> checkPlanChange(change.getSubscriptionPlanChanged());
       case PLAN_DELETED -> checkPlanDeletion(change.getPlanDeleted());
-      case TOPIC_SCHEMA_ADDED -> checkSchema(change.getTopicSchemaAdded().getTopic());
+      case TOPIC_SCHEMA_ADDED -> checkSchema(change.getTopicSchemaAdded());
       case API_KEY_EXPIRY_SET -> keys.containsKey(change.getApiKeyExpirySet().getId()) ? Optional.empty()
           : Optional.of(Rejection.notFound("key", change.getApiKeyExpirySet().getId()));
       case API_KEY_DELETED -> keys.containsKey(change.getApiKeyDeleted().getId()) ? Optional.empty()
@@ -389,12 +390,23 @@ public final class Catalog {
     return limitsOf(subscription.account()).checkOneMorePlanChange(subscription.id(), subscription.plans().size() - 1);
   }
 
-  private Optional<Rejection> checkSchema(String topicName) {
-    Topic topic = topics.get(topicName);
+  private Optional<Rejection> checkSchema(TopicSchemaAdded added) {
+    Topic topic = topics.get(added.getTopic());
     if (topic == null) {
-      return Optional.of(Rejection.notFound("topic", topicName));
+      return Optional.of(Rejection.notFound("topic", added.getTopic()));
     }
-    return limitsOf(topicOwner(topicName).orElse("")).checkOneMoreSchema(topicName, topic.schemas().size());
+    Optional<Rejection> tooMany = limitsOf(topicOwner(added.getTopic()).orElse(""))
+        .checkOneMoreSchema(added.getTopic(), topic.schemas().size());
+    if (tooMany.isPresent() || topic.currentSchema().isEmpty()) {
+      return tooMany;
+    }
+    SchemaCompatibility.Mode mode = SchemaCompatibility.Mode.of(added.getCompatibility());
+    List<String> problems = SchemaCompatibility.problems(topic.currentSchema().get(), added.getSchemaJson(), mode);
+    return problems.isEmpty() ? Optional.empty() : Optional.of(new Rejection("incompatible_schema",
+        "schema version " + (topic.schemas().size() + 1) + " of " + added.getTopic() + " is not "
+            + mode.name().toLowerCase(java.util.Locale.ROOT) + " compatible with version " + topic.schemas().size() + ": "
+            + String.join("; ", problems.subList(0, Math.min(5, problems.size())))
+            + "; add it with \"compatibility\":\"none\" to skip the check"));
   }
 
   private Optional<Rejection> checkPlanDeletion(PlanDeleted deleted) {

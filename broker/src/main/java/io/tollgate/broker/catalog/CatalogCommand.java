@@ -81,11 +81,15 @@ public sealed interface CatalogCommand {
     }
   }
 
-  record AddTopicSchema(String topic, String schemaJson) implements CatalogCommand {
+  /** {@code compatibility}: how the version must relate to the topic's current one ({@link SchemaCompatibility}). */
+  record AddTopicSchema(String topic, String schemaJson, SchemaCompatibility.Mode compatibility)
+      implements CatalogCommand {
     @Override
     public CatalogChange.Builder change() {
       return CatalogChange.newBuilder().setTopicSchemaAdded(TopicSchemaAdded.newBuilder().setTopic(topic)
-          .setSchemaJson(schemaJson));
+          .setSchemaJson(schemaJson)
+          .setCompatibility(compatibility == SchemaCompatibility.Mode.BACKWARD ? ""
+              : compatibility.name().toLowerCase(java.util.Locale.ROOT)));
     }
   }
 

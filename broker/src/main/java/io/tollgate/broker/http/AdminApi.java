@@ -12,6 +12,7 @@ import io.tollgate.broker.auth.Secrets;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.CatalogWriter;
+import io.tollgate.broker.catalog.SchemaCompatibility;
 import io.tollgate.broker.catalog.Scope;
 import io.tollgate.broker.catalog.Visibility;
 import io.tollgate.broker.catalog.VisibleCatalog;
@@ -229,13 +230,18 @@ public final class AdminApi {
 
   /** A new schema version: events published from now on must satisfy it; stored events stay as they are. */
   CompletionStage<HttpResponse> addSchema(Principal principal, String topicName, byte[] body) {
-    JsonBody request = JsonBody.parse(requests, body, Set.of("schema"));
+    JsonBody request = JsonBody.parse(requests, body, Set.of("schema", "compatibility"));
+    String compatibility = request.optionalString("compatibility").orElse("backward");
+    if (!Set.of("backward", "forward", "full", "none").contains(compatibility)) {
+      throw request.invalid("compatibility", "is backward, forward, full or none");
+    }
     Catalog.Topic topic = visible(principal).topic(topicName).orElseThrow(() -> notFound("topic", topicName));
     Catalog.Domain domain = view.catalog().domain(topic.domain()).orElseThrow();
     requireScope(principal, Scope.ADMIN, domain.owner(), "change the schema of " + topicName);
     requireReaches(principal, topicName);
     String schema = schemas.checked(request.requiredObject("schema", null).json());
-    return writer.write(principal.actor(), new CatalogCommand.AddTopicSchema(topicName, schema))
+    return writer.write(principal.actor(), new CatalogCommand.AddTopicSchema(topicName, schema,
+            SchemaCompatibility.Mode.of(compatibility)))
         .thenApply(catalog -> Responses.json(201, topic(catalog.topic(topicName).orElseThrow())));
   }
 

@@ -119,7 +119,8 @@ final class ApiOperations {
       at("GET", "/v1/topics/{topic}", read("getTopic", "catalog", "One topic, with its current schema.", "Topic")),
       at("POST", "/v1/topics/{topic}/schemas", create("addSchema", "catalog",
           "A new version of the topic's JSON Schema, checked on publish from now on.", "NewSchema", "Topic",
-          "invalid_schema", "schema_too_large", "schema_too_complex", "too_many_schema_versions")),
+          "invalid_schema", "schema_too_large", "schema_too_complex", "too_many_schema_versions",
+          "incompatible_schema")),
       at("POST", "/v1/topics/{topic}/events", new Operation("publish", "events",
           "Publishes CloudEvents: structured (application/cloudevents+json), batch "
               + "(application/cloudevents-batch+json) or binary (ce-* headers); 202 once durable.",

@@ -85,6 +85,7 @@ public final class ErrorStatus {
       entry("invoice_paid", 409),
       entry("invoice_void", 409),
       entry("idempotency_key_reused", 409),
+      entry("incompatible_schema", 409),
       entry("batch_too_large", 413),
       entry("event_too_large", 413),
       entry("payload_too_large", 413),

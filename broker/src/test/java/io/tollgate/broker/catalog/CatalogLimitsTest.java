@@ -246,7 +246,8 @@ class CatalogLimitsTest {
   }
 
   private static CatalogChange.Builder schema(String json) {
-    return CatalogChange.newBuilder().setTopicSchemaAdded(TopicSchemaAdded.newBuilder().setTopic("shop.orders").setSchemaJson(json));
+    return CatalogChange.newBuilder().setTopicSchemaAdded(TopicSchemaAdded.newBuilder().setTopic("shop.orders").setSchemaJson(json)
+        .setCompatibility("none"));
   }
 
   private static CatalogChange.Builder planChange(String plan) {

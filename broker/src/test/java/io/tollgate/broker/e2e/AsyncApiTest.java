@@ -42,7 +42,8 @@ class AsyncApiTest {
     shop = broker.tenancy("atelier", 2);
     post("/v1/topics", shop.producerKey(), "{\"name\":\"atelier.shipments\",\"domain\":\"atelier\",\"partitions\":3,"
         + "\"schema\":" + ORDER_V1 + "}");
-    post("/v1/topics/atelier.shipments/schemas", shop.producerKey(), "{\"schema\":" + ORDER_V2 + "}");
+    post("/v1/topics/atelier.shipments/schemas", shop.producerKey(), "{\"schema\":" + ORDER_V2
+        + ",\"compatibility\":\"none\"}");
     product = post("/v1/products", shop.producerKey(), "{\"name\":\"Atelier logistics\",\"owner\":\"" + shop.producer()
         + "\",\"topics\":[\"atelier.orders\",\"atelier.shipments\"],\"visibility\":\"public\","
         + "\"description\":\"Orders and their shipments\"}").get("id").asText();

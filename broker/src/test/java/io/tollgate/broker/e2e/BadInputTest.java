@@ -417,8 +417,14 @@ class BadInputTest {
     assertEquals("schema_violation", wrongType.errorCode());
     assertTrue(wrongType.body().get("error").get("message").asText().contains("total"), wrongType.body().toString());
 
+    String narrower = "{\"type\":\"object\",\"required\":[\"total\",\"currency\"]}";
+    TestBroker.Reply incompatible = broker.post("/v1/topics/badinput.invoices/schemas", tenant.producerKey(),
+        "application/json", "{\"schema\":" + narrower + "}");
+    assertEquals(409, incompatible.status(), String.valueOf(incompatible.body()));
+    assertEquals("incompatible_schema", incompatible.errorCode());
+    assertTrue(incompatible.body().get("error").get("message").asText().contains("#/required"), incompatible.body().toString());
     TestBroker.Reply version2 = broker.post("/v1/topics/badinput.invoices/schemas", tenant.producerKey(), "application/json",
-        "{\"schema\":{\"type\":\"object\",\"required\":[\"total\",\"currency\"]}}");
+        "{\"schema\":" + narrower + ",\"compatibility\":\"none\"}");
     assertEquals(201, version2.status(), String.valueOf(version2.body()));
     assertEquals(2, version2.body().get("schema_version").asInt());
     assertEquals("schema_violation", broker.post(path, tenant.producerKey(), "application/cloudevents+json",
