@@ -18,6 +18,8 @@ import java.util.concurrent.CompletionStage;
  */
 public final class Platform {
   public static final String ACCOUNT = "acc_tollgate";
+  /** The actor the audit log names for what the platform itself does (its catalog entries, wallet-paid invoices). */
+  public static final String ACTOR = "tollgate";
   public static final String DOMAIN = "tollgate";
   public static final String INVOICES_TOPIC = "tollgate.invoices";
   public static final String INVOICES_PRODUCT = "prod_tollgate_invoices";
@@ -55,7 +57,7 @@ public final class Platform {
     }
     CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
     for (CatalogCommand change : missing) {
-      done = done.thenCompose(previous -> writer.write("tollgate", change)
+      done = done.thenCompose(previous -> writer.write(ACTOR, change)
           .handle((catalogAfter, failure) -> {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             if (cause != null && !(cause instanceof Refusal refused && ALREADY_THERE.contains(refused.code()))) {

@@ -631,7 +631,12 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
       return Effect().noReply();
     }
     InvoiceFinalized invoice = ledger.finalize(ready.invoice(), ready.number(), clock.millis());
-    return Effect().persist(new BillingEvent.InvoiceFinalized(invoice)).thenRun(newState -> {
+    List<BillingEvent> events = new ArrayList<>(List.of(new BillingEvent.InvoiceFinalized(invoice)));
+    if (StoredMoney.of(invoice.getAmountDue(), invoice.getCurrency()).signum() == 0) {
+      // The wallet covered it: nothing is due, so it is paid as it is finalized, in the same write.
+      events.add(new BillingEvent.InvoiceStatusChanged(invoice.getId(), "paid", Platform.ACTOR, clock.instant()));
+    }
+    return Effect().persist(events).thenRun(newState -> {
       outside.release(InvoiceNumbering.INVOICES, invoice.getId());
       sendCredits(invoice.getId(), newState.creditsFor(invoice, clock.millis()));
       announce(invoice);

@@ -164,6 +164,21 @@ class InvoicingTest {
   }
 
   @Test
+  void anInvoiceTheWalletCoversInFullIsPaidAsItIsFinalized() throws Exception {
+    TestBroker.Tenancy t = metered("covered");
+    assertEquals(201, broker.post("/v1/accounts/" + t.consumer() + "/wallet/top-ups", broker.adminKey(), "application/json",
+        "{\"amount\":\"5.00\",\"currency\":\"USD\",\"idempotency_key\":\"covered-1\"}").status());
+    consume(t, 7);
+    clock.advance(PAST_PERIOD_AND_GRACE);
+    JsonNode invoice = awaitInvoices(t, 1).get(0);
+    assertEquals("0.70", invoice.get("credits_applied").asText());
+    assertEquals("0.00", invoice.get("amount_due").asText());
+    assertEquals("paid", invoice.get("status").asText(), invoice.toString());
+    assertEquals("invoice_paid", broker.post("/v1/invoices/" + invoice.get("id").asText() + "/void", broker.adminKey(),
+        "application/json", "{}").errorCode(), "a paid invoice is corrected by a credit note, not voided");
+  }
+
+  @Test
   void aCorrectionIsACreditNoteToTheWalletAndTheProducerGivesBackItsShare() throws Exception {
     TestBroker.Tenancy t = metered("correcting");
     consume(t, 10);
