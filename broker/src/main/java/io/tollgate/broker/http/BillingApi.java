@@ -13,6 +13,7 @@ import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.invoicing.AccountBilling;
 import io.tollgate.broker.invoicing.InvoiceJson;
 import io.tollgate.broker.invoicing.Invoicing;
+import io.tollgate.broker.invoicing.StatementPeriods;
 import io.tollgate.broker.invoicing.StoredMoney;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
@@ -204,12 +205,14 @@ public final class BillingApi {
     return ledger(principal, accountId).thenApply(ledger -> {
       if (csv) {
         return Responses.csv(CsvExport.statementLines(ledger.credits().stream().map(credit -> new CsvExport.StatementRow(
-            accountId, credit.getPeriod(), credit.getInvoice(), credit.getConsumer(), credit.getSubscription(),
+            accountId, StatementPeriods.periodOf(credit, periods), credit.getInvoice(), credit.getConsumer(),
+            credit.getSubscription(),
             StoredMoney.of(credit.getCharge(), credit.getCurrency()), StoredMoney.of(credit.getProducerShare(), credit.getCurrency()),
             StoredMoney.of(credit.getPlatformFee(), credit.getCurrency()))).toList()));
       }
       java.util.Map<String, java.util.Map<String, List<RevenueCredited>>> byPeriodAndCurrency = new java.util.TreeMap<>();
-      ledger.credits().forEach(credit -> byPeriodAndCurrency.computeIfAbsent(credit.getPeriod(), p -> new java.util.TreeMap<>())
+      ledger.credits().forEach(credit -> byPeriodAndCurrency
+          .computeIfAbsent(StatementPeriods.periodOf(credit, periods), p -> new java.util.TreeMap<>())
           .computeIfAbsent(credit.getCurrency(), c -> new ArrayList<>()).add(credit));
       ObjectNode body = JsonBody.MAPPER.createObjectNode().put("account", accountId);
       ArrayNode data = body.putArray("data");
@@ -226,9 +229,14 @@ public final class BillingApi {
           charges = charges.plus(charge);
           share = share.plus(producerShare);
           fees = fees.plus(fee);
-          lines.addObject().put("invoice", credit.getInvoice()).put("consumer", credit.getConsumer())
+          ObjectNode line = lines.addObject().put("invoice", credit.getInvoice()).put("consumer", credit.getConsumer())
               .put("subscription", credit.getSubscription()).put("charge", charge.toString())
               .put("producer_share", producerShare.toString()).put("platform_fee", fee.toString());
+          if (StatementPeriods.isAdjustment(credit)) {
+            line.put("kind", "adjustment").put("invoice_period", credit.getPeriod());
+          } else {
+            line.put("kind", "share");
+          }
         }
         statement.put("charges", charges.toString()).put("producer_share", share.toString())
             .put("platform_fees", fees.toString());

@@ -131,8 +131,24 @@ class InvoicingTest {
     assertEquals("void", broker.post("/v1/invoices/" + id + "/void", broker.adminKey(), "application/json", "{}").body().get("status").asText());
     assertEquals("0.50", broker.get("/v1/accounts/" + t.consumer() + "/wallet", t.consumerKey()).body()
         .get("balances").get(0).get("amount").asText(), "voiding gives the credits back");
+    assertAdjusted(t, "0.49", "-0.49");
+  }
+
+  /**
+   * The producer's statement of the invoice's period keeps its share; the give-back is an
+   * adjustment on the statement of the period in which it was made.
+   */
+  private static void assertAdjusted(TestBroker.Tenancy t, String share, String givenBack) throws Exception {
     await().atMost(Duration.ofSeconds(10)).until(() -> broker.get("/v1/accounts/" + t.producer() + "/statements",
-        t.producerKey()).body().get("data").get(0).get("producer_share").asText().equals("0.00"));
+        t.producerKey()).body().get("data").size() == 2);
+    JsonNode statements = broker.get("/v1/accounts/" + t.producer() + "/statements", t.producerKey()).body().get("data");
+    assertEquals(share, statements.get(0).get("producer_share").asText(), statements.toString());
+    assertEquals("share", statements.get(0).get("lines").get(0).get("kind").asText());
+    assertEquals(givenBack, statements.get(1).get("producer_share").asText(), statements.toString());
+    JsonNode adjustment = statements.get(1).get("lines").get(0);
+    assertEquals("adjustment", adjustment.get("kind").asText());
+    assertEquals(statements.get(0).get("period").asText(), adjustment.get("invoice_period").asText());
+    assertTrue(statements.get(1).get("period").asText().compareTo(statements.get(0).get("period").asText()) > 0);
   }
 
   @Test
@@ -205,8 +221,7 @@ class InvoicingTest {
 
     assertEquals("0.40", broker.get("/v1/accounts/" + t.consumer() + "/wallet", t.consumerKey()).body()
         .get("balances").get(0).get("amount").asText());
-    await().atMost(Duration.ofSeconds(10)).until(() -> broker.get("/v1/accounts/" + t.producer() + "/statements",
-        t.producerKey()).body().get("data").get(0).get("producer_share").asText().equals("0.42"));
+    assertAdjusted(t, "0.70", "-0.28");
   }
 
   @Test
