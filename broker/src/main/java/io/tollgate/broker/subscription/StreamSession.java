@@ -32,6 +32,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -42,13 +43,9 @@ import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.OverflowStrategy;
-import org.apache.pekko.stream.UniqueKillSwitch;
 import org.apache.pekko.stream.ThrottleMode;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.MergeHub;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.typed.javadsl.ActorSource;
@@ -80,10 +77,21 @@ public final class StreamSession {
     T notice(String type, String code, String message);
   }
 
-  /** An ack of {@code cursor}, and who hears its outcome: once committed when accepted, at once otherwise. */
-  private record AckRequest(String cursor, Consumer<SubscriptionEntity.AckAnswer> answer) {}
+  /**
+   * An ack of {@code cursor}, and who hears its outcome: once committed when accepted, at once
+   * otherwise. It never leaves the session's node.
+   */
+  private record AckRequest(String cursor, Consumer<SubscriptionEntity.AckAnswer> answer)
+      implements NoSerializationVerificationNeeded {}
 
-  /** An attached session: what it sends, where its acks go, and how it is told things. */
+  /** Told to a session's other acks when the session is over: the acks before it are still committed. */
+  private static final AckRequest NO_MORE_ACKS = new AckRequest("", answer -> { });
+
+  /**
+   * An attached session: what it sends; the sink of its consumer's own acks (a WebSocket's
+   * frames; nothing for an event stream), to run once, which commits them together with the
+   * acks that come from elsewhere; and how it is told things.
+   */
   private record Attached<T>(Source<T, NotUsed> outbound, Sink<AckRequest, NotUsed> acks,
                              ActorRef<SubscriptionEntity.SessionSignal> signals) {}
 
@@ -150,7 +158,10 @@ public final class StreamSession {
                                                                  LastEventId lastEventId) {
     EventStreamFormat format = new EventStreamFormat();
     return attach(catalog, subscription, OpenSession.Kind.EVENT_STREAM, format, credential, remoteAddress, lastEventId)
-        .thenApply(session -> session.outbound().keepAlive(settings.eventStreamKeepAlive(), format::keepAlive));
+        .thenApply(session -> {
+          Source.<AckRequest>empty().runWith(session.acks(), Materializer.matFromSystem(system));
+          return session.outbound().keepAlive(settings.eventStreamKeepAlive(), format::keepAlive);
+        });
   }
 
   /**
@@ -195,12 +206,15 @@ public final class StreamSession {
           }
         })
         .thenApply(attached -> {
-          Materializer materializer = Materializer.matFromSystem(system);
           DeliveryTracker tracker = new DeliveryTracker();
-          Pair<Sink<AckRequest, NotUsed>, UniqueKillSwitch> acks = MergeHub.of(AckRequest.class, 16)
-              .viaMat(KillSwitches.single(), Keep.both())
-              .toMat(commits(entity, tracker, signals.first(), attached.acked()), Keep.left())
-              .run(materializer);
+          // Acks from elsewhere than the consumer's own connection: posted ones, through the
+          // subscription's entity, and the one a Last-Event-ID implies.
+          Pair<ActorRef<AckRequest>, Source<AckRequest, NotUsed>> otherAcks = ActorSource.<AckRequest>actorRef(
+                  request -> request == NO_MORE_ACKS, request -> Optional.empty(), SIGNAL_BUFFER,
+                  OverflowStrategy.dropHead())
+              .preMaterialize(system);
+          Sink<AckRequest, NotUsed> acks = Flow.<AckRequest>create().merge(otherAcks.second())
+              .to(commits(entity, tracker, signals.first(), attached.acked()));
           Catalog.Plan planEntry = catalog.plan(subscription.plan()).orElseThrow();
           PlanTerms plan = PlanTermsProto.fromProto(planEntry.name(), planEntry.terms());
           EventFilter planFilter = planFilterOf(planEntry, subscription);
@@ -216,8 +230,7 @@ public final class StreamSession {
                 case SEND -> true;
                 case RECEIVED -> false;
                 case RECEIVED_LAST -> {
-                  Source.single(new AckRequest(delivery.cursor().encode(), answer -> { }))
-                      .runWith(acks.first(), materializer);
+                  otherAcks.first().tell(new AckRequest(delivery.cursor().encode(), answer -> { }));
                   yield false;
                 }
               })
@@ -237,7 +250,7 @@ public final class StreamSession {
               .divertTo(Flow.<SubscriptionEntity.SessionSignal>create()
                       .map(signal -> (SubscriptionEntity.AckRequested) signal)
                       .map(requested -> new AckRequest(requested.cursor().encode(), requested.replyTo()::tell))
-                      .to(acks.first()),
+                      .to(Sink.foreach(otherAcks.first()::tell)),
                   signal -> signal instanceof SubscriptionEntity.AckRequested)
               .takeWhile(signal -> signal instanceof SubscriptionEntity.FrameRefused
                   || signal instanceof SubscriptionEntity.QuotaExhausted, true)
@@ -250,7 +263,7 @@ public final class StreamSession {
                 done.whenComplete((ok, failure) -> {
                   sessions.unregister(sessionId);
                   entity.tell(new SubscriptionEntity.Detach(sessionId));
-                  acks.second().shutdown();
+                  otherAcks.first().tell(NO_MORE_ACKS);
                 });
                 return NotUsed.getInstance();
               });
@@ -258,10 +271,10 @@ public final class StreamSession {
             if (!ran.get()) {
               sessions.unregister(sessionId);
               entity.tell(new SubscriptionEntity.Detach(sessionId));
-              acks.second().shutdown();
+              otherAcks.first().tell(NO_MORE_ACKS);
             }
           }, system.executionContext());
-          return new Attached<>(outbound, acks.first(), signals.first());
+          return new Attached<>(outbound, acks, signals.first());
         });
   }
 
