@@ -190,4 +190,26 @@ class EventStreamTest {
         "application/json", "{}");
     assertEquals(400, noCursor.status(), String.valueOf(noCursor.body()));
   }
+
+  @Test
+  void theSdksEventStreamSubscriberAcksWhatItHandledAndResumesAfterItsLastEventId() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("ssesdk", 1);
+    for (int i = 1; i <= 4; i++) {
+      publish(t, "e" + i, "k", "{\"n\":" + i + "}");
+    }
+    List<io.tollgate.client.Delivery> first = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.tollgate.client.EventStreamSubscriber subscriber = io.tollgate.client.EventStreamSubscriber
+        .builder(broker.baseUrl(), t.consumerKey(), t.subscription()).onDelivery(first::add).maxEvents(3).connect();
+    subscriber.closed().get(10, TimeUnit.SECONDS);
+    assertEquals(List.of("e1", "e2", "e3"), first.stream().map(delivery -> delivery.event().getId()).toList());
+    assertEquals(3, billed(t), "each handled event acknowledged, and committed before the next");
+
+    List<io.tollgate.client.Delivery> rest = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.tollgate.client.EventStreamSubscriber resumed = io.tollgate.client.EventStreamSubscriber
+        .builder(broker.baseUrl(), t.consumerKey(), t.subscription()).onDelivery(rest::add).maxEvents(1)
+        .lastEventId(subscriber.lastEventId().orElseThrow()).connect();
+    resumed.closed().get(10, TimeUnit.SECONDS);
+    assertEquals(List.of("e4"), rest.stream().map(delivery -> delivery.event().getId()).toList());
+    assertEquals(4, billed(t));
+  }
 }
