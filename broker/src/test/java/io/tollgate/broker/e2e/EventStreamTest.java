@@ -31,7 +31,8 @@ class EventStreamTest {
 
   @BeforeAll
   static void start() throws Exception {
-    broker = TestBroker.start(Map.of("tollgate.subscriptions.event-stream-keep-alive", "200ms"));
+    broker = TestBroker.start(Map.of("tollgate.subscriptions.event-stream-keep-alive", "200ms",
+        "tollgate.sessions.max-per-account", 2));
   }
 
   @AfterAll
@@ -211,5 +212,36 @@ class EventStreamTest {
     resumed.closed().get(10, TimeUnit.SECONDS);
     assertEquals(List.of("e4"), rest.stream().map(delivery -> delivery.event().getId()).toList());
     assertEquals(4, billed(t));
+  }
+
+  @Test
+  void theOperatorClosesAnEventStreamAndTheAccountsCapCountsThem() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("ssecap", 1);
+    String second = broker.admin().createSubscription(t.consumer(), t.product(), t.plan(), "beginning").get("id").asText();
+    String third = broker.admin().createSubscription(t.consumer(), t.product(), t.plan(), "beginning").get("id").asText();
+    try (EventStreamClient one = EventStreamClient.open(broker.baseUrl(), t.subscription(), t.consumerKey(), Optional.empty());
+         EventStreamClient two = EventStreamClient.open(broker.baseUrl(), second, t.consumerKey(), Optional.empty())) {
+      HttpResponse<String> beyond = EventStreamClient.refused(broker.baseUrl(), third, t.consumerKey(),
+          "text/event-stream", Optional.empty());
+      assertEquals(429, beyond.statusCode());
+      assertTrue(beyond.body().contains("too_many_connections_for_account"), beyond.body());
+
+      String session = null;
+      for (JsonNode open : broker.get("/v1/accounts/" + t.consumer() + "/sessions", broker.adminKey()).body().get("data")) {
+        if (open.get("subscription").asText().equals(t.subscription())) {
+          session = open.get("id").asText();
+        }
+      }
+      assertEquals(204, broker.send("DELETE", "/v1/accounts/" + t.consumer() + "/sessions/" + session,
+          broker.adminKey(), null, null).status());
+      one.ended().get(5, TimeUnit.SECONDS);
+      EventStreamClient.Event last = one.events().get(one.events().size() - 1);
+      assertEquals("error", last.name());
+      assertEquals("session_closed", last.json().get("code").asText(), last.data());
+      assertTrue(!two.ended().isDone(), "the other stream goes on");
+      try (EventStreamClient three = EventStreamClient.open(broker.baseUrl(), third, t.consumerKey(), Optional.empty())) {
+        assertTrue(!three.ended().isDone(), "the closed stream's place is free again");
+      }
+    }
   }
 }
