@@ -22,7 +22,6 @@ import io.tollgate.protocols.v1.journal.EventsAppended;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,9 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import org.apache.pekko.NotUsed;
-import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -78,31 +75,12 @@ public final class StreamSession {
   }
 
   /**
-   * An ack of {@code cursor}, and who hears its outcome: once committed when accepted, at once
-   * otherwise. It never leaves the session's node.
-   */
-  private record AckRequest(String cursor, Consumer<SubscriptionEntity.AckAnswer> answer)
-      implements NoSerializationVerificationNeeded {}
-
-  /** Told to a session's other acks when the session is over: the acks before it are still committed. */
-  private static final AckRequest NO_MORE_ACKS = new AckRequest("", answer -> { });
-
-  /**
    * An attached session: what it sends; the sink of its consumer's own acks (a WebSocket's
    * frames; nothing for an event stream), to run once, which commits them together with the
    * acks that come from elsewhere; and how it is told things.
    */
-  private record Attached<T>(Source<T, NotUsed> outbound, Sink<AckRequest, NotUsed> acks,
+  private record Attached<T>(Source<T, NotUsed> outbound, Sink<AckCommits.AckRequest, NotUsed> acks,
                              ActorRef<SubscriptionEntity.SessionSignal> signals) {}
-
-  /** Acks of one commit: the range per partition, and who waits for its outcome. */
-  private record PendingCommit(Map<PartitionRef, SubscriptionEntity.AckRange> ranges,
-                               List<Consumer<SubscriptionEntity.AckAnswer>> answers) {
-    void add(PendingCommit later) {
-      later.ranges.values().forEach(range -> ranges.merge(range.to().partition(), range, SubscriptionEntity.AckRange::merge));
-      answers.addAll(later.answers);
-    }
-  }
 
   private static final Duration PLAN_CHECK_EVERY = Duration.ofSeconds(1);
   /** Signals wait here while the session is busy; acks from outside come this way too. */
@@ -159,7 +137,7 @@ public final class StreamSession {
     EventStreamFormat format = new EventStreamFormat();
     return attach(catalog, subscription, OpenSession.Kind.EVENT_STREAM, format, credential, remoteAddress, lastEventId)
         .thenApply(session -> {
-          Source.<AckRequest>empty().runWith(session.acks(), Materializer.matFromSystem(system));
+          Source.<AckCommits.AckRequest>empty().runWith(session.acks(), Materializer.matFromSystem(system));
           return session.outbound().keepAlive(settings.eventStreamKeepAlive(), format::keepAlive);
         });
   }
@@ -209,12 +187,12 @@ public final class StreamSession {
           DeliveryTracker tracker = new DeliveryTracker();
           // Acks from elsewhere than the consumer's own connection: posted ones, through the
           // subscription's entity, and the one a Last-Event-ID implies.
-          Pair<ActorRef<AckRequest>, Source<AckRequest, NotUsed>> otherAcks = ActorSource.<AckRequest>actorRef(
-                  request -> request == NO_MORE_ACKS, request -> Optional.empty(), SIGNAL_BUFFER,
+          Pair<ActorRef<AckCommits.AckRequest>, Source<AckCommits.AckRequest, NotUsed>> otherAcks = ActorSource.<AckCommits.AckRequest>actorRef(
+                  request -> request == AckCommits.NO_MORE_ACKS, request -> Optional.empty(), SIGNAL_BUFFER,
                   OverflowStrategy.dropHead())
               .preMaterialize(system);
-          Sink<AckRequest, NotUsed> acks = Flow.<AckRequest>create().merge(otherAcks.second())
-              .to(commits(entity, tracker, signals.first(), attached.acked()));
+          Sink<AckCommits.AckRequest, NotUsed> acks = Flow.<AckCommits.AckRequest>create().merge(otherAcks.second())
+              .to(AckCommits.sink(entity, tracker, signals.first(), attached.acked(), settings.askTimeout()));
           Catalog.Plan planEntry = catalog.plan(subscription.plan()).orElseThrow();
           PlanTerms plan = PlanTermsProto.fromProto(planEntry.name(), planEntry.terms());
           EventFilter planFilter = planFilterOf(planEntry, subscription);
@@ -230,7 +208,7 @@ public final class StreamSession {
                 case SEND -> true;
                 case RECEIVED -> false;
                 case RECEIVED_LAST -> {
-                  otherAcks.first().tell(new AckRequest(delivery.cursor().encode(), answer -> { }));
+                  otherAcks.first().tell(new AckCommits.AckRequest(delivery.cursor().encode(), answer -> { }));
                   yield false;
                 }
               })
@@ -249,7 +227,7 @@ public final class StreamSession {
           Source<T, NotUsed> control = signals.second()
               .divertTo(Flow.<SubscriptionEntity.SessionSignal>create()
                       .map(signal -> (SubscriptionEntity.AckRequested) signal)
-                      .map(requested -> new AckRequest(requested.cursor().encode(), requested.replyTo()::tell))
+                      .map(requested -> new AckCommits.AckRequest(requested.cursor().encode(), requested.replyTo()::tell))
                       .to(Sink.foreach(otherAcks.first()::tell)),
                   signal -> signal instanceof SubscriptionEntity.AckRequested)
               .takeWhile(signal -> signal instanceof SubscriptionEntity.FrameRefused
@@ -263,7 +241,7 @@ public final class StreamSession {
                 done.whenComplete((ok, failure) -> {
                   sessions.unregister(sessionId);
                   entity.tell(new SubscriptionEntity.Detach(sessionId));
-                  otherAcks.first().tell(NO_MORE_ACKS);
+                  otherAcks.first().tell(AckCommits.NO_MORE_ACKS);
                 });
                 return NotUsed.getInstance();
               });
@@ -271,7 +249,7 @@ public final class StreamSession {
             if (!ran.get()) {
               sessions.unregister(sessionId);
               entity.tell(new SubscriptionEntity.Detach(sessionId));
-              otherAcks.first().tell(NO_MORE_ACKS);
+              otherAcks.first().tell(AckCommits.NO_MORE_ACKS);
             }
           }, system.executionContext());
           return new Attached<>(outbound, acks, signals.first());
@@ -381,54 +359,6 @@ public final class StreamSession {
   }
 
   /**
-   * Acks become ranges from this session's previous ack of the partition (or where it attached),
-   * counting the events it delivered in between; ranges that arrive while a commit is in flight
-   * are merged. Each accepted ack is answered once its commit is done. A commit the subscription
-   * finds out of step ends the session: the consumer reconnects and resumes where the
-   * subscription really stands. A commit that is not answered in time ends it too.
-   */
-  private Sink<AckRequest, NotUsed> commits(EntityRef<SubscriptionEntity.Command> entity, DeliveryTracker tracker,
-                                            ActorRef<SubscriptionEntity.SessionSignal> signals,
-                                            Map<PartitionRef, AckPoint> attachedAt) {
-    Map<PartitionRef, Long> lastAckedOffset = new HashMap<>();
-    attachedAt.forEach((partition, point) -> lastAckedOffset.put(partition, point.offset()));
-    return Flow.<AckRequest>create()
-        .mapConcat(request -> accepted(request, tracker).stream().map(ack -> {
-          long from = lastAckedOffset.getOrDefault(ack.point().partition(), -1L);
-          lastAckedOffset.put(ack.point().partition(), ack.point().offset());
-          Map<PartitionRef, SubscriptionEntity.AckRange> ranges = new HashMap<>();
-          ranges.put(ack.point().partition(), new SubscriptionEntity.AckRange(from, ack.point(), ack.delivered()));
-          List<Consumer<SubscriptionEntity.AckAnswer>> answers = new ArrayList<>();
-          answers.add(request.answer());
-          return new PendingCommit(ranges, answers);
-        }).toList())
-        .conflate((pending, later) -> {
-          pending.add(later);
-          return pending;
-        })
-        .mapAsync(1, pending -> entity.<SubscriptionEntity.Committed>ask(
-                replyTo -> new SubscriptionEntity.AdvanceCursors(List.copyOf(pending.ranges().values()), replyTo),
-                settings.askTimeout())
-            .handle((committed, failure) -> {
-              SubscriptionEntity.AckAnswer answer;
-              if (failure != null) {
-                answer = SubscriptionEntity.AckAnswer.refused("timeout", "the subscription did not confirm the ack in "
-                    + "time; the stream ends, reconnect to resume after the last committed ack");
-                signals.tell(new SubscriptionEntity.Ended(answer.code(), answer.message()));
-              } else if (!committed.inSync()) {
-                answer = SubscriptionEntity.AckAnswer.refused("resync", "another connection acknowledged further on "
-                    + "this subscription, so this ack is not counted; reconnect to resume where it stands");
-                signals.tell(new SubscriptionEntity.OutOfStep());
-              } else {
-                answer = SubscriptionEntity.AckAnswer.committed();
-              }
-              pending.answers().forEach(waiting -> waiting.accept(answer));
-              return answer;
-            }))
-        .to(Sink.ignore());
-  }
-
-  /**
    * WebSocket messages may arrive in fragments; an ack is read whole, but never more than the
    * limit is held. A larger message ends the session as soon as it passes the limit, even if it
    * never ends; its remaining fragments are read and dropped until the stream closes, since
@@ -455,10 +385,10 @@ public final class StreamSession {
   }
 
   /** A WebSocket frame as the ack it is; a frame that is not one gets an error frame and the session goes on. */
-  private static Optional<AckRequest> ackIn(Message message, StreamFormat format,
+  private static Optional<AckCommits.AckRequest> ackIn(Message message, StreamFormat format,
                                             ActorRef<SubscriptionEntity.SessionSignal> signals) {
     try {
-      return Optional.of(new AckRequest(format.ackedCursor(message), answer -> {
+      return Optional.of(new AckCommits.AckRequest(format.ackedCursor(message), answer -> {
         if (!answer.isCommitted() && !answer.code().equals("resync") && !answer.code().equals("timeout")) {
           signals.tell(new SubscriptionEntity.FrameRefused(answer.code(), answer.message()));
         }
@@ -469,25 +399,4 @@ public final class StreamSession {
     }
   }
 
-  /** The ack the tracker accepts, to commit; an ack already covered is answered at once, and so is a refused one. */
-  private static Optional<DeliveryTracker.Ack> accepted(AckRequest request, DeliveryTracker tracker) {
-    Cursor cursor;
-    try {
-      cursor = Cursor.parse(request.cursor());
-    } catch (IllegalArgumentException e) {
-      request.answer().accept(SubscriptionEntity.AckAnswer.refused("malformed_cursor",
-          "\"" + request.cursor() + "\" is not a cursor of this stream"));
-      return Optional.empty();
-    }
-    DeliveryTracker.Ack ack = tracker.ack(cursor);
-    switch (ack.outcome()) {
-      case ACCEPTED -> {
-        return Optional.of(ack);
-      }
-      case ALREADY_ACKED -> request.answer().accept(SubscriptionEntity.AckAnswer.committed());
-      case UNKNOWN -> request.answer().accept(SubscriptionEntity.AckAnswer.refused("unknown_cursor",
-          "cursor " + request.cursor() + " was not delivered on this connection"));
-    }
-    return Optional.empty();
-  }
 }
