@@ -244,4 +244,21 @@ class EventStreamTest {
       }
     }
   }
+
+  @Test
+  void aBrowsersEventSourceSendsItsKeyAsAccessToken() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("ssetoken", 1);
+    publish(t, "t1", "k", "{}");
+    HttpResponse<java.io.InputStream> response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(broker.baseUrl().resolve("/v1/subscriptions/" + t.subscription()
+            + "/events?access_token=" + java.net.URLEncoder.encode(t.consumerKey(), java.nio.charset.StandardCharsets.UTF_8)))
+            .header("Accept", "text/event-stream").build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    try (java.io.BufferedReader lines = new java.io.BufferedReader(
+        new java.io.InputStreamReader(response.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+      assertEquals(200, response.statusCode());
+      assertEquals("event: event", lines.readLine());
+      assertTrue(lines.readLine().startsWith("id: " + t.topic() + ":"));
+    }
+  }
 }
