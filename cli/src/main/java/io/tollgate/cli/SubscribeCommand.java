@@ -14,7 +14,9 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -63,13 +65,16 @@ public final class SubscribeCommand implements Callable<Integer> {
     if (maxEvents != null && maxEvents < 1) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-events must be at least 1");
     }
+    if (lastEventId != null && !sse) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--last-event-id needs --sse");
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Subscriber.Handler print = delivery -> {
       out.println(line(delivery));
       out.flush();
     };
-    java.util.function.Consumer<Subscriber.Notice> notices = notice -> {
+    Consumer<Subscriber.Notice> notices = notice -> {
       err.println(notice.frame());
       err.flush();
     };
@@ -77,9 +82,6 @@ public final class SubscribeCommand implements Callable<Integer> {
     try {
       if (sse) {
         return receive(eventStream(apiKey, print, notices, tls));
-      }
-      if (lastEventId != null) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--last-event-id needs --sse");
       }
       Subscriber.Builder builder = Subscriber.builder(url, apiKey, subscription).onDelivery(print).onNotice(notices);
       if (maxEvents != null) {
@@ -96,9 +98,8 @@ public final class SubscribeCommand implements Callable<Integer> {
     }
   }
 
-  private java.util.concurrent.CompletableFuture<Void> eventStream(String apiKey, Subscriber.Handler print,
-                                                                   java.util.function.Consumer<Subscriber.Notice> notices,
-                                                                   ClientTls tls) {
+  private CompletableFuture<Void> eventStream(String apiKey, Subscriber.Handler print,
+                                              Consumer<Subscriber.Notice> notices, ClientTls tls) {
     EventStreamSubscriber.Builder builder = EventStreamSubscriber.builder(url, apiKey, subscription)
         .onDelivery(print).onNotice(notices);
     if (maxEvents != null) {
@@ -113,7 +114,7 @@ public final class SubscribeCommand implements Callable<Integer> {
     return builder.connect().closed();
   }
 
-  private int receive(java.util.concurrent.CompletableFuture<Void> closed) {
+  private int receive(CompletableFuture<Void> closed) {
     try {
       closed.get();
       return 0;

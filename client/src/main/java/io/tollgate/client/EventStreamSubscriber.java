@@ -15,6 +15,9 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -199,11 +202,12 @@ public final class EventStreamSubscriber implements AutoCloseable {
       }
       HttpResponse<InputStream> response;
       try {
+        // The answer's head, not its body: the body is the stream, read until it ends.
         response = client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream())
-            .get(connectTimeout.toMillis() + HttpSupport.REQUEST_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            .get(connectTimeout.plus(HttpSupport.REQUEST_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         throw TollgateException.interrupted(e);
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      } catch (ExecutionException | TimeoutException e) {
         throw HttpSupport.connectionError("opening " + uri, e.getCause() != null ? e.getCause() : e);
       }
       if (response.statusCode() != 200) {

@@ -11,6 +11,7 @@ import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.position.AckPoint;
 import io.tollgate.broker.position.Cursor;
 import io.tollgate.broker.session.Credential;
+import io.tollgate.broker.subscription.AckCommits.AckRequest;
 import io.tollgate.broker.session.OpenSession;
 import io.tollgate.broker.session.OpenSessions;
 import io.tollgate.broker.topic.LiveTail;
@@ -79,7 +80,7 @@ public final class StreamSession {
    * frames; nothing for an event stream), to run once, which commits them together with the
    * acks that come from elsewhere; and how it is told things.
    */
-  private record Attached<T>(Source<T, NotUsed> outbound, Sink<AckCommits.AckRequest, NotUsed> acks,
+  private record Attached<T>(Source<T, NotUsed> outbound, Sink<AckRequest, NotUsed> acks,
                              ActorRef<SubscriptionEntity.SessionSignal> signals) {}
 
   private static final Duration PLAN_CHECK_EVERY = Duration.ofSeconds(1);
@@ -137,7 +138,7 @@ public final class StreamSession {
     EventStreamFormat format = new EventStreamFormat();
     return attach(catalog, subscription, OpenSession.Kind.EVENT_STREAM, format, credential, remoteAddress, lastEventId)
         .thenApply(session -> {
-          Source.<AckCommits.AckRequest>empty().runWith(session.acks(), Materializer.matFromSystem(system));
+          Source.<AckRequest>empty().runWith(session.acks(), Materializer.matFromSystem(system));
           return session.outbound().keepAlive(settings.eventStreamKeepAlive(), format::keepAlive);
         });
   }
@@ -187,11 +188,11 @@ public final class StreamSession {
           DeliveryTracker tracker = new DeliveryTracker();
           // Acks from elsewhere than the consumer's own connection: posted ones, through the
           // subscription's entity, and the one a Last-Event-ID implies.
-          Pair<ActorRef<AckCommits.AckRequest>, Source<AckCommits.AckRequest, NotUsed>> otherAcks = ActorSource.<AckCommits.AckRequest>actorRef(
-                  request -> request == AckCommits.NO_MORE_ACKS, request -> Optional.empty(), SIGNAL_BUFFER,
-                  OverflowStrategy.dropHead())
-              .preMaterialize(system);
-          Sink<AckCommits.AckRequest, NotUsed> acks = Flow.<AckCommits.AckRequest>create().merge(otherAcks.second())
+          Pair<ActorRef<AckRequest>, Source<AckRequest, NotUsed>> otherAcks =
+              ActorSource.<AckRequest>actorRef(request -> request == AckCommits.NO_MORE_ACKS,
+                      request -> Optional.empty(), SIGNAL_BUFFER, OverflowStrategy.dropHead())
+                  .preMaterialize(system);
+          Sink<AckRequest, NotUsed> acks = Flow.<AckRequest>create().merge(otherAcks.second())
               .to(AckCommits.sink(entity, tracker, signals.first(), attached.acked(), settings.askTimeout()));
           Catalog.Plan planEntry = catalog.plan(subscription.plan()).orElseThrow();
           PlanTerms plan = PlanTermsProto.fromProto(planEntry.name(), planEntry.terms());
@@ -208,7 +209,7 @@ public final class StreamSession {
                 case SEND -> true;
                 case RECEIVED -> false;
                 case RECEIVED_LAST -> {
-                  otherAcks.first().tell(new AckCommits.AckRequest(delivery.cursor().encode(), answer -> { }));
+                  otherAcks.first().tell(new AckRequest(delivery.cursor().encode(), answer -> { }));
                   yield false;
                 }
               })
@@ -227,7 +228,7 @@ public final class StreamSession {
           Source<T, NotUsed> control = signals.second()
               .divertTo(Flow.<SubscriptionEntity.SessionSignal>create()
                       .map(signal -> (SubscriptionEntity.AckRequested) signal)
-                      .map(requested -> new AckCommits.AckRequest(requested.cursor().encode(), requested.replyTo()::tell))
+                      .map(requested -> new AckRequest(requested.cursor().encode(), requested.replyTo()::tell))
                       .to(Sink.foreach(otherAcks.first()::tell)),
                   signal -> signal instanceof SubscriptionEntity.AckRequested)
               .takeWhile(signal -> signal instanceof SubscriptionEntity.FrameRefused
@@ -385,10 +386,10 @@ public final class StreamSession {
   }
 
   /** A WebSocket frame as the ack it is; a frame that is not one gets an error frame and the session goes on. */
-  private static Optional<AckCommits.AckRequest> ackIn(Message message, StreamFormat format,
+  private static Optional<AckRequest> ackIn(Message message, StreamFormat format,
                                             ActorRef<SubscriptionEntity.SessionSignal> signals) {
     try {
-      return Optional.of(new AckCommits.AckRequest(format.ackedCursor(message), answer -> {
+      return Optional.of(new AckRequest(format.ackedCursor(message), answer -> {
         if (!answer.isCommitted() && !answer.code().equals("resync") && !answer.code().equals("timeout")) {
           signals.tell(new SubscriptionEntity.FrameRefused(answer.code(), answer.message()));
         }
