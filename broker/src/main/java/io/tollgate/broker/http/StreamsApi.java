@@ -71,7 +71,7 @@ public final class StreamsApi {
           + "\"Accept: text/event-stream\" (or stream over WebSocket at .../stream)");
     }
     Optional<String> named = lastEventId.map(String::strip).filter(id -> !id.isEmpty());
-    return named.isEmpty() ? LastEventId.NONE : LastEventId.of(cursorOf(named.get(), subscription));
+    return named.isEmpty() ? LastEventId.none() : LastEventId.of(cursorOf(named.get(), subscription));
   }
 
   CompletionStage<Source<ByteString, NotUsed>> openEvents(String subscriptionId, Credential credential,

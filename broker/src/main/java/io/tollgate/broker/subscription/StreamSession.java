@@ -15,6 +15,8 @@ import io.tollgate.broker.subscription.AckCommits.AckRequest;
 import io.tollgate.broker.session.OpenSession;
 import io.tollgate.broker.session.OpenSessions;
 import io.tollgate.broker.topic.LiveTail;
+import io.tollgate.broker.topic.TopicPartition;
+import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.filter.EventFilter;
 import io.tollgate.protocols.redaction.Redaction;
@@ -114,7 +116,7 @@ public final class StreamSession {
   public CompletionStage<Flow<Message, Message, NotUsed>> open(Catalog catalog, Catalog.Subscription subscription,
                                                                StreamFormat format, Credential credential,
                                                                String remoteAddress) {
-    return attach(catalog, subscription, OpenSession.Kind.STREAM, format, credential, remoteAddress, LastEventId.NONE)
+    return attach(catalog, subscription, OpenSession.Kind.STREAM, format, credential, remoteAddress, LastEventId.none())
         .thenApply(session -> {
           Sink<Message, NotUsed> inbound = Flow.<Message>create()
               .mapAsync(1, message -> whole(message, session.signals()))
@@ -136,10 +138,30 @@ public final class StreamSession {
                                                                  Credential credential, String remoteAddress,
                                                                  LastEventId lastEventId) {
     EventStreamFormat format = new EventStreamFormat();
-    return attach(catalog, subscription, OpenSession.Kind.EVENT_STREAM, format, credential, remoteAddress, lastEventId)
+    return notPastTheEnd(lastEventId)
+        .thenCompose(checked -> attach(catalog, subscription, OpenSession.Kind.EVENT_STREAM, format, credential,
+            remoteAddress, lastEventId))
         .thenApply(session -> {
           Source.<AckRequest>empty().runWith(session.acks(), Materializer.matFromSystem(system));
           return session.outbound().keepAlive(settings.eventStreamKeepAlive(), format::keepAlive);
+        });
+  }
+
+  /**
+   * A {@code Last-Event-ID} past the end of its partition names nothing this subscription could
+   * have delivered, and would hold that partition's events back forever: {@code unknown_cursor}.
+   */
+  private CompletionStage<Void> notPastTheEnd(LastEventId lastEventId) {
+    if (lastEventId.cursor().isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    Cursor cursor = lastEventId.cursor().get();
+    return sharding.entityRefFor(TopicPartition.ENTITY_KEY, cursor.partitionRef().entityId())
+        .<AckPoint>ask(TopicPartition.GetEnd::new, settings.askTimeout())
+        .thenAccept(end -> {
+          if (cursor.isAfter(end.cursor())) {
+            throw new Refusal("unknown_cursor", "Last-Event-ID " + cursor.encode() + " is past the end of its partition");
+          }
         });
   }
 
@@ -205,13 +227,10 @@ public final class StreamSession {
                   .map(delivery -> delivery.withEvent(redaction.apply(delivery.event())))
                   .filter(delivery -> ownFilter.matches(delivery.event())), plan, attached, tracker, signals.first())
               .via(new AckWindow(settings.window(), tracker))
-              .filter(delivery -> switch (lastEventId.onDelivery(delivery.cursor())) {
-                case SEND -> true;
-                case RECEIVED -> false;
-                case RECEIVED_LAST -> {
-                  otherAcks.first().tell(new AckRequest(delivery.cursor().encode(), answer -> { }));
-                  yield false;
-                }
+              .filter(delivery -> {
+                LastEventId.Step step = lastEventId.onDelivery(delivery.cursor());
+                step.ack().ifPresent(received -> otherAcks.first().tell(new AckRequest(received.encode(), answer -> { })));
+                return step.send();
               })
               .batch(settings.maxBatch(), first -> {
                 List<Delivery> batch = new ArrayList<>();

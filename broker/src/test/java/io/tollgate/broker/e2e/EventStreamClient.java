@@ -66,13 +66,21 @@ final class EventStreamClient implements AutoCloseable {
     return new EventStreamClient(response);
   }
 
-  /** A refused request's status and body; the request must be refused. */
-  static HttpResponse<String> refused(URI base, String subscription, String key, String accept,
-                                      Optional<String> lastEventId) throws IOException, InterruptedException {
+  /** A request's status, and its body unless it was a stream (which is closed at once, so nothing waits on it). */
+  record Answer(int status, String body) {}
+
+  /** A request that should be refused: its status and error body, or 200 and no body if it was not. */
+  static Answer refused(URI base, String subscription, String key, String accept, Optional<String> lastEventId)
+      throws IOException, InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/v1/subscriptions/" + subscription + "/events"))
         .header("Accept", accept).header("Authorization", "Bearer " + key).timeout(Duration.ofSeconds(10));
     lastEventId.ifPresent(id -> request.header("Last-Event-ID", id));
-    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<InputStream> response = HttpClient.newHttpClient().send(request.build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    try (InputStream body = response.body()) {
+      return new Answer(response.statusCode(), response.statusCode() == 200 ? ""
+          : new String(body.readAllBytes(), StandardCharsets.UTF_8));
+    }
   }
 
   private void read() {

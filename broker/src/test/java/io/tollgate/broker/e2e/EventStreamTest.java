@@ -157,9 +157,9 @@ class EventStreamTest {
   void anotherTenantsKeyIsRefusedOnTheStreamAndTheAcks() throws Exception {
     TestBroker.Tenancy t = broker.tenancy("ssemine", 1);
     TestBroker.Tenancy other = broker.tenancy("ssetheirs", 1);
-    HttpResponse<String> stream = EventStreamClient.refused(broker.baseUrl(), t.subscription(), other.consumerKey(),
+    EventStreamClient.Answer stream = EventStreamClient.refused(broker.baseUrl(), t.subscription(), other.consumerKey(),
         "text/event-stream", Optional.empty());
-    assertEquals(404, stream.statusCode());
+    assertEquals(404, stream.status());
     assertTrue(stream.body().contains("subscription_not_found"), stream.body());
     TestBroker.Reply acked = ack(t, other.consumerKey(), t.topic() + ":0:1:0");
     assertEquals(404, acked.status());
@@ -170,20 +170,24 @@ class EventStreamTest {
   void eachBadRequestHasItsCode() throws Exception {
     TestBroker.Tenancy t = broker.tenancy("ssebad", 1);
     List<String> codes = new ArrayList<>();
-    HttpResponse<String> json = EventStreamClient.refused(broker.baseUrl(), t.subscription(), t.consumerKey(),
+    EventStreamClient.Answer json = EventStreamClient.refused(broker.baseUrl(), t.subscription(), t.consumerKey(),
         "application/json", Optional.empty());
-    assertEquals(406, json.statusCode());
+    assertEquals(406, json.status());
     codes.add(json.body());
-    HttpResponse<String> malformed = EventStreamClient.refused(broker.baseUrl(), t.subscription(), t.consumerKey(),
+    EventStreamClient.Answer malformed = EventStreamClient.refused(broker.baseUrl(), t.subscription(), t.consumerKey(),
         "text/event-stream", Optional.of("not a cursor"));
-    assertEquals(400, malformed.statusCode());
+    assertEquals(400, malformed.status());
     codes.add(malformed.body());
-    HttpResponse<String> elsewhere = EventStreamClient.refused(broker.baseUrl(), t.subscription(), t.consumerKey(),
+    EventStreamClient.Answer elsewhere = EventStreamClient.refused(broker.baseUrl(), t.subscription(), t.consumerKey(),
         "text/event-stream", Optional.of("ssemine.orders:0:1:0"));
-    assertEquals(409, elsewhere.statusCode());
+    assertEquals(409, elsewhere.status());
     codes.add(elsewhere.body());
+    EventStreamClient.Answer pastTheEnd = EventStreamClient.refused(broker.baseUrl(), t.subscription(), t.consumerKey(),
+        "text/event-stream", Optional.of(t.topic() + ":0:999:0"));
+    assertEquals(409, pastTheEnd.status(), "a Last-Event-ID past its partition's end names nothing delivered");
+    codes.add(pastTheEnd.body());
     assertTrue(codes.get(0).contains("not_acceptable") && codes.get(1).contains("malformed_cursor")
-        && codes.get(2).contains("unknown_cursor"), codes.toString());
+        && codes.get(2).contains("unknown_cursor") && codes.get(3).contains("unknown_cursor"), codes.toString());
     TestBroker.Reply badAck = ack(t, t.consumerKey(), "nope");
     assertEquals(400, badAck.status());
     assertEquals("malformed_cursor", badAck.errorCode());
@@ -221,9 +225,9 @@ class EventStreamTest {
     String third = broker.admin().createSubscription(t.consumer(), t.product(), t.plan(), "beginning").get("id").asText();
     try (EventStreamClient one = EventStreamClient.open(broker.baseUrl(), t.subscription(), t.consumerKey(), Optional.empty());
          EventStreamClient two = EventStreamClient.open(broker.baseUrl(), second, t.consumerKey(), Optional.empty())) {
-      HttpResponse<String> beyond = EventStreamClient.refused(broker.baseUrl(), third, t.consumerKey(),
+      EventStreamClient.Answer beyond = EventStreamClient.refused(broker.baseUrl(), third, t.consumerKey(),
           "text/event-stream", Optional.empty());
-      assertEquals(429, beyond.statusCode());
+      assertEquals(429, beyond.status());
       assertTrue(beyond.body().contains("too_many_connections_for_account"), beyond.body());
 
       String session = null;
