@@ -35,8 +35,8 @@ public final class ManagementOperations {
     }
   }
 
-  /** Operations another command covers: publishing, streaming, verifying billing. */
-  static final List<String> ELSEWHERE = List.of("publish", "stream", "verifyBilling");
+  /** Operations another command covers: publishing, streaming (WebSocket, or SSE with subscribe --sse), verifying billing. */
+  static final List<String> ELSEWHERE = List.of("publish", "stream", "eventStream", "verifyBilling");
   /** The node's own endpoints, which are not management. */
   static final List<String> NODE = List.of("health", "readiness", "metrics", "openapi");
 
@@ -175,6 +175,9 @@ public final class ManagementOperations {
           List.of(), PAGE, "id", "account", "product", "plan"),
       op("subscriptions", "get", "GET", "/v1/subscriptions/{subscription}", "getSubscription",
           "One subscription, with its cursors and usage.", List.of(), List.of()),
+      op("subscriptions", "ack", "POST", "/v1/subscriptions/{subscription}/acks", "ackEvents",
+          "Acknowledge an event delivered on the subscription's open event stream, and every earlier one of its"
+              + " partition.", List.of(text("cursor", "The event's cursor (its SSE id)")), List.of()),
       op("subscriptions", "change-plan", "POST", "/v1/subscriptions/{subscription}/plan", "changePlan",
           "Move to another plan of the product from now on.", List.of(text("plan", "The new plan")), List.of(),
           "id", "plan"),

@@ -3,6 +3,7 @@ package io.tollgate.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.tollgate.client.Delivery;
 import io.tollgate.client.ClientTls;
+import io.tollgate.client.EventStreamSubscriber;
 import io.tollgate.client.Subscriber;
 import io.tollgate.client.TollgateException;
 import io.tollgate.protocols.CloudEventJson;
@@ -13,7 +14,9 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -22,8 +25,8 @@ import picocli.CommandLine.Spec;
 /** {@code tollgate subscribe}: prints a subscription's events as JSON lines and acks them. */
 @Command(name = "subscribe",
     description = {
-        "Receives a subscription's events over WebSocket, prints each as one JSON line "
-            + "{\"cursor\",\"topic\",\"partition\",\"offset\",\"event\"} and acks it.",
+        "Receives a subscription's events over WebSocket (or as server-sent events with --sse), prints each as one "
+            + "JSON line {\"cursor\",\"topic\",\"partition\",\"offset\",\"event\"} and acks it.",
         "Other frames from the broker (quota, error, ...) go to stderr. Exits with 1 and prints the error code on failure."})
 public final class SubscribeCommand implements Callable<Integer> {
   @Option(names = "--subscription", required = true, description = "Subscription id (sub_...).")
@@ -41,6 +44,14 @@ public final class SubscribeCommand implements Callable<Integer> {
   @Option(names = "--max-events", paramLabel = "N", description = "Exit after N events (default: run until the stream ends).")
   Long maxEvents;
 
+  @Option(names = "--sse", description = "Receive as server-sent events (GET .../events) and ack each event with "
+      + "POST .../acks, instead of over WebSocket.")
+  boolean sse;
+
+  @Option(names = "--last-event-id", paramLabel = "CURSOR", description = "With --sse: resume after this cursor, "
+      + "acknowledging it and the earlier events of its partition.")
+  String lastEventId;
+
   // Only help: a version option belongs to the tollgate command these are registered under.
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   boolean help;
@@ -54,29 +65,59 @@ public final class SubscribeCommand implements Callable<Integer> {
     if (maxEvents != null && maxEvents < 1) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-events must be at least 1");
     }
+    if (lastEventId != null && !sse) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--last-event-id needs --sse");
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Subscriber.Builder builder = Subscriber.builder(url, apiKey, subscription)
-        .onDelivery(delivery -> {
-          out.println(line(delivery));
-          out.flush();
-        })
-        .onNotice(notice -> {
-          err.println(notice.frame());
-          err.flush();
-        });
+    Subscriber.Handler print = delivery -> {
+      out.println(line(delivery));
+      out.flush();
+    };
+    Consumer<Subscriber.Notice> notices = notice -> {
+      err.println(notice.frame());
+      err.flush();
+    };
+    ClientTls tls = Cli.tls(caFile, url);
+    try {
+      if (sse) {
+        return receive(eventStream(apiKey, print, notices, tls));
+      }
+      Subscriber.Builder builder = Subscriber.builder(url, apiKey, subscription).onDelivery(print).onNotice(notices);
+      if (maxEvents != null) {
+        builder.maxEvents(maxEvents);
+      }
+      if (tls != null) {
+        builder.httpClient(tls.httpClient());
+      }
+      try (Subscriber subscriber = builder.connect()) {
+        return receive(subscriber.closed());
+      }
+    } catch (TollgateException e) {
+      return Cli.fail(spec, e);
+    }
+  }
+
+  private CompletableFuture<Void> eventStream(String apiKey, Subscriber.Handler print,
+                                              Consumer<Subscriber.Notice> notices, ClientTls tls) {
+    EventStreamSubscriber.Builder builder = EventStreamSubscriber.builder(url, apiKey, subscription)
+        .onDelivery(print).onNotice(notices);
     if (maxEvents != null) {
       builder.maxEvents(maxEvents);
     }
-    ClientTls tls = Cli.tls(caFile, url);
+    if (lastEventId != null) {
+      builder.lastEventId(lastEventId);
+    }
     if (tls != null) {
       builder.httpClient(tls.httpClient());
     }
-    try (Subscriber subscriber = builder.connect()) {
-      subscriber.closed().get();
+    return builder.connect().closed();
+  }
+
+  private int receive(CompletableFuture<Void> closed) {
+    try {
+      closed.get();
       return 0;
-    } catch (TollgateException e) {
-      return Cli.fail(spec, e);
     } catch (ExecutionException e) {
       return Cli.fail(spec, TollgateException.unwrap(e.getCause()));
     } catch (InterruptedException e) {

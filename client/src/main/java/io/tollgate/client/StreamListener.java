@@ -241,7 +241,7 @@ final class StreamListener implements WebSocket.Listener {
     return deliveries;
   }
 
-  private static Delivery delivery(JsonNode node) {
+  static Delivery delivery(JsonNode node) {
     JsonNode partition = node.path("partition");
     JsonNode offset = node.path("offset");
     if (!partition.canConvertToInt() || !offset.isIntegralNumber()) {

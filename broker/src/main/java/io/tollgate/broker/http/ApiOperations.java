@@ -158,6 +158,17 @@ final class ApiOperations {
       at("GET", "/v1/subscriptions/{subscription}/stream", act("stream", "subscriptions",
           "Upgrades to a WebSocket stream of the subscription's events (README, \"Streams\").", 101, null,
           "websocket_required", "too_many_connections_for_account", "too_many_connections_for_address")),
+      at("GET", "/v1/subscriptions/{subscription}/events", act("eventStream", "subscriptions",
+          "The subscription's events as server-sent events (text/event-stream): each event's id is its cursor and its"
+              + " data the JSON of a WebSocket event frame; Last-Event-ID acknowledges through that cursor and resumes"
+              + " after it (README, \"Server-sent events\").", 200, null,
+          "not_acceptable", "malformed_cursor", "unknown_cursor", "too_many_connections_for_account",
+          "too_many_connections_for_address")),
+      at("POST", "/v1/subscriptions/{subscription}/acks", new Operation("ackEvents", "subscriptions",
+          "Acknowledges an event delivered on the subscription's open stream and every earlier one of its partition;"
+              + " answered once committed, so each acknowledged event is billed once.", Optional.of("Ack"), 200,
+          Optional.of("AckCommitted"), List.of(), List.of("malformed_cursor", "unknown_cursor", "no_open_stream",
+              "resync"))),
       at("POST", "/v1/subscriptions/{subscription}/plan", new Operation("changePlan", "subscriptions",
           "Moves the subscription to another plan of its product from now on.", Optional.of("PlanChange"), 200,
           Optional.of("Subscription"), List.of(), List.of("plan_not_found", "plan_not_in_product", "plan_unchanged",

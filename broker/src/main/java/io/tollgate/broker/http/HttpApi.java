@@ -6,13 +6,11 @@ import io.tollgate.broker.auth.AuthThrottle;
 import io.tollgate.broker.auth.Authentication;
 import io.tollgate.broker.auth.Authenticator;
 import io.tollgate.broker.auth.Principal;
-import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
-import io.tollgate.broker.catalog.Scope;
 import io.tollgate.broker.ops.Metrics;
 import io.tollgate.broker.session.Credential;
 import io.tollgate.broker.subscription.StreamFormat;
-import io.tollgate.broker.subscription.StreamSession;
+import io.tollgate.broker.subscription.LastEventId;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashMap;
 import java.util.List;
@@ -28,6 +26,7 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpMethod;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
@@ -51,7 +50,7 @@ public final class HttpApi extends AllDirectives {
   private final AuditApi audit;
   private final SessionsApi sessions;
   private final PublishApi publish;
-  private final StreamSession streams;
+  private final StreamsApi streams;
   private final Metrics metrics;
   private final BooleanSupplier ready;
   private final FieldLengths lengths;
@@ -59,7 +58,7 @@ public final class HttpApi extends AllDirectives {
   /** {@code lengths}: how long a path's parameters may be (tollgate.limits.max-id-length). */
   public HttpApi(Authenticator authenticator, AuthThrottle throttle, CatalogView view, AdminApi admin, CatalogApi catalogApi,
                  BillingApi billing, VerificationApi verification, AuditApi audit, SessionsApi sessions,
-                 PublishApi publish, StreamSession streams, Metrics metrics, BooleanSupplier ready, FieldLengths lengths) {
+                 PublishApi publish, StreamsApi streams, Metrics metrics, BooleanSupplier ready, FieldLengths lengths) {
     this.verification = verification;
     this.lengths = lengths;
     this.catalogApi = catalogApi;
@@ -192,6 +191,9 @@ public final class HttpApi extends AllDirectives {
         api("GET", "/v1/subscriptions/{subscription}", (principal, at) ->
             async(() -> admin.getSubscription(principal, at.get(0)))),
         api("GET", "/v1/subscriptions/{subscription}/stream", (principal, at) -> stream(principal, at.get(0))),
+        api("GET", "/v1/subscriptions/{subscription}/events", (principal, at) -> events(principal, at.get(0))),
+        api("POST", "/v1/subscriptions/{subscription}/acks", (principal, at) ->
+            withBody(body -> async(() -> streams.ack(principal, at.get(0), body)))),
         api("POST", "/v1/subscriptions/{subscription}/plan", (principal, at) ->
             withBody(body -> async(() -> admin.changePlan(principal, at.get(0), body)))),
 
@@ -271,13 +273,7 @@ public final class HttpApi extends AllDirectives {
 
   private Route stream(Principal principal, String subscriptionId) {
     return extractWebSocketUpgrade(upgrade -> extractRequest(request -> sync(() -> {
-      Catalog catalog = view.catalog();
-      Catalog.Subscription subscription = catalog.subscription(subscriptionId)
-          .filter(s -> principal.isOperator() || principal instanceof Principal.OfAccount caller && caller.accountId().equals(s.account()))
-          .orElseThrow(() -> new Refusal("subscription_not_found", "subscription " + subscriptionId + " does not exist"));
-      if (!principal.may(Scope.SUBSCRIBE, subscription.account()) || !principal.reaches(subscription.product())) {
-        throw Refusal.forbidden("streaming takes a key with the subscribe scope of account " + subscription.account());
-      }
+      streams.streamable(principal, subscriptionId);
       return null;
     }, () -> openStream(upgrade, subscriptionId, Credential.of(principal), remoteAddress(request)))));
   }
@@ -288,9 +284,7 @@ public final class HttpApi extends AllDirectives {
         .filter(p -> p.equals(StreamFormat.JSON_SUBPROTOCOL) || p.equals(StreamFormat.PROTOBUF_SUBPROTOCOL))
         .findFirst();
     StreamFormat format = StreamFormat.forSubprotocol(subprotocol.orElse(StreamFormat.JSON_SUBPROTOCOL));
-    Catalog catalog = view.catalog();
-    Catalog.Subscription subscription = catalog.subscription(subscriptionId).orElseThrow();
-    return onComplete(streams.open(catalog, subscription, format, credential, remoteAddress), opened -> {
+    return onComplete(streams.openStream(subscriptionId, format, credential, remoteAddress), opened -> {
       if (opened.isFailure()) {
         return complete(Responses.failure(opened.failed().get()));
       }
@@ -302,6 +296,33 @@ public final class HttpApi extends AllDirectives {
       return complete(subprotocol.map(p -> upgrade.handleMessagesWith(flow, p))
           .orElseGet(() -> upgrade.handleMessagesWith(flow)));
     });
+  }
+
+  /** A server-sent event stream of the subscription; it ends like a WebSocket stream, with a last {@code error} event. */
+  private Route events(Principal principal, String subscriptionId) {
+    return extractRequest(request -> optionalHeaderValueByName("Accept", accept ->
+        optionalHeaderValueByName("Last-Event-ID", lastEventId -> {
+          LastEventId resume;
+          try {
+            resume = streams.eventStreamRequest(principal, subscriptionId, accept, lastEventId);
+          } catch (RuntimeException refused) {
+            return complete(Responses.failure(refused));
+          }
+          return onComplete(streams.openEvents(subscriptionId, Credential.of(principal), remoteAddress(request), resume),
+              opened -> {
+                if (opened.isFailure()) {
+                  return complete(Responses.failure(opened.failed().get()));
+                }
+                metrics.openStreams.inc();
+                var events = opened.get().watchTermination((notUsed, done) -> {
+                  done.whenComplete((ok, failure) -> metrics.openStreams.dec());
+                  return notUsed;
+                });
+                return complete(HttpResponse.create()
+                    .addHeader(org.apache.pekko.http.javadsl.model.HttpHeader.parse("Cache-Control", "no-cache"))
+                    .withEntity(HttpEntities.createChunked(MediaTypes.TEXT_EVENT_STREAM.toContentType(), events)));
+              });
+        })));
   }
 
   // ---- building blocks ------------------------------------------------------------------

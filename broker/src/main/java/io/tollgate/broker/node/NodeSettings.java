@@ -63,7 +63,8 @@ public record NodeSettings(
 
   /** {@code tollgate.subscriptions}: how streams read, batch and acknowledge. */
   public record Subscriptions(int window, int maxBatch, Duration fallbackPoll, int maxEntriesPerRead,
-                              int maxBytesPerRead, Duration attachAttemptTimeout, int maxMessageBytes) {}
+                              int maxBytesPerRead, Duration attachAttemptTimeout, int maxMessageBytes,
+                              Duration eventStreamKeepAlive) {}
 
   /** {@code tollgate.billing}: periods, and when and how often they close. */
   public record Billing(PeriodScheme periods, Duration grace, Duration closeInterval, boolean eagerFeed) {}
@@ -92,7 +93,8 @@ public record NodeSettings(
             bytes(t, "topics.max-entry-bytes")),
         new Subscriptions(atLeastOne(t, "subscriptions.window"), atLeastOne(t, "subscriptions.max-batch"),
             positive(t, "subscriptions.fallback-poll"), atLeastOne(t, "subscriptions.max-entries-per-read"),
-            bytes(t, "subscriptions.max-bytes-per-read"), positive(t, "subscriptions.attach-attempt-timeout"), bytes(t, "subscriptions.max-message-bytes")),
+            bytes(t, "subscriptions.max-bytes-per-read"), positive(t, "subscriptions.attach-attempt-timeout"), bytes(t, "subscriptions.max-message-bytes"),
+            positive(t, "subscriptions.event-stream-keep-alive")),
         new Billing(periods(t), notNegative(t, "billing.grace"), positive(t, "billing.close-interval"),
             t.getBoolean("billing.eager-feed")),
         new AuthThrottle.Settings(atLeastOne(t, "auth.failures.allowed"), positive(t, "auth.failures.window"),

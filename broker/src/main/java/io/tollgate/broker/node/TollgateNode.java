@@ -14,6 +14,7 @@ import io.tollgate.broker.invoicing.BillingArchive;
 import io.tollgate.broker.invoicing.PeriodCloser;
 import io.tollgate.broker.invoicing.verification.JournalReader;
 import io.tollgate.broker.http.AuditApi;
+import io.tollgate.broker.http.StreamsApi;
 import io.tollgate.broker.http.BillingApi;
 import io.tollgate.broker.catalog.CatalogEntity;
 import io.tollgate.broker.catalog.CatalogView;
@@ -221,7 +222,7 @@ public final class TollgateNode {
     system.scheduler().scheduleAtFixedRate(sessionCheck, sessionCheck, sessions::endWhereDue, system.executionContext());
     StreamSession streams = new StreamSession(system, sharding, liveTail, sessions, new StreamSession.Settings(
         subscriptions.window(), subscriptions.maxBatch(), subscriptions.maxMessageBytes(),
-        askTimeout, subscriptions.attachAttemptTimeout(), clock, periods),
+        askTimeout, subscriptions.attachAttemptTimeout(), subscriptions.eventStreamKeepAlive(), clock, periods),
         metrics.deliveredEvents);
     CatalogWriter catalogWriter = new CatalogWriter(sharding, view, clock, askTimeout);
     AdminApi admin = new AdminApi(view, catalogWriter, new Subscriptions(sharding, view, catalogWriter, askTimeout),
@@ -236,8 +237,8 @@ public final class TollgateNode {
     VerificationApi verification = new VerificationApi(new JournalReader(currentJournal, system), periods, view);
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, verification,
         new AuditApi(currentJournal, view, system),
-        new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData), streams, metrics, ready,
-        settings.limits().fields());
+        new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData),
+        new StreamsApi(view, streams, requests), metrics, ready, settings.limits().fields());
 
     ServerBuilder httpServer = Http.get(system).newServerAt(settings.http().host(), settings.http().port());
     ServerBinding http = tls.map(t -> httpServer.enableHttps(ConnectionContext.httpsServer(t::newEngine))).orElse(httpServer)

@@ -143,9 +143,12 @@ public final class OpenSessions {
     return true;
   }
 
-  /** Ends every stream; TCP connections are drained by their server instead, so that publishes in flight get their acks. */
+  /**
+   * Ends every stream, WebSocket or event stream; TCP connections are drained by their server
+   * instead, so that publishes in flight get their acks.
+   */
   public void endStreams(Ending ending) {
-    sessions.values().stream().filter(held -> held.session().kind() == OpenSession.Kind.STREAM)
+    sessions.values().stream().filter(held -> held.session().kind() != OpenSession.Kind.TCP)
         .forEach(held -> end(held, ending));
   }
 

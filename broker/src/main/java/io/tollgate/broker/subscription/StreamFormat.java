@@ -25,13 +25,9 @@ import org.apache.pekko.util.ByteString;
  * The two encodings of stream frames: JSON text frames (the default) and Protobuf binary
  * frames for clients that ask for the {@value #PROTOBUF_SUBPROTOCOL} subprotocol.
  */
-public sealed interface StreamFormat {
+public sealed interface StreamFormat extends StreamSession.Frames<Message> {
   String JSON_SUBPROTOCOL = "tollgate.v1.json";
   String PROTOBUF_SUBPROTOCOL = "tollgate.v1.protobuf";
-
-  Message deliveries(List<Delivery> deliveries);
-
-  Message notice(String type, String code, String message);
 
   /** The cursor a client frame acks; a {@link FrameException} for anything else. */
   String ackedCursor(Message strictMessage);
@@ -97,8 +93,22 @@ public sealed interface StreamFormat {
 
     @Override
     public Message notice(String type, String code, String message) {
-      return TextMessage.create(MAPPER.createObjectNode()
-          .put("type", type).put("code", code).put("message", message).toString());
+      return TextMessage.create(noticeJson(type, code, message));
+    }
+
+    static String noticeJson(String type, String code, String message) {
+      return MAPPER.createObjectNode().put("type", type).put("code", code).put("message", message).toString();
+    }
+
+    /** The JSON of one delivery, as an {@code event} frame carries it. */
+    static String deliveryJson(Delivery delivery) {
+      StringWriter text = new StringWriter(512);
+      try (JsonGenerator out = FACTORY.createGenerator(text)) {
+        writeDelivery(delivery, "event", out);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return text.toString();
     }
 
     @Override

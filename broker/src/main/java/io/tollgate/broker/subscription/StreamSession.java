@@ -11,9 +11,12 @@ import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.position.AckPoint;
 import io.tollgate.broker.position.Cursor;
 import io.tollgate.broker.session.Credential;
+import io.tollgate.broker.subscription.AckCommits.AckRequest;
 import io.tollgate.broker.session.OpenSession;
 import io.tollgate.broker.session.OpenSessions;
 import io.tollgate.broker.topic.LiveTail;
+import io.tollgate.broker.topic.TopicPartition;
+import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.filter.EventFilter;
 import io.tollgate.protocols.redaction.Redaction;
@@ -22,7 +25,6 @@ import io.tollgate.protocols.v1.journal.EventsAppended;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,19 +52,42 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import org.apache.pekko.util.ByteString;
 
 /**
- * One consumer's WebSocket stream of a subscription: reads every partition of the product's
- * topics from the journal after the acknowledged cursor, merges them (order is kept within a
- * partition), holds back once a window of deliveries is unacknowledged, sends events in
- * batches when they come faster than one frame at a time, and commits acks to the
- * subscription entity, coalescing those that arrive while a commit is in flight.
+ * One consumer's stream of a subscription, over a WebSocket or as a server-sent event stream:
+ * reads every partition of the product's topics from the journal after the acknowledged cursor,
+ * merges them (order is kept within a partition), holds back once a window of deliveries is
+ * unacknowledged, sends events in batches when they come faster than one frame at a time, and
+ * commits acks to the subscription entity, coalescing those that arrive while a commit is in
+ * flight. Both edges share this pipeline and differ only in how frames are written and where
+ * acks come from: a WebSocket consumer sends them on the socket, an event-stream consumer posts
+ * them (they reach the session through the subscription entity, {@link SubscriptionEntity.AckOnSession})
+ * and acknowledges on reconnecting what its {@code Last-Event-ID} names.
  */
 public final class StreamSession {
   /** {@code maxMessageBytes}: the largest message a consumer may send (as UTF-8 when it is text). */
   /** {@code attachAttemptTimeout}: an attach unanswered this long is sent again, until {@code askTimeout}. */
+  /** {@code eventStreamKeepAlive}: an event stream with nothing to send sends a comment this often. */
   public record Settings(int window, int maxBatch, int maxMessageBytes, Duration askTimeout,
-                         Duration attachAttemptTimeout, Clock clock, PeriodScheme periods) {}
+                         Duration attachAttemptTimeout, Duration eventStreamKeepAlive, Clock clock,
+                         PeriodScheme periods) {}
+
+  /** How an edge writes what a session sends. */
+  public interface Frames<T> {
+    T deliveries(List<Delivery> deliveries);
+
+    T notice(String type, String code, String message);
+  }
+
+  /**
+   * An attached session: what it sends; the sink of its consumer's own acks (a WebSocket's
+   * frames; nothing for an event stream), to run once, which commits them together with the
+   * acks that come from elsewhere; and how it is told things.
+   */
+  private record Attached<T>(Source<T, NotUsed> outbound, Sink<AckRequest, NotUsed> acks,
+                             ActorRef<SubscriptionEntity.SessionSignal> signals) {}
 
   private static final Duration PLAN_CHECK_EVERY = Duration.ofSeconds(1);
+  /** Signals wait here while the session is busy; acks from outside come this way too. */
+  private static final int SIGNAL_BUFFER = 256;
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
@@ -91,15 +116,83 @@ public final class StreamSession {
   public CompletionStage<Flow<Message, Message, NotUsed>> open(Catalog catalog, Catalog.Subscription subscription,
                                                                StreamFormat format, Credential credential,
                                                                String remoteAddress) {
+    return attach(catalog, subscription, OpenSession.Kind.STREAM, format, credential, remoteAddress, LastEventId.none())
+        .thenApply(session -> {
+          Sink<Message, NotUsed> inbound = Flow.<Message>create()
+              .mapAsync(1, message -> whole(message, session.signals()))
+              .mapConcat(whole -> whole.stream().toList())
+              .mapConcat(message -> ackIn(message, format, session.signals()).stream().toList())
+              .to(session.acks());
+          return Flow.fromSinkAndSourceCoupled(inbound, session.outbound());
+        });
+  }
+
+  /**
+   * Attaches to the subscription and returns the server-sent event stream of the new session,
+   * registered in {@link OpenSessions} like a WebSocket stream and ended the same way, with a
+   * last {@code error} event. {@code lastEventId} is what the consumer says it received last
+   * (its {@code Last-Event-ID}): the events of that partition up to it are acknowledged, not sent
+   * again. Its other acks are posted ({@link #ack}).
+   */
+  public CompletionStage<Source<ByteString, NotUsed>> openEvents(Catalog catalog, Catalog.Subscription subscription,
+                                                                 Credential credential, String remoteAddress,
+                                                                 LastEventId lastEventId) {
+    EventStreamFormat format = new EventStreamFormat();
+    return notPastTheEnd(lastEventId)
+        .thenCompose(checked -> attach(catalog, subscription, OpenSession.Kind.EVENT_STREAM, format, credential,
+            remoteAddress, lastEventId))
+        .thenApply(session -> {
+          Source.<AckRequest>empty().runWith(session.acks(), Materializer.matFromSystem(system));
+          return session.outbound().keepAlive(settings.eventStreamKeepAlive(), format::keepAlive);
+        });
+  }
+
+  /**
+   * A {@code Last-Event-ID} past the end of its partition names nothing this subscription could
+   * have delivered, and would hold that partition's events back forever: {@code unknown_cursor}.
+   */
+  private CompletionStage<Void> notPastTheEnd(LastEventId lastEventId) {
+    if (lastEventId.cursor().isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    Cursor cursor = lastEventId.cursor().get();
+    return sharding.entityRefFor(TopicPartition.ENTITY_KEY, cursor.partitionRef().entityId())
+        .<AckPoint>ask(TopicPartition.GetEnd::new, settings.askTimeout())
+        .thenAccept(end -> {
+          if (cursor.isAfter(end.cursor())) {
+            throw new Refusal("unknown_cursor", "Last-Event-ID " + cursor.encode() + " is past the end of its partition");
+          }
+        });
+  }
+
+  /**
+   * A consumer's ack from outside its stream, through the subscription to the session that
+   * delivered the event; answered once committed, or refused.
+   */
+  public CompletionStage<SubscriptionEntity.AckAnswer> ack(Catalog.Subscription subscription, Cursor cursor) {
+    return sharding.entityRefFor(SubscriptionEntity.ENTITY_KEY, subscription.id())
+        .<SubscriptionEntity.AckAnswer>ask(replyTo -> new SubscriptionEntity.AckOnSession(cursor, replyTo),
+            settings.askTimeout());
+  }
+
+  /**
+   * The shared part of every session: registers it (refused beyond the connection limits),
+   * attaches to the subscription, and builds what it sends and where its acks go. A session whose
+   * stream is not run within the ask timeout (a client gone before its answer began) gives its
+   * place back.
+   */
+  private <T> CompletionStage<Attached<T>> attach(Catalog catalog, Catalog.Subscription subscription,
+                                                  OpenSession.Kind kind, Frames<T> frames, Credential credential,
+                                                  String remoteAddress, LastEventId lastEventId) {
     String sessionId = UUID.randomUUID().toString();
     EntityRef<SubscriptionEntity.Command> entity =
         sharding.entityRefFor(SubscriptionEntity.ENTITY_KEY, subscription.id());
     Pair<ActorRef<SubscriptionEntity.SessionSignal>, Source<SubscriptionEntity.SessionSignal, NotUsed>> signals =
         ActorSource.<SubscriptionEntity.SessionSignal>actorRef(
-                signal -> false, signal -> Optional.empty(), 16, OverflowStrategy.dropHead())
+                signal -> false, signal -> Optional.empty(), SIGNAL_BUFFER, OverflowStrategy.dropHead())
             .preMaterialize(system);
     try {
-      sessions.register(sessionId, OpenSession.Kind.STREAM, subscription.account(), credential, subscription.id(),
+      sessions.register(sessionId, kind, subscription.account(), credential, subscription.id(),
           remoteAddress, ending -> signals.first().tell(new SubscriptionEntity.Ended(ending.code(), ending.message())));
     } catch (RuntimeException refused) {
       return CompletableFuture.failedFuture(refused);
@@ -115,17 +208,30 @@ public final class StreamSession {
         })
         .thenApply(attached -> {
           DeliveryTracker tracker = new DeliveryTracker();
+          // Acks from elsewhere than the consumer's own connection: posted ones, through the
+          // subscription's entity, and the one a Last-Event-ID implies.
+          Pair<ActorRef<AckRequest>, Source<AckRequest, NotUsed>> otherAcks =
+              ActorSource.<AckRequest>actorRef(request -> request == AckCommits.NO_MORE_ACKS,
+                      request -> Optional.empty(), SIGNAL_BUFFER, OverflowStrategy.dropHead())
+                  .preMaterialize(system);
+          Sink<AckRequest, NotUsed> acks = Flow.<AckRequest>create().merge(otherAcks.second())
+              .to(AckCommits.sink(entity, tracker, signals.first(), attached.acked(), settings.askTimeout()));
           Catalog.Plan planEntry = catalog.plan(subscription.plan()).orElseThrow();
           PlanTerms plan = PlanTermsProto.fromProto(planEntry.name(), planEntry.terms());
           EventFilter planFilter = planFilterOf(planEntry, subscription);
           Redaction redaction = Redaction.parse(planEntry.terms().getRedactList());
           EventFilter ownFilter = subscription.filterJson().isEmpty()
               ? EventFilter.matchAll() : EventFilter.parse(subscription.filterJson());
-          Source<Message, NotUsed> deliveries = withinPlan(deliveries(catalog, subscription, attached.acked())
+          Source<T, NotUsed> deliveries = withinPlan(deliveries(catalog, subscription, attached.acked())
                   .filter(delivery -> planFilter.matches(delivery.event()))
                   .map(delivery -> delivery.withEvent(redaction.apply(delivery.event())))
                   .filter(delivery -> ownFilter.matches(delivery.event())), plan, attached, tracker, signals.first())
               .via(new AckWindow(settings.window(), tracker))
+              .filter(delivery -> {
+                LastEventId.Step step = lastEventId.onDelivery(delivery.cursor());
+                step.ack().ifPresent(received -> otherAcks.first().tell(new AckRequest(received.encode(), answer -> { })));
+                return step.send();
+              })
               .batch(settings.maxBatch(), first -> {
                 List<Delivery> batch = new ArrayList<>();
                 batch.add(first);
@@ -136,35 +242,37 @@ public final class StreamSession {
               })
               .map(batch -> {
                 deliveredEvents.inc(batch.size());
-                return format.deliveries(batch);
+                return frames.deliveries(batch);
               });
-          Source<Message, NotUsed> control = signals.second()
+          Source<T, NotUsed> control = signals.second()
+              .divertTo(Flow.<SubscriptionEntity.SessionSignal>create()
+                      .map(signal -> (SubscriptionEntity.AckRequested) signal)
+                      .map(requested -> new AckRequest(requested.cursor().encode(), requested.replyTo()::tell))
+                      .to(Sink.foreach(otherAcks.first()::tell)),
+                  signal -> signal instanceof SubscriptionEntity.AckRequested)
               .takeWhile(signal -> signal instanceof SubscriptionEntity.FrameRefused
                   || signal instanceof SubscriptionEntity.QuotaExhausted, true)
-              .map(signal -> noticeFor(signal, format));
-          control = control.merge(planWatch(catalog, subscription, format), true);
-          Source<Message, NotUsed> outbound = deliveries.merge(control, true)
+              .map(signal -> noticeFor(signal, frames));
+          control = control.merge(planWatch(catalog, subscription, frames), true);
+          AtomicBoolean ran = new AtomicBoolean();
+          Source<T, NotUsed> outbound = deliveries.merge(control, true)
               .watchTermination((notUsed, done) -> {
+                ran.set(true);
                 done.whenComplete((ok, failure) -> {
                   sessions.unregister(sessionId);
                   entity.tell(new SubscriptionEntity.Detach(sessionId));
+                  otherAcks.first().tell(AckCommits.NO_MORE_ACKS);
                 });
                 return NotUsed.getInstance();
               });
-          Sink<Message, NotUsed> inbound = acks(entity, tracker, format, signals.first(), attached.acked());
-          // A client that goes before the upgrade never runs the flow, so its end would never
-          // unregister it: a flow not run within the ask timeout gives its place back.
-          AtomicBoolean ran = new AtomicBoolean();
           system.scheduler().scheduleOnce(settings.askTimeout(), () -> {
             if (!ran.get()) {
               sessions.unregister(sessionId);
               entity.tell(new SubscriptionEntity.Detach(sessionId));
+              otherAcks.first().tell(AckCommits.NO_MORE_ACKS);
             }
           }, system.executionContext());
-          return Flow.fromSinkAndSourceCoupled(inbound, outbound).mapMaterializedValue(notUsed -> {
-            ran.set(true);
-            return notUsed;
-          });
+          return new Attached<>(outbound, acks, signals.first());
         });
   }
 
@@ -186,7 +294,7 @@ public final class StreamSession {
    * tells the session at once; this look at the catalog every second is what makes the notice
    * certain, since that message can be lost (a shard hand-over, a node that restarts).
    */
-  private static Source<Message, NotUsed> planWatch(Catalog catalog, Catalog.Subscription openedUnder, StreamFormat format) {
+  private static <T> Source<T, NotUsed> planWatch(Catalog catalog, Catalog.Subscription openedUnder, Frames<T> format) {
     String plan = openedUnder.plan();
     return Source.tick(PLAN_CHECK_EVERY, PLAN_CHECK_EVERY, openedUnder.id())
         .mapMaterializedValue(tick -> NotUsed.getInstance())
@@ -214,7 +322,7 @@ public final class StreamSession {
     return limited;
   }
 
-  private static Message noticeFor(SubscriptionEntity.SessionSignal signal, StreamFormat format) {
+  private static <T> T noticeFor(SubscriptionEntity.SessionSignal signal, Frames<T> format) {
     if (signal instanceof SubscriptionEntity.OutOfStep) {
       return format.notice("error", "resync", "another connection acknowledged further on this subscription; "
           + "reconnect to resume where it stands");
@@ -271,45 +379,6 @@ public final class StreamSession {
   }
 
   /**
-   * Acks become ranges from this session's previous ack of the partition (or where it attached),
-   * counting the events it delivered in between; ranges that arrive while a commit is in flight
-   * are merged. A commit the subscription finds out of step ends the session: the consumer
-   * reconnects and resumes where the subscription really stands.
-   */
-  private Sink<Message, NotUsed> acks(EntityRef<SubscriptionEntity.Command> entity, DeliveryTracker tracker,
-                                      StreamFormat format, ActorRef<SubscriptionEntity.SessionSignal> signals,
-                                      Map<PartitionRef, AckPoint> attachedAt) {
-    Map<PartitionRef, Long> lastAckedOffset = new HashMap<>();
-    attachedAt.forEach((partition, point) -> lastAckedOffset.put(partition, point.offset()));
-    return Flow.<Message>create()
-        .mapAsync(1, message -> whole(message, signals))
-        .mapConcat(whole -> whole.stream().toList())
-        .mapConcat(message -> acceptedAck(message, tracker, format, signals).stream().map(ack -> {
-          long from = lastAckedOffset.getOrDefault(ack.point().partition(), -1L);
-          lastAckedOffset.put(ack.point().partition(), ack.point().offset());
-          return new SubscriptionEntity.AckRange(from, ack.point(), ack.delivered());
-        }).toList())
-        .conflateWithSeed(range -> {
-          Map<PartitionRef, SubscriptionEntity.AckRange> pending = new HashMap<>();
-          pending.put(range.to().partition(), range);
-          return pending;
-        }, (pending, range) -> {
-          pending.merge(range.to().partition(), range, SubscriptionEntity.AckRange::merge);
-          return pending;
-        })
-        .mapAsync(1, pending -> entity.<SubscriptionEntity.Committed>ask(
-            replyTo -> new SubscriptionEntity.AdvanceCursors(List.copyOf(pending.values()), replyTo),
-            settings.askTimeout()))
-        .map(committed -> {
-          if (!committed.inSync()) {
-            signals.tell(new SubscriptionEntity.OutOfStep());
-          }
-          return committed;
-        })
-        .to(Sink.ignore());
-  }
-
-  /**
    * WebSocket messages may arrive in fragments; an ack is read whole, but never more than the
    * limit is held. A larger message ends the session as soon as it passes the limit, even if it
    * never ends; its remaining fragments are read and dropped until the stream closes, since
@@ -335,26 +404,19 @@ public final class StreamSession {
             ? TextMessage.create(bytes.utf8String()) : BinaryMessage.create(bytes)));
   }
 
-  private static List<DeliveryTracker.Ack> acceptedAck(Message message, DeliveryTracker tracker, StreamFormat format,
-                                          ActorRef<SubscriptionEntity.SessionSignal> signals) {
+  /** A WebSocket frame as the ack it is; a frame that is not one gets an error frame and the session goes on. */
+  private static Optional<AckRequest> ackIn(Message message, StreamFormat format,
+                                            ActorRef<SubscriptionEntity.SessionSignal> signals) {
     try {
-      String text = format.ackedCursor(message);
-      Cursor cursor;
-      try {
-        cursor = Cursor.parse(text);
-      } catch (IllegalArgumentException e) {
-        throw new StreamFormat.FrameException("malformed_cursor", "\"" + text + "\" is not a cursor of this stream");
-      }
-      DeliveryTracker.Ack ack = tracker.ack(cursor);
-      return switch (ack.outcome()) {
-        case ACCEPTED -> List.of(ack);
-        case ALREADY_ACKED -> List.of();
-        case UNKNOWN -> throw new StreamFormat.FrameException("unknown_cursor",
-            "cursor " + text + " was not delivered on this connection");
-      };
+      return Optional.of(new AckRequest(format.ackedCursor(message), answer -> {
+        if (!answer.isCommitted() && !answer.code().equals("resync") && !answer.code().equals("timeout")) {
+          signals.tell(new SubscriptionEntity.FrameRefused(answer.code(), answer.message()));
+        }
+      }));
     } catch (StreamFormat.FrameException refused) {
       signals.tell(new SubscriptionEntity.FrameRefused(refused.code(), refused.getMessage()));
-      return List.of();
+      return Optional.empty();
     }
   }
+
 }

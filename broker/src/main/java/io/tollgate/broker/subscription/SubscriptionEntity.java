@@ -4,6 +4,7 @@ import io.tollgate.billing.Period;
 import io.tollgate.billing.PeriodScheme;
 import io.tollgate.broker.serialization.codec.ClusterMessage;
 import io.tollgate.broker.position.AckPoint;
+import io.tollgate.broker.position.Cursor;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
 import io.tollgate.protocols.v1.journal.PartitionCursor;
@@ -60,6 +61,28 @@ public final class SubscriptionEntity
   /** Asks where the subscription stands without attaching. */
   public record GetAcked(ActorRef<Attached> replyTo) implements Command {}
 
+  /**
+   * A consumer acks {@code cursor} from outside its stream (an event-stream consumer's POST). A
+   * cursor the subscription already stands at or past is answered at once; any other goes to
+   * the session that delivered it, which answers once the ack is committed (or refused).
+   */
+  public record AckOnSession(Cursor cursor, ActorRef<AckAnswer> replyTo) implements Command {}
+
+  /** An {@link AckOnSession}'s outcome: {@code code} is empty when the ack is committed. */
+  public record AckAnswer(String code, String message) implements ClusterMessage {
+    public static AckAnswer committed() {
+      return new AckAnswer("", "");
+    }
+
+    public static AckAnswer refused(String code, String message) {
+      return new AckAnswer(code, message);
+    }
+
+    public boolean isCommitted() {
+      return code.isEmpty();
+    }
+  }
+
   /** What the entity or the node tells a running stream session. */
   public sealed interface SessionSignal extends ClusterMessage {}
 
@@ -86,6 +109,9 @@ public final class SubscriptionEntity
 
   /** The plan's quota for the period is used up; delivery resumes when the next period starts. */
   public record QuotaExhausted(String period, java.time.Instant resumesAt) implements SessionSignal {}
+
+  /** An ack from outside the stream for this session to commit, like one from its own consumer. */
+  public record AckRequested(Cursor cursor, ActorRef<AckAnswer> replyTo) implements SessionSignal {}
 
   /**
    * A session's acks since its previous ones, per partition. Each range counts only if it starts
@@ -158,6 +184,7 @@ public final class SubscriptionEntity
         .onCommand(Detach.class, this::onDetach)
         .onCommand(AdvanceCursors.class, this::onAdvance)
         .onCommand(GetAcked.class, (state, get) -> Effect().reply(get.replyTo(), standing(state)))
+        .onCommand(AckOnSession.class, this::onAckOnSession)
         .onCommand(PlanChanged.class, (state, changed) -> {
           if (session != null) {
             session.tell(new PlanSwitched(changed.plan()));
@@ -189,6 +216,20 @@ public final class SubscriptionEntity
     }
     return Effect().persist(CursorsAdvanced.newBuilder().addAllCursors(unstarted).setAtMillis(clock.millis()).build())
         .thenReply(attach.replyTo(), this::standing);
+  }
+
+  private ReplyEffect<CursorsAdvanced, State> onAckOnSession(State state, AckOnSession ack) {
+    AckPoint acked = state.acked().get(ack.cursor().partitionRef());
+    Cursor standsAt = acked == null ? AckPoint.beginningOf(ack.cursor().partitionRef()).cursor() : acked.cursor();
+    if (!ack.cursor().isAfter(standsAt)) {
+      return Effect().reply(ack.replyTo(), AckAnswer.committed());
+    }
+    if (session == null) {
+      return Effect().reply(ack.replyTo(), AckAnswer.refused("no_open_stream", "no stream of this subscription is "
+          + "open, so nothing it delivered can be acknowledged; reconnect with Last-Event-ID to acknowledge and resume"));
+    }
+    session.tell(new AckRequested(ack.cursor(), ack.replyTo()));
+    return Effect().noReply();
   }
 
   private ReplyEffect<CursorsAdvanced, State> onDetach(State state, Detach detach) {

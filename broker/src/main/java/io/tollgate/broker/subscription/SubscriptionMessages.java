@@ -2,6 +2,7 @@ package io.tollgate.broker.subscription;
 
 import io.tollgate.broker.serialization.codec.MessageCodec;
 import io.tollgate.broker.position.AckPoint;
+import io.tollgate.broker.position.Cursor;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.v1.cluster.AckRange;
 import io.tollgate.protocols.v1.cluster.AdvanceCursorsRequest;
@@ -9,6 +10,8 @@ import io.tollgate.protocols.v1.cluster.AttachRequest;
 import io.tollgate.protocols.v1.cluster.Attached;
 import io.tollgate.protocols.v1.cluster.CursorsCommittedReply;
 import io.tollgate.protocols.v1.cluster.Detach;
+import io.tollgate.protocols.v1.cluster.SessionAckReply;
+import io.tollgate.protocols.v1.cluster.SessionAckRequest;
 import io.tollgate.protocols.v1.cluster.SessionSignal;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
 import io.tollgate.protocols.v1.journal.PartitionCursor;
@@ -75,6 +78,19 @@ public final class SubscriptionMessages {
       MessageCodec.of("Committed", SubscriptionEntity.Committed.class, CursorsCommittedReply.parser(),
           (committed, refs) -> CursorsCommittedReply.newBuilder().setInSync(committed.inSync()).build(),
           (reply, refs) -> new SubscriptionEntity.Committed(reply.getInSync())),
+      MessageCodec.of("AckOnSession", SubscriptionEntity.AckOnSession.class, SessionAckRequest.parser(),
+          (ack, refs) -> SessionAckRequest.newBuilder().setCursor(ack.cursor().encode())
+              .setReplyTo(refs.text(ack.replyTo())).build(),
+          (request, refs) -> new SubscriptionEntity.AckOnSession(Cursor.parse(request.getCursor()),
+              refs.ref(request.getReplyTo()))),
+      MessageCodec.of("AckRequested", SubscriptionEntity.AckRequested.class, SessionAckRequest.parser(),
+          (ack, refs) -> SessionAckRequest.newBuilder().setCursor(ack.cursor().encode())
+              .setReplyTo(refs.text(ack.replyTo())).build(),
+          (request, refs) -> new SubscriptionEntity.AckRequested(Cursor.parse(request.getCursor()),
+              refs.ref(request.getReplyTo()))),
+      MessageCodec.of("AckAnswer", SubscriptionEntity.AckAnswer.class, SessionAckReply.parser(),
+          (answer, refs) -> SessionAckReply.newBuilder().setCode(answer.code()).setMessage(answer.message()).build(),
+          (reply, refs) -> new SubscriptionEntity.AckAnswer(reply.getCode(), reply.getMessage())),
       signal("SessionReplaced", SubscriptionEntity.SessionReplaced.class,
           (replaced, signal) -> signal, signal -> new SubscriptionEntity.SessionReplaced()),
       signal("SessionEnded", SubscriptionEntity.Ended.class,

@@ -155,7 +155,8 @@ class TenantIsolationMatrixTest {
 
   // ---- the matrix -----------------------------------------------------------------------
 
-  private enum Edge { HTTP, WEBSOCKET, TCP }
+  /** EVENT_STREAM: refused like any HTTP request; its success is a stream that stays open. */
+  private enum Edge { HTTP, WEBSOCKET, EVENT_STREAM, TCP }
 
   /**
    * Who succeeds: a key of A with every scope; only the operator (it stands for the payment
@@ -327,6 +328,12 @@ class TenantIsolationMatrixTest {
             Owner.TENANT, "read", true, notFound("subscription"), 200),
         new Row(Edge.WEBSOCKET, "GET", "/v1/subscriptions/{subscription}/stream", () -> call(a.subscription()),
             Owner.TENANT, Optional.of("subscribe"), true, notFound("subscription"), 101, Optional.empty()),
+        new Row(Edge.EVENT_STREAM, "GET", "/v1/subscriptions/{subscription}/events",
+            () -> call("/v1/subscriptions/" + a.subscription() + "/events"), Owner.TENANT, Optional.of("subscribe"), true,
+            notFound("subscription"), 200, Optional.empty()),
+        // A cursor before every event is one the subscription stands past: acknowledged already, with no stream open.
+        row("POST", "/v1/subscriptions/{subscription}/acks", () -> json("/v1/subscriptions/" + a.subscription() + "/acks",
+                "{\"cursor\":\"tenanta.orders:0:0:0\"}"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
         row("POST", "/v1/subscriptions/{subscription}/plan", () -> json("/v1/subscriptions/" + a.subscription() + "/plan",
                 "{\"plan\":\"" + a.sparePlan() + "\"}"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
 
@@ -412,7 +419,7 @@ class TenantIsolationMatrixTest {
 
   private static void assertGets(Row row, Optional<String> secret, Outcome expected) throws Exception {
     switch (row.edge()) {
-      case HTTP -> {
+      case HTTP, EVENT_STREAM -> {
         Call call = row.call().get();
         HttpResponse<String> response = send(row.method(), call, secret);
         if (expected.hidesTenant()) {
@@ -446,6 +453,12 @@ class TenantIsolationMatrixTest {
       case WEBSOCKET -> {
         try (RawWebSocket stream = RawWebSocket.open(broker.baseUrl(), row.call().get().path(), secret)) {
           assertFalse(stream.closed().isDone(), "the stream stays open");
+        }
+      }
+      case EVENT_STREAM -> {
+        try (EventStreamClient stream = EventStreamClient.open(broker.baseUrl(), a.subscription(), secret,
+            Optional.empty())) {
+          assertFalse(stream.ended().isDone(), "the stream stays open");
         }
       }
       case TCP -> assertTrue(publishOverTcp(Optional.of(secret), row.call().get().path()).hasAck());

@@ -31,6 +31,7 @@ class NodeSettingsTest {
     assertEquals(4 * 1024 * 1024, settings.tcp().maxFrameBytes());
     assertEquals(4 * 1024 * 1024, settings.topics().maxEntryBytes());
     assertEquals(64 * 1024, settings.subscriptions().maxMessageBytes());
+    assertEquals(Duration.ofSeconds(15), settings.subscriptions().eventStreamKeepAlive());
     assertEquals(Duration.ofSeconds(10), settings.askTimeout());
     assertEquals(Duration.ofHours(1), settings.billing().grace());
     assertTrue(settings.jwt().isEmpty(), "no JWKS, no tokens");
@@ -81,6 +82,7 @@ class NodeSettingsTest {
       "tollgate.publish-rate.bytes-per-second | 0",
       "tollgate.publish-rate.burst | 0s",
       "tollgate.subscriptions.max-bytes-per-read | 0",
+      "tollgate.subscriptions.event-stream-keep-alive | 0s",
       "tollgate.topics.max-pending-bytes | 3GiB",
       "tollgate.limits.max-id-length | 0",
       "tollgate.limits.max-description-length | 2000000",

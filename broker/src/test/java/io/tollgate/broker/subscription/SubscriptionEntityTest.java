@@ -108,4 +108,38 @@ class SubscriptionEntityTest {
     assertEquals(42, entity.getState().usedIn("2026-11"));
     assertTrue(advance(range(-1, point(0, 1, 0, 41), 42)).hasNoEvents());
   }
+
+  private SubscriptionEntity.AckAnswer ackFromOutside(Cursor cursor) {
+    var probe = testKit.createTestProbe(SubscriptionEntity.AckAnswer.class);
+    var result = entity.runCommand(new SubscriptionEntity.AckOnSession(cursor, probe.getRef()));
+    assertTrue(result.hasNoEvents(), "an ack from outside writes nothing itself");
+    return probe.receiveMessage();
+  }
+
+  @Test
+  void anAckFromOutsideOfACursorTheSubscriptionStandsAtOrPastIsCommittedAlready() {
+    advance(range(-1, point(0, 2, 0, 4), 5));
+    assertTrue(ackFromOutside(new Cursor("shop.orders", 0, 1, 3)).isCommitted(), "before the ack point");
+    assertTrue(ackFromOutside(new Cursor("shop.orders", 0, 2, 0)).isCommitted(), "the ack point itself");
+  }
+
+  @Test
+  void anAckFromOutsideWithoutAnOpenStreamIsRefused() {
+    SubscriptionEntity.AckAnswer answer = ackFromOutside(new Cursor("shop.orders", 0, 1, 0));
+    assertEquals("no_open_stream", answer.code());
+  }
+
+  @Test
+  void anAckFromOutsideGoesToTheSessionThatDeliveredItWhichAnswersIt() {
+    var session = testKit.createTestProbe(SubscriptionEntity.SessionSignal.class);
+    entity.<SubscriptionEntity.Attached>runCommand(replyTo ->
+        new SubscriptionEntity.Attach("session-1", session.getRef(), List.of(), replyTo));
+    var answers = testKit.createTestProbe(SubscriptionEntity.AckAnswer.class);
+    Cursor cursor = new Cursor("shop.orders", 1, 7, 2);
+    entity.runCommand(new SubscriptionEntity.AckOnSession(cursor, answers.getRef()));
+    assertEquals(new SubscriptionEntity.AckRequested(cursor, answers.getRef()), session.receiveMessage());
+    answers.expectNoMessage();
+    entity.runCommand(new SubscriptionEntity.Detach("session-1"));
+    assertEquals("no_open_stream", ackFromOutside(cursor).code(), "once the session is gone");
+  }
 }

@@ -1,0 +1,134 @@
+package io.tollgate.broker.http;
+
+import io.tollgate.broker.auth.Principal;
+import io.tollgate.broker.catalog.Catalog;
+import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.broker.catalog.Scope;
+import io.tollgate.broker.error.Refusal;
+import io.tollgate.broker.position.Cursor;
+import io.tollgate.broker.session.Credential;
+import io.tollgate.broker.subscription.LastEventId;
+import io.tollgate.broker.subscription.StreamFormat;
+import io.tollgate.broker.subscription.StreamSession;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The consumer's side of a subscription: its WebSocket stream, its server-sent event stream and
+ * the acks an event-stream consumer posts. Each checks the same things first: the subscription
+ * is the caller's (or the caller is the operator), and the credential has the subscribe scope
+ * and reaches the product.
+ */
+public final class StreamsApi {
+  private final CatalogView view;
+  private final StreamSession streams;
+  private final RequestRules requests;
+
+  public StreamsApi(CatalogView view, StreamSession streams, RequestRules requests) {
+    this.view = view;
+    this.streams = streams;
+    this.requests = requests;
+  }
+
+  /** The subscription, if the caller may stream it; another tenant's is {@code subscription_not_found}. */
+  Catalog.Subscription streamable(Principal principal, String subscriptionId) {
+    Catalog.Subscription subscription = view.catalog().subscription(subscriptionId)
+        .filter(s -> principal.isOperator()
+            || principal instanceof Principal.OfAccount caller && caller.accountId().equals(s.account()))
+        .orElseThrow(() -> new Refusal("subscription_not_found", "subscription " + subscriptionId + " does not exist"));
+    if (!principal.may(Scope.SUBSCRIBE, subscription.account()) || !principal.reaches(subscription.product())) {
+      throw Refusal.forbidden("streaming takes a key with the subscribe scope of account " + subscription.account());
+    }
+    return subscription;
+  }
+
+  /** The stream ends when {@code credential} is revoked or runs out (see OpenSessions). */
+  CompletionStage<Flow<Message, Message, NotUsed>> openStream(String subscriptionId, StreamFormat format,
+                                                              Credential credential, String remoteAddress) {
+    Catalog catalog = view.catalog();
+    return streams.open(catalog, catalog.subscription(subscriptionId).orElseThrow(), format, credential, remoteAddress);
+  }
+
+  /**
+   * Checks an event-stream request: the subscription as {@link #streamable}, an {@code Accept}
+   * that takes {@code text/event-stream} (none takes anything), and a {@code Last-Event-ID} that
+   * is a cursor of the subscription's partitions. Returns what the stream resumes after.
+   */
+  LastEventId eventStreamRequest(Principal principal, String subscriptionId, Optional<String> accept,
+                                 Optional<String> lastEventId) {
+    Catalog.Subscription subscription = streamable(principal, subscriptionId);
+    if (accept.isPresent() && !acceptsEventStream(accept.get())) {
+      throw new Refusal("not_acceptable", "this endpoint answers text/event-stream only; send "
+          + "\"Accept: text/event-stream\" (or stream over WebSocket at .../stream)");
+    }
+    Optional<String> named = lastEventId.map(String::strip).filter(id -> !id.isEmpty());
+    return named.isEmpty() ? LastEventId.none() : LastEventId.of(cursorOf(named.get(), subscription));
+  }
+
+  CompletionStage<Source<ByteString, NotUsed>> openEvents(String subscriptionId, Credential credential,
+                                                          String remoteAddress, LastEventId lastEventId) {
+    Catalog catalog = view.catalog();
+    return streams.openEvents(catalog, catalog.subscription(subscriptionId).orElseThrow(), credential, remoteAddress,
+        lastEventId);
+  }
+
+  /**
+   * {@code {"cursor": ...}}: acknowledges that event and every earlier one of its partition that
+   * the open stream delivered; answered once committed, so an acknowledged event is billed once.
+   * A cursor the subscription already stands at or past answers the same, so a repeated ack is
+   * harmless.
+   */
+  CompletionStage<HttpResponse> ack(Principal principal, String subscriptionId, byte[] body) {
+    Catalog.Subscription subscription = streamable(principal, subscriptionId);
+    String text = JsonBody.parse(requests, body, Set.of("cursor")).requiredString("cursor");
+    Cursor cursor = cursorOf(text, subscription);
+    return streams.ack(subscription, cursor).thenApply(answer -> {
+      if (!answer.isCommitted()) {
+        throw new Refusal(answer.code(), answer.message());
+      }
+      return Responses.json(200, JsonBody.MAPPER.createObjectNode().put("cursor", text).put("committed", true));
+    });
+  }
+
+  private Cursor cursorOf(String text, Catalog.Subscription subscription) {
+    Cursor cursor;
+    try {
+      cursor = Cursor.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new Refusal("malformed_cursor", "\"" + text + "\" is not a cursor");
+    }
+    Catalog catalog = view.catalog();
+    boolean ofThisProduct = catalog.product(subscription.product())
+        .map(product -> catalog.partitionsOf(product).contains(cursor.partitionRef())).orElse(false);
+    if (!ofThisProduct) {
+      throw new Refusal("unknown_cursor", "cursor " + text + " is not of a partition subscription "
+          + subscription.id() + " reads");
+    }
+    return cursor;
+  }
+
+  /** Whether an {@code Accept} header's media ranges take {@code text/event-stream}. */
+  static boolean acceptsEventStream(String accept) {
+    for (String range : accept.split(",")) {
+      String[] parts = range.split(";");
+      String type = parts[0].strip().toLowerCase(Locale.ROOT);
+      boolean refusedByQuality = false;
+      for (int i = 1; i < parts.length; i++) {
+        String parameter = parts[i].strip().toLowerCase(Locale.ROOT).replace(" ", "");
+        refusedByQuality |= parameter.matches("q=0(\\.0{0,3})?");
+      }
+      if (!refusedByQuality && (type.equals("text/event-stream") || type.equals("text/*") || type.equals("*/*"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

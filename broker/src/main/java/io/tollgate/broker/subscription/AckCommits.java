@@ -1,0 +1,118 @@
+package io.tollgate.broker.subscription;
+
+import io.tollgate.broker.position.AckPoint;
+import io.tollgate.broker.position.Cursor;
+import io.tollgate.broker.position.PartitionRef;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * A session's acks on their way to its subscription, wherever they come from (a WebSocket
+ * frame, a posted ack, a {@code Last-Event-ID}): each is checked against what the session
+ * delivered ({@link DeliveryTracker}), becomes a range that the subscription counts only if it
+ * starts where the partition stands, and is answered once its commit is done, so an answer
+ * that says committed means the usage is recorded.
+ */
+final class AckCommits {
+  private AckCommits() {}
+
+  /**
+   * An ack of {@code cursor}, and who hears its outcome: once committed when accepted, at once
+   * otherwise. It never leaves the session's node.
+   */
+  record AckRequest(String cursor, Consumer<SubscriptionEntity.AckAnswer> answer)
+      implements NoSerializationVerificationNeeded {}
+
+  /** Told to a session's other acks when the session is over: the acks before it are still committed. */
+  static final AckRequest NO_MORE_ACKS = new AckRequest("", answer -> { });
+
+  /** Acks of one commit: the range per partition, and who waits for its outcome. */
+  private record PendingCommit(Map<PartitionRef, SubscriptionEntity.AckRange> ranges,
+                               List<Consumer<SubscriptionEntity.AckAnswer>> answers) {
+    void add(PendingCommit later) {
+      later.ranges.values().forEach(range -> ranges.merge(range.to().partition(), range, SubscriptionEntity.AckRange::merge));
+      answers.addAll(later.answers);
+    }
+  }
+
+  /**
+   * Acks become ranges from this session's previous ack of the partition (or where it attached),
+   * counting the events it delivered in between; ranges that arrive while a commit is in flight
+   * are merged. Each accepted ack is answered once its commit is done. A commit the subscription
+   * finds out of step ends the session: the consumer reconnects and resumes where the
+   * subscription really stands. A commit that is not answered in time ends it too.
+   */
+  static Sink<AckRequest, NotUsed> sink(EntityRef<SubscriptionEntity.Command> entity, DeliveryTracker tracker,
+                                        ActorRef<SubscriptionEntity.SessionSignal> signals,
+                                        Map<PartitionRef, AckPoint> attachedAt, Duration askTimeout) {
+    Map<PartitionRef, Long> lastAckedOffset = new HashMap<>();
+    attachedAt.forEach((partition, point) -> lastAckedOffset.put(partition, point.offset()));
+    return Flow.<AckRequest>create()
+        .mapConcat(request -> accepted(request, tracker).stream().map(ack -> {
+          long from = lastAckedOffset.getOrDefault(ack.point().partition(), -1L);
+          lastAckedOffset.put(ack.point().partition(), ack.point().offset());
+          Map<PartitionRef, SubscriptionEntity.AckRange> ranges = new HashMap<>();
+          ranges.put(ack.point().partition(), new SubscriptionEntity.AckRange(from, ack.point(), ack.delivered()));
+          List<Consumer<SubscriptionEntity.AckAnswer>> answers = new ArrayList<>();
+          answers.add(request.answer());
+          return new PendingCommit(ranges, answers);
+        }).toList())
+        .conflate((pending, later) -> {
+          pending.add(later);
+          return pending;
+        })
+        .mapAsync(1, pending -> entity.<SubscriptionEntity.Committed>ask(
+                replyTo -> new SubscriptionEntity.AdvanceCursors(List.copyOf(pending.ranges().values()), replyTo),
+                askTimeout)
+            .handle((committed, failure) -> {
+              SubscriptionEntity.AckAnswer answer;
+              if (failure != null) {
+                answer = SubscriptionEntity.AckAnswer.refused("timeout", "the subscription did not confirm the ack in "
+                    + "time; the stream ends, reconnect to resume after the last committed ack");
+                signals.tell(new SubscriptionEntity.Ended(answer.code(), answer.message()));
+              } else if (!committed.inSync()) {
+                answer = SubscriptionEntity.AckAnswer.refused("resync", "another connection acknowledged further on "
+                    + "this subscription, so this ack is not counted; reconnect to resume where it stands");
+                signals.tell(new SubscriptionEntity.OutOfStep());
+              } else {
+                answer = SubscriptionEntity.AckAnswer.committed();
+              }
+              pending.answers().forEach(waiting -> waiting.accept(answer));
+              return answer;
+            }))
+        .to(Sink.ignore());
+  }
+
+  /** The ack the tracker accepts, to commit; an ack already covered is answered at once, and so is a refused one. */
+  private static Optional<DeliveryTracker.Ack> accepted(AckRequest request, DeliveryTracker tracker) {
+    Cursor cursor;
+    try {
+      cursor = Cursor.parse(request.cursor());
+    } catch (IllegalArgumentException e) {
+      request.answer().accept(SubscriptionEntity.AckAnswer.refused("malformed_cursor",
+          "\"" + request.cursor() + "\" is not a cursor of this stream"));
+      return Optional.empty();
+    }
+    DeliveryTracker.Ack ack = tracker.ack(cursor);
+    switch (ack.outcome()) {
+      case ACCEPTED -> {
+        return Optional.of(ack);
+      }
+      case ALREADY_ACKED -> request.answer().accept(SubscriptionEntity.AckAnswer.committed());
+      case UNKNOWN -> request.answer().accept(SubscriptionEntity.AckAnswer.refused("unknown_cursor",
+          "cursor " + request.cursor() + " was not delivered on this connection"));
+    }
+    return Optional.empty();
+  }
+}
