@@ -11,6 +11,7 @@ import io.tollgate.billing.PeriodScheme;
 import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.invoicing.AccountBilling;
+import io.tollgate.broker.invoicing.InvoiceIssuer;
 import io.tollgate.broker.invoicing.InvoiceJson;
 import io.tollgate.broker.invoicing.Invoicing;
 import io.tollgate.broker.invoicing.StatementPeriods;
@@ -22,6 +23,7 @@ import io.tollgate.protocols.v1.journal.InvoiceLine;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -38,10 +40,12 @@ public final class BillingApi {
   private final Clock clock;
   private final Duration timeout;
   private final RequestRules requests;
+  private final InvoiceIssuer issuer;
 
   public BillingApi(CatalogView view, ClusterSharding sharding, PeriodScheme periods, Clock clock, Duration timeout,
-                    RequestRules requests) {
+                    RequestRules requests, InvoiceIssuer issuer) {
     this.requests = requests;
+    this.issuer = issuer;
     this.view = view;
     this.sharding = sharding;
     this.periods = periods;
@@ -147,7 +151,7 @@ public final class BillingApi {
       }
       ObjectNode body = JsonBody.MAPPER.createObjectNode();
       ArrayNode data = body.putArray("data");
-      ledger.invoices().forEach(invoice -> data.add(InvoiceJson.of(invoice)));
+      ledger.invoices().forEach(invoice -> data.add(presented(invoice)));
       return Responses.json(200, body);
     });
   }
@@ -156,7 +160,7 @@ public final class BillingApi {
     String accountId = AccountBilling.accountOfInvoice(invoiceId).orElseThrow(this::invoiceNotFound);
     return ledger(principal, accountId).thenApply(ledger -> ledger.invoices().stream()
         .filter(invoice -> invoice.finalized().getId().equals(invoiceId)).findFirst()
-        .map(invoice -> Responses.json(200, InvoiceJson.of(invoice)))
+        .map(invoice -> Responses.json(200, presented(invoice)))
         .orElseThrow(this::invoiceNotFound));
   }
 
@@ -195,6 +199,30 @@ public final class BillingApi {
           }
           return invoice(principal, invoiceId).thenApply(response -> response.withStatus(201));
         });
+  }
+
+  /**
+   * An invoice as its customer needs it: the stored document, with who issued it and to whom,
+   * when it was issued and is due, and the name of each line's plan, as the catalog has them now.
+   */
+  private ObjectNode presented(AccountBilling.Invoice invoice) {
+    ObjectNode body = InvoiceJson.of(invoice);
+    Catalog catalog = view.catalog();
+    InvoiceFinalized finalized = invoice.finalized();
+    Instant issued = Instant.ofEpochMilli(finalized.getFinalizedAtMillis());
+    body.put("issued_at", issued.toString()).put("due_at", issued.plus(issuer.paymentTerms()).toString());
+    ObjectNode from = body.putObject("issuer").put("name", issuer.name());
+    if (!issuer.address().isEmpty()) {
+      from.put("address", issuer.address());
+    }
+    if (!issuer.taxId().isEmpty()) {
+      from.put("tax_id", issuer.taxId());
+    }
+    body.putObject("customer").put("id", finalized.getAccount())
+        .put("name", catalog.account(finalized.getAccount()).map(Catalog.Account::name).orElse(""));
+    body.get("lines").forEach(line -> ((ObjectNode) line).put("plan_name",
+        catalog.plan(line.get("plan").asText()).map(Catalog.Plan::name).orElse("")));
+    return body;
   }
 
   private Refusal invoiceNotFound() {

@@ -7,6 +7,7 @@ import io.tollgate.broker.auth.AuthThrottle;
 import io.tollgate.broker.auth.JwtSettings;
 import io.tollgate.broker.catalog.CatalogLimits;
 import io.tollgate.broker.error.FieldLengths;
+import io.tollgate.broker.invoicing.InvoiceIssuer;
 import io.tollgate.broker.session.OpenSessions;
 import io.tollgate.broker.tcp.TcpPublishServer;
 import io.tollgate.broker.tls.ServerTls;
@@ -67,7 +68,8 @@ public record NodeSettings(
                               Duration eventStreamKeepAlive) {}
 
   /** {@code tollgate.billing}: periods, and when and how often they close. */
-  public record Billing(PeriodScheme periods, Duration grace, Duration closeInterval, boolean eagerFeed) {}
+  public record Billing(PeriodScheme periods, Duration grace, Duration closeInterval, boolean eagerFeed,
+                        InvoiceIssuer issuer) {}
 
   /** {@code tollgate.cluster.tls}: the PEM files Artery's TLS transport reads. */
   public record ClusterTls(Path certFile, Path keyFile, Path caFile) {}
@@ -96,7 +98,9 @@ public record NodeSettings(
             bytes(t, "subscriptions.max-bytes-per-read"), positive(t, "subscriptions.attach-attempt-timeout"), bytes(t, "subscriptions.max-message-bytes"),
             positive(t, "subscriptions.event-stream-keep-alive")),
         new Billing(periods(t), notNegative(t, "billing.grace"), positive(t, "billing.close-interval"),
-            t.getBoolean("billing.eager-feed")),
+            t.getBoolean("billing.eager-feed"), new InvoiceIssuer(t.getString("billing.issuer.name"),
+                t.getString("billing.issuer.address"), t.getString("billing.issuer.tax-id"),
+                notNegative(t, "billing.payment-terms"))),
         new AuthThrottle.Settings(atLeastOne(t, "auth.failures.allowed"), positive(t, "auth.failures.window"),
             positive(t, "auth.failures.first-delay"), positive(t, "auth.failures.max-delay"),
             atLeastOne(t, "auth.failures.max-sources")),

@@ -231,7 +231,8 @@ public final class TollgateNode {
     CompletableFuture<Void> caughtUp = view.caughtUp().toCompletableFuture();
     BooleanSupplier ready = () -> caughtUp.isDone() && !caughtUp.isCompletedExceptionally() && !stopping.get();
     ReadinessCheck.Readiness.ID.get(Adapter.toClassic(system)).set(ready);
-    BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout, requests);
+    BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout, requests,
+        settings.billing().issuer());
     CatalogApi catalogApi = new CatalogApi(view, settings.advertisedHost(), settings.http().hostPort(),
         jwt.map(JwtSettings::issuer), tls.isPresent());
     VerificationApi verification = new VerificationApi(new JournalReader(currentJournal, system), periods, view);

@@ -34,7 +34,8 @@ class InvoicingTest {
   @BeforeAll
   static void start() throws Exception {
     broker = TestBroker.start(Map.of("tollgate.billing.period", "PT1H", "tollgate.billing.grace", "5m",
-        "tollgate.billing.close-interval", "200ms"), clock);
+        "tollgate.billing.close-interval", "200ms", "tollgate.billing.issuer.name", "Platform Ltd",
+        "tollgate.billing.issuer.address", "1 Market Street", "tollgate.billing.payment-terms", "14d"), clock);
   }
 
   @AfterAll
@@ -81,6 +82,14 @@ class InvoicingTest {
     assertEquals("1.00", invoice.get("total").asText());
     assertEquals("1.00", invoice.get("amount_due").asText());
     assertEquals(10, invoice.get("lines").get(0).get("quantity").asLong());
+    assertEquals("metered", invoice.get("lines").get(0).get("plan_name").asText());
+    assertEquals("closing consumer", invoice.get("customer").get("name").asText());
+    assertEquals(t.consumer(), invoice.get("customer").get("id").asText());
+    assertEquals("Platform Ltd", invoice.get("issuer").get("name").asText());
+    assertEquals("1 Market Street", invoice.get("issuer").get("address").asText());
+    Instant issued = Instant.parse(invoice.get("issued_at").asText());
+    assertEquals(invoice.get("finalized_at").asText(), issued.toString());
+    assertEquals(issued.plus(Duration.ofDays(14)).toString(), invoice.get("due_at").asText());
 
     await().atMost(Duration.ofSeconds(10)).until(() ->
         broker.get("/v1/accounts/" + t.producer() + "/statements", t.producerKey()).body().get("data").size() == 1);
