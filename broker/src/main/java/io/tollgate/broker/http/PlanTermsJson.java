@@ -42,14 +42,16 @@ final class PlanTermsJson {
       }
       terms.setRateLimit(RateLimit.newBuilder().setEventsPerSecond((int) perSecond).setBurst((int) burst));
     });
-    body.optionalObject("quota", Set.of("events_per_period", "on_exceed")).ifPresent(quota -> {
+    body.optionalObject("quota", Set.of("events_per_period", "on_exceed", "overage_unit_amount")).ifPresent(quota -> {
       String onExceed = quota.requiredString("on_exceed");
       if (!onExceed.equals("block") && !onExceed.equals("bill")) {
         throw quota.invalid("on_exceed", "must be \"block\" or \"bill\"");
       }
-      terms.setQuota(Quota.newBuilder()
+      Quota.Builder built = Quota.newBuilder()
           .setEventsPerPeriod(nonNegative(quota, "events_per_period", quota.requiredLong("events_per_period")))
-          .setOnExceed(onExceed));
+          .setOnExceed(onExceed);
+      quota.optionalDecimal("overage_unit_amount").ifPresent(built::setOverageUnitAmount);
+      terms.setQuota(built);
     });
     body.optionalObject("filter", null).ifPresent(filter -> {
       body.checkedLength("filter", filter.json().toString(), FieldLengths.Kind.FILTER);
@@ -137,9 +139,12 @@ final class PlanTermsJson {
           .put("burst", terms.getRateLimit().getBurst());
     }
     if (terms.hasQuota()) {
-      out.putObject("quota")
+      ObjectNode quota = out.putObject("quota")
           .put("events_per_period", terms.getQuota().getEventsPerPeriod())
           .put("on_exceed", terms.getQuota().getOnExceed());
+      if (!terms.getQuota().getOverageUnitAmount().isEmpty()) {
+        quota.put("overage_unit_amount", terms.getQuota().getOverageUnitAmount());
+      }
     }
     out.put("revenue_share", terms.getRevenueShare());
     if (!terms.getFilterJson().isEmpty()) {
