@@ -11,6 +11,8 @@ import io.tollgate.protocols.v1.journal.PlanCreated;
 import io.tollgate.protocols.v1.journal.PlanDeleted;
 import io.tollgate.protocols.v1.journal.PlanTerms;
 import io.tollgate.protocols.v1.journal.ProductCreated;
+import io.tollgate.billing.Cancellation;
+import io.tollgate.protocols.v1.journal.SubscriptionCancelled;
 import io.tollgate.protocols.v1.journal.SubscriptionCreated;
 import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
 import io.tollgate.protocols.v1.journal.TopicCreated;
@@ -85,10 +87,11 @@ public final class Catalog {
 
   /**
    * A subscription with its plans over time, oldest first; the first applies from the start,
-   * each later one from the instant it was chosen.
+   * each later one from the instant it was chosen. {@code endsAt}: when a cancel ends it (empty:
+   * it was not cancelled); it streams and is billed up to then.
    */
   public record Subscription(String id, String account, String product, List<PlanSpan> plans, String deliveryType,
-                             List<AckPoint> start, String filterJson, Instant createdAt) {
+                             List<AckPoint> start, String filterJson, Instant createdAt, Optional<Instant> endsAt) {
     /** The plan in force now. */
     public String plan() {
       return plans.get(plans.size() - 1).plan();
@@ -108,7 +111,17 @@ public final class Catalog {
     Subscription withPlan(String planId, Instant from) {
       List<PlanSpan> changed = new java.util.ArrayList<>(plans);
       changed.add(new PlanSpan(planId, from));
-      return new Subscription(id, account, product, List.copyOf(changed), deliveryType, start, filterJson, createdAt);
+      return new Subscription(id, account, product, List.copyOf(changed), deliveryType, start, filterJson, createdAt,
+          endsAt);
+    }
+
+    /** Whether a cancel ended it at or before {@code now}. */
+    public boolean endedAt(Instant now) {
+      return Cancellation.ended(endsAt, now);
+    }
+
+    Subscription endingAt(Instant end) {
+      return new Subscription(id, account, product, plans, deliveryType, start, filterJson, createdAt, Optional.of(end));
     }
   }
 
@@ -163,7 +176,8 @@ public final class Catalog {
       case PRODUCT_CREATED -> checkProduct(change.getProductCreated());
       case PLAN_CREATED -> checkPlan(change.getPlanCreated());
       case SUBSCRIPTION_CREATED -> checkSubscription(change.getSubscriptionCreated());
-      case SUBSCRIPTION_PLAN_CHANGED -> checkPlanChange(change.getSubscriptionPlanChanged());
+      case SUBSCRIPTION_PLAN_CHANGED -> checkPlanChange(change.getSubscriptionPlanChanged(), Instant.ofEpochMilli(change.getAtMillis()));
+      case SUBSCRIPTION_CANCELLED -> checkCancel(change.getSubscriptionCancelled(), Instant.ofEpochMilli(change.getAtMillis()));
       case PLAN_DELETED -> checkPlanDeletion(change.getPlanDeleted());
       case TOPIC_SCHEMA_ADDED -> checkSchema(change.getTopicSchemaAdded().getTopic());
       case API_KEY_EXPIRY_SET -> keys.containsKey(change.getApiKeyExpirySet().getId()) ? Optional.empty()
@@ -221,7 +235,8 @@ public final class Catalog {
         holdings.add(created.getAccount(), CatalogLimits.Held.SUBSCRIPTIONS, 1);
         List<AckPoint> start = created.getStartList().stream().map(AckPoint::fromProto).toList();
         subscriptions.put(created.getId(), new Subscription(created.getId(), created.getAccount(), created.getProduct(),
-            List.of(new PlanSpan(created.getPlan(), at)), created.getDeliveryType(), start, created.getFilterJson(), at));
+            List.of(new PlanSpan(created.getPlan(), at)), created.getDeliveryType(), start, created.getFilterJson(), at,
+            Optional.empty()));
         subscriptionsByAccount.computeIfAbsent(created.getAccount(), account -> new CopyOnWriteArrayList<>())
             .add(created.getId());
         subscribers.add(created.getAccount() + " " + created.getProduct());
@@ -229,6 +244,11 @@ public final class Catalog {
       case SUBSCRIPTION_PLAN_CHANGED -> {
         SubscriptionPlanChanged changed = change.getSubscriptionPlanChanged();
         subscriptions.computeIfPresent(changed.getSubscription(), (id, subscription) -> subscription.withPlan(changed.getPlan(), at));
+      }
+      case SUBSCRIPTION_CANCELLED -> {
+        SubscriptionCancelled cancelled = change.getSubscriptionCancelled();
+        subscriptions.computeIfPresent(cancelled.getSubscription(),
+            (id, subscription) -> subscription.endingAt(Instant.ofEpochMilli(cancelled.getEndsAtMillis())));
       }
       case PLAN_DELETED -> {
         Plan deleted = plans.remove(change.getPlanDeleted().getId());
@@ -370,10 +390,13 @@ public final class Catalog {
         : oneMore(CatalogLimits.Held.SUBSCRIPTIONS, created.getAccount());
   }
 
-  private Optional<Rejection> checkPlanChange(SubscriptionPlanChanged changed) {
+  private Optional<Rejection> checkPlanChange(SubscriptionPlanChanged changed, Instant at) {
     Subscription subscription = subscriptions.get(changed.getSubscription());
     if (subscription == null) {
       return Optional.of(Rejection.notFound("subscription", changed.getSubscription()));
+    }
+    if (subscription.endedAt(at)) {
+      return Optional.of(cancelled(subscription));
     }
     Plan plan = plans.get(changed.getPlan());
     if (plan == null) {
@@ -387,6 +410,24 @@ public final class Catalog {
       return Optional.of(new Rejection("plan_unchanged", "subscription " + subscription.id() + " is already on plan " + plan.id()));
     }
     return limitsOf(subscription.account()).checkOneMorePlanChange(subscription.id(), subscription.plans().size() - 1);
+  }
+
+  /** A cancel may only bring a subscription's end earlier, and never after it ended. */
+  private Optional<Rejection> checkCancel(SubscriptionCancelled cancel, Instant at) {
+    Subscription subscription = subscriptions.get(cancel.getSubscription());
+    if (subscription == null) {
+      return Optional.of(Rejection.notFound("subscription", cancel.getSubscription()));
+    }
+    Instant end = Instant.ofEpochMilli(cancel.getEndsAtMillis());
+    if (subscription.endedAt(at) || subscription.endsAt().filter(scheduled -> !end.isBefore(scheduled)).isPresent()) {
+      return Optional.of(cancelled(subscription));
+    }
+    return Optional.empty();
+  }
+
+  private static Rejection cancelled(Subscription subscription) {
+    return new Rejection("subscription_cancelled", "subscription " + subscription.id() + " was cancelled; it "
+        + (subscription.endsAt().isPresent() ? "ends at " + subscription.endsAt().get() : "has ended"));
   }
 
   private Optional<Rejection> checkSchema(String topicName) {
@@ -421,6 +462,8 @@ public final class Catalog {
       case PLAN_CREATED -> product(change.getPlanCreated().getProductId()).map(Product::owner);
       case SUBSCRIPTION_CREATED -> Optional.of(change.getSubscriptionCreated().getAccount());
       case SUBSCRIPTION_PLAN_CHANGED -> subscription(change.getSubscriptionPlanChanged().getSubscription())
+          .map(Subscription::account);
+      case SUBSCRIPTION_CANCELLED -> subscription(change.getSubscriptionCancelled().getSubscription())
           .map(Subscription::account);
       case TOPIC_SCHEMA_ADDED -> topicOwner(change.getTopicSchemaAdded().getTopic());
       case API_KEY_EXPIRY_SET -> Optional.ofNullable(keys.get(change.getApiKeyExpirySet().getId())).map(ApiKey::accountId);

@@ -156,11 +156,16 @@ final class ApiOperations {
           "One subscription, with its cursors and this period's usage.", "Subscription")),
       at("GET", "/v1/subscriptions/{subscription}/stream", act("stream", "subscriptions",
           "Upgrades to a WebSocket stream of the subscription's events (README, \"Streams\").", 101, null,
-          "websocket_required", "too_many_connections_for_account", "too_many_connections_for_address")),
+          "websocket_required", "too_many_connections_for_account", "too_many_connections_for_address",
+          "subscription_cancelled")),
       at("POST", "/v1/subscriptions/{subscription}/plan", new Operation("changePlan", "subscriptions",
           "Moves the subscription to another plan of its product from now on.", Optional.of("PlanChange"), 200,
           Optional.of("Subscription"), List.of(), List.of("plan_not_found", "plan_not_in_product", "plan_unchanged",
-          "too_many_plan_changes"))),
+          "too_many_plan_changes", "subscription_cancelled"))),
+      at("POST", "/v1/subscriptions/{subscription}/cancel", new Operation("cancelSubscription", "subscriptions",
+          "Cancels the subscription now or at the end of the period: it streams and is billed up to its end, the "
+              + "recurring fee prorated as for a plan change (docs/billing.md).", Optional.of("Cancel"), 200,
+          Optional.of("Subscription"), List.of(), List.of("subscription_cancelled"))),
 
       at("GET", "/v1/audit", withQuery(read("readAuditLog", "audit",
           "Catalog changes and billing actions, oldest first, a page at a time.", "AuditPage", "invalid_limit",

@@ -35,6 +35,7 @@ public final class ErrorStatus {
       entry("invalid_plan", 400),
       entry("plan_not_in_product", 400),
       entry("plan_unchanged", 400),
+      entry("subscription_cancelled", 409),
       entry("invalid_format", 400),
       entry("unknown_parameter", 400),
       entry("invalid_query", 400),

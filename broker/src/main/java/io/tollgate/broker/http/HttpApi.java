@@ -194,6 +194,8 @@ public final class HttpApi extends AllDirectives {
         api("GET", "/v1/subscriptions/{subscription}/stream", (principal, at) -> stream(principal, at.get(0))),
         api("POST", "/v1/subscriptions/{subscription}/plan", (principal, at) ->
             withBody(body -> async(() -> admin.changePlan(principal, at.get(0), body)))),
+        api("POST", "/v1/subscriptions/{subscription}/cancel", (principal, at) ->
+            withBody(body -> async(() -> admin.cancelSubscription(principal, at.get(0), body)))),
 
         api("GET", "/v1/audit", (principal, at) -> parameterOptional("actor", actor ->
             parameterOptional("after", after -> parameterOptional("limit", limit ->

@@ -14,7 +14,8 @@ import java.util.List;
  * The bill of a period from the catalog and the usage: each subscription's period is cut into
  * segments where its plan changed, each priced by {@link Proration}. A subscription's first
  * period runs from its creation, so it pays the full fee and allowance of the period it started
- * in, and a change prorates over the time the subscription has in the period.
+ * in, and a change prorates over the time the subscription has in the period. A cancelled
+ * subscription's segments stop at its end, so its fee is prorated to the cancel by the same rule.
  */
 public final class Invoicing {
   private Invoicing() {}
@@ -45,16 +46,19 @@ public final class Invoicing {
     for (Catalog.Subscription subscription : subscriptions) {
       // The platform's own notifications (its invoices topic) are free: billing them would
       // invoice the invoice events, period after period.
-      if (!subscription.createdAt().isBefore(period.end()) || subscription.product().equals(Platform.INVOICES_PRODUCT)) {
+      if (!subscription.createdAt().isBefore(period.end()) || subscription.product().equals(Platform.INVOICES_PRODUCT)
+          || subscription.endedAt(period.start())) {
         continue;
       }
+      // A cancelled subscription's last segment stops at its end: the time after it is not billed.
+      Instant end = subscription.endsAt().map(ends -> min(ends, period.end())).orElse(period.end());
       List<Proration.SegmentWithPlan> segments = new ArrayList<>();
       List<Catalog.PlanSpan> spans = subscription.plans();
       for (int i = 0; i < spans.size(); i++) {
         Instant chosen = i == 0 ? Instant.EPOCH : spans.get(i).from();
         // The first span starts when the subscription was created: its first period runs from there.
         Instant from = max(spans.get(i).from(), period.start());
-        Instant to = i + 1 < spans.size() ? min(spans.get(i + 1).from(), period.end()) : period.end();
+        Instant to = min(i + 1 < spans.size() ? spans.get(i + 1).from() : period.end(), end);
         if (!from.isBefore(to)) {
           continue;
         }
