@@ -129,7 +129,29 @@ public final class Proration {
    */
   public static List<InvoiceDraft.Line> lines(Period period, String subscriptionId, List<SegmentWithPlan> segments) {
     List<SegmentWithPlan> merged = coalesce(period, segments);
-    BigDecimal covered = coveredSeconds(period, merged);
+    return lines(period, subscriptionId, merged, coveredSeconds(period, merged));
+  }
+
+  /**
+   * The lines of segments with gaps the subscription was in the period but not billed (paused):
+   * fees and allowances are shared over its time from {@code since} (its start in the period) to
+   * the period's end, so a gap pays nothing and the segments pay what they would have without it.
+   *
+   * @throws IllegalArgumentException as {@link #lines(Period, String, List)}, or if {@code since}
+   *     is after the first segment's start or outside the period
+   */
+  public static List<InvoiceDraft.Line> lines(Period period, String subscriptionId, List<SegmentWithPlan> segments,
+                                              Instant since) {
+    List<SegmentWithPlan> merged = coalesce(period, segments);
+    if (since.isBefore(period.start()) || !since.isBefore(period.end())
+        || !merged.isEmpty() && merged.get(0).segment().from().isBefore(since)) {
+      throw new IllegalArgumentException("the subscription's time in period " + period.id() + " cannot start at " + since);
+    }
+    return lines(period, subscriptionId, merged, seconds(since, period.end()));
+  }
+
+  private static List<InvoiceDraft.Line> lines(Period period, String subscriptionId, List<SegmentWithPlan> merged,
+                                               BigDecimal covered) {
     List<Optional<Money>> fees = cappedFees(covered, merged);
     List<PlanTerms> terms = new ArrayList<>();
     List<Long> overage = new ArrayList<>();

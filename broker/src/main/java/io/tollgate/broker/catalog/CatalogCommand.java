@@ -15,6 +15,8 @@ import io.tollgate.protocols.v1.journal.PlanTerms;
 import io.tollgate.protocols.v1.journal.ProductCreated;
 import io.tollgate.protocols.v1.journal.SubscriptionCreated;
 import io.tollgate.protocols.v1.journal.SubscriptionCancelled;
+import io.tollgate.protocols.v1.journal.SubscriptionPaused;
+import io.tollgate.protocols.v1.journal.SubscriptionResumed;
 import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
 import io.tollgate.protocols.v1.journal.TopicCreated;
 import io.tollgate.protocols.v1.journal.TopicSchemaAdded;
@@ -136,6 +138,20 @@ public sealed interface CatalogCommand {
     public CatalogChange.Builder change() {
       return CatalogChange.newBuilder().setSubscriptionCancelled(SubscriptionCancelled.newBuilder()
           .setSubscription(subscription).setAt(at.wireName()).setEndsAtMillis(endsAt.toEpochMilli()));
+    }
+  }
+
+  record PauseSubscription(String subscription) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setSubscriptionPaused(SubscriptionPaused.newBuilder().setSubscription(subscription));
+    }
+  }
+
+  record ResumeSubscription(String subscription) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setSubscriptionResumed(SubscriptionResumed.newBuilder().setSubscription(subscription));
     }
   }
 

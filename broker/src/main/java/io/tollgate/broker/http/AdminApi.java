@@ -376,6 +376,21 @@ public final class AdminApi {
         .thenCompose(catalog -> getSubscription(principal, subscriptionId));
   }
 
+  /**
+   * Pauses ({@code pause}) or resumes a subscription from now: while it is paused nothing is
+   * delivered or billed (no fee for the paused time, prorated as for a plan change) and its cursor
+   * stays, so a stream opened after the resume continues after the last ack.
+   */
+  CompletionStage<HttpResponse> pauseOrResume(Principal principal, String subscriptionId, boolean pause) {
+    Catalog.Subscription subscription = view.catalog().subscription(subscriptionId)
+        .filter(s -> AccountReads.isTenantOf(principal, s.account()))
+        .orElseThrow(() -> notFound("subscription", subscriptionId));
+    requireScope(principal, Scope.SUBSCRIBE, subscription.account(), (pause ? "pause " : "resume ") + subscriptionId);
+    requireReaches(principal, subscription.product());
+    return (pause ? subscriptions.pause(principal.actor(), subscriptionId) : subscriptions.resume(principal.actor(), subscriptionId))
+        .thenCompose(catalog -> getSubscription(principal, subscriptionId));
+  }
+
   /** Deletes a plan no subscription uses (not even in its history, which invoices still price). */
   CompletionStage<HttpResponse> deletePlan(Principal principal, String planId) {
     Catalog.Plan plan = visible(principal).plan(planId).orElseThrow(() -> notFound("plan", planId));
@@ -507,15 +522,22 @@ public final class AdminApi {
   }
 
   /**
-   * A cancelled subscription also shows {@code status}: {@code active} with {@code cancels_at} while
-   * its cancel is due, {@code cancelled_at} once it ended. One never cancelled answers as before any
-   * subscription could be cancelled, so old data reads unchanged (UpgradeTest): no status is active.
+   * A subscription ever cancelled or paused also shows {@code status}: {@code cancelled} (with
+   * {@code cancelled_at}) from its end on, else {@code paused} (with {@code paused_at}) while
+   * paused, else {@code active}; and {@code cancels_at} while a cancel is due. One never cancelled
+   * or paused answers as before either could be done, so old data reads unchanged (UpgradeTest):
+   * no status is active.
    */
   static ObjectNode subscription(Catalog.Subscription subscription, java.time.Instant now) {
     ObjectNode node = object().put("id", subscription.id()).put("account", subscription.account())
         .put("product", subscription.product()).put("plan", subscription.plan());
-    subscription.endsAt().ifPresent(end -> node.put("status", subscription.endedAt(now) ? "cancelled" : "active")
-        .put(subscription.endedAt(now) ? "cancelled_at" : "cancels_at", end.toString()));
+    if (subscription.endsAt().isPresent() || !subscription.pauses().isEmpty()) {
+      Optional<Catalog.Pause> paused = subscription.pausedAt(now);
+      node.put("status", subscription.endedAt(now) ? "cancelled" : paused.isPresent() ? "paused" : "active");
+      paused.filter(pause -> !subscription.endedAt(now)).ifPresent(pause -> node.put("paused_at", pause.from().toString()));
+    }
+    subscription.endsAt().ifPresent(end -> node.put(subscription.endedAt(now) ? "cancelled_at" : "cancels_at",
+        end.toString()));
     ArrayNode plans = node.putArray("plan_history");
     subscription.plans().forEach(span -> plans.addObject().put("plan", span.plan()).put("from", span.from().toString()));
     node.putObject("delivery").put("type", subscription.deliveryType());

@@ -206,6 +206,8 @@ public final class AuditApi {
       case SUBSCRIPTION_CANCELLED -> node.put("target", change.getSubscriptionCancelled().getSubscription())
           .put("at", change.getSubscriptionCancelled().getAt())
           .put("ends_at", Instant.ofEpochMilli(change.getSubscriptionCancelled().getEndsAtMillis()).toString());
+      case SUBSCRIPTION_PAUSED -> node.put("target", change.getSubscriptionPaused().getSubscription());
+      case SUBSCRIPTION_RESUMED -> node.put("target", change.getSubscriptionResumed().getSubscription());
       case PLAN_DELETED -> node.put("target", change.getPlanDeleted().getId());
       case API_KEY_DELETED -> node.put("target", change.getApiKeyDeleted().getId());
       case CHANGE_NOT_SET -> { }

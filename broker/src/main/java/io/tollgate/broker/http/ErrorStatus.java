@@ -36,6 +36,8 @@ public final class ErrorStatus {
       entry("plan_not_in_product", 400),
       entry("plan_unchanged", 400),
       entry("subscription_cancelled", 409),
+      entry("subscription_paused", 409),
+      entry("subscription_not_paused", 409),
       entry("invalid_format", 400),
       entry("unknown_parameter", 400),
       entry("invalid_query", 400),

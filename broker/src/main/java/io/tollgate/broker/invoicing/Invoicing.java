@@ -29,13 +29,26 @@ public final class Invoicing {
   /** A plan segment: the plan and when the subscription chose it (EPOCH for its first plan). */
   public record PlanSegmentKey(String plan, Instant from) {}
 
-  /** The segment of {@code subscription} in force at {@code instant}. */
+  /**
+   * The segment of {@code subscription} in force at {@code instant}: its plan since it was chosen,
+   * or since the last resume after that (a resume starts a segment of its own, so the paused time
+   * between two segments of one plan is not billed). An instant within a pause belongs to the
+   * segment before it.
+   */
   public static PlanSegmentKey segmentAt(Catalog.Subscription subscription, Instant instant) {
     List<Catalog.PlanSpan> spans = subscription.plans();
     PlanSegmentKey key = new PlanSegmentKey(spans.get(0).plan(), Instant.EPOCH);
+    Instant chosen = spans.get(0).from();
     for (int i = 1; i < spans.size(); i++) {
       if (!spans.get(i).from().isAfter(instant)) {
         key = new PlanSegmentKey(spans.get(i).plan(), spans.get(i).from());
+        chosen = spans.get(i).from();
+      }
+    }
+    for (Catalog.Pause pause : subscription.pauses()) {
+      Instant resumed = pause.to().orElse(Instant.MAX);
+      if (resumed.isAfter(chosen) && !resumed.isAfter(instant) && resumed.isAfter(key.from())) {
+        key = new PlanSegmentKey(key.plan(), resumed);
       }
     }
     return key;
@@ -55,21 +68,39 @@ public final class Invoicing {
       List<Proration.SegmentWithPlan> segments = new ArrayList<>();
       List<Catalog.PlanSpan> spans = subscription.plans();
       for (int i = 0; i < spans.size(); i++) {
-        Instant chosen = i == 0 ? Instant.EPOCH : spans.get(i).from();
         // The first span starts when the subscription was created: its first period runs from there.
         Instant from = max(spans.get(i).from(), period.start());
         Instant to = min(i + 1 < spans.size() ? spans.get(i + 1).from() : period.end(), end);
-        if (!from.isBefore(to)) {
-          continue;
-        }
         Catalog.Plan plan = catalog.plan(spans.get(i).plan()).orElseThrow();
-        long units = usage.units(period.id(), subscription.id(), new PlanSegmentKey(plan.id(), chosen));
-        segments.add(new Proration.SegmentWithPlan(plan.id(), new Proration.Segment(
-            PlanTermsProto.fromProto(plan.name(), plan.terms()), from, to, units)));
+        for (Instant[] active : unpaused(subscription, from, to)) {
+          long units = usage.units(period.id(), subscription.id(), segmentAt(subscription, active[0]));
+          segments.add(new Proration.SegmentWithPlan(plan.id(), new Proration.Segment(
+              PlanTermsProto.fromProto(plan.name(), plan.terms()), active[0], active[1], units)));
+        }
       }
-      lines.addAll(Proration.lines(period, subscription.id(), segments));
+      lines.addAll(Proration.lines(period, subscription.id(), segments, max(subscription.createdAt(), period.start())));
     }
     return InvoiceDraft.ofLines(period, lines);
+  }
+
+  /** The stretches of {@code [from, to)} in which the subscription was not paused, in order. */
+  private static List<Instant[]> unpaused(Catalog.Subscription subscription, Instant from, Instant to) {
+    List<Instant[]> stretches = new ArrayList<>();
+    Instant cursor = from;
+    for (Catalog.Pause pause : subscription.pauses()) {
+      Instant resumed = pause.to().orElse(Instant.MAX);
+      if (!resumed.isAfter(cursor) || !pause.from().isBefore(to)) {
+        continue;
+      }
+      if (cursor.isBefore(pause.from())) {
+        stretches.add(new Instant[] {cursor, pause.from()});
+      }
+      cursor = resumed;
+    }
+    if (cursor.isBefore(to)) {
+      stretches.add(new Instant[] {cursor, to});
+    }
+    return stretches;
   }
 
   private static Instant max(Instant a, Instant b) {

@@ -18,8 +18,8 @@ import java.util.function.Consumer;
  * {@link #endWhereDue} about every second against this node's own catalog view, so a deletion
  * or rotation written on any node reaches every node's sessions), by its own rule (a TCP
  * connection that went idle or stalled mid-frame), by an operator's or account admin's close,
- * or by the node going away. A session of a subscription that a cancel has ended is ended the
- * same way, and refused when it registers. Each session registers how it is ended: a stream sends its last
+ * or by the node going away. A session of a subscription that a cancel has ended, or that is
+ * paused, is ended the same way, and refused when it registers. Each session registers how it is ended: a stream sends its last
  * frame and closes, a TCP connection sends a fatal error frame and closes.
  *
  * <p>It also bounds them: at most {@link Limits#perAddress} connections from one remote address
@@ -124,8 +124,8 @@ public final class OpenSessions {
   }
 
   /**
-   * Ends every session whose credential no longer holds, whose subscription a cancel has ended,
-   * or whose own rule says it must end.
+   * Ends every session whose credential no longer holds, whose subscription a cancel has ended
+   * or is paused, or whose own rule says it must end.
    */
   public void endWhereDue() {
     Instant now = clock.instant();
@@ -140,8 +140,9 @@ public final class OpenSessions {
     if (subscription == null || subscription.isEmpty()) {
       return Optional.empty();
     }
-    return view.catalog().subscription(subscription).filter(s -> s.endedAt(now))
-        .map(s -> Ending.subscriptionCancelled(s.id(), s.endsAt().orElseThrow()));
+    return view.catalog().subscription(subscription).flatMap(s -> s.endedAt(now)
+        ? Optional.of(Ending.subscriptionCancelled(s.id(), s.endsAt().orElseThrow()))
+        : s.pausedAt(now).map(pause -> Ending.subscriptionPaused(s.id(), pause.from())));
   }
 
   /** This node's sessions of {@code account}, oldest first; every session when empty. */

@@ -75,6 +75,16 @@ public final class Subscriptions {
     return writer.write(actor, new CatalogCommand.CancelSubscription(subscription.id(), at, endsAt));
   }
 
+  /** Pauses the subscription from now: nothing is delivered or billed until it is resumed. */
+  public CompletionStage<Catalog> pause(String actor, String subscription) {
+    return writer.write(actor, new CatalogCommand.PauseSubscription(subscription));
+  }
+
+  /** Resumes a paused subscription from now; its cursor stayed where its last ack left it. */
+  public CompletionStage<Catalog> resume(String actor, String subscription) {
+    return writer.write(actor, new CatalogCommand.ResumeSubscription(subscription));
+  }
+
   /** The last event of each partition that has any; an empty partition is read from its beginning. */
   private CompletionStage<List<AckPoint>> endsOf(Catalog.Product product) {
     List<CompletableFuture<AckPoint>> ends = new ArrayList<>();

@@ -331,6 +331,10 @@ class TenantIsolationMatrixTest {
             Owner.TENANT, Optional.of("subscribe"), true, notFound("subscription"), 101, Optional.empty()),
         row("POST", "/v1/subscriptions/{subscription}/plan", () -> json("/v1/subscriptions/" + a.subscription() + "/plan",
                 "{\"plan\":\"" + a.sparePlan() + "\"}"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
+        row("POST", "/v1/subscriptions/{subscription}/pause", () -> call("/v1/subscriptions/" + a.doomedSubscription()
+                + "/pause"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
+        row("POST", "/v1/subscriptions/{subscription}/resume", () -> call("/v1/subscriptions/" + a.doomedSubscription()
+                + "/resume"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
         row("POST", "/v1/subscriptions/{subscription}/cancel", () -> json("/v1/subscriptions/" + a.doomedSubscription()
                 + "/cancel", "{\"at\":\"now\"}"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
 
