@@ -17,7 +17,7 @@ public record InvoiceDraft(Period period, List<Line> lines, Map<Currency, Money>
   /** What one subscription used in the period, under which plan. */
   public record Usage(String subscriptionId, String planId, PlanTerms terms, long units) {}
 
-  public enum LineKind { FREE_ALLOWANCE, USAGE, OVERAGE, RECURRING_FEE }
+  public enum LineKind { TRIAL, FREE_ALLOWANCE, USAGE, OVERAGE, RECURRING_FEE }
 
   /** One line: {@code unitPrice} is null for the recurring fee. */
   public record Line(String subscriptionId, String planId, LineKind kind, int tier, long quantity, UnitPrice unitPrice,

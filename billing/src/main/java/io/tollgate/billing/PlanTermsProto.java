@@ -38,6 +38,7 @@ public final class PlanTermsProto {
       }
       terms = terms.withQuota(quota);
     }
+    Trial.checkedDays(proto.getTrialDays());
     if (!proto.getRevenueShare().isEmpty()) {
       terms = terms.withRevenueShare(RevenueShare.of(proto.getRevenueShare()));
     }

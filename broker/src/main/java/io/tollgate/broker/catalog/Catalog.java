@@ -12,6 +12,7 @@ import io.tollgate.protocols.v1.journal.PlanDeleted;
 import io.tollgate.protocols.v1.journal.PlanTerms;
 import io.tollgate.protocols.v1.journal.ProductCreated;
 import io.tollgate.billing.Cancellation;
+import io.tollgate.billing.Trial;
 import io.tollgate.protocols.v1.journal.SubscriptionCancelled;
 import io.tollgate.protocols.v1.journal.SubscriptionPaused;
 import io.tollgate.protocols.v1.journal.SubscriptionResumed;
@@ -91,11 +92,12 @@ public final class Catalog {
    * A subscription with its plans over time, oldest first; the first applies from the start,
    * each later one from the instant it was chosen. {@code endsAt}: when a cancel ends it (empty:
    * it was not cancelled); it streams and is billed up to then. {@code pauses}: the times it was
-   * paused, oldest first; nothing is delivered or billed in them.
+   * paused, oldest first; nothing is delivered or billed in them. {@code trialEndsAt}: the end of
+   * the trial of the plan it was created on (empty: none); a plan change does not move it.
    */
   public record Subscription(String id, String account, String product, List<PlanSpan> plans, String deliveryType,
                              List<AckPoint> start, String filterJson, Instant createdAt, Optional<Instant> endsAt,
-                             List<Pause> pauses) {
+                             List<Pause> pauses, Optional<Instant> trialEndsAt) {
     /** The plan in force now. */
     public String plan() {
       return plans.get(plans.size() - 1).plan();
@@ -116,7 +118,7 @@ public final class Catalog {
       List<PlanSpan> changed = new java.util.ArrayList<>(plans);
       changed.add(new PlanSpan(planId, from));
       return new Subscription(id, account, product, List.copyOf(changed), deliveryType, start, filterJson, createdAt,
-          endsAt, pauses);
+          endsAt, pauses, trialEndsAt);
     }
 
     /** The pause in force at {@code now}, if it is paused then. */
@@ -128,7 +130,7 @@ public final class Catalog {
       List<Pause> changed = new java.util.ArrayList<>(pauses);
       changed.add(new Pause(from, Optional.empty()));
       return new Subscription(id, account, product, plans, deliveryType, start, filterJson, createdAt, endsAt,
-          List.copyOf(changed));
+          List.copyOf(changed), trialEndsAt);
     }
 
     Subscription resumedAt(Instant to) {
@@ -136,7 +138,7 @@ public final class Catalog {
       Pause last = changed.remove(changed.size() - 1);
       changed.add(new Pause(last.from(), Optional.of(to)));
       return new Subscription(id, account, product, plans, deliveryType, start, filterJson, createdAt, endsAt,
-          List.copyOf(changed));
+          List.copyOf(changed), trialEndsAt);
     }
 
     /** Whether a cancel ended it at or before {@code now}. */
@@ -146,7 +148,7 @@ public final class Catalog {
 
     Subscription endingAt(Instant end) {
       return new Subscription(id, account, product, plans, deliveryType, start, filterJson, createdAt, Optional.of(end),
-          pauses);
+          pauses, trialEndsAt);
     }
   }
 
@@ -272,7 +274,8 @@ public final class Catalog {
         List<AckPoint> start = created.getStartList().stream().map(AckPoint::fromProto).toList();
         subscriptions.put(created.getId(), new Subscription(created.getId(), created.getAccount(), created.getProduct(),
             List.of(new PlanSpan(created.getPlan(), at)), created.getDeliveryType(), start, created.getFilterJson(), at,
-            Optional.empty(), List.of()));
+            Optional.empty(), List.of(), Optional.ofNullable(plans.get(created.getPlan()))
+                .flatMap(plan -> Trial.endsAt(at, plan.terms().getTrialDays()))));
         subscriptionsByAccount.computeIfAbsent(created.getAccount(), account -> new CopyOnWriteArrayList<>())
             .add(created.getId());
         subscribers.add(created.getAccount() + " " + created.getProduct());

@@ -538,6 +538,7 @@ public final class AdminApi {
     }
     subscription.endsAt().ifPresent(end -> node.put(subscription.endedAt(now) ? "cancelled_at" : "cancels_at",
         end.toString()));
+    subscription.trialEndsAt().ifPresent(end -> node.put("trial_ends_at", end.toString()));
     ArrayNode plans = node.putArray("plan_history");
     subscription.plans().forEach(span -> plans.addObject().put("plan", span.plan()).put("from", span.from().toString()));
     node.putObject("delivery").put("type", subscription.deliveryType());
