@@ -60,6 +60,18 @@ class TrialPeriodTest {
         "the trial ended a day after the start, not after the change: the whole fee and 2 events at 0.02; " + after);
   }
 
+  @Test
+  void aNegativeOrOverlongTrialIsRefused() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("badtrial", 1);
+    for (String days : new String[] {"-1", "3651"}) {
+      TestBroker.Reply reply = broker.post("/v1/products/" + t.product() + "/plans", t.producerKey(), "application/json",
+          "{\"name\":\"bad\",\"currency\":\"USD\",\"trial_days\":" + days
+              + ",\"price\":{\"model\":\"per_unit\",\"unit_amount\":\"0.01\"}}");
+      assertEquals(400, reply.status(), days);
+      assertEquals("invalid_field", reply.errorCode(), days);
+    }
+  }
+
   private static void publish(TestBroker.Tenancy t, int from, int count) throws Exception {
     try (TcpPublisher publisher = TcpPublisher.connect("127.0.0.1", broker.tcpPort(), t.producerKey())) {
       publisher.publish(t.topic(), Events.numbered("/trial", from, count)).get(10, TimeUnit.SECONDS);
