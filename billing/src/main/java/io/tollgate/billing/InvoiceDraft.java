@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * A consumer's bill for one period as it stands: a line per tier of each subscription's rating
- * (after its free allowance), a zero line for the free allowance itself, and the recurring fee.
+ * (after its free allowance), a zero line for the free allowance itself, a line for the events
+ * past the quota when the plan prices them apart, and the recurring fee.
  * Totals are sums of the rounded lines, per currency.
  */
 public record InvoiceDraft(Period period, List<Line> lines, Map<Currency, Money> totals) {
@@ -16,7 +17,7 @@ public record InvoiceDraft(Period period, List<Line> lines, Map<Currency, Money>
   /** What one subscription used in the period, under which plan. */
   public record Usage(String subscriptionId, String planId, PlanTerms terms, long units) {}
 
-  public enum LineKind { FREE_ALLOWANCE, USAGE, RECURRING_FEE }
+  public enum LineKind { TRIAL, FREE_ALLOWANCE, USAGE, OVERAGE, RECURRING_FEE }
 
   /** One line: {@code unitPrice} is null for the recurring fee. */
   public record Line(String subscriptionId, String planId, LineKind kind, int tier, long quantity, UnitPrice unitPrice,
@@ -43,17 +44,22 @@ public record InvoiceDraft(Period period, List<Line> lines, Map<Currency, Money>
 
   /**
    * The lines of one usage, in invoice order: the free allowance (when the plan has one), a line
-   * per tier reached, and the recurring fee (when the plan has one).
+   * per tier reached, the overage (when the plan prices events past its quota apart and some
+   * were), and the recurring fee (when the plan has one).
    */
   public static List<Line> linesOf(Usage usage) {
-    return linesOf(usage, PriceModel.Position.whole(usage.terms().billableUnits(usage.units())));
+    PlanTerms terms = usage.terms();
+    long overage = terms.overageUnits(0, usage.units());
+    return linesOf(usage, PriceModel.Position.whole(terms.billableUnits(usage.units()) - overage), overage);
   }
 
   /**
-   * The lines of one usage whose billable units stand at {@code position} in the period's count of
-   * its subscription ({@link PriceModel#rateAt}): a plan segment after a change.
+   * The lines of one usage of which {@code overage} billable units are past the quota and priced at
+   * its overage price, and the rest stand at {@code position} in the period's count of its
+   * subscription ({@link PriceModel#rateAt}): a plan segment after a change. Tiers count only the
+   * units the price model prices.
    */
-  public static List<Line> linesOf(Usage usage, PriceModel.Position position) {
+  public static List<Line> linesOf(Usage usage, PriceModel.Position position, long overage) {
     List<Line> lines = new ArrayList<>();
     PlanTerms terms = usage.terms();
     if (terms.freeAllowance() > 0) {
@@ -61,12 +67,17 @@ public record InvoiceDraft(Period period, List<Line> lines, Map<Currency, Money>
       lines.add(new Line(usage.subscriptionId(), usage.planId(), LineKind.FREE_ALLOWANCE, 0, free,
           UnitPrice.of("0"), Money.zero(terms.currency())));
     }
-    PriceModel.Slice slice = terms.price().rateAt(position, terms.billableUnits(usage.units()));
+    PriceModel.Slice slice = terms.price().rateAt(position, terms.billableUnits(usage.units()) - overage);
     List<LineItem> rated = slice.rating().lines();
     for (int i = 0; i < rated.size(); i++) {
       LineItem item = rated.get(i);
       lines.add(new Line(usage.subscriptionId(), usage.planId(), LineKind.USAGE, slice.firstTier() + i, item.quantity(),
           item.unitPrice(), item.amount()));
+    }
+    if (overage > 0) {
+      UnitPrice price = terms.quota().orElseThrow().overagePrice().orElseThrow();
+      lines.add(new Line(usage.subscriptionId(), usage.planId(), LineKind.OVERAGE, 0, overage, price,
+          price.times(overage, terms.currency())));
     }
     terms.recurringFee().ifPresent(fee ->
         lines.add(new Line(usage.subscriptionId(), usage.planId(), LineKind.RECURRING_FEE, 0, 1, null, fee)));

@@ -107,4 +107,15 @@ public record PlanTerms(
   public Rating rateUsage(long used) {
     return price.rate(billableUnits(used));
   }
+
+  /**
+   * Of {@code units} acknowledged after {@code before} others in the period, the billable ones
+   * priced at the quota's overage price rather than by the price model: those past the quota,
+   * but never one within the free allowance, which is free first. Zero without an overage price.
+   */
+  public long overageUnits(long before, long units) {
+    return quota.filter(q -> q.overagePrice().isPresent())
+        .map(q -> Math.min(billableUnits(units), q.pastQuota(before, units)))
+        .orElse(0L);
+  }
 }

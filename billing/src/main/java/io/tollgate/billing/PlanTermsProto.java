@@ -32,8 +32,13 @@ public final class PlanTermsProto {
       terms = terms.withRateLimit(new RateLimit(proto.getRateLimit().getEventsPerSecond(), proto.getRateLimit().getBurst()));
     }
     if (proto.hasQuota()) {
-      terms = terms.withQuota(Quota.of(proto.getQuota().getEventsPerPeriod(), proto.getQuota().getOnExceed()));
+      Quota quota = Quota.of(proto.getQuota().getEventsPerPeriod(), proto.getQuota().getOnExceed());
+      if (!proto.getQuota().getOverageUnitAmount().isEmpty()) {
+        quota = quota.withOveragePrice(UnitPrice.of(proto.getQuota().getOverageUnitAmount()));
+      }
+      terms = terms.withQuota(quota);
     }
+    Trial.checkedDays(proto.getTrialDays());
     if (!proto.getRevenueShare().isEmpty()) {
       terms = terms.withRevenueShare(RevenueShare.of(proto.getRevenueShare()));
     }

@@ -34,6 +34,12 @@ import java.util.Optional;
  * ({@link PriceModel#rateAt}), so no flip between plans restarts a ladder or charges a tier's flat
  * fee twice; packages are counted per plan across the period.
  *
+ * <p>Events past a quota that has an overage price are priced at it on an overage line: the
+ * quota counts every event of the subscription in the period, whatever the plan changes (as the
+ * stream's quota does), each segment under its own plan's quota; the free allowance comes first
+ * (an event within it is free even past the quota), and the tiers count only the events the price
+ * model prices.
+ *
  * <p>Two more rules hold on an invoice. Adjacent segments of the same plan (the
  * same plan id and terms, one ending where the next starts) are one segment, since nothing
  * changed: a "change" to the plan already in force must not restart the tiers or the allowance.
@@ -123,13 +129,41 @@ public final class Proration {
    */
   public static List<InvoiceDraft.Line> lines(Period period, String subscriptionId, List<SegmentWithPlan> segments) {
     List<SegmentWithPlan> merged = coalesce(period, segments);
-    BigDecimal covered = coveredSeconds(period, merged);
+    return lines(period, subscriptionId, merged, coveredSeconds(period, merged));
+  }
+
+  /**
+   * The lines of segments with gaps the subscription was in the period but not billed (paused):
+   * fees and allowances are shared over its time from {@code since} (its start in the period) to
+   * the period's end, so a gap pays nothing and the segments pay what they would have without it.
+   *
+   * @throws IllegalArgumentException as {@link #lines(Period, String, List)}, or if {@code since}
+   *     is after the first segment's start or outside the period
+   */
+  public static List<InvoiceDraft.Line> lines(Period period, String subscriptionId, List<SegmentWithPlan> segments,
+                                              Instant since) {
+    List<SegmentWithPlan> merged = coalesce(period, segments);
+    if (since.isBefore(period.start()) || !since.isBefore(period.end())
+        || !merged.isEmpty() && merged.get(0).segment().from().isBefore(since)) {
+      throw new IllegalArgumentException("the subscription's time in period " + period.id() + " cannot start at " + since);
+    }
+    return lines(period, subscriptionId, merged, seconds(since, period.end()));
+  }
+
+  private static List<InvoiceDraft.Line> lines(Period period, String subscriptionId, List<SegmentWithPlan> merged,
+                                               BigDecimal covered) {
     List<Optional<Money>> fees = cappedFees(covered, merged);
     List<PlanTerms> terms = new ArrayList<>();
+    List<Long> overage = new ArrayList<>();
+    long used = 0;
     long total = 0;
     for (SegmentWithPlan s : merged) {
-      terms.add(segmentTerms(s.segment(), covered));
-      total = Math.addExact(total, terms.get(terms.size() - 1).billableUnits(s.segment().units()));
+      PlanTerms segmentTerms = segmentTerms(s.segment(), covered);
+      long past = segmentTerms.overageUnits(used, s.segment().units());
+      terms.add(segmentTerms);
+      overage.add(past);
+      used = Math.addExact(used, s.segment().units());
+      total = Math.addExact(total, segmentTerms.billableUnits(s.segment().units()) - past);
     }
     List<InvoiceDraft.Line> lines = new ArrayList<>();
     long before = 0;
@@ -138,8 +172,9 @@ public final class Proration {
       String planId = merged.get(i).planId();
       Segment segment = merged.get(i).segment();
       PriceModel.Position position = new PriceModel.Position(before, beforeInPlan.getOrDefault(planId, 0L), total);
-      lines.addAll(InvoiceDraft.linesOf(new InvoiceDraft.Usage(subscriptionId, planId, terms.get(i), segment.units()), position));
-      long billable = terms.get(i).billableUnits(segment.units());
+      lines.addAll(InvoiceDraft.linesOf(
+          new InvoiceDraft.Usage(subscriptionId, planId, terms.get(i), segment.units()), position, overage.get(i)));
+      long billable = terms.get(i).billableUnits(segment.units()) - overage.get(i);
       before += billable;
       beforeInPlan.merge(planId, billable, Long::sum);
       fees.get(i).ifPresent(fee -> lines.add(

@@ -2,29 +2,46 @@ package io.tollgate.billing;
 
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * At most {@code eventsPerPeriod} events per {@link BillingPeriod} within the plan; what happens
  * to the rest is {@code onExceed}. The arithmetic here is what a subscription asks before each
  * delivery, given what it already delivered this period.
+ *
+ * @param overagePrice with {@link OnExceed#BILL} only: the price of each event past the quota,
+ *     instead of the plan's price model; empty: they are priced like any other
  */
-public record Quota(long eventsPerPeriod, OnExceed onExceed) {
+public record Quota(long eventsPerPeriod, OnExceed onExceed, Optional<UnitPrice> overagePrice) {
 
   /** What happens to the events past the quota. */
   public enum OnExceed {
     /** They are not delivered until the next period. */
     BLOCK,
-    /** They are delivered and billed at the plan's price like any other. */
+    /** They are delivered and billed: at the overage price when there is one, else like any other. */
     BILL
   }
 
-  /** @throws BillingException ({@code invalid_plan}) unless the quota is positive */
+  /**
+   * @throws BillingException ({@code invalid_plan}) unless the quota is positive, or for an
+   *     overage price on a quota that blocks (nothing past it is ever delivered)
+   */
   public Quota {
     if (eventsPerPeriod <= 0) {
       throw BillingException.invalidPlan(
           "quota.events_per_period must be positive: " + eventsPerPeriod);
     }
     Objects.requireNonNull(onExceed, "onExceed");
+    Objects.requireNonNull(overagePrice, "overagePrice");
+    if (overagePrice.isPresent() && onExceed != OnExceed.BILL) {
+      throw BillingException.invalidPlan(
+          "quota.overage_unit_amount needs \"on_exceed\": \"bill\"; a blocking quota delivers nothing past it");
+    }
+  }
+
+  /** A quota without an overage price. */
+  public Quota(long eventsPerPeriod, OnExceed onExceed) {
+    this(eventsPerPeriod, onExceed, Optional.empty());
   }
 
   /**
@@ -39,6 +56,25 @@ public record Quota(long eventsPerPeriod, OnExceed onExceed) {
           "quota.on_exceed must be \"block\" or \"bill\": " + onExceed);
     }
     return new Quota(eventsPerPeriod, OnExceed.valueOf(onExceed.toUpperCase(Locale.ROOT)));
+  }
+
+  /**
+   * The quota with events past it priced at {@code price} each.
+   *
+   * @throws BillingException ({@code invalid_plan}) unless the quota bills what exceeds it
+   */
+  public Quota withOveragePrice(UnitPrice price) {
+    return new Quota(eventsPerPeriod, onExceed, Optional.of(price));
+  }
+
+  /**
+   * How many of {@code units} events, acknowledged after {@code before} others in the period,
+   * lie past the quota: the last ones, never more than {@code units}.
+   */
+  public long pastQuota(long before, long units) {
+    requireUsed(before);
+    requireUsed(units);
+    return Math.max(0, Math.min(units, Math.addExact(before, units) - eventsPerPeriod));
   }
 
   /** Events left within the quota after {@code used} this period; never negative. */

@@ -75,7 +75,7 @@ public final class LoadGenerator {
   /** Events a drain run publishes and receives when {@link Settings#events} is not given. */
   public static final long DEFAULT_DRAIN_EVENTS = 200_000;
   /** Upcoming-invoice line kinds whose quantities add up to a subscription's usage. */
-  private static final Set<String> USAGE_LINE_KINDS = Set.of("usage", "free_allowance");
+  private static final Set<String> USAGE_LINE_KINDS = Set.of("trial", "usage", "overage", "free_allowance");
 
   public enum Mode {
     TCP, HTTP, E2E, DRAIN, ACK_TO_INVOICE, FANOUT, IDLE, SUBSCRIPTIONS;

@@ -178,6 +178,13 @@ public final class ManagementOperations {
       op("subscriptions", "ack", "POST", "/v1/subscriptions/{subscription}/acks", "ackEvents",
           "Acknowledge an event delivered on the subscription's open event stream, and every earlier one of its"
               + " partition.", List.of(text("cursor", "The event's cursor (its SSE id)")), List.of()),
+      op("subscriptions", "cancel", "POST", "/v1/subscriptions/{subscription}/cancel", "cancelSubscription",
+          "Cancel now (the fee prorated) or at the period's end.", List.of(text("at", "now or period_end")), List.of(),
+          "id", "status", "cancels_at", "cancelled_at"),
+      op("subscriptions", "pause", "POST", "/v1/subscriptions/{subscription}/pause", "pauseSubscription",
+          "Pause: nothing is delivered or billed until it resumes.", List.of(), List.of(), "id", "status", "paused_at"),
+      op("subscriptions", "resume", "POST", "/v1/subscriptions/{subscription}/resume", "resumeSubscription",
+          "Resume after the last acknowledged event.", List.of(), List.of(), "id", "status"),
       op("subscriptions", "change-plan", "POST", "/v1/subscriptions/{subscription}/plan", "changePlan",
           "Move to another plan of the product from now on.", List.of(text("plan", "The new plan")), List.of(),
           "id", "plan"),

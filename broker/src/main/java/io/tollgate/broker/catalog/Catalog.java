@@ -11,6 +11,11 @@ import io.tollgate.protocols.v1.journal.PlanCreated;
 import io.tollgate.protocols.v1.journal.PlanDeleted;
 import io.tollgate.protocols.v1.journal.PlanTerms;
 import io.tollgate.protocols.v1.journal.ProductCreated;
+import io.tollgate.billing.Cancellation;
+import io.tollgate.billing.Trial;
+import io.tollgate.protocols.v1.journal.SubscriptionCancelled;
+import io.tollgate.protocols.v1.journal.SubscriptionPaused;
+import io.tollgate.protocols.v1.journal.SubscriptionResumed;
 import io.tollgate.protocols.v1.journal.SubscriptionCreated;
 import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
 import io.tollgate.protocols.v1.journal.TopicCreated;
@@ -86,10 +91,14 @@ public final class Catalog {
 
   /**
    * A subscription with its plans over time, oldest first; the first applies from the start,
-   * each later one from the instant it was chosen.
+   * each later one from the instant it was chosen. {@code endsAt}: when a cancel ends it (empty:
+   * it was not cancelled); it streams and is billed up to then. {@code pauses}: the times it was
+   * paused, oldest first; nothing is delivered or billed in them. {@code trialEndsAt}: the end of
+   * the trial of the plan it was created on (empty: none); a plan change does not move it.
    */
   public record Subscription(String id, String account, String product, List<PlanSpan> plans, String deliveryType,
-                             List<AckPoint> start, String filterJson, Instant createdAt) {
+                             List<AckPoint> start, String filterJson, Instant createdAt, Optional<Instant> endsAt,
+                             List<Pause> pauses, Optional<Instant> trialEndsAt) {
     /** The plan in force now. */
     public String plan() {
       return plans.get(plans.size() - 1).plan();
@@ -109,12 +118,50 @@ public final class Catalog {
     Subscription withPlan(String planId, Instant from) {
       List<PlanSpan> changed = new java.util.ArrayList<>(plans);
       changed.add(new PlanSpan(planId, from));
-      return new Subscription(id, account, product, List.copyOf(changed), deliveryType, start, filterJson, createdAt);
+      return new Subscription(id, account, product, List.copyOf(changed), deliveryType, start, filterJson, createdAt,
+          endsAt, pauses, trialEndsAt);
+    }
+
+    /** The pause in force at {@code now}, if it is paused then. */
+    public Optional<Pause> pausedAt(Instant now) {
+      return pauses.stream().filter(pause -> pause.covers(now)).findFirst();
+    }
+
+    Subscription pausedFrom(Instant from) {
+      List<Pause> changed = new java.util.ArrayList<>(pauses);
+      changed.add(new Pause(from, Optional.empty()));
+      return new Subscription(id, account, product, plans, deliveryType, start, filterJson, createdAt, endsAt,
+          List.copyOf(changed), trialEndsAt);
+    }
+
+    Subscription resumedAt(Instant to) {
+      List<Pause> changed = new java.util.ArrayList<>(pauses);
+      Pause last = changed.remove(changed.size() - 1);
+      changed.add(new Pause(last.from(), Optional.of(to)));
+      return new Subscription(id, account, product, plans, deliveryType, start, filterJson, createdAt, endsAt,
+          List.copyOf(changed), trialEndsAt);
+    }
+
+    /** Whether a cancel ended it at or before {@code now}. */
+    public boolean endedAt(Instant now) {
+      return Cancellation.ended(endsAt, now);
+    }
+
+    Subscription endingAt(Instant end) {
+      return new Subscription(id, account, product, plans, deliveryType, start, filterJson, createdAt, Optional.of(end),
+          pauses, trialEndsAt);
     }
   }
 
   /** A plan chosen at {@code from}. */
   public record PlanSpan(String plan, Instant from) {}
+
+  /** A subscription paused from {@code from} (inclusive) until it was resumed at {@code to} (empty: it still is). */
+  public record Pause(Instant from, Optional<Instant> to) {
+    public boolean covers(Instant instant) {
+      return !instant.isBefore(from) && to.map(instant::isBefore).orElse(true);
+    }
+  }
 
   private final Map<String, Account> accounts = new ConcurrentHashMap<>();
   private final Map<String, ApiKey> keys = new ConcurrentHashMap<>();
@@ -164,7 +211,12 @@ public final class Catalog {
       case PRODUCT_CREATED -> checkProduct(change.getProductCreated());
       case PLAN_CREATED -> checkPlan(change.getPlanCreated());
       case SUBSCRIPTION_CREATED -> checkSubscription(change.getSubscriptionCreated());
-      case SUBSCRIPTION_PLAN_CHANGED -> checkPlanChange(change.getSubscriptionPlanChanged());
+      case SUBSCRIPTION_PLAN_CHANGED -> checkPlanChange(change.getSubscriptionPlanChanged(), Instant.ofEpochMilli(change.getAtMillis()));
+      case SUBSCRIPTION_CANCELLED -> checkCancel(change.getSubscriptionCancelled(), Instant.ofEpochMilli(change.getAtMillis()));
+      case SUBSCRIPTION_PAUSED -> checkPause(change.getSubscriptionPaused().getSubscription(), true,
+          Instant.ofEpochMilli(change.getAtMillis()));
+      case SUBSCRIPTION_RESUMED -> checkPause(change.getSubscriptionResumed().getSubscription(), false,
+          Instant.ofEpochMilli(change.getAtMillis()));
       case PLAN_DELETED -> checkPlanDeletion(change.getPlanDeleted());
       case TOPIC_SCHEMA_ADDED -> checkSchema(change.getTopicSchemaAdded());
       case API_KEY_EXPIRY_SET -> keys.containsKey(change.getApiKeyExpirySet().getId()) ? Optional.empty()
@@ -222,7 +274,9 @@ public final class Catalog {
         holdings.add(created.getAccount(), CatalogLimits.Held.SUBSCRIPTIONS, 1);
         List<AckPoint> start = created.getStartList().stream().map(AckPoint::fromProto).toList();
         subscriptions.put(created.getId(), new Subscription(created.getId(), created.getAccount(), created.getProduct(),
-            List.of(new PlanSpan(created.getPlan(), at)), created.getDeliveryType(), start, created.getFilterJson(), at));
+            List.of(new PlanSpan(created.getPlan(), at)), created.getDeliveryType(), start, created.getFilterJson(), at,
+            Optional.empty(), List.of(), Optional.ofNullable(plans.get(created.getPlan()))
+                .flatMap(plan -> Trial.endsAt(at, plan.terms().getTrialDays()))));
         subscriptionsByAccount.computeIfAbsent(created.getAccount(), account -> new CopyOnWriteArrayList<>())
             .add(created.getId());
         subscribers.add(created.getAccount() + " " + created.getProduct());
@@ -231,6 +285,15 @@ public final class Catalog {
         SubscriptionPlanChanged changed = change.getSubscriptionPlanChanged();
         subscriptions.computeIfPresent(changed.getSubscription(), (id, subscription) -> subscription.withPlan(changed.getPlan(), at));
       }
+      case SUBSCRIPTION_CANCELLED -> {
+        SubscriptionCancelled cancelled = change.getSubscriptionCancelled();
+        subscriptions.computeIfPresent(cancelled.getSubscription(),
+            (id, subscription) -> subscription.endingAt(Instant.ofEpochMilli(cancelled.getEndsAtMillis())));
+      }
+      case SUBSCRIPTION_PAUSED -> subscriptions.computeIfPresent(change.getSubscriptionPaused().getSubscription(),
+          (id, subscription) -> subscription.pausedFrom(at));
+      case SUBSCRIPTION_RESUMED -> subscriptions.computeIfPresent(change.getSubscriptionResumed().getSubscription(),
+          (id, subscription) -> subscription.resumedAt(at));
       case PLAN_DELETED -> {
         Plan deleted = plans.remove(change.getPlanDeleted().getId());
         holdings.refund(change.getPlanDeleted().getId());
@@ -371,10 +434,13 @@ public final class Catalog {
         : oneMore(CatalogLimits.Held.SUBSCRIPTIONS, created.getAccount());
   }
 
-  private Optional<Rejection> checkPlanChange(SubscriptionPlanChanged changed) {
+  private Optional<Rejection> checkPlanChange(SubscriptionPlanChanged changed, Instant at) {
     Subscription subscription = subscriptions.get(changed.getSubscription());
     if (subscription == null) {
       return Optional.of(Rejection.notFound("subscription", changed.getSubscription()));
+    }
+    if (subscription.endedAt(at)) {
+      return Optional.of(cancelled(subscription));
     }
     Plan plan = plans.get(changed.getPlan());
     if (plan == null) {
@@ -388,6 +454,43 @@ public final class Catalog {
       return Optional.of(new Rejection("plan_unchanged", "subscription " + subscription.id() + " is already on plan " + plan.id()));
     }
     return limitsOf(subscription.account()).checkOneMorePlanChange(subscription.id(), subscription.plans().size() - 1);
+  }
+
+  /** A cancel may only bring a subscription's end earlier, and never after it ended. */
+  private Optional<Rejection> checkCancel(SubscriptionCancelled cancel, Instant at) {
+    Subscription subscription = subscriptions.get(cancel.getSubscription());
+    if (subscription == null) {
+      return Optional.of(Rejection.notFound("subscription", cancel.getSubscription()));
+    }
+    Instant end = Instant.ofEpochMilli(cancel.getEndsAtMillis());
+    if (subscription.endedAt(at) || subscription.endsAt().filter(scheduled -> !end.isBefore(scheduled)).isPresent()) {
+      return Optional.of(cancelled(subscription));
+    }
+    return Optional.empty();
+  }
+
+  /** A pause needs a subscription that is not paused, a resume one that is; neither after its end. */
+  private Optional<Rejection> checkPause(String id, boolean pause, Instant at) {
+    Subscription subscription = subscriptions.get(id);
+    if (subscription == null) {
+      return Optional.of(Rejection.notFound("subscription", id));
+    }
+    if (subscription.endedAt(at)) {
+      return Optional.of(cancelled(subscription));
+    }
+    boolean paused = subscription.pausedAt(at).isPresent();
+    if (pause && paused) {
+      return Optional.of(new Rejection("subscription_paused", "subscription " + id + " is already paused"));
+    }
+    if (!pause && !paused) {
+      return Optional.of(new Rejection("subscription_not_paused", "subscription " + id + " is not paused"));
+    }
+    return Optional.empty();
+  }
+
+  private static Rejection cancelled(Subscription subscription) {
+    return new Rejection("subscription_cancelled", "subscription " + subscription.id() + " was cancelled; it "
+        + (subscription.endsAt().isPresent() ? "ends at " + subscription.endsAt().get() : "has ended"));
   }
 
   private Optional<Rejection> checkSchema(TopicSchemaAdded added) {
@@ -433,6 +536,12 @@ public final class Catalog {
       case PLAN_CREATED -> product(change.getPlanCreated().getProductId()).map(Product::owner);
       case SUBSCRIPTION_CREATED -> Optional.of(change.getSubscriptionCreated().getAccount());
       case SUBSCRIPTION_PLAN_CHANGED -> subscription(change.getSubscriptionPlanChanged().getSubscription())
+          .map(Subscription::account);
+      case SUBSCRIPTION_CANCELLED -> subscription(change.getSubscriptionCancelled().getSubscription())
+          .map(Subscription::account);
+      case SUBSCRIPTION_PAUSED -> subscription(change.getSubscriptionPaused().getSubscription())
+          .map(Subscription::account);
+      case SUBSCRIPTION_RESUMED -> subscription(change.getSubscriptionResumed().getSubscription())
           .map(Subscription::account);
       case TOPIC_SCHEMA_ADDED -> topicOwner(change.getTopicSchemaAdded().getTopic());
       case API_KEY_EXPIRY_SET -> Optional.ofNullable(keys.get(change.getApiKeyExpirySet().getId())).map(ApiKey::accountId);

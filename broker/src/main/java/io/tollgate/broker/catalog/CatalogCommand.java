@@ -1,6 +1,7 @@
 package io.tollgate.broker.catalog;
 
 import com.google.protobuf.ByteString;
+import io.tollgate.billing.Cancellation;
 import io.tollgate.broker.position.AckPoint;
 import io.tollgate.protocols.v1.journal.AccountCreated;
 import io.tollgate.protocols.v1.journal.ApiKeyCreated;
@@ -13,6 +14,9 @@ import io.tollgate.protocols.v1.journal.PlanDeleted;
 import io.tollgate.protocols.v1.journal.PlanTerms;
 import io.tollgate.protocols.v1.journal.ProductCreated;
 import io.tollgate.protocols.v1.journal.SubscriptionCreated;
+import io.tollgate.protocols.v1.journal.SubscriptionCancelled;
+import io.tollgate.protocols.v1.journal.SubscriptionPaused;
+import io.tollgate.protocols.v1.journal.SubscriptionResumed;
 import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
 import io.tollgate.protocols.v1.journal.TopicCreated;
 import io.tollgate.protocols.v1.journal.TopicSchemaAdded;
@@ -129,6 +133,29 @@ public sealed interface CatalogCommand {
     public CatalogChange.Builder change() {
       return CatalogChange.newBuilder().setSubscriptionPlanChanged(SubscriptionPlanChanged.newBuilder()
           .setSubscription(subscription).setPlan(plan));
+    }
+  }
+
+  /** {@code endsAt}: when the subscription ends, {@code at} as the cancel asked. */
+  record CancelSubscription(String subscription, Cancellation at, Instant endsAt) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setSubscriptionCancelled(SubscriptionCancelled.newBuilder()
+          .setSubscription(subscription).setAt(at.wireName()).setEndsAtMillis(endsAt.toEpochMilli()));
+    }
+  }
+
+  record PauseSubscription(String subscription) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setSubscriptionPaused(SubscriptionPaused.newBuilder().setSubscription(subscription));
+    }
+  }
+
+  record ResumeSubscription(String subscription) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setSubscriptionResumed(SubscriptionResumed.newBuilder().setSubscription(subscription));
     }
   }
 

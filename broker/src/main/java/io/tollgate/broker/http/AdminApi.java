@@ -3,6 +3,7 @@ package io.tollgate.broker.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.billing.BillingException;
+import io.tollgate.billing.Cancellation;
 import io.tollgate.billing.PlanTermsProto;
 import io.tollgate.broker.error.FieldLengths;
 import io.tollgate.broker.error.Refusal;
@@ -342,7 +343,7 @@ public final class AdminApi {
     String plan = request.requiredString("plan", FieldLengths.Kind.ID);
     return subscriptions.create(principal.actor(), id, account, product, plan, deliveryType,
             filter, start.equals("end") ? Subscriptions.Start.END : Subscriptions.Start.BEGINNING)
-        .thenApply(catalog -> Responses.json(201, subscription(catalog.subscription(id).orElseThrow())));
+        .thenApply(catalog -> Responses.json(201, subscription(catalog.subscription(id).orElseThrow(), clock.instant())));
   }
 
   /**
@@ -362,6 +363,40 @@ public final class AdminApi {
         .thenCompose(catalog -> getSubscription(principal, subscriptionId));
   }
 
+  /**
+   * Cancels a subscription {@code "now"} or at {@code "period_end"}: it streams and is billed up to
+   * its end (the fee prorated as for a plan change) and never after. Cancelling again only brings
+   * the end earlier; a subscription that has ended answers {@code subscription_cancelled}.
+   */
+  CompletionStage<HttpResponse> cancelSubscription(Principal principal, String subscriptionId, byte[] body) {
+    JsonBody request = JsonBody.parse(requests, body, Set.of("at"));
+    Catalog.Subscription subscription = view.catalog().subscription(subscriptionId)
+        .filter(s -> AccountReads.isTenantOf(principal, s.account()))
+        .orElseThrow(() -> notFound("subscription", subscriptionId));
+    requireScope(principal, Scope.SUBSCRIBE, subscription.account(), "cancel " + subscriptionId);
+    requireReaches(principal, subscription.product());
+    String at = request.requiredString("at");
+    Cancellation cancellation = Cancellation.of(at)
+        .orElseThrow(() -> request.invalid("at", "must be \"now\" or \"period_end\""));
+    return subscriptions.cancel(principal.actor(), subscription, cancellation)
+        .thenCompose(catalog -> getSubscription(principal, subscriptionId));
+  }
+
+  /**
+   * Pauses ({@code pause}) or resumes a subscription from now: while it is paused nothing is
+   * delivered or billed (no fee for the paused time, prorated as for a plan change) and its cursor
+   * stays, so a stream opened after the resume continues after the last ack.
+   */
+  CompletionStage<HttpResponse> pauseOrResume(Principal principal, String subscriptionId, boolean pause) {
+    Catalog.Subscription subscription = view.catalog().subscription(subscriptionId)
+        .filter(s -> AccountReads.isTenantOf(principal, s.account()))
+        .orElseThrow(() -> notFound("subscription", subscriptionId));
+    requireScope(principal, Scope.SUBSCRIBE, subscription.account(), (pause ? "pause " : "resume ") + subscriptionId);
+    requireReaches(principal, subscription.product());
+    return (pause ? subscriptions.pause(principal.actor(), subscriptionId) : subscriptions.resume(principal.actor(), subscriptionId))
+        .thenCompose(catalog -> getSubscription(principal, subscriptionId));
+  }
+
   /** Deletes a plan no subscription uses (not even in its history, which invoices still price). */
   CompletionStage<HttpResponse> deletePlan(Principal principal, String planId) {
     Catalog.Plan plan = visible(principal).plan(planId).orElseThrow(() -> notFound("plan", planId));
@@ -375,7 +410,8 @@ public final class AdminApi {
   HttpResponse listSubscriptions(Principal principal, Paging.PageRequest page) {
     return list(view.catalog().subscriptions().stream().filter(subscription ->
             AccountReads.mayRead(principal, subscription.account()) && principal.reaches(subscription.product())),
-        subscription -> Paging.created(subscription.createdAt(), subscription.id()), AdminApi::subscription, page);
+        subscription -> Paging.created(subscription.createdAt(), subscription.id()),
+        subscription -> subscription(subscription, clock.instant()), page);
   }
 
   /**
@@ -392,7 +428,7 @@ public final class AdminApi {
     return sharding.entityRefFor(SubscriptionEntity.ENTITY_KEY, id)
         .<SubscriptionEntity.Attached>ask(SubscriptionEntity.GetAcked::new, timeout)
         .thenCombine(usage, (acked, report) -> {
-          ObjectNode body = subscription(subscription);
+          ObjectNode body = subscription(subscription, clock.instant());
           ArrayNode cursors = body.putArray("acked");
           acked.acked().values().stream()
               .sorted(Comparator.comparing((AckPoint point) -> point.cursor().topic())
@@ -491,9 +527,24 @@ public final class AdminApi {
     return node.put("created_at", plan.createdAt().toString());
   }
 
-  static ObjectNode subscription(Catalog.Subscription subscription) {
+  /**
+   * A subscription ever cancelled or paused also shows {@code status}: {@code cancelled} (with
+   * {@code cancelled_at}) from its end on, else {@code paused} (with {@code paused_at}) while
+   * paused, else {@code active}; and {@code cancels_at} while a cancel is due. One never cancelled
+   * or paused answers as before either could be done, so old data reads unchanged (UpgradeTest):
+   * no status is active.
+   */
+  static ObjectNode subscription(Catalog.Subscription subscription, java.time.Instant now) {
     ObjectNode node = object().put("id", subscription.id()).put("account", subscription.account())
         .put("product", subscription.product()).put("plan", subscription.plan());
+    if (subscription.endsAt().isPresent() || !subscription.pauses().isEmpty()) {
+      Optional<Catalog.Pause> paused = subscription.pausedAt(now);
+      node.put("status", subscription.endedAt(now) ? "cancelled" : paused.isPresent() ? "paused" : "active");
+      paused.filter(pause -> !subscription.endedAt(now)).ifPresent(pause -> node.put("paused_at", pause.from().toString()));
+    }
+    subscription.endsAt().ifPresent(end -> node.put(subscription.endedAt(now) ? "cancelled_at" : "cancels_at",
+        end.toString()));
+    subscription.trialEndsAt().ifPresent(end -> node.put("trial_ends_at", end.toString()));
     ArrayNode plans = node.putArray("plan_history");
     subscription.plans().forEach(span -> plans.addObject().put("plan", span.plan()).put("from", span.from().toString()));
     node.putObject("delivery").put("type", subscription.deliveryType());

@@ -157,13 +157,14 @@ final class ApiOperations {
           "One subscription, with its cursors and this period's usage.", "Subscription")),
       at("GET", "/v1/subscriptions/{subscription}/stream", act("stream", "subscriptions",
           "Upgrades to a WebSocket stream of the subscription's events (README, \"Streams\").", 101, null,
-          "websocket_required", "too_many_connections_for_account", "too_many_connections_for_address")),
+          "websocket_required", "too_many_connections_for_account", "too_many_connections_for_address",
+          "subscription_cancelled", "subscription_paused")),
       at("GET", "/v1/subscriptions/{subscription}/events", act("eventStream", "subscriptions",
           "The subscription's events as server-sent events (text/event-stream): each event's id is its cursor and its"
               + " data the JSON of a WebSocket event frame; Last-Event-ID acknowledges through that cursor and resumes"
               + " after it (README, \"Server-sent events\").", 200, null,
           "not_acceptable", "malformed_cursor", "unknown_cursor", "too_many_connections_for_account",
-          "too_many_connections_for_address")),
+          "too_many_connections_for_address", "subscription_cancelled", "subscription_paused")),
       at("POST", "/v1/subscriptions/{subscription}/acks", new Operation("ackEvents", "subscriptions",
           "Acknowledges an event delivered on the subscription's open stream and every earlier one of its partition;"
               + " answered once committed, so each acknowledged event is billed once.", Optional.of("Ack"), 200,
@@ -172,7 +173,18 @@ final class ApiOperations {
       at("POST", "/v1/subscriptions/{subscription}/plan", new Operation("changePlan", "subscriptions",
           "Moves the subscription to another plan of its product from now on.", Optional.of("PlanChange"), 200,
           Optional.of("Subscription"), List.of(), List.of("plan_not_found", "plan_not_in_product", "plan_unchanged",
-          "too_many_plan_changes"))),
+          "too_many_plan_changes", "subscription_cancelled"))),
+      at("POST", "/v1/subscriptions/{subscription}/cancel", new Operation("cancelSubscription", "subscriptions",
+          "Cancels the subscription now or at the end of the period: it streams and is billed up to its end, the "
+              + "recurring fee prorated as for a plan change (docs/billing.md).", Optional.of("Cancel"), 200,
+          Optional.of("Subscription"), List.of(), List.of("subscription_cancelled"))),
+      at("POST", "/v1/subscriptions/{subscription}/pause", new Operation("pauseSubscription", "subscriptions",
+          "Pauses the subscription from now: nothing is delivered or billed until it is resumed, and its open "
+              + "streams end (docs/billing.md).", Optional.empty(), 200,
+          Optional.of("Subscription"), List.of(), List.of("subscription_paused", "subscription_cancelled"))),
+      at("POST", "/v1/subscriptions/{subscription}/resume", new Operation("resumeSubscription", "subscriptions",
+          "Resumes a paused subscription from now; a stream continues after the last ack.", Optional.empty(), 200,
+          Optional.of("Subscription"), List.of(), List.of("subscription_not_paused", "subscription_cancelled"))),
 
       at("GET", "/v1/audit", withQuery(read("readAuditLog", "audit",
           "Catalog changes and billing actions, oldest first, a page at a time.", "AuditPage", "invalid_limit",

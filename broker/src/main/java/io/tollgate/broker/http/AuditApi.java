@@ -203,6 +203,11 @@ public final class AuditApi {
           .put("account", change.getSubscriptionCreated().getAccount()).put("plan", change.getSubscriptionCreated().getPlan());
       case SUBSCRIPTION_PLAN_CHANGED -> node.put("target", change.getSubscriptionPlanChanged().getSubscription())
           .put("plan", change.getSubscriptionPlanChanged().getPlan());
+      case SUBSCRIPTION_CANCELLED -> node.put("target", change.getSubscriptionCancelled().getSubscription())
+          .put("at", change.getSubscriptionCancelled().getAt())
+          .put("ends_at", Instant.ofEpochMilli(change.getSubscriptionCancelled().getEndsAtMillis()).toString());
+      case SUBSCRIPTION_PAUSED -> node.put("target", change.getSubscriptionPaused().getSubscription());
+      case SUBSCRIPTION_RESUMED -> node.put("target", change.getSubscriptionResumed().getSubscription());
       case PLAN_DELETED -> node.put("target", change.getPlanDeleted().getId());
       case API_KEY_DELETED -> node.put("target", change.getApiKeyDeleted().getId());
       case CHANGE_NOT_SET -> { }

@@ -196,6 +196,12 @@ public final class HttpApi extends AllDirectives {
             withBody(body -> async(() -> streams.ack(principal, at.get(0), body)))),
         api("POST", "/v1/subscriptions/{subscription}/plan", (principal, at) ->
             withBody(body -> async(() -> admin.changePlan(principal, at.get(0), body)))),
+        api("POST", "/v1/subscriptions/{subscription}/cancel", (principal, at) ->
+            withBody(body -> async(() -> admin.cancelSubscription(principal, at.get(0), body)))),
+        api("POST", "/v1/subscriptions/{subscription}/pause", (principal, at) ->
+            async(() -> admin.pauseOrResume(principal, at.get(0), true))),
+        api("POST", "/v1/subscriptions/{subscription}/resume", (principal, at) ->
+            async(() -> admin.pauseOrResume(principal, at.get(0), false))),
 
         api("GET", "/v1/audit", (principal, at) -> parameterOptional("actor", actor ->
             parameterOptional("after", after -> parameterOptional("limit", limit ->

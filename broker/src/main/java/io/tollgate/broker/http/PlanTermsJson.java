@@ -20,7 +20,7 @@ import java.util.Set;
 /** The JSON of a plan's terms (PRODUCT.md) to and from its journal form. */
 final class PlanTermsJson {
   static final Set<String> PLAN_FIELDS = Set.of("name", "currency", "price", "free_allowance", "recurring_fee",
-      "rate_limit", "quota", "revenue_share", "filter", "redact");
+      "rate_limit", "quota", "revenue_share", "filter", "redact", "trial_days");
   private static final Set<String> PRICE_FIELDS = Set.of("model", "unit_amount", "tiers", "package_size", "package_amount");
   private static final Set<String> TIER_FIELDS = Set.of("up_to", "unit_amount", "flat_amount");
   private static final String DEFAULT_REVENUE_SHARE = "0.70";
@@ -34,6 +34,12 @@ final class PlanTermsJson {
         .setFreeAllowance(nonNegative(body, "free_allowance", body.optionalLong("free_allowance").orElse(0L)))
         .setRevenueShare(body.optionalDecimal("revenue_share").orElse(DEFAULT_REVENUE_SHARE));
     body.optionalDecimal("recurring_fee").ifPresent(terms::setRecurringFee);
+    body.optionalLong("trial_days").ifPresent(days -> {
+      if (days < 0 || days > io.tollgate.billing.Trial.MAX_DAYS) {
+        throw body.invalid("trial_days", "must be between 0 and " + io.tollgate.billing.Trial.MAX_DAYS);
+      }
+      terms.setTrialDays((int) (long) days);
+    });
     body.optionalObject("rate_limit", Set.of("events_per_second", "burst")).ifPresent(limit -> {
       long perSecond = limit.requiredLong("events_per_second");
       long burst = limit.optionalLong("burst").orElse(perSecond);
@@ -42,14 +48,16 @@ final class PlanTermsJson {
       }
       terms.setRateLimit(RateLimit.newBuilder().setEventsPerSecond((int) perSecond).setBurst((int) burst));
     });
-    body.optionalObject("quota", Set.of("events_per_period", "on_exceed")).ifPresent(quota -> {
+    body.optionalObject("quota", Set.of("events_per_period", "on_exceed", "overage_unit_amount")).ifPresent(quota -> {
       String onExceed = quota.requiredString("on_exceed");
       if (!onExceed.equals("block") && !onExceed.equals("bill")) {
         throw quota.invalid("on_exceed", "must be \"block\" or \"bill\"");
       }
-      terms.setQuota(Quota.newBuilder()
+      Quota.Builder built = Quota.newBuilder()
           .setEventsPerPeriod(nonNegative(quota, "events_per_period", quota.requiredLong("events_per_period")))
-          .setOnExceed(onExceed));
+          .setOnExceed(onExceed);
+      quota.optionalDecimal("overage_unit_amount").ifPresent(built::setOverageUnitAmount);
+      terms.setQuota(built);
     });
     body.optionalObject("filter", null).ifPresent(filter -> {
       body.checkedLength("filter", filter.json().toString(), FieldLengths.Kind.FILTER);
@@ -137,9 +145,15 @@ final class PlanTermsJson {
           .put("burst", terms.getRateLimit().getBurst());
     }
     if (terms.hasQuota()) {
-      out.putObject("quota")
+      ObjectNode quota = out.putObject("quota")
           .put("events_per_period", terms.getQuota().getEventsPerPeriod())
           .put("on_exceed", terms.getQuota().getOnExceed());
+      if (!terms.getQuota().getOverageUnitAmount().isEmpty()) {
+        quota.put("overage_unit_amount", terms.getQuota().getOverageUnitAmount());
+      }
+    }
+    if (terms.getTrialDays() > 0) {
+      out.put("trial_days", terms.getTrialDays());
     }
     out.put("revenue_share", terms.getRevenueShare());
     if (!terms.getFilterJson().isEmpty()) {

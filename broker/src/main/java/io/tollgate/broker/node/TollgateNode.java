@@ -225,7 +225,7 @@ public final class TollgateNode {
         askTimeout, subscriptions.attachAttemptTimeout(), subscriptions.eventStreamKeepAlive(), clock, periods),
         metrics.deliveredEvents);
     CatalogWriter catalogWriter = new CatalogWriter(sharding, view, clock, askTimeout);
-    AdminApi admin = new AdminApi(view, catalogWriter, new Subscriptions(sharding, view, catalogWriter, askTimeout),
+    AdminApi admin = new AdminApi(view, catalogWriter, new Subscriptions(sharding, view, catalogWriter, askTimeout, clock, periods),
         sharding, schemas, requests, askTimeout, clock);
     AtomicBoolean stopping = new AtomicBoolean();
     CompletableFuture<Void> caughtUp = view.caughtUp().toCompletableFuture();

@@ -18,7 +18,8 @@ import java.util.function.Consumer;
  * {@link #endWhereDue} about every second against this node's own catalog view, so a deletion
  * or rotation written on any node reaches every node's sessions), by its own rule (a TCP
  * connection that went idle or stalled mid-frame), by an operator's or account admin's close,
- * or by the node going away. Each session registers how it is ended: a stream sends its last
+ * or by the node going away. A session of a subscription that a cancel has ended, or that is
+ * paused, is ended the same way, and refused when it registers. Each session registers how it is ended: a stream sends its last
  * frame and closes, a TCP connection sends a fatal error frame and closes.
  *
  * <p>It also bounds them: at most {@link Limits#perAddress} connections from one remote address
@@ -89,6 +90,9 @@ public final class OpenSessions {
    */
   public OpenSession register(String id, OpenSession.Kind kind, String account, Credential credential,
                               String subscription, String remoteAddress, Consumer<Ending> end, Rule rule) {
+    subscriptionEnding(subscription, clock.instant()).ifPresent(ending -> {
+      throw new Refusal(ending.code(), ending.message());
+    });
     synchronized (this) {
       boolean admittedHere = !admitted.containsKey(id);
       admit(id, remoteAddress);
@@ -119,11 +123,26 @@ public final class OpenSessions {
     return credential.endingAt(view.catalog(), clock.instant());
   }
 
-  /** Ends every session whose credential no longer holds, or whose own rule says it must end. */
+  /**
+   * Ends every session whose credential no longer holds, whose subscription a cancel has ended
+   * or is paused, or whose own rule says it must end.
+   */
   public void endWhereDue() {
     Instant now = clock.instant();
-    sessions.values().forEach(held -> due(held.credential()).or(() -> held.rule().endingAt(now))
+    sessions.values().forEach(held -> due(held.credential())
+        .or(() -> subscriptionEnding(held.session().subscription(), now))
+        .or(() -> held.rule().endingAt(now))
         .ifPresent(ending -> end(held, ending)));
+  }
+
+  /** Why a session of {@code subscription} (empty: of none) may not go on at {@code now}, if it may not. */
+  private Optional<Ending> subscriptionEnding(String subscription, Instant now) {
+    if (subscription == null || subscription.isEmpty()) {
+      return Optional.empty();
+    }
+    return view.catalog().subscription(subscription).flatMap(s -> s.endedAt(now)
+        ? Optional.of(Ending.subscriptionCancelled(s.id(), s.endsAt().orElseThrow()))
+        : s.pausedAt(now).map(pause -> Ending.subscriptionPaused(s.id(), pause.from())));
   }
 
   /** This node's sessions of {@code account}, oldest first; every session when empty. */

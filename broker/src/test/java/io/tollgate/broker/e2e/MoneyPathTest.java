@@ -105,6 +105,38 @@ class MoneyPathTest {
   }
 
   @Test
+  void eventsPastABilledQuotaArePricedAtItsOveragePriceOnAnOverageLine() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("overage", 1, """
+        {"name":"metered","currency":"USD","free_allowance":5,"price":{"model":"per_unit","unit_amount":"0.01"},
+         "quota":{"events_per_period":20,"on_exceed":"bill","overage_unit_amount":"0.05"}}""");
+    JsonNode quota = broker.get("/v1/plans/" + t.plan(), t.consumerKey()).body().get("quota");
+    assertEquals("0.05", quota.get("overage_unit_amount").asText(), String.valueOf(quota));
+    publish(t, 0, 30);
+    consume(t, 30);
+    JsonNode lines = upcoming(t).get("lines");
+    assertEquals("free_allowance", lines.get(0).get("kind").asText());
+    assertEquals(5, lines.get(0).get("quantity").asLong());
+    assertEquals("usage", lines.get(1).get("kind").asText());
+    assertEquals(15, lines.get(1).get("quantity").asLong(), "the events within the quota, after the allowance");
+    assertEquals("0.15", lines.get(1).get("amount").asText());
+    assertEquals("overage", lines.get(2).get("kind").asText());
+    assertEquals(10, lines.get(2).get("quantity").asLong());
+    assertEquals("0.05", lines.get(2).get("unit_amount").asText());
+    assertEquals("0.50", lines.get(2).get("amount").asText());
+    assertEquals("0.65", totalOf(upcoming(t)));
+  }
+
+  @Test
+  void anOveragePriceOnAQuotaThatBlocksIsRefused() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("blockedoverage", 1);
+    TestBroker.Reply reply = broker.post("/v1/products/" + t.product() + "/plans", t.producerKey(), "application/json", """
+        {"name":"capped","currency":"USD","price":{"model":"per_unit","unit_amount":"0.01"},
+         "quota":{"events_per_period":20,"on_exceed":"block","overage_unit_amount":"0.05"}}""");
+    assertEquals(400, reply.status());
+    assertEquals("invalid_plan", reply.errorCode());
+  }
+
+  @Test
   void anAccountsBillsAreItsOwn() throws Exception {
     TestBroker.Tenancy t = broker.tenancy("ownbills", 1);
     TestBroker.Tenancy other = broker.tenancy("otherbills", 1);

@@ -69,11 +69,12 @@ class TenantIsolationMatrixTest {
   /** Tenant A's resources and keys. */
   private record Fixture(String account, String key, Map<String, String> lackingScope, String otherResourcesKey,
                          String expiredKey, String product, String plan, String sparePlan, String doomedPlan,
-                         String subscription, String rotatableKey, String doomedKey, String session,
-                         String usdInvoice, String eurInvoice) {
+                         String subscription, String doomedSubscription, String rotatableKey, String doomedKey,
+                         String session, String usdInvoice, String eurInvoice) {
     /** Every identifier and name of A's that another tenant must never read. */
     List<String> secrets() {
-      return List.of(account, "tenanta", product, plan, sparePlan, doomedPlan, subscription, session, usdInvoice, eurInvoice);
+      return List.of(account, "tenanta", product, plan, sparePlan, doomedPlan, subscription, doomedSubscription, session,
+          usdInvoice, eurInvoice);
     }
   }
 
@@ -116,6 +117,7 @@ class TenantIsolationMatrixTest {
     String doomed = admin.createPerUnitPlan(product, "doomed", "USD", "0.01").get("id").asText();
     String subscription = admin.createSubscription(account, product, usdPlan, "beginning").get("id").asText();
     admin.createSubscription(account, product, eurPlan, "beginning");
+    String doomedSubscription = admin.createSubscription(account, product, spare, "beginning").get("id").asText();
 
     String b = admin.createAccount("tenantb account").get("id").asText();
     foreignKey = admin.createKey(b, allScopes).get("secret").asText();
@@ -139,7 +141,7 @@ class TenantIsolationMatrixTest {
     String session = broker.get("/v1/accounts/" + account + "/sessions", broker.adminKey()).body()
         .get("data").get(0).get("id").asText();
     a = new Fixture(account, key, lackingScope, otherResources, expired, product, usdPlan, spare, doomed, subscription,
-        rotatable, doomedKey, session, invoices.get("USD"), invoices.get("EUR"));
+        doomedSubscription, rotatable, doomedKey, session, invoices.get("USD"), invoices.get("EUR"));
   }
 
   @AfterAll
@@ -336,6 +338,12 @@ class TenantIsolationMatrixTest {
                 "{\"cursor\":\"tenanta.orders:0:0:0\"}"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
         row("POST", "/v1/subscriptions/{subscription}/plan", () -> json("/v1/subscriptions/" + a.subscription() + "/plan",
                 "{\"plan\":\"" + a.sparePlan() + "\"}"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
+        row("POST", "/v1/subscriptions/{subscription}/pause", () -> call("/v1/subscriptions/" + a.doomedSubscription()
+                + "/pause"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
+        row("POST", "/v1/subscriptions/{subscription}/resume", () -> call("/v1/subscriptions/" + a.doomedSubscription()
+                + "/resume"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
+        row("POST", "/v1/subscriptions/{subscription}/cancel", () -> json("/v1/subscriptions/" + a.doomedSubscription()
+                + "/cancel", "{\"at\":\"now\"}"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
 
         new Row(Edge.HTTP, "GET", "/v1/audit", () -> call("/v1/audit?limit=1000"), Owner.TENANT, Optional.of("admin"),
             true, Outcome.HIDDEN, 200, Optional.of("tenanta.schemed")),

@@ -21,7 +21,10 @@ import io.tollgate.protocols.v1.journal.PriceModel;
 import io.tollgate.protocols.v1.journal.ProductCreated;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
 import io.tollgate.protocols.v1.journal.RevenueDelivered;
+import io.tollgate.protocols.v1.journal.SubscriptionCancelled;
 import io.tollgate.protocols.v1.journal.SubscriptionCreated;
+import io.tollgate.protocols.v1.journal.SubscriptionPaused;
+import io.tollgate.protocols.v1.journal.SubscriptionResumed;
 import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
 import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import java.time.Instant;
@@ -170,6 +173,27 @@ class BillingVerifierTest {
     journal.add(catalog().get(0));
 
     assertThrows(IllegalArgumentException.class, () -> verify(usage(), journal, producerJournal(UnaryOperator.identity())));
+  }
+
+  @Test
+  void aPauseAndACancelInTheCatalogAreReplayedAndPricedAsTheCloseDoes() {
+    List<CatalogChange> catalog = new ArrayList<>(catalog());
+    catalog.add(change(Instant.parse("2026-11-12T00:00:00Z"), CatalogChange.newBuilder()
+        .setSubscriptionPaused(SubscriptionPaused.newBuilder().setSubscription("sub_1"))));
+    catalog.add(change(Instant.parse("2026-11-14T00:00:00Z"), CatalogChange.newBuilder()
+        .setSubscriptionResumed(SubscriptionResumed.newBuilder().setSubscription("sub_1"))));
+    catalog.sort(java.util.Comparator.comparingLong(CatalogChange::getAtMillis));
+    catalog.add(change(Instant.parse("2026-11-25T00:00:00Z"), CatalogChange.newBuilder().setSubscriptionCancelled(
+        SubscriptionCancelled.newBuilder().setSubscription("sub_1").setAt("now")
+            .setEndsAtMillis(Instant.parse("2026-11-25T00:00:00Z").toEpochMilli()))));
+    List<Message> closedThroughDecember = new ArrayList<>(consumerJournal(UnaryOperator.identity()));
+    closedThroughDecember.add(PeriodsClosed.newBuilder()
+        .setThroughMillis(Instant.parse("2027-01-01T00:00:00Z").toEpochMilli()).build());
+
+    VerificationReport report = BillingVerifier.verify(new Journals(catalog, Map.of("sub_1", usage()),
+        Map.of(CONSUMER, closedThroughDecember, PRODUCER, producerJournal(UnaryOperator.identity()))), MONTHLY, Optional.empty());
+
+    assertEquals(List.of(), report.differences(), "the usage on either side of the pause, and no December invoice");
   }
 
   // ---- the journals --------------------------------------------------------------------------
