@@ -43,6 +43,8 @@ public final class RocksDbReadJournal
   private final EventAdapters eventAdapters;
   private final Executor blockingReads;
   private final int chunkSize;
+  /** Most bytes of stored entries one chunk holds (one entry always): entries may be megabytes each. */
+  private final long chunkBytes;
   private final Duration pollInterval;
 
   RocksDbReadJournal(ExtendedActorSystem system, Config config) {
@@ -51,6 +53,7 @@ public final class RocksDbReadJournal
     this.eventAdapters = Persistence.get(system).adaptersFor(config.getString("write-plugin"));
     this.blockingReads = system.dispatchers().lookup(config.getString("plugin-dispatcher"));
     this.chunkSize = config.getInt("chunk-size");
+    this.chunkBytes = config.getBytes("chunk-bytes");
     this.pollInterval = config.getDuration("poll-interval");
   }
 
@@ -109,11 +112,13 @@ public final class RocksDbReadJournal
       String persistenceId, long fromSequenceNr, long toSequenceNr, int max) throws Exception {
     List<EventEnvelope> envelopes = new ArrayList<>();
     long[] next = {fromSequenceNr};
-    long read = store.readEvents(persistenceId, fromSequenceNr, toSequenceNr, max, (seqNr, value) -> {
+    long[] bytes = {0};
+    long read = store.readEvents(persistenceId, fromSequenceNr, toSequenceNr, max, chunkBytes, (seqNr, value) -> {
       envelopes.addAll(toEnvelopes(codec.decodeEvent(persistenceId, seqNr, value)));
       next[0] = seqNr + 1;
+      bytes[0] += value.length;
     });
-    return new EventsByPersistenceIdStage.Chunk(envelopes, next[0], read < max);
+    return new EventsByPersistenceIdStage.Chunk(envelopes, next[0], read < max && bytes[0] < chunkBytes);
   }
 
   private List<EventEnvelope> toEnvelopes(PersistentRepr repr) {

@@ -275,6 +275,17 @@ public final class RocksDbStore implements Extension {
   public long readEvents(
       String persistenceId, long fromSequenceNr, long toSequenceNr, long max, EntryVisitor visitor)
       throws RocksDBException {
+    return readEvents(persistenceId, fromSequenceNr, toSequenceNr, max, Long.MAX_VALUE, visitor);
+  }
+
+  /**
+   * The same, stopping too once the entries visited hold {@code maxBytes} (always visiting at
+   * least one): a journal entry may be megabytes, so a count alone does not bound what a reader
+   * holds.
+   */
+  public long readEvents(
+      String persistenceId, long fromSequenceNr, long toSequenceNr, long max, long maxBytes, EntryVisitor visitor)
+      throws RocksDBException {
     if (max <= 0 || fromSequenceNr > toSequenceNr) {
       return 0;
     }
@@ -284,14 +295,17 @@ public final class RocksDbStore implements Extension {
         return 0L;
       }
       long visited = 0;
+      long bytes = 0;
       try (Slice upper = new Slice(Keys.entryUpperBound(id.getAsLong(), toSequenceNr));
           ReadOptions options = new ReadOptions().setIterateUpperBound(upper);
           RocksIterator it = db.newIterator(journal, options)) {
         for (it.seek(Keys.entry(id.getAsLong(), fromSequenceNr));
-            it.isValid() && visited < max;
+            it.isValid() && visited < max && bytes < maxBytes;
             it.next()) {
-          visitor.visit(Keys.sequenceNrOf(it.key()), it.value());
+          byte[] value = it.value();
+          visitor.visit(Keys.sequenceNrOf(it.key()), value);
           visited++;
+          bytes += value.length;
         }
         it.status();
       }

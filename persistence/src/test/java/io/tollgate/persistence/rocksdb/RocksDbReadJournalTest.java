@@ -36,7 +36,8 @@ class RocksDbReadJournalTest {
   void start() {
     // The safety-net poll is effectively off: live events must arrive through the writer's
     // wake-up, not the poll.
-    Config config = TestStores.config(dir, "tollgate.persistence.rocksdb.query.poll-interval = 1h");
+    Config config = TestStores.config(dir, "tollgate.persistence.rocksdb.query.poll-interval = 1h\n"
+        + "tollgate.persistence.rocksdb.query.chunk-bytes = 256KiB");
     system = ActorSystem.create("query-test", config);
     queries = PersistenceQuery.get(system)
         .getReadJournalFor(RocksDbReadJournal.class, config.getString("tollgate.storage.query-plugin"));
@@ -127,6 +128,27 @@ class RocksDbReadJournalTest {
   }
 
   @Test
+  void aChunkHoldsAtMostItsBytesAndEveryEventStillComesInOrder() throws Exception {
+    String large = "x".repeat(100_000);
+    storeDirectly("large-1", 20, large);
+    List<Long> visited = new ArrayList<>();
+    long read = RocksDbStore.get(system).readEvents("large-1", 1, Long.MAX_VALUE, 256, 256 * 1024,
+        (sequenceNr, value) -> visited.add(sequenceNr));
+    assertEquals(3, read, "entries of 100 KB: the third passes 256 KiB, so a chunk of 256 entries holds 3");
+    assertEquals(List.of(1L, 2L, 3L), visited);
+
+    List<EventEnvelope> all = CollectionConverters.asJava(queries
+        .currentEventsByPersistenceId("large-1", 0L, Long.MAX_VALUE)
+        .runWith(TestSink.create(system), system)
+        .request(100)
+        .expectNextN(20));
+    for (int i = 0; i < 20; i++) {
+      assertEquals(i + 1, all.get(i).sequenceNr());
+      assertEquals(large + (i + 1), all.get(i).event());
+    }
+  }
+
+  @Test
   void currentPersistenceIdsListsEveryWrittenId() throws Exception {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 600; i++) { // several chunks of 256
@@ -143,11 +165,15 @@ class RocksDbReadJournalTest {
   }
 
   private void storeDirectly(String persistenceId, int count) throws Exception {
+    storeDirectly(persistenceId, count, "e-");
+  }
+
+  private void storeDirectly(String persistenceId, int count, String prefix) throws Exception {
     PayloadCodec codec = new PayloadCodec((ExtendedActorSystem) system);
     List<RocksDbStore.EventWrite> events = new ArrayList<>();
     for (long seqNr = 1; seqNr <= count; seqNr++) {
       PersistentRepr repr = PersistentRepr.apply(
-          "e-" + seqNr, seqNr, persistenceId, "", false, ActorRef.noSender(), "writer");
+          prefix + seqNr, seqNr, persistenceId, "", false, ActorRef.noSender(), "writer");
       events.add(new RocksDbStore.EventWrite(persistenceId, seqNr, codec.encodeEvent(repr)));
     }
     RocksDbStore.get(system).writeEvents(events).get();
