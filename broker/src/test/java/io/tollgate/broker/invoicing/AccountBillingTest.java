@@ -217,6 +217,33 @@ class AccountBillingTest {
   }
 
   @Test
+  void aCreditNoteAskedWhileItsPeriodIsBeingArchivedKeepsItsInvoiceLiveUntilTheNoteIsIssued() {
+    catalogWithSubscription("sub_archiving", NOVEMBER_10);
+    journal.append(SubscriptionEntity.persistenceId("sub_archiving"), usage(NOVEMBER_10.plusSeconds(60), 100));
+    outside.archiveGate = new CompletableFuture<>();
+    start();
+    close();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      close();
+      assertEquals(1, outside.archiveRequests.get(), "the closed period is being stored in the archive");
+    });
+    String invoiceId = ledger().invoices().get(0).finalized().getId();
+    outside.numbersGate = new CompletableFuture<>();
+    TestProbe<AccountBilling.Outcome> noteReply = testKit.createTestProbe();
+    billing.runCommand(new AccountBilling.IssueCreditNote(invoiceId, "1.00", "late", "ticket-1", "admin", noteReply.ref()));
+    outside.archiveGate.complete(null);
+    await().atMost(Duration.ofSeconds(10)).until(() -> outside.archiveRequests.get() >= 1 && !outside.archives.isEmpty());
+    outside.numbersGate.complete(null);
+
+    assertTrue(noteReply.expectMessageClass(AccountBilling.Outcome.class, Duration.ofSeconds(10)).ok(),
+        "the note is issued on an invoice that stayed live");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(close().settled()));
+    assertEquals(Optional.empty(), billing.getState().invoice(invoiceId), "archived once the note is issued");
+    assertEquals(1, outside.archives.get(account).invoice(invoiceId).orElseThrow().getCreditNotesCount(),
+        "the archive holds the invoice with its note");
+  }
+
+  @Test
   void reversalsConfirmedBeforeASnapshotAreNotSentAgainAfterARestart() {
     start();
     InvoiceFinalized invoice = invoice("inv_1", "0.00");
@@ -309,6 +336,9 @@ class AccountBillingTest {
     final List<String> released = new CopyOnWriteArrayList<>();
     final Map<String, ArchivedPeriods> archives = new ConcurrentHashMap<>();
     volatile CompletableFuture<Void> numbersGate = CompletableFuture.completedFuture(null);
+    /** A store in the archive waits for this. */
+    volatile CompletableFuture<Void> archiveGate = CompletableFuture.completedFuture(null);
+    final AtomicInteger archiveRequests = new AtomicInteger();
     volatile boolean loseNextNumberReply;
     volatile Runnable onCatalogCaughtUp = () -> { };
     final AtomicInteger catalogReads = new AtomicInteger();
@@ -337,9 +367,14 @@ class AccountBillingTest {
     }
 
     @Override
-    public synchronized CompletionStage<Done> archive(String account, ArchivedPeriod period) {
-      archives.computeIfAbsent(account, a -> new ArchivedPeriods()).add(period);
-      return CompletableFuture.completedFuture(Done.getInstance());
+    public CompletionStage<Done> archive(String account, ArchivedPeriod period) {
+      archiveRequests.incrementAndGet();
+      return archiveGate.thenApply(open -> {
+        synchronized (this) {
+          archives.computeIfAbsent(account, a -> new ArchivedPeriods()).add(period);
+        }
+        return Done.getInstance();
+      });
     }
 
     @Override
