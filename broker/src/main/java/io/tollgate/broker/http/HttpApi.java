@@ -122,6 +122,7 @@ public final class HttpApi extends AllDirectives {
             HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))),
         open("GET", "/v1/openapi.json", () -> complete(Responses.json(200, openApi))),
 
+        api("GET", "/v1/me", (principal, at) -> sync(() -> CallerApi.caller(principal))),
         api("POST", "/v1/accounts", (principal, at) -> withBody(body -> async(() -> admin.createAccount(principal, body)))),
         api("GET", "/v1/accounts", (principal, at) -> paged(page -> sync(() -> admin.listAccounts(principal, page)))),
         api("GET", "/v1/accounts/{account}", (principal, at) -> sync(() -> admin.getAccount(principal, at.get(0)))),
@@ -192,6 +193,8 @@ public final class HttpApi extends AllDirectives {
             async(() -> admin.getSubscription(principal, at.get(0)))),
         api("GET", "/v1/subscriptions/{subscription}/stream", (principal, at) -> stream(principal, at.get(0))),
         api("GET", "/v1/subscriptions/{subscription}/events", (principal, at) -> events(principal, at.get(0))),
+        api("GET", "/v1/subscriptions/{subscription}/preview", (principal, at) -> parameterOptional("limit", limit ->
+            async(() -> streams.preview(principal, at.get(0), limit)))),
         api("POST", "/v1/subscriptions/{subscription}/acks", (principal, at) ->
             withBody(body -> async(() -> streams.ack(principal, at.get(0), body)))),
         api("POST", "/v1/subscriptions/{subscription}/plan", (principal, at) ->

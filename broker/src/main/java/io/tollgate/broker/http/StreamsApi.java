@@ -10,11 +10,14 @@ import io.tollgate.broker.session.Credential;
 import io.tollgate.broker.subscription.LastEventId;
 import io.tollgate.broker.subscription.StreamFormat;
 import io.tollgate.broker.subscription.StreamSession;
+import io.tollgate.broker.subscription.SubscriptionPreview;
+import java.time.Clock;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -31,11 +34,16 @@ public final class StreamsApi {
   private final CatalogView view;
   private final StreamSession streams;
   private final RequestRules requests;
+  private final SubscriptionPreview preview;
+  private final Clock clock;
 
-  public StreamsApi(CatalogView view, StreamSession streams, RequestRules requests) {
+  public StreamsApi(CatalogView view, StreamSession streams, RequestRules requests, SubscriptionPreview preview,
+                    Clock clock) {
+    this.clock = clock;
     this.view = view;
     this.streams = streams;
     this.requests = requests;
+    this.preview = preview;
   }
 
   /** The subscription, if the caller may stream it; another tenant's is {@code subscription_not_found}. */
@@ -96,6 +104,43 @@ public final class StreamsApi {
       }
       return Responses.json(200, JsonBody.MAPPER.createObjectNode().put("cursor", text).put("committed", true));
     });
+  }
+
+  /**
+   * The newest events the subscription's consumer may see ({@code ?limit=}, 1 to
+   * {@value #MAX_PREVIEW}, default {@value #DEFAULT_PREVIEW}), for the console's live preview:
+   * read from the journals, so nothing is acknowledged or billed. It takes the same credential
+   * as streaming, and a cancelled subscription shows nothing more.
+   */
+  CompletionStage<HttpResponse> preview(Principal principal, String subscriptionId, Optional<String> limitText) {
+    Catalog.Subscription subscription = streamable(principal, subscriptionId);
+    int limit = previewLimit(limitText);
+    Catalog catalog = view.catalog();
+    if (subscription.endedAt(clock.instant())) {
+      throw new Refusal("subscription_cancelled", "subscription " + subscriptionId + " was cancelled; it has ended");
+    }
+    return preview.newest(catalog, subscription, limit).thenApply(deliveries -> HttpResponse.create()
+        .withStatus(200)
+        .withEntity(ContentTypes.APPLICATION_JSON, StreamFormat.Json.previewJson(subscriptionId, deliveries)));
+  }
+
+  static final int MAX_PREVIEW = 100;
+  static final int DEFAULT_PREVIEW = 20;
+
+  static int previewLimit(Optional<String> limitText) {
+    if (limitText.isEmpty()) {
+      return DEFAULT_PREVIEW;
+    }
+    int limit;
+    try {
+      limit = Integer.parseInt(limitText.get());
+    } catch (NumberFormatException e) {
+      limit = 0;
+    }
+    if (limit < 1 || limit > MAX_PREVIEW) {
+      throw new Refusal("invalid_limit", "\"limit\" is an integer from 1 to " + MAX_PREVIEW);
+    }
+    return limit;
   }
 
   private Cursor cursorOf(String text, Catalog.Subscription subscription) {

@@ -100,6 +100,24 @@ public sealed interface StreamFormat extends StreamSession.Frames<Message> {
       return MAPPER.createObjectNode().put("type", type).put("code", code).put("message", message).toString();
     }
 
+    /** A subscription's preview: {@code {"subscription", "data": [...]}}, each event as a batch frame holds it. */
+    public static String previewJson(String subscriptionId, List<Delivery> deliveries) {
+      StringWriter text = new StringWriter(512 * (deliveries.size() + 1));
+      try (JsonGenerator out = FACTORY.createGenerator(text)) {
+        out.writeStartObject();
+        out.writeStringField("subscription", subscriptionId);
+        out.writeArrayFieldStart("data");
+        for (Delivery delivery : deliveries) {
+          writeDelivery(delivery, null, out);
+        }
+        out.writeEndArray();
+        out.writeEndObject();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return text.toString();
+    }
+
     /** The JSON of one delivery, as an {@code event} frame carries it. */
     static String deliveryJson(Delivery delivery) {
       StringWriter text = new StringWriter(512);
