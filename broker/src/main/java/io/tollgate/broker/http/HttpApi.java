@@ -7,6 +7,8 @@ import io.tollgate.broker.auth.Authentication;
 import io.tollgate.broker.auth.Authenticator;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.broker.console.ConsoleAssets;
+import io.tollgate.broker.console.ConsoleRoutes;
 import io.tollgate.broker.ops.Metrics;
 import io.tollgate.broker.session.Credential;
 import io.tollgate.broker.subscription.StreamFormat;
@@ -54,6 +56,7 @@ public final class HttpApi extends AllDirectives {
   private final Metrics metrics;
   private final BooleanSupplier ready;
   private final FieldLengths lengths;
+  private final ConsoleRoutes console = new ConsoleRoutes(ConsoleAssets.fromClasspath());
 
   /** {@code lengths}: how long a path's parameters may be (tollgate.limits.max-id-length). */
   public HttpApi(Authenticator authenticator, AuthThrottle throttle, CatalogView view, AdminApi admin, CatalogApi catalogApi,
@@ -217,7 +220,9 @@ public final class HttpApi extends AllDirectives {
   }
 
   public Route route() {
-    List<Route> routes = bindings().stream().map(HttpApi::bind).toList();
+    List<Route> routes = new java.util.ArrayList<>(bindings().stream().map(HttpApi::bind).toList());
+    // The web console: static files at / and /console/, outside the API's table (they hold no data).
+    routes.add(console.route());
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
         concat(routes.get(0), routes.subList(1, routes.size()).toArray(Route[]::new))));
   }
