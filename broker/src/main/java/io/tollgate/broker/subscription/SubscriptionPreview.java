@@ -71,9 +71,8 @@ public final class SubscriptionPreview {
   }
 
   /**
-   * The {@code limit} newest of several partitions' events, oldest first: by when they were
-   * written, and within one partition in its order (a partition's entries share a clock only
-   * roughly with another's, so its own order decides between its events).
+   * The {@code limit} newest of several partitions' events, oldest first: by when their entries
+   * were written, then by topic, partition and offset (events of one entry share its time).
    */
   static List<Delivery> newestAcross(List<List<Written>> partitions, int limit) {
     List<Written> all = new ArrayList<>();
