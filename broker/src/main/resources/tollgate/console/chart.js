@@ -20,8 +20,9 @@ export function lineChart(container, names, data, { height = 220, xLabels } = {}
 }
 
 /**
- * GET /v1/analytics/{dimension}: null when this node does not serve analytics (404), so that a
- * chart says so instead of failing.
+ * GET /v1/analytics/{dimension} (topics, products, plans, accounts, subscriptions): null when
+ * this node does not serve analytics (404) or keeps none (analytics_disabled), so that a chart
+ * says so instead of failing.
  */
 export async function analytics(dimension, { hours = 24, resolution = 'hour', key } = {}) {
   const to = new Date();
@@ -31,7 +32,7 @@ export async function analytics(dimension, { hours = 24, resolution = 'hour', ke
   try {
     return await api(`/v1/analytics/${encodeURIComponent(dimension)}?${query}`);
   } catch (error) {
-    if (error instanceof ApiError && (error.status === 404 || error.status === 405)) return null;
+    if (error instanceof ApiError && (error.status === 404 || error.code === 'analytics_disabled')) return null;
     throw error;
   }
 }

@@ -52,9 +52,9 @@ async function overview(view) {
   };
   await sample();
   const timer = setInterval(() => sample().catch(() => {}), LIVE_EVERY_MS);
-  analyticsChart(topics, 'topic', [['published', 'published_events'], ['delivered', 'delivered_events']]);
-  analyticsChart(lag, 'subscription', [['lag (events)', 'lag_events']], { resolution: 'minute', hours: 3 });
-  analyticsChart(errors, 'account', [['auth failures', 'auth_failures'], ['quota blocked', 'quota_blocked_events']]);
+  analyticsChart(topics, 'topics', [['published', 'published_events'], ['delivered', 'delivered_events']]);
+  analyticsChart(lag, 'subscriptions', [['lag (events)', 'lag_events']], { resolution: 'minute', hours: 3 });
+  analyticsChart(errors, 'accounts', [['auth failures', 'auth_failures'], ['quota blocked', 'quota_blocked_events']]);
   return () => clearInterval(timer);
 }
 

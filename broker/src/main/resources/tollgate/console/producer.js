@@ -51,7 +51,7 @@ async function subscribers(view, caller) {
       ['charged', s => Object.entries(s.charges).map(([c, v]) => `${v.toFixed(2)} ${c}`).join(', '), 'num']],
     [...bySubscription.values()], { id: 'subscribers-table', empty: 'No billed subscriptions yet.' })),
     card('Lag of your subscribers (events), last 3 h', lagChart, lagTable));
-  const answer = await analyticsChart(lagChart, 'subscription', [['lag (events)', 'lag_events']], { resolution: 'minute', hours: 3 });
+  const answer = await analyticsChart(lagChart, 'subscriptions', [['lag (events)', 'lag_events']], { resolution: 'minute', hours: 3 });
   if (answer) {
     fill(lagTable, table([['subscription', entry => entry.key], ['lag now (events)', entry => last(entry).lag_events ?? 0, 'num'],
       ['lag now (s)', entry => last(entry).lag_seconds ?? 0, 'num']], answer.data, { id: 'subscriber-lag-table' }));
@@ -82,7 +82,7 @@ async function revenue(view, caller) {
     lineChart(chart, currencies.map(c => `share (${c})`), [periods.map((p, i) => i), ...share],
       { xLabels: periods });
   }
-  analyticsChart(live, 'product', answer => currenciesOf(answer, 'revenue').map(c => [`revenue (${c})`, `revenue.${c}`]));
+  analyticsChart(live, 'products', answer => currenciesOf(answer, 'revenue').map(c => [`revenue (${c})`, `revenue.${c}`]));
 }
 
 export const producerViews = [['catalog', 'Catalog', catalog], ['subscribers', 'Subscribers', subscribers],
