@@ -75,6 +75,8 @@ public final class ManagementOperations {
   }
 
   static final List<Operation> ALL = List.of(
+      op("me", "get", "GET", "/v1/me", "getCaller", "Who your key or token is: the operator, or an account and its scopes.",
+          List.of(), List.of(), "operator", "account", "kind", "scopes"),
       op("accounts", "create", "POST", "/v1/accounts", "createAccount", "Create an account (operator).",
           List.of(text("name", "The account's name.")), List.of(), "id", "name"),
       op("accounts", "list", "GET", "/v1/accounts", "listAccounts", "The accounts you may see.",
@@ -175,6 +177,9 @@ public final class ManagementOperations {
           List.of(), PAGE, "id", "account", "product", "plan"),
       op("subscriptions", "get", "GET", "/v1/subscriptions/{subscription}", "getSubscription",
           "One subscription, with its cursors and usage.", List.of(), List.of()),
+      op("subscriptions", "preview", "GET", "/v1/subscriptions/{subscription}/preview", "previewSubscription",
+          "The newest events the subscription receives, filtered and redacted; nothing is acknowledged or billed.",
+          List.of(), List.of(new Query("limit", "At most this many (1 to 100, default 20)")), "cursor", "topic", "offset"),
       op("subscriptions", "ack", "POST", "/v1/subscriptions/{subscription}/acks", "ackEvents",
           "Acknowledge an event delivered on the subscription's open event stream, and every earlier one of its"
               + " partition.", List.of(text("cursor", "The event's cursor (its SSE id)")), List.of()),

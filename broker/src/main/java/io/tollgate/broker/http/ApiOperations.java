@@ -64,6 +64,8 @@ final class ApiOperations {
       at("GET", "/metrics", act("metrics", "node", "Prometheus metrics, as text.", 200, null)),
       at("GET", "/v1/openapi.json", act("openapi", "node", "This document.", 200, "OpenApi")),
 
+      at("GET", "/v1/me", read("getCaller", "accounts",
+          "Who the credential is: the operator, or an account with its scopes and resource limits.", "Caller")),
       at("POST", "/v1/accounts", create("createAccount", "accounts", "Creates an account (operator).", "NewAccount",
           "Account", "account_exists")),
       at("GET", "/v1/accounts", list("listAccounts", "accounts", "The accounts the caller may see.", "AccountList")),
@@ -165,6 +167,10 @@ final class ApiOperations {
               + " after it (README, \"Server-sent events\").", 200, null,
           "not_acceptable", "malformed_cursor", "unknown_cursor", "too_many_connections_for_account",
           "too_many_connections_for_address", "subscription_cancelled", "subscription_paused")),
+      at("GET", "/v1/subscriptions/{subscription}/preview", withQuery(read("previewSubscription", "subscriptions",
+          "The newest events (limit, 1 to 100, default 20) the subscription's consumer may see, filtered and redacted"
+              + " as its stream delivers them, read from the journals: nothing is acknowledged, metered or billed and"
+              + " the cursor does not move.", "Preview", "invalid_limit", "subscription_cancelled"), "limit")),
       at("POST", "/v1/subscriptions/{subscription}/acks", new Operation("ackEvents", "subscriptions",
           "Acknowledges an event delivered on the subscription's open stream and every earlier one of its partition;"
               + " answered once committed, so each acknowledged event is billed once.", Optional.of("Ack"), 200,

@@ -17,11 +17,14 @@ import io.tollgate.broker.subscription.SubscriptionEntity;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import io.tollgate.broker.subscription.SubscriptionPreview;
+import java.time.Clock;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -39,12 +42,17 @@ public final class StreamsApi {
   private final StreamSession streams;
   private final RequestRules requests;
   private final Seeks seeks;
+  private final SubscriptionPreview preview;
+  private final Clock clock;
 
-  public StreamsApi(CatalogView view, StreamSession streams, RequestRules requests, Seeks seeks) {
+  public StreamsApi(CatalogView view, StreamSession streams, RequestRules requests, Seeks seeks,
+                    SubscriptionPreview preview, Clock clock) {
     this.view = view;
     this.streams = streams;
     this.requests = requests;
     this.seeks = seeks;
+    this.preview = preview;
+    this.clock = clock;
   }
 
   /** The subscription, if the caller may stream it; another tenant's is {@code subscription_not_found}. */
@@ -151,6 +159,44 @@ public final class StreamsApi {
       throw request.invalid("cursors", "must name each partition at most once");
     }
     return cursors;
+  }
+
+  /**
+   * The newest events the subscription's consumer may see ({@code ?limit=}, 1 to
+   * {@value #MAX_PREVIEW}, default {@value #DEFAULT_PREVIEW}), for the console's live preview:
+   * read from the journals, so nothing is acknowledged or billed. It takes the same credential
+   * as streaming, and a cancelled subscription shows nothing more. Only the operator sees the
+   * events' data: a consumer polling its preview would otherwise read a slow topic unbilled.
+   */
+  CompletionStage<HttpResponse> preview(Principal principal, String subscriptionId, Optional<String> limitText) {
+    Catalog.Subscription subscription = streamable(principal, subscriptionId);
+    int limit = previewLimit(limitText);
+    Catalog catalog = view.catalog();
+    if (subscription.endedAt(clock.instant())) {
+      throw new Refusal("subscription_cancelled", "subscription " + subscriptionId + " was cancelled; it has ended");
+    }
+    return preview.newest(catalog, subscription, limit).thenApply(deliveries -> HttpResponse.create()
+        .withStatus(200)
+        .withEntity(ContentTypes.APPLICATION_JSON, StreamFormat.Json.previewJson(subscriptionId, deliveries, principal.isOperator())));
+  }
+
+  static final int MAX_PREVIEW = 100;
+  static final int DEFAULT_PREVIEW = 20;
+
+  static int previewLimit(Optional<String> limitText) {
+    if (limitText.isEmpty()) {
+      return DEFAULT_PREVIEW;
+    }
+    int limit;
+    try {
+      limit = Integer.parseInt(limitText.get());
+    } catch (NumberFormatException e) {
+      limit = 0;
+    }
+    if (limit < 1 || limit > MAX_PREVIEW) {
+      throw new Refusal("invalid_limit", "\"limit\" is an integer from 1 to " + MAX_PREVIEW);
+    }
+    return limit;
   }
 
   private Cursor cursorOf(String text, Catalog.Subscription subscription) {
