@@ -93,13 +93,14 @@ class ConsoleTest {
     consume(shop.consumerKey(), shop.subscription(), 5);
     publish(17, 3);
 
-    ChromeOptions options = new ChromeOptions().setBinary("/usr/bin/chromium")
+    HeadlessChromium.ensureInstalled();
+    ChromeOptions options = new ChromeOptions().setBinary(HeadlessChromium.BROWSER.toString())
         .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000");
     LoggingPreferences logs = new LoggingPreferences();
     logs.enable(LogType.BROWSER, Level.ALL);
     options.setCapability("goog:loggingPrefs", logs);
     browser = new ChromeDriver(new ChromeDriverService.Builder()
-        .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile()).build(), options);
+        .usingDriverExecutable(HeadlessChromium.DRIVER.toFile()).build(), options);
     wait = new WebDriverWait(browser, Duration.ofSeconds(15));
   }
 
