@@ -514,11 +514,19 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     return Effect().noReply();
   }
 
-  /** What was stored must still be what the period holds: a change while it was stored stores it again. */
+  /**
+   * What was stored must still be what the period holds: a change while it was stored stores it
+   * again. And the period must still be settled: a credit note accepted while it was stored (not
+   * yet part of the document) keeps it live until the note is issued.
+   */
   private ReplyEffect<BillingEvent, BillingLedger> onPeriodStored(BillingLedger ledger, PeriodStored stored) {
     if (stored.failure() != null) {
       actor.getLog().warn("archiving period {} of {} failed; the next tick retries", stored.period().period(), accountId,
           stored.failure());
+      archiving = false;
+      return Effect().noReply();
+    }
+    if (!ledger.archivable(settings.periods()::named).contains(stored.period())) {
       archiving = false;
       return Effect().noReply();
     }

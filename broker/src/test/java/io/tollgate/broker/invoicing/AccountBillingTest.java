@@ -299,6 +299,30 @@ class AccountBillingTest {
     assertEquals(List.of(), outside.announced, "an event recorded as stored is not stored again");
   }
 
+  @Test
+  void aCreditNoteAcceptedWhileItsPeriodIsBeingArchivedKeepsThePeriodLiveUntilTheNoteIsIssued() {
+    catalogWithSubscription("sub_racing", NOVEMBER_10);
+    start();
+    close();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(2, outside.announced.size() + outside.credits.size()));
+    String invoiceId = ledger().invoices().get(0).finalized().getId();
+    outside.archiveGate = new CompletableFuture<>();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      close();
+      assertEquals(1, outside.archivesAsked.get(), "the period is on its way to the archive");
+    });
+    outside.numbersGate = new CompletableFuture<>();
+    TestProbe<AccountBilling.Outcome> reply = testKit.createTestProbe();
+    billing.runCommand(new AccountBilling.IssueCreditNote(invoiceId, "1.00", "late", "ticket-1", "admin", reply.ref()));
+    await().atMost(Duration.ofSeconds(10)).until(() -> billing.getState().pendingCreditNote().isPresent());
+    outside.archiveGate.complete(null);
+    testKit.createTestProbe().expectNoMessage(Duration.ofMillis(300));
+    outside.numbersGate.complete(null);
+
+    assertTrue(reply.expectMessageClass(AccountBilling.Outcome.class, Duration.ofSeconds(10)).ok());
+    assertEquals(1, ledger().invoices().get(0).creditNotes().size());
+  }
+
   // ---- what the tests build ------------------------------------------------------------------
 
   private AccountBilling.CloseStatus close() {
@@ -377,6 +401,9 @@ class AccountBillingTest {
     volatile boolean loseNextNumberReply;
     volatile Runnable onCatalogCaughtUp = () -> { };
     final AtomicInteger catalogReads = new AtomicInteger();
+    /** A period is stored in the archive once this completes. */
+    volatile CompletableFuture<Void> archiveGate = CompletableFuture.completedFuture(null);
+    final AtomicInteger archivesAsked = new AtomicInteger();
 
     synchronized List<String> numbersGiven(String issuer) {
       return numbers.getOrDefault(issuer, Map.of()).values().stream().sorted()
@@ -402,9 +429,14 @@ class AccountBillingTest {
     }
 
     @Override
-    public synchronized CompletionStage<Done> archive(String account, ArchivedPeriod period) {
-      archives.computeIfAbsent(account, a -> new ArchivedPeriods()).add(period);
-      return CompletableFuture.completedFuture(Done.getInstance());
+    public CompletionStage<Done> archive(String account, ArchivedPeriod period) {
+      archivesAsked.incrementAndGet();
+      return archiveGate.thenApply(open -> {
+        synchronized (this) {
+          archives.computeIfAbsent(account, a -> new ArchivedPeriods()).add(period);
+        }
+        return Done.getInstance();
+      });
     }
 
     @Override
