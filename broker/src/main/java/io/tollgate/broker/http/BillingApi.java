@@ -119,6 +119,9 @@ public final class BillingApi {
         node.put("unit_amount", line.unitPrice().toString());
       }
       node.put("amount", line.amount().toString()).put("currency", line.amount().currency().getCurrencyCode());
+      if (line.from() != null) {
+        node.putObject("period").put("start", line.from().toString()).put("end", line.to().toString());
+      }
     }
     ArrayNode totals = body.putArray("totals");
     draft.totals().values().stream().sorted(Comparator.comparing((Money m) -> m.currency().getCurrencyCode()))

@@ -396,7 +396,8 @@ public final class BillingLedger {
           .setUnitAmount(line.unitPrice() == null ? "" : line.unitPrice().toString())
           .setAmount(line.amount().toString())
           .setProducer(catalog.product(subscription.product()).map(Catalog.Product::owner).orElse(""))
-          .setRevenueShare(plan.terms().getRevenueShare()));
+          .setRevenueShare(plan.terms().getRevenueShare())
+          .setFromMillis(line.from().toEpochMilli()).setToMillis(line.to().toEpochMilli()));
     }
     // A period in which nothing was used and nothing is due gets no invoice.
     return byCurrency.values().stream()

@@ -32,6 +32,10 @@ public final class InvoiceJson {
         node.put("unit_amount", line.getUnitAmount());
       }
       node.put("amount", line.getAmount());
+      if (line.getFromMillis() != 0 || line.getToMillis() != 0) {
+        node.putObject("period").put("start", Instant.ofEpochMilli(line.getFromMillis()).toString())
+            .put("end", Instant.ofEpochMilli(line.getToMillis()).toString());
+      }
     }
     ArrayNode notes = body.putArray("credit_notes");
     invoice.creditNotes().forEach(note -> notes.addObject().put("id", note.getId()).put("number", note.getNumber())

@@ -271,7 +271,13 @@ class InvoicingTest {
     consume(paying, 3);
     consume(voiding, 1);
     clock.advance(PAST_PERIOD_AND_GRACE);
-    String paid = awaitInvoices(paying, 1).get(0).get("id").asText();
+    JsonNode finalized = awaitInvoices(paying, 1).get(0);
+    String paid = finalized.get("id").asText();
+    for (JsonNode line : finalized.get("lines")) {
+      assertEquals(finalized.get("period").get("end").asText(), line.get("period").get("end").asText(), line.toString());
+      assertTrue(!Instant.parse(line.get("period").get("start").asText())
+          .isBefore(Instant.parse(finalized.get("period").get("start").asText())), "within the period: " + line);
+    }
     String voided = awaitInvoices(voiding, 1).get(0).get("id").asText();
 
     TestBroker.Reply note = broker.post("/v1/invoices/" + paid + "/credit-notes", broker.adminKey(), "application/json",
