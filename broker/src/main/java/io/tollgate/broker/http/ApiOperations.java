@@ -170,6 +170,11 @@ final class ApiOperations {
               + " answered once committed, so each acknowledged event is billed once.", Optional.of("Ack"), 200,
           Optional.of("AckCommitted"), List.of(), List.of("malformed_cursor", "unknown_cursor", "no_open_stream",
               "resync"))),
+      at("POST", "/v1/subscriptions/{subscription}/seek", new Operation("seekSubscription", "subscriptions",
+          "Moves the subscription's cursor to the start, the end, a time, or after given cursors (a replay, or a"
+              + " skip); the open stream ends with cursor_moved. What is delivered and acknowledged again is billed"
+              + " again; what is skipped is not (docs/billing.md).", Optional.of("Seek"), 200,
+          Optional.of("Subscription"), List.of(), List.of("malformed_cursor", "unknown_cursor"))),
       at("POST", "/v1/subscriptions/{subscription}/plan", new Operation("changePlan", "subscriptions",
           "Moves the subscription to another plan of its product from now on.", Optional.of("PlanChange"), 200,
           Optional.of("Subscription"), List.of(), List.of("plan_not_found", "plan_not_in_product", "plan_unchanged",

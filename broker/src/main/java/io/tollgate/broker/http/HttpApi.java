@@ -194,6 +194,9 @@ public final class HttpApi extends AllDirectives {
         api("GET", "/v1/subscriptions/{subscription}/events", (principal, at) -> events(principal, at.get(0))),
         api("POST", "/v1/subscriptions/{subscription}/acks", (principal, at) ->
             withBody(body -> async(() -> streams.ack(principal, at.get(0), body)))),
+        api("POST", "/v1/subscriptions/{subscription}/seek", (principal, at) ->
+            withBody(body -> async(() -> streams.seek(principal, at.get(0), body)
+                .thenCompose(moved -> admin.getSubscription(principal, at.get(0)))))),
         api("POST", "/v1/subscriptions/{subscription}/plan", (principal, at) ->
             withBody(body -> async(() -> admin.changePlan(principal, at.get(0), body)))),
         api("POST", "/v1/subscriptions/{subscription}/cancel", (principal, at) ->

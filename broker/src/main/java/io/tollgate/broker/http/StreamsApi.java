@@ -5,11 +5,18 @@ import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.Scope;
 import io.tollgate.broker.error.Refusal;
+import io.tollgate.broker.error.FieldLengths;
 import io.tollgate.broker.position.Cursor;
+import io.tollgate.broker.position.CursorMove;
 import io.tollgate.broker.session.Credential;
 import io.tollgate.broker.subscription.LastEventId;
+import io.tollgate.broker.subscription.Seeks;
 import io.tollgate.broker.subscription.StreamFormat;
 import io.tollgate.broker.subscription.StreamSession;
+import io.tollgate.broker.subscription.SubscriptionEntity;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -31,11 +38,13 @@ public final class StreamsApi {
   private final CatalogView view;
   private final StreamSession streams;
   private final RequestRules requests;
+  private final Seeks seeks;
 
-  public StreamsApi(CatalogView view, StreamSession streams, RequestRules requests) {
+  public StreamsApi(CatalogView view, StreamSession streams, RequestRules requests, Seeks seeks) {
     this.view = view;
     this.streams = streams;
     this.requests = requests;
+    this.seeks = seeks;
   }
 
   /** The subscription, if the caller may stream it; another tenant's is {@code subscription_not_found}. */
@@ -96,6 +105,52 @@ public final class StreamsApi {
       }
       return Responses.json(200, JsonBody.MAPPER.createObjectNode().put("cursor", text).put("committed", true));
     });
+  }
+
+  /**
+   * Moves the subscription's cursor (a seek): {@code {"to":"start"}}, {@code {"to":"end"}},
+   * {@code {"to":"time","time":"<instant>"}} or {@code {"to":"cursors","cursors":[...]}}, each
+   * cursor of a different partition, which resumes after it as a {@code Last-Event-ID} does.
+   * Answers once the subscription stands there; its open stream has ended with {@code cursor_moved}.
+   */
+  CompletionStage<SubscriptionEntity.Attached> seek(Principal principal, String subscriptionId, byte[] body) {
+    Catalog.Subscription subscription = streamable(principal, subscriptionId);
+    JsonBody request = JsonBody.parse(requests, body, Set.of("to", "time", "cursors"));
+    String to = request.requiredString("to");
+    if (!to.equals("time") && request.has("time")) {
+      throw request.invalid("time", "is given only with \"to\":\"time\"");
+    }
+    if (!to.equals("cursors") && request.has("cursors")) {
+      throw request.invalid("cursors", "is given only with \"to\":\"cursors\"");
+    }
+    CursorMove move = switch (to) {
+      case "start" -> new CursorMove.ToStart();
+      case "end" -> new CursorMove.ToEnd();
+      case "time" -> new CursorMove.ToTime(instantOf(request, request.requiredString("time")));
+      case "cursors" -> new CursorMove.AfterCursors(cursorsOf(request, subscription));
+      default -> throw request.invalid("to", "must be \"start\", \"end\", \"time\" or \"cursors\"");
+    };
+    return seeks.seek(view.catalog(), subscription, move);
+  }
+
+  private static Instant instantOf(JsonBody request, String text) {
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw request.invalid("time", "must be an instant such as \"2026-12-06T10:00:00Z\"");
+    }
+  }
+
+  private List<Cursor> cursorsOf(JsonBody request, Catalog.Subscription subscription) {
+    List<Cursor> cursors = request.stringList("cursors", FieldLengths.Kind.TEXT).stream()
+        .map(text -> cursorOf(text, subscription)).toList();
+    if (cursors.isEmpty()) {
+      throw request.invalid("cursors", "must name at least one cursor");
+    }
+    if (cursors.stream().map(Cursor::partitionRef).distinct().count() < cursors.size()) {
+      throw request.invalid("cursors", "must name each partition at most once");
+    }
+    return cursors;
   }
 
   private Cursor cursorOf(String text, Catalog.Subscription subscription) {

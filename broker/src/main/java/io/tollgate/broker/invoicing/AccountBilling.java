@@ -515,9 +515,9 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   /**
-   * What was stored must still be what the period holds: a change while it was stored stores it
-   * again. And the period must still be settled: a credit note accepted while it was stored (not
-   * yet part of the document) keeps it live until the note is issued.
+   * What was stored must still be what the period holds, and the period must still be settled: a
+   * change while it was stored stores it again, and a credit note or void begun meanwhile keeps
+   * its invoice live until it is done (the next tick archives it then).
    */
   private ReplyEffect<BillingEvent, BillingLedger> onPeriodStored(BillingLedger ledger, PeriodStored stored) {
     if (stored.failure() != null) {

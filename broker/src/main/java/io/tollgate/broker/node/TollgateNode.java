@@ -31,6 +31,7 @@ import io.tollgate.broker.ops.Metrics;
 import io.tollgate.broker.session.Ending;
 import io.tollgate.broker.session.OpenSessions;
 import io.tollgate.broker.session.SessionDirectory;
+import io.tollgate.broker.subscription.Seeks;
 import io.tollgate.broker.subscription.StreamSession;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.subscription.Subscriptions;
@@ -239,7 +240,7 @@ public final class TollgateNode {
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, verification,
         new AuditApi(currentJournal, view, system),
         new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData),
-        new StreamsApi(view, streams, requests), metrics, ready, settings.limits().fields());
+        new StreamsApi(view, streams, requests, new Seeks(sharding, currentJournal, system, askTimeout)), metrics, ready, settings.limits().fields());
 
     ServerBuilder httpServer = Http.get(system).newServerAt(settings.http().host(), settings.http().port());
     ServerBinding http = tls.map(t -> httpServer.enableHttps(ConnectionContext.httpsServer(t::newEngine))).orElse(httpServer)

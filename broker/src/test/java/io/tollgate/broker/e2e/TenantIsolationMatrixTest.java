@@ -336,6 +336,8 @@ class TenantIsolationMatrixTest {
         // A cursor before every event is one the subscription stands past: acknowledged already, with no stream open.
         row("POST", "/v1/subscriptions/{subscription}/acks", () -> json("/v1/subscriptions/" + a.subscription() + "/acks",
                 "{\"cursor\":\"tenanta.orders:0:0:0\"}"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
+        row("POST", "/v1/subscriptions/{subscription}/seek", () -> json("/v1/subscriptions/" + a.subscription() + "/seek",
+                "{\"to\":\"end\"}"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
         row("POST", "/v1/subscriptions/{subscription}/plan", () -> json("/v1/subscriptions/" + a.subscription() + "/plan",
                 "{\"plan\":\"" + a.sparePlan() + "\"}"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
         row("POST", "/v1/subscriptions/{subscription}/pause", () -> call("/v1/subscriptions/" + a.doomedSubscription()
