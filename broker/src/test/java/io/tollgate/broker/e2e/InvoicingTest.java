@@ -186,6 +186,8 @@ class InvoicingTest {
     assertTrue(rows[0].startsWith("invoice_id,number,account"), rows[0]);
     assertTrue(rows[1].contains(",usage,") && rows[1].contains(",3,"), rows[1]);
     assertEquals(new BigDecimal("0.30"), new BigDecimal(rows[1].split(",")[11]));
+    assertTrue(rows[0].endsWith(",period_start,period_end"), rows[0]);
+    assertTrue(Instant.parse(rows[1].split(",")[14]).isAfter(Instant.parse(rows[1].split(",")[13])), rows[1]);
   }
 
   @Test
