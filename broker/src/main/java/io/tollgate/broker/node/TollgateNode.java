@@ -31,12 +31,13 @@ import io.tollgate.broker.ops.Metrics;
 import io.tollgate.broker.session.Ending;
 import io.tollgate.broker.session.OpenSessions;
 import io.tollgate.broker.session.SessionDirectory;
+import io.tollgate.broker.subscription.SharedTails;
 import io.tollgate.broker.subscription.StreamSession;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.subscription.Subscriptions;
 import io.tollgate.broker.tcp.TcpPublishServer;
 import io.tollgate.broker.tls.ServerTls;
-import io.tollgate.broker.topic.LiveTail;
+import io.tollgate.broker.topic.JournalReads;
 import io.tollgate.broker.topic.PublishRates;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.broker.topic.TopicSchemas;
@@ -178,9 +179,11 @@ public final class TollgateNode {
     ClusterSharding sharding = ClusterSharding.get(system);
     CurrentEventsByPersistenceIdQuery currentJournal = PersistenceQuery.get(system)
         .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
-    LiveTail liveTail = new LiveTail(system, currentJournal, subscriptions.fallbackPoll(), subscriptions.maxEntriesPerRead(),
+    JournalReads journalReads = new JournalReads(system, currentJournal, subscriptions.maxEntriesPerRead(),
         subscriptions.maxBytesPerRead());
-    TopicPartition.initSharding(sharding, settings.topics(), clock, liveTail.announcements());
+    SharedTails tails = new SharedTails(system, journalReads, new SharedTails.Settings(subscriptions.tailBytes(),
+        subscriptions.maxEntriesPerRead(), subscriptions.fallbackPoll()));
+    TopicPartition.initSharding(sharding, settings.topics(), clock, journalReads.announcements());
     CatalogEntity.initSharding(sharding, settings.limits().catalog());
     PeriodScheme periods = settings.billing().periods();
     EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
@@ -220,7 +223,7 @@ public final class TollgateNode {
     system.systemActorOf(SessionDirectory.create(sessions), "sessions", org.apache.pekko.actor.typed.Props.empty());
     Duration sessionCheck = settings.sessionCheckInterval();
     system.scheduler().scheduleAtFixedRate(sessionCheck, sessionCheck, sessions::endWhereDue, system.executionContext());
-    StreamSession streams = new StreamSession(system, sharding, liveTail, sessions, new StreamSession.Settings(
+    StreamSession streams = new StreamSession(system, sharding, tails, sessions, new StreamSession.Settings(
         subscriptions.window(), subscriptions.maxBatch(), subscriptions.maxMessageBytes(),
         askTimeout, subscriptions.attachAttemptTimeout(), subscriptions.eventStreamKeepAlive(), clock, periods),
         metrics.deliveredEvents);

@@ -14,14 +14,11 @@ import io.tollgate.broker.session.Credential;
 import io.tollgate.broker.subscription.AckCommits.AckRequest;
 import io.tollgate.broker.session.OpenSession;
 import io.tollgate.broker.session.OpenSessions;
-import io.tollgate.broker.topic.LiveTail;
 import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.filter.EventFilter;
 import io.tollgate.protocols.redaction.Redaction;
-import io.tollgate.protocols.v1.CloudEvent;
-import io.tollgate.protocols.v1.journal.EventsAppended;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +38,6 @@ import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.japi.Pair;
-import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.ThrottleMode;
@@ -91,16 +87,16 @@ public final class StreamSession {
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
-  private final LiveTail journal;
+  private final SharedTails tails;
   private final OpenSessions sessions;
   private final Settings settings;
   private final Counter deliveredEvents;
 
-  public StreamSession(ActorSystem<?> system, ClusterSharding sharding, LiveTail journal,
+  public StreamSession(ActorSystem<?> system, ClusterSharding sharding, SharedTails tails,
                        OpenSessions sessions, Settings settings, Counter deliveredEvents) {
     this.system = system;
     this.sharding = sharding;
-    this.journal = journal;
+    this.tails = tails;
     this.sessions = sessions;
     this.settings = settings;
     this.deliveredEvents = deliveredEvents;
@@ -224,7 +220,7 @@ public final class StreamSession {
               ? EventFilter.matchAll() : EventFilter.parse(subscription.filterJson());
           Source<T, NotUsed> deliveries = withinPlan(deliveries(catalog, subscription, attached.acked())
                   .filter(delivery -> planFilter.matches(delivery.event()))
-                  .map(delivery -> delivery.withEvent(redaction.apply(delivery.event())))
+                  .map(delivery -> delivery.redactedBy(redaction))
                   .filter(delivery -> ownFilter.matches(delivery.event())), plan, attached, tracker, signals.first())
               .via(new AckWindow(settings.window(), tracker))
               .filter(delivery -> {
@@ -354,28 +350,9 @@ public final class StreamSession {
     List<Source<Delivery, NotUsed>> partitions = new ArrayList<>();
     for (PartitionRef ref : catalog.partitionsOf(product)) {
       AckPoint after = acked.get(ref);
-      partitions.add(partitionAfter(ref, after == null ? null : after.cursor()));
+      partitions.add(tails.after(ref, after == null ? null : after.cursor()));
     }
     return Source.from(partitions).flatMapMerge(Math.max(1, partitions.size()), source -> source);
-  }
-
-  private Source<Delivery, NotUsed> partitionAfter(PartitionRef partition, Cursor after) {
-    long fromSequence = after == null ? 1 : after.index() == Integer.MAX_VALUE ? after.sequence() + 1 : after.sequence();
-    return journal.from(partition.persistenceId(), fromSequence)
-        .mapConcat(envelope -> unpack(partition, envelope, after));
-  }
-
-  private static List<Delivery> unpack(PartitionRef partition, EventEnvelope envelope, Cursor after) {
-    EventsAppended appended = (EventsAppended) envelope.event();
-    long sequence = envelope.sequenceNr();
-    int firstIndex = after != null && after.sequence() == sequence ? after.index() + 1 : 0;
-    List<CloudEvent> events = appended.getEventsList();
-    List<Delivery> deliveries = new ArrayList<>(Math.max(0, events.size() - firstIndex));
-    for (int index = firstIndex; index < events.size(); index++) {
-      deliveries.add(new Delivery(new Cursor(partition.topic(), partition.partition(), sequence, index),
-          appended.getFirstOffset() + index, events.get(index)));
-    }
-    return deliveries;
   }
 
   /**
