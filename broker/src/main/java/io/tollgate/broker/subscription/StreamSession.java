@@ -8,6 +8,7 @@ import io.tollgate.billing.Quota;
 import io.tollgate.billing.RateLimit;
 import io.tollgate.broker.ShardedAsk;
 import io.tollgate.broker.catalog.Catalog;
+import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.position.AckPoint;
 import io.tollgate.broker.position.Cursor;
 import io.tollgate.broker.session.Credential;
@@ -81,22 +82,23 @@ public final class StreamSession {
   private record Attached<T>(Source<T, NotUsed> outbound, Sink<AckRequest, NotUsed> acks,
                              ActorRef<SubscriptionEntity.SessionSignal> signals) {}
 
-  private static final Duration PLAN_CHECK_EVERY = Duration.ofSeconds(1);
   /** Signals wait here while the session is busy; acks from outside come this way too. */
   private static final int SIGNAL_BUFFER = 256;
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final SharedTails tails;
+  private final CatalogView view;
   private final OpenSessions sessions;
   private final Settings settings;
   private final Counter deliveredEvents;
 
-  public StreamSession(ActorSystem<?> system, ClusterSharding sharding, SharedTails tails,
+  public StreamSession(ActorSystem<?> system, ClusterSharding sharding, SharedTails tails, CatalogView view,
                        OpenSessions sessions, Settings settings, Counter deliveredEvents) {
     this.system = system;
     this.sharding = sharding;
     this.tails = tails;
+    this.view = view;
     this.sessions = sessions;
     this.settings = settings;
     this.deliveredEvents = deliveredEvents;
@@ -249,12 +251,13 @@ public final class StreamSession {
               .takeWhile(signal -> signal instanceof SubscriptionEntity.FrameRefused
                   || signal instanceof SubscriptionEntity.QuotaExhausted, true)
               .map(signal -> noticeFor(signal, frames));
-          control = control.merge(planWatch(catalog, subscription, frames), true);
+          Runnable unwatchPlan = watchPlan(catalog, subscription, signals.first());
           AtomicBoolean ran = new AtomicBoolean();
           Source<T, NotUsed> outbound = deliveries.merge(control, true)
               .watchTermination((notUsed, done) -> {
                 ran.set(true);
                 done.whenComplete((ok, failure) -> {
+                  unwatchPlan.run();
                   sessions.unregister(sessionId);
                   entity.tell(new SubscriptionEntity.Detach(sessionId));
                   otherAcks.first().tell(AckCommits.NO_MORE_ACKS);
@@ -263,6 +266,7 @@ public final class StreamSession {
               });
           system.scheduler().scheduleOnce(settings.askTimeout(), () -> {
             if (!ran.get()) {
+              unwatchPlan.run();
               sessions.unregister(sessionId);
               entity.tell(new SubscriptionEntity.Detach(sessionId));
               otherAcks.first().tell(AckCommits.NO_MORE_ACKS);
@@ -285,19 +289,23 @@ public final class StreamSession {
   }
 
   /**
-   * The {@code plan_changed} notice once this node's catalog shows the subscription on another
-   * plan than the one the stream opened under, then the end. The subscription's entity also
-   * tells the session at once; this look at the catalog every second is what makes the notice
-   * certain, since that message can be lost (a shard hand-over, a node that restarts).
+   * Tells the session {@link SubscriptionEntity.PlanSwitched} (its {@code plan_changed} notice,
+   * then the end) once this node's catalog shows the subscription on another plan than the one
+   * the stream opened under. The subscription's entity also tells the session at once; this
+   * watch of the catalog is what makes the notice certain, since that message can be lost (a
+   * shard hand-over, a node that restarts). It looks once now, for a change made while the
+   * stream opened, and then only when the catalog changes the subscription's plan: an idle
+   * stream has no timer for it. Returns how to stop watching.
    */
-  private static <T> Source<T, NotUsed> planWatch(Catalog catalog, Catalog.Subscription openedUnder, Frames<T> format) {
+  private Runnable watchPlan(Catalog catalog, Catalog.Subscription openedUnder,
+                             ActorRef<SubscriptionEntity.SessionSignal> signals) {
     String plan = openedUnder.plan();
-    return Source.tick(PLAN_CHECK_EVERY, PLAN_CHECK_EVERY, openedUnder.id())
-        .mapMaterializedValue(tick -> NotUsed.getInstance())
-        .map(id -> catalog.subscription(id).map(Catalog.Subscription::plan).orElse(plan))
+    Runnable look = () -> catalog.subscription(openedUnder.id()).map(Catalog.Subscription::plan)
         .filter(current -> !current.equals(plan))
-        .take(1)
-        .map(current -> noticeFor(new SubscriptionEntity.PlanSwitched(current), format));
+        .ifPresent(current -> signals.tell(new SubscriptionEntity.PlanSwitched(current)));
+    Runnable unwatch = view.watchPlan(openedUnder.id(), look);
+    look.run();
+    return unwatch;
   }
 
   /** The plan's limits: its period quota when it blocks, and its rate limit. */
