@@ -204,6 +204,7 @@ public final class TollgateNode {
     view.start(system, journal, catalogVersion);
 
     Metrics metrics = new Metrics();
+    metrics.watchTails(tails::bytesHeld, tails::partitionsHeld, tails::tailReads, tails::streamReads);
     Optional<JwtSettings> jwt = settings.jwt();
     Authenticator authenticator = new Authenticator(view, adminKey.secret(), clock,
         jwt.isEmpty() ? Optional.empty() : Optional.of(JwtVerifier.of(jwt.get())));

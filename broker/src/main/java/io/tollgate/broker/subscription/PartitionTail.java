@@ -25,6 +25,7 @@ final class PartitionTail {
 
   private final TailBuffer buffer;
   private final Journal journal;
+  private final Journal streamsJournal;
   private final int maxEntriesPerRead;
   /** The wake-ups of the streams at the end; each is run once, at the next append, then forgotten. */
   private final Set<Runnable> waiting = new HashSet<>();
@@ -32,9 +33,15 @@ final class PartitionTail {
   private boolean advancedWhileReading;
 
   PartitionTail(long maxBytes, int maxEntriesPerRead, Journal journal) {
+    this(maxBytes, maxEntriesPerRead, journal, journal);
+  }
+
+  /** {@code journal} is what the tail's reader reads; {@code streamsJournal}, what streams behind it read. */
+  PartitionTail(long maxBytes, int maxEntriesPerRead, Journal journal, Journal streamsJournal) {
     this.buffer = new TailBuffer(maxBytes);
     this.maxEntriesPerRead = maxEntriesPerRead;
     this.journal = journal;
+    this.streamsJournal = streamsJournal;
   }
 
   /**
@@ -60,7 +67,7 @@ final class PartitionTail {
 
   /** A stream's own read of the journal, for when it is behind the buffer. */
   CompletionStage<List<TailEntry>> readJournal(long from) {
-    return journal.read(from);
+    return streamsJournal.read(from);
   }
 
   /** A stream read the journal to its end, which is at {@code from}: the buffer starts there if it had not. */

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.Source;
@@ -31,6 +33,8 @@ public final class SharedTails {
   private final JournalReads journal;
   private final Settings settings;
   private final Map<PartitionRef, Held> tails = new HashMap<>();
+  private final LongAdder tailReads = new LongAdder();
+  private final LongAdder streamReads = new LongAdder();
 
   public SharedTails(ActorSystem<?> system, JournalReads journal, Settings settings) {
     this.journal = journal;
@@ -66,6 +70,16 @@ public final class SharedTails {
     return everyTail().stream().mapToLong(PartitionTail::bufferedBytes).sum();
   }
 
+  /** Journal reads so far by the tails' readers (one per write and node, however many streams). */
+  public long tailReads() {
+    return tailReads.sum();
+  }
+
+  /** Journal reads so far by streams behind a tail: catching up, or slow. */
+  public long streamReads() {
+    return streamReads.sum();
+  }
+
   private void advanced(PartitionRef partition) {
     PartitionTail tail;
     synchronized (this) {
@@ -84,13 +98,17 @@ public final class SharedTails {
   private synchronized PartitionTail join(PartitionRef partition) {
     Held held = tails.get(partition);
     if (held == null) {
-      String persistenceId = partition.persistenceId();
       held = new Held(new PartitionTail(settings.maxBytesPerPartition(), settings.maxEntriesPerRead(),
-          from -> journal.read(persistenceId, from)
-              .thenApply(read -> read.stream().map(entry -> TailEntry.of(partition, entry)).toList())), 0);
+          from -> read(partition, from, tailReads), from -> read(partition, from, streamReads)), 0);
     }
     tails.put(partition, new Held(held.tail(), held.streams() + 1));
     return held.tail();
+  }
+
+  private CompletionStage<List<TailEntry>> read(PartitionRef partition, long from, LongAdder reads) {
+    reads.increment();
+    return journal.read(partition.persistenceId(), from)
+        .thenApply(read -> read.stream().map(entry -> TailEntry.of(partition, entry)).toList());
   }
 
   private synchronized void leave(PartitionRef partition) {
