@@ -3,8 +3,10 @@ package io.tollgate.broker.catalog;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -25,6 +27,8 @@ public final class CatalogView {
   private final Catalog catalog = new Catalog();
   private final ConcurrentSkipListMap<Long, CompletableFuture<Void>> waiters = new ConcurrentSkipListMap<>();
   private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
+  /** What runs when a subscription's plan changes, by subscription. */
+  private final ConcurrentHashMap<String, Set<Runnable>> planWatches = new ConcurrentHashMap<>();
   private UniqueKillSwitch following;
 
   public Catalog catalog() {
@@ -60,9 +64,24 @@ public final class CatalogView {
 
   private void onChange(CatalogChange change) {
     catalog.apply(change);
+    if (change.getChangeCase() == CatalogChange.ChangeCase.SUBSCRIPTION_PLAN_CHANGED) {
+      planWatches.getOrDefault(change.getSubscriptionPlanChanged().getSubscription(), Set.of()).forEach(Runnable::run);
+    }
     Map<Long, CompletableFuture<Void>> reached = waiters.headMap(catalog.version(), true);
     reached.values().forEach(waiter -> waiter.complete(null));
     reached.clear();
+  }
+
+  /**
+   * Runs {@code onChange} each time this view applies a change of {@code subscription}'s plan,
+   * until the returned stop is run. A watch costs nothing in between: no timer, no look.
+   */
+  public Runnable watchPlan(String subscription, Runnable onChange) {
+    planWatches.computeIfAbsent(subscription, id -> ConcurrentHashMap.newKeySet()).add(onChange);
+    return () -> planWatches.computeIfPresent(subscription, (id, watches) -> {
+      watches.remove(onChange);
+      return watches.isEmpty() ? null : watches;
+    });
   }
 
   /**

@@ -32,13 +32,14 @@ import io.tollgate.broker.session.Ending;
 import io.tollgate.broker.session.OpenSessions;
 import io.tollgate.broker.session.SessionDirectory;
 import io.tollgate.broker.subscription.Seeks;
+import io.tollgate.broker.subscription.SharedTails;
 import io.tollgate.broker.subscription.StreamSession;
 import io.tollgate.broker.subscription.SubscriptionPreview;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.subscription.Subscriptions;
 import io.tollgate.broker.tcp.TcpPublishServer;
 import io.tollgate.broker.tls.ServerTls;
-import io.tollgate.broker.topic.LiveTail;
+import io.tollgate.broker.topic.JournalReads;
 import io.tollgate.broker.topic.PublishRates;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.broker.topic.TopicSchemas;
@@ -180,9 +181,11 @@ public final class TollgateNode {
     ClusterSharding sharding = ClusterSharding.get(system);
     CurrentEventsByPersistenceIdQuery currentJournal = PersistenceQuery.get(system)
         .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
-    LiveTail liveTail = new LiveTail(system, currentJournal, subscriptions.fallbackPoll(), subscriptions.maxEntriesPerRead(),
+    JournalReads journalReads = new JournalReads(system, currentJournal, subscriptions.maxEntriesPerRead(),
         subscriptions.maxBytesPerRead());
-    TopicPartition.initSharding(sharding, settings.topics(), clock, liveTail.announcements());
+    SharedTails tails = new SharedTails(system, journalReads, new SharedTails.Settings(subscriptions.tailBytes(),
+        subscriptions.maxEntriesPerRead(), subscriptions.fallbackPoll()));
+    TopicPartition.initSharding(sharding, settings.topics(), clock, journalReads.announcements());
     CatalogEntity.initSharding(sharding, settings.limits().catalog());
     PeriodScheme periods = settings.billing().periods();
     EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
@@ -203,6 +206,7 @@ public final class TollgateNode {
     view.start(system, journal, catalogVersion);
 
     Metrics metrics = new Metrics();
+    metrics.watchTails(tails::bytesHeld, tails::partitionsHeld, tails::tailReads, tails::streamReads);
     Optional<JwtSettings> jwt = settings.jwt();
     Authenticator authenticator = new Authenticator(view, adminKey.secret(), clock,
         jwt.isEmpty() ? Optional.empty() : Optional.of(JwtVerifier.of(jwt.get())));
@@ -222,7 +226,7 @@ public final class TollgateNode {
     system.systemActorOf(SessionDirectory.create(sessions), "sessions", org.apache.pekko.actor.typed.Props.empty());
     Duration sessionCheck = settings.sessionCheckInterval();
     system.scheduler().scheduleAtFixedRate(sessionCheck, sessionCheck, sessions::endWhereDue, system.executionContext());
-    StreamSession streams = new StreamSession(system, sharding, liveTail, sessions, new StreamSession.Settings(
+    StreamSession streams = new StreamSession(system, sharding, tails, view, sessions, new StreamSession.Settings(
         subscriptions.window(), subscriptions.maxBatch(), subscriptions.maxMessageBytes(),
         askTimeout, subscriptions.attachAttemptTimeout(), subscriptions.eventStreamKeepAlive(), clock, periods),
         metrics.deliveredEvents);
@@ -242,7 +246,7 @@ public final class TollgateNode {
         new AuditApi(currentJournal, view, system),
         new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData),
         new StreamsApi(view, streams, requests, new Seeks(sharding, currentJournal, system, askTimeout),
-            new SubscriptionPreview(sharding, liveTail, askTimeout), clock), metrics, ready, settings.limits().fields());
+            new SubscriptionPreview(sharding, journalReads, askTimeout), clock), metrics, ready, settings.limits().fields());
 
     ServerBuilder httpServer = Http.get(system).newServerAt(settings.http().host(), settings.http().port());
     ServerBinding http = tls.map(t -> httpServer.enableHttps(ConnectionContext.httpsServer(t::newEngine))).orElse(httpServer)

@@ -1,7 +1,9 @@
 package io.tollgate.broker.ops;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -9,6 +11,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.function.DoubleSupplier;
 
 /** The node's Prometheus metrics, served at {@code GET /metrics}. One registry per node. */
 public final class Metrics {
@@ -33,6 +36,27 @@ public final class Metrics {
     openStreams = Gauge.builder().name("tollgate_open_streams").help("Open subscription streams").register(registry);
     openTcpConnections = Gauge.builder().name("tollgate_open_tcp_connections")
         .help("Open TCP publish connections").register(registry);
+  }
+
+  /**
+   * The shared tails' cost: their bytes and partitions on this node, and the journal reads of
+   * their readers and of the streams behind them.
+   */
+  public void watchTails(DoubleSupplier bytes, DoubleSupplier partitions, DoubleSupplier tailReads,
+                         DoubleSupplier streamReads) {
+    GaugeWithCallback.builder().name("tollgate_tail_bytes")
+        .help("Bytes of journal entries (as stored) the shared tails of this node hold")
+        .callback(callback -> callback.call(bytes.getAsDouble())).register(registry);
+    GaugeWithCallback.builder().name("tollgate_tail_partitions")
+        .help("Partitions this node holds a shared tail of (those its streams read)")
+        .callback(callback -> callback.call(partitions.getAsDouble())).register(registry);
+    CounterWithCallback.builder().name("tollgate_journal_reads_total")
+        .help("Partition journal reads for streams: by the shared tails' readers, and by streams behind them")
+        .labelNames("reader")
+        .callback(callback -> {
+          callback.call(tailReads.getAsDouble(), "tail");
+          callback.call(streamReads.getAsDouble(), "stream");
+        }).register(registry);
   }
 
   public String scrape() {

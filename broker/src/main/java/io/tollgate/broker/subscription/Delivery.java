@@ -1,12 +1,82 @@
 package io.tollgate.broker.subscription;
 
 import io.tollgate.broker.position.Cursor;
+import io.tollgate.protocols.redaction.Redaction;
 import io.tollgate.protocols.v1.CloudEvent;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
-/** One event on its way to a consumer, with the cursor the consumer acks it by. */
-public record Delivery(Cursor cursor, long offset, CloudEvent event) {
-  /** The same delivery of the event as the consumer may see it (redacted); unchanged when it is the same. */
-  Delivery withEvent(CloudEvent seen) {
-    return seen == event ? this : new Delivery(cursor, offset, seen);
+/**
+ * One event on its way to consumers, with the cursor a consumer acks it by. A delivery read from
+ * a partition's shared tail is one object for every stream of the node that sends it, so what is
+ * derived from it is derived once and kept here: its redacted form per plan rule set
+ * ({@link #redactedBy}) and its encoded piece per wire form ({@link #rendered}). Streams then
+ * only choose among those pieces and join them into frames.
+ */
+public final class Delivery {
+  /** An encoded form of a delivery; one constant per form, since it is the key its piece is kept under. */
+  public interface Rendering<T> {
+    T render(Delivery delivery);
+  }
+
+  private final Cursor cursor;
+  private final long offset;
+  private final CloudEvent event;
+  /** Redacted forms by rule list, and pieces by {@link Rendering}; most deliveries have one or two. */
+  private final ConcurrentHashMap<Object, Object> derived = new ConcurrentHashMap<>(2);
+
+  public Delivery(Cursor cursor, long offset, CloudEvent event) {
+    this.cursor = cursor;
+    this.offset = offset;
+    this.event = event;
+  }
+
+  public Cursor cursor() {
+    return cursor;
+  }
+
+  public long offset() {
+    return offset;
+  }
+
+  public CloudEvent event() {
+    return event;
+  }
+
+  /**
+   * This delivery as a plan with {@code redaction} lets its consumers see it: itself when the
+   * rules name nothing in it, otherwise one redacted delivery shared by every stream whose plan
+   * has the same rules.
+   */
+  Delivery redactedBy(Redaction redaction) {
+    if (redaction.isEmpty()) {
+      return this;
+    }
+    return derivedOnce(redaction.rules(), () -> {
+      CloudEvent seen = redaction.apply(event);
+      return seen == event ? this : new Delivery(cursor, offset, seen);
+    });
+  }
+
+  /** This delivery's piece in {@code rendering}'s form, encoded by the first stream that needs it. */
+  <T> T rendered(Rendering<T> rendering) {
+    return derivedOnce(rendering, () -> rendering.render(this));
+  }
+
+  /**
+   * Made outside the map's lock, since one piece may be made of another; two streams that race
+   * may both make it, and both then use the one kept.
+   */
+  @SuppressWarnings("unchecked")
+  private <T> T derivedOnce(Object key, Supplier<T> make) {
+    Object kept = derived.get(key);
+    if (kept == null) {
+      Object made = make.get();
+      kept = derived.putIfAbsent(key, made);
+      if (kept == null) {
+        kept = made;
+      }
+    }
+    return (T) kept;
   }
 }

@@ -27,7 +27,7 @@ record DeliveryTerms(EventFilter planFilter, Redaction redaction, EventFilter ow
     if (!planFilter.matches(delivery.event())) {
       return Optional.empty();
     }
-    Delivery seen = delivery.withEvent(redaction.apply(delivery.event()));
+    Delivery seen = delivery.redactedBy(redaction);
     return ownFilter.matches(seen.event()) ? Optional.of(seen) : Optional.empty();
   }
 }

@@ -9,13 +9,17 @@ import org.apache.pekko.util.ByteString;
  * event named by its type ({@code error}, {@code quota}, {@code plan}) with the notice's JSON.
  */
 final class EventStreamFormat implements StreamSession.Frames<ByteString> {
+  /** A delivery as its {@code event} event, made once per delivery and rendering for every event stream. */
+  static final Delivery.Rendering<ByteString> EVENT = delivery -> ByteString.fromString(
+      ServerSentEvents.event("event", delivery.cursor().encode(), StreamFormat.Json.deliveryJson(delivery)));
+
   @Override
   public ByteString deliveries(List<Delivery> deliveries) {
-    StringBuilder events = new StringBuilder();
+    ByteString events = ByteString.emptyByteString();
     for (Delivery delivery : deliveries) {
-      events.append(ServerSentEvents.event("event", delivery.cursor().encode(), StreamFormat.Json.deliveryJson(delivery)));
+      events = events.concat(delivery.rendered(EVENT));
     }
-    return ByteString.fromString(events.toString());
+    return events;
   }
 
   @Override

@@ -20,8 +20,9 @@ import org.apache.pekko.stream.stage.TimerGraphStageLogic;
  * A plan's period quota with {@code on_exceed: block}: delivers no more than the quota per
  * billing period, counting what was acknowledged before this session and what this session
  * delivered, then holds back until the next period. Events held back stay in the log and
- * nothing is dropped. The clock is checked at every pull and once a second, so a clock moved
- * by a test takes effect within a second.
+ * nothing is dropped. The clock is checked at every pull and push, and once a second while the
+ * gate holds back (so a clock moved by a test takes effect within a second); a stream under its
+ * quota has no timer.
  */
 final class QuotaGate extends GraphStage<FlowShape<Delivery, Delivery>> {
   private static final Duration CHECK_EVERY = Duration.ofSeconds(1);
@@ -70,6 +71,7 @@ final class QuotaGate extends GraphStage<FlowShape<Delivery, Delivery>> {
         setHandler(in, new AbstractInHandler() {
           @Override
           public void onPush() {
+            rollOver();
             used++;
             push(out, grab(in));
           }
@@ -83,11 +85,6 @@ final class QuotaGate extends GraphStage<FlowShape<Delivery, Delivery>> {
       }
 
       @Override
-      public void preStart() {
-        scheduleWithFixedDelay("period", CHECK_EVERY, CHECK_EVERY);
-      }
-
-      @Override
       public void onTimer(Object key) {
         if (isAvailable(out)) {
           pullIfAllowed();
@@ -95,19 +92,29 @@ final class QuotaGate extends GraphStage<FlowShape<Delivery, Delivery>> {
       }
 
       private void pullIfAllowed() {
+        rollOver();
+        if (used < quota) {
+          cancelTimer("period");
+          if (!hasBeenPulled(in) && !isClosed(in)) {
+            pull(in);
+          }
+          return;
+        }
+        if (!toldExhausted) {
+          toldExhausted = true;
+          onExhausted.accept(period);
+        }
+        if (!isTimerActive("period")) {
+          scheduleWithFixedDelay("period", CHECK_EVERY, CHECK_EVERY);
+        }
+      }
+
+      private void rollOver() {
         Period now = periods.periodOf(clock.instant());
         if (!now.equals(period)) {
           period = now;
           used = unacked.getAsInt();
           toldExhausted = false;
-        }
-        if (used < quota) {
-          if (!hasBeenPulled(in) && !isClosed(in)) {
-            pull(in);
-          }
-        } else if (!toldExhausted) {
-          toldExhausted = true;
-          onExhausted.accept(period);
         }
       }
     };

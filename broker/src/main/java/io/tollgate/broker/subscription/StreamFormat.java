@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.WireFormat;
 import io.tollgate.protocols.CloudEventJson;
 import io.tollgate.protocols.StrictJson;
 import io.tollgate.protocols.StrictJsonException;
@@ -57,40 +59,43 @@ public sealed interface StreamFormat extends StreamSession.Frames<Message> {
     /** A consumer's frames are acks, one level deep; anything much deeper is not one. */
     private static final StrictJson FRAMES = new StrictJson(8);
 
+    /** A delivery as a batch frame lists it: its JSON object without a {@code type}. */
+    static final Delivery.Rendering<String> ITEM = Json::item;
+    /** A delivery as its own {@code event} frame, which is also an event stream's data. */
+    static final Delivery.Rendering<String> EVENT_FRAME = delivery -> "{\"type\":\"event\","
+        + delivery.rendered(ITEM).substring(1);
+
     @Override
     public Message deliveries(List<Delivery> deliveries) {
-      StringWriter text = new StringWriter(512 * deliveries.size());
+      if (deliveries.size() == 1) {
+        return TextMessage.create(deliveries.get(0).rendered(EVENT_FRAME));
+      }
+      int length = 32;
+      for (Delivery delivery : deliveries) {
+        length += delivery.rendered(ITEM).length() + 1;
+      }
+      StringBuilder batch = new StringBuilder(length).append("{\"type\":\"batch\",\"events\":[");
+      for (int i = 0; i < deliveries.size(); i++) {
+        batch.append(i == 0 ? "" : ",").append(deliveries.get(i).rendered(ITEM));
+      }
+      return TextMessage.create(batch.append("]}").toString());
+    }
+
+    private static String item(Delivery delivery) {
+      StringWriter text = new StringWriter(512);
       try (JsonGenerator out = FACTORY.createGenerator(text)) {
-        if (deliveries.size() == 1) {
-          writeDelivery(deliveries.get(0), "event", out);
-        } else {
-          out.writeStartObject();
-          out.writeStringField("type", "batch");
-          out.writeArrayFieldStart("events");
-          for (Delivery delivery : deliveries) {
-            writeDelivery(delivery, null, out);
-          }
-          out.writeEndArray();
-          out.writeEndObject();
-        }
+        out.writeStartObject();
+        out.writeStringField("cursor", delivery.cursor().encode());
+        out.writeStringField("topic", delivery.cursor().topic());
+        out.writeNumberField("partition", delivery.cursor().partition());
+        out.writeNumberField("offset", delivery.offset());
+        out.writeFieldName("event");
+        CloudEventJson.write(delivery.event(), out);
+        out.writeEndObject();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      return TextMessage.create(text.toString());
-    }
-
-    private static void writeDelivery(Delivery delivery, String type, JsonGenerator out) throws IOException {
-      out.writeStartObject();
-      if (type != null) {
-        out.writeStringField("type", type);
-      }
-      out.writeStringField("cursor", delivery.cursor().encode());
-      out.writeStringField("topic", delivery.cursor().topic());
-      out.writeNumberField("partition", delivery.cursor().partition());
-      out.writeNumberField("offset", delivery.offset());
-      out.writeFieldName("event");
-      CloudEventJson.write(delivery.event(), out);
-      out.writeEndObject();
+      return text.toString();
     }
 
     private static void writeEnvelope(Delivery delivery, JsonGenerator out) throws IOException {
@@ -130,7 +135,7 @@ public sealed interface StreamFormat extends StreamSession.Frames<Message> {
         out.writeArrayFieldStart("data");
         for (Delivery delivery : deliveries) {
           if (withData) {
-            writeDelivery(delivery, null, out);
+            out.writeRawValue(delivery.rendered(ITEM));
           } else {
             writeEnvelope(delivery, out);
           }
@@ -145,13 +150,7 @@ public sealed interface StreamFormat extends StreamSession.Frames<Message> {
 
     /** The JSON of one delivery, as an {@code event} frame carries it. */
     static String deliveryJson(Delivery delivery) {
-      StringWriter text = new StringWriter(512);
-      try (JsonGenerator out = FACTORY.createGenerator(text)) {
-        writeDelivery(delivery, "event", out);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return text.toString();
+      return delivery.rendered(EVENT_FRAME);
     }
 
     @Override
@@ -182,17 +181,38 @@ public sealed interface StreamFormat extends StreamSession.Frames<Message> {
   }
 
   final class Protobuf implements StreamFormat {
+    private static final int EVENT_FIELD = StreamServerFrame.EVENT_FIELD_NUMBER;
+    private static final int BATCH_FIELD = StreamServerFrame.BATCH_FIELD_NUMBER;
+    private static final int BATCH_EVENTS_FIELD = DeliveryBatch.EVENTS_FIELD_NUMBER;
+    /** A delivery as a {@code Delivery} message of stream.proto. */
+    static final Delivery.Rendering<byte[]> DELIVERY = delivery -> toProto(delivery).toByteArray();
+    /** A delivery as its own frame: a {@code StreamServerFrame} whose {@code event} it is. */
+    static final Delivery.Rendering<ByteString> EVENT_FRAME = delivery -> {
+      byte[] message = delivery.rendered(DELIVERY);
+      return frame(CodedOutputStream.computeByteArraySize(EVENT_FIELD, message),
+          out -> out.writeByteArray(EVENT_FIELD, message));
+    };
+
+    /** The frames Protobuf would build from the messages, written from the pieces each delivery keeps. */
     @Override
     public Message deliveries(List<Delivery> deliveries) {
-      StreamServerFrame.Builder frame = StreamServerFrame.newBuilder();
       if (deliveries.size() == 1) {
-        frame.setEvent(toProto(deliveries.get(0)));
-      } else {
-        DeliveryBatch.Builder batch = DeliveryBatch.newBuilder();
-        deliveries.forEach(delivery -> batch.addEvents(toProto(delivery)));
-        frame.setBatch(batch);
+        return BinaryMessage.create(deliveries.get(0).rendered(EVENT_FRAME));
       }
-      return BinaryMessage.create(ByteString.fromArrayUnsafe(frame.build().toByteArray()));
+      int batchSize = 0;
+      for (Delivery delivery : deliveries) {
+        batchSize += CodedOutputStream.computeByteArraySize(BATCH_EVENTS_FIELD, delivery.rendered(DELIVERY));
+      }
+      int inner = batchSize;
+      int frameSize = CodedOutputStream.computeTagSize(BATCH_FIELD) + CodedOutputStream.computeUInt32SizeNoTag(inner)
+          + inner;
+      return BinaryMessage.create(frame(frameSize, out -> {
+        out.writeTag(BATCH_FIELD, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(inner);
+        for (Delivery delivery : deliveries) {
+          out.writeByteArray(BATCH_EVENTS_FIELD, delivery.rendered(DELIVERY));
+        }
+      }));
     }
 
     private static io.tollgate.protocols.v1.Delivery toProto(Delivery delivery) {
@@ -203,6 +223,22 @@ public sealed interface StreamFormat extends StreamSession.Frames<Message> {
           .setOffset(delivery.offset())
           .setEvent(delivery.event())
           .build();
+    }
+
+    private interface FrameWriter {
+      void write(CodedOutputStream out) throws IOException;
+    }
+
+    private static ByteString frame(int size, FrameWriter writer) {
+      byte[] bytes = new byte[size];
+      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+      try {
+        writer.write(out);
+        out.checkNoSpaceLeft();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return ByteString.fromArrayUnsafe(bytes);
     }
 
     @Override

@@ -8,20 +8,18 @@ import io.tollgate.billing.Quota;
 import io.tollgate.billing.RateLimit;
 import io.tollgate.broker.ShardedAsk;
 import io.tollgate.broker.catalog.Catalog;
+import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.position.AckPoint;
 import io.tollgate.broker.position.Cursor;
 import io.tollgate.broker.session.Credential;
 import io.tollgate.broker.subscription.AckCommits.AckRequest;
 import io.tollgate.broker.session.OpenSession;
 import io.tollgate.broker.session.OpenSessions;
-import io.tollgate.broker.topic.LiveTail;
 import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.filter.EventFilter;
 import io.tollgate.protocols.redaction.Redaction;
-import io.tollgate.protocols.v1.CloudEvent;
-import io.tollgate.protocols.v1.journal.EventsAppended;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +39,6 @@ import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.japi.Pair;
-import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.ThrottleMode;
@@ -85,22 +82,23 @@ public final class StreamSession {
   private record Attached<T>(Source<T, NotUsed> outbound, Sink<AckRequest, NotUsed> acks,
                              ActorRef<SubscriptionEntity.SessionSignal> signals) {}
 
-  private static final Duration PLAN_CHECK_EVERY = Duration.ofSeconds(1);
   /** Signals wait here while the session is busy; acks from outside come this way too. */
   private static final int SIGNAL_BUFFER = 256;
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
-  private final LiveTail journal;
+  private final SharedTails tails;
+  private final CatalogView view;
   private final OpenSessions sessions;
   private final Settings settings;
   private final Counter deliveredEvents;
 
-  public StreamSession(ActorSystem<?> system, ClusterSharding sharding, LiveTail journal,
+  public StreamSession(ActorSystem<?> system, ClusterSharding sharding, SharedTails tails, CatalogView view,
                        OpenSessions sessions, Settings settings, Counter deliveredEvents) {
     this.system = system;
     this.sharding = sharding;
-    this.journal = journal;
+    this.tails = tails;
+    this.view = view;
     this.sessions = sessions;
     this.settings = settings;
     this.deliveredEvents = deliveredEvents;
@@ -226,7 +224,7 @@ public final class StreamSession {
               ? EventFilter.matchAll() : EventFilter.parse(subscription.filterJson());
           Source<T, NotUsed> deliveries = withinPlan(deliveries(catalog, subscription, attached.acked())
                   .filter(delivery -> planFilter.matches(delivery.event()))
-                  .map(delivery -> delivery.withEvent(redaction.apply(delivery.event())))
+                  .map(delivery -> delivery.redactedBy(redaction))
                   .filter(delivery -> ownFilter.matches(delivery.event())), plan, attached, tracker, signals.first())
               .via(new AckWindow(settings.window(), tracker))
               .filter(delivery -> {
@@ -255,12 +253,13 @@ public final class StreamSession {
               .takeWhile(signal -> signal instanceof SubscriptionEntity.FrameRefused
                   || signal instanceof SubscriptionEntity.QuotaExhausted, true)
               .map(signal -> noticeFor(signal, frames));
-          control = control.merge(planWatch(catalog, subscription, frames), true);
+          Runnable unwatchPlan = watchPlan(catalog, subscription, signals.first());
           AtomicBoolean ran = new AtomicBoolean();
           Source<T, NotUsed> outbound = deliveries.merge(control, true)
               .watchTermination((notUsed, done) -> {
                 ran.set(true);
                 done.whenComplete((ok, failure) -> {
+                  unwatchPlan.run();
                   sessions.unregister(sessionId);
                   entity.tell(new SubscriptionEntity.Detach(sessionId));
                   otherAcks.first().tell(AckCommits.NO_MORE_ACKS);
@@ -269,6 +268,7 @@ public final class StreamSession {
               });
           system.scheduler().scheduleOnce(settings.askTimeout(), () -> {
             if (!ran.get()) {
+              unwatchPlan.run();
               sessions.unregister(sessionId);
               entity.tell(new SubscriptionEntity.Detach(sessionId));
               otherAcks.first().tell(AckCommits.NO_MORE_ACKS);
@@ -291,19 +291,23 @@ public final class StreamSession {
   }
 
   /**
-   * The {@code plan_changed} notice once this node's catalog shows the subscription on another
-   * plan than the one the stream opened under, then the end. The subscription's entity also
-   * tells the session at once; this look at the catalog every second is what makes the notice
-   * certain, since that message can be lost (a shard hand-over, a node that restarts).
+   * Tells the session {@link SubscriptionEntity.PlanSwitched} (its {@code plan_changed} notice,
+   * then the end) once this node's catalog shows the subscription on another plan than the one
+   * the stream opened under. The subscription's entity also tells the session at once; this
+   * watch of the catalog is what makes the notice certain, since that message can be lost (a
+   * shard hand-over, a node that restarts). It looks once now, for a change made while the
+   * stream opened, and then only when the catalog changes the subscription's plan: an idle
+   * stream has no timer for it. Returns how to stop watching.
    */
-  private static <T> Source<T, NotUsed> planWatch(Catalog catalog, Catalog.Subscription openedUnder, Frames<T> format) {
+  private Runnable watchPlan(Catalog catalog, Catalog.Subscription openedUnder,
+                             ActorRef<SubscriptionEntity.SessionSignal> signals) {
     String plan = openedUnder.plan();
-    return Source.tick(PLAN_CHECK_EVERY, PLAN_CHECK_EVERY, openedUnder.id())
-        .mapMaterializedValue(tick -> NotUsed.getInstance())
-        .map(id -> catalog.subscription(id).map(Catalog.Subscription::plan).orElse(plan))
+    Runnable look = () -> catalog.subscription(openedUnder.id()).map(Catalog.Subscription::plan)
         .filter(current -> !current.equals(plan))
-        .take(1)
-        .map(current -> noticeFor(new SubscriptionEntity.PlanSwitched(current), format));
+        .ifPresent(current -> signals.tell(new SubscriptionEntity.PlanSwitched(current)));
+    Runnable unwatch = view.watchPlan(openedUnder.id(), look);
+    look.run();
+    return unwatch;
   }
 
   /** The plan's limits: its period quota when it blocks, and its rate limit. */
@@ -356,28 +360,9 @@ public final class StreamSession {
     List<Source<Delivery, NotUsed>> partitions = new ArrayList<>();
     for (PartitionRef ref : catalog.partitionsOf(product)) {
       AckPoint after = acked.get(ref);
-      partitions.add(partitionAfter(ref, after == null ? null : after.cursor()));
+      partitions.add(tails.after(ref, after == null ? null : after.cursor()));
     }
     return Source.from(partitions).flatMapMerge(Math.max(1, partitions.size()), source -> source);
-  }
-
-  private Source<Delivery, NotUsed> partitionAfter(PartitionRef partition, Cursor after) {
-    long fromSequence = after == null ? 1 : after.index() == Integer.MAX_VALUE ? after.sequence() + 1 : after.sequence();
-    return journal.from(partition.persistenceId(), fromSequence)
-        .mapConcat(envelope -> unpack(partition, envelope, after));
-  }
-
-  private static List<Delivery> unpack(PartitionRef partition, EventEnvelope envelope, Cursor after) {
-    EventsAppended appended = (EventsAppended) envelope.event();
-    long sequence = envelope.sequenceNr();
-    int firstIndex = after != null && after.sequence() == sequence ? after.index() + 1 : 0;
-    List<CloudEvent> events = appended.getEventsList();
-    List<Delivery> deliveries = new ArrayList<>(Math.max(0, events.size() - firstIndex));
-    for (int index = firstIndex; index < events.size(); index++) {
-      deliveries.add(new Delivery(new Cursor(partition.topic(), partition.partition(), sequence, index),
-          appended.getFirstOffset() + index, events.get(index)));
-    }
-    return deliveries;
   }
 
   /**

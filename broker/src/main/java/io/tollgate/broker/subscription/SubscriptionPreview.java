@@ -4,7 +4,7 @@ import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.position.AckPoint;
 import io.tollgate.broker.position.Cursor;
 import io.tollgate.broker.position.PartitionRef;
-import io.tollgate.broker.topic.LiveTail;
+import io.tollgate.broker.topic.JournalReads;
 import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.journal.EventsAppended;
@@ -29,10 +29,10 @@ public final class SubscriptionPreview {
   record Written(Delivery delivery, long writtenAtMillis) {}
 
   private final ClusterSharding sharding;
-  private final LiveTail journal;
+  private final JournalReads journal;
   private final Duration askTimeout;
 
-  public SubscriptionPreview(ClusterSharding sharding, LiveTail journal, Duration askTimeout) {
+  public SubscriptionPreview(ClusterSharding sharding, JournalReads journal, Duration askTimeout) {
     this.sharding = sharding;
     this.journal = journal;
     this.askTimeout = askTimeout;

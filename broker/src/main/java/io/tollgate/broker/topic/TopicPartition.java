@@ -58,7 +58,7 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
   public record Settings(int dedupWindow, int snapshotEvery, int maxPendingEvents, long maxPendingBytes,
                          int maxEntryBytes) {}
 
-  /** {@code announcements}: where each write is announced to every node's readers ({@link LiveTail}). */
+  /** {@code announcements}: where each write is announced to every node's readers ({@link JournalReads}). */
   public static void initSharding(ClusterSharding sharding, Settings settings, Clock clock,
                                   ActorRef<Topic.Command<PartitionAdvanced>> announcements) {
     sharding.init(Entity.of(ENTITY_KEY, context ->

@@ -48,6 +48,7 @@ class NodeSettingsTest {
     assertEquals(Duration.ofMinutes(5), settings.tcp().idleTimeout());
     assertEquals(Duration.ofSeconds(30), settings.tcp().frameTimeout());
     assertEquals(1024 * 1024, settings.subscriptions().maxBytesPerRead());
+    assertEquals(4 * 1024 * 1024, settings.subscriptions().tailBytes());
     assertEquals(64L * 1024 * 1024, settings.topics().maxPendingBytes());
   }
 
@@ -82,6 +83,7 @@ class NodeSettingsTest {
       "tollgate.publish-rate.bytes-per-second | 0",
       "tollgate.publish-rate.burst | 0s",
       "tollgate.subscriptions.max-bytes-per-read | 0",
+      "tollgate.subscriptions.tail-bytes | 0",
       "tollgate.subscriptions.event-stream-keep-alive | 0s",
       "tollgate.topics.max-pending-bytes | 3GiB",
       "tollgate.limits.max-id-length | 0",

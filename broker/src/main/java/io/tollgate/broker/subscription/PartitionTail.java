@@ -1,0 +1,127 @@
+package io.tollgate.broker.subscription;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One partition's shared tail on this node: the buffer of its latest entries, the streams
+ * waiting at its end, and the one reader that fills it. The reader reads the journal from where
+ * the buffer ends when the partition announces a write ({@link #advanced}), one read at a time,
+ * and reads again while reads find entries; a read that finds entries wakes every waiting
+ * stream once. So a write costs one journal read and one decoding per node, however many
+ * streams read the partition, and a stream waiting at the end costs nothing until then. A
+ * stream behind the buffer reads the journal itself ({@link #readJournal}) until it reaches the
+ * buffer; the first stream to reach the end of the journal starts the buffer there
+ * ({@link #reachedEnd}).
+ */
+final class PartitionTail {
+  /** One bounded read of the partition's journal from a sequence number on; empty at its end. */
+  interface Journal {
+    CompletionStage<List<TailEntry>> read(long fromSequence);
+  }
+
+  private final TailBuffer buffer;
+  private final Journal journal;
+  private final Journal streamsJournal;
+  private final int maxEntriesPerRead;
+  /** The wake-ups of the streams at the end; each is run once, at the next append, then forgotten. */
+  private final Set<Runnable> waiting = new HashSet<>();
+  private boolean reading;
+  private boolean advancedWhileReading;
+
+  PartitionTail(long maxBytes, int maxEntriesPerRead, Journal journal) {
+    this(maxBytes, maxEntriesPerRead, journal, journal);
+  }
+
+  /** {@code journal} is what the tail's reader reads; {@code streamsJournal}, what streams behind it read. */
+  PartitionTail(long maxBytes, int maxEntriesPerRead, Journal journal, Journal streamsJournal) {
+    this.buffer = new TailBuffer(maxBytes);
+    this.maxEntriesPerRead = maxEntriesPerRead;
+    this.journal = journal;
+    this.streamsJournal = streamsJournal;
+  }
+
+  /**
+   * What follows {@code from} in the buffer. At the end, {@code wake} runs once when entries
+   * arrive; a stream that read the journal further than the buffer has come also waits, and the
+   * reader is asked to catch up.
+   */
+  TailBuffer.Read read(long from, Runnable wake) {
+    TailBuffer.Read read;
+    boolean aheadOfReader;
+    synchronized (this) {
+      read = buffer.read(from, maxEntriesPerRead);
+      aheadOfReader = read instanceof TailBuffer.AtEnd && from > buffer.next();
+      if (read instanceof TailBuffer.AtEnd) {
+        waiting.add(wake);
+      }
+    }
+    if (aheadOfReader) {
+      advanced();
+    }
+    return read;
+  }
+
+  /** A stream's own read of the journal, for when it is behind the buffer. */
+  CompletionStage<List<TailEntry>> readJournal(long from) {
+    return streamsJournal.read(from);
+  }
+
+  /** A stream read the journal to its end, which is at {@code from}: the buffer starts there if it had not. */
+  void reachedEnd(long from) {
+    synchronized (this) {
+      buffer.startAt(from);
+    }
+    advanced();
+  }
+
+  /** The stream that waited with {@code wake} has ended. */
+  synchronized void forget(Runnable wake) {
+    waiting.remove(wake);
+  }
+
+  /** The partition was written to (or might have been): the reader reads what is new. */
+  void advanced() {
+    long from;
+    synchronized (this) {
+      if (!buffer.started()) {
+        return;
+      }
+      if (reading) {
+        advancedWhileReading = true;
+        return;
+      }
+      reading = true;
+      advancedWhileReading = false;
+      from = buffer.next();
+    }
+    journal.read(from).whenComplete(this::onRead);
+  }
+
+  private void onRead(List<TailEntry> entries, Throwable failure) {
+    List<Runnable> woken = List.of();
+    boolean again;
+    synchronized (this) {
+      reading = false;
+      boolean found = failure == null && !entries.isEmpty();
+      if (found) {
+        entries.forEach(buffer::append);
+        woken = new ArrayList<>(waiting);
+        waiting.clear();
+      }
+      // A failed read is tried again at the next write or fallback poll.
+      again = found || (failure == null && advancedWhileReading);
+    }
+    woken.forEach(Runnable::run);
+    if (again) {
+      advanced();
+    }
+  }
+
+  synchronized long bufferedBytes() {
+    return buffer.bytes();
+  }
+}

@@ -1,0 +1,125 @@
+package io.tollgate.broker.subscription;
+
+import io.tollgate.broker.position.Cursor;
+import io.tollgate.broker.position.PartitionRef;
+import io.tollgate.broker.topic.JournalReads;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * This node's shared tails: one {@link PartitionTail} for each partition that at least one of
+ * its streams reads, made when the first such stream starts and dropped when the last ends.
+ * Every node hears every partition's writes ({@link JournalReads#onAdvanced}) and passes them
+ * to the tail of that partition, if it has one. Should an announcement be lost (a node joining
+ * or leaving), one timer per node asks every tail to look again every {@code fallbackPoll};
+ * streams have no timer of their own.
+ *
+ * <p>Whatever delivers a partition's events to consumers (streams; webhooks) reads through
+ * {@link #after}; catch-up from an old cursor and the live tail are the one source.
+ */
+public final class SharedTails {
+  /** {@code maxBytesPerPartition}: the bound of each tail, counted as its entries are stored. */
+  public record Settings(long maxBytesPerPartition, int maxEntriesPerRead, Duration fallbackPoll) {}
+
+  private record Held(PartitionTail tail, int streams) {}
+
+  private final JournalReads journal;
+  private final Settings settings;
+  private final Map<PartitionRef, Held> tails = new HashMap<>();
+  private final LongAdder tailReads = new LongAdder();
+  private final LongAdder streamReads = new LongAdder();
+
+  public SharedTails(ActorSystem<?> system, JournalReads journal, Settings settings) {
+    this.journal = journal;
+    this.settings = settings;
+    journal.onAdvanced(persistenceId -> advanced(PartitionRef.fromPersistenceId(persistenceId)), "shared-tails");
+    system.scheduler().scheduleWithFixedDelay(settings.fallbackPoll(), settings.fallbackPoll(),
+        () -> everyTail().forEach(PartitionTail::advanced), system.executionContext());
+  }
+
+  /**
+   * The partition's deliveries after {@code after} (a cursor of that partition, or null for all
+   * of them), in order, never completing. It reads only as fast as it is pulled.
+   */
+  public Source<Delivery, NotUsed> after(PartitionRef partition, Cursor after) {
+    long fromSequence = after == null ? 1 : after.index() == Integer.MAX_VALUE ? after.sequence() + 1 : after.sequence();
+    return entries(partition, fromSequence).mapConcat(entry -> entry.deliveriesAfter(after));
+  }
+
+  /** The partition's journal entries from {@code fromSequence} on, never completing. */
+  public Source<TailEntry, NotUsed> entries(PartitionRef partition, long fromSequence) {
+    return Source.fromMaterializer((materializer, attributes) -> {
+      PartitionTail tail = join(partition);
+      return Source.fromGraph(new TailStage(tail, fromSequence, () -> leave(partition)));
+    }).mapMaterializedValue(started -> NotUsed.getInstance());
+  }
+
+  /** How many partitions this node holds a tail of, and their bytes: what the tails cost. */
+  public synchronized int partitionsHeld() {
+    return tails.size();
+  }
+
+  public long bytesHeld() {
+    return everyTail().stream().mapToLong(PartitionTail::bufferedBytes).sum();
+  }
+
+  /** Journal reads so far by the tails' readers (one per write and node, however many streams). */
+  public long tailReads() {
+    return tailReads.sum();
+  }
+
+  /** Journal reads so far by streams behind a tail: catching up, or slow. */
+  public long streamReads() {
+    return streamReads.sum();
+  }
+
+  private void advanced(PartitionRef partition) {
+    PartitionTail tail;
+    synchronized (this) {
+      Held held = tails.get(partition);
+      tail = held == null ? null : held.tail();
+    }
+    if (tail != null) {
+      tail.advanced();
+    }
+  }
+
+  private synchronized List<PartitionTail> everyTail() {
+    return tails.values().stream().map(Held::tail).toList();
+  }
+
+  private synchronized PartitionTail join(PartitionRef partition) {
+    Held held = tails.get(partition);
+    if (held == null) {
+      held = new Held(new PartitionTail(settings.maxBytesPerPartition(), settings.maxEntriesPerRead(),
+          from -> read(partition, from, tailReads), from -> read(partition, from, streamReads)), 0);
+    }
+    tails.put(partition, new Held(held.tail(), held.streams() + 1));
+    return held.tail();
+  }
+
+  private CompletionStage<List<TailEntry>> read(PartitionRef partition, long from, LongAdder reads) {
+    reads.increment();
+    return journal.read(partition.persistenceId(), from)
+        .thenApply(read -> read.stream().map(entry -> TailEntry.of(partition, entry)).toList());
+  }
+
+  private synchronized void leave(PartitionRef partition) {
+    Held held = tails.get(partition);
+    if (held == null) {
+      return;
+    }
+    if (held.streams() <= 1) {
+      tails.remove(partition);
+    } else {
+      tails.put(partition, new Held(held.tail(), held.streams() - 1));
+    }
+  }
+}

@@ -1,0 +1,189 @@
+package io.tollgate.broker.subscription;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tollgate.broker.position.Cursor;
+import io.tollgate.protocols.v1.CloudEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.testkit.TestSubscriber;
+import org.apache.pekko.stream.testkit.javadsl.TestSink;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The shared tail of one partition under its stream stage, over a journal in memory. */
+class PartitionTailTest {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final long ENTRY_BYTES = 100;
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  /**
+   * A partition's journal in memory, answering reads of at most 8 entries, and counting them.
+   * Each read decodes anew, as a store's does: its entries are new objects.
+   */
+  private static final class Journal implements PartitionTail.Journal {
+    private final List<TailEntry> entries = new CopyOnWriteArrayList<>();
+    private final AtomicInteger reads = new AtomicInteger();
+
+    @Override
+    public CompletionStage<List<TailEntry>> read(long fromSequence) {
+      reads.incrementAndGet();
+      return CompletableFuture.completedFuture(entries.stream()
+          .filter(entry -> entry.sequence() >= fromSequence).limit(8)
+          .map(entry -> new TailEntry(entry.sequence(), entry.deliveries().stream()
+              .map(delivery -> new Delivery(delivery.cursor(), delivery.offset(), delivery.event())).toList(),
+              entry.bytes()))
+          .toList());
+    }
+
+    TailEntry write() {
+      long sequence = entries.size() + 1;
+      CloudEvent event = CloudEvent.newBuilder().setId("e" + sequence).setSource("/s").setType("t")
+          .setSpecVersion("1.0").build();
+      TailEntry entry = new TailEntry(sequence, List.of(new Delivery(new Cursor("t", 0, sequence, 0), sequence, event)),
+          ENTRY_BYTES);
+      entries.add(entry);
+      return entry;
+    }
+  }
+
+  private final Journal journal = new Journal();
+
+  private Source<TailEntry, ?> stream(PartitionTail tail, long from) {
+    return Source.fromGraph(new TailStage(tail, from, () -> { }));
+  }
+
+  private static List<Long> sequences(List<TailEntry> entries) {
+    return entries.stream().map(TailEntry::sequence).toList();
+  }
+
+  @Test
+  void aSlowConsumerNeitherSlowsTheOthersNorGrowsTheTailAndCatchesUpFromTheJournal() {
+    PartitionTail tail = new PartitionTail(10 * ENTRY_BYTES, 16, journal);
+    ConcurrentLinkedQueue<TailEntry> fast = new ConcurrentLinkedQueue<>();
+    stream(tail, 1).runWith(Sink.foreach(fast::add), testKit.system());
+    TestSubscriber.Probe<TailEntry> slow = stream(tail, 1).toMat(TestSink.probe(testKit.system().classicSystem()), Keep.right())
+        .run(testKit.system());
+    slow.request(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> tail.read(1, () -> { }) instanceof TailBuffer.AtEnd);
+
+    int writes = 500;
+    for (int i = 0; i < writes; i++) {
+      journal.write();
+      tail.advanced();
+      assertTrue(tail.bufferedBytes() <= 10 * ENTRY_BYTES, "the tail stays within its bound: " + tail.bufferedBytes());
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> fast.size() == writes);
+    assertEquals(sequencesUpTo(writes), sequences(new ArrayList<>(fast)), "the fast consumer got every entry, in order");
+    assertEquals(1, slow.expectNext().sequence(), "the slow consumer took only what it asked for");
+    slow.expectNoMessage(Duration.ofMillis(100));
+
+    int readsBefore = journal.reads.get();
+    List<TailEntry> rest = new ArrayList<>();
+    slow.request(writes - 1);
+    for (int i = 1; i < writes; i++) {
+      rest.add(slow.expectNext(Duration.ofSeconds(5)));
+    }
+    assertEquals(sequencesUpTo(writes).subList(1, writes), sequences(rest), "then everything else, in order");
+    assertTrue(journal.reads.get() - readsBefore >= (writes - 10) / 8,
+        "what the tail no longer held came from the journal: " + (journal.reads.get() - readsBefore) + " reads");
+  }
+
+  private static List<Long> sequencesUpTo(int count) {
+    return IntStream.rangeClosed(1, count).mapToObj(i -> (long) i).toList();
+  }
+
+  @Test
+  void manyStreamsAtTheEndShareOneReadOfEachWriteAndOneDecodedEntry() {
+    PartitionTail tail = new PartitionTail(100 * ENTRY_BYTES, 16, journal);
+    int streams = 20;
+    List<ConcurrentLinkedQueue<TailEntry>> received = new ArrayList<>();
+    for (int i = 0; i < streams; i++) {
+      ConcurrentLinkedQueue<TailEntry> into = new ConcurrentLinkedQueue<>();
+      received.add(into);
+      stream(tail, 1).runWith(Sink.foreach(into::add), testKit.system());
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> tail.read(1, () -> { }) instanceof TailBuffer.AtEnd);
+    assertTrue(journal.reads.get() <= streams + 1, "each stream reads the journal at most once before the tail "
+        + "starts, and the tail once: " + journal.reads.get());
+    int readsAtTheEnd = journal.reads.get();
+
+    int writes = 50;
+    for (int i = 0; i < writes; i++) {
+      journal.write();
+      tail.advanced();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> received.stream().allMatch(into -> into.size() == writes));
+    assertTrue(journal.reads.get() - readsAtTheEnd <= 2 * writes,
+        "one read finds a write and one more finds nothing, whatever the number of streams: "
+            + (journal.reads.get() - readsAtTheEnd));
+    for (ConcurrentLinkedQueue<TailEntry> into : received) {
+      assertEquals(sequencesUpTo(writes), sequences(new ArrayList<>(into)));
+      assertSame(received.get(0).peek(), into.peek(), "every stream was handed the same decoded entry");
+    }
+  }
+
+  @Test
+  void aStreamFromAnOldPositionReadsTheJournalThenJoinsTheTail() {
+    for (int i = 0; i < 30; i++) {
+      journal.write();
+    }
+    PartitionTail tail = new PartitionTail(100 * ENTRY_BYTES, 16, journal);
+    TestSubscriber.Probe<TailEntry> first = stream(tail, 31).toMat(TestSink.probe(testKit.system().classicSystem()), Keep.right())
+        .run(testKit.system());
+    first.request(100);
+    await().atMost(Duration.ofSeconds(5)).until(() -> tail.read(31, () -> { }) instanceof TailBuffer.AtEnd);
+
+    TestSubscriber.Probe<TailEntry> late = stream(tail, 5).toMat(TestSink.probe(testKit.system().classicSystem()), Keep.right())
+        .run(testKit.system());
+    late.request(100);
+    for (long sequence = 5; sequence <= 30; sequence++) {
+      assertEquals(sequence, late.expectNext(Duration.ofSeconds(5)).sequence());
+    }
+    int readsAtTheEnd = journal.reads.get();
+    journal.write();
+    tail.advanced();
+    TailEntry written = late.expectNext(Duration.ofSeconds(5));
+    assertEquals(31, written.sequence());
+    assertSame(first.expectNext(Duration.ofSeconds(5)), written, "both read it from the tail");
+    assertTrue(journal.reads.get() - readsAtTheEnd <= 2, "the late stream reads no journal of its own any more");
+    late.expectNoMessage(Duration.ofMillis(50));
+  }
+
+  @Test
+  void aStreamWaitingAtTheEndIsWokenOnceByTheNextWriteAndAnEndedOneIsForgotten() {
+    PartitionTail tail = new PartitionTail(100 * ENTRY_BYTES, 16, journal);
+    tail.reachedEnd(1);
+    AtomicInteger woken = new AtomicInteger();
+    Runnable wake = woken::incrementAndGet;
+    tail.read(1, wake);
+    AtomicInteger ended = new AtomicInteger();
+    Runnable endedWake = ended::incrementAndGet;
+    tail.read(1, endedWake);
+    tail.forget(endedWake);
+    journal.write();
+    tail.advanced();
+    journal.write();
+    tail.advanced();
+    assertEquals(1, woken.get(), "woken once, then it reads and waits again if it wants more");
+    assertEquals(0, ended.get());
+  }
+}
