@@ -32,7 +32,8 @@
 #   IDLE_HOLD [30s]      how long the idle-* runs hold their streams while the broker's CPU is counted
 #
 # Batch size 1 (tcp-b1-*, http-b1-*) sends single events through the SDK's batching publisher, as
-# an application would; *-explicit runs publish each event alone (the figures before issue 12).
+# an application would; *-explicit runs publish each event alone (the figures before issue 12);
+# *-buf32m gives the batching publisher the 32 MiB buffer it had by default before issue 12.
 # fanout-N: e2e at E2E_RATE to N WebSocket subscribers; idle-N: N idle streams, the broker's CPU
 # and heap per stream; subscriptions-N: N subscriptions, the broker's heap. These three create
 # their subscriptions in the measured run and have no warm-up; idle and subscriptions are given
@@ -67,6 +68,7 @@ RUN_SPECS=(
   "tcp-b1-f1|--mode tcp --batch-size 1 --in-flight 1"
   "tcp-b1-f64|--mode tcp --batch-size 1 --in-flight 64"
   "tcp-b1-f64-explicit|--mode tcp --batch-size 1 --in-flight 64 --explicit-batches"
+  "tcp-b1-f64-buf32m|--mode tcp --batch-size 1 --in-flight 64 --buffer-bytes 33554432"
   "tcp-b1-f64-p1|--mode tcp --batch-size 1 --in-flight 64 --partitions 1"
   "tcp-b1-f64-tls|--mode tcp --batch-size 1 --in-flight 64"
   "tcp-b1-f256|--mode tcp --batch-size 1 --in-flight 256"
