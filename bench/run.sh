@@ -216,10 +216,9 @@ make_certificates() { # make_certificates DIR
 
 start_broker() { # start_broker RUNDIR [HOCON] [tls]: sets broker_pid, http_port, tcp_port, admin_key, scheme
   local dir="$1" config=() tls=()
-  if [ -n "${2:-}" ]; then
-    printf '%s\n' "$2" >"$dir/broker.conf"
-    config=(--config "$dir/broker.conf")
-  fi
+  # Pekko Management on a free port: another bench (or test) on the machine may hold 8558.
+  printf 'tollgate.management.port = 0\n%s\n' "${2:-}" >"$dir/broker.conf"
+  config=(--config "$dir/broker.conf")
   scheme=http
   if [ "${3:-}" = tls ]; then
     tls=(--tls-cert "$work/certs/node.crt" --tls-key "$work/certs/node.key")
