@@ -33,7 +33,7 @@
 #
 # Batch size 1 (tcp-b1-*, http-b1-*) sends single events through the SDK's batching publisher, as
 # an application would; *-explicit runs publish each event alone (the figures before issue 12);
-# *-buf32m gives the batching publisher the 32 MiB buffer it had by default before issue 12.
+# *-buf4m gives the batching publisher a 4 MiB buffer instead of its default 32 MiB.
 # fanout-N: e2e at E2E_RATE to N WebSocket subscribers; idle-N: N idle streams, the broker's CPU
 # and heap per stream; subscriptions-N: N subscriptions, the broker's heap. These three create
 # their subscriptions in the measured run and have no warm-up; idle and subscriptions are given
@@ -68,7 +68,7 @@ RUN_SPECS=(
   "tcp-b1-f1|--mode tcp --batch-size 1 --in-flight 1"
   "tcp-b1-f64|--mode tcp --batch-size 1 --in-flight 64"
   "tcp-b1-f64-explicit|--mode tcp --batch-size 1 --in-flight 64 --explicit-batches"
-  "tcp-b1-f64-buf32m|--mode tcp --batch-size 1 --in-flight 64 --buffer-bytes 33554432"
+  "tcp-b1-f64-buf4m|--mode tcp --batch-size 1 --in-flight 64 --buffer-bytes 4194304"
   "tcp-b1-f64-p1|--mode tcp --batch-size 1 --in-flight 64 --partitions 1"
   "tcp-b1-f64-tls|--mode tcp --batch-size 1 --in-flight 64"
   "tcp-b1-f256|--mode tcp --batch-size 1 --in-flight 256"

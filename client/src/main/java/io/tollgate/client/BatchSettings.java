@@ -20,14 +20,15 @@ public record BatchSettings(int maxEvents, int maxBytes, Duration linger, int ma
    * Kafka's producer defaults are {@code batch.size} 16 KiB, {@code linger.ms} 5,
    * {@code max.in.flight.requests.per.connection} 5 and {@code buffer.memory} 32 MiB. A Tollgate
    * publish costs the broker more per batch than a Kafka produce request, so a batch may hold
-   * up to the broker's limit; the linger is Kafka's, so a lone send waits at most 5 ms. The
-   * buffer is what sets latency at full load: a producer faster than the broker keeps it full,
-   * and each event waits for all before it. 32 MiB held about 100,000 events of 256 bytes, 0.7 s
-   * at the 128,000 events/s measured (docs/benchmarks.md); 4 MiB holds about 13,000, still more
-   * than the batches in flight need, so throughput stays and the wait is about a tenth.
+   * up to the broker's limit, and more of them may be in flight; the linger is Kafka's, so a
+   * lone send waits at most 5 ms and a full load fills batches by count without waiting. The
+   * buffer is Kafka's too. It sets the latency only of a producer faster than the broker, which
+   * keeps it full (each event then waits for all the bytes before it: 0.7 s at p50 with 32 MiB);
+   * a smaller one shortens that wait but caps the bytes in flight, and on a busy machine, where
+   * acks are slow, halved throughput (docs/benchmarks.md), so it is left to the application.
    */
   public static final BatchSettings DEFAULTS =
-      new BatchSettings(BROKER_MAX_EVENTS, 1024 * 1024, Duration.ofMillis(5), 32, 4L * 1024 * 1024, Duration.ofSeconds(60));
+      new BatchSettings(BROKER_MAX_EVENTS, 1024 * 1024, Duration.ofMillis(5), 32, 32L * 1024 * 1024, Duration.ofSeconds(60));
 
   public BatchSettings {
     require(maxEvents >= 1, "maxEvents must be at least 1, was " + maxEvents);
