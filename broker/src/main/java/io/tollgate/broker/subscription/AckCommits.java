@@ -30,10 +30,10 @@ final class AckCommits {
   private AckCommits() {}
 
   /**
-   * How acks become commits: a commit leaves when {@code maxAcks} accepted acks wait, or
-   * {@code interval} after the last one left, whichever comes first; a commit unanswered after
-   * {@code attempt} is sent again, until {@code deadline}. Acks that arrive while a commit is in
-   * flight join the next one.
+   * How acks become commits ({@link CommitGroups}): a commit leaves when {@code maxAcks}
+   * accepted acks wait, or {@code interval} after the first of them, whichever comes first; a
+   * commit unanswered after {@code attempt} is sent again, until {@code deadline}. Acks that
+   * arrive while a commit is in flight join the next one.
    */
   record Grouping(int maxAcks, Duration interval, Duration attempt, Duration deadline) {
     Grouping {
@@ -92,16 +92,10 @@ final class AckCommits {
           answers.add(request.answer());
           return new PendingCommit(ranges, answers);
         }).toList())
-        .groupedWithin(grouping.maxAcks(), grouping.interval())
-        .map(group -> {
-          PendingCommit first = group.get(0);
-          group.subList(1, group.size()).forEach(first::add);
-          return first;
-        })
-        .conflate((pending, later) -> {
+        .via(new CommitGroups<PendingCommit>(grouping.maxAcks(), grouping.interval(), (pending, later) -> {
           pending.add(later);
           return pending;
-        })
+        }))
         .mapAsync(1, pending -> ShardedAsk.<SubscriptionEntity.Command, SubscriptionEntity.Committed>ask(entity,
                 replyTo -> new SubscriptionEntity.AdvanceCursors(List.copyOf(pending.ranges().values()), replyTo),
                 grouping.attempt(), grouping.deadline())

@@ -70,7 +70,7 @@ public final class StreamSession {
   /** {@code eventStreamKeepAlive}: an event stream with nothing to send sends a comment this often. */
   /**
    * {@code ackCommitMaxAcks}, {@code ackCommitInterval}: acks are committed to the subscription
-   * in groups, when this many wait or this long after the previous commit left.
+   * in groups, when this many wait or this long after the first of them.
    */
   public record Settings(int window, int maxBatch, int maxMessageBytes, Duration askTimeout,
                          Duration attachAttemptTimeout, Duration eventStreamKeepAlive, Clock clock,

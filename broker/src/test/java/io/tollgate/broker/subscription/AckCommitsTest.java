@@ -91,6 +91,16 @@ class AckCommitsTest {
   }
 
   @Test
+  void theIntervalRunsFromTheFirstWaitingAckNotFromTheStartOfTheStream() {
+    deliver(5);
+    SourceQueueWithComplete<AckRequest> acks = run(100, Duration.ofMillis(400), AN_HOUR);
+    subscription.expectNoMessage(Duration.ofMillis(300));
+    acks.offer(ack(1));
+    subscription.expectNoMessage(Duration.ofMillis(250));
+    assertEquals(2, nextCommit().ranges().get(0).units());
+  }
+
+  @Test
   void acksWaitingWhenTheSessionEndsAreCommittedAllTheSame() {
     deliver(5);
     SourceQueueWithComplete<AckRequest> acks = run(100, AN_HOUR, AN_HOUR);
