@@ -1,5 +1,6 @@
 package io.tollgate.cli;
 
+import io.tollgate.client.BatchSettings;
 import io.tollgate.client.HostAndPort;
 import io.tollgate.client.TollgateAdmin;
 import io.tollgate.client.TollgateException;
@@ -100,6 +101,11 @@ public final class LoadGenCommand implements Callable<Integer> {
       description = "With --batch-size 1: how long the batching publisher lets a batch fill (default: ${DEFAULT-VALUE}).")
   Duration linger;
 
+  @Option(names = "--buffer-bytes",
+      description = "With --batch-size 1: bytes of events the batching publisher holds unacknowledged, at most "
+          + "(default: the SDK's, BatchSettings.DEFAULTS).")
+  Long bufferBytes;
+
   @Option(names = "--explicit-batches",
       description = "With --batch-size 1: publish each event alone, without the batching publisher.")
   boolean explicitBatches;
@@ -162,6 +168,7 @@ public final class LoadGenCommand implements Callable<Integer> {
         .progress(err)
         .tls(Cli.tls(caFile, url))
         .linger(linger)
+        .bufferBytes(bufferBytes == null ? BatchSettings.DEFAULTS.bufferBytes() : bufferBytes)
         .explicitBatches(explicitBatches)
         .subscribers(subscribers)
         .streams(streams)

@@ -124,6 +124,7 @@ public final class LoadGenerator {
     private PrintWriter progress;
     private ClientTls tls;
     private Duration linger = BatchSettings.DEFAULTS.linger();
+    private long bufferBytes = BatchSettings.DEFAULTS.bufferBytes();
     private boolean explicitBatches;
     private int subscribers = 100;
     private int streams = 1000;
@@ -248,6 +249,12 @@ public final class LoadGenerator {
       return this;
     }
 
+    /** With a batch size of 1: how many bytes of events the batching publisher holds unacknowledged. */
+    public Settings bufferBytes(long bufferBytes) {
+      this.bufferBytes = bufferBytes;
+      return this;
+    }
+
     /** Publish each batch (of 1 too) as a publish of its own, without the batching publisher. */
     public Settings explicitBatches(boolean explicitBatches) {
       this.explicitBatches = explicitBatches;
@@ -286,7 +293,7 @@ public final class LoadGenerator {
     }
 
     BatchSettings batchSettings() {
-      return BatchSettings.DEFAULTS.withMaxInFlight(inFlight).withLinger(linger);
+      return BatchSettings.DEFAULTS.withMaxInFlight(inFlight).withLinger(linger).withBufferBytes(bufferBytes);
     }
 
     /** Single events through the batching publisher, or explicit batches. */

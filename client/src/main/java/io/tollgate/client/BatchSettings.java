@@ -16,6 +16,17 @@ public record BatchSettings(int maxEvents, int maxBytes, Duration linger, int ma
   /** The broker refuses a publish of more events than this ({@code tollgate.limits.max-events-per-publish}'s default). */
   public static final int BROKER_MAX_EVENTS = 1000;
 
+  /**
+   * Kafka's producer defaults are {@code batch.size} 16 KiB, {@code linger.ms} 5,
+   * {@code max.in.flight.requests.per.connection} 5 and {@code buffer.memory} 32 MiB. A Tollgate
+   * publish costs the broker more per batch than a Kafka produce request, so a batch may hold
+   * up to the broker's limit, and more of them may be in flight; the linger is Kafka's, so a
+   * lone send waits at most 5 ms and a full load fills batches by count without waiting. The
+   * buffer is Kafka's too. It sets the latency only of a producer faster than the broker, which
+   * keeps it full (each event then waits for all the bytes before it: 0.7 s at p50 with 32 MiB);
+   * a smaller one shortens that wait but caps the bytes in flight, and on a busy machine, where
+   * acks are slow, halved throughput (docs/benchmarks.md), so it is left to the application.
+   */
   public static final BatchSettings DEFAULTS =
       new BatchSettings(BROKER_MAX_EVENTS, 1024 * 1024, Duration.ofMillis(5), 32, 32L * 1024 * 1024, Duration.ofSeconds(60));
 

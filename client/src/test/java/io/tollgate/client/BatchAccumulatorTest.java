@@ -23,6 +23,32 @@ class BatchAccumulatorTest {
     return batch.events().stream().map(pending -> pending.event().getId()).toList();
   }
 
+  private static BatchAccumulator withTheDefaults() {
+    BatchSettings d = BatchSettings.DEFAULTS;
+    return new BatchAccumulator(d.maxEvents(), d.maxBytes(), d.linger().toNanos());
+  }
+
+  @Test
+  void underTheDefaultsALoneEventWaitsNoLongerThanTheLinger() {
+    BatchAccumulator accumulator = withTheDefaults();
+    long linger = BatchSettings.DEFAULTS.linger().toNanos();
+    accumulator.add("t", event("a", 300), 0);
+    assertEquals(OptionalLong.of(linger), accumulator.nextDeadline());
+    assertNull(accumulator.poll(linger - 1, false));
+    assertEquals(List.of("a"), ids(accumulator.poll(linger, false)));
+  }
+
+  @Test
+  void underTheDefaultsAFullLoadFillsBatchesToTheBrokersLimitWithoutWaiting() {
+    BatchAccumulator accumulator = withTheDefaults();
+    for (int i = 0; i < 2 * BatchSettings.BROKER_MAX_EVENTS; i++) {
+      accumulator.add("t", event("e" + i, 300), 0);
+    }
+    assertEquals(BatchSettings.BROKER_MAX_EVENTS, accumulator.poll(0, false).events().size());
+    assertEquals(BatchSettings.BROKER_MAX_EVENTS, accumulator.poll(0, false).events().size());
+    assertTrue(accumulator.isEmpty());
+  }
+
   @Test
   void aBatchIsReadyWhenItHoldsMaxEvents() {
     BatchAccumulator accumulator = new BatchAccumulator(3, 1_000_000, 50 * MS);

@@ -83,7 +83,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   public record RecordUsage(UsageRecorded usage, ActorRef<Done> replyTo) implements Command {}
 
-  /** What one journal entry of one of the account's topic partitions stored; applied once. */
+  /** What journal entries of one of the account's topic partitions stored, summed per period; applied once. */
   public record RecordPublished(PublishedRecorded published, ActorRef<Done> replyTo) implements Command {}
 
   /** Read the usage journals to their ends, of one subscription or (empty) all of the account's. */

@@ -51,8 +51,9 @@ public sealed interface BillingEvent {
   }
 
   /**
-   * Units of one subscription's usage journal entry {@code sequence}, in {@code period}, under the
-   * plan segment in force at the ack. The position moves in the same event, so it counts once.
+   * Units of one subscription's usage journal entries up to {@code sequence} (one entry, or
+   * several summed by one read of the journal), in {@code period}, under the plan segment in
+   * force at the ack. The position moves in the same event, so it counts once.
    */
   record UsageRecorded(String subscription, long sequence, String period, long units, Instant at,
                        Invoicing.PlanSegmentKey segment) implements BillingEvent {
@@ -67,7 +68,7 @@ public sealed interface BillingEvent {
     }
   }
 
-  /** What one journal entry of one of the account's topic partitions stored. */
+  /** What journal entries up to {@code sequence} of one of the account's topic partitions stored in {@code period}. */
   record PublishedRecorded(PartitionRef partition, long sequence, String period, AccountBilling.Published stored)
       implements BillingEvent {
     @Override

@@ -28,13 +28,22 @@ import org.apache.pekko.stream.javadsl.Sink;
 /**
  * A child of {@link AccountBilling} that reads the account's journals, each by persistence id in
  * sequence-number order from the last position applied: its subscriptions' usage journals and
- * its topics' partition journals. Each record goes to the parent ({@code RecordUsage},
- * {@code RecordPublished}), which persists it once. Which reads run and who waits for them is
+ * its topics' partition journals. A read sums what it read ({@link FeedSums}: one record per
+ * period and plan segment, or per period, for up to {@link #ENTRIES_PER_SUM} entries) and gives
+ * each sum to the parent ({@code RecordUsage}, {@code RecordPublished}), which persists it once.
+ * Which reads run and who waits for them is
  * {@link FeedRuns}: a waiter is answered by the first read that started after it asked, and a
  * failed read answers its waiters with the failure.
  */
 final class JournalFollower {
   private JournalFollower() {}
+
+  /**
+   * Most journal entries in one summed record: a long read (a catch-up after an outage) keeps
+   * what it applied every so many entries, should it fail later, and holds only that many
+   * small records at a time.
+   */
+  static final int ENTRIES_PER_SUM = 1000;
 
   sealed interface Command extends NoSerializationVerificationNeeded {}
 
@@ -119,35 +128,39 @@ final class JournalFollower {
     private CompletionStage<Long> readPartition(String partitionJournal, long position) {
       PartitionRef partition = PartitionRef.fromPersistenceId(partitionJournal);
       return journal.currentEventsByPersistenceId(partitionJournal, position + 1, Long.MAX_VALUE)
-          .mapAsync(1, envelope -> {
+          .map(envelope -> {
             EventsAppended appended = (EventsAppended) envelope.event();
             long bytes = appended.getEventsList().stream().mapToLong(CloudEvent::getSerializedSize).sum();
-            PublishedRecorded published = PublishedRecorded.newBuilder().setTopic(partition.topic())
+            return PublishedRecorded.newBuilder().setTopic(partition.topic())
                 .setPartition(partition.partition()).setSequence(envelope.sequenceNr())
                 .setPeriod(periods.periodOf(Instant.ofEpochMilli(appended.getAppendedAtMillis())).id())
                 .setEvents(appended.getEventsCount()).setBytes(bytes).build();
-            return AskPattern.<AccountBilling.Command, Done>ask(billing,
-                    replyTo -> new AccountBilling.RecordPublished(published, replyTo), timeout, context.getSystem().scheduler())
-                .thenApply(done -> envelope.sequenceNr());
           })
+          .grouped(ENTRIES_PER_SUM)
+          .mapConcat(FeedSums::published)
+          .mapAsync(1, published -> AskPattern.<AccountBilling.Command, Done>ask(billing,
+                  replyTo -> new AccountBilling.RecordPublished(published, replyTo), timeout, context.getSystem().scheduler())
+              .thenApply(done -> published.getSequence()))
           .runWith(Sink.fold(position, (previous, sequence) -> sequence), context.getSystem());
     }
 
     private CompletionStage<Long> readUsage(String subscription, long position) {
       return journal.currentEventsByPersistenceId(SubscriptionEntity.persistenceId(subscription), position + 1, Long.MAX_VALUE)
-          .mapAsync(1, envelope -> {
+          .map(envelope -> {
             CursorsAdvanced advanced = (CursorsAdvanced) envelope.event();
             Invoicing.PlanSegmentKey segment = view.catalog().subscription(subscription)
                 .map(s -> Invoicing.segmentAt(s, Instant.ofEpochMilli(advanced.getAtMillis())))
                 .orElseThrow(() -> new IllegalStateException("subscription " + subscription + " is not in this node's catalog yet"));
-            UsageRecorded usage = UsageRecorded.newBuilder().setSubscription(subscription)
+            return UsageRecorded.newBuilder().setSubscription(subscription)
                 .setSequence(envelope.sequenceNr()).setPeriod(advanced.getPeriod())
                 .setUnits(advanced.getUnits()).setAtMillis(advanced.getAtMillis())
                 .setPlan(segment.plan()).setPlanFromMillis(segment.from().toEpochMilli()).build();
-            return AskPattern.<AccountBilling.Command, Done>ask(billing,
-                    replyTo -> new AccountBilling.RecordUsage(usage, replyTo), timeout, context.getSystem().scheduler())
-                .thenApply(done -> envelope.sequenceNr());
           })
+          .grouped(ENTRIES_PER_SUM)
+          .mapConcat(FeedSums::usage)
+          .mapAsync(1, usage -> AskPattern.<AccountBilling.Command, Done>ask(billing,
+                  replyTo -> new AccountBilling.RecordUsage(usage, replyTo), timeout, context.getSystem().scheduler())
+              .thenApply(done -> usage.getSequence()))
           .runWith(Sink.fold(position, (previous, sequence) -> sequence), context.getSystem());
     }
   }

@@ -65,7 +65,8 @@ public record NodeSettings(
   /** {@code tollgate.subscriptions}: how streams read, batch and acknowledge. */
   public record Subscriptions(int window, int maxBatch, Duration fallbackPoll, int maxEntriesPerRead,
                               int maxBytesPerRead, Duration attachAttemptTimeout, int maxMessageBytes,
-                              Duration eventStreamKeepAlive, int tailBytes) {}
+                              Duration eventStreamKeepAlive, int tailBytes, int ackCommitMaxAcks,
+                              Duration ackCommitInterval) {}
 
   /** {@code tollgate.billing}: periods, and when and how often they close. */
   public record Billing(PeriodScheme periods, Duration grace, Duration closeInterval, boolean eagerFeed,
@@ -96,7 +97,8 @@ public record NodeSettings(
         new Subscriptions(atLeastOne(t, "subscriptions.window"), atLeastOne(t, "subscriptions.max-batch"),
             positive(t, "subscriptions.fallback-poll"), atLeastOne(t, "subscriptions.max-entries-per-read"),
             bytes(t, "subscriptions.max-bytes-per-read"), positive(t, "subscriptions.attach-attempt-timeout"), bytes(t, "subscriptions.max-message-bytes"),
-            positive(t, "subscriptions.event-stream-keep-alive"), bytes(t, "subscriptions.tail-bytes")),
+            positive(t, "subscriptions.event-stream-keep-alive"), bytes(t, "subscriptions.tail-bytes"),
+            atLeastOne(t, "subscriptions.ack-commit.max-acks"), positive(t, "subscriptions.ack-commit.interval")),
         new Billing(periods(t), notNegative(t, "billing.grace"), positive(t, "billing.close-interval"),
             t.getBoolean("billing.eager-feed"), new InvoiceIssuer(t.getString("billing.issuer.name"),
                 t.getString("billing.issuer.address"), t.getString("billing.issuer.tax-id"),

@@ -1,5 +1,6 @@
 package io.tollgate.broker.subscription;
 
+import io.tollgate.broker.ShardedAsk;
 import io.tollgate.broker.position.AckPoint;
 import io.tollgate.broker.position.Cursor;
 import io.tollgate.broker.position.PartitionRef;
@@ -22,10 +23,29 @@ import org.apache.pekko.stream.javadsl.Sink;
  * frame, a posted ack, a {@code Last-Event-ID}): each is checked against what the session
  * delivered ({@link DeliveryTracker}), becomes a range that the subscription counts only if it
  * starts where the partition stands, and is answered once its commit is done, so an answer
- * that says committed means the usage is recorded.
+ * that says committed means the usage is recorded. Acks are committed in groups, since each
+ * commit costs a write of the usage journal and wakes the account's billing to read it.
  */
 final class AckCommits {
   private AckCommits() {}
+
+  /**
+   * How acks become commits ({@link CommitGroups}): a commit leaves when {@code maxAcks}
+   * accepted acks wait, or {@code interval} after the first of them, whichever comes first; a
+   * commit unanswered after {@code attempt} is sent again, until {@code deadline}. Acks that
+   * arrive while a commit is in flight join the next one.
+   */
+  record Grouping(int maxAcks, Duration interval, Duration attempt, Duration deadline) {
+    Grouping {
+      if (maxAcks < 1) {
+        throw new IllegalArgumentException("a commit groups at least one ack: " + maxAcks);
+      }
+      if (interval.isNegative() || interval.isZero() || attempt.isNegative() || attempt.isZero()
+          || deadline.isNegative() || deadline.isZero()) {
+        throw new IllegalArgumentException("the interval, attempt and deadline of ack commits must be more than zero");
+      }
+    }
+  }
 
   /**
    * An ack of {@code cursor}, and who hears its outcome: once committed when accepted, at once
@@ -51,11 +71,15 @@ final class AckCommits {
    * counting the events it delivered in between; ranges that arrive while a commit is in flight
    * are merged. Each accepted ack is answered once its commit is done. A commit the subscription
    * finds out of step ends the session: the consumer reconnects and resumes where the
-   * subscription really stands. A commit that is not answered in time ends it too.
+   * subscription really stands. A commit that is not answered by the deadline ends it too. When
+   * the acks end (the session is over), the acks still waiting are committed all the same: an ack
+   * the session accepted is never dropped. A commit is sent again through {@link ShardedAsk}
+   * because the subscription applies one twice as once: a range that ends where the partition
+   * already stands adds nothing.
    */
   static Sink<AckRequest, NotUsed> sink(EntityRef<SubscriptionEntity.Command> entity, DeliveryTracker tracker,
                                         ActorRef<SubscriptionEntity.SessionSignal> signals,
-                                        Map<PartitionRef, AckPoint> attachedAt, Duration askTimeout) {
+                                        Map<PartitionRef, AckPoint> attachedAt, Grouping grouping) {
     Map<PartitionRef, Long> lastAckedOffset = new HashMap<>();
     attachedAt.forEach((partition, point) -> lastAckedOffset.put(partition, point.offset()));
     return Flow.<AckRequest>create()
@@ -68,13 +92,13 @@ final class AckCommits {
           answers.add(request.answer());
           return new PendingCommit(ranges, answers);
         }).toList())
-        .conflate((pending, later) -> {
+        .via(new CommitGroups<PendingCommit>(grouping.maxAcks(), grouping.interval(), (pending, later) -> {
           pending.add(later);
           return pending;
-        })
-        .mapAsync(1, pending -> entity.<SubscriptionEntity.Committed>ask(
+        }))
+        .mapAsync(1, pending -> ShardedAsk.<SubscriptionEntity.Command, SubscriptionEntity.Committed>ask(entity,
                 replyTo -> new SubscriptionEntity.AdvanceCursors(List.copyOf(pending.ranges().values()), replyTo),
-                askTimeout)
+                grouping.attempt(), grouping.deadline())
             .handle((committed, failure) -> {
               SubscriptionEntity.AckAnswer answer;
               if (failure != null) {

@@ -53,19 +53,25 @@ import org.apache.pekko.util.ByteString;
  * reads every partition of the product's topics from the journal after the acknowledged cursor,
  * merges them (order is kept within a partition), holds back once a window of deliveries is
  * unacknowledged, sends events in batches when they come faster than one frame at a time, and
- * commits acks to the subscription entity, coalescing those that arrive while a commit is in
- * flight. Both edges share this pipeline and differ only in how frames are written and where
+ * commits acks to the subscription entity in groups ({@link AckCommits}). Both edges share this pipeline and differ only in how frames are written and where
  * acks come from: a WebSocket consumer sends them on the socket, an event-stream consumer posts
  * them (they reach the session through the subscription entity, {@link SubscriptionEntity.AckOnSession})
  * and acknowledges on reconnecting what its {@code Last-Event-ID} names.
  */
 public final class StreamSession {
   /** {@code maxMessageBytes}: the largest message a consumer may send (as UTF-8 when it is text). */
-  /** {@code attachAttemptTimeout}: an attach unanswered this long is sent again, until {@code askTimeout}. */
+  /**
+   * {@code attachAttemptTimeout}: an attach or an ack commit unanswered this long is sent again,
+   * until {@code askTimeout}.
+   */
   /** {@code eventStreamKeepAlive}: an event stream with nothing to send sends a comment this often. */
+  /**
+   * {@code ackCommitMaxAcks}, {@code ackCommitInterval}: acks are committed to the subscription
+   * in groups, when this many wait or this long after the first of them.
+   */
   public record Settings(int window, int maxBatch, int maxMessageBytes, Duration askTimeout,
                          Duration attachAttemptTimeout, Duration eventStreamKeepAlive, Clock clock,
-                         PeriodScheme periods) {}
+                         PeriodScheme periods, int ackCommitMaxAcks, Duration ackCommitInterval) {}
 
   /** How an edge writes what a session sends. */
   public interface Frames<T> {
@@ -215,7 +221,9 @@ public final class StreamSession {
                       request -> Optional.empty(), SIGNAL_BUFFER, OverflowStrategy.dropHead())
                   .preMaterialize(system);
           Sink<AckRequest, NotUsed> acks = Flow.<AckRequest>create().merge(otherAcks.second())
-              .to(AckCommits.sink(entity, tracker, signals.first(), attached.acked(), settings.askTimeout()));
+              .to(AckCommits.sink(entity, tracker, signals.first(), attached.acked(), new AckCommits.Grouping(
+                  settings.ackCommitMaxAcks(), settings.ackCommitInterval(), settings.attachAttemptTimeout(),
+                  settings.askTimeout())));
           Catalog.Plan planEntry = catalog.plan(subscription.plan()).orElseThrow();
           PlanTerms plan = PlanTermsProto.fromProto(planEntry.name(), planEntry.terms());
           EventFilter planFilter = planFilterOf(planEntry, subscription);

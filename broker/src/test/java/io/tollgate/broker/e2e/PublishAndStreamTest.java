@@ -221,7 +221,7 @@ class PublishAndStreamTest {
           .setAck(io.tollgate.protocols.v1.Ack.newBuilder().setCursor(received.get(2).getCursor())).build().toByteArray();
       socket.sendBinary(java.nio.ByteBuffer.wrap(ack), true).get(5, TimeUnit.SECONDS);
       await().atMost(Duration.ofSeconds(10)).until(() -> broker.get("/v1/subscriptions/" + t.subscription(),
-          t.consumerKey()).body().get("acked").get(0).get("cursor").asText().equals(received.get(2).getCursor()));
+          t.consumerKey()).body().get("acked").path(0).path("cursor").asText().equals(received.get(2).getCursor()));
     } finally {
       socket.abort();
     }

@@ -7,8 +7,11 @@ import io.tollgate.billing.PeriodScheme;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.e2e.TestBroker;
 import io.tollgate.broker.subscription.SubscriptionEntity;
+import io.tollgate.broker.position.PartitionRef;
+import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
+import io.tollgate.protocols.v1.journal.EventsAppended;
 import io.tollgate.protocols.v1.journal.SubscriptionCreated;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +24,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-/** The child that reads an account's journals: past the position, in order, each record handed to the billing. */
+/** The child that reads an account's journals: past the position, in order, summed, each sum handed to the billing. */
 class JournalFollowerTest {
   private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = local")
       .withFallback(TestBroker.VERIFY_SERIALIZATION)
@@ -55,7 +58,7 @@ class JournalFollowerTest {
   }
 
   @Test
-  void everyRecordPastThePositionGoesToTheBillingInOrderThenTheReaderIsAnswered() {
+  void theRecordsPastThePositionGoToTheBillingAsOneSumThenTheReaderIsAnswered() {
     subscription("sub_1");
     usage("sub_1", 5);
     usage("sub_1", 6);
@@ -63,12 +66,33 @@ class JournalFollowerTest {
     TestProbe<Done> read = testKit.createTestProbe();
     follower().tell(new JournalFollower.Read(List.of("sub_1"), Map.of("sub_1", 1L), read.ref(),
         testKit.<JournalFollower.ReadFailed>createTestProbe().ref()));
-    for (long sequence : List.of(2L, 3L)) {
-      AccountBilling.RecordUsage record = billing.expectMessageClass(AccountBilling.RecordUsage.class);
-      assertEquals(sequence, record.usage().getSequence());
-      assertEquals("plan_a", record.usage().getPlan());
-      record.replyTo().tell(Done.getInstance());
+    AccountBilling.RecordUsage record = billing.expectMessageClass(AccountBilling.RecordUsage.class);
+    assertEquals(3, record.usage().getSequence(), "the sum moves the position past its last entry");
+    assertEquals(13, record.usage().getUnits(), "entries 2 and 3, not entry 1 before the position");
+    assertEquals("plan_a", record.usage().getPlan());
+    record.replyTo().tell(Done.getInstance());
+    read.expectMessage(Done.getInstance());
+    billing.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aPartitionsEntriesOfOnePeriodGoToTheBillingAsOneSum() {
+    String partition = new PartitionRef("shop.orders", 0).persistenceId();
+    for (int count : List.of(2, 3, 4)) {
+      EventsAppended.Builder appended = EventsAppended.newBuilder().setAppendedAtMillis(NOVEMBER_10.toEpochMilli());
+      for (int i = 0; i < count; i++) {
+        appended.addEvents(CloudEvent.newBuilder().setId("e" + i));
+      }
+      journal.append(partition, appended.build());
     }
+    TestProbe<Done> read = testKit.createTestProbe();
+    follower().tell(new JournalFollower.Read(List.of(partition), Map.of(), read.ref(),
+        testKit.<JournalFollower.ReadFailed>createTestProbe().ref()));
+    AccountBilling.RecordPublished record = billing.expectMessageClass(AccountBilling.RecordPublished.class);
+    assertEquals(3, record.published().getSequence());
+    assertEquals(9, record.published().getEvents());
+    assertEquals("2026-11", record.published().getPeriod());
+    record.replyTo().tell(Done.getInstance());
     read.expectMessage(Done.getInstance());
     billing.expectNoMessage(Duration.ofMillis(200));
   }

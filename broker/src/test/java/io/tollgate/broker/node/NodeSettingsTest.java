@@ -85,6 +85,8 @@ class NodeSettingsTest {
       "tollgate.subscriptions.max-bytes-per-read | 0",
       "tollgate.subscriptions.tail-bytes | 0",
       "tollgate.subscriptions.event-stream-keep-alive | 0s",
+      "tollgate.subscriptions.ack-commit.max-acks | 0",
+      "tollgate.subscriptions.ack-commit.interval | 0ms",
       "tollgate.topics.max-pending-bytes | 3GiB",
       "tollgate.limits.max-id-length | 0",
       "tollgate.limits.max-description-length | 2000000",
@@ -110,6 +112,13 @@ class NodeSettingsTest {
     assertEquals(50, limits.catalog().topicsPerProduct());
     assertEquals(50, limits.catalog().plansPerProduct());
     assertEquals(256 * 1024, limits.maxRequestBytes());
+  }
+
+  @Test
+  void acksAreCommittedEveryHundredOrEveryTwoHundredMillisecondsByDefault() {
+    NodeSettings.Subscriptions subscriptions = read("").subscriptions();
+    assertEquals(100, subscriptions.ackCommitMaxAcks());
+    assertEquals(Duration.ofMillis(200), subscriptions.ackCommitInterval());
   }
 
   @Test
