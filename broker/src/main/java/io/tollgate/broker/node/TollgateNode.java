@@ -13,7 +13,14 @@ import io.tollgate.broker.invoicing.InvoiceNumbering;
 import io.tollgate.broker.invoicing.BillingArchive;
 import io.tollgate.broker.invoicing.PeriodCloser;
 import io.tollgate.broker.invoicing.verification.JournalReader;
+import io.tollgate.broker.analytics.Analytics;
+import io.tollgate.broker.analytics.AnalyticsReadSide;
+import io.tollgate.broker.analytics.AnalyticsSettings;
+import io.tollgate.broker.analytics.MinuteRecorder;
+import io.tollgate.broker.analytics.ReadPositions;
+import io.tollgate.broker.http.AnalyticsApi;
 import io.tollgate.broker.http.AuditApi;
+import io.tollgate.broker.subscription.DeliveryObserver;
 import io.tollgate.broker.http.StreamsApi;
 import io.tollgate.broker.http.BillingApi;
 import io.tollgate.broker.catalog.CatalogEntity;
@@ -100,9 +107,12 @@ public final class TollgateNode {
   private final AdminKey adminKey;
   private final Uri management;
   private final List<HttpApi.Endpoint> httpEndpoints;
+  private final Optional<ReadPositions> analyticsPositions;
 
   private TollgateNode(ActorSystem<Void> system, NodeSettings settings, ServerBinding http, Tcp.ServerBinding tcp,
-                       AdminKey adminKey, Uri management, List<HttpApi.Endpoint> httpEndpoints) {
+                       AdminKey adminKey, Uri management, List<HttpApi.Endpoint> httpEndpoints,
+                       Optional<ReadPositions> analyticsPositions) {
+    this.analyticsPositions = analyticsPositions;
     this.system = system;
     this.settings = settings;
     this.http = http;
@@ -117,6 +127,14 @@ public final class TollgateNode {
    * cluster when seed nodes are given), then the storage profile (Cassandra when contact
    * points are given, else embedded), then defaults.
    */
+  /**
+   * The analytics read side's positions, for journal retention: a journal is trimmed no further
+   * than this reader has read it. Empty when analytics are off.
+   */
+  public Optional<ReadPositions> analyticsReadPositions() {
+    return analyticsPositions;
+  }
+
   public static Config configure(Config overrides) {
     Config base = overrides.withFallback(ConfigFactory.defaultReference());
     boolean kubernetes = NodeSettings.kubernetes(base);
@@ -220,10 +238,17 @@ public final class TollgateNode {
     system.systemActorOf(SessionDirectory.create(sessions), "sessions", org.apache.pekko.actor.typed.Props.empty());
     Duration sessionCheck = settings.sessionCheckInterval();
     system.scheduler().scheduleAtFixedRate(sessionCheck, sessionCheck, sessions::endWhereDue, system.executionContext());
+    AnalyticsSettings analyticsSettings = settings.analytics();
+    Optional<Analytics> analytics = analyticsSettings.enabled()
+        ? Optional.of(new Analytics(system, AnalyticsReadSide.start(system, view, currentJournal, clock,
+            analyticsSettings.readSide()), new MinuteRecorder(clock), view, clock, askTimeout))
+        : Optional.empty();
+    analytics.ifPresent(a -> system.scheduler().scheduleAtFixedRate(analyticsSettings.recordInterval(),
+        analyticsSettings.recordInterval(), a::flushMinute, system.executionContext()));
     StreamSession streams = new StreamSession(system, sharding, liveTail, sessions, new StreamSession.Settings(
         subscriptions.window(), subscriptions.maxBatch(), subscriptions.maxMessageBytes(),
         askTimeout, subscriptions.attachAttemptTimeout(), subscriptions.eventStreamKeepAlive(), clock, periods),
-        metrics.deliveredEvents);
+        metrics.deliveredEvents, analytics.<DeliveryObserver>map(Analytics::recorder).orElse(DeliveryObserver.NONE));
     CatalogWriter catalogWriter = new CatalogWriter(sharding, view, clock, askTimeout);
     AdminApi admin = new AdminApi(view, catalogWriter, new Subscriptions(sharding, view, catalogWriter, askTimeout, clock, periods),
         sharding, schemas, requests, askTimeout, clock);
@@ -239,7 +264,8 @@ public final class TollgateNode {
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, verification,
         new AuditApi(currentJournal, view, system),
         new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData),
-        new StreamsApi(view, streams, requests), metrics, ready, settings.limits().fields());
+        new StreamsApi(view, streams, requests), new AnalyticsApi(view, analytics, analyticsSettings), metrics, ready,
+        settings.limits().fields());
 
     ServerBuilder httpServer = Http.get(system).newServerAt(settings.http().host(), settings.http().port());
     ServerBinding http = tls.map(t -> httpServer.enableHttps(ConnectionContext.httpsServer(t::newEngine))).orElse(httpServer)
@@ -279,7 +305,8 @@ public final class TollgateNode {
         .addKeyValue("cluster", Cluster.get(system).selfMember().address().toString())
         .addKeyValue("management", management.toString())
         .log("tollgate node started");
-    return new TollgateNode(system, settings, http, tcp, adminKey, management, api.endpoints());
+    return new TollgateNode(system, settings, http, tcp, adminKey, management, api.endpoints(),
+        analytics.map(ReadPositions.class::cast));
   }
 
   private static void joinCluster(ActorSystem<?> system, Config config) {
