@@ -97,7 +97,10 @@ public final class ReadSideState {
     step.putAllPartitionEnds(ends);
     newAcks.forEach((subscription, offsets) ->
         step.addAcked(AckedOffsets.newBuilder().setSubscription(subscription).putAllNextOffsets(offsets)));
-    addLag(catalog, now, ends, newAcks, added);
+    Map<String, TreeMap<Long, Long>> newTimes = new HashMap<>();
+    step.getAppendedAtList().forEach(at -> newTimes.computeIfAbsent(at.getPartition(), p -> new TreeMap<>())
+        .put(at.getFirstOffset(), at.getAtMillis()));
+    addLag(catalog, now, ends, newTimes, newAcks, added);
     added.all().forEach(minute -> step.addRollups(RollupProtos.toProto(minute)));
     return step.build();
   }
@@ -151,8 +154,8 @@ public final class ReadSideState {
   }
 
   /** Each live subscription's lag at {@code now}, counting what this step read. */
-  private void addLag(Catalog catalog, Instant now, Map<String, Long> newEnds, Map<String, Map<String, Long>> newAcks,
-                      RollupTable added) {
+  private void addLag(Catalog catalog, Instant now, Map<String, Long> newEnds, Map<String, TreeMap<Long, Long>> newTimes,
+                      Map<String, Map<String, Long>> newAcks, RollupTable added) {
     long nowMillis = now.toEpochMilli();
     for (Catalog.Subscription subscription : catalog.subscriptions()) {
       if (subscription.endedAt(now)) {
@@ -171,8 +174,7 @@ public final class ReadSideState {
             acked.getOrDefault(subscription.id(), Map.of()).getOrDefault(journal, 0L));
         if (end > next) {
           lagEvents += end - next;
-          var appended = appendedAt.getOrDefault(journal, new TreeMap<>()).floorEntry(next);
-          oldestUnacked = Math.min(oldestUnacked, appended == null ? nowMillis : appended.getValue());
+          oldestUnacked = Math.min(oldestUnacked, appendedAt(journal, next, newTimes).orElse(nowMillis));
         }
       }
       if (lagEvents == 0) {
@@ -187,6 +189,14 @@ public final class ReadSideState {
       Attribution.ofSubscription(catalog, subscription.id(), now)
           .forEach(t -> added.add(t.dimension(), t.key(), nowMillis, lag));
     }
+  }
+
+  /** When the event at {@code offset} was appended, as far as known: the latest entry at or before it. */
+  private java.util.Optional<Long> appendedAt(String journal, long offset, Map<String, TreeMap<Long, Long>> newTimes) {
+    Map.Entry<Long, Long> known = appendedAt.getOrDefault(journal, new TreeMap<>()).floorEntry(offset);
+    Map.Entry<Long, Long> read = newTimes.getOrDefault(journal, new TreeMap<>()).floorEntry(offset);
+    Map.Entry<Long, Long> latest = known == null ? read : read == null || known.getKey() >= read.getKey() ? known : read;
+    return java.util.Optional.ofNullable(latest).map(Map.Entry::getValue);
   }
 
   /** Applies a step, journaled now or replayed. */
