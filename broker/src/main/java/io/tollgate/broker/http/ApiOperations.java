@@ -190,7 +190,7 @@ final class ApiOperations {
           "Rollups of topics, products, plans, accounts or subscriptions per minute, hour or day over [from, to):"
               + " published, delivered, acknowledged, filtered, redacted and quota-blocked events, failed"
               + " authentications, consumer lag, latency percentiles, charges and revenue, as the caller may see them"
-              + " (README, \"Analytics\").", "Analytics", "unknown_dimension", "invalid_range", "invalid_resolution",
+              + " (README, \"Analytics\").", "Analytics", "invalid_range", "invalid_resolution",
           "range_too_long", "too_many_buckets", "analytics_key_not_found", "analytics_disabled"),
           "from", "to", "resolution", "key")),
 
