@@ -189,6 +189,13 @@ public final class ManagementOperations {
           "Move to another plan of the product from now on.", List.of(text("plan", "The new plan")), List.of(),
           "id", "plan"),
 
+      op("analytics", "get", "GET", "/v1/analytics/{dimension}", "getAnalytics",
+          "Rollups of topics, products, plans, accounts or subscriptions over a range (--output json for every"
+              + " bucket).", List.of(),
+          List.of(new Query("from", "Start, an ISO-8601 instant"), new Query("to", "End (excluded), an ISO-8601 instant"),
+              new Query("resolution", "minute, hour or day"), new Query("key", "Only this topic, product, ... id")),
+          "key", "series"),
+
       op("audit", "list", "GET", "/v1/audit", "readAuditLog", "Catalog changes and billing actions.", List.of(),
           List.of(new Query("actor", "Only this account's"), PAGE.get(1), PAGE.get(0)),
           "log", "sequence", "at", "actor", "action", "target"));

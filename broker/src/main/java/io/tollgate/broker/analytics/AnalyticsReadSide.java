@@ -76,6 +76,11 @@ public final class AnalyticsReadSide
 
   private record ReadFailed(Throwable failure) implements Command, NoSerializationVerificationNeeded {}
 
+  /** Told what each read found and the lag it measured, on the node the read side runs on (for /metrics). */
+  public interface Listener {
+    void read(Map<String, List<ReadSideState.Entry>> entries, Map<String, long[]> lag);
+  }
+
   /** How often it reads, and how many entries of one journal at most per read. */
   public record Settings(Duration interval, int maxEntriesPerJournal) {}
 
@@ -88,11 +93,14 @@ public final class AnalyticsReadSide
   private final CurrentEventsByPersistenceIdQuery journal;
   private final Clock clock;
   private final Settings settings;
+  private final Listener listener;
   private boolean reading;
 
   private AnalyticsReadSide(ActorContext<Command> context, TimerScheduler<Command> timers, CatalogView view,
-                            CurrentEventsByPersistenceIdQuery journal, Clock clock, Settings settings) {
+                            CurrentEventsByPersistenceIdQuery journal, Clock clock, Settings settings,
+                            Listener listener) {
     super(PersistenceId.ofUniqueId(PERSISTENCE_ID));
+    this.listener = listener;
     this.context = context;
     this.timers = timers;
     this.view = view;
@@ -103,10 +111,11 @@ public final class AnalyticsReadSide
 
   /** Starts the singleton on this node's side and returns the proxy to it. */
   public static ActorRef<Command> start(ActorSystem<?> system, CatalogView view,
-                                        CurrentEventsByPersistenceIdQuery journal, Clock clock, Settings settings) {
+                                        CurrentEventsByPersistenceIdQuery journal, Clock clock, Settings settings,
+                                        Listener listener) {
     Behavior<Command> readSide = Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(new Tick(), settings.interval());
-      return new AnalyticsReadSide(context, timers, view, journal, clock, settings);
+      return new AnalyticsReadSide(context, timers, view, journal, clock, settings, listener);
     }));
     return ClusterSingleton.get(system).init(SingletonActor.of(
         Behaviors.supervise(readSide).onFailure(SupervisorStrategy.restartWithBackoff(
@@ -199,6 +208,7 @@ public final class AnalyticsReadSide
   private Effect<AnalyticsRolled, ReadSideState> onRead(ReadSideState state, Read read) {
     reading = false;
     AnalyticsRolled step = state.step(view.catalog(), read.entries(), clock.instant());
+    listener.read(read.entries(), state.lastLag());
     if (read.more()) {
       timers.startSingleTimer(MORE, new Tick(), Duration.ZERO);
     }

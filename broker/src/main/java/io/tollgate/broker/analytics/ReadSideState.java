@@ -44,6 +44,8 @@ public final class ReadSideState {
   private final Map<String, Long> partitionEnds = new HashMap<>();
   private final Map<String, TreeMap<Long, Long>> appendedAt = new HashMap<>();
   private final Map<String, Map<String, Long>> acked = new HashMap<>();
+  /** Each subscription's lag {events, seconds} as the last step measured it: for gauges, not journaled. */
+  private Map<String, long[]> lastLag = Map.of();
 
   public RollupTable table() {
     return table;
@@ -157,6 +159,7 @@ public final class ReadSideState {
   private void addLag(Catalog catalog, Instant now, Map<String, Long> newEnds, Map<String, TreeMap<Long, Long>> newTimes,
                       Map<String, Map<String, Long>> newAcks, RollupTable added) {
     long nowMillis = now.toEpochMilli();
+    Map<String, long[]> measured = new HashMap<>();
     for (Catalog.Subscription subscription : catalog.subscriptions()) {
       if (subscription.endedAt(now)) {
         continue;
@@ -181,6 +184,7 @@ public final class ReadSideState {
         continue;
       }
       long lagSeconds = Math.max(0, (nowMillis - oldestUnacked) / 1000);
+      measured.put(subscription.id(), new long[] {lagEvents, lagSeconds});
       Rollup already = table.at(Dimension.SUBSCRIPTIONS, subscription.id(), nowMillis);
       if (lagEvents <= already.lagEvents() && lagSeconds <= already.lagSeconds()) {
         continue;
@@ -189,6 +193,12 @@ public final class ReadSideState {
       Attribution.ofSubscription(catalog, subscription.id(), now)
           .forEach(t -> added.add(t.dimension(), t.key(), nowMillis, lag));
     }
+    lastLag = measured;
+  }
+
+  /** Each subscription behind at the last step, as {events, seconds}. */
+  public Map<String, long[]> lastLag() {
+    return lastLag;
   }
 
   /** When the event at {@code offset} was appended, as far as known: the latest entry at or before it. */

@@ -121,7 +121,7 @@ public record NodeSettings(
         new AnalyticsSettings(t.getBoolean("analytics.enabled"), positive(t, "analytics.read-interval"),
             atLeastOne(t, "analytics.max-entries-per-journal"), positive(t, "analytics.record-interval"),
             positive(t, "analytics.max-range"), between(t, "analytics.max-buckets", 1, 1_000_000),
-            between(t, "analytics.max-subscription-series", 0, 100_000)));
+            between(t, "analytics.max-metric-keys", 0, 100_000)));
     clusterTls(config).ifPresent(cluster -> {
       readable(t, "cluster.tls.cert-file", cluster.certFile());
       readable(t, "cluster.tls.key-file", cluster.keyFile());

@@ -17,6 +17,7 @@ import io.tollgate.broker.analytics.Analytics;
 import io.tollgate.broker.analytics.AnalyticsReadSide;
 import io.tollgate.broker.analytics.AnalyticsSettings;
 import io.tollgate.broker.analytics.MinuteRecorder;
+import io.tollgate.broker.analytics.ReadSideMetrics;
 import io.tollgate.broker.analytics.ReadPositions;
 import io.tollgate.broker.http.AnalyticsApi;
 import io.tollgate.broker.http.AuditApi;
@@ -218,7 +219,9 @@ public final class TollgateNode {
         CATALOG_VERSION_ATTEMPT, Duration.ofSeconds(60));
     view.start(system, journal, catalogVersion);
 
-    Metrics metrics = new Metrics();
+    Metrics metrics = new Metrics(settings.analytics().maxMetricKeys());
+    metrics.gauge("tollgate_cluster_members", "Members of the Pekko cluster as this node sees them, up or not",
+        () -> Cluster.get(system).state().members().size());
     Optional<JwtSettings> jwt = settings.jwt();
     Authenticator authenticator = new Authenticator(view, adminKey.secret(), clock,
         jwt.isEmpty() ? Optional.empty() : Optional.of(JwtVerifier.of(jwt.get())));
@@ -241,14 +244,16 @@ public final class TollgateNode {
     AnalyticsSettings analyticsSettings = settings.analytics();
     Optional<Analytics> analytics = analyticsSettings.enabled()
         ? Optional.of(new Analytics(system, AnalyticsReadSide.start(system, view, currentJournal, clock,
-            analyticsSettings.readSide()), new MinuteRecorder(clock), view, clock, askTimeout))
+            analyticsSettings.readSide(), new ReadSideMetrics(metrics)), new MinuteRecorder(clock), view, clock,
+            askTimeout))
         : Optional.empty();
     analytics.ifPresent(a -> system.scheduler().scheduleAtFixedRate(analyticsSettings.recordInterval(),
         analyticsSettings.recordInterval(), a::flushMinute, system.executionContext()));
     StreamSession streams = new StreamSession(system, sharding, liveTail, sessions, new StreamSession.Settings(
         subscriptions.window(), subscriptions.maxBatch(), subscriptions.maxMessageBytes(),
         askTimeout, subscriptions.attachAttemptTimeout(), subscriptions.eventStreamKeepAlive(), clock, periods),
-        metrics.deliveredEvents, analytics.<DeliveryObserver>map(Analytics::recorder).orElse(DeliveryObserver.NONE));
+        metrics.deliveredEvents, metrics.counting(analytics.<DeliveryObserver>map(Analytics::recorder)
+            .orElse(DeliveryObserver.NONE)));
     CatalogWriter catalogWriter = new CatalogWriter(sharding, view, clock, askTimeout);
     AdminApi admin = new AdminApi(view, catalogWriter, new Subscriptions(sharding, view, catalogWriter, askTimeout, clock, periods),
         sharding, schemas, requests, askTimeout, clock);
