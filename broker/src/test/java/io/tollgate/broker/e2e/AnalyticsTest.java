@@ -116,6 +116,36 @@ class AnalyticsTest {
   }
 
   @Test
+  void filteredAndRedactedEventsAreCountedForTheSubscription() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("shaped", 1);
+    TestBroker.Reply plan = broker.post("/v1/products/" + t.product() + "/plans", t.producerKey(), "application/json",
+        "{\"name\":\"masked\",\"currency\":\"USD\",\"price\":{\"model\":\"per_unit\",\"unit_amount\":\"0\"},"
+            + "\"redact\":[{\"pointer\":\"/secret\",\"action\":\"mask\"}]}");
+    assertEquals(201, plan.status(), String.valueOf(plan.body()));
+    TestBroker.Reply subscribed = broker.post("/v1/subscriptions", t.consumerKey(), "application/json",
+        "{\"account\":\"" + t.consumer() + "\",\"product\":\"" + t.product() + "\",\"plan\":\""
+            + plan.body().get("id").asText() + "\",\"start\":\"beginning\",\"filter\":{\"data.n\":{\"$gte\":1}}}");
+    assertEquals(201, subscribed.status(), String.valueOf(subscribed.body()));
+    String subscription = subscribed.body().get("id").asText();
+    for (int n = 0; n < 3; n++) {
+      assertEquals(202, broker.post("/v1/topics/" + t.topic() + "/events", t.producerKey(), "application/cloudevents+json",
+          "{\"specversion\":\"1.0\",\"id\":\"s" + n + "\",\"source\":\"/s\",\"type\":\"t\",\"data\":{\"n\":" + n
+              + ",\"secret\":\"x\"}}").status());
+    }
+    try (Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), subscription)
+        .onDelivery(delivery -> { }).maxEvents(2).connect()) {
+      consumer.closed().get(20, TimeUnit.SECONDS);
+    }
+    String query = "subscriptions?resolution=hour&key=" + subscription + "&" + range();
+    await().atMost(PATIENCE).untilAsserted(() -> {
+      JsonNode answer = analytics(query, t.consumerKey()).body();
+      assertEquals(1, total(answer, "filtered_events"), answer.toString());
+      assertEquals(3, total(answer, "redacted_events"), answer.toString());
+      assertEquals(2, total(answer, "delivered_events"), answer.toString());
+    });
+  }
+
+  @Test
   void eachTenantSeesOnlyItsOwnKeys() throws Exception {
     publish(1, "own");
     await().atMost(PATIENCE).until(() -> total(analytics("topics?" + range(), broker.adminKey()).body(),
