@@ -40,11 +40,6 @@ public final class AnalyticsApi {
     this.settings = settings;
   }
 
-  /** Counts a refused key or token in this node's minute record. */
-  void authFailed() {
-    analytics.ifPresent(a -> a.recorder().authFailed());
-  }
-
   /** The parsed and bounded question. */
   record Ask(Dimension dimension, Instant from, Instant to, Resolution resolution, Optional<String> key) {}
 

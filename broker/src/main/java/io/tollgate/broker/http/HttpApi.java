@@ -371,7 +371,6 @@ public final class HttpApi extends AllDirectives {
           }
           Authentication.Refused refused = (Authentication.Refused) authentication;
           throttle.failed(source);
-          analytics.authFailed();
           HttpResponse response = Responses.error(refused.code(), refused.message());
           // RFC 6750: a refused bearer token says so in WWW-Authenticate; an unknown API key is just unknown.
           return complete(refused.code().equals("invalid_key") ? response : response.addHeader(

@@ -225,7 +225,16 @@ public final class TollgateNode {
     Optional<JwtSettings> jwt = settings.jwt();
     Authenticator authenticator = new Authenticator(view, adminKey.secret(), clock,
         jwt.isEmpty() ? Optional.empty() : Optional.of(JwtVerifier.of(jwt.get())));
-    AuthThrottle throttle = new AuthThrottle(settings.authFailures(), clock);
+    AnalyticsSettings analyticsSettings = settings.analytics();
+    Optional<Analytics> analytics = analyticsSettings.enabled()
+        ? Optional.of(new Analytics(system, AnalyticsReadSide.start(system, view, currentJournal, clock,
+            analyticsSettings.readSide(), new ReadSideMetrics(metrics)), new MinuteRecorder(clock), view, clock,
+            askTimeout))
+        : Optional.empty();
+    analytics.ifPresent(a -> system.scheduler().scheduleAtFixedRate(analyticsSettings.recordInterval(),
+        analyticsSettings.recordInterval(), a::flushMinute, system.executionContext()));
+    AuthThrottle throttle = new AuthThrottle(settings.authFailures(), clock,
+        () -> analytics.ifPresent(a -> a.recorder().authFailed()));
     StrictJson eventData = new StrictJson(settings.publish().maxJsonDepth());
     RequestRules requests = new RequestRules(new StrictJson(settings.maxRequestJsonDepth()), settings.limits().fields(),
         settings.limits().maxRequestBytes());
@@ -241,14 +250,6 @@ public final class TollgateNode {
     system.systemActorOf(SessionDirectory.create(sessions), "sessions", org.apache.pekko.actor.typed.Props.empty());
     Duration sessionCheck = settings.sessionCheckInterval();
     system.scheduler().scheduleAtFixedRate(sessionCheck, sessionCheck, sessions::endWhereDue, system.executionContext());
-    AnalyticsSettings analyticsSettings = settings.analytics();
-    Optional<Analytics> analytics = analyticsSettings.enabled()
-        ? Optional.of(new Analytics(system, AnalyticsReadSide.start(system, view, currentJournal, clock,
-            analyticsSettings.readSide(), new ReadSideMetrics(metrics)), new MinuteRecorder(clock), view, clock,
-            askTimeout))
-        : Optional.empty();
-    analytics.ifPresent(a -> system.scheduler().scheduleAtFixedRate(analyticsSettings.recordInterval(),
-        analyticsSettings.recordInterval(), a::flushMinute, system.executionContext()));
     StreamSession streams = new StreamSession(system, sharding, liveTail, sessions, new StreamSession.Settings(
         subscriptions.window(), subscriptions.maxBatch(), subscriptions.maxMessageBytes(),
         askTimeout, subscriptions.attachAttemptTimeout(), subscriptions.eventStreamKeepAlive(), clock, periods),

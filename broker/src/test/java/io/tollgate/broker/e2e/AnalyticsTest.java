@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tollgate.client.Subscriber;
+import io.tollgate.protocols.Frames;
+import io.tollgate.protocols.v1.Authenticate;
+import io.tollgate.protocols.v1.ClientFrame;
+import io.tollgate.protocols.v1.ServerFrame;
+import java.io.DataInputStream;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -163,11 +169,18 @@ class AnalyticsTest {
   }
 
   @Test
-  void failedAuthenticationsCountForTheOperatorOnly() throws Exception {
+  void failedAuthenticationsOnEveryEdgeCountForTheOperatorOnly() throws Exception {
     assertEquals(401, broker.get("/v1/topics", "tg_not_a_key").status());
+    try (Socket socket = new Socket("127.0.0.1", broker.tcpPort())) {
+      socket.setSoTimeout(10_000);
+      Frames.write(socket.getOutputStream(), ClientFrame.newBuilder()
+          .setAuthenticate(Authenticate.newBuilder().setApiKey("tg_not_a_key_either")).build());
+      ServerFrame reply = ServerFrame.parseFrom(Frames.read(new DataInputStream(socket.getInputStream()), 1 << 20));
+      assertEquals("invalid_key", reply.getError().getCode());
+    }
     await().atMost(PATIENCE).untilAsserted(() -> {
       JsonNode answer = analytics("accounts?key=-&" + range(), broker.adminKey()).body();
-      assertTrue(total(answer, "auth_failures") >= 1, answer.toString());
+      assertEquals(2, total(answer, "auth_failures"), "one over HTTP, one over TCP: " + answer);
     });
     assertEquals("analytics_key_not_found", analytics("accounts?key=-&" + range(), t.producerKey()).errorCode());
   }
