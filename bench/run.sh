@@ -95,12 +95,17 @@ RUN_SPECS=(
   "drain-billing-off|--mode drain --publish-via tcp --batch-size 100 --in-flight 8"
   "ack-to-invoice|--mode ack-to-invoice --publish-via tcp"
   "ack-to-invoice-billing-off|--mode ack-to-invoice --publish-via tcp"
+  "publish-analytics-on|--mode tcp --batch-size 100 --in-flight 8"
+  "publish-analytics-off|--mode tcp --batch-size 100 --in-flight 8"
+  "drain-analytics-on|--mode drain --publish-via tcp --batch-size 100 --in-flight 8"
+  "drain-analytics-off|--mode drain --publish-via tcp --batch-size 100 --in-flight 8"
 )
 
 # Broker settings of a run (a HOCON file given with --config); runs not named here use the defaults.
 broker_config_of() {
   case "$1" in
     *-billing-off) echo 'tollgate.billing.eager-feed = off' ;;
+    *-analytics-off) echo 'tollgate.analytics.enabled = off' ;;
     *) echo '' ;;
   esac
 }
@@ -364,6 +369,15 @@ jq -rs '[.[] | select(.result != null and (.run == "drain-billing-on" or .run ==
     | if .["drain-billing-on"] and .["drain-billing-off"] then
         "drain events/s (mean of rounds): billing on \(.["drain-billing-on"] | floor), off \(.["drain-billing-off"] | floor), on/off = \(.["drain-billing-on"] / .["drain-billing-off"] * 1000 | round / 1000)"
       else empty end' "$results" | while read -r line; do log "$line"; done
+
+# Analytics on vs off (publish and drain), when both twins ran: mean events/s of each and their ratio.
+for kind in publish drain; do
+jq -rs --arg kind "$kind" '[.[] | select(.result != null and (.run == ($kind + "-analytics-on") or .run == ($kind + "-analytics-off")))]
+    | group_by(.run) | map({key: .[0].run, value: ([.[].result.events_per_second] | add / length)}) | from_entries
+    | if .[$kind + "-analytics-on"] and .[$kind + "-analytics-off"] then
+        "\($kind) events/s (mean of rounds): analytics on \(.[$kind + "-analytics-on"] | floor), off \(.[$kind + "-analytics-off"] | floor), on/off = \(.[$kind + "-analytics-on"] / .[$kind + "-analytics-off"] * 1000 | round / 1000)"
+      else empty end' "$results" | while read -r line; do log "$line"; done
+done
 
 # TLS on vs off, when both twins ran: mean events/s and p50/p99 latency of each, and their ratios.
 jq -rs '[.[] | select(.result != null)] | group_by(.run)

@@ -19,10 +19,13 @@ public final class ManagementOperations {
     }
   }
 
-  /** A query parameter, given as {@code --option}. */
-  record Query(String name, String description) {
-    String option() {
-      return "--" + name.replace('_', '-');
+  /**
+   * A query parameter, given as {@code --option}: its name, unless that names an option every
+   * command has ({@code --key}, the API key), when {@code option} says which.
+   */
+  record Query(String name, String description, String option) {
+    Query(String name, String description) {
+      this(name, description, "--" + name.replace('_', '-'));
     }
   }
 
@@ -197,6 +200,13 @@ public final class ManagementOperations {
       op("subscriptions", "change-plan", "POST", "/v1/subscriptions/{subscription}/plan", "changePlan",
           "Move to another plan of the product from now on.", List.of(text("plan", "The new plan")), List.of(),
           "id", "plan"),
+
+      op("analytics", "get", "GET", "/v1/analytics/{dimension}", "getAnalytics",
+          "Rollups of topics, products, plans, accounts or subscriptions over a range (--output json for every"
+              + " bucket).", List.of(),
+          List.of(new Query("from", "Start, an ISO-8601 instant"), new Query("to", "End (excluded), an ISO-8601 instant"),
+              new Query("resolution", "minute, hour or day"), new Query("key", "Only this topic, product, ... id", "--of")),
+          "key", "series"),
 
       op("audit", "list", "GET", "/v1/audit", "readAuditLog", "Catalog changes and billing actions.", List.of(),
           List.of(new Query("actor", "Only this account's"), PAGE.get(1), PAGE.get(0)),

@@ -23,10 +23,17 @@ public final class AuthThrottle {
   private final Settings settings;
   private final Clock clock;
   private final Map<String, Failures> sources = new ConcurrentHashMap<>();
+  private final Runnable onFailure;
 
   public AuthThrottle(Settings settings, Clock clock) {
+    this(settings, clock, () -> { });
+  }
+
+  /** {@code onFailure}: told of every failed authentication, on any edge (analytics counts them). */
+  public AuthThrottle(Settings settings, Clock clock, Runnable onFailure) {
     this.settings = settings;
     this.clock = clock;
+    this.onFailure = onFailure;
   }
 
   /** How long {@code source} must still wait before it may try again; empty when it may now. */
@@ -40,6 +47,7 @@ public final class AuthThrottle {
   }
 
   public void failed(String source) {
+    onFailure.run();
     Instant now = clock.instant();
     if (sources.size() >= settings.maxSources()) {
       sources.values().removeIf(failures -> now.isAfter(failures.firstAt().plus(settings.window()))

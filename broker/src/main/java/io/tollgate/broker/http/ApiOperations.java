@@ -197,6 +197,14 @@ final class ApiOperations {
           "Resumes a paused subscription from now; a stream continues after the last ack.", Optional.empty(), 200,
           Optional.of("Subscription"), List.of(), List.of("subscription_not_paused", "subscription_cancelled"))),
 
+      at("GET", "/v1/analytics/{dimension}", withQuery(read("getAnalytics", "analytics",
+          "Rollups of topics, products, plans, accounts or subscriptions per minute, hour or day over [from, to):"
+              + " published, delivered, acknowledged, filtered, redacted and quota-blocked events, failed"
+              + " authentications, consumer lag, latency percentiles, charges and revenue, as the caller may see them"
+              + " (README, \"Analytics\").", "Analytics", "invalid_range", "invalid_resolution",
+          "range_too_long", "too_many_buckets", "analytics_key_not_found", "analytics_disabled"),
+          "from", "to", "resolution", "key")),
+
       at("GET", "/v1/audit", withQuery(read("readAuditLog", "audit",
           "Catalog changes and billing actions, oldest first, a page at a time.", "AuditPage", "invalid_limit",
           "invalid_after"), "actor", "after", "limit"))

@@ -53,6 +53,7 @@ public final class HttpApi extends AllDirectives {
   private final SessionsApi sessions;
   private final PublishApi publish;
   private final StreamsApi streams;
+  private final AnalyticsApi analytics;
   private final Metrics metrics;
   private final BooleanSupplier ready;
   private final FieldLengths lengths;
@@ -61,7 +62,9 @@ public final class HttpApi extends AllDirectives {
   /** {@code lengths}: how long a path's parameters may be (tollgate.limits.max-id-length). */
   public HttpApi(Authenticator authenticator, AuthThrottle throttle, CatalogView view, AdminApi admin, CatalogApi catalogApi,
                  BillingApi billing, VerificationApi verification, AuditApi audit, SessionsApi sessions,
-                 PublishApi publish, StreamsApi streams, Metrics metrics, BooleanSupplier ready, FieldLengths lengths) {
+                 PublishApi publish, StreamsApi streams, AnalyticsApi analytics, Metrics metrics, BooleanSupplier ready,
+                 FieldLengths lengths) {
+    this.analytics = analytics;
     this.verification = verification;
     this.lengths = lengths;
     this.catalogApi = catalogApi;
@@ -211,6 +214,10 @@ public final class HttpApi extends AllDirectives {
             async(() -> admin.pauseOrResume(principal, at.get(0), true))),
         api("POST", "/v1/subscriptions/{subscription}/resume", (principal, at) ->
             async(() -> admin.pauseOrResume(principal, at.get(0), false))),
+
+        api("GET", "/v1/analytics/{dimension}", (principal, at) -> parameterOptional("from", from ->
+            parameterOptional("to", to -> parameterOptional("resolution", resolution -> parameterOptional("key", key ->
+                async(() -> analytics.query(principal, at.get(0), from, to, resolution, key))))))),
 
         api("GET", "/v1/audit", (principal, at) -> parameterOptional("actor", actor ->
             parameterOptional("after", after -> parameterOptional("limit", limit ->

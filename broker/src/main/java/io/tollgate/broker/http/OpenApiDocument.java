@@ -32,7 +32,7 @@ final class OpenApiDocument {
   private static final Map<String, String> NOT_FOUND = Map.of("account", "account_not_found", "key", "key_not_found",
       "session", "session_not_found", "invoice", "invoice_not_found", "domain", "domain_not_found",
       "topic", "topic_not_found", "product", "product_not_found", "plan", "plan_not_found",
-      "subscription", "subscription_not_found");
+      "subscription", "subscription_not_found", "dimension", "unknown_dimension");
 
   private OpenApiDocument() {}
 

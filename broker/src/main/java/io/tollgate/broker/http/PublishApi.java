@@ -59,6 +59,7 @@ public final class PublishApi {
     return published.whenComplete((events, failure) -> {
       if (failure == null) {
         metrics.publishedEvents.labelValues("http").inc(events.size());
+        metrics.publishedTo(topic, events.size());
         metrics.publishSeconds.labelValues("http").observe((System.nanoTime() - started) / 1e9);
       } else {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;

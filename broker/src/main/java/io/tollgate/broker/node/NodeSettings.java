@@ -3,6 +3,7 @@ package io.tollgate.broker.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.tollgate.billing.PeriodScheme;
+import io.tollgate.broker.analytics.AnalyticsSettings;
 import io.tollgate.broker.auth.AuthThrottle;
 import io.tollgate.broker.auth.JwtSettings;
 import io.tollgate.broker.catalog.CatalogLimits;
@@ -47,7 +48,8 @@ public record NodeSettings(
     PublishRates.Settings publishRate,
     Storage storage,
     Optional<ServerTls.Settings> tls,
-    Limits limits) {
+    Limits limits,
+    AnalyticsSettings analytics) {
 
   /**
    * {@code tollgate.limits}: the longest strings a request may carry, the longest attributes of an
@@ -117,7 +119,11 @@ public record NodeSettings(
             bytes(t, "publish-rate.bytes-per-second"), positive(t, "publish-rate.burst")),
         new Storage(config.getString("pekko.persistence.journal.plugin"), t.getString("storage.query-plugin")),
         tls(t),
-        limits(t));
+        limits(t),
+        new AnalyticsSettings(t.getBoolean("analytics.enabled"), positive(t, "analytics.read-interval"),
+            atLeastOne(t, "analytics.max-entries-per-journal"), positive(t, "analytics.record-interval"),
+            positive(t, "analytics.max-range"), between(t, "analytics.max-buckets", 1, 1_000_000),
+            between(t, "analytics.max-metric-keys", 0, 100_000)));
     clusterTls(config).ifPresent(cluster -> {
       readable(t, "cluster.tls.cert-file", cluster.certFile());
       readable(t, "cluster.tls.key-file", cluster.keyFile());

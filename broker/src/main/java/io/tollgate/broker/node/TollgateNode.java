@@ -13,7 +13,15 @@ import io.tollgate.broker.invoicing.InvoiceNumbering;
 import io.tollgate.broker.invoicing.BillingArchive;
 import io.tollgate.broker.invoicing.PeriodCloser;
 import io.tollgate.broker.invoicing.verification.JournalReader;
+import io.tollgate.broker.analytics.Analytics;
+import io.tollgate.broker.analytics.AnalyticsReadSide;
+import io.tollgate.broker.analytics.AnalyticsSettings;
+import io.tollgate.broker.analytics.MinuteRecorder;
+import io.tollgate.broker.analytics.ReadSideMetrics;
+import io.tollgate.broker.analytics.ReadPositions;
+import io.tollgate.broker.http.AnalyticsApi;
 import io.tollgate.broker.http.AuditApi;
+import io.tollgate.broker.subscription.DeliveryObserver;
 import io.tollgate.broker.http.StreamsApi;
 import io.tollgate.broker.http.BillingApi;
 import io.tollgate.broker.catalog.CatalogEntity;
@@ -103,9 +111,12 @@ public final class TollgateNode {
   private final AdminKey adminKey;
   private final Uri management;
   private final List<HttpApi.Endpoint> httpEndpoints;
+  private final Optional<ReadPositions> analyticsPositions;
 
   private TollgateNode(ActorSystem<Void> system, NodeSettings settings, ServerBinding http, Tcp.ServerBinding tcp,
-                       AdminKey adminKey, Uri management, List<HttpApi.Endpoint> httpEndpoints) {
+                       AdminKey adminKey, Uri management, List<HttpApi.Endpoint> httpEndpoints,
+                       Optional<ReadPositions> analyticsPositions) {
+    this.analyticsPositions = analyticsPositions;
     this.system = system;
     this.settings = settings;
     this.http = http;
@@ -120,6 +131,14 @@ public final class TollgateNode {
    * cluster when seed nodes are given), then the storage profile (Cassandra when contact
    * points are given, else embedded), then defaults.
    */
+  /**
+   * The analytics read side's positions, for journal retention: a journal is trimmed no further
+   * than this reader has read it. Empty when analytics are off.
+   */
+  public Optional<ReadPositions> analyticsReadPositions() {
+    return analyticsPositions;
+  }
+
   public static Config configure(Config overrides) {
     Config base = overrides.withFallback(ConfigFactory.defaultReference());
     boolean kubernetes = NodeSettings.kubernetes(base);
@@ -205,12 +224,23 @@ public final class TollgateNode {
         CATALOG_VERSION_ATTEMPT, Duration.ofSeconds(60));
     view.start(system, journal, catalogVersion);
 
-    Metrics metrics = new Metrics();
+    Metrics metrics = new Metrics(settings.analytics().maxMetricKeys());
     metrics.watchTails(tails::bytesHeld, tails::partitionsHeld, tails::tailReads, tails::streamReads);
+    metrics.gauge("tollgate_cluster_members", "Members of the Pekko cluster as this node sees them, up or not",
+        () -> Cluster.get(system).state().members().size());
     Optional<JwtSettings> jwt = settings.jwt();
     Authenticator authenticator = new Authenticator(view, adminKey.secret(), clock,
         jwt.isEmpty() ? Optional.empty() : Optional.of(JwtVerifier.of(jwt.get())));
-    AuthThrottle throttle = new AuthThrottle(settings.authFailures(), clock);
+    AnalyticsSettings analyticsSettings = settings.analytics();
+    Optional<Analytics> analytics = analyticsSettings.enabled()
+        ? Optional.of(new Analytics(system, AnalyticsReadSide.start(system, view, currentJournal, clock,
+            analyticsSettings.readSide(), new ReadSideMetrics(metrics)), new MinuteRecorder(clock), view, clock,
+            askTimeout))
+        : Optional.empty();
+    analytics.ifPresent(a -> system.scheduler().scheduleAtFixedRate(analyticsSettings.recordInterval(),
+        analyticsSettings.recordInterval(), a::flushMinute, system.executionContext()));
+    AuthThrottle throttle = new AuthThrottle(settings.authFailures(), clock,
+        () -> analytics.ifPresent(a -> a.recorder().authFailed()));
     StrictJson eventData = new StrictJson(settings.publish().maxJsonDepth());
     RequestRules requests = new RequestRules(new StrictJson(settings.maxRequestJsonDepth()), settings.limits().fields(),
         settings.limits().maxRequestBytes());
@@ -230,7 +260,8 @@ public final class TollgateNode {
         subscriptions.window(), subscriptions.maxBatch(), subscriptions.maxMessageBytes(),
         askTimeout, subscriptions.attachAttemptTimeout(), subscriptions.eventStreamKeepAlive(), clock, periods,
         subscriptions.ackCommitMaxAcks(), subscriptions.ackCommitInterval()),
-        metrics.deliveredEvents);
+        metrics.deliveredEvents, metrics.counting(analytics.<DeliveryObserver>map(Analytics::recorder)
+            .orElse(DeliveryObserver.NONE)));
     CatalogWriter catalogWriter = new CatalogWriter(sharding, view, clock, askTimeout);
     AdminApi admin = new AdminApi(view, catalogWriter, new Subscriptions(sharding, view, catalogWriter, askTimeout, clock, periods),
         sharding, schemas, requests, askTimeout, clock);
@@ -247,7 +278,8 @@ public final class TollgateNode {
         new AuditApi(currentJournal, view, system),
         new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData),
         new StreamsApi(view, streams, requests, new Seeks(sharding, currentJournal, system, askTimeout),
-            new SubscriptionPreview(sharding, journalReads, askTimeout), clock), metrics, ready, settings.limits().fields());
+            new SubscriptionPreview(sharding, journalReads, askTimeout), clock),
+        new AnalyticsApi(view, analytics, analyticsSettings), metrics, ready, settings.limits().fields());
 
     ServerBuilder httpServer = Http.get(system).newServerAt(settings.http().host(), settings.http().port());
     ServerBinding http = tls.map(t -> httpServer.enableHttps(ConnectionContext.httpsServer(t::newEngine))).orElse(httpServer)
@@ -287,7 +319,8 @@ public final class TollgateNode {
         .addKeyValue("cluster", Cluster.get(system).selfMember().address().toString())
         .addKeyValue("management", management.toString())
         .log("tollgate node started");
-    return new TollgateNode(system, settings, http, tcp, adminKey, management, api.endpoints());
+    return new TollgateNode(system, settings, http, tcp, adminKey, management, api.endpoints(),
+        analytics.map(ReadPositions.class::cast));
   }
 
   private static void joinCluster(ActorSystem<?> system, Config config) {

@@ -8,22 +8,46 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tollgate.broker.subscription.Delivery;
+import io.tollgate.broker.subscription.DeliveryObserver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
 import java.util.function.DoubleSupplier;
+import java.util.function.IntSupplier;
 
-/** The node's Prometheus metrics, served at {@code GET /metrics}. One registry per node. */
+/**
+ * The node's Prometheus metrics, served at {@code GET /metrics}. One registry per node. Series
+ * per topic and per subscription are bounded by {@link LabelBudget} (tollgate.analytics.max-metric-keys).
+ */
 public final class Metrics {
   private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final LabelBudget topics;
+  private final LabelBudget subscriptions;
+  private final int maxKeys;
   public final Counter publishedEvents;
   public final Counter publishErrors;
   public final Histogram publishSeconds;
   public final Counter deliveredEvents;
   public final Gauge openStreams;
   public final Gauge openTcpConnections;
+  private final Counter topicPublishedEvents;
+  private final Counter subscriptionDeliveredEvents;
+  private final Counter subscriptionDeliveredBytes;
+  private final Counter charges;
+  private final Counter revenue;
+  private final Counter invoicesFinalized;
+  /** The lag of each subscription as the read side last measured it (on the node it runs on). */
+  private volatile Map<String, long[]> lag = Map.of();
 
-  public Metrics() {
+  /** {@code maxKeys}: how many topics and subscriptions get series of their own. */
+  public Metrics(int maxKeys) {
+    this.maxKeys = maxKeys;
+    this.topics = new LabelBudget(maxKeys);
+    this.subscriptions = new LabelBudget(maxKeys);
     JvmMetrics.builder().register(registry);
     publishedEvents = Counter.builder().name("tollgate_published_events_total")
         .help("Events acknowledged to producers (duplicates included)").labelNames("edge").register(registry);
@@ -36,6 +60,100 @@ public final class Metrics {
     openStreams = Gauge.builder().name("tollgate_open_streams").help("Open subscription streams").register(registry);
     openTcpConnections = Gauge.builder().name("tollgate_open_tcp_connections")
         .help("Open TCP publish connections").register(registry);
+    topicPublishedEvents = Counter.builder().name("tollgate_topic_published_events_total")
+        .help("Events acknowledged to producers, by topic (the first max-metric-keys topics; the rest: other)")
+        .labelNames("topic").register(registry);
+    subscriptionDeliveredEvents = Counter.builder().name("tollgate_subscription_delivered_events_total")
+        .help("Events sent to consumers, by subscription (the first max-metric-keys; the rest: other)")
+        .labelNames("subscription").register(registry);
+    subscriptionDeliveredBytes = Counter.builder().name("tollgate_subscription_delivered_bytes_total")
+        .help("Bytes of events (as Protobuf) sent to consumers, by subscription").labelNames("subscription")
+        .register(registry);
+    GaugeWithCallback.builder().name("tollgate_subscription_lag_events")
+        .help("Events published and not yet acknowledged, for the max-metric-keys subscriptions furthest behind"
+            + " (the rest summed as other); from the analytics read side, on the node it runs on")
+        .labelNames("subscription").callback(callback -> LabelBudget.largest(lagOf(0), maxKeys)
+            .forEach((subscription, events) -> callback.call(events, subscription))).register(registry);
+    GaugeWithCallback.builder().name("tollgate_subscription_lag_seconds")
+        .help("Age of the oldest unacknowledged event, for the max-metric-keys subscriptions furthest behind")
+        .labelNames("subscription").callback(callback -> LabelBudget.largest(lagOf(1), maxKeys)
+            .forEach((subscription, seconds) -> callback.call(seconds, subscription))).register(registry);
+    charges = Counter.builder().name("tollgate_billing_charges_total")
+        .help("Amounts of finalized invoice lines, by currency, as the analytics read side reads them")
+        .labelNames("currency").register(registry);
+    revenue = Counter.builder().name("tollgate_billing_revenue_total")
+        .help("Producers' revenue shares credited, by currency").labelNames("currency").register(registry);
+    invoicesFinalized = Counter.builder().name("tollgate_billing_invoices_finalized_total")
+        .help("Invoices finalized").register(registry);
+  }
+
+  private Map<String, Long> lagOf(int index) {
+    Map<String, Long> values = new java.util.HashMap<>();
+    lag.forEach((subscription, both) -> values.put(subscription, both[index]));
+    return values;
+  }
+
+  /** A gauge whose value is asked for at each scrape (Pekko's cluster members, say). */
+  public void gauge(String name, String help, IntSupplier value) {
+    GaugeWithCallback.builder().name(name).help(help).callback(callback -> callback.call(value.getAsInt()))
+        .register(registry);
+  }
+
+  public void publishedTo(String topic, long events) {
+    topicPublishedEvents.labelValues(topics.label(topic)).inc(events);
+  }
+
+  public void deliveredTo(String subscription, long events, long bytes) {
+    String label = subscriptions.label(subscription);
+    subscriptionDeliveredEvents.labelValues(label).inc(events);
+    subscriptionDeliveredBytes.labelValues(label).inc(bytes);
+  }
+
+  /** {@code next}, and each subscription's deliveries counted here too. */
+  public DeliveryObserver counting(DeliveryObserver next) {
+    return new DeliveryObserver() {
+      @Override
+      public void filtered(String subscription) {
+        next.filtered(subscription);
+      }
+
+      @Override
+      public void redacted(String subscription) {
+        next.redacted(subscription);
+      }
+
+      @Override
+      public void quotaBlocked(String subscription) {
+        next.quotaBlocked(subscription);
+      }
+
+      @Override
+      public void delivered(String subscription, List<Delivery> deliveries) {
+        long bytes = 0;
+        for (Delivery delivery : deliveries) {
+          bytes += delivery.event().getSerializedSize();
+        }
+        deliveredTo(subscription, deliveries.size(), bytes);
+        next.delivered(subscription, deliveries);
+      }
+    };
+  }
+
+  /** The lag of every subscription behind, as {events, seconds}. */
+  public void lag(Map<String, long[]> bySubscription) {
+    lag = Map.copyOf(bySubscription);
+  }
+
+  public void charged(String currency, BigDecimal amount) {
+    charges.labelValues(currency).inc(amount.doubleValue());
+  }
+
+  public void credited(String currency, BigDecimal amount) {
+    revenue.labelValues(currency).inc(amount.doubleValue());
+  }
+
+  public void invoiceFinalized() {
+    invoicesFinalized.inc();
   }
 
   /**

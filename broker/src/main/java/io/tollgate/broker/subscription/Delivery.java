@@ -7,7 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * One event on its way to consumers, with the cursor a consumer acks it by. A delivery read from
+ * One event on its way to consumers, with the cursor a consumer acks it by and when its partition
+ * stored it ({@code appendedAtMillis}, 0 when not known: publish-to-delivery latency is measured
+ * from it). A delivery read from
  * a partition's shared tail is one object for every stream of the node that sends it, so what is
  * derived from it is derived once and kept here: its redacted form per plan rule set
  * ({@link #redactedBy}) and its encoded piece per wire form ({@link #rendered}). Streams then
@@ -22,13 +24,19 @@ public final class Delivery {
   private final Cursor cursor;
   private final long offset;
   private final CloudEvent event;
+  private final long appendedAtMillis;
   /** Redacted forms by rule list, and pieces by {@link Rendering}; most deliveries have one or two. */
   private final ConcurrentHashMap<Object, Object> derived = new ConcurrentHashMap<>(2);
 
-  public Delivery(Cursor cursor, long offset, CloudEvent event) {
+  public Delivery(Cursor cursor, long offset, CloudEvent event, long appendedAtMillis) {
     this.cursor = cursor;
     this.offset = offset;
     this.event = event;
+    this.appendedAtMillis = appendedAtMillis;
+  }
+
+  public Delivery(Cursor cursor, long offset, CloudEvent event) {
+    this(cursor, offset, event, 0);
   }
 
   public Cursor cursor() {
@@ -43,6 +51,10 @@ public final class Delivery {
     return event;
   }
 
+  public long appendedAtMillis() {
+    return appendedAtMillis;
+  }
+
   /**
    * This delivery as a plan with {@code redaction} lets its consumers see it: itself when the
    * rules name nothing in it, otherwise one redacted delivery shared by every stream whose plan
@@ -54,7 +66,7 @@ public final class Delivery {
     }
     return derivedOnce(redaction.rules(), () -> {
       CloudEvent seen = redaction.apply(event);
-      return seen == event ? this : new Delivery(cursor, offset, seen);
+      return seen == event ? this : new Delivery(cursor, offset, seen, appendedAtMillis);
     });
   }
 

@@ -98,9 +98,11 @@ public final class StreamSession {
   private final OpenSessions sessions;
   private final Settings settings;
   private final Counter deliveredEvents;
+  private final DeliveryObserver observer;
 
   public StreamSession(ActorSystem<?> system, ClusterSharding sharding, SharedTails tails, CatalogView view,
-                       OpenSessions sessions, Settings settings, Counter deliveredEvents) {
+                       OpenSessions sessions, Settings settings, Counter deliveredEvents, DeliveryObserver observer) {
+    this.observer = observer;
     this.system = system;
     this.sharding = sharding;
     this.tails = tails;
@@ -230,10 +232,12 @@ public final class StreamSession {
           Redaction redaction = Redaction.parse(planEntry.terms().getRedactList());
           EventFilter ownFilter = subscription.filterJson().isEmpty()
               ? EventFilter.matchAll() : EventFilter.parse(subscription.filterJson());
+          String subscriptionId = subscription.id();
           Source<T, NotUsed> deliveries = withinPlan(deliveries(catalog, subscription, attached.acked())
-                  .filter(delivery -> planFilter.matches(delivery.event()))
-                  .map(delivery -> delivery.redactedBy(redaction))
-                  .filter(delivery -> ownFilter.matches(delivery.event())), plan, attached, tracker, signals.first())
+                  .filter(delivery -> passes(planFilter, delivery, subscriptionId))
+                  .map(delivery -> redacted(redaction, delivery, subscriptionId))
+                  .filter(delivery -> passes(ownFilter, delivery, subscriptionId)), plan, attached, tracker,
+                  signals.first(), subscriptionId)
               .via(new AckWindow(settings.window(), tracker))
               .filter(delivery -> {
                 LastEventId.Step step = resumeAfter.onDelivery(delivery.cursor());
@@ -250,6 +254,7 @@ public final class StreamSession {
               })
               .map(batch -> {
                 deliveredEvents.inc(batch.size());
+                observer.delivered(subscriptionId, batch);
                 return frames.deliveries(batch);
               });
           Source<T, NotUsed> control = signals.second()
@@ -292,6 +297,22 @@ public final class StreamSession {
    * from which events its filter lets through. Events either filter withholds are never
    * delivered, so never acknowledged and never billed.
    */
+  private boolean passes(EventFilter filter, Delivery delivery, String subscription) {
+    boolean passes = filter.matches(delivery.event());
+    if (!passes) {
+      observer.filtered(subscription);
+    }
+    return passes;
+  }
+
+  private Delivery redacted(Redaction redaction, Delivery delivery, String subscription) {
+    Delivery seen = delivery.redactedBy(redaction);
+    if (seen != delivery) {
+      observer.redacted(subscription);
+    }
+    return seen;
+  }
+
   private static EventFilter planFilterOf(Catalog.Plan plan, Catalog.Subscription subscription) {
     String planFilter = plan.terms().getFilterJson();
     return planFilter.isEmpty() ? EventFilter.matchAll()
@@ -321,12 +342,16 @@ public final class StreamSession {
   /** The plan's limits: its period quota when it blocks, and its rate limit. */
   private Source<Delivery, NotUsed> withinPlan(Source<Delivery, NotUsed> deliveries, PlanTerms plan,
                                                SubscriptionEntity.Attached attached, DeliveryTracker tracker,
-                                               ActorRef<SubscriptionEntity.SessionSignal> signals) {
+                                               ActorRef<SubscriptionEntity.SessionSignal> signals,
+                                               String subscription) {
     Source<Delivery, NotUsed> limited = deliveries;
     if (plan.quota().isPresent() && plan.quota().get().onExceed() == Quota.OnExceed.BLOCK) {
       limited = limited.via(new QuotaGate(plan.quota().get().eventsPerPeriod(), settings.periods(), settings.clock(),
           attached.period(), attached.usedInPeriod(), tracker::unackedCount,
-          period -> signals.tell(new SubscriptionEntity.QuotaExhausted(period.id(), period.end()))));
+          period -> {
+            observer.quotaBlocked(subscription);
+            signals.tell(new SubscriptionEntity.QuotaExhausted(period.id(), period.end()));
+          }));
     }
     if (plan.rateLimit().isPresent()) {
       RateLimit rate = plan.rateLimit().get();

@@ -21,7 +21,7 @@ public record TailEntry(long sequence, List<Delivery> deliveries, long bytes) {
     List<Delivery> deliveries = new ArrayList<>(events.size());
     for (int index = 0; index < events.size(); index++) {
       deliveries.add(new Delivery(new Cursor(partition.topic(), partition.partition(), sequence, index),
-          appended.getFirstOffset() + index, events.get(index)));
+          appended.getFirstOffset() + index, events.get(index), appended.getAppendedAtMillis()));
     }
     return new TailEntry(sequence, List.copyOf(deliveries), JournalReads.storedBytes(envelope));
   }

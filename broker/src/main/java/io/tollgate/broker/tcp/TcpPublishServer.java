@@ -303,6 +303,7 @@ public final class TcpPublishServer {
         return error(publish.getCorrelationId(), code, cause.getMessage());
       }
       metrics.publishedEvents.labelValues("tcp").inc(positions.size());
+      metrics.publishedTo(publish.getTopic(), positions.size());
       metrics.publishSeconds.labelValues("tcp").observe((System.nanoTime() - started) / 1e9);
       PublishAck.Builder ack = PublishAck.newBuilder().setCorrelationId(publish.getCorrelationId());
       for (Publisher.Published event : positions) {

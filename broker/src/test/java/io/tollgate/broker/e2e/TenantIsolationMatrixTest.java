@@ -350,6 +350,10 @@ class TenantIsolationMatrixTest {
         row("POST", "/v1/subscriptions/{subscription}/cancel", () -> json("/v1/subscriptions/" + a.doomedSubscription()
                 + "/cancel", "{\"at\":\"now\"}"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
 
+        row("GET", "/v1/analytics/{dimension}", () -> call("/v1/analytics/subscriptions?key=" + a.subscription()
+                + "&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&resolution=hour"), Owner.TENANT, "read", true,
+            Outcome.refused(404, "analytics_key_not_found"), 200),
+
         new Row(Edge.HTTP, "GET", "/v1/audit", () -> call("/v1/audit?limit=1000"), Owner.TENANT, Optional.of("admin"),
             true, Outcome.HIDDEN, 200, Optional.of("tenanta.schemed")),
 

@@ -5,6 +5,11 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.OneofDescriptor;
 import com.google.protobuf.Message;
 import io.tollgate.billing.Money;
+import io.tollgate.broker.analytics.AnalyticsReadSide;
+import io.tollgate.broker.analytics.Dimension;
+import io.tollgate.broker.analytics.Latency;
+import io.tollgate.broker.analytics.Resolution;
+import io.tollgate.broker.analytics.Rollup;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.position.AckPoint;
 import io.tollgate.broker.position.Cursor;
@@ -37,7 +42,14 @@ final class MessageExamples {
       SubscriptionEntity.Attached.class, examples -> {
         AckPoint point = new AckPoint(new Cursor("orders", 3, 41, 2), 97);
         return new SubscriptionEntity.Attached(Map.of(point.partition(), point), "2026-11", 12, false);
-      });
+      },
+      AnalyticsReadSide.Query.class, examples -> new AnalyticsReadSide.Query(Dimension.PLANS,
+          java.util.Optional.of(Set.of("plan_a", "plan_b")), 1_000, 3_600_000, Resolution.HOUR, examples.ref.unsafeUpcast()),
+      AnalyticsReadSide.Series.class, examples -> new AnalyticsReadSide.Series(Map.of("orders",
+          new java.util.TreeMap<>(Map.of(60_000L, Rollup.published(3, 300).merge(Rollup.lag(2, 9))
+              .merge(Rollup.charge("USD", new java.math.BigDecimal("1.25"))),
+              120_000L, Rollup.acknowledged(5).merge(new Rollup(0, 0, 7, 70, 0, 1, 2, 3, 4, 0, 0,
+                  Latency.of(3, 40, 900), new java.util.TreeMap<>(), new java.util.TreeMap<>())))))));
 
   private final ActorRef<Object> ref;
   private int next = 1;
