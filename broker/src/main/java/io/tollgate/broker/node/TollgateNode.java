@@ -27,11 +27,18 @@ import io.tollgate.broker.http.PublishApi;
 import io.tollgate.broker.http.RequestRules;
 import io.tollgate.broker.http.SessionsApi;
 import io.tollgate.broker.http.VerificationApi;
+import io.tollgate.broker.http.WebhooksApi;
 import io.tollgate.broker.ops.Metrics;
 import io.tollgate.broker.session.Ending;
 import io.tollgate.broker.session.OpenSessions;
 import io.tollgate.broker.session.SessionDirectory;
 import io.tollgate.broker.subscription.StreamSession;
+import io.tollgate.broker.webhook.DeliveryFeed;
+import io.tollgate.broker.webhook.WebhookClient;
+import io.tollgate.broker.webhook.WebhookSettings;
+import io.tollgate.broker.webhook.WebhookTargets;
+import io.tollgate.broker.webhook.WebhookWorker;
+import io.tollgate.broker.webhook.Webhooks;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.subscription.Subscriptions;
 import io.tollgate.broker.tcp.TcpPublishServer;
@@ -50,6 +57,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -225,8 +233,15 @@ public final class TollgateNode {
         askTimeout, subscriptions.attachAttemptTimeout(), subscriptions.eventStreamKeepAlive(), clock, periods),
         metrics.deliveredEvents);
     CatalogWriter catalogWriter = new CatalogWriter(sharding, view, clock, askTimeout);
+    WebhookSettings webhookSettings = settings.webhooks();
+    WebhookTargets webhookTargets = new WebhookTargets(webhookSettings.allowPrivateTargets(), WebhookTargets.Resolver.SYSTEM);
+    Executor resolving = system.dispatchers().lookup(DispatcherSelector.blocking());
+    Webhooks webhooks = new Webhooks(view, catalogWriter, sharding, webhookSettings, webhookTargets, resolving, clock,
+        askTimeout);
+    WebhookWorker.initSharding(sharding, new WebhookWorker.Parts(view, DeliveryFeed.of(streams),
+        new WebhookClient(system, webhookSettings, webhookTargets, resolving), webhooks, webhookSettings, clock));
     AdminApi admin = new AdminApi(view, catalogWriter, new Subscriptions(sharding, view, catalogWriter, askTimeout, clock, periods),
-        sharding, schemas, requests, askTimeout, clock);
+        sharding, schemas, requests, askTimeout, clock, webhooks);
     AtomicBoolean stopping = new AtomicBoolean();
     CompletableFuture<Void> caughtUp = view.caughtUp().toCompletableFuture();
     BooleanSupplier ready = () -> caughtUp.isDone() && !caughtUp.isCompletedExceptionally() && !stopping.get();
@@ -239,7 +254,8 @@ public final class TollgateNode {
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, verification,
         new AuditApi(currentJournal, view, system),
         new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData),
-        new StreamsApi(view, streams, requests), metrics, ready, settings.limits().fields());
+        new StreamsApi(view, streams, requests), new WebhooksApi(view, webhooks, requests, clock), metrics, ready,
+        settings.limits().fields());
 
     ServerBuilder httpServer = Http.get(system).newServerAt(settings.http().host(), settings.http().port());
     ServerBinding http = tls.map(t -> httpServer.enableHttps(ConnectionContext.httpsServer(t::newEngine))).orElse(httpServer)
@@ -269,6 +285,7 @@ public final class TollgateNode {
 
     caughtUp.get(60, TimeUnit.SECONDS);
     Platform.ensure(catalogWriter, view).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    webhooks.startWaking(system);
     InetSocketAddress httpAddress = http.localAddress();
     LOG.atInfo()
         .addKeyValue("http", (tls.isPresent() ? "https://" : "http://") + httpAddress.getHostString() + ":" + httpAddress.getPort())
