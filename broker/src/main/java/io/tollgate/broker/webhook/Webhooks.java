@@ -71,21 +71,26 @@ public final class Webhooks implements EndpointEvents {
    * if it is missing.
    */
   public CompletionStage<NewEndpoint> newEndpoint(String subscription, String url, int batchSize, int concurrency) {
-    SecretBox box = box();
     URI target = WebhookTargets.parse(url);
     return checked(target)
-        .thenCompose(ok -> Platform.ensureWebhooks(writer, view))
+        .thenCompose(ok -> {
+          box();
+          return Platform.ensureWebhooks(writer, view);
+        })
         .thenApply(ok -> {
+          SecretBox box = box();
           byte[] secret = WebhookSignature.newSecret(random);
           return new NewEndpoint(new CatalogCommand.WebhookTarget(url, batchSize, concurrency,
               box.seal(secret, subscription)), WebhookSignature.shown(secret));
         });
   }
 
-  /** Moves the endpoint to {@code url} (checked) with this batch size and concurrency; enables it if disabled. */
+  /**
+   * Moves the endpoint to {@code url} (checked) with this batch size and concurrency; enables it
+   * if disabled. Its secrets stay, so this needs no key.
+   */
   public CompletionStage<Catalog> setEndpoint(String actor, String subscription, String url, int batchSize,
                                               int concurrency) {
-    box();
     URI target = WebhookTargets.parse(url);
     return checked(target).thenCompose(ok -> writer.write(actor, new CatalogCommand.SetWebhookEndpoint(subscription,
         new CatalogCommand.WebhookTarget(url, batchSize, concurrency, new byte[0]))));
