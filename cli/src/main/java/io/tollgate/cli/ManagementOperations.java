@@ -12,10 +12,14 @@ public final class ManagementOperations {
   /** How an option's text becomes a JSON value of the body. */
   enum Kind { TEXT, INTEGER, LIST, JSON }
 
-  /** A body field, given as {@code --option}; {@code name} is the JSON field. */
-  record Field(String name, Kind kind, String description) {
-    String option() {
-      return "--" + name.replace('_', '-');
+  /**
+   * A body field, given as {@code option}; {@code name} is the JSON field. The option is the
+   * name with dashes, unless that is one every command has (a webhook's {@code url} is
+   * {@code --endpoint-url}, since {@code --url} is the node's).
+   */
+  record Field(String name, Kind kind, String description, String option) {
+    Field(String name, Kind kind, String description) {
+      this(name, kind, description, "--" + name.replace('_', '-'));
     }
   }
 
@@ -193,7 +197,8 @@ public final class ManagementOperations {
 
       op("webhooks", "set-endpoint", "PUT", "/v1/subscriptions/{subscription}/webhook", "setWebhookEndpoint",
           "Move a webhook subscription's endpoint, enabling it again if it was disabled.",
-          List.of(text("url", "Where requests go"), integer("batch_size", "Events per request"),
+          List.of(new Field("url", Kind.TEXT, "Where requests go", "--endpoint-url"),
+              integer("batch_size", "Events per request"),
               integer("concurrency", "Requests in flight at once")), List.of(), "url", "status"),
       op("webhooks", "rotate-secret", "POST", "/v1/subscriptions/{subscription}/webhook/secret", "rotateWebhookSecret",
           "A new signing secret, shown once; the previous one signs too until previous_expire_at.", List.of(),
