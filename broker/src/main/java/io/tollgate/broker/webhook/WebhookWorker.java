@@ -29,7 +29,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  */
 public final class WebhookWorker extends AbstractBehavior<WebhookWorker.Command> {
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "WebhookWorker");
-  /** A run that ended is started again after this, doubling while runs keep ending, up to the wake interval. */
+  /**
+   * A run that ended is started again after this, doubling while runs keep ending soon after they
+   * start, up to the wake interval; a run that lasted a wake interval starts the doubling over.
+   */
   private static final Duration FIRST_RESTART = Duration.ofMillis(200);
 
   public sealed interface Command extends ClusterMessage {}
@@ -67,6 +70,7 @@ public final class WebhookWorker extends AbstractBehavior<WebhookWorker.Command>
   private String state = "starting";
   private Instant nextStart = Instant.MIN;
   private Duration restartDelay = FIRST_RESTART;
+  private Instant runStartedAt = Instant.MIN;
 
   private WebhookWorker(ActorContext<Command> context, String subscription, Parts parts) {
     super(context);
@@ -156,6 +160,7 @@ public final class WebhookWorker extends AbstractBehavior<WebhookWorker.Command>
     current = new EndpointRun(getContext().getSystem(), parts.settings(), parts.client(), parts.view(), endpoint, log,
         parts.events(), parts.clock());
     state = "delivering";
+    runStartedAt = parts.clock().instant();
     long running = run;
     getContext().pipeToSelf(current.run(opened.feed()), (done, failure) -> new RunEnded(running, failure));
     return this;
@@ -167,6 +172,9 @@ public final class WebhookWorker extends AbstractBehavior<WebhookWorker.Command>
     }
     current = null;
     state = ended.failure() == null ? "restarting: the session ended" : "restarting: " + ended.failure().getMessage();
+    if (!parts.clock().instant().isBefore(runStartedAt.plus(parts.settings().wakeEvery()))) {
+      restartDelay = FIRST_RESTART;
+    }
     scheduleRestart();
     return this;
   }
