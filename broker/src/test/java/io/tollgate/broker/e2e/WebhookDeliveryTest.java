@@ -41,7 +41,8 @@ class WebhookDeliveryTest {
     broker = TestBroker.start(Map.of("tollgate.webhooks.secret-key", KEY,
         "tollgate.webhooks.allow-private-targets", true,
         "tollgate.webhooks.retry.first", "50ms", "tollgate.webhooks.retry.max", "2s",
-        "tollgate.webhooks.request-timeout", "1s", "tollgate.webhooks.body-timeout", "300ms",
+        // Generous for a loaded machine: only the receiver that never answers should time out.
+        "tollgate.webhooks.request-timeout", "4s", "tollgate.webhooks.body-timeout", "500ms",
         "tollgate.webhooks.breaker.failures", 100, "tollgate.webhooks.wake-every", "1s"));
   }
 
