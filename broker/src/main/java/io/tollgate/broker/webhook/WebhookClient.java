@@ -3,7 +3,6 @@ package io.tollgate.broker.webhook;
 import io.tollgate.broker.error.Refusal;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
