@@ -1,5 +1,6 @@
 package io.tollgate.billing;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
@@ -20,17 +21,22 @@ public final class CsvExport {
   private static final String CRLF = "\r\n";
 
   private static final List<String> INVOICE_HEADER = List.of("invoice_id", "number", "account", "period", "status",
-      "subscription", "plan", "kind", "tier", "quantity", "unit_amount", "amount", "currency");
+      "subscription", "plan", "kind", "tier", "quantity", "unit_amount", "amount", "currency", "period_start",
+      "period_end");
 
   private static final List<String> STATEMENT_HEADER = List.of("account", "period", "invoice_id", "consumer_account",
       "subscription", "charge", "producer_share", "platform_fee", "currency");
 
   private CsvExport() {}
 
-  /** One invoice line; {@code unitAmount} is null or empty for a recurring fee. */
+  /**
+   * One invoice line; {@code unitAmount} is null or empty for a recurring fee. {@code lineStart} and
+   * {@code lineEnd} are the stretch of the period the line bills, written as ISO instants; null (an
+   * empty field) on a line finalized before they were kept.
+   */
   public record InvoiceRow(String invoiceId, String number, String account, String period, String status,
                            String subscription, String plan, String kind, int tier, long quantity, String unitAmount,
-                           Money amount) {
+                           Money amount, Instant lineStart, Instant lineEnd) {
     public InvoiceRow {
       Objects.requireNonNull(amount, "amount");
     }
@@ -38,7 +44,8 @@ public final class CsvExport {
     private List<String> fields() {
       return List.of(text(invoiceId), text(number), text(account), text(period), text(status), text(subscription),
           text(plan), text(kind), Integer.toString(tier), Long.toString(quantity), text(unitAmount), amount.toString(),
-          amount.currency().getCurrencyCode());
+          amount.currency().getCurrencyCode(), lineStart == null ? "" : lineStart.toString(),
+          lineEnd == null ? "" : lineEnd.toString());
     }
   }
 

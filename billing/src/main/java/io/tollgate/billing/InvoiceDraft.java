@@ -1,5 +1,6 @@
 package io.tollgate.billing;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.LinkedHashMap;
@@ -19,15 +20,36 @@ public record InvoiceDraft(Period period, List<Line> lines, Map<Currency, Money>
 
   public enum LineKind { TRIAL, FREE_ALLOWANCE, USAGE, OVERAGE, RECURRING_FEE }
 
-  /** One line: {@code unitPrice} is null for the recurring fee. */
+  /**
+   * One line: {@code unitPrice} is null for the recurring fee. {@code from} and {@code to} are the
+   * stretch of the period the line bills (its plan segment, or the trial): the whole period without
+   * a change, a pause or a trial; null only on a line not yet placed in a period.
+   */
   public record Line(String subscriptionId, String planId, LineKind kind, int tier, long quantity, UnitPrice unitPrice,
-                     Money amount) {}
+                     Money amount, Instant from, Instant to) {
+    public Line {
+      if ((from == null) != (to == null) || from != null && to.isBefore(from)) {
+        throw new IllegalArgumentException("a line's stretch must be empty or run forward: " + from + " to " + to);
+      }
+    }
+
+    /** A line not yet placed in a period. */
+    public Line(String subscriptionId, String planId, LineKind kind, int tier, long quantity, UnitPrice unitPrice,
+                Money amount) {
+      this(subscriptionId, planId, kind, tier, quantity, unitPrice, amount, null, null);
+    }
+
+    /** The same line, billing {@code [from, to)}. */
+    public Line during(Instant from, Instant to) {
+      return new Line(subscriptionId, planId, kind, tier, quantity, unitPrice, amount, from, to);
+    }
+  }
 
   public static InvoiceDraft of(Period period, List<Usage> usages) {
     List<Line> lines = new ArrayList<>();
     Map<Currency, Money> totals = new LinkedHashMap<>();
     for (Usage usage : usages) {
-      lines.addAll(linesOf(usage));
+      linesOf(usage).forEach(line -> lines.add(line.during(period.start(), period.end())));
       // A subscription that cost nothing still shows its currency with a zero total.
       totals.putIfAbsent(usage.terms().currency(), Money.zero(usage.terms().currency()));
     }

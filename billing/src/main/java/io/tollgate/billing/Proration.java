@@ -172,13 +172,14 @@ public final class Proration {
       String planId = merged.get(i).planId();
       Segment segment = merged.get(i).segment();
       PriceModel.Position position = new PriceModel.Position(before, beforeInPlan.getOrDefault(planId, 0L), total);
-      lines.addAll(InvoiceDraft.linesOf(
-          new InvoiceDraft.Usage(subscriptionId, planId, terms.get(i), segment.units()), position, overage.get(i)));
+      InvoiceDraft.linesOf(new InvoiceDraft.Usage(subscriptionId, planId, terms.get(i), segment.units()), position,
+          overage.get(i)).forEach(line -> lines.add(line.during(segment.from(), segment.to())));
       long billable = terms.get(i).billableUnits(segment.units()) - overage.get(i);
       before += billable;
       beforeInPlan.merge(planId, billable, Long::sum);
       fees.get(i).ifPresent(fee -> lines.add(
-          new InvoiceDraft.Line(subscriptionId, planId, InvoiceDraft.LineKind.RECURRING_FEE, 0, 1, null, fee)));
+          new InvoiceDraft.Line(subscriptionId, planId, InvoiceDraft.LineKind.RECURRING_FEE, 0, 1, null, fee,
+              segment.from(), segment.to())));
     }
     return List.copyOf(lines);
   }

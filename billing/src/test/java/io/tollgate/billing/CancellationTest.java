@@ -48,9 +48,9 @@ class CancellationTest {
     List<Line> lines = Proration.lines(NOVEMBER, "sub", List.of(
         new SegmentWithPlan("basic", new Segment(BASIC, NOVEMBER.start(), DAY_10, 150))));
     assertEquals(List.of(
-        new Line("sub", "basic", LineKind.FREE_ALLOWANCE, 0, 100, UnitPrice.of("0"), Money.of("0.00", "USD")),
-        new Line("sub", "basic", LineKind.USAGE, 1, 50, UnitPrice.of("0.01"), Money.of("0.50", "USD")),
-        new Line("sub", "basic", LineKind.RECURRING_FEE, 0, 1, null, Money.of("10.00", "USD"))), lines,
-        "ten days of thirty: a third of the fee and of the allowance");
+        new Line("sub", "basic", LineKind.FREE_ALLOWANCE, 0, 100, UnitPrice.of("0"), Money.of("0.00", "USD"), NOVEMBER.start(), DAY_10),
+        new Line("sub", "basic", LineKind.USAGE, 1, 50, UnitPrice.of("0.01"), Money.of("0.50", "USD"), NOVEMBER.start(), DAY_10),
+        new Line("sub", "basic", LineKind.RECURRING_FEE, 0, 1, null, Money.of("10.00", "USD"), NOVEMBER.start(), DAY_10)),
+        lines, "ten days of thirty: a third of the fee and of the allowance, dated up to the cancel");
   }
 }

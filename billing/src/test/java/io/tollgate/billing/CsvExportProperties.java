@@ -23,7 +23,7 @@ class CsvExportProperties {
 
   @Property
   void invoiceLinesReadBackAsWritten(@ForAll("invoiceRows") List<CsvExport.InvoiceRow> rows) throws IOException {
-    List<CSVRecord> records = parse(CsvExport.invoiceLines(rows), 13);
+    List<CSVRecord> records = parse(CsvExport.invoiceLines(rows), 15);
     assertEquals(rows.size(), records.size());
     for (int i = 0; i < rows.size(); i++) {
       CsvExport.InvoiceRow row = rows.get(i);
@@ -33,6 +33,8 @@ class CsvExportProperties {
               row.unitAmount()),
           read.toList().subList(0, 11));
       assertEquals(row.amount(), new Money(new BigDecimal(read.get("amount")), Currency.getInstance(read.get("currency"))));
+      assertEquals(row.lineStart() == null ? "" : row.lineStart().toString(), read.get("period_start"));
+      assertEquals(row.lineEnd() == null ? "" : row.lineEnd().toString(), read.get("period_end"));
     }
   }
 
@@ -68,9 +70,11 @@ class CsvExportProperties {
             Arbitraries.integers().between(0, 10),
             Arbitraries.longs().between(0, Long.MAX_VALUE),
             text(),
-            money())
-        .as((t, tier, quantity, unitAmount, amount) -> new CsvExport.InvoiceRow(t.get(0), t.get(1), t.get(2), t.get(3),
-            t.get(4), t.get(5), t.get(6), t.get(7), tier, quantity, unitAmount, amount));
+            money(),
+            Arbitraries.longs().between(0, 4_102_444_800_000L).map(java.time.Instant::ofEpochMilli).injectNull(0.3))
+        .as((t, tier, quantity, unitAmount, amount, start) -> new CsvExport.InvoiceRow(t.get(0), t.get(1), t.get(2),
+            t.get(3), t.get(4), t.get(5), t.get(6), t.get(7), tier, quantity, unitAmount, amount, start,
+            start == null ? null : start.plusSeconds(3600)));
     return row.list().ofMaxSize(5);
   }
 

@@ -4,6 +4,7 @@ import static io.tollgate.billing.BillingAssertions.assertRefused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.Currency;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,14 +15,16 @@ class CsvExportTest {
   void anInvoiceIsAHeaderAndARowPerLineWithPlainAmountsAndTheCurrency() {
     String csv = CsvExport.invoiceLines(List.of(
         new CsvExport.InvoiceRow("inv_1", "TG-000001", "acme", "2026-11", "open", "sub_1", "plan_1", "usage", 1, 1500,
-            "0.0008", Money.of("1.20", "USD")),
+            "0.0008", Money.of("1.20", "USD"), Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-11-11T00:00:00Z")),
         new CsvExport.InvoiceRow("inv_1", "TG-000001", "acme", "2026-11", "open", "sub_1", "plan_1", "recurring_fee", 0,
-            1, null, Money.of("500", "JPY"))));
+            1, null, Money.of("500", "JPY"), null, null)));
     assertEquals(
-        "invoice_id,number,account,period,status,subscription,plan,kind,tier,quantity,unit_amount,amount,currency\r\n"
-            + "inv_1,TG-000001,acme,2026-11,open,sub_1,plan_1,usage,1,1500,0.0008,1.20,USD\r\n"
-            + "inv_1,TG-000001,acme,2026-11,open,sub_1,plan_1,recurring_fee,0,1,,500,JPY\r\n",
-        csv);
+        "invoice_id,number,account,period,status,subscription,plan,kind,tier,quantity,unit_amount,amount,currency,"
+            + "period_start,period_end\r\n"
+            + "inv_1,TG-000001,acme,2026-11,open,sub_1,plan_1,usage,1,1500,0.0008,1.20,USD,"
+            + "2026-11-01T00:00:00Z,2026-11-11T00:00:00Z\r\n"
+            + "inv_1,TG-000001,acme,2026-11,open,sub_1,plan_1,recurring_fee,0,1,,500,JPY,,\r\n",
+        csv, "a line finalized before its dates were kept has empty ones");
   }
 
   @Test
@@ -46,8 +49,8 @@ class CsvExportTest {
   @Test
   void negativeAmountsArePlainDecimalsToo() {
     String csv = CsvExport.invoiceLines(List.of(new CsvExport.InvoiceRow("i", "n", "a", "p", "s", "sub", "plan",
-        "credit", 0, 1, "", new Money(new BigDecimal("-1234567.5"), Currency.getInstance("USD")))));
-    assertEquals("i,n,a,p,s,sub,plan,credit,0,1,,-1234567.50,USD\r\n", csv.substring(csv.indexOf("\r\n") + 2));
+        "credit", 0, 1, "", new Money(new BigDecimal("-1234567.5"), Currency.getInstance("USD")), null, null)));
+    assertEquals("i,n,a,p,s,sub,plan,credit,0,1,,-1234567.50,USD,,\r\n", csv.substring(csv.indexOf("\r\n") + 2));
   }
 
   @Test

@@ -69,9 +69,10 @@ class OverageTest {
         new SegmentWithPlan("basic", new Segment(basic, NOVEMBER.start(), DAY_10, 80)),
         new SegmentWithPlan("pro", new Segment(pro, DAY_10, NOVEMBER.end(), 50))));
     assertEquals(List.of(
-        new Line("sub", "basic", LineKind.USAGE, 1, 80, UnitPrice.of("0.01"), Money.of("0.80", "USD")),
-        new Line("sub", "pro", LineKind.USAGE, 1, 20, UnitPrice.of("0.02"), Money.of("0.40", "USD")),
-        new Line("sub", "pro", LineKind.OVERAGE, 0, 30, UnitPrice.of("0.10"), Money.of("3.00", "USD"))), lines);
+        new Line("sub", "basic", LineKind.USAGE, 1, 80, UnitPrice.of("0.01"), Money.of("0.80", "USD"), NOVEMBER.start(), DAY_10),
+        new Line("sub", "pro", LineKind.USAGE, 1, 20, UnitPrice.of("0.02"), Money.of("0.40", "USD"), DAY_10, NOVEMBER.end()),
+        new Line("sub", "pro", LineKind.OVERAGE, 0, 30, UnitPrice.of("0.10"), Money.of("3.00", "USD"), DAY_10, NOVEMBER.end())),
+        lines);
   }
 
   @Test

@@ -50,7 +50,8 @@ class ProrationProperties {
     PlanTerms terms = PlanTerms.of("plan", price).withFreeAllowance(allowance)
         .withRecurringFee(new Money(BigDecimal.valueOf(feeUnscaled, currency.getDefaultFractionDigits()), currency));
     List<Line> lines = assertSameAsNoChange(cuts, terms, units);
-    assertEquals(InvoiceDraft.linesOf(new InvoiceDraft.Usage("sub", "plan", terms, sum(units, cuts))), lines);
+    assertEquals(InvoiceDraft.linesOf(new InvoiceDraft.Usage("sub", "plan", terms, sum(units, cuts))).stream()
+        .map(line -> line.during(cuts.bounds().get(0), cuts.bounds().get(cuts.segments()))).toList(), lines);
   }
 
   private List<Line> assertSameAsNoChange(Cuts cuts, PlanTerms terms, List<Long> units) {
@@ -118,6 +119,33 @@ class ProrationProperties {
         ? price.rate(byPlan[0]).total().plus(price.rate(byPlan[1]).total())
         : price.rate(sum(units, cuts)).total();
     assertEquals(expected, flipped, () -> "flips at " + cuts + " of " + units);
+  }
+
+  @Property
+  void everyLineIsDatedWithTheSegmentItBillsAndTheDatesFollowTheSegmentsInOrder(
+      @ForAll("cuts") Cuts cuts, @ForAll("prices") PriceModel price, @ForAll("unitsPerSegment") List<Long> units,
+      @ForAll @LongRange(max = 100_000) long allowance) {
+    Currency currency = price.currency();
+    PlanTerms terms = PlanTerms.of("plan", price).withFreeAllowance(allowance)
+        .withRecurringFee(new Money(BigDecimal.valueOf(300, currency.getDefaultFractionDigits()), currency));
+    List<SegmentWithPlan> flips = new ArrayList<>();
+    for (int i = 0; i < cuts.segments(); i++) {
+      flips.add(new SegmentWithPlan(i % 2 == 0 ? "a" : "b",
+          new Segment(terms, cuts.bounds().get(i), cuts.bounds().get(i + 1), units.get(i))));
+    }
+    List<Line> lines = Proration.lines(cuts.period(), "sub", flips);
+    int segment = 0;
+    for (Line line : lines) {
+      while (segment < flips.size() && !billedBy(line, flips.get(segment))) {
+        segment++;
+      }
+      assertTrue(segment < flips.size(), () -> line + " is dated with no segment, or out of order, at " + cuts);
+    }
+  }
+
+  private static boolean billedBy(Line line, SegmentWithPlan segment) {
+    return segment.planId().equals(line.planId()) && segment.segment().from().equals(line.from())
+        && segment.segment().to().equals(line.to());
   }
 
   /** Graduated and volume ladders whose tiers have flat fees, and packages; whole-cent prices, so no line rounds. */

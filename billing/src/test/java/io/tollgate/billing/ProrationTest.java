@@ -69,10 +69,11 @@ class ProrationTest {
         new SegmentWithPlan("basic", new Segment(BASIC, START, DAY_10, 100)),
         new SegmentWithPlan("pro", new Segment(PRO, DAY_10, END, 100))));
     assertEquals(List.of(
-        new Line("sub", "basic", LineKind.USAGE, 1, 100, UnitPrice.of("0.01"), Money.of("1.00", "USD")),
-        new Line("sub", "basic", LineKind.RECURRING_FEE, 0, 1, null, Money.of("3.33", "USD")),
-        new Line("sub", "pro", LineKind.USAGE, 1, 100, UnitPrice.of("0.02"), Money.of("2.00", "USD")),
-        new Line("sub", "pro", LineKind.RECURRING_FEE, 0, 1, null, Money.of("26.67", "USD"))), lines);
+        new Line("sub", "basic", LineKind.USAGE, 1, 100, UnitPrice.of("0.01"), Money.of("1.00", "USD"), START, DAY_10),
+        new Line("sub", "basic", LineKind.RECURRING_FEE, 0, 1, null, Money.of("3.33", "USD"), START, DAY_10),
+        new Line("sub", "pro", LineKind.USAGE, 1, 100, UnitPrice.of("0.02"), Money.of("2.00", "USD"), DAY_10, END),
+        new Line("sub", "pro", LineKind.RECURRING_FEE, 0, 1, null, Money.of("26.67", "USD"), DAY_10, END)), lines,
+        "each line carries the dates of its segment");
   }
 
   @Test
@@ -81,10 +82,10 @@ class ProrationTest {
         new SegmentWithPlan("pro", new Segment(PRO, START, DAY_10, 100)),
         new SegmentWithPlan("basic", new Segment(BASIC, DAY_10, END, 100))));
     assertEquals(List.of(
-        new Line("sub", "pro", LineKind.USAGE, 1, 100, UnitPrice.of("0.02"), Money.of("2.00", "USD")),
-        new Line("sub", "pro", LineKind.RECURRING_FEE, 0, 1, null, Money.of("13.33", "USD")),
-        new Line("sub", "basic", LineKind.USAGE, 1, 100, UnitPrice.of("0.01"), Money.of("1.00", "USD")),
-        new Line("sub", "basic", LineKind.RECURRING_FEE, 0, 1, null, Money.of("6.67", "USD"))), lines);
+        new Line("sub", "pro", LineKind.USAGE, 1, 100, UnitPrice.of("0.02"), Money.of("2.00", "USD"), START, DAY_10),
+        new Line("sub", "pro", LineKind.RECURRING_FEE, 0, 1, null, Money.of("13.33", "USD"), START, DAY_10),
+        new Line("sub", "basic", LineKind.USAGE, 1, 100, UnitPrice.of("0.01"), Money.of("1.00", "USD"), DAY_10, END),
+        new Line("sub", "basic", LineKind.RECURRING_FEE, 0, 1, null, Money.of("6.67", "USD"), DAY_10, END)), lines);
   }
 
   @Test
@@ -96,11 +97,11 @@ class ProrationTest {
         new SegmentWithPlan("m", new Segment(monthly, START, DAY_10, 160)),
         new SegmentWithPlan("o", new Segment(other, DAY_10, END, 160))));
     assertEquals(List.of(
-        new Line("sub", "m", LineKind.FREE_ALLOWANCE, 0, 10, UnitPrice.ZERO, Money.zero(USD)),
-        new Line("sub", "m", LineKind.USAGE, 1, 100, UnitPrice.ZERO, Money.zero(USD)),
-        new Line("sub", "m", LineKind.USAGE, 2, 50, UnitPrice.of("0.01"), Money.of("0.50", "USD")),
-        new Line("sub", "o", LineKind.FREE_ALLOWANCE, 0, 20, UnitPrice.ZERO, Money.zero(USD)),
-        new Line("sub", "o", LineKind.USAGE, 2, 140, UnitPrice.of("0.01"), Money.of("1.40", "USD"))), lines);
+        new Line("sub", "m", LineKind.FREE_ALLOWANCE, 0, 10, UnitPrice.ZERO, Money.zero(USD), START, DAY_10),
+        new Line("sub", "m", LineKind.USAGE, 1, 100, UnitPrice.ZERO, Money.zero(USD), START, DAY_10),
+        new Line("sub", "m", LineKind.USAGE, 2, 50, UnitPrice.of("0.01"), Money.of("0.50", "USD"), START, DAY_10),
+        new Line("sub", "o", LineKind.FREE_ALLOWANCE, 0, 20, UnitPrice.ZERO, Money.zero(USD), DAY_10, END),
+        new Line("sub", "o", LineKind.USAGE, 2, 140, UnitPrice.of("0.01"), Money.of("1.40", "USD"), DAY_10, END)), lines);
   }
 
   @Test
@@ -136,7 +137,8 @@ class ProrationTest {
     List<Line> lines = Proration.lines(NOVEMBER, "sub", List.of(
         new SegmentWithPlan("m", new Segment(terms, START, DAY_10, 160)),
         new SegmentWithPlan("m", new Segment(terms, DAY_10, END, 160))));
-    assertEquals(InvoiceDraft.linesOf(new InvoiceDraft.Usage("sub", "m", terms, 320)), lines);
+    assertEquals(InvoiceDraft.linesOf(new InvoiceDraft.Usage("sub", "m", terms, 320)).stream()
+        .map(line -> line.during(START, END)).toList(), lines, "one segment, dated the whole period");
   }
 
   @Test

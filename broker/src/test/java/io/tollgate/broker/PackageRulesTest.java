@@ -85,4 +85,14 @@ class PackageRulesTest {
         .should().dependOnClassesThat().resideInAnyPackage("io.tollgate.broker.http..", "io.tollgate.broker.tcp..")
         .check(broker);
   }
+
+  /** The console is static files: it reaches the node's data only from the browser, through the API. */
+  @Test
+  void theConsoleServesFilesAndKnowsNothingOfTheDomain() {
+    noClasses().that().resideInAPackage("io.tollgate.broker.console..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.tollgate.broker.catalog..", "io.tollgate.broker.topic..",
+            "io.tollgate.broker.subscription..", "io.tollgate.broker.invoicing..", "io.tollgate.broker.auth..",
+            "io.tollgate.broker.session..")
+        .check(broker);
+  }
 }

@@ -79,6 +79,8 @@ public final class ManagementOperations {
   }
 
   static final List<Operation> ALL = List.of(
+      op("me", "get", "GET", "/v1/me", "getCaller", "Who your key or token is: the operator, or an account and its scopes.",
+          List.of(), List.of(), "operator", "account", "kind", "scopes"),
       op("accounts", "create", "POST", "/v1/accounts", "createAccount", "Create an account (operator).",
           List.of(text("name", "The account's name.")), List.of(), "id", "name"),
       op("accounts", "list", "GET", "/v1/accounts", "listAccounts", "The accounts you may see.",
@@ -181,6 +183,9 @@ public final class ManagementOperations {
           List.of(), PAGE, "id", "account", "product", "plan"),
       op("subscriptions", "get", "GET", "/v1/subscriptions/{subscription}", "getSubscription",
           "One subscription, with its cursors and usage.", List.of(), List.of()),
+      op("subscriptions", "preview", "GET", "/v1/subscriptions/{subscription}/preview", "previewSubscription",
+          "The newest events the subscription receives, filtered and redacted; nothing is acknowledged or billed.",
+          List.of(), List.of(new Query("limit", "At most this many (1 to 100, default 20)")), "cursor", "topic", "offset"),
       op("subscriptions", "ack", "POST", "/v1/subscriptions/{subscription}/acks", "ackEvents",
           "Acknowledge an event delivered on the subscription's open event stream, and every earlier one of its"
               + " partition.", List.of(text("cursor", "The event's cursor (its SSE id)")), List.of()),
@@ -191,6 +196,10 @@ public final class ManagementOperations {
           "Pause: nothing is delivered or billed until it resumes.", List.of(), List.of(), "id", "status", "paused_at"),
       op("subscriptions", "resume", "POST", "/v1/subscriptions/{subscription}/resume", "resumeSubscription",
           "Resume after the last acknowledged event.", List.of(), List.of(), "id", "status"),
+      op("subscriptions", "seek", "POST", "/v1/subscriptions/{subscription}/seek", "seekSubscription",
+          "Move the cursor to the start, the end, a time, or after cursors: a replay or a skip.",
+          List.of(text("to", "start, end, time or cursors"), text("time", "With --to time: an instant"),
+              list("cursors", "With --to cursors: resume after each")), List.of(), "id", "status"),
       op("subscriptions", "change-plan", "POST", "/v1/subscriptions/{subscription}/plan", "changePlan",
           "Move to another plan of the product from now on.", List.of(text("plan", "The new plan")), List.of(),
           "id", "plan"),

@@ -12,6 +12,7 @@ import io.tollgate.client.HttpPublisher;
 import io.tollgate.client.Position;
 import io.tollgate.client.PublishResult;
 import io.tollgate.client.Publisher;
+import io.tollgate.client.ReconnectingPublisher;
 import io.tollgate.client.TcpPublisher;
 import io.tollgate.client.TollgateException;
 import io.tollgate.protocols.CloudEventFormatException;
@@ -210,7 +211,7 @@ public final class PublishCommand implements Callable<Integer> {
 
   private Publisher publisher(String apiKey, ClientTls tls) {
     if (tcp != null) {
-      return TcpPublisher.connect(tcp.host(), tcp.port(), apiKey, TcpPublisher.DEFAULT_MAX_IN_FLIGHT, tls);
+      return ReconnectingPublisher.connect(tcp.host(), tcp.port(), apiKey, TcpPublisher.DEFAULT_MAX_IN_FLIGHT, tls);
     }
     return tls == null ? new HttpPublisher(url, apiKey) : new HttpPublisher(url, apiKey, tls.httpClient());
   }

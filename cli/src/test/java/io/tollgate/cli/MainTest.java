@@ -14,7 +14,7 @@ import picocli.CommandLine;
 class MainTest {
   @Test
   void theTollgateCommandRunsANodeAndTheClients() {
-    assertEquals(List.of("run", "publish", "subscribe", "loadgen", "verify-billing", "help", "accounts", "keys",
+    assertEquals(List.of("run", "publish", "subscribe", "loadgen", "verify-billing", "help", "me", "accounts", "keys",
             "sessions", "usage", "invoices", "statements", "wallet", "domains", "topics", "products", "plans", "catalog",
             "subscriptions", "audit"),
         List.copyOf(Main.commandLine().getSubcommands().keySet()));

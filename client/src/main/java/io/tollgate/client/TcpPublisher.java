@@ -139,6 +139,11 @@ public final class TcpPublisher implements Publisher {
     return socket;
   }
 
+  /** False once the connection has ended, by {@link #close} or by the broker or the network. */
+  public boolean isOpen() {
+    return !closing && failure.get() == null;
+  }
+
   /** The account the key belongs to, as the broker reported it. */
   public String accountId() {
     return accountId;

@@ -27,6 +27,9 @@ public final class Platform {
   public static final String INVOICES_PRODUCT = "prod_tollgate_invoices";
   public static final String INVOICES_PLAN = "plan_tollgate_invoices";
   public static final String INVOICE_FINALIZED = "tollgate.invoice.finalized";
+  public static final String INVOICE_PAID = "tollgate.invoice.paid";
+  public static final String INVOICE_VOIDED = "tollgate.invoice.voided";
+  public static final String CREDIT_NOTE_ISSUED = "tollgate.credit_note.issued";
   public static final String BILLING_SOURCE = "/tollgate/billing";
   /** Webhook endpoints' circuits opening and closing, and endpoints disabled, each with its account as subject. */
   public static final String WEBHOOKS_TOPIC = "tollgate.webhooks";

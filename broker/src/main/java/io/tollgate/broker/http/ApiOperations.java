@@ -64,6 +64,8 @@ final class ApiOperations {
       at("GET", "/metrics", act("metrics", "node", "Prometheus metrics, as text.", 200, null)),
       at("GET", "/v1/openapi.json", act("openapi", "node", "This document.", 200, "OpenApi")),
 
+      at("GET", "/v1/me", read("getCaller", "accounts",
+          "Who the credential is: the operator, or an account with its scopes and resource limits.", "Caller")),
       at("POST", "/v1/accounts", create("createAccount", "accounts", "Creates an account (operator).", "NewAccount",
           "Account", "account_exists")),
       at("GET", "/v1/accounts", list("listAccounts", "accounts", "The accounts the caller may see.", "AccountList")),
@@ -167,11 +169,20 @@ final class ApiOperations {
               + " after it (README, \"Server-sent events\").", 200, null,
           "not_acceptable", "malformed_cursor", "unknown_cursor", "too_many_connections_for_account",
           "too_many_connections_for_address", "subscription_cancelled", "subscription_paused")),
+      at("GET", "/v1/subscriptions/{subscription}/preview", withQuery(read("previewSubscription", "subscriptions",
+          "The newest events (limit, 1 to 100, default 20) the subscription's consumer may see, filtered and redacted"
+              + " as its stream delivers them, read from the journals: nothing is acknowledged, metered or billed and"
+              + " the cursor does not move.", "Preview", "invalid_limit", "subscription_cancelled"), "limit")),
       at("POST", "/v1/subscriptions/{subscription}/acks", new Operation("ackEvents", "subscriptions",
           "Acknowledges an event delivered on the subscription's open stream and every earlier one of its partition;"
               + " answered once committed, so each acknowledged event is billed once.", Optional.of("Ack"), 200,
           Optional.of("AckCommitted"), List.of(), List.of("malformed_cursor", "unknown_cursor", "no_open_stream",
               "resync"))),
+      at("POST", "/v1/subscriptions/{subscription}/seek", new Operation("seekSubscription", "subscriptions",
+          "Moves the subscription's cursor to the start, the end, a time, or after given cursors (a replay, or a"
+              + " skip); the open stream ends with cursor_moved. What is delivered and acknowledged again is billed"
+              + " again; what is skipped is not (docs/billing.md).", Optional.of("Seek"), 200,
+          Optional.of("Subscription"), List.of(), List.of("malformed_cursor", "unknown_cursor"))),
       at("POST", "/v1/subscriptions/{subscription}/plan", new Operation("changePlan", "subscriptions",
           "Moves the subscription to another plan of its product from now on.", Optional.of("PlanChange"), 200,
           Optional.of("Subscription"), List.of(), List.of("plan_not_found", "plan_not_in_product", "plan_unchanged",

@@ -119,6 +119,9 @@ public final class BillingApi {
         node.put("unit_amount", line.unitPrice().toString());
       }
       node.put("amount", line.amount().toString()).put("currency", line.amount().currency().getCurrencyCode());
+      if (line.from() != null) {
+        node.putObject("period").put("start", line.from().toString()).put("end", line.to().toString());
+      }
     }
     ArrayNode totals = body.putArray("totals");
     draft.totals().values().stream().sorted(Comparator.comparing((Money m) -> m.currency().getCurrencyCode()))
@@ -144,7 +147,9 @@ public final class BillingApi {
           for (InvoiceLine line : finalized.getLinesList()) {
             rows.add(new CsvExport.InvoiceRow(finalized.getId(), finalized.getNumber(), finalized.getAccount(),
                 finalized.getPeriod(), invoice.status(), line.getSubscription(), line.getPlan(), line.getKind(),
-                line.getTier(), line.getQuantity(), line.getUnitAmount(), StoredMoney.of(line.getAmount(), finalized.getCurrency())));
+                line.getTier(), line.getQuantity(), line.getUnitAmount(), StoredMoney.of(line.getAmount(), finalized.getCurrency()),
+                line.getToMillis() == 0 ? null : Instant.ofEpochMilli(line.getFromMillis()),
+                line.getToMillis() == 0 ? null : Instant.ofEpochMilli(line.getToMillis())));
           }
         }
         return Responses.csv(CsvExport.invoiceLines(rows));

@@ -7,6 +7,8 @@ import io.tollgate.broker.auth.Authentication;
 import io.tollgate.broker.auth.Authenticator;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.broker.console.ConsoleAssets;
+import io.tollgate.broker.console.ConsoleRoutes;
 import io.tollgate.broker.ops.Metrics;
 import io.tollgate.broker.session.Credential;
 import io.tollgate.broker.subscription.StreamFormat;
@@ -55,6 +57,7 @@ public final class HttpApi extends AllDirectives {
   private final Metrics metrics;
   private final BooleanSupplier ready;
   private final FieldLengths lengths;
+  private final ConsoleRoutes console = new ConsoleRoutes(ConsoleAssets.fromClasspath());
 
   /** {@code lengths}: how long a path's parameters may be (tollgate.limits.max-id-length). */
   public HttpApi(Authenticator authenticator, AuthThrottle throttle, CatalogView view, AdminApi admin, CatalogApi catalogApi,
@@ -125,6 +128,7 @@ public final class HttpApi extends AllDirectives {
             HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))),
         open("GET", "/v1/openapi.json", () -> complete(Responses.json(200, openApi))),
 
+        api("GET", "/v1/me", (principal, at) -> sync(() -> CallerApi.caller(principal))),
         api("POST", "/v1/accounts", (principal, at) -> withBody(body -> async(() -> admin.createAccount(principal, body)))),
         api("GET", "/v1/accounts", (principal, at) -> paged(page -> sync(() -> admin.listAccounts(principal, page)))),
         api("GET", "/v1/accounts/{account}", (principal, at) -> sync(() -> admin.getAccount(principal, at.get(0)))),
@@ -195,8 +199,13 @@ public final class HttpApi extends AllDirectives {
             async(() -> admin.getSubscription(principal, at.get(0)))),
         api("GET", "/v1/subscriptions/{subscription}/stream", (principal, at) -> stream(principal, at.get(0))),
         api("GET", "/v1/subscriptions/{subscription}/events", (principal, at) -> events(principal, at.get(0))),
+        api("GET", "/v1/subscriptions/{subscription}/preview", (principal, at) -> parameterOptional("limit", limit ->
+            async(() -> streams.preview(principal, at.get(0), limit)))),
         api("POST", "/v1/subscriptions/{subscription}/acks", (principal, at) ->
             withBody(body -> async(() -> streams.ack(principal, at.get(0), body)))),
+        api("POST", "/v1/subscriptions/{subscription}/seek", (principal, at) ->
+            withBody(body -> async(() -> streams.seek(principal, at.get(0), body)
+                .thenCompose(moved -> admin.getSubscription(principal, at.get(0)))))),
         api("POST", "/v1/subscriptions/{subscription}/plan", (principal, at) ->
             withBody(body -> async(() -> admin.changePlan(principal, at.get(0), body)))),
         api("POST", "/v1/subscriptions/{subscription}/cancel", (principal, at) ->
@@ -224,7 +233,9 @@ public final class HttpApi extends AllDirectives {
   }
 
   public Route route() {
-    List<Route> routes = bindings().stream().map(HttpApi::bind).toList();
+    List<Route> routes = new java.util.ArrayList<>(bindings().stream().map(HttpApi::bind).toList());
+    // The web console: static files at / and /console/, outside the API's table (they hold no data).
+    routes.add(console.route());
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
         concat(routes.get(0), routes.subList(1, routes.size()).toArray(Route[]::new))));
   }

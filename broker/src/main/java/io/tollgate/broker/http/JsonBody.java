@@ -121,6 +121,11 @@ public final class JsonBody {
 
   /** An array of identifiers (topic names, product ids, scopes), each at most max-id-length long. */
   public List<String> stringList(String field) {
+    return stringList(field, FieldLengths.Kind.ID);
+  }
+
+  /** An array of strings, each at most {@code kind}'s limit long. */
+  public List<String> stringList(String field, FieldLengths.Kind kind) {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
       throw missing(field);
@@ -133,7 +138,7 @@ public final class JsonBody {
       if (!item.isTextual()) {
         throw invalid(field, "must be an array of strings; found " + kind(item));
       }
-      items.add(lengths.checked("\"" + path + field + "[" + items.size() + "]\"", item.textValue(), FieldLengths.Kind.ID));
+      items.add(lengths.checked("\"" + path + field + "[" + items.size() + "]\"", item.textValue(), kind));
     }
     return items;
   }

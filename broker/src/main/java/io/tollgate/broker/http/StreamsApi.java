@@ -5,16 +5,26 @@ import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.Scope;
 import io.tollgate.broker.error.Refusal;
+import io.tollgate.broker.error.FieldLengths;
 import io.tollgate.broker.position.Cursor;
+import io.tollgate.broker.position.CursorMove;
 import io.tollgate.broker.session.Credential;
 import io.tollgate.broker.subscription.LastEventId;
+import io.tollgate.broker.subscription.Seeks;
 import io.tollgate.broker.subscription.StreamFormat;
 import io.tollgate.broker.subscription.StreamSession;
+import io.tollgate.broker.subscription.SubscriptionEntity;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import io.tollgate.broker.subscription.SubscriptionPreview;
+import java.time.Clock;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -31,11 +41,18 @@ public final class StreamsApi {
   private final CatalogView view;
   private final StreamSession streams;
   private final RequestRules requests;
+  private final Seeks seeks;
+  private final SubscriptionPreview preview;
+  private final Clock clock;
 
-  public StreamsApi(CatalogView view, StreamSession streams, RequestRules requests) {
+  public StreamsApi(CatalogView view, StreamSession streams, RequestRules requests, Seeks seeks,
+                    SubscriptionPreview preview, Clock clock) {
     this.view = view;
     this.streams = streams;
     this.requests = requests;
+    this.seeks = seeks;
+    this.preview = preview;
+    this.clock = clock;
   }
 
   /** The subscription, if the caller may stream it; another tenant's is {@code subscription_not_found}. */
@@ -96,6 +113,90 @@ public final class StreamsApi {
       }
       return Responses.json(200, JsonBody.MAPPER.createObjectNode().put("cursor", text).put("committed", true));
     });
+  }
+
+  /**
+   * Moves the subscription's cursor (a seek): {@code {"to":"start"}}, {@code {"to":"end"}},
+   * {@code {"to":"time","time":"<instant>"}} or {@code {"to":"cursors","cursors":[...]}}, each
+   * cursor of a different partition, which resumes after it as a {@code Last-Event-ID} does.
+   * Answers once the subscription stands there; its open stream has ended with {@code cursor_moved}.
+   */
+  CompletionStage<SubscriptionEntity.Attached> seek(Principal principal, String subscriptionId, byte[] body) {
+    Catalog.Subscription subscription = streamable(principal, subscriptionId);
+    JsonBody request = JsonBody.parse(requests, body, Set.of("to", "time", "cursors"));
+    String to = request.requiredString("to");
+    if (!to.equals("time") && request.has("time")) {
+      throw request.invalid("time", "is given only with \"to\":\"time\"");
+    }
+    if (!to.equals("cursors") && request.has("cursors")) {
+      throw request.invalid("cursors", "is given only with \"to\":\"cursors\"");
+    }
+    CursorMove move = switch (to) {
+      case "start" -> new CursorMove.ToStart();
+      case "end" -> new CursorMove.ToEnd();
+      case "time" -> new CursorMove.ToTime(instantOf(request, request.requiredString("time")));
+      case "cursors" -> new CursorMove.AfterCursors(cursorsOf(request, subscription));
+      default -> throw request.invalid("to", "must be \"start\", \"end\", \"time\" or \"cursors\"");
+    };
+    return seeks.seek(view.catalog(), subscription, move);
+  }
+
+  private static Instant instantOf(JsonBody request, String text) {
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw request.invalid("time", "must be an instant such as \"2026-12-06T10:00:00Z\"");
+    }
+  }
+
+  private List<Cursor> cursorsOf(JsonBody request, Catalog.Subscription subscription) {
+    List<Cursor> cursors = request.stringList("cursors", FieldLengths.Kind.TEXT).stream()
+        .map(text -> cursorOf(text, subscription)).toList();
+    if (cursors.isEmpty()) {
+      throw request.invalid("cursors", "must name at least one cursor");
+    }
+    if (cursors.stream().map(Cursor::partitionRef).distinct().count() < cursors.size()) {
+      throw request.invalid("cursors", "must name each partition at most once");
+    }
+    return cursors;
+  }
+
+  /**
+   * The newest events the subscription's consumer may see ({@code ?limit=}, 1 to
+   * {@value #MAX_PREVIEW}, default {@value #DEFAULT_PREVIEW}), for the console's live preview:
+   * read from the journals, so nothing is acknowledged or billed. It takes the same credential
+   * as streaming, and a cancelled subscription shows nothing more. Only the operator sees the
+   * events' data: a consumer polling its preview would otherwise read a slow topic unbilled.
+   */
+  CompletionStage<HttpResponse> preview(Principal principal, String subscriptionId, Optional<String> limitText) {
+    Catalog.Subscription subscription = streamable(principal, subscriptionId);
+    int limit = previewLimit(limitText);
+    Catalog catalog = view.catalog();
+    if (subscription.endedAt(clock.instant())) {
+      throw new Refusal("subscription_cancelled", "subscription " + subscriptionId + " was cancelled; it has ended");
+    }
+    return preview.newest(catalog, subscription, limit).thenApply(deliveries -> HttpResponse.create()
+        .withStatus(200)
+        .withEntity(ContentTypes.APPLICATION_JSON, StreamFormat.Json.previewJson(subscriptionId, deliveries, principal.isOperator())));
+  }
+
+  static final int MAX_PREVIEW = 100;
+  static final int DEFAULT_PREVIEW = 20;
+
+  static int previewLimit(Optional<String> limitText) {
+    if (limitText.isEmpty()) {
+      return DEFAULT_PREVIEW;
+    }
+    int limit;
+    try {
+      limit = Integer.parseInt(limitText.get());
+    } catch (NumberFormatException e) {
+      limit = 0;
+    }
+    if (limit < 1 || limit > MAX_PREVIEW) {
+      throw new Refusal("invalid_limit", "\"limit\" is an integer from 1 to " + MAX_PREVIEW);
+    }
+    return limit;
   }
 
   private Cursor cursorOf(String text, Catalog.Subscription subscription) {

@@ -205,7 +205,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   private record CloseAbandoned(Throwable failure) implements Command, NoSerializationVerificationNeeded {}
 
-  private record AnnouncementStored(String invoice) implements Command, NoSerializationVerificationNeeded {}
+  private record AnnouncementStored(String eventId) implements Command, NoSerializationVerificationNeeded {}
 
   private record NumberReady(InvoiceFinalized.Builder invoice, String number)
       implements Command, NoSerializationVerificationNeeded {}
@@ -349,7 +349,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         failed -> new CloseAbandoned(new IllegalStateException("a journal read failed")));
     this.deliveries = actor.spawnAnonymous(Deliveries.create(outside,
         actor.messageAdapter(Deliveries.CreditsConfirmed.class, confirmed -> new CreditsDelivered(confirmed.creditKey())),
-        actor.messageAdapter(Deliveries.AnnouncementConfirmed.class, confirmed -> new AnnouncementStored(confirmed.invoice())),
+        actor.messageAdapter(Deliveries.AnnouncementConfirmed.class, confirmed -> new AnnouncementStored(confirmed.eventId())),
         DELIVERY_RETRY));
   }
 
@@ -369,7 +369,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
    */
   private void resendUnconfirmed(BillingLedger ledger) {
     ledger.pendingCreditNote().ifPresent(this::numberCreditNote);
-    ledger.unannounced().forEach(this::announce);
+    announceUnannounced(ledger);
     ledger.undelivered(clock.millis()).forEach(pending -> sendCredits(pending.creditKey(), pending.deliveries()));
   }
 
@@ -385,9 +385,9 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .onCommand(CatalogReadForClose.class, this::onCatalogReadForClose)
         .onCommand(CaughtUpForClose.class, this::onCaughtUpForClose)
         .onCommand(CloseAbandoned.class, this::onCloseAbandoned)
-        .onCommand(AnnouncementStored.class, (ledger, stored) -> ledger.isAnnounced(stored.invoice())
-            ? Effect().noReply()
-            : Effect().persist(new BillingEvent.InvoiceAnnounced(stored.invoice())).thenNoReply())
+        .onCommand(AnnouncementStored.class, (ledger, stored) -> ledger.unannounced(stored.eventId())
+            .map(event -> Effect().persist(new BillingEvent.InvoiceAnnounced(event.invoice(), event.id())).thenNoReply())
+            .orElseGet(() -> Effect().noReply()))
         .onCommand(NumberReady.class, this::onNumberReady)
         .onCommand(FinalizeNext.class, (ledger, next) -> finalizeNext(ledger))
         .onCommand(CreditsDelivered.class, (ledger, delivered) -> ledger.isDelivered(delivered.creditKey())
@@ -514,11 +514,19 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     return Effect().noReply();
   }
 
-  /** What was stored must still be what the period holds: a change while it was stored stores it again. */
+  /**
+   * What was stored must still be what the period holds, and the period must still be settled: a
+   * change while it was stored stores it again, and a credit note or void begun meanwhile keeps
+   * its invoice live until it is done (the next tick archives it then).
+   */
   private ReplyEffect<BillingEvent, BillingLedger> onPeriodStored(BillingLedger ledger, PeriodStored stored) {
     if (stored.failure() != null) {
       actor.getLog().warn("archiving period {} of {} failed; the next tick retries", stored.period().period(), accountId,
           stored.failure());
+      archiving = false;
+      return Effect().noReply();
+    }
+    if (!ledger.archivable(settings.periods()::named).contains(stored.period())) {
       archiving = false;
       return Effect().noReply();
     }
@@ -639,28 +647,43 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     return Effect().persist(events).thenRun(newState -> {
       outside.release(InvoiceNumbering.INVOICES, invoice.getId());
       sendCredits(invoice.getId(), newState.creditsFor(invoice, clock.millis()));
-      announce(invoice);
+      announceUnannounced(newState);
       actor.getSelf().tell(new FinalizeNext());
     }).thenNoReply();
   }
 
-  // ---- the invoice event -------------------------------------------------------------------
+  // ---- invoice events ----------------------------------------------------------------------
 
   /**
-   * Publishes {@code tollgate.invoice.finalized} on the platform's invoices topic. Its CloudEvents
-   * id is the invoice id, so publishing again after a failure or a restart stores it once.
+   * Hands every invoice event not stored yet to the child that stores them on the platform's
+   * invoices topic, in order; one already on its way is not sent twice.
    */
-  private void announce(InvoiceFinalized invoice) {
-    CloudEvent event = CloudEvent.newBuilder().setSpecVersion("1.0").setId(invoice.getId())
-        .setSource(Platform.BILLING_SOURCE).setType(Platform.INVOICE_FINALIZED)
-        .putAttributes("subject", AttributeValue.newBuilder().setCeString(invoice.getAccount()).build())
-        .putAttributes("partitionkey", AttributeValue.newBuilder().setCeString(invoice.getAccount()).build())
+  private void announceUnannounced(BillingLedger ledger) {
+    ledger.unannounced().forEach(event ->
+        ledger.invoice(event.invoice()).ifPresent(invoice -> deliveries.tell(
+            new Deliveries.Announce(event.id(), cloudEvent(event, invoice)))));
+  }
+
+  /**
+   * The CloudEvent of an invoice event: its id is the event's, so storing it again after a
+   * failure or a restart stores it once. An invoice event carries the invoice as the API shows
+   * it, with the status it announces; a credit note's event carries the note.
+   */
+  static CloudEvent cloudEvent(InvoiceEvent event, Invoice invoice) {
+    String account = invoice.finalized().getAccount();
+    String data = event.isCreditNote()
+        ? InvoiceJson.creditNote(invoice.creditNotes().stream().filter(note -> note.getId().equals(event.id()))
+            .findFirst().orElseThrow()).toString()
+        : InvoiceJson.of(new Invoice(invoice.finalized(), event.status(),
+            event.isFinalized() ? List.of() : invoice.creditNotes())).toString();
+    return CloudEvent.newBuilder().setSpecVersion("1.0").setId(event.id())
+        .setSource(Platform.BILLING_SOURCE).setType(event.type())
+        .putAttributes("subject", AttributeValue.newBuilder().setCeString(account).build())
+        .putAttributes("partitionkey", AttributeValue.newBuilder().setCeString(account).build())
         .putAttributes("datacontenttype", AttributeValue.newBuilder().setCeString("application/json").build())
-        .putAttributes("time", AttributeValue.newBuilder()
-            .setCeTimestamp(Instant.ofEpochMilli(invoice.getFinalizedAtMillis()).toString()).build())
-        .setJsonData(InvoiceJson.of(new Invoice(invoice, "finalized", List.of())).toString())
+        .putAttributes("time", AttributeValue.newBuilder().setCeTimestamp(event.at().toString()).build())
+        .setJsonData(data)
         .build();
-    deliveries.tell(new Deliveries.Announce(invoice.getId(), event));
   }
 
   // ---- revenue share ----------------------------------------------------------------------
@@ -743,6 +766,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     return Effect().persist(new BillingEvent.CreditNoteIssued(note))
         .thenRun(newState -> outside.release(InvoiceNumbering.CREDIT_NOTES, numbered.request().numberingDocument()))
         .thenRun(newState -> sendCredits(note.getId(), newState.noteCreditsFor(invoice, note, clock.millis())))
+        .thenRun(this::announceUnannounced)
         .thenRun(newState -> waiting.forEach(waiter -> waiter.tell(Outcome.created(note.getId()))))
         .thenNoReply()
         .thenUnstashAll();
@@ -792,6 +816,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
       if (change.status().equals("void")) {
         sendCredits(BillingLedger.voidKey(change.invoice()), newState.voidCreditsFor(invoice.finalized(), clock.millis()));
       }
+      announceUnannounced(newState);
     }).thenReply(change.replyTo(), newState -> Outcome.OK);
   }
 

@@ -88,8 +88,16 @@ public sealed interface BillingEvent {
     }
   }
 
-  /** The invoice's {@code tollgate.invoice.finalized} event is stored on the platform's topic. */
-  record InvoiceAnnounced(String invoice) implements BillingEvent {
+  /**
+   * The invoice's event {@code eventId} ({@link InvoiceEvent#id}) is stored on the platform's
+   * topic: its finalized event when {@code eventId} is the invoice's id.
+   */
+  record InvoiceAnnounced(String invoice, String eventId) implements BillingEvent {
+    public InvoiceAnnounced {
+      Objects.requireNonNull(invoice, "invoice");
+      Objects.requireNonNull(eventId, "eventId");
+    }
+
     @Override
     public <R> R accept(Cases<R> cases) {
       return cases.invoiceAnnounced(this);

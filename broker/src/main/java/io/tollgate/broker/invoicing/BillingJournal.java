@@ -61,7 +61,8 @@ public final class BillingJournal extends EventAdapter<BillingEvent, Message> {
     } else if (stored instanceof InvoiceFinalized invoice) {
       return new BillingEvent.InvoiceFinalized(invoice);
     } else if (stored instanceof InvoiceAnnounced announced) {
-      return new BillingEvent.InvoiceAnnounced(announced.getInvoice());
+      return new BillingEvent.InvoiceAnnounced(announced.getInvoice(),
+          announced.getEventId().isEmpty() ? announced.getInvoice() : announced.getEventId());
     } else if (stored instanceof RevenueDelivered delivered) {
       return new BillingEvent.RevenueDelivered(delivered.getInvoice());
     } else if (stored instanceof RevenueCredited credit) {
@@ -143,7 +144,8 @@ public final class BillingJournal extends EventAdapter<BillingEvent, Message> {
 
     @Override
     public Message invoiceAnnounced(BillingEvent.InvoiceAnnounced event) {
-      return InvoiceAnnounced.newBuilder().setInvoice(event.invoice()).build();
+      InvoiceAnnounced.Builder announced = InvoiceAnnounced.newBuilder().setInvoice(event.invoice());
+      return (event.eventId().equals(event.invoice()) ? announced : announced.setEventId(event.eventId())).build();
     }
 
     @Override

@@ -18,6 +18,7 @@ import io.tollgate.protocols.v1.journal.BillingSnapshot;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
 import io.tollgate.protocols.v1.journal.InvoiceLine;
+import io.tollgate.protocols.v1.journal.PendingInvoiceEvent;
 import io.tollgate.protocols.v1.journal.PeriodUsage;
 import io.tollgate.protocols.v1.journal.PublishedUsage;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
@@ -30,7 +31,6 @@ import java.util.Currency;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -61,13 +61,13 @@ public final class BillingLedger {
   private final Map<String, Invoice> invoices = new LinkedHashMap<>();
   /** Credit keys (an invoice, its void, a credit note) that every producer confirmed. */
   private final Set<String> delivered = new HashSet<>();
-  private final Set<String> announced = new HashSet<>();
   /**
-   * Credit keys not confirmed yet, each with its invoice, and invoices whose event is not stored:
-   * what a restart or a tick sends again, found without a pass over every invoice.
+   * Credit keys not confirmed yet, each with its invoice, and invoice events not stored yet, by
+   * id, in the order they happened: what a restart or a tick sends again, found without a pass
+   * over every invoice.
    */
   private final Map<String, String> unconfirmed = new LinkedHashMap<>();
-  private final Set<String> unannouncedIds = new LinkedHashSet<>();
+  private final Map<String, InvoiceEvent> unannounced = new LinkedHashMap<>();
   private final Map<String, RevenueCredited> credits = new LinkedHashMap<>();
   private Wallet wallet = Wallet.empty();
   /** Each top-up idempotency key and what it credited, to refuse the key for another amount. */
@@ -119,16 +119,13 @@ public final class BillingLedger {
       invoices.put(invoice.getId(), new Invoice(invoice, "finalized", List.of()));
       wallet = wallet.apply(StoredMoney.of(invoice.getCreditsApplied(), invoice.getCurrency())).after();
       awaitConfirmation(invoice.getId(), invoice.getId());
-      if (!announced.contains(invoice.getId())) {
-        unannouncedIds.add(invoice.getId());
-      }
+      awaitAnnouncement(InvoiceEvent.finalized(invoice));
       return BillingLedger.this;
     }
 
     @Override
     public BillingLedger invoiceAnnounced(BillingEvent.InvoiceAnnounced announcement) {
-      announced.add(announcement.invoice());
-      unannouncedIds.remove(announcement.invoice());
+      unannounced.remove(announcement.eventId());
       return BillingLedger.this;
     }
 
@@ -156,6 +153,7 @@ public final class BillingLedger {
     public BillingLedger invoiceStatusChanged(BillingEvent.InvoiceStatusChanged changed) {
       Invoice invoice = invoices.get(changed.invoice());
       invoices.put(changed.invoice(), invoice.withStatus(changed.status()));
+      awaitAnnouncement(InvoiceEvent.statusChanged(changed.invoice(), changed.status(), changed.at()));
       if (changed.status().equals("void")) {
         Money refund = voidRefund(invoice);
         if (refund.signum() > 0) {
@@ -178,6 +176,7 @@ public final class BillingLedger {
       pendingNote = null;
       invoices.computeIfPresent(note.getInvoice(), (id, invoice) -> invoice.withCreditNote(note));
       awaitConfirmation(note.getId(), note.getInvoice());
+      awaitAnnouncement(InvoiceEvent.creditNoteIssued(note));
       wallet = wallet.topUp(INTERNAL_KEY + "credit-note:" + note.getId(), StoredMoney.of(note.getAmount(), note.getCurrency()));
       return BillingLedger.this;
     }
@@ -195,7 +194,6 @@ public final class BillingLedger {
       for (Invoice invoice : leaving) {
         String id = invoice.finalized().getId();
         invoices.remove(id);
-        announced.remove(id);
         creditKeys(invoice).forEach(delivered::remove);
       }
       if (archived.periodEnd().isAfter(archivedThrough)) {
@@ -210,7 +208,6 @@ public final class BillingLedger {
     public BillingLedger invoiceReopened(BillingEvent.InvoiceReopened reopened) {
       Invoice invoice = reopened.invoice();
       invoices.put(invoice.finalized().getId(), invoice);
-      announced.add(invoice.finalized().getId());
       delivered.addAll(creditKeys(invoice));
       return BillingLedger.this;
     }
@@ -257,7 +254,7 @@ public final class BillingLedger {
     candidates.addAll(published.keySet());
     invoices.values().forEach(invoice -> candidates.add(invoice.finalized().getPeriod()));
     Set<String> waiting = new HashSet<>(unconfirmed.values());
-    waiting.addAll(unannouncedIds);
+    unannounced.values().forEach(event -> waiting.add(event.invoice()));
     if (pendingNote != null) {
       waiting.add(pendingNote.invoice());
     }
@@ -311,7 +308,7 @@ public final class BillingLedger {
 
   /** Nothing waits to be confirmed: no credits, no invoice event, no credit note being numbered. */
   public boolean settled() {
-    return pendingNote == null && unconfirmed.isEmpty() && unannouncedIds.isEmpty();
+    return pendingNote == null && unconfirmed.isEmpty() && unannounced.isEmpty();
   }
 
   private void awaitConfirmation(String creditKey, String invoiceId) {
@@ -320,8 +317,13 @@ public final class BillingLedger {
     }
   }
 
-  public boolean isAnnounced(String invoiceId) {
-    return announced.contains(invoiceId);
+  private void awaitAnnouncement(InvoiceEvent event) {
+    unannounced.put(event.id(), event);
+  }
+
+  /** The invoice event of this id, if it is not stored on the invoices topic yet. */
+  public Optional<InvoiceEvent> unannounced(String eventId) {
+    return Optional.ofNullable(unannounced.get(eventId));
   }
 
   public boolean isDelivered(String creditKey) {
@@ -394,7 +396,8 @@ public final class BillingLedger {
           .setUnitAmount(line.unitPrice() == null ? "" : line.unitPrice().toString())
           .setAmount(line.amount().toString())
           .setProducer(catalog.product(subscription.product()).map(Catalog.Product::owner).orElse(""))
-          .setRevenueShare(plan.terms().getRevenueShare()));
+          .setRevenueShare(plan.terms().getRevenueShare())
+          .setFromMillis(line.from().toEpochMilli()).setToMillis(line.to().toEpochMilli()));
     }
     // A period in which nothing was used and nothing is due gets no invoice.
     return byCurrency.values().stream()
@@ -564,9 +567,9 @@ public final class BillingLedger {
     return pending;
   }
 
-  /** Finalized invoices whose event is not stored on the invoices topic yet. */
-  public List<InvoiceFinalized> unannounced() {
-    return unannouncedIds.stream().map(id -> invoices.get(id).finalized()).toList();
+  /** Invoice events not stored on the invoices topic yet, in the order they happened. */
+  public List<InvoiceEvent> unannounced() {
+    return List.copyOf(unannounced.values());
   }
 
   static String voidKey(String invoiceId) {
@@ -663,7 +666,11 @@ public final class BillingLedger {
             .setPlan(segment.plan()).setPlanFromMillis(segment.from().toEpochMilli())))));
     invoices.forEach((id, invoice) -> snapshot.addInvoices(SnapshotInvoice.newBuilder()
         .setInvoice(invoice.finalized()).setStatus(invoice.status()).addAllCreditNotes(invoice.creditNotes())
-        .setAnnounced(announced.contains(id))
+        .setAnnounced(!unannounced.containsKey(id))
+        .addAllUnannouncedEvents(unannounced.values().stream()
+            .filter(event -> event.invoice().equals(id) && !event.isFinalized())
+            .map(event -> PendingInvoiceEvent.newBuilder().setId(event.id()).setType(event.type())
+                .setAtMillis(event.at().toEpochMilli()).build()).toList())
         .setRevenueDelivered(delivered.contains(id))));
     wallet.balances().forEach((currency, amount) -> snapshot.addWallet(
         WalletBalance.newBuilder().setCurrency(currency.getCurrencyCode()).setAmount(amount.toString())));
@@ -683,9 +690,11 @@ public final class BillingLedger {
       if (invoice.getRevenueDelivered()) {
         ledger.delivered.add(id);
       }
-      if (invoice.getAnnounced()) {
-        ledger.announced.add(id);
+      if (!invoice.getAnnounced()) {
+        ledger.awaitAnnouncement(InvoiceEvent.finalized(invoice.getInvoice()));
       }
+      invoice.getUnannouncedEventsList().forEach(event -> ledger.awaitAnnouncement(
+          new InvoiceEvent(event.getId(), id, event.getType(), Instant.ofEpochMilli(event.getAtMillis()))));
     });
     ledger.delivered.addAll(snapshot.getDeliveredCreditKeysList());
     ledger.invoices.values().forEach(invoice -> {
@@ -695,9 +704,6 @@ public final class BillingLedger {
         ledger.awaitConfirmation(voidKey(id), id);
       }
       invoice.creditNotes().forEach(note -> ledger.awaitConfirmation(note.getId(), id));
-      if (!ledger.announced.contains(id)) {
-        ledger.unannouncedIds.add(id);
-      }
     });
     if (snapshot.hasPendingCreditNote()) {
       ledger.pendingNote = BillingJournal.creditNoteRequested(snapshot.getPendingCreditNote());

@@ -2,6 +2,8 @@ package io.tollgate.broker.invoicing;
 
 import io.tollgate.protocols.v1.CloudEvent;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -17,8 +19,10 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * A child of {@link AccountBilling} that delivers what a finalized invoice, a void or a credit
  * note owes others, and sends it again until it is confirmed: the revenue credits of one credit
- * key to their producers, and an invoice's event to the invoices topic. A key on its way is not
- * sent twice at once. Each confirmation goes to the parent, which records it
+ * key to their producers, and the invoice events to the invoices topic. A key on its way is not
+ * sent twice at once. Invoice events are stored one at a time, in the order they were handed
+ * over, so a reader of the topic sees an invoice finalized before it is paid, voided or
+ * credited. Each confirmation goes to the parent, which records it
  * ({@code RevenueDelivered}, {@code InvoiceAnnounced}); a restart of the parent starts a new
  * child, and the parent hands it again whatever its journal has not confirmed.
  */
@@ -30,8 +34,8 @@ final class Deliveries {
   /** Send the credits of {@code creditKey} until every producer confirmed them. */
   record SendCredits(String creditKey, List<BillingLedger.Delivery> deliveries) implements Command {}
 
-  /** Store {@code event} (the invoice's, by its id) on the invoices topic until it is stored. */
-  record Announce(String invoice, CloudEvent event) implements Command {}
+  /** Store {@code event} (an invoice event, by its id) on the invoices topic until it is stored. */
+  record Announce(String eventId, CloudEvent event) implements Command {}
 
   private record Confirmed(String key, boolean credit) implements Command {}
 
@@ -40,8 +44,8 @@ final class Deliveries {
   /** What the parent is told: every producer recorded the credits of {@code creditKey}. */
   record CreditsConfirmed(String creditKey) implements NoSerializationVerificationNeeded {}
 
-  /** What the parent is told: the event of {@code invoice} is stored. */
-  record AnnouncementConfirmed(String invoice) implements NoSerializationVerificationNeeded {}
+  /** What the parent is told: the invoice event {@code eventId} is stored. */
+  record AnnouncementConfirmed(String eventId) implements NoSerializationVerificationNeeded {}
 
   static Behavior<Command> create(AccountBilling.Outside outside, ActorRef<CreditsConfirmed> credits,
                                   ActorRef<AnnouncementConfirmed> announcements, Duration retryAfter) {
@@ -54,10 +58,12 @@ final class Deliveries {
     private final TimerScheduler<Command> timers;
     private final AccountBilling.Outside outside;
     private final ActorRef<CreditsConfirmed> credits;
-    private final ActorRef<AnnouncementConfirmed> announcements;
+    private final ActorRef<AnnouncementConfirmed> stored;
     private final Duration retryAfter;
     /** Keys sent or waiting for a retry, and not confirmed yet. */
     private final Set<String> unconfirmed = new HashSet<>();
+    /** Invoice events to store, in order: only the first is on its way or waits for a retry. */
+    private final Deque<Announce> announcements = new ArrayDeque<>();
 
     Running(ActorContext<Command> context, TimerScheduler<Command> timers, AccountBilling.Outside outside,
             ActorRef<CreditsConfirmed> credits, ActorRef<AnnouncementConfirmed> announcements, Duration retryAfter) {
@@ -65,7 +71,7 @@ final class Deliveries {
       this.timers = timers;
       this.outside = outside;
       this.credits = credits;
-      this.announcements = announcements;
+      this.stored = announcements;
       this.retryAfter = retryAfter;
     }
 
@@ -78,8 +84,11 @@ final class Deliveries {
             return Behaviors.same();
           })
           .onMessage(Announce.class, announce -> {
-            if (unconfirmed.add(invoiceKey(announce.invoice()))) {
-              send(announce);
+            if (unconfirmed.add(eventKey(announce.eventId()))) {
+              announcements.add(announce);
+              if (announcements.size() == 1) {
+                send(announce);
+              }
             }
             return Behaviors.same();
           })
@@ -88,8 +97,12 @@ final class Deliveries {
               unconfirmed.remove(creditKey(confirmed.key()));
               credits.tell(new CreditsConfirmed(confirmed.key()));
             } else {
-              unconfirmed.remove(invoiceKey(confirmed.key()));
-              announcements.tell(new AnnouncementConfirmed(confirmed.key()));
+              unconfirmed.remove(eventKey(confirmed.key()));
+              announcements.poll();
+              stored.tell(new AnnouncementConfirmed(confirmed.key()));
+              if (!announcements.isEmpty()) {
+                send(announcements.peek());
+              }
             }
             return Behaviors.same();
           })
@@ -113,9 +126,9 @@ final class Deliveries {
         context.pipeToSelf(CompletableFuture.allOf(confirmations), (done, failure) -> failure == null
             ? new Confirmed(send.creditKey(), true) : new Failed(send, creditKey(send.creditKey())));
       } else if (command instanceof Announce announce) {
-        CompletionStage<Boolean> stored = outside.announce(announce.event());
-        context.pipeToSelf(stored, (ok, failure) -> failure == null && ok
-            ? new Confirmed(announce.invoice(), false) : new Failed(announce, invoiceKey(announce.invoice())));
+        CompletionStage<Boolean> written = outside.announce(announce.event());
+        context.pipeToSelf(written, (ok, failure) -> failure == null && ok
+            ? new Confirmed(announce.eventId(), false) : new Failed(announce, eventKey(announce.eventId())));
       }
     }
   }
@@ -126,7 +139,7 @@ final class Deliveries {
     return "credits:" + creditKey;
   }
 
-  private static String invoiceKey(String invoice) {
-    return "announce:" + invoice;
+  private static String eventKey(String eventId) {
+    return "announce:" + eventId;
   }
 }

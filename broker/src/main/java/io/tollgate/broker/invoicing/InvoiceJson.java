@@ -3,6 +3,7 @@ package io.tollgate.broker.invoicing;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.protocols.v1.journal.CreditNoteIssued;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
 import io.tollgate.protocols.v1.journal.InvoiceLine;
 import java.time.Instant;
@@ -31,6 +32,10 @@ public final class InvoiceJson {
         node.put("unit_amount", line.getUnitAmount());
       }
       node.put("amount", line.getAmount());
+      if (line.getFromMillis() != 0 || line.getToMillis() != 0) {
+        node.putObject("period").put("start", Instant.ofEpochMilli(line.getFromMillis()).toString())
+            .put("end", Instant.ofEpochMilli(line.getToMillis()).toString());
+      }
     }
     ArrayNode notes = body.putArray("credit_notes");
     invoice.creditNotes().forEach(note -> notes.addObject().put("id", note.getId()).put("number", note.getNumber())
@@ -40,5 +45,12 @@ public final class InvoiceJson {
         .put("amount_due", finalized.getAmountDue())
         .put("finalized_at", Instant.ofEpochMilli(finalized.getFinalizedAtMillis()).toString());
     return body;
+  }
+
+  /** A credit note as its {@code tollgate.credit_note.issued} event carries it. */
+  public static ObjectNode creditNote(CreditNoteIssued note) {
+    return JsonNodeFactory.instance.objectNode().put("id", note.getId()).put("number", note.getNumber())
+        .put("invoice", note.getInvoice()).put("currency", note.getCurrency()).put("amount", note.getAmount())
+        .put("reason", note.getReason()).put("issued_at", Instant.ofEpochMilli(note.getAtMillis()).toString());
   }
 }

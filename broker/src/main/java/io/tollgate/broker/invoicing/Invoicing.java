@@ -87,7 +87,7 @@ public final class Invoicing {
             // The trial's usage and time cost nothing: one line shows what it covered, and its
             // time is left out of the segments like a pause, so no fee is due for it.
             trial.add(new InvoiceDraft.Line(subscription.id(), plan.id(), InvoiceDraft.LineKind.TRIAL, 0, units,
-                UnitPrice.ZERO, Money.zero(terms.currency())));
+                UnitPrice.ZERO, Money.zero(terms.currency()), active[0], active[1]));
           } else {
             segments.add(new Proration.SegmentWithPlan(plan.id(), new Proration.Segment(terms, active[0], active[1], units)));
           }

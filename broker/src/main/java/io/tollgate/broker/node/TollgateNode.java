@@ -32,6 +32,7 @@ import io.tollgate.broker.ops.Metrics;
 import io.tollgate.broker.session.Ending;
 import io.tollgate.broker.session.OpenSessions;
 import io.tollgate.broker.session.SessionDirectory;
+import io.tollgate.broker.subscription.Seeks;
 import io.tollgate.broker.subscription.StreamSession;
 import io.tollgate.broker.webhook.DeliveryFeed;
 import io.tollgate.broker.webhook.WebhookClient;
@@ -39,6 +40,7 @@ import io.tollgate.broker.webhook.WebhookSettings;
 import io.tollgate.broker.webhook.WebhookTargets;
 import io.tollgate.broker.webhook.WebhookWorker;
 import io.tollgate.broker.webhook.Webhooks;
+import io.tollgate.broker.subscription.SubscriptionPreview;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.subscription.Subscriptions;
 import io.tollgate.broker.tcp.TcpPublishServer;
@@ -254,8 +256,9 @@ public final class TollgateNode {
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, verification,
         new AuditApi(currentJournal, view, system),
         new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData),
-        new StreamsApi(view, streams, requests), new WebhooksApi(view, webhooks, requests, clock), metrics, ready,
-        settings.limits().fields());
+        new StreamsApi(view, streams, requests, new Seeks(sharding, currentJournal, system, askTimeout),
+            new SubscriptionPreview(sharding, liveTail, askTimeout), clock),
+        new WebhooksApi(view, webhooks, requests, clock), metrics, ready, settings.limits().fields());
 
     ServerBuilder httpServer = Http.get(system).newServerAt(settings.http().host(), settings.http().port());
     ServerBinding http = tls.map(t -> httpServer.enableHttps(ConnectionContext.httpsServer(t::newEngine))).orElse(httpServer)

@@ -8,6 +8,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.tollgate.protocols.CloudEventJson;
 import io.tollgate.protocols.StrictJson;
 import io.tollgate.protocols.StrictJsonException;
+import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.DeliveryBatch;
 import io.tollgate.protocols.v1.StreamClientFrame;
 import io.tollgate.protocols.v1.StreamNotice;
@@ -15,6 +16,7 @@ import io.tollgate.protocols.v1.StreamServerFrame;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
@@ -91,6 +93,21 @@ public sealed interface StreamFormat extends StreamSession.Frames<Message> {
       out.writeEndObject();
     }
 
+    private static void writeEnvelope(Delivery delivery, JsonGenerator out) throws IOException {
+      CloudEvent event = delivery.event();
+      int dataBytes = event.getBinaryData().size() + event.getTextData().getBytes(StandardCharsets.UTF_8).length
+          + event.getJsonData().getBytes(StandardCharsets.UTF_8).length;
+      out.writeStartObject();
+      out.writeStringField("cursor", delivery.cursor().encode());
+      out.writeStringField("topic", delivery.cursor().topic());
+      out.writeNumberField("partition", delivery.cursor().partition());
+      out.writeNumberField("offset", delivery.offset());
+      out.writeFieldName("event");
+      CloudEventJson.write(event.toBuilder().clearData().build(), out);
+      out.writeNumberField("data_bytes", dataBytes);
+      out.writeEndObject();
+    }
+
     @Override
     public Message notice(String type, String code, String message) {
       return TextMessage.create(noticeJson(type, code, message));
@@ -98,6 +115,32 @@ public sealed interface StreamFormat extends StreamSession.Frames<Message> {
 
     static String noticeJson(String type, String code, String message) {
       return MAPPER.createObjectNode().put("type", type).put("code", code).put("message", message).toString();
+    }
+
+    /**
+     * A subscription's preview: {@code {"subscription", "data": [...]}}, each event as a batch frame
+     * holds it. Without {@code withData} each event's data is left out and its size given as
+     * {@code data_bytes}: what flows is shown, what the plan sells is not given away unbilled.
+     */
+    public static String previewJson(String subscriptionId, List<Delivery> deliveries, boolean withData) {
+      StringWriter text = new StringWriter(512 * (deliveries.size() + 1));
+      try (JsonGenerator out = FACTORY.createGenerator(text)) {
+        out.writeStartObject();
+        out.writeStringField("subscription", subscriptionId);
+        out.writeArrayFieldStart("data");
+        for (Delivery delivery : deliveries) {
+          if (withData) {
+            writeDelivery(delivery, null, out);
+          } else {
+            writeEnvelope(delivery, out);
+          }
+        }
+        out.writeEndArray();
+        out.writeEndObject();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return text.toString();
     }
 
     /** The JSON of one delivery, as an {@code event} frame carries it. */

@@ -231,6 +231,8 @@ public final class StreamSession {
           }
         })
         .thenApply(attached -> {
+          // After a seek, a Last-Event-ID names what came before it: the stream starts where the seek put it.
+          LastEventId resumeAfter = attached.resumable() ? lastEventId : LastEventId.none();
           DeliveryTracker tracker = new DeliveryTracker();
           // Acks from elsewhere than the consumer's own connection: posted ones, through the
           // subscription's entity, and the one a Last-Event-ID implies.
@@ -252,7 +254,7 @@ public final class StreamSession {
                   .filter(delivery -> ownFilter.matches(delivery.event())), plan, attached, tracker, signals.first())
               .via(new AckWindow(settings.window(), tracker))
               .filter(delivery -> {
-                LastEventId.Step step = lastEventId.onDelivery(delivery.cursor());
+                LastEventId.Step step = resumeAfter.onDelivery(delivery.cursor());
                 step.ack().ifPresent(received -> otherAcks.first().tell(new AckRequest(received.encode(), answer -> { })));
                 return step.send();
               })

@@ -49,14 +49,25 @@ public final class SubscriptionEntity
   public record Attach(String sessionId, ActorRef<SessionSignal> session, List<AckPoint> start,
                        ActorRef<Attached> replyTo) implements Command {}
 
-  /** Where the subscription stands: its ack points and what it used in the current period. */
-  public record Attached(Map<PartitionRef, AckPoint> acked, String period, long usedInPeriod)
+  /**
+   * Where the subscription stands: its ack points and what it used in the current period.
+   * {@code resumable} is false after a move of its cursor until an ack is committed again: a
+   * {@code Last-Event-ID} then names what was received before the move (a browser's EventSource
+   * sends it when it reconnects by itself), and acknowledging up to it would undo the move.
+   */
+  public record Attached(Map<PartitionRef, AckPoint> acked, String period, long usedInPeriod, boolean resumable)
       implements ClusterMessage {}
 
   public record Detach(String sessionId) implements Command {}
 
   /** The subscription moved to another plan: the running session ends so the next one applies it. */
   public record PlanChanged(String plan) implements Command {}
+
+  /**
+   * Sets these partitions' ack points, back or forward (a seek). The open session ends with
+   * {@code cursor_moved}; the reply says where the subscription stands now.
+   */
+  public record MoveCursors(List<AckPoint> to, ActorRef<Attached> replyTo) implements Command {}
 
   /** Asks where the subscription stands without attaching. */
   public record GetAcked(ActorRef<Attached> replyTo) implements Command {}
@@ -129,10 +140,13 @@ public final class SubscriptionEntity
   /** {@code inSync} false: a range did not start where the subscription stood; the session must reattach. */
   public record Committed(boolean inSync) implements ClusterMessage {}
 
-  /** The ack point per partition (partitions never acked are absent) and usage per period. */
-  public record State(Map<PartitionRef, AckPoint> acked, Map<String, Long> usageByPeriod) {
+  /**
+   * The ack point per partition (partitions never acked are absent), usage per period, and
+   * whether an ack was committed since the cursor was last moved (see {@link Attached#resumable}).
+   */
+  public record State(Map<PartitionRef, AckPoint> acked, Map<String, Long> usageByPeriod, boolean resumable) {
     static State empty() {
-      return new State(new HashMap<>(), new HashMap<>());
+      return new State(new HashMap<>(), new HashMap<>(), true);
     }
 
     long usedIn(String period) {
@@ -184,6 +198,7 @@ public final class SubscriptionEntity
         .onCommand(Detach.class, this::onDetach)
         .onCommand(AdvanceCursors.class, this::onAdvance)
         .onCommand(GetAcked.class, (state, get) -> Effect().reply(get.replyTo(), standing(state)))
+        .onCommand(MoveCursors.class, this::onMove)
         .onCommand(AckOnSession.class, this::onAckOnSession)
         .onCommand(PlanChanged.class, (state, changed) -> {
           if (session != null) {
@@ -196,7 +211,7 @@ public final class SubscriptionEntity
 
   private Attached standing(State state) {
     Period period = periods.periodOf(clock.instant());
-    return new Attached(Map.copyOf(state.acked()), period.id(), state.usedIn(period.id()));
+    return new Attached(Map.copyOf(state.acked()), period.id(), state.usedIn(period.id()), state.resumable());
   }
 
   private ReplyEffect<CursorsAdvanced, State> onAttach(State state, Attach attach) {
@@ -216,6 +231,22 @@ public final class SubscriptionEntity
     }
     return Effect().persist(CursorsAdvanced.newBuilder().addAllCursors(unstarted).setAtMillis(clock.millis()).build())
         .thenReply(attach.replyTo(), this::standing);
+  }
+
+  /** No units: what a move skips is not billed, and what it brings back is billed when acknowledged again. */
+  private ReplyEffect<CursorsAdvanced, State> onMove(State state, MoveCursors move) {
+    CursorsAdvanced moved = CursorsAdvanced.newBuilder().addAllCursors(move.to().stream().map(AckPoint::toProto).toList())
+        .setMoved(true).setAtMillis(clock.millis()).build();
+    return Effect().persist(moved)
+        .thenRun(newState -> {
+          if (session != null) {
+            session.tell(new Ended("cursor_moved", "the subscription's cursor was moved; reconnect to receive from "
+                + "its new position"));
+            sessionId = null;
+            session = null;
+          }
+        })
+        .thenReply(move.replyTo(), this::standing);
   }
 
   private ReplyEffect<CursorsAdvanced, State> onAckOnSession(State state, AckOnSession ack) {
@@ -283,6 +314,9 @@ public final class SubscriptionEntity
       if (advanced.getUnits() > 0) {
         state.usageByPeriod().merge(advanced.getPeriod(), advanced.getUnits(), Long::sum);
       }
+      if (advanced.getMoved() || advanced.getUnits() > 0) {
+        return new State(state.acked(), state.usageByPeriod(), !advanced.getMoved());
+      }
       return state;
     }).build();
   }
@@ -295,13 +329,13 @@ public final class SubscriptionEntity
         SubscriptionSnapshot.Builder snapshot = SubscriptionSnapshot.newBuilder();
         state.acked().values().forEach(point -> snapshot.addAcked(point.toProto()));
         snapshot.putAllUsageByPeriod(state.usageByPeriod());
-        return snapshot.build();
+        return snapshot.setMovedSinceLastAck(!state.resumable()).build();
       }
 
       @Override
       public State fromJournal(Object stored) {
         SubscriptionSnapshot snapshot = (SubscriptionSnapshot) stored;
-        State state = State.empty();
+        State state = new State(new HashMap<>(), new HashMap<>(), !snapshot.getMovedSinceLastAck());
         snapshot.getAckedList().forEach(proto -> {
           AckPoint point = AckPoint.fromProto(proto);
           state.acked().put(point.partition(), point);

@@ -8,6 +8,7 @@ import io.tollgate.protocols.v1.cluster.AckRange;
 import io.tollgate.protocols.v1.cluster.AdvanceCursorsRequest;
 import io.tollgate.protocols.v1.cluster.AttachRequest;
 import io.tollgate.protocols.v1.cluster.Attached;
+import io.tollgate.protocols.v1.cluster.MoveCursors;
 import io.tollgate.protocols.v1.cluster.CursorsCommittedReply;
 import io.tollgate.protocols.v1.cluster.Detach;
 import io.tollgate.protocols.v1.cluster.SessionAckReply;
@@ -44,7 +45,7 @@ public final class SubscriptionMessages {
       MessageCodec.of("Attached", SubscriptionEntity.Attached.class, Attached.parser(),
           (attached, refs) -> {
             Attached.Builder proto = Attached.newBuilder().setPeriod(attached.period())
-                .setUsedInPeriod(attached.usedInPeriod());
+                .setUsedInPeriod(attached.usedInPeriod()).setNotResumable(!attached.resumable());
             attached.acked().values().forEach(point -> proto.addAcked(point.toProto()));
             return proto.build();
           },
@@ -54,8 +55,14 @@ public final class SubscriptionMessages {
               AckPoint point = AckPoint.fromProto(proto);
               acked.put(point.partition(), point);
             }
-            return new SubscriptionEntity.Attached(acked, attached.getPeriod(), attached.getUsedInPeriod());
+            return new SubscriptionEntity.Attached(acked, attached.getPeriod(), attached.getUsedInPeriod(),
+                !attached.getNotResumable());
           }),
+      MessageCodec.of("MoveCursors", SubscriptionEntity.MoveCursors.class, MoveCursors.parser(),
+          (move, refs) -> MoveCursors.newBuilder().setReplyTo(refs.text(move.replyTo()))
+              .addAllTo(move.to().stream().map(AckPoint::toProto).toList()).build(),
+          (move, refs) -> new SubscriptionEntity.MoveCursors(move.getToList().stream().map(AckPoint::fromProto).toList(),
+              refs.ref(move.getReplyTo()))),
       MessageCodec.of("Detach", SubscriptionEntity.Detach.class, Detach.parser(),
           (detach, refs) -> Detach.newBuilder().setSession(detach.sessionId()).build(),
           (detach, refs) -> new SubscriptionEntity.Detach(detach.getSession())),

@@ -2,7 +2,10 @@ package io.tollgate.broker.topic;
 
 import com.google.protobuf.MessageLite;
 import io.tollgate.protocols.v1.cluster.PartitionAdvanced;
+import io.tollgate.protocols.v1.journal.EventsAppended;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -70,6 +73,40 @@ public final class LiveTail {
     return Source.<Long, List<EventEnvelope>>unfoldAsync(fromSequence, next -> read(persistenceId, next)
             .thenApply(entries -> Optional.of(Pair.create(entries.get(entries.size() - 1).sequenceNr() + 1, entries))))
         .mapConcat(entries -> entries);
+  }
+
+  /**
+   * The partition's newest journal entries, oldest first: read backwards from {@code lastSequence},
+   * one entry at a time, until {@code maxEvents} events or as many entries are read, or the bytes
+   * one read may hold are used (the newest entry always). Nothing waits for writes.
+   */
+  public CompletionStage<List<EventEnvelope>> newest(String persistenceId, long lastSequence, int maxEvents) {
+    return newest(persistenceId, lastSequence, maxEvents, new ReadBudget(maxBytesPerRead), new ArrayList<>());
+  }
+
+  private CompletionStage<List<EventEnvelope>> newest(String persistenceId, long sequence, int eventsWanted,
+                                                      ReadBudget budget, List<EventEnvelope> newestFirst) {
+    if (sequence < 1 || eventsWanted <= 0 || newestFirst.size() >= maxEntriesPerRead) {
+      return CompletableFuture.completedFuture(Collections.unmodifiableList(reversed(newestFirst)));
+    }
+    return journal.currentEventsByPersistenceId(persistenceId, sequence, sequence)
+        .runWith(Sink.headOption(), system)
+        .thenCompose(entry -> {
+          if (entry.isEmpty()
+              || !budget.admits(entry.get().event() instanceof MessageLite stored ? stored.getSerializedSize() : 0)) {
+            return CompletableFuture.completedFuture(Collections.unmodifiableList(reversed(newestFirst)));
+          }
+          newestFirst.add(entry.get());
+          int events = entry.get().event() instanceof EventsAppended appended
+              ? appended.getEventsCount() : 1;
+          return newest(persistenceId, sequence - 1, eventsWanted - events, budget, newestFirst);
+        });
+  }
+
+  private static <T> List<T> reversed(List<T> list) {
+    List<T> copy = new ArrayList<>(list);
+    Collections.reverse(copy);
+    return copy;
   }
 
   private CompletionStage<List<EventEnvelope>> read(String persistenceId, long from) {

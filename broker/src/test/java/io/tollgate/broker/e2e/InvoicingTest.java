@@ -186,6 +186,8 @@ class InvoicingTest {
     assertTrue(rows[0].startsWith("invoice_id,number,account"), rows[0]);
     assertTrue(rows[1].contains(",usage,") && rows[1].contains(",3,"), rows[1]);
     assertEquals(new BigDecimal("0.30"), new BigDecimal(rows[1].split(",")[11]));
+    assertTrue(rows[0].endsWith(",period_start,period_end"), rows[0]);
+    assertTrue(Instant.parse(rows[1].split(",")[14]).isAfter(Instant.parse(rows[1].split(",")[13])), rows[1]);
   }
 
   @Test
@@ -260,6 +262,55 @@ class InvoicingTest {
     assertEquals(invoice, events.get(0).event().getId());
     assertEquals(t.consumer(), events.get(0).event().getAttributesMap().get("subject").getCeString());
     assertTrue(events.get(0).event().getJsonData().contains("\"total\":\"0.20\""), events.get(0).event().getJsonData());
+  }
+
+  @Test
+  void anInvoicesCreditNotePaymentAndVoidAreEachAnnouncedOnceAfterItsFinalizedEvent() throws Exception {
+    TestBroker.Tenancy paying = metered("paying");
+    TestBroker.Tenancy voiding = metered("voiding");
+    String payingFeed = invoiceFeed(paying);
+    String voidingFeed = invoiceFeed(voiding);
+    consume(paying, 3);
+    consume(voiding, 1);
+    clock.advance(PAST_PERIOD_AND_GRACE);
+    JsonNode finalized = awaitInvoices(paying, 1).get(0);
+    String paid = finalized.get("id").asText();
+    for (JsonNode line : finalized.get("lines")) {
+      assertEquals(finalized.get("period").get("end").asText(), line.get("period").get("end").asText(), line.toString());
+      assertTrue(!Instant.parse(line.get("period").get("start").asText())
+          .isBefore(Instant.parse(finalized.get("period").get("start").asText())), "within the period: " + line);
+    }
+    String voided = awaitInvoices(voiding, 1).get(0).get("id").asText();
+
+    TestBroker.Reply note = broker.post("/v1/invoices/" + paid + "/credit-notes", broker.adminKey(), "application/json",
+        "{\"amount\":\"0.05\",\"reason\":\"late\",\"idempotency_key\":\"events-1\"}");
+    assertEquals(201, note.status(), String.valueOf(note.body()));
+    String noteId = note.body().get("credit_notes").get(0).get("id").asText();
+    for (int twice = 0; twice < 2; twice++) {
+      assertEquals(200, broker.post("/v1/invoices/" + paid + "/pay", broker.adminKey(), "application/json", "{}").status());
+      assertEquals(200, broker.post("/v1/invoices/" + voided + "/void", broker.adminKey(), "application/json", "{}").status());
+    }
+
+    List<io.tollgate.client.Delivery> payingEvents = readFeed(paying, payingFeed, 3);
+    assertEquals(List.of(paid, noteId, paid + ":paid"), payingEvents.stream().map(d -> d.event().getId()).toList());
+    assertEquals(List.of("tollgate.invoice.finalized", "tollgate.credit_note.issued", "tollgate.invoice.paid"),
+        payingEvents.stream().map(d -> d.event().getType()).toList());
+    assertTrue(payingEvents.get(1).event().getJsonData().contains("\"amount\":\"0.05\""), payingEvents.get(1).toString());
+    assertTrue(payingEvents.get(2).event().getJsonData().contains("\"status\":\"paid\""), payingEvents.get(2).toString());
+    List<io.tollgate.client.Delivery> voidingEvents = readFeed(voiding, voidingFeed, 2);
+    assertEquals(List.of(voided, voided + ":voided"), voidingEvents.stream().map(d -> d.event().getId()).toList());
+    assertEquals("tollgate.invoice.voided", voidingEvents.get(1).event().getType());
+    assertEquals(voiding.consumer(), voidingEvents.get(1).event().getAttributesMap().get("subject").getCeString());
+  }
+
+  /** Reads an account's invoice feed until {@code count} events came, then a little longer to see none more. */
+  private static List<io.tollgate.client.Delivery> readFeed(TestBroker.Tenancy t, String feed, int count) throws Exception {
+    List<io.tollgate.client.Delivery> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (Subscriber reader = Subscriber.builder(broker.baseUrl(), t.consumerKey(), feed).onDelivery(events::add).connect()) {
+      await().atMost(Duration.ofSeconds(15)).until(() -> events.size() >= count);
+      await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> events.size() == count);
+    }
+    return List.copyOf(events);
   }
 
   private static String invoiceFeed(TestBroker.Tenancy t) throws Exception {

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tollgate.client.ReconnectingPublisher;
 import io.tollgate.protocols.Frames;
 import io.tollgate.protocols.v1.Authenticate;
 import io.tollgate.protocols.v1.ClientFrame;
@@ -14,6 +15,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,6 +72,17 @@ class TcpTimeoutsTest {
     assertTrue(error.getError().getFatal());
     assertEquals(-1, socket.getInputStream().read(), "the broker closes the connection");
     return after;
+  }
+
+  @Test
+  void theSdksReconnectingPublisherPublishesAgainAfterTheBrokerClosedItsIdleConnection() throws Exception {
+    try (ReconnectingPublisher publisher = ReconnectingPublisher.connect("127.0.0.1", broker.tcpPort(),
+        tenant.producerKey(), 16, null)) {
+      assertEquals(1, publisher.publishAndWait(tenant.topic(), List.of(Events.event("/timeouts", "r-1", null, "{}"))).accepted());
+      await().atMost(IDLE_TIMEOUT.multipliedBy(4)).until(() -> !publisher.isOpen());
+      assertEquals(1, publisher.publishAndWait(tenant.topic(), List.of(Events.event("/timeouts", "r-2", null, "{}"))).accepted(),
+          "the next publish opens a new connection");
+    }
   }
 
   @Test

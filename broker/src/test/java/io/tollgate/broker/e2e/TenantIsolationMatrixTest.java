@@ -247,6 +247,7 @@ class TenantIsolationMatrixTest {
         openRow("/readyz"),
         openRow("/metrics"),
         openRow("/v1/openapi.json"),
+        listRow("/v1/me", a.account()),
         listRow("/v1/accounts", a.account()),
         row("GET", "/v1/accounts/{account}", () -> call(account), Owner.TENANT, "read", false, notFound("account"), 200),
         row("POST", "/v1/accounts/{account}/keys", () -> json(account + "/keys", "{\"scopes\":[\"read\"]}"),
@@ -340,8 +341,12 @@ class TenantIsolationMatrixTest {
             () -> call("/v1/subscriptions/" + a.subscription() + "/events"), Owner.TENANT, Optional.of("subscribe"), true,
             notFound("subscription"), 200, Optional.empty()),
         // A cursor before every event is one the subscription stands past: acknowledged already, with no stream open.
+        row("GET", "/v1/subscriptions/{subscription}/preview", () -> call("/v1/subscriptions/" + a.subscription()
+            + "/preview"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
         row("POST", "/v1/subscriptions/{subscription}/acks", () -> json("/v1/subscriptions/" + a.subscription() + "/acks",
                 "{\"cursor\":\"tenanta.orders:0:0:0\"}"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
+        row("POST", "/v1/subscriptions/{subscription}/seek", () -> json("/v1/subscriptions/" + a.subscription() + "/seek",
+                "{\"to\":\"end\"}"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
         row("POST", "/v1/subscriptions/{subscription}/plan", () -> json("/v1/subscriptions/" + a.subscription() + "/plan",
                 "{\"plan\":\"" + a.sparePlan() + "\"}"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
         row("POST", "/v1/subscriptions/{subscription}/pause", () -> call("/v1/subscriptions/" + a.doomedSubscription()

@@ -18,6 +18,7 @@ import io.tollgate.protocols.v1.journal.BillingArchiveSnapshot;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
+import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
 import io.tollgate.protocols.v1.journal.InvoiceLine;
 import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
@@ -217,6 +218,33 @@ class AccountBillingTest {
   }
 
   @Test
+  void aCreditNoteAskedWhileItsPeriodIsBeingArchivedKeepsItsInvoiceLiveUntilTheNoteIsIssued() {
+    catalogWithSubscription("sub_archiving", NOVEMBER_10);
+    journal.append(SubscriptionEntity.persistenceId("sub_archiving"), usage(NOVEMBER_10.plusSeconds(60), 100));
+    outside.archiveGate = new CompletableFuture<>();
+    start();
+    close();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      close();
+      assertEquals(1, outside.archiveRequests.get(), "the closed period is being stored in the archive");
+    });
+    String invoiceId = ledger().invoices().get(0).finalized().getId();
+    outside.numbersGate = new CompletableFuture<>();
+    TestProbe<AccountBilling.Outcome> noteReply = testKit.createTestProbe();
+    billing.runCommand(new AccountBilling.IssueCreditNote(invoiceId, "1.00", "late", "ticket-1", "admin", noteReply.ref()));
+    outside.archiveGate.complete(null);
+    await().atMost(Duration.ofSeconds(10)).until(() -> outside.archiveRequests.get() >= 1 && !outside.archives.isEmpty());
+    outside.numbersGate.complete(null);
+
+    assertTrue(noteReply.expectMessageClass(AccountBilling.Outcome.class, Duration.ofSeconds(10)).ok(),
+        "the note is issued on an invoice that stayed live");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(close().settled()));
+    assertEquals(Optional.empty(), billing.getState().invoice(invoiceId), "archived once the note is issued");
+    assertEquals(1, outside.archives.get(account).invoice(invoiceId).orElseThrow().getCreditNotesCount(),
+        "the archive holds the invoice with its note");
+  }
+
+  @Test
   void reversalsConfirmedBeforeASnapshotAreNotSentAgainAfterARestart() {
     start();
     InvoiceFinalized invoice = invoice("inv_1", "0.00");
@@ -234,6 +262,68 @@ class AccountBillingTest {
 
     testKit.createTestProbe().expectNoMessage(Duration.ofMillis(500));
     assertEquals(List.of(), outside.credits, "every credit was confirmed before the snapshot");
+  }
+
+  @Test
+  void everyChangeOfAnInvoiceIsAnnouncedOnceInOrderAndItsPeriodIsArchivedOnlyOnceTheTopicHoldsThem() {
+    catalogWithSubscription("sub_told", NOVEMBER_10);
+    journal.append(SubscriptionEntity.persistenceId("sub_told"), usage(NOVEMBER_10.plusSeconds(60), 100));
+    outside.topicDown = true;
+    start();
+    close();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(1, ledger().invoices().size()));
+    String invoiceId = ledger().invoices().get(0).finalized().getId();
+    TestProbe<AccountBilling.Outcome> reply = testKit.createTestProbe();
+    billing.runCommand(new AccountBilling.IssueCreditNote(invoiceId, "1.00", "late", "ticket-1", "admin", reply.ref()));
+    assertTrue(reply.expectMessageClass(AccountBilling.Outcome.class).ok());
+    billing.runCommand(new AccountBilling.ChangeInvoiceStatus(invoiceId, "void", "admin", reply.ref()));
+    assertTrue(reply.expectMessageClass(AccountBilling.Outcome.class).ok());
+    billing.runCommand(new AccountBilling.ChangeInvoiceStatus(invoiceId, "void", "admin", reply.ref()));
+    assertTrue(reply.expectMessageClass(AccountBilling.Outcome.class).ok(), "the same change again changes nothing");
+
+    assertTrue(!close().settled(), "nothing is settled while the topic holds none of its events");
+    assertTrue(billing.getState().invoice(invoiceId).isPresent(), "so the period stays live");
+    assertEquals(List.of(), outside.announced);
+    outside.topicDown = false;
+
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertTrue(close().settled()));
+    assertEquals(List.of(invoiceId, "cn_tgcn_000001", invoiceId + ":voided"),
+        outside.announced.stream().map(CloudEvent::getId).toList(), "each event once, in the order it happened");
+    assertEquals(List.of("tollgate.invoice.finalized", "tollgate.credit_note.issued", "tollgate.invoice.voided"),
+        outside.announced.stream().map(CloudEvent::getType).toList());
+    assertTrue(outside.announced.get(2).getJsonData().contains("\"status\":\"void\""), outside.announced.get(2).getJsonData());
+    assertTrue(outside.announced.get(1).getJsonData().contains("\"invoice\":\"" + invoiceId + "\""),
+        outside.announced.get(1).getJsonData());
+    assertEquals(Optional.empty(), billing.getState().invoice(invoiceId), "archived once the topic holds every event");
+  }
+
+  @Test
+  void anInvoiceTheWalletCoversIsAnnouncedFinalizedThenPaid() {
+    catalogWithSubscription("sub_covered", NOVEMBER_10);
+    start();
+    billing.runCommand(new AccountBilling.TopUp("order-1", Money.of("10.00", "USD"), "admin",
+        testKit.<AccountBilling.Outcome>createTestProbe().ref()));
+    close();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(2, outside.announced.size()));
+    String invoiceId = ledger().invoices().get(0).finalized().getId();
+    assertEquals(List.of(invoiceId, invoiceId + ":paid"), outside.announced.stream().map(CloudEvent::getId).toList());
+  }
+
+  @Test
+  void invoiceEventsNotStoredBeforeARestartAreStoredOnceAfterIt() {
+    start();
+    billing.initialize(invoice("inv_1", "0.00"),
+        InvoiceAnnounced.newBuilder().setInvoice("inv_1").build(),
+        InvoiceStatusChanged.newBuilder().setInvoice("inv_1").setStatus("paid").setAtMillis(7).build());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(List.of("inv_1:paid"),
+        outside.announced.stream().map(CloudEvent::getId).toList(), "only what the journal does not show stored"));
+    assertEquals("1970-01-01T00:00:00.007Z", outside.announced.get(0).getAttributesMap().get("time").getCeTimestamp());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(billing.getState().unannounced().isEmpty()));
+
+    outside.announced.clear();
+    billing.restart();
+    testKit.createTestProbe().expectNoMessage(Duration.ofMillis(500));
+    assertEquals(List.of(), outside.announced, "an event recorded as stored is not stored again");
   }
 
   // ---- what the tests build ------------------------------------------------------------------
@@ -306,9 +396,14 @@ class AccountBillingTest {
     final Map<String, Map<String, Long>> numbers = new ConcurrentHashMap<>();
     final List<RevenueCredited> credits = new CopyOnWriteArrayList<>();
     final List<CloudEvent> announced = new CopyOnWriteArrayList<>();
+    /** While it is down, the invoices topic stores nothing. */
+    volatile boolean topicDown;
     final List<String> released = new CopyOnWriteArrayList<>();
     final Map<String, ArchivedPeriods> archives = new ConcurrentHashMap<>();
     volatile CompletableFuture<Void> numbersGate = CompletableFuture.completedFuture(null);
+    /** A store in the archive waits for this. */
+    volatile CompletableFuture<Void> archiveGate = CompletableFuture.completedFuture(null);
+    final AtomicInteger archiveRequests = new AtomicInteger();
     volatile boolean loseNextNumberReply;
     volatile Runnable onCatalogCaughtUp = () -> { };
     final AtomicInteger catalogReads = new AtomicInteger();
@@ -337,9 +432,14 @@ class AccountBillingTest {
     }
 
     @Override
-    public synchronized CompletionStage<Done> archive(String account, ArchivedPeriod period) {
-      archives.computeIfAbsent(account, a -> new ArchivedPeriods()).add(period);
-      return CompletableFuture.completedFuture(Done.getInstance());
+    public CompletionStage<Done> archive(String account, ArchivedPeriod period) {
+      archiveRequests.incrementAndGet();
+      return archiveGate.thenApply(open -> {
+        synchronized (this) {
+          archives.computeIfAbsent(account, a -> new ArchivedPeriods()).add(period);
+        }
+        return Done.getInstance();
+      });
     }
 
     @Override
@@ -360,6 +460,9 @@ class AccountBillingTest {
 
     @Override
     public CompletionStage<Boolean> announce(CloudEvent event) {
+      if (topicDown) {
+        return CompletableFuture.completedFuture(false);
+      }
       announced.add(event);
       return CompletableFuture.completedFuture(true);
     }

@@ -149,6 +149,23 @@ class BillingLedgerTest {
   }
 
   @Test
+  void everyChangeOfAnInvoiceAwaitsItsEventUntilStoredAndASnapshotKeepsWhatIsNotStored() {
+    InvoiceFinalized invoice = invoice("inv_1", "0.00", line("sub_a", "plan_a", "10.00", "0.70"));
+    BillingLedger ledger = new BillingLedger(ACCOUNT).apply(BillingJournal.event(invoice))
+        .apply(BillingJournal.event(note("cn_1", "inv_1", "4.00"))).apply(BillingJournal.event(voided("inv_1")));
+    assertEquals(List.of("inv_1", "cn_1", "inv_1:voided"), ledger.unannounced().stream().map(InvoiceEvent::id).toList());
+    ledger.apply(new BillingEvent.InvoiceAnnounced("inv_1", "inv_1"))
+        .apply(new BillingEvent.InvoiceAnnounced("inv_1", "cn_1"));
+    assertTrue(!ledger.settled(), "the void's event is not stored yet");
+
+    BillingLedger restored = BillingLedger.fromSnapshot(ACCOUNT, ledger.toSnapshot());
+    assertEquals(ledger.unannounced(), restored.unannounced(), "the restored ledger sends the void's event, only it");
+    assertEquals(ledger.toSnapshot(), restored.toSnapshot());
+    restored.apply(new BillingEvent.InvoiceAnnounced("inv_1", "inv_1:voided"));
+    assertEquals(List.of(), restored.unannounced());
+  }
+
+  @Test
   void aCreditNoteIsRefusedOnAVoidInvoiceAndBeyondWhatIsLeft() {
     BillingLedger ledger = new BillingLedger(ACCOUNT).apply(BillingJournal.event(invoice("inv_1", "0.00", line("sub_a", "plan_a", "10.00", "0.70"))));
     assertEquals(new BillingLedger.CreditNoteCheck.Allowed(Money.of("10.00", "USD")), ledger.checkCreditNote("inv_1", "10.00", "r", "k1"));
@@ -194,7 +211,7 @@ class BillingLedgerTest {
       lines[s] = line("sub_" + s, "plan_a", "1.00", "0.70");
     }
     InvoiceFinalized invoice = invoice("inv_" + month.id(), "0.00", lines).toBuilder().setPeriod(month.id()).build();
-    ledger.apply(new BillingEvent.InvoiceFinalized(invoice)).apply(new BillingEvent.InvoiceAnnounced(invoice.getId()))
+    ledger.apply(new BillingEvent.InvoiceFinalized(invoice)).apply(new BillingEvent.InvoiceAnnounced(invoice.getId(), invoice.getId()))
         .apply(new BillingEvent.RevenueDelivered(invoice.getId())).apply(new BillingEvent.PeriodsClosed(month.end()));
   }
 
@@ -240,6 +257,8 @@ class BillingLedgerTest {
 
     assertEquals(List.of(), ledger.archivable(MONTHLY::named), "November's void is not confirmed; December waits in order");
     ledger.apply(new BillingEvent.RevenueDelivered(BillingLedger.voidKey("inv_2026-11")));
+    assertEquals(List.of(), ledger.archivable(MONTHLY::named), "nor is the void's event stored on the topic");
+    ledger.apply(new BillingEvent.InvoiceAnnounced("inv_2026-11", "inv_2026-11:voided"));
     assertEquals(List.of("2026-11", "2026-12"), ledger.archivable(MONTHLY::named).stream()
         .map(BillingLedger.Archivable::period).toList());
   }
@@ -254,6 +273,9 @@ class BillingLedgerTest {
     ledger.apply(new BillingEvent.InvoiceReopened(BillingJournal.invoice(archive.get(0).getInvoices(0))));
     ledger.apply(new BillingEvent.InvoiceStatusChanged("inv_2026-11", "paid", "admin", Instant.EPOCH));
 
+    assertEquals(List.of("inv_2026-11:paid"), ledger.unannounced().stream().map(InvoiceEvent::id).toList(),
+        "what was stored before it was archived is not stored again; the payment's event is new");
+    ledger.apply(new BillingEvent.InvoiceAnnounced("inv_2026-11", "inv_2026-11:paid"));
     assertTrue(ledger.settled(), "what was confirmed before it was archived stays confirmed");
     List<BillingLedger.Archivable> again = ledger.archivable(MONTHLY::named);
     assertEquals(List.of("2026-11"), again.stream().map(BillingLedger.Archivable::period).toList());

@@ -99,4 +99,28 @@ class DeliveriesTest {
     assertEquals(new Deliveries.AnnouncementConfirmed("inv_1"), announced.receiveMessage(Duration.ofSeconds(5)));
     assertEquals(2, attempts.get());
   }
+
+  @Test
+  void invoiceEventsAreStoredOneAtATimeInTheOrderTheyWereHandedOver() {
+    List<String> attempts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicInteger failures = new AtomicInteger(2);
+    AccountBillingTest.FakeOutside topic = new AccountBillingTest.FakeOutside() {
+      @Override
+      public CompletionStage<Boolean> announce(CloudEvent event) {
+        attempts.add(event.getId());
+        return CompletableFuture.completedFuture(!event.getId().equals("inv_1") || failures.decrementAndGet() < 0);
+      }
+    };
+    TestProbe<Deliveries.AnnouncementConfirmed> announced = testKit.createTestProbe();
+    ActorRef<Deliveries.Command> deliveries = deliveries(topic, testKit.createTestProbe(), announced);
+    for (String id : List.of("inv_1", "inv_1:paid", "cn_tgcn_000001")) {
+      deliveries.tell(new Deliveries.Announce(id, CloudEvent.newBuilder().setId(id).build()));
+    }
+    deliveries.tell(new Deliveries.Announce("inv_1:paid", CloudEvent.newBuilder().setId("inv_1:paid").build()));
+    assertEquals(new Deliveries.AnnouncementConfirmed("inv_1"), announced.receiveMessage(Duration.ofSeconds(5)));
+    assertEquals(new Deliveries.AnnouncementConfirmed("inv_1:paid"), announced.receiveMessage(Duration.ofSeconds(5)));
+    assertEquals(new Deliveries.AnnouncementConfirmed("cn_tgcn_000001"), announced.receiveMessage(Duration.ofSeconds(5)));
+    announced.expectNoMessage(RETRY.multipliedBy(3));
+    assertEquals(List.of("inv_1", "inv_1", "inv_1", "inv_1:paid", "cn_tgcn_000001"), attempts);
+  }
 }

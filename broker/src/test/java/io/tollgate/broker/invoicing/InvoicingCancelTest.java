@@ -31,6 +31,8 @@ class InvoicingCancelTest {
     cancel(TEN.plusSeconds(15 * 60));
     InvoiceDraft first = draft(FIRST, 7);
     assertEquals(List.of("usage 7 0.07", "recurring_fee 1 1.00"), describe(first), "15 minutes of 60 of a 4.00 fee");
+    assertEquals(List.of(TEN.plusSeconds(15 * 60)), first.lines().stream().map(InvoiceDraft.Line::to).distinct().toList(),
+        "its lines end at the cancel");
     assertEquals(List.of(), describe(draft(SECOND, 0)));
   }
 

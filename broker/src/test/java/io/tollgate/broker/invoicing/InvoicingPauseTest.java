@@ -44,6 +44,21 @@ class InvoicingPauseTest {
         (period, sub, segment) -> units.getOrDefault(segment, 0L));
     assertEquals(List.of("usage 3 0.03", "recurring_fee 1 1.00", "usage 4 0.04", "recurring_fee 1 1.00"), describe(draft),
         "15 and 15 minutes of 60 of a 4.00 fee; the 30 paused minutes pay nothing");
+    assertEquals(List.of("10:00-10:15", "10:00-10:15", "10:45-11:00", "10:45-11:00"), stretches(draft),
+        "each line dated with its segment, the pause left out");
+  }
+
+  @Test
+  void aResumeOverAPeriodsStartDatesTheLinesFromTheResume() {
+    subscribeAt(TEN.minusSeconds(3600));
+    pause(TEN.plusSeconds(30 * 60));
+    resume(SECOND.start().plusSeconds(45 * 60));
+    assertEquals(List.of("11:45-12:00"), stretches(draft(SECOND)));
+  }
+
+  private static List<String> stretches(InvoiceDraft draft) {
+    return draft.lines().stream().map(line -> line.from().toString().substring(11, 16) + "-"
+        + line.to().toString().substring(11, 16)).toList();
   }
 
   @Test

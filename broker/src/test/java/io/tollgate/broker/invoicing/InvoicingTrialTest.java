@@ -35,6 +35,12 @@ class InvoicingTrialTest {
     assertEquals(List.of("trial 7 0.00"), lines(DAY_1, usage), "all of its first period is trial");
     assertEquals(List.of("trial 7 0.00", "usage 5 0.05", "recurring_fee 1 2.00"), lines(DAY_1.plusSeconds(86400), usage),
         "the trial's first 12 hours, then 12 of 24 hours' fee");
+    List<InvoiceDraft.Line> second = Invoicing.draft(catalog, DAILY.periodOf(DAY_1.plusSeconds(86400)),
+        catalog.subscriptionsOf("acc_a"), usage).lines();
+    Instant day2 = DAY_1.plusSeconds(86400);
+    Instant trialEnd = DAY_1.plusSeconds(36 * 3600);
+    assertEquals(List.of(day2 + " " + trialEnd, trialEnd + " " + day2.plusSeconds(86400), trialEnd + " " + day2.plusSeconds(86400)),
+        second.stream().map(line -> line.from() + " " + line.to()).toList(), "the trial line is dated with the trial");
   }
 
   @Test

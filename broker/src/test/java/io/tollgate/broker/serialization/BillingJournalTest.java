@@ -8,6 +8,7 @@ import io.tollgate.broker.e2e.TestBroker;
 import io.tollgate.broker.invoicing.BillingEvent;
 import io.tollgate.broker.invoicing.BillingJournal;
 import io.tollgate.protocols.v1.journal.CreditNoteRequested;
+import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
 import io.tollgate.protocols.v1.journal.InvoiceStatusChanged;
 import io.tollgate.protocols.v1.journal.PeriodsClosed;
 import io.tollgate.protocols.v1.journal.PublishedRecorded;
@@ -67,7 +68,8 @@ class BillingJournalTest {
         InvoiceStatusChanged.newBuilder().setInvoice("inv_a_202611_usd").setStatus("void").setAtMillis(5).build(),
         CreditNoteRequested.newBuilder().setInvoice("inv_a_202611_usd").setCurrency("JPY").setAmount("400")
             .setReason("late").setIdempotencyKey("ticket-1").setAtMillis(6).build(),
-        PeriodsClosed.newBuilder().setThroughMillis(1_790_000_000_000L).build());
+        PeriodsClosed.newBuilder().setThroughMillis(1_790_000_000_000L).build(),
+        InvoiceAnnounced.newBuilder().setInvoice("inv_a_202611_usd").build());
     for (Message message : stored) {
       assertEquals(message, BillingJournal.message(BillingJournal.event(message)));
     }

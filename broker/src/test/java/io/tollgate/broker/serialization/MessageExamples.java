@@ -36,7 +36,7 @@ final class MessageExamples {
   private static final Map<Class<?>, Function<MessageExamples, Object>> CONSISTENT = Map.of(
       SubscriptionEntity.Attached.class, examples -> {
         AckPoint point = new AckPoint(new Cursor("orders", 3, 41, 2), 97);
-        return new SubscriptionEntity.Attached(Map.of(point.partition(), point), "2026-11", 12);
+        return new SubscriptionEntity.Attached(Map.of(point.partition(), point), "2026-11", 12, false);
       });
 
   private final ActorRef<Object> ref;

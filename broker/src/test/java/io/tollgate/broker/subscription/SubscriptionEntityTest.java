@@ -102,6 +102,40 @@ class SubscriptionEntityTest {
   }
 
   @Test
+  void aMoveBackEndsTheSessionAndWhatIsAcknowledgedAgainIsBilledAgain() {
+    var session = testKit.createTestProbe(SubscriptionEntity.SessionSignal.class);
+    entity.<SubscriptionEntity.Attached>runCommand(replyTo ->
+        new SubscriptionEntity.Attach("session-1", session.getRef(), List.of(), replyTo));
+    advance(range(-1, point(0, 2, 0, 9), 10));
+    AckPoint start = AckPoint.beginningOf(new PartitionRef("shop.orders", 0));
+
+    var moved = entity.<SubscriptionEntity.Attached>runCommand(replyTo -> new SubscriptionEntity.MoveCursors(List.of(start), replyTo));
+    CursorsAdvanced event = moved.eventOfType(CursorsAdvanced.class);
+    assertTrue(event.getMoved());
+    assertEquals(0, event.getUnits(), "a move is not usage");
+    assertEquals(start, moved.reply().acked().get(new PartitionRef("shop.orders", 0)));
+    assertFalse(moved.reply().resumable(), "a Last-Event-ID from before the move is not honoured");
+    assertEquals("cursor_moved", ((SubscriptionEntity.Ended) session.receiveMessage()).code());
+
+    assertTrue(advance(range(9, point(0, 3, 0, 12), 3)).hasNoEvents(), "the old session's acks no longer fit");
+    assertEquals(10, advance(range(-1, point(0, 2, 0, 9), 10)).eventOfType(CursorsAdvanced.class).getUnits(),
+        "delivered and acknowledged again: billed again");
+    assertEquals(20, entity.getState().usedIn("2026-11"));
+    assertTrue(entity.getState().resumable(), "an ack after the move makes Last-Event-ID count again");
+  }
+
+  @Test
+  void aMoveForwardSkipsWithoutBillingAndSurvivesARestartUnresumable() {
+    AckPoint end = point(0, 40, Integer.MAX_VALUE, 999);
+    entity.<SubscriptionEntity.Attached>runCommand(replyTo -> new SubscriptionEntity.MoveCursors(List.of(end), replyTo));
+    entity.restart();
+    assertEquals(end, entity.getState().acked().get(new PartitionRef("shop.orders", 0)));
+    assertEquals(0, entity.getState().usedIn("2026-11"));
+    assertFalse(entity.getState().resumable());
+    assertEquals(1, advance(range(999, point(0, 41, 0, 1000), 1)).eventOfType(CursorsAdvanced.class).getUnits());
+  }
+
+  @Test
   void usageSurvivesARestart() {
     advance(range(-1, point(0, 1, 0, 41), 42));
     entity.restart();

@@ -220,6 +220,13 @@ final class ConsumerDocuments {
       compare(invoice.getId(), key, "amount", line.getAmount(), actual.getAmount());
       compare(invoice.getId(), key, "producer", line.getProducer(), actual.getProducer());
       compare(invoice.getId(), key, "revenue_share", line.getRevenueShare(), actual.getRevenueShare());
+      if (actual.getFromMillis() != 0 || actual.getToMillis() != 0) {
+        // Lines finalized before their stretch was kept carry none; every later one is checked.
+        compare(invoice.getId(), key, "from", Instant.ofEpochMilli(line.getFromMillis()).toString(),
+            Instant.ofEpochMilli(actual.getFromMillis()).toString());
+        compare(invoice.getId(), key, "to", Instant.ofEpochMilli(line.getToMillis()).toString(),
+            Instant.ofEpochMilli(actual.getToMillis()).toString());
+      }
     });
     found.forEach((key, line) -> {
       if (!wanted.containsKey(key)) {

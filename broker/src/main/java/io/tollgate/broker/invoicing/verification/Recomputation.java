@@ -82,6 +82,7 @@ final class Recomputation {
     return InvoiceLine.newBuilder().setSubscription(line.subscriptionId()).setPlan(line.planId())
         .setKind(line.kind().name().toLowerCase(Locale.ROOT)).setTier(line.tier()).setQuantity(line.quantity())
         .setUnitAmount(line.unitPrice() == null ? "" : line.unitPrice().toString())
-        .setAmount(line.amount().toString()).setProducer(producer).setRevenueShare(share).build();
+        .setAmount(line.amount().toString()).setProducer(producer).setRevenueShare(share)
+        .setFromMillis(line.from().toEpochMilli()).setToMillis(line.to().toEpochMilli()).build();
   }
 }
