@@ -71,6 +71,22 @@ class PackageRulesTest {
         .check(broker);
   }
 
+  /**
+   * Webhook workers read and commit through the subscriptions' own path, behind a small interface
+   * (webhook.DeliveryFeed); the domain knows nothing of webhooks, and webhooks nothing of the edges.
+   */
+  @Test
+  void webhooksSitOnTheDomainAndTheDomainKnowsNoWebhook() {
+    noClasses().that().resideInAnyPackage("io.tollgate.broker.catalog..", "io.tollgate.broker.topic..",
+            "io.tollgate.broker.position..", "io.tollgate.broker.subscription..", "io.tollgate.broker.invoicing..",
+            "io.tollgate.broker.session..")
+        .should().dependOnClassesThat().resideInAPackage("io.tollgate.broker.webhook..")
+        .check(broker);
+    noClasses().that().resideInAPackage("io.tollgate.broker.webhook..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.tollgate.broker.http..", "io.tollgate.broker.tcp..")
+        .check(broker);
+  }
+
   /** The console is static files: it reaches the node's data only from the browser, through the API. */
   @Test
   void theConsoleServesFilesAndKnowsNothingOfTheDomain() {

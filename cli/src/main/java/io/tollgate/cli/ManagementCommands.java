@@ -109,6 +109,7 @@ final class ManagementCommands {
       answer = switch (operation.method()) {
         case "GET" -> node.get(path);
         case "DELETE" -> node.delete(path);
+        case "PUT" -> node.put(path, body(operation, spec));
         default -> node.post(path, body(operation, spec));
       };
     } catch (TollgateException e) {

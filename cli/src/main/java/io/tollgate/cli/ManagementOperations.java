@@ -12,10 +12,14 @@ public final class ManagementOperations {
   /** How an option's text becomes a JSON value of the body. */
   enum Kind { TEXT, INTEGER, LIST, JSON }
 
-  /** A body field, given as {@code --option}; {@code name} is the JSON field. */
-  record Field(String name, Kind kind, String description) {
-    String option() {
-      return "--" + name.replace('_', '-');
+  /**
+   * A body field, given as {@code option}; {@code name} is the JSON field. The option is the
+   * name with dashes, unless that is one every command has (a webhook's {@code url} is
+   * {@code --endpoint-url}, since {@code --url} is the node's).
+   */
+  record Field(String name, Kind kind, String description, String option) {
+    Field(String name, Kind kind, String description) {
+      this(name, kind, description, "--" + name.replace('_', '-'));
     }
   }
 
@@ -174,8 +178,10 @@ public final class ManagementOperations {
       op("subscriptions", "create", "POST", "/v1/subscriptions", "createSubscription",
           "Subscribe an account to a product under a plan.",
           List.of(text("account", "The subscribing account"), text("product", "The product"), text("plan", "Its plan"),
-              text("start", "beginning or end"), json("filter", "An event filter")), List.of(),
-          "id", "account", "product", "plan"),
+              text("start", "beginning or end"), json("filter", "An event filter"),
+              json("delivery", "How it is delivered: {\"type\":\"websocket\"} (the default) or {\"type\":\"webhook\","
+                  + "\"url\":\"https://...\"}, with batch_size and concurrency if wanted; a webhook's secret is shown once")),
+          List.of(), "id", "account", "product", "plan"),
       op("subscriptions", "list", "GET", "/v1/subscriptions", "listSubscriptions", "The subscriptions you may see.",
           List.of(), PAGE, "id", "account", "product", "plan"),
       op("subscriptions", "get", "GET", "/v1/subscriptions/{subscription}", "getSubscription",
@@ -207,6 +213,18 @@ public final class ManagementOperations {
           List.of(new Query("from", "Start, an ISO-8601 instant"), new Query("to", "End (excluded), an ISO-8601 instant"),
               new Query("resolution", "minute, hour or day"), new Query("key", "Only this topic, product, ... id", "--of")),
           "key", "series"),
+      op("webhooks", "set-endpoint", "PUT", "/v1/subscriptions/{subscription}/webhook", "setWebhookEndpoint",
+          "Move a webhook subscription's endpoint, enabling it again if it was disabled.",
+          List.of(new Field("url", Kind.TEXT, "Where requests go", "--endpoint-url"),
+              integer("batch_size", "Events per request"),
+              integer("concurrency", "Requests in flight at once")), List.of(), "url", "status"),
+      op("webhooks", "rotate-secret", "POST", "/v1/subscriptions/{subscription}/webhook/secret", "rotateWebhookSecret",
+          "A new signing secret, shown once; the previous one signs too until previous_expire_at.", List.of(),
+          List.of(), "secret", "previous_expire_at"),
+      op("webhooks", "attempts", "GET", "/v1/subscriptions/{subscription}/webhook/attempts", "listWebhookAttempts",
+          "The latest delivery attempts, newest first.", List.of(),
+          List.of(new Query("limit", "At most this many (1 to 100)."), new Query("before", "The next_before of the page before.")),
+          "number", "at", "try", "status", "error", "latency_ms", "next_try_at"),
 
       op("audit", "list", "GET", "/v1/audit", "readAuditLog", "Catalog changes and billing actions.", List.of(),
           List.of(new Query("actor", "Only this account's"), PAGE.get(1), PAGE.get(0)),

@@ -16,7 +16,7 @@ class MainTest {
   void theTollgateCommandRunsANodeAndTheClients() {
     assertEquals(List.of("run", "publish", "subscribe", "loadgen", "verify-billing", "help", "me", "accounts", "keys",
             "sessions", "usage", "invoices", "statements", "wallet", "domains", "topics", "products", "plans", "catalog",
-            "subscriptions", "analytics", "audit"),
+            "subscriptions", "analytics", "webhooks", "audit"),
         List.copyOf(Main.commandLine().getSubcommands().keySet()));
   }
 

@@ -98,6 +98,14 @@ public final class TollgateAdmin {
         .build());
   }
 
+  /** A PUT, which replaces what the path names (a webhook subscription's endpoint). */
+  public JsonNode put(String path, JsonNode body) {
+    return send(request(path)
+        .header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(body.toString()))
+        .build());
+  }
+
   public JsonNode get(String path) {
     return send(request(path).GET().build());
   }

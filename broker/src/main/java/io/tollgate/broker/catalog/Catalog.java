@@ -20,6 +20,9 @@ import io.tollgate.protocols.v1.journal.SubscriptionCreated;
 import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
 import io.tollgate.protocols.v1.journal.TopicCreated;
 import io.tollgate.protocols.v1.journal.TopicSchemaAdded;
+import io.tollgate.protocols.v1.journal.WebhookEndpointDisabled;
+import io.tollgate.protocols.v1.journal.WebhookEndpointSet;
+import io.tollgate.protocols.v1.journal.WebhookSecretRotated;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Collections;
@@ -163,6 +166,48 @@ public final class Catalog {
     }
   }
 
+  /**
+   * Where a subscription of delivery type {@code webhook} posts its events (docs/ARCHITECTURE.md,
+   * "Webhooks"). {@code secrets}: its signing secrets as stored, encrypted, newest first; each
+   * signs until it expires (the newest never does). {@code disabled}: why it receives nothing
+   * until it is set again. {@code changedAt}: when its address or shape last changed, so a worker
+   * knows to start again with it.
+   */
+  public record WebhookEndpoint(String subscription, String url, int batchSize, int concurrency,
+                                List<StoredSecret> secrets, Optional<Disabled> disabled, Instant changedAt) {
+    /** The secrets that sign a request sent at {@code now}, newest first. */
+    public List<StoredSecret> signingAt(Instant now) {
+      return secrets.stream().filter(secret -> secret.expiresAt().map(now::isBefore).orElse(true)).toList();
+    }
+
+    WebhookEndpoint set(WebhookEndpointSet set, Instant at) {
+      List<StoredSecret> kept = set.getSecretCiphertext().isEmpty() ? secrets
+          : List.of(new StoredSecret(set.getSecretCiphertext().toByteArray(), Optional.empty()));
+      return new WebhookEndpoint(subscription, set.getUrl(), set.getBatchSize(), set.getConcurrency(), kept,
+          Optional.empty(), at);
+    }
+
+    WebhookEndpoint rotated(WebhookSecretRotated rotated, Instant at) {
+      Instant previousEnd = Instant.ofEpochMilli(rotated.getPreviousExpireAtMillis());
+      List<StoredSecret> next = new java.util.ArrayList<>();
+      next.add(new StoredSecret(rotated.getSecretCiphertext().toByteArray(), Optional.empty()));
+      signingAt(at).forEach(previous -> next.add(new StoredSecret(previous.ciphertext(),
+          Optional.of(previous.expiresAt().filter(end -> end.isBefore(previousEnd)).orElse(previousEnd)))));
+      return new WebhookEndpoint(subscription, url, batchSize, concurrency, List.copyOf(next), disabled, changedAt);
+    }
+
+    WebhookEndpoint disabledBy(WebhookEndpointDisabled disabling, Instant at) {
+      return new WebhookEndpoint(subscription, url, batchSize, concurrency, secrets,
+          Optional.of(new Disabled(disabling.getReason(), disabling.getMessage(), at)), changedAt);
+    }
+  }
+
+  /** A signing secret, encrypted under the operator's webhook key; {@code expiresAt} empty: it does not. */
+  public record StoredSecret(byte[] ciphertext, Optional<Instant> expiresAt) {}
+
+  /** Why an endpoint was disabled ({@code gone}, {@code failing}), and when. */
+  public record Disabled(String reason, String message, Instant at) {}
+
   private final Map<String, Account> accounts = new ConcurrentHashMap<>();
   private final Map<String, ApiKey> keys = new ConcurrentHashMap<>();
   private final Map<String, Domain> domains = new ConcurrentHashMap<>();
@@ -170,6 +215,7 @@ public final class Catalog {
   private final Map<String, Product> products = new ConcurrentHashMap<>();
   private final Map<String, Plan> plans = new ConcurrentHashMap<>();
   private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+  private final Map<String, WebhookEndpoint> webhooks = new ConcurrentHashMap<>();
   /**
    * The ids of each account's subscriptions and of the topics each account owns, in order of
    * creation: what an account's billing reads, without a scan of the whole catalog.
@@ -223,6 +269,11 @@ public final class Catalog {
           : Optional.of(Rejection.notFound("key", change.getApiKeyExpirySet().getId()));
       case API_KEY_DELETED -> keys.containsKey(change.getApiKeyDeleted().getId()) ? Optional.empty()
           : Optional.of(Rejection.notFound("key", change.getApiKeyDeleted().getId()));
+      case WEBHOOK_ENDPOINT_SET -> checkWebhook(change.getWebhookEndpointSet(), Instant.ofEpochMilli(change.getAtMillis()));
+      case WEBHOOK_SECRET_ROTATED -> webhooks.containsKey(change.getWebhookSecretRotated().getSubscription())
+          ? Optional.empty() : Optional.of(noWebhook(change.getWebhookSecretRotated().getSubscription()));
+      case WEBHOOK_ENDPOINT_DISABLED -> webhooks.containsKey(change.getWebhookEndpointDisabled().getSubscription())
+          ? Optional.empty() : Optional.of(noWebhook(change.getWebhookEndpointDisabled().getSubscription()));
       case CHANGE_NOT_SET -> Optional.of(new Rejection("invalid_request", "empty catalog change"));
     };
   }
@@ -279,6 +330,10 @@ public final class Catalog {
                 .flatMap(plan -> Trial.endsAt(at, plan.terms().getTrialDays()))));
         subscriptionsByAccount.computeIfAbsent(created.getAccount(), account -> new CopyOnWriteArrayList<>())
             .add(created.getId());
+        if (created.hasWebhook()) {
+          webhooks.put(created.getId(), new WebhookEndpoint(created.getId(), "", 0, 0, List.of(), Optional.empty(), at)
+              .set(created.getWebhook(), at));
+        }
         subscribers.add(created.getAccount() + " " + created.getProduct());
       }
       case SUBSCRIPTION_PLAN_CHANGED -> {
@@ -313,6 +368,12 @@ public final class Catalog {
           holdings.add(deleted.accountId(), CatalogLimits.Held.KEYS, -1);
         }
       }
+      case WEBHOOK_ENDPOINT_SET -> webhooks.computeIfPresent(change.getWebhookEndpointSet().getSubscription(),
+          (id, endpoint) -> endpoint.set(change.getWebhookEndpointSet(), at));
+      case WEBHOOK_SECRET_ROTATED -> webhooks.computeIfPresent(change.getWebhookSecretRotated().getSubscription(),
+          (id, endpoint) -> endpoint.rotated(change.getWebhookSecretRotated(), at));
+      case WEBHOOK_ENDPOINT_DISABLED -> webhooks.computeIfPresent(change.getWebhookEndpointDisabled().getSubscription(),
+          (id, endpoint) -> endpoint.disabledBy(change.getWebhookEndpointDisabled(), at));
       case CHANGE_NOT_SET -> { }
     }
     version++;
@@ -456,6 +517,26 @@ public final class Catalog {
     return limitsOf(subscription.account()).checkOneMorePlanChange(subscription.id(), subscription.plans().size() - 1);
   }
 
+  /** An endpoint is set on a webhook subscription that has not ended; the first one brings its secret. */
+  private Optional<Rejection> checkWebhook(WebhookEndpointSet set, Instant at) {
+    Subscription subscription = subscriptions.get(set.getSubscription());
+    if (subscription == null) {
+      return Optional.of(Rejection.notFound("subscription", set.getSubscription()));
+    }
+    if (!webhooks.containsKey(set.getSubscription())) {
+      return Optional.of(noWebhook(set.getSubscription()));
+    }
+    if (subscription.endedAt(at)) {
+      return Optional.of(cancelled(subscription));
+    }
+    return Optional.empty();
+  }
+
+  private static Rejection noWebhook(String subscription) {
+    return new Rejection("not_a_webhook_subscription", "subscription " + subscription
+        + " is not delivered by webhook; its delivery type was chosen when it was created");
+  }
+
   /** A cancel may only bring a subscription's end earlier, and never after it ended. */
   private Optional<Rejection> checkCancel(SubscriptionCancelled cancel, Instant at) {
     Subscription subscription = subscriptions.get(cancel.getSubscription());
@@ -544,6 +625,10 @@ public final class Catalog {
       case SUBSCRIPTION_RESUMED -> subscription(change.getSubscriptionResumed().getSubscription())
           .map(Subscription::account);
       case TOPIC_SCHEMA_ADDED -> topicOwner(change.getTopicSchemaAdded().getTopic());
+      case WEBHOOK_ENDPOINT_SET -> subscription(change.getWebhookEndpointSet().getSubscription()).map(Subscription::account);
+      case WEBHOOK_SECRET_ROTATED -> subscription(change.getWebhookSecretRotated().getSubscription())
+          .map(Subscription::account);
+      case WEBHOOK_ENDPOINT_DISABLED -> Optional.empty();
       case API_KEY_EXPIRY_SET -> Optional.ofNullable(keys.get(change.getApiKeyExpirySet().getId())).map(ApiKey::accountId);
       case ACCOUNT_CREATED, PLAN_DELETED, API_KEY_DELETED, CHANGE_NOT_SET -> Optional.empty();
     };
@@ -604,6 +689,15 @@ public final class Catalog {
 
   public Optional<Subscription> subscription(String id) {
     return Optional.ofNullable(subscriptions.get(id));
+  }
+
+  /** The webhook endpoint of a subscription delivered by webhook. */
+  public Optional<WebhookEndpoint> webhook(String subscription) {
+    return Optional.ofNullable(webhooks.get(subscription));
+  }
+
+  public Collection<WebhookEndpoint> webhooks() {
+    return webhooks.values();
   }
 
   public Collection<Account> accounts() {

@@ -20,6 +20,9 @@ import io.tollgate.protocols.v1.journal.SubscriptionResumed;
 import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
 import io.tollgate.protocols.v1.journal.TopicCreated;
 import io.tollgate.protocols.v1.journal.TopicSchemaAdded;
+import io.tollgate.protocols.v1.journal.WebhookEndpointDisabled;
+import io.tollgate.protocols.v1.journal.WebhookEndpointSet;
+import io.tollgate.protocols.v1.journal.WebhookSecretRotated;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -115,16 +118,60 @@ public sealed interface CatalogCommand {
     }
   }
 
-  /** {@code start}: where the subscription begins in each partition (none: at the beginning). */
+  /**
+   * {@code start}: where the subscription begins in each partition (none: at the beginning);
+   * {@code webhook}: its endpoint, when its delivery type is {@code webhook}.
+   */
   record CreateSubscription(String id, String account, String product, String plan, String deliveryType,
-                            Optional<String> filterJson, List<AckPoint> start) implements CatalogCommand {
+                            Optional<String> filterJson, List<AckPoint> start, Optional<WebhookTarget> webhook)
+      implements CatalogCommand {
     @Override
     public CatalogChange.Builder change() {
       SubscriptionCreated.Builder created = SubscriptionCreated.newBuilder().setId(id).setAccount(account)
           .setProduct(product).setPlan(plan).setDeliveryType(deliveryType);
       filterJson.ifPresent(created::setFilterJson);
+      webhook.ifPresent(target -> created.setWebhook(target.toProto(id)));
       start.forEach(point -> created.addStart(point.toProto()));
       return CatalogChange.newBuilder().setSubscriptionCreated(created);
+    }
+  }
+
+  /**
+   * A webhook endpoint: where it posts, how many events a request carries and how many requests
+   * are in flight at once, and its signing secret encrypted (empty: the secrets it has stay).
+   */
+  record WebhookTarget(String url, int batchSize, int concurrency, byte[] secretCiphertext) {
+    WebhookEndpointSet toProto(String subscription) {
+      return WebhookEndpointSet.newBuilder().setSubscription(subscription).setUrl(url).setBatchSize(batchSize)
+          .setConcurrency(concurrency).setSecretCiphertext(ByteString.copyFrom(secretCiphertext)).build();
+    }
+  }
+
+  /** Changes a webhook subscription's endpoint, and enables it if it was disabled. */
+  record SetWebhookEndpoint(String subscription, WebhookTarget target) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setWebhookEndpointSet(target.toProto(subscription));
+    }
+  }
+
+  /** A new signing secret; the ones it replaces keep signing until {@code previousExpireAt}. */
+  record RotateWebhookSecret(String subscription, byte[] secretCiphertext, Instant previousExpireAt)
+      implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setWebhookSecretRotated(WebhookSecretRotated.newBuilder()
+          .setSubscription(subscription).setSecretCiphertext(ByteString.copyFrom(secretCiphertext))
+          .setPreviousExpireAtMillis(previousExpireAt.toEpochMilli()));
+    }
+  }
+
+  /** The endpoint receives nothing more until it is set again: {@code reason} is {@code gone} or {@code failing}. */
+  record DisableWebhookEndpoint(String subscription, String reason, String message) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setWebhookEndpointDisabled(WebhookEndpointDisabled.newBuilder()
+          .setSubscription(subscription).setReason(reason).setMessage(message));
     }
   }
 

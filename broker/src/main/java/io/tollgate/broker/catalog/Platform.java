@@ -13,8 +13,10 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * What the platform itself publishes: the {@code tollgate.invoices} topic, where every
- * finalized invoice appears as a {@code tollgate.invoice.finalized} event. Accounts subscribe
- * to its product like to any other; the free plan's filter lets each see only its own invoices.
+ * finalized invoice appears as a {@code tollgate.invoice.finalized} event, and the
+ * {@code tollgate.webhooks} topic, where webhook endpoints' circuits and disablings are announced.
+ * Accounts subscribe to their products like to any other; the free plans' filters let each see
+ * only its own.
  */
 public final class Platform {
   public static final String ACCOUNT = "acc_tollgate";
@@ -29,7 +31,13 @@ public final class Platform {
   public static final String INVOICE_VOIDED = "tollgate.invoice.voided";
   public static final String CREDIT_NOTE_ISSUED = "tollgate.credit_note.issued";
   public static final String BILLING_SOURCE = "/tollgate/billing";
+  /** Webhook endpoints' circuits opening and closing, and endpoints disabled, each with its account as subject. */
+  public static final String WEBHOOKS_TOPIC = "tollgate.webhooks";
+  public static final String WEBHOOKS_PRODUCT = "prod_tollgate_webhooks";
+  public static final String WEBHOOKS_PLAN = "plan_tollgate_webhooks";
+  public static final String WEBHOOKS_SOURCE = "/tollgate/webhooks";
   private static final int INVOICE_PARTITIONS = 4;
+  private static final int WEBHOOK_PARTITIONS = 4;
   /** Another node starting at the same time created it first. */
   private static final Set<String> ALREADY_THERE =
       Set.of("account_exists", "domain_name_unavailable", "topic_exists", "product_exists", "plan_exists");
@@ -58,6 +66,33 @@ public final class Platform {
           .setCurrency("USD").setPrice(PriceModel.newBuilder().setPerUnit(PerUnit.newBuilder().setUnitAmount("0")))
           .setRevenueShare("0").setFilterJson("{\"subject\":\"${account}\"}").build()));
     }
+    return create(writer, missing);
+  }
+
+  /**
+   * Creates the webhooks topic, product and plan if they are missing: when the first webhook
+   * subscription is made, so a platform without webhooks lists no webhooks product.
+   */
+  public static CompletionStage<Void> ensureWebhooks(CatalogWriter writer, CatalogView view) {
+    Catalog catalog = view.catalog();
+    List<CatalogCommand> missing = new java.util.ArrayList<>();
+    if (catalog.topic(WEBHOOKS_TOPIC).isEmpty()) {
+      missing.add(new CatalogCommand.CreateTopic(WEBHOOKS_TOPIC, DOMAIN, WEBHOOK_PARTITIONS, Optional.empty()));
+    }
+    if (catalog.product(WEBHOOKS_PRODUCT).isEmpty()) {
+      missing.add(new CatalogCommand.CreateProduct(WEBHOOKS_PRODUCT, "Webhook endpoint events", ACCOUNT,
+          List.of(WEBHOOKS_TOPIC), "Your webhook endpoints' circuits opening and closing, and endpoints disabled.",
+          Visibility.PUBLIC));
+    }
+    if (catalog.plan(WEBHOOKS_PLAN).isEmpty()) {
+      missing.add(new CatalogCommand.CreatePlan(WEBHOOKS_PLAN, WEBHOOKS_PRODUCT, "own endpoints", PlanTerms.newBuilder()
+          .setCurrency("USD").setPrice(PriceModel.newBuilder().setPerUnit(PerUnit.newBuilder().setUnitAmount("0")))
+          .setRevenueShare("0").setFilterJson("{\"subject\":\"${account}\"}").build()));
+    }
+    return create(writer, missing);
+  }
+
+  private static CompletionStage<Void> create(CatalogWriter writer, List<CatalogCommand> missing) {
     CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
     for (CatalogCommand change : missing) {
       done = done.thenCompose(previous -> writer.write(ACTOR, change)

@@ -20,6 +20,7 @@ import io.tollgate.broker.catalog.VisibleCatalog;
 import io.tollgate.broker.invoicing.AccountBilling;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.subscription.Subscriptions;
+import io.tollgate.broker.webhook.Webhooks;
 import io.tollgate.broker.catalog.CatalogCommand;
 import io.tollgate.broker.position.AckPoint;
 import io.tollgate.protocols.v1.journal.PlanTerms;
@@ -50,10 +51,13 @@ public final class AdminApi {
   private final java.time.Clock clock;
   private final TopicSchemas schemas;
   private final RequestRules requests;
+  private final Webhooks webhooks;
 
   /** {@code requests}: how request bodies are read (their depth and string lengths, tollgate.limits). */
   public AdminApi(CatalogView view, CatalogWriter writer, Subscriptions subscriptions, ClusterSharding sharding,
-                  TopicSchemas schemas, RequestRules requests, Duration timeout, java.time.Clock clock) {
+                  TopicSchemas schemas, RequestRules requests, Duration timeout, java.time.Clock clock,
+                  Webhooks webhooks) {
+    this.webhooks = webhooks;
     this.schemas = schemas;
     this.requests = requests;
     this.clock = clock;
@@ -318,17 +322,23 @@ public final class AdminApi {
 
   // ---- subscriptions --------------------------------------------------------------------
 
+  /**
+   * Subscribes an account. A subscription of delivery type {@code webhook} is created with its
+   * endpoint (its URL checked against the SSRF rules) and a new signing secret, which this answer
+   * shows as {@code delivery.secret}, and never again.
+   */
   CompletionStage<HttpResponse> createSubscription(Principal principal, byte[] body) {
     JsonBody request = JsonBody.parse(requests, body, Set.of("account", "product", "plan", "delivery", "filter", "start"));
     String account = request.requiredString("account", FieldLengths.Kind.ID);
     requireScope(principal, Scope.SUBSCRIBE, account, "subscribe for account " + account);
     String productId = request.requiredString("product", FieldLengths.Kind.ID);
     requireReaches(principal, productId);
-    String deliveryType = request.optionalObject("delivery", Set.of("type"))
-        .map(delivery -> delivery.requiredString("type")).orElse("websocket");
-    if (!deliveryType.equals("websocket")) {
+    Optional<JsonBody> delivery = request.optionalObject("delivery",
+        Set.of("type", "url", "batch_size", "concurrency"));
+    String deliveryType = delivery.map(given -> given.requiredString("type")).orElse("websocket");
+    if (!deliveryType.equals("websocket") && !deliveryType.equals("webhook")) {
       throw new Refusal("unsupported_delivery", "delivery type \"" + deliveryType
-          + "\" is not available yet; use \"websocket\"");
+          + "\" is not available; use \"websocket\" (also read as server-sent events) or \"webhook\"");
     }
     String start = request.optionalString("start").orElse("beginning");
     if (!start.equals("beginning") && !start.equals("end")) {
@@ -341,9 +351,34 @@ public final class AdminApi {
       return Filters.validated(given.json(), Set.of());
     });
     String plan = request.requiredString("plan", FieldLengths.Kind.ID);
-    return subscriptions.create(principal.actor(), id, account, product, plan, deliveryType,
-            filter, start.equals("end") ? Subscriptions.Start.END : Subscriptions.Start.BEGINNING)
-        .thenApply(catalog -> Responses.json(201, subscription(catalog.subscription(id).orElseThrow(), clock.instant())));
+    Subscriptions.Start from = start.equals("end") ? Subscriptions.Start.END : Subscriptions.Start.BEGINNING;
+    if (deliveryType.equals("websocket")) {
+      delivery.ifPresent(given -> List.of("url", "batch_size", "concurrency").forEach(field -> {
+        if (given.json().has(field)) {
+          throw given.invalid(field, "applies only to delivery type \"webhook\"");
+        }
+      }));
+      return subscriptions.create(principal.actor(), id, account, product, plan, deliveryType, filter, from,
+              Optional.empty())
+          .thenApply(catalog -> Responses.json(201, subscription(catalog.subscription(id).orElseThrow(),
+              catalog.webhook(id), clock.instant())));
+    }
+    JsonBody given = delivery.orElseThrow();
+    String url = given.requiredString("url", FieldLengths.Kind.TEXT);
+    int batchSize = WebhooksApi.between(given, "batch_size", webhooks.settings().batchSize(),
+        webhooks.settings().maxBatchSize());
+    int concurrency = WebhooksApi.between(given, "concurrency", webhooks.settings().concurrency(),
+        webhooks.settings().maxConcurrency());
+    return webhooks.newEndpoint(id, url, batchSize, concurrency)
+        .thenCompose(endpoint -> subscriptions.create(principal.actor(), id, account, product, plan, deliveryType,
+                filter, from, Optional.of(endpoint.target()))
+            .thenApply(catalog -> {
+              webhooks.wake(id);
+              ObjectNode created = subscription(catalog.subscription(id).orElseThrow(), catalog.webhook(id),
+                  clock.instant());
+              ((ObjectNode) created.get("delivery")).put("secret", endpoint.shownSecret());
+              return Responses.json(201, created);
+            }));
   }
 
   /**
@@ -411,7 +446,7 @@ public final class AdminApi {
     return list(view.catalog().subscriptions().stream().filter(subscription ->
             AccountReads.mayRead(principal, subscription.account()) && principal.reaches(subscription.product())),
         subscription -> Paging.created(subscription.createdAt(), subscription.id()),
-        subscription -> subscription(subscription, clock.instant()), page);
+        subscription -> subscription(subscription, view.catalog().webhook(subscription.id()), clock.instant()), page);
   }
 
   /**
@@ -428,7 +463,7 @@ public final class AdminApi {
     return sharding.entityRefFor(SubscriptionEntity.ENTITY_KEY, id)
         .<SubscriptionEntity.Attached>ask(SubscriptionEntity.GetAcked::new, timeout)
         .thenCombine(usage, (acked, report) -> {
-          ObjectNode body = subscription(subscription, clock.instant());
+          ObjectNode body = subscription(subscription, view.catalog().webhook(id), clock.instant());
           ArrayNode cursors = body.putArray("acked");
           acked.acked().values().stream()
               .sorted(Comparator.comparing((AckPoint point) -> point.cursor().topic())
@@ -450,20 +485,20 @@ public final class AdminApi {
   }
 
   /** A key limited to resources acts only on those: topic names and product ids it reaches. */
-  private static void requireReaches(Principal principal, String resource) {
+  static void requireReaches(Principal principal, String resource) {
     if (!principal.reaches(resource)) {
       throw Refusal.forbidden("this key is limited to other resources than " + resource);
     }
   }
 
-  private static void requireScope(Principal principal, Scope scope, String accountId, String action) {
+  static void requireScope(Principal principal, Scope scope, String accountId, String action) {
     if (!principal.may(scope, accountId)) {
       throw Refusal.forbidden("this key may not " + action + "; that takes the operator's key or a key of "
           + accountId + " with the " + scope.wireName() + " scope");
     }
   }
 
-  private static Refusal notFound(String what, String id) {
+  static Refusal notFound(String what, String id) {
     return new Refusal(what + "_not_found", what + " " + id + " does not exist");
   }
 
@@ -534,7 +569,8 @@ public final class AdminApi {
    * or paused answers as before either could be done, so old data reads unchanged (UpgradeTest):
    * no status is active.
    */
-  static ObjectNode subscription(Catalog.Subscription subscription, java.time.Instant now) {
+  static ObjectNode subscription(Catalog.Subscription subscription, Optional<Catalog.WebhookEndpoint> webhook,
+                                 java.time.Instant now) {
     ObjectNode node = object().put("id", subscription.id()).put("account", subscription.account())
         .put("product", subscription.product()).put("plan", subscription.plan());
     if (subscription.endsAt().isPresent() || !subscription.pauses().isEmpty()) {
@@ -547,7 +583,8 @@ public final class AdminApi {
     subscription.trialEndsAt().ifPresent(end -> node.put("trial_ends_at", end.toString()));
     ArrayNode plans = node.putArray("plan_history");
     subscription.plans().forEach(span -> plans.addObject().put("plan", span.plan()).put("from", span.from().toString()));
-    node.putObject("delivery").put("type", subscription.deliveryType());
+    ObjectNode delivery = node.putObject("delivery").put("type", subscription.deliveryType());
+    webhook.ifPresent(endpoint -> WebhooksApi.render(endpoint, now, delivery));
     if (!subscription.filterJson().isEmpty()) {
       node.set("filter", Filters.json(subscription.filterJson()));
     }

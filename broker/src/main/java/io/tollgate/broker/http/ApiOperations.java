@@ -152,7 +152,9 @@ final class ApiOperations {
       at("POST", "/v1/subscriptions", create("createSubscription", "subscriptions",
           "Subscribes an account to a product under a plan.", "NewSubscription", "Subscription",
           "subscription_exists", "product_not_found", "plan_not_found", "plan_not_in_product",
-          "unsupported_delivery", "invalid_filter", "too_many_subscriptions")),
+          "unsupported_delivery", "invalid_filter", "too_many_subscriptions", "invalid_webhook_url",
+          "webhook_host_unresolvable", "webhook_target_loopback", "webhook_target_private", "webhook_target_link_local",
+          "webhooks_unavailable")),
       at("GET", "/v1/subscriptions", list("listSubscriptions", "subscriptions",
           "The subscriptions the caller may see.", "SubscriptionList")),
       at("GET", "/v1/subscriptions/{subscription}", read("getSubscription", "subscriptions",
@@ -196,6 +198,20 @@ final class ApiOperations {
       at("POST", "/v1/subscriptions/{subscription}/resume", new Operation("resumeSubscription", "subscriptions",
           "Resumes a paused subscription from now; a stream continues after the last ack.", Optional.empty(), 200,
           Optional.of("Subscription"), List.of(), List.of("subscription_not_paused", "subscription_cancelled"))),
+      at("PUT", "/v1/subscriptions/{subscription}/webhook", new Operation("setWebhookEndpoint", "subscriptions",
+          "Moves a webhook subscription's endpoint (its URL checked as when it was created) and enables it if it was "
+              + "disabled; batch_size and concurrency stay unless given (README, \"Webhooks\").",
+          Optional.of("WebhookEndpoint"), 200, Optional.of("Delivery"), List.of(), List.of("not_a_webhook_subscription",
+              "invalid_webhook_url", "webhook_host_unresolvable", "webhook_target_loopback", "webhook_target_private",
+              "webhook_target_link_local", "webhooks_unavailable", "subscription_cancelled"))),
+      at("POST", "/v1/subscriptions/{subscription}/webhook/secret", act("rotateWebhookSecret", "subscriptions",
+          "A new signing secret, shown in this answer only; the previous ones sign too until previous_expire_at, so "
+              + "requests carry both signatures meanwhile.", 201, "WebhookSecret", "not_a_webhook_subscription",
+          "webhooks_unavailable")),
+      at("GET", "/v1/subscriptions/{subscription}/webhook/attempts", withQuery(read("listWebhookAttempts",
+          "subscriptions", "The latest delivery attempts of a webhook subscription, newest first, a page at a time: "
+              + "status, latency, response excerpt and next try.", "WebhookAttemptPage", "not_a_webhook_subscription",
+          "invalid_limit", "invalid_before"), "limit", "before")),
 
       at("GET", "/v1/analytics/{dimension}", withQuery(read("getAnalytics", "analytics",
           "Rollups of topics, products, plans, accounts or subscriptions per minute, hour or day over [from, to):"

@@ -210,6 +210,11 @@ public final class AuditApi {
       case SUBSCRIPTION_RESUMED -> node.put("target", change.getSubscriptionResumed().getSubscription());
       case PLAN_DELETED -> node.put("target", change.getPlanDeleted().getId());
       case API_KEY_DELETED -> node.put("target", change.getApiKeyDeleted().getId());
+      case WEBHOOK_ENDPOINT_SET -> node.put("target", change.getWebhookEndpointSet().getSubscription())
+          .put("url", change.getWebhookEndpointSet().getUrl());
+      case WEBHOOK_SECRET_ROTATED -> node.put("target", change.getWebhookSecretRotated().getSubscription());
+      case WEBHOOK_ENDPOINT_DISABLED -> node.put("target", change.getWebhookEndpointDisabled().getSubscription())
+          .put("reason", change.getWebhookEndpointDisabled().getReason());
       case CHANGE_NOT_SET -> { }
     }
   }

@@ -54,6 +54,7 @@ public final class HttpApi extends AllDirectives {
   private final PublishApi publish;
   private final StreamsApi streams;
   private final AnalyticsApi analytics;
+  private final WebhooksApi webhooks;
   private final Metrics metrics;
   private final BooleanSupplier ready;
   private final FieldLengths lengths;
@@ -62,9 +63,10 @@ public final class HttpApi extends AllDirectives {
   /** {@code lengths}: how long a path's parameters may be (tollgate.limits.max-id-length). */
   public HttpApi(Authenticator authenticator, AuthThrottle throttle, CatalogView view, AdminApi admin, CatalogApi catalogApi,
                  BillingApi billing, VerificationApi verification, AuditApi audit, SessionsApi sessions,
-                 PublishApi publish, StreamsApi streams, AnalyticsApi analytics, Metrics metrics, BooleanSupplier ready,
-                 FieldLengths lengths) {
+                 PublishApi publish, StreamsApi streams, AnalyticsApi analytics, WebhooksApi webhooks, Metrics metrics,
+                 BooleanSupplier ready, FieldLengths lengths) {
     this.analytics = analytics;
+    this.webhooks = webhooks;
     this.verification = verification;
     this.lengths = lengths;
     this.catalogApi = catalogApi;
@@ -214,6 +216,13 @@ public final class HttpApi extends AllDirectives {
             async(() -> admin.pauseOrResume(principal, at.get(0), true))),
         api("POST", "/v1/subscriptions/{subscription}/resume", (principal, at) ->
             async(() -> admin.pauseOrResume(principal, at.get(0), false))),
+        api("PUT", "/v1/subscriptions/{subscription}/webhook", (principal, at) ->
+            withBody(body -> async(() -> webhooks.setEndpoint(principal, at.get(0), body)))),
+        api("POST", "/v1/subscriptions/{subscription}/webhook/secret", (principal, at) ->
+            async(() -> webhooks.rotateSecret(principal, at.get(0)))),
+        api("GET", "/v1/subscriptions/{subscription}/webhook/attempts", (principal, at) ->
+            parameterOptional("limit", limit -> parameterOptional("before", before ->
+                async(() -> webhooks.attempts(principal, at.get(0), limit, before))))),
 
         api("GET", "/v1/analytics/{dimension}", (principal, at) -> parameterOptional("from", from ->
             parameterOptional("to", to -> parameterOptional("resolution", resolution -> parameterOptional("key", key ->

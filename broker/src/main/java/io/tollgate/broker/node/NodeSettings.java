@@ -17,6 +17,11 @@ import io.tollgate.broker.topic.PublishRates;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.broker.topic.TopicSchemas;
+import io.tollgate.broker.webhook.RetryPolicy;
+import io.tollgate.broker.webhook.SecretBox;
+import io.tollgate.broker.webhook.WebhookSettings;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +54,7 @@ public record NodeSettings(
     Storage storage,
     Optional<ServerTls.Settings> tls,
     Limits limits,
-    AnalyticsSettings analytics) {
+    AnalyticsSettings analytics, WebhookSettings webhooks) {
 
   /**
    * {@code tollgate.limits}: the longest strings a request may carry, the longest attributes of an
@@ -123,13 +128,55 @@ public record NodeSettings(
         new AnalyticsSettings(t.getBoolean("analytics.enabled"), positive(t, "analytics.read-interval"),
             atLeastOne(t, "analytics.max-entries-per-journal"), positive(t, "analytics.record-interval"),
             positive(t, "analytics.max-range"), between(t, "analytics.max-buckets", 1, 1_000_000),
-            between(t, "analytics.max-metric-keys", 0, 100_000)));
+            between(t, "analytics.max-metric-keys", 0, 100_000)),
+        webhooks(t));
     clusterTls(config).ifPresent(cluster -> {
       readable(t, "cluster.tls.cert-file", cluster.certFile());
       readable(t, "cluster.tls.key-file", cluster.keyFile());
       readable(t, "cluster.tls.ca-file", cluster.caFile());
     });
     return settings;
+  }
+
+  private static WebhookSettings webhooks(Config t) {
+    int maxBatch = between(t, "webhooks.max-batch-size", 1, 10_000);
+    int maxConcurrency = between(t, "webhooks.max-concurrency", 1, 256);
+    Duration firstRetry = positive(t, "webhooks.retry.first");
+    Duration maxRetry = positive(t, "webhooks.retry.max");
+    if (maxRetry.compareTo(firstRetry) < 0) {
+      throw bad(t, "webhooks.retry.max", "at least tollgate.webhooks.retry.first");
+    }
+    double jitter = t.getDouble("webhooks.retry.jitter");
+    if (jitter < 0 || jitter > 1) {
+      throw bad(t, "webhooks.retry.jitter", "a fraction from 0 to 1");
+    }
+    return new WebhookSettings(secretKey(t), t.getBoolean("webhooks.allow-private-targets"),
+        between(t, "webhooks.batch-size", 1, maxBatch), maxBatch,
+        between(t, "webhooks.concurrency", 1, maxConcurrency), maxConcurrency,
+        positive(t, "webhooks.connect-timeout"), positive(t, "webhooks.request-timeout"),
+        positive(t, "webhooks.body-timeout"), between(t, "webhooks.max-excerpt-bytes", 1, 65_536),
+        new RetryPolicy(firstRetry, maxRetry, jitter, positive(t, "webhooks.disable-after")),
+        atLeastOne(t, "webhooks.breaker.failures"), positive(t, "webhooks.breaker.reset"),
+        notNegative(t, "webhooks.secret-overlap"), between(t, "webhooks.attempt-log-size", 1, 100_000),
+        positive(t, "webhooks.wake-every"), positive(t, "webhooks.linger"));
+  }
+
+  /** The key webhook secrets are encrypted under: the base64 of 32 bytes, or empty for none. */
+  private static Optional<SecretBox> secretKey(Config t) {
+    String given = t.getString("webhooks.secret-key").trim();
+    if (given.isEmpty()) {
+      return Optional.empty();
+    }
+    byte[] key;
+    try {
+      key = Base64.getDecoder().decode(given);
+    } catch (IllegalArgumentException e) {
+      throw bad(t, "webhooks.secret-key", "the base64 of " + SecretBox.KEY_BYTES + " random bytes");
+    }
+    if (key.length != SecretBox.KEY_BYTES) {
+      throw bad(t, "webhooks.secret-key", "the base64 of " + SecretBox.KEY_BYTES + " random bytes, not " + key.length);
+    }
+    return Optional.of(new SecretBox(key, new SecureRandom()));
   }
 
   private static Limits limits(Config t) {

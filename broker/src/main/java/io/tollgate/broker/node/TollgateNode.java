@@ -35,6 +35,7 @@ import io.tollgate.broker.http.PublishApi;
 import io.tollgate.broker.http.RequestRules;
 import io.tollgate.broker.http.SessionsApi;
 import io.tollgate.broker.http.VerificationApi;
+import io.tollgate.broker.http.WebhooksApi;
 import io.tollgate.broker.ops.Metrics;
 import io.tollgate.broker.session.Ending;
 import io.tollgate.broker.session.OpenSessions;
@@ -42,6 +43,12 @@ import io.tollgate.broker.session.SessionDirectory;
 import io.tollgate.broker.subscription.Seeks;
 import io.tollgate.broker.subscription.SharedTails;
 import io.tollgate.broker.subscription.StreamSession;
+import io.tollgate.broker.webhook.DeliveryFeed;
+import io.tollgate.broker.webhook.WebhookClient;
+import io.tollgate.broker.webhook.WebhookSettings;
+import io.tollgate.broker.webhook.WebhookTargets;
+import io.tollgate.broker.webhook.WebhookWorker;
+import io.tollgate.broker.webhook.Webhooks;
 import io.tollgate.broker.subscription.SubscriptionPreview;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.subscription.Subscriptions;
@@ -61,6 +68,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -263,8 +271,15 @@ public final class TollgateNode {
         metrics.deliveredEvents, metrics.counting(analytics.<DeliveryObserver>map(Analytics::recorder)
             .orElse(DeliveryObserver.NONE)));
     CatalogWriter catalogWriter = new CatalogWriter(sharding, view, clock, askTimeout);
+    WebhookSettings webhookSettings = settings.webhooks();
+    WebhookTargets webhookTargets = new WebhookTargets(webhookSettings.allowPrivateTargets(), WebhookTargets.Resolver.SYSTEM);
+    Executor resolving = system.dispatchers().lookup(DispatcherSelector.blocking());
+    Webhooks webhooks = new Webhooks(view, catalogWriter, sharding, webhookSettings, webhookTargets, resolving, clock,
+        askTimeout);
+    WebhookWorker.initSharding(sharding, new WebhookWorker.Parts(view, DeliveryFeed.of(streams),
+        new WebhookClient(system, webhookSettings, webhookTargets, resolving), webhooks, webhookSettings, clock));
     AdminApi admin = new AdminApi(view, catalogWriter, new Subscriptions(sharding, view, catalogWriter, askTimeout, clock, periods),
-        sharding, schemas, requests, askTimeout, clock);
+        sharding, schemas, requests, askTimeout, clock, webhooks);
     AtomicBoolean stopping = new AtomicBoolean();
     CompletableFuture<Void> caughtUp = view.caughtUp().toCompletableFuture();
     BooleanSupplier ready = () -> caughtUp.isDone() && !caughtUp.isCompletedExceptionally() && !stopping.get();
@@ -279,7 +294,8 @@ public final class TollgateNode {
         new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData),
         new StreamsApi(view, streams, requests, new Seeks(sharding, currentJournal, system, askTimeout),
             new SubscriptionPreview(sharding, journalReads, askTimeout), clock),
-        new AnalyticsApi(view, analytics, analyticsSettings), metrics, ready, settings.limits().fields());
+        new AnalyticsApi(view, analytics, analyticsSettings), new WebhooksApi(view, webhooks, requests, clock), metrics,
+        ready, settings.limits().fields());
 
     ServerBuilder httpServer = Http.get(system).newServerAt(settings.http().host(), settings.http().port());
     ServerBinding http = tls.map(t -> httpServer.enableHttps(ConnectionContext.httpsServer(t::newEngine))).orElse(httpServer)
@@ -309,6 +325,7 @@ public final class TollgateNode {
 
     caughtUp.get(60, TimeUnit.SECONDS);
     Platform.ensure(catalogWriter, view).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    webhooks.startWaking(system);
     InetSocketAddress httpAddress = http.localAddress();
     LOG.atInfo()
         .addKeyValue("http", (tls.isPresent() ? "https://" : "http://") + httpAddress.getHostString() + ":" + httpAddress.getPort())

@@ -8,6 +8,7 @@ import io.tollgate.broker.serialization.codec.MessageCodec;
 import io.tollgate.broker.session.SessionMessages;
 import io.tollgate.broker.subscription.SubscriptionMessages;
 import io.tollgate.broker.topic.TopicMessages;
+import io.tollgate.broker.webhook.WebhookMessages;
 import java.io.NotSerializableException;
 import java.util.List;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -30,7 +31,7 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
   /** Every declared message type; a clash fails here, when the node starts. */
   public static final MessageRegistry MESSAGES = MessageRegistry.of(List.of(
       TopicMessages.CODECS, CatalogMessages.CODECS, SubscriptionMessages.CODECS, BillingMessages.CODECS,
-      SessionMessages.CODECS, io.tollgate.broker.analytics.AnalyticsMessages.CODECS));
+      SessionMessages.CODECS, io.tollgate.broker.analytics.AnalyticsMessages.CODECS, WebhookMessages.CODECS));
 
   private final ExtendedActorSystem system;
   private final ActorRefs refs = new ActorRefs() {

@@ -60,6 +60,26 @@ public sealed interface Credential {
     }
   }
 
+  /**
+   * A webhook subscription's delivery worker, which holds no credential of its consumer: it lasts
+   * while the subscription's endpoint is enabled.
+   */
+  record Webhook(String subscription) implements Credential {
+    @Override
+    public String label() {
+      return "webhook";
+    }
+
+    @Override
+    public Optional<Ending> endingAt(Catalog catalog, Instant now) {
+      Optional<Catalog.WebhookEndpoint> endpoint = catalog.webhook(subscription);
+      if (endpoint.isEmpty() || endpoint.get().disabled().isPresent()) {
+        return Optional.of(new Ending("webhook_disabled", "the webhook endpoint of " + subscription + " is disabled"));
+      }
+      return Optional.empty();
+    }
+  }
+
   /** {@code validUntil}: the token's {@code exp} plus the allowed clock skew. */
   record Token(Instant validUntil) implements Credential {
     @Override

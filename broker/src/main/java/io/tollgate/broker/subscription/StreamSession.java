@@ -154,6 +154,30 @@ public final class StreamSession {
   }
 
   /**
+   * What a consumer inside the broker reads and acks through: {@code outbound} is the session's
+   * frames as {@code frames} writes them, {@code acks} takes the cursors it acknowledges (each
+   * answered once committed, or refused) and is run once.
+   */
+  public record Feed<T>(Source<T, NotUsed> outbound, Sink<FeedAck, NotUsed> acks) {}
+
+  /** An ack of {@code cursor} from a consumer inside the broker, and who hears its outcome. */
+  public record FeedAck(String cursor, java.util.function.Consumer<SubscriptionEntity.AckAnswer> answer) {}
+
+  /**
+   * Attaches a consumer inside the broker, a webhook subscription's delivery worker, as a
+   * session like a stream's: registered in {@link OpenSessions} (so a cancel, a pause or the node
+   * going away ends it), reading, filtering, redacting and limiting exactly as a stream does, and
+   * committing its acks through {@link AckCommits}, so an event it acknowledges is billed once.
+   */
+  public <T> CompletionStage<Feed<T>> openFeed(Catalog catalog, Catalog.Subscription subscription, Frames<T> frames,
+                                               Credential credential, String remoteAddress) {
+    return attach(catalog, subscription, OpenSession.Kind.WEBHOOK, frames, credential, remoteAddress, LastEventId.none())
+        .thenApply(session -> new Feed<>(session.outbound(), Flow.<FeedAck>create()
+            .map(ack -> new AckRequest(ack.cursor(), ack.answer()))
+            .to(session.acks())));
+  }
+
+  /**
    * A {@code Last-Event-ID} past the end of its partition names nothing this subscription could
    * have delivered, and would hold that partition's events back forever: {@code unknown_cursor}.
    */

@@ -48,11 +48,12 @@ public final class Subscriptions {
   public enum Start { BEGINNING, END }
 
   public CompletionStage<Catalog> create(String actor, String id, String account, Catalog.Product product, String plan,
-                                         String deliveryType, Optional<String> filterJson, Start start) {
+                                         String deliveryType, Optional<String> filterJson, Start start,
+                                         Optional<CatalogCommand.WebhookTarget> webhook) {
     CompletionStage<List<AckPoint>> startPoints = start == Start.END
         ? endsOf(product) : CompletableFuture.completedFuture(List.of());
     return startPoints.thenCompose(points -> writer.write(actor, new CatalogCommand.CreateSubscription(
-        id, account, product.id(), plan, deliveryType, filterJson, points)));
+        id, account, product.id(), plan, deliveryType, filterJson, points, webhook)));
   }
 
   public CompletionStage<Catalog> changePlan(String actor, String subscription, String plan) {

@@ -70,11 +70,11 @@ class TenantIsolationMatrixTest {
   private record Fixture(String account, String key, Map<String, String> lackingScope, String otherResourcesKey,
                          String expiredKey, String product, String plan, String sparePlan, String doomedPlan,
                          String subscription, String doomedSubscription, String rotatableKey, String doomedKey,
-                         String session, String usdInvoice, String eurInvoice) {
+                         String session, String usdInvoice, String eurInvoice, String webhookSubscription) {
     /** Every identifier and name of A's that another tenant must never read. */
     List<String> secrets() {
       return List.of(account, "tenanta", product, plan, sparePlan, doomedPlan, subscription, doomedSubscription, session,
-          usdInvoice, eurInvoice);
+          usdInvoice, eurInvoice, webhookSubscription);
     }
   }
 
@@ -84,7 +84,9 @@ class TenantIsolationMatrixTest {
     settings.putAll(Map.of("tollgate.billing.period", "PT1H", "tollgate.billing.grace", "5m",
         "tollgate.billing.close-interval", "200ms",
         // Hundreds of refusals from this one address are the point here; AuthFailuresTest covers the throttle.
-        "tollgate.auth.failures.allowed", 1_000_000));
+        "tollgate.auth.failures.allowed", 1_000_000,
+        "tollgate.webhooks.secret-key", java.util.Base64.getEncoder().encodeToString(new byte[32]),
+        "tollgate.webhooks.allow-private-targets", true));
     broker = TestBroker.start(settings, clock);
     TollgateAdmin admin = broker.admin();
     List<String> allScopes = List.of("admin", "publish", "subscribe", "read");
@@ -118,6 +120,10 @@ class TenantIsolationMatrixTest {
     String subscription = admin.createSubscription(account, product, usdPlan, "beginning").get("id").asText();
     admin.createSubscription(account, product, eurPlan, "beginning");
     String doomedSubscription = admin.createSubscription(account, product, spare, "beginning").get("id").asText();
+    // Its endpoint is a port nobody listens on: its deliveries fail, which the matrix does not look at.
+    String webhookSubscription = broker.post("/v1/subscriptions", key, "application/json", "{\"account\":\""
+        + account + "\",\"product\":\"" + product + "\",\"plan\":\"" + spare + "\",\"delivery\":{\"type\":"
+        + "\"webhook\",\"url\":\"http://127.0.0.1:9/hooks\"}}").body().get("id").asText();
 
     String b = admin.createAccount("tenantb account").get("id").asText();
     foreignKey = admin.createKey(b, allScopes).get("secret").asText();
@@ -141,7 +147,7 @@ class TenantIsolationMatrixTest {
     String session = broker.get("/v1/accounts/" + account + "/sessions", broker.adminKey()).body()
         .get("data").get(0).get("id").asText();
     a = new Fixture(account, key, lackingScope, otherResources, expired, product, usdPlan, spare, doomed, subscription,
-        doomedSubscription, rotatable, doomedKey, session, invoices.get("USD"), invoices.get("EUR"));
+        doomedSubscription, rotatable, doomedKey, session, invoices.get("USD"), invoices.get("EUR"), webhookSubscription);
   }
 
   @AfterAll
@@ -349,6 +355,13 @@ class TenantIsolationMatrixTest {
                 + "/resume"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
         row("POST", "/v1/subscriptions/{subscription}/cancel", () -> json("/v1/subscriptions/" + a.doomedSubscription()
                 + "/cancel", "{\"at\":\"now\"}"), Owner.TENANT, "subscribe", true, notFound("subscription"), 200),
+        row("PUT", "/v1/subscriptions/{subscription}/webhook", () -> json("/v1/subscriptions/" + a.webhookSubscription()
+                + "/webhook", "{\"url\":\"http://127.0.0.1:9/moved\"}"), Owner.TENANT, "subscribe", true,
+            notFound("subscription"), 200),
+        row("POST", "/v1/subscriptions/{subscription}/webhook/secret", () -> call("/v1/subscriptions/"
+            + a.webhookSubscription() + "/webhook/secret"), Owner.TENANT, "subscribe", true, notFound("subscription"), 201),
+        row("GET", "/v1/subscriptions/{subscription}/webhook/attempts", () -> call("/v1/subscriptions/"
+            + a.webhookSubscription() + "/webhook/attempts"), Owner.TENANT, "read", true, notFound("subscription"), 200),
 
         row("GET", "/v1/analytics/{dimension}", () -> call("/v1/analytics/subscriptions?key=" + a.subscription()
                 + "&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&resolution=hour"), Owner.TENANT, "read", true,

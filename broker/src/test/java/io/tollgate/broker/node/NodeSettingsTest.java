@@ -53,6 +53,16 @@ class NodeSettingsTest {
   }
 
   @Test
+  void withoutAWebhookKeyANodeHasNoSecretBoxAndPrivateTargetsAreRefusedByDefault() {
+    NodeSettings settings = read("");
+    assertTrue(settings.webhooks().secrets().isEmpty());
+    assertTrue(!settings.webhooks().allowPrivateTargets());
+    assertEquals(100, settings.webhooks().batchSize());
+    assertTrue(read("tollgate.webhooks.secret-key = \"" + java.util.Base64.getEncoder().encodeToString(new byte[32])
+        + "\"").webhooks().secrets().isPresent());
+  }
+
+  @Test
   void aFlagOverridesTheFileAndTheFileTheDefault() {
     NodeSettings settings = NodeSettings.from(TollgateNode.configure(ConfigFactory.parseString("tollgate.http.port = 9001")
         .withFallback(ConfigFactory.parseString("tollgate.http.port = 9000\ntollgate.tcp.port = 7001"))));
@@ -94,6 +104,14 @@ class NodeSettingsTest {
       "tollgate.limits.catalog.max-subscriptions-per-account | 0",
       "tollgate.limits.catalog.max-topics-per-product | many",
       "tollgate.limits.max-request-bytes | 0",
+      "tollgate.webhooks.secret-key | not base64!",
+      "tollgate.webhooks.secret-key | AAAA",
+      "tollgate.webhooks.batch-size | 5000",
+      "tollgate.webhooks.max-concurrency | 0",
+      "tollgate.webhooks.retry.jitter | 1.5",
+      "tollgate.webhooks.retry.max | 1ms",
+      "tollgate.webhooks.disable-after | 0s",
+      "tollgate.webhooks.max-excerpt-bytes | 0",
   })
   void aValueOutOfItsRangeStopsTheNodeAtStartNamingItsKey(String key, String value) {
     ConfigException refused = assertThrows(ConfigException.class, () -> read(key + " = \"" + value + "\""));

@@ -77,6 +77,9 @@ final class MessageExamples {
       if (raw == List.class) {
         return List.of(value(arguments[0]));
       }
+      if (raw == java.util.Optional.class) {
+        return java.util.Optional.of(value(arguments[0]));
+      }
       if (raw == Map.class) {
         return Map.of(value(arguments[0]), value(arguments[1]));
       }

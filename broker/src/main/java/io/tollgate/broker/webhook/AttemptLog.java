@@ -1,0 +1,55 @@
+package io.tollgate.broker.webhook;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The latest attempts of one webhook subscription, kept in memory by its worker (at most
+ * {@code capacity}; the oldest go first), numbered from 1 and read newest first a page at a time.
+ * It is safe for the worker's lanes to add from several threads.
+ */
+public final class AttemptLog {
+  /** A page, newest first; {@code more}: older attempts are kept. */
+  public record Page(List<Attempt> attempts, boolean more) {}
+
+  private final int capacity;
+  private final ArrayDeque<Attempt> attempts = new ArrayDeque<>();
+  private long last;
+
+  public AttemptLog(int capacity) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("an attempt log holds at least one attempt");
+    }
+    this.capacity = capacity;
+  }
+
+  public synchronized Attempt add(Attempt attempt) {
+    Attempt numbered = attempt.numbered(++last);
+    if (attempts.size() == capacity) {
+      attempts.removeFirst();
+    }
+    attempts.addLast(numbered);
+    return numbered;
+  }
+
+  /** Up to {@code limit} attempts numbered below {@code before} (0: from the newest), newest first. */
+  public synchronized Page page(long before, int limit) {
+    List<Attempt> page = new ArrayList<>(Math.min(limit, attempts.size()));
+    Iterator<Attempt> newestFirst = attempts.descendingIterator();
+    boolean more = false;
+    while (newestFirst.hasNext()) {
+      Attempt attempt = newestFirst.next();
+      if (before > 0 && attempt.number() >= before) {
+        continue;
+      }
+      if (page.size() == limit) {
+        more = true;
+        break;
+      }
+      page.add(attempt);
+    }
+    return new Page(List.copyOf(page), more);
+  }
+}

@@ -1,0 +1,63 @@
+package io.tollgate.broker.webhook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WebhookSignatureTest {
+  private static byte[] secretOf(String shown) {
+    return Base64.getDecoder().decode(shown.substring(WebhookSignature.PREFIX.length()));
+  }
+
+  /** The example of the Standard Webhooks reference libraries' tests. */
+  @Test
+  void signsTheSpecificationsExampleAsItsReferenceLibrariesDo() {
+    byte[] secret = secretOf("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    String header = WebhookSignature.header("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330,
+        "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8), List.of(secret));
+    assertEquals("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", header);
+  }
+
+  @Test
+  void aSecretIsShownAsWhsecAndTheBase64OfItsThirtyTwoBytes() {
+    byte[] secret = WebhookSignature.newSecret(new SecureRandom());
+    String shown = WebhookSignature.shown(secret);
+    assertTrue(shown.startsWith("whsec_"));
+    assertEquals(32, secretOf(shown).length);
+  }
+
+  @Test
+  void twoSecretsGiveTwoSignaturesSeparatedByASpaceNewestFirst() {
+    byte[] newer = "newer-secret-newer-secret-newer!".getBytes(StandardCharsets.UTF_8);
+    byte[] older = "older-secret-older-secret-older!".getBytes(StandardCharsets.UTF_8);
+    byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+    String header = WebhookSignature.header("msg_1", 1, body, List.of(newer, older));
+    assertEquals("v1," + WebhookSignature.sign("msg_1", 1, body, newer) + " v1,"
+        + WebhookSignature.sign("msg_1", 1, body, older), header);
+  }
+
+  @Test
+  void anIndependentImplementationOfTheSpecificationVerifiesEachOfTwoSignatures() throws Exception {
+    assumeTrue(StandardWebhooksVerifier.available(), "node is not installed");
+    SecureRandom random = new SecureRandom();
+    byte[] newer = WebhookSignature.newSecret(random);
+    byte[] older = WebhookSignature.newSecret(random);
+    byte[] body = "{\"type\":\"batch\",\"events\":[{\"cursor\":\"a.b:0:1:0\"}],\"text\":\"é ✓\"}"
+        .getBytes(StandardCharsets.UTF_8);
+    String timestamp = Long.toString(Instant.now().getEpochSecond());
+    String header = WebhookSignature.header("msg_x", Long.parseLong(timestamp), body, List.of(newer, older));
+    assertEquals("verified", StandardWebhooksVerifier.verify(WebhookSignature.shown(newer), "msg_x", timestamp,
+        header, body));
+    assertEquals("verified", StandardWebhooksVerifier.verify(WebhookSignature.shown(older), "msg_x", timestamp,
+        header, body));
+    assertEquals("no signature matches", StandardWebhooksVerifier.verify(
+        WebhookSignature.shown(WebhookSignature.newSecret(random)), "msg_x", timestamp, header, body));
+  }
+}
