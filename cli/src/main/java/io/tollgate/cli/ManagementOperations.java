@@ -133,7 +133,9 @@ public final class ManagementOperations {
 
       op("topics", "create", "POST", "/v1/topics", "createTopic", "Create a partitioned topic.",
           List.of(text("name", "domain.name"), text("domain", "Its domain"), integer("partitions", "How many"),
-              json("schema", "A JSON Schema for its events")), List.of(), "name", "domain", "partitions"),
+              json("schema", "A JSON Schema for its events"),
+              json("retention", "What each partition keeps, e.g. {\"time\":\"P7D\",\"bytes\":1073741824}; "
+                  + "unset: the node's default")), List.of(), "name", "domain", "partitions"),
       op("topics", "list", "GET", "/v1/topics", "listTopics", "The topics you may see.", List.of(), PAGE,
           "name", "domain", "partitions", "schema_version"),
       op("topics", "get", "GET", "/v1/topics/{topic}", "getTopic", "One topic.", List.of(), List.of()),

@@ -65,8 +65,13 @@ public final class Catalog {
 
   public record Domain(String name, String owner, Instant createdAt) implements Entry {}
 
-  /** A topic; {@code schemas} are its JSON Schema versions, oldest first (empty: none). */
-  public record Topic(String name, String domain, int partitions, List<String> schemas, Instant createdAt) implements Entry {
+  /**
+   * A topic; {@code schemas} are its JSON Schema versions, oldest first (empty: none).
+   * {@code retentionMillis} and {@code retentionBytes} bound what each partition keeps: 0 means
+   * the node's default ({@code tollgate.topics.retention}), -1 no bound.
+   */
+  public record Topic(String name, String domain, int partitions, List<String> schemas, Instant createdAt,
+                      long retentionMillis, long retentionBytes) implements Entry {
     public Optional<String> currentSchema() {
       return schemas.isEmpty() ? Optional.empty() : Optional.of(schemas.get(schemas.size() - 1));
     }
@@ -79,7 +84,7 @@ public final class Catalog {
     Topic withSchema(String schema) {
       List<String> versions = new java.util.ArrayList<>(schemas);
       versions.add(schema);
-      return new Topic(name, domain, partitions, List.copyOf(versions), createdAt);
+      return new Topic(name, domain, partitions, List.copyOf(versions), createdAt, retentionMillis, retentionBytes);
     }
   }
 
@@ -253,7 +258,8 @@ public final class Catalog {
         TopicCreated created = change.getTopicCreated();
         domain(created.getDomain()).ifPresent(domain -> holdings.add(domain.owner(), CatalogLimits.Held.TOPICS, 1));
         topics.put(created.getName(), new Topic(created.getName(), created.getDomain(), created.getPartitions(),
-            created.getSchemaJson().isEmpty() ? List.of() : List.of(created.getSchemaJson()), at));
+            created.getSchemaJson().isEmpty() ? List.of() : List.of(created.getSchemaJson()), at,
+            created.getRetentionMillis(), created.getRetentionBytes()));
         Optional.ofNullable(domains.get(created.getDomain())).ifPresent(domain -> topicsByOwner
             .computeIfAbsent(domain.owner(), owner -> new CopyOnWriteArrayList<>()).add(created.getName()));
       }
@@ -365,6 +371,9 @@ public final class Catalog {
     }
     if (created.getPartitions() < 1 || created.getPartitions() > MAX_PARTITIONS) {
       return invalid("partitions must be between 1 and " + MAX_PARTITIONS);
+    }
+    if (created.getRetentionMillis() < -1 || created.getRetentionBytes() < -1) {
+      return invalid("a retention bound is a positive amount, 0 for the node's default, or -1 for none");
     }
     return topics.containsKey(created.getName()) ? Optional.of(Rejection.conflict("topic", created.getName()))
         : oneMore(CatalogLimits.Held.TOPICS, domains.get(created.getDomain()).owner());

@@ -75,11 +75,16 @@ public sealed interface CatalogCommand {
     }
   }
 
-  /** {@code schemaJson}: a schema already checked against the meta-schema. */
-  record CreateTopic(String name, String domain, int partitions, Optional<String> schemaJson) implements CatalogCommand {
+  /**
+   * {@code schemaJson}: a schema already checked against the meta-schema. {@code retentionMillis}
+   * and {@code retentionBytes} as {@link Catalog.Topic} holds them: 0 the node's default, -1 no bound.
+   */
+  record CreateTopic(String name, String domain, int partitions, Optional<String> schemaJson,
+                     long retentionMillis, long retentionBytes) implements CatalogCommand {
     @Override
     public CatalogChange.Builder change() {
-      TopicCreated.Builder topic = TopicCreated.newBuilder().setName(name).setDomain(domain).setPartitions(partitions);
+      TopicCreated.Builder topic = TopicCreated.newBuilder().setName(name).setDomain(domain).setPartitions(partitions)
+          .setRetentionMillis(retentionMillis).setRetentionBytes(retentionBytes);
       schemaJson.ifPresent(topic::setSchemaJson);
       return CatalogChange.newBuilder().setTopicCreated(topic);
     }

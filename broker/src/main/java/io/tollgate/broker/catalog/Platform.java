@@ -27,6 +27,8 @@ public final class Platform {
   public static final String INVOICE_FINALIZED = "tollgate.invoice.finalized";
   public static final String BILLING_SOURCE = "/tollgate/billing";
   private static final int INVOICE_PARTITIONS = 4;
+  /** Invoices are the record of what was billed: the platform keeps their events whatever the node's default. */
+  private static final long KEEP_FOREVER = -1;
   /** Another node starting at the same time created it first. */
   private static final Set<String> ALREADY_THERE =
       Set.of("account_exists", "domain_name_unavailable", "topic_exists", "product_exists", "plan_exists");
@@ -44,7 +46,8 @@ public final class Platform {
       missing.add(new CatalogCommand.CreateDomain(DOMAIN, ACCOUNT));
     }
     if (catalog.topic(INVOICES_TOPIC).isEmpty()) {
-      missing.add(new CatalogCommand.CreateTopic(INVOICES_TOPIC, DOMAIN, INVOICE_PARTITIONS, Optional.empty()));
+      missing.add(new CatalogCommand.CreateTopic(INVOICES_TOPIC, DOMAIN, INVOICE_PARTITIONS, Optional.empty(),
+          KEEP_FOREVER, KEEP_FOREVER));
     }
     if (catalog.product(INVOICES_PRODUCT).isEmpty()) {
       missing.add(new CatalogCommand.CreateProduct(INVOICES_PRODUCT, "Invoice events", ACCOUNT, List.of(INVOICES_TOPIC),

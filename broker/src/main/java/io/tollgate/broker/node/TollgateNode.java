@@ -40,6 +40,7 @@ import io.tollgate.broker.topic.LiveTail;
 import io.tollgate.broker.topic.PublishRates;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.broker.topic.TopicSchemas;
+import io.tollgate.broker.topic.Retention;
 import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.protocols.StrictJson;
 import java.net.InetSocketAddress;
@@ -180,12 +181,16 @@ public final class TollgateNode {
         .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
     LiveTail liveTail = new LiveTail(system, currentJournal, subscriptions.fallbackPoll(), subscriptions.maxEntriesPerRead(),
         subscriptions.maxBytesPerRead());
-    TopicPartition.initSharding(sharding, settings.topics(), clock, liveTail.announcements());
+    CatalogView view = new CatalogView();
+    Retention topicDefault = settings.topics().retention().topicDefault();
+    TopicPartition.initSharding(sharding, settings.topics(), clock, liveTail.announcements(), topic ->
+        view.catalog().topic(topic)
+            .map(known -> Retention.of(known.retentionMillis(), known.retentionBytes(), topicDefault))
+            .orElse(Retention.FOREVER));
     CatalogEntity.initSharding(sharding, settings.limits().catalog());
     PeriodScheme periods = settings.billing().periods();
     EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
         .getReadJournalFor(EventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
-    CatalogView view = new CatalogView();
     AccountBilling.Settings billingSettings = new AccountBilling.Settings(periods, settings.billing().grace(), askTimeout);
     AccountBilling.initSharding(sharding, view, currentJournal, clock, billingSettings);
     InvoiceNumbering.initSharding(sharding);

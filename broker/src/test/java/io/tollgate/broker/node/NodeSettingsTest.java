@@ -8,11 +8,13 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.tollgate.broker.tls.ServerTls;
+import io.tollgate.broker.topic.Retention;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,6 +51,13 @@ class NodeSettingsTest {
     assertEquals(Duration.ofSeconds(30), settings.tcp().frameTimeout());
     assertEquals(1024 * 1024, settings.subscriptions().maxBytesPerRead());
     assertEquals(64L * 1024 * 1024, settings.topics().maxPendingBytes());
+  }
+
+  @Test
+  void topicsKeepEverythingUnlessTheNodeSetsADefaultRetention() {
+    assertEquals(Retention.FOREVER, read("").topics().retention().topicDefault());
+    assertEquals(new Retention(Optional.of(Duration.ofDays(7)), OptionalLong.of(1L << 30)),
+        read("tollgate.topics.retention { time = 7d, bytes = 1GiB }").topics().retention().topicDefault());
   }
 
   @Test
@@ -90,6 +99,11 @@ class NodeSettingsTest {
       "tollgate.limits.catalog.max-subscriptions-per-account | 0",
       "tollgate.limits.catalog.max-topics-per-product | many",
       "tollgate.limits.max-request-bytes | 0",
+      "tollgate.topics.retention.time | 0s",
+      "tollgate.topics.retention.time | never",
+      "tollgate.topics.retention.bytes | 0",
+      "tollgate.topics.retention.segment-bytes | 0",
+      "tollgate.topics.retention.check-interval | 0s",
   })
   void aValueOutOfItsRangeStopsTheNodeAtStartNamingItsKey(String key, String value) {
     ConfigException refused = assertThrows(ConfigException.class, () -> read(key + " = \"" + value + "\""));
