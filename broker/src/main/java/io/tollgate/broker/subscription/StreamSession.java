@@ -222,7 +222,7 @@ public final class StreamSession {
           Redaction redaction = Redaction.parse(planEntry.terms().getRedactList());
           EventFilter ownFilter = subscription.filterJson().isEmpty()
               ? EventFilter.matchAll() : EventFilter.parse(subscription.filterJson());
-          Source<T, NotUsed> deliveries = withinPlan(deliveries(catalog, subscription, attached.acked())
+          Source<T, NotUsed> deliveries = withinPlan(deliveries(catalog, subscription, attached.acked(), signals.first())
                   .filter(delivery -> planFilter.matches(delivery.event()))
                   .map(delivery -> delivery.withEvent(redaction.apply(delivery.event())))
                   .filter(delivery -> ownFilter.matches(delivery.event())), plan, attached, tracker, signals.first())
@@ -251,7 +251,8 @@ public final class StreamSession {
                       .to(Sink.foreach(otherAcks.first()::tell)),
                   signal -> signal instanceof SubscriptionEntity.AckRequested)
               .takeWhile(signal -> signal instanceof SubscriptionEntity.FrameRefused
-                  || signal instanceof SubscriptionEntity.QuotaExhausted, true)
+                  || signal instanceof SubscriptionEntity.QuotaExhausted
+                  || signal instanceof SubscriptionEntity.CursorExpired, true)
               .map(signal -> noticeFor(signal, frames));
           control = control.merge(planWatch(catalog, subscription, frames), true);
           AtomicBoolean ran = new AtomicBoolean();
@@ -335,6 +336,9 @@ public final class StreamSession {
       return format.notice("quota", "quota_exceeded", "the plan's quota for period " + exhausted.period()
           + " is used up; delivery resumes at " + exhausted.resumesAt());
     }
+    if (signal instanceof SubscriptionEntity.CursorExpired expired) {
+      return format.notice("retention", "cursor_expired", expired.message());
+    }
     if (signal instanceof SubscriptionEntity.FrameRefused refused) {
       return format.notice("error", refused.code(), refused.message());
     }
@@ -349,20 +353,38 @@ public final class StreamSession {
   }
 
   private Source<Delivery, NotUsed> deliveries(Catalog catalog, Catalog.Subscription subscription,
-                                               Map<PartitionRef, AckPoint> acked) {
+                                               Map<PartitionRef, AckPoint> acked,
+                                               ActorRef<SubscriptionEntity.SessionSignal> signals) {
     Catalog.Product product = catalog.product(subscription.product()).orElseThrow();
     List<Source<Delivery, NotUsed>> partitions = new ArrayList<>();
     for (PartitionRef ref : catalog.partitionsOf(product)) {
-      AckPoint after = acked.get(ref);
-      partitions.add(partitionAfter(ref, after == null ? null : after.cursor()));
+      partitions.add(partitionAfter(ref, acked.get(ref), signals));
     }
     return Source.from(partitions).flatMapMerge(Math.max(1, partitions.size()), source -> source);
   }
 
-  private Source<Delivery, NotUsed> partitionAfter(PartitionRef partition, Cursor after) {
+  /**
+   * The partition's events after {@code acked} (none yet: from the beginning). When the first one
+   * read is not the next after it, retention deleted those between: the consumer is told
+   * ({@code cursor_expired}) and the stream goes on from the oldest event kept.
+   */
+  private Source<Delivery, NotUsed> partitionAfter(PartitionRef partition, AckPoint acked,
+                                                   ActorRef<SubscriptionEntity.SessionSignal> signals) {
+    Cursor after = acked == null ? null : acked.cursor();
+    long expectedOffset = acked == null ? 0 : acked.offset() + 1;
     long fromSequence = after == null ? 1 : after.index() == Integer.MAX_VALUE ? after.sequence() + 1 : after.sequence();
+    AtomicBoolean first = new AtomicBoolean(true);
     return journal.from(partition.persistenceId(), fromSequence)
-        .mapConcat(envelope -> unpack(partition, envelope, after));
+        .mapConcat(envelope -> {
+          List<Delivery> deliveries = unpack(partition, envelope, after);
+          if (first.getAndSet(false) && !deliveries.isEmpty() && deliveries.get(0).offset() > expectedOffset) {
+            signals.tell(new SubscriptionEntity.CursorExpired(partition + ": the events from offset "
+                + expectedOffset + " to " + (deliveries.get(0).offset() - 1) + " were deleted by the topic's"
+                + " retention before this subscription acknowledged them; delivery goes on at offset "
+                + deliveries.get(0).offset() + ", the oldest kept"));
+          }
+          return deliveries;
+        });
   }
 
   private static List<Delivery> unpack(PartitionRef partition, EventEnvelope envelope, Cursor after) {
