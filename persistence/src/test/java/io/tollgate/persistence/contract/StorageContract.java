@@ -164,6 +164,30 @@ public abstract class StorageContract {
     append(again, probe, List.of("e-6"), 6L);
   }
 
+  /** What topic retention relies on: a deleted prefix is neither replayed nor read, and the rest is. */
+  @Test
+  void aDeletedPrefixIsSkippedByReplayAndByReadersFromTheStart() {
+    String id = newId();
+    TestKit probe = new TestKit(system);
+    ActorRef writer = system.actorOf(EventWriter.props(id));
+    append(writer, probe, names(1, 3), 3L);
+    append(writer, probe, names(4, 6), 6L);
+    writer.tell(new EventWriter.DeleteTo(4), probe.getRef());
+    probe.expectMsgClass(ACK, DeleteMessagesSuccess.class);
+
+    TestSubscriber.Probe<EventEnvelope> fromStart = current.currentEventsByPersistenceId(id, 1, Long.MAX_VALUE)
+        .runWith(TestSink.create(system), system);
+    assertEquals(List.of("e-5", "e-6"), eventsOf(fromStart, 2));
+    fromStart.request(1);
+    fromStart.expectComplete();
+    stop(writer, probe);
+
+    ActorRef again = system.actorOf(EventWriter.props(id));
+    EventWriter.State state = stateOf(again, probe);
+    assertEquals(List.of("e-5", "e-6"), state.events());
+    append(again, probe, List.of("e-7"), 7L);
+  }
+
   /** Persists {@code events} as one write and waits for the acknowledgement of the last one. */
   private static void append(ActorRef writer, TestKit probe, List<String> events, long lastSequenceNr) {
     writer.tell(events.size() == 1 ? new EventWriter.Append(events.get(0)) : new EventWriter.AppendAll(events),
