@@ -143,6 +143,9 @@ public final class ManagementOperations {
           "A new version of the topic's JSON Schema.", List.of(json("schema", "The JSON Schema"),
               text("compatibility", "backward (default), forward, full or none")), List.of(),
           "name", "schema_version"),
+      op("topics", "set-retention", "POST", "/v1/topics/{topic}/retention", "setTopicRetention",
+          "What each partition keeps from now on.", List.of(text("time", "An ISO-8601 duration such as P7D, or forever"),
+              text("bytes", "Bytes per partition, or forever")), List.of(), "name", "retention"),
 
       op("products", "create", "POST", "/v1/products", "createProduct", "Bundle topics as a product.",
           List.of(text("name", "Its name"), text("owner", "The owning account"), list("topics", "Its topics"),

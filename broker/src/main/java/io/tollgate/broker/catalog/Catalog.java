@@ -19,6 +19,7 @@ import io.tollgate.protocols.v1.journal.SubscriptionResumed;
 import io.tollgate.protocols.v1.journal.SubscriptionCreated;
 import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
 import io.tollgate.protocols.v1.journal.TopicCreated;
+import io.tollgate.protocols.v1.journal.TopicRetentionSet;
 import io.tollgate.protocols.v1.journal.TopicSchemaAdded;
 import java.time.Instant;
 import java.util.Collection;
@@ -85,6 +86,10 @@ public final class Catalog {
       List<String> versions = new java.util.ArrayList<>(schemas);
       versions.add(schema);
       return new Topic(name, domain, partitions, List.copyOf(versions), createdAt, retentionMillis, retentionBytes);
+    }
+
+    Topic withRetention(long millis, long bytes) {
+      return new Topic(name, domain, partitions, schemas, createdAt, millis, bytes);
     }
   }
 
@@ -224,6 +229,7 @@ public final class Catalog {
           Instant.ofEpochMilli(change.getAtMillis()));
       case PLAN_DELETED -> checkPlanDeletion(change.getPlanDeleted());
       case TOPIC_SCHEMA_ADDED -> checkSchema(change.getTopicSchemaAdded());
+      case TOPIC_RETENTION_SET -> checkRetentionSet(change.getTopicRetentionSet());
       case API_KEY_EXPIRY_SET -> keys.containsKey(change.getApiKeyExpirySet().getId()) ? Optional.empty()
           : Optional.of(Rejection.notFound("key", change.getApiKeyExpirySet().getId()));
       case API_KEY_DELETED -> keys.containsKey(change.getApiKeyDeleted().getId()) ? Optional.empty()
@@ -310,6 +316,9 @@ public final class Catalog {
       }
       case TOPIC_SCHEMA_ADDED -> topics.computeIfPresent(change.getTopicSchemaAdded().getTopic(),
           (name, topic) -> topic.withSchema(change.getTopicSchemaAdded().getSchemaJson()));
+      case TOPIC_RETENTION_SET -> topics.computeIfPresent(change.getTopicRetentionSet().getTopic(),
+          (name, topic) -> topic.withRetention(change.getTopicRetentionSet().getRetentionMillis(),
+              change.getTopicRetentionSet().getRetentionBytes()));
       case API_KEY_EXPIRY_SET -> keys.computeIfPresent(change.getApiKeyExpirySet().getId(),
           (id, key) -> key.expiringAt(Instant.ofEpochMilli(change.getApiKeyExpirySet().getExpiresAtMillis())));
       case API_KEY_DELETED -> {
@@ -372,11 +381,22 @@ public final class Catalog {
     if (created.getPartitions() < 1 || created.getPartitions() > MAX_PARTITIONS) {
       return invalid("partitions must be between 1 and " + MAX_PARTITIONS);
     }
-    if (created.getRetentionMillis() < -1 || created.getRetentionBytes() < -1) {
-      return invalid("a retention bound is a positive amount, 0 for the node's default, or -1 for none");
+    Optional<Rejection> badRetention = checkRetention(created.getRetentionMillis(), created.getRetentionBytes());
+    if (badRetention.isPresent()) {
+      return badRetention;
     }
     return topics.containsKey(created.getName()) ? Optional.of(Rejection.conflict("topic", created.getName()))
         : oneMore(CatalogLimits.Held.TOPICS, domains.get(created.getDomain()).owner());
+  }
+
+  private static Optional<Rejection> checkRetention(long millis, long bytes) {
+    return millis < -1 || bytes < -1
+        ? invalid("a retention bound is a positive amount, 0 for the node's default, or -1 for none") : Optional.empty();
+  }
+
+  private Optional<Rejection> checkRetentionSet(TopicRetentionSet set) {
+    return topics.containsKey(set.getTopic()) ? checkRetention(set.getRetentionMillis(), set.getRetentionBytes())
+        : Optional.of(Rejection.notFound("topic", set.getTopic()));
   }
 
   private Optional<Rejection> checkProduct(ProductCreated created) {
@@ -553,6 +573,7 @@ public final class Catalog {
       case SUBSCRIPTION_RESUMED -> subscription(change.getSubscriptionResumed().getSubscription())
           .map(Subscription::account);
       case TOPIC_SCHEMA_ADDED -> topicOwner(change.getTopicSchemaAdded().getTopic());
+      case TOPIC_RETENTION_SET -> topicOwner(change.getTopicRetentionSet().getTopic());
       case API_KEY_EXPIRY_SET -> Optional.ofNullable(keys.get(change.getApiKeyExpirySet().getId())).map(ApiKey::accountId);
       case ACCOUNT_CREATED, PLAN_DELETED, API_KEY_DELETED, CHANGE_NOT_SET -> Optional.empty();
     };

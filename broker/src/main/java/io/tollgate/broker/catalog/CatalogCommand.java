@@ -19,6 +19,7 @@ import io.tollgate.protocols.v1.journal.SubscriptionPaused;
 import io.tollgate.protocols.v1.journal.SubscriptionResumed;
 import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
 import io.tollgate.protocols.v1.journal.TopicCreated;
+import io.tollgate.protocols.v1.journal.TopicRetentionSet;
 import io.tollgate.protocols.v1.journal.TopicSchemaAdded;
 import java.time.Instant;
 import java.util.List;
@@ -87,6 +88,15 @@ public sealed interface CatalogCommand {
           .setRetentionMillis(retentionMillis).setRetentionBytes(retentionBytes);
       schemaJson.ifPresent(topic::setSchemaJson);
       return CatalogChange.newBuilder().setTopicCreated(topic);
+    }
+  }
+
+  /** A topic's retention from now on, in {@link Catalog.Topic}'s terms. */
+  record SetTopicRetention(String topic, long retentionMillis, long retentionBytes) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setTopicRetentionSet(TopicRetentionSet.newBuilder().setTopic(topic)
+          .setRetentionMillis(retentionMillis).setRetentionBytes(retentionBytes));
     }
   }
 

@@ -47,6 +47,8 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 public final class AdminApi {
   /** A retention bound that does not limit, as requests and answers spell it. */
   private static final String FOREVER = "forever";
+  private static final Set<String> RETENTION_FIELDS = Set.of("time", "bytes");
+  private static final java.util.regex.Pattern DIGITS = java.util.regex.Pattern.compile("[0-9]{1,18}");
   private final CatalogView view;
   private final CatalogWriter writer;
   private final ClusterSharding sharding;
@@ -230,7 +232,7 @@ public final class AdminApi {
       throw request.invalid("partitions", "must be between 1 and " + Catalog.MAX_PARTITIONS);
     }
     Optional<String> schema = request.optionalObject("schema", null).map(given -> schemas.checked(given.json()));
-    Optional<JsonBody> retention = request.optionalObject("retention", Set.of("time", "bytes"));
+    Optional<JsonBody> retention = request.optionalObject("retention", RETENTION_FIELDS);
     long retentionMillis = retention.map(AdminApi::retentionMillis).orElse(Retention.NODE_DEFAULT);
     long retentionBytes = retention.map(AdminApi::retentionBytes).orElse(Retention.NODE_DEFAULT);
     return writer.write(principal.actor(), new CatalogCommand.CreateTopic(name, domainName, (int) partitions, schema,
@@ -258,7 +260,7 @@ public final class AdminApi {
     }
   }
 
-  /** {@code "bytes"}: at least 1, or "forever"; absent: the node's default. */
+  /** {@code "bytes"}: at least 1 (digits in a string too, as the CLI sends them), or "forever"; absent: the node's default. */
   private static long retentionBytes(JsonBody retention) {
     JsonNode bytes = retention.json().get("bytes");
     if (bytes == null || bytes.isNull()) {
@@ -267,11 +269,25 @@ public final class AdminApi {
     if (bytes.isTextual() && bytes.textValue().equals(FOREVER)) {
       return Retention.UNBOUNDED;
     }
-    long value = bytes.isIntegralNumber() && bytes.canConvertToLong() ? bytes.longValue() : 0;
+    long value = bytes.isIntegralNumber() && bytes.canConvertToLong() ? bytes.longValue()
+        : bytes.isTextual() && DIGITS.matcher(bytes.textValue()).matches() ? Long.parseLong(bytes.textValue()) : 0;
     if (value < 1) {
-      throw retention.invalid("bytes", "must be an integer of at least 1, or \"forever\"");
+      throw retention.invalid("bytes", "must be an integer of at least 1 (a number, or its digits as a string),"
+          + " or \"forever\"");
     }
     return value;
+  }
+
+  /** What the topic's partitions keep from now on: the body replaces the topic's retention as a whole. */
+  CompletionStage<HttpResponse> setRetention(Principal principal, String topicName, byte[] body) {
+    JsonBody retention = JsonBody.parse(requests, body, RETENTION_FIELDS);
+    Catalog.Topic topic = visible(principal).topic(topicName).orElseThrow(() -> notFound("topic", topicName));
+    Catalog.Domain domain = view.catalog().domain(topic.domain()).orElseThrow();
+    requireScope(principal, Scope.ADMIN, domain.owner(), "change the retention of " + topicName);
+    requireReaches(principal, topicName);
+    return writer.write(principal.actor(), new CatalogCommand.SetTopicRetention(topicName,
+            retentionMillis(retention), retentionBytes(retention)))
+        .thenApply(catalog -> Responses.json(200, topic(catalog.topic(topicName).orElseThrow())));
   }
 
   /** A new schema version: events published from now on must satisfy it; stored events stay as they are. */

@@ -94,6 +94,13 @@ class RetentionTest {
     }
     await().atMost(Duration.ofSeconds(20)).until(() -> firstStoredSequence(defaulted) > 1);
     assertEquals(1, firstStoredSequence(journal));
+
+    TestBroker.Reply changed = broker.post("/v1/topics/owned.week/retention", t.producerKey(), "application/json",
+        "{\"bytes\":\"2000\"}");
+    assertEquals(200, changed.status(), String.valueOf(changed.body()));
+    assertEquals(2000, changed.body().get("retention").get("bytes").asLong());
+    assertTrue(changed.body().get("retention").get("time") == null, "a bound left out follows the node's default");
+    await().atMost(Duration.ofSeconds(20)).until(() -> firstStoredSequence(journal) > 1);
   }
 
   @Test
@@ -106,6 +113,10 @@ class RetentionTest {
       assertEquals(400, refused.status(), retention + ": " + refused.body());
       assertTrue(refused.body().get("error").get("message").asText().contains("retention"), retention + ": " + refused.body());
     }
+    TestBroker.Reply refused = broker.post("/v1/topics/badret.orders/retention", t.producerKey(), "application/json",
+        "{\"bytes\":-5}");
+    assertEquals(400, refused.status(), String.valueOf(refused.body()));
+    assertEquals("invalid_field", refused.errorCode());
   }
 
   private static List<EventEnvelope> stored(String persistenceId) throws Exception {
