@@ -142,7 +142,9 @@ public final class ManagementOperations {
 
       op("topics", "create", "POST", "/v1/topics", "createTopic", "Create a partitioned topic.",
           List.of(text("name", "domain.name"), text("domain", "Its domain"), integer("partitions", "How many"),
-              json("schema", "A JSON Schema for its events")), List.of(), "name", "domain", "partitions"),
+              json("schema", "A JSON Schema for its events"),
+              json("retention", "What each partition keeps, e.g. {\"time\":\"P7D\",\"bytes\":1073741824}; "
+                  + "unset: the node's default")), List.of(), "name", "domain", "partitions"),
       op("topics", "list", "GET", "/v1/topics", "listTopics", "The topics you may see.", List.of(), PAGE,
           "name", "domain", "partitions", "schema_version"),
       op("topics", "get", "GET", "/v1/topics/{topic}", "getTopic", "One topic.", List.of(), List.of()),
@@ -150,6 +152,9 @@ public final class ManagementOperations {
           "A new version of the topic's JSON Schema.", List.of(json("schema", "The JSON Schema"),
               text("compatibility", "backward (default), forward, full or none")), List.of(),
           "name", "schema_version"),
+      op("topics", "set-retention", "POST", "/v1/topics/{topic}/retention", "setTopicRetention",
+          "What each partition keeps from now on.", List.of(text("time", "An ISO-8601 duration such as P7D, or forever"),
+              text("bytes", "Bytes per partition, or forever")), List.of(), "name", "retention"),
 
       op("products", "create", "POST", "/v1/products", "createProduct", "Bundle topics as a product.",
           List.of(text("name", "Its name"), text("owner", "The owning account"), list("topics", "Its topics"),

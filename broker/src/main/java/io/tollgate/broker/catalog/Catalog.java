@@ -19,6 +19,7 @@ import io.tollgate.protocols.v1.journal.SubscriptionResumed;
 import io.tollgate.protocols.v1.journal.SubscriptionCreated;
 import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
 import io.tollgate.protocols.v1.journal.TopicCreated;
+import io.tollgate.protocols.v1.journal.TopicRetentionSet;
 import io.tollgate.protocols.v1.journal.TopicSchemaAdded;
 import io.tollgate.protocols.v1.journal.WebhookEndpointDisabled;
 import io.tollgate.protocols.v1.journal.WebhookEndpointSet;
@@ -68,8 +69,13 @@ public final class Catalog {
 
   public record Domain(String name, String owner, Instant createdAt) implements Entry {}
 
-  /** A topic; {@code schemas} are its JSON Schema versions, oldest first (empty: none). */
-  public record Topic(String name, String domain, int partitions, List<String> schemas, Instant createdAt) implements Entry {
+  /**
+   * A topic; {@code schemas} are its JSON Schema versions, oldest first (empty: none).
+   * {@code retentionMillis} and {@code retentionBytes} bound what each partition keeps: 0 means
+   * the node's default ({@code tollgate.topics.retention}), -1 no bound.
+   */
+  public record Topic(String name, String domain, int partitions, List<String> schemas, Instant createdAt,
+                      long retentionMillis, long retentionBytes) implements Entry {
     public Optional<String> currentSchema() {
       return schemas.isEmpty() ? Optional.empty() : Optional.of(schemas.get(schemas.size() - 1));
     }
@@ -82,7 +88,11 @@ public final class Catalog {
     Topic withSchema(String schema) {
       List<String> versions = new java.util.ArrayList<>(schemas);
       versions.add(schema);
-      return new Topic(name, domain, partitions, List.copyOf(versions), createdAt);
+      return new Topic(name, domain, partitions, List.copyOf(versions), createdAt, retentionMillis, retentionBytes);
+    }
+
+    Topic withRetention(long millis, long bytes) {
+      return new Topic(name, domain, partitions, schemas, createdAt, millis, bytes);
     }
   }
 
@@ -265,6 +275,7 @@ public final class Catalog {
           Instant.ofEpochMilli(change.getAtMillis()));
       case PLAN_DELETED -> checkPlanDeletion(change.getPlanDeleted());
       case TOPIC_SCHEMA_ADDED -> checkSchema(change.getTopicSchemaAdded());
+      case TOPIC_RETENTION_SET -> checkRetentionSet(change.getTopicRetentionSet());
       case API_KEY_EXPIRY_SET -> keys.containsKey(change.getApiKeyExpirySet().getId()) ? Optional.empty()
           : Optional.of(Rejection.notFound("key", change.getApiKeyExpirySet().getId()));
       case API_KEY_DELETED -> keys.containsKey(change.getApiKeyDeleted().getId()) ? Optional.empty()
@@ -304,7 +315,8 @@ public final class Catalog {
         TopicCreated created = change.getTopicCreated();
         domain(created.getDomain()).ifPresent(domain -> holdings.add(domain.owner(), CatalogLimits.Held.TOPICS, 1));
         topics.put(created.getName(), new Topic(created.getName(), created.getDomain(), created.getPartitions(),
-            created.getSchemaJson().isEmpty() ? List.of() : List.of(created.getSchemaJson()), at));
+            created.getSchemaJson().isEmpty() ? List.of() : List.of(created.getSchemaJson()), at,
+            created.getRetentionMillis(), created.getRetentionBytes()));
         Optional.ofNullable(domains.get(created.getDomain())).ifPresent(domain -> topicsByOwner
             .computeIfAbsent(domain.owner(), owner -> new CopyOnWriteArrayList<>()).add(created.getName()));
       }
@@ -359,6 +371,9 @@ public final class Catalog {
       }
       case TOPIC_SCHEMA_ADDED -> topics.computeIfPresent(change.getTopicSchemaAdded().getTopic(),
           (name, topic) -> topic.withSchema(change.getTopicSchemaAdded().getSchemaJson()));
+      case TOPIC_RETENTION_SET -> topics.computeIfPresent(change.getTopicRetentionSet().getTopic(),
+          (name, topic) -> topic.withRetention(change.getTopicRetentionSet().getRetentionMillis(),
+              change.getTopicRetentionSet().getRetentionBytes()));
       case API_KEY_EXPIRY_SET -> keys.computeIfPresent(change.getApiKeyExpirySet().getId(),
           (id, key) -> key.expiringAt(Instant.ofEpochMilli(change.getApiKeyExpirySet().getExpiresAtMillis())));
       case API_KEY_DELETED -> {
@@ -427,8 +442,22 @@ public final class Catalog {
     if (created.getPartitions() < 1 || created.getPartitions() > MAX_PARTITIONS) {
       return invalid("partitions must be between 1 and " + MAX_PARTITIONS);
     }
+    Optional<Rejection> badRetention = checkRetention(created.getRetentionMillis(), created.getRetentionBytes());
+    if (badRetention.isPresent()) {
+      return badRetention;
+    }
     return topics.containsKey(created.getName()) ? Optional.of(Rejection.conflict("topic", created.getName()))
         : oneMore(CatalogLimits.Held.TOPICS, domains.get(created.getDomain()).owner());
+  }
+
+  private static Optional<Rejection> checkRetention(long millis, long bytes) {
+    return millis < -1 || bytes < -1
+        ? invalid("a retention bound is a positive amount, 0 for the node's default, or -1 for none") : Optional.empty();
+  }
+
+  private Optional<Rejection> checkRetentionSet(TopicRetentionSet set) {
+    return topics.containsKey(set.getTopic()) ? checkRetention(set.getRetentionMillis(), set.getRetentionBytes())
+        : Optional.of(Rejection.notFound("topic", set.getTopic()));
   }
 
   private Optional<Rejection> checkProduct(ProductCreated created) {
@@ -629,6 +658,7 @@ public final class Catalog {
       case WEBHOOK_SECRET_ROTATED -> subscription(change.getWebhookSecretRotated().getSubscription())
           .map(Subscription::account);
       case WEBHOOK_ENDPOINT_DISABLED -> Optional.empty();
+      case TOPIC_RETENTION_SET -> topicOwner(change.getTopicRetentionSet().getTopic());
       case API_KEY_EXPIRY_SET -> Optional.ofNullable(keys.get(change.getApiKeyExpirySet().getId())).map(ApiKey::accountId);
       case ACCOUNT_CREATED, PLAN_DELETED, API_KEY_DELETED, CHANGE_NOT_SET -> Optional.empty();
     };

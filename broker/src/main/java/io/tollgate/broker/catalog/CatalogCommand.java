@@ -19,6 +19,7 @@ import io.tollgate.protocols.v1.journal.SubscriptionPaused;
 import io.tollgate.protocols.v1.journal.SubscriptionResumed;
 import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
 import io.tollgate.protocols.v1.journal.TopicCreated;
+import io.tollgate.protocols.v1.journal.TopicRetentionSet;
 import io.tollgate.protocols.v1.journal.TopicSchemaAdded;
 import io.tollgate.protocols.v1.journal.WebhookEndpointDisabled;
 import io.tollgate.protocols.v1.journal.WebhookEndpointSet;
@@ -78,13 +79,27 @@ public sealed interface CatalogCommand {
     }
   }
 
-  /** {@code schemaJson}: a schema already checked against the meta-schema. */
-  record CreateTopic(String name, String domain, int partitions, Optional<String> schemaJson) implements CatalogCommand {
+  /**
+   * {@code schemaJson}: a schema already checked against the meta-schema. {@code retentionMillis}
+   * and {@code retentionBytes} as {@link Catalog.Topic} holds them: 0 the node's default, -1 no bound.
+   */
+  record CreateTopic(String name, String domain, int partitions, Optional<String> schemaJson,
+                     long retentionMillis, long retentionBytes) implements CatalogCommand {
     @Override
     public CatalogChange.Builder change() {
-      TopicCreated.Builder topic = TopicCreated.newBuilder().setName(name).setDomain(domain).setPartitions(partitions);
+      TopicCreated.Builder topic = TopicCreated.newBuilder().setName(name).setDomain(domain).setPartitions(partitions)
+          .setRetentionMillis(retentionMillis).setRetentionBytes(retentionBytes);
       schemaJson.ifPresent(topic::setSchemaJson);
       return CatalogChange.newBuilder().setTopicCreated(topic);
+    }
+  }
+
+  /** A topic's retention from now on, in {@link Catalog.Topic}'s terms. */
+  record SetTopicRetention(String topic, long retentionMillis, long retentionBytes) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setTopicRetentionSet(TopicRetentionSet.newBuilder().setTopic(topic)
+          .setRetentionMillis(retentionMillis).setRetentionBytes(retentionBytes));
     }
   }
 

@@ -38,6 +38,8 @@ public final class Platform {
   public static final String WEBHOOKS_SOURCE = "/tollgate/webhooks";
   private static final int INVOICE_PARTITIONS = 4;
   private static final int WEBHOOK_PARTITIONS = 4;
+  /** Invoices are the record of what was billed: the platform keeps their events whatever the node's default. */
+  private static final long KEEP_FOREVER = -1;
   /** Another node starting at the same time created it first. */
   private static final Set<String> ALREADY_THERE =
       Set.of("account_exists", "domain_name_unavailable", "topic_exists", "product_exists", "plan_exists");
@@ -55,7 +57,8 @@ public final class Platform {
       missing.add(new CatalogCommand.CreateDomain(DOMAIN, ACCOUNT));
     }
     if (catalog.topic(INVOICES_TOPIC).isEmpty()) {
-      missing.add(new CatalogCommand.CreateTopic(INVOICES_TOPIC, DOMAIN, INVOICE_PARTITIONS, Optional.empty()));
+      missing.add(new CatalogCommand.CreateTopic(INVOICES_TOPIC, DOMAIN, INVOICE_PARTITIONS, Optional.empty(),
+          KEEP_FOREVER, KEEP_FOREVER));
     }
     if (catalog.product(INVOICES_PRODUCT).isEmpty()) {
       missing.add(new CatalogCommand.CreateProduct(INVOICES_PRODUCT, "Invoice events", ACCOUNT, List.of(INVOICES_TOPIC),
@@ -77,7 +80,8 @@ public final class Platform {
     Catalog catalog = view.catalog();
     List<CatalogCommand> missing = new java.util.ArrayList<>();
     if (catalog.topic(WEBHOOKS_TOPIC).isEmpty()) {
-      missing.add(new CatalogCommand.CreateTopic(WEBHOOKS_TOPIC, DOMAIN, WEBHOOK_PARTITIONS, Optional.empty()));
+      // Endpoint notices are operational, not a record of what was billed: the node's default retention.
+      missing.add(new CatalogCommand.CreateTopic(WEBHOOKS_TOPIC, DOMAIN, WEBHOOK_PARTITIONS, Optional.empty(), 0, 0));
     }
     if (catalog.product(WEBHOOKS_PRODUCT).isEmpty()) {
       missing.add(new CatalogCommand.CreateProduct(WEBHOOKS_PRODUCT, "Webhook endpoint events", ACCOUNT,

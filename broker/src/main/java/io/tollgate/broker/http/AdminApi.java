@@ -1,5 +1,6 @@
 package io.tollgate.broker.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.billing.BillingException;
@@ -24,9 +25,11 @@ import io.tollgate.broker.webhook.Webhooks;
 import io.tollgate.broker.catalog.CatalogCommand;
 import io.tollgate.broker.position.AckPoint;
 import io.tollgate.protocols.v1.journal.PlanTerms;
+import io.tollgate.broker.topic.Retention;
 import io.tollgate.broker.topic.TopicSchemas;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +46,10 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
  * the result; the catalog decides whether the change is consistent.
  */
 public final class AdminApi {
+  /** A retention bound that does not limit, as requests and answers spell it. */
+  private static final String FOREVER = "forever";
+  private static final Set<String> RETENTION_FIELDS = Set.of("time", "bytes");
+  private static final java.util.regex.Pattern DIGITS = java.util.regex.Pattern.compile("[0-9]{1,18}");
   private final CatalogView view;
   private final CatalogWriter writer;
   private final ClusterSharding sharding;
@@ -218,7 +225,7 @@ public final class AdminApi {
   }
 
   CompletionStage<HttpResponse> createTopic(Principal principal, byte[] body) {
-    JsonBody request = JsonBody.parse(requests, body, Set.of("name", "domain", "partitions", "schema"));
+    JsonBody request = JsonBody.parse(requests, body, Set.of("name", "domain", "partitions", "schema", "retention"));
     String domainName = request.requiredString("domain", FieldLengths.Kind.ID);
     Catalog.Domain domain = visible(principal).domain(domainName).orElseThrow(() -> notFound("domain", domainName));
     requireScope(principal, Scope.ADMIN, domain.owner(), "create topics in domain " + domainName);
@@ -229,8 +236,62 @@ public final class AdminApi {
       throw request.invalid("partitions", "must be between 1 and " + Catalog.MAX_PARTITIONS);
     }
     Optional<String> schema = request.optionalObject("schema", null).map(given -> schemas.checked(given.json()));
-    return writer.write(principal.actor(), new CatalogCommand.CreateTopic(name, domainName, (int) partitions, schema))
+    Optional<JsonBody> retention = request.optionalObject("retention", RETENTION_FIELDS);
+    long retentionMillis = retention.map(AdminApi::retentionMillis).orElse(Retention.NODE_DEFAULT);
+    long retentionBytes = retention.map(AdminApi::retentionBytes).orElse(Retention.NODE_DEFAULT);
+    return writer.write(principal.actor(), new CatalogCommand.CreateTopic(name, domainName, (int) partitions, schema,
+            retentionMillis, retentionBytes))
         .thenApply(catalog -> Responses.json(201, topic(catalog.topic(name).orElseThrow())));
+  }
+
+  /** {@code "time"}: an ISO-8601 duration such as "P7D", or "forever"; absent: the node's default. */
+  private static long retentionMillis(JsonBody retention) {
+    Optional<String> time = retention.optionalString("time");
+    if (time.isEmpty()) {
+      return Retention.NODE_DEFAULT;
+    }
+    if (time.get().equals(FOREVER)) {
+      return Retention.UNBOUNDED;
+    }
+    try {
+      Duration duration = Duration.parse(time.get());
+      if (duration.toMillis() < 1) {
+        throw retention.invalid("time", "must be at least 1 ms, or \"forever\"");
+      }
+      return duration.toMillis();
+    } catch (DateTimeParseException | ArithmeticException e) {
+      throw retention.invalid("time", "must be an ISO-8601 duration such as \"P7D\" or \"PT12H\", or \"forever\"");
+    }
+  }
+
+  /** {@code "bytes"}: at least 1 (digits in a string too, as the CLI sends them), or "forever"; absent: the node's default. */
+  private static long retentionBytes(JsonBody retention) {
+    JsonNode bytes = retention.json().get("bytes");
+    if (bytes == null || bytes.isNull()) {
+      return Retention.NODE_DEFAULT;
+    }
+    if (bytes.isTextual() && bytes.textValue().equals(FOREVER)) {
+      return Retention.UNBOUNDED;
+    }
+    long value = bytes.isIntegralNumber() && bytes.canConvertToLong() ? bytes.longValue()
+        : bytes.isTextual() && DIGITS.matcher(bytes.textValue()).matches() ? Long.parseLong(bytes.textValue()) : 0;
+    if (value < 1) {
+      throw retention.invalid("bytes", "must be an integer of at least 1 (a number, or its digits as a string),"
+          + " or \"forever\"");
+    }
+    return value;
+  }
+
+  /** What the topic's partitions keep from now on: the body replaces the topic's retention as a whole. */
+  CompletionStage<HttpResponse> setRetention(Principal principal, String topicName, byte[] body) {
+    JsonBody retention = JsonBody.parse(requests, body, RETENTION_FIELDS);
+    Catalog.Topic topic = visible(principal).topic(topicName).orElseThrow(() -> notFound("topic", topicName));
+    Catalog.Domain domain = view.catalog().domain(topic.domain()).orElseThrow();
+    requireScope(principal, Scope.ADMIN, domain.owner(), "change the retention of " + topicName);
+    requireReaches(principal, topicName);
+    return writer.write(principal.actor(), new CatalogCommand.SetTopicRetention(topicName,
+            retentionMillis(retention), retentionBytes(retention)))
+        .thenApply(catalog -> Responses.json(200, topic(catalog.topic(topicName).orElseThrow())));
   }
 
   /** A new schema version: events published from now on must satisfy it; stored events stay as they are. */
@@ -542,6 +603,18 @@ public final class AdminApi {
       node.put("schema_version", topic.schemas().size());
       node.set("schema", Filters.json(schema));
     });
+    if (topic.retentionMillis() != Retention.NODE_DEFAULT || topic.retentionBytes() != Retention.NODE_DEFAULT) {
+      ObjectNode retention = node.putObject("retention");
+      if (topic.retentionMillis() != Retention.NODE_DEFAULT) {
+        retention.put("time", topic.retentionMillis() == Retention.UNBOUNDED ? FOREVER
+            : Duration.ofMillis(topic.retentionMillis()).toString());
+      }
+      if (topic.retentionBytes() == Retention.UNBOUNDED) {
+        retention.put("bytes", FOREVER);
+      } else if (topic.retentionBytes() != Retention.NODE_DEFAULT) {
+        retention.put("bytes", topic.retentionBytes());
+      }
+    }
     return node.put("created_at", topic.createdAt().toString());
   }
 

@@ -123,6 +123,9 @@ final class ApiOperations {
           "A new version of the topic's JSON Schema, checked on publish from now on.", "NewSchema", "Topic",
           "invalid_schema", "schema_too_large", "schema_too_complex", "too_many_schema_versions",
           "incompatible_schema")),
+      at("POST", "/v1/topics/{topic}/retention", new Operation("setTopicRetention", "catalog",
+          "What each partition keeps from now on; a bound left out follows the node's default.",
+          Optional.of("Retention"), 200, Optional.of("Topic"), List.of(), List.of())),
       at("POST", "/v1/topics/{topic}/events", new Operation("publish", "events",
           "Publishes CloudEvents: structured (application/cloudevents+json), batch "
               + "(application/cloudevents-batch+json) or binary (ce-* headers); 202 once durable.",

@@ -209,6 +209,9 @@ public final class AuditApi {
       case SUBSCRIPTION_PAUSED -> node.put("target", change.getSubscriptionPaused().getSubscription());
       case SUBSCRIPTION_RESUMED -> node.put("target", change.getSubscriptionResumed().getSubscription());
       case PLAN_DELETED -> node.put("target", change.getPlanDeleted().getId());
+      case TOPIC_RETENTION_SET -> node.put("target", change.getTopicRetentionSet().getTopic())
+          .put("retention_millis", change.getTopicRetentionSet().getRetentionMillis())
+          .put("retention_bytes", change.getTopicRetentionSet().getRetentionBytes());
       case API_KEY_DELETED -> node.put("target", change.getApiKeyDeleted().getId());
       case WEBHOOK_ENDPOINT_SET -> node.put("target", change.getWebhookEndpointSet().getSubscription())
           .put("url", change.getWebhookEndpointSet().getUrl());

@@ -174,6 +174,8 @@ public final class HttpApi extends AllDirectives {
         api("GET", "/v1/topics/{topic}", (principal, at) -> sync(() -> admin.getTopic(principal, at.get(0)))),
         api("POST", "/v1/topics/{topic}/schemas", (principal, at) ->
             withBody(body -> async(() -> admin.addSchema(principal, at.get(0), body)))),
+        api("POST", "/v1/topics/{topic}/retention", (principal, at) ->
+            withBody(body -> async(() -> admin.setRetention(principal, at.get(0), body)))),
         api("POST", "/v1/topics/{topic}/events", (principal, at) -> extractRequest(request ->
             withBody(body -> async(() -> publish.publish(principal, at.get(0), request, body))))),
 

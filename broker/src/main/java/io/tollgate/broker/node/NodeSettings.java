@@ -2,6 +2,7 @@ package io.tollgate.broker.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValueType;
 import io.tollgate.billing.PeriodScheme;
 import io.tollgate.broker.analytics.AnalyticsSettings;
 import io.tollgate.broker.auth.AuthThrottle;
@@ -14,6 +15,8 @@ import io.tollgate.broker.tcp.TcpPublishServer;
 import io.tollgate.broker.tls.ServerTls;
 import io.tollgate.broker.topic.EventLimits;
 import io.tollgate.broker.topic.PublishRates;
+import io.tollgate.broker.topic.Retention;
+import io.tollgate.broker.topic.RetentionSegments;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.broker.topic.TopicSchemas;
@@ -27,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The {@code tollgate} section of a node's configuration (reference.conf documents each key),
@@ -100,7 +104,7 @@ public record NodeSettings(
             atLeastOne(t, "limits.max-json-depth"), askTimeout, positive(t, "topics.append-attempt-timeout")),
         new TopicPartition.Settings(atLeastOne(t, "topics.dedup-window"), atLeastOne(t, "topics.snapshot-every"),
             atLeastOne(t, "topics.max-pending-events"), bytes(t, "topics.max-pending-bytes"),
-            bytes(t, "topics.max-entry-bytes")),
+            bytes(t, "topics.max-entry-bytes"), retention(t)),
         new Subscriptions(atLeastOne(t, "subscriptions.window"), atLeastOne(t, "subscriptions.max-batch"),
             positive(t, "subscriptions.fallback-poll"), atLeastOne(t, "subscriptions.max-entries-per-read"),
             bytes(t, "subscriptions.max-bytes-per-read"), positive(t, "subscriptions.attach-attempt-timeout"), bytes(t, "subscriptions.max-message-bytes"),
@@ -177,6 +181,30 @@ public record NodeSettings(
       throw bad(t, "webhooks.secret-key", "the base64 of " + SecretBox.KEY_BYTES + " random bytes, not " + key.length);
     }
     return Optional.of(new SecretBox(key, new SecureRandom()));
+  }
+
+  private static TopicPartition.RetentionSettings retention(Config t) {
+    Optional<Duration> time = isForever(t, "topics.retention.time") ? Optional.empty()
+        : Optional.of(positive(t, "topics.retention.time"));
+    OptionalLong bytes = isForever(t, "topics.retention.bytes") ? OptionalLong.empty()
+        : OptionalLong.of(longBytes(t, "topics.retention.bytes"));
+    return new TopicPartition.RetentionSettings(new Retention(time, bytes),
+        new RetentionSegments.Shape(longBytes(t, "topics.retention.segment-bytes"),
+            positive(t, "topics.retention.segment-span")),
+        positive(t, "topics.retention.check-interval"));
+  }
+
+  private static boolean isForever(Config t, String path) {
+    return t.getValue(path).valueType() == ConfigValueType.STRING
+        && "forever".equals(t.getString(path));
+  }
+
+  private static long longBytes(Config t, String path) {
+    long value = t.getBytes(path);
+    if (value < 1) {
+      throw bad(t, path, "a size of at least 1 byte, or \"forever\" where allowed");
+    }
+    return value;
   }
 
   private static Limits limits(Config t) {

@@ -58,6 +58,7 @@ import io.tollgate.broker.topic.JournalReads;
 import io.tollgate.broker.topic.PublishRates;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.broker.topic.TopicSchemas;
+import io.tollgate.broker.topic.Retention;
 import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.protocols.StrictJson;
 import java.net.InetSocketAddress;
@@ -212,12 +213,16 @@ public final class TollgateNode {
         subscriptions.maxBytesPerRead());
     SharedTails tails = new SharedTails(system, journalReads, new SharedTails.Settings(subscriptions.tailBytes(),
         subscriptions.maxEntriesPerRead(), subscriptions.fallbackPoll()));
-    TopicPartition.initSharding(sharding, settings.topics(), clock, journalReads.announcements());
+    CatalogView view = new CatalogView();
+    Retention topicDefault = settings.topics().retention().topicDefault();
+    TopicPartition.initSharding(sharding, settings.topics(), clock, journalReads.announcements(), topic ->
+        view.catalog().topic(topic)
+            .map(known -> Retention.of(known.retentionMillis(), known.retentionBytes(), topicDefault))
+            .orElse(Retention.FOREVER));
     CatalogEntity.initSharding(sharding, settings.limits().catalog());
     PeriodScheme periods = settings.billing().periods();
     EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
         .getReadJournalFor(EventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
-    CatalogView view = new CatalogView();
     AccountBilling.Settings billingSettings = new AccountBilling.Settings(periods, settings.billing().grace(), askTimeout);
     AccountBilling.initSharding(sharding, view, currentJournal, clock, billingSettings);
     InvoiceNumbering.initSharding(sharding);

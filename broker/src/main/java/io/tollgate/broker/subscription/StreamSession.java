@@ -257,7 +257,8 @@ public final class StreamSession {
           EventFilter ownFilter = subscription.filterJson().isEmpty()
               ? EventFilter.matchAll() : EventFilter.parse(subscription.filterJson());
           String subscriptionId = subscription.id();
-          Source<T, NotUsed> deliveries = withinPlan(deliveries(catalog, subscription, attached.acked())
+          Source<T, NotUsed> deliveries = withinPlan(
+              deliveries(catalog, subscription, attached.acked(), signals.first())
                   .filter(delivery -> passes(planFilter, delivery, subscriptionId))
                   .map(delivery -> redacted(redaction, delivery, subscriptionId))
                   .filter(delivery -> passes(ownFilter, delivery, subscriptionId)), plan, attached, tracker,
@@ -288,7 +289,8 @@ public final class StreamSession {
                       .to(Sink.foreach(otherAcks.first()::tell)),
                   signal -> signal instanceof SubscriptionEntity.AckRequested)
               .takeWhile(signal -> signal instanceof SubscriptionEntity.FrameRefused
-                  || signal instanceof SubscriptionEntity.QuotaExhausted, true)
+                  || signal instanceof SubscriptionEntity.QuotaExhausted
+                  || signal instanceof SubscriptionEntity.CursorExpired, true)
               .map(signal -> noticeFor(signal, frames));
           Runnable unwatchPlan = watchPlan(catalog, subscription, signals.first());
           AtomicBoolean ran = new AtomicBoolean();
@@ -398,6 +400,9 @@ public final class StreamSession {
       return format.notice("quota", "quota_exceeded", "the plan's quota for period " + exhausted.period()
           + " is used up; delivery resumes at " + exhausted.resumesAt());
     }
+    if (signal instanceof SubscriptionEntity.CursorExpired expired) {
+      return format.notice("retention", "cursor_expired", expired.message());
+    }
     if (signal instanceof SubscriptionEntity.FrameRefused refused) {
       return format.notice("error", refused.code(), refused.message());
     }
@@ -412,14 +417,34 @@ public final class StreamSession {
   }
 
   private Source<Delivery, NotUsed> deliveries(Catalog catalog, Catalog.Subscription subscription,
-                                               Map<PartitionRef, AckPoint> acked) {
+                                               Map<PartitionRef, AckPoint> acked,
+                                               ActorRef<SubscriptionEntity.SessionSignal> signals) {
     Catalog.Product product = catalog.product(subscription.product()).orElseThrow();
     List<Source<Delivery, NotUsed>> partitions = new ArrayList<>();
     for (PartitionRef ref : catalog.partitionsOf(product)) {
-      AckPoint after = acked.get(ref);
-      partitions.add(tails.after(ref, after == null ? null : after.cursor()));
+      partitions.add(noticingExpiry(ref, acked.get(ref), signals));
     }
     return Source.from(partitions).flatMapMerge(Math.max(1, partitions.size()), source -> source);
+  }
+
+  /**
+   * The partition's events after {@code acked} (none yet: from the beginning), from the shared
+   * tail. When the first one is not the next after it, retention deleted those between: the
+   * consumer is told ({@code cursor_expired}) and the stream goes on from the oldest event kept.
+   */
+  private Source<Delivery, NotUsed> noticingExpiry(PartitionRef partition, AckPoint acked,
+                                                   ActorRef<SubscriptionEntity.SessionSignal> signals) {
+    long expectedOffset = acked == null ? 0 : acked.offset() + 1;
+    AtomicBoolean first = new AtomicBoolean(true);
+    return tails.after(partition, acked == null ? null : acked.cursor()).map(delivery -> {
+      if (first.getAndSet(false) && delivery.offset() > expectedOffset) {
+        signals.tell(new SubscriptionEntity.CursorExpired(partition + ": the events from offset "
+            + expectedOffset + " to " + (delivery.offset() - 1) + " were deleted by the topic's"
+            + " retention before this subscription acknowledged them; delivery goes on at offset "
+            + delivery.offset() + ", the oldest kept"));
+      }
+      return delivery;
+    });
   }
 
   /**

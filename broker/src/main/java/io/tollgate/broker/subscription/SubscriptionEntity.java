@@ -121,6 +121,9 @@ public final class SubscriptionEntity
   /** The plan's quota for the period is used up; delivery resumes when the next period starts. */
   public record QuotaExhausted(String period, java.time.Instant resumesAt) implements SessionSignal {}
 
+  /** Retention deleted events this session's position had not reached; the stream goes on after them. */
+  public record CursorExpired(String message) implements SessionSignal {}
+
   /** An ack from outside the stream for this session to commit, like one from its own consumer. */
   public record AckRequested(Cursor cursor, ActorRef<AckAnswer> replyTo) implements SessionSignal {}
 

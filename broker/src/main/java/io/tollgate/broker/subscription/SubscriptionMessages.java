@@ -119,7 +119,10 @@ public final class SubscriptionMessages {
           (switched, signal) -> signal.setCode(switched.plan()),
           signal -> new SubscriptionEntity.PlanSwitched(signal.getCode())),
       signal("OutOfStep", SubscriptionEntity.OutOfStep.class,
-          (outOfStep, signal) -> signal, signal -> new SubscriptionEntity.OutOfStep()));
+          (outOfStep, signal) -> signal, signal -> new SubscriptionEntity.OutOfStep()),
+      signal("CursorExpired", SubscriptionEntity.CursorExpired.class,
+          (expired, signal) -> signal.setMessage(expired.message()),
+          signal -> new SubscriptionEntity.CursorExpired(signal.getMessage())));
 
   private SubscriptionMessages() {}
 

@@ -1,5 +1,6 @@
 package io.tollgate.broker.topic;
 
+import io.tollgate.broker.JournalDeletes;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.journal.EventsAppended;
@@ -10,13 +11,17 @@ import java.util.List;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * The event-sourced half of a topic partition: writes one group of events as one journal
@@ -37,27 +42,46 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
   /** The last journal entry (0 when the partition is empty) and the offset the next event gets. */
   record End(long lastSequence, long nextOffset) implements NoSerializationVerificationNeeded {}
 
+  /** Deletes what {@code retention} no longer keeps, if anything; see {@link RetentionSegments#deletable}. */
+  record ApplyRetention(Retention retention) implements Command {}
+
+  /** The journal answered a delete up to {@code through}; {@code failure} is null when it succeeded. */
+  private record Deleted(long through, Throwable failure) implements Command {}
+
   /** Each publish's positions, in the order of {@link Write#publishes}. */
   record Written(List<List<StoredPosition>> positions) implements NoSerializationVerificationNeeded {}
 
+  private final ActorContext<Command> context;
+  private final String persistenceId;
   private final int dedupWindow;
   private final int snapshotEvery;
+  private final RetentionSegments.Shape segments;
+  private final JournalDeletes deletes;
   private final Clock clock;
+  /** One delete at a time: checks that come while one is in flight find nothing new to do. */
+  private boolean deleting;
 
-  static Behavior<Command> create(PartitionRef partition, int dedupWindow, int snapshotEvery, Clock clock) {
-    return new PartitionJournal(partition, dedupWindow, snapshotEvery, clock);
+  static Behavior<Command> create(PartitionRef partition, int dedupWindow, int snapshotEvery,
+                                  RetentionSegments.Shape segments, JournalDeletes deletes, Clock clock) {
+    return Behaviors.setup(context ->
+        new PartitionJournal(context, partition, dedupWindow, snapshotEvery, segments, deletes, clock));
   }
 
-  private PartitionJournal(PartitionRef partition, int dedupWindow, int snapshotEvery, Clock clock) {
+  private PartitionJournal(ActorContext<Command> context, PartitionRef partition, int dedupWindow, int snapshotEvery,
+                           RetentionSegments.Shape segments, JournalDeletes deletes, Clock clock) {
     super(PersistenceId.ofUniqueId(partition.persistenceId()));
+    this.context = context;
+    this.persistenceId = partition.persistenceId();
     this.dedupWindow = dedupWindow;
     this.snapshotEvery = snapshotEvery;
+    this.segments = segments;
+    this.deletes = deletes;
     this.clock = clock;
   }
 
   @Override
   public PartitionLog emptyState() {
-    return new PartitionLog(dedupWindow);
+    return new PartitionLog(dedupWindow, segments);
   }
 
   @Override
@@ -66,7 +90,31 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
         .onCommand(Write.class, this::onWrite)
         .onCommand(ReadEnd.class, (log, read) ->
             Effect().reply(read.replyTo(), new End(log.lastSequence(), log.nextOffset())))
+        .onCommand(ApplyRetention.class, this::onApplyRetention)
+        .onCommand(Deleted.class, this::onDeleted)
         .build();
+  }
+
+  private ReplyEffect<EventsAppended, PartitionLog> onApplyRetention(PartitionLog log, ApplyRetention apply) {
+    if (!deleting) {
+      log.segments().deletable(apply.retention(), clock.millis(), log.snapshotSequence()).ifPresent(through -> {
+        deleting = true;
+        context.pipeToSelf(deletes.deleteTo(persistenceId, through), (done, failure) -> new Deleted(through, failure));
+      });
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<EventsAppended, PartitionLog> onDeleted(PartitionLog log, Deleted deleted) {
+    deleting = false;
+    if (deleted.failure() != null) {
+      context.getLog().warn("retention could not delete {} up to entry {}; the next check tries again",
+          persistenceId, deleted.through(), deleted.failure());
+    } else {
+      log.segments().deletedThrough(deleted.through());
+      context.getLog().debug("retention deleted {} up to entry {}", persistenceId, deleted.through());
+    }
+    return Effect().noReply();
   }
 
   private ReplyEffect<EventsAppended, PartitionLog> onWrite(PartitionLog log, Write write) {
@@ -99,6 +147,19 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
     }).build();
   }
 
+  /** Besides every {@code snapshotEvery} entries, a snapshot when a segment closes lets retention delete it. */
+  @Override
+  public boolean shouldSnapshot(PartitionLog log, EventsAppended appended, long sequenceNr) {
+    return log.segments().segmentCount() > 1 && log.segments().openSegmentStartsAt(sequenceNr);
+  }
+
+  @Override
+  public SignalHandler<PartitionLog> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(SnapshotCompleted.class, (log, completed) -> log.snapshotSaved(completed.metadata().sequenceNr()))
+        .build();
+  }
+
   @Override
   public RetentionCriteria retentionCriteria() {
     return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
@@ -114,7 +175,7 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
 
       @Override
       public PartitionLog fromJournal(Object snapshot) {
-        return PartitionLog.fromSnapshot((PartitionSnapshot) snapshot, dedupWindow);
+        return PartitionLog.fromSnapshot((PartitionSnapshot) snapshot, dedupWindow, segments);
       }
     };
   }

@@ -1,5 +1,6 @@
 package io.tollgate.broker.topic;
 
+import io.tollgate.broker.JournalDeletes;
 import io.tollgate.broker.error.Rejection;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.broker.position.Cursor;
@@ -8,8 +9,10 @@ import io.tollgate.broker.serialization.codec.ClusterMessage;
 import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.cluster.PartitionAdvanced;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -56,25 +59,42 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
    * mutation over half its commit log segment, and a smaller entry is a shorter write.
    */
   public record Settings(int dedupWindow, int snapshotEvery, int maxPendingEvents, long maxPendingBytes,
-                         int maxEntryBytes) {}
+                         int maxEntryBytes, RetentionSettings retention) {}
 
-  /** {@code announcements}: where each write is announced to every node's readers ({@link JournalReads}). */
+  /**
+   * {@code topicDefault}: what a topic keeps unless it says otherwise; {@code segments}: how
+   * the journal is cut for deletion; {@code checkInterval}: how often a partition looks.
+   */
+  public record RetentionSettings(Retention topicDefault, RetentionSegments.Shape segments, Duration checkInterval) {}
+
+  /**
+   * {@code announcements}: where each write is announced to every node's readers ({@link JournalReads});
+   * {@code retentionOf}: each topic's retention, looked up at each check so a change applies.
+   */
   public static void initSharding(ClusterSharding sharding, Settings settings, Clock clock,
-                                  ActorRef<Topic.Command<PartitionAdvanced>> announcements) {
+                                  ActorRef<Topic.Command<PartitionAdvanced>> announcements,
+                                  Function<String, Retention> retentionOf) {
     sharding.init(Entity.of(ENTITY_KEY, context ->
-        create(PartitionRef.fromEntityId(context.getEntityId()), settings, clock, announcements)));
+        create(PartitionRef.fromEntityId(context.getEntityId()), settings, clock, announcements, retentionOf)));
   }
 
   static Behavior<Command> create(PartitionRef partition, Settings settings, Clock clock,
-                                  ActorRef<Topic.Command<PartitionAdvanced>> announcements) {
-    return Behaviors.setup(context -> new TopicPartition(context, partition, settings, clock, announcements));
+                                  ActorRef<Topic.Command<PartitionAdvanced>> announcements,
+                                  Function<String, Retention> retentionOf) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(CheckRetention.INSTANCE, Duration.ZERO, settings.retention().checkInterval());
+      return new TopicPartition(context, partition, settings, clock, announcements, retentionOf);
+    }));
   }
+
+  private enum CheckRetention implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   private final PartitionRef partition;
   private final Settings settings;
   private final ActorRef<PartitionJournal.Command> journal;
   private final ActorRef<PartitionJournal.Written> writtenAdapter;
   private final ActorRef<Topic.Command<PartitionAdvanced>> announcements;
+  private final Function<String, Retention> retentionOf;
   private final Topic.Command<PartitionAdvanced> advanced;
   private List<Append> inFlight = List.of();
   private List<Append> waiting = new ArrayList<>();
@@ -82,14 +102,17 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
   private long waitingBytes;
 
   private TopicPartition(ActorContext<Command> context, PartitionRef partition, Settings settings, Clock clock,
-                         ActorRef<Topic.Command<PartitionAdvanced>> announcements) {
+                         ActorRef<Topic.Command<PartitionAdvanced>> announcements,
+                         Function<String, Retention> retentionOf) {
     super(context);
     this.partition = partition;
     this.settings = settings;
     this.announcements = announcements;
+    this.retentionOf = retentionOf;
     this.advanced = Topic.publish(PartitionAdvanced.newBuilder().setPersistenceId(partition.persistenceId()).build());
     this.journal = context.spawn(
-        PartitionJournal.create(partition, settings.dedupWindow(), settings.snapshotEvery(), clock), "journal");
+        PartitionJournal.create(partition, settings.dedupWindow(), settings.snapshotEvery(),
+            settings.retention().segments(), JournalDeletes.of(context.getSystem()), clock), "journal");
     context.watch(journal);
     this.writtenAdapter = context.messageAdapter(PartitionJournal.Written.class, BatchWritten::new);
   }
@@ -101,6 +124,10 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
         .onMessage(BatchWritten.class, this::onBatchWritten)
         .onMessage(GetEnd.class, this::onGetEnd)
         .onMessage(EndRead.class, this::onEndRead)
+        .onMessage(CheckRetention.class, check -> {
+          journal.tell(new PartitionJournal.ApplyRetention(retentionOf.apply(partition.topic())));
+          return this;
+        })
         .onSignal(Terminated.class, this::onJournalStopped)
         .build();
   }
@@ -171,7 +198,7 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
   }
 
   private Behavior<Command> onGetEnd(GetEnd get) {
-    getContext().ask(PartitionJournal.End.class, journal, java.time.Duration.ofSeconds(10),
+    getContext().ask(PartitionJournal.End.class, journal, Duration.ofSeconds(10),
         PartitionJournal.ReadEnd::new, (end, failure) -> new EndRead(end, get.replyTo()));
     return this;
   }

@@ -304,6 +304,8 @@ class TenantIsolationMatrixTest {
             notFound("topic"), 200),
         row("POST", "/v1/topics/{topic}/schemas", () -> json("/v1/topics/tenanta.schemed/schemas",
                 "{\"schema\":{\"type\":\"object\"}}"), Owner.TENANT, "admin", true, notFound("topic"), 201),
+        row("POST", "/v1/topics/{topic}/retention", () -> json("/v1/topics/tenanta.schemed/retention",
+                "{\"time\":\"P30D\"}"), Owner.TENANT, "admin", true, notFound("topic"), 200),
         row("POST", "/v1/topics/{topic}/events", () -> new Call("/v1/topics/tenanta.orders/events",
                 "application/cloudevents+json", "{\"specversion\":\"1.0\",\"id\":\"m" + unique.incrementAndGet()
                     + "\",\"source\":\"/matrix\",\"type\":\"t\"}"),

@@ -8,11 +8,13 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.tollgate.broker.tls.ServerTls;
+import io.tollgate.broker.topic.Retention;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,6 +62,13 @@ class NodeSettingsTest {
     assertEquals(100, settings.webhooks().batchSize());
     assertTrue(read("tollgate.webhooks.secret-key = \"" + java.util.Base64.getEncoder().encodeToString(new byte[32])
         + "\"").webhooks().secrets().isPresent());
+  }
+
+  @Test
+  void topicsKeepEverythingUnlessTheNodeSetsADefaultRetention() {
+    assertEquals(Retention.FOREVER, read("").topics().retention().topicDefault());
+    assertEquals(new Retention(Optional.of(Duration.ofDays(7)), OptionalLong.of(1L << 30)),
+        read("tollgate.topics.retention { time = 7d, bytes = 1GiB }").topics().retention().topicDefault());
   }
 
   @Test
@@ -112,6 +121,11 @@ class NodeSettingsTest {
       "tollgate.webhooks.retry.max | 1ms",
       "tollgate.webhooks.disable-after | 0s",
       "tollgate.webhooks.max-excerpt-bytes | 0",
+      "tollgate.topics.retention.time | 0s",
+      "tollgate.topics.retention.time | never",
+      "tollgate.topics.retention.bytes | 0",
+      "tollgate.topics.retention.segment-bytes | 0",
+      "tollgate.topics.retention.check-interval | 0s",
   })
   void aValueOutOfItsRangeStopsTheNodeAtStartNamingItsKey(String key, String value) {
     ConfigException refused = assertThrows(ConfigException.class, () -> read(key + " = \"" + value + "\""));

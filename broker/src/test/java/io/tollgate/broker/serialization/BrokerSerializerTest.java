@@ -103,6 +103,7 @@ class BrokerSerializerTest {
       Map.entry("PlanChanged", SubscriptionEntity.PlanChanged.class),
       Map.entry("PlanSwitched", SubscriptionEntity.PlanSwitched.class),
       Map.entry("OutOfStep", SubscriptionEntity.OutOfStep.class),
+      Map.entry("CursorExpired", SubscriptionEntity.CursorExpired.class),
       Map.entry("Committed", SubscriptionEntity.Committed.class),
       Map.entry("ClosePeriods", AccountBilling.ClosePeriods.class),
       Map.entry("CreditRevenue", AccountBilling.CreditRevenue.class),

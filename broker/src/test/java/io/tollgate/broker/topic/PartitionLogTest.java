@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.journal.EventsAppended;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PartitionLogTest {
+  private static final RetentionSegments.Shape SHAPE = new RetentionSegments.Shape(1 << 20, Duration.ofHours(1));
+
   private static CloudEvent event(String source, String id) {
     return CloudEvent.newBuilder().setSpecVersion("1.0").setSource(source).setId(id).setType("t").build();
   }
@@ -21,7 +24,7 @@ class PartitionLogTest {
 
   @Test
   void assignsConsecutiveOffsetsAndOneSequencePerWrite() {
-    PartitionLog log = new PartitionLog(100);
+    PartitionLog log = new PartitionLog(100, SHAPE);
     write(log, List.of(event("s", "1"), event("s", "2")));
     PartitionLog.AppendPlan plan = log.plan(List.of(event("s", "3")));
     assertEquals(List.of(new StoredPosition(2, 2, 0, false)), plan.positions());
@@ -30,7 +33,7 @@ class PartitionLogTest {
 
   @Test
   void aRetriedEventGetsItsOriginalPositionAndIsNotWrittenAgain() {
-    PartitionLog log = new PartitionLog(100);
+    PartitionLog log = new PartitionLog(100, SHAPE);
     write(log, List.of(event("s", "1"), event("s", "2")));
     PartitionLog.AppendPlan retry = log.plan(List.of(event("s", "2"), event("s", "3")));
     assertEquals(new StoredPosition(1, 1, 1, true), retry.positions().get(0));
@@ -40,14 +43,14 @@ class PartitionLogTest {
 
   @Test
   void theSameIdFromAnotherSourceIsAnotherEvent() {
-    PartitionLog log = new PartitionLog(100);
+    PartitionLog log = new PartitionLog(100, SHAPE);
     write(log, List.of(event("a", "1")));
     assertFalse(log.plan(List.of(event("b", "1"))).positions().get(0).duplicate());
   }
 
   @Test
   void duplicatesInsideOneBatchAreStoredOnce() {
-    PartitionLog log = new PartitionLog(100);
+    PartitionLog log = new PartitionLog(100, SHAPE);
     PartitionLog.AppendPlan plan = log.plan(List.of(event("s", "1"), event("s", "1")));
     assertEquals(1, plan.toWrite().size());
     assertTrue(plan.positions().get(1).duplicate());
@@ -56,7 +59,7 @@ class PartitionLogTest {
 
   @Test
   void theWindowForgetsTheOldestIds() {
-    PartitionLog log = new PartitionLog(2);
+    PartitionLog log = new PartitionLog(2, SHAPE);
     write(log, List.of(event("s", "1"), event("s", "2"), event("s", "3")));
     assertFalse(log.plan(List.of(event("s", "1"))).positions().get(0).duplicate());
     assertTrue(log.plan(List.of(event("s", "3"))).positions().get(0).duplicate());
@@ -64,12 +67,25 @@ class PartitionLogTest {
 
   @Test
   void aSnapshotRestoresOffsetsAndTheWindow() {
-    PartitionLog log = new PartitionLog(100);
+    PartitionLog log = new PartitionLog(100, SHAPE);
     write(log, List.of(event("s", "1"), event("s", "2")));
     write(log, List.of(event("s", "3")));
-    PartitionLog restored = PartitionLog.fromSnapshot(log.toSnapshot(), 100);
+    PartitionLog restored = PartitionLog.fromSnapshot(log.toSnapshot(), 100, SHAPE);
     assertEquals(3, restored.nextOffset());
     assertEquals(2, restored.lastSequence());
     assertEquals(new StoredPosition(0, 1, 0, true), restored.plan(List.of(event("s", "1"))).positions().get(0));
+  }
+
+  @Test
+  void aSnapshotRestoresTheRetentionSegmentsAndCountsAsDurable() {
+    PartitionLog log = new PartitionLog(100, SHAPE);
+    write(log, List.of(event("s", "1"), event("s", "2")));
+    write(log, List.of(event("s", "3")));
+    log.segments().deletedThrough(1);
+    PartitionLog restored = PartitionLog.fromSnapshot(log.toSnapshot(), 100, SHAPE);
+    assertEquals(log.segments().retainedBytes(), restored.segments().retainedBytes());
+    assertEquals(1, restored.segments().deletedThroughSequence());
+    assertEquals(2, restored.snapshotSequence());
+    assertEquals(0, log.snapshotSequence());
   }
 }

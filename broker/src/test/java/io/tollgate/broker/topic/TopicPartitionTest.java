@@ -11,6 +11,7 @@ import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.cluster.PartitionAdvanced;
 import io.tollgate.protocols.v1.journal.EventsAppended;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -34,7 +35,9 @@ class TopicPartitionTest {
       .withFallback(ConfigFactory.load())
       .resolve());
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
-  private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(1000, 10_000, 1_000_000, 1L << 30, 64 * 1024);
+  private static final TopicPartition.RetentionSettings RETENTION = new TopicPartition.RetentionSettings(
+      Retention.FOREVER, new RetentionSegments.Shape(1 << 20, Duration.ofHours(1)), Duration.ofMinutes(1));
+  private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(1000, 10_000, 1_000_000, 1L << 30, 64 * 1024, RETENTION);
   private static final ActorRef<Topic.Command<PartitionAdvanced>> announcements =
       testKit.spawn(Topic.create(PartitionAdvanced.class, "partition-advanced"));
   private static int partitions;
@@ -54,7 +57,8 @@ class TopicPartitionTest {
   }
 
   private static ActorRef<TopicPartition.Command> partition(PartitionRef ref, TopicPartition.Settings settings) {
-    return testKit.spawn(TopicPartition.create(ref, settings, Clock.systemUTC(), announcements), "p" + partitions++);
+    return testKit.spawn(TopicPartition.create(ref, settings, Clock.systemUTC(), announcements,
+        topic -> Retention.FOREVER), "p" + partitions++);
   }
 
   private static CloudEvent event(String id) {
@@ -112,7 +116,7 @@ class TopicPartitionTest {
     PartitionRef ref = new PartitionRef("pending.bytes", 0);
     int eventBytes = event("b0").toBuilder().setTextData("x".repeat(10 * 1024)).build().getSerializedSize();
     ActorRef<TopicPartition.Command> partition = partition(ref,
-        new TopicPartition.Settings(1000, 10_000, 1_000_000, 2L * eventBytes, 64 * 1024));
+        new TopicPartition.Settings(1000, 10_000, 1_000_000, 2L * eventBytes, 64 * 1024, RETENTION));
     TestProbe<TopicPartition.AppendResult> replies = testKit.createTestProbe();
     for (int i = 0; i < 40; i++) {
       partition.tell(new TopicPartition.Append(List.of(event("b" + i).toBuilder()
@@ -140,7 +144,7 @@ class TopicPartitionTest {
   @Test
   void appendsWaitingBehindAWriteAreBoundedInEventsToo() {
     ActorRef<TopicPartition.Command> partition = partition(new PartitionRef("pending.events", 0),
-        new TopicPartition.Settings(1000, 10_000, 3, 1L << 30, 64 * 1024));
+        new TopicPartition.Settings(1000, 10_000, 3, 1L << 30, 64 * 1024, RETENTION));
     TestProbe<TopicPartition.AppendResult> replies = testKit.createTestProbe();
     for (int i = 0; i < 40; i++) {
       partition.tell(new TopicPartition.Append(List.of(event("c" + i), event("d" + i)), replies.getRef()));

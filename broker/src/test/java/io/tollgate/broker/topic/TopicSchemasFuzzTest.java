@@ -40,7 +40,7 @@ class TopicSchemasFuzzTest {
     } catch (StrictJsonException | Refusal refused) {
       return;
     }
-    Catalog.Topic topic = new Catalog.Topic("fuzz.t", "fuzz", 1, List.of(schema), Instant.EPOCH);
+    Catalog.Topic topic = new Catalog.Topic("fuzz.t", "fuzz", 1, List.of(schema), Instant.EPOCH, 0, 0);
     CloudEvent event = CloudEvent.newBuilder().setSpecVersion("1.0").setId("e").setSource("/s").setType("t")
         .setJsonData(data.consumeRemainingAsString()).build();
     try {

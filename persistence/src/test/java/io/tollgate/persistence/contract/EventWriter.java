@@ -25,6 +25,9 @@ public final class EventWriter extends AbstractPersistentActor {
   /** Deletes all events; replies with the {@link DeleteMessagesSuccess}. */
   public enum DeleteAll { INSTANCE }
 
+  /** Deletes the events up to {@code toSequenceNr}, as retention does; replies like {@link DeleteAll}. */
+  public record DeleteTo(long toSequenceNr) {}
+
   private final String persistenceId;
   private final List<String> events = new ArrayList<>();
   private ActorRef deleteRequester = ActorRef.noSender();
@@ -72,6 +75,10 @@ public final class EventWriter extends AbstractPersistentActor {
         .match(DeleteAll.class, delete -> {
           deleteRequester = getSender();
           deleteMessages(lastSequenceNr());
+        })
+        .match(DeleteTo.class, delete -> {
+          deleteRequester = getSender();
+          deleteMessages(delete.toSequenceNr());
         })
         .match(DeleteMessagesSuccess.class, done -> deleteRequester.tell(done, getSelf()))
         .match(DeleteMessagesFailure.class, failed -> deleteRequester.tell(failed, getSelf()))

@@ -164,6 +164,35 @@ public abstract class StorageContract {
     append(again, probe, List.of("e-6"), 6L);
   }
 
+  /**
+   * What topic retention relies on: a deleted prefix is neither replayed nor read, and the rest
+   * is, however many of the backend's storage partitions the prefix emptied (200 single writes
+   * fill more than three of {@link CassandraSmallPartitionsContractTest}'s).
+   */
+  @Test
+  void aDeletedPrefixIsSkippedByReplayAndByReadersFromTheStart() {
+    String id = newId();
+    TestKit probe = new TestKit(system);
+    ActorRef writer = system.actorOf(EventWriter.props(id));
+    for (int i = 1; i <= 200; i++) {
+      append(writer, probe, List.of("e-" + i), i);
+    }
+    writer.tell(new EventWriter.DeleteTo(190), probe.getRef());
+    probe.expectMsgClass(ACK, DeleteMessagesSuccess.class);
+
+    TestSubscriber.Probe<EventEnvelope> fromStart = current.currentEventsByPersistenceId(id, 1, Long.MAX_VALUE)
+        .runWith(TestSink.create(system), system);
+    assertEquals(names(191, 200), eventsOf(fromStart, 10));
+    fromStart.request(1);
+    fromStart.expectComplete();
+    stop(writer, probe);
+
+    ActorRef again = system.actorOf(EventWriter.props(id));
+    EventWriter.State state = stateOf(again, probe);
+    assertEquals(names(191, 200), state.events());
+    append(again, probe, List.of("e-201"), 201L);
+  }
+
   /** Persists {@code events} as one write and waits for the acknowledgement of the last one. */
   private static void append(ActorRef writer, TestKit probe, List<String> events, long lastSequenceNr) {
     writer.tell(events.size() == 1 ? new EventWriter.Append(events.get(0)) : new EventWriter.AppendAll(events),

@@ -1,0 +1,141 @@
+package io.tollgate.broker.topic;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tollgate.protocols.v1.journal.PartitionSnapshot;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+class RetentionSegmentsTest {
+  /** Segments close at 100 bytes or one minute. */
+  private static final RetentionSegments.Shape SHAPE = new RetentionSegments.Shape(100, Duration.ofMinutes(1));
+  private static final long MINUTE = 60_000;
+  private static final long ALL_SNAPSHOTTED = Long.MAX_VALUE;
+
+  private static Retention bytes(long bytes) {
+    return new Retention(Optional.empty(), OptionalLong.of(bytes));
+  }
+
+  private static Retention time(Duration time) {
+    return new Retention(Optional.of(time), OptionalLong.empty());
+  }
+
+  /** Entries 1..count of 50 bytes and 10 events each, one second apart from {@code startMillis}. */
+  private static RetentionSegments entries(int count, long startMillis) {
+    RetentionSegments segments = new RetentionSegments(SHAPE);
+    for (int sequence = 1; sequence <= count; sequence++) {
+      segments.append(sequence, (sequence - 1) * 10L, 10, 50, startMillis + (sequence - 1) * 1000L);
+    }
+    return segments;
+  }
+
+  @Test
+  void aSegmentClosesAtItsSizeSoTwoEntriesOfFiftyBytesMakeOne() {
+    RetentionSegments segments = entries(5, 0);
+    assertEquals(3, segments.segmentCount());
+    assertEquals(250, segments.retainedBytes());
+    assertTrue(segments.openSegmentStartsAt(5));
+  }
+
+  @Test
+  void aSegmentClosesAtItsSpanEvenWhenSmall() {
+    RetentionSegments segments = new RetentionSegments(SHAPE);
+    segments.append(1, 0, 1, 1, 0);
+    segments.append(2, 1, 1, 1, MINUTE - 1);
+    segments.append(3, 2, 1, 1, MINUTE);
+    assertEquals(2, segments.segmentCount());
+    assertTrue(segments.openSegmentStartsAt(3));
+  }
+
+  @Test
+  void keepingEverythingDeletesNothing() {
+    assertEquals(OptionalLong.empty(), entries(10, 0).deletable(Retention.FOREVER, 100 * MINUTE, ALL_SNAPSHOTTED));
+  }
+
+  @Test
+  void overItsBytesThePartitionDeletesTheOldestSegmentsUntilItFits() {
+    RetentionSegments segments = entries(10, 0);
+    // 500 bytes in segments of 1-2, 3-4, 5-6, 7-8 (closed) and 9-10 (open); 200 fit.
+    assertEquals(OptionalLong.of(6), segments.deletable(bytes(200), 0, ALL_SNAPSHOTTED));
+  }
+
+  @Test
+  void theOpenSegmentStaysWhateverTheBound() {
+    RetentionSegments segments = entries(10, 0);
+    assertEquals(OptionalLong.of(8), segments.deletable(bytes(1), 0, ALL_SNAPSHOTTED));
+    assertEquals(OptionalLong.of(8), segments.deletable(time(Duration.ofMillis(1)), 100 * MINUTE, ALL_SNAPSHOTTED));
+  }
+
+  @Test
+  void bySizeASegmentGoesOnlyWhenTheRestStillHoldsMoreThanTheBound() {
+    assertEquals(OptionalLong.empty(), entries(10, 0).deletable(bytes(500), 0, ALL_SNAPSHOTTED));
+    assertEquals(OptionalLong.of(2), entries(10, 0).deletable(bytes(499), 0, ALL_SNAPSHOTTED));
+  }
+
+  @Test
+  void byTimeASegmentGoesWhenItsNewestEntryIsOlderThanTheBound() {
+    RetentionSegments segments = entries(10, 0);
+    // Segment 1-2's newest entry is at 1 s, 3-4's at 3 s.
+    assertEquals(OptionalLong.empty(), segments.deletable(time(Duration.ofSeconds(10)), 11_000, ALL_SNAPSHOTTED));
+    assertEquals(OptionalLong.of(2), segments.deletable(time(Duration.ofSeconds(10)), 11_001, ALL_SNAPSHOTTED));
+    assertEquals(OptionalLong.of(4), segments.deletable(time(Duration.ofSeconds(10)), 13_001, ALL_SNAPSHOTTED));
+  }
+
+  @Test
+  void onlySegmentsASnapshotCoversAreDeleted() {
+    RetentionSegments segments = entries(10, 0);
+    assertEquals(OptionalLong.empty(), segments.deletable(bytes(1), 0, 0));
+    assertEquals(OptionalLong.empty(), segments.deletable(bytes(1), 0, 1));
+    assertEquals(OptionalLong.of(4), segments.deletable(bytes(1), 0, 5));
+  }
+
+  @Test
+  void afterADeleteTheFirstRetainedOffsetAndBytesMoveOn() {
+    RetentionSegments segments = entries(10, 0);
+    assertEquals(0, segments.firstRetainedOffset(100));
+    segments.deletedThrough(4);
+    assertEquals(40, segments.firstRetainedOffset(100));
+    assertEquals(300, segments.retainedBytes());
+    assertEquals(4, segments.deletedThroughSequence());
+    assertEquals(OptionalLong.of(8), segments.deletable(bytes(1), 0, ALL_SNAPSHOTTED));
+  }
+
+  @Test
+  void aPartitionWithNothingRetainedStartsAtItsNextOffset() {
+    assertEquals(7, new RetentionSegments(SHAPE).firstRetainedOffset(7));
+  }
+
+  @Test
+  void aSnapshotKeepsTheSegmentsAndWhatWasDeleted() {
+    RetentionSegments segments = entries(10, 0);
+    segments.deletedThrough(2);
+    PartitionSnapshot.Builder snapshot = PartitionSnapshot.newBuilder();
+    segments.writeTo(snapshot);
+    RetentionSegments restored = RetentionSegments.of(snapshot.build(), SHAPE);
+    assertEquals(segments.segmentCount(), restored.segmentCount());
+    assertEquals(segments.retainedBytes(), restored.retainedBytes());
+    assertEquals(2, restored.deletedThroughSequence());
+    assertEquals(segments.deletable(bytes(1), 0, ALL_SNAPSHOTTED), restored.deletable(bytes(1), 0, ALL_SNAPSHOTTED));
+    restored.append(11, 100, 10, 50, 10_000);
+    assertTrue(restored.openSegmentStartsAt(11));
+  }
+
+  @Test
+  void aSnapshotFromBeforeRetentionCountsFromTheNextEntry() {
+    RetentionSegments restored = RetentionSegments.of(PartitionSnapshot.newBuilder().setLastSequence(40).build(), SHAPE);
+    assertEquals(0, restored.segmentCount());
+    restored.append(41, 400, 10, 50, 0);
+    assertEquals(400, restored.firstRetainedOffset(410));
+  }
+
+  @Test
+  void theNodeDefaultFillsWhatATopicLeavesUnset() {
+    Retention nodeDefault = new Retention(Optional.of(Duration.ofDays(7)), OptionalLong.of(1000));
+    assertEquals(nodeDefault, Retention.of(Retention.NODE_DEFAULT, Retention.NODE_DEFAULT, nodeDefault));
+    assertEquals(new Retention(Optional.of(Duration.ofHours(1)), OptionalLong.empty()),
+        Retention.of(3_600_000, Retention.UNBOUNDED, nodeDefault));
+  }
+}
