@@ -22,10 +22,14 @@ public final class ConsoleRoutes extends AllDirectives {
         .map(header -> HttpHeader.parse(header.getKey(), header.getValue())).toList();
   }
 
+  /**
+   * The path first, then the method: a path that names no asset is left to the other routes
+   * untouched, so a POST to an unknown API path is still a 404, not a 405 that names GET.
+   */
   public Route route() {
-    return get(() -> extractUnmatchedPath(path -> assets.resolve(path.startsWith("/") ? path.substring(1) : path)
-        .map(asset -> respondWithHeaders(headers, () -> getFromResource(asset.resource(), contentType(asset))))
-        .orElseGet(this::reject)));
+    return extractUnmatchedPath(path -> assets.resolve(path.startsWith("/") ? path.substring(1) : path)
+        .map(asset -> get(() -> respondWithHeaders(headers, () -> getFromResource(asset.resource(), contentType(asset)))))
+        .orElseGet(this::reject));
   }
 
   private static ContentType contentType(ConsoleAssets.Asset asset) {

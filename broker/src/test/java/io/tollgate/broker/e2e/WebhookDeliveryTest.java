@@ -159,6 +159,28 @@ class WebhookDeliveryTest {
   }
 
   @Test
+  void aSeekBackSendsTheEventsAgainAndEachIsBilledAgainWhenA2xxAcknowledgesIt() throws Exception {
+    try (WebhookReceiver receiver = new WebhookReceiver()) {
+      TestBroker.Tenancy t = broker.tenancy("hooks-seek", 1);
+      TestBroker.Reply created = subscribe(broker, t, webhook(receiver.url(), 10, 1));
+      assertEquals(201, created.status(), String.valueOf(created.body()));
+      String subscription = created.body().get("id").asText();
+      List<String> sent = ids("s", 4);
+      publish(broker, t, 1, sent);
+      await().atMost(Duration.ofSeconds(20)).until(() -> billed(broker, t, subscription) == 4);
+
+      TestBroker.Reply seek = broker.post("/v1/subscriptions/" + subscription + "/seek", t.consumerKey(),
+          "application/json", "{\"to\":\"start\"}");
+      assertEquals(200, seek.status(), String.valueOf(seek.body()));
+      await().atMost(Duration.ofSeconds(30)).until(() -> billed(broker, t, subscription) == 8);
+      List<String> received = receiver.eventIds();
+      assertEquals(sent, received.subList(0, 4), "first delivered in order");
+      assertEquals(sent, new ArrayList<>(new LinkedHashSet<>(received.subList(4, received.size()))),
+          "after the seek the worker starts again from the start, in order: " + received);
+    }
+  }
+
+  @Test
   void failuresAreRetriedWithBackoffHonouringRetryAfterAndEachAttemptIsLogged() throws Exception {
     try (WebhookReceiver receiver = new WebhookReceiver()) {
       receiver.then(new WebhookReceiver.Answer(500, Map.of("Retry-After", "1"), "boom", Duration.ZERO),
