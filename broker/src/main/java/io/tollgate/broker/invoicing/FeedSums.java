@@ -5,6 +5,9 @@ import io.tollgate.protocols.v1.journal.UsageRecorded;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
+import java.util.function.Function;
 
 /**
  * What one read of a journal gives the account's billing to persist: consecutive records that
@@ -23,41 +26,37 @@ final class FeedSums {
    * the last one's.
    */
   static List<UsageRecorded> usage(List<UsageRecorded> records) {
-    List<UsageRecorded> sums = new ArrayList<>();
-    UsageRecorded.Builder sum = null;
-    for (UsageRecorded record : records) {
-      if (sum != null && sameUsagePlace(sum, record)) {
-        sum.setSequence(record.getSequence()).setUnits(sum.getUnits() + record.getUnits()).setAtMillis(record.getAtMillis());
-      } else {
-        if (sum != null) {
-          sums.add(sum.build());
-        }
-        sum = record.toBuilder();
-      }
-    }
-    if (sum != null) {
-      sums.add(sum.build());
-    }
-    return sums;
+    return summedRuns(records, UsageRecorded::toBuilder, FeedSums::sameUsagePlace,
+        (sum, record) -> sum.setSequence(record.getSequence()).setUnits(sum.getUnits() + record.getUnits())
+            .setAtMillis(record.getAtMillis()),
+        UsageRecorded.Builder::build);
   }
 
   /** Consecutive publish records of one partition and period, summed. */
   static List<PublishedRecorded> published(List<PublishedRecorded> records) {
-    List<PublishedRecorded> sums = new ArrayList<>();
-    PublishedRecorded.Builder sum = null;
-    for (PublishedRecorded record : records) {
-      if (sum != null && samePublishPlace(sum, record)) {
-        sum.setSequence(record.getSequence()).setEvents(sum.getEvents() + record.getEvents())
-            .setBytes(sum.getBytes() + record.getBytes());
+    return summedRuns(records, PublishedRecorded::toBuilder, FeedSums::samePublishPlace,
+        (sum, record) -> sum.setSequence(record.getSequence()).setEvents(sum.getEvents() + record.getEvents())
+            .setBytes(sum.getBytes() + record.getBytes()),
+        PublishedRecorded.Builder::build);
+  }
+
+  /** One record per run of consecutive records that {@code same} puts in one place, each run added into its first. */
+  private static <R, B> List<R> summedRuns(List<R> records, Function<R, B> start, BiPredicate<B, R> same,
+                                           BiConsumer<B, R> add, Function<B, R> build) {
+    List<R> sums = new ArrayList<>();
+    B sum = null;
+    for (R record : records) {
+      if (sum != null && same.test(sum, record)) {
+        add.accept(sum, record);
       } else {
         if (sum != null) {
-          sums.add(sum.build());
+          sums.add(build.apply(sum));
         }
-        sum = record.toBuilder();
+        sum = start.apply(record);
       }
     }
     if (sum != null) {
-      sums.add(sum.build());
+      sums.add(build.apply(sum));
     }
     return sums;
   }

@@ -148,6 +148,11 @@ public sealed interface StreamFormat extends StreamSession.Frames<Message> {
       return text.toString();
     }
 
+    /** A delivery as a batch frame lists it, rendered once per delivery; webhook bodies list events the same way. */
+    public static String batchItem(Delivery delivery) {
+      return delivery.rendered(ITEM);
+    }
+
     /** The JSON of one delivery, as an {@code event} frame carries it. */
     static String deliveryJson(Delivery delivery) {
       return delivery.rendered(EVENT_FRAME);

@@ -3,7 +3,7 @@ package io.tollgate.broker.webhook;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.tollgate.broker.subscription.Delivery;
-import io.tollgate.protocols.CloudEventJson;
+import io.tollgate.broker.subscription.StreamFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,14 +32,7 @@ public final class WebhookBody {
       out.writeStringField("subscription", subscription);
       out.writeArrayFieldStart("events");
       for (Delivery delivery : deliveries) {
-        out.writeStartObject();
-        out.writeStringField("cursor", delivery.cursor().encode());
-        out.writeStringField("topic", delivery.cursor().topic());
-        out.writeNumberField("partition", delivery.cursor().partition());
-        out.writeNumberField("offset", delivery.offset());
-        out.writeFieldName("event");
-        CloudEventJson.write(delivery.event(), out);
-        out.writeEndObject();
+        out.writeRawValue(StreamFormat.Json.batchItem(delivery));
       }
       out.writeEndArray();
       out.writeEndObject();
