@@ -7,10 +7,12 @@ import io.tollgate.broker.position.PartitionRef;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -57,11 +59,17 @@ final class AckCommits {
   /** Told to a session's other acks when the session is over: the acks before it are still committed. */
   static final AckRequest NO_MORE_ACKS = new AckRequest("", answer -> { });
 
-  /** Acks of one commit: the range per partition, and who waits for its outcome. */
-  private record PendingCommit(Map<PartitionRef, SubscriptionEntity.AckRange> ranges,
+  /** Where acks are summed into one range: a partition, in one billing period. */
+  private record RangeKey(PartitionRef partition, String period) {}
+
+  /**
+   * Acks of one commit: the range per partition and period, in the order they were made (a
+   * partition's range of one period before its range of the next), and who waits for the outcome.
+   */
+  private record PendingCommit(Map<RangeKey, SubscriptionEntity.AckRange> ranges,
                                List<Consumer<SubscriptionEntity.AckAnswer>> answers) {
     void add(PendingCommit later) {
-      later.ranges.values().forEach(range -> ranges.merge(range.to().partition(), range, SubscriptionEntity.AckRange::merge));
+      later.ranges.forEach((key, range) -> ranges.merge(key, range, SubscriptionEntity.AckRange::merge));
       answers.addAll(later.answers);
     }
   }
@@ -79,15 +87,18 @@ final class AckCommits {
    */
   static Sink<AckRequest, NotUsed> sink(EntityRef<SubscriptionEntity.Command> entity, DeliveryTracker tracker,
                                         ActorRef<SubscriptionEntity.SessionSignal> signals,
-                                        Map<PartitionRef, AckPoint> attachedAt, Grouping grouping) {
+                                        Map<PartitionRef, AckPoint> attachedAt, Grouping grouping,
+                                        Supplier<String> periodNow) {
     Map<PartitionRef, Long> lastAckedOffset = new HashMap<>();
     attachedAt.forEach((partition, point) -> lastAckedOffset.put(partition, point.offset()));
     return Flow.<AckRequest>create()
         .mapConcat(request -> accepted(request, tracker).stream().map(ack -> {
           long from = lastAckedOffset.getOrDefault(ack.point().partition(), -1L);
           lastAckedOffset.put(ack.point().partition(), ack.point().offset());
-          Map<PartitionRef, SubscriptionEntity.AckRange> ranges = new HashMap<>();
-          ranges.put(ack.point().partition(), new SubscriptionEntity.AckRange(from, ack.point(), ack.delivered()));
+          String period = periodNow.get();
+          Map<RangeKey, SubscriptionEntity.AckRange> ranges = new LinkedHashMap<>();
+          ranges.put(new RangeKey(ack.point().partition(), period),
+              new SubscriptionEntity.AckRange(from, ack.point(), ack.delivered(), period));
           List<Consumer<SubscriptionEntity.AckAnswer>> answers = new ArrayList<>();
           answers.add(request.answer());
           return new PendingCommit(ranges, answers);

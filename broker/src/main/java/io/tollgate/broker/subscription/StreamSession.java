@@ -249,7 +249,7 @@ public final class StreamSession {
           Sink<AckRequest, NotUsed> acks = Flow.<AckRequest>create().merge(otherAcks.second())
               .to(AckCommits.sink(entity, tracker, signals.first(), attached.acked(), new AckCommits.Grouping(
                   settings.ackCommitMaxAcks(), settings.ackCommitInterval(), settings.attachAttemptTimeout(),
-                  settings.askTimeout())));
+                  settings.askTimeout()), () -> settings.periods().periodOf(settings.clock().instant()).id()));
           Catalog.Plan planEntry = catalog.plan(subscription.plan()).orElseThrow();
           PlanTerms plan = PlanTermsProto.fromProto(planEntry.name(), planEntry.terms());
           EventFilter planFilter = planFilterOf(planEntry, subscription);

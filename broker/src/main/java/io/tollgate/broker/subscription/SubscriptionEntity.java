@@ -12,6 +12,7 @@ import io.tollgate.protocols.v1.journal.SubscriptionSnapshot;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -133,10 +134,15 @@ public final class SubscriptionEntity
    */
   public record AdvanceCursors(List<AckRange> ranges, ActorRef<Committed> replyTo) implements Command {}
 
-  /** Acks of one partition from {@code fromOffset} (exclusive) to {@code to}, covering {@code units} delivered events. */
-  public record AckRange(long fromOffset, AckPoint to, long units) {
+  /**
+   * Acks of one partition from {@code fromOffset} (exclusive) to {@code to}, covering {@code units}
+   * delivered events, acknowledged in billing period {@code period} (empty: the period when the
+   * subscription commits them, as a node from before periods were sent meant).
+   */
+  public record AckRange(long fromOffset, AckPoint to, long units, String period) {
+    /** {@code later} continues this range in the same period. */
     public AckRange merge(AckRange later) {
-      return new AckRange(fromOffset, later.to(), units + later.units());
+      return new AckRange(fromOffset, later.to(), units + later.units(), period);
     }
   }
 
@@ -277,15 +283,20 @@ public final class SubscriptionEntity
   /**
    * A range counts when it starts exactly where the partition stands: then its units are the
    * events this session delivered and the consumer acknowledged since, which leaves out the
-   * events a filter withheld. A range from anywhere else (a replaced session raced a newer
-   * one) is not counted, and its events are delivered again after the session reattaches.
+   * events a filter withheld. A range from anywhere else (a replaced session racing a newer
+   * one) is not counted, and its events are delivered again after the session reattaches. Ranges
+   * are taken in order, and each period's are one {@code CursorsAdvanced} stamped with the period
+   * of the acks, so an ack just before a period ends is billed in that period even when its commit
+   * is written in the next; all of them are one write.
    */
   private ReplyEffect<CursorsAdvanced, State> onAdvance(State state, AdvanceCursors advance) {
-    List<PartitionCursor> forward = new ArrayList<>();
-    long units = 0;
+    String commitPeriod = periods.periodOf(clock.instant()).id();
+    Map<PartitionRef, AckPoint> standing = new HashMap<>(state.acked());
+    Map<String, CursorsAdvanced.Builder> byPeriod = new LinkedHashMap<>();
     boolean inSync = true;
     for (AckRange range : advance.ranges()) {
-      AckPoint acked = state.acked().getOrDefault(range.to().partition(), AckPoint.beginningOf(range.to().partition()));
+      PartitionRef partition = range.to().partition();
+      AckPoint acked = standing.getOrDefault(partition, AckPoint.beginningOf(partition));
       if (!range.to().isAfter(acked)) {
         continue;
       }
@@ -293,16 +304,18 @@ public final class SubscriptionEntity
         inSync = false;
         continue;
       }
-      forward.add(range.to().toProto());
-      units += range.units();
+      standing.put(partition, range.to());
+      String period = range.period().isEmpty() ? commitPeriod : range.period();
+      CursorsAdvanced.Builder advanced = byPeriod.computeIfAbsent(period, p ->
+          CursorsAdvanced.newBuilder().setPeriod(p).setAtMillis(clock.millis()));
+      advanced.addCursors(range.to().toProto()).setUnits(advanced.getUnits() + range.units());
     }
     Committed committed = new Committed(inSync);
-    if (forward.isEmpty()) {
+    if (byPeriod.isEmpty()) {
       return Effect().reply(advance.replyTo(), committed);
     }
-    CursorsAdvanced advanced = CursorsAdvanced.newBuilder().addAllCursors(forward)
-        .setUnits(units).setPeriod(periods.periodOf(clock.instant()).id()).setAtMillis(clock.millis()).build();
-    return Effect().persist(advanced)
+    List<CursorsAdvanced> events = byPeriod.values().stream().map(CursorsAdvanced.Builder::build).toList();
+    return Effect().persist(events)
         .thenRun(newState -> usage.usageRecorded(subscriptionId))
         .thenReply(advance.replyTo(), newState -> committed);
   }

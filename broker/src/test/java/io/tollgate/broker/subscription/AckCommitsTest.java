@@ -29,11 +29,15 @@ class AckCommitsTest {
   private static final ActorTestKit testKit = ActorTestKit.create();
   private static final PartitionRef PARTITION = new PartitionRef("shop.orders", 0);
   private static final Duration AN_HOUR = Duration.ofHours(1);
+  private static final String NOVEMBER = "2026-11";
 
   private final DeliveryTracker tracker = new DeliveryTracker();
   private final TestProbe<SubscriptionEntity.Command> subscription = testKit.createTestProbe(SubscriptionEntity.Command.class);
   private final TestProbe<SubscriptionEntity.SessionSignal> signals = testKit.createTestProbe(SubscriptionEntity.SessionSignal.class);
   private final List<SubscriptionEntity.AckAnswer> answers = new CopyOnWriteArrayList<>();
+  /** The billing period each accepted ack is made in, one per ack; the last stays. */
+  private List<String> periods = List.of(NOVEMBER);
+  private int acksTimed;
 
   @AfterAll
   static void stop() {
@@ -58,12 +62,26 @@ class AckCommitsTest {
   private SourceQueueWithComplete<AckRequest> run(int maxAcks, Duration interval, Duration attempt) {
     return Source.<AckRequest>queue(100, OverflowStrategy.fail())
         .to(AckCommits.sink(TestEntityRef.of(SubscriptionEntity.ENTITY_KEY, "sub_test", subscription.getRef()), tracker,
-            signals.getRef(), Map.of(), new AckCommits.Grouping(maxAcks, interval, attempt, Duration.ofSeconds(10))))
+            signals.getRef(), Map.of(), new AckCommits.Grouping(maxAcks, interval, attempt, Duration.ofSeconds(10)),
+            () -> periods.get(Math.min(acksTimed++, periods.size() - 1))))
         .run(testKit.system());
   }
 
   private SubscriptionEntity.AdvanceCursors nextCommit() {
     return subscription.expectMessageClass(SubscriptionEntity.AdvanceCursors.class, Duration.ofSeconds(5));
+  }
+
+  @Test
+  void acksOnEitherSideOfAPeriodsEndGoInOneCommitAsARangePerPeriodInOrder() {
+    deliver(10);
+    periods = List.of(NOVEMBER, NOVEMBER, "2026-12");
+    SourceQueueWithComplete<AckRequest> acks = run(3, AN_HOUR, AN_HOUR);
+    acks.offer(ack(1));
+    acks.offer(ack(4));
+    acks.offer(ack(6));
+    assertEquals(List.of(new SubscriptionEntity.AckRange(-1, new AckPoint(cursor(4), 4), 5, NOVEMBER),
+            new SubscriptionEntity.AckRange(4, new AckPoint(cursor(6), 6), 2, "2026-12")),
+        nextCommit().ranges(), "the acks of November are billed in November, though committed in December");
   }
 
   @Test
@@ -74,7 +92,7 @@ class AckCommitsTest {
     acks.offer(ack(4));
     acks.offer(ack(6));
     SubscriptionEntity.AdvanceCursors commit = nextCommit();
-    assertEquals(List.of(new SubscriptionEntity.AckRange(-1, new AckPoint(cursor(6), 6), 7)), commit.ranges());
+    assertEquals(List.of(new SubscriptionEntity.AckRange(-1, new AckPoint(cursor(6), 6), 7, NOVEMBER)), commit.ranges());
     assertTrue(answers.isEmpty(), "an ack is answered once its commit is done");
     commit.replyTo().tell(new SubscriptionEntity.Committed(true));
     await().atMost(Duration.ofSeconds(5)).until(() -> answers.size() == 3);
@@ -109,7 +127,7 @@ class AckCommitsTest {
     subscription.expectNoMessage(Duration.ofMillis(200));
     acks.complete();
     SubscriptionEntity.AdvanceCursors commit = nextCommit();
-    assertEquals(List.of(new SubscriptionEntity.AckRange(-1, new AckPoint(cursor(3), 3), 4)), commit.ranges());
+    assertEquals(List.of(new SubscriptionEntity.AckRange(-1, new AckPoint(cursor(3), 3), 4, NOVEMBER)), commit.ranges());
   }
 
   @Test
@@ -136,6 +154,6 @@ class AckCommitsTest {
     subscription.expectNoMessage(Duration.ofMillis(200));
     first.replyTo().tell(new SubscriptionEntity.Committed(true));
     SubscriptionEntity.AdvanceCursors next = nextCommit();
-    assertEquals(List.of(new SubscriptionEntity.AckRange(0, new AckPoint(cursor(8), 8), 8)), next.ranges());
+    assertEquals(List.of(new SubscriptionEntity.AckRange(0, new AckPoint(cursor(8), 8), 8, NOVEMBER)), next.ranges());
   }
 }

@@ -58,7 +58,7 @@ class SubscriptionEntityTest {
   }
 
   private static SubscriptionEntity.AckRange range(long from, AckPoint to, long units) {
-    return new SubscriptionEntity.AckRange(from, to, units);
+    return new SubscriptionEntity.AckRange(from, to, units, "");
   }
 
   @Test
@@ -133,6 +133,20 @@ class SubscriptionEntityTest {
     assertEquals(0, entity.getState().usedIn("2026-11"));
     assertFalse(entity.getState().resumable());
     assertEquals(1, advance(range(999, point(0, 41, 0, 1000), 1)).eventOfType(CursorsAdvanced.class).getUnits());
+  }
+
+  @Test
+  void rangesOfTwoPeriodsInOneCommitAreWrittenAtOnceEachInItsOwnPeriod() {
+    var advanced = advance(new SubscriptionEntity.AckRange(-1, point(0, 2, 0, 4), 5, "2026-10"),
+        new SubscriptionEntity.AckRange(4, point(0, 3, 0, 6), 2, "2026-11"),
+        new SubscriptionEntity.AckRange(-1, point(1, 1, 0, 0), 1, "2026-11"));
+    List<CursorsAdvanced> events = advanced.events().stream().map(CursorsAdvanced.class::cast).toList();
+    assertEquals(List.of("2026-10", "2026-11"), events.stream().map(CursorsAdvanced::getPeriod).toList());
+    assertEquals(List.of(5L, 3L), events.stream().map(CursorsAdvanced::getUnits).toList());
+    assertEquals(5, entity.getState().usedIn("2026-10"), "an ack made before the period ended is billed in it");
+    assertEquals(3, entity.getState().usedIn("2026-11"));
+    assertEquals(point(0, 3, 0, 6), entity.getState().acked().get(new PartitionRef("shop.orders", 0)));
+    assertTrue(advanced.reply().inSync());
   }
 
   @Test
