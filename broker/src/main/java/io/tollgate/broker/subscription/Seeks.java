@@ -42,12 +42,12 @@ public final class Seeks {
 
   public CompletionStage<SubscriptionEntity.Attached> seek(Catalog catalog, Catalog.Subscription subscription,
                                                            CursorMove move) {
-    List<PartitionRef> partitions = catalog.product(subscription.product()).map(catalog::partitionsOf).orElse(List.of());
     List<CompletableFuture<AckPoint>> points = new ArrayList<>();
     if (move instanceof CursorMove.AfterCursors after) {
       after.cursors().forEach(cursor -> points.add(after(cursor).toCompletableFuture()));
     } else {
-      partitions.forEach(partition -> points.add(pointOf(partition, move).toCompletableFuture()));
+      catalog.product(subscription.product()).map(catalog::partitionsOf).orElse(List.of())
+          .forEach(partition -> points.add(pointOf(partition, move).toCompletableFuture()));
     }
     return CompletableFuture.allOf(points.toArray(CompletableFuture[]::new))
         .thenCompose(all -> ShardedAsk.<SubscriptionEntity.Command, SubscriptionEntity.Attached>ask(
@@ -61,7 +61,19 @@ public final class Seeks {
       return end(partition).thenCompose(last ->
           bisect(partition, new TimeSeek(time.at().toEpochMilli(), last.cursor().sequence()), last));
     }
-    return move instanceof CursorMove.ToEnd ? end(partition) : CompletableFuture.completedFuture(AckPoint.beginningOf(partition));
+    return move instanceof CursorMove.ToEnd ? end(partition) : start(partition);
+  }
+
+  /**
+   * Just before the first entry the journal still holds, so a partition whose head retention
+   * deleted starts at its oldest event without a {@code cursor_expired} notice: the consumer asked
+   * for what is there.
+   */
+  private CompletionStage<AckPoint> start(PartitionRef partition) {
+    return journal.currentEventsByPersistenceId(partition.persistenceId(), 1, Long.MAX_VALUE).take(1)
+        .map(first -> before(partition, first.sequenceNr(), (EventsAppended) first.event()))
+        .runWith(Sink.headOption(), system)
+        .thenApply(first -> first.orElse(AckPoint.beginningOf(partition)));
   }
 
   private CompletionStage<AckPoint> end(PartitionRef partition) {

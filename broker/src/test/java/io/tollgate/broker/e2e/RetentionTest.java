@@ -70,6 +70,29 @@ class RetentionTest {
   }
 
   @Test
+  void aSeekToTheStartBeginsAtTheOldestEventKeptWithoutANotice() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("seekstart", 1);
+    try (TcpPublisher publisher = TcpPublisher.connect("127.0.0.1", broker.tcpPort(), t.producerKey())) {
+      for (int i = 0; i < 100; i += 2) {
+        publisher.publish(t.topic(), Events.numbered("/retention", i, 2)).get(10, TimeUnit.SECONDS);
+      }
+    }
+    String journal = new PartitionRef(t.topic(), 0).persistenceId();
+    await().atMost(Duration.ofSeconds(20)).until(() -> firstStoredSequence(journal) > 1);
+    long keptFrom = firstStoredOffset(journal);
+    TestBroker.Reply seek = broker.post("/v1/subscriptions/" + t.subscription() + "/seek", t.consumerKey(),
+        "application/json", "{\"to\":\"start\"}");
+    assertEquals(200, seek.status(), String.valueOf(seek.body()));
+    assertEquals(keptFrom - 1, seek.body().get("acked").get(0).get("offset").asLong(), seek.body().toString());
+
+    try (RawWebSocket stream = RawWebSocket.open(broker.baseUrl(), t.subscription(), t.consumerKey())) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> stream.events().size() == 100 - keptFrom);
+      assertEquals("e" + keptFrom, stream.events().get(0).get("event").get("id").asText());
+      assertTrue(stream.notices().isEmpty(), "the consumer asked for what is kept: " + stream.notices());
+    }
+  }
+
+  @Test
   void aTopicKeepsWhatItsOwnRetentionSaysAndShowsIt() throws Exception {
     TestBroker.Tenancy t = broker.tenancy("owned", 1);
     TestBroker.Reply created = broker.post("/v1/topics", t.producerKey(), "application/json", """
