@@ -84,9 +84,6 @@ public final class ManagementOperations {
   static final List<Operation> ALL = List.of(
       op("me", "get", "GET", "/v1/me", "getCaller", "Who your key or token is: the operator, or an account and its scopes.",
           List.of(), List.of(), "operator", "account", "kind", "scopes"),
-      op("cluster", "members", "GET", "/v1/cluster/members", "listClusterMembers",
-          "The cluster's members as the node sees them (operator).", List.of(), List.of(),
-          "address", "status", "reachable", "leader", "roles"),
       op("accounts", "create", "POST", "/v1/accounts", "createAccount", "Create an account (operator).",
           List.of(text("name", "The account's name.")), List.of(), "id", "name"),
       op("accounts", "list", "GET", "/v1/accounts", "listAccounts", "The accounts you may see.",
@@ -252,5 +249,9 @@ public final class ManagementOperations {
 
       op("audit", "list", "GET", "/v1/audit", "readAuditLog", "Catalog changes and billing actions.", List.of(),
           List.of(new Query("actor", "Only this account's"), PAGE.get(1), PAGE.get(0)),
-          "log", "sequence", "at", "actor", "action", "target"));
+          "log", "sequence", "at", "actor", "action", "target"),
+
+      op("cluster", "members", "GET", "/v1/cluster/members", "listClusterMembers",
+          "The cluster's members as the node sees them (operator).", List.of(), List.of(),
+          "address", "status", "reachable", "leader", "roles"));
 }
