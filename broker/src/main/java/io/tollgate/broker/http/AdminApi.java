@@ -360,6 +360,10 @@ public final class AdminApi {
     CatalogCommand.UpdateProduct update = new CatalogCommand.UpdateProduct(productId,
         request.optionalString("name", FieldLengths.Kind.NAME),
         request.optionalString("description", FieldLengths.Kind.DESCRIPTION), visibility(request), topics);
+    if (update.name().isEmpty() && update.description().isEmpty() && update.visibility().isEmpty() && topics.isEmpty()) {
+      // Nothing to change: answered as it stands, without a journal entry that would only cost the owner bytes.
+      return java.util.concurrent.CompletableFuture.completedFuture(Responses.json(200, product(product)));
+    }
     return writer.write(principal.actor(), update)
         .thenApply(catalog -> Responses.json(200, product(catalog.product(productId).orElseThrow())));
   }
