@@ -18,9 +18,15 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls the API; JSON answers are parsed, refusals thrown as ApiError. */
+/**
+ * Calls the API; JSON answers are parsed, refusals thrown as ApiError. Signed out, it sends
+ * nothing: a view still polling after sign-out would otherwise send "Bearer null", which the node
+ * counts as a failed authentication of this address (and then throttles a real sign-in).
+ */
 export async function api(path, { method = 'GET', body } = {}) {
-  const headers = { Authorization: `Bearer ${credential.get()}` };
+  const secret = credential.get();
+  if (!secret) throw new ApiError(401, 'unauthenticated', 'signed out');
+  const headers = { Authorization: `Bearer ${secret}` };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();

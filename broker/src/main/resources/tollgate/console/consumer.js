@@ -38,11 +38,13 @@ async function product(view, caller, id) {
       fill(outcome, el('p', { className: 'error' }, error.message));
     }
   };
-  fill(view, el('h2', {}, detail.name), el('p', { className: 'muted' }, `${detail.id} · by ${detail.owner}`),
+  fill(view, el('h2', {}, detail.name), el('p', { className: 'muted' }, `${detail.id} · by ${detail.owner}`,
+    detail.retired_at ? ` · retired ${detail.retired_at}: it takes no new subscriptions; yours run on` : ''),
     detail.description ? el('p', {}, detail.description) : null,
     card('Plans', table([['name', p => p.name], ['price', priceOf], ['recurring fee', p => (p.recurring_fee ? `${p.recurring_fee} ${p.currency}` : '')],
       ['quota', p => (p.quota ? `${p.quota.events_per_period} events / period` : 'none')],
-      ['', p => el('button', { type: 'button', className: 'subscribe', dataset: { plan: p.id }, on: { click: subscribe(p) } }, 'Subscribe')]],
+      ['', p => (detail.retired_at || p.retired_at ? 'retired'
+        : el('button', { type: 'button', className: 'subscribe', dataset: { plan: p.id }, on: { click: subscribe(p) } }, 'Subscribe'))]],
     plans, { id: 'product-plans', empty: 'No plans to subscribe to.' }), outcome),
     card('AsyncAPI document', asyncApiView(asyncApi)));
 }

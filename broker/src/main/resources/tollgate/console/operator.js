@@ -17,7 +17,9 @@ async function overview(view) {
   const topics = el('div', { className: 'chart', id: 'analytics-topics' });
   const lag = el('div', { className: 'chart', id: 'analytics-lag' });
   const errors = el('div', { className: 'chart', id: 'analytics-errors' });
+  const members = el('div', { id: 'cluster-members' });
   fill(view, el('h2', {}, 'Overview'), cards,
+    card('Cluster members, as this node sees them', members),
     card('Live: this node, every 2 s (from /metrics)', live),
     card('Published and delivered events per hour, last 24 h', topics),
     card('Consumer lag (events), last 24 h', lag),
@@ -28,8 +30,9 @@ async function overview(view) {
   let previous = null;
   let chart = null;
   const sample = async () => {
-    const [values, ready, accounts] = await Promise.all([metrics(), fetch('/readyz').then(r => r.ok),
-      all('/v1/accounts').then(list => list.length)]);
+    const [values, ready, accounts, cluster] = await Promise.all([metrics(), fetch('/readyz').then(r => r.ok),
+      all('/v1/accounts').then(list => list.length), api('/v1/cluster/members')]);
+    const up = cluster.data.filter(member => member.status === 'up' && member.reachable).length;
     const now = Date.now() / 1000;
     fill(cards,
       stat('events published', values.tollgate_published_events_total ?? 0, 'stat-published'),
@@ -37,7 +40,7 @@ async function overview(view) {
       stat('publish errors', values.tollgate_publish_errors_total ?? 0, 'stat-errors'),
       stat('open streams', values.tollgate_open_streams ?? 0, 'stat-streams'),
       stat('open TCP connections', values.tollgate_open_tcp_connections ?? 0, 'stat-tcp'),
-      stat(ready ? 'node answering: this one, ready' : 'node answering: this one, not ready', 1, 'stat-nodes'),
+      stat(`nodes up of ${cluster.data.length}; the one answering is ${ready ? 'ready' : 'not ready'}`, up, 'stat-nodes'),
       stat('accounts', accounts, 'stat-accounts'));
     if (previous) {
       const seconds = now - previous.at;
@@ -48,6 +51,7 @@ async function overview(view) {
       if (chart) chart.setData([times, ...series]);
       else if (times.length >= 2) { fill(live); chart = lineChart(live, RATES.map(([label]) => label), [times, ...series]); }
     }
+    fill(members, memberTable(cluster));
     previous = { at: now, values };
   };
   await sample();
@@ -56,6 +60,13 @@ async function overview(view) {
   analyticsChart(lag, 'subscriptions', [['lag (events)', 'lag_events']], { resolution: 'minute', hours: 3 });
   analyticsChart(errors, 'accounts', [['auth failures', 'auth_failures'], ['quota blocked', 'quota_blocked_events']]);
   return () => clearInterval(timer);
+}
+
+/** The members of GET /v1/cluster/members: address, status, reachability, roles, and which leads and answers. */
+function memberTable(cluster) {
+  return table([['address', m => m.address], ['status', m => m.status], ['reachable', m => (m.reachable ? 'yes' : 'no')],
+    ['roles', m => (m.roles || []).join(', ')], ['', m => [m.leader ? 'leader' : '', m.self ? 'answering' : '']
+      .filter(Boolean).join(', ')]], cluster.data, { id: 'cluster-members-table', empty: 'No members.' });
 }
 
 async function accounts(view, caller, [accountId]) {

@@ -15,12 +15,47 @@ async function catalog(view, caller) {
     card('Topics', table([['name', t => t.name], ['domain', t => t.domain], ['partitions', t => t.partitions, 'num'],
       ['schema version', t => t.schema_version ?? 'none', 'num'], ['schema', t => (t.schema ? json(t.schema) : '')]],
     topics.filter(t => own.has(t.domain)), { id: 'producer-topics' })),
-    ...ownProducts.map((product, i) => card(`Product ${product.name}`,
-      el('p', {}, el('code', {}, product.id), ` · ${product.visibility} · topics: ${product.topics.join(', ')}`),
-      product.description ? el('p', {}, product.description) : null,
-      table([['plan', p => p.id], ['name', p => p.name], ['currency', p => p.currency], ['price', p => priceOf(p)],
-        ['quota', p => (p.quota ? `${p.quota.events_per_period} / period (${p.quota.on_exceed})` : '')],
-        ['revenue share', p => p.revenue_share ?? '']], plans[i], { id: `plans-${product.id}`, empty: 'No plans yet.' }))));
+    ...ownProducts.map((product, i) => productCard(product, plans[i], () => catalog(view, caller))));
+}
+
+/**
+ * One product of the producer's: what it is, a form to edit its description and visibility, and
+ * buttons to retire it and each of its plans (docs/ARCHITECTURE.md, "Editing and retiring the
+ * catalog": existing subscriptions run on). `reload` draws the view again after a change.
+ */
+function productCard(product, plans, reload) {
+  const outcome = el('p', { className: 'muted', id: `product-outcome-${product.id}` });
+  const act = change => async () => {
+    try {
+      await change();
+      await reload();
+    } catch (error) {
+      fill(outcome, error.message);
+    }
+  };
+  const retired = Boolean(product.retired_at);
+  const description = el('textarea', { id: `description-${product.id}`, rows: 2, value: product.description || '' });
+  const visibility = el('select', { id: `visibility-${product.id}` },
+    ['public', 'private'].map(v => el('option', { value: v, selected: v === product.visibility }, v)));
+  const edit = el('form', { className: 'inline', id: `edit-${product.id}`, on: { submit: event => {
+    event.preventDefault();
+    act(() => api(`/v1/products/${path(product.id)}`, { method: 'PATCH',
+      body: { description: description.value, visibility: visibility.value } }))();
+  } } }, description, visibility, el('button', { type: 'submit' }, 'Save'));
+  const retire = retired ? null : el('button', { type: 'button', className: 'plain retire-product',
+    dataset: { product: product.id }, on: { click: act(() => api(`/v1/products/${path(product.id)}/retire`, { method: 'POST' })) } },
+  'Retire product');
+  return card(`Product ${product.name}`,
+    el('p', { id: `product-${product.id}` }, el('code', {}, product.id), ` · ${product.visibility} · topics: ${product.topics.join(', ')}`,
+      retired ? ` · retired ${when(product.retired_at)}: no new subscriptions; existing ones run on` : ''),
+    product.description ? el('p', {}, product.description) : null,
+    edit, retire, outcome,
+    table([['plan', p => p.id], ['name', p => p.name], ['currency', p => p.currency], ['price', p => priceOf(p)],
+      ['quota', p => (p.quota ? `${p.quota.events_per_period} / period (${p.quota.on_exceed})` : '')],
+      ['revenue share', p => p.revenue_share ?? ''],
+      ['', p => (p.retired_at ? `retired ${when(p.retired_at)}` : el('button', { type: 'button', className: 'plain retire-plan',
+        dataset: { plan: p.id }, on: { click: act(() => api(`/v1/plans/${path(p.id)}/retire`, { method: 'POST' })) } }, 'Retire'))]],
+    plans, { id: `plans-${product.id}`, empty: 'No plans yet.' }));
 }
 
 /** A plan's price in a few words. */

@@ -110,6 +110,7 @@ final class ManagementCommands {
         case "GET" -> node.get(path);
         case "DELETE" -> node.delete(path);
         case "PUT" -> node.put(path, body(operation, spec));
+        case "PATCH" -> node.patch(path, body(operation, spec));
         default -> node.post(path, body(operation, spec));
       };
     } catch (TollgateException e) {

@@ -155,6 +155,9 @@ public final class ManagementOperations {
       op("topics", "set-retention", "POST", "/v1/topics/{topic}/retention", "setTopicRetention",
           "What each partition keeps from now on.", List.of(text("time", "An ISO-8601 duration such as P7D, or forever"),
               text("bytes", "Bytes per partition, or forever")), List.of(), "name", "retention"),
+      op("topics", "retire", "POST", "/v1/topics/{topic}/retire", "retireTopic",
+          "Retire a topic: no more products bundle it; publishing and the products that have it go on.", List.of(),
+          List.of(), "name", "retired_at"),
 
       op("products", "create", "POST", "/v1/products", "createProduct", "Bundle topics as a product.",
           List.of(text("name", "Its name"), text("owner", "The owning account"), list("topics", "Its topics"),
@@ -163,6 +166,13 @@ public final class ManagementOperations {
       op("products", "list", "GET", "/v1/products", "listProducts", "The products you may see.", List.of(), PAGE,
           "id", "name", "owner", "visibility", "topics"),
       op("products", "get", "GET", "/v1/products/{product}", "getProduct", "One product.", List.of(), List.of()),
+      op("products", "update", "PATCH", "/v1/products/{product}", "updateProduct",
+          "Edit a product: each option given replaces what it had; its subscriptions keep running.",
+          List.of(text("name", "Its name"), text("description", "What it offers"), text("visibility", "public or private"),
+              list("topics", "Its topics from now on")), List.of(), "id", "name", "visibility", "topics"),
+      op("products", "retire", "POST", "/v1/products/{product}/retire", "retireProduct",
+          "Retire a product: no new subscriptions or plans; its subscriptions run on until they end.", List.of(),
+          List.of(), "id", "name", "retired_at"),
       op("products", "asyncapi", "GET", "/v1/products/{product}/asyncapi", "getAsyncApi",
           "The product's AsyncAPI 3.0 document.", List.of(), List.of()),
 
@@ -176,6 +186,12 @@ public final class ManagementOperations {
       op("plans", "get", "GET", "/v1/plans/{plan}", "getPlan", "One plan.", List.of(), List.of()),
       op("plans", "delete", "DELETE", "/v1/plans/{plan}", "deletePlan", "Delete a plan no subscription used.",
           List.of(), List.of()),
+      op("plans", "update", "PATCH", "/v1/plans/{plan}", "updatePlan",
+          "Rename a plan (its terms never change: new terms are a new plan).", List.of(text("name", "Its new name")),
+          List.of(), "id", "name"),
+      op("plans", "retire", "POST", "/v1/plans/{plan}/retire", "retirePlan",
+          "Retire a plan: no new subscriptions onto it; its subscriptions keep its terms until they end.", List.of(),
+          List.of(), "id", "name", "retired_at"),
       op("catalog", "search", "GET", "/v1/catalog", "searchCatalog", "Search the products you may see.", List.of(),
           List.of(new Query("q", "Words to find"), new Query("kind", "What to find"), PAGE.get(0), PAGE.get(1)),
           "id", "name", "owner"),
@@ -233,5 +249,9 @@ public final class ManagementOperations {
 
       op("audit", "list", "GET", "/v1/audit", "readAuditLog", "Catalog changes and billing actions.", List.of(),
           List.of(new Query("actor", "Only this account's"), PAGE.get(1), PAGE.get(0)),
-          "log", "sequence", "at", "actor", "action", "target"));
+          "log", "sequence", "at", "actor", "action", "target"),
+
+      op("cluster", "members", "GET", "/v1/cluster/members", "listClusterMembers",
+          "The cluster's members as the node sees them (operator).", List.of(), List.of(),
+          "address", "status", "reachable", "leader", "roles"));
 }

@@ -16,7 +16,7 @@ class MainTest {
   void theTollgateCommandRunsANodeAndTheClients() {
     assertEquals(List.of("run", "publish", "subscribe", "loadgen", "verify-billing", "help", "me", "accounts", "keys",
             "sessions", "usage", "invoices", "statements", "wallet", "domains", "topics", "products", "plans", "catalog",
-            "subscriptions", "analytics", "webhooks", "audit"),
+            "subscriptions", "analytics", "webhooks", "audit", "cluster"),
         List.copyOf(Main.commandLine().getSubcommands().keySet()));
   }
 

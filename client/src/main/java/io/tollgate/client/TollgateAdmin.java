@@ -106,6 +106,14 @@ public final class TollgateAdmin {
         .build());
   }
 
+  /** A PATCH: the fields of {@code body} replace those of the resource, the others stay. */
+  public JsonNode patch(String path, JsonNode body) {
+    return send(request(path)
+        .header("Content-Type", "application/json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString(body.toString()))
+        .build());
+  }
+
   public JsonNode get(String path) {
     return send(request(path).GET().build());
   }

@@ -19,6 +19,10 @@ import java.util.Optional;
  * by the topic's current JSON Schema (2020-12, declared as the payload's {@code schemaFormat}).
  * Publishing is a channel {@code publish_<topic>} on the {@code http} server; the prefix cannot
  * collide with a topic, since domain names have no underscore.
+ *
+ * <p>A retired product says so in its info (AsyncAPI 3.0 has no {@code deprecated} for a whole
+ * document): a {@code retired} tag and {@code x-tollgate-retired-at}; a retired topic's channel
+ * the same. Its subscribers still read the document, and their streams run on.
  */
 public final class AsyncApiDocument {
   private static final String VERSION = "3.0.0";
@@ -39,9 +43,11 @@ public final class AsyncApiDocument {
     List<Catalog.Topic> topics = catalog.topicsOf(product).toList();
     boolean publishing = catalog.owns(product);
     ObjectNode document = JSON.createObjectNode().put("asyncapi", VERSION).put("id", "urn:tollgate:product:" + product.id());
-    document.putObject("info").put("title", product.name()).put("version", version(topics))
+    ObjectNode info = document.putObject("info").put("title", product.name()).put("version", version(topics))
         .put("description", product.description().isEmpty()
             ? "Events of the Tollgate product " + product.name() + " (" + product.id() + ")." : product.description());
+    product.retiredAt().ifPresent(at -> markRetired(info, at, "The product was retired at " + at + ": it takes no new"
+        + " subscriptions; those it has run on under their plans until they end."));
     document.put("defaultContentType", "application/json");
     servers(document.putObject("servers"), host, jwtIssuer.isPresent(), tls);
     ObjectNode channels = document.putObject("channels");
@@ -65,6 +71,11 @@ public final class AsyncApiDocument {
     securitySchemes(components.putObject("securitySchemes"), jwtIssuer);
     components.putObject("schemas").set("CloudEventAttributes", cloudEventAttributes());
     return document;
+  }
+
+  private static void markRetired(ObjectNode node, java.time.Instant at, String description) {
+    node.putArray("tags").addObject().put("name", "retired").put("description", description);
+    node.put("x-tollgate-retired-at", at.toString());
   }
 
   /** Grows with each schema version of the product's topics, the only part of the document that changes. */
@@ -117,6 +128,8 @@ public final class AsyncApiDocument {
             + " within each). The stream of a subscription carries every topic of its product; each delivery names"
             + " its topic. Delivery is at least once.");
     channel.putArray("servers").addObject().put("$ref", "#/servers/websocket");
+    topic.retiredAt().ifPresent(at -> markRetired(channel, at, "The topic was retired at " + at + ": no more products"
+        + " bundle it; this product's streams still carry it."));
     channel.putObject("parameters").putObject("subscription")
         .put("description", "The id (sub_…) of the caller's subscription to " + product.id() + ".");
     channel.putObject("messages").putObject("event").put("$ref", "#/components/messages/" + topic.name());

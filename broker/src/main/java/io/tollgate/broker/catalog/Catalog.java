@@ -11,6 +11,8 @@ import io.tollgate.protocols.v1.journal.PlanCreated;
 import io.tollgate.protocols.v1.journal.PlanDeleted;
 import io.tollgate.protocols.v1.journal.PlanTerms;
 import io.tollgate.protocols.v1.journal.ProductCreated;
+import io.tollgate.protocols.v1.journal.ProductUpdated;
+import io.tollgate.protocols.v1.journal.ProductVisibility;
 import io.tollgate.billing.Cancellation;
 import io.tollgate.billing.Trial;
 import io.tollgate.protocols.v1.journal.SubscriptionCancelled;
@@ -72,10 +74,11 @@ public final class Catalog {
   /**
    * A topic; {@code schemas} are its JSON Schema versions, oldest first (empty: none).
    * {@code retentionMillis} and {@code retentionBytes} bound what each partition keeps: 0 means
-   * the node's default ({@code tollgate.topics.retention}), -1 no bound.
+   * the node's default ({@code tollgate.topics.retention}), -1 no bound. {@code retiredAt}: when it
+   * was retired (empty: it is not); a retired topic is bundled into no more products.
    */
   public record Topic(String name, String domain, int partitions, List<String> schemas, Instant createdAt,
-                      long retentionMillis, long retentionBytes) implements Entry {
+                      long retentionMillis, long retentionBytes, Optional<Instant> retiredAt) implements Entry {
     public Optional<String> currentSchema() {
       return schemas.isEmpty() ? Optional.empty() : Optional.of(schemas.get(schemas.size() - 1));
     }
@@ -88,19 +91,54 @@ public final class Catalog {
     Topic withSchema(String schema) {
       List<String> versions = new java.util.ArrayList<>(schemas);
       versions.add(schema);
-      return new Topic(name, domain, partitions, List.copyOf(versions), createdAt, retentionMillis, retentionBytes);
+      return new Topic(name, domain, partitions, List.copyOf(versions), createdAt, retentionMillis, retentionBytes,
+          retiredAt);
     }
 
     Topic withRetention(long millis, long bytes) {
-      return new Topic(name, domain, partitions, schemas, createdAt, millis, bytes);
+      return new Topic(name, domain, partitions, schemas, createdAt, millis, bytes, retiredAt);
+    }
+
+    Topic retiredFrom(Instant at) {
+      return new Topic(name, domain, partitions, schemas, createdAt, retentionMillis, retentionBytes, Optional.of(at));
     }
   }
 
-  /** A product; {@code description} is empty when it has none. */
+  /**
+   * A product; {@code description} is empty when it has none. {@code retiredAt}: when it was
+   * retired (empty: it is not); a retired product takes no new subscriptions or plans, and only its
+   * owner and its subscribers still see it ({@link VisibleCatalog}).
+   */
   public record Product(String id, String name, String owner, List<String> topics, String description,
-                        Visibility visibility, Instant createdAt) implements Entry {}
+                        Visibility visibility, Instant createdAt, Optional<Instant> retiredAt) implements Entry {
+    Product updatedBy(ProductUpdated update) {
+      return new Product(id, update.hasName() ? update.getName() : name, owner,
+          update.hasTopics() ? List.copyOf(update.getTopics().getNamesList()) : topics,
+          update.hasDescription() ? update.getDescription() : description,
+          update.getVisibility() == ProductVisibility.PRODUCT_VISIBILITY_UNSPECIFIED ? visibility
+              : Visibility.fromProto(update.getVisibility()), createdAt, retiredAt);
+    }
 
-  public record Plan(String id, String productId, String name, PlanTerms terms, Instant createdAt) implements Entry {}
+    Product retiredFrom(Instant at) {
+      return new Product(id, name, owner, topics, description, visibility, createdAt, Optional.of(at));
+    }
+  }
+
+  /**
+   * A plan. Its terms never change: invoices price each subscription's plan segments by them.
+   * {@code retiredAt}: when it was retired (empty: it is not); a retired plan takes no new
+   * subscriptions and no plan changes onto it, and those on it keep its terms until they end.
+   */
+  public record Plan(String id, String productId, String name, PlanTerms terms, Instant createdAt,
+                     Optional<Instant> retiredAt) implements Entry {
+    Plan named(String newName) {
+      return new Plan(id, productId, newName, terms, createdAt, retiredAt);
+    }
+
+    Plan retiredFrom(Instant at) {
+      return new Plan(id, productId, name, terms, createdAt, Optional.of(at));
+    }
+  }
 
   /**
    * A subscription with its plans over time, oldest first; the first applies from the start,
@@ -276,6 +314,19 @@ public final class Catalog {
       case PLAN_DELETED -> checkPlanDeletion(change.getPlanDeleted());
       case TOPIC_SCHEMA_ADDED -> checkSchema(change.getTopicSchemaAdded());
       case TOPIC_RETENTION_SET -> checkRetentionSet(change.getTopicRetentionSet());
+      case PRODUCT_UPDATED -> checkProductUpdate(change.getProductUpdated(), Instant.ofEpochMilli(change.getAtMillis()));
+      case PRODUCT_RETIRED -> product(change.getProductRetired().getId())
+          .map(product -> product.retiredAt().map(at -> retired("product", product.id(), at)))
+          .orElseGet(() -> Optional.of(Rejection.notFound("product", change.getProductRetired().getId())));
+      case PLAN_RENAMED -> !plans.containsKey(change.getPlanRenamed().getId())
+          ? Optional.of(Rejection.notFound("plan", change.getPlanRenamed().getId()))
+          : change.getPlanRenamed().getName().isBlank() ? invalid("a plan needs a name") : Optional.empty();
+      case PLAN_RETIRED -> plan(change.getPlanRetired().getId())
+          .map(plan -> plan.retiredAt().map(at -> retired("plan", plan.id(), at)))
+          .orElseGet(() -> Optional.of(Rejection.notFound("plan", change.getPlanRetired().getId())));
+      case TOPIC_RETIRED -> topic(change.getTopicRetired().getTopic())
+          .map(topic -> topic.retiredAt().map(at -> retired("topic", topic.name(), at)))
+          .orElseGet(() -> Optional.of(Rejection.notFound("topic", change.getTopicRetired().getTopic())));
       case API_KEY_EXPIRY_SET -> keys.containsKey(change.getApiKeyExpirySet().getId()) ? Optional.empty()
           : Optional.of(Rejection.notFound("key", change.getApiKeyExpirySet().getId()));
       case API_KEY_DELETED -> keys.containsKey(change.getApiKeyDeleted().getId()) ? Optional.empty()
@@ -316,7 +367,7 @@ public final class Catalog {
         domain(created.getDomain()).ifPresent(domain -> holdings.add(domain.owner(), CatalogLimits.Held.TOPICS, 1));
         topics.put(created.getName(), new Topic(created.getName(), created.getDomain(), created.getPartitions(),
             created.getSchemaJson().isEmpty() ? List.of() : List.of(created.getSchemaJson()), at,
-            created.getRetentionMillis(), created.getRetentionBytes()));
+            created.getRetentionMillis(), created.getRetentionBytes(), Optional.empty()));
         Optional.ofNullable(domains.get(created.getDomain())).ifPresent(domain -> topicsByOwner
             .computeIfAbsent(domain.owner(), owner -> new CopyOnWriteArrayList<>()).add(created.getName()));
       }
@@ -324,13 +375,15 @@ public final class Catalog {
         ProductCreated created = change.getProductCreated();
         holdings.add(created.getOwner(), CatalogLimits.Held.PRODUCTS, 1);
         products.put(created.getId(), new Product(created.getId(), created.getName(), created.getOwner(),
-            List.copyOf(created.getTopicsList()), created.getDescription(), Visibility.fromProto(created.getVisibility()), at));
+            List.copyOf(created.getTopicsList()), created.getDescription(), Visibility.fromProto(created.getVisibility()), at,
+            Optional.empty()));
       }
       case PLAN_CREATED -> {
         PlanCreated created = change.getPlanCreated();
         product(created.getProductId()).ifPresent(product -> holdings.add(product.owner(), CatalogLimits.Held.PLANS, 1));
         holdings.addPlan(created.getProductId(), 1);
-        plans.put(created.getId(), new Plan(created.getId(), created.getProductId(), created.getName(), created.getTerms(), at));
+        plans.put(created.getId(), new Plan(created.getId(), created.getProductId(), created.getName(), created.getTerms(), at,
+            Optional.empty()));
       }
       case SUBSCRIPTION_CREATED -> {
         SubscriptionCreated created = change.getSubscriptionCreated();
@@ -374,6 +427,15 @@ public final class Catalog {
       case TOPIC_RETENTION_SET -> topics.computeIfPresent(change.getTopicRetentionSet().getTopic(),
           (name, topic) -> topic.withRetention(change.getTopicRetentionSet().getRetentionMillis(),
               change.getTopicRetentionSet().getRetentionBytes()));
+      case PRODUCT_UPDATED -> products.computeIfPresent(change.getProductUpdated().getId(),
+          (id, product) -> product.updatedBy(change.getProductUpdated()));
+      case PRODUCT_RETIRED -> products.computeIfPresent(change.getProductRetired().getId(),
+          (id, product) -> product.retiredFrom(at));
+      case PLAN_RENAMED -> plans.computeIfPresent(change.getPlanRenamed().getId(),
+          (id, plan) -> plan.named(change.getPlanRenamed().getName()));
+      case PLAN_RETIRED -> plans.computeIfPresent(change.getPlanRetired().getId(), (id, plan) -> plan.retiredFrom(at));
+      case TOPIC_RETIRED -> topics.computeIfPresent(change.getTopicRetired().getTopic(),
+          (name, topic) -> topic.retiredFrom(at));
       case API_KEY_EXPIRY_SET -> keys.computeIfPresent(change.getApiKeyExpirySet().getId(),
           (id, key) -> key.expiringAt(Instant.ofEpochMilli(change.getApiKeyExpirySet().getExpiresAtMillis())));
       case API_KEY_DELETED -> {
@@ -467,26 +529,79 @@ public final class Catalog {
     if (!accounts.containsKey(created.getOwner())) {
       return Optional.of(Rejection.notFound("account", created.getOwner()));
     }
-    if (created.getTopicsCount() == 0) {
+    Optional<Rejection> badTopics = checkTopicsOfProduct(created.getOwner(), created.getTopicsList(), List.of());
+    if (badTopics.isPresent()) {
+      return badTopics;
+    }
+    return products.containsKey(created.getId()) ? Optional.of(Rejection.conflict("product", created.getId()))
+        : oneMore(CatalogLimits.Held.PRODUCTS, created.getOwner());
+  }
+
+  /**
+   * A product's topics: at least one, each existing, within the owner's limits; a topic it did not
+   * have before ({@code had}) must not be retired.
+   */
+  private Optional<Rejection> checkTopicsOfProduct(String owner, List<String> names, List<String> had) {
+    if (names.isEmpty()) {
       return invalid("a product needs at least one topic");
     }
-    Optional<Rejection> tooManyTopics = limitsOf(created.getOwner()).checkTopicsOfProduct(created.getTopicsCount());
+    if (Set.copyOf(names).size() != names.size()) {
+      return invalid("a product names each of its topics once");
+    }
+    Optional<Rejection> tooManyTopics = limitsOf(owner).checkTopicsOfProduct(names.size());
     if (tooManyTopics.isPresent()) {
       return tooManyTopics;
     }
     int partitions = 0;
-    for (String topic : created.getTopicsList()) {
-      if (!topics.containsKey(topic)) {
-        return Optional.of(Rejection.notFound("topic", topic));
+    for (String name : names) {
+      Topic topic = topics.get(name);
+      if (topic == null) {
+        return Optional.of(Rejection.notFound("topic", name));
       }
-      partitions += topics.get(topic).partitions();
+      if (topic.retiredAt().isPresent() && !had.contains(name)) {
+        return Optional.of(retired("topic", name, topic.retiredAt().get()));
+      }
+      partitions += topic.partitions();
     }
-    Optional<Rejection> tooManyPartitions = limitsOf(created.getOwner()).checkPartitionsOfProduct(partitions);
-    if (tooManyPartitions.isPresent()) {
-      return tooManyPartitions;
+    return limitsOf(owner).checkPartitionsOfProduct(partitions);
+  }
+
+  /**
+   * An edit of a product. Topics may be added at any time; a topic is removed only while no
+   * subscription to the product is running (one not cancelled, or cancelled with an end still
+   * ahead), since a running subscription holds cursors and billed acks in it.
+   */
+  private Optional<Rejection> checkProductUpdate(ProductUpdated update, Instant at) {
+    Product product = products.get(update.getId());
+    if (product == null) {
+      return Optional.of(Rejection.notFound("product", update.getId()));
     }
-    return products.containsKey(created.getId()) ? Optional.of(Rejection.conflict("product", created.getId()))
-        : oneMore(CatalogLimits.Held.PRODUCTS, created.getOwner());
+    if (update.hasName() && update.getName().isBlank()) {
+      return invalid("a product needs a name");
+    }
+    if (!update.hasTopics()) {
+      return Optional.empty();
+    }
+    List<String> names = update.getTopics().getNamesList();
+    Optional<Rejection> badTopics = checkTopicsOfProduct(product.owner(), names, product.topics());
+    if (badTopics.isPresent()) {
+      return badTopics;
+    }
+    List<String> removed = product.topics().stream().filter(name -> !names.contains(name)).toList();
+    if (removed.isEmpty()) {
+      return Optional.empty();
+    }
+    return subscriptions.values().stream()
+        .filter(subscription -> subscription.product().equals(product.id()) && !subscription.endedAt(at))
+        .findFirst()
+        .map(subscription -> new Rejection("product_topic_in_use", "topic " + removed.get(0) + " cannot leave product "
+            + product.id() + " while subscription " + subscription.id() + " reads it; retire the product and make a"
+            + " new one, or remove the topic once its subscriptions have ended"));
+  }
+
+  private static Rejection retired(String what, String id, Instant at) {
+    return new Rejection(what + "_retired", what + " " + id + " was retired at " + at + "; it takes no new "
+        + (what.equals("topic") ? "products" : "subscriptions") + " (its existing subscriptions keep running)");
   }
 
   private Optional<Rejection> checkPlan(PlanCreated created) {
@@ -500,6 +615,9 @@ public final class Catalog {
     if (plans.containsKey(created.getId())) {
       return Optional.of(Rejection.conflict("plan", created.getId()));
     }
+    if (product.retiredAt().isPresent()) {
+      return Optional.of(retired("product", product.id(), product.retiredAt().get()));
+    }
     return limitsOf(product.owner()).checkOneMorePlan(product.id(), holdings.plansOf(product.id()))
         .or(() -> oneMore(CatalogLimits.Held.PLANS, product.owner()));
   }
@@ -508,7 +626,8 @@ public final class Catalog {
     if (!accounts.containsKey(created.getAccount())) {
       return Optional.of(Rejection.notFound("account", created.getAccount()));
     }
-    if (!products.containsKey(created.getProduct())) {
+    Product product = products.get(created.getProduct());
+    if (product == null) {
       return Optional.of(Rejection.notFound("product", created.getProduct()));
     }
     Plan plan = plans.get(created.getPlan());
@@ -518,6 +637,12 @@ public final class Catalog {
     if (!plan.productId().equals(created.getProduct())) {
       return Optional.of(new Rejection("plan_not_in_product",
           "plan " + plan.id() + " belongs to product " + plan.productId() + ", not " + created.getProduct()));
+    }
+    if (product.retiredAt().isPresent()) {
+      return Optional.of(retired("product", product.id(), product.retiredAt().get()));
+    }
+    if (plan.retiredAt().isPresent()) {
+      return Optional.of(retired("plan", plan.id(), plan.retiredAt().get()));
     }
     return subscriptions.containsKey(created.getId())
         ? Optional.of(Rejection.conflict("subscription", created.getId()))
@@ -542,6 +667,9 @@ public final class Catalog {
     }
     if (subscription.plan().equals(plan.id())) {
       return Optional.of(new Rejection("plan_unchanged", "subscription " + subscription.id() + " is already on plan " + plan.id()));
+    }
+    if (plan.retiredAt().isPresent()) {
+      return Optional.of(retired("plan", plan.id(), plan.retiredAt().get()));
     }
     return limitsOf(subscription.account()).checkOneMorePlanChange(subscription.id(), subscription.plans().size() - 1);
   }
@@ -660,6 +788,11 @@ public final class Catalog {
       case WEBHOOK_ENDPOINT_DISABLED -> Optional.empty();
       case TOPIC_RETENTION_SET -> topicOwner(change.getTopicRetentionSet().getTopic());
       case API_KEY_EXPIRY_SET -> Optional.ofNullable(keys.get(change.getApiKeyExpirySet().getId())).map(ApiKey::accountId);
+      case PRODUCT_UPDATED -> product(change.getProductUpdated().getId()).map(Product::owner);
+      case PRODUCT_RETIRED -> product(change.getProductRetired().getId()).map(Product::owner);
+      case PLAN_RENAMED -> planOwner(change.getPlanRenamed().getId());
+      case PLAN_RETIRED -> planOwner(change.getPlanRetired().getId());
+      case TOPIC_RETIRED -> topicOwner(change.getTopicRetired().getTopic());
       case ACCOUNT_CREATED, PLAN_DELETED, API_KEY_DELETED, CHANGE_NOT_SET -> Optional.empty();
     };
   }
@@ -670,6 +803,8 @@ public final class Catalog {
       case API_KEY_CREATED -> change.getApiKeyCreated().getId();
       case API_KEY_EXPIRY_SET -> change.getApiKeyExpirySet().getId();
       case PLAN_CREATED -> change.getPlanCreated().getId();
+      case PLAN_RENAMED -> change.getPlanRenamed().getId();
+      case PLAN_RETIRED -> change.getPlanRetired().getId();
       default -> null;
     };
   }
@@ -776,6 +911,10 @@ public final class Catalog {
   /** Whether the account has a subscription to the product. */
   public boolean subscribes(String account, String product) {
     return subscribers.contains(account + " " + product);
+  }
+
+  private Optional<String> planOwner(String planId) {
+    return plan(planId).flatMap(plan -> product(plan.productId())).map(Product::owner);
   }
 
   /** The account that owns a topic, through its domain. */

@@ -12,7 +12,13 @@ import io.tollgate.protocols.v1.journal.DomainCreated;
 import io.tollgate.protocols.v1.journal.PlanCreated;
 import io.tollgate.protocols.v1.journal.PlanDeleted;
 import io.tollgate.protocols.v1.journal.PlanTerms;
+import io.tollgate.protocols.v1.journal.PlanRenamed;
+import io.tollgate.protocols.v1.journal.PlanRetired;
 import io.tollgate.protocols.v1.journal.ProductCreated;
+import io.tollgate.protocols.v1.journal.ProductRetired;
+import io.tollgate.protocols.v1.journal.ProductTopics;
+import io.tollgate.protocols.v1.journal.ProductUpdated;
+import io.tollgate.protocols.v1.journal.TopicRetired;
 import io.tollgate.protocols.v1.journal.SubscriptionCreated;
 import io.tollgate.protocols.v1.journal.SubscriptionCancelled;
 import io.tollgate.protocols.v1.journal.SubscriptionPaused;
@@ -121,6 +127,51 @@ public sealed interface CatalogCommand {
     public CatalogChange.Builder change() {
       return CatalogChange.newBuilder().setProductCreated(ProductCreated.newBuilder().setId(id).setName(name)
           .setOwner(owner).addAllTopics(topics).setDescription(description).setVisibility(visibility.toProto()));
+    }
+  }
+
+  /**
+   * An edit of a product: each part given replaces what it had, each left empty stays. {@code topics}
+   * are the product's topics from then on (the catalog's rule for removing one: {@link Catalog}).
+   */
+  record UpdateProduct(String id, Optional<String> name, Optional<String> description, Optional<Visibility> visibility,
+                       Optional<List<String>> topics) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      ProductUpdated.Builder update = ProductUpdated.newBuilder().setId(id);
+      name.ifPresent(update::setName);
+      description.ifPresent(update::setDescription);
+      visibility.ifPresent(given -> update.setVisibility(given.toProto()));
+      topics.ifPresent(names -> update.setTopics(ProductTopics.newBuilder().addAllNames(names)));
+      return CatalogChange.newBuilder().setProductUpdated(update);
+    }
+  }
+
+  record RetireProduct(String id) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setProductRetired(ProductRetired.newBuilder().setId(id));
+    }
+  }
+
+  record RenamePlan(String id, String name) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setPlanRenamed(PlanRenamed.newBuilder().setId(id).setName(name));
+    }
+  }
+
+  record RetirePlan(String id) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setPlanRetired(PlanRetired.newBuilder().setId(id));
+    }
+  }
+
+  record RetireTopic(String topic) implements CatalogCommand {
+    @Override
+    public CatalogChange.Builder change() {
+      return CatalogChange.newBuilder().setTopicRetired(TopicRetired.newBuilder().setTopic(topic));
     }
   }
 

@@ -11,13 +11,15 @@ import java.util.stream.Stream;
  *   <li>a product is seen by the operator, its owner, every account when it is public, and an
  *       account with a subscription to it (only the operator can make one for another account on
  *       a private product; the subscriber must be able to read what it receives);</li>
+ *   <li>a retired product only by the operator, its owner and the accounts with a subscription to
+ *       it: it leaves the catalog for everyone else, as it takes no new subscriptions;</li>
  *   <li>a plan is seen with its product;</li>
  *   <li>a topic, with its schema, by the operator, its domain's owner, and whoever sees a product
  *       that bundles it;</li>
  *   <li>a domain by the operator, its owner, and whoever sees one of its topics.</li>
  * </ul>
  * What a viewer may not see is absent: callers answer {@code …_not_found}, so ids and names of
- * other tenants cannot be probed. A view is for one request; the catalog only grows meanwhile.
+ * other tenants cannot be probed. A view is for one request.
  */
 public final class VisibleCatalog {
   private final Catalog catalog;
@@ -30,7 +32,7 @@ public final class VisibleCatalog {
   }
 
   public boolean sees(Catalog.Product product) {
-    return product.visibility() == Visibility.PUBLIC || viewer.actsFor(product.owner())
+    return product.visibility() == Visibility.PUBLIC && product.retiredAt().isEmpty() || viewer.actsFor(product.owner())
         || viewer.account().map(account -> catalog.subscribes(account, product.id())).orElse(false);
   }
 

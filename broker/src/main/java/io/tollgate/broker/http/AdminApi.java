@@ -294,6 +294,16 @@ public final class AdminApi {
         .thenApply(catalog -> Responses.json(200, topic(catalog.topic(topicName).orElseThrow())));
   }
 
+  /** Retires a topic: it is bundled into no more products; publishing and the products that have it go on. */
+  CompletionStage<HttpResponse> retireTopic(Principal principal, String topicName) {
+    Catalog.Topic topic = visible(principal).topic(topicName).orElseThrow(() -> notFound("topic", topicName));
+    Catalog.Domain domain = view.catalog().domain(topic.domain()).orElseThrow();
+    requireScope(principal, Scope.ADMIN, domain.owner(), "retire " + topicName);
+    requireReaches(principal, topicName);
+    return writer.write(principal.actor(), new CatalogCommand.RetireTopic(topicName))
+        .thenApply(catalog -> Responses.json(200, topic(catalog.topic(topicName).orElseThrow())));
+  }
+
   /** A new schema version: events published from now on must satisfy it; stored events stay as they are. */
   CompletionStage<HttpResponse> addSchema(Principal principal, String topicName, byte[] body) {
     JsonBody request = JsonBody.parse(requests, body, Set.of("schema", "compatibility"));
@@ -326,6 +336,54 @@ public final class AdminApi {
     String owner = request.requiredString("owner", FieldLengths.Kind.ID);
     requireScope(principal, Scope.ADMIN, owner, "create products owned by " + owner);
     List<String> topics = request.stringList("topics");
+    requireBundles(principal, owner, topics);
+    String description = request.optionalString("description", FieldLengths.Kind.DESCRIPTION).orElse("");
+    Visibility visibility = visibility(request).orElse(Visibility.DEFAULT);
+    String id = Ids.next("prod");
+    return writer.write(principal.actor(), new CatalogCommand.CreateProduct(id, request.requiredString("name", FieldLengths.Kind.NAME), owner,
+            topics, description, visibility))
+        .thenApply(catalog -> Responses.json(201, product(catalog.product(id).orElseThrow())));
+  }
+
+  /**
+   * Edits a product: each field given ({@code name}, {@code description}, {@code visibility},
+   * {@code topics}) replaces what it had. Its subscriptions keep running: a topic added is read by
+   * each stream opened from then on, from the oldest event kept; a topic is removed only while no
+   * subscription to the product runs ({@code product_topic_in_use}).
+   */
+  CompletionStage<HttpResponse> updateProduct(Principal principal, String productId, byte[] body) {
+    JsonBody request = JsonBody.parse(requests, body, Set.of("name", "description", "visibility", "topics"));
+    Catalog.Product product = ownedProduct(principal, productId, "edit");
+    Optional<List<String>> topics = request.has("topics") ? Optional.of(request.stringList("topics")) : Optional.empty();
+    topics.ifPresent(names -> requireBundles(principal, product.owner(),
+        names.stream().filter(name -> !product.topics().contains(name)).toList()));
+    CatalogCommand.UpdateProduct update = new CatalogCommand.UpdateProduct(productId,
+        request.optionalString("name", FieldLengths.Kind.NAME),
+        request.optionalString("description", FieldLengths.Kind.DESCRIPTION), visibility(request), topics);
+    if (update.name().isEmpty() && update.description().isEmpty() && update.visibility().isEmpty() && topics.isEmpty()) {
+      // Nothing to change: answered as it stands, without a journal entry that would only cost the owner bytes.
+      return java.util.concurrent.CompletableFuture.completedFuture(Responses.json(200, product(product)));
+    }
+    return writer.write(principal.actor(), update)
+        .thenApply(catalog -> Responses.json(200, product(catalog.product(productId).orElseThrow())));
+  }
+
+  /** Retires a product: it takes no new subscriptions or plans; those it has run on under their plans until they end. */
+  CompletionStage<HttpResponse> retireProduct(Principal principal, String productId) {
+    ownedProduct(principal, productId, "retire");
+    return writer.write(principal.actor(), new CatalogCommand.RetireProduct(productId))
+        .thenApply(catalog -> Responses.json(200, product(catalog.product(productId).orElseThrow())));
+  }
+
+  private Catalog.Product ownedProduct(Principal principal, String productId, String action) {
+    Catalog.Product product = visible(principal).product(productId).orElseThrow(() -> notFound("product", productId));
+    requireScope(principal, Scope.ADMIN, product.owner(), action + " product " + productId);
+    requireReaches(principal, productId);
+    return product;
+  }
+
+  /** An account bundles only topics of its own domains that its key reaches; the operator, any topic. */
+  private void requireBundles(Principal principal, String owner, List<String> topics) {
     topics.forEach(topic -> requireReaches(principal, topic));
     if (!principal.isOperator()) {
       VisibleCatalog visible = visible(principal);
@@ -336,13 +394,11 @@ public final class AdminApi {
         });
       }
     }
-    String description = request.optionalString("description", FieldLengths.Kind.DESCRIPTION).orElse("");
-    Visibility visibility = request.optionalString("visibility").map(text -> Visibility.parse(text)
-        .orElseThrow(() -> request.invalid("visibility", "must be \"public\" or \"private\""))).orElse(Visibility.DEFAULT);
-    String id = Ids.next("prod");
-    return writer.write(principal.actor(), new CatalogCommand.CreateProduct(id, request.requiredString("name", FieldLengths.Kind.NAME), owner,
-            topics, description, visibility))
-        .thenApply(catalog -> Responses.json(201, product(catalog.product(id).orElseThrow())));
+  }
+
+  private static Optional<Visibility> visibility(JsonBody request) {
+    return request.optionalString("visibility").map(text -> Visibility.parse(text)
+        .orElseThrow(() -> request.invalid("visibility", "must be \"public\" or \"private\"")));
   }
 
   HttpResponse listProducts(Principal principal, Paging.PageRequest page) {
@@ -495,12 +551,35 @@ public final class AdminApi {
 
   /** Deletes a plan no subscription uses (not even in its history, which invoices still price). */
   CompletionStage<HttpResponse> deletePlan(Principal principal, String planId) {
-    Catalog.Plan plan = visible(principal).plan(planId).orElseThrow(() -> notFound("plan", planId));
-    Catalog.Product product = view.catalog().product(plan.productId()).orElseThrow();
-    requireScope(principal, Scope.ADMIN, product.owner(), "delete plans of product " + product.id());
-    requireReaches(principal, product.id());
+    ownedPlan(principal, planId, "delete");
     return writer.write(principal.actor(), new CatalogCommand.DeletePlan(planId))
         .thenApply(catalog -> HttpResponse.create().withStatus(204));
+  }
+
+  /**
+   * Renames a plan. Only its name: its terms are what its subscriptions are billed by, so new terms
+   * are a new plan (and the old one retired), as Stripe's prices are.
+   */
+  CompletionStage<HttpResponse> updatePlan(Principal principal, String planId, byte[] body) {
+    JsonBody request = JsonBody.parse(requests, body, Set.of("name"));
+    ownedPlan(principal, planId, "rename");
+    return writer.write(principal.actor(), new CatalogCommand.RenamePlan(planId,
+            request.requiredString("name", FieldLengths.Kind.NAME)))
+        .thenApply(catalog -> Responses.json(200, plan(catalog.plan(planId).orElseThrow())));
+  }
+
+  /** Retires a plan: no new subscription or plan change onto it; its subscriptions keep its terms until they end. */
+  CompletionStage<HttpResponse> retirePlan(Principal principal, String planId) {
+    ownedPlan(principal, planId, "retire");
+    return writer.write(principal.actor(), new CatalogCommand.RetirePlan(planId))
+        .thenApply(catalog -> Responses.json(200, plan(catalog.plan(planId).orElseThrow())));
+  }
+
+  private void ownedPlan(Principal principal, String planId, String action) {
+    Catalog.Plan plan = visible(principal).plan(planId).orElseThrow(() -> notFound("plan", planId));
+    Catalog.Product product = view.catalog().product(plan.productId()).orElseThrow();
+    requireScope(principal, Scope.ADMIN, product.owner(), action + " plans of product " + product.id());
+    requireReaches(principal, product.id());
   }
 
   HttpResponse listSubscriptions(Principal principal, Paging.PageRequest page) {
@@ -615,6 +694,7 @@ public final class AdminApi {
         retention.put("bytes", topic.retentionBytes());
       }
     }
+    topic.retiredAt().ifPresent(at -> node.put("retired_at", at.toString()));
     return node.put("created_at", topic.createdAt().toString());
   }
 
@@ -626,12 +706,14 @@ public final class AdminApi {
     node.put("visibility", product.visibility().wireName());
     ArrayNode topics = node.putArray("topics");
     product.topics().forEach(topics::add);
+    product.retiredAt().ifPresent(at -> node.put("retired_at", at.toString()));
     return node.put("created_at", product.createdAt().toString());
   }
 
   static ObjectNode plan(Catalog.Plan plan) {
     ObjectNode node = object().put("id", plan.id()).put("product", plan.productId()).put("name", plan.name());
     PlanTermsJson.render(plan.terms(), node);
+    plan.retiredAt().ifPresent(at -> node.put("retired_at", at.toString()));
     return node.put("created_at", plan.createdAt().toString());
   }
 

@@ -66,6 +66,9 @@ final class ApiOperations {
 
       at("GET", "/v1/me", read("getCaller", "accounts",
           "Who the credential is: the operator, or an account with its scopes and resource limits.", "Caller")),
+      at("GET", "/v1/cluster/members", read("listClusterMembers", "node",
+          "The cluster's members as the serving node sees them: address, status, reachability, roles, leader"
+              + " (operator).", "ClusterMembers")),
       at("POST", "/v1/accounts", create("createAccount", "accounts", "Creates an account (operator).", "NewAccount",
           "Account", "account_exists")),
       at("GET", "/v1/accounts", list("listAccounts", "accounts", "The accounts the caller may see.", "AccountList")),
@@ -126,6 +129,9 @@ final class ApiOperations {
       at("POST", "/v1/topics/{topic}/retention", new Operation("setTopicRetention", "catalog",
           "What each partition keeps from now on; a bound left out follows the node's default.",
           Optional.of("Retention"), 200, Optional.of("Topic"), List.of(), List.of())),
+      at("POST", "/v1/topics/{topic}/retire", act("retireTopic", "catalog",
+          "Retires the topic: it is bundled into no more products; publishing and the products that have it go on.",
+          200, "Topic", "topic_retired")),
       at("POST", "/v1/topics/{topic}/events", new Operation("publish", "events",
           "Publishes CloudEvents: structured (application/cloudevents+json), batch "
               + "(application/cloudevents-batch+json) or binary (ce-* headers); 202 once durable.",
@@ -135,14 +141,22 @@ final class ApiOperations {
               "publish_timeout", "storage_unavailable", "too_many_extensions", "publish_rate_limited"))),
 
       at("POST", "/v1/products", create("createProduct", "catalog", "Bundles topics as a product.", "NewProduct",
-          "Product", "product_exists", "topic_not_found", "too_many_products", "too_many_topics_in_product",
+          "Product", "product_exists", "topic_not_found", "topic_retired", "too_many_products", "too_many_topics_in_product",
           "too_many_partitions_in_product")),
       at("GET", "/v1/products", list("listProducts", "catalog", "The products the caller may see.", "ProductList")),
       at("GET", "/v1/products/{product}", read("getProduct", "catalog", "One product.", "Product")),
+      at("PATCH", "/v1/products/{product}", new Operation("updateProduct", "catalog",
+          "Edits the product: each field given replaces what it had. Its subscriptions keep running; a topic added is"
+              + " read by each stream opened from then on, and a topic leaves only while no subscription runs.",
+          Optional.of("ProductUpdate"), 200, Optional.of("Product"), List.of(), List.of("topic_not_found",
+          "topic_retired", "product_topic_in_use", "too_many_topics_in_product", "too_many_partitions_in_product"))),
+      at("POST", "/v1/products/{product}/retire", act("retireProduct", "catalog",
+          "Retires the product: no new subscriptions or plans, and only its owner and subscribers still see it; its"
+              + " subscriptions run on under their plans until they end.", 200, "Product", "product_retired")),
       at("GET", "/v1/products/{product}/asyncapi", read("getAsyncApi", "catalog",
           "The product's AsyncAPI 3.0 document.", "AsyncApiDocument")),
       at("POST", "/v1/products/{product}/plans", create("createPlan", "catalog", "Prices a product.", "NewPlan",
-          "Plan", "plan_exists", "invalid_plan", "invalid_price", "invalid_filter", "too_many_plans",
+          "Plan", "plan_exists", "invalid_plan", "invalid_price", "invalid_filter", "too_many_plans", "product_retired",
           "too_many_plans_in_product")),
       at("GET", "/v1/products/{product}/plans", list("listPlans", "catalog", "The product's plans.", "PlanList")),
       at("GET", "/v1/catalog", withQuery(read("searchCatalog", "catalog",
@@ -151,10 +165,17 @@ final class ApiOperations {
       at("GET", "/v1/plans/{plan}", read("getPlan", "catalog", "One plan.", "Plan")),
       at("DELETE", "/v1/plans/{plan}", act("deletePlan", "catalog", "Deletes a plan no subscription ever used.", 204,
           null, "plan_in_use")),
+      at("PATCH", "/v1/plans/{plan}", new Operation("updatePlan", "catalog",
+          "Renames the plan. Its terms never change (its subscriptions are billed by them): new terms are a new plan.",
+          Optional.of("PlanUpdate"), 200, Optional.of("Plan"), List.of(), List.of())),
+      at("POST", "/v1/plans/{plan}/retire", act("retirePlan", "catalog",
+          "Retires the plan: no new subscription or plan change onto it; its subscriptions keep its terms until they"
+              + " end.", 200, "Plan", "plan_retired")),
 
       at("POST", "/v1/subscriptions", create("createSubscription", "subscriptions",
           "Subscribes an account to a product under a plan.", "NewSubscription", "Subscription",
-          "subscription_exists", "product_not_found", "plan_not_found", "plan_not_in_product",
+          "subscription_exists", "product_not_found", "plan_not_found", "plan_not_in_product", "product_retired",
+          "plan_retired",
           "unsupported_delivery", "invalid_filter", "too_many_subscriptions", "invalid_webhook_url",
           "webhook_host_unresolvable", "webhook_target_loopback", "webhook_target_private", "webhook_target_link_local",
           "webhooks_unavailable")),
@@ -188,7 +209,7 @@ final class ApiOperations {
           Optional.of("Subscription"), List.of(), List.of("malformed_cursor", "unknown_cursor"))),
       at("POST", "/v1/subscriptions/{subscription}/plan", new Operation("changePlan", "subscriptions",
           "Moves the subscription to another plan of its product from now on.", Optional.of("PlanChange"), 200,
-          Optional.of("Subscription"), List.of(), List.of("plan_not_found", "plan_not_in_product", "plan_unchanged",
+          Optional.of("Subscription"), List.of(), List.of("plan_not_found", "plan_not_in_product", "plan_unchanged", "plan_retired",
           "too_many_plan_changes", "subscription_cancelled"))),
       at("POST", "/v1/subscriptions/{subscription}/cancel", new Operation("cancelSubscription", "subscriptions",
           "Cancels the subscription now or at the end of the period: it streams and is billed up to its end, the "

@@ -213,6 +213,27 @@ public final class AuditApi {
           .put("retention_millis", change.getTopicRetentionSet().getRetentionMillis())
           .put("retention_bytes", change.getTopicRetentionSet().getRetentionBytes());
       case API_KEY_DELETED -> node.put("target", change.getApiKeyDeleted().getId());
+      case PRODUCT_UPDATED -> {
+        var update = change.getProductUpdated();
+        node.put("target", update.getId());
+        if (update.hasName()) {
+          node.put("name", update.getName());
+        }
+        if (update.getVisibility() != io.tollgate.protocols.v1.journal.ProductVisibility.PRODUCT_VISIBILITY_UNSPECIFIED) {
+          node.put("visibility", Visibility.fromProto(update.getVisibility()).wireName());
+        }
+        if (update.hasDescription()) {
+          node.put("description", update.getDescription());
+        }
+        if (update.hasTopics()) {
+          ArrayNode topics = node.putArray("topics");
+          update.getTopics().getNamesList().forEach(topics::add);
+        }
+      }
+      case PRODUCT_RETIRED -> node.put("target", change.getProductRetired().getId());
+      case PLAN_RENAMED -> node.put("target", change.getPlanRenamed().getId()).put("name", change.getPlanRenamed().getName());
+      case PLAN_RETIRED -> node.put("target", change.getPlanRetired().getId());
+      case TOPIC_RETIRED -> node.put("target", change.getTopicRetired().getTopic());
       case WEBHOOK_ENDPOINT_SET -> node.put("target", change.getWebhookEndpointSet().getSubscription())
           .put("url", change.getWebhookEndpointSet().getUrl());
       case WEBHOOK_SECRET_ROTATED -> node.put("target", change.getWebhookSecretRotated().getSubscription());

@@ -55,6 +55,7 @@ public final class HttpApi extends AllDirectives {
   private final StreamsApi streams;
   private final AnalyticsApi analytics;
   private final WebhooksApi webhooks;
+  private final ClusterApi cluster;
   private final Metrics metrics;
   private final BooleanSupplier ready;
   private final FieldLengths lengths;
@@ -63,8 +64,9 @@ public final class HttpApi extends AllDirectives {
   /** {@code lengths}: how long a path's parameters may be (tollgate.limits.max-id-length). */
   public HttpApi(Authenticator authenticator, AuthThrottle throttle, CatalogView view, AdminApi admin, CatalogApi catalogApi,
                  BillingApi billing, VerificationApi verification, AuditApi audit, SessionsApi sessions,
-                 PublishApi publish, StreamsApi streams, AnalyticsApi analytics, WebhooksApi webhooks, Metrics metrics,
-                 BooleanSupplier ready, FieldLengths lengths) {
+                 PublishApi publish, StreamsApi streams, AnalyticsApi analytics, WebhooksApi webhooks, ClusterApi cluster,
+                 Metrics metrics, BooleanSupplier ready, FieldLengths lengths) {
+    this.cluster = cluster;
     this.analytics = analytics;
     this.webhooks = webhooks;
     this.verification = verification;
@@ -131,6 +133,7 @@ public final class HttpApi extends AllDirectives {
         open("GET", "/v1/openapi.json", () -> complete(Responses.json(200, openApi))),
 
         api("GET", "/v1/me", (principal, at) -> sync(() -> CallerApi.caller(principal))),
+        api("GET", "/v1/cluster/members", (principal, at) -> sync(() -> cluster.members(principal))),
         api("POST", "/v1/accounts", (principal, at) -> withBody(body -> async(() -> admin.createAccount(principal, body)))),
         api("GET", "/v1/accounts", (principal, at) -> paged(page -> sync(() -> admin.listAccounts(principal, page)))),
         api("GET", "/v1/accounts/{account}", (principal, at) -> sync(() -> admin.getAccount(principal, at.get(0)))),
@@ -176,12 +179,17 @@ public final class HttpApi extends AllDirectives {
             withBody(body -> async(() -> admin.addSchema(principal, at.get(0), body)))),
         api("POST", "/v1/topics/{topic}/retention", (principal, at) ->
             withBody(body -> async(() -> admin.setRetention(principal, at.get(0), body)))),
+        api("POST", "/v1/topics/{topic}/retire", (principal, at) -> async(() -> admin.retireTopic(principal, at.get(0)))),
         api("POST", "/v1/topics/{topic}/events", (principal, at) -> extractRequest(request ->
             withBody(body -> async(() -> publish.publish(principal, at.get(0), request, body))))),
 
         api("POST", "/v1/products", (principal, at) -> withBody(body -> async(() -> admin.createProduct(principal, body)))),
         api("GET", "/v1/products", (principal, at) -> paged(page -> sync(() -> admin.listProducts(principal, page)))),
         api("GET", "/v1/products/{product}", (principal, at) -> sync(() -> admin.getProduct(principal, at.get(0)))),
+        api("PATCH", "/v1/products/{product}", (principal, at) ->
+            withBody(body -> async(() -> admin.updateProduct(principal, at.get(0), body)))),
+        api("POST", "/v1/products/{product}/retire", (principal, at) ->
+            async(() -> admin.retireProduct(principal, at.get(0)))),
         api("GET", "/v1/products/{product}/asyncapi", (principal, at) -> optionalHeaderValueByName("Host", host ->
             sync(() -> catalogApi.asyncApi(principal, at.get(0), host)))),
         api("POST", "/v1/products/{product}/plans", (principal, at) ->
@@ -195,6 +203,9 @@ public final class HttpApi extends AllDirectives {
         }))),
         api("GET", "/v1/plans/{plan}", (principal, at) -> sync(() -> admin.getPlan(principal, at.get(0)))),
         api("DELETE", "/v1/plans/{plan}", (principal, at) -> async(() -> admin.deletePlan(principal, at.get(0)))),
+        api("PATCH", "/v1/plans/{plan}", (principal, at) ->
+            withBody(body -> async(() -> admin.updatePlan(principal, at.get(0), body)))),
+        api("POST", "/v1/plans/{plan}/retire", (principal, at) -> async(() -> admin.retirePlan(principal, at.get(0)))),
 
         api("POST", "/v1/subscriptions", (principal, at) ->
             withBody(body -> async(() -> admin.createSubscription(principal, body)))),

@@ -30,6 +30,7 @@ import io.tollgate.broker.catalog.CatalogWriter;
 import io.tollgate.broker.catalog.Platform;
 import io.tollgate.broker.http.AdminApi;
 import io.tollgate.broker.http.CatalogApi;
+import io.tollgate.broker.http.ClusterApi;
 import io.tollgate.broker.http.HttpApi;
 import io.tollgate.broker.http.PublishApi;
 import io.tollgate.broker.http.RequestRules;
@@ -299,8 +300,8 @@ public final class TollgateNode {
         new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData),
         new StreamsApi(view, streams, requests, new Seeks(sharding, currentJournal, system, askTimeout),
             new SubscriptionPreview(sharding, journalReads, askTimeout), clock),
-        new AnalyticsApi(view, analytics, analyticsSettings), new WebhooksApi(view, webhooks, requests, clock), metrics,
-        ready, settings.limits().fields());
+        new AnalyticsApi(view, analytics, analyticsSettings), new WebhooksApi(view, webhooks, requests, clock),
+        new ClusterApi(Cluster.get(system)), metrics, ready, settings.limits().fields());
 
     ServerBuilder httpServer = Http.get(system).newServerAt(settings.http().host(), settings.http().port());
     ServerBinding http = tls.map(t -> httpServer.enableHttps(ConnectionContext.httpsServer(t::newEngine))).orElse(httpServer)

@@ -138,6 +138,19 @@ class AsyncApiTest {
     assertFalse(errors.isEmpty(), "the schema accepted a broken document: " + broken);
   }
 
+  @Test
+  void aRetiredProductAndTopicAreMarkedRetiredForTheSubscriberWhoStillReadsThem() throws Exception {
+    TestBroker.Tenancy old = broker.tenancy("bygone", 1);
+    assertEquals(200, broker.post("/v1/topics/bygone.orders/retire", old.producerKey(), "application/json", "").status());
+    assertEquals(200, broker.post("/v1/products/" + old.product() + "/retire", old.producerKey(), "application/json", "")
+        .status());
+    JsonNode document = document(old.product(), old.consumerKey());
+    assertEquals(List.of(), asyncApi300.validate(document));
+    assertEquals("retired", document.at("/info/tags/0/name").asText());
+    assertTrue(document.at("/info/x-tollgate-retired-at").isTextual());
+    assertEquals("retired", document.at("/channels/bygone.orders/tags/0/name").asText());
+  }
+
   private static JsonNode document(String productId, String key) throws Exception {
     TestBroker.Reply reply = broker.get("/v1/products/" + productId + "/asyncapi", key);
     assertEquals(200, reply.status(), String.valueOf(reply.body()));

@@ -36,6 +36,7 @@ import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -60,6 +61,9 @@ class ConsoleTest {
   private static String sparePlan;
   /** A key of the shop's consumer with the admin scope, which managing keys takes. */
   private static String consumerAdminKey;
+  /** A product of the shop's, and its plan, that the producer edits and retires in the console. */
+  private static String extras;
+  private static String extrasPlan;
 
   @BeforeAll
   static void start() throws Exception {
@@ -79,6 +83,9 @@ class ConsoleTest {
         + "\"],\"visibility\":\"public\"}");
     hostile.put("name", HOSTILE_NAME).put("description", "<script>window.pwned=2</script> a feed");
     assertEquals(201, broker.post("/v1/products", shop.producerKey(), "application/json", hostile.toString()).status());
+
+    extras = admin.createProduct("shop extras", shop.producer(), List.of(shop.topic()), "public").get("id").asText();
+    extrasPlan = admin.createPerUnitPlan(extras, "extra", "USD", "0.05").get("id").asText();
 
     publish(0, 12);
     consume(shop.consumerKey(), shop.subscription(), 12);
@@ -205,6 +212,10 @@ class ConsoleTest {
     wait.until(driver -> Long.parseLong(statValue("stat-published")) >= 20);
     wait.until(driver -> Long.parseLong(statValue("stat-delivered")) >= 17);
     assertTrue(text("stat-nodes").contains("ready"), text("stat-nodes"));
+    assertEquals("1", statValue("stat-nodes"), "one node up");
+    waitForText("cluster-members-table", "answering");
+    assertTrue(text("cluster-members-table").contains("up") && text("cluster-members-table").contains("leader"),
+        text("cluster-members-table"));
     // the live chart samples /metrics every 2 s: events published and delivered between samples show as rates
     for (int batch = 0; batch < 4; batch++) {
       int points = livePoints();
@@ -256,6 +267,32 @@ class ConsoleTest {
     assertTrue(text("statements-table").contains("USD"), text("statements-table"));
     wait.until(driver -> !driver.findElements(By.cssSelector("#revenue-chart canvas")).isEmpty());
     screenshot("producer-revenue");
+  }
+
+  @Test
+  void theProducerEditsAProductAndRetiresAPlanAndTheProduct() throws Exception {
+    signIn(shop.producerKey());
+    open("catalog", "edit-" + extras);
+    WebElement description = browser.findElement(By.id("description-" + extras));
+    description.clear();
+    description.sendKeys("<b>Edited</b> in the console");
+    new Select(browser.findElement(By.id("visibility-" + extras))).selectByValue("private");
+    browser.findElement(By.cssSelector("#edit-" + extras + " button")).click();
+    waitForText("product-" + extras, "private");
+    assertTrue(page().contains("<b>Edited</b> in the console"), "a description shows as text");
+    JsonNode edited = broker.get("/v1/products/" + extras, shop.producerKey()).body();
+    assertEquals("<b>Edited</b> in the console", edited.get("description").asText());
+    assertEquals("private", edited.get("visibility").asText());
+
+    browser.findElement(By.cssSelector("button.retire-plan[data-plan='" + extrasPlan + "']")).click();
+    waitForText("plans-" + extras, "retired");
+    assertTrue(broker.get("/v1/plans/" + extrasPlan, shop.producerKey()).body().has("retired_at"));
+    browser.findElement(By.cssSelector("button.retire-product[data-product='" + extras + "']")).click();
+    waitForText("product-" + extras, "retired");
+    assertTrue(broker.get("/v1/products/" + extras, shop.producerKey()).body().has("retired_at"));
+    assertTrue(browser.findElements(By.cssSelector("button.retire-product[data-product='" + extras + "']")).isEmpty(),
+        "a retired product offers no retire button");
+    screenshot("producer-edit");
   }
 
   // ---- the consumer ---------------------------------------------------------------------

@@ -70,11 +70,12 @@ class TenantIsolationMatrixTest {
   private record Fixture(String account, String key, Map<String, String> lackingScope, String otherResourcesKey,
                          String expiredKey, String product, String plan, String sparePlan, String doomedPlan,
                          String subscription, String doomedSubscription, String rotatableKey, String doomedKey,
-                         String session, String usdInvoice, String eurInvoice, String webhookSubscription) {
+                         String session, String usdInvoice, String eurInvoice, String webhookSubscription,
+                         String retiringProduct, String retiringPlan) {
     /** Every identifier and name of A's that another tenant must never read. */
     List<String> secrets() {
       return List.of(account, "tenanta", product, plan, sparePlan, doomedPlan, subscription, doomedSubscription, session,
-          usdInvoice, eurInvoice, webhookSubscription);
+          usdInvoice, eurInvoice, webhookSubscription, retiringProduct, retiringPlan);
     }
   }
 
@@ -117,6 +118,10 @@ class TenantIsolationMatrixTest {
     String eurPlan = admin.createPlan(product, feePlan("EUR")).get("id").asText();
     String spare = admin.createPerUnitPlan(product, "spare", "USD", "0.01").get("id").asText();
     String doomed = admin.createPerUnitPlan(product, "doomed", "USD", "0.01").get("id").asText();
+    String retiringPlan = admin.createPerUnitPlan(product, "retiring", "USD", "0.01").get("id").asText();
+    admin.createTopic("tenanta.retiring", "tenanta", 1);
+    String retiringProduct = admin.createProduct("tenanta retiring", account, List.of("tenanta.orders"), "private")
+        .get("id").asText();
     String subscription = admin.createSubscription(account, product, usdPlan, "beginning").get("id").asText();
     admin.createSubscription(account, product, eurPlan, "beginning");
     String doomedSubscription = admin.createSubscription(account, product, spare, "beginning").get("id").asText();
@@ -147,7 +152,8 @@ class TenantIsolationMatrixTest {
     String session = broker.get("/v1/accounts/" + account + "/sessions", broker.adminKey()).body()
         .get("data").get(0).get("id").asText();
     a = new Fixture(account, key, lackingScope, otherResources, expired, product, usdPlan, spare, doomed, subscription,
-        doomedSubscription, rotatable, doomedKey, session, invoices.get("USD"), invoices.get("EUR"), webhookSubscription);
+        doomedSubscription, rotatable, doomedKey, session, invoices.get("USD"), invoices.get("EUR"), webhookSubscription,
+        retiringProduct, retiringPlan);
   }
 
   @AfterAll
@@ -248,6 +254,7 @@ class TenantIsolationMatrixTest {
         openRow("/metrics"),
         openRow("/v1/openapi.json"),
         listRow("/v1/me", a.account()),
+        row("GET", "/v1/cluster/members", () -> call("/v1/cluster/members"), Owner.OPERATOR, null, false, FORBIDDEN, 200),
         listRow("/v1/accounts", a.account()),
         row("GET", "/v1/accounts/{account}", () -> call(account), Owner.TENANT, "read", false, notFound("account"), 200),
         row("POST", "/v1/accounts/{account}/keys", () -> json(account + "/keys", "{\"scopes\":[\"read\"]}"),
@@ -306,6 +313,8 @@ class TenantIsolationMatrixTest {
                 "{\"schema\":{\"type\":\"object\"}}"), Owner.TENANT, "admin", true, notFound("topic"), 201),
         row("POST", "/v1/topics/{topic}/retention", () -> json("/v1/topics/tenanta.schemed/retention",
                 "{\"time\":\"P30D\"}"), Owner.TENANT, "admin", true, notFound("topic"), 200),
+        row("POST", "/v1/topics/{topic}/retire", () -> call("/v1/topics/tenanta.retiring/retire"), Owner.TENANT,
+            "admin", true, notFound("topic"), 200),
         row("POST", "/v1/topics/{topic}/events", () -> new Call("/v1/topics/tenanta.orders/events",
                 "application/cloudevents+json", "{\"specversion\":\"1.0\",\"id\":\"m" + unique.incrementAndGet()
                     + "\",\"source\":\"/matrix\",\"type\":\"t\"}"),
@@ -317,6 +326,11 @@ class TenantIsolationMatrixTest {
         listRow("/v1/products", a.product()),
         row("GET", "/v1/products/{product}", () -> call("/v1/products/" + a.product()), Owner.TENANT, null, false,
             notFound("product"), 200),
+        row("PATCH", "/v1/products/{product}", () -> json("/v1/products/" + a.product(),
+                "{\"description\":\"edited " + unique.incrementAndGet() + "\"}"), Owner.TENANT, "admin", true,
+            notFound("product"), 200),
+        row("POST", "/v1/products/{product}/retire", () -> call("/v1/products/" + a.retiringProduct() + "/retire"),
+            Owner.TENANT, "admin", true, notFound("product"), 200),
         row("GET", "/v1/products/{product}/asyncapi", () -> call("/v1/products/" + a.product() + "/asyncapi"),
             Owner.TENANT, null, false, notFound("product"), 200),
         row("POST", "/v1/products/{product}/plans", () -> json("/v1/products/" + a.product() + "/plans",
@@ -330,6 +344,10 @@ class TenantIsolationMatrixTest {
             notFound("plan"), 200),
         row("DELETE", "/v1/plans/{plan}", () -> call("/v1/plans/" + a.doomedPlan()), Owner.TENANT, "admin", true,
             notFound("plan"), 204),
+        row("PATCH", "/v1/plans/{plan}", () -> json("/v1/plans/" + a.plan(), "{\"name\":\"fee " + unique.incrementAndGet()
+                + "\"}"), Owner.TENANT, "admin", true, notFound("plan"), 200),
+        row("POST", "/v1/plans/{plan}/retire", () -> call("/v1/plans/" + a.retiringPlan() + "/retire"), Owner.TENANT,
+            "admin", true, notFound("plan"), 200),
 
         row("POST", "/v1/subscriptions", () -> json("/v1/subscriptions", "{\"account\":\"" + a.account()
                 + "\",\"product\":\"" + a.product() + "\",\"plan\":\"" + a.sparePlan() + "\"}"),

@@ -40,7 +40,7 @@ class TopicSchemasFuzzTest {
     } catch (StrictJsonException | Refusal refused) {
       return;
     }
-    Catalog.Topic topic = new Catalog.Topic("fuzz.t", "fuzz", 1, List.of(schema), Instant.EPOCH, 0, 0);
+    Catalog.Topic topic = new Catalog.Topic("fuzz.t", "fuzz", 1, List.of(schema), Instant.EPOCH, 0, 0, java.util.Optional.empty());
     CloudEvent event = CloudEvent.newBuilder().setSpecVersion("1.0").setId("e").setSource("/s").setType("t")
         .setJsonData(data.consumeRemainingAsString()).build();
     try {

@@ -39,7 +39,7 @@ class TopicSchemasTest {
   }
 
   private static Catalog.Topic topic(String schema) {
-    return new Catalog.Topic("t.t", "t", 1, List.of(schema), Instant.EPOCH, 0, 0);
+    return new Catalog.Topic("t.t", "t", 1, List.of(schema), Instant.EPOCH, 0, 0, java.util.Optional.empty());
   }
 
   private static CloudEvent event(String data) {

@@ -109,6 +109,21 @@ class ManagementCommandsTest {
     assertEquals("done", ok(operator, "keys", "delete", shop, second).out());
     Run page = ok(operator, "accounts", "list", "--limit", "1");
     assertTrue(page.out().contains("next_after: "), page.out());
+
+    JsonNode edited = ok(key, "products", "update", product, "--description", "Every walk", "--visibility", "private",
+        "--output", "json").json();
+    assertEquals("private", edited.get("visibility").asText());
+    assertEquals("Every walk", edited.get("description").asText());
+    assertEquals("basic 2026", ok(key, "plans", "update", plan, "--name", "basic 2026", "--output", "json").json()
+        .get("name").asText());
+    Run retired = ok(key, "plans", "retire", plan);
+    assertTrue(retired.out().contains("RETIRED_AT") || retired.out().toLowerCase().contains("retired_at"), retired.out());
+    ok(key, "products", "retire", product);
+    Run refused = tollgate(operator, "subscriptions", "create", "--account", shop, "--product", product, "--plan", plan);
+    assertEquals(1, refused.exitCode());
+    assertTrue(refused.err().contains("product_retired"), refused.err());
+    Run members = ok(operator, "cluster", "members");
+    assertTrue(members.out().contains("up"), members.out());
   }
 
   @Test
