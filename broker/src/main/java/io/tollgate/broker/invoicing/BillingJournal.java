@@ -14,6 +14,7 @@ import io.tollgate.protocols.v1.journal.PublishedRecorded;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
 import io.tollgate.protocols.v1.journal.RevenueDelivered;
 import io.tollgate.protocols.v1.journal.SnapshotInvoice;
+import io.tollgate.protocols.v1.journal.UsageAlertChanged;
 import io.tollgate.protocols.v1.journal.UsageRecorded;
 import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import java.time.Instant;
@@ -83,8 +84,20 @@ public final class BillingJournal extends EventAdapter<BillingEvent, Message> {
       return new BillingEvent.PeriodArchived(archived.getPeriod(), Instant.ofEpochMilli(archived.getPeriodEndMillis()));
     } else if (stored instanceof InvoiceReopened reopened) {
       return new BillingEvent.InvoiceReopened(invoice(reopened.getInvoice()));
+    } else if (stored instanceof UsageAlertChanged changed) {
+      return alertEvent(changed);
     }
     throw new IllegalArgumentException("not a billing event: " + stored.getClass().getName());
+  }
+
+  private static BillingEvent alertEvent(UsageAlertChanged changed) {
+    return switch (changed.getChangeCase()) {
+      case CREATED -> new BillingEvent.AlertCreated(changed.getCreated());
+      case DELETED -> new BillingEvent.AlertDeleted(changed.getDeleted());
+      case CROSSED -> new BillingEvent.AlertCrossed(changed.getCrossed());
+      case ANNOUNCED -> new BillingEvent.AlertAnnounced(changed.getAnnounced());
+      case CHANGE_NOT_SET -> throw new IllegalArgumentException("a usage alert change without a change");
+    };
   }
 
   /** An invoice as a snapshot or the archive stores it. */
@@ -195,6 +208,26 @@ public final class BillingJournal extends EventAdapter<BillingEvent, Message> {
     @Override
     public Message invoiceReopened(BillingEvent.InvoiceReopened event) {
       return InvoiceReopened.newBuilder().setInvoice(settled(event.invoice())).build();
+    }
+
+    @Override
+    public Message alertCreated(BillingEvent.AlertCreated event) {
+      return UsageAlertChanged.newBuilder().setCreated(event.alert()).build();
+    }
+
+    @Override
+    public Message alertDeleted(BillingEvent.AlertDeleted event) {
+      return UsageAlertChanged.newBuilder().setDeleted(event.alert()).build();
+    }
+
+    @Override
+    public Message alertCrossed(BillingEvent.AlertCrossed event) {
+      return UsageAlertChanged.newBuilder().setCrossed(event.crossing()).build();
+    }
+
+    @Override
+    public Message alertAnnounced(BillingEvent.AlertAnnounced event) {
+      return UsageAlertChanged.newBuilder().setAnnounced(event.eventId()).build();
     }
   };
 }

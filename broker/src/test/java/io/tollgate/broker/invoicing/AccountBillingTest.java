@@ -85,6 +85,7 @@ class AccountBillingTest {
   private final CatalogView view = new CatalogView();
   private String account;
   private Duration askTimeout = Duration.ofSeconds(3);
+  private int maxAlerts = 100;
   private EventSourcedBehaviorTestKit<AccountBilling.Command, Message, BillingLedger> billing;
 
   @BeforeEach
@@ -99,7 +100,7 @@ class AccountBillingTest {
 
   private void start() {
     billing = EventSourcedBehaviorTestKit.create(testKit.system(), AccountBilling.create(account, view, journal, outside, NOW,
-        new AccountBilling.Settings(PeriodScheme.parse("monthly"), Duration.ofHours(1), askTimeout)), VERIFY_MESSAGES);
+        new AccountBilling.Settings(PeriodScheme.parse("monthly"), Duration.ofHours(1), askTimeout, maxAlerts)), VERIFY_MESSAGES);
   }
 
   @Test
