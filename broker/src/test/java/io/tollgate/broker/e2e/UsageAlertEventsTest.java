@@ -118,8 +118,9 @@ class UsageAlertEventsTest {
     consume(t, 20, 20);
     List<Delivery> next = alertEvents(t, feed.body().get("id").asText(), 2);
     String nextHour = "2026-11-28T11:00:00Z";
-    assertEquals(List.of(moneyAlert + ":" + nextHour, unitsAlert + ":" + nextHour),
-        next.stream().map(d -> d.event().getId()).toList(), "each again in the next period, once");
+    assertEquals(java.util.Set.of(moneyAlert + ":" + nextHour, unitsAlert + ":" + nextHour),
+        next.stream().map(d -> d.event().getId()).collect(java.util.stream.Collectors.toSet()),
+        "each again in the next period, once (in one usage write, when one record crossed both)");
     assertEquals(2, broker.get("/v1/accounts/" + t.consumer() + "/alerts?limit=5", t.consumerKey()).body()
         .get("data").size());
   }

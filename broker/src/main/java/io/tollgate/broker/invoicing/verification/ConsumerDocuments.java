@@ -20,6 +20,7 @@ import io.tollgate.protocols.v1.journal.PeriodsClosed;
 import io.tollgate.protocols.v1.journal.PublishedRecorded;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
 import io.tollgate.protocols.v1.journal.RevenueDelivered;
+import io.tollgate.protocols.v1.journal.UsageAlertChanged;
 import io.tollgate.protocols.v1.journal.UsageRecorded;
 import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import java.time.Instant;
@@ -43,11 +44,11 @@ final class ConsumerDocuments {
   /**
    * Events that carry no document of their own. {@code PeriodArchived} and {@code InvoiceReopened}
    * move documents between the live state and the archive; the journal keeps every document's own
-   * event, which is what is checked.
+   * event, which is what is checked. Usage alerts ({@code UsageAlertChanged}) bill nothing.
    */
   private static final Set<Class<? extends Message>> IGNORED = Set.of(UsageRecorded.class, PublishedRecorded.class,
       InvoiceAnnounced.class, CreditNoteRequested.class, RevenueCredited.class, PeriodArchived.class,
-      InvoiceReopened.class);
+      InvoiceReopened.class, UsageAlertChanged.class);
   /** Periods examined for missing invoices, at most, from the account's first subscription. */
   private static final int MAX_PERIODS = 100_000;
 
