@@ -1,6 +1,10 @@
 package io.tollgate.broker.invoicing;
 
 import com.google.protobuf.Message;
+import io.tollgate.protocols.v1.journal.AlertAnnounced;
+import io.tollgate.protocols.v1.journal.AlertCreated;
+import io.tollgate.protocols.v1.journal.AlertCrossed;
+import io.tollgate.protocols.v1.journal.AlertDeleted;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
 import io.tollgate.protocols.v1.journal.CreditNoteRequested;
@@ -14,7 +18,6 @@ import io.tollgate.protocols.v1.journal.PublishedRecorded;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
 import io.tollgate.protocols.v1.journal.RevenueDelivered;
 import io.tollgate.protocols.v1.journal.SnapshotInvoice;
-import io.tollgate.protocols.v1.journal.UsageAlertChanged;
 import io.tollgate.protocols.v1.journal.UsageRecorded;
 import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import java.time.Instant;
@@ -84,20 +87,16 @@ public final class BillingJournal extends EventAdapter<BillingEvent, Message> {
       return new BillingEvent.PeriodArchived(archived.getPeriod(), Instant.ofEpochMilli(archived.getPeriodEndMillis()));
     } else if (stored instanceof InvoiceReopened reopened) {
       return new BillingEvent.InvoiceReopened(invoice(reopened.getInvoice()));
-    } else if (stored instanceof UsageAlertChanged changed) {
-      return alertEvent(changed);
+    } else if (stored instanceof AlertCreated created) {
+      return new BillingEvent.AlertCreated(created.getAlert());
+    } else if (stored instanceof AlertDeleted deleted) {
+      return new BillingEvent.AlertDeleted(deleted.getAlert());
+    } else if (stored instanceof AlertCrossed crossed) {
+      return new BillingEvent.AlertCrossed(crossed.getCrossing());
+    } else if (stored instanceof AlertAnnounced announced) {
+      return new BillingEvent.AlertAnnounced(announced.getEventId());
     }
     throw new IllegalArgumentException("not a billing event: " + stored.getClass().getName());
-  }
-
-  private static BillingEvent alertEvent(UsageAlertChanged changed) {
-    return switch (changed.getChangeCase()) {
-      case CREATED -> new BillingEvent.AlertCreated(changed.getCreated());
-      case DELETED -> new BillingEvent.AlertDeleted(changed.getDeleted());
-      case CROSSED -> new BillingEvent.AlertCrossed(changed.getCrossed());
-      case ANNOUNCED -> new BillingEvent.AlertAnnounced(changed.getAnnounced());
-      case CHANGE_NOT_SET -> throw new IllegalArgumentException("a usage alert change without a change");
-    };
   }
 
   /** An invoice as a snapshot or the archive stores it. */
@@ -212,22 +211,22 @@ public final class BillingJournal extends EventAdapter<BillingEvent, Message> {
 
     @Override
     public Message alertCreated(BillingEvent.AlertCreated event) {
-      return UsageAlertChanged.newBuilder().setCreated(event.alert()).build();
+      return AlertCreated.newBuilder().setAlert(event.alert()).build();
     }
 
     @Override
     public Message alertDeleted(BillingEvent.AlertDeleted event) {
-      return UsageAlertChanged.newBuilder().setDeleted(event.alert()).build();
+      return AlertDeleted.newBuilder().setAlert(event.alert()).build();
     }
 
     @Override
     public Message alertCrossed(BillingEvent.AlertCrossed event) {
-      return UsageAlertChanged.newBuilder().setCrossed(event.crossing()).build();
+      return AlertCrossed.newBuilder().setCrossing(event.crossing()).build();
     }
 
     @Override
     public Message alertAnnounced(BillingEvent.AlertAnnounced event) {
-      return UsageAlertChanged.newBuilder().setAnnounced(event.eventId()).build();
+      return AlertAnnounced.newBuilder().setEventId(event.eventId()).build();
     }
   };
 }

@@ -20,6 +20,10 @@ import io.tollgate.protocols.v1.cluster.RecordUsageRequest;
 import io.tollgate.protocols.v1.cluster.ReleaseNumberRequest;
 import io.tollgate.protocols.v1.cluster.TopUpRequest;
 import io.tollgate.protocols.v1.cluster.UsageReport;
+import io.tollgate.protocols.v1.journal.AlertAnnounced;
+import io.tollgate.protocols.v1.journal.AlertCreated;
+import io.tollgate.protocols.v1.journal.AlertCrossed;
+import io.tollgate.protocols.v1.journal.AlertDeleted;
 import io.tollgate.protocols.v1.journal.ArchivedPeriod;
 import io.tollgate.protocols.v1.journal.BillingArchiveSnapshot;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
@@ -40,7 +44,6 @@ import io.tollgate.protocols.v1.journal.PublishedUsage;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
 import io.tollgate.protocols.v1.journal.RevenueDelivered;
 import io.tollgate.protocols.v1.journal.SnapshotInvoice;
-import io.tollgate.protocols.v1.journal.UsageAlertChanged;
 import io.tollgate.protocols.v1.journal.UsageAlertList;
 import io.tollgate.protocols.v1.journal.UsageRecorded;
 import io.tollgate.protocols.v1.journal.WalletBalance;
@@ -78,7 +81,10 @@ public final class BillingMessages {
       MessageCodec.stored(InvoiceReopened.getDefaultInstance()),
       MessageCodec.stored(ArchivedPeriod.getDefaultInstance()),
       MessageCodec.stored(BillingArchiveSnapshot.getDefaultInstance()),
-      MessageCodec.stored(UsageAlertChanged.getDefaultInstance()),
+      MessageCodec.stored(AlertCreated.getDefaultInstance()),
+      MessageCodec.stored(AlertDeleted.getDefaultInstance()),
+      MessageCodec.stored(AlertCrossed.getDefaultInstance()),
+      MessageCodec.stored(AlertAnnounced.getDefaultInstance()),
       MessageCodec.of("CreateAlert", AccountBilling.CreateAlert.class, CreateAlertRequest.parser(),
           (create, refs) -> CreateAlertRequest.newBuilder().setAlert(create.alert())
               .setReplyTo(refs.text(create.replyTo())).build(),

@@ -13,6 +13,8 @@ import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.e2e.TestBroker;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.protocols.v1.CloudEvent;
+import io.tollgate.protocols.v1.journal.AlertCreated;
+import io.tollgate.protocols.v1.journal.AlertCrossed;
 import io.tollgate.protocols.v1.journal.ArchivedPeriod;
 import io.tollgate.protocols.v1.journal.BillingArchiveSnapshot;
 import io.tollgate.protocols.v1.journal.CatalogChange;
@@ -31,7 +33,6 @@ import io.tollgate.protocols.v1.journal.RevenueCredited;
 import io.tollgate.protocols.v1.journal.RevenueDelivered;
 import io.tollgate.protocols.v1.journal.SubscriptionCreated;
 import io.tollgate.protocols.v1.journal.UsageAlert;
-import io.tollgate.protocols.v1.journal.UsageAlertChanged;
 import io.tollgate.protocols.v1.journal.UsageRecorded;
 import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import java.time.Clock;
@@ -340,9 +341,9 @@ class AccountBillingTest {
     List<Message> written = billing.<Done>runCommand(replyTo -> new AccountBilling.RecordUsage(
         decemberUsage("sub_alerted", 1, 150), replyTo)).events();
     assertEquals(2, written.size(), "the usage and its crossing in one write: " + written);
-    UsageAlertChanged crossed = (UsageAlertChanged) written.get(1);
-    assertEquals("2026-12", crossed.getCrossed().getPeriod());
-    assertEquals("150", crossed.getCrossed().getValue());
+    AlertCrossed crossed = (AlertCrossed) written.get(1);
+    assertEquals("2026-12", crossed.getCrossing().getPeriod());
+    assertEquals("150", crossed.getCrossing().getValue());
     assertTrue(!close().settled(), "an announcement waits while the topic stores nothing");
 
     outside.topicDown = false;
@@ -375,8 +376,8 @@ class AccountBillingTest {
     var created = billing.<AccountBilling.Outcome>runCommand(replyTo -> new AccountBilling.CreateAlert(
         unitsAlert("alrt_20", 20), replyTo));
     assertEquals("alrt_20", created.reply().created());
-    assertEquals(List.of(UsageAlertChanged.ChangeCase.CREATED, UsageAlertChanged.ChangeCase.CROSSED),
-        created.events().subList(0, 2).stream().map(event -> ((UsageAlertChanged) event).getChangeCase()).toList(),
+    assertEquals(List.of(AlertCreated.class, AlertCrossed.class),
+        created.events().subList(0, 2).stream().map(Object::getClass).toList(),
         "created and crossed in one write (then announced)");
     var again = billing.<AccountBilling.Outcome>runCommand(replyTo -> new AccountBilling.CreateAlert(
         unitsAlert("alrt_20", 20), replyTo));
