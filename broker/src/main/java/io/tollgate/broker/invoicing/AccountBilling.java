@@ -446,9 +446,9 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     }
     BillingEvent.UsageRecorded recorded = BillingJournal.usage(usage);
     List<BillingEvent> events = new ArrayList<>(List.of(recorded));
-    settings.periods().named(recorded.period()).ifPresent(period -> ledger.alertsCrossed(view.catalog(), period,
-        ownSubscriptions(), Optional.of(recorded), clock.instant()).forEach(crossing ->
-        events.add(new BillingEvent.AlertCrossed(crossing))));
+    settings.periods().named(recorded.period())
+        .ifPresent(period -> crossedBy(ledger, period, recorded).forEach(crossing ->
+            events.add(new BillingEvent.AlertCrossed(crossing))));
     if (events.size() == 1) {
       return Effect().persist(recorded).thenReply(record.replyTo(), newState -> Done.getInstance());
     }
@@ -457,6 +457,21 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   // ---- usage alerts -----------------------------------------------------------------------
+
+  /**
+   * The alerts {@code recorded} makes cross. An alert never stops usage from being recorded: if
+   * the catalog view cannot price the period now, the record is kept without crossings and the
+   * next record of the period checks again, counting it.
+   */
+  private List<AlertCrossing> crossedBy(BillingLedger ledger, Period period, BillingEvent.UsageRecorded recorded) {
+    try {
+      return ledger.alertsCrossed(view.catalog(), period, ownSubscriptions(), Optional.of(recorded), clock.instant());
+    } catch (RuntimeException e) {
+      actor.getLog().warn("the usage alerts of {} could not be checked for period {}; the next usage checks them",
+          accountId, period.id(), e);
+      return List.of();
+    }
+  }
 
   /**
    * An alert is checked against the current period as it is created, in the same write: usage

@@ -15,8 +15,6 @@ import java.util.List;
  * event carries it: units as JSON numbers, money as decimal text with its currency.
  */
 public final class AlertJson {
-  public static final String THRESHOLD_CROSSED = "tollgate.usage.threshold_crossed";
-
   private AlertJson() {}
 
   /** The alert, with the periods not closed yet in which it fired. */
@@ -76,7 +74,7 @@ public final class AlertJson {
     }
     data.setAll(crossing(crossing));
     return CloudEvent.newBuilder().setSpecVersion("1.0").setId(UsageAlerts.eventId(crossing))
-        .setSource(Platform.BILLING_SOURCE).setType(THRESHOLD_CROSSED)
+        .setSource(Platform.BILLING_SOURCE).setType(Platform.USAGE_THRESHOLD_CROSSED)
         .putAttributes("subject", AttributeValue.newBuilder().setCeString(account).build())
         .putAttributes("partitionkey", AttributeValue.newBuilder().setCeString(account).build())
         .putAttributes("datacontenttype", AttributeValue.newBuilder().setCeString("application/json").build())

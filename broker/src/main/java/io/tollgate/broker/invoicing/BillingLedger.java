@@ -47,7 +47,8 @@ import java.util.function.Function;
  * The billing state of one account and its rules, without actors: what its events did
  * ({@link #apply}, a closed set: {@link BillingEvent}), the invoices a period gets ({@link #draftInvoices}), whether a credit note
  * may be issued ({@link #checkCreditNote}), the revenue credits an invoice, a void or a note
- * sends ({@link #creditsFor}), and the snapshot it is stored as. {@link AccountBilling} only
+ * sends ({@link #creditsFor}), which usage alerts a usage record crosses ({@link #alertsCrossed},
+ * the rule in {@link UsageAlerts}), and the snapshot it is stored as. {@link AccountBilling} only
  * sequences: it decides with these methods and persists what they return. Mutated only by
  * {@link #apply}.
  */
@@ -337,7 +338,7 @@ public final class BillingLedger {
 
   /** Nothing waits to be confirmed: no credits, no invoice or alert event, no credit note being numbered. */
   public boolean settled() {
-    return pendingNote == null && unconfirmed.isEmpty() && unannounced.isEmpty() && alerts.unannounced().isEmpty();
+    return pendingNote == null && unconfirmed.isEmpty() && unannounced.isEmpty() && alerts.allAnnounced();
   }
 
   private void awaitConfirmation(String creditKey, String invoiceId) {

@@ -104,6 +104,10 @@ final class UsageAlerts {
     return List.copyOf(unannounced.values());
   }
 
+  boolean allAnnounced() {
+    return unannounced.isEmpty();
+  }
+
   Optional<AlertCrossing> unannounced(String eventId) {
     return Optional.ofNullable(unannounced.get(eventId));
   }
