@@ -15,8 +15,8 @@ class MainTest {
   @Test
   void theTollgateCommandRunsANodeAndTheClients() {
     assertEquals(List.of("run", "publish", "subscribe", "loadgen", "verify-billing", "help", "me", "accounts", "keys",
-            "sessions", "usage", "invoices", "statements", "wallet", "domains", "topics", "products", "plans", "catalog",
-            "subscriptions", "analytics", "webhooks", "audit", "cluster"),
+            "sessions", "usage", "invoices", "statements", "wallet", "alerts", "domains", "topics", "products", "plans",
+            "catalog", "subscriptions", "analytics", "webhooks", "audit", "cluster"),
         List.copyOf(Main.commandLine().getSubcommands().keySet()));
   }
 

@@ -13,7 +13,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * What the platform itself publishes: the {@code tollgate.invoices} topic, where every
- * finalized invoice appears as a {@code tollgate.invoice.finalized} event, and the
+ * finalized invoice appears as a {@code tollgate.invoice.finalized} event (then its payment,
+ * void and credit notes) and every usage alert's crossing as a
+ * {@code tollgate.usage.threshold_crossed} event, and the
  * {@code tollgate.webhooks} topic, where webhook endpoints' circuits and disablings are announced.
  * Accounts subscribe to their products like to any other; the free plans' filters let each see
  * only its own.
@@ -30,6 +32,7 @@ public final class Platform {
   public static final String INVOICE_PAID = "tollgate.invoice.paid";
   public static final String INVOICE_VOIDED = "tollgate.invoice.voided";
   public static final String CREDIT_NOTE_ISSUED = "tollgate.credit_note.issued";
+  public static final String USAGE_THRESHOLD_CROSSED = "tollgate.usage.threshold_crossed";
   public static final String BILLING_SOURCE = "/tollgate/billing";
   /** Webhook endpoints' circuits opening and closing, and endpoints disabled, each with its account as subject. */
   public static final String WEBHOOKS_TOPIC = "tollgate.webhooks";
@@ -62,7 +65,9 @@ public final class Platform {
     }
     if (catalog.product(INVOICES_PRODUCT).isEmpty()) {
       missing.add(new CatalogCommand.CreateProduct(INVOICES_PRODUCT, "Invoice events", ACCOUNT, List.of(INVOICES_TOPIC),
-          "Each of your invoices as a tollgate.invoice.finalized event, once its period is closed.", Visibility.PUBLIC));
+          "Each of your invoices as a tollgate.invoice.finalized event, once its period is closed, its payment, void"
+              + " and credit notes, and each crossing of your usage alerts (tollgate.usage.threshold_crossed).",
+          Visibility.PUBLIC));
     }
     if (catalog.plan(INVOICES_PLAN).isEmpty()) {
       missing.add(new CatalogCommand.CreatePlan(INVOICES_PLAN, INVOICES_PRODUCT, "own invoices", PlanTerms.newBuilder()

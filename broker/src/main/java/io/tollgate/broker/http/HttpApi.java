@@ -55,6 +55,7 @@ public final class HttpApi extends AllDirectives {
   private final StreamsApi streams;
   private final AnalyticsApi analytics;
   private final WebhooksApi webhooks;
+  private final AlertsApi alerts;
   private final ClusterApi cluster;
   private final Metrics metrics;
   private final BooleanSupplier ready;
@@ -64,10 +65,12 @@ public final class HttpApi extends AllDirectives {
   /** {@code lengths}: how long a path's parameters may be (tollgate.limits.max-id-length). */
   public HttpApi(Authenticator authenticator, AuthThrottle throttle, CatalogView view, AdminApi admin, CatalogApi catalogApi,
                  BillingApi billing, VerificationApi verification, AuditApi audit, SessionsApi sessions,
-                 PublishApi publish, StreamsApi streams, AnalyticsApi analytics, WebhooksApi webhooks, ClusterApi cluster,
+                 PublishApi publish, StreamsApi streams, AnalyticsApi analytics, WebhooksApi webhooks, AlertsApi alerts,
+                 ClusterApi cluster,
                  Metrics metrics, BooleanSupplier ready, FieldLengths lengths) {
     this.cluster = cluster;
     this.analytics = analytics;
+    this.alerts = alerts;
     this.webhooks = webhooks;
     this.verification = verification;
     this.lengths = lengths;
@@ -157,6 +160,14 @@ public final class HttpApi extends AllDirectives {
         api("GET", "/v1/accounts/{account}/wallet", (principal, at) -> async(() -> billing.wallet(principal, at.get(0)))),
         api("POST", "/v1/accounts/{account}/wallet/top-ups", (principal, at) ->
             withBody(body -> async(() -> billing.topUp(principal, at.get(0), body)))),
+        api("POST", "/v1/accounts/{account}/alerts", (principal, at) ->
+            withBody(body -> async(() -> alerts.create(principal, at.get(0), body)))),
+        api("GET", "/v1/accounts/{account}/alerts", (principal, at) ->
+            paged(page -> async(() -> alerts.list(principal, at.get(0), page)))),
+        api("GET", "/v1/accounts/{account}/alerts/{alert}", (principal, at) ->
+            async(() -> alerts.get(principal, at.get(0), at.get(1)))),
+        api("DELETE", "/v1/accounts/{account}/alerts/{alert}", (principal, at) ->
+            async(() -> alerts.delete(principal, at.get(0), at.get(1)))),
 
         api("GET", "/v1/invoices/{invoice}", (principal, at) -> async(() -> billing.invoice(principal, at.get(0)))),
         api("POST", "/v1/invoices/{invoice}/pay", (principal, at) ->

@@ -29,10 +29,12 @@ final class OpenApiDocument {
   private static final List<String> BODY = List.of("malformed_json", "trailing_json", "duplicate_key", "too_deep",
       "unknown_field", "missing_field", "invalid_field", "payload_too_large", "field_too_long", "request_too_large");
   private static final List<String> ANY = List.of("internal_error", "timeout");
-  private static final Map<String, String> NOT_FOUND = Map.of("account", "account_not_found", "key", "key_not_found",
-      "session", "session_not_found", "invoice", "invoice_not_found", "domain", "domain_not_found",
-      "topic", "topic_not_found", "product", "product_not_found", "plan", "plan_not_found",
-      "subscription", "subscription_not_found", "dimension", "unknown_dimension");
+  private static final Map<String, String> NOT_FOUND = Map.ofEntries(Map.entry("account", "account_not_found"),
+      Map.entry("key", "key_not_found"), Map.entry("session", "session_not_found"),
+      Map.entry("invoice", "invoice_not_found"), Map.entry("domain", "domain_not_found"),
+      Map.entry("topic", "topic_not_found"), Map.entry("product", "product_not_found"),
+      Map.entry("plan", "plan_not_found"), Map.entry("subscription", "subscription_not_found"),
+      Map.entry("dimension", "unknown_dimension"), Map.entry("alert", "alert_not_found"));
 
   private OpenApiDocument() {}
 

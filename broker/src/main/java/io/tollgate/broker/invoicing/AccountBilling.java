@@ -11,6 +11,7 @@ import io.tollgate.broker.serialization.codec.ClusterMessage;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.v1.AttributeValue;
 import io.tollgate.protocols.v1.CloudEvent;
+import io.tollgate.protocols.v1.journal.AlertCrossing;
 import io.tollgate.protocols.v1.journal.ArchivedPeriod;
 import io.tollgate.protocols.v1.journal.BillingArchiveSnapshot;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
@@ -18,6 +19,7 @@ import io.tollgate.protocols.v1.journal.CreditNoteIssued;
 import io.tollgate.protocols.v1.journal.PublishedRecorded;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
+import io.tollgate.protocols.v1.journal.UsageAlert;
 import io.tollgate.protocols.v1.journal.UsageRecorded;
 import java.time.Clock;
 import java.time.Duration;
@@ -156,6 +158,21 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     }
   }
 
+  /**
+   * Set a usage alert ({@link UsageAlerts}); its id is chosen by the caller, so a retry finds it
+   * made. Refused ({@code too_many_alerts}) past the account's limit. Usage read to its end first
+   * ({@link CatchUp}) makes an alert that usage is past already fire at once.
+   */
+  public record CreateAlert(UsageAlert alert, ActorRef<Outcome> replyTo) implements Command {}
+
+  /** Delete a usage alert; {@code alert_not_found} when the account has none of that id. */
+  public record DeleteAlert(String alert, ActorRef<Outcome> replyTo) implements Command {}
+
+  public record GetAlerts(ActorRef<Alerts> replyTo) implements Command {}
+
+  /** The account's usage alerts, and the crossings of its periods not closed yet. */
+  public record Alerts(List<UsageAlert> alerts, List<AlertCrossing> crossings) implements ClusterMessage {}
+
   /** Refused, or fine when {@code rejection} is null; {@code created} names a new document. */
   public record Outcome(Rejection rejection, String created) implements ClusterMessage {
     static final Outcome OK = new Outcome(null, null);
@@ -231,9 +248,13 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   /**
    * @param grace how long an ended period stays open for late usage; zero or more
    * @param timeout how long one ask to another entity may take; more than zero
+   * @param maxAlerts how many usage alerts one account may set (tollgate.limits.max-alerts-per-account)
    */
-  public record Settings(PeriodScheme periods, Duration grace, Duration timeout) {
+  public record Settings(PeriodScheme periods, Duration grace, Duration timeout, int maxAlerts) {
     public Settings {
+      if (maxAlerts < 1) {
+        throw new IllegalArgumentException("tollgate.limits.max-alerts-per-account must be at least 1: " + maxAlerts);
+      }
       if (grace.isNegative()) {
         throw new IllegalArgumentException("tollgate.billing.grace must not be negative: " + grace);
       }
@@ -267,7 +288,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     /** Every period the account's archive holds. */
     CompletionStage<BillingArchiveSnapshot> archived(String account);
 
-    /** Stores an invoice event on the platform's invoices topic; true once it is stored. */
+    /** Stores an invoice or usage alert event on the platform's invoices topic; true once it is stored. */
     CompletionStage<Boolean> announce(CloudEvent event);
 
     /**
@@ -385,9 +406,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .onCommand(CatalogReadForClose.class, this::onCatalogReadForClose)
         .onCommand(CaughtUpForClose.class, this::onCaughtUpForClose)
         .onCommand(CloseAbandoned.class, this::onCloseAbandoned)
-        .onCommand(AnnouncementStored.class, (ledger, stored) -> ledger.unannounced(stored.eventId())
-            .map(event -> Effect().persist(new BillingEvent.InvoiceAnnounced(event.invoice(), event.id())).thenNoReply())
-            .orElseGet(() -> Effect().noReply()))
+        .onCommand(AnnouncementStored.class, this::onAnnouncementStored)
         .onCommand(NumberReady.class, this::onNumberReady)
         .onCommand(FinalizeNext.class, (ledger, next) -> finalizeNext(ledger))
         .onCommand(CreditsDelivered.class, (ledger, delivered) -> ledger.isDelivered(delivered.creditKey())
@@ -410,17 +429,91 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
           ledger.pendingCreditNote().ifPresent(this::numberCreditNote);
           return Effect().noReply();
         })
+        .onCommand(CreateAlert.class, this::onCreateAlert)
+        .onCommand(DeleteAlert.class, this::onDeleteAlert)
+        .onCommand(GetAlerts.class, (ledger, get) ->
+            Effect().reply(get.replyTo(), new Alerts(ledger.alerts(), ledger.alertCrossings())))
         .build();
   }
 
   // ---- usage ------------------------------------------------------------------------------
 
+  /** Usage, and in the same write every alert it makes cross: a restart neither loses nor repeats a crossing. */
   private ReplyEffect<BillingEvent, BillingLedger> onRecord(BillingLedger ledger, RecordUsage record) {
     UsageRecorded usage = record.usage();
     if (usage.getSequence() <= ledger.positionOf(usage.getSubscription())) {
       return Effect().reply(record.replyTo(), Done.getInstance());
     }
-    return Effect().persist(BillingJournal.usage(usage)).thenReply(record.replyTo(), newState -> Done.getInstance());
+    BillingEvent.UsageRecorded recorded = BillingJournal.usage(usage);
+    List<BillingEvent> events = new ArrayList<>(List.of(recorded));
+    settings.periods().named(recorded.period())
+        .ifPresent(period -> crossedBy(ledger, period, recorded).forEach(crossing ->
+            events.add(new BillingEvent.AlertCrossed(crossing))));
+    if (events.size() == 1) {
+      return Effect().persist(recorded).thenReply(record.replyTo(), newState -> Done.getInstance());
+    }
+    return Effect().persist(events).thenRun(this::announceUnannounced)
+        .thenReply(record.replyTo(), newState -> Done.getInstance());
+  }
+
+  // ---- usage alerts -----------------------------------------------------------------------
+
+  /**
+   * The alerts {@code recorded} makes cross. An alert never stops usage from being recorded: if
+   * the catalog view cannot price the period now, the record is kept without crossings and the
+   * next record of the period checks again, counting it.
+   */
+  private List<AlertCrossing> crossedBy(BillingLedger ledger, Period period, BillingEvent.UsageRecorded recorded) {
+    try {
+      return ledger.alertsCrossed(view.catalog(), period, ownSubscriptions(), Optional.of(recorded), clock.instant());
+    } catch (RuntimeException e) {
+      actor.getLog().warn("the usage alerts of {} could not be checked for period {}; the next usage checks them",
+          accountId, period.id(), e);
+      return List.of();
+    }
+  }
+
+  /**
+   * An alert is checked against the current period as it is created, in the same write: usage
+   * past it already makes it fire at once.
+   */
+  private ReplyEffect<BillingEvent, BillingLedger> onCreateAlert(BillingLedger ledger, CreateAlert create) {
+    UsageAlert alert = create.alert();
+    if (ledger.alert(alert.getId()).isPresent()) {
+      return Effect().reply(create.replyTo(), Outcome.created(alert.getId()));
+    }
+    if (ledger.alerts().size() >= settings.maxAlerts()) {
+      return Effect().reply(create.replyTo(), Outcome.refused("too_many_alerts", "account " + accountId + " has "
+          + settings.maxAlerts() + " usage alerts, the most it may have (tollgate.limits.max-alerts-per-account);"
+          + " delete one first"));
+    }
+    List<BillingEvent> events = new ArrayList<>(List.of(new BillingEvent.AlertCreated(alert)));
+    ledger.crossingsOfNew(alert, view.catalog(), settings.periods().periodOf(clock.instant()), ownSubscriptions(),
+        clock.instant()).forEach(crossing -> events.add(new BillingEvent.AlertCrossed(crossing)));
+    return Effect().persist(events).thenRun(this::announceUnannounced)
+        .thenReply(create.replyTo(), newState -> Outcome.created(alert.getId()));
+  }
+
+  private ReplyEffect<BillingEvent, BillingLedger> onDeleteAlert(BillingLedger ledger, DeleteAlert delete) {
+    if (ledger.alert(delete.alert()).isEmpty()) {
+      return Effect().reply(delete.replyTo(), Outcome.refused("alert_not_found", "alert " + delete.alert()
+          + " does not exist"));
+    }
+    return Effect().persist(new BillingEvent.AlertDeleted(delete.alert()))
+        .thenReply(delete.replyTo(), newState -> Outcome.OK);
+  }
+
+  /** The child stored an invoice or alert event: recorded, so that it is not sent again. */
+  private ReplyEffect<BillingEvent, BillingLedger> onAnnouncementStored(BillingLedger ledger, AnnouncementStored stored) {
+    Optional<InvoiceEvent> invoiceEvent = ledger.unannounced(stored.eventId());
+    if (invoiceEvent.isPresent()) {
+      return Effect().persist(new BillingEvent.InvoiceAnnounced(invoiceEvent.get().invoice(), invoiceEvent.get().id()))
+          .thenNoReply();
+    }
+    if (ledger.unannouncedCrossing(stored.eventId()).isPresent()) {
+      return Effect().persist(new BillingEvent.AlertAnnounced(stored.eventId())).thenNoReply();
+    }
+    return Effect().noReply();
   }
 
   private ReplyEffect<BillingEvent, BillingLedger> onRecordPublished(BillingLedger ledger, RecordPublished record) {
@@ -662,6 +755,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     ledger.unannounced().forEach(event ->
         ledger.invoice(event.invoice()).ifPresent(invoice -> deliveries.tell(
             new Deliveries.Announce(event.id(), cloudEvent(event, invoice)))));
+    ledger.unannouncedCrossings().forEach(crossing -> deliveries.tell(
+        new Deliveries.Announce(UsageAlerts.eventId(crossing), AlertJson.cloudEvent(accountId, crossing))));
   }
 
   /**

@@ -48,6 +48,14 @@ public sealed interface BillingEvent {
     R periodArchived(PeriodArchived event);
 
     R invoiceReopened(InvoiceReopened event);
+
+    R alertCreated(AlertCreated event);
+
+    R alertDeleted(AlertDeleted event);
+
+    R alertCrossed(AlertCrossed event);
+
+    R alertAnnounced(AlertAnnounced event);
   }
 
   /**
@@ -186,6 +194,49 @@ public sealed interface BillingEvent {
     @Override
     public <R> R accept(Cases<R> cases) {
       return cases.invoiceReopened(this);
+    }
+  }
+
+  /** A usage alert the account set ({@link UsageAlerts}). */
+  record AlertCreated(io.tollgate.protocols.v1.journal.UsageAlert alert) implements BillingEvent {
+    @Override
+    public <R> R accept(Cases<R> cases) {
+      return cases.alertCreated(this);
+    }
+  }
+
+  /** The account deleted the usage alert {@code alert}: it fires no more. */
+  record AlertDeleted(String alert) implements BillingEvent {
+    public AlertDeleted {
+      Objects.requireNonNull(alert, "alert");
+    }
+
+    @Override
+    public <R> R accept(Cases<R> cases) {
+      return cases.alertDeleted(this);
+    }
+  }
+
+  /**
+   * An alert's threshold was crossed in a period, in the same write as the usage that crossed it
+   * (or as the alert, when usage was past it already): once per alert and period.
+   */
+  record AlertCrossed(io.tollgate.protocols.v1.journal.AlertCrossing crossing) implements BillingEvent {
+    @Override
+    public <R> R accept(Cases<R> cases) {
+      return cases.alertCrossed(this);
+    }
+  }
+
+  /** The crossing's event ({@link UsageAlerts#eventId}) is stored on the platform's invoices topic. */
+  record AlertAnnounced(String eventId) implements BillingEvent {
+    public AlertAnnounced {
+      Objects.requireNonNull(eventId, "eventId");
+    }
+
+    @Override
+    public <R> R accept(Cases<R> cases) {
+      return cases.alertAnnounced(this);
     }
   }
 }

@@ -1,6 +1,10 @@
 package io.tollgate.broker.invoicing;
 
 import com.google.protobuf.Message;
+import io.tollgate.protocols.v1.journal.AlertAnnounced;
+import io.tollgate.protocols.v1.journal.AlertCreated;
+import io.tollgate.protocols.v1.journal.AlertCrossed;
+import io.tollgate.protocols.v1.journal.AlertDeleted;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
 import io.tollgate.protocols.v1.journal.CreditNoteRequested;
@@ -83,6 +87,14 @@ public final class BillingJournal extends EventAdapter<BillingEvent, Message> {
       return new BillingEvent.PeriodArchived(archived.getPeriod(), Instant.ofEpochMilli(archived.getPeriodEndMillis()));
     } else if (stored instanceof InvoiceReopened reopened) {
       return new BillingEvent.InvoiceReopened(invoice(reopened.getInvoice()));
+    } else if (stored instanceof AlertCreated created) {
+      return new BillingEvent.AlertCreated(created.getAlert());
+    } else if (stored instanceof AlertDeleted deleted) {
+      return new BillingEvent.AlertDeleted(deleted.getAlert());
+    } else if (stored instanceof AlertCrossed crossed) {
+      return new BillingEvent.AlertCrossed(crossed.getCrossing());
+    } else if (stored instanceof AlertAnnounced announced) {
+      return new BillingEvent.AlertAnnounced(announced.getEventId());
     }
     throw new IllegalArgumentException("not a billing event: " + stored.getClass().getName());
   }
@@ -195,6 +207,26 @@ public final class BillingJournal extends EventAdapter<BillingEvent, Message> {
     @Override
     public Message invoiceReopened(BillingEvent.InvoiceReopened event) {
       return InvoiceReopened.newBuilder().setInvoice(settled(event.invoice())).build();
+    }
+
+    @Override
+    public Message alertCreated(BillingEvent.AlertCreated event) {
+      return AlertCreated.newBuilder().setAlert(event.alert()).build();
+    }
+
+    @Override
+    public Message alertDeleted(BillingEvent.AlertDeleted event) {
+      return AlertDeleted.newBuilder().setAlert(event.alert()).build();
+    }
+
+    @Override
+    public Message alertCrossed(BillingEvent.AlertCrossed event) {
+      return AlertCrossed.newBuilder().setCrossing(event.crossing()).build();
+    }
+
+    @Override
+    public Message alertAnnounced(BillingEvent.AlertAnnounced event) {
+      return AlertAnnounced.newBuilder().setEventId(event.eventId()).build();
     }
   };
 }

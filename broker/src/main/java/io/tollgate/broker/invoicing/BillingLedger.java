@@ -12,7 +12,9 @@ import io.tollgate.broker.invoicing.AccountBilling.Invoice;
 import io.tollgate.broker.invoicing.AccountBilling.Published;
 import io.tollgate.broker.invoicing.AccountBilling.UsageReport;
 import io.tollgate.broker.catalog.Catalog;
+import io.tollgate.broker.catalog.Platform;
 import io.tollgate.broker.position.PartitionRef;
+import io.tollgate.protocols.v1.journal.AlertCrossing;
 import io.tollgate.protocols.v1.journal.ArchivedPeriod;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
@@ -23,6 +25,7 @@ import io.tollgate.protocols.v1.journal.PeriodUsage;
 import io.tollgate.protocols.v1.journal.PublishedUsage;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
 import io.tollgate.protocols.v1.journal.SnapshotInvoice;
+import io.tollgate.protocols.v1.journal.UsageAlert;
 import io.tollgate.protocols.v1.journal.WalletBalance;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,7 +47,8 @@ import java.util.function.Function;
  * The billing state of one account and its rules, without actors: what its events did
  * ({@link #apply}, a closed set: {@link BillingEvent}), the invoices a period gets ({@link #draftInvoices}), whether a credit note
  * may be issued ({@link #checkCreditNote}), the revenue credits an invoice, a void or a note
- * sends ({@link #creditsFor}), and the snapshot it is stored as. {@link AccountBilling} only
+ * sends ({@link #creditsFor}), which usage alerts a usage record crosses ({@link #alertsCrossed},
+ * the rule in {@link UsageAlerts}), and the snapshot it is stored as. {@link AccountBilling} only
  * sequences: it decides with these methods and persists what they return. Mutated only by
  * {@link #apply}.
  */
@@ -77,6 +81,7 @@ public final class BillingLedger {
   private Instant archivedThrough = Instant.EPOCH;
   /** The credit note accepted and not issued yet: at most one per account at a time. */
   private BillingEvent.CreditNoteRequested pendingNote;
+  private final UsageAlerts alerts = new UsageAlerts();
 
   public BillingLedger(String accountId) {
     this.accountId = accountId;
@@ -184,6 +189,7 @@ public final class BillingLedger {
     @Override
     public BillingLedger periodsClosed(BillingEvent.PeriodsClosed closed) {
       closedThrough = closed.through();
+      alerts.closed(closed.through());
       return BillingLedger.this;
     }
 
@@ -209,6 +215,30 @@ public final class BillingLedger {
       Invoice invoice = reopened.invoice();
       invoices.put(invoice.finalized().getId(), invoice);
       delivered.addAll(creditKeys(invoice));
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger alertCreated(BillingEvent.AlertCreated created) {
+      alerts.created(created.alert());
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger alertDeleted(BillingEvent.AlertDeleted deleted) {
+      alerts.deleted(deleted.alert());
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger alertCrossed(BillingEvent.AlertCrossed crossed) {
+      alerts.crossed(crossed.crossing());
+      return BillingLedger.this;
+    }
+
+    @Override
+    public BillingLedger alertAnnounced(BillingEvent.AlertAnnounced announced) {
+      alerts.announced(announced.eventId());
       return BillingLedger.this;
     }
   };
@@ -306,9 +336,9 @@ public final class BillingLedger {
     return keys;
   }
 
-  /** Nothing waits to be confirmed: no credits, no invoice event, no credit note being numbered. */
+  /** Nothing waits to be confirmed: no credits, no invoice or alert event, no credit note being numbered. */
   public boolean settled() {
-    return pendingNote == null && unconfirmed.isEmpty() && unannounced.isEmpty();
+    return pendingNote == null && unconfirmed.isEmpty() && unannounced.isEmpty() && alerts.allAnnounced();
   }
 
   private void awaitConfirmation(String creditKey, String invoiceId) {
@@ -369,6 +399,91 @@ public final class BillingLedger {
     Map<Currency, Money> balances = new TreeMap<>(Comparator.comparing(Currency::getCurrencyCode));
     balances.putAll(wallet.balances());
     return new AccountBilling.Ledger(List.copyOf(invoices.values()), List.copyOf(credits.values()), balances);
+  }
+
+  // ---- usage alerts -----------------------------------------------------------------------
+
+  public List<UsageAlert> alerts() {
+    return alerts.all();
+  }
+
+  public Optional<UsageAlert> alert(String id) {
+    return alerts.alert(id);
+  }
+
+  /** The crossings of the periods not closed yet. */
+  public List<AlertCrossing> alertCrossings() {
+    return alerts.crossingsOfOpenPeriods();
+  }
+
+  /** Crossings whose event is not stored on the invoices topic yet, in the order they happened. */
+  public List<AlertCrossing> unannouncedCrossings() {
+    return alerts.unannounced();
+  }
+
+  public Optional<AlertCrossing> unannouncedCrossing(String eventId) {
+    return alerts.unannounced(eventId);
+  }
+
+  /**
+   * The alerts that cross in {@code period} once {@code recording} (usage about to be persisted,
+   * or none) is counted with what the ledger holds: what that write must persist with it
+   * ({@link UsageAlerts} states the rule).
+   */
+  public List<AlertCrossing> alertsCrossed(Catalog catalog, Period period, List<Catalog.Subscription> subscriptions,
+                                           Optional<BillingEvent.UsageRecorded> recording, Instant at) {
+    if (alerts.isEmpty()) {
+      return List.of();
+    }
+    return alerts.crossedIn(alerts.all(), period, closedThrough, measure(catalog, period, subscriptions, recording), at);
+  }
+
+  /** Whether an alert about to be created crosses in {@code period} with the usage the ledger holds now. */
+  public List<AlertCrossing> crossingsOfNew(UsageAlert alert, Catalog catalog, Period period,
+                                            List<Catalog.Subscription> subscriptions, Instant at) {
+    return alerts.crossedIn(List.of(alert), period, closedThrough,
+        measure(catalog, period, subscriptions, Optional.empty()), at);
+  }
+
+  /**
+   * Units are those of the subscriptions invoices bill (the platform's free invoice feed is not
+   * counted); money is the period's running charge as {@link Invoicing#draft} prices it, the
+   * upcoming invoice's, in the alert's currency.
+   */
+  private UsageAlerts.Measure measure(Catalog catalog, Period period, List<Catalog.Subscription> subscriptions,
+                                      Optional<BillingEvent.UsageRecorded> recording) {
+    List<Catalog.Subscription> billed = subscriptions.stream()
+        .filter(subscription -> !subscription.product().equals(Platform.INVOICES_PRODUCT)).toList();
+    Invoicing.UsageOf usageOf = (periodId, subscription, segment) -> {
+      long units = usage.getOrDefault(periodId, Map.of()).getOrDefault(subscription, Map.of()).getOrDefault(segment, 0L);
+      return units + recording.filter(r -> r.period().equals(periodId) && r.subscription().equals(subscription)
+          && r.segment().equals(segment)).map(BillingEvent.UsageRecorded::units).orElse(0L);
+    };
+    return new UsageAlerts.Measure() {
+      @Override
+      public long units(String subscription) {
+        return billed.stream().filter(s -> subscription.isEmpty() || s.id().equals(subscription))
+            .mapToLong(s -> unitsOf(period.id(), s.id()) + recording
+                .filter(r -> r.period().equals(period.id()) && r.subscription().equals(s.id()))
+                .map(BillingEvent.UsageRecorded::units).orElse(0L))
+            .sum();
+      }
+
+      @Override
+      public Money charge(String subscription, Currency currency) {
+        List<Catalog.Subscription> scope = billed.stream()
+            .filter(s -> subscription.isEmpty() || s.id().equals(subscription)).toList();
+        return Invoicing.draft(catalog, period, scope, usageOf).lines().stream()
+            .map(InvoiceDraft.Line::amount).filter(amount -> amount.currency().equals(currency))
+            .reduce(Money.zero(currency), Money::plus);
+      }
+    };
+  }
+
+  /** Units of a subscription in a period, every plan segment together. */
+  private long unitsOf(String period, String subscription) {
+    return usage.getOrDefault(period, Map.of()).getOrDefault(subscription, Map.of()).values().stream()
+        .mapToLong(Long::longValue).sum();
   }
 
   // ---- invoices ---------------------------------------------------------------------------
@@ -658,6 +773,7 @@ public final class BillingLedger {
     if (pendingNote != null) {
       snapshot.setPendingCreditNote(BillingJournal.creditNoteRequested(pendingNote));
     }
+    alerts.addTo(snapshot);
     published.forEach((period, byTopic) -> byTopic.forEach((topic, totals) -> snapshot.addPublished(
         PublishedUsage.newBuilder().setPeriod(period).setTopic(topic).setEvents(totals.events()).setBytes(totals.bytes()))));
     usage.forEach((period, bySubscription) -> bySubscription.forEach((subscription, bySegment) ->
@@ -716,6 +832,7 @@ public final class BillingLedger {
     ledger.topUpPayloads.putAll(snapshot.getTopUpPayloadsMap());
     ledger.closedThrough = Instant.ofEpochMilli(snapshot.getClosedThroughMillis());
     ledger.archivedThrough = Instant.ofEpochMilli(snapshot.getArchivedThroughMillis());
+    ledger.alerts.readFrom(snapshot);
     snapshot.getPublishedList().forEach(published -> ledger.published
         .computeIfAbsent(published.getPeriod(), period -> new TreeMap<>())
         .put(published.getTopic(), new Published(published.getEvents(), published.getBytes())));

@@ -9,7 +9,9 @@ import io.tollgate.protocols.v1.cluster.AssignedNumber;
 import io.tollgate.protocols.v1.cluster.CatchUpRequest;
 import io.tollgate.protocols.v1.cluster.ClosePeriodsRequest;
 import io.tollgate.protocols.v1.cluster.CloseStatus;
+import io.tollgate.protocols.v1.cluster.CreateAlertRequest;
 import io.tollgate.protocols.v1.cluster.CreditRevenueRequest;
+import io.tollgate.protocols.v1.cluster.DeleteAlertRequest;
 import io.tollgate.protocols.v1.cluster.InvoiceStatusRequest;
 import io.tollgate.protocols.v1.cluster.IssueCreditNoteRequest;
 import io.tollgate.protocols.v1.cluster.Outcome;
@@ -18,6 +20,10 @@ import io.tollgate.protocols.v1.cluster.RecordUsageRequest;
 import io.tollgate.protocols.v1.cluster.ReleaseNumberRequest;
 import io.tollgate.protocols.v1.cluster.TopUpRequest;
 import io.tollgate.protocols.v1.cluster.UsageReport;
+import io.tollgate.protocols.v1.journal.AlertAnnounced;
+import io.tollgate.protocols.v1.journal.AlertCreated;
+import io.tollgate.protocols.v1.journal.AlertCrossed;
+import io.tollgate.protocols.v1.journal.AlertDeleted;
 import io.tollgate.protocols.v1.journal.ArchivedPeriod;
 import io.tollgate.protocols.v1.journal.BillingArchiveSnapshot;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
@@ -38,6 +44,7 @@ import io.tollgate.protocols.v1.journal.PublishedUsage;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
 import io.tollgate.protocols.v1.journal.RevenueDelivered;
 import io.tollgate.protocols.v1.journal.SnapshotInvoice;
+import io.tollgate.protocols.v1.journal.UsageAlertList;
 import io.tollgate.protocols.v1.journal.UsageRecorded;
 import io.tollgate.protocols.v1.journal.WalletBalance;
 import io.tollgate.protocols.v1.journal.WalletToppedUp;
@@ -74,6 +81,25 @@ public final class BillingMessages {
       MessageCodec.stored(InvoiceReopened.getDefaultInstance()),
       MessageCodec.stored(ArchivedPeriod.getDefaultInstance()),
       MessageCodec.stored(BillingArchiveSnapshot.getDefaultInstance()),
+      MessageCodec.stored(AlertCreated.getDefaultInstance()),
+      MessageCodec.stored(AlertDeleted.getDefaultInstance()),
+      MessageCodec.stored(AlertCrossed.getDefaultInstance()),
+      MessageCodec.stored(AlertAnnounced.getDefaultInstance()),
+      MessageCodec.of("CreateAlert", AccountBilling.CreateAlert.class, CreateAlertRequest.parser(),
+          (create, refs) -> CreateAlertRequest.newBuilder().setAlert(create.alert())
+              .setReplyTo(refs.text(create.replyTo())).build(),
+          (request, refs) -> new AccountBilling.CreateAlert(request.getAlert(), refs.ref(request.getReplyTo()))),
+      MessageCodec.of("DeleteAlert", AccountBilling.DeleteAlert.class, DeleteAlertRequest.parser(),
+          (delete, refs) -> DeleteAlertRequest.newBuilder().setAlert(delete.alert())
+              .setReplyTo(refs.text(delete.replyTo())).build(),
+          (request, refs) -> new AccountBilling.DeleteAlert(request.getAlert(), refs.ref(request.getReplyTo()))),
+      MessageCodec.replyOnly("GetAlerts", AccountBilling.GetAlerts.class, AccountBilling.GetAlerts::replyTo,
+          AccountBilling.GetAlerts::new),
+      MessageCodec.of("Alerts", AccountBilling.Alerts.class, UsageAlertList.parser(),
+          (alerts, refs) -> UsageAlertList.newBuilder().addAllAlerts(alerts.alerts())
+              .addAllCrossings(alerts.crossings()).build(),
+          (list, refs) -> new AccountBilling.Alerts(List.copyOf(list.getAlertsList()),
+              List.copyOf(list.getCrossingsList()))),
       MessageCodec.of("ArchivePeriod", BillingArchive.Store.class, ArchivePeriodRequest.parser(),
           (store, refs) -> ArchivePeriodRequest.newBuilder().setPeriod(store.period())
               .setReplyTo(refs.text(store.replyTo())).build(),

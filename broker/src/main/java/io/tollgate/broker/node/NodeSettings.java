@@ -64,7 +64,8 @@ public record NodeSettings(
    * {@code tollgate.limits}: the longest strings a request may carry, the longest attributes of an
    * event, how much of the catalog one account may hold, and the longest management request.
    */
-  public record Limits(FieldLengths fields, EventLimits events, CatalogLimits catalog, int maxRequestBytes) {}
+  public record Limits(FieldLengths fields, EventLimits events, CatalogLimits catalog, int maxRequestBytes,
+                       int maxAlertsPerAccount) {}
 
   /** Where a server listens. */
   public record Endpoint(String host, int port) {
@@ -222,7 +223,7 @@ public record NodeSettings(
             count(t, "limits.catalog.max-partitions-per-product"), count(t, "limits.catalog.max-schema-versions-per-topic"),
             count(t, "limits.catalog.max-plan-changes-per-subscription"), count(t, "limits.catalog.max-resources-per-key"),
             bytes(t, "limits.catalog.max-bytes-per-account")),
-        bytes(t, "limits.max-request-bytes"));
+        bytes(t, "limits.max-request-bytes"), between(t, "limits.max-alerts-per-account", 1, 10_000));
   }
 
   /** A string's longest length: at least 1, at most 1,048,576 (more would be a body, not a field). */

@@ -19,6 +19,7 @@ import io.tollgate.broker.analytics.AnalyticsSettings;
 import io.tollgate.broker.analytics.MinuteRecorder;
 import io.tollgate.broker.analytics.ReadSideMetrics;
 import io.tollgate.broker.analytics.ReadPositions;
+import io.tollgate.broker.http.AlertsApi;
 import io.tollgate.broker.http.AnalyticsApi;
 import io.tollgate.broker.http.AuditApi;
 import io.tollgate.broker.subscription.DeliveryObserver;
@@ -224,7 +225,8 @@ public final class TollgateNode {
     PeriodScheme periods = settings.billing().periods();
     EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
         .getReadJournalFor(EventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
-    AccountBilling.Settings billingSettings = new AccountBilling.Settings(periods, settings.billing().grace(), askTimeout);
+    AccountBilling.Settings billingSettings = new AccountBilling.Settings(periods, settings.billing().grace(), askTimeout,
+        settings.limits().maxAlertsPerAccount());
     AccountBilling.initSharding(sharding, view, currentJournal, clock, billingSettings);
     InvoiceNumbering.initSharding(sharding);
     BillingArchive.initSharding(sharding);
@@ -301,7 +303,8 @@ public final class TollgateNode {
         new StreamsApi(view, streams, requests, new Seeks(sharding, currentJournal, system, askTimeout),
             new SubscriptionPreview(sharding, journalReads, askTimeout), clock),
         new AnalyticsApi(view, analytics, analyticsSettings), new WebhooksApi(view, webhooks, requests, clock),
-        new ClusterApi(Cluster.get(system)), metrics, ready, settings.limits().fields());
+        new AlertsApi(view, sharding, requests, clock, askTimeout), new ClusterApi(Cluster.get(system)), metrics, ready,
+        settings.limits().fields());
 
     ServerBuilder httpServer = Http.get(system).newServerAt(settings.http().host(), settings.http().port());
     ServerBinding http = tls.map(t -> httpServer.enableHttps(ConnectionContext.httpsServer(t::newEngine))).orElse(httpServer)

@@ -71,11 +71,12 @@ class TenantIsolationMatrixTest {
                          String expiredKey, String product, String plan, String sparePlan, String doomedPlan,
                          String subscription, String doomedSubscription, String rotatableKey, String doomedKey,
                          String session, String usdInvoice, String eurInvoice, String webhookSubscription,
-                         String retiringProduct, String retiringPlan) {
+                         String retiringProduct, String retiringPlan, String alert, String doomedAlert) {
     /** Every identifier and name of A's that another tenant must never read. */
     List<String> secrets() {
       return List.of(account, "tenanta", product, plan, sparePlan, doomedPlan, subscription, doomedSubscription, session,
-          usdInvoice, eurInvoice, webhookSubscription, retiringProduct, retiringPlan);
+          usdInvoice, eurInvoice, webhookSubscription, retiringProduct, retiringPlan,
+          alert, doomedAlert);
     }
   }
 
@@ -151,9 +152,13 @@ class TenantIsolationMatrixTest {
         Frames.DEFAULT_MAX_FRAME_BYTES)).hasAuthenticated());
     String session = broker.get("/v1/accounts/" + account + "/sessions", broker.adminKey()).body()
         .get("data").get(0).get("id").asText();
+    String alert = broker.post("/v1/accounts/" + account + "/alerts", key, "application/json",
+        "{\"metric\":\"units\",\"threshold\":1000000}").body().get("id").asText();
+    String doomedAlert = broker.post("/v1/accounts/" + account + "/alerts", key, "application/json",
+        "{\"metric\":\"money\",\"threshold\":\"1000.00\",\"currency\":\"USD\"}").body().get("id").asText();
     a = new Fixture(account, key, lackingScope, otherResources, expired, product, usdPlan, spare, doomed, subscription,
         doomedSubscription, rotatable, doomedKey, session, invoices.get("USD"), invoices.get("EUR"), webhookSubscription,
-        retiringProduct, retiringPlan);
+        retiringProduct, retiringPlan, alert, doomedAlert);
   }
 
   @AfterAll
@@ -283,6 +288,15 @@ class TenantIsolationMatrixTest {
         row("POST", "/v1/accounts/{account}/wallet/top-ups", () -> json(account + "/wallet/top-ups",
                 "{\"amount\":\"1.00\",\"currency\":\"USD\",\"idempotency_key\":\"m" + unique.incrementAndGet() + "\"}"),
             Owner.OPERATOR, null, false, notFound("account"), 201),
+        row("POST", "/v1/accounts/{account}/alerts", () -> json(account + "/alerts",
+                "{\"metric\":\"units\",\"threshold\":" + (1000 + unique.incrementAndGet()) + "}"),
+            Owner.TENANT, "subscribe", true, notFound("account"), 201),
+        row("GET", "/v1/accounts/{account}/alerts", () -> call(account + "/alerts"), Owner.TENANT, "read", true,
+            notFound("account"), 200),
+        row("GET", "/v1/accounts/{account}/alerts/{alert}", () -> call(account + "/alerts/" + a.alert()), Owner.TENANT,
+            "read", true, notFound("account"), 200),
+        row("DELETE", "/v1/accounts/{account}/alerts/{alert}", () -> call(account + "/alerts/" + a.doomedAlert()),
+            Owner.TENANT, "subscribe", true, notFound("account"), 204),
 
         row("GET", "/v1/invoices/{invoice}", () -> call("/v1/invoices/" + a.usdInvoice()), Owner.TENANT, "read", true,
             notFound("account"), 200),

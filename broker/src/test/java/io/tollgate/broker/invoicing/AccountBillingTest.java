@@ -13,6 +13,8 @@ import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.e2e.TestBroker;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.protocols.v1.CloudEvent;
+import io.tollgate.protocols.v1.journal.AlertCreated;
+import io.tollgate.protocols.v1.journal.AlertCrossed;
 import io.tollgate.protocols.v1.journal.ArchivedPeriod;
 import io.tollgate.protocols.v1.journal.BillingArchiveSnapshot;
 import io.tollgate.protocols.v1.journal.CatalogChange;
@@ -30,6 +32,8 @@ import io.tollgate.protocols.v1.journal.ProductCreated;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
 import io.tollgate.protocols.v1.journal.RevenueDelivered;
 import io.tollgate.protocols.v1.journal.SubscriptionCreated;
+import io.tollgate.protocols.v1.journal.UsageAlert;
+import io.tollgate.protocols.v1.journal.UsageRecorded;
 import io.tollgate.protocols.v1.journal.WalletToppedUp;
 import java.time.Clock;
 import java.time.Duration;
@@ -85,6 +89,7 @@ class AccountBillingTest {
   private final CatalogView view = new CatalogView();
   private String account;
   private Duration askTimeout = Duration.ofSeconds(3);
+  private int maxAlerts = 100;
   private EventSourcedBehaviorTestKit<AccountBilling.Command, Message, BillingLedger> billing;
 
   @BeforeEach
@@ -99,7 +104,7 @@ class AccountBillingTest {
 
   private void start() {
     billing = EventSourcedBehaviorTestKit.create(testKit.system(), AccountBilling.create(account, view, journal, outside, NOW,
-        new AccountBilling.Settings(PeriodScheme.parse("monthly"), Duration.ofHours(1), askTimeout)), VERIFY_MESSAGES);
+        new AccountBilling.Settings(PeriodScheme.parse("monthly"), Duration.ofHours(1), askTimeout, maxAlerts)), VERIFY_MESSAGES);
   }
 
   @Test
@@ -326,6 +331,70 @@ class AccountBillingTest {
     assertEquals(List.of(), outside.announced, "an event recorded as stored is not stored again");
   }
 
+  @Test
+  void aThresholdCrossedBeforeARestartIsAnnouncedOnceAfterItAndNeverFiredAgain() {
+    catalogWithSubscription("sub_alerted", NOVEMBER_10);
+    outside.topicDown = true;
+    start();
+    assertTrue(billing.<AccountBilling.Outcome>runCommand(replyTo -> new AccountBilling.CreateAlert(
+        unitsAlert("alrt_100", 100), replyTo)).reply().ok());
+    List<Message> written = billing.<Done>runCommand(replyTo -> new AccountBilling.RecordUsage(
+        decemberUsage("sub_alerted", 1, 150), replyTo)).events();
+    assertEquals(2, written.size(), "the usage and its crossing in one write: " + written);
+    AlertCrossed crossed = (AlertCrossed) written.get(1);
+    assertEquals("2026-12", crossed.getCrossing().getPeriod());
+    assertEquals("150", crossed.getCrossing().getValue());
+    assertTrue(!close().settled(), "an announcement waits while the topic stores nothing");
+
+    outside.topicDown = false;
+    billing.restart();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(List.of("alrt_100:2026-12"),
+        outside.announced.stream().map(CloudEvent::getId).toList(), "sent again after the restart"));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertTrue(billing.getState().unannouncedCrossings().isEmpty()));
+    CloudEvent event = outside.announced.get(0);
+    assertEquals("tollgate.usage.threshold_crossed", event.getType());
+    assertEquals(account, event.getAttributesMap().get("subject").getCeString());
+    assertTrue(event.getJsonData().contains("\"value\":150") && event.getJsonData().contains("\"threshold\":100"),
+        event.getJsonData());
+
+    assertEquals(1, billing.<Done>runCommand(replyTo -> new AccountBilling.RecordUsage(
+        decemberUsage("sub_alerted", 2, 500), replyTo)).events().size(), "crossed in this period already");
+    outside.announced.clear();
+    billing.restart();
+    testKit.createTestProbe().expectNoMessage(Duration.ofMillis(500));
+    assertEquals(List.of(), outside.announced, "a crossing recorded as stored is not stored again");
+    assertEquals(1, billing.<AccountBilling.Alerts>runCommand(AccountBilling.GetAlerts::new).reply().crossings().size());
+  }
+
+  @Test
+  void anAlertUsageIsPastFiresAsItIsCreatedAndTheAccountsLimitRefusesOneMore() {
+    maxAlerts = 2;
+    catalogWithSubscription("sub_busy", NOVEMBER_10);
+    start();
+    billing.<Done>runCommand(replyTo -> new AccountBilling.RecordUsage(decemberUsage("sub_busy", 1, 30), replyTo));
+    var created = billing.<AccountBilling.Outcome>runCommand(replyTo -> new AccountBilling.CreateAlert(
+        unitsAlert("alrt_20", 20), replyTo));
+    assertEquals("alrt_20", created.reply().created());
+    assertEquals(List.of(AlertCreated.class, AlertCrossed.class),
+        created.events().subList(0, 2).stream().map(Object::getClass).toList(),
+        "created and crossed in one write (then announced)");
+    var again = billing.<AccountBilling.Outcome>runCommand(replyTo -> new AccountBilling.CreateAlert(
+        unitsAlert("alrt_20", 20), replyTo));
+    assertEquals("alrt_20", again.reply().created(), "a retried create finds it made");
+    assertEquals(0, again.events().size());
+    assertTrue(billing.<AccountBilling.Outcome>runCommand(replyTo -> new AccountBilling.CreateAlert(
+        unitsAlert("alrt_40", 40), replyTo)).reply().ok());
+    assertEquals("too_many_alerts", billing.<AccountBilling.Outcome>runCommand(replyTo -> new AccountBilling.CreateAlert(
+        unitsAlert("alrt_60", 60), replyTo)).reply().rejection().code());
+    assertEquals("alert_not_found", billing.<AccountBilling.Outcome>runCommand(replyTo -> new AccountBilling.DeleteAlert(
+        "alrt_none", replyTo)).reply().rejection().code());
+    assertTrue(billing.<AccountBilling.Outcome>runCommand(replyTo -> new AccountBilling.DeleteAlert(
+        "alrt_40", replyTo)).reply().ok());
+    assertEquals(List.of("alrt_20"), billing.<AccountBilling.Alerts>runCommand(AccountBilling.GetAlerts::new).reply()
+        .alerts().stream().map(UsageAlert::getId).toList());
+  }
+
   // ---- what the tests build ------------------------------------------------------------------
 
   private AccountBilling.CloseStatus close() {
@@ -363,6 +432,16 @@ class AccountBillingTest {
     return CatalogChange.newBuilder().setAtMillis(at.toEpochMilli()).setActor(account)
         .setSubscriptionCreated(SubscriptionCreated.newBuilder().setId(subscription).setAccount(account)
             .setProduct("prod_x").setPlan("plan_fee").setDeliveryType("websocket")).build();
+  }
+
+  private static UsageAlert unitsAlert(String id, long units) {
+    return UsageAlert.newBuilder().setId(id).setMetric("units").setUnits(units).setCreatedAtMillis(NOW.millis())
+        .setActor("acc_t").build();
+  }
+
+  private static UsageRecorded decemberUsage(String subscription, long sequence, long units) {
+    return UsageRecorded.newBuilder().setSubscription(subscription).setSequence(sequence).setPeriod("2026-12")
+        .setUnits(units).setAtMillis(NOW.millis()).setPlan("plan_fee").build();
   }
 
   private static CursorsAdvanced usage(Instant at, long units) {

@@ -113,6 +113,8 @@ class NodeSettingsTest {
       "tollgate.limits.catalog.max-subscriptions-per-account | 0",
       "tollgate.limits.catalog.max-topics-per-product | many",
       "tollgate.limits.max-request-bytes | 0",
+      "tollgate.limits.max-alerts-per-account | 0",
+      "tollgate.limits.max-alerts-per-account | 10001",
       "tollgate.webhooks.secret-key | not base64!",
       "tollgate.webhooks.secret-key | AAAA",
       "tollgate.webhooks.batch-size | 5000",
@@ -144,6 +146,7 @@ class NodeSettingsTest {
     assertEquals(50, limits.catalog().topicsPerProduct());
     assertEquals(50, limits.catalog().plansPerProduct());
     assertEquals(256 * 1024, limits.maxRequestBytes());
+    assertEquals(100, limits.maxAlertsPerAccount());
   }
 
   @Test

@@ -8,6 +8,10 @@ import io.tollgate.billing.Wallet;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.invoicing.AccountBilling;
 import io.tollgate.broker.invoicing.StoredMoney;
+import io.tollgate.protocols.v1.journal.AlertAnnounced;
+import io.tollgate.protocols.v1.journal.AlertCreated;
+import io.tollgate.protocols.v1.journal.AlertCrossed;
+import io.tollgate.protocols.v1.journal.AlertDeleted;
 import io.tollgate.protocols.v1.journal.CreditNoteIssued;
 import io.tollgate.protocols.v1.journal.CreditNoteRequested;
 import io.tollgate.protocols.v1.journal.InvoiceAnnounced;
@@ -43,11 +47,11 @@ final class ConsumerDocuments {
   /**
    * Events that carry no document of their own. {@code PeriodArchived} and {@code InvoiceReopened}
    * move documents between the live state and the archive; the journal keeps every document's own
-   * event, which is what is checked.
+   * event, which is what is checked. Usage alerts bill nothing.
    */
   private static final Set<Class<? extends Message>> IGNORED = Set.of(UsageRecorded.class, PublishedRecorded.class,
       InvoiceAnnounced.class, CreditNoteRequested.class, RevenueCredited.class, PeriodArchived.class,
-      InvoiceReopened.class);
+      InvoiceReopened.class, AlertCreated.class, AlertDeleted.class, AlertCrossed.class, AlertAnnounced.class);
   /** Periods examined for missing invoices, at most, from the account's first subscription. */
   private static final int MAX_PERIODS = 100_000;
 
