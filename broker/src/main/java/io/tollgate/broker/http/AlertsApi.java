@@ -11,7 +11,7 @@ import io.tollgate.broker.error.FieldLengths;
 import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.invoicing.AccountBilling;
 import io.tollgate.broker.invoicing.AlertJson;
-import io.tollgate.protocols.v1.journal.UsageAlert;
+import io.tollgate.broker.invoicing.NewAlert;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,23 +55,21 @@ public final class AlertsApi {
     AdminApi.requireScope(principal, Scope.SUBSCRIBE, accountId, "set the usage alerts of " + accountId);
     requireUnlimited(principal);
     JsonBody request = JsonBody.parse(requests, body, Set.of("name", "metric", "threshold", "currency", "subscription"));
-    UsageAlert.Builder alert = UsageAlert.newBuilder().setId(Ids.next("alrt"))
-        .setName(request.optionalString("name", FieldLengths.Kind.NAME).orElse(""))
-        .setCreatedAtMillis(clock.millis()).setActor(principal.actor());
-    request.optionalString("subscription", FieldLengths.Kind.ID).ifPresent(subscription -> alert.setSubscription(
-        view.catalog().subscription(subscription).filter(s -> s.account().equals(accountId))
-            .orElseThrow(() -> AdminApi.notFound("subscription", subscription)).id()));
+    String name = request.optionalString("name", FieldLengths.Kind.NAME).orElse("");
+    String subscription = request.optionalString("subscription", FieldLengths.Kind.ID).map(id ->
+        view.catalog().subscription(id).filter(s -> s.account().equals(accountId))
+            .orElseThrow(() -> AdminApi.notFound("subscription", id)).id()).orElse("");
     String metric = request.requiredString("metric", FieldLengths.Kind.TEXT);
     if (!request.has("threshold")) {
       throw new Refusal("missing_field", "\"threshold\" is required");
     }
     JsonNode threshold = request.json().get("threshold");
-    switch (metric) {
+    NewAlert.Threshold crossing = switch (metric) {
       case "units" -> {
         if (request.has("currency")) {
           throw request.invalid("currency", "is for a money threshold only");
         }
-        alert.setMetric("units").setUnits(units(request, threshold));
+        yield new NewAlert.Units(units(request, threshold));
       }
       case "money" -> {
         String currency = request.requiredString("currency", FieldLengths.Kind.TEXT);
@@ -87,12 +85,12 @@ public final class AlertsApi {
         if (amount.signum() <= 0) {
           throw invalidThreshold("a money threshold is more than zero");
         }
-        alert.setMetric("money").setCurrency(amount.currency().getCurrencyCode()).setAmount(amount.toString());
+        yield new NewAlert.Charge(amount);
       }
       default -> throw new Refusal("invalid_alert_metric", "\"metric\" is \"units\" (events acknowledged) or"
           + " \"money\" (the period's running charge), not \"" + metric + "\"");
-    }
-    UsageAlert created = alert.build();
+    };
+    NewAlert created = new NewAlert(Ids.next("alrt"), name, subscription, crossing, clock.instant(), principal.actor());
     return billing.<Done>ask(replyTo -> new AccountBilling.CatchUp("", replyTo), timeout)
         .thenCompose(caughtUp -> billing.<AccountBilling.Outcome>ask(
             replyTo -> new AccountBilling.CreateAlert(created, replyTo), timeout))
@@ -102,7 +100,7 @@ public final class AlertsApi {
           }
           return alerts(billing);
         })
-        .thenApply(alerts -> Responses.json(201, render(accountId, alerts, created.getId())));
+        .thenApply(alerts -> Responses.json(201, render(accountId, alerts, created.id())));
   }
 
   /** Oldest first, a page at a time ({@link Paging}). */

@@ -163,7 +163,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
    * made. Refused ({@code too_many_alerts}) past the account's limit. Usage read to its end first
    * ({@link CatchUp}) makes an alert that usage is past already fire at once.
    */
-  public record CreateAlert(UsageAlert alert, ActorRef<Outcome> replyTo) implements Command {}
+  public record CreateAlert(NewAlert alert, ActorRef<Outcome> replyTo) implements Command {}
 
   /** Delete a usage alert; {@code alert_not_found} when the account has none of that id. */
   public record DeleteAlert(String alert, ActorRef<Outcome> replyTo) implements Command {}
@@ -478,7 +478,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
    * past it already makes it fire at once.
    */
   private ReplyEffect<BillingEvent, BillingLedger> onCreateAlert(BillingLedger ledger, CreateAlert create) {
-    UsageAlert alert = create.alert();
+    UsageAlert alert = create.alert().toAlert();
     if (ledger.alert(alert.getId()).isPresent()) {
       return Effect().reply(create.replyTo(), Outcome.created(alert.getId()));
     }

@@ -86,9 +86,9 @@ public final class BillingMessages {
       MessageCodec.stored(AlertCrossed.getDefaultInstance()),
       MessageCodec.stored(AlertAnnounced.getDefaultInstance()),
       MessageCodec.of("CreateAlert", AccountBilling.CreateAlert.class, CreateAlertRequest.parser(),
-          (create, refs) -> CreateAlertRequest.newBuilder().setAlert(create.alert())
+          (create, refs) -> CreateAlertRequest.newBuilder().setAlert(create.alert().toAlert())
               .setReplyTo(refs.text(create.replyTo())).build(),
-          (request, refs) -> new AccountBilling.CreateAlert(request.getAlert(), refs.ref(request.getReplyTo()))),
+          (request, refs) -> new AccountBilling.CreateAlert(NewAlert.of(request.getAlert()), refs.ref(request.getReplyTo()))),
       MessageCodec.of("DeleteAlert", AccountBilling.DeleteAlert.class, DeleteAlertRequest.parser(),
           (delete, refs) -> DeleteAlertRequest.newBuilder().setAlert(delete.alert())
               .setReplyTo(refs.text(delete.replyTo())).build(),

@@ -434,9 +434,8 @@ class AccountBillingTest {
             .setProduct("prod_x").setPlan("plan_fee").setDeliveryType("websocket")).build();
   }
 
-  private static UsageAlert unitsAlert(String id, long units) {
-    return UsageAlert.newBuilder().setId(id).setMetric("units").setUnits(units).setCreatedAtMillis(NOW.millis())
-        .setActor("acc_t").build();
+  private static NewAlert unitsAlert(String id, long units) {
+    return new NewAlert(id, "", "", new NewAlert.Units(units), NOW.instant(), "acc_t");
   }
 
   private static UsageRecorded decemberUsage(String subscription, long sequence, long units) {

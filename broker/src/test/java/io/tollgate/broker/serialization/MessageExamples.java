@@ -124,6 +124,10 @@ final class MessageExamples {
     if (raw.isRecord()) {
       return record(raw);
     }
+    if (raw.isSealed()) {
+      Class<?>[] permitted = raw.getPermittedSubclasses();
+      return value(permitted[n % permitted.length]);
+    }
     throw new IllegalArgumentException("no example for " + type + ": teach MessageExamples its values");
   }
 
