@@ -256,6 +256,34 @@ class EventStreamTest {
     assertEquals(4, billed(t));
   }
 
+  /**
+   * With coalesced acks the handler does not wait for each commit (a synchronous ack waits for the
+   * group commit, up to 200 ms here): 500 events of two partitions arrive well within the time 500
+   * awaited commits would take, and when maxEvents closes the stream every one is billed, once.
+   */
+  @Test
+  void theSdksCoalescedAcksBillEveryHandledEventOnceWithoutWaitingForEachCommit() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("ssecoalesce", 2);
+    StringBuilder batch = new StringBuilder("[");
+    for (int i = 1; i <= 500; i++) {
+      batch.append(i == 1 ? "" : ",").append("{\"specversion\":\"1.0\",\"id\":\"c").append(i)
+          .append("\",\"source\":\"/sse\",\"type\":\"order.created\",\"partitionkey\":\"")
+          .append(keyOfPartition(i % 2)).append("\",\"data\":{\"n\":").append(i).append("}}");
+    }
+    assertEquals(202, broker.post("/v1/topics/" + t.topic() + "/events", t.producerKey(),
+        "application/cloudevents-batch+json", batch.append("]").toString()).status());
+    List<io.tollgate.client.Delivery> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+    long started = System.nanoTime();
+    io.tollgate.client.EventStreamSubscriber subscriber = io.tollgate.client.EventStreamSubscriber
+        .builder(broker.baseUrl(), t.consumerKey(), t.subscription()).coalescedAcks().onDelivery(received::add)
+        .maxEvents(500).connect();
+    subscriber.closed().get(30, TimeUnit.SECONDS);
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    assertEquals(500, received.size());
+    assertEquals(500, billed(t), "every handled event, once, committed before the stream closed");
+    assertTrue(took.compareTo(Duration.ofSeconds(20)) < 0, "500 awaited commits would take up to 100 s; took " + took);
+  }
+
   @Test
   void theOperatorClosesAnEventStreamAndTheAccountsCapCountsThem() throws Exception {
     TestBroker.Tenancy t = broker.tenancy("ssecap", 1);

@@ -195,6 +195,8 @@ class Http2Test {
   private static void streamsOverWebSocket(TestBroker broker, HttpClient http, TollgateAdmin admin, String domain)
       throws Exception {
     TestBroker.Tenancy t = TestBroker.tenancy(admin, domain, 1);
+    // A GET first: on the h2c node an upgrading POST could lose its connection (see below).
+    assertEquals(HttpClient.Version.HTTP_2, get(http, broker.baseUrl(), "/healthz", null).version());
     List<Delivery> received = new CopyOnWriteArrayList<>();
     try (Subscriber subscriber = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
         .httpClient(http).onDelivery(received::add).connect()) {
