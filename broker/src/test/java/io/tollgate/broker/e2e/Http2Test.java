@@ -108,9 +108,12 @@ class Http2Test {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  /** A GET, a publish and an event stream that delivers what was published, each over HTTP/2 on one client. */
-  private static void getPublishAndStreamOverHttp2(TestBroker broker, HttpClient http, TestBroker.Tenancy t)
-      throws Exception {
+  /**
+   * A GET, a publish and an event stream that delivers what was published, each over HTTP/2 on one
+   * client; the stream's session shows {@code address} as the client's.
+   */
+  private static void getPublishAndStreamOverHttp2(TestBroker broker, HttpClient http, TestBroker.Tenancy t,
+                                                   String address) throws Exception {
     URI base = broker.baseUrl();
     HttpResponse<String> read = get(http, base, "/v1/subscriptions/" + t.subscription(), t.consumerKey());
     assertEquals(200, read.statusCode(), read.body());
@@ -118,6 +121,8 @@ class Http2Test {
     try (EventStreamClient events = EventStreamClient.open(http, base, t.subscription(), t.consumerKey(),
         Optional.empty())) {
       assertEquals(HttpClient.Version.HTTP_2, events.response().version(), "the event stream");
+      HttpResponse<String> sessions = get(http, base, "/v1/accounts/" + t.consumer() + "/sessions", broker.adminKey());
+      assertEquals(address, JSON.readTree(sessions.body()).at("/data/0/remote_address").asText(), sessions.body());
       for (int i = 1; i <= 3; i++) {
         HttpResponse<String> published = publish(http, base, t, "h2-" + i);
         assertEquals(202, published.statusCode(), published.body());
@@ -132,7 +137,10 @@ class Http2Test {
 
   @Test
   void overH2cByUpgradeAGetAPublishAndAnEventStreamAreServedOverHttp2() throws Exception {
-    getPublishAndStreamOverHttp2(plain, http2(Optional.empty()), plain.tenancy("hupgrade", 1));
+    // Pekko HTTP 1.3 gives the requests after the upgrading one no client address: the session
+    // limits and the auth throttle count every such client as "unknown" (another reason h2c is off
+    // by default; docs/operations.md section 12). When this fails, Pekko HTTP keeps the address.
+    getPublishAndStreamOverHttp2(plain, http2(Optional.empty()), plain.tenancy("hupgrade", 1), "unknown");
   }
 
   @Test
@@ -140,7 +148,7 @@ class Http2Test {
     TestBroker.Tenancy t = TestBroker.tenancy(new TollgateAdmin(tls.baseUrl(), tls.adminKey(),
         trustingTheTestCa().httpClient()), "htls", 1);
     assertEquals("https", tls.baseUrl().getScheme());
-    getPublishAndStreamOverHttp2(tls, http2(Optional.of(trustingTheTestCa())), t);
+    getPublishAndStreamOverHttp2(tls, http2(Optional.of(trustingTheTestCa())), t, "127.0.0.1");
   }
 
   @Test
