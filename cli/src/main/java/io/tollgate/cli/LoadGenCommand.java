@@ -26,6 +26,8 @@ import picocli.CommandLine.Spec;
             + "and lost, duplicate and out-of-order events (exit code 1 if there are any).",
         "drain: publishes --events first (not measured), then receives and acks them all on --subscription; "
             + "reports events/s and lost, duplicate and out-of-order events (exit code 1 if there are any).",
+        "e2e and drain receive over WebSocket, or as server-sent events with --consume-via sse (acks posted in the "
+            + "background, one in flight per partition).",
         "ack-to-invoice: --samples times, publishes one event, receives and acks it, and reads the upcoming invoice "
             + "of --account until it shows the event; reports ack-to-invoice latency.",
         "fanout: e2e with --subscribers WebSocket subscribers, each on a subscription of its own (needs --setup); "
@@ -77,6 +79,10 @@ public final class LoadGenCommand implements Callable<Integer> {
   @Option(names = "--publish-via", defaultValue = "tcp",
       description = "e2e, drain, ack-to-invoice: publish over tcp or http (default: ${DEFAULT-VALUE}).")
   String publishVia;
+
+  @Option(names = "--consume-via", defaultValue = "websocket",
+      description = "e2e, drain: receive over websocket or as server-sent events, sse (default: ${DEFAULT-VALUE}).")
+  String consumeVia;
 
   @Option(names = "--event-bytes", defaultValue = "256", description = "Bytes of data per event (default: ${DEFAULT-VALUE}).")
   int eventBytes;
@@ -151,6 +157,8 @@ public final class LoadGenCommand implements Callable<Integer> {
     LoadGenerator.Settings settings = new LoadGenerator.Settings()
         .mode(runMode)
         .publishVia(parseTransport(publishVia))
+        .consumeVia(LoadGenerator.Consumption.byId(consumeVia).orElseThrow(() -> new CommandLine.ParameterException(
+            spec.commandLine(), "--consume-via must be websocket or sse, was " + consumeVia)))
         .url(url)
         .tcp(tcp)
         .apiKey(apiKey)

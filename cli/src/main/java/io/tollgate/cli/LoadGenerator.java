@@ -10,6 +10,7 @@ import io.tollgate.client.ClientTls;
 import io.tollgate.client.HttpPublisher;
 import io.tollgate.client.PublishResult;
 import io.tollgate.client.Publisher;
+import io.tollgate.client.EventStreamSubscriber;
 import io.tollgate.client.Subscriber;
 import io.tollgate.client.TcpPublisher;
 import io.tollgate.client.TollgateAdmin;
@@ -56,7 +57,8 @@ import org.HdrHistogram.Histogram;
  * publish-to-ack latency. {@link Mode#E2E} publishes at a fixed rate while a
  * {@link Subscriber} receives, and measures publish-to-receive latency and whether every
  * event arrived exactly once and in order. {@link Mode#DRAIN} publishes a backlog first (not
- * measured) and measures how fast a {@link Subscriber} receives and acks all of it.
+ * measured) and measures how fast a {@link Subscriber} receives and acks all of it. Both receive
+ * over WebSocket, or as server-sent events with {@link Consumption#SSE}.
  * {@link Mode#ACK_TO_INVOICE} publishes and receives one event at a time and measures how long
  * after the ack its usage shows in the account's upcoming invoice. The {@code loadgen} command
  * is a shell around {@link #run}; tests call it directly.
@@ -101,6 +103,65 @@ public final class LoadGenerator {
     }
   }
 
+  /** How the e2e and drain modes receive: over WebSocket, or as server-sent events. */
+  public enum Consumption {
+    WEBSOCKET, SSE;
+
+    /** The name on the command line and in the summary: {@code websocket} or {@code sse}. */
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Optional<Consumption> byId(String id) {
+      return Arrays.stream(values()).filter(way -> way.id().equals(id)).findFirst();
+    }
+  }
+
+  /** A subscription's open stream, whichever way it is received. */
+  private interface Receiver extends AutoCloseable {
+    /** Completes when the stream is over, exceptionally when it failed. */
+    CompletableFuture<Void> closed();
+
+    @Override
+    void close();
+  }
+
+  /**
+   * Opens {@link Settings#subscription} the way {@link Settings#consumeVia} says. Server-sent
+   * events are acknowledged in the background ({@link EventStreamSubscriber.Builder#coalescedAcks}),
+   * as the WebSocket subscriber acks without waiting, so the two measure delivery, not ack round trips.
+   */
+  private static Receiver receive(Settings settings, Subscriber.Handler handler) {
+    if (settings.consumeVia == Consumption.SSE) {
+      EventStreamSubscriber events = EventStreamSubscriber.builder(settings.url, settings.apiKey, settings.subscription)
+          .httpClient(settings.httpClient()).coalescedAcks().onDelivery(handler).connect();
+      return new Receiver() {
+        @Override
+        public CompletableFuture<Void> closed() {
+          return events.closed();
+        }
+
+        @Override
+        public void close() {
+          events.close();
+        }
+      };
+    }
+    Subscriber webSocket = Subscriber.builder(settings.url, settings.apiKey, settings.subscription)
+        .httpClient(settings.httpClient()).onDelivery(handler).connect();
+    return new Receiver() {
+      @Override
+      public CompletableFuture<Void> closed() {
+        return webSocket.closed();
+      }
+
+      @Override
+      public void close() {
+        webSocket.close();
+      }
+    };
+  }
+
   private LoadGenerator() {}
 
   /** What to run; the defaults are those of the {@code loadgen} command. */
@@ -113,6 +174,7 @@ public final class LoadGenerator {
     private String subscription;
     private String account;
     private Mode publishVia = Mode.TCP;
+    private Consumption consumeVia = Consumption.WEBSOCKET;
     private int eventBytes = 256;
     private long events;
     private Duration duration = Duration.ofSeconds(30);
@@ -174,6 +236,12 @@ public final class LoadGenerator {
     /** How the e2e, drain and ack-to-invoice modes publish: {@link Mode#TCP} or {@link Mode#HTTP}. */
     public Settings publishVia(Mode publishVia) {
       this.publishVia = publishVia;
+      return this;
+    }
+
+    /** How the e2e and drain modes receive: over WebSocket (the default) or as server-sent events. */
+    public Settings consumeVia(Consumption consumeVia) {
+      this.consumeVia = consumeVia;
       return this;
     }
 
@@ -392,16 +460,23 @@ public final class LoadGenerator {
    */
   public record Summary(Mode mode, long events, double seconds, double eventsPerSecond, double megabytesPerSecond,
                         Latency latency, DeliveryCheck delivery, InvoicePolls invoicePolls,
-                        List<IntervalLatency.Interval> intervals, BrokerCost cost) {
+                        List<IntervalLatency.Interval> intervals, BrokerCost cost, Consumption consumedVia) {
     public Summary(Mode mode, long events, double seconds, double eventsPerSecond, double megabytesPerSecond,
                    Latency latency, DeliveryCheck delivery, InvoicePolls invoicePolls) {
-      this(mode, events, seconds, eventsPerSecond, megabytesPerSecond, latency, delivery, invoicePolls, List.of(), null);
+      this(mode, events, seconds, eventsPerSecond, megabytesPerSecond, latency, delivery, invoicePolls, List.of(), null,
+          null);
     }
 
     /** The same summary with the per-second latencies of {@code latency}. */
     Summary withIntervals(IntervalLatency latency) {
       return new Summary(mode, events, seconds, eventsPerSecond, megabytesPerSecond, this.latency, delivery, invoicePolls,
-          latency.intervals(), cost);
+          latency.intervals(), cost, consumedVia);
+    }
+
+    /** The same summary, saying how its events were received. */
+    Summary consumedVia(Consumption way) {
+      return new Summary(mode, events, seconds, eventsPerSecond, megabytesPerSecond, latency, delivery, invoicePolls,
+          intervals, cost, way);
     }
 
     public String toJson() {
@@ -446,6 +521,9 @@ public final class LoadGenerator {
             .put("cpu_percent_of_one_core", round(cost.cpuPercent()))
             .put("rss_before_bytes", cost.residentBeforeBytes())
             .put("rss_after_bytes", cost.residentAfterBytes());
+      }
+      if (consumedVia != null) {
+        json.put("consume_via", consumedVia.id());
       }
       if (delivery != null) {
         json.put("received", delivery.received())
@@ -566,10 +644,7 @@ public final class LoadGenerator {
     LongAdder acked = new LongAdder();
     long start;
     long end;
-    try (Subscriber subscriber = Subscriber.builder(settings.url, settings.apiKey, settings.subscription)
-        .httpClient(settings.httpClient())
-        .onDelivery(receipts::onDelivery)
-        .connect()) {
+    try (Receiver subscriber = receive(settings, receipts::onDelivery)) {
       start = System.nanoTime();
       receipts.timeFrom(start, intervalNanos);
       try (Progress ignored = Progress.start(settings.progress, start, acked::sum, receipts::received, latency)) {
@@ -582,7 +657,7 @@ public final class LoadGenerator {
     double seconds = (end - start) / 1e9;
     return new Summary(settings.mode, published, seconds, published / seconds,
         published * (double) settings.eventBytes / 1e6 / seconds, Latency.of(latency.total()), receipts.check(published),
-        null).withIntervals(latency);
+        null).withIntervals(latency).consumedVia(settings.consumeVia);
   }
 
   /**
@@ -703,7 +778,7 @@ public final class LoadGenerator {
       double seconds = (System.nanoTime() - start) / 1e9;
       return new Summary(settings.mode, 0, seconds, 0, 0, null, null, null, List.of(),
           new BrokerCost(streams.size(), stillOpen, after.openStreams(), before.heapUsedBytes(), live.heapUsedBytes(),
-              after.cpuPercentSince(held), before.residentBytes(), live.residentBytes()));
+              after.cpuPercentSince(held), before.residentBytes(), live.residentBytes()), null);
     } finally {
       streams.parallelStream().forEach(Subscriber::close);
     }
@@ -719,7 +794,7 @@ public final class LoadGenerator {
     BrokerGauges.Reading after = gauges.read(true);
     return new Summary(settings.mode, created.size(), seconds, created.size() / seconds, 0, null, null, null, List.of(),
         new BrokerCost(created.size(), 0, after.openStreams(), before.heapUsedBytes(), after.heapUsedBytes(),
-            after.cpuPercentSince(before), before.residentBytes(), after.residentBytes()));
+            after.cpuPercentSince(before), before.residentBytes(), after.residentBytes()), null);
   }
 
   /** Creates {@code count} subscriptions to the fixture's product and plan, from its end, 8 requests at a time. */
@@ -767,10 +842,7 @@ public final class LoadGenerator {
     Receipts receipts = new Receipts(factory.idPrefix, (int) total, null);
     long start = System.nanoTime();
     long end;
-    try (Subscriber subscriber = Subscriber.builder(settings.url, settings.apiKey, settings.subscription)
-        .httpClient(settings.httpClient())
-        .onDelivery(receipts::onDelivery)
-        .connect();
+    try (Receiver subscriber = receive(settings, receipts::onDelivery);
          Progress ignored = Progress.start(settings.progress, start, receipts::received, null, null)) {
       receipts.awaitAll(subscriber.closed(), settings.drainTimeout);
       end = receipts.received() > 0 ? receipts.lastAt() : System.nanoTime();
@@ -778,7 +850,8 @@ public final class LoadGenerator {
     long received = receipts.received();
     double seconds = (end - start) / 1e9;
     return new Summary(settings.mode, received, seconds, received / seconds,
-        received * (double) settings.eventBytes / 1e6 / seconds, null, receipts.check(total), null);
+        received * (double) settings.eventBytes / 1e6 / seconds, null, receipts.check(total), null)
+        .consumedVia(settings.consumeVia);
   }
 
   /**

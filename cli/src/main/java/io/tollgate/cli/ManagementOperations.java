@@ -214,8 +214,9 @@ public final class ManagementOperations {
           "Subscribe an account to a product under a plan.",
           List.of(text("account", "The subscribing account"), text("product", "The product"), text("plan", "Its plan"),
               text("start", "beginning or end"), json("filter", "An event filter"),
-              json("delivery", "How it is delivered: {\"type\":\"websocket\"} (the default) or {\"type\":\"webhook\","
-                  + "\"url\":\"https://...\"}, with batch_size and concurrency if wanted; a webhook's secret is shown once")),
+              json("delivery", "How it is delivered: {\"type\":\"websocket\"} (the default) or {\"type\":\"sse\"} (either "
+                  + "is read over WebSocket and as server-sent events), or {\"type\":\"webhook\",\"url\":\"https://...\"}, "
+                  + "with batch_size and concurrency if wanted; a webhook's secret is shown once")),
           List.of(), "id", "account", "product", "plan"),
       op("subscriptions", "list", "GET", "/v1/subscriptions", "listSubscriptions", "The subscriptions you may see.",
           List.of(), PAGE, "id", "account", "product", "plan"),

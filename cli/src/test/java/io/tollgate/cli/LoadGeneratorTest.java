@@ -200,6 +200,20 @@ class LoadGeneratorTest {
         "--mode", "drain", "--publish-via", "e2e", "--key", "k", "--topic", "t", "--subscription", "s");
     assertEquals(2, via.exitCode());
     assertTrue(via.err().contains("--publish-via must be tcp or http"), via.err());
+    PublishCommandTest.Run consume = PublishCommandTest.runCommand(new LoadGenCommand(),
+        "--mode", "drain", "--consume-via", "pigeon", "--key", "k", "--topic", "t", "--subscription", "s");
+    assertEquals(2, consume.exitCode());
+    assertTrue(consume.err().contains("--consume-via must be websocket or sse, was pigeon"), consume.err());
+    assertEquals(Optional.of(LoadGenerator.Consumption.SSE), LoadGenerator.Consumption.byId("sse"));
+  }
+
+  @Test
+  void aSummarySaysHowItsEventsWereReceived() throws Exception {
+    LoadGenerator.Summary summary = new LoadGenerator.Summary(LoadGenerator.Mode.DRAIN, 1000, 1.0, 1000, 0.256, null,
+        new LoadGenerator.DeliveryCheck(1000, 0, 0, 0), null).consumedVia(LoadGenerator.Consumption.SSE);
+    assertEquals("sse", Cli.JSON.readTree(summary.toJson()).get("consume_via").asText());
+    assertFalse(Cli.JSON.readTree(new LoadGenerator.Summary(LoadGenerator.Mode.TCP, 1, 1.0, 1, 0, null, null, null)
+        .toJson()).has("consume_via"), "a mode that does not receive");
   }
 
   @Test

@@ -28,7 +28,10 @@ import java.util.function.Consumer;
  * is billed), which also acknowledges the earlier events of its partition. An event whose
  * handler threw is not acknowledged, and the stream ends with that exception. Delivery is at
  * least once; {@link Builder#lastEventId} resumes after a cursor received on an earlier
- * connection, acknowledging it.
+ * connection, acknowledging it. With {@link Builder#coalescedAcks} the handler gets the next
+ * event without waiting for the commit, and acks go out in the background ({@link CoalescedAcks}),
+ * which is what makes a fast consumer fast: each synchronous ack waits for the broker's group
+ * commit of acks.
  */
 public final class EventStreamSubscriber implements AutoCloseable {
   private final HttpClient http;
@@ -38,6 +41,8 @@ public final class EventStreamSubscriber implements AutoCloseable {
   private final Consumer<Subscriber.Notice> notices;
   private final HttpResponse<InputStream> response;
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
+  /** Acks sent in the background; null when each ack is awaited before the next event. */
+  private final CoalescedAcks coalesced;
   private final Thread reader;
   private volatile boolean closing;
   private volatile String lastEventId;
@@ -53,6 +58,16 @@ public final class EventStreamSubscriber implements AutoCloseable {
     this.response = response;
     this.remaining = builder.maxEvents;
     this.lastEventId = builder.lastEventId;
+    this.coalesced = builder.coalescedAcks ? new CoalescedAcks(cursor -> http.sendAsync(ack(cursor),
+        HttpResponse.BodyHandlers.ofByteArray()).thenApply(HttpSupport::json)) : null;
+    if (coalesced != null) {
+      coalesced.failed().whenComplete((never, failure) -> {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException wrapped && wrapped.getCause() != null
+            ? wrapped.getCause() : failure;
+        closed.completeExceptionally(cause);
+        closeConnection();
+      });
+    }
     this.reader = new Thread(this::read, "tollgate-event-stream");
     reader.setDaemon(true);
     reader.start();
@@ -76,16 +91,34 @@ public final class EventStreamSubscriber implements AutoCloseable {
     return Optional.ofNullable(lastEventId);
   }
 
-  /** Stops reading and closes the connection; an event being handled is still acknowledged. */
+  /**
+   * Stops reading and closes the connection; an event being handled is still acknowledged, and
+   * with coalesced acks the connection stays open until the acks in flight are answered (an ack
+   * needs its stream open), for at most the request timeout.
+   */
   @Override
   public void close() {
+    closing = true;
+    if (coalesced != null) {
+      try {
+        coalesced.settled().get(HttpSupport.REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        // closed() already tells the failure; the connection closes anyway.
+      }
+    }
+    closeConnection();
+    closed.complete(null);
+  }
+
+  private void closeConnection() {
     closing = true;
     try {
       response.body().close();
     } catch (IOException e) {
       // Closing anyway.
     }
-    closed.complete(null);
   }
 
   private void read() {
@@ -112,8 +145,10 @@ public final class EventStreamSubscriber implements AutoCloseable {
           notices.accept(notice);
         }
       }
-      closed.completeExceptionally(lastError != null ? lastError : new TollgateException(
-          TollgateException.CONNECTION_CLOSED, "the broker ended the event stream"));
+      if (!closing) {
+        closed.completeExceptionally(lastError != null ? lastError : new TollgateException(
+            TollgateException.CONNECTION_CLOSED, "the broker ended the event stream"));
+      }
     } catch (IOException | TollgateException | CloudEventFormatException e) {
       if (!closing) {
         closed.completeExceptionally(e instanceof TollgateException tollgate ? tollgate
@@ -129,11 +164,18 @@ public final class EventStreamSubscriber implements AutoCloseable {
   private void deliver(Delivery delivery) throws Exception {
     handler.onDelivery(delivery);
     lastEventId = delivery.cursor();
-    HttpRequest ack = HttpRequest.newBuilder(acks).timeout(HttpSupport.REQUEST_TIMEOUT)
+    if (coalesced != null) {
+      coalesced.handled(delivery.topic() + "/" + delivery.partition(), delivery.cursor());
+    } else {
+      HttpSupport.json(http.send(ack(delivery.cursor()), HttpResponse.BodyHandlers.ofByteArray()));
+    }
+  }
+
+  private HttpRequest ack(String cursor) {
+    return HttpRequest.newBuilder(acks).timeout(HttpSupport.REQUEST_TIMEOUT)
         .header("Authorization", HttpSupport.bearer(apiKey)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(Json.object().put("cursor", delivery.cursor()).toString()))
+        .POST(HttpRequest.BodyPublishers.ofString(Json.object().put("cursor", cursor).toString()))
         .build();
-    HttpSupport.json(http.send(ack, HttpResponse.BodyHandlers.ofByteArray()));
   }
 
   public static final class Builder {
@@ -146,6 +188,7 @@ public final class EventStreamSubscriber implements AutoCloseable {
     private Duration connectTimeout = HttpSupport.CONNECT_TIMEOUT;
     private long maxEvents = Long.MAX_VALUE;
     private String lastEventId;
+    private boolean coalescedAcks;
 
     private Builder(URI baseUrl, String apiKey, String subscriptionId) {
       this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
@@ -186,6 +229,17 @@ public final class EventStreamSubscriber implements AutoCloseable {
     /** Sent as {@code Last-Event-ID}: that event and the earlier ones of its partition are acknowledged, and the stream resumes after it. */
     public Builder lastEventId(String cursor) {
       this.lastEventId = cursor;
+      return this;
+    }
+
+    /**
+     * Acknowledge in the background: the handler gets the next event at once, and each partition
+     * has one ack in flight, covering every event of it handled by the time it goes out. Billing
+     * is the same (an event counts once an ack covering it is committed); a failed ack ends the
+     * stream with its error, and {@link #close()} waits for the acks in flight.
+     */
+    public Builder coalescedAcks() {
+      this.coalescedAcks = true;
       return this;
     }
 

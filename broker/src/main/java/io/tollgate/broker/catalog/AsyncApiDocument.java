@@ -10,14 +10,17 @@ import java.util.Optional;
 
 /**
  * A product described as an AsyncAPI 3.0.0 document: how to receive each of its topics on a
- * subscription's WebSocket stream and, for the product's owner, how to publish to them over HTTP.
+ * subscription's WebSocket stream or server-sent event stream and, for the product's owner, how
+ * to publish to them over HTTP.
  *
  * <p>One channel per topic, keyed by the topic's name, on the {@code websocket} server. Its
  * address is the stream of a subscription to the product: one stream carries every topic of the
- * product, each delivery naming its topic, so the channels share that address. Each message is a
+ * product, each delivery naming its topic, so the channels share that address. The same events as
+ * server-sent events are a channel {@code events_<topic>} on the {@code sse} server, at the
+ * subscription's {@code /events} address. Each message is a
  * CloudEvent: its context attributes are the message's headers and its data the payload, described
  * by the topic's current JSON Schema (2020-12, declared as the payload's {@code schemaFormat}).
- * Publishing is a channel {@code publish_<topic>} on the {@code http} server; the prefix cannot
+ * Publishing is a channel {@code publish_<topic>} on the {@code http} server; the prefixes cannot
  * collide with a topic, since domain names have no underscore.
  *
  * <p>A retired product says so in its info (AsyncAPI 3.0 has no {@code deprecated} for a whole
@@ -29,6 +32,7 @@ public final class AsyncApiDocument {
   private static final String JSON_SCHEMA_2020_12 = "application/schema+json;version=draft-2020-12";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String STREAM_ADDRESS = "/subscriptions/{subscription}/stream";
+  private static final String EVENTS_ADDRESS = "/subscriptions/{subscription}/events";
 
   private AsyncApiDocument() {}
 
@@ -59,6 +63,13 @@ public final class AsyncApiDocument {
       channels.set(topic.name(), streamChannel(topic, product));
       operations.set("receive_" + topic.name(), operation("receive", topic.name(),
           "Receive the events of " + topic.name() + " on the stream of a subscription to " + product.id() + "."));
+      channels.set("events_" + topic.name(), eventStreamChannel(topic, product));
+      ObjectNode receiveEvents = operation("receive", "events_" + topic.name(), "Receive the events of " + topic.name()
+          + " as server-sent events of a subscription to " + product.id() + ".");
+      ObjectNode get = receiveEvents.putObject("bindings").putObject("http").put("method", "GET");
+      accessTokenQuery(get.putObject("query"));
+      get.put("bindingVersion", "0.3.0");
+      operations.set("receive_events_" + topic.name(), receiveEvents);
       if (publishing) {
         channels.set("publish_" + topic.name(), publishChannel(topic));
         ObjectNode send = operation("send", "publish_" + topic.name(), "Publish events to " + topic.name()
@@ -92,6 +103,15 @@ public final class AsyncApiDocument {
             + " of its partition. A reconnect resumes after the last ack. Subprotocol tollgate.v1.json (default) or"
             + " tollgate.v1.protobuf.");
     security(websocket.putArray("security"), jwt);
+    ObjectNode sse = servers.putObject("sse").put("host", host).put("protocol", tls ? "https" : "http")
+        .put("pathname", "/v1").put("title", "Server-sent event streams")
+        .put("description", "The same streams as text/event-stream (GET with \"Accept: text/event-stream\"), over"
+            + " HTTP/1.1 or HTTP/2. Each delivery is an event named event whose id is its cursor and whose data is the"
+            + " WebSocket event frame's JSON; notices are events named error, quota, plan or retention. The client"
+            + " acknowledges with POST /v1/subscriptions/{subscription}/acks {\"cursor\"}, which covers that event and"
+            + " every earlier one of its partition, or by reconnecting with Last-Event-ID: <cursor>, which also resumes"
+            + " after it.");
+    security(sse.putArray("security"), jwt);
     ObjectNode http = servers.putObject("http").put("host", host).put("protocol", tls ? "https" : "http").put("pathname", "/v1")
         .put("title", "HTTP API").put("description", "The node's HTTP API, where producers publish CloudEvents.");
     security(http.putArray("security"), jwt);
@@ -115,7 +135,7 @@ public final class AsyncApiDocument {
             + " scope of the subscribing account; publishing takes the publish scope of the topic's owner.");
     schemes.putObject("apiKeyQuery").put("type", "httpApiKey").put("name", "access_token").put("in", "query")
         .put("description", "The same API key as the access_token query parameter, for clients that cannot set"
-            + " headers (browsers' WebSockets). Prefer the header: URLs end up in logs.");
+            + " headers (browsers' WebSocket and EventSource). Prefer the header: URLs end up in logs.");
     jwtIssuer.ifPresent(issuer -> schemes.putObject("jwt").put("type", "http").put("scheme", "bearer")
         .put("bearerFormat", "JWT").put("description", "A JWT from " + issuer + " as \"Authorization: Bearer <token>\""
             + " (or the access_token query parameter), naming the account and carrying its scopes; a stream opened"
@@ -134,9 +154,7 @@ public final class AsyncApiDocument {
         .put("description", "The id (sub_…) of the caller's subscription to " + product.id() + ".");
     channel.putObject("messages").putObject("event").put("$ref", "#/components/messages/" + topic.name());
     ObjectNode ws = channel.putObject("bindings").putObject("ws").put("method", "GET");
-    ObjectNode query = ws.putObject("query").put("type", "object");
-    query.putObject("properties").putObject("access_token").put("type", "string")
-        .put("description", "The API key, when it cannot be sent as a header.");
+    accessTokenQuery(ws.putObject("query"));
     ObjectNode headers = ws.putObject("headers").put("type", "object");
     ObjectNode headerProperties = headers.putObject("properties");
     headerProperties.putObject("Authorization").put("type", "string").put("pattern", "^Bearer ");
@@ -144,6 +162,26 @@ public final class AsyncApiDocument {
     subprotocols.add("tollgate.v1.json").add("tollgate.v1.protobuf");
     ws.put("bindingVersion", "0.1.0");
     return channel;
+  }
+
+  /** The topic's events on a subscription's server-sent event stream, which carries every topic of the product. */
+  private static ObjectNode eventStreamChannel(Catalog.Topic topic, Catalog.Product product) {
+    ObjectNode channel = JSON.createObjectNode().put("address", EVENTS_ADDRESS)
+        .put("title", topic.name() + " as server-sent events")
+        .put("description", "The events of topic " + topic.name() + " (" + topic.partitions() + " partitions, ordered"
+            + " within each) on the server-sent event stream of a subscription, which carries every topic of its"
+            + " product on the same cursor as its WebSocket stream. Delivery is at least once.");
+    channel.putArray("servers").addObject().put("$ref", "#/servers/sse");
+    channel.putObject("parameters").putObject("subscription")
+        .put("description", "The id (sub_…) of the caller's subscription to " + product.id() + ".");
+    channel.putObject("messages").putObject("event").put("$ref", "#/components/messages/" + topic.name());
+    return channel;
+  }
+
+  /** The {@code access_token} query parameter, for clients that cannot set headers. */
+  private static void accessTokenQuery(ObjectNode query) {
+    query.put("type", "object").putObject("properties").putObject("access_token").put("type", "string")
+        .put("description", "The API key, when it cannot be sent as a header.");
   }
 
   private static ObjectNode publishChannel(Catalog.Topic topic) {

@@ -49,6 +49,8 @@ public final class AdminApi {
   /** A retention bound that does not limit, as requests and answers spell it. */
   private static final String FOREVER = "forever";
   private static final Set<String> RETENTION_FIELDS = Set.of("time", "bytes");
+  /** Delivery types a consumer reads itself, over WebSocket or as server-sent events, whichever it names. */
+  private static final Set<String> STREAMED_DELIVERIES = Set.of("websocket", "sse");
   private static final java.util.regex.Pattern DIGITS = java.util.regex.Pattern.compile("[0-9]{1,18}");
   private final CatalogView view;
   private final CatalogWriter writer;
@@ -442,7 +444,9 @@ public final class AdminApi {
   /**
    * Subscribes an account. A subscription of delivery type {@code webhook} is created with its
    * endpoint (its URL checked against the SSRF rules) and a new signing secret, which this answer
-   * shows as {@code delivery.secret}, and never again.
+   * shows as {@code delivery.secret}, and never again. Types {@code websocket} (the default) and
+   * {@code sse} name how the consumer means to read it; either is read over WebSocket and as
+   * server-sent events alike, on one cursor and billed once.
    */
   CompletionStage<HttpResponse> createSubscription(Principal principal, byte[] body) {
     JsonBody request = JsonBody.parse(requests, body, Set.of("account", "product", "plan", "delivery", "filter", "start"));
@@ -453,9 +457,10 @@ public final class AdminApi {
     Optional<JsonBody> delivery = request.optionalObject("delivery",
         Set.of("type", "url", "batch_size", "concurrency"));
     String deliveryType = delivery.map(given -> given.requiredString("type")).orElse("websocket");
-    if (!deliveryType.equals("websocket") && !deliveryType.equals("webhook")) {
-      throw new Refusal("unsupported_delivery", "delivery type \"" + deliveryType
-          + "\" is not available; use \"websocket\" (also read as server-sent events) or \"webhook\"");
+    if (!STREAMED_DELIVERIES.contains(deliveryType) && !deliveryType.equals("webhook")) {
+      throw new Refusal("unsupported_delivery", "delivery type \"" + deliveryType + "\" is not available; use "
+          + "\"websocket\" or \"sse\" (either is read over WebSocket at .../stream and as server-sent events at "
+          + ".../events) or \"webhook\"");
     }
     String start = request.optionalString("start").orElse("beginning");
     if (!start.equals("beginning") && !start.equals("end")) {
@@ -469,7 +474,7 @@ public final class AdminApi {
     });
     String plan = request.requiredString("plan", FieldLengths.Kind.ID);
     Subscriptions.Start from = start.equals("end") ? Subscriptions.Start.END : Subscriptions.Start.BEGINNING;
-    if (deliveryType.equals("websocket")) {
+    if (STREAMED_DELIVERIES.contains(deliveryType)) {
       delivery.ifPresent(given -> List.of("url", "batch_size", "concurrency").forEach(field -> {
         if (given.json().has(field)) {
           throw given.invalid(field, "applies only to delivery type \"webhook\"");

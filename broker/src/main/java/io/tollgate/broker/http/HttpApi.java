@@ -328,11 +328,19 @@ public final class HttpApi extends AllDirectives {
     });
   }
 
+  /**
+   * A WebSocket stream. Pekko HTTP has no WebSocket over HTTP/2 (RFC 8441's extended CONNECT), so
+   * a request that came over HTTP/2 is told to open its WebSocket over HTTP/1.1 on the same port.
+   */
   private Route stream(Principal principal, String subscriptionId) {
-    return extractWebSocketUpgrade(upgrade -> extractRequest(request -> sync(() -> {
-      streams.streamable(principal, subscriptionId);
-      return null;
-    }, () -> openStream(upgrade, subscriptionId, Credential.of(principal), remoteAddress(request)))));
+    return extractRequest(plain -> plain.protocol().value().equals("HTTP/2.0")
+        ? complete(Responses.error("websocket_required", "a WebSocket stream opens over HTTP/1.1 (this request came "
+            + "over HTTP/2, which carries no WebSocket here); connect with HTTP/1.1 to the same port, or read the "
+            + "subscription as server-sent events at .../events, which HTTP/2 carries"))
+        : extractWebSocketUpgrade(upgrade -> extractRequest(request -> sync(() -> {
+          streams.streamable(principal, subscriptionId);
+          return null;
+        }, () -> openStream(upgrade, subscriptionId, Credential.of(principal), remoteAddress(request))))));
   }
 
   /** The stream ends when {@code credential} is revoked or runs out (see OpenSessions). */

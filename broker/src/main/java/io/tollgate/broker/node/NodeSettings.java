@@ -40,7 +40,7 @@ import java.util.OptionalLong;
  */
 public record NodeSettings(
     Path dataDir,
-    Endpoint http,
+    HttpEdge http,
     String advertisedHost,
     TcpPublishServer.Settings tcp,
     Publisher.Settings publish,
@@ -67,10 +67,19 @@ public record NodeSettings(
   public record Limits(FieldLengths fields, EventLimits events, CatalogLimits catalog, int maxRequestBytes,
                        int maxAlertsPerAccount) {}
 
-  /** Where a server listens. */
-  public record Endpoint(String host, int port) {
+  /**
+   * {@code tollgate.http}: where the HTTP edge listens, and whether it also speaks HTTP/2 next to
+   * HTTP/1.1: h2 chosen by ALPN under TLS ({@code http2}), and on plaintext only when {@code h2c}
+   * is on as well.
+   */
+  public record HttpEdge(String host, int port, boolean http2, boolean h2c) {
     public String hostPort() {
       return host + ":" + port;
+    }
+
+    /** Whether the port takes HTTP/2, given whether it is under TLS. */
+    public boolean speaksHttp2(boolean tls) {
+      return http2 && (tls || h2c);
     }
   }
 
@@ -95,7 +104,7 @@ public record NodeSettings(
     Duration askTimeout = positive(t, "ask-timeout");
     NodeSettings settings = new NodeSettings(
         dataDir(config),
-        new Endpoint(t.getString("http.host"), port(t, "http.port")),
+        httpEdge(t),
         t.getString("http.advertised-host"),
         new TcpPublishServer.Settings(t.getString("tcp.host"), port(t, "tcp.port"),
             bytes(t, "tcp.max-frame-bytes"), atLeastOne(t, "tcp.max-in-flight-per-connection"),
@@ -334,6 +343,15 @@ public record NodeSettings(
     } catch (IllegalArgumentException e) {
       throw new ConfigException.BadValue(t.origin(), "tollgate.auth.jwt", e.getMessage(), e);
     }
+  }
+
+  private static HttpEdge httpEdge(Config t) {
+    boolean http2 = t.getBoolean("http.http2");
+    boolean h2c = t.getBoolean("http.h2c");
+    if (h2c && !http2) {
+      throw bad(t, "http.h2c", "off while tollgate.http.http2 is off (h2c is HTTP/2 without TLS)");
+    }
+    return new HttpEdge(t.getString("http.host"), port(t, "http.port"), http2, h2c);
   }
 
   private static int port(Config t, String path) {

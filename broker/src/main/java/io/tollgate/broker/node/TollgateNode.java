@@ -306,7 +306,8 @@ public final class TollgateNode {
         new AlertsApi(view, sharding, requests, clock, askTimeout), new ClusterApi(Cluster.get(system)), metrics, ready,
         settings.limits().fields());
 
-    ServerBuilder httpServer = Http.get(system).newServerAt(settings.http().host(), settings.http().port());
+    ServerBuilder httpServer = Http.get(system).newServerAt(settings.http().host(), settings.http().port())
+        .adaptSettings(server -> server.withEnableHttp2(settings.http().speaksHttp2(tls.isPresent())));
     ServerBinding http = tls.map(t -> httpServer.enableHttps(ConnectionContext.httpsServer(t::newEngine))).orElse(httpServer)
         .bind(api.route())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -340,6 +341,7 @@ public final class TollgateNode {
         .addKeyValue("http", (tls.isPresent() ? "https://" : "http://") + httpAddress.getHostString() + ":" + httpAddress.getPort())
         .addKeyValue("tcp", tcp.localAddress().getHostString() + ":" + tcp.localAddress().getPort())
         .addKeyValue("tls", tls.isEmpty() ? "off" : tls.get().requiresClientCertificates() ? "mutual" : "on")
+        .addKeyValue("http2", settings.http().speaksHttp2(tls.isPresent()) ? (tls.isPresent() ? "h2" : "h2c") : "off")
         .addKeyValue("storage", settings.storage().journalPlugin())
         .addKeyValue("data_dir", settings.dataDir().toString())
         .addKeyValue("cluster", Cluster.get(system).selfMember().address().toString())

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A product's AsyncAPI document, fetched from a running node, checked against the official
+ * A product's AsyncAPI document (WebSocket and server-sent event channels, and publishing for
+ * the owner), fetched from a running node, checked against the official
  * AsyncAPI 3.0.0 JSON Schema (vendored in src/test/resources/asyncapi/, see its README), and
  * hidden like its product.
  */
@@ -68,11 +69,20 @@ class AsyncApiTest {
     assertEquals(host, document.at("/servers/websocket/host").asText());
     assertEquals("http", document.at("/servers/http/protocol").asText());
     assertEquals(host, document.at("/servers/http/host").asText());
+    assertEquals("http", document.at("/servers/sse/protocol").asText(), "server-sent events next to the WebSocket");
+    assertEquals(host, document.at("/servers/sse/host").asText());
+    assertEquals("/v1", document.at("/servers/sse/pathname").asText());
 
-    assertEquals(List.of("atelier.orders", "atelier.shipments"), fieldNames(document.get("channels")));
+    assertEquals(List.of("atelier.orders", "events_atelier.orders", "atelier.shipments", "events_atelier.shipments"),
+        fieldNames(document.get("channels")));
     JsonNode shipments = document.at("/channels/atelier.shipments");
     assertEquals("/subscriptions/{subscription}/stream", shipments.get("address").asText());
     assertEquals("GET", shipments.at("/bindings/ws/method").asText());
+    JsonNode shipmentEvents = document.at("/channels/events_atelier.shipments");
+    assertEquals("/subscriptions/{subscription}/events", shipmentEvents.get("address").asText(),
+        "the address GET /v1/subscriptions/{subscription}/events answers as text/event-stream");
+    assertEquals("#/servers/sse", shipmentEvents.at("/servers/0/$ref").asText());
+    assertEquals("#/components/messages/atelier.shipments", shipmentEvents.at("/messages/event/$ref").asText());
     JsonNode message = document.at("/components/messages/atelier.shipments");
     assertEquals(JSON.readTree(ORDER_V2), message.at("/payload/schema"), "the topic's latest schema");
     assertEquals("application/schema+json;version=draft-2020-12", message.at("/payload/schemaFormat").asText());
@@ -81,8 +91,12 @@ class AsyncApiTest {
     assertEquals(List.of("specversion", "id", "source", "type"),
         JSON.convertValue(document.at("/components/schemas/CloudEventAttributes/required"), List.class));
 
-    assertEquals(List.of("receive_atelier.orders", "receive_atelier.shipments"), fieldNames(document.get("operations")),
-        "a consumer receives; it is not shown how to publish");
+    assertEquals(List.of("receive_atelier.orders", "receive_events_atelier.orders", "receive_atelier.shipments",
+            "receive_events_atelier.shipments"), fieldNames(document.get("operations")),
+        "a consumer receives, over WebSocket or as server-sent events; it is not shown how to publish");
+    assertEquals("#/channels/events_atelier.shipments",
+        document.at("/operations/receive_events_atelier.shipments/channel/$ref").asText());
+    assertEquals("GET", document.at("/operations/receive_events_atelier.shipments/bindings/http/method").asText());
     assertEquals("receive", document.at("/operations/receive_atelier.shipments/action").asText());
     assertEquals("#/channels/atelier.shipments", document.at("/operations/receive_atelier.shipments/channel/$ref").asText());
 
@@ -113,6 +127,8 @@ class AsyncApiTest {
     assertRefused(valid, document -> ((ObjectNode) document.at("/operations/receive_atelier.orders")).put("action", "subscribe"));
     assertRefused(valid, document -> ((ObjectNode) document.at("/servers/websocket")).remove("protocol"));
     assertRefused(valid, document -> ((ObjectNode) document.at("/channels/atelier.orders/bindings/ws")).put("method", "PUT"));
+    assertRefused(valid, document -> ((ObjectNode) document.at("/operations/receive_events_atelier.orders/bindings/http"))
+        .put("method", "SUBSCRIBE"));
     assertRefused(valid, document -> ((ObjectNode) document.at("/components/securitySchemes/apiKeyQuery")).put("in", "body"));
   }
 

@@ -54,11 +54,16 @@ final class EventStreamClient implements AutoCloseable {
   /** Opens the stream; {@code lastEventId} is sent as {@code Last-Event-ID} when present. */
   static EventStreamClient open(URI base, String subscription, String key, Optional<String> lastEventId)
       throws IOException, InterruptedException {
+    return open(HttpClient.newHttpClient(), base, subscription, key, lastEventId);
+  }
+
+  /** Opens the stream with {@code http}, for a test that chooses the HTTP version or the TLS context. */
+  static EventStreamClient open(HttpClient http, URI base, String subscription, String key, Optional<String> lastEventId)
+      throws IOException, InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/v1/subscriptions/" + subscription + "/events"))
         .header("Accept", "text/event-stream").header("Authorization", "Bearer " + key);
     lastEventId.ifPresent(id -> request.header("Last-Event-ID", id));
-    HttpResponse<InputStream> response = HttpClient.newHttpClient().send(request.build(),
-        HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     if (response.statusCode() != 200) {
       String body = new String(response.body().readAllBytes(), StandardCharsets.UTF_8);
       throw new IllegalStateException("the event stream was refused: " + response.statusCode() + " " + body);

@@ -135,6 +135,44 @@ class EventStreamTest {
   }
 
   @Test
+  void anSseSubscriptionSaysSoAndIsReadAsServerSentEventsAndOverWebSocketOnOneCursorBilledOnce() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("ssetype", 1);
+    String body = "{\"account\":\"" + t.consumer() + "\",\"product\":\"" + t.product() + "\",\"plan\":\""
+        + t.plan() + "\",\"delivery\":%s}";
+    TestBroker.Reply created = broker.post("/v1/subscriptions", t.consumerKey(), "application/json",
+        body.formatted("{\"type\":\"sse\"}"));
+    assertEquals(201, created.status(), String.valueOf(created.body()));
+    String subscription = created.body().get("id").asText();
+    assertEquals("sse", created.body().at("/delivery/type").asText());
+    assertEquals("sse", broker.get("/v1/subscriptions/" + subscription, t.consumerKey()).body()
+        .at("/delivery/type").asText());
+    assertEquals("invalid_field", broker.post("/v1/subscriptions", t.consumerKey(), "application/json",
+        body.formatted("{\"type\":\"sse\",\"url\":\"https://example.com/\"}")).errorCode());
+    TestBroker.Reply pigeon = broker.post("/v1/subscriptions", t.consumerKey(), "application/json",
+        body.formatted("{\"type\":\"carrier-pigeon\"}"));
+    assertEquals("unsupported_delivery", pigeon.errorCode());
+    assertTrue(pigeon.body().at("/error/message").asText().contains("\"sse\""), pigeon.body().toString());
+    TestBroker.Tenancy sse = new TestBroker.Tenancy(t.producer(), t.producerKey(), t.consumer(), t.consumerKey(),
+        t.topic(), t.product(), t.plan(), subscription);
+
+    publish(sse, "s1", "k", "{\"n\":1}");
+    try (EventStreamClient stream = EventStreamClient.open(broker.baseUrl(), subscription, t.consumerKey(),
+        Optional.empty())) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> stream.deliveries().size() == 1);
+      assertEquals(200, ack(sse, t.consumerKey(), stream.deliveries().get(0).id()).status());
+    }
+    assertEquals(1, billed(sse));
+    publish(sse, "s2", "k", "{\"n\":2}");
+    List<io.tollgate.client.Delivery> overWebSocket = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (io.tollgate.client.Subscriber ws = io.tollgate.client.Subscriber.builder(broker.baseUrl(), t.consumerKey(),
+        subscription).onDelivery(overWebSocket::add).connect()) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> overWebSocket.size() == 1);
+      assertEquals("s2", overWebSocket.get(0).event().getId(), "after the cursor the event stream acknowledged");
+      await().atMost(Duration.ofSeconds(10)).until(() -> billed(sse) == 2);
+    }
+  }
+
+  @Test
   void aRevokedKeysEventStreamEndsWithAnErrorEventThatSaysWhy() throws Exception {
     TestBroker.Tenancy t = broker.tenancy("sserevoke", 1);
     TestBroker.Reply key = broker.post("/v1/accounts/" + t.consumer() + "/keys", broker.adminKey(), "application/json",
@@ -216,6 +254,34 @@ class EventStreamTest {
     resumed.closed().get(10, TimeUnit.SECONDS);
     assertEquals(List.of("e4"), rest.stream().map(delivery -> delivery.event().getId()).toList());
     assertEquals(4, billed(t));
+  }
+
+  /**
+   * With coalesced acks the handler does not wait for each commit (a synchronous ack waits for the
+   * group commit, up to 200 ms here): 500 events of two partitions arrive well within the time 500
+   * awaited commits would take, and when maxEvents closes the stream every one is billed, once.
+   */
+  @Test
+  void theSdksCoalescedAcksBillEveryHandledEventOnceWithoutWaitingForEachCommit() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("ssecoalesce", 2);
+    StringBuilder batch = new StringBuilder("[");
+    for (int i = 1; i <= 500; i++) {
+      batch.append(i == 1 ? "" : ",").append("{\"specversion\":\"1.0\",\"id\":\"c").append(i)
+          .append("\",\"source\":\"/sse\",\"type\":\"order.created\",\"partitionkey\":\"")
+          .append(keyOfPartition(i % 2)).append("\",\"data\":{\"n\":").append(i).append("}}");
+    }
+    assertEquals(202, broker.post("/v1/topics/" + t.topic() + "/events", t.producerKey(),
+        "application/cloudevents-batch+json", batch.append("]").toString()).status());
+    List<io.tollgate.client.Delivery> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+    long started = System.nanoTime();
+    io.tollgate.client.EventStreamSubscriber subscriber = io.tollgate.client.EventStreamSubscriber
+        .builder(broker.baseUrl(), t.consumerKey(), t.subscription()).coalescedAcks().onDelivery(received::add)
+        .maxEvents(500).connect();
+    subscriber.closed().get(30, TimeUnit.SECONDS);
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    assertEquals(500, received.size());
+    assertEquals(500, billed(t), "every handled event, once, committed before the stream closed");
+    assertTrue(took.compareTo(Duration.ofSeconds(20)) < 0, "500 awaited commits would take up to 100 s; took " + took);
   }
 
   @Test

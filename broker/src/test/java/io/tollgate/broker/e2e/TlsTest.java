@@ -111,12 +111,13 @@ class TlsTest {
   }
 
   @Test
-  void aTlsNodesAsyncApiDocumentNamesWssAndHttpsServers() {
+  void aTlsNodesAsyncApiDocumentNamesWssAndHttpsServersForStreamsEventStreamsAndPublishing() {
     TestBroker.Tenancy t = TestBroker.tenancy(admin(tls, trusting()), "asyncapitls", 1);
     com.fasterxml.jackson.databind.JsonNode document = new TollgateAdmin(tls.baseUrl(), t.consumerKey(), trusting().httpClient())
         .get("/v1/products/" + t.product() + "/asyncapi");
     assertEquals("wss", document.at("/servers/websocket/protocol").asText());
     assertEquals("https", document.at("/servers/http/protocol").asText());
+    assertEquals("https", document.at("/servers/sse/protocol").asText(), "server-sent events over HTTPS (h2 or HTTP/1.1)");
   }
 
   @Test

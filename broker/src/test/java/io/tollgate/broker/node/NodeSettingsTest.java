@@ -65,6 +65,19 @@ class NodeSettingsTest {
   }
 
   @Test
+  void http2IsOnUnderTlsAndOnPlaintextOnlyWithH2c() {
+    NodeSettings.HttpEdge defaults = read("").http();
+    assertTrue(defaults.speaksHttp2(true), "h2 by ALPN under TLS");
+    assertTrue(!defaults.speaksHttp2(false), "no h2c unless asked for");
+    assertTrue(read("tollgate.http.h2c = on").http().speaksHttp2(false));
+    NodeSettings.HttpEdge off = read("tollgate.http.http2 = off").http();
+    assertTrue(!off.speaksHttp2(true) && !off.speaksHttp2(false));
+    ConfigException refused = assertThrows(ConfigException.class,
+        () -> read("tollgate.http.http2 = off\ntollgate.http.h2c = on"));
+    assertTrue(refused.getMessage().contains("http.h2c"), refused.getMessage());
+  }
+
+  @Test
   void topicsKeepEverythingUnlessTheNodeSetsADefaultRetention() {
     assertEquals(Retention.FOREVER, read("").topics().retention().topicDefault());
     assertEquals(new Retention(Optional.of(Duration.ofDays(7)), OptionalLong.of(1L << 30)),
