@@ -170,11 +170,14 @@ public record NodeSettings(
             deadLetterBytes(t)));
   }
 
-  /** At most 64 MiB: a ledger's snapshot holds its dead letters, and a journal write must stay far below its store's limits. */
+  /**
+   * At most 8 MiB: a ledger's snapshot holds all its dead letters (and its attempts) in one write,
+   * which Cassandra refuses above half its commit log segment (16 MB by default).
+   */
   private static long deadLetterBytes(Config t) {
     long value = t.getBytes("webhooks.dead-letters.max-bytes");
-    if (value < 1 || value > 64L << 20) {
-      throw bad(t, "webhooks.dead-letters.max-bytes", "a size from 1 byte to 64 MiB");
+    if (value < 1 || value > 8L << 20) {
+      throw bad(t, "webhooks.dead-letters.max-bytes", "a size from 1 byte to 8 MiB");
     }
     return value;
   }
