@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -89,6 +90,14 @@ public final class WebhookLedger extends EventSourcedBehavior<WebhookLedger.Comm
 
   private record BillAgain() implements Command, NoSerializationVerificationNeeded {}
 
+  /**
+   * How the ledger has the subscription bill a redelivery: in the node, an ask of
+   * {@link SubscriptionEntity.BillRedelivered}; completes once the subscription answered.
+   */
+  public interface RedeliveryBilling {
+    CompletionStage<?> bill(String subscription, long redelivery, long units, long atMillis);
+  }
+
   /** A redelivery the subscription may not have billed yet. */
   record Unbilled(long redelivery, long units, long atMillis) {}
 
@@ -106,8 +115,14 @@ public final class WebhookLedger extends EventSourcedBehavior<WebhookLedger.Comm
   }
 
   public static void initSharding(ClusterSharding sharding, WebhookSettings settings, Duration timeout) {
-    sharding.init(Entity.of(ENTITY_KEY, context -> Behaviors.setup(actor ->
-        new WebhookLedger(actor, context.getEntityId(), settings, sharding, timeout))));
+    RedeliveryBilling billing = (subscription, redelivery, units, atMillis) ->
+        sharding.entityRefFor(SubscriptionEntity.ENTITY_KEY, subscription).<SubscriptionEntity.Committed>ask(
+            replyTo -> new SubscriptionEntity.BillRedelivered(redelivery, units, atMillis, replyTo), timeout);
+    sharding.init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), settings, billing)));
+  }
+
+  static Behavior<Command> create(String subscription, WebhookSettings settings, RedeliveryBilling billing) {
+    return Behaviors.setup(actor -> new WebhookLedger(actor, subscription, settings, billing));
   }
 
   public static String persistenceId(String subscription) {
@@ -117,18 +132,16 @@ public final class WebhookLedger extends EventSourcedBehavior<WebhookLedger.Comm
   private final ActorContext<Command> context;
   private final String subscription;
   private final WebhookSettings settings;
-  private final ClusterSharding sharding;
-  private final Duration timeout;
-  private boolean billing;
+  private final RedeliveryBilling billing;
+  private boolean billingInFlight;
 
   private WebhookLedger(ActorContext<Command> context, String subscription, WebhookSettings settings,
-                        ClusterSharding sharding, Duration timeout) {
+                        RedeliveryBilling billing) {
     super(PersistenceId.ofUniqueId(persistenceId(subscription)));
     this.context = context;
     this.subscription = subscription;
     this.settings = settings;
-    this.sharding = sharding;
-    this.timeout = timeout;
+    this.billing = billing;
   }
 
   @Override
@@ -209,19 +222,17 @@ public final class WebhookLedger extends EventSourcedBehavior<WebhookLedger.Comm
 
   /** Has the subscription bill the oldest unbilled redelivery; one at a time, so they arrive in order. */
   private void billNext(State state) {
-    if (billing || state.unbilled.isEmpty()) {
+    if (billingInFlight || state.unbilled.isEmpty()) {
       return;
     }
-    billing = true;
+    billingInFlight = true;
     Unbilled next = state.unbilled.peekFirst();
-    context.pipeToSelf(sharding.entityRefFor(SubscriptionEntity.ENTITY_KEY, subscription)
-            .<SubscriptionEntity.Committed>ask(replyTo -> new SubscriptionEntity.BillRedelivered(next.redelivery(),
-                next.units(), next.atMillis(), replyTo), timeout),
+    context.pipeToSelf(billing.bill(subscription, next.redelivery(), next.units(), next.atMillis()),
         (committed, failure) -> new BillAnswered(next.redelivery(), failure == null));
   }
 
   private Effect<Message, State> onBillAnswered(State state, BillAnswered answered) {
-    billing = false;
+    billingInFlight = false;
     if (!answered.billed()) {
       context.scheduleOnce(BILL_RETRY, context.getSelf(), new BillAgain());
       return Effect().none();
