@@ -71,8 +71,8 @@ final class EndpointRun {
   private final URI url;
   private final CircuitBreaker breaker;
   private final AtomicBoolean stopped = new AtomicBoolean();
-  /** When the endpoint began failing without a success since; empty while it succeeds. */
-  private final AtomicReference<Optional<Instant>> failingSince = new AtomicReference<>(Optional.empty());
+  /** When the endpoint began failing without a success since (the worker's, kept across runs); empty while it succeeds. */
+  private final AtomicReference<Optional<Instant>> failingSince;
   /** Per partition, the latest ack the run sent, done once committed or refused. */
   private final Map<PartitionRef, CompletableFuture<Void>> acks = new ConcurrentHashMap<>();
   private final SharedKillSwitch killSwitch = KillSwitches.shared("webhook-run");
@@ -88,7 +88,8 @@ final class EndpointRun {
   }
 
   EndpointRun(ActorSystem<?> system, WebhookSettings settings, WebhookClient client, CatalogView view,
-              Catalog.WebhookEndpoint endpoint, DeliveryRecords records, EndpointEvents events, Clock clock) {
+              Catalog.WebhookEndpoint endpoint, DeliveryRecords records, EndpointEvents events,
+              AtomicReference<Optional<Instant>> failingSince, Clock clock) {
     this.system = system;
     this.settings = settings;
     this.client = client;
@@ -96,6 +97,7 @@ final class EndpointRun {
     this.endpoint = endpoint;
     this.records = records;
     this.events = events;
+    this.failingSince = failingSince;
     this.clock = clock;
     this.url = URI.create(endpoint.url());
     this.breaker = CircuitBreaker.create(Adapter.toClassic(system).scheduler(), settings.breakerFailures(),

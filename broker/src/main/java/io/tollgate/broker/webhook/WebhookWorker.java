@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -71,6 +72,13 @@ public final class WebhookWorker extends AbstractBehavior<WebhookWorker.Command>
   private Instant nextStart = Instant.MIN;
   private Duration restartDelay = FIRST_RESTART;
   private Instant runStartedAt = Instant.MIN;
+  /**
+   * When the endpoint began failing without a success since, kept from run to run while the
+   * endpoint stays the same: a dead-lettered batch ends its run, and the next run must not start
+   * the {@code disable-after} count over.
+   */
+  private final AtomicReference<Optional<Instant>> failingSince = new AtomicReference<>(Optional.empty());
+  private Instant failingEndpointChangedAt = Instant.MIN;
 
   private WebhookWorker(ActorContext<Command> context, String subscription, Parts parts) {
     super(context);
@@ -157,8 +165,12 @@ public final class WebhookWorker extends AbstractBehavior<WebhookWorker.Command>
       return this;
     }
     Catalog.WebhookEndpoint endpoint = parts.view().catalog().webhook(subscription).orElseThrow();
+    if (!endpoint.changedAt().equals(failingEndpointChangedAt)) {
+      failingEndpointChangedAt = endpoint.changedAt();
+      failingSince.set(Optional.empty());
+    }
     current = new EndpointRun(getContext().getSystem(), parts.settings(), parts.client(), parts.view(), endpoint,
-        parts.records(), parts.events(), parts.clock());
+        parts.records(), parts.events(), failingSince, parts.clock());
     state = "delivering";
     runStartedAt = parts.clock().instant();
     long running = run;
