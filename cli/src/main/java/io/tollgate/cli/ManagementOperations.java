@@ -50,6 +50,14 @@ public final class ManagementOperations {
   private static final List<Query> PAGE = List.of(new Query("limit", "At most this many (1 to 1000)."),
       new Query("after", "The next_after of the page before."));
 
+  /** Which dead letters a replay or deletion takes; none given: all. */
+  private static final List<Field> DEAD_LETTER_SELECTION = List.of(
+      text("from", "Dead-lettered at or after this ISO-8601 instant"),
+      text("to", "Dead-lettered before this ISO-8601 instant"),
+      text("from_cursor", "Of this cursor's partition, from this cursor"),
+      text("to_cursor", "Of this cursor's partition, up to this cursor"),
+      integer("number", "Only this dead letter"));
+
   private ManagementOperations() {}
 
   /** Every OpenAPI operation the CLI covers: by a management command, by a command of its own, or as the node's. */
@@ -261,6 +269,18 @@ public final class ManagementOperations {
           "The latest delivery attempts, newest first.", List.of(),
           List.of(new Query("limit", "At most this many (1 to 100)."), new Query("before", "The next_before of the page before.")),
           "number", "at", "try", "status", "error", "latency_ms", "next_try_at"),
+      op("webhooks", "dead-letters", "GET", "/v1/subscriptions/{subscription}/webhook/dead-letters",
+          "listWebhookDeadLetters", "Events of batches the dead-letter policy gave up, oldest first (unbilled).",
+          List.of(), List.of(new Query("limit", "At most this many (1 to 100)."), PAGE.get(1)),
+          "number", "cursor", "dead_at", "reason", "queued"),
+      op("webhooks", "replay", "POST", "/v1/subscriptions/{subscription}/webhook/dead-letters/replay",
+          "replayWebhookDeadLetters", "Send dead letters again (all, or a time range, a cursor range of one "
+              + "partition, or one number); each is billed when a 2xx acknowledges it.",
+          DEAD_LETTER_SELECTION, List.of(), "queued"),
+      op("webhooks", "delete-dead-letters", "DELETE", "/v1/subscriptions/{subscription}/webhook/dead-letters",
+          "deleteWebhookDeadLetters", "Delete dead letters (all, or those a range or number selects); never billed.",
+          List.of(), DEAD_LETTER_SELECTION.stream().map(field -> new Query(field.name(), field.description())).toList(),
+          "deleted"),
 
       op("audit", "list", "GET", "/v1/audit", "readAuditLog", "Catalog changes and billing actions.", List.of(),
           List.of(new Query("actor", "Only this account's"), PAGE.get(1), PAGE.get(0)),

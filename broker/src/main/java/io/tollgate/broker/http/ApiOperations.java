@@ -25,6 +25,10 @@ final class ApiOperations {
   record Operation(String id, String tag, String summary, Optional<String> request, int status,
                    Optional<String> response, List<String> query, List<String> errors) {}
 
+  private static final List<String> DEAD_LETTER_SELECTION_ERRORS = List.of("not_a_webhook_subscription",
+      "invalid_dead_letter_time", "malformed_cursor", "empty_dead_letter_range", "dead_letter_cursors_span_partitions",
+      "dead_letter_selection_mixed", "invalid_number");
+
   private ApiOperations() {}
 
   private static Operation read(String id, String tag, String summary, String response, String... errors) {
@@ -246,6 +250,20 @@ final class ApiOperations {
           "subscriptions", "The latest delivery attempts of a webhook subscription, newest first, a page at a time: "
               + "status, latency, response excerpt and next try.", "WebhookAttemptPage", "not_a_webhook_subscription",
           "invalid_limit", "invalid_before"), "limit", "before")),
+      at("GET", "/v1/subscriptions/{subscription}/webhook/dead-letters", withQuery(read("listWebhookDeadLetters",
+          "subscriptions", "A webhook subscription's dead letters (events of batches the dead-letter policy gave up, "
+              + "unbilled), oldest first, a page at a time, with what the store holds (README, \"Webhooks\").",
+          "DeadLetterPage", "not_a_webhook_subscription", "invalid_limit", "invalid_after"), "limit", "after")),
+      at("POST", "/v1/subscriptions/{subscription}/webhook/dead-letters/replay", new Operation(
+          "replayWebhookDeadLetters", "subscriptions", "Queues the dead letters a time range, a cursor range of one "
+              + "partition or a number selects (all when none) to be sent again through the signed delivery path; each "
+              + "is billed once, when a 2xx acknowledges it.", Optional.of("DeadLetterSelection"), 202,
+          Optional.of("DeadLettersQueued"), List.of(), DEAD_LETTER_SELECTION_ERRORS)),
+      at("DELETE", "/v1/subscriptions/{subscription}/webhook/dead-letters", new Operation("deleteWebhookDeadLetters",
+          "subscriptions", "Deletes the dead letters the query selects (from, to, from_cursor, to_cursor or number, as "
+              + "a replay's body), all when it selects none; they are never delivered or billed.", Optional.empty(),
+          200, Optional.of("DeadLettersDeleted"), List.of("from", "to", "from_cursor", "to_cursor", "number"),
+          DEAD_LETTER_SELECTION_ERRORS)),
 
       at("GET", "/v1/analytics/{dimension}", withQuery(read("getAnalytics", "analytics",
           "Rollups of topics, products, plans, accounts or subscriptions per minute, hour or day over [from, to):"

@@ -247,6 +247,14 @@ public final class HttpApi extends AllDirectives {
         api("GET", "/v1/subscriptions/{subscription}/webhook/attempts", (principal, at) ->
             parameterOptional("limit", limit -> parameterOptional("before", before ->
                 async(() -> webhooks.attempts(principal, at.get(0), limit, before))))),
+        api("GET", "/v1/subscriptions/{subscription}/webhook/dead-letters", (principal, at) ->
+            parameterOptional("limit", limit -> parameterOptional("after", after ->
+                async(() -> webhooks.deadLetters(principal, at.get(0), limit, after))))),
+        api("POST", "/v1/subscriptions/{subscription}/webhook/dead-letters/replay", (principal, at) ->
+            withBody(body -> async(() -> webhooks.replayDeadLetters(principal, at.get(0), body)))),
+        api("DELETE", "/v1/subscriptions/{subscription}/webhook/dead-letters", (principal, at) ->
+            parameterMap(query -> async(() -> webhooks.deleteDeadLetters(principal, at.get(0),
+                name -> Optional.ofNullable(query.get(name)))))),
 
         api("GET", "/v1/analytics/{dimension}", (principal, at) -> parameterOptional("from", from ->
             parameterOptional("to", to -> parameterOptional("resolution", resolution -> parameterOptional("key", key ->

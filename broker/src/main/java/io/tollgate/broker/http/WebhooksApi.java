@@ -8,10 +8,16 @@ import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.Scope;
 import io.tollgate.broker.error.FieldLengths;
 import io.tollgate.broker.error.Refusal;
+import io.tollgate.broker.position.Cursor;
+import io.tollgate.broker.subscription.Delivery;
+import io.tollgate.broker.subscription.StreamFormat;
 import io.tollgate.broker.webhook.Attempt;
+import io.tollgate.broker.webhook.DeadLetter;
+import io.tollgate.broker.webhook.DeadLetterSelection;
 import io.tollgate.broker.webhook.Webhooks;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -19,12 +25,16 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 
 /**
  * A webhook subscription's endpoint: moving it (which enables it again), rotating its signing
- * secret, and the log of its delivery attempts, a page at a time. Its tenant reads; a key with
- * the subscribe scope changes.
+ * secret, the log of its delivery attempts, a page at a time, and its dead letters: listed,
+ * replayed or deleted, all or those a selection takes. Its tenant reads; a key with the
+ * subscribe scope changes.
  */
 public final class WebhooksApi {
   /** The largest page of attempts. */
   static final int MAX_ATTEMPTS_PAGE = 100;
+  /** The largest page of dead letters. */
+  static final int MAX_DEAD_LETTER_PAGE = 100;
+  private static final Set<String> SELECTION = Set.of("from", "to", "from_cursor", "to_cursor", "number");
 
   private final CatalogView view;
   private final Webhooks webhooks;
@@ -81,6 +91,109 @@ public final class WebhooksApi {
     });
   }
 
+  /** Dead letters oldest first, each event as a webhook body lists it; {@code after} is the last {@code number} of the page before. */
+  CompletionStage<HttpResponse> deadLetters(Principal principal, String subscriptionId, Optional<String> limitText,
+                                            Optional<String> afterText) {
+    Catalog.Subscription subscription = visible(principal, subscriptionId);
+    AccountReads.requireRead(principal, subscription.account());
+    view.catalog().webhook(subscriptionId).orElseThrow(() -> notWebhook(subscriptionId));
+    int limit = (int) parse(limitText, "limit", MAX_DEAD_LETTER_PAGE, 1, MAX_DEAD_LETTER_PAGE);
+    long after = parse(afterText, "after", 0, 0, Long.MAX_VALUE);
+    return webhooks.deadLetters(subscriptionId, after, limit).thenApply(page -> {
+      ObjectNode body = JsonBody.MAPPER.createObjectNode().put("count", page.count()).put("bytes", page.bytes());
+      ArrayNode data = body.putArray("data");
+      page.letters().forEach(letter -> data.add(render(letter)));
+      if (page.more()) {
+        body.put("next_after", page.letters().get(page.letters().size() - 1).number());
+      }
+      return Responses.json(200, body);
+    });
+  }
+
+  /**
+   * Queues the dead letters a selection takes ({@code from}/{@code to}: dead-lettered in that time
+   * range; {@code from_cursor}/{@code to_cursor}: of one partition, both ends included;
+   * {@code number}: one; nothing: all) for the worker to send again through the signed delivery
+   * path; each is billed when a 2xx acknowledges it.
+   */
+  CompletionStage<HttpResponse> replayDeadLetters(Principal principal, String subscriptionId, byte[] body) {
+    changeable(principal, subscriptionId, "replay the dead letters of ");
+    JsonBody request = JsonBody.parse(requests, body, SELECTION);
+    DeadLetterSelection selection = selection(field -> request.optionalString(field, FieldLengths.Kind.TEXT),
+        request.optionalLong("number"));
+    return webhooks.selectDeadLetters(subscriptionId, "replay", selection).thenApply(count ->
+        Responses.json(202, JsonBody.MAPPER.createObjectNode().put("queued", count)));
+  }
+
+  /** Deletes the dead letters the query's selection takes (as a replay's body names it), all when it names none. */
+  CompletionStage<HttpResponse> deleteDeadLetters(Principal principal, String subscriptionId,
+                                                  java.util.function.Function<String, Optional<String>> query) {
+    changeable(principal, subscriptionId, "delete the dead letters of ");
+    Optional<Long> number = query.apply("number").map(text -> parse(Optional.of(text), "number", 0, 1, Long.MAX_VALUE));
+    DeadLetterSelection selection = selection(query, number);
+    return webhooks.selectDeadLetters(subscriptionId, "delete", selection).thenApply(count ->
+        Responses.json(200, JsonBody.MAPPER.createObjectNode().put("deleted", count)));
+  }
+
+  /** A selection from its fields; each bad one has its own code. */
+  static DeadLetterSelection selection(java.util.function.Function<String, Optional<String>> field,
+                                       Optional<Long> number) {
+    Optional<Instant> from = field.apply("from").map(text -> instant("from", text));
+    Optional<Instant> to = field.apply("to").map(text -> instant("to", text));
+    Optional<Cursor> fromCursor = field.apply("from_cursor").map(WebhooksApi::cursor);
+    Optional<Cursor> toCursor = field.apply("to_cursor").map(WebhooksApi::cursor);
+    if (number.isPresent() && (from.isPresent() || to.isPresent() || fromCursor.isPresent() || toCursor.isPresent())) {
+      throw new Refusal("dead_letter_selection_mixed", "\"number\" names one dead letter; it takes no time or cursor "
+          + "range besides");
+    }
+    if (number.isPresent() && number.get() < 1) {
+      throw new Refusal("invalid_number", "\"number\" is an integer from 1");
+    }
+    if (from.isPresent() && to.isPresent() && !from.get().isBefore(to.get())) {
+      throw new Refusal("empty_dead_letter_range", "\"from\" must be before \"to\"");
+    }
+    if (fromCursor.isPresent() && toCursor.isPresent()) {
+      if (!fromCursor.get().partitionRef().equals(toCursor.get().partitionRef())) {
+        throw new Refusal("dead_letter_cursors_span_partitions", "\"from_cursor\" and \"to_cursor\" must be of one "
+            + "partition: cursors of different partitions have no order");
+      }
+      if (fromCursor.get().isAfter(toCursor.get())) {
+        throw new Refusal("empty_dead_letter_range", "\"from_cursor\" must not be after \"to_cursor\"");
+      }
+    }
+    return new DeadLetterSelection(from, to, fromCursor, toCursor, number.orElse(0L));
+  }
+
+  private static Instant instant(String field, String text) {
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw new Refusal("invalid_dead_letter_time", "\"" + field + "\" must be an instant such as "
+          + "\"2026-12-06T10:00:00Z\"");
+    }
+  }
+
+  private static Cursor cursor(String text) {
+    try {
+      return Cursor.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new Refusal("malformed_cursor", "\"" + text + "\" is not a cursor");
+    }
+  }
+
+  private static ObjectNode render(DeadLetter letter) {
+    ObjectNode node = JsonBody.MAPPER.createObjectNode().put("number", letter.number())
+        .put("cursor", letter.point().cursor().encode()).put("dead_at", letter.deadAt().toString())
+        .put("reason", letter.reason()).put("queued", letter.queued());
+    try {
+      node.set("event", JsonBody.MAPPER.readTree(StreamFormat.Json.batchItem(new Delivery(letter.point().cursor(),
+          letter.point().offset(), letter.event(), letter.appendedAt().toEpochMilli()))));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return node;
+  }
+
   /**
    * A webhook endpoint as a subscription's {@code delivery} shows it: never its secrets, only how
    * many sign now and until when the rotated-out ones do.
@@ -117,6 +230,9 @@ public final class WebhooksApi {
       node.put("error", attempt.error());
     }
     node.put("response_excerpt", attempt.excerpt());
+    if (attempt.replay()) {
+      node.put("replay", true);
+    }
     attempt.nextTryAt().ifPresent(next -> node.put("next_try_at", next.toString()));
     return node;
   }

@@ -20,6 +20,7 @@ import io.tollgate.broker.topic.RetentionSegments;
 import io.tollgate.broker.topic.Publisher;
 import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.broker.topic.TopicSchemas;
+import io.tollgate.broker.webhook.DeadLetterPolicy;
 import io.tollgate.broker.webhook.RetryPolicy;
 import io.tollgate.broker.webhook.SecretBox;
 import io.tollgate.broker.webhook.WebhookSettings;
@@ -172,7 +173,23 @@ public record NodeSettings(
         new RetryPolicy(firstRetry, maxRetry, jitter, positive(t, "webhooks.disable-after")),
         atLeastOne(t, "webhooks.breaker.failures"), positive(t, "webhooks.breaker.reset"),
         notNegative(t, "webhooks.secret-overlap"), between(t, "webhooks.attempt-log-size", 1, 100_000),
-        positive(t, "webhooks.wake-every"), positive(t, "webhooks.linger"));
+        positive(t, "webhooks.wake-every"), positive(t, "webhooks.linger"),
+        new WebhookSettings.DeadLetters(new DeadLetterPolicy(t.getBoolean("webhooks.dead-letters.enabled"),
+            positive(t, "webhooks.dead-letters.after"), between(t, "webhooks.dead-letters.after-attempts", 0, 1_000_000)),
+            between(t, "webhooks.dead-letters.max-count", 1, 1_000_000),
+            deadLetterBytes(t)));
+  }
+
+  /**
+   * At most 8 MiB: a ledger's snapshot holds all its dead letters (and its attempts) in one write,
+   * which Cassandra refuses above half its commit log segment (16 MB by default).
+   */
+  private static long deadLetterBytes(Config t) {
+    long value = t.getBytes("webhooks.dead-letters.max-bytes");
+    if (value < 1 || value > 8L << 20) {
+      throw bad(t, "webhooks.dead-letters.max-bytes", "a size from 1 byte to 8 MiB");
+    }
+    return value;
   }
 
   /** The key webhook secrets are encrypted under: the base64 of 32 bytes, or empty for none. */

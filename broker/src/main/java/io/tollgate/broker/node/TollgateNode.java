@@ -49,6 +49,7 @@ import io.tollgate.broker.webhook.DeliveryFeed;
 import io.tollgate.broker.webhook.WebhookClient;
 import io.tollgate.broker.webhook.WebhookSettings;
 import io.tollgate.broker.webhook.WebhookTargets;
+import io.tollgate.broker.webhook.WebhookLedger;
 import io.tollgate.broker.webhook.WebhookWorker;
 import io.tollgate.broker.webhook.Webhooks;
 import io.tollgate.broker.subscription.SubscriptionPreview;
@@ -284,8 +285,10 @@ public final class TollgateNode {
     Executor resolving = system.dispatchers().lookup(DispatcherSelector.blocking());
     Webhooks webhooks = new Webhooks(view, catalogWriter, sharding, webhookSettings, webhookTargets, resolving, clock,
         askTimeout);
+    WebhookLedger.initSharding(sharding, webhookSettings, askTimeout);
     WebhookWorker.initSharding(sharding, new WebhookWorker.Parts(view, DeliveryFeed.of(streams),
-        new WebhookClient(system, webhookSettings, webhookTargets, resolving), webhooks, webhookSettings, clock));
+        new WebhookClient(system, webhookSettings, webhookTargets, resolving), webhooks, webhooks, webhookSettings,
+        clock));
     AdminApi admin = new AdminApi(view, catalogWriter, new Subscriptions(sharding, view, catalogWriter, askTimeout, clock, periods),
         sharding, schemas, requests, askTimeout, clock, webhooks);
     AtomicBoolean stopping = new AtomicBoolean();

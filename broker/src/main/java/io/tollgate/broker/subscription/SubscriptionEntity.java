@@ -146,16 +146,27 @@ public final class SubscriptionEntity
     }
   }
 
+  /**
+   * Bills {@code units} replayed webhook dead letters that a 2xx acknowledged at {@code atMillis},
+   * in that moment's period, once per {@code redelivery}: the webhook ledger numbers its
+   * redeliveries rising and sends them in order, so one at or below what was billed is answered
+   * at once. No cursor moves: the cursor moved past these events when they were dead-lettered.
+   */
+  public record BillRedelivered(long redelivery, long units, long atMillis, ActorRef<Committed> replyTo)
+      implements Command {}
+
   /** {@code inSync} false: a range did not start where the subscription stood; the session must reattach. */
   public record Committed(boolean inSync) implements ClusterMessage {}
 
   /**
    * The ack point per partition (partitions never acked are absent), usage per period, and
-   * whether an ack was committed since the cursor was last moved (see {@link Attached#resumable}).
+   * whether an ack was committed since the cursor was last moved (see {@link Attached#resumable}),
+   * and the highest webhook redelivery billed ({@link BillRedelivered}).
    */
-  public record State(Map<PartitionRef, AckPoint> acked, Map<String, Long> usageByPeriod, boolean resumable) {
+  public record State(Map<PartitionRef, AckPoint> acked, Map<String, Long> usageByPeriod, boolean resumable,
+                      long redeliveredThrough) {
     static State empty() {
-      return new State(new HashMap<>(), new HashMap<>(), true);
+      return new State(new HashMap<>(), new HashMap<>(), true, 0);
     }
 
     long usedIn(String period) {
@@ -209,6 +220,7 @@ public final class SubscriptionEntity
         .onCommand(GetAcked.class, (state, get) -> Effect().reply(get.replyTo(), standing(state)))
         .onCommand(MoveCursors.class, this::onMove)
         .onCommand(AckOnSession.class, this::onAckOnSession)
+        .onCommand(BillRedelivered.class, this::onBillRedelivered)
         .onCommand(PlanChanged.class, (state, changed) -> {
           if (session != null) {
             session.tell(new PlanSwitched(changed.plan()));
@@ -256,6 +268,18 @@ public final class SubscriptionEntity
           }
         })
         .thenReply(move.replyTo(), this::standing);
+  }
+
+  private ReplyEffect<CursorsAdvanced, State> onBillRedelivered(State state, BillRedelivered bill) {
+    if (bill.redelivery() <= state.redeliveredThrough()) {
+      return Effect().reply(bill.replyTo(), new Committed(true));
+    }
+    CursorsAdvanced billed = CursorsAdvanced.newBuilder().setUnits(bill.units()).setRedelivery(bill.redelivery())
+        .setPeriod(periods.periodOf(java.time.Instant.ofEpochMilli(bill.atMillis())).id())
+        .setAtMillis(bill.atMillis()).build();
+    return Effect().persist(billed)
+        .thenRun(newState -> usage.usageRecorded(subscriptionId))
+        .thenReply(bill.replyTo(), newState -> new Committed(true));
   }
 
   private ReplyEffect<CursorsAdvanced, State> onAckOnSession(State state, AckOnSession ack) {
@@ -330,8 +354,12 @@ public final class SubscriptionEntity
       if (advanced.getUnits() > 0) {
         state.usageByPeriod().merge(advanced.getPeriod(), advanced.getUnits(), Long::sum);
       }
+      if (advanced.getRedelivery() > 0) {
+        return new State(state.acked(), state.usageByPeriod(), state.resumable(),
+            Math.max(state.redeliveredThrough(), advanced.getRedelivery()));
+      }
       if (advanced.getMoved() || advanced.getUnits() > 0) {
-        return new State(state.acked(), state.usageByPeriod(), !advanced.getMoved());
+        return new State(state.acked(), state.usageByPeriod(), !advanced.getMoved(), state.redeliveredThrough());
       }
       return state;
     }).build();
@@ -345,13 +373,15 @@ public final class SubscriptionEntity
         SubscriptionSnapshot.Builder snapshot = SubscriptionSnapshot.newBuilder();
         state.acked().values().forEach(point -> snapshot.addAcked(point.toProto()));
         snapshot.putAllUsageByPeriod(state.usageByPeriod());
-        return snapshot.setMovedSinceLastAck(!state.resumable()).build();
+        return snapshot.setMovedSinceLastAck(!state.resumable()).setRedeliveredThrough(state.redeliveredThrough())
+            .build();
       }
 
       @Override
       public State fromJournal(Object stored) {
         SubscriptionSnapshot snapshot = (SubscriptionSnapshot) stored;
-        State state = new State(new HashMap<>(), new HashMap<>(), !snapshot.getMovedSinceLastAck());
+        State state = new State(new HashMap<>(), new HashMap<>(), !snapshot.getMovedSinceLastAck(),
+            snapshot.getRedeliveredThrough());
         snapshot.getAckedList().forEach(proto -> {
           AckPoint point = AckPoint.fromProto(proto);
           state.acked().put(point.partition(), point);

@@ -9,6 +9,7 @@ import io.tollgate.protocols.v1.cluster.AdvanceCursorsRequest;
 import io.tollgate.protocols.v1.cluster.AttachRequest;
 import io.tollgate.protocols.v1.cluster.Attached;
 import io.tollgate.protocols.v1.cluster.MoveCursors;
+import io.tollgate.protocols.v1.cluster.BillRedelivered;
 import io.tollgate.protocols.v1.cluster.CursorsCommittedReply;
 import io.tollgate.protocols.v1.cluster.Detach;
 import io.tollgate.protocols.v1.cluster.SessionAckReply;
@@ -83,6 +84,11 @@ public final class SubscriptionMessages {
                 range.getFromOffset(), AckPoint.fromProto(range.getTo()), range.getUnits(), range.getPeriod())));
             return new SubscriptionEntity.AdvanceCursors(ranges, refs.ref(request.getReplyTo()));
           }),
+      MessageCodec.of("BillRedelivered", SubscriptionEntity.BillRedelivered.class, BillRedelivered.parser(),
+          (bill, refs) -> BillRedelivered.newBuilder().setRedelivery(bill.redelivery()).setUnits(bill.units())
+              .setAtMillis(bill.atMillis()).setReplyTo(refs.text(bill.replyTo())).build(),
+          (bill, refs) -> new SubscriptionEntity.BillRedelivered(bill.getRedelivery(), bill.getUnits(),
+              bill.getAtMillis(), refs.ref(bill.getReplyTo()))),
       MessageCodec.of("Committed", SubscriptionEntity.Committed.class, CursorsCommittedReply.parser(),
           (committed, refs) -> CursorsCommittedReply.newBuilder().setInSync(committed.inSync()).build(),
           (reply, refs) -> new SubscriptionEntity.Committed(reply.getInSync())),

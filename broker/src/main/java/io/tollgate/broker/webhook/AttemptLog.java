@@ -6,9 +6,9 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * The latest attempts of one webhook subscription, kept in memory by its worker (at most
- * {@code capacity}; the oldest go first), numbered from 1 and read newest first a page at a time.
- * It is safe for the worker's lanes to add from several threads.
+ * The latest attempts of one webhook subscription (at most {@code capacity}; the oldest go
+ * first), numbered from 1 and read newest first a page at a time. Its {@link WebhookLedger} keeps
+ * it durable: each attempt is journaled, and a snapshot holds what the log holds.
  */
 public final class AttemptLog {
   /** A page, newest first; {@code more}: older attempts are kept. */
@@ -32,6 +32,25 @@ public final class AttemptLog {
     }
     attempts.addLast(numbered);
     return numbered;
+  }
+
+  /** After recovery from a snapshot: these attempts, numbered, and the numbering goes on from {@code last}. */
+  public synchronized void restore(List<Attempt> numbered, long lastNumber) {
+    numbered.forEach(attempt -> {
+      if (attempts.size() == capacity) {
+        attempts.removeFirst();
+      }
+      attempts.addLast(attempt);
+    });
+    last = Math.max(last, lastNumber);
+  }
+
+  public synchronized long last() {
+    return last;
+  }
+
+  public synchronized List<Attempt> oldestFirst() {
+    return List.copyOf(attempts);
   }
 
   /** Up to {@code limit} attempts numbered below {@code before} (0: from the newest), newest first. */

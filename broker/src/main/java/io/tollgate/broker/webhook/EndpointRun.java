@@ -2,6 +2,7 @@ package io.tollgate.broker.webhook;
 
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.broker.position.AckPoint;
 import io.tollgate.broker.position.Cursor;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.broker.subscription.Delivery;
@@ -13,24 +14,30 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
-import org.apache.pekko.japi.Pair;
 import org.apache.pekko.pattern.CircuitBreaker;
 import org.apache.pekko.pattern.CircuitBreakerOpenException;
 import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.stream.KillSwitches;
-import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * One run of a webhook subscription's delivery, from an open feed until it ends or is stopped:
@@ -40,6 +47,10 @@ import org.apache.pekko.stream.javadsl.Keep;
  * events through the feed, billing each once. A {@code 410 Gone} disables the endpoint; so does
  * failing without a success for the retry policy's {@code disableAfter}. Failures in a row open a
  * circuit shared by the lanes, which then wait instead of sending until it lets one through.
+ * A batch the dead-letter policy gives up is stored as dead letters and the cursor moves past it
+ * unbilled (which ends the session; the worker starts the next run from there). Beside the lanes,
+ * one more sends the dead letters a replay queued, through the same signing, circuit and retries;
+ * a 2xx has the ledger remove and bill them.
  */
 final class EndpointRun {
   /** The run was stopped or the endpoint disabled: the lane's batch is not acknowledged. */
@@ -54,25 +65,39 @@ final class EndpointRun {
   private final WebhookClient client;
   private final CatalogView view;
   private final Catalog.WebhookEndpoint endpoint;
-  private final AttemptLog log;
+  private final DeliveryRecords records;
   private final EndpointEvents events;
   private final Clock clock;
   private final URI url;
   private final CircuitBreaker breaker;
   private final AtomicBoolean stopped = new AtomicBoolean();
-  /** When the endpoint began failing without a success since; empty while it succeeds. */
-  private final AtomicReference<Optional<Instant>> failingSince = new AtomicReference<>(Optional.empty());
-  private volatile UniqueKillSwitch killSwitch;
+  /** When the endpoint began failing without a success since (the worker's, kept across runs); empty while it succeeds. */
+  private final AtomicReference<Optional<Instant>> failingSince;
+  /** Per partition, the latest ack the run sent, done once committed or refused. */
+  private final Map<PartitionRef, CompletableFuture<Void>> acks = new ConcurrentHashMap<>();
+  private final SharedKillSwitch killSwitch = KillSwitches.shared("webhook-run");
+
+  /**
+   * Events a lane sends and tries again until a 2xx answers or the policy gives them up;
+   * {@code deadLetters}: the numbers of the dead letters a replay sends, empty for live events.
+   */
+  private record Batch(List<Delivery> deliveries, Instant firstTryAt, List<Long> deadLetters) {
+    boolean replay() {
+      return !deadLetters.isEmpty();
+    }
+  }
 
   EndpointRun(ActorSystem<?> system, WebhookSettings settings, WebhookClient client, CatalogView view,
-              Catalog.WebhookEndpoint endpoint, AttemptLog log, EndpointEvents events, Clock clock) {
+              Catalog.WebhookEndpoint endpoint, DeliveryRecords records, EndpointEvents events,
+              AtomicReference<Optional<Instant>> failingSince, Clock clock) {
     this.system = system;
     this.settings = settings;
     this.client = client;
     this.view = view;
     this.endpoint = endpoint;
-    this.log = log;
+    this.records = records;
     this.events = events;
+    this.failingSince = failingSince;
     this.clock = clock;
     this.url = URI.create(endpoint.url());
     this.breaker = CircuitBreaker.create(Adapter.toClassic(system).scheduler(), settings.breakerFailures(),
@@ -88,28 +113,46 @@ final class EndpointRun {
   /** Runs the feed; the stage completes when the feed ends (the session ended) or fails when the run stops. */
   CompletionStage<Done> run(DeliveryFeed.Opened feed) {
     int lanes = endpoint.concurrency();
-    Pair<UniqueKillSwitch, CompletionStage<Done>> running = feed.items()
-        .viaMat(KillSwitches.single(), Keep.right())
+    Source.tick(Duration.ZERO, settings.wakeEvery(), "replay")
+        .via(killSwitch.flow())
+        .mapAsync(1, tick -> records.queued(endpoint.subscription(), endpoint.batchSize())
+            .exceptionally(failure -> List.of()))
+        .filter(letters -> !letters.isEmpty())
+        .mapAsync(1, letters -> attempt(replayOf(letters), 1).exceptionally(failure -> List.of()))
+        .runWith(Sink.ignore(), system);
+    CompletionStage<Done> done = feed.items()
+        .via(killSwitch.flow())
         .mapConcat(item -> item instanceof DeliveryFeed.Events batch ? batch.deliveries() : List.<Delivery>of())
         .groupBy(lanes, delivery -> Math.floorMod(delivery.cursor().partitionRef().hashCode(), lanes))
         .groupedWithin(endpoint.batchSize(), settings.linger())
-        .mapAsync(1, batch -> attempt(List.copyOf(batch), 1))
+        .mapAsync(1, batch -> attempt(new Batch(List.copyOf(batch), clock.instant(), List.of()), 1))
         .mapConcat(EndpointRun::lastOfEachPartition)
         .mergeSubstreams()
-        .map(cursor -> new StreamSession.FeedAck(cursor.encode(), answer -> { }))
-        .watchTermination(Keep.both())
+        .map(this::ack)
+        .watchTermination(Keep.right())
         .to(feed.acks())
         .run(system);
-    killSwitch = running.first();
-    return running.second();
+    return done.whenComplete((ended, failure) -> {
+      stopped.set(true);
+      killSwitch.shutdown();
+    });
   }
 
   void stop(String why) {
     stopped.set(true);
-    UniqueKillSwitch running = killSwitch;
-    if (running != null) {
-      running.abort(new Stopped(why));
-    }
+    killSwitch.abort(new Stopped(why));
+  }
+
+  private StreamSession.FeedAck ack(Cursor cursor) {
+    CompletableFuture<Void> committed = new CompletableFuture<>();
+    acks.put(cursor.partitionRef(), committed);
+    return new StreamSession.FeedAck(cursor.encode(), answer -> committed.complete(null));
+  }
+
+  private Batch replayOf(List<DeadLetter> letters) {
+    return new Batch(letters.stream().map(letter -> new Delivery(letter.point().cursor(), letter.point().offset(),
+            letter.event(), letter.appendedAt().toEpochMilli())).toList(), clock.instant(),
+        letters.stream().map(DeadLetter::number).toList());
   }
 
   /** The cursor to acknowledge per partition: the last of each, in the batch's order. */
@@ -119,7 +162,7 @@ final class EndpointRun {
     return List.copyOf(last.values());
   }
 
-  private CompletionStage<List<Delivery>> attempt(List<Delivery> batch, int tryNumber) {
+  private CompletionStage<List<Delivery>> attempt(Batch batch, int tryNumber) {
     if (stopped.get()) {
       return CompletableFuture.failedFuture(new Stopped("the run stopped"));
     }
@@ -128,8 +171,8 @@ final class EndpointRun {
     SecretBox box = settings.secrets().orElseThrow(() -> new Stopped("this node has no webhook secret key"));
     List<byte[]> secrets = current.signingAt(clock.instant()).stream()
         .map(secret -> box.open(secret.ciphertext(), subscription)).toList();
-    byte[] body = WebhookBody.of(subscription, batch);
-    String id = WebhookBody.webhookId(subscription, batch);
+    byte[] body = WebhookBody.of(subscription, batch.deliveries());
+    String id = WebhookBody.webhookId(subscription, batch.deliveries());
     Instant sentAt = clock.instant();
     long timestamp = sentAt.getEpochSecond();
     List<HttpHeader> headers = List.of(RawHeader.create("webhook-id", id),
@@ -149,7 +192,7 @@ final class EndpointRun {
   }
 
   /** An open circuit sends nothing: the lane waits until it lets a request through. */
-  private CompletionStage<List<Delivery>> waitForCircuit(List<Delivery> batch, int tryNumber, Throwable failure) {
+  private CompletionStage<List<Delivery>> waitForCircuit(Batch batch, int tryNumber, Throwable failure) {
     Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
         ? failure.getCause() : failure;
     Duration wait = cause instanceof CircuitBreakerOpenException open
@@ -157,29 +200,79 @@ final class EndpointRun {
     return later(wait, () -> attempt(batch, tryNumber));
   }
 
-  private CompletionStage<List<Delivery>> outcome(List<Delivery> batch, int tryNumber, String id, Instant sentAt,
+  private CompletionStage<List<Delivery>> outcome(Batch batch, int tryNumber, String id, Instant sentAt,
                                                   WebhookClient.Answer answer) {
     if (isSuccess(answer)) {
       failingSince.set(Optional.empty());
-      record(batch, tryNumber, id, sentAt, answer, Optional.empty());
-      return CompletableFuture.completedFuture(batch);
+      record(batch, tryNumber, id, sentAt, answer, "", Optional.empty());
+      if (batch.replay()) {
+        return records.redelivered(endpoint.subscription(), batch.deadLetters(), clock.instant())
+            .thenApply(done -> List.of());
+      }
+      return CompletableFuture.completedFuture(batch.deliveries());
     }
     Instant now = clock.instant();
     if (answer.status() == 410) {
-      record(batch, tryNumber, id, sentAt, answer, Optional.empty());
+      record(batch, tryNumber, id, sentAt, answer, "", Optional.empty());
       return disable("gone", "the endpoint answered 410 Gone");
     }
     Instant since = failingSince.updateAndGet(was -> was.or(() -> Optional.of(now))).orElseThrow();
     if (settings.retries().failedForTooLong(since, now)) {
-      record(batch, tryNumber, id, sentAt, answer, Optional.empty());
+      record(batch, tryNumber, id, sentAt, answer, "", Optional.empty());
       return disable("failing", "the endpoint failed every request since " + since + ", longer than "
           + settings.retries().disableAfter());
     }
+    if (settings.deadLetters().policy().givesUp(batch.firstTryAt(), tryNumber, now)) {
+      return giveUp(batch, tryNumber, id, sentAt, answer);
+    }
+    return tryAgain(batch, tryNumber, id, sentAt, answer, "");
+  }
+
+  private CompletionStage<List<Delivery>> tryAgain(Batch batch, int tryNumber, String id, Instant sentAt,
+                                                   WebhookClient.Answer answer, String note) {
+    Instant now = clock.instant();
     Duration delay = settings.retries().delay(tryNumber,
         answer.retryAfter().flatMap(value -> RetryPolicy.retryAfter(value, now)),
         () -> ThreadLocalRandom.current().nextDouble());
-    record(batch, tryNumber, id, sentAt, answer, Optional.of(now.plus(delay)));
+    record(batch, tryNumber, id, sentAt, answer, note, Optional.of(now.plus(delay)));
     return later(delay, () -> attempt(batch, tryNumber + 1));
+  }
+
+  /**
+   * A replay that fails past the policy leaves its letters where they were. A live batch goes to
+   * the dead-letter store; once the acks this run sent before it for its partitions are committed
+   * (else a move could pass them unbilled), the cursor moves past it, unbilled. A full store
+   * keeps the batch: its lane holds back and tries it again.
+   */
+  private CompletionStage<List<Delivery>> giveUp(Batch batch, int tryNumber, String id, Instant sentAt,
+                                                 WebhookClient.Answer answer) {
+    String subscription = endpoint.subscription();
+    if (batch.replay()) {
+      record(batch, tryNumber, id, sentAt, answer, "replay_gave_up", Optional.empty());
+      records.replayGaveUp(subscription, batch.deadLetters());
+      return CompletableFuture.completedFuture(List.of());
+    }
+    Instant now = clock.instant();
+    String reason = answer.status() > 0 ? "status " + answer.status() : answer.error();
+    List<DeadLetter> letters = batch.deliveries().stream().map(delivery -> new DeadLetter(0,
+        new AckPoint(delivery.cursor(), delivery.offset()), delivery.event(),
+        Instant.ofEpochMilli(delivery.appendedAtMillis()), now, reason, false)).toList();
+    return records.deadLetter(subscription, letters).thenCompose(stored -> {
+      if (!stored.isDone()) {
+        return tryAgain(batch, tryNumber, id, sentAt, answer, stored.code());
+      }
+      record(batch, tryNumber, id, sentAt, answer, "dead_lettered", Optional.empty());
+      Map<PartitionRef, AckPoint> last = new LinkedHashMap<>();
+      batch.deliveries().forEach(delivery -> last.put(delivery.cursor().partitionRef(),
+          new AckPoint(delivery.cursor(), delivery.offset())));
+      List<AckPoint> past = List.copyOf(last.values());
+      CompletableFuture<?>[] earlier = past.stream().map(point -> acks.get(point.partition()))
+          .filter(Objects::nonNull).toArray(CompletableFuture[]::new);
+      return CompletableFuture.allOf(earlier).orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+          .handle((done, failure) -> null)
+          .thenCompose(committed -> records.skip(subscription, past))
+          .thenApply(moved -> List.<Delivery>of());
+    });
   }
 
   private CompletionStage<List<Delivery>> disable(String reason, String message) {
@@ -193,11 +286,14 @@ final class EndpointRun {
     return Patterns.after(delay, Adapter.toClassic(system), next);
   }
 
-  private void record(List<Delivery> batch, int tryNumber, String id, Instant sentAt, WebhookClient.Answer answer,
-                      Optional<Instant> nextTryAt) {
-    log.add(new Attempt(0, id, sentAt, answer.status(), answer.latencyMillis(), answer.excerpt(), answer.error(),
-        batch.size(), batch.get(0).cursor().encode(), batch.get(batch.size() - 1).cursor().encode(), nextTryAt,
-        tryNumber));
+  /** {@code note}: what became of the batch besides the answer (dead_lettered, dead_letters_full, replay_gave_up). */
+  private void record(Batch batch, int tryNumber, String id, Instant sentAt, WebhookClient.Answer answer,
+                      String note, Optional<Instant> nextTryAt) {
+    List<Delivery> deliveries = batch.deliveries();
+    String error = Stream.of(answer.error(), note).filter(text -> !text.isEmpty()).collect(Collectors.joining(", "));
+    records.attempt(endpoint.subscription(), new Attempt(0, id, sentAt, answer.status(), answer.latencyMillis(),
+        answer.excerpt(), error, deliveries.size(), deliveries.get(0).cursor().encode(),
+        deliveries.get(deliveries.size() - 1).cursor().encode(), nextTryAt, tryNumber, batch.replay()));
   }
 
   private static boolean isSuccess(WebhookClient.Answer answer) {

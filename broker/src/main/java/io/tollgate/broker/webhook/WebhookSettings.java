@@ -17,11 +17,15 @@ import java.util.Optional;
  * @param breakerFailures failures in a row that open an endpoint's circuit
  * @param breakerReset how long an open circuit waits before it lets one request through
  * @param secretOverlap how long a rotated-out secret still signs
- * @param attemptLogSize attempts kept per subscription
+ * @param attemptLogSize attempts kept per subscription (durably, in its {@link WebhookLedger})
  * @param wakeEvery how often every node makes sure each webhook subscription's worker runs
+ * @param deadLetters when a failing batch is given up, and how much each subscription's dead-letter store holds
  */
 public record WebhookSettings(Optional<SecretBox> secrets, boolean allowPrivateTargets, int batchSize,
                               int maxBatchSize, int concurrency, int maxConcurrency, Duration connectTimeout,
                               Duration requestTimeout, Duration bodyTimeout, int maxExcerptBytes, RetryPolicy retries,
                               int breakerFailures, Duration breakerReset, Duration secretOverlap, int attemptLogSize,
-                              Duration wakeEvery, Duration linger) {}
+                              Duration wakeEvery, Duration linger, DeadLetters deadLetters) {
+  /** {@code tollgate.webhooks.dead-letters}: the policy, and the store's bounds per subscription. */
+  public record DeadLetters(DeadLetterPolicy policy, int maxCount, long maxBytes) {}
+}

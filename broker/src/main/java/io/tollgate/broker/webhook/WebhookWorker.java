@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -24,8 +25,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * A webhook subscription's delivery worker, one in the cluster (a sharded entity, kept alive by
  * the {@link Wake}s every node sends): it runs an {@link EndpointRun} while the endpoint is
  * enabled and the subscription neither ended nor paused, starts a new one when the endpoint
- * changes or a run ends (its session was replaced, its plan changed, a commit timed out), and
- * keeps the subscription's attempt log. It only sequences; the delivery is the run's.
+ * changes or a run ends (its session was replaced, its plan changed, a commit timed out, the cursor
+ * moved past a dead-lettered batch). It only sequences; the delivery is the run's, and the
+ * attempts and dead letters are the subscription's {@link WebhookLedger}'s.
  */
 public final class WebhookWorker extends AbstractBehavior<WebhookWorker.Command> {
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "WebhookWorker");
@@ -54,7 +56,7 @@ public final class WebhookWorker extends AbstractBehavior<WebhookWorker.Command>
 
   /** What every worker of a node shares. */
   public record Parts(CatalogView view, DeliveryFeed feed, WebhookClient client, EndpointEvents events,
-                      WebhookSettings settings, Clock clock) {}
+                      DeliveryRecords records, WebhookSettings settings, Clock clock) {}
 
   public static void initSharding(ClusterSharding sharding, Parts parts) {
     sharding.init(Entity.of(ENTITY_KEY, context -> Behaviors.setup(actor -> new WebhookWorker(actor,
@@ -63,7 +65,6 @@ public final class WebhookWorker extends AbstractBehavior<WebhookWorker.Command>
 
   private final String subscription;
   private final Parts parts;
-  private final AttemptLog log;
   private EndpointRun current;
   private long run;
   private boolean opening;
@@ -71,12 +72,18 @@ public final class WebhookWorker extends AbstractBehavior<WebhookWorker.Command>
   private Instant nextStart = Instant.MIN;
   private Duration restartDelay = FIRST_RESTART;
   private Instant runStartedAt = Instant.MIN;
+  /**
+   * When the endpoint began failing without a success since, kept from run to run while the
+   * endpoint stays the same: a dead-lettered batch ends its run, and the next run must not start
+   * the {@code disable-after} count over.
+   */
+  private final AtomicReference<Optional<Instant>> failingSince = new AtomicReference<>(Optional.empty());
+  private Instant failingEndpointChangedAt = Instant.MIN;
 
   private WebhookWorker(ActorContext<Command> context, String subscription, Parts parts) {
     super(context);
     this.subscription = subscription;
     this.parts = parts;
-    this.log = new AttemptLog(parts.settings().attemptLogSize());
   }
 
   @Override
@@ -84,8 +91,9 @@ public final class WebhookWorker extends AbstractBehavior<WebhookWorker.Command>
     return newReceiveBuilder()
         .onMessage(Wake.class, wake -> check())
         .onMessage(GetAttempts.class, get -> {
-          AttemptLog.Page page = log.page(get.before(), get.limit());
-          get.replyTo().tell(new AttemptsPage(page.attempts(), page.more(), state));
+          String now = state;
+          parts.records().attemptPage(subscription, get.before(), get.limit()).thenAccept(page ->
+              get.replyTo().tell(new AttemptsPage(page.attempts(), page.more(), now)));
           return this;
         })
         .onMessage(Opened.class, this::onOpened)
@@ -157,8 +165,12 @@ public final class WebhookWorker extends AbstractBehavior<WebhookWorker.Command>
       return this;
     }
     Catalog.WebhookEndpoint endpoint = parts.view().catalog().webhook(subscription).orElseThrow();
-    current = new EndpointRun(getContext().getSystem(), parts.settings(), parts.client(), parts.view(), endpoint, log,
-        parts.events(), parts.clock());
+    if (!endpoint.changedAt().equals(failingEndpointChangedAt)) {
+      failingEndpointChangedAt = endpoint.changedAt();
+      failingSince.set(Optional.empty());
+    }
+    current = new EndpointRun(getContext().getSystem(), parts.settings(), parts.client(), parts.view(), endpoint,
+        parts.records(), parts.events(), failingSince, parts.clock());
     state = "delivering";
     runStartedAt = parts.clock().instant();
     long running = run;

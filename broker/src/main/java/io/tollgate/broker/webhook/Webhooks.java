@@ -6,8 +6,11 @@ import io.tollgate.broker.catalog.CatalogCommand;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.CatalogWriter;
 import io.tollgate.broker.catalog.Platform;
+import io.tollgate.broker.ShardedAsk;
 import io.tollgate.broker.error.Refusal;
+import io.tollgate.broker.position.AckPoint;
 import io.tollgate.broker.position.PartitionRef;
+import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.topic.Partitioner;
 import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.protocols.v1.AttributeValue;
@@ -16,6 +19,7 @@ import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -23,16 +27,18 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A node's webhooks: what the HTTP edge asks (a new endpoint with its secret, a changed
- * endpoint, a rotated secret, a page of attempts), the announcements of endpoints' circuits and
- * disablings on the platform's {@code tollgate.webhooks} topic, and the wakes that keep each
- * webhook subscription's worker running somewhere in the cluster.
+ * endpoint, a rotated secret, a page of attempts, the dead letters, their replay or deletion),
+ * the announcements of endpoints' circuits and disablings on the platform's
+ * {@code tollgate.webhooks} topic, the wakes that keep each webhook subscription's worker running
+ * somewhere in the cluster, and the way to each subscription's {@link WebhookLedger}.
  */
-public final class Webhooks implements EndpointEvents {
+public final class Webhooks implements EndpointEvents, DeliveryRecords {
   private static final Logger LOG = LoggerFactory.getLogger(Webhooks.class);
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -110,11 +116,79 @@ public final class Webhooks implements EndpointEvents {
         .ask(replyTo -> new WebhookWorker.GetAttempts(subscription, before, limit, replyTo), timeout);
   }
 
+  /** Dead letters numbered above {@code after}, oldest first. */
+  public CompletionStage<WebhookLedger.DeadLetterPage> deadLetters(String subscription, long after, int limit) {
+    return ledger(subscription).ask(replyTo -> new WebhookLedger.GetDeadLetters(after, limit, false, replyTo), timeout);
+  }
+
+  /**
+   * Queues for replay ({@code replay}) or deletes ({@code delete}) the dead letters the selection
+   * takes; the answer counts them. A replay wakes the worker, which sends them with its next run's
+   * replay lane.
+   */
+  public CompletionStage<Long> selectDeadLetters(String subscription, String action, DeadLetterSelection selection) {
+    return ShardedAsk.<WebhookLedger.Command, WebhookLedger.Reply>ask(ledger(subscription),
+            replyTo -> new WebhookLedger.SelectDeadLetters(action, selection, replyTo), timeout, timeout.multipliedBy(3))
+        .thenApply(reply -> {
+          if (action.equals("replay")) {
+            wake(subscription);
+          }
+          return reply.count();
+        });
+  }
+
+  @Override
+  public void attempt(String subscription, Attempt attempt) {
+    ledger(subscription).tell(new WebhookLedger.RecordAttempt(attempt));
+  }
+
+  @Override
+  public CompletionStage<WebhookWorker.AttemptsPage> attemptPage(String subscription, long before, int limit) {
+    return ledger(subscription).ask(replyTo -> new WebhookLedger.GetAttempts(before, limit, replyTo), timeout);
+  }
+
+  @Override
+  public CompletionStage<WebhookLedger.Reply> deadLetter(String subscription, List<DeadLetter> letters) {
+    return ShardedAsk.<WebhookLedger.Command, WebhookLedger.Reply>ask(ledger(subscription),
+        replyTo -> new WebhookLedger.AddDeadLetters(letters, replyTo), timeout, timeout.multipliedBy(3));
+  }
+
+  /** The seek's own move: no units, and the open session ends with {@code cursor_moved}. */
+  @Override
+  public CompletionStage<Void> skip(String subscription, List<AckPoint> to) {
+    return ShardedAsk.<SubscriptionEntity.Command, SubscriptionEntity.Attached>ask(
+            sharding.entityRefFor(SubscriptionEntity.ENTITY_KEY, subscription),
+            replyTo -> new SubscriptionEntity.MoveCursors(to, replyTo), timeout, timeout.multipliedBy(3))
+        .thenApply(standing -> null);
+  }
+
+  @Override
+  public CompletionStage<List<DeadLetter>> queued(String subscription, int limit) {
+    return ledger(subscription).<WebhookLedger.DeadLetterPage>ask(
+            replyTo -> new WebhookLedger.GetDeadLetters(0, limit, true, replyTo), timeout)
+        .thenApply(WebhookLedger.DeadLetterPage::letters);
+  }
+
+  @Override
+  public CompletionStage<WebhookLedger.Reply> redelivered(String subscription, List<Long> numbers, Instant at) {
+    return ShardedAsk.<WebhookLedger.Command, WebhookLedger.Reply>ask(ledger(subscription),
+        replyTo -> new WebhookLedger.Redelivered(numbers, at, replyTo), timeout, timeout.multipliedBy(3));
+  }
+
+  @Override
+  public void replayGaveUp(String subscription, List<Long> numbers) {
+    ledger(subscription).tell(new WebhookLedger.ReplayGaveUp(numbers));
+  }
+
+  private EntityRef<WebhookLedger.Command> ledger(String subscription) {
+    return sharding.entityRefFor(WebhookLedger.ENTITY_KEY, subscription);
+  }
+
   /** Every {@code wake-every}, wakes the worker of each webhook subscription that has not ended. */
   public void startWaking(ActorSystem<?> system) {
     system.scheduler().scheduleAtFixedRate(settings.wakeEvery(), settings.wakeEvery(), () -> {
       Catalog catalog = view.catalog();
-      java.time.Instant now = clock.instant();
+      Instant now = clock.instant();
       catalog.webhooks().forEach(endpoint -> {
         boolean ended = catalog.subscription(endpoint.subscription()).map(s -> s.endedAt(now)).orElse(true);
         if (!ended) {

@@ -396,6 +396,14 @@ class TenantIsolationMatrixTest {
             + a.webhookSubscription() + "/webhook/secret"), Owner.TENANT, "subscribe", true, notFound("subscription"), 201),
         row("GET", "/v1/subscriptions/{subscription}/webhook/attempts", () -> call("/v1/subscriptions/"
             + a.webhookSubscription() + "/webhook/attempts"), Owner.TENANT, "read", true, notFound("subscription"), 200),
+        row("GET", "/v1/subscriptions/{subscription}/webhook/dead-letters", () -> call("/v1/subscriptions/"
+            + a.webhookSubscription() + "/webhook/dead-letters"), Owner.TENANT, "read", true, notFound("subscription"), 200),
+        row("POST", "/v1/subscriptions/{subscription}/webhook/dead-letters/replay", () -> json("/v1/subscriptions/"
+                + a.webhookSubscription() + "/webhook/dead-letters/replay", "{}"), Owner.TENANT, "subscribe", true,
+            notFound("subscription"), 202),
+        row("DELETE", "/v1/subscriptions/{subscription}/webhook/dead-letters", () -> call("/v1/subscriptions/"
+                + a.webhookSubscription() + "/webhook/dead-letters"), Owner.TENANT, "subscribe", true,
+            notFound("subscription"), 200),
 
         row("GET", "/v1/analytics/{dimension}", () -> call("/v1/analytics/subscriptions?key=" + a.subscription()
                 + "&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&resolution=hour"), Owner.TENANT, "read", true,

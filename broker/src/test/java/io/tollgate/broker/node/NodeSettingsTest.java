@@ -1,6 +1,7 @@
 package io.tollgate.broker.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,6 +61,7 @@ class NodeSettingsTest {
     assertTrue(settings.webhooks().secrets().isEmpty());
     assertTrue(!settings.webhooks().allowPrivateTargets());
     assertEquals(100, settings.webhooks().batchSize());
+    assertFalse(settings.webhooks().deadLetters().policy().enabled(), "a failing batch holds its lane by default");
     assertTrue(read("tollgate.webhooks.secret-key = \"" + java.util.Base64.getEncoder().encodeToString(new byte[32])
         + "\"").webhooks().secrets().isPresent());
   }
@@ -136,6 +138,10 @@ class NodeSettingsTest {
       "tollgate.webhooks.retry.max | 1ms",
       "tollgate.webhooks.disable-after | 0s",
       "tollgate.webhooks.max-excerpt-bytes | 0",
+      "tollgate.webhooks.dead-letters.after | 0s",
+      "tollgate.webhooks.dead-letters.after-attempts | -1",
+      "tollgate.webhooks.dead-letters.max-count | 0",
+      "tollgate.webhooks.dead-letters.max-bytes | 9MiB",
       "tollgate.topics.retention.time | 0s",
       "tollgate.topics.retention.time | never",
       "tollgate.topics.retention.bytes | 0",

@@ -157,6 +157,27 @@ class SubscriptionEntityTest {
     assertTrue(advance(range(-1, point(0, 1, 0, 41), 42)).hasNoEvents());
   }
 
+  @Test
+  void aReplayedDeadLetterRedeliveryIsBilledOnceInItsPeriodEvenWhenSentAgainAfterARestart() {
+    advance(range(-1, point(0, 1, 0, 9), 10));
+    long octoberAck = Instant.parse("2026-10-31T23:59:59Z").toEpochMilli();
+    CursorsAdvanced billed = entity.<SubscriptionEntity.Committed>runCommand(replyTo ->
+        new SubscriptionEntity.BillRedelivered(1, 3, octoberAck, replyTo)).eventOfType(CursorsAdvanced.class);
+    assertEquals(3, billed.getUnits());
+    assertEquals("2026-10", billed.getPeriod(), "billed in the period its 2xx came in");
+    assertEquals(0, billed.getCursorsCount(), "no cursor moves");
+    entity.restart();
+    var again = entity.<SubscriptionEntity.Committed>runCommand(replyTo ->
+        new SubscriptionEntity.BillRedelivered(1, 3, octoberAck, replyTo));
+    assertTrue(again.hasNoEvents());
+    assertTrue(again.reply().inSync());
+    assertEquals(3, entity.getState().usedIn("2026-10"));
+    assertEquals(10, entity.getState().usedIn("2026-11"));
+    assertEquals(new AckPoint(new Cursor("shop.orders", 0, 1, 0), 9),
+        entity.getState().acked().get(new PartitionRef("shop.orders", 0)));
+    assertTrue(entity.getState().resumable(), "billing a redelivery is not a move");
+  }
+
   private SubscriptionEntity.AckAnswer ackFromOutside(Cursor cursor) {
     var probe = testKit.createTestProbe(SubscriptionEntity.AckAnswer.class);
     var result = entity.runCommand(new SubscriptionEntity.AckOnSession(cursor, probe.getRef()));

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class AttemptLogTest {
   private static Attempt attempt(int status) {
-    return new Attempt(0, "msg_1", Instant.EPOCH, status, 5, "", "", 1, "t.a:0:1:0", "t.a:0:1:0", Optional.empty(), 1);
+    return new Attempt(0, "msg_1", Instant.EPOCH, status, 5, "", "", 1, "t.a:0:1:0", "t.a:0:1:0", Optional.empty(), 1, false);
   }
 
   private static List<Long> numbers(AttemptLog.Page page) {
