@@ -30,7 +30,8 @@ class InvoicingTrialTest {
     Invoicing.PlanSegmentKey inTrial = Invoicing.segmentAt(subscription, DAY_1.plusSeconds(13 * 3600));
     Invoicing.PlanSegmentKey afterTrial = Invoicing.segmentAt(subscription, DAY_1.plusSeconds(37 * 3600));
     assertEquals(new Invoicing.PlanSegmentKey("plan_x", DAY_1.plusSeconds(36 * 3600)), afterTrial);
-    Invoicing.UsageOf usage = (period, sub, segment) -> segment.equals(inTrial) ? 7 : segment.equals(afterTrial) ? 5 : 0;
+    Invoicing.UsageOf usage = (period, sub, segment) ->
+        new Metered(segment.equals(inTrial) ? 7 : segment.equals(afterTrial) ? 5 : 0, 0);
 
     assertEquals(List.of("trial 7 0.00"), lines(DAY_1, usage), "all of its first period is trial");
     assertEquals(List.of("trial 7 0.00", "usage 5 0.05", "recurring_fee 1 2.00"), lines(DAY_1.plusSeconds(86400), usage),
@@ -50,8 +51,8 @@ class InvoicingTrialTest {
     subscribe(DAY_1, "plan_x");
     catalog.apply(CatalogChange.newBuilder().setAtMillis(DAY_1.plusSeconds(6 * 3600).toEpochMilli()).setActor("acc_a")
         .setSubscriptionPlanChanged(SubscriptionPlanChanged.newBuilder().setSubscription("sub_1").setPlan("plan_y")).build());
-    assertEquals(List.of("trial 0 0.00", "trial 0 0.00"), lines(DAY_1, (p, s, k) -> 0), "one trial line per plan");
-    assertEquals(List.of("recurring_fee 1 8.00"), lines(DAY_1.plusSeconds(86400), (p, s, k) -> 0),
+    assertEquals(List.of("trial 0 0.00", "trial 0 0.00"), lines(DAY_1, (p, s, k) -> Metered.NONE), "one trial line per plan");
+    assertEquals(List.of("recurring_fee 1 8.00"), lines(DAY_1.plusSeconds(86400), (p, s, k) -> Metered.NONE),
         "the second day is paid in full: the change did not restart the trial");
   }
 
