@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,13 +33,16 @@ import org.junit.jupiter.api.Test;
  * Bytes as a priced meter over real sockets: a plan prices the events and, per started KB, the
  * bytes of their data as each consumer receives it (after the plan's redaction). Events of known
  * sizes are published, consumed and acknowledged, the period closes, and the invoice bills the
- * bytes to the cent, the same over a WebSocket and an event stream, after a restart too, and the
+ * bytes to the cent, the same over a WebSocket, an event stream and a webhook, after a restart too, and the
  * verification recomputes it from the journals without a difference.
  */
 class BytesMeterTest {
   private static final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
   private static final Map<String, Object> SETTINGS = Map.of("tollgate.billing.period", "PT1H",
-      "tollgate.billing.grace", "5m", "tollgate.billing.close-interval", "200ms");
+      "tollgate.billing.grace", "5m", "tollgate.billing.close-interval", "200ms",
+      "tollgate.webhooks.secret-key", Base64.getEncoder().encodeToString(
+          "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII)),
+      "tollgate.webhooks.allow-private-targets", true, "tollgate.webhooks.wake-every", "1s");
   /** Events at 0.001, bytes at 0.05 per started KB; the consumer never sees an event's "secret". */
   private static final String PLAN = """
       {"name":"bytes","currency":"USD","revenue_share":"0.70","price":{"model":"per_unit","unit_amount":"0.001"},
@@ -77,7 +81,11 @@ class BytesMeterTest {
   }
 
   private static long usageBytes(TestBroker.Tenancy t) throws Exception {
-    return broker.get("/v1/subscriptions/" + t.subscription(), t.consumerKey()).body().get("usage").get("bytes").asLong();
+    return usageBytes(t, t.subscription());
+  }
+
+  private static long usageBytes(TestBroker.Tenancy t, String subscription) throws Exception {
+    return broker.get("/v1/subscriptions/" + subscription, t.consumerKey()).body().get("usage").get("bytes").asLong();
   }
 
   private static JsonNode lineOfKind(JsonNode invoice, String kind) {
@@ -156,5 +164,19 @@ class BytesMeterTest {
         t.consumerKey()).body(), "bytes");
     assertEquals(5, bytesLine.get("quantity").asLong(), "4,900 bytes are 5 started KB");
     assertEquals("0.25", bytesLine.get("amount").asText());
+  }
+
+  @Test
+  void aWebhookConsumerIsBilledTheBytesAWebSocketConsumerIs() throws Exception {
+    try (WebhookReceiver receiver = new WebhookReceiver()) {
+      TestBroker.Tenancy t = broker.tenancy("hookbytes", 1, PLAN);
+      TestBroker.Reply created = WebhookDeliveryTest.subscribe(broker, t, WebhookDeliveryTest.webhook(receiver.url(), 5, 1));
+      assertEquals(201, created.status(), String.valueOf(created.body()));
+      String subscription = created.body().get("id").asText();
+      publish(t, sized("h", 10));
+      await().atMost(Duration.ofSeconds(20)).until(() -> usageBytes(t, subscription) == 10L * DELIVERED_BYTES);
+      assertTrue(receiver.requests().stream().noneMatch(request -> new String(request.body(), StandardCharsets.UTF_8).contains("\"secret\"")),
+          "the webhook carries the redacted data it is billed for");
+    }
   }
 }
