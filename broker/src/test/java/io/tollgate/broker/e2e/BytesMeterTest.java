@@ -179,4 +179,18 @@ class BytesMeterTest {
           "the webhook carries the redacted data it is billed for");
     }
   }
+
+  @Test
+  void aBytesPriceInAnUnknownUnitOrWithoutOneIsRefused() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("badbytes", 1);
+    TestBroker.Reply unknown = broker.post("/v1/products/" + t.product() + "/plans", t.producerKey(), "application/json", """
+        {"name":"kb","currency":"USD","price":{"model":"per_unit","unit_amount":"0.01"},
+         "bytes_price":{"per":"kb","model":"per_unit","unit_amount":"0.05"}}""");
+    assertEquals(400, unknown.status());
+    assertEquals("invalid_price", unknown.errorCode(), String.valueOf(unknown.body()));
+    TestBroker.Reply missing = broker.post("/v1/products/" + t.product() + "/plans", t.producerKey(), "application/json", """
+        {"name":"none","currency":"USD","price":{"model":"per_unit","unit_amount":"0.01"},
+         "bytes_price":{"model":"per_unit","unit_amount":"0.05"}}""");
+    assertEquals(400, missing.status(), String.valueOf(missing.body()));
+  }
 }
