@@ -1,6 +1,7 @@
 package io.tollgate.billing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tollgate.billing.InvoiceDraft.Line;
 import io.tollgate.billing.InvoiceDraft.LineKind;
@@ -32,7 +33,8 @@ class BytesPriceProperties {
   void startedUnitsAreTheCeilingOfTheBytes(@ForAll("units") String per, @ForAll @LongRange(max = Long.MAX_VALUE / 2) long bytes) {
     BytesPrice price = BytesPrice.of(per, PriceModel.perUnit("USD", "1"));
     long units = price.unitsOf(bytes);
-    assertEquals(true, units * price.unitBytes() >= bytes && (units == 0 || (units - 1) * price.unitBytes() < bytes));
+    assertTrue(units * price.unitBytes() >= bytes && (units == 0 || (units - 1) * price.unitBytes() < bytes),
+        () -> units + " units of " + price.unitBytes() + " for " + bytes + " bytes");
   }
 
   /**

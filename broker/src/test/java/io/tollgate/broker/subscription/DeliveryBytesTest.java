@@ -1,6 +1,7 @@
 package io.tollgate.broker.subscription;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.tollgate.broker.position.Cursor;
@@ -34,7 +35,7 @@ class DeliveryBytesTest {
         RedactionRule.newBuilder().setPointer("/card").setAction("remove").build())));
 
     assertEquals(seen.event().getJsonDataBytes().size(), seen.billedBytes());
-    assertEquals(true, seen.billedBytes() < published.billedBytes(), seen.event().getJsonData());
+    assertTrue(seen.billedBytes() < published.billedBytes(), seen.event().getJsonData());
   }
 
   @Test
