@@ -193,4 +193,11 @@ class BytesMeterTest {
          "bytes_price":{"model":"per_unit","unit_amount":"0.05"}}""");
     assertEquals(400, missing.status(), String.valueOf(missing.body()));
   }
+
+  @Test
+  void aPlansBytesPriceReadsBackAsItWasWritten() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("readbytes", 1, PLAN);
+    JsonNode bytesPrice = broker.get("/v1/plans/" + t.plan(), t.consumerKey()).body().get("bytes_price");
+    assertEquals("{\"per\":\"KB\",\"model\":\"per_unit\",\"unit_amount\":\"0.05\"}", String.valueOf(bytesPrice));
+  }
 }
