@@ -10,15 +10,31 @@ import java.util.Map;
 /**
  * A consumer's bill for one period as it stands: a line per tier of each subscription's rating
  * (after its free allowance), a zero line for the free allowance itself, a line for the events
- * past the quota when the plan prices them apart, and the recurring fee.
+ * past the quota when the plan prices them apart, a line per tier of the bytes when the plan prices
+ * bytes, and the recurring fee.
  * Totals are sums of the rounded lines, per currency.
  */
 public record InvoiceDraft(Period period, List<Line> lines, Map<Currency, Money> totals) {
 
-  /** What one subscription used in the period, under which plan. */
-  public record Usage(String subscriptionId, String planId, PlanTerms terms, long units) {}
+  /** What one subscription used in the period, under which plan: events, and the bytes of their data. */
+  public record Usage(String subscriptionId, String planId, PlanTerms terms, long units, long bytes) {
+    public Usage {
+      if (units < 0 || bytes < 0) {
+        throw new IllegalArgumentException("usage must not be negative: " + units + " events, " + bytes + " bytes");
+      }
+    }
 
-  public enum LineKind { TRIAL, FREE_ALLOWANCE, USAGE, OVERAGE, RECURRING_FEE }
+    /** Events only, no bytes. */
+    public Usage(String subscriptionId, String planId, PlanTerms terms, long units) {
+      this(subscriptionId, planId, terms, units, 0);
+    }
+  }
+
+  /**
+   * {@code BYTES}: a tier of the bytes price; its quantity is in the plan's bytes unit
+   * ({@link BytesPrice#per}), or in packages for a package price.
+   */
+  public enum LineKind { TRIAL, FREE_ALLOWANCE, USAGE, OVERAGE, BYTES, RECURRING_FEE }
 
   /**
    * One line: {@code unitPrice} is null for the recurring fee. {@code from} and {@code to} are the
@@ -67,21 +83,25 @@ public record InvoiceDraft(Period period, List<Line> lines, Map<Currency, Money>
   /**
    * The lines of one usage, in invoice order: the free allowance (when the plan has one), a line
    * per tier reached, the overage (when the plan prices events past its quota apart and some
-   * were), and the recurring fee (when the plan has one).
+   * were), a line per tier of the bytes (when the plan prices bytes), and the recurring fee (when
+   * the plan has one).
    */
   public static List<Line> linesOf(Usage usage) {
     PlanTerms terms = usage.terms();
     long overage = terms.overageUnits(0, usage.units());
-    return linesOf(usage, PriceModel.Position.whole(terms.billableUnits(usage.units()) - overage), overage);
+    return linesOf(usage, PriceModel.Position.whole(terms.billableUnits(usage.units()) - overage), overage,
+        PriceModel.Position.whole(usage.bytes()));
   }
 
   /**
    * The lines of one usage of which {@code overage} billable units are past the quota and priced at
    * its overage price, and the rest stand at {@code position} in the period's count of its
    * subscription ({@link PriceModel#rateAt}): a plan segment after a change. Tiers count only the
-   * units the price model prices.
+   * units the price model prices. The usage's bytes stand at {@code bytesPosition} in the period's
+   * count of the subscription's bytes ({@link BytesPrice#rateAt}).
    */
-  public static List<Line> linesOf(Usage usage, PriceModel.Position position, long overage) {
+  public static List<Line> linesOf(Usage usage, PriceModel.Position position, long overage,
+                                   PriceModel.Position bytesPosition) {
     List<Line> lines = new ArrayList<>();
     PlanTerms terms = usage.terms();
     if (terms.freeAllowance() > 0) {
@@ -101,6 +121,15 @@ public record InvoiceDraft(Period period, List<Line> lines, Map<Currency, Money>
       lines.add(new Line(usage.subscriptionId(), usage.planId(), LineKind.OVERAGE, 0, overage, price,
           price.times(overage, terms.currency())));
     }
+    terms.bytesPrice().ifPresent(bytesPrice -> {
+      PriceModel.Slice bytes = bytesPrice.rateAt(bytesPosition, usage.bytes());
+      List<LineItem> tiers = bytes.rating().lines();
+      for (int i = 0; i < tiers.size(); i++) {
+        LineItem item = tiers.get(i);
+        lines.add(new Line(usage.subscriptionId(), usage.planId(), LineKind.BYTES, bytes.firstTier() + i,
+            item.quantity(), item.unitPrice(), item.amount()));
+      }
+    });
     terms.recurringFee().ifPresent(fee ->
         lines.add(new Line(usage.subscriptionId(), usage.planId(), LineKind.RECURRING_FEE, 0, 1, null, fee)));
     return List.copyOf(lines);

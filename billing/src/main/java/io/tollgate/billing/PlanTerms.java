@@ -12,6 +12,8 @@ import java.util.Optional;
  * @param freeAllowance units free in each period, taken off before the price applies
  * @param recurringFee charged once per period whatever the usage
  * @param revenueShare the producer's share of what consumers pay
+ * @param bytesPrice the price of the bytes acknowledged, a second meter next to the events; empty:
+ *     bytes cost nothing
  */
 public record PlanTerms(
     String name,
@@ -20,11 +22,13 @@ public record PlanTerms(
     Optional<Money> recurringFee,
     Optional<RateLimit> rateLimit,
     Optional<Quota> quota,
-    RevenueShare revenueShare) {
+    RevenueShare revenueShare,
+    Optional<BytesPrice> bytesPrice) {
 
   /**
    * @throws BillingException ({@code invalid_plan}) for a blank name, a negative free
-   *     allowance, or a negative recurring fee or one in another currency than the price
+   *     allowance, or a negative recurring fee or one in another currency than the price;
+   *     ({@code invalid_price}) for a bytes price in another currency than the price
    */
   public PlanTerms {
     if (name == null || name.isBlank()) {
@@ -38,6 +42,11 @@ public record PlanTerms(
     Objects.requireNonNull(rateLimit, "rateLimit");
     Objects.requireNonNull(quota, "quota");
     Objects.requireNonNull(revenueShare, "revenueShare");
+    Objects.requireNonNull(bytesPrice, "bytesPrice");
+    if (bytesPrice.isPresent() && !bytesPrice.get().currency().equals(price.currency())) {
+      throw BillingException.invalidPrice("bytes_price is in " + bytesPrice.get().currency()
+          + ", not the plan's currency " + price.currency());
+    }
     if (recurringFee.isPresent()) {
       Money fee = recurringFee.get();
       if (!fee.currency().equals(price.currency())) {
@@ -60,31 +69,37 @@ public record PlanTerms(
         Optional.empty(),
         Optional.empty(),
         Optional.empty(),
-        RevenueShare.DEFAULT);
+        RevenueShare.DEFAULT,
+        Optional.empty());
   }
 
   public PlanTerms withFreeAllowance(long units) {
-    return new PlanTerms(name, price, units, recurringFee, rateLimit, quota, revenueShare);
+    return new PlanTerms(name, price, units, recurringFee, rateLimit, quota, revenueShare, bytesPrice);
   }
 
   public PlanTerms withRecurringFee(Money fee) {
     return new PlanTerms(
-        name, price, freeAllowance, Optional.of(fee), rateLimit, quota, revenueShare);
+        name, price, freeAllowance, Optional.of(fee), rateLimit, quota, revenueShare, bytesPrice);
   }
 
   public PlanTerms withRateLimit(RateLimit limit) {
     return new PlanTerms(
-        name, price, freeAllowance, recurringFee, Optional.of(limit), quota, revenueShare);
+        name, price, freeAllowance, recurringFee, Optional.of(limit), quota, revenueShare, bytesPrice);
   }
 
   public PlanTerms withQuota(Quota periodQuota) {
     return new PlanTerms(
         name, price, freeAllowance, recurringFee, rateLimit, Optional.of(periodQuota),
-        revenueShare);
+        revenueShare, bytesPrice);
   }
 
   public PlanTerms withRevenueShare(RevenueShare share) {
-    return new PlanTerms(name, price, freeAllowance, recurringFee, rateLimit, quota, share);
+    return new PlanTerms(name, price, freeAllowance, recurringFee, rateLimit, quota, share, bytesPrice);
+  }
+
+  public PlanTerms withBytesPrice(BytesPrice bytes) {
+    return new PlanTerms(
+        name, price, freeAllowance, recurringFee, rateLimit, quota, revenueShare, Optional.of(bytes));
   }
 
   public Currency currency() {

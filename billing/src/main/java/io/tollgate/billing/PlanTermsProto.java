@@ -15,16 +15,8 @@ public final class PlanTermsProto {
    */
   public static PlanTerms fromProto(String name, io.tollgate.protocols.v1.journal.PlanTerms proto) {
     String currency = proto.getCurrency();
-    io.tollgate.protocols.v1.journal.PriceModel price = proto.getPrice();
-    PriceModel model = switch (price.getModelCase()) {
-      case PER_UNIT -> PriceModel.perUnit(currency, price.getPerUnit().getUnitAmount());
-      case GRADUATED -> PriceModel.graduated(currency, tiers(price.getGraduated(), currency));
-      case VOLUME -> PriceModel.volume(currency, tiers(price.getVolume(), currency));
-      case PACKAGE -> PriceModel.perPackage(currency, price.getPackage().getPackageSize(),
-          price.getPackage().getPackageAmount());
-      case MODEL_NOT_SET -> throw new BillingException(BillingException.INVALID_PRICE, "a plan needs a price");
-    };
-    PlanTerms terms = PlanTerms.of(name, model).withFreeAllowance(proto.getFreeAllowance());
+    PlanTerms terms = PlanTerms.of(name, priceModel(proto.getPrice(), currency, "a plan needs a price"))
+        .withFreeAllowance(proto.getFreeAllowance());
     if (!proto.getRecurringFee().isEmpty()) {
       terms = terms.withRecurringFee(Money.of(proto.getRecurringFee(), currency));
     }
@@ -42,7 +34,23 @@ public final class PlanTermsProto {
     if (!proto.getRevenueShare().isEmpty()) {
       terms = terms.withRevenueShare(RevenueShare.of(proto.getRevenueShare()));
     }
+    if (proto.hasBytesPrice()) {
+      terms = terms.withBytesPrice(BytesPrice.of(proto.getBytesPrice().getPer(),
+          priceModel(proto.getBytesPrice().getPrice(), currency, "bytes_price needs a model")));
+    }
     return terms;
+  }
+
+  private static PriceModel priceModel(io.tollgate.protocols.v1.journal.PriceModel price, String currency,
+                                       String missing) {
+    return switch (price.getModelCase()) {
+      case PER_UNIT -> PriceModel.perUnit(currency, price.getPerUnit().getUnitAmount());
+      case GRADUATED -> PriceModel.graduated(currency, tiers(price.getGraduated(), currency));
+      case VOLUME -> PriceModel.volume(currency, tiers(price.getVolume(), currency));
+      case PACKAGE -> PriceModel.perPackage(currency, price.getPackage().getPackageSize(),
+          price.getPackage().getPackageAmount());
+      case MODEL_NOT_SET -> throw new BillingException(BillingException.INVALID_PRICE, missing);
+    };
   }
 
   private static List<Tier> tiers(Tiered tiered, String currency) {

@@ -32,7 +32,9 @@ import java.util.Optional;
  * what starting on the second plan costs. Tiers are not restarted by a change: each segment's
  * billable units stand where the subscription's count for the period stands
  * ({@link PriceModel#rateAt}), so no flip between plans restarts a ladder or charges a tier's flat
- * fee twice; packages are counted per plan across the period.
+ * fee twice; packages are counted per plan across the period. Bytes follow the same rule on their
+ * own count: each segment's bytes stand where the subscription's bytes in the period stand, so the
+ * segments together pay the bytes units the whole period holds ({@link BytesPrice#rateAt}).
  *
  * <p>Events past a quota that has an overage price are priced at it on an overage line: the
  * quota counts every event of the subscription in the period, whatever the plan changes (as the
@@ -51,13 +53,13 @@ public final class Proration {
   private Proration() {}
 
   /**
-   * A stretch of the period under one plan, with the units acknowledged in it.
+   * A stretch of the period under one plan, with the units acknowledged in it and their bytes.
    *
    * @param from inclusive
    * @param to exclusive, not before {@code from}
    */
-  public record Segment(PlanTerms terms, Instant from, Instant to, long units) {
-    /** @throws IllegalArgumentException if {@code to} is before {@code from} or units are negative */
+  public record Segment(PlanTerms terms, Instant from, Instant to, long units, long bytes) {
+    /** @throws IllegalArgumentException if {@code to} is before {@code from} or units or bytes are negative */
     public Segment {
       Objects.requireNonNull(terms, "terms");
       Objects.requireNonNull(from, "from");
@@ -65,9 +67,14 @@ public final class Proration {
       if (to.isBefore(from)) {
         throw new IllegalArgumentException("segment ends before it starts: [" + from + ", " + to + ")");
       }
-      if (units < 0) {
-        throw new IllegalArgumentException("units must not be negative: " + units);
+      if (units < 0 || bytes < 0) {
+        throw new IllegalArgumentException("units and bytes must not be negative: " + units + ", " + bytes);
       }
+    }
+
+    /** A stretch with events and no bytes. */
+    public Segment(PlanTerms terms, Instant from, Instant to, long units) {
+      this(terms, from, to, units, 0);
     }
   }
 
@@ -97,7 +104,7 @@ public final class Proration {
         .divide(coveredSeconds, 0, RoundingMode.FLOOR)
         .longValueExact();
     return new PlanTerms(terms.name(), terms.price(), allowance, Optional.empty(), terms.rateLimit(), terms.quota(),
-        terms.revenueShare());
+        terms.revenueShare(), terms.bytesPrice());
   }
 
   /**
@@ -157,7 +164,9 @@ public final class Proration {
     List<Long> overage = new ArrayList<>();
     long used = 0;
     long total = 0;
+    long totalBytes = 0;
     for (SegmentWithPlan s : merged) {
+      totalBytes = Math.addExact(totalBytes, s.segment().bytes());
       PlanTerms segmentTerms = segmentTerms(s.segment(), covered);
       long past = segmentTerms.overageUnits(used, s.segment().units());
       terms.add(segmentTerms);
@@ -168,15 +177,21 @@ public final class Proration {
     List<InvoiceDraft.Line> lines = new ArrayList<>();
     long before = 0;
     Map<String, Long> beforeInPlan = new LinkedHashMap<>();
+    long bytesBefore = 0;
+    Map<String, Long> bytesBeforeInPlan = new LinkedHashMap<>();
     for (int i = 0; i < merged.size(); i++) {
       String planId = merged.get(i).planId();
       Segment segment = merged.get(i).segment();
       PriceModel.Position position = new PriceModel.Position(before, beforeInPlan.getOrDefault(planId, 0L), total);
-      InvoiceDraft.linesOf(new InvoiceDraft.Usage(subscriptionId, planId, terms.get(i), segment.units()), position,
-          overage.get(i)).forEach(line -> lines.add(line.during(segment.from(), segment.to())));
+      PriceModel.Position bytesPosition =
+          new PriceModel.Position(bytesBefore, bytesBeforeInPlan.getOrDefault(planId, 0L), totalBytes);
+      InvoiceDraft.linesOf(new InvoiceDraft.Usage(subscriptionId, planId, terms.get(i), segment.units(), segment.bytes()),
+          position, overage.get(i), bytesPosition).forEach(line -> lines.add(line.during(segment.from(), segment.to())));
       long billable = terms.get(i).billableUnits(segment.units()) - overage.get(i);
       before += billable;
       beforeInPlan.merge(planId, billable, Long::sum);
+      bytesBefore += segment.bytes();
+      bytesBeforeInPlan.merge(planId, segment.bytes(), Long::sum);
       fees.get(i).ifPresent(fee -> lines.add(
           new InvoiceDraft.Line(subscriptionId, planId, InvoiceDraft.LineKind.RECURRING_FEE, 0, 1, null, fee,
               segment.from(), segment.to())));
@@ -200,7 +215,8 @@ public final class Proration {
       }
       if (samePlan(previous, next) && previous.segment().to().equals(next.segment().from())) {
         merged.set(merged.size() - 1, new SegmentWithPlan(previous.planId(), new Segment(previous.segment().terms(),
-            previous.segment().from(), next.segment().to(), Math.addExact(previous.segment().units(), next.segment().units()))));
+            previous.segment().from(), next.segment().to(), Math.addExact(previous.segment().units(), next.segment().units()),
+            Math.addExact(previous.segment().bytes(), next.segment().bytes()))));
       } else {
         merged.add(next);
       }

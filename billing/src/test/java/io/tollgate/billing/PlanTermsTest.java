@@ -46,7 +46,8 @@ class PlanTermsTest {
             Optional.of(Money.of("9.99", "USD")),
             Optional.of(new RateLimit(50, 200)),
             Optional.of(new Quota(1_000_000, Quota.OnExceed.BILL)),
-            new RevenueShare(new BigDecimal("0.80"))),
+            new RevenueShare(new BigDecimal("0.80")),
+            Optional.empty()),
         plan);
   }
 

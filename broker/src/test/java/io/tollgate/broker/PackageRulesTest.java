@@ -48,7 +48,7 @@ class PackageRulesTest {
   @Test
   void noEdgeBuildsAJournalEvent() {
     Set<String> planTerms = Set.of("PlanTerms", "PriceModel", "PerUnit", "Tiered", "Tier", "Package", "RateLimit",
-        "Quota", "RedactionRule");
+        "Quota", "RedactionRule", "BytesPrice");
     noClasses().that().resideInAnyPackage("io.tollgate.broker.http..", "io.tollgate.broker.tcp..")
         .should().callMethodWhere(new DescribedPredicate<JavaMethodCall>("builds a journal message") {
           @Override

@@ -616,7 +616,8 @@ public final class AdminApi {
               .forEach(point -> cursors.addObject()
                   .put("topic", point.cursor().topic()).put("partition", point.cursor().partition())
                   .put("cursor", point.cursor().encode()).put("offset", point.offset()));
-          body.putObject("usage").put("period", acked.period()).put("events", report.units(acked.period(), id));
+          body.putObject("usage").put("period", acked.period())
+              .put("events", report.used(acked.period(), id).units()).put("bytes", report.used(acked.period(), id).bytes());
           return Responses.json(200, body);
         });
   }

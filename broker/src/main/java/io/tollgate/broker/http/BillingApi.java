@@ -80,7 +80,8 @@ public final class BillingApi {
           .filter(subscription -> catalog.subscription(subscription)
               .map(s -> principal.reaches(s.product())).orElse(!AccountReads.isLimited(principal)))
           .forEach(subscription -> data.addObject().put("period", period).put("subscription", subscription)
-              .put("events", report.units(period, subscription))));
+              .put("events", report.used(period, subscription).units())
+              .put("bytes", report.used(period, subscription).bytes())));
       ArrayNode published = body.putArray("published");
       report.published().forEach((period, byTopic) -> byTopic.forEach((topic, totals) -> {
         if (principal.reaches(topic)) {
@@ -111,7 +112,7 @@ public final class BillingApi {
       ObjectNode node = lines.addObject()
           .put("subscription", line.subscriptionId()).put("plan", line.planId())
           .put("kind", line.kind().name().toLowerCase(java.util.Locale.ROOT));
-      if (line.kind() == InvoiceDraft.LineKind.USAGE) {
+      if (line.kind() == InvoiceDraft.LineKind.USAGE || line.kind() == InvoiceDraft.LineKind.BYTES) {
         node.put("tier", line.tier());
       }
       node.put("quantity", line.quantity());

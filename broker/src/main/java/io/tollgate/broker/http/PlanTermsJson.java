@@ -1,5 +1,6 @@
 package io.tollgate.broker.http;
 
+import io.tollgate.protocols.v1.journal.BytesPrice;
 import io.tollgate.protocols.v1.journal.Package;
 import io.tollgate.protocols.v1.journal.PerUnit;
 import io.tollgate.protocols.v1.journal.PlanTerms;
@@ -20,8 +21,10 @@ import java.util.Set;
 /** The JSON of a plan's terms (PRODUCT.md) to and from its journal form. */
 final class PlanTermsJson {
   static final Set<String> PLAN_FIELDS = Set.of("name", "currency", "price", "free_allowance", "recurring_fee",
-      "rate_limit", "quota", "revenue_share", "filter", "redact", "trial_days");
+      "rate_limit", "quota", "revenue_share", "filter", "redact", "trial_days", "bytes_price");
   private static final Set<String> PRICE_FIELDS = Set.of("model", "unit_amount", "tiers", "package_size", "package_amount");
+  private static final Set<String> BYTES_PRICE_FIELDS =
+      Set.of("per", "model", "unit_amount", "tiers", "package_size", "package_amount");
   private static final Set<String> TIER_FIELDS = Set.of("up_to", "unit_amount", "flat_amount");
   private static final String DEFAULT_REVENUE_SHARE = "0.70";
 
@@ -66,6 +69,8 @@ final class PlanTermsJson {
     if (body.has("redact")) {
       terms.addAllRedact(redaction(body));
     }
+    body.optionalObject("bytes_price", BYTES_PRICE_FIELDS).ifPresent(bytes -> terms.setBytesPrice(
+        BytesPrice.newBuilder().setPer(bytes.requiredString("per")).setPrice(price(bytes))));
     return terms.build();
   }
 
@@ -124,17 +129,7 @@ final class PlanTermsJson {
 
   static ObjectNode render(PlanTerms terms, ObjectNode out) {
     out.put("currency", terms.getCurrency());
-    ObjectNode price = out.putObject("price");
-    PriceModel model = terms.getPrice();
-    switch (model.getModelCase()) {
-      case PER_UNIT -> price.put("model", "per_unit").put("unit_amount", model.getPerUnit().getUnitAmount());
-      case GRADUATED -> renderTiers(price.put("model", "graduated"), model.getGraduated());
-      case VOLUME -> renderTiers(price.put("model", "volume"), model.getVolume());
-      case PACKAGE -> price.put("model", "package")
-          .put("package_size", model.getPackage().getPackageSize())
-          .put("package_amount", model.getPackage().getPackageAmount());
-      case MODEL_NOT_SET -> { }
-    }
+    renderPrice(out.putObject("price"), terms.getPrice());
     out.put("free_allowance", terms.getFreeAllowance());
     if (!terms.getRecurringFee().isEmpty()) {
       out.put("recurring_fee", terms.getRecurringFee());
@@ -163,7 +158,22 @@ final class PlanTermsJson {
       var redact = out.putArray("redact");
       terms.getRedactList().forEach(rule -> redact.addObject().put("pointer", rule.getPointer()).put("action", rule.getAction()));
     }
+    if (terms.hasBytesPrice()) {
+      renderPrice(out.putObject("bytes_price").put("per", terms.getBytesPrice().getPer()), terms.getBytesPrice().getPrice());
+    }
     return out;
+  }
+
+  private static void renderPrice(ObjectNode price, PriceModel model) {
+    switch (model.getModelCase()) {
+      case PER_UNIT -> price.put("model", "per_unit").put("unit_amount", model.getPerUnit().getUnitAmount());
+      case GRADUATED -> renderTiers(price.put("model", "graduated"), model.getGraduated());
+      case VOLUME -> renderTiers(price.put("model", "volume"), model.getVolume());
+      case PACKAGE -> price.put("model", "package")
+          .put("package_size", model.getPackage().getPackageSize())
+          .put("package_amount", model.getPackage().getPackageAmount());
+      case MODEL_NOT_SET -> { }
+    }
   }
 
   private static void renderTiers(ObjectNode price, Tiered tiered) {

@@ -134,20 +134,21 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
                                 ActorRef<Outcome> replyTo) implements Command {}
 
   /**
-   * Units per plan segment, per subscription, per period (sorted by period); and, as a producer,
-   * what its topics stored per period.
+   * Events and their bytes per plan segment, per subscription, per period (sorted by period); and,
+   * as a producer, what its topics stored per period.
    */
-  public record UsageReport(Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> byPeriod,
+  public record UsageReport(Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Metered>>> byPeriod,
                             Map<String, Map<String, Published>> published)
       implements Invoicing.UsageOf, ClusterMessage {
-    public long units(String period, String subscription) {
+    /** Events and bytes of a subscription in a period, under any plan. */
+    public Metered used(String period, String subscription) {
       return byPeriod.getOrDefault(period, Map.of()).getOrDefault(subscription, Map.of()).values().stream()
-          .mapToLong(Long::longValue).sum();
+          .reduce(Metered.NONE, Metered::plus);
     }
 
     @Override
-    public long units(String period, String subscription, Invoicing.PlanSegmentKey segment) {
-      return byPeriod.getOrDefault(period, Map.of()).getOrDefault(subscription, Map.of()).getOrDefault(segment, 0L);
+    public Metered used(String period, String subscription, Invoicing.PlanSegmentKey segment) {
+      return byPeriod.getOrDefault(period, Map.of()).getOrDefault(subscription, Map.of()).getOrDefault(segment, Metered.NONE);
     }
   }
 

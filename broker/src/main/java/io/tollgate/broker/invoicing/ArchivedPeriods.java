@@ -5,7 +5,6 @@ import io.tollgate.protocols.v1.journal.BillingArchiveSnapshot;
 import io.tollgate.protocols.v1.journal.PeriodUsage;
 import io.tollgate.protocols.v1.journal.PublishedUsage;
 import io.tollgate.protocols.v1.journal.SnapshotInvoice;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -61,20 +60,19 @@ public final class ArchivedPeriods {
 
   /** The live usage with the archived periods' added: usage that came after its period was archived adds to it. */
   public AccountBilling.UsageReport withUsageOf(AccountBilling.UsageReport live) {
-    Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> usage = new TreeMap<>();
+    Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Metered>>> usage = new TreeMap<>();
     Map<String, Map<String, AccountBilling.Published>> published = new TreeMap<>();
     periods.values().forEach(period -> {
       period.getUsageList().forEach(entry -> usage.computeIfAbsent(entry.getPeriod(), p -> new HashMap<>())
           .computeIfAbsent(entry.getSubscription(), s -> new HashMap<>())
-          .merge(new Invoicing.PlanSegmentKey(entry.getPlan(), Instant.ofEpochMilli(entry.getPlanFromMillis())),
-              entry.getUnits(), Long::sum));
+          .merge(Metered.segmentOf(entry), Metered.of(entry), Metered::plus));
       period.getPublishedList().forEach(entry -> published.computeIfAbsent(entry.getPeriod(), p -> new TreeMap<>())
           .merge(entry.getTopic(), new AccountBilling.Published(entry.getEvents(), entry.getBytes()),
               AccountBilling.Published::plus));
     });
     live.byPeriod().forEach((period, bySubscription) -> bySubscription.forEach((subscription, bySegment) ->
-        bySegment.forEach((segment, units) -> usage.computeIfAbsent(period, p -> new HashMap<>())
-            .computeIfAbsent(subscription, s -> new HashMap<>()).merge(segment, units, Long::sum))));
+        bySegment.forEach((segment, used) -> usage.computeIfAbsent(period, p -> new HashMap<>())
+            .computeIfAbsent(subscription, s -> new HashMap<>()).merge(segment, used, Metered::plus))));
     live.published().forEach((period, byTopic) -> byTopic.forEach((topic, totals) ->
         published.computeIfAbsent(period, p -> new TreeMap<>()).merge(topic, totals, AccountBilling.Published::plus)));
     return new AccountBilling.UsageReport(usage, published);

@@ -59,14 +59,16 @@ public sealed interface BillingEvent {
   }
 
   /**
-   * Units of one subscription's usage journal entries up to {@code sequence} (one entry, or
-   * several summed by one read of the journal), in {@code period}, under the plan segment in
-   * force at the ack. The position moves in the same event, so it counts once.
+   * Units (and their billed bytes) of one subscription's usage journal entries up to
+   * {@code sequence} (one entry, or several summed by one read of the journal), in {@code period},
+   * under the plan segment in force at the ack. The position moves in the same event, so it counts
+   * once.
    */
-  record UsageRecorded(String subscription, long sequence, String period, long units, Instant at,
+  record UsageRecorded(String subscription, long sequence, String period, Metered usage, Instant at,
                        Invoicing.PlanSegmentKey segment) implements BillingEvent {
     public UsageRecorded {
       Objects.requireNonNull(subscription, "subscription");
+      Objects.requireNonNull(usage, "usage");
       Objects.requireNonNull(segment, "segment");
     }
 

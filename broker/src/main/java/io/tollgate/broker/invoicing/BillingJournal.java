@@ -111,7 +111,8 @@ public final class BillingJournal extends EventAdapter<BillingEvent, Message> {
   }
 
   static BillingEvent.UsageRecorded usage(UsageRecorded usage) {
-    return new BillingEvent.UsageRecorded(usage.getSubscription(), usage.getSequence(), usage.getPeriod(), usage.getUnits(),
+    return new BillingEvent.UsageRecorded(usage.getSubscription(), usage.getSequence(), usage.getPeriod(),
+        new Metered(usage.getUnits(), usage.getBytes()),
         Instant.ofEpochMilli(usage.getAtMillis()),
         new Invoicing.PlanSegmentKey(usage.getPlan(), Instant.ofEpochMilli(usage.getPlanFromMillis())));
   }
@@ -138,7 +139,8 @@ public final class BillingJournal extends EventAdapter<BillingEvent, Message> {
     @Override
     public Message usageRecorded(BillingEvent.UsageRecorded event) {
       return UsageRecorded.newBuilder().setSubscription(event.subscription()).setSequence(event.sequence())
-          .setPeriod(event.period()).setUnits(event.units()).setAtMillis(event.at().toEpochMilli())
+          .setPeriod(event.period()).setUnits(event.usage().units()).setBytes(event.usage().bytes())
+          .setAtMillis(event.at().toEpochMilli())
           .setPlan(event.segment().plan()).setPlanFromMillis(event.segment().from().toEpochMilli()).build();
     }
 

@@ -21,7 +21,6 @@ import io.tollgate.protocols.v1.journal.CreditNoteIssued;
 import io.tollgate.protocols.v1.journal.InvoiceFinalized;
 import io.tollgate.protocols.v1.journal.InvoiceLine;
 import io.tollgate.protocols.v1.journal.PendingInvoiceEvent;
-import io.tollgate.protocols.v1.journal.PeriodUsage;
 import io.tollgate.protocols.v1.journal.PublishedUsage;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
 import io.tollgate.protocols.v1.journal.SnapshotInvoice;
@@ -61,7 +60,7 @@ public final class BillingLedger {
   private final Map<String, Long> feedPositions = new HashMap<>();
   private final Map<String, Long> publishPositions = new HashMap<>();
   private final Map<String, Map<String, Published>> published = new TreeMap<>();
-  private final Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> usage = new TreeMap<>();
+  private final Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Metered>>> usage = new TreeMap<>();
   private final Map<String, Invoice> invoices = new LinkedHashMap<>();
   /** Credit keys (an invoice, its void, a credit note) that every producer confirmed. */
   private final Set<String> delivered = new HashSet<>();
@@ -102,10 +101,10 @@ public final class BillingLedger {
     @Override
     public BillingLedger usageRecorded(BillingEvent.UsageRecorded recorded) {
       feedPositions.put(recorded.subscription(), recorded.sequence());
-      if (recorded.units() > 0) {
+      if (recorded.usage().units() > 0 || recorded.usage().bytes() > 0) {
         usage.computeIfAbsent(recorded.period(), period -> new HashMap<>())
             .computeIfAbsent(recorded.subscription(), subscription -> new HashMap<>())
-            .merge(recorded.segment(), recorded.units(), Long::sum);
+            .merge(recorded.segment(), recorded.usage(), Metered::plus);
       }
       return BillingLedger.this;
     }
@@ -315,9 +314,8 @@ public final class BillingLedger {
     invoices.values().stream().filter(invoice -> invoice.finalized().getPeriod().equals(period.period()))
         .forEach(invoice -> archived.addInvoices(BillingJournal.settled(invoice)));
     if (period.end().isAfter(archivedThrough)) {
-      usage.getOrDefault(period.period(), Map.of()).forEach((subscription, bySegment) -> bySegment.forEach((segment, units) ->
-          archived.addUsage(PeriodUsage.newBuilder().setPeriod(period.period()).setSubscription(subscription)
-              .setUnits(units).setPlan(segment.plan()).setPlanFromMillis(segment.from().toEpochMilli()))));
+      usage.getOrDefault(period.period(), Map.of()).forEach((subscription, bySegment) -> bySegment.forEach((segment, used) ->
+          archived.addUsage(used.toProto(period.period(), subscription, segment))));
       published.getOrDefault(period.period(), Map.of()).forEach((topic, totals) -> archived.addPublished(
           PublishedUsage.newBuilder().setPeriod(period.period()).setTopic(topic)
               .setEvents(totals.events()).setBytes(totals.bytes())));
@@ -384,9 +382,9 @@ public final class BillingLedger {
   }
 
   public UsageReport usageReport() {
-    Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> copy = new TreeMap<>();
+    Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Metered>>> copy = new TreeMap<>();
     usage.forEach((period, bySubscription) -> {
-      Map<String, Map<Invoicing.PlanSegmentKey, Long>> subscriptions = new HashMap<>();
+      Map<String, Map<Invoicing.PlanSegmentKey, Metered>> subscriptions = new HashMap<>();
       bySubscription.forEach((subscription, bySegment) -> subscriptions.put(subscription, Map.copyOf(bySegment)));
       copy.put(period, subscriptions);
     });
@@ -455,9 +453,10 @@ public final class BillingLedger {
     List<Catalog.Subscription> billed = subscriptions.stream()
         .filter(subscription -> !subscription.product().equals(Platform.INVOICES_PRODUCT)).toList();
     Invoicing.UsageOf usageOf = (periodId, subscription, segment) -> {
-      long units = usage.getOrDefault(periodId, Map.of()).getOrDefault(subscription, Map.of()).getOrDefault(segment, 0L);
-      return units + recording.filter(r -> r.period().equals(periodId) && r.subscription().equals(subscription)
-          && r.segment().equals(segment)).map(BillingEvent.UsageRecorded::units).orElse(0L);
+      Metered held = usage.getOrDefault(periodId, Map.of()).getOrDefault(subscription, Map.of())
+          .getOrDefault(segment, Metered.NONE);
+      return held.plus(recording.filter(r -> r.period().equals(periodId) && r.subscription().equals(subscription)
+          && r.segment().equals(segment)).map(BillingEvent.UsageRecorded::usage).orElse(Metered.NONE));
     };
     return new UsageAlerts.Measure() {
       @Override
@@ -465,7 +464,7 @@ public final class BillingLedger {
         return billed.stream().filter(s -> subscription.isEmpty() || s.id().equals(subscription))
             .mapToLong(s -> unitsOf(period.id(), s.id()) + recording
                 .filter(r -> r.period().equals(period.id()) && r.subscription().equals(s.id()))
-                .map(BillingEvent.UsageRecorded::units).orElse(0L))
+                .map(r -> r.usage().units()).orElse(0L))
             .sum();
       }
 
@@ -483,7 +482,7 @@ public final class BillingLedger {
   /** Units of a subscription in a period, every plan segment together. */
   private long unitsOf(String period, String subscription) {
     return usage.getOrDefault(period, Map.of()).getOrDefault(subscription, Map.of()).values().stream()
-        .mapToLong(Long::longValue).sum();
+        .mapToLong(Metered::units).sum();
   }
 
   // ---- invoices ---------------------------------------------------------------------------
@@ -777,9 +776,7 @@ public final class BillingLedger {
     published.forEach((period, byTopic) -> byTopic.forEach((topic, totals) -> snapshot.addPublished(
         PublishedUsage.newBuilder().setPeriod(period).setTopic(topic).setEvents(totals.events()).setBytes(totals.bytes()))));
     usage.forEach((period, bySubscription) -> bySubscription.forEach((subscription, bySegment) ->
-        bySegment.forEach((segment, units) -> snapshot.addUsage(PeriodUsage.newBuilder().setPeriod(period)
-            .setSubscription(subscription).setUnits(units)
-            .setPlan(segment.plan()).setPlanFromMillis(segment.from().toEpochMilli())))));
+        bySegment.forEach((segment, used) -> snapshot.addUsage(used.toProto(period, subscription, segment)))));
     invoices.forEach((id, invoice) -> snapshot.addInvoices(SnapshotInvoice.newBuilder()
         .setInvoice(invoice.finalized()).setStatus(invoice.status()).addAllCreditNotes(invoice.creditNotes())
         .setAnnounced(!unannounced.containsKey(id))
@@ -799,7 +796,7 @@ public final class BillingLedger {
     ledger.publishPositions.putAll(snapshot.getPublishPositionsMap());
     snapshot.getUsageList().forEach(usage -> ledger.usage.computeIfAbsent(usage.getPeriod(), p -> new HashMap<>())
         .computeIfAbsent(usage.getSubscription(), s -> new HashMap<>())
-        .put(new Invoicing.PlanSegmentKey(usage.getPlan(), Instant.ofEpochMilli(usage.getPlanFromMillis())), usage.getUnits()));
+        .put(Metered.segmentOf(usage), Metered.of(usage)));
     snapshot.getInvoicesList().forEach(invoice -> {
       String id = invoice.getInvoice().getId();
       ledger.invoices.put(id, new Invoice(invoice.getInvoice(), invoice.getStatus(), List.copyOf(invoice.getCreditNotesList())));

@@ -181,9 +181,7 @@ public final class BillingMessages {
   private static UsageReport usageReport(AccountBilling.UsageReport report) {
     UsageReport.Builder proto = UsageReport.newBuilder();
     report.byPeriod().forEach((period, bySubscription) -> bySubscription.forEach((subscription, bySegment) ->
-        bySegment.forEach((segment, units) -> proto.addUsage(PeriodUsage.newBuilder().setPeriod(period)
-            .setSubscription(subscription).setUnits(units)
-            .setPlan(segment.plan()).setPlanFromMillis(segment.from().toEpochMilli())))));
+        bySegment.forEach((segment, used) -> proto.addUsage(used.toProto(period, subscription, segment)))));
     report.published().forEach((period, byTopic) -> byTopic.forEach((topic, totals) -> proto.addPublished(
         PublishedUsage.newBuilder().setPeriod(period).setTopic(topic)
             .setEvents(totals.events()).setBytes(totals.bytes()))));
@@ -191,12 +189,11 @@ public final class BillingMessages {
   }
 
   private static AccountBilling.UsageReport usageReport(UsageReport report) {
-    Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> byPeriod = new TreeMap<>();
+    Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Metered>>> byPeriod = new TreeMap<>();
     for (PeriodUsage usage : report.getUsageList()) {
       byPeriod.computeIfAbsent(usage.getPeriod(), p -> new HashMap<>())
           .computeIfAbsent(usage.getSubscription(), s -> new HashMap<>())
-          .put(new Invoicing.PlanSegmentKey(usage.getPlan(), Instant.ofEpochMilli(usage.getPlanFromMillis())),
-              usage.getUnits());
+          .put(Metered.segmentOf(usage), Metered.of(usage));
     }
     Map<String, Map<String, AccountBilling.Published>> published = new TreeMap<>();
     for (PublishedUsage usage : report.getPublishedList()) {

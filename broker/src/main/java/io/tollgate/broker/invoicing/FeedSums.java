@@ -22,13 +22,13 @@ final class FeedSums {
   private FeedSums() {}
 
   /**
-   * Consecutive usage records of one subscription, period and plan segment, summed; its time is
-   * the last one's.
+   * Consecutive usage records of one subscription, period and plan segment, summed (events and
+   * bytes); its time is the last one's.
    */
   static List<UsageRecorded> usage(List<UsageRecorded> records) {
     return summedRuns(records, UsageRecorded::toBuilder, FeedSums::sameUsagePlace,
         (sum, record) -> sum.setSequence(record.getSequence()).setUnits(sum.getUnits() + record.getUnits())
-            .setAtMillis(record.getAtMillis()),
+            .setBytes(sum.getBytes() + record.getBytes()).setAtMillis(record.getAtMillis()),
         UsageRecorded.Builder::build);
   }
 

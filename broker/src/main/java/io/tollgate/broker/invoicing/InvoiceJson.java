@@ -24,7 +24,7 @@ public final class InvoiceJson {
     for (InvoiceLine line : finalized.getLinesList()) {
       ObjectNode node = lines.addObject().put("subscription", line.getSubscription()).put("plan", line.getPlan())
           .put("kind", line.getKind());
-      if (line.getKind().equals("usage")) {
+      if (line.getKind().equals("usage") || line.getKind().equals("bytes")) {
         node.put("tier", line.getTier());
       }
       node.put("quantity", line.getQuantity());

@@ -25,10 +25,10 @@ import java.util.List;
 public final class Invoicing {
   private Invoicing() {}
 
-  /** Events acknowledged in a period under one plan segment of a subscription. */
+  /** Events acknowledged in a period under one plan segment of a subscription, and their bytes. */
   @FunctionalInterface
   public interface UsageOf {
-    long units(String period, String subscription, PlanSegmentKey segment);
+    Metered used(String period, String subscription, PlanSegmentKey segment);
   }
 
   /** A plan segment: the plan and when the subscription chose it (EPOCH for its first plan). */
@@ -82,14 +82,15 @@ public final class Invoicing {
         Catalog.Plan plan = catalog.plan(spans.get(i).plan()).orElseThrow();
         PlanTerms terms = PlanTermsProto.fromProto(plan.name(), plan.terms());
         for (Instant[] active : splitAtTrialEnd(subscription, unpaused(subscription, from, to))) {
-          long units = usage.units(period.id(), subscription.id(), segmentAt(subscription, active[0]));
+          Metered used = usage.used(period.id(), subscription.id(), segmentAt(subscription, active[0]));
           if (subscription.trialEndsAt().filter(trialEnd -> !active[1].isAfter(trialEnd)).isPresent()) {
             // The trial's usage and time cost nothing: one line shows what it covered, and its
             // time is left out of the segments like a pause, so no fee is due for it.
-            trial.add(new InvoiceDraft.Line(subscription.id(), plan.id(), InvoiceDraft.LineKind.TRIAL, 0, units,
+            trial.add(new InvoiceDraft.Line(subscription.id(), plan.id(), InvoiceDraft.LineKind.TRIAL, 0, used.units(),
                 UnitPrice.ZERO, Money.zero(terms.currency()), active[0], active[1]));
           } else {
-            segments.add(new Proration.SegmentWithPlan(plan.id(), new Proration.Segment(terms, active[0], active[1], units)));
+            segments.add(new Proration.SegmentWithPlan(plan.id(),
+                new Proration.Segment(terms, active[0], active[1], used.units(), used.bytes())));
           }
         }
       }

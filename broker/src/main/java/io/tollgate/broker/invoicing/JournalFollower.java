@@ -153,7 +153,7 @@ final class JournalFollower {
                 .orElseThrow(() -> new IllegalStateException("subscription " + subscription + " is not in this node's catalog yet"));
             return UsageRecorded.newBuilder().setSubscription(subscription)
                 .setSequence(envelope.sequenceNr()).setPeriod(advanced.getPeriod())
-                .setUnits(advanced.getUnits()).setAtMillis(advanced.getAtMillis())
+                .setUnits(advanced.getUnits()).setBytes(advanced.getBytes()).setAtMillis(advanced.getAtMillis())
                 .setPlan(segment.plan()).setPlanFromMillis(segment.from().toEpochMilli()).build();
           })
           .grouped(ENTRIES_PER_SUM)

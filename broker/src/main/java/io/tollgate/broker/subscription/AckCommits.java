@@ -76,7 +76,7 @@ final class AckCommits {
 
   /**
    * Acks become ranges from this session's previous ack of the partition (or where it attached),
-   * counting the events it delivered in between; ranges that arrive while a commit is in flight
+   * counting the events it delivered in between and their bytes; ranges that arrive while a commit is in flight
    * are merged. Each accepted ack is answered once its commit is done. A commit the subscription
    * finds out of step ends the session: the consumer reconnects and resumes where the
    * subscription really stands. A commit that is not answered by the deadline ends it too. When
@@ -98,7 +98,7 @@ final class AckCommits {
           String period = periodNow.get();
           Map<RangeKey, SubscriptionEntity.AckRange> ranges = new LinkedHashMap<>();
           ranges.put(new RangeKey(ack.point().partition(), period),
-              new SubscriptionEntity.AckRange(from, ack.point(), ack.delivered(), period));
+              new SubscriptionEntity.AckRange(from, ack.point(), ack.delivered(), ack.bytes(), period));
           List<Consumer<SubscriptionEntity.AckAnswer>> answers = new ArrayList<>();
           answers.add(request.answer());
           return new PendingCommit(ranges, answers);

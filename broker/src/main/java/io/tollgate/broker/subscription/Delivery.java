@@ -56,6 +56,21 @@ public final class Delivery {
   }
 
   /**
+   * The bytes this delivery is billed for: the size of its event's data as this delivery carries
+   * it (after redaction, on a redacted delivery), in bytes: UTF-8 for text and JSON data, the bytes
+   * themselves for binary data. The envelope (id, type, attributes) and the wire form are left out,
+   * so WebSocket JSON or Protobuf, SSE and webhooks bill the same event the same.
+   */
+  public long billedBytes() {
+    return switch (event.getDataCase()) {
+      case BINARY_DATA -> event.getBinaryData().size();
+      case TEXT_DATA -> event.getTextDataBytes().size();
+      case JSON_DATA -> event.getJsonDataBytes().size();
+      case DATA_NOT_SET -> 0;
+    };
+  }
+
+  /**
    * This delivery as a plan with {@code redaction} lets its consumers see it: itself when the
    * rules name nothing in it, otherwise one redacted delivery shared by every stream whose plan
    * has the same rules.

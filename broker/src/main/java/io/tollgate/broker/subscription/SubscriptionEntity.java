@@ -32,7 +32,7 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * A subscription: the durable ack point of each partition it reads (everything up to and
  * including it is acknowledged), the usage those acks add up to per billing period, and the
  * one stream session that may deliver it. Its journal is the usage journal: each advance
- * records the events it acknowledged, counted by the delivering session per ack range and
+ * records the events it acknowledged and their billed bytes, counted by the delivering session per ack range and
  * accepted only when a range starts where the partition stands, so a redelivery or a repeated ack
  * never counts twice and nothing acknowledged goes uncounted. A new session replaces the
  * previous one, so a consumer that reconnects takes over at once.
@@ -136,13 +136,14 @@ public final class SubscriptionEntity
 
   /**
    * Acks of one partition from {@code fromOffset} (exclusive) to {@code to}, covering {@code units}
-   * delivered events, acknowledged in billing period {@code period} (empty: the period when the
-   * subscription commits them, as a node from before periods were sent meant).
+   * delivered events of {@code bytes} billed bytes ({@link Delivery#billedBytes}), acknowledged in
+   * billing period {@code period} (empty: the period when the subscription commits them, as a node
+   * from before periods were sent meant).
    */
-  public record AckRange(long fromOffset, AckPoint to, long units, String period) {
+  public record AckRange(long fromOffset, AckPoint to, long units, long bytes, String period) {
     /** {@code later} continues this range in the same period. */
     public AckRange merge(AckRange later) {
-      return new AckRange(fromOffset, later.to(), units + later.units(), period);
+      return new AckRange(fromOffset, later.to(), units + later.units(), bytes + later.bytes(), period);
     }
   }
 
@@ -332,7 +333,8 @@ public final class SubscriptionEntity
       String period = range.period().isEmpty() ? commitPeriod : range.period();
       CursorsAdvanced.Builder advanced = byPeriod.computeIfAbsent(period, p ->
           CursorsAdvanced.newBuilder().setPeriod(p).setAtMillis(clock.millis()));
-      advanced.addCursors(range.to().toProto()).setUnits(advanced.getUnits() + range.units());
+      advanced.addCursors(range.to().toProto()).setUnits(advanced.getUnits() + range.units())
+          .setBytes(advanced.getBytes() + range.bytes());
     }
     Committed committed = new Committed(inSync);
     if (byPeriod.isEmpty()) {

@@ -75,13 +75,14 @@ public final class SubscriptionMessages {
                 .setReplyTo(refs.text(advance.replyTo()));
             advance.ranges().forEach(range -> proto.addRanges(AckRange.newBuilder()
                 .setFromOffset(range.fromOffset()).setTo(range.to().toProto()).setUnits(range.units())
-                .setPeriod(range.period())));
+                .setBytes(range.bytes()).setPeriod(range.period())));
             return proto.build();
           },
           (request, refs) -> {
             List<SubscriptionEntity.AckRange> ranges = new ArrayList<>();
             request.getRangesList().forEach(range -> ranges.add(new SubscriptionEntity.AckRange(
-                range.getFromOffset(), AckPoint.fromProto(range.getTo()), range.getUnits(), range.getPeriod())));
+                range.getFromOffset(), AckPoint.fromProto(range.getTo()), range.getUnits(), range.getBytes(),
+                range.getPeriod())));
             return new SubscriptionEntity.AdvanceCursors(ranges, refs.ref(request.getReplyTo()));
           }),
       MessageCodec.of("BillRedelivered", SubscriptionEntity.BillRedelivered.class, BillRedelivered.parser(),

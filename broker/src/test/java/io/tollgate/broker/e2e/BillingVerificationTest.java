@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The clock moves through three billing periods of an account with plan changes both ways
- * (per unit, and graduated with an allowance and a fee), top-ups, a credit note, a void after it
+ * (per unit, and graduated with an allowance and a fee, each pricing bytes too: per byte, and
+ * graduated with free bytes first), top-ups, a credit note, a void after it
  * and a payment; then every invoice, credit note and statement recomputed from the journals
  * matches what was finalized, to the cent.
  */
@@ -42,10 +43,12 @@ class BillingVerificationTest {
   @Test
   void invoicesCreditNotesAndStatementsOfSeveralPeriodsAreReproducedToTheCent() throws Exception {
     TestBroker.Tenancy t = broker.tenancy("verified", 2, """
-        {"name":"metered","currency":"USD","revenue_share":"0.70","price":{"model":"per_unit","unit_amount":"0.10"}}""");
+        {"name":"metered","currency":"USD","revenue_share":"0.70","price":{"model":"per_unit","unit_amount":"0.10"},
+         "bytes_price":{"per":"B","model":"per_unit","unit_amount":"0.003"}}""");
     String graduated = broker.post("/v1/products/" + t.product() + "/plans", broker.adminKey(), JSON, """
         {"name":"graduated","currency":"USD","revenue_share":"0.55","free_allowance":2,"recurring_fee":"1.00",
-         "price":{"model":"graduated","tiers":[{"up_to":5,"unit_amount":"0.05"},{"up_to":null,"unit_amount":"0.02"}]}}""")
+         "price":{"model":"graduated","tiers":[{"up_to":5,"unit_amount":"0.05"},{"up_to":null,"unit_amount":"0.02"}]},
+         "bytes_price":{"per":"B","model":"graduated","tiers":[{"up_to":40,"unit_amount":"0"},{"up_to":null,"unit_amount":"0.004"}]}}""")
         .body().get("id").asText();
 
     // 10:00-11:00: a top-up, 10 events on the per-unit plan, a change to the graduated plan, 7 more.
@@ -82,6 +85,9 @@ class BillingVerificationTest {
     clock.advance(Duration.ofMinutes(50));
     JsonNode third = awaitInvoices(t, 3).get(2);
     assertTrue(!third.get("credits_applied").asText().equals("0.00"), "the wallet pays the third invoice: " + third);
+    for (JsonNode invoice : awaitInvoices(t, 3)) {
+      assertTrue(invoice.get("lines").findValuesAsText("kind").contains("bytes"), "each invoice bills bytes: " + invoice);
+    }
 
     JsonNode account = BillingReproduced.awaitNoDifference(broker.admin(), t.consumer());
     assertTrue(account.get("consistent").asBoolean());

@@ -210,7 +210,7 @@ class AccountBillingTest {
     assertEquals(List.of(invoiceId), ledger().invoices().stream().map(invoice -> invoice.finalized().getId()).toList(),
         "the invoice list reads the archive");
     assertEquals(100, billing.<AccountBilling.UsageReport>runCommand(AccountBilling.GetUsage::new).reply()
-        .units("2026-11", "sub_old"), "so does usage");
+        .used("2026-11", "sub_old").units(), "so does usage");
 
     TestProbe<AccountBilling.Outcome> paid = testKit.createTestProbe();
     billing.runCommand(new AccountBilling.ChangeInvoiceStatus(invoiceId, "paid", "admin", paid.ref()));

@@ -19,7 +19,8 @@ class ArchivedPeriodsTest {
   }
 
   private static PeriodUsage usage(String subscription, long units) {
-    return PeriodUsage.newBuilder().setPeriod("2026-11").setSubscription(subscription).setPlan("plan_a").setUnits(units).build();
+    return PeriodUsage.newBuilder().setPeriod("2026-11").setSubscription(subscription).setPlan("plan_a").setUnits(units)
+        .setBytes(units * 10).build();
   }
 
   @Test
@@ -41,10 +42,11 @@ class ArchivedPeriodsTest {
         .add(ArchivedPeriod.newBuilder().setPeriod("2026-11").addUsage(usage("sub_a", 30)).build());
     Invoicing.PlanSegmentKey segment = new Invoicing.PlanSegmentKey("plan_a", Instant.EPOCH);
     AccountBilling.UsageReport live = new AccountBilling.UsageReport(
-        Map.of("2026-11", Map.of("sub_a", Map.of(segment, 2L)), "2026-12", Map.of("sub_a", Map.of(segment, 5L))), Map.of());
+        Map.of("2026-11", Map.of("sub_a", Map.of(segment, new Metered(2, 20))),
+            "2026-12", Map.of("sub_a", Map.of(segment, new Metered(5, 50)))), Map.of());
 
     AccountBilling.UsageReport all = archive.withUsageOf(live);
-    assertEquals(32, all.units("2026-11", "sub_a"));
-    assertEquals(5, all.units("2026-12", "sub_a"));
+    assertEquals(new Metered(32, 320), all.used("2026-11", "sub_a"));
+    assertEquals(new Metered(5, 50), all.used("2026-12", "sub_a"));
   }
 }

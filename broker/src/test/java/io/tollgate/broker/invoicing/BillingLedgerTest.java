@@ -198,6 +198,22 @@ class BillingLedgerTest {
   }
 
 
+  @Test
+  void bytesAreCountedWithTheEventsAndAnEntryFromBeforeBytesReadsAsNone() {
+    BillingLedger ledger = new BillingLedger("acc_b");
+    Invoicing.PlanSegmentKey segment = new Invoicing.PlanSegmentKey("plan_a", Instant.EPOCH);
+    ledger.apply(BillingJournal.usage(io.tollgate.protocols.v1.journal.UsageRecorded.newBuilder()
+        .setSubscription("sub_a").setSequence(1).setPeriod("2026-11").setUnits(3).setPlan("plan_a").build()));
+    ledger.apply(new BillingEvent.UsageRecorded("sub_a", 2, "2026-11", new Metered(2, 700), Instant.EPOCH, segment));
+
+    assertEquals(new Metered(5, 700), ledger.usageReport().used("2026-11", "sub_a"));
+    assertEquals(ledger.usageReport(), BillingLedger.fromSnapshot("acc_b", ledger.toSnapshot()).usageReport(),
+        "the snapshot keeps the bytes");
+    ledger.apply(new BillingEvent.PeriodsClosed(MONTHLY.periodOf(Instant.parse("2026-11-02T00:00:00Z")).end()));
+    ArchivedPeriod archived = ledger.archiveOf(new BillingLedger.Archivable("2026-11", Instant.parse("2026-12-01T00:00:00Z")));
+    assertEquals(700, archived.getUsage(0).getBytes(), "and so does the archive");
+  }
+
   // ---- the archive ---------------------------------------------------------------------------
 
   private static final PeriodScheme MONTHLY = PeriodScheme.parse("monthly");
@@ -206,7 +222,7 @@ class BillingLedgerTest {
   private static void liveThrough(BillingLedger ledger, Period month, long sequence) {
     InvoiceLine[] lines = new InvoiceLine[20];
     for (int s = 0; s < 20; s++) {
-      ledger.apply(new BillingEvent.UsageRecorded("sub_" + s, sequence, month.id(), 100, month.start(),
+      ledger.apply(new BillingEvent.UsageRecorded("sub_" + s, sequence, month.id(), new Metered(100, 0), month.start(),
           new Invoicing.PlanSegmentKey("plan_a", Instant.EPOCH)));
       lines[s] = line("sub_" + s, "plan_a", "1.00", "0.70");
     }

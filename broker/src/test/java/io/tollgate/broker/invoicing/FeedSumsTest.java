@@ -39,7 +39,8 @@ class FeedSumsTest {
     for (int i = 0; i < entries.size(); i++) {
       Entry entry = entries.get(i);
       records.add(UsageRecorded.newBuilder().setSubscription(SUBSCRIPTION).setSequence(i + 1).setPeriod(entry.period())
-          .setUnits(entry.units()).setAtMillis(i).setPlan(entry.plan()).setPlanFromMillis(entry.planFrom()).build());
+          .setUnits(entry.units()).setBytes(entry.units() * 137 + i).setAtMillis(i).setPlan(entry.plan())
+          .setPlanFromMillis(entry.planFrom()).build());
     }
     return records;
   }

@@ -52,7 +52,7 @@ class InvoicingCancelTest {
   }
 
   private InvoiceDraft draft(Period period, long units) {
-    return Invoicing.draft(catalog, period, catalog.subscriptionsOf("acc_a"), (p, subscription, segment) -> units);
+    return Invoicing.draft(catalog, period, catalog.subscriptionsOf("acc_a"), (p, subscription, segment) -> new Metered(units, 0));
   }
 
   private static List<String> describe(InvoiceDraft draft) {

@@ -41,7 +41,7 @@ class InvoicingPauseTest {
 
     Map<Invoicing.PlanSegmentKey, Long> units = Map.of(before, 3L, after, 4L);
     InvoiceDraft draft = Invoicing.draft(catalog, FIRST, catalog.subscriptionsOf("acc_a"),
-        (period, sub, segment) -> units.getOrDefault(segment, 0L));
+        (period, sub, segment) -> new Metered(units.getOrDefault(segment, 0L), 0));
     assertEquals(List.of("usage 3 0.03", "recurring_fee 1 1.00", "usage 4 0.04", "recurring_fee 1 1.00"), describe(draft),
         "15 and 15 minutes of 60 of a 4.00 fee; the 30 paused minutes pay nothing");
     assertEquals(List.of("10:00-10:15", "10:00-10:15", "10:45-11:00", "10:45-11:00"), stretches(draft),
@@ -77,7 +77,7 @@ class InvoicingPauseTest {
   }
 
   private InvoiceDraft draft(Period period) {
-    return Invoicing.draft(catalog, period, catalog.subscriptionsOf("acc_a"), (p, subscription, segment) -> 0);
+    return Invoicing.draft(catalog, period, catalog.subscriptionsOf("acc_a"), (p, subscription, segment) -> Metered.NONE);
   }
 
   private static List<String> describe(InvoiceDraft draft) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.tollgate.billing.InvoiceDraft;
 import io.tollgate.billing.PeriodScheme;
 import io.tollgate.broker.catalog.Catalog;
+import io.tollgate.protocols.v1.journal.BytesPrice;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import io.tollgate.protocols.v1.journal.PerUnit;
 import io.tollgate.protocols.v1.journal.PlanCreated;
@@ -30,7 +31,8 @@ class InvoicingTrialTest {
     Invoicing.PlanSegmentKey inTrial = Invoicing.segmentAt(subscription, DAY_1.plusSeconds(13 * 3600));
     Invoicing.PlanSegmentKey afterTrial = Invoicing.segmentAt(subscription, DAY_1.plusSeconds(37 * 3600));
     assertEquals(new Invoicing.PlanSegmentKey("plan_x", DAY_1.plusSeconds(36 * 3600)), afterTrial);
-    Invoicing.UsageOf usage = (period, sub, segment) -> segment.equals(inTrial) ? 7 : segment.equals(afterTrial) ? 5 : 0;
+    Invoicing.UsageOf usage = (period, sub, segment) ->
+        new Metered(segment.equals(inTrial) ? 7 : segment.equals(afterTrial) ? 5 : 0, 0);
 
     assertEquals(List.of("trial 7 0.00"), lines(DAY_1, usage), "all of its first period is trial");
     assertEquals(List.of("trial 7 0.00", "usage 5 0.05", "recurring_fee 1 2.00"), lines(DAY_1.plusSeconds(86400), usage),
@@ -44,14 +46,31 @@ class InvoicingTrialTest {
   }
 
   @Test
+  void theTrialsBytesCostNothingAndTheBytesAfterItArePricedOnABytesLine() {
+    PriceModel perKb = PriceModel.newBuilder().setPerUnit(PerUnit.newBuilder().setUnitAmount("0.10")).build();
+    plan("plan_b", PlanTerms.newBuilder().setCurrency("USD").setRevenueShare("0.70").setTrialDays(1)
+        .setPrice(PriceModel.newBuilder().setPerUnit(PerUnit.newBuilder().setUnitAmount("0.01")))
+        .setBytesPrice(BytesPrice.newBuilder().setPer("KB").setPrice(perKb)));
+    subscribe(DAY_1.plusSeconds(12 * 3600), "plan_b");
+    Catalog.Subscription subscription = catalog.subscription("sub_1").orElseThrow();
+    Invoicing.PlanSegmentKey inTrial = Invoicing.segmentAt(subscription, DAY_1.plusSeconds(13 * 3600));
+    Invoicing.PlanSegmentKey afterTrial = Invoicing.segmentAt(subscription, DAY_1.plusSeconds(37 * 3600));
+    Invoicing.UsageOf usage = (period, sub, segment) ->
+        segment.equals(inTrial) ? new Metered(7, 9_000) : segment.equals(afterTrial) ? new Metered(5, 2_500) : Metered.NONE;
+
+    assertEquals(List.of("trial 7 0.00", "usage 5 0.05", "bytes 3 0.30"), lines(DAY_1.plusSeconds(86400), usage),
+        "the trial's 9 KB cost nothing; the 2.5 KB after it are 3 started KB");
+  }
+
+  @Test
   void aPlanChangeDoesNotRestartTheTrialEvenOntoAPlanWithOne() {
     plan("plan_x", 1, "4.00");
     plan("plan_y", 1, "8.00");
     subscribe(DAY_1, "plan_x");
     catalog.apply(CatalogChange.newBuilder().setAtMillis(DAY_1.plusSeconds(6 * 3600).toEpochMilli()).setActor("acc_a")
         .setSubscriptionPlanChanged(SubscriptionPlanChanged.newBuilder().setSubscription("sub_1").setPlan("plan_y")).build());
-    assertEquals(List.of("trial 0 0.00", "trial 0 0.00"), lines(DAY_1, (p, s, k) -> 0), "one trial line per plan");
-    assertEquals(List.of("recurring_fee 1 8.00"), lines(DAY_1.plusSeconds(86400), (p, s, k) -> 0),
+    assertEquals(List.of("trial 0 0.00", "trial 0 0.00"), lines(DAY_1, (p, s, k) -> Metered.NONE), "one trial line per plan");
+    assertEquals(List.of("recurring_fee 1 8.00"), lines(DAY_1.plusSeconds(86400), (p, s, k) -> Metered.NONE),
         "the second day is paid in full: the change did not restart the trial");
   }
 
@@ -62,11 +81,13 @@ class InvoicingTrialTest {
   }
 
   private void plan(String id, int trialDays, String fee) {
+    plan(id, PlanTerms.newBuilder().setCurrency("USD").setRecurringFee(fee).setRevenueShare("0.70")
+        .setTrialDays(trialDays).setPrice(PriceModel.newBuilder().setPerUnit(PerUnit.newBuilder().setUnitAmount("0.01"))));
+  }
+
+  private void plan(String id, PlanTerms.Builder terms) {
     catalog.apply(CatalogChange.newBuilder().setAtMillis(DAY_1.minusSeconds(60).toEpochMilli()).setActor("admin")
-        .setPlanCreated(PlanCreated.newBuilder().setId(id).setProductId("prod_x").setName(id)
-            .setTerms(PlanTerms.newBuilder().setCurrency("USD").setRecurringFee(fee).setRevenueShare("0.70")
-                .setTrialDays(trialDays)
-                .setPrice(PriceModel.newBuilder().setPerUnit(PerUnit.newBuilder().setUnitAmount("0.01"))))).build());
+        .setPlanCreated(PlanCreated.newBuilder().setId(id).setProductId("prod_x").setName(id).setTerms(terms)).build());
   }
 
   private void subscribe(Instant at, String plan) {

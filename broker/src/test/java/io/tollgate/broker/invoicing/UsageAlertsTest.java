@@ -167,7 +167,7 @@ class UsageAlertsTest {
     BillingLedger recovered = BillingLedger.fromSnapshot(ACCOUNT, ledger.toSnapshot());
     assertEquals(ledger.alerts(), recovered.alerts());
     assertEquals(ledger.unannouncedCrossings(), recovered.unannouncedCrossings());
-    BillingEvent.UsageRecorded more = new BillingEvent.UsageRecorded("sub_1", 9, HOUR_1.id(), 5, HOUR_1.start(),
+    BillingEvent.UsageRecorded more = new BillingEvent.UsageRecorded("sub_1", 9, HOUR_1.id(), new Metered(5, 0), HOUR_1.start(),
         new Invoicing.PlanSegmentKey("plan_x", Instant.EPOCH));
     assertEquals(List.of(), recovered.alertsCrossed(catalog, HOUR_1, catalog.subscriptionsOf(ACCOUNT), Optional.of(more),
         HOUR_1.start()));

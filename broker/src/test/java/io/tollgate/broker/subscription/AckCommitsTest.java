@@ -8,6 +8,7 @@ import io.tollgate.broker.position.AckPoint;
 import io.tollgate.broker.position.Cursor;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.broker.subscription.AckCommits.AckRequest;
+import io.tollgate.protocols.v1.CloudEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -44,11 +45,24 @@ class AckCommitsTest {
     testKit.shutdownTestKit();
   }
 
-  /** Delivers events 0 to {@code count - 1} of the partition, each in its own journal entry, offset = sequence - 1. */
+  /**
+   * Delivers events 0 to {@code count - 1} of the partition, each in its own journal entry, offset =
+   * sequence - 1, the event at offset n with 100 + n bytes of data.
+   */
   private void deliver(int count) {
     for (int offset = 0; offset < count; offset++) {
-      tracker.delivered(new Delivery(cursor(offset), offset, null));
+      tracker.delivered(new Delivery(cursor(offset), offset,
+          CloudEvent.newBuilder().setId("e" + offset).setTextData("x".repeat(100 + offset)).build()));
     }
+  }
+
+  /** The bytes of the events delivered at offsets {@code first} to {@code last}, inclusive. */
+  private static long bytes(int first, int last) {
+    long bytes = 0;
+    for (int offset = first; offset <= last; offset++) {
+      bytes += 100 + offset;
+    }
+    return bytes;
   }
 
   private static Cursor cursor(long offset) {
@@ -79,20 +93,20 @@ class AckCommitsTest {
     acks.offer(ack(1));
     acks.offer(ack(4));
     acks.offer(ack(6));
-    assertEquals(List.of(new SubscriptionEntity.AckRange(-1, new AckPoint(cursor(4), 4), 5, NOVEMBER),
-            new SubscriptionEntity.AckRange(4, new AckPoint(cursor(6), 6), 2, "2026-12")),
+    assertEquals(List.of(new SubscriptionEntity.AckRange(-1, new AckPoint(cursor(4), 4), 5, bytes(0, 4), NOVEMBER),
+            new SubscriptionEntity.AckRange(4, new AckPoint(cursor(6), 6), 2, bytes(5, 6), "2026-12")),
         nextCommit().ranges(), "the acks of November are billed in November, though committed in December");
   }
 
   @Test
-  void acksUpToTheGroupsSizeGoInOneCommitThatCountsEveryEventTheyCover() {
+  void acksUpToTheGroupsSizeGoInOneCommitThatCountsEveryEventTheyCoverAndTheirBytes() {
     deliver(10);
     SourceQueueWithComplete<AckRequest> acks = run(3, AN_HOUR, AN_HOUR);
     acks.offer(ack(1));
     acks.offer(ack(4));
     acks.offer(ack(6));
     SubscriptionEntity.AdvanceCursors commit = nextCommit();
-    assertEquals(List.of(new SubscriptionEntity.AckRange(-1, new AckPoint(cursor(6), 6), 7, NOVEMBER)), commit.ranges());
+    assertEquals(List.of(new SubscriptionEntity.AckRange(-1, new AckPoint(cursor(6), 6), 7, bytes(0, 6), NOVEMBER)), commit.ranges());
     assertTrue(answers.isEmpty(), "an ack is answered once its commit is done");
     commit.replyTo().tell(new SubscriptionEntity.Committed(true));
     await().atMost(Duration.ofSeconds(5)).until(() -> answers.size() == 3);
@@ -127,7 +141,7 @@ class AckCommitsTest {
     subscription.expectNoMessage(Duration.ofMillis(200));
     acks.complete();
     SubscriptionEntity.AdvanceCursors commit = nextCommit();
-    assertEquals(List.of(new SubscriptionEntity.AckRange(-1, new AckPoint(cursor(3), 3), 4, NOVEMBER)), commit.ranges());
+    assertEquals(List.of(new SubscriptionEntity.AckRange(-1, new AckPoint(cursor(3), 3), 4, bytes(0, 3), NOVEMBER)), commit.ranges());
   }
 
   @Test
@@ -154,6 +168,6 @@ class AckCommitsTest {
     subscription.expectNoMessage(Duration.ofMillis(200));
     first.replyTo().tell(new SubscriptionEntity.Committed(true));
     SubscriptionEntity.AdvanceCursors next = nextCommit();
-    assertEquals(List.of(new SubscriptionEntity.AckRange(0, new AckPoint(cursor(8), 8), 8, NOVEMBER)), next.ranges());
+    assertEquals(List.of(new SubscriptionEntity.AckRange(0, new AckPoint(cursor(8), 8), 8, bytes(1, 8), NOVEMBER)), next.ranges());
   }
 }

@@ -3,6 +3,7 @@ package io.tollgate.broker.subscription;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tollgate.broker.position.Cursor;
+import io.tollgate.protocols.v1.CloudEvent;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -14,9 +15,10 @@ class DeliveryTrackerTest {
     tracker.onReleased(released::addAndGet);
   }
 
-  /** A delivery whose offset is its sequence number times ten plus its index. */
+  /** A delivery whose offset is its sequence number times ten plus its index, with index + 1 bytes of data. */
   private static Delivery delivery(String topic, int partition, long sequence, int index) {
-    return new Delivery(new Cursor(topic, partition, sequence, index), sequence * 10 + index, null);
+    return new Delivery(new Cursor(topic, partition, sequence, index), sequence * 10 + index,
+        CloudEvent.newBuilder().setTextData("x".repeat(index + 1)).build());
   }
 
   @Test
@@ -28,6 +30,7 @@ class DeliveryTrackerTest {
     DeliveryTracker.Ack ack = tracker.ack(new Cursor("t.a", 0, 1, 1));
     assertEquals(DeliveryTracker.AckOutcome.ACCEPTED, ack.outcome());
     assertEquals(11, ack.point().offset(), "the ack point carries the acknowledged event's offset");
+    assertEquals(3, ack.bytes(), "and the bytes of the two events it covers");
     assertEquals(2, released.get());
     assertEquals(2, tracker.unackedCount());
   }

@@ -58,7 +58,7 @@ class SubscriptionEntityTest {
   }
 
   private static SubscriptionEntity.AckRange range(long from, AckPoint to, long units) {
-    return new SubscriptionEntity.AckRange(from, to, units, "");
+    return new SubscriptionEntity.AckRange(from, to, units, 0, "");
   }
 
   @Test
@@ -136,17 +136,30 @@ class SubscriptionEntityTest {
   }
 
   @Test
-  void rangesOfTwoPeriodsInOneCommitAreWrittenAtOnceEachInItsOwnPeriod() {
-    var advanced = advance(new SubscriptionEntity.AckRange(-1, point(0, 2, 0, 4), 5, "2026-10"),
-        new SubscriptionEntity.AckRange(4, point(0, 3, 0, 6), 2, "2026-11"),
-        new SubscriptionEntity.AckRange(-1, point(1, 1, 0, 0), 1, "2026-11"));
+  void rangesOfTwoPeriodsInOneCommitAreWrittenAtOnceEachInItsOwnPeriodWithTheirBytes() {
+    var advanced = advance(new SubscriptionEntity.AckRange(-1, point(0, 2, 0, 4), 5, 500, "2026-10"),
+        new SubscriptionEntity.AckRange(4, point(0, 3, 0, 6), 2, 200, "2026-11"),
+        new SubscriptionEntity.AckRange(-1, point(1, 1, 0, 0), 1, 100, "2026-11"));
     List<CursorsAdvanced> events = advanced.events().stream().map(CursorsAdvanced.class::cast).toList();
     assertEquals(List.of("2026-10", "2026-11"), events.stream().map(CursorsAdvanced::getPeriod).toList());
     assertEquals(List.of(5L, 3L), events.stream().map(CursorsAdvanced::getUnits).toList());
+    assertEquals(List.of(500L, 300L), events.stream().map(CursorsAdvanced::getBytes).toList(),
+        "each period's entry carries the bytes of its events");
     assertEquals(5, entity.getState().usedIn("2026-10"), "an ack made before the period ended is billed in it");
     assertEquals(3, entity.getState().usedIn("2026-11"));
     assertEquals(point(0, 3, 0, 6), entity.getState().acked().get(new PartitionRef("shop.orders", 0)));
     assertTrue(advanced.reply().inSync());
+  }
+
+  @Test
+  void aRangeOutOfStepCountsNeitherItsEventsNorItsBytes() {
+    advance(new SubscriptionEntity.AckRange(-1, point(0, 1, 0, 9), 10, 1_000, ""));
+    var late = advance(new SubscriptionEntity.AckRange(3, point(0, 2, 0, 12), 9, 900, ""));
+    assertTrue(late.hasNoEvents(), "a replaced session's range from elsewhere is not counted");
+    assertFalse(late.reply().inSync());
+    CursorsAdvanced next = advance(new SubscriptionEntity.AckRange(9, point(0, 2, 0, 12), 3, 300, ""))
+        .eventOfType(CursorsAdvanced.class);
+    assertEquals(300, next.getBytes());
   }
 
   @Test

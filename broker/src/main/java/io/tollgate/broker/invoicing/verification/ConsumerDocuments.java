@@ -244,7 +244,7 @@ final class ConsumerDocuments {
     Map<String, Integer> seen = new HashMap<>();
     for (InvoiceLine line : lines) {
       String key = line.getSubscription() + " " + line.getPlan() + " " + line.getKind()
-          + (line.getKind().equals("usage") ? " tier " + line.getTier() : "");
+          + (line.getKind().equals("usage") || line.getKind().equals("bytes") ? " tier " + line.getTier() : "");
       int occurrence = seen.merge(key, 1, Integer::sum);
       keyed.put(occurrence == 1 ? key : key + " #" + occurrence, line);
     }

@@ -5,6 +5,7 @@ import io.tollgate.billing.Money;
 import io.tollgate.billing.Period;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.invoicing.Invoicing;
+import io.tollgate.broker.invoicing.Metered;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
 import io.tollgate.protocols.v1.journal.InvoiceLine;
 import java.time.Instant;
@@ -19,7 +20,7 @@ import java.util.Map;
 
 /**
  * The invoices a period should have, from the catalog's history and the usage journals alone:
- * each acknowledged unit is attributed to the plan segment in force at its ack (as the catalog's
+ * each acknowledged unit, and its bytes, is attributed to the plan segment in force at its ack (as the catalog's
  * whole history has it, not as some node's view had it when the feed read it), and the period is
  * priced by the same pure rules the close applies ({@link Invoicing#draft}, the billing module).
  */
@@ -32,20 +33,20 @@ final class Recomputation {
   }
 
   private final Catalog catalog;
-  /** Units per period, subscription and plan segment. */
-  private final Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Long>>> units = new HashMap<>();
+  /** Events and their bytes per period, subscription and plan segment. */
+  private final Map<String, Map<String, Map<Invoicing.PlanSegmentKey, Metered>>> used = new HashMap<>();
   private int usageRecords;
 
   Recomputation(Catalog catalog, Map<String, List<CursorsAdvanced>> usageJournals) {
     this.catalog = catalog;
     usageJournals.forEach((subscriptionId, records) -> catalog.subscription(subscriptionId).ifPresent(subscription -> {
       for (CursorsAdvanced record : records) {
-        if (record.getUnits() > 0) {
+        if (record.getUnits() > 0 || record.getBytes() > 0) {
           usageRecords++;
           Invoicing.PlanSegmentKey segment = Invoicing.segmentAt(subscription, Instant.ofEpochMilli(record.getAtMillis()));
-          units.computeIfAbsent(record.getPeriod(), period -> new HashMap<>())
+          used.computeIfAbsent(record.getPeriod(), period -> new HashMap<>())
               .computeIfAbsent(subscriptionId, id -> new HashMap<>())
-              .merge(segment, record.getUnits(), Long::sum);
+              .merge(segment, new Metered(record.getUnits(), record.getBytes()), Metered::plus);
         }
       }
     }));
@@ -64,8 +65,8 @@ final class Recomputation {
   /** The account's invoices of {@code period}, by currency; a currency with nothing billed has no invoice. */
   Map<Currency, Expected> invoicesOf(String account, Period period) {
     InvoiceDraft draft = Invoicing.draft(catalog, period, subscriptionsOf(account),
-        (periodId, subscription, segment) -> units.getOrDefault(periodId, Map.of())
-            .getOrDefault(subscription, Map.of()).getOrDefault(segment, 0L));
+        (periodId, subscription, segment) -> used.getOrDefault(periodId, Map.of())
+            .getOrDefault(subscription, Map.of()).getOrDefault(segment, Metered.NONE));
     Map<Currency, List<InvoiceLine>> lines = new LinkedHashMap<>();
     for (InvoiceDraft.Line line : draft.lines()) {
       lines.computeIfAbsent(line.amount().currency(), currency -> new ArrayList<>()).add(invoiceLine(line));
