@@ -32,11 +32,12 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * arriving appends wait here and then go to the journal together as one entry, so a busy
  * partition does one durable write per round trip to the store, not one per publish.
  *
- * <p>Every append that waits is answered within {@code maxAppendWait}: written, or refused as
- * {@code partition_overloaded} when the writes ahead of it have not let it through by then. A
- * publisher that hears nothing sends its append again, which adds load exactly when the
- * partition has too much; an overloaded partition says so instead, before the publisher's
- * attempt runs out.
+ * <p>Every append is answered within {@code maxAppendWait}: written, or {@code
+ * partition_overloaded} when the writes ahead of it have not let it through by then, or when its
+ * own write has not been confirmed by then (it may still be stored: a retry with the same event
+ * ids is stored once, and its answer marks them duplicates). A publisher that hears nothing
+ * sends its append again, which adds load exactly when the partition has too much; an
+ * overloaded partition says so instead, before the publisher's attempt runs out.
  */
 public final class TopicPartition extends AbstractBehavior<TopicPartition.Command> {
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "TopicPartition");
@@ -118,6 +119,8 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
   private final Clock clock;
   private List<Append> inFlight = List.of();
   private long inFlightSinceMillis;
+  /** The appends in flight were told {@code partition_overloaded}; their write's outcome goes to no one. */
+  private boolean inFlightAnswered;
   private List<Waiting> waiting = new ArrayList<>();
   private int waitingEvents;
   private long waitingBytes;
@@ -171,6 +174,7 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
     long waitMillis = settings.maxAppendWait().toMillis();
     if (inFlight.isEmpty()) {
       write(List.of(append));
+      watchTheWait(now);
     } else if (waitingEvents + append.events().size() > settings.maxPendingEvents()
         || waitingBytes + bytes > settings.maxPendingBytes()) {
       append.replyTo().tell(overloaded(waitingEvents + " events (" + waitingBytes + " bytes) wait to be written"));
@@ -183,7 +187,7 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
       waitingEvents += append.events().size();
       waitingBytes += bytes;
       if (waiting.size() == 1) {
-        timers.startSingleTimer(WaitedTooLong.INSTANCE, settings.maxAppendWait());
+        watchTheWait(now);
       }
     }
     return this;
@@ -195,12 +199,19 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
   }
 
   /**
-   * Answers {@code partition_overloaded} to every append that has waited {@code maxAppendWait}
-   * (the oldest are first), and looks again when the next one will have.
+   * Answers {@code partition_overloaded} to the appends of a write unconfirmed after
+   * {@code maxAppendWait} and to every append that has waited that long (the oldest are first),
+   * and looks again when the next one will have.
    */
   private void refuseThoseWaitedTooLong() {
     long now = clock.millis();
     long waitMillis = settings.maxAppendWait().toMillis();
+    if (!inFlight.isEmpty() && !inFlightAnswered && now - inFlightSinceMillis >= waitMillis) {
+      AppendFailed unconfirmed = overloaded("its write has not been confirmed in " + waitMillis
+          + " ms and may still be stored");
+      inFlight.forEach(append -> append.replyTo().tell(unconfirmed));
+      inFlightAnswered = true;
+    }
     int late = 0;
     while (late < waiting.size() && now - waiting.get(late).sinceMillis() >= waitMillis) {
       late++;
@@ -213,15 +224,25 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
       forget(refusedAppends);
       waiting = new ArrayList<>(waiting.subList(late, waiting.size()));
     }
-    watchOldestWaiting(now);
+    watchTheWait(now);
   }
 
-  /** A timer for when the oldest waiting append will have waited its longest; none while none waits. */
-  private void watchOldestWaiting(long now) {
-    if (waiting.isEmpty()) {
+  /**
+   * A timer for when the write in flight or the oldest waiting append will have waited its
+   * longest, whichever comes first; none while nothing is unanswered.
+   */
+  private void watchTheWait(long now) {
+    long due = Long.MAX_VALUE;
+    if (!inFlight.isEmpty() && !inFlightAnswered) {
+      due = inFlightSinceMillis;
+    }
+    if (!waiting.isEmpty()) {
+      due = Math.min(due, waiting.get(0).sinceMillis());
+    }
+    if (due == Long.MAX_VALUE) {
       timers.cancel(WaitedTooLong.INSTANCE);
     } else {
-      long left = Math.max(0, settings.maxAppendWait().toMillis() - (now - waiting.get(0).sinceMillis()));
+      long left = Math.max(0, due + settings.maxAppendWait().toMillis() - now);
       timers.startSingleTimer(WaitedTooLong.INSTANCE, Duration.ofMillis(left));
     }
   }
@@ -235,15 +256,17 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
 
   private Behavior<Command> onBatchWritten(BatchWritten batch) {
     List<List<StoredPosition>> positions = batch.written().positions();
-    for (int i = 0; i < inFlight.size(); i++) {
-      inFlight.get(i).replyTo().tell(new Appended(positions.get(i)));
+    if (!inFlightAnswered) {
+      for (int i = 0; i < inFlight.size(); i++) {
+        inFlight.get(i).replyTo().tell(new Appended(positions.get(i)));
+      }
     }
     inFlight = List.of();
     announcements.tell(advanced);
     if (!waiting.isEmpty()) {
       write(takeNextEntry());
-      watchOldestWaiting(clock.millis());
     }
+    watchTheWait(clock.millis());
     return this;
   }
 
@@ -276,6 +299,7 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
   private void write(List<Append> appends) {
     inFlight = appends;
     inFlightSinceMillis = clock.millis();
+    inFlightAnswered = false;
     List<List<CloudEvent>> publishes = new ArrayList<>(appends.size());
     appends.forEach(append -> publishes.add(append.events()));
     journal.tell(new PartitionJournal.Write(publishes, writtenAdapter));
@@ -299,7 +323,9 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
   private Behavior<Command> onJournalStopped(Terminated stopped) {
     AppendFailed failed = new AppendFailed(new Rejection("storage_unavailable",
         "the write to partition " + partition + " failed; nothing of it was acknowledged, retry"));
-    inFlight.forEach(append -> append.replyTo().tell(failed));
+    if (!inFlightAnswered) {
+      inFlight.forEach(append -> append.replyTo().tell(failed));
+    }
     waiting.forEach(left -> left.append().replyTo().tell(failed));
     getContext().getLog().error("partition {} stopped after a failed write", partition);
     return Behaviors.stopped();
