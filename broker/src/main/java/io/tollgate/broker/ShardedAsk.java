@@ -10,11 +10,14 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
- * An ask to a sharded entity that is sent again when unanswered after {@code attempt}, until
- * {@code deadline}. Cluster Sharding drops a message that reaches a shard while the shard moves
- * (a rolling restart), and one sent to a node that has just died is lost until the node is
- * downed and its shards start elsewhere; asking again turns either into a delay instead of an
- * error. Only for commands the entity handles idempotently.
+ * An ask to a sharded entity that is sent again when unanswered after {@code attempt}, then
+ * after twice as long each time, until {@code deadline}. Cluster Sharding drops a message that
+ * reaches a shard while the shard moves (a rolling restart), and one sent to a node that has
+ * just died is lost until the node is downed and its shards start elsewhere; asking again turns
+ * either into a delay instead of an error. An entity that is merely slow gets each command again
+ * too, so the attempts back off: a slow entity is sent a few copies, not one every
+ * {@code attempt}, which would add load exactly when it has too much. Only for commands the
+ * entity handles idempotently.
  */
 public final class ShardedAsk {
   private ShardedAsk() {}
@@ -33,7 +36,7 @@ public final class ShardedAsk {
         .exceptionallyCompose(failure -> {
           Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
           if (cause instanceof TimeoutException && deadlineNanos - System.nanoTime() > 0) {
-            return ask(entity, command, attempt, deadlineNanos);
+            return ask(entity, command, attempt.multipliedBy(2), deadlineNanos);
           }
           return CompletableFuture.failedFuture(cause);
         });

@@ -1000,6 +1000,9 @@ public final class LoadGenerator {
    * each event alone through the SDK's {@link BatchingPublisher} (which bounds its batches in
    * flight and its buffer), each with its own ack and latency.
    */
+  private static final Duration FIRST_OVERLOADED_PAUSE = Duration.ofMillis(100);
+  private static final Duration LAST_OVERLOADED_PAUSE = Duration.ofSeconds(2);
+
   private static final class Sender {
     private final String topic;
     private final Publisher publisher;
@@ -1007,8 +1010,17 @@ public final class LoadGenerator {
     private final int size;
     private final Semaphore permits;
     private final AtomicReference<TollgateException> failure = new AtomicReference<>();
+    private final PrintWriter progress;
+    /** Publishes a partition refused as overloaded, sent again after a pause, as a client that honours backpressure does. */
+    private final LongAdder overloadedRetries = new LongAdder();
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(task -> {
+      Thread thread = new Thread(task, "loadgen-overloaded-retries");
+      thread.setDaemon(true);
+      return thread;
+    });
 
     Sender(Settings settings, Publisher publisher) {
+      this.progress = settings.progress;
       this.topic = settings.topic;
       this.publisher = publisher;
       this.batching = settings.batching() ? new BatchingPublisher(publisher, settings.batchSettings()) : null;
@@ -1029,8 +1041,23 @@ public final class LoadGenerator {
         return;
       }
       permits.acquire();
-      long sentAt = System.nanoTime();
+      publishUntilTaken(events, onAck, System.nanoTime(), FIRST_OVERLOADED_PAUSE);
+    }
+
+    /**
+     * Publishes {@code events}; when a partition answers {@code partition_overloaded}, publishes
+     * them again (the same ids, stored once) after {@code pause}, twice as long each time up to
+     * {@link #LAST_OVERLOADED_PAUSE}. The latency counts from the first send.
+     */
+    private void publishUntilTaken(List<CloudEvent> events, AckListener onAck, long sentAt, Duration pause) {
       publisher.publish(topic, events).whenComplete((result, error) -> {
+        if (error != null && "partition_overloaded".equals(TollgateException.unwrap(error).code())) {
+          overloadedRetries.increment();
+          Duration next = pause.multipliedBy(2).compareTo(LAST_OVERLOADED_PAUSE) > 0 ? LAST_OVERLOADED_PAUSE
+              : pause.multipliedBy(2);
+          retries.schedule(() -> publishUntilTaken(events, onAck, sentAt, next), pause.toMillis(), TimeUnit.MILLISECONDS);
+          return;
+        }
         answered(error, events.size(), sentAt, onAck);
         permits.release();
       });
@@ -1055,6 +1082,7 @@ public final class LoadGenerator {
         failure.compareAndSet(null, new TollgateException(TollgateException.CONNECTION_FAILED,
             (size - permits.availablePermits()) + " publishes were not answered within " + timeout.toSeconds() + "s"));
       }
+      note(progress, "%,d publishes refused as partition_overloaded were sent again", overloadedRetries.sum());
       TollgateException error = failure.get();
       if (error != null) {
         throw error;

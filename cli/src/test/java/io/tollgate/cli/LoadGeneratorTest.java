@@ -144,6 +144,30 @@ class LoadGeneratorTest {
   }
 
   @Test
+  void aPublishRefusedAsPartitionOverloadedIsSentAgainAfterAPauseAndTheRunGoesOn() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger(2);
+    try (FakeHttpServer server = new FakeHttpServer((request, reply) -> {
+      if (refusals.getAndDecrement() > 0) {
+        reply.status(503, "{\"error\":{\"code\":\"partition_overloaded\",\"message\":\"retry later\"}}");
+        return;
+      }
+      int count = CloudEventJson.parseBatch(Cli.JSON.readTree(request.body())).size();
+      StringBuilder positions = new StringBuilder();
+      for (int i = 0; i < count; i++) {
+        positions.append(i == 0 ? "" : ",").append("{\"partition\":0,\"offset\":0,\"cursor\":\"c\",\"duplicate\":false}");
+      }
+      reply.status(202, "{\"accepted\":" + count + ",\"positions\":[" + positions + "]}");
+    })) {
+      LoadGenerator.Summary summary = LoadGenerator.run(new LoadGenerator.Settings()
+          .mode(LoadGenerator.Mode.HTTP).url(server.url()).apiKey("k").topic("bench").events(30).batchSize(10)
+          .inFlight(1));
+
+      assertEquals(30, summary.events(), "every event was taken in the end");
+      assertEquals(5, server.requests.size(), "the two refused publishes were sent again");
+    }
+  }
+
+  @Test
   void theCommandPrintsTheSummaryAsOneJsonLine() throws Exception {
     try (FakeFrameServer server = FakeFrameServer.acking()) {
       PublishCommandTest.Run run = PublishCommandTest.runCommand(new LoadGenCommand(),

@@ -115,7 +115,7 @@ public record NodeSettings(
             atLeastOne(t, "limits.max-json-depth"), askTimeout, positive(t, "topics.append-attempt-timeout")),
         new TopicPartition.Settings(atLeastOne(t, "topics.dedup-window"), atLeastOne(t, "topics.snapshot-every"),
             atLeastOne(t, "topics.max-pending-events"), bytes(t, "topics.max-pending-bytes"),
-            bytes(t, "topics.max-entry-bytes"), retention(t)),
+            bytes(t, "topics.max-entry-bytes"), maxAppendWait(t), retention(t)),
         new Subscriptions(atLeastOne(t, "subscriptions.window"), atLeastOne(t, "subscriptions.max-batch"),
             positive(t, "subscriptions.fallback-poll"), atLeastOne(t, "subscriptions.max-entries-per-read"),
             bytes(t, "subscriptions.max-bytes-per-read"), positive(t, "subscriptions.attach-attempt-timeout"), bytes(t, "subscriptions.max-message-bytes"),
@@ -401,6 +401,15 @@ public record NodeSettings(
       throw bad(t, path, "a duration longer than zero");
     }
     return value;
+  }
+
+  /** Shorter than the publisher's attempt, so that an overloaded partition answers before an append is sent again. */
+  private static Duration maxAppendWait(Config t) {
+    Duration wait = positive(t, "topics.max-append-wait");
+    if (wait.compareTo(t.getDuration("topics.append-attempt-timeout")) >= 0) {
+      throw bad(t, "topics.max-append-wait", "shorter than tollgate.topics.append-attempt-timeout");
+    }
+    return wait;
   }
 
   private static Duration notNegative(Config t, String path) {

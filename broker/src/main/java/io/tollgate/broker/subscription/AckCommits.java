@@ -56,9 +56,6 @@ final class AckCommits {
   record AckRequest(String cursor, Consumer<SubscriptionEntity.AckAnswer> answer)
       implements NoSerializationVerificationNeeded {}
 
-  /** Told to a session's other acks when the session is over: the acks before it are still committed. */
-  static final AckRequest NO_MORE_ACKS = new AckRequest("", answer -> { });
-
   /** Where acks are summed into one range: a partition, in one billing period. */
   private record RangeKey(PartitionRef partition, String period) {}
 

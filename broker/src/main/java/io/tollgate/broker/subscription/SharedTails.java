@@ -44,21 +44,27 @@ public final class SharedTails {
         () -> everyTail().forEach(PartitionTail::advanced), system.executionContext());
   }
 
+  /** Where a reader starts in a partition: after {@code after}, a cursor of that partition (null: from the start). */
+  public record Start(PartitionRef partition, Cursor after) {}
+
   /**
    * The partition's deliveries after {@code after} (a cursor of that partition, or null for all
    * of them), in order, never completing. It reads only as fast as it is pulled.
    */
   public Source<Delivery, NotUsed> after(PartitionRef partition, Cursor after) {
-    long fromSequence = after == null ? 1 : after.index() == Integer.MAX_VALUE ? after.sequence() + 1 : after.sequence();
-    return entries(partition, fromSequence).mapConcat(entry -> entry.deliveriesAfter(after));
+    return after(List.of(new Start(partition, after)));
   }
 
-  /** The partition's journal entries from {@code fromSequence} on, never completing. */
-  public Source<TailEntry, NotUsed> entries(PartitionRef partition, long fromSequence) {
-    return Source.fromMaterializer((materializer, attributes) -> {
-      PartitionTail tail = join(partition);
-      return Source.fromGraph(new TailStage(tail, fromSequence, () -> leave(partition)));
-    }).mapMaterializedValue(started -> NotUsed.getInstance());
+  /**
+   * The deliveries of several partitions, each after its start, merged (in order within each
+   * partition), never completing: one stage for all of them ({@link TailStage}). It reads only as
+   * fast as it is pulled, and joins the tails when it runs.
+   */
+  public Source<Delivery, NotUsed> after(List<Start> starts) {
+    List<Start> from = List.copyOf(starts);
+    return Source.fromGraph(new TailStage(
+        () -> from.stream().map(start -> new TailStage.Reading(join(start.partition()), start.after())).toList(),
+        () -> from.forEach(start -> leave(start.partition()))));
   }
 
   /** How many partitions this node holds a tail of, and their bytes: what the tails cost. */

@@ -23,6 +23,7 @@ import io.tollgate.protocols.redaction.Redaction;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,22 +31,23 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
-import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.ThrottleMode;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -85,7 +87,7 @@ public final class StreamSession {
    * frames; nothing for an event stream), to run once, which commits them together with the
    * acks that come from elsewhere; and how it is told things.
    */
-  private record Attached<T>(Source<T, NotUsed> outbound, Sink<AckRequest, NotUsed> acks,
+  private record Attached<T>(Supplier<Source<T, NotUsed>> outbound, Supplier<Sink<AckRequest, NotUsed>> acks,
                              ActorRef<SubscriptionEntity.SessionSignal> signals) {}
 
   /** Signals wait here while the session is busy; acks from outside come this way too. */
@@ -123,14 +125,16 @@ public final class StreamSession {
                                                                StreamFormat format, Credential credential,
                                                                String remoteAddress) {
     return attach(catalog, subscription, OpenSession.Kind.STREAM, format, credential, remoteAddress, LastEventId.none())
-        .thenApply(session -> {
+        // The handler's stages are built when the connection runs it, not before: Pekko HTTP keeps
+        // the flow it is given for the connection's life, and a built pipeline is a blueprint of
+        // tens of kilobytes that nothing needs once it runs.
+        .thenApply(session -> Flow.<Message, Message, NotUsed>fromMaterializer((materializer, attributes) -> {
           Sink<Message, NotUsed> inbound = Flow.<Message>create()
               .mapAsync(1, message -> whole(message, session.signals()))
-              .mapConcat(whole -> whole.stream().toList())
-              .mapConcat(message -> ackIn(message, format, session.signals()).stream().toList())
-              .to(session.acks());
-          return Flow.fromSinkAndSourceCoupled(inbound, session.outbound());
-        });
+              .mapConcat(whole -> whole.flatMap(message -> ackIn(message, format, session.signals())).stream().toList())
+              .to(session.acks().get());
+          return Flow.fromSinkAndSourceCoupled(inbound, session.outbound().get());
+        }).mapMaterializedValue(started -> NotUsed.getInstance()));
   }
 
   /**
@@ -148,8 +152,8 @@ public final class StreamSession {
         .thenCompose(checked -> attach(catalog, subscription, OpenSession.Kind.EVENT_STREAM, format, credential,
             remoteAddress, lastEventId))
         .thenApply(session -> {
-          Source.<AckRequest>empty().runWith(session.acks(), Materializer.matFromSystem(system));
-          return session.outbound().keepAlive(settings.eventStreamKeepAlive(), format::keepAlive);
+          Source.<AckRequest>empty().runWith(session.acks().get(), Materializer.matFromSystem(system));
+          return session.outbound().get().keepAlive(settings.eventStreamKeepAlive(), format::keepAlive);
         });
   }
 
@@ -172,9 +176,9 @@ public final class StreamSession {
   public <T> CompletionStage<Feed<T>> openFeed(Catalog catalog, Catalog.Subscription subscription, Frames<T> frames,
                                                Credential credential, String remoteAddress) {
     return attach(catalog, subscription, OpenSession.Kind.WEBHOOK, frames, credential, remoteAddress, LastEventId.none())
-        .thenApply(session -> new Feed<>(session.outbound(), Flow.<FeedAck>create()
+        .thenApply(session -> new Feed<>(session.outbound().get(), Flow.<FeedAck>create()
             .map(ack -> new AckRequest(ack.cursor(), ack.answer()))
-            .to(session.acks())));
+            .to(session.acks().get())));
   }
 
   /**
@@ -217,37 +221,42 @@ public final class StreamSession {
     String sessionId = UUID.randomUUID().toString();
     EntityRef<SubscriptionEntity.Command> entity =
         sharding.entityRefFor(SubscriptionEntity.ENTITY_KEY, subscription.id());
-    Pair<ActorRef<SubscriptionEntity.SessionSignal>, Source<SubscriptionEntity.SessionSignal, NotUsed>> signals =
-        ActorSource.<SubscriptionEntity.SessionSignal>actorRef(
-                signal -> false, signal -> Optional.empty(), SIGNAL_BUFFER, OverflowStrategy.dropHead())
-            .preMaterialize(system);
+    SessionInbox<SubscriptionEntity.SessionSignal> signalInbox = new SessionInbox<>(SIGNAL_BUFFER);
     try {
       sessions.register(sessionId, kind, subscription.account(), credential, subscription.id(),
-          remoteAddress, ending -> signals.first().tell(new SubscriptionEntity.Ended(ending.code(), ending.message())));
+          remoteAddress, ending -> signalInbox.offer(new SubscriptionEntity.Ended(ending.code(), ending.message())));
     } catch (RuntimeException refused) {
       return CompletableFuture.failedFuture(refused);
     }
+    // Acks from elsewhere than the consumer's own connection: posted ones, through the
+    // subscription's entity, and the one a Last-Event-ID implies.
+    SessionInbox<AckRequest> otherAcks = new SessionInbox<>(SIGNAL_BUFFER);
+    ActorRef<SubscriptionEntity.SessionSignal> signals = system.systemActorOf(
+        Behaviors.receiveMessage(signal -> {
+          if (signal instanceof SubscriptionEntity.AckRequested requested) {
+            otherAcks.offer(new AckRequest(requested.cursor().encode(), requested.replyTo()::tell));
+          } else {
+            signalInbox.offer(signal);
+          }
+          return Behaviors.same();
+        }), "session-" + sessionId, Props.empty());
+    Runnable stopSignals = () -> system.classicSystem().stop(Adapter.toClassic(signals));
     // Attaching again with the same session id changes nothing, so an unanswered attach is sent again.
     return ShardedAsk.<SubscriptionEntity.Command, SubscriptionEntity.Attached>ask(entity,
-            replyTo -> new SubscriptionEntity.Attach(sessionId, signals.first(), subscription.start(), replyTo),
+            replyTo -> new SubscriptionEntity.Attach(sessionId, signals, subscription.start(), replyTo),
             settings.attachAttemptTimeout(), settings.askTimeout())
         .whenComplete((attached, failure) -> {
           if (failure != null) {
             sessions.unregister(sessionId);
+            stopSignals.run();
           }
         })
         .thenApply(attached -> {
           // After a seek, a Last-Event-ID names what came before it: the stream starts where the seek put it.
           LastEventId resumeAfter = attached.resumable() ? lastEventId : LastEventId.none();
           DeliveryTracker tracker = new DeliveryTracker();
-          // Acks from elsewhere than the consumer's own connection: posted ones, through the
-          // subscription's entity, and the one a Last-Event-ID implies.
-          Pair<ActorRef<AckRequest>, Source<AckRequest, NotUsed>> otherAcks =
-              ActorSource.<AckRequest>actorRef(request -> request == AckCommits.NO_MORE_ACKS,
-                      request -> Optional.empty(), SIGNAL_BUFFER, OverflowStrategy.dropHead())
-                  .preMaterialize(system);
-          Sink<AckRequest, NotUsed> acks = Flow.<AckRequest>create().merge(otherAcks.second())
-              .to(AckCommits.sink(entity, tracker, signals.first(), attached.acked(), new AckCommits.Grouping(
+          Supplier<Sink<AckRequest, NotUsed>> acks = () -> Flow.<AckRequest>create().merge(otherAcks.source())
+              .to(AckCommits.sink(entity, tracker, signals, attached.acked(), new AckCommits.Grouping(
                   settings.ackCommitMaxAcks(), settings.ackCommitInterval(), settings.attachAttemptTimeout(),
                   settings.askTimeout()), () -> settings.periods().periodOf(settings.clock().instant()).id()));
           Catalog.Plan planEntry = catalog.plan(subscription.plan()).orElseThrow();
@@ -257,63 +266,60 @@ public final class StreamSession {
           EventFilter ownFilter = subscription.filterJson().isEmpty()
               ? EventFilter.matchAll() : EventFilter.parse(subscription.filterJson());
           String subscriptionId = subscription.id();
-          Source<T, NotUsed> deliveries = withinPlan(
-              deliveries(catalog, subscription, attached.acked(), signals.first())
-                  .filter(delivery -> passes(planFilter, delivery, subscriptionId))
-                  .map(delivery -> redacted(redaction, delivery, subscriptionId))
-                  .filter(delivery -> passes(ownFilter, delivery, subscriptionId)), plan, attached, tracker,
-                  signals.first(), subscriptionId)
-              .via(new AckWindow(settings.window(), tracker))
-              .filter(delivery -> {
-                LastEventId.Step step = resumeAfter.onDelivery(delivery.cursor());
-                step.ack().ifPresent(received -> otherAcks.first().tell(new AckRequest(received.encode(), answer -> { })));
-                return step.send();
-              })
-              .batch(settings.maxBatch(), first -> {
-                List<Delivery> batch = new ArrayList<>();
-                batch.add(first);
-                return batch;
-              }, (batch, next) -> {
-                batch.add(next);
-                return batch;
-              })
-              .map(batch -> {
-                deliveredEvents.inc(batch.size());
-                observer.delivered(subscriptionId, batch);
-                return frames.deliveries(batch);
-              });
-          Source<T, NotUsed> control = signals.second()
-              .divertTo(Flow.<SubscriptionEntity.SessionSignal>create()
-                      .map(signal -> (SubscriptionEntity.AckRequested) signal)
-                      .map(requested -> new AckRequest(requested.cursor().encode(), requested.replyTo()::tell))
-                      .to(Sink.foreach(otherAcks.first()::tell)),
-                  signal -> signal instanceof SubscriptionEntity.AckRequested)
-              .takeWhile(signal -> signal instanceof SubscriptionEntity.FrameRefused
-                  || signal instanceof SubscriptionEntity.QuotaExhausted
-                  || signal instanceof SubscriptionEntity.CursorExpired, true)
-              .map(signal -> noticeFor(signal, frames));
-          Runnable unwatchPlan = watchPlan(catalog, subscription, signals.first());
+          Runnable unwatchPlan = watchPlan(catalog, subscription, signals);
           AtomicBoolean ran = new AtomicBoolean();
-          Source<T, NotUsed> outbound = deliveries.merge(control, true)
-              .watchTermination((notUsed, done) -> {
-                ran.set(true);
-                done.whenComplete((ok, failure) -> {
-                  unwatchPlan.run();
-                  sessions.unregister(sessionId);
-                  entity.tell(new SubscriptionEntity.Detach(sessionId));
-                  otherAcks.first().tell(AckCommits.NO_MORE_ACKS);
+          Supplier<Source<T, NotUsed>> outbound = () -> {
+            Source<T, NotUsed> deliveries = withinPlan(
+                deliveries(catalog, subscription, attached.acked(), signals)
+                    .mapConcat(delivery -> seen(delivery, planFilter, redaction, ownFilter, subscriptionId)),
+                    plan, attached, tracker, signals, subscriptionId)
+                .via(new AckWindow(settings.window(), tracker))
+                .filter(delivery -> {
+                  LastEventId.Step step = resumeAfter.onDelivery(delivery.cursor());
+                  step.ack().ifPresent(received -> otherAcks.offer(new AckRequest(received.encode(), answer -> { })));
+                  return step.send();
+                })
+                .batch(settings.maxBatch(), first -> {
+                  List<Delivery> batch = new ArrayList<>();
+                  batch.add(first);
+                  return batch;
+                }, (batch, next) -> {
+                  batch.add(next);
+                  return batch;
+                })
+                .map(batch -> {
+                  deliveredEvents.inc(batch.size());
+                  observer.delivered(subscriptionId, batch);
+                  return frames.deliveries(batch);
                 });
-                return NotUsed.getInstance();
-              });
+            Source<T, NotUsed> control = signalInbox.source()
+                .takeWhile(signal -> signal instanceof SubscriptionEntity.FrameRefused
+                    || signal instanceof SubscriptionEntity.QuotaExhausted
+                    || signal instanceof SubscriptionEntity.CursorExpired, true)
+                .map(signal -> noticeFor(signal, frames));
+            return deliveries.merge(control, true)
+                .watchTermination((notUsed, done) -> {
+                  ran.set(true);
+                  done.whenComplete((ok, failure) -> {
+                    unwatchPlan.run();
+                    sessions.unregister(sessionId);
+                    entity.tell(new SubscriptionEntity.Detach(sessionId));
+                    otherAcks.close();
+                    stopSignals.run();
+                  });
+                  return NotUsed.getInstance();
+                });
+          };
           system.scheduler().scheduleOnce(settings.askTimeout(), () -> {
             if (!ran.get()) {
               unwatchPlan.run();
               sessions.unregister(sessionId);
               entity.tell(new SubscriptionEntity.Detach(sessionId));
-              otherAcks.first().tell(AckCommits.NO_MORE_ACKS);
+              otherAcks.close();
+              stopSignals.run();
             }
           }, system.executionContext());
-          return new Attached<>(outbound, acks, signals.first());
+          return new Attached<>(outbound, acks, signals);
         });
   }
 
@@ -337,6 +343,20 @@ public final class StreamSession {
       observer.redacted(subscription);
     }
     return seen;
+  }
+
+  /**
+   * The delivery as the consumer may see it, or nothing: the plan's filter, then its redaction,
+   * then the subscription's own filter. One stage for the three, since a stage costs an idle
+   * stream memory for its whole life.
+   */
+  private List<Delivery> seen(Delivery delivery, EventFilter planFilter, Redaction redaction, EventFilter ownFilter,
+                              String subscription) {
+    if (!passes(planFilter, delivery, subscription)) {
+      return List.of();
+    }
+    Delivery redacted = redacted(redaction, delivery, subscription);
+    return passes(ownFilter, redacted, subscription) ? List.of(redacted) : List.of();
   }
 
   private static EventFilter planFilterOf(Catalog.Plan plan, Catalog.Subscription subscription) {
@@ -416,29 +436,27 @@ public final class StreamSession {
     return format.notice("error", "session_replaced", "another connection took over this subscription");
   }
 
+  /**
+   * The deliveries of every partition of the product's topics after the acknowledged cursors (none
+   * yet: from the beginning), from the shared tails, merged by one stage. When a partition's first
+   * delivery is not the next after its cursor, retention deleted those between: the consumer is
+   * told ({@code cursor_expired}) and the stream goes on from the oldest event kept.
+   */
   private Source<Delivery, NotUsed> deliveries(Catalog catalog, Catalog.Subscription subscription,
                                                Map<PartitionRef, AckPoint> acked,
                                                ActorRef<SubscriptionEntity.SessionSignal> signals) {
     Catalog.Product product = catalog.product(subscription.product()).orElseThrow();
-    List<Source<Delivery, NotUsed>> partitions = new ArrayList<>();
+    List<SharedTails.Start> starts = new ArrayList<>();
+    Map<PartitionRef, Long> expectedOffsets = new HashMap<>();
     for (PartitionRef ref : catalog.partitionsOf(product)) {
-      partitions.add(noticingExpiry(ref, acked.get(ref), signals));
+      AckPoint point = acked.get(ref);
+      starts.add(new SharedTails.Start(ref, point == null ? null : point.cursor()));
+      expectedOffsets.put(ref, point == null ? 0 : point.offset() + 1);
     }
-    return Source.from(partitions).flatMapMerge(Math.max(1, partitions.size()), source -> source);
-  }
-
-  /**
-   * The partition's events after {@code acked} (none yet: from the beginning), from the shared
-   * tail. When the first one is not the next after it, retention deleted those between: the
-   * consumer is told ({@code cursor_expired}) and the stream goes on from the oldest event kept.
-   */
-  private Source<Delivery, NotUsed> noticingExpiry(PartitionRef partition, AckPoint acked,
-                                                   ActorRef<SubscriptionEntity.SessionSignal> signals) {
-    long expectedOffset = acked == null ? 0 : acked.offset() + 1;
-    AtomicBoolean first = new AtomicBoolean(true);
-    return tails.after(partition, acked == null ? null : acked.cursor()).map(delivery -> {
-      if (first.getAndSet(false) && delivery.offset() > expectedOffset) {
-        signals.tell(new SubscriptionEntity.CursorExpired(partition + ": the events from offset "
+    return tails.after(starts).map(delivery -> {
+      Long expectedOffset = expectedOffsets.isEmpty() ? null : expectedOffsets.remove(delivery.cursor().partitionRef());
+      if (expectedOffset != null && delivery.offset() > expectedOffset) {
+        signals.tell(new SubscriptionEntity.CursorExpired(delivery.cursor().partitionRef() + ": the events from offset "
             + expectedOffset + " to " + (delivery.offset() - 1) + " were deleted by the topic's"
             + " retention before this subscription acknowledged them; delivery goes on at offset "
             + delivery.offset() + ", the oldest kept"));

@@ -31,8 +31,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 public final class Publisher {
   /**
    * {@code timeout} bounds a whole publish; within it an append unanswered after
-   * {@code attemptTimeout} is sent again ({@link ShardedAsk}): a partition stores a repeated
-   * append once.
+   * {@code attemptTimeout} is sent again, then after twice as long each time ({@link ShardedAsk}):
+   * a partition stores a repeated append once. An overloaded partition answers
+   * {@code partition_overloaded} before the first attempt runs out ({@link TopicPartition}), so
+   * what is sent again is an append lost on its way (a shard moving, a node dying), not one that
+   * waits.
    */
   public record Settings(int maxEventBytes, int maxEventsPerPublish, int maxJsonDepth, Duration timeout,
                          Duration attemptTimeout) {}

@@ -21,6 +21,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -30,6 +31,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * A topic partition, sharded across the cluster. Group commit: while one write is in flight,
  * arriving appends wait here and then go to the journal together as one entry, so a busy
  * partition does one durable write per round trip to the store, not one per publish.
+ *
+ * <p>Every append is answered within {@code maxAppendWait}: written, or {@code
+ * partition_overloaded} when the writes ahead of it have not let it through by then, or when its
+ * own write has not been confirmed by then (it may still be stored: a retry with the same event
+ * ids is stored once, and its answer marks them duplicates). A publisher that hears nothing
+ * sends its append again, which adds load exactly when the partition has too much; an
+ * overloaded partition says so instead, before the publisher's attempt runs out.
  */
 public final class TopicPartition extends AbstractBehavior<TopicPartition.Command> {
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "TopicPartition");
@@ -58,8 +66,13 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
    * the next entry only while their events fit (one append always goes). Cassandra refuses a
    * mutation over half its commit log segment, and a smaller entry is a shorter write.
    */
+  /**
+   * {@code maxAppendWait}: the longest an append waits behind writes in flight before it is
+   * refused ({@code partition_overloaded}); shorter than the publisher's attempt, so that the
+   * refusal arrives before the append is sent again.
+   */
   public record Settings(int dedupWindow, int snapshotEvery, int maxPendingEvents, long maxPendingBytes,
-                         int maxEntryBytes, RetentionSettings retention) {}
+                         int maxEntryBytes, Duration maxAppendWait, RetentionSettings retention) {}
 
   /**
    * {@code topicDefault}: what a topic keeps unless it says otherwise; {@code segments}: how
@@ -83,11 +96,17 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
                                   Function<String, Retention> retentionOf) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(CheckRetention.INSTANCE, Duration.ZERO, settings.retention().checkInterval());
-      return new TopicPartition(context, partition, settings, clock, announcements, retentionOf);
+      return new TopicPartition(context, timers, partition, settings, clock, announcements, retentionOf);
     }));
   }
 
   private enum CheckRetention implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  /** The oldest waiting append may have waited its longest. */
+  private enum WaitedTooLong implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  /** An append waiting behind the write in flight, since {@code sinceMillis}. */
+  private record Waiting(Append append, long sinceMillis) {}
 
   private final PartitionRef partition;
   private final Settings settings;
@@ -96,15 +115,22 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
   private final ActorRef<Topic.Command<PartitionAdvanced>> announcements;
   private final Function<String, Retention> retentionOf;
   private final Topic.Command<PartitionAdvanced> advanced;
+  private final TimerScheduler<Command> timers;
+  private final Clock clock;
   private List<Append> inFlight = List.of();
-  private List<Append> waiting = new ArrayList<>();
+  private long inFlightSinceMillis;
+  /** The appends in flight were told {@code partition_overloaded}; their write's outcome goes to no one. */
+  private boolean inFlightAnswered;
+  private List<Waiting> waiting = new ArrayList<>();
   private int waitingEvents;
   private long waitingBytes;
 
-  private TopicPartition(ActorContext<Command> context, PartitionRef partition, Settings settings, Clock clock,
-                         ActorRef<Topic.Command<PartitionAdvanced>> announcements,
+  private TopicPartition(ActorContext<Command> context, TimerScheduler<Command> timers, PartitionRef partition,
+                         Settings settings, Clock clock, ActorRef<Topic.Command<PartitionAdvanced>> announcements,
                          Function<String, Retention> retentionOf) {
     super(context);
+    this.timers = timers;
+    this.clock = clock;
     this.partition = partition;
     this.settings = settings;
     this.announcements = announcements;
@@ -124,6 +150,10 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
         .onMessage(BatchWritten.class, this::onBatchWritten)
         .onMessage(GetEnd.class, this::onGetEnd)
         .onMessage(EndRead.class, this::onEndRead)
+        .onMessage(WaitedTooLong.class, tooLong -> {
+          refuseThoseWaitedTooLong();
+          return this;
+        })
         .onMessage(CheckRetention.class, check -> {
           journal.tell(new PartitionJournal.ApplyRetention(retentionOf.apply(partition.topic())));
           return this;
@@ -132,33 +162,111 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
         .build();
   }
 
-  /** Appends wait behind a write in flight up to a count of events and a count of their bytes, both bounded. */
+  /**
+   * Appends wait behind a write in flight up to a count of events and a count of their bytes,
+   * both bounded, and for at most {@code maxAppendWait}: while the write in flight or the oldest
+   * waiting append has been there that long, the partition is not keeping up and a new append is
+   * refused at once.
+   */
   private Behavior<Command> onAppend(Append append) {
     long bytes = bytesOf(append);
+    long now = clock.millis();
+    long waitMillis = settings.maxAppendWait().toMillis();
     if (inFlight.isEmpty()) {
       write(List.of(append));
+      watchTheWait(now);
     } else if (waitingEvents + append.events().size() > settings.maxPendingEvents()
         || waitingBytes + bytes > settings.maxPendingBytes()) {
-      append.replyTo().tell(new AppendFailed(new Rejection("partition_overloaded", "partition " + partition + " has "
-          + waitingEvents + " events (" + waitingBytes + " bytes) waiting to be written; retry later")));
+      append.replyTo().tell(overloaded(waitingEvents + " events (" + waitingBytes + " bytes) wait to be written"));
+    } else if (now - inFlightSinceMillis >= waitMillis
+        || (!waiting.isEmpty() && now - waiting.get(0).sinceMillis() >= waitMillis)) {
+      append.replyTo().tell(overloaded("its writes have not kept up for " + settings.maxAppendWait().toMillis()
+          + " ms (" + waitingEvents + " events wait)"));
     } else {
-      waiting.add(append);
+      waiting.add(new Waiting(append, now));
       waitingEvents += append.events().size();
       waitingBytes += bytes;
+      if (waiting.size() == 1) {
+        watchTheWait(now);
+      }
     }
     return this;
   }
 
+  private AppendFailed overloaded(String why) {
+    return new AppendFailed(new Rejection("partition_overloaded", "partition " + partition + " is overloaded: "
+        + why + "; retry later with the same event ids (a retried event is stored once)"));
+  }
+
+  /**
+   * Answers {@code partition_overloaded} to the appends of a write unconfirmed after
+   * {@code maxAppendWait} and to every append that has waited that long (the oldest are first),
+   * and looks again when the next one will have.
+   */
+  private void refuseThoseWaitedTooLong() {
+    long now = clock.millis();
+    long waitMillis = settings.maxAppendWait().toMillis();
+    if (!inFlight.isEmpty() && !inFlightAnswered && now - inFlightSinceMillis >= waitMillis) {
+      AppendFailed unconfirmed = overloaded("its write has not been confirmed in " + waitMillis
+          + " ms and may still be stored");
+      inFlight.forEach(append -> append.replyTo().tell(unconfirmed));
+      inFlightAnswered = true;
+    }
+    int late = 0;
+    while (late < waiting.size() && now - waiting.get(late).sinceMillis() >= waitMillis) {
+      late++;
+    }
+    if (late > 0) {
+      AppendFailed refused = overloaded("an append waited " + waitMillis + " ms behind a write of "
+          + (now - inFlightSinceMillis) + " ms");
+      List<Waiting> refusedAppends = waiting.subList(0, late);
+      refusedAppends.forEach(refusedAppend -> refusedAppend.append().replyTo().tell(refused));
+      forget(refusedAppends);
+      waiting = new ArrayList<>(waiting.subList(late, waiting.size()));
+    }
+    watchTheWait(now);
+  }
+
+  /**
+   * A timer for when the write in flight or the oldest waiting append will have waited its
+   * longest, whichever comes first; none while nothing is unanswered.
+   */
+  private void watchTheWait(long now) {
+    long due = Long.MAX_VALUE;
+    if (!inFlight.isEmpty() && !inFlightAnswered) {
+      due = inFlightSinceMillis;
+    }
+    if (!waiting.isEmpty()) {
+      due = Math.min(due, waiting.get(0).sinceMillis());
+    }
+    if (due == Long.MAX_VALUE) {
+      timers.cancel(WaitedTooLong.INSTANCE);
+    } else {
+      long left = Math.max(0, due + settings.maxAppendWait().toMillis() - now);
+      timers.startSingleTimer(WaitedTooLong.INSTANCE, Duration.ofMillis(left));
+    }
+  }
+
+  private void forget(List<Waiting> gone) {
+    gone.forEach(left -> {
+      waitingEvents -= left.append().events().size();
+      waitingBytes -= bytesOf(left.append());
+    });
+  }
+
   private Behavior<Command> onBatchWritten(BatchWritten batch) {
     List<List<StoredPosition>> positions = batch.written().positions();
-    for (int i = 0; i < inFlight.size(); i++) {
-      inFlight.get(i).replyTo().tell(new Appended(positions.get(i)));
+    if (!inFlightAnswered) {
+      for (int i = 0; i < inFlight.size(); i++) {
+        inFlight.get(i).replyTo().tell(new Appended(positions.get(i)));
+      }
     }
     inFlight = List.of();
     announcements.tell(advanced);
     if (!waiting.isEmpty()) {
       write(takeNextEntry());
     }
+    watchTheWait(clock.millis());
     return this;
   }
 
@@ -166,20 +274,18 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
     int taken = 0;
     long bytes = 0;
     while (taken < waiting.size()) {
-      long appendBytes = bytesOf(waiting.get(taken));
+      long appendBytes = bytesOf(waiting.get(taken).append());
       if (taken > 0 && bytes + appendBytes > settings.maxEntryBytes()) {
         break;
       }
       bytes += appendBytes;
       taken++;
     }
-    List<Append> next = new ArrayList<>(waiting.subList(0, taken));
+    List<Waiting> next = waiting.subList(0, taken);
+    forget(next);
+    List<Append> appends = next.stream().map(Waiting::append).toList();
     waiting = new ArrayList<>(waiting.subList(taken, waiting.size()));
-    next.forEach(append -> {
-      waitingEvents -= append.events().size();
-      waitingBytes -= bytesOf(append);
-    });
-    return next;
+    return appends;
   }
 
   private static long bytesOf(Append append) {
@@ -192,6 +298,8 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
 
   private void write(List<Append> appends) {
     inFlight = appends;
+    inFlightSinceMillis = clock.millis();
+    inFlightAnswered = false;
     List<List<CloudEvent>> publishes = new ArrayList<>(appends.size());
     appends.forEach(append -> publishes.add(append.events()));
     journal.tell(new PartitionJournal.Write(publishes, writtenAdapter));
@@ -215,8 +323,10 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
   private Behavior<Command> onJournalStopped(Terminated stopped) {
     AppendFailed failed = new AppendFailed(new Rejection("storage_unavailable",
         "the write to partition " + partition + " failed; nothing of it was acknowledged, retry"));
-    inFlight.forEach(append -> append.replyTo().tell(failed));
-    waiting.forEach(append -> append.replyTo().tell(failed));
+    if (!inFlightAnswered) {
+      inFlight.forEach(append -> append.replyTo().tell(failed));
+    }
+    waiting.forEach(left -> left.append().replyTo().tell(failed));
     getContext().getLog().error("partition {} stopped after a failed write", partition);
     return Behaviors.stopped();
   }

@@ -53,6 +53,8 @@ class NodeSettingsTest {
     assertEquals(1024 * 1024, settings.subscriptions().maxBytesPerRead());
     assertEquals(4 * 1024 * 1024, settings.subscriptions().tailBytes());
     assertEquals(64L * 1024 * 1024, settings.topics().maxPendingBytes());
+    assertEquals(Duration.ofSeconds(1), settings.topics().maxAppendWait(),
+        "an overloaded partition answers before the publisher's 2 s attempt runs out");
   }
 
   @Test
@@ -122,6 +124,8 @@ class NodeSettingsTest {
       "tollgate.subscriptions.ack-commit.max-acks | 0",
       "tollgate.subscriptions.ack-commit.interval | 0ms",
       "tollgate.topics.max-pending-bytes | 3GiB",
+      "tollgate.topics.max-append-wait | 0s",
+      "tollgate.topics.max-append-wait | 2s",
       "tollgate.limits.max-id-length | 0",
       "tollgate.limits.max-description-length | 2000000",
       "tollgate.limits.max-extensions | 0",

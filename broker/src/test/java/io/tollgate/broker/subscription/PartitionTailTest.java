@@ -42,6 +42,11 @@ class PartitionTailTest {
   private static final class Journal implements PartitionTail.Journal {
     private final List<TailEntry> entries = new CopyOnWriteArrayList<>();
     private final AtomicInteger reads = new AtomicInteger();
+    private final int partition;
+
+    Journal(int partition) {
+      this.partition = partition;
+    }
 
     @Override
     public CompletionStage<List<TailEntry>> read(long fromSequence) {
@@ -58,29 +63,31 @@ class PartitionTailTest {
       long sequence = entries.size() + 1;
       CloudEvent event = CloudEvent.newBuilder().setId("e" + sequence).setSource("/s").setType("t")
           .setSpecVersion("1.0").build();
-      TailEntry entry = new TailEntry(sequence, List.of(new Delivery(new Cursor("t", 0, sequence, 0), sequence, event)),
+      TailEntry entry = new TailEntry(sequence, List.of(new Delivery(new Cursor("t", partition, sequence, 0), sequence, event)),
           ENTRY_BYTES);
       entries.add(entry);
       return entry;
     }
   }
 
-  private final Journal journal = new Journal();
+  private final Journal journal = new Journal(0);
 
-  private Source<TailEntry, ?> stream(PartitionTail tail, long from) {
-    return Source.fromGraph(new TailStage(tail, from, () -> { }));
+  /** A stream of the tail's one partition from sequence {@code from} on; each entry holds one delivery. */
+  private Source<Delivery, ?> stream(PartitionTail tail, long from) {
+    Cursor after = from == 1 ? null : new Cursor("t", 0, from - 1, Integer.MAX_VALUE);
+    return Source.fromGraph(new TailStage(() -> List.of(new TailStage.Reading(tail, after)), () -> { }));
   }
 
-  private static List<Long> sequences(List<TailEntry> entries) {
-    return entries.stream().map(TailEntry::sequence).toList();
+  private static List<Long> sequences(List<Delivery> deliveries) {
+    return deliveries.stream().map(delivery -> delivery.cursor().sequence()).toList();
   }
 
   @Test
   void aSlowConsumerNeitherSlowsTheOthersNorGrowsTheTailAndCatchesUpFromTheJournal() {
     PartitionTail tail = new PartitionTail(10 * ENTRY_BYTES, 16, journal);
-    ConcurrentLinkedQueue<TailEntry> fast = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Delivery> fast = new ConcurrentLinkedQueue<>();
     stream(tail, 1).runWith(Sink.foreach(fast::add), testKit.system());
-    TestSubscriber.Probe<TailEntry> slow = stream(tail, 1).toMat(TestSink.probe(testKit.system().classicSystem()), Keep.right())
+    TestSubscriber.Probe<Delivery> slow = stream(tail, 1).toMat(TestSink.probe(testKit.system().classicSystem()), Keep.right())
         .run(testKit.system());
     slow.request(1);
     await().atMost(Duration.ofSeconds(5)).until(() -> tail.read(1, () -> { }) instanceof TailBuffer.AtEnd);
@@ -93,11 +100,11 @@ class PartitionTailTest {
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> fast.size() == writes);
     assertEquals(sequencesUpTo(writes), sequences(new ArrayList<>(fast)), "the fast consumer got every entry, in order");
-    assertEquals(1, slow.expectNext().sequence(), "the slow consumer took only what it asked for");
+    assertEquals(1, slow.expectNext().cursor().sequence(), "the slow consumer took only what it asked for");
     slow.expectNoMessage(Duration.ofMillis(100));
 
     int readsBefore = journal.reads.get();
-    List<TailEntry> rest = new ArrayList<>();
+    List<Delivery> rest = new ArrayList<>();
     slow.request(writes - 1);
     for (int i = 1; i < writes; i++) {
       rest.add(slow.expectNext(Duration.ofSeconds(5)));
@@ -115,9 +122,9 @@ class PartitionTailTest {
   void manyStreamsAtTheEndShareOneReadOfEachWriteAndOneDecodedEntry() {
     PartitionTail tail = new PartitionTail(100 * ENTRY_BYTES, 16, journal);
     int streams = 20;
-    List<ConcurrentLinkedQueue<TailEntry>> received = new ArrayList<>();
+    List<ConcurrentLinkedQueue<Delivery>> received = new ArrayList<>();
     for (int i = 0; i < streams; i++) {
-      ConcurrentLinkedQueue<TailEntry> into = new ConcurrentLinkedQueue<>();
+      ConcurrentLinkedQueue<Delivery> into = new ConcurrentLinkedQueue<>();
       received.add(into);
       stream(tail, 1).runWith(Sink.foreach(into::add), testKit.system());
     }
@@ -135,9 +142,9 @@ class PartitionTailTest {
     assertTrue(journal.reads.get() - readsAtTheEnd <= 2 * writes,
         "one read finds a write and one more finds nothing, whatever the number of streams: "
             + (journal.reads.get() - readsAtTheEnd));
-    for (ConcurrentLinkedQueue<TailEntry> into : received) {
+    for (ConcurrentLinkedQueue<Delivery> into : received) {
       assertEquals(sequencesUpTo(writes), sequences(new ArrayList<>(into)));
-      assertSame(received.get(0).peek(), into.peek(), "every stream was handed the same decoded entry");
+      assertSame(received.get(0).peek(), into.peek(), "every stream was handed the same decoded delivery");
     }
   }
 
@@ -147,22 +154,22 @@ class PartitionTailTest {
       journal.write();
     }
     PartitionTail tail = new PartitionTail(100 * ENTRY_BYTES, 16, journal);
-    TestSubscriber.Probe<TailEntry> first = stream(tail, 31).toMat(TestSink.probe(testKit.system().classicSystem()), Keep.right())
+    TestSubscriber.Probe<Delivery> first = stream(tail, 31).toMat(TestSink.probe(testKit.system().classicSystem()), Keep.right())
         .run(testKit.system());
     first.request(100);
     await().atMost(Duration.ofSeconds(5)).until(() -> tail.read(31, () -> { }) instanceof TailBuffer.AtEnd);
 
-    TestSubscriber.Probe<TailEntry> late = stream(tail, 5).toMat(TestSink.probe(testKit.system().classicSystem()), Keep.right())
+    TestSubscriber.Probe<Delivery> late = stream(tail, 5).toMat(TestSink.probe(testKit.system().classicSystem()), Keep.right())
         .run(testKit.system());
     late.request(100);
     for (long sequence = 5; sequence <= 30; sequence++) {
-      assertEquals(sequence, late.expectNext(Duration.ofSeconds(5)).sequence());
+      assertEquals(sequence, late.expectNext(Duration.ofSeconds(5)).cursor().sequence());
     }
     int readsAtTheEnd = journal.reads.get();
     journal.write();
     tail.advanced();
-    TailEntry written = late.expectNext(Duration.ofSeconds(5));
-    assertEquals(31, written.sequence());
+    Delivery written = late.expectNext(Duration.ofSeconds(5));
+    assertEquals(31, written.cursor().sequence());
     assertSame(first.expectNext(Duration.ofSeconds(5)), written, "both read it from the tail");
     assertTrue(journal.reads.get() - readsAtTheEnd <= 2, "the late stream reads no journal of its own any more");
     late.expectNoMessage(Duration.ofMillis(50));
@@ -185,5 +192,43 @@ class PartitionTailTest {
     tail.advanced();
     assertEquals(1, woken.get(), "woken once, then it reads and waits again if it wants more");
     assertEquals(0, ended.get());
+  }
+
+  @Test
+  void oneStageReadsEveryPartitionInTurnAndEachInOrder() {
+    Journal other = new Journal(1);
+    PartitionTail first = new PartitionTail(100 * ENTRY_BYTES, 16, journal);
+    PartitionTail second = new PartitionTail(100 * ENTRY_BYTES, 16, other);
+    TestSubscriber.Probe<Delivery> both = Source.fromGraph(new TailStage(
+            () -> List.of(new TailStage.Reading(first, null), new TailStage.Reading(second, null)), () -> { }))
+        .toMat(TestSink.probe(testKit.system().classicSystem()), Keep.right())
+        .run(testKit.system());
+    both.request(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> first.read(1, () -> { }) instanceof TailBuffer.AtEnd
+        && second.read(1, () -> { }) instanceof TailBuffer.AtEnd);
+    for (int i = 0; i < 20; i++) {
+      journal.write();
+      other.write();
+    }
+    first.advanced();
+    second.advanced();
+    both.request(39);
+    List<Delivery> received = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      received.add(both.expectNext(Duration.ofSeconds(5)));
+    }
+    assertEquals(List.of(0, 1, 0, 1), received.subList(0, 4).stream().map(delivery -> delivery.cursor().partition())
+        .toList(), "the partitions take turns, so a busy one holds up no other");
+    assertEquals(sequencesUpTo(20), sequences(received.stream().filter(delivery -> delivery.cursor().partition() == 0)
+        .toList()));
+    assertEquals(sequencesUpTo(20), sequences(received.stream().filter(delivery -> delivery.cursor().partition() == 1)
+        .toList()));
+
+    other.write();
+    second.advanced();
+    both.request(1);
+    assertEquals(21, both.expectNext(Duration.ofSeconds(5)).cursor().sequence(),
+        "a partition at its end is woken by its next write while the other waits");
+    both.expectNoMessage(Duration.ofMillis(50));
   }
 }

@@ -39,7 +39,7 @@ class PartitionRetentionTest {
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
   /** Segments close at 1 KiB; partitions look every 50 ms. */
   private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(1000, 10_000, 1_000_000,
-      1L << 30, 64 * 1024, new TopicPartition.RetentionSettings(Retention.FOREVER,
+      1L << 30, 64 * 1024, Duration.ofSeconds(1), new TopicPartition.RetentionSettings(Retention.FOREVER,
           new RetentionSegments.Shape(1024, Duration.ofHours(1)), Duration.ofMillis(50)));
   private static final ActorRef<Topic.Command<PartitionAdvanced>> announcements =
       testKit.spawn(Topic.create(PartitionAdvanced.class, "partition-advanced"));

@@ -1,6 +1,7 @@
 package io.tollgate.broker.topic;
 
 import io.tollgate.broker.position.PartitionRef;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,11 +17,16 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.ProcessingSuccess$;
+import org.apache.pekko.persistence.testkit.WriteEvents;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +43,7 @@ class TopicPartitionTest {
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
   private static final TopicPartition.RetentionSettings RETENTION = new TopicPartition.RetentionSettings(
       Retention.FOREVER, new RetentionSegments.Shape(1 << 20, Duration.ofHours(1)), Duration.ofMinutes(1));
-  private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(1000, 10_000, 1_000_000, 1L << 30, 64 * 1024, RETENTION);
+  private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(1000, 10_000, 1_000_000, 1L << 30, 64 * 1024, Duration.ofSeconds(1), RETENTION);
   private static final ActorRef<Topic.Command<PartitionAdvanced>> announcements =
       testKit.spawn(Topic.create(PartitionAdvanced.class, "partition-advanced"));
   private static int partitions;
@@ -116,7 +122,7 @@ class TopicPartitionTest {
     PartitionRef ref = new PartitionRef("pending.bytes", 0);
     int eventBytes = event("b0").toBuilder().setTextData("x".repeat(10 * 1024)).build().getSerializedSize();
     ActorRef<TopicPartition.Command> partition = partition(ref,
-        new TopicPartition.Settings(1000, 10_000, 1_000_000, 2L * eventBytes, 64 * 1024, RETENTION));
+        new TopicPartition.Settings(1000, 10_000, 1_000_000, 2L * eventBytes, 64 * 1024, Duration.ofSeconds(1), RETENTION));
     TestProbe<TopicPartition.AppendResult> replies = testKit.createTestProbe();
     for (int i = 0; i < 40; i++) {
       partition.tell(new TopicPartition.Append(List.of(event("b" + i).toBuilder()
@@ -144,7 +150,7 @@ class TopicPartitionTest {
   @Test
   void appendsWaitingBehindAWriteAreBoundedInEventsToo() {
     ActorRef<TopicPartition.Command> partition = partition(new PartitionRef("pending.events", 0),
-        new TopicPartition.Settings(1000, 10_000, 3, 1L << 30, 64 * 1024, RETENTION));
+        new TopicPartition.Settings(1000, 10_000, 3, 1L << 30, 64 * 1024, Duration.ofSeconds(1), RETENTION));
     TestProbe<TopicPartition.AppendResult> replies = testKit.createTestProbe();
     for (int i = 0; i < 40; i++) {
       partition.tell(new TopicPartition.Append(List.of(event("c" + i), event("d" + i)), replies.getRef()));
@@ -199,5 +205,76 @@ class TopicPartitionTest {
     TopicPartition.AppendFailed failed = assertInstanceOf(TopicPartition.AppendFailed.class, replies.receiveMessage());
     assertEquals("storage_unavailable", failed.rejection().code());
     journal.expectNothingPersisted(ref.persistenceId());
+  }
+
+  /**
+   * A journal write that does not end (held here by a gate) is what an overloaded store looks
+   * like to a partition: its own append and the appends behind it are answered
+   * {@code partition_overloaded} within {@code maxAppendWait}, and so is any append that comes
+   * while the write still hangs, instead of waiting silently until the publisher's ask times out
+   * and sends them again.
+   */
+  @Test
+  void anOverloadedPartitionAnswersPartitionOverloadedWithinItsWaitInsteadOfLettingAsksTimeOut() {
+    PartitionRef ref = new PartitionRef("slow.journal", 0);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean held = new AtomicBoolean();
+    journal.withPolicy((persistenceId, operation) -> {
+      if (persistenceId.equals(ref.persistenceId()) && operation instanceof WriteEvents
+          && held.compareAndSet(false, true)) {
+        awaitRelease(release);
+      }
+      return ProcessingSuccess$.MODULE$;
+    });
+    try {
+      ActorRef<TopicPartition.Command> partition = partition(ref, new TopicPartition.Settings(1000, 10_000, 1_000_000,
+          1L << 30, 64 * 1024, Duration.ofMillis(300), RETENTION));
+      TestProbe<TopicPartition.AppendResult> written = testKit.createTestProbe();
+      partition.tell(new TopicPartition.Append(List.of(event("s0")), written.getRef()));
+      await().atMost(Duration.ofSeconds(5)).untilTrue(held);
+
+      TestProbe<TopicPartition.AppendResult> waiting = testKit.createTestProbe();
+      for (int i = 1; i <= 5; i++) {
+        partition.tell(new TopicPartition.Append(List.of(event("s" + i)), waiting.getRef()));
+      }
+      for (int i = 1; i <= 5; i++) {
+        TopicPartition.AppendFailed refused = assertInstanceOf(TopicPartition.AppendFailed.class,
+            waiting.receiveMessage(Duration.ofSeconds(2)), "answered while the write still hangs");
+        assertEquals("partition_overloaded", refused.rejection().code());
+      }
+      TestProbe<TopicPartition.AppendResult> later = testKit.createTestProbe();
+      partition.tell(new TopicPartition.Append(List.of(event("s6")), later.getRef()));
+      assertEquals("partition_overloaded", assertInstanceOf(TopicPartition.AppendFailed.class,
+          later.receiveMessage(Duration.ofMillis(500)), "refused at once: the partition is not keeping up")
+          .rejection().code());
+      assertEquals("partition_overloaded", assertInstanceOf(TopicPartition.AppendFailed.class,
+          written.receiveMessage(Duration.ofSeconds(2)), "the append of the hanging write is answered too")
+          .rejection().code());
+
+      release.countDown();
+      TestProbe<TopicPartition.AppendResult> retried = testKit.createTestProbe();
+      TopicPartition.Appended again = retried.awaitAssert(Duration.ofSeconds(5), () -> {
+        partition.tell(new TopicPartition.Append(List.of(event("s0")), retried.getRef()));
+        return assertInstanceOf(TopicPartition.Appended.class, retried.receiveMessage(Duration.ofSeconds(1)),
+            "once the write is done, it takes appends again");
+      });
+      assertTrue(again.positions().get(0).duplicate(), "the write that hung did store its event, once");
+      assertEquals(1, journal.persistedInStorage(ref.persistenceId()).stream()
+          .mapToInt(entry -> ((EventsAppended) entry).getEventsCount()).sum(), "what was refused was not written");
+    } finally {
+      release.countDown();
+      journal.resetPolicy();
+    }
+  }
+
+  private static void awaitRelease(CountDownLatch release) {
+    try {
+      if (!release.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the held write was never released");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 }

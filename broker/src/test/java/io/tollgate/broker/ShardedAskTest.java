@@ -1,0 +1,74 @@
+package io.tollgate.broker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.cluster.sharding.typed.testkit.javadsl.TestEntityRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The retrying ask, against an entity that is a probe. */
+class ShardedAskTest {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final EntityTypeKey<Ping> KEY = EntityTypeKey.create(Ping.class, "ShardedAskTest");
+
+  private record Ping(ActorRef<String> replyTo) {}
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void anUnansweredCommandIsSentAgainAfterTwiceAsLongEachTimeUntilTheDeadline() {
+    TestProbe<Ping> entity = testKit.createTestProbe();
+    EntityRef<Ping> ref = TestEntityRef.of(KEY, "slow", entity.getRef());
+    CompletableFuture<String> answer = ShardedAsk.<Ping, String>ask(ref, Ping::new, Duration.ofMillis(100),
+        Duration.ofMillis(1500)).toCompletableFuture();
+    int sent = 0;
+    while (!answer.isDone()) {
+      if (received(entity)) {
+        sent++;
+      }
+    }
+    while (received(entity)) {
+      sent++;
+    }
+    ExecutionException failed = assertThrows(ExecutionException.class, () -> answer.get(5, TimeUnit.SECONDS));
+    assertInstanceOf(TimeoutException.class, failed.getCause());
+    assertTrue(sent >= 2 && sent <= 4, "sent at 0, 100, 300 and 700 ms, not every 100 ms (15 times): " + sent);
+  }
+
+  /** Whether the entity got a command within 50 ms. */
+  private static boolean received(TestProbe<Ping> entity) {
+    try {
+      entity.receiveMessage(Duration.ofMillis(50));
+      return true;
+    } catch (AssertionError nothingYet) {
+      return false;
+    }
+  }
+
+  @Test
+  void aCommandAnsweredOnALaterAttemptCompletesTheAsk() throws Exception {
+    TestProbe<Ping> entity = testKit.createTestProbe();
+    EntityRef<Ping> ref = TestEntityRef.of(KEY, "late", entity.getRef());
+    CompletableFuture<String> answer = ShardedAsk.<Ping, String>ask(ref, Ping::new, Duration.ofMillis(100),
+        Duration.ofSeconds(5)).toCompletableFuture();
+    entity.receiveMessage();
+    entity.receiveMessage(Duration.ofSeconds(2)).replyTo().tell("pong");
+    assertEquals("pong", answer.get(5, TimeUnit.SECONDS));
+  }
+}
