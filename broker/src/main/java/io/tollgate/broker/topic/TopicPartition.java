@@ -22,6 +22,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -57,8 +58,9 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
    * {@code maxEntryBytes} bounds one journal entry: the appends waiting behind a write go in
    * the next entry only while their events fit (one append always goes). Cassandra refuses a
    * mutation over half its commit log segment, and a smaller entry is a shorter write.
+   * {@code dedup}: how long, and in how many bytes at most, a partition recognises a retry.
    */
-  public record Settings(int dedupWindow, int snapshotEvery, int maxPendingEvents, long maxPendingBytes,
+  public record Settings(DedupWindow.Settings dedup, int snapshotEvery, int maxPendingEvents, long maxPendingBytes,
                          int maxEntryBytes, RetentionSettings retention) {}
 
   /**
@@ -69,21 +71,26 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
 
   /**
    * {@code announcements}: where each write is announced to every node's readers ({@link JournalReads});
-   * {@code retentionOf}: each topic's retention, looked up at each check so a change applies.
+   * {@code retentionOf}: each topic's retention, looked up at each check so a change applies;
+   * {@code journalQuery}: where a partition reads its deduplication window back after a restart
+   * or a move; {@code windows}: where it reports the window.
    */
   public static void initSharding(ClusterSharding sharding, Settings settings, Clock clock,
                                   ActorRef<Topic.Command<PartitionAdvanced>> announcements,
-                                  Function<String, Retention> retentionOf) {
-    sharding.init(Entity.of(ENTITY_KEY, context ->
-        create(PartitionRef.fromEntityId(context.getEntityId()), settings, clock, announcements, retentionOf)));
+                                  Function<String, Retention> retentionOf,
+                                  CurrentEventsByPersistenceIdQuery journalQuery, DedupWindows windows) {
+    sharding.init(Entity.of(ENTITY_KEY, context -> create(PartitionRef.fromEntityId(context.getEntityId()),
+        settings, clock, announcements, retentionOf, journalQuery, windows)));
   }
 
   static Behavior<Command> create(PartitionRef partition, Settings settings, Clock clock,
                                   ActorRef<Topic.Command<PartitionAdvanced>> announcements,
-                                  Function<String, Retention> retentionOf) {
+                                  Function<String, Retention> retentionOf,
+                                  CurrentEventsByPersistenceIdQuery journalQuery, DedupWindows windows) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(CheckRetention.INSTANCE, Duration.ZERO, settings.retention().checkInterval());
-      return new TopicPartition(context, partition, settings, clock, announcements, retentionOf);
+      return new TopicPartition(context, partition, settings, clock, announcements, retentionOf, journalQuery,
+          windows);
     }));
   }
 
@@ -103,7 +110,8 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
 
   private TopicPartition(ActorContext<Command> context, PartitionRef partition, Settings settings, Clock clock,
                          ActorRef<Topic.Command<PartitionAdvanced>> announcements,
-                         Function<String, Retention> retentionOf) {
+                         Function<String, Retention> retentionOf, CurrentEventsByPersistenceIdQuery journalQuery,
+                         DedupWindows windows) {
     super(context);
     this.partition = partition;
     this.settings = settings;
@@ -111,8 +119,9 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
     this.retentionOf = retentionOf;
     this.advanced = Topic.publish(PartitionAdvanced.newBuilder().setPersistenceId(partition.persistenceId()).build());
     this.journal = context.spawn(
-        PartitionJournal.create(partition, settings.dedupWindow(), settings.snapshotEvery(),
-            settings.retention().segments(), JournalDeletes.of(context.getSystem()), clock), "journal");
+        PartitionJournal.create(partition, settings.dedup(), settings.snapshotEvery(),
+            settings.retention().segments(), JournalDeletes.of(context.getSystem()), clock, journalQuery, windows),
+        "journal");
     context.watch(journal);
     this.writtenAdapter = context.messageAdapter(PartitionJournal.Written.class, BatchWritten::new);
   }
