@@ -73,6 +73,8 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
   private boolean deleting;
   /** Writes wait (stashed) while the window is rebuilt. */
   private boolean rebuilding;
+  /** The plan of the entry being persisted, whose window keys its event handler reuses. */
+  private PartitionLog.AppendPlan persisting;
 
   /** {@code journalQuery}: where the window is read back from; {@code windows}: where it is reported. */
   static Behavior<Command> create(PartitionRef partition, DedupWindow.Settings dedup, int snapshotEvery,
@@ -195,6 +197,7 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
         .addAllEvents(plan.toWrite())
         .setAppendedAtMillis(clock.millis())
         .build();
+    persisting = plan;
     return Effect().persist(appended)
         .thenRun(state -> windows.update(partition, state.window()))
         .thenReply(write.replyTo(), state -> written);
@@ -203,7 +206,12 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
   @Override
   public EventHandler<PartitionLog, EventsAppended> eventHandler() {
     return newEventHandlerBuilder().forAnyState().onEvent(EventsAppended.class, (log, appended) -> {
-      log.apply(appended);
+      if (persisting != null && persisting.wrote(appended)) {
+        log.apply(appended, persisting.keys());
+      } else {
+        log.apply(appended);
+      }
+      persisting = null;
       return log;
     }).build();
   }

@@ -48,10 +48,18 @@ public final class PartitionLog {
     }
   }
 
-  /** What an append will do: the events to write and every submitted event's position. */
-  public record AppendPlan(List<CloudEvent> toWrite, List<StoredPosition> positions) {
+  /**
+   * What an append will do: the events to write and every submitted event's position; {@code keys}
+   * are the written events' window keys, so that applying the entry need not digest them again.
+   */
+  public record AppendPlan(List<CloudEvent> toWrite, List<StoredPosition> positions, List<DedupWindow.Key> keys) {
     public boolean writesNothing() {
       return toWrite.isEmpty();
+    }
+
+    /** Whether {@code appended} is the entry this plan wrote (the same event objects). */
+    public boolean wrote(EventsAppended appended) {
+      return !toWrite.isEmpty() && appended.getEventsCount() == toWrite.size() && appended.getEvents(0) == toWrite.get(0);
     }
   }
 
@@ -60,12 +68,15 @@ public final class PartitionLog {
     long sequence = lastSequence + 1;
     List<CloudEvent> toWrite = new ArrayList<>(events.size());
     List<StoredPosition> positions = new ArrayList<>(events.size());
+    List<DedupWindow.Key> keys = new ArrayList<>(events.size());
     Map<EventKey, StoredPosition> inThisBatch = new HashMap<>();
     for (CloudEvent event : events) {
       EventKey key = EventKey.of(event);
       StoredPosition earlier = inThisBatch.get(key);
+      DedupWindow.Key windowKey = null;
       if (earlier == null) {
-        earlier = window.find(DedupWindow.Key.of(key.source(), key.id()), nowMillis);
+        windowKey = DedupWindow.Key.of(key.source(), key.id());
+        earlier = window.find(windowKey, nowMillis);
       }
       if (earlier != null) {
         positions.add(earlier.asDuplicate());
@@ -74,14 +85,20 @@ public final class PartitionLog {
       StoredPosition position = new StoredPosition(nextOffset + toWrite.size(), sequence, toWrite.size(), false);
       inThisBatch.put(key, position);
       toWrite.add(event);
+      keys.add(windowKey);
       positions.add(position);
     }
-    return new AppendPlan(toWrite, positions);
+    return new AppendPlan(toWrite, positions, keys);
   }
 
   public void apply(EventsAppended appended) {
+    apply(appended, keysOf(appended));
+  }
+
+  /** Applies {@code appended}, whose events' window keys are {@code keys} (see {@link AppendPlan#keys}). */
+  public void apply(EventsAppended appended, List<DedupWindow.Key> keys) {
     long sequence = lastSequence + 1;
-    addToWindow(window, sequence, appended);
+    window.add(sequence, appended.getFirstOffset(), appended.getAppendedAtMillis(), keys);
     long bytes = 0;
     for (CloudEvent event : appended.getEventsList()) {
       bytes += event.getSerializedSize();
@@ -94,11 +111,15 @@ public final class PartitionLog {
 
   /** Adds a journal entry's events to {@code window}: as they are applied, and when the window is rebuilt. */
   static void addToWindow(DedupWindow window, long sequence, EventsAppended appended) {
+    window.add(sequence, appended.getFirstOffset(), appended.getAppendedAtMillis(), keysOf(appended));
+  }
+
+  static List<DedupWindow.Key> keysOf(EventsAppended appended) {
     List<DedupWindow.Key> keys = new ArrayList<>(appended.getEventsCount());
     for (CloudEvent event : appended.getEventsList()) {
       keys.add(DedupWindow.Key.of(event.getSource(), event.getId()));
     }
-    window.add(sequence, appended.getFirstOffset(), appended.getAppendedAtMillis(), keys);
+    return keys;
   }
 
   /**
