@@ -220,13 +220,16 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
     return this;
   }
 
-  /** The journal stops when a write fails; nothing it did not confirm was acknowledged. */
+  /**
+   * The journal stops when a write fails, or when it cannot read its deduplication window back;
+   * nothing it did not confirm was acknowledged.
+   */
   private Behavior<Command> onJournalStopped(Terminated stopped) {
     AppendFailed failed = new AppendFailed(new Rejection("storage_unavailable",
         "the write to partition " + partition + " failed; nothing of it was acknowledged, retry"));
     inFlight.forEach(append -> append.replyTo().tell(failed));
     waiting.forEach(append -> append.replyTo().tell(failed));
-    getContext().getLog().error("partition {} stopped after a failed write", partition);
+    getContext().getLog().error("partition {} stopped after a failed write or read", partition);
     return Behaviors.stopped();
   }
 }
