@@ -77,7 +77,8 @@ public final class DedupWindow {
   /**
    * Adds one journal entry, whose events follow the window's last, then removes the oldest
    * entries while the oldest is older than the span before the newest, or the window counts
-   * more than its cap.
+   * more than its cap. The newest entry stays even when it alone counts more, so that the
+   * node's own retry of an append that was written (Publisher) is always recognised.
    */
   public void add(long sequence, long entryFirstOffset, long appendedAtMillis, List<Key> keys) {
     if (entries.size() > 0 && entryFirstOffset != firstOffset + events.size()) {
@@ -103,7 +104,7 @@ public final class DedupWindow {
     }
     latestAppendedAt = Math.max(latestAppendedAt, appendedAtMillis);
     expire(latestAppendedAt);
-    while (entries.size() > 0 && countedBytes() > maxBytes) {
+    while (entries.size() > 1 && countedBytes() > maxBytes) {
       capEvictedThrough = Math.max(capEvictedThrough, entries.get(0, 2));
       removeOldestEntry();
     }

@@ -76,6 +76,15 @@ class DedupWindowTest {
   }
 
   @Test
+  void theNewestEntryStaysEvenWhenItAloneCountsMoreThanTheCap() {
+    DedupWindow window = new DedupWindow(new DedupWindow.Settings(Duration.ofMillis(SPAN), DedupWindow.countedBytes(2, 1)));
+    window.add(1, 0, T0, keys("a"));
+    window.add(2, 1, T0 + 1, keys("b", "c", "d"));
+    assertNull(window.find(key("a"), T0 + 1));
+    assertEquals(new StoredPosition(3, 2, 2, true), window.find(key("d"), T0 + 1));
+  }
+
+  @Test
   void anIdlePartitionLetsGoOfWhatTheSpanHasPassed() {
     DedupWindow window = new DedupWindow(new DedupWindow.Settings(Duration.ofMillis(SPAN), 1 << 20));
     window.add(1, 0, T0, keys("a", "b"));
@@ -126,7 +135,7 @@ class DedupWindowTest {
     for (int index = written.size() - 1; index >= 0; index--) {
       Written entry = written.get(index);
       counted += DedupWindow.countedBytes(entry.ids().size(), 1);
-      if (entry.appendedAt() < newest - span || counted > cap) {
+      if (entry.appendedAt() < newest - span || (counted > cap && !kept.isEmpty())) {
         break;
       }
       kept.add(0, entry);
@@ -134,7 +143,7 @@ class DedupWindowTest {
     for (int id = 0; id <= 30; id++) {
       assertEquals(modelFind(kept, "id" + id, now, span), window.find(key("id" + id), now), "id" + id);
     }
-    assertTrue(window.countedBytes() <= cap);
+    assertTrue(window.countedBytes() <= cap || kept.size() == 1);
   }
 
   /**
