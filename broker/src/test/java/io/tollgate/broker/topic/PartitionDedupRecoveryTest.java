@@ -99,12 +99,14 @@ class PartitionDedupRecoveryTest {
   void aRetryAfterARestartOnceTheWindowHasPassedIsStoredAgain() {
     PartitionRef ref = new PartitionRef("dedup.restart.late", 0);
     MutableClock clock = new MutableClock(Instant.parse("2026-12-07T00:00:00Z"));
-    ActorRef<TopicPartition.Command> partition = partition(ref, clock, new DedupWindows(clock));
+    DedupWindows windows = new DedupWindows(clock);
+    ActorRef<TopicPartition.Command> partition = partition(ref, clock, windows);
     firstOfTen(partition);
     testKit.stop(partition);
+    assertEquals(List.of(), windows.shortest(10), "a stopped partition is no longer reported");
 
     clock.advance(WINDOW.plusMillis(1));
-    ActorRef<TopicPartition.Command> restarted = partition(ref, clock, new DedupWindows(clock));
+    ActorRef<TopicPartition.Command> restarted = partition(ref, clock, windows);
     StoredPosition again = append(restarted, "first").positions().get(0);
     assertFalse(again.duplicate());
     assertEquals(10, again.offset());
