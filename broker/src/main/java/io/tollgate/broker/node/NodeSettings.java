@@ -13,6 +13,7 @@ import io.tollgate.broker.invoicing.InvoiceIssuer;
 import io.tollgate.broker.session.OpenSessions;
 import io.tollgate.broker.tcp.TcpPublishServer;
 import io.tollgate.broker.tls.ServerTls;
+import io.tollgate.broker.topic.DedupWindow;
 import io.tollgate.broker.topic.EventLimits;
 import io.tollgate.broker.topic.PublishRates;
 import io.tollgate.broker.topic.Retention;
@@ -113,7 +114,7 @@ public record NodeSettings(
             positive(t, "tcp.frame-timeout")),
         new Publisher.Settings(bytes(t, "limits.max-event-bytes"), atLeastOne(t, "limits.max-events-per-publish"),
             atLeastOne(t, "limits.max-json-depth"), askTimeout, positive(t, "topics.append-attempt-timeout")),
-        new TopicPartition.Settings(atLeastOne(t, "topics.dedup-window"), atLeastOne(t, "topics.snapshot-every"),
+        new TopicPartition.Settings(dedup(t, askTimeout), atLeastOne(t, "topics.snapshot-every"),
             atLeastOne(t, "topics.max-pending-events"), bytes(t, "topics.max-pending-bytes"),
             bytes(t, "topics.max-entry-bytes"), maxAppendWait(t), retention(t)),
         new Subscriptions(atLeastOne(t, "subscriptions.window"), atLeastOne(t, "subscriptions.max-batch"),
@@ -220,6 +221,21 @@ public record NodeSettings(
             positive(t, "topics.retention.segment-span")),
         positive(t, "topics.retention.check-interval"));
   }
+
+  /** The window must outlast the node's own retries of an append (Publisher), which end at ask-timeout. */
+  private static DedupWindow.Settings dedup(Config t, Duration askTimeout) {
+    Duration window = positive(t, "topics.dedup.window");
+    if (window.compareTo(askTimeout) < 0) {
+      throw bad(t, "topics.dedup.window", "at least tollgate.ask-timeout (" + askTimeout + ")");
+    }
+    long maxBytes = longBytes(t, "topics.dedup.max-bytes");
+    if (maxBytes < MIN_DEDUP_BYTES) {
+      throw bad(t, "topics.dedup.max-bytes", "a size of at least 1MiB");
+    }
+    return new DedupWindow.Settings(window, maxBytes);
+  }
+
+  private static final long MIN_DEDUP_BYTES = 1024 * 1024;
 
   private static boolean isForever(Config t, String path) {
     return t.getValue(path).valueType() == ConfigValueType.STRING

@@ -57,6 +57,7 @@ import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.subscription.Subscriptions;
 import io.tollgate.broker.tcp.TcpPublishServer;
 import io.tollgate.broker.tls.ServerTls;
+import io.tollgate.broker.topic.DedupWindows;
 import io.tollgate.broker.topic.JournalReads;
 import io.tollgate.broker.topic.PublishRates;
 import io.tollgate.broker.topic.Publisher;
@@ -218,10 +219,11 @@ public final class TollgateNode {
         subscriptions.maxEntriesPerRead(), subscriptions.fallbackPoll()));
     CatalogView view = new CatalogView();
     Retention topicDefault = settings.topics().retention().topicDefault();
+    DedupWindows dedupWindows = new DedupWindows(clock);
     TopicPartition.initSharding(sharding, settings.topics(), clock, journalReads.announcements(), topic ->
         view.catalog().topic(topic)
             .map(known -> Retention.of(known.retentionMillis(), known.retentionBytes(), topicDefault))
-            .orElse(Retention.FOREVER));
+            .orElse(Retention.FOREVER), currentJournal, dedupWindows);
     CatalogEntity.initSharding(sharding, settings.limits().catalog());
     PeriodScheme periods = settings.billing().periods();
     EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
@@ -242,6 +244,7 @@ public final class TollgateNode {
     view.start(system, journal, catalogVersion);
 
     Metrics metrics = new Metrics(settings.analytics().maxMetricKeys());
+    metrics.watchDedup(dedupWindows);
     metrics.watchTails(tails::bytesHeld, tails::partitionsHeld, tails::tailReads, tails::streamReads);
     metrics.gauge("tollgate_cluster_members", "Members of the Pekko cluster as this node sees them, up or not",
         () -> Cluster.get(system).state().members().size());

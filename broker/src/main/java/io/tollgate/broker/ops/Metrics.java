@@ -9,6 +9,7 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tollgate.broker.subscription.Delivery;
+import io.tollgate.broker.topic.DedupWindows;
 import io.tollgate.broker.subscription.DeliveryObserver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -175,6 +176,24 @@ public final class Metrics {
           callback.call(tailReads.getAsDouble(), "tail");
           callback.call(streamReads.getAsDouble(), "stream");
         }).register(registry);
+  }
+
+  /**
+   * How far back each partition's deduplication window reaches (tollgate.topics.dedup.window,
+   * or less where its byte cap was reached first), for the max-metric-keys partitions of this
+   * node that reach least, and what the windows count together.
+   */
+  public void watchDedup(DedupWindows windows) {
+    GaugeWithCallback.builder().name("tollgate_dedup_window_seconds")
+        .help("How far back a partition recognises a retried publish: tollgate.topics.dedup.window, or less when"
+            + " its byte cap was reached first; the max-metric-keys partitions of this node that reach least")
+        .labelNames("topic", "partition")
+        .callback(callback -> windows.shortest(maxKeys).forEach(reach -> callback.call(reach.seconds(),
+            reach.partition().topic(), Integer.toString(reach.partition().partition()))))
+        .register(registry);
+    GaugeWithCallback.builder().name("tollgate_dedup_window_bytes")
+        .help("What the deduplication windows of this node's partitions count against their caps, together")
+        .callback(callback -> callback.call(windows.countedBytes())).register(registry);
   }
 
   public String scrape() {

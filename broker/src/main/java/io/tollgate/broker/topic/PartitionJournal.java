@@ -13,7 +13,10 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -26,7 +29,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 /**
  * The event-sourced half of a topic partition: writes one group of events as one journal
  * entry, deduplicating by (source, id), and replies with every event's position once the
- * entry is durable. {@link TopicPartition} gathers the groups.
+ * entry is durable. {@link TopicPartition} gathers the groups. After recovering from a snapshot
+ * it rebuilds the deduplication window from the journal's recent entries before it writes, so
+ * a retry is recognised after a restart or on another node as it was before.
  */
 final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<PartitionJournal.Command, EventsAppended, PartitionLog> {
 
@@ -45,6 +50,9 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
   /** Deletes what {@code retention} no longer keeps, if anything; see {@link RetentionSegments#deletable}. */
   record ApplyRetention(Retention retention) implements Command {}
 
+  /** The window was read back from the journal; {@code failure} is null when it was. */
+  private record WindowRebuilt(DedupWindow window, Throwable failure) implements Command {}
+
   /** The journal answered a delete up to {@code through}; {@code failure} is null when it succeeded. */
   private record Deleted(long through, Throwable failure) implements Command {}
 
@@ -52,27 +60,40 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
   record Written(List<List<StoredPosition>> positions) implements NoSerializationVerificationNeeded {}
 
   private final ActorContext<Command> context;
+  private final PartitionRef partition;
   private final String persistenceId;
-  private final int dedupWindow;
+  private final DedupWindow.Settings dedup;
+  private final CurrentEventsByPersistenceIdQuery journalQuery;
+  private final DedupWindows windows;
   private final int snapshotEvery;
   private final RetentionSegments.Shape segments;
   private final JournalDeletes deletes;
   private final Clock clock;
   /** One delete at a time: checks that come while one is in flight find nothing new to do. */
   private boolean deleting;
+  /** Writes wait (stashed) while the window is rebuilt. */
+  private boolean rebuilding;
+  /** The plan of the entry being persisted, whose window keys its event handler reuses. */
+  private PartitionLog.AppendPlan persisting;
 
-  static Behavior<Command> create(PartitionRef partition, int dedupWindow, int snapshotEvery,
-                                  RetentionSegments.Shape segments, JournalDeletes deletes, Clock clock) {
-    return Behaviors.setup(context ->
-        new PartitionJournal(context, partition, dedupWindow, snapshotEvery, segments, deletes, clock));
+  /** {@code journalQuery}: where the window is read back from; {@code windows}: where it is reported. */
+  static Behavior<Command> create(PartitionRef partition, DedupWindow.Settings dedup, int snapshotEvery,
+                                  RetentionSegments.Shape segments, JournalDeletes deletes, Clock clock,
+                                  CurrentEventsByPersistenceIdQuery journalQuery, DedupWindows windows) {
+    return Behaviors.setup(context -> new PartitionJournal(context, partition, dedup, snapshotEvery, segments,
+        deletes, clock, journalQuery, windows));
   }
 
-  private PartitionJournal(ActorContext<Command> context, PartitionRef partition, int dedupWindow, int snapshotEvery,
-                           RetentionSegments.Shape segments, JournalDeletes deletes, Clock clock) {
+  private PartitionJournal(ActorContext<Command> context, PartitionRef partition, DedupWindow.Settings dedup,
+                           int snapshotEvery, RetentionSegments.Shape segments, JournalDeletes deletes, Clock clock,
+                           CurrentEventsByPersistenceIdQuery journalQuery, DedupWindows windows) {
     super(PersistenceId.ofUniqueId(partition.persistenceId()));
     this.context = context;
+    this.partition = partition;
     this.persistenceId = partition.persistenceId();
-    this.dedupWindow = dedupWindow;
+    this.dedup = dedup;
+    this.journalQuery = journalQuery;
+    this.windows = windows;
     this.snapshotEvery = snapshotEvery;
     this.segments = segments;
     this.deletes = deletes;
@@ -81,7 +102,7 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
 
   @Override
   public PartitionLog emptyState() {
-    return new PartitionLog(dedupWindow, segments);
+    return new PartitionLog(dedup, segments);
   }
 
   @Override
@@ -92,10 +113,47 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
             Effect().reply(read.replyTo(), new End(log.lastSequence(), log.nextOffset())))
         .onCommand(ApplyRetention.class, this::onApplyRetention)
         .onCommand(Deleted.class, this::onDeleted)
+        .onCommand(WindowRebuilt.class, this::onWindowRebuilt)
         .build();
   }
 
+  /** Reads the journal's entries the window may hold, from where {@link PartitionLog#windowRebuildFrom} says. */
+  private void rebuildWindow(PartitionLog log) {
+    log.windowRebuildFrom().ifPresentOrElse(from -> {
+      rebuilding = true;
+      long through = log.lastSequence();
+      context.getLog().debug("{} rebuilds its deduplication window from entries {} to {}", persistenceId, from, through);
+      context.pipeToSelf(journalQuery.currentEventsByPersistenceId(persistenceId, from, through)
+              .runFold(log.newWindow(), (window, entry) -> {
+                if (entry.event() instanceof EventsAppended appended) {
+                  PartitionLog.addToWindow(window, entry.sequenceNr(), appended);
+                }
+                return window;
+              }, context.getSystem()),
+          WindowRebuilt::new);
+    }, () -> windows.update(partition, log.window()));
+  }
+
+  /** Without its window, the partition could store a retry twice: it stops, and the next append starts it again. */
+  private ReplyEffect<EventsAppended, PartitionLog> onWindowRebuilt(PartitionLog log, WindowRebuilt rebuilt) {
+    rebuilding = false;
+    if (rebuilt.failure() != null) {
+      context.getLog().error("{} could not read back its deduplication window; it stops", persistenceId,
+          rebuilt.failure());
+      return Effect().stop().thenNoReply();
+    }
+    log.windowRebuilt(rebuilt.window());
+    windows.update(partition, log.window());
+    return Effect().none().thenNoReply().thenUnstashAll();
+  }
+
+  /** Also forgets what is past the deduplication window's span, so an idle partition lets go of it. */
   private ReplyEffect<EventsAppended, PartitionLog> onApplyRetention(PartitionLog log, ApplyRetention apply) {
+    if (rebuilding) {
+      return Effect().noReply();
+    }
+    log.window().expire(clock.millis());
+    windows.update(partition, log.window());
     if (!deleting) {
       log.segments().deletable(apply.retention(), clock.millis(), log.snapshotSequence()).ifPresent(through -> {
         deleting = true;
@@ -118,9 +176,12 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
   }
 
   private ReplyEffect<EventsAppended, PartitionLog> onWrite(PartitionLog log, Write write) {
+    if (rebuilding) {
+      return Effect().stash();
+    }
     List<CloudEvent> all = new ArrayList<>();
     write.publishes().forEach(all::addAll);
-    PartitionLog.AppendPlan plan = log.plan(all);
+    PartitionLog.AppendPlan plan = log.plan(all, clock.millis());
     List<List<StoredPosition>> perPublish = new ArrayList<>(write.publishes().size());
     int from = 0;
     for (List<CloudEvent> publish : write.publishes()) {
@@ -136,13 +197,21 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
         .addAllEvents(plan.toWrite())
         .setAppendedAtMillis(clock.millis())
         .build();
-    return Effect().persist(appended).thenReply(write.replyTo(), state -> written);
+    persisting = plan;
+    return Effect().persist(appended)
+        .thenRun(state -> windows.update(partition, state.window()))
+        .thenReply(write.replyTo(), state -> written);
   }
 
   @Override
   public EventHandler<PartitionLog, EventsAppended> eventHandler() {
     return newEventHandlerBuilder().forAnyState().onEvent(EventsAppended.class, (log, appended) -> {
-      log.apply(appended);
+      if (persisting != null && persisting.wrote(appended)) {
+        log.apply(appended, persisting.keys());
+      } else {
+        log.apply(appended);
+      }
+      persisting = null;
       return log;
     }).build();
   }
@@ -157,6 +226,8 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
   public SignalHandler<PartitionLog> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(SnapshotCompleted.class, (log, completed) -> log.snapshotSaved(completed.metadata().sequenceNr()))
+        .onSignal(RecoveryCompleted.class, (log, completed) -> rebuildWindow(log))
+        .onSignal(PostStop.class, (log, stopped) -> windows.remove(partition))
         .build();
   }
 
@@ -175,7 +246,7 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
 
       @Override
       public PartitionLog fromJournal(Object snapshot) {
-        return PartitionLog.fromSnapshot((PartitionSnapshot) snapshot, dedupWindow, segments);
+        return PartitionLog.fromSnapshot((PartitionSnapshot) snapshot, dedup, segments);
       }
     };
   }

@@ -6,32 +6,39 @@ import io.tollgate.protocols.v1.journal.EventsAppended;
 import io.tollgate.protocols.v1.journal.PartitionSnapshot;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
- * The state of one topic partition: the next offset, the last journal entry, a window of
- * recently stored (source, id) pairs that makes publishing idempotent, and the journal's
- * segments for retention. Mutated by {@link #apply}, and by what happened to the journal
- * outside it (a snapshot saved, entries deleted); {@link #plan} decides an append without
- * changing anything.
+ * The state of one topic partition: the next offset, the last journal entry, the window of
+ * recently stored events that makes publishing idempotent ({@link DedupWindow}), and the
+ * journal's segments for retention. Mutated by {@link #apply}, and by what happened to the
+ * journal outside it (a snapshot saved, entries deleted, the window rebuilt); {@link #plan}
+ * decides an append without changing anything.
  */
 public final class PartitionLog {
-  private final int dedupWindow;
+  private final DedupWindow.Settings dedup;
   private long nextOffset;
   private long lastSequence;
   private long snapshotSequence;
-  private final LinkedHashMap<EventKey, StoredPosition> recent = new LinkedHashMap<>();
+  private DedupWindow window;
+  /**
+   * Whether the window saw every entry it may hold: true unless the state came from a snapshot,
+   * which does not carry the window, so that recovery rebuilds it from the journal.
+   */
+  private boolean windowComplete = true;
+  /** From an old snapshot that still carried (source, id) pairs: the entry of the oldest one (0: none). */
+  private long legacyWindowFrom;
   private final RetentionSegments segments;
 
-  public PartitionLog(int dedupWindow, RetentionSegments.Shape shape) {
-    this(dedupWindow, new RetentionSegments(shape));
+  public PartitionLog(DedupWindow.Settings dedup, RetentionSegments.Shape shape) {
+    this(dedup, new RetentionSegments(shape));
   }
 
-  private PartitionLog(int dedupWindow, RetentionSegments segments) {
-    this.dedupWindow = dedupWindow;
+  private PartitionLog(DedupWindow.Settings dedup, RetentionSegments segments) {
+    this.dedup = dedup;
+    this.window = new DedupWindow(dedup);
     this.segments = segments;
   }
 
@@ -41,23 +48,35 @@ public final class PartitionLog {
     }
   }
 
-  /** What an append will do: the events to write and every submitted event's position. */
-  public record AppendPlan(List<CloudEvent> toWrite, List<StoredPosition> positions) {
+  /**
+   * What an append will do: the events to write and every submitted event's position; {@code keys}
+   * are the written events' window keys, so that applying the entry need not digest them again.
+   */
+  public record AppendPlan(List<CloudEvent> toWrite, List<StoredPosition> positions, List<DedupWindow.Key> keys) {
     public boolean writesNothing() {
       return toWrite.isEmpty();
     }
+
+    /** Whether {@code appended} is the entry this plan wrote (the same event objects). */
+    public boolean wrote(EventsAppended appended) {
+      return !toWrite.isEmpty() && appended.getEventsCount() == toWrite.size() && appended.getEvents(0) == toWrite.get(0);
+    }
   }
 
-  public AppendPlan plan(List<CloudEvent> events) {
+  /** An event already in the window (stored within its span before {@code nowMillis}) or earlier in the batch is a duplicate. */
+  public AppendPlan plan(List<CloudEvent> events, long nowMillis) {
     long sequence = lastSequence + 1;
     List<CloudEvent> toWrite = new ArrayList<>(events.size());
     List<StoredPosition> positions = new ArrayList<>(events.size());
+    List<DedupWindow.Key> keys = new ArrayList<>(events.size());
     Map<EventKey, StoredPosition> inThisBatch = new HashMap<>();
     for (CloudEvent event : events) {
       EventKey key = EventKey.of(event);
-      StoredPosition earlier = recent.get(key);
+      StoredPosition earlier = inThisBatch.get(key);
+      DedupWindow.Key windowKey = null;
       if (earlier == null) {
-        earlier = inThisBatch.get(key);
+        windowKey = DedupWindow.Key.of(key.source(), key.id());
+        earlier = window.find(windowKey, nowMillis);
       }
       if (earlier != null) {
         positions.add(earlier.asDuplicate());
@@ -66,22 +85,75 @@ public final class PartitionLog {
       StoredPosition position = new StoredPosition(nextOffset + toWrite.size(), sequence, toWrite.size(), false);
       inThisBatch.put(key, position);
       toWrite.add(event);
+      keys.add(windowKey);
       positions.add(position);
     }
-    return new AppendPlan(toWrite, positions);
+    return new AppendPlan(toWrite, positions, keys);
   }
 
   public void apply(EventsAppended appended) {
+    apply(appended, keysOf(appended));
+  }
+
+  /** Applies {@code appended}, whose events' window keys are {@code keys} (see {@link AppendPlan#keys}). */
+  public void apply(EventsAppended appended, List<DedupWindow.Key> keys) {
     long sequence = lastSequence + 1;
-    List<CloudEvent> events = appended.getEventsList();
+    window.add(sequence, appended.getFirstOffset(), appended.getAppendedAtMillis(), keys);
     long bytes = 0;
-    for (int index = 0; index < events.size(); index++) {
-      remember(EventKey.of(events.get(index)), new StoredPosition(appended.getFirstOffset() + index, sequence, index, false));
-      bytes += events.get(index).getSerializedSize();
+    for (CloudEvent event : appended.getEventsList()) {
+      bytes += event.getSerializedSize();
     }
-    nextOffset = appended.getFirstOffset() + events.size();
+    nextOffset = appended.getFirstOffset() + appended.getEventsCount();
     lastSequence = sequence;
-    segments.append(sequence, appended.getFirstOffset(), events.size(), bytes, appended.getAppendedAtMillis());
+    segments.append(sequence, appended.getFirstOffset(), appended.getEventsCount(), bytes,
+        appended.getAppendedAtMillis());
+  }
+
+  /** Adds a journal entry's events to {@code window}: as they are applied, and when the window is rebuilt. */
+  static void addToWindow(DedupWindow window, long sequence, EventsAppended appended) {
+    window.add(sequence, appended.getFirstOffset(), appended.getAppendedAtMillis(), keysOf(appended));
+  }
+
+  static List<DedupWindow.Key> keysOf(EventsAppended appended) {
+    List<DedupWindow.Key> keys = new ArrayList<>(appended.getEventsCount());
+    for (CloudEvent event : appended.getEventsList()) {
+      keys.add(DedupWindow.Key.of(event.getSource(), event.getId()));
+    }
+    return keys;
+  }
+
+  /**
+   * The first journal entry to read to rebuild the window, when it may hold entries this state
+   * did not see (it came from a snapshot): the oldest retained segment that may still be in
+   * the window, or the entry of an old snapshot's oldest pair. Empty when recovery replayed
+   * every entry the window may hold.
+   */
+  public OptionalLong windowRebuildFrom() {
+    if (windowComplete || lastSequence == 0) {
+      return OptionalLong.empty();
+    }
+    OptionalLong fromSegments = segments.firstSequenceWithin(dedup, nextOffset, lastSequence);
+    long from = fromSegments.orElse(lastSequence + 1);
+    if (legacyWindowFrom > 0) {
+      from = Math.min(from, legacyWindowFrom);
+    }
+    from = Math.max(from, segments.deletedThroughSequence() + 1);
+    return from > snapshotSequence ? OptionalLong.empty() : OptionalLong.of(from);
+  }
+
+  /** An empty window, for a rebuild to fill. */
+  public DedupWindow newWindow() {
+    return new DedupWindow(dedup);
+  }
+
+  /** The window rebuilt from the journal's entries up to {@link #lastSequence} replaces the one recovery made. */
+  public void windowRebuilt(DedupWindow rebuilt) {
+    window = rebuilt;
+    windowComplete = true;
+  }
+
+  public DedupWindow window() {
+    return window;
   }
 
   /** A snapshot of the state at {@code sequence} is durable: entries up to it may be deleted. */
@@ -98,15 +170,6 @@ public final class PartitionLog {
     return segments;
   }
 
-  private void remember(EventKey key, StoredPosition position) {
-    recent.put(key, position);
-    if (recent.size() > dedupWindow) {
-      Iterator<EventKey> oldest = recent.keySet().iterator();
-      oldest.next();
-      oldest.remove();
-    }
-  }
-
   public long nextOffset() {
     return nextOffset;
   }
@@ -115,25 +178,23 @@ public final class PartitionLog {
     return lastSequence;
   }
 
+  /** Offsets and segments; not the window, which a snapshot every few thousand entries would copy whole. */
   public PartitionSnapshot toSnapshot() {
     PartitionSnapshot.Builder snapshot = PartitionSnapshot.newBuilder()
         .setNextOffset(nextOffset).setLastSequence(lastSequence);
-    recent.forEach((key, position) -> snapshot.addDedup(DedupEntry.newBuilder()
-        .setSource(key.source()).setId(key.id())
-        .setOffset(position.offset()).setSequence(position.sequence()).setIndex(position.index())));
     segments.writeTo(snapshot);
     return snapshot.build();
   }
 
-  public static PartitionLog fromSnapshot(PartitionSnapshot snapshot, int dedupWindow, RetentionSegments.Shape shape) {
-    PartitionLog log = new PartitionLog(dedupWindow, RetentionSegments.of(snapshot, shape));
+  /** Reads snapshots of every release; the pairs older ones carry only say where to start reading the journal. */
+  public static PartitionLog fromSnapshot(PartitionSnapshot snapshot, DedupWindow.Settings dedup,
+                                          RetentionSegments.Shape shape) {
+    PartitionLog log = new PartitionLog(dedup, RetentionSegments.of(snapshot, shape));
     log.nextOffset = snapshot.getNextOffset();
     log.lastSequence = snapshot.getLastSequence();
     log.snapshotSequence = snapshot.getLastSequence();
-    for (DedupEntry entry : snapshot.getDedupList()) {
-      log.remember(new EventKey(entry.getSource(), entry.getId()),
-          new StoredPosition(entry.getOffset(), entry.getSequence(), entry.getIndex(), false));
-    }
+    log.windowComplete = false;
+    log.legacyWindowFrom = snapshot.getDedupList().stream().mapToLong(DedupEntry::getSequence).min().orElse(0);
     return log;
   }
 }

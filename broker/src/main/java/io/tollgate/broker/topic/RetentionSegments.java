@@ -80,6 +80,30 @@ public final class RetentionSegments {
     return through;
   }
 
+  /**
+   * The first entry of the oldest segment that may hold an entry of the deduplication window,
+   * given the partition's {@code nextOffset} and {@code lastSequence}: segments, newest first,
+   * while their last entry is within the span before the newest entry and what follows them
+   * counts less than the cap. Empty when no segment is known.
+   */
+  public OptionalLong firstSequenceWithin(DedupWindow.Settings dedup, long nextOffset, long lastSequence) {
+    if (segments.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    long newest = segments.peekLast().lastAppendedAtMillis();
+    long from = segments.peekLast().firstSequence();
+    Iterator<Segment> newestFirst = segments.descendingIterator();
+    while (newestFirst.hasNext()) {
+      Segment segment = newestFirst.next();
+      long after = DedupWindow.countedBytes(nextOffset - segment.endOffset(), lastSequence - segment.lastSequence());
+      if (segment.lastAppendedAtMillis() < newest - dedup.span().toMillis() || after >= dedup.maxBytes()) {
+        break;
+      }
+      from = segment.firstSequence();
+    }
+    return OptionalLong.of(from);
+  }
+
   /** The journal's entries up to {@code sequence} are gone. */
   public void deletedThrough(long sequence) {
     while (!segments.isEmpty() && segments.peekFirst().lastSequence() <= sequence) {

@@ -23,6 +23,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -65,13 +66,14 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
    * {@code maxEntryBytes} bounds one journal entry: the appends waiting behind a write go in
    * the next entry only while their events fit (one append always goes). Cassandra refuses a
    * mutation over half its commit log segment, and a smaller entry is a shorter write.
+   * {@code dedup}: how long, and in how many bytes at most, a partition recognises a retry.
    */
   /**
    * {@code maxAppendWait}: the longest an append waits behind writes in flight before it is
    * refused ({@code partition_overloaded}); shorter than the publisher's attempt, so that the
    * refusal arrives before the append is sent again.
    */
-  public record Settings(int dedupWindow, int snapshotEvery, int maxPendingEvents, long maxPendingBytes,
+  public record Settings(DedupWindow.Settings dedup, int snapshotEvery, int maxPendingEvents, long maxPendingBytes,
                          int maxEntryBytes, Duration maxAppendWait, RetentionSettings retention) {}
 
   /**
@@ -82,21 +84,26 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
 
   /**
    * {@code announcements}: where each write is announced to every node's readers ({@link JournalReads});
-   * {@code retentionOf}: each topic's retention, looked up at each check so a change applies.
+   * {@code retentionOf}: each topic's retention, looked up at each check so a change applies;
+   * {@code journalQuery}: where a partition reads its deduplication window back after a restart
+   * or a move; {@code windows}: where it reports the window.
    */
   public static void initSharding(ClusterSharding sharding, Settings settings, Clock clock,
                                   ActorRef<Topic.Command<PartitionAdvanced>> announcements,
-                                  Function<String, Retention> retentionOf) {
-    sharding.init(Entity.of(ENTITY_KEY, context ->
-        create(PartitionRef.fromEntityId(context.getEntityId()), settings, clock, announcements, retentionOf)));
+                                  Function<String, Retention> retentionOf,
+                                  CurrentEventsByPersistenceIdQuery journalQuery, DedupWindows windows) {
+    sharding.init(Entity.of(ENTITY_KEY, context -> create(PartitionRef.fromEntityId(context.getEntityId()),
+        settings, clock, announcements, retentionOf, journalQuery, windows)));
   }
 
   static Behavior<Command> create(PartitionRef partition, Settings settings, Clock clock,
                                   ActorRef<Topic.Command<PartitionAdvanced>> announcements,
-                                  Function<String, Retention> retentionOf) {
+                                  Function<String, Retention> retentionOf,
+                                  CurrentEventsByPersistenceIdQuery journalQuery, DedupWindows windows) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(CheckRetention.INSTANCE, Duration.ZERO, settings.retention().checkInterval());
-      return new TopicPartition(context, timers, partition, settings, clock, announcements, retentionOf);
+      return new TopicPartition(context, timers, partition, settings, clock, announcements, retentionOf, journalQuery,
+          windows);
     }));
   }
 
@@ -127,7 +134,8 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
 
   private TopicPartition(ActorContext<Command> context, TimerScheduler<Command> timers, PartitionRef partition,
                          Settings settings, Clock clock, ActorRef<Topic.Command<PartitionAdvanced>> announcements,
-                         Function<String, Retention> retentionOf) {
+                         Function<String, Retention> retentionOf, CurrentEventsByPersistenceIdQuery journalQuery,
+                         DedupWindows windows) {
     super(context);
     this.timers = timers;
     this.clock = clock;
@@ -137,8 +145,9 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
     this.retentionOf = retentionOf;
     this.advanced = Topic.publish(PartitionAdvanced.newBuilder().setPersistenceId(partition.persistenceId()).build());
     this.journal = context.spawn(
-        PartitionJournal.create(partition, settings.dedupWindow(), settings.snapshotEvery(),
-            settings.retention().segments(), JournalDeletes.of(context.getSystem()), clock), "journal");
+        PartitionJournal.create(partition, settings.dedup(), settings.snapshotEvery(),
+            settings.retention().segments(), JournalDeletes.of(context.getSystem()), clock, journalQuery, windows),
+        "journal");
     context.watch(journal);
     this.writtenAdapter = context.messageAdapter(PartitionJournal.Written.class, BatchWritten::new);
   }
@@ -319,7 +328,10 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
     return this;
   }
 
-  /** The journal stops when a write fails; nothing it did not confirm was acknowledged. */
+  /**
+   * The journal stops when a write fails, or when it cannot read its deduplication window back;
+   * nothing it did not confirm was acknowledged.
+   */
   private Behavior<Command> onJournalStopped(Terminated stopped) {
     AppendFailed failed = new AppendFailed(new Rejection("storage_unavailable",
         "the write to partition " + partition + " failed; nothing of it was acknowledged, retry"));
@@ -327,7 +339,7 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
       inFlight.forEach(append -> append.replyTo().tell(failed));
     }
     waiting.forEach(left -> left.append().replyTo().tell(failed));
-    getContext().getLog().error("partition {} stopped after a failed write", partition);
+    getContext().getLog().error("partition {} stopped after a failed write or read", partition);
     return Behaviors.stopped();
   }
 }

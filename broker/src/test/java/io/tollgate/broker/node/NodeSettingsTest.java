@@ -58,6 +58,14 @@ class NodeSettingsTest {
   }
 
   @Test
+  void deduplicationIsStatedByTimeTenMinutesByDefaultAndCappedInBytes() {
+    assertEquals(new io.tollgate.broker.topic.DedupWindow.Settings(Duration.ofMinutes(10), 16L * 1024 * 1024),
+        read("").topics().dedup());
+    assertEquals(new io.tollgate.broker.topic.DedupWindow.Settings(Duration.ofHours(1), 1024L * 1024 * 1024),
+        read("tollgate.topics.dedup { window = 1h, max-bytes = 1GiB }").topics().dedup());
+  }
+
+  @Test
   void withoutAWebhookKeyANodeHasNoSecretBoxAndPrivateTargetsAreRefusedByDefault() {
     NodeSettings settings = read("");
     assertTrue(settings.webhooks().secrets().isEmpty());
@@ -151,6 +159,10 @@ class NodeSettingsTest {
       "tollgate.topics.retention.bytes | 0",
       "tollgate.topics.retention.segment-bytes | 0",
       "tollgate.topics.retention.check-interval | 0s",
+      "tollgate.topics.dedup.window | 0s",
+      "tollgate.topics.dedup.window | 5s",
+      "tollgate.topics.dedup.max-bytes | 1000",
+      "tollgate.topics.dedup.max-bytes | forever",
   })
   void aValueOutOfItsRangeStopsTheNodeAtStartNamingItsKey(String key, String value) {
     ConfigException refused = assertThrows(ConfigException.class, () -> read(key + " = \"" + value + "\""));

@@ -21,7 +21,10 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -37,10 +40,13 @@ class PartitionRetentionTest {
       .withFallback(ConfigFactory.load())
       .resolve());
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+  private static final DedupWindow.Settings DEDUP = new DedupWindow.Settings(Duration.ofMinutes(10), 64L << 20);
   /** Segments close at 1 KiB; partitions look every 50 ms. */
-  private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(1000, 10_000, 1_000_000,
+  private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(DEDUP, 10_000, 1_000_000,
       1L << 30, 64 * 1024, Duration.ofSeconds(1), new TopicPartition.RetentionSettings(Retention.FOREVER,
           new RetentionSegments.Shape(1024, Duration.ofHours(1)), Duration.ofMillis(50)));
+  private static final CurrentEventsByPersistenceIdQuery journalQuery = PersistenceQuery.get(testKit.system())
+      .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, PersistenceTestKitReadJournal.Identifier());
   private static final ActorRef<Topic.Command<PartitionAdvanced>> announcements =
       testKit.spawn(Topic.create(PartitionAdvanced.class, "partition-advanced"));
   private static int spawned;
@@ -52,7 +58,7 @@ class PartitionRetentionTest {
 
   private static ActorRef<TopicPartition.Command> partition(PartitionRef ref, AtomicReference<Retention> retention) {
     return testKit.spawn(TopicPartition.create(ref, SETTINGS, Clock.systemUTC(), announcements,
-        topic -> retention.get()), "p" + spawned++);
+        topic -> retention.get(), journalQuery, new DedupWindows(Clock.systemUTC())), "p" + spawned++);
   }
 
   /** Appends {@code count} events of about 100 bytes, each as its own journal entry; returns the last offset. */

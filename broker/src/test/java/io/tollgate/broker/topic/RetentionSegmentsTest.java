@@ -138,4 +138,21 @@ class RetentionSegmentsTest {
     assertEquals(new Retention(Optional.of(Duration.ofHours(1)), OptionalLong.empty()),
         Retention.of(3_600_000, Retention.UNBOUNDED, nodeDefault));
   }
+
+  @Test
+  void theDedupWindowIsReadBackFromTheOldestSegmentWhoseLastEntryIsWithinTheSpanOfTheNewest() {
+    RetentionSegments segments = entries(10, 0);
+    DedupWindow.Settings dedup = new DedupWindow.Settings(Duration.ofMillis(3500), Long.MAX_VALUE);
+    assertEquals(OptionalLong.of(7), segments.firstSequenceWithin(dedup, 100, 10),
+        "entry 6 (at 5 s) is older than 3.5 s before entry 10 (at 9 s); 7 and 8 share a segment");
+  }
+
+  @Test
+  void theDedupWindowIsReadBackFromTheOldestSegmentThatWhatFollowsItLeavesRoomFor() {
+    RetentionSegments segments = entries(10, 0);
+    DedupWindow.Settings dedup = new DedupWindow.Settings(Duration.ofHours(1), DedupWindow.countedBytes(30, 3));
+    assertEquals(OptionalLong.of(7), segments.firstSequenceWithin(dedup, 100, 10),
+        "the cap holds entries 8 to 10; entries 9 and 10 leave room for part of segment 7-8, not of 5-6");
+    assertEquals(OptionalLong.empty(), new RetentionSegments(SHAPE).firstSequenceWithin(dedup, 0, 0));
+  }
 }

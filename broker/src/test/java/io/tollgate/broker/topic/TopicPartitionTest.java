@@ -24,9 +24,12 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.ProcessingSuccess$;
 import org.apache.pekko.persistence.testkit.WriteEvents;
+import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,9 +44,12 @@ class TopicPartitionTest {
       .withFallback(ConfigFactory.load())
       .resolve());
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+  private static final DedupWindow.Settings DEDUP = new DedupWindow.Settings(Duration.ofMinutes(10), 64L << 20);
   private static final TopicPartition.RetentionSettings RETENTION = new TopicPartition.RetentionSettings(
       Retention.FOREVER, new RetentionSegments.Shape(1 << 20, Duration.ofHours(1)), Duration.ofMinutes(1));
-  private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(1000, 10_000, 1_000_000, 1L << 30, 64 * 1024, Duration.ofSeconds(1), RETENTION);
+  private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(DEDUP, 10_000, 1_000_000, 1L << 30, 64 * 1024, Duration.ofSeconds(1), RETENTION);
+  private static final CurrentEventsByPersistenceIdQuery journalQuery = PersistenceQuery.get(testKit.system())
+      .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, PersistenceTestKitReadJournal.Identifier());
   private static final ActorRef<Topic.Command<PartitionAdvanced>> announcements =
       testKit.spawn(Topic.create(PartitionAdvanced.class, "partition-advanced"));
   private static int partitions;
@@ -64,7 +70,7 @@ class TopicPartitionTest {
 
   private static ActorRef<TopicPartition.Command> partition(PartitionRef ref, TopicPartition.Settings settings) {
     return testKit.spawn(TopicPartition.create(ref, settings, Clock.systemUTC(), announcements,
-        topic -> Retention.FOREVER), "p" + partitions++);
+        topic -> Retention.FOREVER, journalQuery, new DedupWindows(Clock.systemUTC())), "p" + partitions++);
   }
 
   private static CloudEvent event(String id) {
@@ -122,7 +128,7 @@ class TopicPartitionTest {
     PartitionRef ref = new PartitionRef("pending.bytes", 0);
     int eventBytes = event("b0").toBuilder().setTextData("x".repeat(10 * 1024)).build().getSerializedSize();
     ActorRef<TopicPartition.Command> partition = partition(ref,
-        new TopicPartition.Settings(1000, 10_000, 1_000_000, 2L * eventBytes, 64 * 1024, Duration.ofSeconds(1), RETENTION));
+        new TopicPartition.Settings(DEDUP, 10_000, 1_000_000, 2L * eventBytes, 64 * 1024, Duration.ofSeconds(1), RETENTION));
     TestProbe<TopicPartition.AppendResult> replies = testKit.createTestProbe();
     for (int i = 0; i < 40; i++) {
       partition.tell(new TopicPartition.Append(List.of(event("b" + i).toBuilder()
@@ -150,7 +156,7 @@ class TopicPartitionTest {
   @Test
   void appendsWaitingBehindAWriteAreBoundedInEventsToo() {
     ActorRef<TopicPartition.Command> partition = partition(new PartitionRef("pending.events", 0),
-        new TopicPartition.Settings(1000, 10_000, 3, 1L << 30, 64 * 1024, Duration.ofSeconds(1), RETENTION));
+        new TopicPartition.Settings(DEDUP, 10_000, 3, 1L << 30, 64 * 1024, Duration.ofSeconds(1), RETENTION));
     TestProbe<TopicPartition.AppendResult> replies = testKit.createTestProbe();
     for (int i = 0; i < 40; i++) {
       partition.tell(new TopicPartition.Append(List.of(event("c" + i), event("d" + i)), replies.getRef()));
@@ -227,7 +233,7 @@ class TopicPartitionTest {
       return ProcessingSuccess$.MODULE$;
     });
     try {
-      ActorRef<TopicPartition.Command> partition = partition(ref, new TopicPartition.Settings(1000, 10_000, 1_000_000,
+      ActorRef<TopicPartition.Command> partition = partition(ref, new TopicPartition.Settings(DEDUP, 10_000, 1_000_000,
           1L << 30, 64 * 1024, Duration.ofMillis(300), RETENTION));
       TestProbe<TopicPartition.AppendResult> written = testKit.createTestProbe();
       partition.tell(new TopicPartition.Append(List.of(event("s0")), written.getRef()));
