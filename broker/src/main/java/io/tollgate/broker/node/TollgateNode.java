@@ -121,11 +121,13 @@ public final class TollgateNode {
   private final Uri management;
   private final List<HttpApi.Endpoint> httpEndpoints;
   private final Optional<ReadPositions> analyticsPositions;
+  private final CatalogView catalogView;
 
   private TollgateNode(ActorSystem<Void> system, NodeSettings settings, ServerBinding http, Tcp.ServerBinding tcp,
                        AdminKey adminKey, Uri management, List<HttpApi.Endpoint> httpEndpoints,
-                       Optional<ReadPositions> analyticsPositions) {
+                       Optional<ReadPositions> analyticsPositions, CatalogView catalogView) {
     this.analyticsPositions = analyticsPositions;
+    this.catalogView = catalogView;
     this.system = system;
     this.settings = settings;
     this.http = http;
@@ -219,7 +221,7 @@ public final class TollgateNode {
         view.catalog().topic(topic)
             .map(known -> Retention.of(known.retentionMillis(), known.retentionBytes(), topicDefault))
             .orElse(Retention.FOREVER));
-    CatalogEntity.initSharding(sharding, settings.limits().catalog());
+    CatalogEntity.initSharding(sharding, settings.limits().catalog(), settings.catalogSnapshotEvery());
     PeriodScheme periods = settings.billing().periods();
     EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
         .getReadJournalFor(EventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
@@ -239,6 +241,8 @@ public final class TollgateNode {
 
     Metrics metrics = new Metrics(settings.analytics().maxMetricKeys());
     metrics.watchTails(tails::bytesHeld, tails::partitionsHeld, tails::tailReads, tails::streamReads);
+    metrics.gauge("tollgate_catalog_changes_read", "Catalog changes this node's view read from the journal since it "
+        + "started, after the snapshot it started from", () -> (int) Math.min(Integer.MAX_VALUE, view.changesRead()));
     metrics.gauge("tollgate_cluster_members", "Members of the Pekko cluster as this node sees them, up or not",
         () -> Cluster.get(system).state().members().size());
     Optional<JwtSettings> jwt = settings.jwt();
@@ -342,7 +346,7 @@ public final class TollgateNode {
         .addKeyValue("management", management.toString())
         .log("tollgate node started");
     return new TollgateNode(system, settings, http, tcp, adminKey, management, api.endpoints(),
-        analytics.map(ReadPositions.class::cast));
+        analytics.map(ReadPositions.class::cast), view);
   }
 
   private static void joinCluster(ActorSystem<?> system, Config config) {
@@ -358,6 +362,11 @@ public final class TollgateNode {
           .toList();
       cluster.manager().tell(new JoinSeedNodes(seeds));
     }
+  }
+
+  /** This node's view of the catalog: what it restored from a snapshot and read from the journal since. */
+  public CatalogView catalogView() {
+    return catalogView;
   }
 
   public int httpPort() {
