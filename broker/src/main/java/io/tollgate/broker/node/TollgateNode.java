@@ -24,6 +24,7 @@ import io.tollgate.broker.http.AuditApi;
 import io.tollgate.broker.subscription.DeliveryObserver;
 import io.tollgate.broker.http.StreamsApi;
 import io.tollgate.broker.http.BillingApi;
+import io.tollgate.broker.audit.AuditReadSide;
 import io.tollgate.broker.catalog.CatalogEntity;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.CatalogWriter;
@@ -243,6 +244,9 @@ public final class TollgateNode {
     metrics.watchTails(tails::bytesHeld, tails::partitionsHeld, tails::tailReads, tails::streamReads);
     metrics.gauge("tollgate_catalog_changes_read", "Catalog changes this node's view read from the journal since it "
         + "started, after the snapshot it started from", () -> (int) Math.min(Integer.MAX_VALUE, view.changesRead()));
+    java.util.concurrent.atomic.AtomicLong auditEntriesRead = new java.util.concurrent.atomic.AtomicLong();
+    metrics.gauge("tollgate_audit_entries_read", "Journal entries the audit read side read on this node since it "
+        + "started, from the positions it had indexed", () -> (int) Math.min(Integer.MAX_VALUE, auditEntriesRead.get()));
     metrics.gauge("tollgate_cluster_members", "Members of the Pekko cluster as this node sees them, up or not",
         () -> Cluster.get(system).state().members().size());
     Optional<JwtSettings> jwt = settings.jwt();
@@ -299,7 +303,7 @@ public final class TollgateNode {
         jwt.map(JwtSettings::issuer), tls.isPresent());
     VerificationApi verification = new VerificationApi(new JournalReader(currentJournal, system), periods, view);
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, verification,
-        new AuditApi(currentJournal, view, system),
+        new AuditApi(AuditReadSide.start(system, view, currentJournal, auditEntriesRead::addAndGet), system, askTimeout),
         new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData),
         new StreamsApi(view, streams, requests, new Seeks(sharding, currentJournal, system, askTimeout),
             new SubscriptionPreview(sharding, journalReads, askTimeout), clock),
