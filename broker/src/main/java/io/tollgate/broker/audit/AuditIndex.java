@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The audit log as plain state: every entry, ordered by (time, journal, sequence) three ways
@@ -68,7 +69,7 @@ public final class AuditIndex {
    * billing journal's account).
    */
   public static AuditIndexed step(Map<String, List<Read>> read, String catalogId,
-                                  java.util.function.Function<String, String> accountOf) {
+                                  Function<String, String> accountOf) {
     AuditIndexed.Builder step = AuditIndexed.newBuilder();
     read.forEach((journal, entries) -> {
       if (entries.isEmpty()) {
