@@ -65,7 +65,7 @@ class PackageRulesTest {
   void theDomainKnowsNoEdge() {
     noClasses().that().resideInAnyPackage("io.tollgate.broker.catalog..", "io.tollgate.broker.topic..",
             "io.tollgate.broker.position..", "io.tollgate.broker.subscription..", "io.tollgate.broker.invoicing..",
-            "io.tollgate.broker.analytics..",
+            "io.tollgate.broker.analytics..", "io.tollgate.broker.audit..",
             "io.tollgate.broker.error..")
         .should().dependOnClassesThat().resideInAnyPackage("io.tollgate.broker.http..", "io.tollgate.broker.tcp..")
         .check(broker);

@@ -6,6 +6,7 @@ import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.v1.journal.AccountCreated;
 import io.tollgate.protocols.v1.journal.ApiKeyCreated;
 import io.tollgate.protocols.v1.journal.CatalogChange;
+import io.tollgate.protocols.v1.journal.CatalogSnapshot;
 import io.tollgate.protocols.v1.journal.DomainCreated;
 import io.tollgate.protocols.v1.journal.PlanCreated;
 import io.tollgate.protocols.v1.journal.PlanDeleted;
@@ -289,6 +290,58 @@ public final class Catalog {
   /** How many changes the catalog has applied; equals its journal's last sequence number. */
   public long version() {
     return version;
+  }
+
+  /**
+   * The catalog as a snapshot, from which {@link #restore} makes the same catalog without its
+   * changes. Each owner's topics and each account's subscriptions go in order of creation, so a
+   * restore rebuilds the indexes as the changes built them.
+   */
+  public CatalogSnapshot toSnapshot() {
+    CatalogSnapshot.Builder snapshot = CatalogSnapshots.entriesOf(this);
+    Set<String> indexed = new java.util.HashSet<>();
+    topicsByOwner.keySet().stream().sorted().forEach(owner -> topicsByOwner.get(owner).forEach(name -> {
+      indexed.add(name);
+      snapshot.addTopics(CatalogSnapshots.toProto(topics.get(name)));
+    }));
+    topics.values().stream().filter(topic -> !indexed.contains(topic.name())).sorted(java.util.Comparator.comparing(Topic::name))
+        .forEach(topic -> snapshot.addTopics(CatalogSnapshots.toProto(topic)));
+    subscriptionsByAccount.keySet().stream().sorted().forEach(account -> subscriptionsByAccount.get(account)
+        .forEach(id -> snapshot.addSubscriptions(CatalogSnapshots.toProto(subscriptions.get(id)))));
+    holdings.addTo(snapshot);
+    return snapshot.build();
+  }
+
+  /**
+   * Makes this empty catalog the one {@code snapshot} holds, as if it had applied the changes up
+   * to the snapshot's version; the changes after it are then applied as usual. A topic goes
+   * into its owner's index when its domain is known, as {@link #apply} does: every journaled
+   * topic's domain existed before it, and domains are never deleted.
+   */
+  public void restore(CatalogSnapshot snapshot) {
+    if (version != 0) {
+      throw new IllegalStateException("a catalog is restored before it applies any change, not at version " + version);
+    }
+    snapshot.getAccountsList().stream().map(CatalogSnapshots::fromProto).forEach(account -> accounts.put(account.id(), account));
+    snapshot.getKeysList().stream().map(CatalogSnapshots::fromProto).forEach(key -> keys.put(key.id(), key));
+    snapshot.getDomainsList().stream().map(CatalogSnapshots::fromProto).forEach(domain -> domains.put(domain.name(), domain));
+    snapshot.getTopicsList().stream().map(CatalogSnapshots::fromProto).forEach(topic -> {
+      topics.put(topic.name(), topic);
+      Optional.ofNullable(domains.get(topic.domain())).ifPresent(domain -> topicsByOwner
+          .computeIfAbsent(domain.owner(), owner -> new CopyOnWriteArrayList<>()).add(topic.name()));
+    });
+    snapshot.getProductsList().stream().map(CatalogSnapshots::fromProto).forEach(product -> products.put(product.id(), product));
+    snapshot.getPlansList().stream().map(CatalogSnapshots::fromProto).forEach(plan -> plans.put(plan.id(), plan));
+    snapshot.getSubscriptionsList().stream().map(CatalogSnapshots::fromProto).forEach(subscription -> {
+      subscriptions.put(subscription.id(), subscription);
+      subscriptionsByAccount.computeIfAbsent(subscription.account(), account -> new CopyOnWriteArrayList<>())
+          .add(subscription.id());
+      subscribers.add(subscription.account() + " " + subscription.product());
+    });
+    snapshot.getWebhooksList().stream().map(CatalogSnapshots::fromProto)
+        .forEach(webhook -> webhooks.put(webhook.subscription(), webhook));
+    holdings.restore(snapshot);
+    version = snapshot.getVersion();
   }
 
   public Optional<Rejection> check(CatalogChange change) {

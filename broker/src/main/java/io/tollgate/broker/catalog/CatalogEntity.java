@@ -3,6 +3,7 @@ package io.tollgate.broker.catalog;
 import io.tollgate.broker.error.Rejection;
 import io.tollgate.broker.serialization.codec.ClusterMessage;
 import io.tollgate.protocols.v1.journal.CatalogChange;
+import io.tollgate.protocols.v1.journal.CatalogSnapshot;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -11,14 +12,19 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * The single writer of the catalog: checks each change against everything before it and
- * journals it. Reads go to each node's {@link CatalogView}, which follows this journal.
+ * journals it. Reads go to each node's {@link CatalogView}, which follows this journal. Every
+ * {@code snapshotEvery} changes it saves the whole catalog as a {@link CatalogSnapshot}, so it
+ * and each view start from the latest one and replay only the changes after it. The changes
+ * themselves are kept: the audit log reads them.
  */
 public final class CatalogEntity extends EventSourcedBehaviorWithEnforcedReplies<CatalogEntity.Command, CatalogChange, Catalog> {
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Catalog");
@@ -39,24 +45,32 @@ public final class CatalogEntity extends EventSourcedBehaviorWithEnforcedReplies
 
   public record Rejected(Rejection rejection) implements Result {}
 
-  /** {@code limits}: how much of the catalog one account may hold, checked before each change is journaled. */
-  public static void initSharding(ClusterSharding sharding, CatalogLimits limits) {
-    sharding.init(Entity.of(ENTITY_KEY, context -> create(limits)));
+  /** How many snapshots are kept: the one before the latest is there should the latest not read back. */
+  private static final int SNAPSHOTS_KEPT = 2;
+
+  /**
+   * {@code limits}: how much of the catalog one account may hold, checked before each change is
+   * journaled; {@code snapshotEvery}: changes between snapshots.
+   */
+  public static void initSharding(ClusterSharding sharding, CatalogLimits limits, int snapshotEvery) {
+    sharding.init(Entity.of(ENTITY_KEY, context -> create(limits, snapshotEvery)));
   }
 
   public static EntityRef<Command> ref(ClusterSharding sharding) {
     return sharding.entityRefFor(ENTITY_KEY, ENTITY_ID);
   }
 
-  static Behavior<Command> create(CatalogLimits limits) {
-    return new CatalogEntity(limits);
+  static Behavior<Command> create(CatalogLimits limits, int snapshotEvery) {
+    return new CatalogEntity(limits, snapshotEvery);
   }
 
   private final CatalogLimits limits;
+  private final int snapshotEvery;
 
-  private CatalogEntity(CatalogLimits limits) {
+  private CatalogEntity(CatalogLimits limits, int snapshotEvery) {
     super(PersistenceId.ofUniqueId(PERSISTENCE_ID));
     this.limits = limits;
+    this.snapshotEvery = snapshotEvery;
   }
 
   @Override
@@ -85,5 +99,35 @@ public final class CatalogEntity extends EventSourcedBehaviorWithEnforcedReplies
       catalog.apply(change);
       return catalog;
     }).build();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(snapshotEvery, SNAPSHOTS_KEPT);
+  }
+
+  @Override
+  public SnapshotAdapter<Catalog> snapshotAdapter() {
+    return snapshotAdapter(this::emptyState);
+  }
+
+  /**
+   * Stores a catalog as its Protobuf snapshot, taken on the thread that applies changes (the
+   * catalog itself goes on changing), and restores one into {@code empty}'s catalog.
+   */
+  static SnapshotAdapter<Catalog> snapshotAdapter(java.util.function.Supplier<Catalog> empty) {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(Catalog catalog) {
+        return catalog.toSnapshot();
+      }
+
+      @Override
+      public Catalog fromJournal(Object stored) {
+        Catalog catalog = empty.get();
+        catalog.restore((CatalogSnapshot) stored);
+        return catalog;
+      }
+    };
   }
 }

@@ -5,6 +5,7 @@ import io.tollgate.broker.serialization.codec.MessageCodec;
 import io.tollgate.protocols.v1.cluster.CatalogReply;
 import io.tollgate.protocols.v1.cluster.CatalogRequest;
 import io.tollgate.protocols.v1.journal.CatalogChange;
+import io.tollgate.protocols.v1.journal.CatalogSnapshot;
 import java.util.List;
 
 /**
@@ -14,6 +15,7 @@ import java.util.List;
 public final class CatalogMessages {
   public static final List<MessageCodec<?, ?>> CODECS = List.of(
       MessageCodec.stored(CatalogChange.getDefaultInstance()),
+      MessageCodec.stored(CatalogSnapshot.getDefaultInstance()),
       MessageCodec.of("CatalogApply", CatalogEntity.Apply.class, CatalogRequest.parser(),
           (apply, refs) -> CatalogRequest.newBuilder().setChange(apply.change())
               .setReplyTo(refs.text(apply.replyTo())).build(),

@@ -9,6 +9,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.query.javadsl.EventsByPersistenceIdQuery;
 import org.apache.pekko.stream.KillSwitches;
@@ -17,31 +19,47 @@ import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.RestartSource;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.RestartSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This node's copy of the catalog, following the catalog's journal. Edges authorize and look
  * things up here without a round trip to the catalog entity; a writer that needs to read its
- * own change waits with {@link #awaitVersion}.
+ * own change waits with {@link #awaitVersion}. It starts from the catalog's latest snapshot
+ * and the changes after it ({@link CatalogLoader}), then follows the journal from there.
  */
 public final class CatalogView {
+  private static final Logger LOG = LoggerFactory.getLogger(CatalogView.class);
   private final Catalog catalog = new Catalog();
+  /** Changes read from the journal since start, as opposed to restored from a snapshot. */
+  private final AtomicLong changesRead = new AtomicLong();
   private final ConcurrentSkipListMap<Long, CompletableFuture<Void>> waiters = new ConcurrentSkipListMap<>();
   private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
   /** What runs when a subscription's plan changes, by subscription. */
   private final ConcurrentHashMap<String, Set<Runnable>> planWatches = new ConcurrentHashMap<>();
-  private UniqueKillSwitch following;
+  private volatile UniqueKillSwitch following;
+  private volatile boolean stopped;
 
   public Catalog catalog() {
     return catalog;
   }
 
+  /**
+   * Loads the latest snapshot and the changes after it, then follows the journal from the
+   * version loaded. Should the load fail (the journal unreachable), following starts from
+   * wherever it got, and retries as long as it must.
+   */
   public void start(ActorSystem<?> system, EventsByPersistenceIdQuery journal, CompletionStage<Long> journalEnd) {
-    following = RestartSource.withBackoff(
-            RestartSettings.create(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2),
-            () -> journal.eventsByPersistenceId(CatalogEntity.PERSISTENCE_ID, catalog.version() + 1, Long.MAX_VALUE))
-        .viaMat(KillSwitches.single(), Keep.right())
-        .toMat(Sink.foreach(envelope -> onChange((CatalogChange) envelope.event())), Keep.left())
-        .run(system);
+    CompletableFuture<Long> loaded = new CompletableFuture<>();
+    system.systemActorOf(CatalogLoader.create(catalog, this::onChange, loaded), "catalog-loader", Props.empty());
+    loaded.whenComplete((version, failure) -> {
+      if (failure != null) {
+        LOG.atWarn().setCause(failure).addKeyValue("version", catalog.version())
+            .log("catalog snapshot not loaded; following the journal from this version");
+      }
+      wakeWaiters();
+      follow(system, journal);
+    });
     journalEnd.thenCompose(this::reached).whenComplete((done, failure) -> {
       if (failure == null) {
         caughtUp.complete(null);
@@ -51,12 +69,30 @@ public final class CatalogView {
     });
   }
 
+  private synchronized void follow(ActorSystem<?> system, EventsByPersistenceIdQuery journal) {
+    if (stopped) {
+      return;
+    }
+    following = RestartSource.withBackoff(
+            RestartSettings.create(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2),
+            () -> journal.eventsByPersistenceId(CatalogEntity.PERSISTENCE_ID, catalog.version() + 1, Long.MAX_VALUE))
+        .viaMat(KillSwitches.single(), Keep.right())
+        .toMat(Sink.foreach(envelope -> onChange((CatalogChange) envelope.event())), Keep.left())
+        .run(system);
+  }
+
+  /** How many changes this view has read from the journal since start, not counting those a snapshot restored. */
+  public long changesRead() {
+    return changesRead.get();
+  }
+
   /** Completes once the view has read the whole journal as it stood when the node started. */
   public CompletionStage<Void> caughtUp() {
     return caughtUp;
   }
 
-  public void stop() {
+  public synchronized void stop() {
+    stopped = true;
     if (following != null) {
       following.shutdown();
     }
@@ -64,9 +100,15 @@ public final class CatalogView {
 
   private void onChange(CatalogChange change) {
     catalog.apply(change);
+    changesRead.incrementAndGet();
     if (change.getChangeCase() == CatalogChange.ChangeCase.SUBSCRIPTION_PLAN_CHANGED) {
       planWatches.getOrDefault(change.getSubscriptionPlanChanged().getSubscription(), Set.of()).forEach(Runnable::run);
     }
+    wakeWaiters();
+  }
+
+  /** Completes the waits for every version up to the one applied; a snapshot can jump many at once. */
+  private void wakeWaiters() {
     Map<Long, CompletableFuture<Void>> reached = waiters.headMap(catalog.version(), true);
     reached.values().forEach(waiter -> waiter.complete(null));
     reached.clear();

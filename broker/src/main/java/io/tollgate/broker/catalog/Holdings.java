@@ -1,7 +1,12 @@
 package io.tollgate.broker.catalog;
 
+import io.tollgate.protocols.v1.journal.CatalogSnapshot;
+import io.tollgate.protocols.v1.journal.SnapshotCharge;
+import io.tollgate.protocols.v1.journal.SnapshotHoldings;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -52,5 +57,39 @@ final class Holdings {
     if (charge != null) {
       bytesByAccount.merge(charge.account(), -charge.bytes(), Long::sum);
     }
+  }
+
+  /** Adds every count and charge to {@code snapshot}, zeros included, so a restore holds exactly these maps. */
+  void addTo(CatalogSnapshot.Builder snapshot) {
+    Set<String> accounts = new HashSet<>(byAccount.keySet());
+    accounts.addAll(bytesByAccount.keySet());
+    accounts.stream().sorted().forEach(account -> {
+      SnapshotHoldings.Builder held = SnapshotHoldings.newBuilder().setAccount(account);
+      byAccount.getOrDefault(account, new EnumMap<>(CatalogLimits.Held.class))
+          .forEach((kind, count) -> held.putCounts(kind.name(), count));
+      Long bytes = bytesByAccount.get(account);
+      if (bytes != null) {
+        held.setBytes(bytes);
+      }
+      snapshot.addHoldings(held);
+    });
+    snapshot.putAllPlansByProduct(plansByProduct);
+    charges.forEach((entry, charge) -> snapshot.putCharges(entry,
+        SnapshotCharge.newBuilder().setAccount(charge.account()).setBytes(charge.bytes()).build()));
+  }
+
+  void restore(CatalogSnapshot snapshot) {
+    snapshot.getHoldingsList().forEach(held -> {
+      if (!held.getCountsMap().isEmpty()) {
+        EnumMap<CatalogLimits.Held, Integer> counts = new EnumMap<>(CatalogLimits.Held.class);
+        held.getCountsMap().forEach((kind, count) -> counts.put(CatalogLimits.Held.valueOf(kind), count));
+        byAccount.put(held.getAccount(), counts);
+      }
+      if (held.hasBytes()) {
+        bytesByAccount.put(held.getAccount(), held.getBytes());
+      }
+    });
+    plansByProduct.putAll(snapshot.getPlansByProductMap());
+    snapshot.getChargesMap().forEach((entry, charge) -> charges.put(entry, new Charge(charge.getAccount(), charge.getBytes())));
   }
 }

@@ -60,7 +60,8 @@ public record NodeSettings(
     Storage storage,
     Optional<ServerTls.Settings> tls,
     Limits limits,
-    AnalyticsSettings analytics, WebhookSettings webhooks) {
+    AnalyticsSettings analytics, WebhookSettings webhooks,
+    int catalogSnapshotEvery) {
 
   /**
    * {@code tollgate.limits}: the longest strings a request may carry, the longest attributes of an
@@ -145,7 +146,8 @@ public record NodeSettings(
             atLeastOne(t, "analytics.max-entries-per-journal"), positive(t, "analytics.record-interval"),
             positive(t, "analytics.max-range"), between(t, "analytics.max-buckets", 1, 1_000_000),
             between(t, "analytics.max-metric-keys", 0, 100_000)),
-        webhooks(t));
+        webhooks(t),
+        between(t, "catalog.snapshot-every", 1, 10_000_000));
     clusterTls(config).ifPresent(cluster -> {
       readable(t, "cluster.tls.cert-file", cluster.certFile());
       readable(t, "cluster.tls.key-file", cluster.keyFile());

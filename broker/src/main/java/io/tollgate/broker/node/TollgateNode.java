@@ -25,6 +25,7 @@ import io.tollgate.broker.http.AuditApi;
 import io.tollgate.broker.subscription.DeliveryObserver;
 import io.tollgate.broker.http.StreamsApi;
 import io.tollgate.broker.http.BillingApi;
+import io.tollgate.broker.audit.AuditReadSide;
 import io.tollgate.broker.catalog.CatalogEntity;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.CatalogWriter;
@@ -125,11 +126,13 @@ public final class TollgateNode {
   private final Uri management;
   private final List<HttpApi.Endpoint> httpEndpoints;
   private final Optional<ReadPositions> analyticsPositions;
+  private final CatalogView catalogView;
 
   private TollgateNode(ActorSystem<Void> system, NodeSettings settings, ServerBinding http, Tcp.ServerBinding tcp,
                        AdminKey adminKey, Uri management, List<HttpApi.Endpoint> httpEndpoints,
-                       Optional<ReadPositions> analyticsPositions) {
+                       Optional<ReadPositions> analyticsPositions, CatalogView catalogView) {
     this.analyticsPositions = analyticsPositions;
+    this.catalogView = catalogView;
     this.system = system;
     this.settings = settings;
     this.http = http;
@@ -224,7 +227,7 @@ public final class TollgateNode {
         view.catalog().topic(topic)
             .map(known -> Retention.of(known.retentionMillis(), known.retentionBytes(), topicDefault))
             .orElse(Retention.FOREVER), currentJournal, dedupWindows);
-    CatalogEntity.initSharding(sharding, settings.limits().catalog());
+    CatalogEntity.initSharding(sharding, settings.limits().catalog(), settings.catalogSnapshotEvery());
     PeriodScheme periods = settings.billing().periods();
     EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
         .getReadJournalFor(EventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
@@ -246,6 +249,11 @@ public final class TollgateNode {
     Metrics metrics = new Metrics(settings.analytics().maxMetricKeys());
     metrics.watchDedup(dedupWindows);
     metrics.watchTails(tails::bytesHeld, tails::partitionsHeld, tails::tailReads, tails::streamReads);
+    metrics.gauge("tollgate_catalog_changes_read", "Catalog changes this node's view read from the journal since it "
+        + "started, after the snapshot it started from", () -> (int) Math.min(Integer.MAX_VALUE, view.changesRead()));
+    java.util.concurrent.atomic.AtomicLong auditEntriesRead = new java.util.concurrent.atomic.AtomicLong();
+    metrics.gauge("tollgate_audit_entries_read", "Journal entries the audit read side read on this node since it "
+        + "started, from the positions it had indexed", () -> (int) Math.min(Integer.MAX_VALUE, auditEntriesRead.get()));
     metrics.gauge("tollgate_cluster_members", "Members of the Pekko cluster as this node sees them, up or not",
         () -> Cluster.get(system).state().members().size());
     Optional<JwtSettings> jwt = settings.jwt();
@@ -304,7 +312,7 @@ public final class TollgateNode {
         jwt.map(JwtSettings::issuer), tls.isPresent());
     VerificationApi verification = new VerificationApi(new JournalReader(currentJournal, system), periods, view);
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, verification,
-        new AuditApi(currentJournal, view, system),
+        new AuditApi(AuditReadSide.start(system, view, currentJournal, auditEntriesRead::addAndGet), system, askTimeout),
         new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData),
         new StreamsApi(view, streams, requests, new Seeks(sharding, currentJournal, system, askTimeout),
             new SubscriptionPreview(sharding, journalReads, askTimeout), clock),
@@ -354,7 +362,7 @@ public final class TollgateNode {
         .addKeyValue("management", management.toString())
         .log("tollgate node started");
     return new TollgateNode(system, settings, http, tcp, adminKey, management, api.endpoints(),
-        analytics.map(ReadPositions.class::cast));
+        analytics.map(ReadPositions.class::cast), view);
   }
 
   private static void joinCluster(ActorSystem<?> system, Config config) {
@@ -370,6 +378,11 @@ public final class TollgateNode {
           .toList();
       cluster.manager().tell(new JoinSeedNodes(seeds));
     }
+  }
+
+  /** This node's view of the catalog: what it restored from a snapshot and read from the journal since. */
+  public CatalogView catalogView() {
+    return catalogView;
   }
 
   public int httpPort() {

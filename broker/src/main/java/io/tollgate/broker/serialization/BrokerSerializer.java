@@ -31,7 +31,8 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
   /** Every declared message type; a clash fails here, when the node starts. */
   public static final MessageRegistry MESSAGES = MessageRegistry.of(List.of(
       TopicMessages.CODECS, CatalogMessages.CODECS, SubscriptionMessages.CODECS, BillingMessages.CODECS,
-      SessionMessages.CODECS, io.tollgate.broker.analytics.AnalyticsMessages.CODECS, WebhookMessages.CODECS));
+      SessionMessages.CODECS, io.tollgate.broker.analytics.AnalyticsMessages.CODECS, WebhookMessages.CODECS,
+      io.tollgate.broker.audit.AuditMessages.CODECS));
 
   private final ExtendedActorSystem system;
   private final ActorRefs refs = new ActorRefs() {

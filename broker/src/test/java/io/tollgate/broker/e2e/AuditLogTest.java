@@ -150,4 +150,41 @@ class AuditLogTest {
     });
     return entries;
   }
+
+  @Test
+  void aRestartedNodeGoesOnFromTheReadSidesPositionsWithoutRepeatingAnEntry() throws Exception {
+    java.nio.file.Path dataDir = java.nio.file.Files.createTempDirectory("tollgate-audit");
+    List<String> before;
+    long readBefore;
+    try (TestBroker first = TestBroker.startIn(dataDir, Map.of(), clock)) {
+      TestBroker.Tenancy t = first.tenancy("restarted", 1);
+      before = actions(first.get("/v1/audit?limit=1000", first.adminKey()).body());
+      readBefore = metric(first, "tollgate_audit_entries_read");
+      assertTrue(before.contains(t.consumer() + " subscription_created " + t.subscription())
+          || before.contains("admin subscription_created " + t.subscription()), before.toString());
+    }
+    try (TestBroker second = TestBroker.startIn(dataDir, Map.of(), clock)) {
+      String account = second.admin().createAccount("after restart").get("id").asText();
+      List<String> after = actions(second.get("/v1/audit?limit=1000", second.adminKey()).body());
+      List<String> expected = new ArrayList<>(before);
+      expected.add("admin account_created " + account);
+      assertEquals(expected, after, "what was indexed before the restart, once, then the new change");
+      long readAfter = metric(second, "tollgate_audit_entries_read");
+      assertTrue(readAfter <= 2 && readBefore >= 10, "after the restart the read side read " + readAfter
+          + " entries (the new change, and the new account's first billing entry at most), not the "
+          + readBefore + " it had indexed");
+    }
+  }
+
+  /** A metric's value from the node's {@code /metrics}. */
+  private static long metric(TestBroker node, String name) throws Exception {
+    java.net.http.HttpResponse<String> scrape = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.baseUrl() + "/metrics"))
+            .header("Authorization", "Bearer " + node.adminKey()).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(name) + " (\\S+)$")
+        .matcher(scrape.body());
+    assertTrue(line.find(), name + " in " + scrape.body());
+    return (long) Double.parseDouble(line.group(1));
+  }
 }

@@ -90,6 +90,12 @@ class NodeSettingsTest {
   }
 
   @Test
+  void theCatalogIsSnapshottedEveryThousandChangesByDefault() {
+    assertEquals(1000, read("").catalogSnapshotEvery());
+    assertEquals(50, read("tollgate.catalog.snapshot-every = 50").catalogSnapshotEvery());
+  }
+
+  @Test
   void topicsKeepEverythingUnlessTheNodeSetsADefaultRetention() {
     assertEquals(Retention.FOREVER, read("").topics().retention().topicDefault());
     assertEquals(new Retention(Optional.of(Duration.ofDays(7)), OptionalLong.of(1L << 30)),
@@ -122,6 +128,7 @@ class NodeSettingsTest {
       "tollgate.tcp.idle-timeout | 0s",
       "tollgate.tcp.frame-timeout | -1s",
       "tollgate.sessions.max-per-account | 0",
+      "tollgate.catalog.snapshot-every | 0",
       "tollgate.sessions.max-per-address | -5",
       "tollgate.publish-rate.events-per-second | 0",
       "tollgate.publish-rate.bytes-per-second | 0",
