@@ -62,6 +62,11 @@ public final class Delivery {
    * so WebSocket JSON or Protobuf, SSE and webhooks bill the same event the same.
    */
   public long billedBytes() {
+    return billedBytes(event);
+  }
+
+  /** What {@link #billedBytes()} counts, of an event as its consumer saw it. */
+  public static long billedBytes(CloudEvent event) {
     return switch (event.getDataCase()) {
       case BINARY_DATA -> event.getBinaryData().size();
       case TEXT_DATA -> event.getTextDataBytes().size();

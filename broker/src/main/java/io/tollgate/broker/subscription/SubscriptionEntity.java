@@ -153,7 +153,7 @@ public final class SubscriptionEntity
    * redeliveries rising and sends them in order, so one at or below what was billed is answered
    * at once. No cursor moves: the cursor moved past these events when they were dead-lettered.
    */
-  public record BillRedelivered(long redelivery, long units, long atMillis, ActorRef<Committed> replyTo)
+  public record BillRedelivered(long redelivery, long units, long bytes, long atMillis, ActorRef<Committed> replyTo)
       implements Command {}
 
   /** {@code inSync} false: a range did not start where the subscription stood; the session must reattach. */
@@ -275,7 +275,7 @@ public final class SubscriptionEntity
     if (bill.redelivery() <= state.redeliveredThrough()) {
       return Effect().reply(bill.replyTo(), new Committed(true));
     }
-    CursorsAdvanced billed = CursorsAdvanced.newBuilder().setUnits(bill.units()).setRedelivery(bill.redelivery())
+    CursorsAdvanced billed = CursorsAdvanced.newBuilder().setUnits(bill.units()).setBytes(bill.bytes()).setRedelivery(bill.redelivery())
         .setPeriod(periods.periodOf(java.time.Instant.ofEpochMilli(bill.atMillis())).id())
         .setAtMillis(bill.atMillis()).build();
     return Effect().persist(billed)

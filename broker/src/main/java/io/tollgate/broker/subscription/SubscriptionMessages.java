@@ -87,9 +87,9 @@ public final class SubscriptionMessages {
           }),
       MessageCodec.of("BillRedelivered", SubscriptionEntity.BillRedelivered.class, BillRedelivered.parser(),
           (bill, refs) -> BillRedelivered.newBuilder().setRedelivery(bill.redelivery()).setUnits(bill.units())
-              .setAtMillis(bill.atMillis()).setReplyTo(refs.text(bill.replyTo())).build(),
+              .setBytes(bill.bytes()).setAtMillis(bill.atMillis()).setReplyTo(refs.text(bill.replyTo())).build(),
           (bill, refs) -> new SubscriptionEntity.BillRedelivered(bill.getRedelivery(), bill.getUnits(),
-              bill.getAtMillis(), refs.ref(bill.getReplyTo()))),
+              bill.getBytes(), bill.getAtMillis(), refs.ref(bill.getReplyTo()))),
       MessageCodec.of("Committed", SubscriptionEntity.Committed.class, CursorsCommittedReply.parser(),
           (committed, refs) -> CursorsCommittedReply.newBuilder().setInSync(committed.inSync()).build(),
           (reply, refs) -> new SubscriptionEntity.Committed(reply.getInSync())),

@@ -2,6 +2,7 @@ package io.tollgate.broker.webhook;
 
 import com.google.protobuf.Message;
 import io.tollgate.broker.serialization.codec.ClusterMessage;
+import io.tollgate.broker.subscription.Delivery;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.protocols.v1.journal.WebhookAttemptRecorded;
 import io.tollgate.protocols.v1.journal.WebhookDeadLettered;
@@ -95,11 +96,11 @@ public final class WebhookLedger extends EventSourcedBehavior<WebhookLedger.Comm
    * {@link SubscriptionEntity.BillRedelivered}; completes once the subscription answered.
    */
   public interface RedeliveryBilling {
-    CompletionStage<?> bill(String subscription, long redelivery, long units, long atMillis);
+    CompletionStage<?> bill(String subscription, long redelivery, long units, long bytes, long atMillis);
   }
 
   /** A redelivery the subscription may not have billed yet. */
-  record Unbilled(long redelivery, long units, long atMillis) {}
+  record Unbilled(long redelivery, long units, long bytes, long atMillis) {}
 
   /** The ledger's state; the entity alone changes it, in its event handler. */
   public static final class State {
@@ -115,9 +116,9 @@ public final class WebhookLedger extends EventSourcedBehavior<WebhookLedger.Comm
   }
 
   public static void initSharding(ClusterSharding sharding, WebhookSettings settings, Duration timeout) {
-    RedeliveryBilling billing = (subscription, redelivery, units, atMillis) ->
+    RedeliveryBilling billing = (subscription, redelivery, units, bytes, atMillis) ->
         sharding.entityRefFor(SubscriptionEntity.ENTITY_KEY, subscription).<SubscriptionEntity.Committed>ask(
-            replyTo -> new SubscriptionEntity.BillRedelivered(redelivery, units, atMillis, replyTo), timeout);
+            replyTo -> new SubscriptionEntity.BillRedelivered(redelivery, units, bytes, atMillis, replyTo), timeout);
     sharding.init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), settings, billing)));
   }
 
@@ -227,7 +228,7 @@ public final class WebhookLedger extends EventSourcedBehavior<WebhookLedger.Comm
     }
     billingInFlight = true;
     Unbilled next = state.unbilled.peekFirst();
-    context.pipeToSelf(billing.bill(subscription, next.redelivery(), next.units(), next.atMillis()),
+    context.pipeToSelf(billing.bill(subscription, next.redelivery(), next.units(), next.bytes(), next.atMillis()),
         (committed, failure) -> new BillAnswered(next.redelivery(), failure == null));
   }
 
@@ -261,9 +262,11 @@ public final class WebhookLedger extends EventSourcedBehavior<WebhookLedger.Comm
         })
         .onEvent(WebhookDeadLettersRemoved.class, (state, removed) -> {
           if (removed.getRedelivery() > 0) {
-            long units = state.letters.held(removed.getNumbersList()).size();
+            List<DeadLetter> redelivered = state.letters.held(removed.getNumbersList());
+            long bytes = redelivered.stream().mapToLong(letter -> Delivery.billedBytes(letter.event())).sum();
             state.lastRedelivery = removed.getRedelivery();
-            state.unbilled.addLast(new Unbilled(removed.getRedelivery(), units, removed.getAtMillis()));
+            state.unbilled.addLast(new Unbilled(removed.getRedelivery(), redelivered.size(), bytes,
+                removed.getAtMillis()));
           }
           state.letters.remove(removed.getNumbersList());
           return state;
@@ -288,7 +291,8 @@ public final class WebhookLedger extends EventSourcedBehavior<WebhookLedger.Comm
         state.attempts.oldestFirst().forEach(attempt -> snapshot.addAttempts(WebhookMessages.toProto(attempt)));
         state.letters.all().forEach(letter -> snapshot.addLetters(WebhookMessages.toProto(letter)));
         state.unbilled.forEach(unbilled -> snapshot.addUnbilled(WebhookRedeliveryToBill.newBuilder()
-            .setRedelivery(unbilled.redelivery()).setUnits(unbilled.units()).setAtMillis(unbilled.atMillis())));
+            .setRedelivery(unbilled.redelivery()).setUnits(unbilled.units()).setBytes(unbilled.bytes())
+            .setAtMillis(unbilled.atMillis())));
         return snapshot.build();
       }
 
@@ -302,7 +306,7 @@ public final class WebhookLedger extends EventSourcedBehavior<WebhookLedger.Comm
         state.letters.numberedUpTo(snapshot.getLastLetter());
         state.lastRedelivery = snapshot.getLastRedelivery();
         snapshot.getUnbilledList().forEach(unbilled -> state.unbilled.addLast(new Unbilled(unbilled.getRedelivery(),
-            unbilled.getUnits(), unbilled.getAtMillis())));
+            unbilled.getUnits(), unbilled.getBytes(), unbilled.getAtMillis())));
         return state;
       }
     };

@@ -175,13 +175,14 @@ class SubscriptionEntityTest {
     advance(range(-1, point(0, 1, 0, 9), 10));
     long octoberAck = Instant.parse("2026-10-31T23:59:59Z").toEpochMilli();
     CursorsAdvanced billed = entity.<SubscriptionEntity.Committed>runCommand(replyTo ->
-        new SubscriptionEntity.BillRedelivered(1, 3, octoberAck, replyTo)).eventOfType(CursorsAdvanced.class);
+        new SubscriptionEntity.BillRedelivered(1, 3, 1_470, octoberAck, replyTo)).eventOfType(CursorsAdvanced.class);
     assertEquals(3, billed.getUnits());
+    assertEquals(1_470, billed.getBytes(), "the redelivered events' bytes with them");
     assertEquals("2026-10", billed.getPeriod(), "billed in the period its 2xx came in");
     assertEquals(0, billed.getCursorsCount(), "no cursor moves");
     entity.restart();
     var again = entity.<SubscriptionEntity.Committed>runCommand(replyTo ->
-        new SubscriptionEntity.BillRedelivered(1, 3, octoberAck, replyTo));
+        new SubscriptionEntity.BillRedelivered(1, 3, 1_470, octoberAck, replyTo));
     assertTrue(again.hasNoEvents());
     assertTrue(again.reply().inSync());
     assertEquals(3, entity.getState().usedIn("2026-10"));

@@ -35,7 +35,7 @@ class WebhookLedgerTest {
       Duration.ofSeconds(1), 0, Duration.ofMinutes(1)), 5, Duration.ofSeconds(1), Duration.ZERO, 3,
       Duration.ofSeconds(1), Duration.ofMillis(10),
       new WebhookSettings.DeadLetters(new DeadLetterPolicy(true, Duration.ofMinutes(1), 2), 3, 1 << 20));
-  /** Each bill asked: redelivery and units. */
+  /** Each bill asked: redelivery, units and bytes. */
   private final List<List<Long>> bills = new CopyOnWriteArrayList<>();
   private EventSourcedBehaviorTestKit<WebhookLedger.Command, Message, WebhookLedger.State> ledger;
 
@@ -43,8 +43,8 @@ class WebhookLedgerTest {
   void create() {
     bills.clear();
     ledger = EventSourcedBehaviorTestKit.create(testKit.system(), WebhookLedger.create("sub_test", SETTINGS,
-        (subscription, redelivery, units, atMillis) -> {
-          bills.add(List.of(redelivery, units));
+        (subscription, redelivery, units, bytes, atMillis) -> {
+          bills.add(List.of(redelivery, units, bytes));
           return CompletableFuture.completedFuture(null);
         }), VERIFY_MESSAGES);
   }
@@ -61,7 +61,8 @@ class WebhookLedgerTest {
 
   private static DeadLetter letter(long sequence) {
     return new DeadLetter(0, new AckPoint(new Cursor("shop.orders", 0, sequence, 0), sequence),
-        CloudEvent.newBuilder().setId("e-" + sequence).setSource("/s").setType("t").setSpecVersion("1.0").build(),
+        CloudEvent.newBuilder().setId("e-" + sequence).setSource("/s").setType("t").setSpecVersion("1.0")
+            .setJsonData("{\"n\":" + sequence + "}").build(),
         T0, T0, "status 500", false);
   }
 
@@ -116,13 +117,13 @@ class WebhookLedgerTest {
     WebhookLedger.Reply redelivered = ledger.<WebhookLedger.Reply>runCommand(replyTo ->
         new WebhookLedger.Redelivered(List.of(1L, 2L), T0, replyTo)).reply();
     assertEquals(2, redelivered.count());
-    assertEquals(List.of(List.of(1L, 2L)), bills);
+    assertEquals(List.of(List.of(1L, 2L, 14L)), bills, "two events of 7 bytes of data each");
     ledger.restart();
-    assertEquals(List.of(List.of(1L, 2L), List.of(1L, 2L)), bills,
+    assertEquals(List.of(List.of(1L, 2L, 14L), List.of(1L, 2L, 14L)), bills,
         "unconfirmed at the restart, it is sent again under the same number, which the subscription bills once");
     assertEquals(List.of(3L), deadLetters(false).letters().stream().map(DeadLetter::number).toList());
     ledger.<WebhookLedger.Reply>runCommand(replyTo -> new WebhookLedger.Redelivered(List.of(3L), T0, replyTo));
-    assertEquals(List.of(2L, 1L), bills.get(2));
+    assertEquals(List.of(2L, 1L, 7L), bills.get(2));
     assertTrue(ledger.<WebhookLedger.Reply>runCommand(replyTo -> new WebhookLedger.Redelivered(List.of(3L), T0,
         replyTo)).hasNoEvents(), "a letter already removed is not redelivered twice");
   }
