@@ -45,7 +45,9 @@ class UpgradeTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String FIXTURES = "/upgrade/";
   /** The fixtures this release must read, oldest first. */
-  private static final List<String> RELEASES = List.of("2026-12-06");
+  private static final List<String> RELEASES = List.of("2026-12-06", "2026-12-07");
+  /** Releases whose usage journals carry no bytes; later fixtures' answers show theirs. */
+  private static final Set<String> BEFORE_BYTES = Set.of("2026-12-06");
   private static final Instant START = Instant.parse("2026-11-28T10:00:00Z");
   private static final Duration PAST_PERIOD_AND_GRACE = Duration.ofMinutes(70);
   private static final Map<String, Object> SETTINGS = Map.of("tollgate.billing.period", "PT1H",
@@ -69,9 +71,11 @@ class UpgradeTest {
           assertEquals(answer.getValue(), asOldFieldsOnly(answerTo(broker, fixture.tenancy(), answer.getKey()),
               answer.getValue()), release + ": GET " + answer.getKey());
         }
-        JsonNode oldUsage = broker.get("/v1/accounts/" + fixture.tenancy().consumer() + "/usage",
-            fixture.tenancy().consumerKey()).body().get("data").get(0);
-        assertEquals(0, oldUsage.get("bytes").asLong(), release + ": usage journaled before bytes were metered has none");
+        if (BEFORE_BYTES.contains(release)) {
+          JsonNode oldUsage = broker.get("/v1/accounts/" + fixture.tenancy().consumer() + "/usage",
+              fixture.tenancy().consumerKey()).body().get("data").get(0);
+          assertEquals(0, oldUsage.get("bytes").asLong(), release + ": usage journaled before bytes were metered has none");
+        }
         goOnServing(broker, clock, fixture);
       }
     }
