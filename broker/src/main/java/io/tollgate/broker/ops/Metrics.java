@@ -40,6 +40,7 @@ public final class Metrics {
   private final Counter subscriptionDeliveredBytes;
   private final Counter charges;
   private final Counter revenue;
+  private final Counter revenueReversed;
   private final Counter invoicesFinalized;
   /** The lag of each subscription as the read side last measured it (on the node it runs on). */
   private volatile Map<String, long[]> lag = Map.of();
@@ -84,6 +85,9 @@ public final class Metrics {
         .labelNames("currency").register(registry);
     revenue = Counter.builder().name("tollgate_billing_revenue_total")
         .help("Producers' revenue shares credited, by currency").labelNames("currency").register(registry);
+    revenueReversed = Counter.builder().name("tollgate_billing_revenue_reversed_total")
+        .help("Producers' revenue shares taken back by voids and credit notes, by currency; net revenue is "
+            + "tollgate_billing_revenue_total minus this").labelNames("currency").register(registry);
     invoicesFinalized = Counter.builder().name("tollgate_billing_invoices_finalized_total")
         .help("Invoices finalized").register(registry);
   }
@@ -149,8 +153,13 @@ public final class Metrics {
     charges.labelValues(currency).inc(amount.doubleValue());
   }
 
+  /** A credit to producers, or (negative) a reversal of one: a counter only grows, so each has its own. */
   public void credited(String currency, BigDecimal amount) {
-    revenue.labelValues(currency).inc(amount.doubleValue());
+    if (amount.signum() < 0) {
+      revenueReversed.labelValues(currency).inc(amount.negate().doubleValue());
+    } else {
+      revenue.labelValues(currency).inc(amount.doubleValue());
+    }
   }
 
   public void invoiceFinalized() {

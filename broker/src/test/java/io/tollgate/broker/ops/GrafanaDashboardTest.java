@@ -30,6 +30,7 @@ class GrafanaDashboardTest {
     metrics.lag(Map.of("s", new long[] {1, 1}));
     metrics.charged("USD", BigDecimal.ONE);
     metrics.credited("USD", BigDecimal.ONE);
+    metrics.credited("USD", BigDecimal.ONE.negate());
     metrics.invoiceFinalized();
     String scrape = metrics.scrape();
     Set<String> missing = new TreeSet<>();
