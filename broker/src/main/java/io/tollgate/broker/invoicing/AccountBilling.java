@@ -51,6 +51,7 @@ import org.apache.pekko.persistence.typed.EventAdapter;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -410,9 +411,10 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .onCommand(AnnouncementStored.class, this::onAnnouncementStored)
         .onCommand(NumberReady.class, this::onNumberReady)
         .onCommand(FinalizeNext.class, (ledger, next) -> finalizeNext(ledger))
-        .onCommand(CreditsDelivered.class, (ledger, delivered) -> ledger.isDelivered(delivered.creditKey())
-            ? Effect().noReply()
-            : Effect().persist(new BillingEvent.RevenueDelivered(delivered.creditKey())).thenNoReply())
+        .onCommand(CreditsDelivered.class, (ledger, delivered) -> (ledger.isDelivered(delivered.creditKey())
+            ? Effect().none()
+            : Effect().persist(new BillingEvent.RevenueDelivered(delivered.creditKey())))
+            .thenRun(recorded -> deliveries.tell(new Deliveries.CreditsRecorded(delivered.creditKey()))).thenNoReply())
         .onCommand(CreditRevenue.class, this::onCreditRevenue)
         .onCommand(TopUp.class, this::onTopUp)
         .onCommand(ChangeInvoiceStatus.class, (ledger, change) -> onChangeStatus(ledger, change, true))
@@ -507,14 +509,13 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   /** The child stored an invoice or alert event: recorded, so that it is not sent again. */
   private ReplyEffect<BillingEvent, BillingLedger> onAnnouncementStored(BillingLedger ledger, AnnouncementStored stored) {
     Optional<InvoiceEvent> invoiceEvent = ledger.unannounced(stored.eventId());
-    if (invoiceEvent.isPresent()) {
-      return Effect().persist(new BillingEvent.InvoiceAnnounced(invoiceEvent.get().invoice(), invoiceEvent.get().id()))
-          .thenNoReply();
-    }
-    if (ledger.unannouncedCrossing(stored.eventId()).isPresent()) {
-      return Effect().persist(new BillingEvent.AlertAnnounced(stored.eventId())).thenNoReply();
-    }
-    return Effect().noReply();
+    EffectBuilder<BillingEvent, BillingLedger> recording = invoiceEvent.isPresent()
+        ? Effect().persist(new BillingEvent.InvoiceAnnounced(invoiceEvent.get().invoice(), invoiceEvent.get().id()))
+        : ledger.unannouncedCrossing(stored.eventId()).isPresent()
+            ? Effect().persist(new BillingEvent.AlertAnnounced(stored.eventId()))
+            : Effect().none();
+    return recording.thenRun(recorded -> deliveries.tell(new Deliveries.AnnouncementRecorded(stored.eventId())))
+        .thenNoReply();
   }
 
   private ReplyEffect<BillingEvent, BillingLedger> onRecordPublished(BillingLedger ledger, RecordPublished record) {

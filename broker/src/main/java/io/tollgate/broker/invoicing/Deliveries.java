@@ -23,7 +23,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * sent twice at once. Invoice events are stored one at a time, in the order they were handed
  * over, so a reader of the topic sees an invoice finalized before it is paid, voided or
  * credited. Each confirmation goes to the parent, which records it
- * ({@code RevenueDelivered}, {@code InvoiceAnnounced}); a restart of the parent starts a new
+ * ({@code RevenueDelivered}, {@code InvoiceAnnounced}) and then says so ({@link Recorded}): until
+ * then the key stays claimed, so the parent handing over what its journal does not show as
+ * recorded yet cannot send a confirmed delivery again. A restart of the parent starts a new
  * child, and the parent hands it again whatever its journal has not confirmed.
  */
 final class Deliveries {
@@ -38,6 +40,12 @@ final class Deliveries {
   record Announce(String eventId, CloudEvent event) implements Command {}
 
   private record Confirmed(String key, boolean credit) implements Command {}
+
+  /** The parent journaled the confirmation of the credits of {@code creditKey}. */
+  record CreditsRecorded(String creditKey) implements Command {}
+
+  /** The parent journaled that the event {@code eventId} is stored. */
+  record AnnouncementRecorded(String eventId) implements Command {}
 
   private record Failed(Command retry, String key) implements Command {}
 
@@ -60,7 +68,7 @@ final class Deliveries {
     private final ActorRef<CreditsConfirmed> credits;
     private final ActorRef<AnnouncementConfirmed> stored;
     private final Duration retryAfter;
-    /** Keys sent or waiting for a retry, and not confirmed yet. */
+    /** Keys sent, waiting for a retry, or confirmed and not recorded by the parent yet. */
     private final Set<String> unconfirmed = new HashSet<>();
     /** Invoice events to store, in order: only the first is on its way or waits for a retry. */
     private final Deque<Announce> announcements = new ArrayDeque<>();
@@ -94,16 +102,22 @@ final class Deliveries {
           })
           .onMessage(Confirmed.class, confirmed -> {
             if (confirmed.credit()) {
-              unconfirmed.remove(creditKey(confirmed.key()));
               credits.tell(new CreditsConfirmed(confirmed.key()));
             } else {
-              unconfirmed.remove(eventKey(confirmed.key()));
               announcements.poll();
               stored.tell(new AnnouncementConfirmed(confirmed.key()));
               if (!announcements.isEmpty()) {
                 send(announcements.peek());
               }
             }
+            return Behaviors.same();
+          })
+          .onMessage(CreditsRecorded.class, recorded -> {
+            unconfirmed.remove(creditKey(recorded.creditKey()));
+            return Behaviors.same();
+          })
+          .onMessage(AnnouncementRecorded.class, recorded -> {
+            unconfirmed.remove(eventKey(recorded.eventId()));
             return Behaviors.same();
           })
           .onMessage(Failed.class, failed -> {

@@ -123,4 +123,33 @@ class DeliveriesTest {
     announced.expectNoMessage(RETRY.multipliedBy(3));
     assertEquals(List.of("inv_1", "inv_1", "inv_1", "inv_1:paid", "cn_tgcn_000001"), attempts);
   }
+
+  /**
+   * Between the topic's confirmation and the parent's journal, the parent still lists the event as
+   * not stored and may hand it over again (each of its writes does): it must not be stored twice.
+   */
+  @Test
+  void aConfirmedEventIsNotSentAgainUntilTheParentRecordedIt() {
+    List<String> attempts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AccountBillingTest.FakeOutside topic = new AccountBillingTest.FakeOutside() {
+      @Override
+      public CompletionStage<Boolean> announce(CloudEvent event) {
+        attempts.add(event.getId());
+        return CompletableFuture.completedFuture(true);
+      }
+    };
+    TestProbe<Deliveries.AnnouncementConfirmed> announced = testKit.createTestProbe();
+    ActorRef<Deliveries.Command> deliveries = deliveries(topic, testKit.createTestProbe(), announced);
+    Deliveries.Announce voided = new Deliveries.Announce("inv_1:voided", CloudEvent.newBuilder().setId("inv_1:voided").build());
+    deliveries.tell(voided);
+    assertEquals(new Deliveries.AnnouncementConfirmed("inv_1:voided"), announced.receiveMessage(Duration.ofSeconds(5)));
+    deliveries.tell(voided);
+    announced.expectNoMessage(RETRY.multipliedBy(3));
+    assertEquals(List.of("inv_1:voided"), attempts);
+
+    deliveries.tell(new Deliveries.AnnouncementRecorded("inv_1:voided"));
+    deliveries.tell(voided);
+    assertEquals(new Deliveries.AnnouncementConfirmed("inv_1:voided"), announced.receiveMessage(Duration.ofSeconds(5)),
+        "once recorded, only a restarted parent hands it over again, and then it is sent");
+  }
 }
