@@ -223,11 +223,14 @@ class CrashRecoveryTest {
     }
     try (BrokerProcess broker = node.start(flags)) {
       TollgateAdmin admin = new TollgateAdmin(broker.baseUrl(), BrokerProcess.ADMIN_KEY);
+      String consumerAccount = t.consumer();
+      // Everything may have been received before the kill, with acks still waiting for their
+      // group commit: the events come again, and the stream stays open until all are acknowledged.
       try (Subscriber consumer = Subscriber.builder(broker.baseUrl(), t.consumerKey(), t.subscription())
           .onDelivery(delivery -> received.add(delivery.event().getId())).connect()) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> received.size() == events);
+        await().atMost(Duration.ofSeconds(60)).until(() -> received.size() == events
+            && sum(admin.get("/v1/accounts/" + consumerAccount + "/usage"), "events").longValue() == events);
       }
-      String consumerAccount = t.consumer();
       await().atMost(Duration.ofSeconds(60)).until(() -> {
         long invoiced = 0;
         for (JsonNode invoice : admin.get("/v1/accounts/" + consumerAccount + "/invoices").get("data")) {
