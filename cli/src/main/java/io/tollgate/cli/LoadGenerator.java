@@ -1082,7 +1082,12 @@ public final class LoadGenerator {
         failure.compareAndSet(null, new TollgateException(TollgateException.CONNECTION_FAILED,
             (size - permits.availablePermits()) + " publishes were not answered within " + timeout.toSeconds() + "s"));
       }
-      note(progress, "%,d publishes refused as partition_overloaded were sent again", overloadedRetries.sum());
+      if (batching != null) {
+        note(progress, "%,d batches (%,d events) refused for a passing reason (partition_overloaded, publish_timeout, ...)"
+            + " were sent again by the SDK", batching.retriedBatches(), batching.retriedEvents());
+      } else {
+        note(progress, "%,d publishes refused as partition_overloaded were sent again", overloadedRetries.sum());
+      }
       TollgateException error = failure.get();
       if (error != null) {
         throw error;
