@@ -37,9 +37,10 @@ import java.util.function.LongSupplier;
  * others are acked, after the batches that were already in flight.
  *
  * <p>A refusal that passes ({@link #RETRIABLE}: an overloaded partition, a write not confirmed in
- * time, a rate limit; a lost connection when the transport {@link Publisher#reconnects()}) is
- * retried as Kafka's producer retries: the same batch, with the same event ids, which the
- * partition stores once however often it comes, after a pause that doubles with each retry
+ * time, a rate limit; a connection lost after it was made, {@code connection_closed}, when the
+ * transport {@link Publisher#reconnects()}) is retried as Kafka's producer retries: the same
+ * batch, with the same event ids, which the partition stores once however often it comes, after
+ * a pause that doubles with each retry
  * ({@link BatchSettings#retryBackoff()}, with jitter), until {@link BatchSettings#deliveryTimeout()}
  * after its first send; then its events fail with the last refusal. While a batch of a topic
  * waits to be sent again or is on its way again, no new batch of that topic is sent, and a
@@ -74,9 +75,12 @@ public final class BatchingPublisher implements AutoCloseable {
   public static final Set<String> RETRIABLE = Set.of("partition_overloaded", "publish_timeout", "storage_unavailable",
       "timeout", "publish_rate_limited");
 
-  /** The client's own codes for a lost connection: retriable when the transport reconnects. */
-  private static final Set<String> CONNECTION_LOST = Set.of(TollgateException.CONNECTION_CLOSED,
-      TollgateException.CONNECTION_FAILED);
+  /**
+   * The client's code for a connection lost after it was made: retriable when the transport
+   * reconnects. A broker that cannot be reached at all ({@code connection_failed}) fails the batch
+   * at once, so that a wrong address shows at once rather than after the delivery timeout.
+   */
+  private static final String CONNECTION_LOST = TollgateException.CONNECTION_CLOSED;
 
   private static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -426,7 +430,7 @@ public final class BatchingPublisher implements AutoCloseable {
   }
 
   private boolean retriable(TollgateException error) {
-    return RETRIABLE.contains(error.code()) || (CONNECTION_LOST.contains(error.code()) && transport.reconnects());
+    return RETRIABLE.contains(error.code()) || (CONNECTION_LOST.equals(error.code()) && transport.reconnects());
   }
 
   /**
