@@ -43,6 +43,8 @@ public final class OpenSessions {
   private record Held(OpenSession session, Credential credential, Consumer<Ending> end, Rule rule) {}
 
   private final Map<String, Held> sessions = new ConcurrentHashMap<>();
+  /** The sessions with rules of their own, also in {@code sessions}. */
+  private final Map<String, Held> ruled = new ConcurrentHashMap<>();
   /** The catalog version every session was last checked against; only the checking thread uses it. */
   private long checkedVersion = -1;
   /** When a session's credential or subscription may next end it without a catalog change; guarded by {@code this}. */
@@ -114,6 +116,9 @@ public final class OpenSessions {
           clock.instant(), node);
       Held held = new Held(session, credential, end, rule);
       sessions.put(id, held);
+      if (rule != Rule.NONE) {
+        ruled.put(id, held);
+      }
       byAccount.merge(account, 1, Integer::sum);
       recheckBy(changesAt(held, view.catalog(), clock.instant()));
       return session;
@@ -145,8 +150,7 @@ public final class OpenSessions {
     Catalog catalog = view.catalog();
     long version = catalog.version();
     if (version == checkedVersion && now.isBefore(recheckAt())) {
-      sessions.values().stream().filter(held -> held.rule() != Rule.NONE)
-          .forEach(held -> held.rule().endingAt(now).ifPresent(ending -> end(held, ending)));
+      ruled.values().forEach(held -> held.rule().endingAt(now).ifPresent(ending -> end(held, ending)));
       return;
     }
     checkedVersion = version;
@@ -230,6 +234,7 @@ public final class OpenSessions {
     if (held == null) {
       return false;
     }
+    ruled.remove(sessionId);
     decrement(byAccount, held.session().account());
     return true;
   }
