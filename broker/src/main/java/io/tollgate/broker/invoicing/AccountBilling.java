@@ -89,8 +89,16 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   /** What journal entries of one of the account's topic partitions stored, summed per period; applied once. */
   public record RecordPublished(PublishedRecorded published, ActorRef<Done> replyTo) implements Command {}
 
-  /** Read the usage journals to their ends, of one subscription or (empty) all of the account's. */
-  public record CatchUp(String subscription, ActorRef<Done> replyTo) implements Command {}
+  /** Read the usage journals of these subscriptions to their ends, or (none) all of the account's. */
+  public record CatchUp(List<String> subscriptions, ActorRef<Done> replyTo) implements Command {
+    public CatchUp {
+      subscriptions = List.copyOf(subscriptions);
+    }
+
+    public static CatchUp all(ActorRef<Done> replyTo) {
+      return new CatchUp(List.of(), replyTo);
+    }
+  }
 
   public record GetUsage(ActorRef<UsageReport> replyTo) implements Command {}
 
@@ -101,7 +109,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
    * of the period only to enforce the plan's quota while it streams.)
    */
   public static CompletionStage<UsageReport> usage(EntityRef<Command> billing, String subscription, Duration timeout) {
-    return billing.<Done>ask(replyTo -> new CatchUp(subscription, replyTo), timeout)
+    return billing.<Done>ask(replyTo -> subscription.isEmpty() ? CatchUp.all(replyTo)
+            : new CatchUp(List.of(subscription), replyTo), timeout)
         .thenCompose(caughtUp -> billing.ask(GetUsage::new, timeout));
   }
 
@@ -540,7 +549,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   private ReplyEffect<BillingEvent, BillingLedger> onCatchUp(BillingLedger ledger, CatchUp catchUp) {
-    List<String> journals = catchUp.subscription().isEmpty() ? ownJournals() : List.of(catchUp.subscription());
+    List<String> journals = catchUp.subscriptions().isEmpty() ? ownJournals() : catchUp.subscriptions();
     if (journals.isEmpty()) {
       return Effect().reply(catchUp.replyTo(), Done.getInstance());
     }

@@ -115,9 +115,8 @@ public final class BillingMessages {
               .setReplyTo(refs.text(record.replyTo())).build(),
           (request, refs) -> new AccountBilling.RecordPublished(request.getPublished(), refs.ref(request.getReplyTo()))),
       MessageCodec.of("CatchUp", AccountBilling.CatchUp.class, CatchUpRequest.parser(),
-          (catchUp, refs) -> CatchUpRequest.newBuilder().setSubscription(catchUp.subscription())
-              .setReplyTo(refs.text(catchUp.replyTo())).build(),
-          (request, refs) -> new AccountBilling.CatchUp(request.getSubscription(), refs.ref(request.getReplyTo()))),
+          (catchUp, refs) -> catchUpRequest(catchUp, refs.text(catchUp.replyTo())),
+          (request, refs) -> new AccountBilling.CatchUp(subscriptionsOf(request), refs.ref(request.getReplyTo()))),
       MessageCodec.replyOnly("GetUsage", AccountBilling.GetUsage.class, AccountBilling.GetUsage::replyTo,
           AccountBilling.GetUsage::new),
       MessageCodec.of("UsageReport", AccountBilling.UsageReport.class, UsageReport.parser(),
@@ -220,5 +219,23 @@ public final class BillingMessages {
         proto.getInvoicesList().stream().map(invoice -> new AccountBilling.Invoice(invoice.getInvoice(),
             invoice.getStatus(), List.copyOf(invoice.getCreditNotesList()))).toList(),
         proto.getCreditsList(), wallet);
+  }
+
+  /** One subscription goes in the field every release reads; several in the list. */
+  private static CatchUpRequest catchUpRequest(AccountBilling.CatchUp catchUp, String replyTo) {
+    CatchUpRequest.Builder request = CatchUpRequest.newBuilder().setReplyTo(replyTo);
+    if (catchUp.subscriptions().size() == 1) {
+      request.setSubscription(catchUp.subscriptions().get(0));
+    } else {
+      request.addAllSubscriptions(catchUp.subscriptions());
+    }
+    return request.build();
+  }
+
+  private static List<String> subscriptionsOf(CatchUpRequest request) {
+    if (request.getSubscriptionsCount() > 0) {
+      return List.copyOf(request.getSubscriptionsList());
+    }
+    return request.getSubscription().isEmpty() ? List.of() : List.of(request.getSubscription());
   }
 }

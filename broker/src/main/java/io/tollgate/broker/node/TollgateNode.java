@@ -9,6 +9,7 @@ import io.tollgate.broker.auth.Authenticator;
 import io.tollgate.broker.auth.JwtSettings;
 import io.tollgate.broker.auth.JwtVerifier;
 import io.tollgate.broker.invoicing.AccountBilling;
+import io.tollgate.broker.invoicing.BillingWakeups;
 import io.tollgate.broker.invoicing.InvoiceNumbering;
 import io.tollgate.broker.invoicing.BillingArchive;
 import io.tollgate.broker.invoicing.PeriodCloser;
@@ -82,6 +83,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -237,9 +239,9 @@ public final class TollgateNode {
     InvoiceNumbering.initSharding(sharding);
     BillingArchive.initSharding(sharding);
     PeriodCloser.start(system, sharding, view, clock, billingSettings, settings.billing().closeInterval());
-    SubscriptionEntity.UsageListener wakeBilling = subscription ->
-        view.catalog().subscription(subscription).ifPresent(s -> sharding.entityRefFor(AccountBilling.ENTITY_KEY, s.account())
-            .tell(new AccountBilling.CatchUp(subscription, system.ignoreRef())));
+    ActorRef<BillingWakeups.Message> billingWakeups = BillingWakeups.start(system, sharding, askTimeout);
+    SubscriptionEntity.UsageListener wakeBilling = subscription -> view.catalog().subscription(subscription)
+        .ifPresent(s -> billingWakeups.tell(new BillingWakeups.Woken(s.account(), subscription)));
     SubscriptionEntity.initSharding(sharding, clock, periods,
         settings.billing().eagerFeed() ? wakeBilling : subscription -> { });
     CompletionStage<Long> catalogVersion = ShardedAsk.ask(CatalogEntity.ref(sharding), CatalogEntity.GetVersion::new,
