@@ -178,9 +178,19 @@ public record NodeSettings(
         notNegative(t, "webhooks.secret-overlap"), between(t, "webhooks.attempt-log-size", 1, 100_000),
         positive(t, "webhooks.wake-every"), positive(t, "webhooks.linger"),
         new WebhookSettings.DeadLetters(new DeadLetterPolicy(t.getBoolean("webhooks.dead-letters.enabled"),
-            positive(t, "webhooks.dead-letters.after"), between(t, "webhooks.dead-letters.after-attempts", 0, 1_000_000)),
+            deadLetterAfter(t), between(t, "webhooks.dead-letters.after-attempts", 0, DeadLetterPolicy.MAX_AFTER_ATTEMPTS)),
             between(t, "webhooks.dead-letters.max-count", 1, 1_000_000),
             deadLetterBytes(t)));
+  }
+
+  /** Positive, and at most {@link DeadLetterPolicy#MAX_AFTER}, the bound a subscription's own policy has too. */
+  private static Duration deadLetterAfter(Config t) {
+    Duration after = positive(t, "webhooks.dead-letters.after");
+    if (after.compareTo(DeadLetterPolicy.MAX_AFTER) > 0) {
+      throw bad(t, "webhooks.dead-letters.after", "a positive duration of at most " + DeadLetterPolicy.MAX_AFTER.toDays()
+          + " days");
+    }
+    return after;
   }
 
   /**

@@ -158,6 +158,8 @@ class NodeSettingsTest {
       "tollgate.webhooks.disable-after | 0s",
       "tollgate.webhooks.max-excerpt-bytes | 0",
       "tollgate.webhooks.dead-letters.after | 0s",
+      "tollgate.webhooks.dead-letters.after | 3651d",
+      "tollgate.webhooks.dead-letters.after-attempts | 1000001",
       "tollgate.webhooks.dead-letters.after-attempts | -1",
       "tollgate.webhooks.dead-letters.max-count | 0",
       "tollgate.webhooks.dead-letters.max-bytes | 9MiB",
