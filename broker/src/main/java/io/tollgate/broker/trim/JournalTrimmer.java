@@ -3,7 +3,6 @@ package io.tollgate.broker.trim;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -149,15 +148,8 @@ public final class JournalTrimmer {
       if (toTrim.isEmpty()) {
         return CompletableFuture.completedFuture(List.of());
       }
-      CompletionStage<Map<String, Map<String, Long>>> positions = CompletableFuture.completedFuture(new LinkedHashMap<>());
-      for (ReadPositions reader : readers) {
-        positions = positions.thenCompose(byReader -> reader.positionsIn(toTrim).thenApply(answered -> {
-          byReader.put(reader.name(), answered);
-          return byReader;
-        }));
-      }
-      return positions.thenCompose(byReader -> latestSnapshots(toTrim).thenCompose(latest -> {
-        List<TrimPlan.Deletion> plan = TrimPlan.of(latest, ReaderFloors.of(byReader), deleted);
+      return ReaderFloors.ask(readers, toTrim).thenCompose(floors -> latestSnapshots(toTrim).thenCompose(latest -> {
+        List<TrimPlan.Deletion> plan = TrimPlan.of(latest, floors, deleted);
         return Source.from(plan)
             .mapAsync(1, deletion -> deletes.deleteTo(deletion.journal(), deletion.through())
                 .handle((done, failure) -> {

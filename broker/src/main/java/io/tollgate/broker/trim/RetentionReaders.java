@@ -2,12 +2,8 @@ package io.tollgate.broker.trim;
 
 import io.tollgate.broker.topic.PartitionReaders;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -68,19 +64,12 @@ public final class RetentionReaders implements PartitionReaders {
 
   private void refresh() {
     List<String> journals = List.copyOf(partitionJournals.get());
-    CompletionStage<Map<String, Map<String, Long>>> positions = CompletableFuture.completedFuture(new LinkedHashMap<>());
-    for (ReadPositions reader : readers) {
-      positions = positions.thenCompose(byReader -> reader.positionsIn(journals).thenApply(answered -> {
-        byReader.put(reader.name(), answered);
-        return byReader;
-      }));
-    }
-    positions.whenComplete((byReader, failure) -> {
+    ReaderFloors.ask(readers, journals).whenComplete((answered, failure) -> {
       if (failure != null) {
         LOG.warn("the readers of partition journals did not answer; retention goes on from their last positions",
             failure);
       } else {
-        floors = ReaderFloors.of(byReader);
+        floors = answered;
       }
       refreshedAtNanos = System.nanoTime();
       refreshed = true;

@@ -42,7 +42,10 @@ class PartitionRetentionTest {
       .resolve());
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
   private static final DedupWindow.Settings DEDUP = new DedupWindow.Settings(Duration.ofMinutes(10), 64L << 20);
-  /** Segments close at 1 KiB; partitions look every 50 ms; a reader is waited for up to a day. */
+  /**
+   * Segments close at 1 KiB; partitions look every 50 ms; a reader is waited for up to a day. An
+   * append waits up to 10 s, so that a loaded machine's slow write is not taken for an overload.
+   */
   private static final TopicPartition.Settings SETTINGS = settings(Duration.ofDays(1));
   /** A reader is waited for 300 ms at most. */
   private static final TopicPartition.Settings IMPATIENT = settings(Duration.ofMillis(300));
@@ -53,7 +56,7 @@ class PartitionRetentionTest {
   private static int spawned;
 
   private static TopicPartition.Settings settings(Duration maxReaderWait) {
-    return new TopicPartition.Settings(DEDUP, 10_000, 1_000_000, 1L << 30, 64 * 1024, Duration.ofSeconds(1),
+    return new TopicPartition.Settings(DEDUP, 10_000, 1_000_000, 1L << 30, 64 * 1024, Duration.ofSeconds(10),
         new TopicPartition.RetentionSettings(Retention.FOREVER, new RetentionSegments.Shape(1024, Duration.ofHours(1)),
             Duration.ofMillis(50), maxReaderWait));
   }
@@ -105,7 +108,8 @@ class PartitionRetentionTest {
     for (int i = 0; i < count; i++) {
       partition.tell(new TopicPartition.Append(List.of(CloudEvent.newBuilder().setSpecVersion("1.0").setSource("/test")
           .setId(prefix + i).setType("t").setTextData("x".repeat(80)).build()), replies.getRef()));
-      last = assertInstanceOf(TopicPartition.Appended.class, replies.receiveMessage()).positions().get(0).offset();
+      TopicPartition.AppendResult result = replies.receiveMessage();
+      last = assertInstanceOf(TopicPartition.Appended.class, result, result::toString).positions().get(0).offset();
     }
     return last;
   }

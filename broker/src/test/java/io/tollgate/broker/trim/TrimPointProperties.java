@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -52,10 +51,10 @@ class TrimPointProperties {
       if (round.snapshot()) {
         snapshot = last;
       }
-      Map<String, Map<String, Long>> positions = new HashMap<>();
+      List<ReaderFloors.Answer> positions = new ArrayList<>();
       if (readersFollow) {
-        for (int r = 0; r < readers.length; r++) {
-          positions.put("reader" + r, Map.of(JOURNAL, readers[r]));
+        for (long reader : readers) {
+          positions.add(new ReaderFloors.Answer("reader", Map.of(JOURNAL, reader)));
         }
       }
       List<TrimPlan.Deletion> plan = TrimPlan.of(Map.of(JOURNAL, snapshot), ReaderFloors.of(positions),

@@ -38,10 +38,10 @@ class TrimPointTest {
 
   @Test
   void theLowestReaderHoldsTheFloorAndIsNamed() {
-    ReaderFloors floors = ReaderFloors.of(Map.of(
-        "billing", Map.of("Subscription|sub_a", 50L, "AccountBilling|acc_a", 9L),
-        "analytics", Map.of("Subscription|sub_a", 20L),
-        "audit", Map.of("AccountBilling|acc_a", 12L)));
+    ReaderFloors floors = ReaderFloors.of(List.of(
+        new ReaderFloors.Answer("billing", Map.of("Subscription|sub_a", 50L, "AccountBilling|acc_a", 9L)),
+        new ReaderFloors.Answer("analytics", Map.of("Subscription|sub_a", 20L)),
+        new ReaderFloors.Answer("audit", Map.of("AccountBilling|acc_a", 12L))));
     assertEquals(OptionalLong.of(20), floors.floorOf("Subscription|sub_a"));
     assertEquals(Optional.of("analytics"), floors.slowestReaderOf("Subscription|sub_a"));
     assertEquals(OptionalLong.of(9), floors.floorOf("AccountBilling|acc_a"));
@@ -50,7 +50,8 @@ class TrimPointTest {
 
   @Test
   void aRoundPlansFromWhatEarlierRoundsDeleted() {
-    ReaderFloors floors = ReaderFloors.of(Map.of("billing", Map.of("Subscription|sub_a", 50L, "Subscription|sub_b", 5L)));
+    ReaderFloors floors = ReaderFloors.of(List.of(
+        new ReaderFloors.Answer("billing", Map.of("Subscription|sub_a", 50L, "Subscription|sub_b", 5L))));
     assertEquals(List.of(new TrimPlan.Deletion("Subscription|sub_a", 31, 50)),
         TrimPlan.of(Map.of("Subscription|sub_a", 60L, "Subscription|sub_b", 60L), floors,
             Map.of("Subscription|sub_a", 30L, "Subscription|sub_b", 5L)));
