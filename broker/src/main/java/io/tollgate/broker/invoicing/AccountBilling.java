@@ -102,6 +102,12 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   public record GetUsage(ActorRef<UsageReport> replyTo) implements Command {}
 
+  /** How far this billing has read each journal it follows ({@link BillingLedger#readPositions}). */
+  public record GetReadPositions(ActorRef<Positions> replyTo) implements Command {}
+
+  /** Positions by persistence id: usage journals of the account's subscriptions, partition journals of its topics. */
+  public record Positions(Map<String, Long> byJournal) implements ClusterMessage {}
+
   /**
    * Usage as billing will price it, once the usage journal of {@code subscription} (or of every
    * subscription of the account, for "") has been read to its end: the one answer to how much a
@@ -260,8 +266,10 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
    * @param grace how long an ended period stays open for late usage; zero or more
    * @param timeout how long one ask to another entity may take; more than zero
    * @param maxAlerts how many usage alerts one account may set (tollgate.limits.max-alerts-per-account)
+   * @param snapshotEvery a snapshot every so many entries; the journal trimmer deletes entries only up
+   *     to the latest (tollgate.retention.snapshot-every)
    */
-  public record Settings(PeriodScheme periods, Duration grace, Duration timeout, int maxAlerts) {
+  public record Settings(PeriodScheme periods, Duration grace, Duration timeout, int maxAlerts, int snapshotEvery) {
     public Settings {
       if (maxAlerts < 1) {
         throw new IllegalArgumentException("tollgate.limits.max-alerts-per-account must be at least 1: " + maxAlerts);
@@ -411,6 +419,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .onCommand(RecordUsage.class, this::onRecord)
         .onCommand(RecordPublished.class, this::onRecordPublished)
         .onCommand(CatchUp.class, this::onCatchUp)
+        .onCommand(GetReadPositions.class, (ledger, get) ->
+            Effect().reply(get.replyTo(), new Positions(ledger.readPositions())))
         .onCommand(GetUsage.class, (ledger, get) -> ledger.archivedThrough().isAfter(Instant.EPOCH)
             ? readArchiveFor(get) : Effect().reply(get.replyTo(), ledger.usageReport()))
         .onCommand(ClosePeriods.class, this::onClosePeriods)
@@ -930,7 +940,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(1000, 2);
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
   }
 
   @Override

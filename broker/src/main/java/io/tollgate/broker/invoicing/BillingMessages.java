@@ -14,6 +14,7 @@ import io.tollgate.protocols.v1.cluster.CreditRevenueRequest;
 import io.tollgate.protocols.v1.cluster.DeleteAlertRequest;
 import io.tollgate.protocols.v1.cluster.InvoiceStatusRequest;
 import io.tollgate.protocols.v1.cluster.IssueCreditNoteRequest;
+import io.tollgate.protocols.v1.cluster.JournalPositions;
 import io.tollgate.protocols.v1.cluster.Outcome;
 import io.tollgate.protocols.v1.cluster.RecordPublishedRequest;
 import io.tollgate.protocols.v1.cluster.RecordUsageRequest;
@@ -93,6 +94,11 @@ public final class BillingMessages {
           (delete, refs) -> DeleteAlertRequest.newBuilder().setAlert(delete.alert())
               .setReplyTo(refs.text(delete.replyTo())).build(),
           (request, refs) -> new AccountBilling.DeleteAlert(request.getAlert(), refs.ref(request.getReplyTo()))),
+      MessageCodec.replyOnly("BillingReadPositionsRequest", AccountBilling.GetReadPositions.class,
+          AccountBilling.GetReadPositions::replyTo, AccountBilling.GetReadPositions::new),
+      MessageCodec.of("BillingReadPositions", AccountBilling.Positions.class, JournalPositions.parser(),
+          (positions, refs) -> JournalPositions.newBuilder().putAllPositions(positions.byJournal()).build(),
+          (proto, refs) -> new AccountBilling.Positions(Map.copyOf(proto.getPositionsMap()))),
       MessageCodec.replyOnly("GetAlerts", AccountBilling.GetAlerts.class, AccountBilling.GetAlerts::replyTo,
           AccountBilling.GetAlerts::new),
       MessageCodec.of("Alerts", AccountBilling.Alerts.class, UsageAlertList.parser(),

@@ -61,7 +61,14 @@ public record NodeSettings(
     Optional<ServerTls.Settings> tls,
     Limits limits,
     AnalyticsSettings analytics, WebhookSettings webhooks,
-    int catalogSnapshotEvery) {
+    int catalogSnapshotEvery,
+    Trimming trimming) {
+
+  /**
+   * {@code tollgate.retention}: how often usage and billing journals are trimmed behind their
+   * readers, and how often subscriptions and billing accounts save the snapshot no trim passes.
+   */
+  public record Trimming(Duration interval, int snapshotEvery) {}
 
   /**
    * {@code tollgate.limits}: the longest strings a request may carry, the longest attributes of an
@@ -147,7 +154,8 @@ public record NodeSettings(
             positive(t, "analytics.max-range"), between(t, "analytics.max-buckets", 1, 1_000_000),
             between(t, "analytics.max-metric-keys", 0, 100_000)),
         webhooks(t),
-        between(t, "catalog.snapshot-every", 1, 10_000_000));
+        between(t, "catalog.snapshot-every", 1, 10_000_000),
+        new Trimming(positive(t, "retention.trim-interval"), between(t, "retention.snapshot-every", 1, 10_000_000)));
     clusterTls(config).ifPresent(cluster -> {
       readable(t, "cluster.tls.cert-file", cluster.certFile());
       readable(t, "cluster.tls.key-file", cluster.keyFile());
@@ -231,7 +239,7 @@ public record NodeSettings(
     return new TopicPartition.RetentionSettings(new Retention(time, bytes),
         new RetentionSegments.Shape(longBytes(t, "topics.retention.segment-bytes"),
             positive(t, "topics.retention.segment-span")),
-        positive(t, "topics.retention.check-interval"));
+        positive(t, "topics.retention.check-interval"), positive(t, "retention.max-reader-wait"));
   }
 
   /** The window must outlast the node's own retries of an append (Publisher), which end at ask-timeout. */

@@ -1,5 +1,19 @@
 package io.tollgate.broker.node;
 
+import io.prometheus.metrics.core.metrics.Counter;
+import io.tollgate.broker.JournalDeletes;
+import io.tollgate.broker.audit.AuditReadPositions;
+import io.tollgate.broker.catalog.Catalog;
+import io.tollgate.broker.invoicing.BillingReadPositions;
+import io.tollgate.broker.invoicing.verification.VerificationCopy;
+import io.tollgate.broker.invoicing.verification.VerificationReadPositions;
+import io.tollgate.broker.trim.JournalTrimmer;
+import io.tollgate.broker.trim.LatestSnapshots;
+import io.tollgate.broker.trim.ReadPositions;
+import io.tollgate.broker.trim.RetentionReaders;
+import java.util.ArrayList;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.tollgate.billing.PeriodScheme;
@@ -19,7 +33,6 @@ import io.tollgate.broker.analytics.AnalyticsReadSide;
 import io.tollgate.broker.analytics.AnalyticsSettings;
 import io.tollgate.broker.analytics.MinuteRecorder;
 import io.tollgate.broker.analytics.ReadSideMetrics;
-import io.tollgate.broker.analytics.ReadPositions;
 import io.tollgate.broker.http.AlertsApi;
 import io.tollgate.broker.http.AnalyticsApi;
 import io.tollgate.broker.http.AuditApi;
@@ -127,13 +140,11 @@ public final class TollgateNode {
   private final AdminKey adminKey;
   private final Uri management;
   private final List<HttpApi.Endpoint> httpEndpoints;
-  private final Optional<ReadPositions> analyticsPositions;
   private final CatalogView catalogView;
 
   private TollgateNode(ActorSystem<Void> system, NodeSettings settings, ServerBinding http, Tcp.ServerBinding tcp,
                        AdminKey adminKey, Uri management, List<HttpApi.Endpoint> httpEndpoints,
-                       Optional<ReadPositions> analyticsPositions, CatalogView catalogView) {
-    this.analyticsPositions = analyticsPositions;
+                       CatalogView catalogView) {
     this.catalogView = catalogView;
     this.system = system;
     this.settings = settings;
@@ -149,14 +160,6 @@ public final class TollgateNode {
    * cluster when seed nodes are given), then the storage profile (Cassandra when contact
    * points are given, else embedded), then defaults.
    */
-  /**
-   * The analytics read side's positions, for journal retention: a journal is trimmed no further
-   * than this reader has read it. Empty when analytics are off.
-   */
-  public Optional<ReadPositions> analyticsReadPositions() {
-    return analyticsPositions;
-  }
-
   public static Config configure(Config overrides) {
     Config base = overrides.withFallback(ConfigFactory.defaultReference());
     boolean kubernetes = NodeSettings.kubernetes(base);
@@ -225,29 +228,6 @@ public final class TollgateNode {
     CatalogView view = new CatalogView();
     Retention topicDefault = settings.topics().retention().topicDefault();
     DedupWindows dedupWindows = new DedupWindows(clock);
-    TopicPartition.initSharding(sharding, settings.topics(), clock, journalReads.announcements(), topic ->
-        view.catalog().topic(topic)
-            .map(known -> Retention.of(known.retentionMillis(), known.retentionBytes(), topicDefault))
-            .orElse(Retention.FOREVER), currentJournal, dedupWindows);
-    CatalogEntity.initSharding(sharding, settings.limits().catalog(), settings.catalogSnapshotEvery());
-    PeriodScheme periods = settings.billing().periods();
-    EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
-        .getReadJournalFor(EventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
-    AccountBilling.Settings billingSettings = new AccountBilling.Settings(periods, settings.billing().grace(), askTimeout,
-        settings.limits().maxAlertsPerAccount());
-    AccountBilling.initSharding(sharding, view, currentJournal, clock, billingSettings);
-    InvoiceNumbering.initSharding(sharding);
-    BillingArchive.initSharding(sharding);
-    PeriodCloser.start(system, sharding, view, clock, billingSettings, settings.billing().closeInterval());
-    ActorRef<BillingWakeups.Message> billingWakeups = BillingWakeups.start(system, sharding, askTimeout);
-    SubscriptionEntity.UsageListener wakeBilling = subscription -> view.catalog().subscription(subscription)
-        .ifPresent(s -> billingWakeups.tell(new BillingWakeups.Woken(s.account(), subscription)));
-    SubscriptionEntity.initSharding(sharding, clock, periods,
-        settings.billing().eagerFeed() ? wakeBilling : subscription -> { });
-    CompletionStage<Long> catalogVersion = ShardedAsk.ask(CatalogEntity.ref(sharding), CatalogEntity.GetVersion::new,
-        CATALOG_VERSION_ATTEMPT, Duration.ofSeconds(60));
-    view.start(system, journal, catalogVersion);
-
     Metrics metrics = new Metrics(settings.analytics().maxMetricKeys());
     metrics.watchDedup(dedupWindows);
     metrics.watchTails(tails::bytesHeld, tails::partitionsHeld, tails::tailReads, tails::streamReads);
@@ -258,9 +238,6 @@ public final class TollgateNode {
         + "started, from the positions it had indexed", () -> (int) Math.min(Integer.MAX_VALUE, auditEntriesRead.get()));
     metrics.gauge("tollgate_cluster_members", "Members of the Pekko cluster as this node sees them, up or not",
         () -> Cluster.get(system).state().members().size());
-    Optional<JwtSettings> jwt = settings.jwt();
-    Authenticator authenticator = new Authenticator(view, adminKey.secret(), clock,
-        jwt.isEmpty() ? Optional.empty() : Optional.of(JwtVerifier.of(jwt.get())));
     AnalyticsSettings analyticsSettings = settings.analytics();
     Optional<Analytics> analytics = analyticsSettings.enabled()
         ? Optional.of(new Analytics(system, AnalyticsReadSide.start(system, view, currentJournal, clock,
@@ -269,6 +246,40 @@ public final class TollgateNode {
         : Optional.empty();
     analytics.ifPresent(a -> system.scheduler().scheduleAtFixedRate(analyticsSettings.recordInterval(),
         analyticsSettings.recordInterval(), a::flushMinute, system.executionContext()));
+    BillingReadPositions billingReader = new BillingReadPositions(sharding, view, askTimeout);
+    List<ReadPositions> partitionReaders = new ArrayList<>(List.of(billingReader));
+    analytics.ifPresent(partitionReaders::add);
+    Counter deletedUnread = metrics.counter("tollgate_retention_unread_entries_deleted_total",
+        "Partition journal entries topic retention deleted before a reader (billing, analytics) read them, "
+            + "having waited tollgate.retention.max-reader-wait");
+    RetentionReaders retentionReaders = new RetentionReaders(partitionReaders, () -> partitionJournals(view.catalog()),
+        settings.topics().retention().checkInterval(), (unreadJournal, entries) -> deletedUnread.inc(entries));
+    TopicPartition.initSharding(sharding, settings.topics(), clock, journalReads.announcements(), topic ->
+        view.catalog().topic(topic)
+            .map(known -> Retention.of(known.retentionMillis(), known.retentionBytes(), topicDefault))
+            .orElse(Retention.FOREVER), retentionReaders, currentJournal, dedupWindows);
+    CatalogEntity.initSharding(sharding, settings.limits().catalog(), settings.catalogSnapshotEvery());
+    PeriodScheme periods = settings.billing().periods();
+    EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
+        .getReadJournalFor(EventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
+    AccountBilling.Settings billingSettings = new AccountBilling.Settings(periods, settings.billing().grace(), askTimeout,
+        settings.limits().maxAlertsPerAccount(), settings.trimming().snapshotEvery());
+    AccountBilling.initSharding(sharding, view, currentJournal, clock, billingSettings);
+    InvoiceNumbering.initSharding(sharding);
+    BillingArchive.initSharding(sharding);
+    PeriodCloser.start(system, sharding, view, clock, billingSettings, settings.billing().closeInterval());
+    ActorRef<BillingWakeups.Message> billingWakeups = BillingWakeups.start(system, sharding, askTimeout);
+    SubscriptionEntity.UsageListener wakeBilling = subscription -> view.catalog().subscription(subscription)
+        .ifPresent(s -> billingWakeups.tell(new BillingWakeups.Woken(s.account(), subscription)));
+    SubscriptionEntity.initSharding(sharding, clock, periods,
+        settings.billing().eagerFeed() ? wakeBilling : subscription -> { }, settings.trimming().snapshotEvery());
+    CompletionStage<Long> catalogVersion = ShardedAsk.ask(CatalogEntity.ref(sharding), CatalogEntity.GetVersion::new,
+        CATALOG_VERSION_ATTEMPT, Duration.ofSeconds(60));
+    view.start(system, journal, catalogVersion);
+
+    Optional<JwtSettings> jwt = settings.jwt();
+    Authenticator authenticator = new Authenticator(view, adminKey.secret(), clock,
+        jwt.isEmpty() ? Optional.empty() : Optional.of(JwtVerifier.of(jwt.get())));
     AuthThrottle throttle = new AuthThrottle(settings.authFailures(), clock,
         () -> analytics.ifPresent(a -> a.recorder().authFailed()));
     StrictJson eventData = new StrictJson(settings.publish().maxJsonDepth());
@@ -313,8 +324,23 @@ public final class TollgateNode {
     CatalogApi catalogApi = new CatalogApi(view, settings.advertisedHost(), settings.http().hostPort(),
         jwt.map(JwtSettings::issuer), tls.isPresent());
     VerificationApi verification = new VerificationApi(new JournalReader(currentJournal, system), periods, view);
+    ActorRef<AuditReadSide.Command> audit = AuditReadSide.start(system, view, currentJournal, auditEntriesRead::addAndGet);
+    List<ReadPositions> trimReaders = new ArrayList<>(List.of(billingReader));
+    analytics.ifPresent(trimReaders::add);
+    trimReaders.add(new AuditReadPositions(audit, system, askTimeout));
+    Supplier<CompletionStage<Void>> catalogCaughtUp = () -> ShardedAsk.ask(CatalogEntity.ref(sharding),
+        CatalogEntity.GetVersion::new, askTimeout, askTimeout.multipliedBy(3)).thenCompose(view::awaitVersion);
+    trimReaders.add(new VerificationReadPositions(VerificationCopy.start(system, view, catalogCaughtUp, currentJournal),
+        system, askTimeout));
+    Counter trimmed = metrics.counter("tollgate_journal_entries_trimmed_total",
+        "Journal entries deleted behind every reader, by journal kind (Subscription: usage, AccountBilling: billing)",
+        "journal");
+    JournalTrimmer.start(system, settings.trimming().interval(), () -> trimmedJournals(view.catalog()), trimReaders,
+        LatestSnapshots.of(system), JournalDeletes.of(system),
+        (trimmedJournal, entries) -> trimmed.labelValues(trimmedJournal.substring(0, trimmedJournal.indexOf('|')))
+            .inc(entries));
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, verification,
-        new AuditApi(AuditReadSide.start(system, view, currentJournal, auditEntriesRead::addAndGet), system, askTimeout),
+        new AuditApi(audit, system, askTimeout),
         new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData),
         new StreamsApi(view, streams, requests, new Seeks(sharding, currentJournal, system, askTimeout),
             new SubscriptionPreview(sharding, journalReads, askTimeout), clock),
@@ -363,8 +389,21 @@ public final class TollgateNode {
         .addKeyValue("cluster", Cluster.get(system).selfMember().address().toString())
         .addKeyValue("management", management.toString())
         .log("tollgate node started");
-    return new TollgateNode(system, settings, http, tcp, adminKey, management, api.endpoints(),
-        analytics.map(ReadPositions.class::cast), view);
+    return new TollgateNode(system, settings, http, tcp, adminKey, management, api.endpoints(), view);
+  }
+
+  /** What the journal trimmer trims: every account's billing journal and every subscription's usage journal. */
+  private static List<String> trimmedJournals(Catalog catalog) {
+    List<String> journals = new ArrayList<>();
+    catalog.accounts().forEach(account -> journals.add(AccountBilling.persistenceId(account.id())));
+    catalog.subscriptions().forEach(subscription -> journals.add(SubscriptionEntity.persistenceId(subscription.id())));
+    return journals;
+  }
+
+  private static List<String> partitionJournals(Catalog catalog) {
+    List<String> journals = new ArrayList<>();
+    catalog.topics().forEach(topic -> topic.partitionRefs().forEach(partition -> journals.add(partition.persistenceId())));
+    return journals;
   }
 
   private static void joinCluster(ActorSystem<?> system, Config config) {

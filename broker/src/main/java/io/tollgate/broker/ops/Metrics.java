@@ -104,6 +104,14 @@ public final class Metrics {
         .register(registry);
   }
 
+  /**
+   * A counter without labels, or with one (its value given on each increment): for the journal
+   * trimmer's and retention's counts.
+   */
+  public Counter counter(String name, String help, String... labels) {
+    return Counter.builder().name(name).help(help).labelNames(labels).register(registry);
+  }
+
   public void publishedTo(String topic, long events) {
     topicPublishedEvents.labelValues(topics.label(topic)).inc(events);
   }

@@ -180,12 +180,18 @@ public final class SubscriptionEntity
     void usageRecorded(String subscriptionId);
   }
 
-  public static void initSharding(ClusterSharding sharding, Clock clock, PeriodScheme periods, UsageListener usage) {
-    sharding.init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), clock, periods, usage)));
+  /**
+   * {@code snapshotEvery}: a snapshot every so many entries (two are kept); the journal trimmer
+   * deletes entries only up to the latest one (tollgate.retention.snapshot-every).
+   */
+  public static void initSharding(ClusterSharding sharding, Clock clock, PeriodScheme periods, UsageListener usage,
+                                  int snapshotEvery) {
+    sharding.init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), clock, periods, usage, snapshotEvery)));
   }
 
-  static Behavior<Command> create(String subscriptionId, Clock clock, PeriodScheme periods, UsageListener usage) {
-    return new SubscriptionEntity(subscriptionId, clock, periods, usage);
+  static Behavior<Command> create(String subscriptionId, Clock clock, PeriodScheme periods, UsageListener usage,
+                                  int snapshotEvery) {
+    return new SubscriptionEntity(subscriptionId, clock, periods, usage, snapshotEvery);
   }
 
   public static String persistenceId(String subscriptionId) {
@@ -196,15 +202,18 @@ public final class SubscriptionEntity
   private final Clock clock;
   private final PeriodScheme periods;
   private final UsageListener usage;
+  private final int snapshotEvery;
   private String sessionId;
   private ActorRef<SessionSignal> session;
 
-  private SubscriptionEntity(String subscriptionId, Clock clock, PeriodScheme periods, UsageListener usage) {
+  private SubscriptionEntity(String subscriptionId, Clock clock, PeriodScheme periods, UsageListener usage,
+                             int snapshotEvery) {
     super(PersistenceId.ofUniqueId(persistenceId(subscriptionId)));
     this.subscriptionId = subscriptionId;
     this.clock = clock;
     this.periods = periods;
     this.usage = usage;
+    this.snapshotEvery = snapshotEvery;
   }
 
   @Override
@@ -396,6 +405,6 @@ public final class SubscriptionEntity
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(1000, 2);
+    return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
   }
 }

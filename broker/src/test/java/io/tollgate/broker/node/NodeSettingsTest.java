@@ -103,6 +103,13 @@ class NodeSettingsTest {
   }
 
   @Test
+  void journalsAreTrimmedEveryTenMinutesAndRetentionWaitsAWeekForAStuckReader() {
+    NodeSettings defaults = read("");
+    assertEquals(new NodeSettings.Trimming(Duration.ofMinutes(10), 1000), defaults.trimming());
+    assertEquals(Duration.ofDays(7), defaults.topics().retention().maxReaderWait());
+  }
+
+  @Test
   void aFlagOverridesTheFileAndTheFileTheDefault() {
     NodeSettings settings = NodeSettings.from(TollgateNode.configure(ConfigFactory.parseString("tollgate.http.port = 9001")
         .withFallback(ConfigFactory.parseString("tollgate.http.port = 9000\ntollgate.tcp.port = 7001"))));
@@ -168,6 +175,9 @@ class NodeSettingsTest {
       "tollgate.topics.retention.bytes | 0",
       "tollgate.topics.retention.segment-bytes | 0",
       "tollgate.topics.retention.check-interval | 0s",
+      "tollgate.retention.trim-interval | 0s",
+      "tollgate.retention.snapshot-every | 0",
+      "tollgate.retention.max-reader-wait | 0s",
       "tollgate.topics.dedup.window | 0s",
       "tollgate.topics.dedup.window | 5s",
       "tollgate.topics.dedup.max-bytes | 1000",
