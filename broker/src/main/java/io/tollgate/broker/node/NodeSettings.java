@@ -106,8 +106,15 @@ public record NodeSettings(
   /** {@code tollgate.cluster.tls}: the PEM files Artery's TLS transport reads. */
   public record ClusterTls(Path certFile, Path keyFile, Path caFile) {}
 
-  /** The persistence plugins of the storage profile the node was configured with. */
-  public record Storage(String journalPlugin, String queryPlugin) {}
+  /**
+   * The persistence plugins of the storage profile the node was configured with, and how the
+   * node probes that its store answers (on Cassandra; the embedded store is in the process).
+   */
+  public record Storage(String journalPlugin, String queryPlugin, Duration probeInterval, int probeFailures) {
+    public boolean onCassandra() {
+      return journalPlugin.startsWith("pekko.persistence.cassandra.");
+    }
+  }
 
   public static NodeSettings from(Config config) {
     Config t = config.getConfig("tollgate");
@@ -146,7 +153,8 @@ public record NodeSettings(
         new OpenSessions.Limits(atLeastOne(t, "sessions.max-per-account"), atLeastOne(t, "sessions.max-per-address")),
         new PublishRates.Settings(atLeastOne(t, "publish-rate.events-per-second"),
             bytes(t, "publish-rate.bytes-per-second"), positive(t, "publish-rate.burst")),
-        new Storage(config.getString("pekko.persistence.journal.plugin"), t.getString("storage.query-plugin")),
+        new Storage(config.getString("pekko.persistence.journal.plugin"), t.getString("storage.query-plugin"),
+            positive(t, "storage.probe-interval"), between(t, "storage.unavailable-after-failures", 1, 1000)),
         tls(t),
         limits(t),
         new AnalyticsSettings(t.getBoolean("analytics.enabled"), positive(t, "analytics.read-interval"),

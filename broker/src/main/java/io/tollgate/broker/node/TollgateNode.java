@@ -54,6 +54,7 @@ import io.tollgate.broker.http.SessionsApi;
 import io.tollgate.broker.http.VerificationApi;
 import io.tollgate.broker.http.WebhooksApi;
 import io.tollgate.broker.ops.Metrics;
+import io.tollgate.persistence.schema.CassandraSchema;
 import io.tollgate.broker.session.Ending;
 import io.tollgate.broker.session.OpenSessions;
 import io.tollgate.broker.session.SessionDirectory;
@@ -91,7 +92,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
@@ -202,13 +203,29 @@ public final class TollgateNode {
     Optional<ServerTls> tls = settings.tls().map(ServerTls::load);
     DataDirectory.create(settings.dataDir());
     AdminKey adminKey = AdminKey.loadOrCreate(settings.dataDir(), System.getenv(AdminKey.ENV));
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tollgate", config);
+    Config withStore = settings.storage().onCassandra() ? cassandraSchema(config) : config;
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tollgate", withStore);
     try {
-      return start(system, config, settings, clock, adminKey, tls);
+      return start(system, withStore, settings, clock, adminKey, tls);
     } catch (Exception e) {
       system.terminate();
       throw e;
     }
+  }
+
+  /**
+   * Creates the keyspaces and tables when missing, and takes the journal's partition size from
+   * its table, before any journal is read: a size other than the one the data was written with
+   * would hide entries.
+   */
+  private static Config cassandraSchema(Config config) {
+    CassandraSchema.Prepared schema = CassandraSchema.prepare(config);
+    if (!schema.recorded()) {
+      LOG.atWarn().addKeyValue("target_partition_size", schema.partitionSize())
+          .log("the journal table records no partition size: an earlier release created it, with the plugin's "
+              + "default, which this node keeps (docs/operations.md, \"Table settings\")");
+    }
+    return schema.config();
   }
 
   private static TollgateNode start(ActorSystem<Void> system, Config config, NodeSettings settings, Clock clock,
@@ -238,6 +255,12 @@ public final class TollgateNode {
         + "started, from the positions it had indexed", () -> (int) Math.min(Integer.MAX_VALUE, auditEntriesRead.get()));
     metrics.gauge("tollgate_cluster_members", "Members of the Pekko cluster as this node sees them, up or not",
         () -> Cluster.get(system).state().members().size());
+    StoreAvailability store = new StoreAvailability(settings.storage().probeFailures());
+    if (settings.storage().onCassandra()) {
+      StoreProbe.start(system, StoreProbe.cassandra(system), store, settings.storage().probeInterval());
+    }
+    metrics.gauge("tollgate_storage_available", "1 while the journal store answers the node's probe, 0 after "
+        + "tollgate.storage.unavailable-after-failures failed probes in a row", () -> store.available() ? 1 : 0);
     AnalyticsSettings analyticsSettings = settings.analytics();
     Optional<Analytics> analytics = analyticsSettings.enabled()
         ? Optional.of(new Analytics(system, AnalyticsReadSide.start(system, view, currentJournal, clock,
@@ -317,8 +340,20 @@ public final class TollgateNode {
         sharding, schemas, requests, askTimeout, clock, webhooks);
     AtomicBoolean stopping = new AtomicBoolean();
     CompletableFuture<Void> caughtUp = view.caughtUp().toCompletableFuture();
-    BooleanSupplier ready = () -> caughtUp.isDone() && !caughtUp.isCompletedExceptionally() && !stopping.get();
-    ReadinessCheck.Readiness.ID.get(Adapter.toClassic(system)).set(ready);
+    Supplier<Optional<String>> whyNotReady = () -> {
+      if (stopping.get()) {
+        return Optional.of("the node is stopping");
+      }
+      if (!caughtUp.isDone() || caughtUp.isCompletedExceptionally()) {
+        return Optional.of("the node is starting: its catalog view has not caught up");
+      }
+      if (!store.available()) {
+        return Optional.of("the node cannot reach its storage; publishes are answered storage_unavailable or "
+            + "partition_overloaded until it answers again");
+      }
+      return Optional.empty();
+    };
+    ReadinessCheck.Readiness.ID.get(Adapter.toClassic(system)).set(() -> whyNotReady.get().isEmpty());
     BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout, requests,
         settings.billing().issuer());
     CatalogApi catalogApi = new CatalogApi(view, settings.advertisedHost(), settings.http().hostPort(),
@@ -345,7 +380,7 @@ public final class TollgateNode {
         new StreamsApi(view, streams, requests, new Seeks(sharding, currentJournal, system, askTimeout),
             new SubscriptionPreview(sharding, journalReads, askTimeout), clock),
         new AnalyticsApi(view, analytics, analyticsSettings), new WebhooksApi(view, webhooks, requests, clock),
-        new AlertsApi(view, sharding, requests, clock, askTimeout), new ClusterApi(Cluster.get(system)), metrics, ready,
+        new AlertsApi(view, sharding, requests, clock, askTimeout), new ClusterApi(Cluster.get(system)), metrics, whyNotReady,
         settings.limits().fields());
 
     ServerBuilder httpServer = Http.get(system).newServerAt(settings.http().host(), settings.http().port())

@@ -123,6 +123,15 @@ class NodeSettingsTest {
         read("tollgate.cassandra.contact-points = [\"127.0.0.1:9042\"]").storage().queryPlugin());
   }
 
+  @Test
+  void onlyTheCassandraProfileIsProbedAndTwoFailedProbesInARowMakeItUnavailable() {
+    NodeSettings.Storage cassandra = read("tollgate.cassandra.contact-points = [\"127.0.0.1:9042\"]").storage();
+    assertTrue(cassandra.onCassandra());
+    assertEquals(Duration.ofSeconds(1), cassandra.probeInterval());
+    assertEquals(2, cassandra.probeFailures());
+    assertFalse(read("").storage().onCassandra(), "the embedded store is in the process");
+  }
+
   @ParameterizedTest(name = "{0} = {1}")
   @CsvSource(delimiter = '|', value = {
       "tollgate.billing.grace | -1s",
@@ -182,6 +191,8 @@ class NodeSettingsTest {
       "tollgate.topics.dedup.window | 5s",
       "tollgate.topics.dedup.max-bytes | 1000",
       "tollgate.topics.dedup.max-bytes | forever",
+      "tollgate.storage.probe-interval | 0s",
+      "tollgate.storage.unavailable-after-failures | 0",
   })
   void aValueOutOfItsRangeStopsTheNodeAtStartNamingItsKey(String key, String value) {
     ConfigException refused = assertThrows(ConfigException.class, () -> read(key + " = \"" + value + "\""));
