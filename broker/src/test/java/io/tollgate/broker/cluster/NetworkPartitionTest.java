@@ -74,7 +74,8 @@ class NetworkPartitionTest {
 
   @Test
   void theNodeCutOffIsDownedItsClientsMoveToTheMajorityAndNothingIsBilledTwice() throws Exception {
-    cluster = new PartitionedCluster(dir, 3, SETTINGS).start();
+    cluster = new PartitionedCluster(dir, 3, SETTINGS);
+    cluster.start();
     TollgateAdmin admin = new TollgateAdmin(cluster.node(0).baseUrl(), BrokerProcess.ADMIN_KEY);
     TestBroker.Tenancy t = TestBroker.tenancy(admin, "partition", 4);
     String secondConsumer = admin.createAccount("partition second consumer").get("id").asText();
