@@ -395,7 +395,9 @@ public final class TollgateNode {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "tollgate-not-ready", () -> {
       stopping.set(true);
-      LOG.atInfo().addKeyValue("open_streams", sessions.size()).log("node stopping");
+      LOG.atInfo().addKeyValue("open_streams", sessions.size())
+          .addKeyValue("reason", shutdown.getShutdownReason().map(Object::toString).orElse("unknown"))
+          .log("node stopping");
       return CompletableFuture.completedFuture(Done.getInstance());
     });
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "tollgate-unbind", () ->
@@ -504,5 +506,15 @@ public final class TollgateNode {
 
   public CompletionStage<Done> whenTerminated() {
     return system.getWhenTerminated();
+  }
+
+  /**
+   * Whether the node stopped because the cluster downed it (the Split Brain Resolver, on the
+   * minority side of a partition), rather than by a signal or {@link #stop()}. Such a node must
+   * be started again to rejoin, which is why {@code tollgate run} then exits with a status of its own.
+   */
+  public boolean downed() {
+    return CoordinatedShutdown.get(system).getShutdownReason()
+        .filter(CoordinatedShutdown.clusterDowningReason()::equals).isPresent();
   }
 }
