@@ -37,7 +37,10 @@ import java.util.function.Supplier;
  * cycle with a violation, since what follows it would only repeat it.
  */
 final class CrashLoop {
-  /** What the loop does; the broker's process gets {@code brokerJvmOptions}. */
+  /**
+   * What the loop does; the broker's process gets {@code brokerJvmOptions}. Its data directory and
+   * log go in {@code workDir}, a new temporary directory when it is null.
+   */
   record Settings(int cycles, Duration minUptime, Duration maxUptime, double eventsPerSecond, int partitions,
                   Path workDir, List<String> brokerJvmOptions, Duration checkTimeout, Duration maxTime, long seed) {
     Settings {
@@ -80,6 +83,7 @@ final class CrashLoop {
   private final Settings settings;
   private final PrintWriter out;
   private final PrintWriter progress;
+  private final Path workDir;
   private final BrokerChild.Launch launch;
   private final Random random;
   private final DeliveryLedger.Positions positions = new DeliveryLedger.Positions();
@@ -100,13 +104,14 @@ final class CrashLoop {
     this.out = out;
     this.progress = progress;
     this.random = new Random(settings.seed());
-    Files.createDirectories(settings.workDir().resolve("data"));
+    this.workDir = settings.workDir() != null ? settings.workDir() : Files.createTempDirectory("tollgate-crashloop");
+    Files.createDirectories(workDir.resolve("data"));
     int httpPort = BrokerChild.freePort();
     int tcpPort = BrokerChild.freePort();
     while (tcpPort == httpPort) {
       tcpPort = BrokerChild.freePort();
     }
-    this.launch = new BrokerChild.Launch(settings.workDir().resolve("data"), settings.workDir().resolve("broker.log"),
+    this.launch = new BrokerChild.Launch(workDir.resolve("data"), workDir.resolve("broker.log"),
         httpPort, tcpPort, "admin.crashloop." + UUID.randomUUID().toString().replace("-", ""), settings.brokerJvmOptions());
   }
 
@@ -336,7 +341,7 @@ final class CrashLoop {
         .put("rate", settings.eventsPerSecond()).put("partitions", settings.partitions()).put("seed", settings.seed())
         .put("acked", acked).put("received", consumed.distinct()).put("redelivered", consumed.repeats())
         .put("audited", audited.distinct()).put("billed", billedAtEnd).put("publish_failures", publishFailures)
-        .put("consumer_connections", consumerConnections).put("work_dir", settings.workDir().toString());
+        .put("consumer_connections", consumerConnections).put("work_dir", workDir.toString());
     ObjectNode restart = json.putObject("restart_ms");
     spread(restart.putObject("healthz"), cycles.stream().mapToLong(Cycle::healthzMillis).toArray());
     spread(restart.putObject("ready"), cycles.stream().mapToLong(Cycle::readyMillis).toArray());

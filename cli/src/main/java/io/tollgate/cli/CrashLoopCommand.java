@@ -2,7 +2,6 @@ package io.tollgate.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -76,7 +75,7 @@ public final class CrashLoopCommand implements Callable<Integer> {
     CrashLoop.Settings settings;
     try {
       settings = new CrashLoop.Settings(cycles, minUptime, maxUptime, rate, partitions,
-          workDir != null ? workDir : Files.createTempDirectory("tollgate-crashloop"), options(brokerOptions),
+          workDir, options(brokerOptions),
           checkTimeout, maxTime, seed != null ? seed : System.nanoTime());
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
