@@ -66,14 +66,14 @@ final class CrashLoop {
    */
   record Cycle(int number, long upMillis, long healthzMillis, long readyMillis, long firstPublishMillis,
                long consumerResumedMillis, int ackedBeforeKill, int received, int audited, long billed,
-               long redelivered, long publishFailures, int consumerConnections, List<String> violations) {
+               long redelivered, long publishFailures, int consumerConnectionAttempts, List<String> violations) {
     ObjectNode toJson() {
       ObjectNode json = Cli.JSON.createObjectNode().put("type", "cycle").put("cycle", number).put("up_ms", upMillis);
       json.putObject("restart_ms").put("healthz", healthzMillis).put("ready", readyMillis)
           .put("first_publish_accepted", firstPublishMillis).put("consumer_resumed", consumerResumedMillis);
       json.put("acked_before_kill", ackedBeforeKill).put("received", received).put("audited", audited)
           .put("billed", billed).put("redelivered", redelivered).put("publish_failures", publishFailures)
-          .put("consumer_connections", consumerConnections);
+          .put("consumer_connection_attempts", consumerConnectionAttempts);
       violations.forEach(json.putArray("violations")::add);
       return json;
     }
@@ -150,11 +150,13 @@ final class CrashLoop {
                consumed)) {
         // The first kill comes only after the node has taken publishes (a cold JVM on a busy
         // machine may take seconds for its first), as every later one does after the checks.
-        if (awaitTime(() -> producer.firstAckAfter(started), System.nanoTime() + settings.checkTimeout().toNanos()).isEmpty()) {
+        long firstDeadline = System.nanoTime() + settings.checkTimeout().toNanos();
+        if (awaitTime(() -> producer.firstAckAfter(started), firstDeadline).isEmpty()) {
           violations.add("no publish was accepted within " + settings.checkTimeout() + " of the first start");
         }
         long upSince = System.nanoTime();
-        for (int number = 1; violations.isEmpty() && number <= settings.cycles() && System.nanoTime() - stopBy < 0; number++) {
+        for (int number = 1; violations.isEmpty() && number <= settings.cycles() && System.nanoTime() - stopBy < 0;
+             number++) {
           Cycle cycle = cycle(number, upSince, producer, consumer);
           upSince = System.nanoTime();
           cycles.add(cycle);
@@ -162,7 +164,8 @@ final class CrashLoop {
           out.flush();
           say("cycle " + number + ": ready " + cycle.readyMillis() + " ms, first publish " + cycle.firstPublishMillis()
               + " ms, consumer resumed " + cycle.consumerResumedMillis() + " ms after the start; "
-              + cycle.ackedBeforeKill() + " acked before the kill" + (cycle.violations().isEmpty() ? "" : "; " + cycle.violations()));
+              + cycle.ackedBeforeKill() + " acked before the kill"
+              + (cycle.violations().isEmpty() ? "" : "; " + cycle.violations()));
           violations.addAll(cycle.violations());
         }
         producer.close();
@@ -173,8 +176,8 @@ final class CrashLoop {
             violations.add("at the end: " + failed.getMessage());
           }
         }
-        ObjectNode summary = summary(started, producer.acked().cardinality(), producer.failures(), consumer.connections(),
-            violations);
+        ObjectNode summary = summary(started, producer.acked().cardinality(), producer.failures(),
+            consumer.connectionAttempts(), violations);
         out.println(summary);
         out.flush();
         return summary;
@@ -236,7 +239,7 @@ final class CrashLoop {
     return new Cycle(number, TimeUnit.NANOSECONDS.toMillis(killed - upSince), millisAfter(launched, healthz),
         millisAfter(launched, ready), millisAfter(launched, firstPublish), millisAfter(launched, resumed),
         ackedBeforeKill.cardinality(), consumed.distinct(), audited.distinct(), billed, consumed.repeats(),
-        producer.failures() - failuresBefore, consumer.connections(), violations);
+        producer.failures() - failuresBefore, consumer.connectionAttempts(), violations);
   }
 
   /**
@@ -333,7 +336,7 @@ final class CrashLoop {
         admin.createSubscription(account, product, plan, "beginning").path("id").asText());
   }
 
-  private ObjectNode summary(long started, int acked, long publishFailures, int consumerConnections,
+  private ObjectNode summary(long started, int acked, long publishFailures, int consumerConnectionAttempts,
                              List<String> violations) {
     ObjectNode json = Cli.JSON.createObjectNode().put("type", "summary").put("ok", violations.isEmpty())
         .put("cycles", cycles.size()).put("cycles_planned", settings.cycles())
@@ -341,7 +344,7 @@ final class CrashLoop {
         .put("rate", settings.eventsPerSecond()).put("partitions", settings.partitions()).put("seed", settings.seed())
         .put("acked", acked).put("received", consumed.distinct()).put("redelivered", consumed.repeats())
         .put("audited", audited.distinct()).put("billed", billedAtEnd).put("publish_failures", publishFailures)
-        .put("consumer_connections", consumerConnections).put("work_dir", workDir.toString());
+        .put("consumer_connection_attempts", consumerConnectionAttempts).put("work_dir", workDir.toString());
     ObjectNode restart = json.putObject("restart_ms");
     spread(restart.putObject("healthz"), cycles.stream().mapToLong(Cycle::healthzMillis).toArray());
     spread(restart.putObject("ready"), cycles.stream().mapToLong(Cycle::readyMillis).toArray());

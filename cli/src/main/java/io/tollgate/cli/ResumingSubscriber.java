@@ -67,7 +67,8 @@ final class ResumingSubscriber implements AutoCloseable {
     return firstDelivery.values().stream().mapToLong(Long::longValue).filter(at -> at - nanos > 0).min();
   }
 
-  int connections() {
+  /** Connections tried so far, refused ones included: each has its own number in the ledger. */
+  int connectionAttempts() {
     return connections;
   }
 
