@@ -88,7 +88,7 @@ jq -rs '
   | if $s == null then "no summary: the driver did not finish (see the log above)"
     else
       "cycles: \($s.cycles) of \($s.cycles_planned) in \($s.seconds) s; ok: \($s.ok)",
-      "acknowledged publishes \($s.acked), received by the consumer \($s.received) (redelivered \($s.redelivered)), billed \($s.billed)",
+      "acknowledged publishes \($s.acked) (\($s.duplicates_answered) answered as duplicates of a lost answer), received by the consumer \($s.received) (redelivered \($s.redelivered)), billed \($s.billed)",
       "restart, process start to /healthz: \($s.restart_ms.healthz | spread)",
       "restart, process start to /readyz: \($s.restart_ms.ready | spread)",
       "restart, process start to the first accepted publish: \($s.restart_ms.first_publish_accepted | spread)",

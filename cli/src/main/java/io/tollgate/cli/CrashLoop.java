@@ -66,14 +66,15 @@ final class CrashLoop {
    */
   record Cycle(int number, long upMillis, long healthzMillis, long readyMillis, long firstPublishMillis,
                long consumerResumedMillis, int ackedBeforeKill, int received, int audited, long billed,
-               long redelivered, long publishFailures, int consumerConnectionAttempts, List<String> violations) {
+               long redelivered, long publishFailures, long duplicatesAnswered, int consumerConnectionAttempts,
+               List<String> violations) {
     ObjectNode toJson() {
       ObjectNode json = Cli.JSON.createObjectNode().put("type", "cycle").put("cycle", number).put("up_ms", upMillis);
       json.putObject("restart_ms").put("healthz", healthzMillis).put("ready", readyMillis)
           .put("first_publish_accepted", firstPublishMillis).put("consumer_resumed", consumerResumedMillis);
       json.put("acked_before_kill", ackedBeforeKill).put("received", received).put("audited", audited)
           .put("billed", billed).put("redelivered", redelivered).put("publish_failures", publishFailures)
-          .put("consumer_connection_attempts", consumerConnectionAttempts);
+          .put("duplicates_answered", duplicatesAnswered).put("consumer_connection_attempts", consumerConnectionAttempts);
       violations.forEach(json.putArray("violations")::add);
       return json;
     }
@@ -145,7 +146,7 @@ final class CrashLoop {
       say("broker pid " + broker.pid() + " on http " + launch.httpPort() + ", tcp " + launch.tcpPort() + ", data "
           + launch.dataDir() + "; topic " + fixture.topic() + ", subscription " + fixture.subscription());
       try (SteadyProducer producer = new SteadyProducer(SOURCE, fixture.topic(), fixture.key(), launch.tcpPort(),
-          settings.eventsPerSecond());
+          settings.eventsPerSecond(), positions);
            ResumingSubscriber consumer = new ResumingSubscriber(launch.baseUrl(), fixture.key(), fixture.subscription(),
                consumed)) {
         // The first kill comes only after the node has taken publishes (a cold JVM on a busy
@@ -172,12 +173,12 @@ final class CrashLoop {
         if (violations.isEmpty()) {
           try {
             violations.addAll(finalChecks(producer.acked()));
+            violations.addAll(producer.violations());
           } catch (TollgateException failed) {
             violations.add("at the end: " + failed.getMessage());
           }
         }
-        ObjectNode summary = summary(started, producer.acked().cardinality(), producer.failures(),
-            consumer.connectionAttempts(), violations);
+        ObjectNode summary = summary(started, producer, consumer.connectionAttempts(), violations);
         out.println(summary);
         out.flush();
         return summary;
@@ -198,6 +199,7 @@ final class CrashLoop {
         + (long) (random.nextDouble() * (settings.maxUptime().toMillis() - settings.minUptime().toMillis()));
     Thread.sleep(Math.max(0, uptime - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - upSince)));
     long failuresBefore = producer.failures();
+    long duplicatesBefore = producer.duplicates();
     broker.kill();
     long killed = System.nanoTime();
     BitSet ackedBeforeKill = producer.acked();
@@ -234,12 +236,14 @@ final class CrashLoop {
     } catch (IllegalStateException | TollgateException failed) {
       violations.add("after the restart: " + failed.getMessage());
     }
+    violations.addAll(producer.violations());
     violations.addAll(consumed.violations());
     violations.addAll(audited.violations());
     return new Cycle(number, TimeUnit.NANOSECONDS.toMillis(killed - upSince), millisAfter(launched, healthz),
         millisAfter(launched, ready), millisAfter(launched, firstPublish), millisAfter(launched, resumed),
         ackedBeforeKill.cardinality(), consumed.distinct(), audited.distinct(), billed, consumed.repeats(),
-        producer.failures() - failuresBefore, consumer.connectionAttempts(), violations);
+        producer.failures() - failuresBefore, producer.duplicates() - duplicatesBefore, consumer.connectionAttempts(),
+        violations);
   }
 
   /**
@@ -336,14 +340,15 @@ final class CrashLoop {
         admin.createSubscription(account, product, plan, "beginning").path("id").asText());
   }
 
-  private ObjectNode summary(long started, int acked, long publishFailures, int consumerConnectionAttempts,
+  private ObjectNode summary(long started, SteadyProducer producer, int consumerConnectionAttempts,
                              List<String> violations) {
     ObjectNode json = Cli.JSON.createObjectNode().put("type", "summary").put("ok", violations.isEmpty())
         .put("cycles", cycles.size()).put("cycles_planned", settings.cycles())
         .put("seconds", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started))
         .put("rate", settings.eventsPerSecond()).put("partitions", settings.partitions()).put("seed", settings.seed())
-        .put("acked", acked).put("received", consumed.distinct()).put("redelivered", consumed.repeats())
-        .put("audited", audited.distinct()).put("billed", billedAtEnd).put("publish_failures", publishFailures)
+        .put("acked", producer.acked().cardinality()).put("received", consumed.distinct()).put("redelivered", consumed.repeats())
+        .put("audited", audited.distinct()).put("billed", billedAtEnd).put("publish_failures", producer.failures())
+        .put("duplicates_answered", producer.duplicates())
         .put("consumer_connection_attempts", consumerConnectionAttempts).put("work_dir", workDir.toString());
     ObjectNode restart = json.putObject("restart_ms");
     spread(restart.putObject("healthz"), cycles.stream().mapToLong(Cycle::healthzMillis).toArray());

@@ -1,10 +1,13 @@
 package io.tollgate.cli;
 
+import io.tollgate.client.Position;
+import io.tollgate.client.PublishResult;
 import io.tollgate.client.TcpPublisher;
 import io.tollgate.client.TollgateException;
 import io.tollgate.protocols.v1.CloudEvent;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -18,7 +21,10 @@ import java.util.concurrent.locks.LockSupport;
  * A producer as an application writes one: it publishes numbered events ({@code e0}, {@code e1},
  * ...) over TCP in batches at a steady rate, one batch at a time, and retries a batch that was not
  * acknowledged with the same ids, reconnecting as often as it takes. An event counts as
- * acknowledged once the broker answered its publish with positions.
+ * acknowledged once the broker answered its publish with positions; those positions go to the
+ * {@link DeliveryLedger.Positions} the readers check, so an event the broker placed in one
+ * position and delivers from another shows. An event answered as a duplicate was stored by an
+ * earlier attempt whose answer the crash took away: the deduplication window at work.
  *
  * <p>Steady, not as fast as the broker takes it: after a restart it does not catch up in a
  * burst, so the loop measures the restart, not a backlog.
@@ -32,14 +38,19 @@ final class SteadyProducer implements AutoCloseable {
   private final int tcpPort;
   private final long batchIntervalNanos;
   private final BitSet acked = new BitSet();
+  private final DeliveryLedger.Positions positions;
   private final AtomicLong failures = new AtomicLong();
+  private final AtomicLong duplicates = new AtomicLong();
+  private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
   /** When each connection had its first publish acknowledged: after a restart, when publishing resumed. */
   private final ConcurrentLinkedQueue<Long> firstAckOfConnection = new ConcurrentLinkedQueue<>();
   private final Thread thread;
   private volatile boolean stopping;
 
-  SteadyProducer(String source, String topic, String key, int tcpPort, double eventsPerSecond) {
+  SteadyProducer(String source, String topic, String key, int tcpPort, double eventsPerSecond,
+                 DeliveryLedger.Positions positions) {
     this.source = source;
+    this.positions = positions;
     this.topic = topic;
     this.key = key;
     this.tcpPort = tcpPort;
@@ -61,14 +72,12 @@ final class SteadyProducer implements AutoCloseable {
           publisher = TcpPublisher.connect("127.0.0.1", tcpPort, key, 1);
           ackedOnConnection = false;
         }
-        publisher.publish(topic, batch(next)).get(PUBLISH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        PublishResult answer = publisher.publish(topic, batch(next)).get(PUBLISH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         if (!ackedOnConnection) {
           firstAckOfConnection.add(System.nanoTime());
           ackedOnConnection = true;
         }
-        synchronized (acked) {
-          acked.set(next, next + BATCH);
-        }
+        record(next, answer.positions());
         next += BATCH;
       } catch (TollgateException | ExecutionException | TimeoutException failed) {
         failures.incrementAndGet();
@@ -86,6 +95,22 @@ final class SteadyProducer implements AutoCloseable {
     }
   }
 
+  private void record(int from, List<Position> answered) {
+    for (int i = 0; i < answered.size(); i++) {
+      Position position = answered.get(i);
+      if (position.duplicate()) {
+        duplicates.incrementAndGet();
+      }
+      String misplaced = positions.place(from + i, position.partition(), position.offset());
+      if (misplaced != null && violations.size() < 20) {
+        violations.add("producer's answer: " + misplaced);
+      }
+    }
+    synchronized (acked) {
+      acked.set(from, from + answered.size());
+    }
+  }
+
   private List<CloudEvent> batch(int from) {
     List<CloudEvent> events = new ArrayList<>(BATCH);
     for (int n = from; n < from + BATCH; n++) {
@@ -99,6 +124,18 @@ final class SteadyProducer implements AutoCloseable {
   BitSet acked() {
     synchronized (acked) {
       return (BitSet) acked.clone();
+    }
+  }
+
+  /** Events answered as duplicates so far: stored by an attempt whose answer was lost. */
+  long duplicates() {
+    return duplicates.get();
+  }
+
+  /** Answers whose position disagrees with where a reader found the event (at most 20). */
+  List<String> violations() {
+    synchronized (violations) {
+      return List.copyOf(violations);
     }
   }
 
