@@ -109,6 +109,10 @@ final class BrokerChild {
     }
   }
 
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
   long pid() {
     return process.pid();
   }

@@ -62,14 +62,16 @@ final class CrashLoop {
 
   /**
    * One kill and restart: how long after its process started the node answered again (-1: not
-   * within the check timeout), and what the checks found.
+   * within the check timeout; from the first start when a start failed and the node was started
+   * again, {@code starts} times in all), and what the checks found.
    */
-  record Cycle(int number, long upMillis, long healthzMillis, long readyMillis, long firstPublishMillis,
+  record Cycle(int number, long upMillis, int starts, long healthzMillis, long readyMillis, long firstPublishMillis,
                long consumerResumedMillis, int ackedBeforeKill, int received, int audited, long billed,
                long redelivered, long publishFailures, long duplicatesAnswered, int consumerConnectionAttempts,
                List<String> violations) {
     ObjectNode toJson() {
-      ObjectNode json = Cli.JSON.createObjectNode().put("type", "cycle").put("cycle", number).put("up_ms", upMillis);
+      ObjectNode json = Cli.JSON.createObjectNode().put("type", "cycle").put("cycle", number).put("up_ms", upMillis)
+          .put("starts", starts);
       json.putObject("restart_ms").put("healthz", healthzMillis).put("ready", readyMillis)
           .put("first_publish_accepted", firstPublishMillis).put("consumer_resumed", consumerResumedMillis);
       json.put("acked_before_kill", ackedBeforeKill).put("received", received).put("audited", audited)
@@ -136,11 +138,17 @@ final class CrashLoop {
     long started = System.nanoTime();
     long stopBy = started + settings.maxTime().toNanos();
     List<String> violations = new ArrayList<>();
-    Thread reaper = new Thread(() -> broker.killWithoutWaiting(), "crashloop-reaper");
-    broker = BrokerChild.start(launch);
+    Thread reaper = new Thread(() -> {
+      BrokerChild running = broker;
+      if (running != null) {
+        running.killWithoutWaiting();
+      }
+    }, "crashloop-reaper");
     Runtime.getRuntime().addShutdownHook(reaper);
     try {
-      broker.awaitAnswer("/readyz", System.nanoTime() + settings.checkTimeout().toNanos());
+      long startDeadline = System.nanoTime() + settings.checkTimeout().toNanos();
+      startSupervised(startDeadline);
+      broker.awaitAnswer("/readyz", startDeadline);
       admin = new TollgateAdmin(launch.baseUrl(), launch.adminKey());
       fixture = setUp();
       say("broker pid " + broker.pid() + " on http " + launch.httpPort() + ", tcp " + launch.tcpPort() + ", data "
@@ -184,7 +192,9 @@ final class CrashLoop {
         return summary;
       }
     } finally {
-      broker.stop();
+      if (broker != null) {
+        broker.stop();
+      }
       try {
         Runtime.getRuntime().removeShutdownHook(reaper);
       } catch (IllegalStateException shuttingDown) {
@@ -205,8 +215,8 @@ final class CrashLoop {
     BitSet ackedBeforeKill = producer.acked();
 
     long launched = System.nanoTime();
-    broker = BrokerChild.start(launch);
     long startDeadline = launched + settings.checkTimeout().toNanos();
+    int starts = 0;
     OptionalLong healthz = OptionalLong.empty();
     OptionalLong ready = OptionalLong.empty();
     OptionalLong firstPublish = OptionalLong.empty();
@@ -214,7 +224,7 @@ final class CrashLoop {
     long billed = -1;
     List<String> violations = new ArrayList<>();
     try {
-      broker.awaitAnswer("/healthz", startDeadline);
+      starts = startSupervised(startDeadline);
       healthz = OptionalLong.of(System.nanoTime());
       broker.awaitAnswer("/readyz", startDeadline);
       ready = OptionalLong.of(System.nanoTime());
@@ -239,11 +249,35 @@ final class CrashLoop {
     violations.addAll(producer.violations());
     violations.addAll(consumed.violations());
     violations.addAll(audited.violations());
-    return new Cycle(number, TimeUnit.NANOSECONDS.toMillis(killed - upSince), millisAfter(launched, healthz),
+    return new Cycle(number, TimeUnit.NANOSECONDS.toMillis(killed - upSince), starts, millisAfter(launched, healthz),
         millisAfter(launched, ready), millisAfter(launched, firstPublish), millisAfter(launched, resumed),
         ackedBeforeKill.cardinality(), consumed.distinct(), audited.distinct(), billed, consumed.repeats(),
         producer.failures() - failuresBefore, producer.duplicates() - duplicatesBefore, consumer.connectionAttempts(),
         violations);
+  }
+
+  /**
+   * Starts the node and waits until it answers {@code /healthz}, starting it again when it exits
+   * first, as a supervisor would (systemd's {@code Restart=always}, a pod's restart policy): on a
+   * starved machine a start can fail, for example when the actor system's remoting does not bind
+   * within its 3 s. Returns how many starts it took.
+   */
+  private int startSupervised(long deadline) throws IOException, InterruptedException {
+    int starts = 0;
+    while (true) {
+      broker = BrokerChild.start(launch);
+      starts++;
+      try {
+        broker.awaitAnswer("/healthz", deadline);
+        return starts;
+      } catch (IllegalStateException failed) {
+        if (broker.isAlive() || System.nanoTime() - deadline > 0) {
+          throw failed;
+        }
+        say("the node exited during start " + starts + ", starting it again: " + failed.getMessage().lines()
+            .filter(line -> line.contains("Exception")).findFirst().orElse("(no exception in its log)"));
+      }
+    }
   }
 
   /**
