@@ -33,8 +33,8 @@ class CrashLoopTest {
     StringWriter err = new StringWriter();
     int exit = Main.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute("crashloop",
         "--cycles", "3", "--min-uptime", "2s", "--max-uptime", "4s", "--rate", "100", "--partitions", "2",
-        "--broker-opts", "-Xms128m -Xmx384m", "--work-dir", dir.toString(), "--check-timeout", "120s",
-        "--max-time", "10m", "--seed", "15");
+        "--broker-opts", "-Xms128m -Xmx384m", "--work-dir", dir.toString(), "--check-timeout", "240s",
+        "--max-time", "15m", "--seed", "15");
 
     // The loop's own lines, for the test report: its restart times on the machine that ran it.
     System.out.println(out);
