@@ -19,6 +19,7 @@ import io.tollgate.broker.analytics.AnalyticsSettings;
 import io.tollgate.broker.analytics.MinuteRecorder;
 import io.tollgate.broker.analytics.ReadSideMetrics;
 import io.tollgate.broker.analytics.ReadPositions;
+import io.tollgate.broker.analytics.WrittenJournals;
 import io.tollgate.broker.http.AlertsApi;
 import io.tollgate.broker.http.AnalyticsApi;
 import io.tollgate.broker.http.AuditApi;
@@ -78,10 +79,12 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -233,15 +236,20 @@ public final class TollgateNode {
         .getReadJournalFor(EventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
     AccountBilling.Settings billingSettings = new AccountBilling.Settings(periods, settings.billing().grace(), askTimeout,
         settings.limits().maxAlertsPerAccount());
-    AccountBilling.initSharding(sharding, view, currentJournal, clock, billingSettings);
+    WrittenJournals analyticsNotices = new WrittenJournals();
+    Consumer<String> analyticsWritten = settings.analytics().enabled() ? analyticsNotices::written : written -> { };
+    AccountBilling.initSharding(sharding, view, currentJournal, clock, billingSettings, analyticsWritten);
     InvoiceNumbering.initSharding(sharding);
     BillingArchive.initSharding(sharding);
     PeriodCloser.start(system, sharding, view, clock, billingSettings, settings.billing().closeInterval());
     SubscriptionEntity.UsageListener wakeBilling = subscription ->
         view.catalog().subscription(subscription).ifPresent(s -> sharding.entityRefFor(AccountBilling.ENTITY_KEY, s.account())
             .tell(new AccountBilling.CatchUp(subscription, system.ignoreRef())));
-    SubscriptionEntity.initSharding(sharding, clock, periods,
-        settings.billing().eagerFeed() ? wakeBilling : subscription -> { });
+    SubscriptionEntity.UsageListener billingUsage = settings.billing().eagerFeed() ? wakeBilling : subscription -> { };
+    SubscriptionEntity.initSharding(sharding, clock, periods, subscription -> {
+      billingUsage.usageRecorded(subscription);
+      analyticsWritten.accept(SubscriptionEntity.persistenceId(subscription));
+    });
     CompletionStage<Long> catalogVersion = ShardedAsk.ask(CatalogEntity.ref(sharding), CatalogEntity.GetVersion::new,
         CATALOG_VERSION_ATTEMPT, Duration.ofSeconds(60));
     view.start(system, journal, catalogVersion);
@@ -260,11 +268,15 @@ public final class TollgateNode {
     Authenticator authenticator = new Authenticator(view, adminKey.secret(), clock,
         jwt.isEmpty() ? Optional.empty() : Optional.of(JwtVerifier.of(jwt.get())));
     AnalyticsSettings analyticsSettings = settings.analytics();
-    Optional<Analytics> analytics = analyticsSettings.enabled()
-        ? Optional.of(new Analytics(system, AnalyticsReadSide.start(system, view, currentJournal, clock,
-            analyticsSettings.readSide(), new ReadSideMetrics(metrics)), new MinuteRecorder(clock), view, clock,
-            askTimeout))
+    Optional<ActorRef<AnalyticsReadSide.Command>> readSide = analyticsSettings.enabled()
+        ? Optional.of(AnalyticsReadSide.start(system, view, currentJournal, clock, analyticsSettings.readSide(),
+            new ReadSideMetrics(metrics), journalReads.announcements()))
         : Optional.empty();
+    readSide.ifPresent(ref -> system.scheduler().scheduleAtFixedRate(analyticsSettings.noticeInterval(),
+        analyticsSettings.noticeInterval(), () -> analyticsNotices.send(written -> ref.tell(
+            new AnalyticsReadSide.Written(written))), system.executionContext()));
+    Optional<Analytics> analytics = readSide.map(ref -> new Analytics(system, ref, new MinuteRecorder(clock), view,
+        clock, askTimeout));
     analytics.ifPresent(a -> system.scheduler().scheduleAtFixedRate(analyticsSettings.recordInterval(),
         analyticsSettings.recordInterval(), a::flushMinute, system.executionContext()));
     AuthThrottle throttle = new AuthThrottle(settings.authFailures(), clock,
