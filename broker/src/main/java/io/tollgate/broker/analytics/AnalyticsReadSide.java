@@ -106,12 +106,15 @@ public final class AnalyticsReadSide
   private final Settings settings;
   private final Listener listener;
   private final DirtyJournals dirty;
+  /** The partitions announced as written since the last tick, gathered by a child. */
+  private final WrittenJournals partitionsWritten;
   private boolean reading;
 
   private AnalyticsReadSide(ActorContext<Command> context, TimerScheduler<Command> timers, CatalogView view,
                             CurrentEventsByPersistenceIdQuery journal, Clock clock, Settings settings,
-                            Listener listener) {
+                            Listener listener, WrittenJournals partitionsWritten) {
     super(PersistenceId.ofUniqueId(PERSISTENCE_ID));
+    this.partitionsWritten = partitionsWritten;
     this.listener = listener;
     this.context = context;
     this.timers = timers;
@@ -128,9 +131,14 @@ public final class AnalyticsReadSide
                                         Listener listener, ActorRef<Topic.Command<PartitionAdvanced>> partitionWrites) {
     Behavior<Command> readSide = Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(new Tick(), settings.interval());
-      partitionWrites.tell(Topic.subscribe(context.messageAdapter(PartitionAdvanced.class,
-          advanced -> new Written(Set.of(advanced.getPersistenceId())))));
-      return new AnalyticsReadSide(context, timers, view, journal, clock, settings, listener);
+      // A child gathers the partitions' announcements, many a second at full load, so that they
+      // neither queue in this actor's stash while it persists nor cost it a message each.
+      WrittenJournals partitionsWritten = new WrittenJournals();
+      partitionWrites.tell(Topic.subscribe(context.spawn(Behaviors.<PartitionAdvanced>receiveMessage(advanced -> {
+        partitionsWritten.written(advanced.getPersistenceId());
+        return Behaviors.same();
+      }), "partition-writes")));
+      return new AnalyticsReadSide(context, timers, view, journal, clock, settings, listener, partitionsWritten);
     }));
     return ClusterSingleton.get(system).init(SingletonActor.of(
         Behaviors.supervise(readSide).onFailure(SupervisorStrategy.restartWithBackoff(
@@ -198,6 +206,7 @@ public final class AnalyticsReadSide
     if (reading || !view.caughtUp().toCompletableFuture().isDone()) {
       return Effect().none();
     }
+    partitionsWritten.send(dirty::written);
     List<String> journals = dirty.take(ReadSideState.journals(view.catalog()), clock.millis());
     if (journals.isEmpty()) {
       return Effect().none();
