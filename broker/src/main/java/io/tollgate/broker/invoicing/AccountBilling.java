@@ -33,6 +33,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.Done;
@@ -317,15 +318,22 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     CompletionStage<Void> catalogCaughtUp(long version);
   }
 
+  /**
+   * Starts the entities; {@code analyticsWritten} is told the account's persistence id after each
+   * write the analytics read side counts (a finalized invoice, revenue credited), so it reads the
+   * journal soon and leaves it alone otherwise.
+   */
   public static void initSharding(ClusterSharding sharding, CatalogView view, CurrentEventsByPersistenceIdQuery journal,
-                                  Clock clock, Settings settings) {
+                                  Clock clock, Settings settings, Consumer<String> analyticsWritten) {
     Outside outside = new ClusterOutside(sharding, view, settings.timeout());
-    sharding.init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), view, journal, outside, clock, settings)));
+    sharding.init(Entity.of(ENTITY_KEY, context -> Behaviors.setup(actor -> new AccountBilling(actor,
+        context.getEntityId(), view, journal, outside, clock, settings, analyticsWritten))));
   }
 
   static Behavior<Command> create(String accountId, CatalogView view, CurrentEventsByPersistenceIdQuery journal,
                                   Outside outside, Clock clock, Settings settings) {
-    return Behaviors.setup(actor -> new AccountBilling(actor, accountId, view, journal, outside, clock, settings));
+    return Behaviors.setup(actor -> new AccountBilling(actor, accountId, view, journal, outside, clock, settings,
+        written -> { }));
   }
 
   public static String persistenceId(String accountId) {
@@ -351,6 +359,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   private final Outside outside;
   private final Clock clock;
   private final Settings settings;
+  /** Told this journal's persistence id after a write the analytics read side counts. */
+  private final Consumer<String> analyticsWritten;
   /** Reads the usage and partition journals and hands each record back. */
   private final ActorRef<JournalFollower.Command> follower;
   /** Told when every journal a close asked for was read, or when one could not be. */
@@ -373,8 +383,10 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   private static final Duration NUMBERING_RETRY = Duration.ofSeconds(1);
 
   private AccountBilling(ActorContext<Command> actor, String accountId, CatalogView view,
-                         CurrentEventsByPersistenceIdQuery journal, Outside outside, Clock clock, Settings settings) {
+                         CurrentEventsByPersistenceIdQuery journal, Outside outside, Clock clock, Settings settings,
+                         Consumer<String> analyticsWritten) {
     super(PersistenceId.ofUniqueId(persistenceId(accountId)));
+    this.analyticsWritten = analyticsWritten;
     this.actor = actor;
     this.accountId = accountId;
     this.view = view;
@@ -759,6 +771,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
       events.add(new BillingEvent.InvoiceStatusChanged(invoice.getId(), "paid", Platform.ACTOR, clock.instant()));
     }
     return Effect().persist(events).thenRun(newState -> {
+      analyticsWritten.accept(persistenceId(accountId));
       outside.release(InvoiceNumbering.INVOICES, invoice.getId());
       sendCredits(invoice.getId(), newState.creditsFor(invoice, clock.millis()));
       announceUnannounced(newState);
@@ -814,6 +827,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
       return Effect().reply(credit.replyTo(), Done.getInstance());
     }
     return Effect().persist(new BillingEvent.RevenueCredited(credit.credit()))
+        .thenRun(newState -> analyticsWritten.accept(persistenceId(accountId)))
         .thenReply(credit.replyTo(), newState -> Done.getInstance());
   }
 

@@ -12,7 +12,7 @@ import io.tollgate.broker.trim.LatestSnapshots;
 import io.tollgate.broker.trim.ReadPositions;
 import io.tollgate.broker.trim.RetentionReaders;
 import java.util.ArrayList;
-import java.util.function.Supplier;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -33,6 +33,7 @@ import io.tollgate.broker.analytics.AnalyticsReadSide;
 import io.tollgate.broker.analytics.AnalyticsSettings;
 import io.tollgate.broker.analytics.MinuteRecorder;
 import io.tollgate.broker.analytics.ReadSideMetrics;
+import io.tollgate.broker.analytics.WrittenJournals;
 import io.tollgate.broker.http.AlertsApi;
 import io.tollgate.broker.http.AnalyticsApi;
 import io.tollgate.broker.http.AuditApi;
@@ -245,6 +246,7 @@ public final class TollgateNode {
     CatalogView view = new CatalogView();
     Retention topicDefault = settings.topics().retention().topicDefault();
     DedupWindows dedupWindows = new DedupWindows(clock);
+
     Metrics metrics = new Metrics(settings.analytics().maxMetricKeys());
     metrics.watchDedup(dedupWindows);
     metrics.watchTails(tails::bytesHeld, tails::partitionsHeld, tails::tailReads, tails::streamReads);
@@ -261,12 +263,18 @@ public final class TollgateNode {
     }
     metrics.gauge("tollgate_storage_available", "1 while the journal store answers the node's probe, 0 after "
         + "tollgate.storage.unavailable-after-failures failed probes in a row", () -> store.available() ? 1 : 0);
+    WrittenJournals analyticsNotices = new WrittenJournals();
+    Consumer<String> analyticsWritten = settings.analytics().enabled() ? analyticsNotices::written : written -> { };
     AnalyticsSettings analyticsSettings = settings.analytics();
-    Optional<Analytics> analytics = analyticsSettings.enabled()
-        ? Optional.of(new Analytics(system, AnalyticsReadSide.start(system, view, currentJournal, clock,
-            analyticsSettings.readSide(), new ReadSideMetrics(metrics)), new MinuteRecorder(clock), view, clock,
-            askTimeout))
+    Optional<ActorRef<AnalyticsReadSide.Command>> readSide = analyticsSettings.enabled()
+        ? Optional.of(AnalyticsReadSide.start(system, view, currentJournal, clock, analyticsSettings.readSide(),
+            new ReadSideMetrics(metrics), journalReads.announcements()))
         : Optional.empty();
+    readSide.ifPresent(ref -> system.scheduler().scheduleAtFixedRate(analyticsSettings.noticeInterval(),
+        analyticsSettings.noticeInterval(), () -> analyticsNotices.send(written -> ref.tell(
+            new AnalyticsReadSide.Written(written))), system.executionContext()));
+    Optional<Analytics> analytics = readSide.map(ref -> new Analytics(system, ref, new MinuteRecorder(clock), view,
+        clock, askTimeout));
     analytics.ifPresent(a -> system.scheduler().scheduleAtFixedRate(analyticsSettings.recordInterval(),
         analyticsSettings.recordInterval(), a::flushMinute, system.executionContext()));
     BillingReadPositions billingReader = new BillingReadPositions(sharding, view, askTimeout);
@@ -287,15 +295,18 @@ public final class TollgateNode {
         .getReadJournalFor(EventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
     AccountBilling.Settings billingSettings = new AccountBilling.Settings(periods, settings.billing().grace(), askTimeout,
         settings.limits().maxAlertsPerAccount(), settings.trimming().snapshotEvery());
-    AccountBilling.initSharding(sharding, view, currentJournal, clock, billingSettings);
+    AccountBilling.initSharding(sharding, view, currentJournal, clock, billingSettings, analyticsWritten);
     InvoiceNumbering.initSharding(sharding);
     BillingArchive.initSharding(sharding);
     PeriodCloser.start(system, sharding, view, clock, billingSettings, settings.billing().closeInterval());
     ActorRef<BillingWakeups.Message> billingWakeups = BillingWakeups.start(system, sharding, askTimeout);
     SubscriptionEntity.UsageListener wakeBilling = subscription -> view.catalog().subscription(subscription)
         .ifPresent(s -> billingWakeups.tell(new BillingWakeups.Woken(s.account(), subscription)));
-    SubscriptionEntity.initSharding(sharding, clock, periods,
-        settings.billing().eagerFeed() ? wakeBilling : subscription -> { }, settings.trimming().snapshotEvery());
+    SubscriptionEntity.UsageListener billingUsage = settings.billing().eagerFeed() ? wakeBilling : subscription -> { };
+    SubscriptionEntity.initSharding(sharding, clock, periods, subscription -> {
+      billingUsage.usageRecorded(subscription);
+      analyticsWritten.accept(SubscriptionEntity.persistenceId(subscription));
+    }, settings.trimming().snapshotEvery());
     CompletionStage<Long> catalogVersion = ShardedAsk.ask(CatalogEntity.ref(sharding), CatalogEntity.GetVersion::new,
         CATALOG_VERSION_ATTEMPT, Duration.ofSeconds(60));
     view.start(system, journal, catalogVersion);

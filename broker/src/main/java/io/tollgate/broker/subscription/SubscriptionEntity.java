@@ -175,7 +175,11 @@ public final class SubscriptionEntity
     }
   }
 
-  /** Told after every write that recorded usage, so the account's billing reads it soon. */
+  /**
+   * Told after every write to the subscription's journal (usage, and the cursors an attach starts
+   * or a move sets), so the account's billing reads it soon and the analytics read side reads it
+   * at its next tick; a write without usage wakes billing for nothing, which costs one empty read.
+   */
   public interface UsageListener {
     void usageRecorded(String subscriptionId);
   }
@@ -261,6 +265,7 @@ public final class SubscriptionEntity
       return Effect().reply(attach.replyTo(), standing(state));
     }
     return Effect().persist(CursorsAdvanced.newBuilder().addAllCursors(unstarted).setAtMillis(clock.millis()).build())
+        .thenRun(newState -> usage.usageRecorded(subscriptionId))
         .thenReply(attach.replyTo(), this::standing);
   }
 
@@ -269,6 +274,7 @@ public final class SubscriptionEntity
     CursorsAdvanced moved = CursorsAdvanced.newBuilder().addAllCursors(move.to().stream().map(AckPoint::toProto).toList())
         .setMoved(true).setAtMillis(clock.millis()).build();
     return Effect().persist(moved)
+        .thenRun(newState -> usage.usageRecorded(subscriptionId))
         .thenRun(newState -> {
           if (session != null) {
             session.tell(new Ended("cursor_moved", "the subscription's cursor was moved; reconnect to receive from "

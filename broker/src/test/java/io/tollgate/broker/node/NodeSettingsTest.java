@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import io.tollgate.broker.analytics.AnalyticsSettings;
 import io.tollgate.broker.tls.ServerTls;
 import io.tollgate.broker.topic.Retention;
 import java.io.IOException;
@@ -193,6 +194,8 @@ class NodeSettingsTest {
       "tollgate.topics.dedup.max-bytes | forever",
       "tollgate.storage.probe-interval | 0s",
       "tollgate.storage.unavailable-after-failures | 0",
+      "tollgate.analytics.full-sweep-every | 0s",
+      "tollgate.analytics.notice-interval | 0ms",
   })
   void aValueOutOfItsRangeStopsTheNodeAtStartNamingItsKey(String key, String value) {
     ConfigException refused = assertThrows(ConfigException.class, () -> read(key + " = \"" + value + "\""));
@@ -212,6 +215,14 @@ class NodeSettingsTest {
     assertEquals(50, limits.catalog().plansPerProduct());
     assertEquals(256 * 1024, limits.maxRequestBytes());
     assertEquals(100, limits.maxAlertsPerAccount());
+  }
+
+  @Test
+  void analyticsReadsWrittenJournalsEveryFiveSecondsAndEveryJournalEveryTenMinutes() {
+    AnalyticsSettings analytics = read("").analytics();
+    assertEquals(Duration.ofSeconds(5), analytics.readInterval());
+    assertEquals(Duration.ofMinutes(10), analytics.fullSweepEvery());
+    assertEquals(Duration.ofSeconds(1), analytics.noticeInterval());
   }
 
   @Test
