@@ -284,8 +284,8 @@ public final class LocalCassandra implements AutoCloseable {
         saved_caches_directory: %4$s/saved_caches
         hints_directory: %4$s/hints
         cdc_raw_directory: %4$s/cdc_raw
-        commitlog_sync: periodic
-        commitlog_sync_period: 10000ms
+        commitlog_sync: group
+        commitlog_sync_group_window: 5ms
         concurrent_reads: 8
         concurrent_writes: 16
         concurrent_compactors: 1
