@@ -73,7 +73,7 @@ public final class BatchingPublisher implements AutoCloseable {
    * says (retry with the same event ids); a batch so refused is sent again.
    */
   public static final Set<String> RETRIABLE = Set.of("partition_overloaded", "publish_timeout", "storage_unavailable",
-      "timeout", "publish_rate_limited");
+      "timeout", "publish_rate_limited", "not_ready");
 
   /**
    * The client's code for a connection lost after it was made: retriable when the transport

@@ -425,7 +425,7 @@ class BatchingPublisherTest {
   @Test
   void everyRefusalTheReadmeCallsPassingIsRetriedAndOthersAreNot() throws Exception {
     for (String code : List.of("partition_overloaded", "publish_timeout", "storage_unavailable", "timeout",
-        "publish_rate_limited", "forbidden", "topic_not_found")) {
+        "publish_rate_limited", "not_ready", "forbidden", "topic_not_found")) {
       AtomicLong calls = new AtomicLong();
       FakeTransport transport = new FakeTransport(call -> {
         if (calls.incrementAndGet() == 1) {

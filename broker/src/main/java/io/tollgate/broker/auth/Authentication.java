@@ -11,10 +11,16 @@ public sealed interface Authentication {
   record Refused(String code, String message) implements Authentication {}
 
   /**
-   * The broker could not check a token (its keys could not be fetched): not the caller's fault,
-   * so it does not count as a failed attempt.
+   * The broker could not check the secret yet: a token's keys could not be fetched
+   * ({@code jwks_unavailable}), or the node is starting and its catalog view does not know every
+   * key yet ({@code not_ready}). Not the caller's fault, so it does not count as a failed attempt.
    */
-  record Unavailable(String message) implements Authentication {}
+  record Unavailable(String code, String message) implements Authentication {}
+
+  static Unavailable notReady() {
+    return new Unavailable("not_ready", "the node is starting: its catalog view has not caught up, so it cannot check "
+        + "this key yet; retry");
+  }
 
   static Refused invalidKey() {
     return new Refused("invalid_key", "the API key is not valid");

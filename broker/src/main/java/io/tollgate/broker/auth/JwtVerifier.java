@@ -118,7 +118,7 @@ public final class JwtVerifier {
     try {
       claims = processor.process(signed, null);
     } catch (KeySourceException e) {
-      return new Authentication.Unavailable("the keys to check tokens could not be fetched: " + e.getMessage());
+      return new Authentication.Unavailable("jwks_unavailable", "the keys to check tokens could not be fetched: " + e.getMessage());
     } catch (BadJOSEException | JOSEException e) {
       return Authentication.invalidToken("the token's signature does not verify with a key of the issuer's JWKS");
     }

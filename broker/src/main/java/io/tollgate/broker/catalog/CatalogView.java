@@ -91,6 +91,10 @@ public final class CatalogView {
     return caughtUp;
   }
 
+  public boolean hasCaughtUp() {
+    return caughtUp.isDone() && !caughtUp.isCompletedExceptionally();
+  }
+
   public synchronized void stop() {
     stopped = true;
     if (following != null) {

@@ -429,7 +429,8 @@ public final class HttpApi extends AllDirectives {
             return inner.apply(accepted.principal());
           }
           if (authentication instanceof Authentication.Unavailable unavailable) {
-            return complete(Responses.error("jwks_unavailable", unavailable.message()));
+            return complete(Responses.error(unavailable.code(), unavailable.message())
+                .addHeader(org.apache.pekko.http.javadsl.model.HttpHeader.parse("Retry-After", "1")));
           }
           Authentication.Refused refused = (Authentication.Refused) authentication;
           throttle.failed(source);

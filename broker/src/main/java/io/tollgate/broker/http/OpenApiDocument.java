@@ -25,7 +25,7 @@ final class OpenApiDocument {
   private static final String SCHEMAS = "#/components/schemas/";
   private static final Set<String> OPEN = Set.of("/healthz", "/readyz", "/metrics", "/v1/openapi.json");
   private static final List<String> AUTHENTICATION = List.of("unauthenticated", "invalid_key", "invalid_token",
-      "token_expired", "too_many_auth_failures", "forbidden");
+      "token_expired", "too_many_auth_failures", "forbidden", "jwks_unavailable", "not_ready");
   private static final List<String> BODY = List.of("malformed_json", "trailing_json", "duplicate_key", "too_deep",
       "unknown_field", "missing_field", "invalid_field", "payload_too_large", "field_too_long", "request_too_large");
   private static final List<String> ANY = List.of("internal_error", "timeout");

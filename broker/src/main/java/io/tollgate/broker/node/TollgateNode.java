@@ -313,7 +313,7 @@ public final class TollgateNode {
 
     Optional<JwtSettings> jwt = settings.jwt();
     Authenticator authenticator = new Authenticator(view, adminKey.secret(), clock,
-        jwt.isEmpty() ? Optional.empty() : Optional.of(JwtVerifier.of(jwt.get())));
+        jwt.isEmpty() ? Optional.empty() : Optional.of(JwtVerifier.of(jwt.get())), view::hasCaughtUp);
     AuthThrottle throttle = new AuthThrottle(settings.authFailures(), clock,
         () -> analytics.ifPresent(a -> a.recorder().authFailed()));
     StrictJson eventData = new StrictJson(settings.publish().maxJsonDepth());

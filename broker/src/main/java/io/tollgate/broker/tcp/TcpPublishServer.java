@@ -243,7 +243,7 @@ public final class TcpPublishServer {
     }
     Authentication authentication = authenticator.authenticate(opening.getAuthenticate().getApiKey());
     if (authentication instanceof Authentication.Unavailable unavailable) {
-      return Source.single(fatal("jwks_unavailable", unavailable.message()));
+      return Source.single(fatal(unavailable.code(), unavailable.message()));
     }
     if (authentication instanceof Authentication.Refused refused) {
       throttle.failed(source);
