@@ -143,26 +143,37 @@ public final class JournalTrimmer {
       return idle();
     }
 
-    /** Positions of every reader, then each owner's latest snapshot, then the deletes, one at a time. */
+    /**
+     * Each owner's latest snapshot, then the positions of every reader of the journals with
+     * something left to trim below their snapshot, then the deletes, one at a time. Readers are
+     * not asked about the other journals: asking billing wakes each account's entity, and a
+     * round every ten minutes must not wake every account of a node that holds thousands.
+     */
     private CompletionStage<List<TrimPlan.Deletion>> round(List<String> toTrim, Map<String, Long> deleted) {
       if (toTrim.isEmpty()) {
         return CompletableFuture.completedFuture(List.of());
       }
-      return ReaderFloors.ask(readers, toTrim).thenCompose(floors -> latestSnapshots(toTrim).thenCompose(latest -> {
-        List<TrimPlan.Deletion> plan = TrimPlan.of(latest, floors, deleted);
-        return Source.from(plan)
-            .mapAsync(1, deletion -> deletes.deleteTo(deletion.journal(), deletion.through())
-                .handle((done, failure) -> {
-                  if (failure != null) {
-                    log.warn("trimming {} up to entry {} failed; the next round tries again",
-                        deletion.journal(), deletion.through(), failure);
-                    return List.<TrimPlan.Deletion>of();
-                  }
-                  return List.of(deletion);
-                }))
-            .mapConcat(done -> done)
-            .runWith(Sink.seq(), system);
-      }));
+      return latestSnapshots(toTrim).thenCompose(latest -> {
+        Map<String, Long> trimmable = TrimPlan.belowTheirSnapshots(latest, deleted);
+        return trimmable.isEmpty() ? CompletableFuture.completedFuture(List.<TrimPlan.Deletion>of())
+            : ReaderFloors.ask(readers, List.copyOf(trimmable.keySet()))
+                .thenCompose(floors -> delete(TrimPlan.of(trimmable, floors, deleted)));
+      });
+    }
+
+    private CompletionStage<List<TrimPlan.Deletion>> delete(List<TrimPlan.Deletion> plan) {
+      return Source.from(plan)
+          .mapAsync(1, deletion -> deletes.deleteTo(deletion.journal(), deletion.through())
+              .handle((done, failure) -> {
+                if (failure != null) {
+                  log.warn("trimming {} up to entry {} failed; the next round tries again",
+                      deletion.journal(), deletion.through(), failure);
+                  return List.<TrimPlan.Deletion>of();
+                }
+                return List.of(deletion);
+              }))
+          .mapConcat(done -> done)
+          .runWith(Sink.seq(), system);
     }
 
     private CompletionStage<Map<String, Long>> latestSnapshots(List<String> toTrim) {

@@ -1,6 +1,7 @@
 package io.tollgate.broker.trim;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -18,6 +19,20 @@ public final class TrimPlan {
     public long entries() {
       return through - from + 1;
     }
+  }
+
+  /**
+   * The journals whose latest snapshot is past what earlier rounds deleted: only they can lose
+   * entries this round, whatever their readers say.
+   */
+  public static Map<String, Long> belowTheirSnapshots(Map<String, Long> latestSnapshots, Map<String, Long> deletedThrough) {
+    Map<String, Long> trimmable = new HashMap<>();
+    latestSnapshots.forEach((journal, snapshot) -> {
+      if (snapshot > deletedThrough.getOrDefault(journal, 0L)) {
+        trimmable.put(journal, snapshot);
+      }
+    });
+    return trimmable;
   }
 
   /**

@@ -81,6 +81,37 @@ class JournalTrimmerTest {
   }
 
   @Test
+  void readersAreAskedOnlyAboutJournalsWithASnapshotPastWhatIsDeleted() {
+    List<Collection<String>> asked = new CopyOnWriteArrayList<>();
+    ReadPositions reader = new ReadPositions() {
+      @Override
+      public String name() {
+        return "billing";
+      }
+
+      @Override
+      public CompletionStage<Map<String, Long>> positionsIn(Collection<String> journals) {
+        asked.add(List.copyOf(journals));
+        return CompletableFuture.completedFuture(Map.of(USAGE, 100L, BILLING, 100L));
+      }
+    };
+    Map<String, Long> snapshots = new java.util.concurrent.ConcurrentHashMap<>(Map.of(USAGE, 30L, BILLING, 0L));
+    ActorRef<JournalTrimmer.Command> trimmer = testKit.spawn(JournalTrimmer.create(() -> List.of(USAGE, BILLING),
+        List.of(reader), journal -> CompletableFuture.completedFuture(snapshots.get(journal)), new Deletes(),
+        JournalTrimmer.Listener.NONE));
+
+    assertEquals(List.of(new TrimPlan.Deletion(USAGE, 1, 30)), round(trimmer));
+    assertEquals(List.of(List.of(USAGE)), asked, "a journal without a snapshot cannot be trimmed: its reader is not asked");
+
+    assertEquals(List.of(), round(trimmer));
+    assertEquals(1, asked.size(), "nothing new below any snapshot: no reader is asked (no account's billing woken)");
+
+    snapshots.put(BILLING, 12L);
+    assertEquals(List.of(new TrimPlan.Deletion(BILLING, 1, 12)), round(trimmer));
+    assertEquals(List.of(BILLING), asked.get(1));
+  }
+
+  @Test
   void aReaderThatDoesNotAnswerStopsTheRoundAndAFailedDeleteIsTriedAgain() {
     Deletes deletes = new Deletes();
     AtomicBoolean down = new AtomicBoolean(true);
