@@ -283,7 +283,7 @@ t1="$(date +%s.%N)"
 log "wall time from the load's start to the last sample: $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f", b - a}') s"
 find "$work/data" -type f -printf '%s %P\n' 2>/dev/null | sort -rn >"$work/data-files.txt" || true
 log "data dir: $(wc -l <"$work/data-files.txt") files; the largest:"
-head -5 "$work/data-files.txt" | while read -r size name; do log "  $(( size / 1048576 )) MiB  $name"; done
+head -5 "$work/data-files.txt" | while read -r size name; do log "  $(awk -v b="$size" 'BEGIN {printf "%.1f", b / 1048576}') MiB  $name"; done
 grep -E ' level=(WARN|ERROR) ' "$work/broker.log" | cut -c1-300 | sort | uniq -c | sort -rn | head -5 \
   | while IFS= read -r line; do log "broker log: $line"; done
 report_rc=0
