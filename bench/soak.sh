@@ -193,7 +193,7 @@ for _ in $(seq 1 $(( START_TIMEOUT * 2 ))); do
     tail -40 "$work/broker.log" >&2
     exit 1
   fi
-  if curl -fsS -o /dev/null "$url/healthz" 2>/dev/null && [ -s "$work/data/admin.key" ]; then
+  if curl -fsS --max-time 5 -o /dev/null "$url/healthz" 2>/dev/null && [ -s "$work/data/admin.key" ]; then
     started=yes
     break
   fi
@@ -254,7 +254,7 @@ for name in "${!loadgen_pids[@]}"; do
     tail -20 "$work/loadgen-$name.err" >&2
     exit 1
   fi
-  set_to="$(curl -fsS -XPOST "$url/v1/topics/$topic/retention" -H "Authorization: Bearer $admin_key" \
+  set_to="$(curl -fsS --max-time 30 -XPOST "$url/v1/topics/$topic/retention" -H "Authorization: Bearer $admin_key" \
     -H 'Content-Type: application/json' -d "$retention_body" | jq -c '.retention')" \
     || { log "could not set the retention of $topic"; exit 1; }
   log "loadgen $name: topic $topic, retention $set_to"
