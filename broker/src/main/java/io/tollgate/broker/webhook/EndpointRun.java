@@ -33,7 +33,9 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.pattern.CircuitBreaker;
 import org.apache.pekko.pattern.CircuitBreakerOpenException;
 import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.QueueOfferResult;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -78,6 +80,12 @@ final class EndpointRun {
   /** Per partition, the latest ack the run sent, done once committed or refused. */
   private final Map<PartitionRef, CompletableFuture<Void>> acks = new ConcurrentHashMap<>();
   private final SharedKillSwitch killSwitch = KillSwitches.shared("webhook-run");
+  /**
+   * The run's attempts on their way to the attempt log, written in groups (one journal write per
+   * {@code attempt-log-interval}, not one per request, which at thousands of requests a second
+   * would crowd out the node's other writes); completed, so flushed, when the run ends.
+   */
+  private BoundedSourceQueue<Attempt> attempts;
 
   /**
    * Events a lane sends and tries again until a 2xx answers or the policy gives them up;
@@ -116,6 +124,10 @@ final class EndpointRun {
   /** Runs the feed; the stage completes when the feed ends (the session ended) or fails when the run stops. */
   CompletionStage<Done> run(DeliveryFeed.Opened feed) {
     int lanes = endpoint.concurrency();
+    attempts = Source.<Attempt>queue(settings.attemptLogSize())
+        .groupedWithin(settings.attemptLogSize(), settings.attemptLogInterval())
+        .to(Sink.foreach(group -> records.attempts(endpoint.subscription(), group)))
+        .run(system);
     Source.tick(Duration.ZERO, settings.wakeEvery(), "replay")
         .via(killSwitch.flow())
         .mapAsync(1, tick -> records.queued(endpoint.subscription(), endpoint.batchSize())
@@ -138,6 +150,7 @@ final class EndpointRun {
     return done.whenComplete((ended, failure) -> {
       stopped.set(true);
       killSwitch.shutdown();
+      attempts.complete();
     });
   }
 
@@ -294,9 +307,13 @@ final class EndpointRun {
                       String note, Optional<Instant> nextTryAt) {
     List<Delivery> deliveries = batch.deliveries();
     String error = Stream.of(answer.error(), note).filter(text -> !text.isEmpty()).collect(Collectors.joining(", "));
-    records.attempt(endpoint.subscription(), new Attempt(0, id, sentAt, answer.status(), answer.latencyMillis(),
-        answer.excerpt(), error, deliveries.size(), deliveries.get(0).cursor().encode(),
-        deliveries.get(deliveries.size() - 1).cursor().encode(), nextTryAt, tryNumber, batch.replay()));
+    Attempt attempt = new Attempt(0, id, sentAt, answer.status(), answer.latencyMillis(), answer.excerpt(), error,
+        deliveries.size(), deliveries.get(0).cursor().encode(), deliveries.get(deliveries.size() - 1).cursor().encode(),
+        nextTryAt, tryNumber, batch.replay());
+    if (attempts.offer(attempt) != QueueOfferResult.enqueued()) {
+      // An answer after the run ended, or a log that fell far behind: the attempt goes alone.
+      records.attempts(endpoint.subscription(), List.of(attempt));
+    }
   }
 
   private static boolean isSuccess(WebhookClient.Answer answer) {

@@ -36,8 +36,8 @@ class WebhookClientTest {
   private static WebhookSettings settings(boolean allowPrivate) {
     return new WebhookSettings(Optional.empty(), allowPrivate, 10, 100, 1, 4, Duration.ofSeconds(10),
         Duration.ofSeconds(10), Duration.ofSeconds(5), 16, new RetryPolicy(Duration.ofMillis(10), Duration.ofSeconds(1),
-        0, Duration.ofMinutes(1)), 5, Duration.ofSeconds(1), Duration.ZERO, 10, Duration.ofSeconds(1),
-        Duration.ofMillis(10), new WebhookSettings.DeadLetters(DeadLetterPolicy.HOLD, 10, 1 << 20));
+        0, Duration.ofMinutes(1)), 5, Duration.ofSeconds(1), Duration.ZERO, 10, Duration.ofMillis(500),
+        Duration.ofSeconds(1), Duration.ofMillis(10), new WebhookSettings.DeadLetters(DeadLetterPolicy.HOLD, 10, 1 << 20));
   }
 
   /** A receiver that answers every request 200 with a long body, and counts the connections it accepted. */
