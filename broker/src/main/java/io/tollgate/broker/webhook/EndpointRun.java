@@ -7,7 +7,6 @@ import io.tollgate.broker.position.Cursor;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.broker.subscription.Delivery;
 import io.tollgate.broker.subscription.StreamSession;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +28,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.pattern.CircuitBreaker;
 import org.apache.pekko.pattern.CircuitBreakerOpenException;
@@ -55,6 +55,13 @@ import org.apache.pekko.stream.javadsl.Source;
  * a 2xx has the ledger remove and bill them.
  */
 final class EndpointRun {
+  private static final int OPENED_SECRETS = 8;
+  /**
+   * Attempts told to the ledger in one message, at most: with 512-byte excerpts, 100 stay well
+   * inside a cluster message's 256 KiB frame when the ledger runs on another node.
+   */
+  private static final int ATTEMPTS_PER_WRITE = 100;
+
   /** The run was stopped or the endpoint disabled: the lane's batch is not acknowledged. */
   static final class Stopped extends RuntimeException {
     Stopped(String why) {
@@ -70,7 +77,14 @@ final class EndpointRun {
   private final DeliveryRecords records;
   private final EndpointEvents events;
   private final Clock clock;
-  private final URI url;
+  /** The endpoint's URL, parsed once for every request of the run. */
+  private final Uri url;
+  /**
+   * The secrets this run opened, by what the catalog stores: opening one (a cipher made and run)
+   * for every request cost more than signing with it. A rotation adds one; the few kept are dropped
+   * together past {@link #OPENED_SECRETS}.
+   */
+  private final Map<Catalog.StoredSecret, byte[]> openedSecrets = new ConcurrentHashMap<>();
   /** The subscription's dead-letter policy: its own fields over the node's. */
   private final DeadLetterPolicy deadLetters;
   private final CircuitBreaker breaker;
@@ -109,7 +123,7 @@ final class EndpointRun {
     this.events = events;
     this.failingSince = failingSince;
     this.clock = clock;
-    this.url = URI.create(endpoint.url());
+    this.url = Uri.create(endpoint.url());
     this.deadLetters = DeadLetterPolicy.chosen(endpoint.deadLetters(), settings.deadLetters().policy());
     this.breaker = CircuitBreaker.create(Adapter.toClassic(system).scheduler(), settings.breakerFailures(),
             settings.requestTimeout().plus(settings.bodyTimeout()).plusSeconds(1), settings.breakerReset())
@@ -125,7 +139,7 @@ final class EndpointRun {
   CompletionStage<Done> run(DeliveryFeed.Opened feed) {
     int lanes = endpoint.concurrency();
     attempts = Source.<Attempt>queue(settings.attemptLogSize())
-        .groupedWithin(settings.attemptLogSize(), settings.attemptLogInterval())
+        .groupedWithin(ATTEMPTS_PER_WRITE, settings.attemptLogInterval())
         .to(Sink.foreach(group -> records.attempts(endpoint.subscription(), group)))
         .run(system);
     Source.tick(Duration.ZERO, settings.wakeEvery(), "replay")
@@ -185,8 +199,12 @@ final class EndpointRun {
     String subscription = endpoint.subscription();
     Catalog.WebhookEndpoint current = view.catalog().webhook(subscription).orElse(endpoint);
     SecretBox box = settings.secrets().orElseThrow(() -> new Stopped("this node has no webhook secret key"));
+    if (openedSecrets.size() > OPENED_SECRETS) {
+      openedSecrets.clear();
+    }
     List<byte[]> secrets = current.signingAt(clock.instant()).stream()
-        .map(secret -> box.open(secret.ciphertext(), subscription)).toList();
+        .map(secret -> openedSecrets.computeIfAbsent(secret, stored -> box.open(stored.ciphertext(), subscription)))
+        .toList();
     byte[] body = WebhookBody.of(subscription, batch.deliveries());
     String id = WebhookBody.webhookId(subscription, batch.deliveries());
     Instant sentAt = clock.instant();

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.http.javadsl.model.Uri;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -66,7 +66,7 @@ class WebhookClientTest {
         host -> new InetAddress[] {InetAddress.getByName("127.0.0.1")});
     WebhookClient client = new WebhookClient(testKit.system(), settings(allowPrivate), targets,
         Executors.newSingleThreadExecutor());
-    CompletableFuture<WebhookClient.Answer> answer = client.post(URI.create("http://rebound.example:" + port + "/in"),
+    CompletableFuture<WebhookClient.Answer> answer = client.post(Uri.create("http://rebound.example:" + port + "/in"),
         List.of(), "{}".getBytes(StandardCharsets.UTF_8)).toCompletableFuture();
     return answer.get(30, TimeUnit.SECONDS);
   }
