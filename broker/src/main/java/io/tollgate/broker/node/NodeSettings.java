@@ -193,6 +193,7 @@ public record NodeSettings(
         new RetryPolicy(firstRetry, maxRetry, jitter, positive(t, "webhooks.disable-after")),
         atLeastOne(t, "webhooks.breaker.failures"), positive(t, "webhooks.breaker.reset"),
         notNegative(t, "webhooks.secret-overlap"), between(t, "webhooks.attempt-log-size", 1, 100_000),
+        positive(t, "webhooks.attempt-log-interval"),
         positive(t, "webhooks.wake-every"), positive(t, "webhooks.linger"),
         new WebhookSettings.DeadLetters(new DeadLetterPolicy(t.getBoolean("webhooks.dead-letters.enabled"),
             deadLetterAfter(t), between(t, "webhooks.dead-letters.after-attempts", 0, DeadLetterPolicy.MAX_AFTER_ATTEMPTS)),

@@ -148,9 +148,18 @@ public sealed interface StreamFormat extends StreamSession.Frames<Message> {
       return text.toString();
     }
 
+    /** {@link #ITEM} as UTF-8, for webhook bodies: encoded once per delivery however many endpoints it goes to. */
+    static final Delivery.Rendering<byte[]> ITEM_UTF8 = delivery -> delivery.rendered(ITEM)
+        .getBytes(StandardCharsets.UTF_8);
+
     /** A delivery as a batch frame lists it, rendered once per delivery; webhook bodies list events the same way. */
     public static String batchItem(Delivery delivery) {
       return delivery.rendered(ITEM);
+    }
+
+    /** {@link #batchItem} as UTF-8 bytes, kept with the delivery and shared: never to be changed. */
+    public static byte[] batchItemUtf8(Delivery delivery) {
+      return delivery.rendered(ITEM_UTF8);
     }
 
     /** The JSON of one delivery, as an {@code event} frame carries it. */

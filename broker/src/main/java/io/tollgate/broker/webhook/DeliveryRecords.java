@@ -11,7 +11,8 @@ import java.util.concurrent.CompletionStage;
  * seek moves it. A small interface, so that a run does not depend on sharding.
  */
 public interface DeliveryRecords {
-  void attempt(String subscription, Attempt attempt);
+  /** Keeps these attempts, oldest first, in one write of the subscription's ledger; not answered. */
+  void attempts(String subscription, List<Attempt> attempts);
 
   /** A page of attempts, newest first, numbered below {@code before} (0: from the newest); its state is empty. */
   CompletionStage<WebhookWorker.AttemptsPage> attemptPage(String subscription, long before, int limit);

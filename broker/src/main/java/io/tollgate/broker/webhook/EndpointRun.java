@@ -7,7 +7,6 @@ import io.tollgate.broker.position.Cursor;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.broker.subscription.Delivery;
 import io.tollgate.broker.subscription.StreamSession;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,11 +28,14 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.pattern.CircuitBreaker;
 import org.apache.pekko.pattern.CircuitBreakerOpenException;
 import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.QueueOfferResult;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -53,6 +55,13 @@ import org.apache.pekko.stream.javadsl.Source;
  * a 2xx has the ledger remove and bill them.
  */
 final class EndpointRun {
+  private static final int OPENED_SECRETS = 8;
+  /**
+   * Attempts told to the ledger in one message, at most: with 512-byte excerpts, 100 stay well
+   * inside a cluster message's 256 KiB frame when the ledger runs on another node.
+   */
+  private static final int ATTEMPTS_PER_WRITE = 100;
+
   /** The run was stopped or the endpoint disabled: the lane's batch is not acknowledged. */
   static final class Stopped extends RuntimeException {
     Stopped(String why) {
@@ -68,7 +77,14 @@ final class EndpointRun {
   private final DeliveryRecords records;
   private final EndpointEvents events;
   private final Clock clock;
-  private final URI url;
+  /** The endpoint's URL, parsed once for every request of the run. */
+  private final Uri url;
+  /**
+   * The secrets this run opened, by what the catalog stores: opening one (a cipher made and run)
+   * for every request cost more than signing with it. A rotation adds one; the few kept are dropped
+   * together past {@link #OPENED_SECRETS}.
+   */
+  private final Map<Catalog.StoredSecret, byte[]> openedSecrets = new ConcurrentHashMap<>();
   /** The subscription's dead-letter policy: its own fields over the node's. */
   private final DeadLetterPolicy deadLetters;
   private final CircuitBreaker breaker;
@@ -78,6 +94,12 @@ final class EndpointRun {
   /** Per partition, the latest ack the run sent, done once committed or refused. */
   private final Map<PartitionRef, CompletableFuture<Void>> acks = new ConcurrentHashMap<>();
   private final SharedKillSwitch killSwitch = KillSwitches.shared("webhook-run");
+  /**
+   * The run's attempts on their way to the attempt log, written in groups (one journal write per
+   * {@code attempt-log-interval}, not one per request, which at thousands of requests a second
+   * would crowd out the node's other writes); completed, so flushed, when the run ends.
+   */
+  private BoundedSourceQueue<Attempt> attempts;
 
   /**
    * Events a lane sends and tries again until a 2xx answers or the policy gives them up;
@@ -101,7 +123,7 @@ final class EndpointRun {
     this.events = events;
     this.failingSince = failingSince;
     this.clock = clock;
-    this.url = URI.create(endpoint.url());
+    this.url = Uri.create(endpoint.url());
     this.deadLetters = DeadLetterPolicy.chosen(endpoint.deadLetters(), settings.deadLetters().policy());
     this.breaker = CircuitBreaker.create(Adapter.toClassic(system).scheduler(), settings.breakerFailures(),
             settings.requestTimeout().plus(settings.bodyTimeout()).plusSeconds(1), settings.breakerReset())
@@ -116,6 +138,10 @@ final class EndpointRun {
   /** Runs the feed; the stage completes when the feed ends (the session ended) or fails when the run stops. */
   CompletionStage<Done> run(DeliveryFeed.Opened feed) {
     int lanes = endpoint.concurrency();
+    attempts = Source.<Attempt>queue(settings.attemptLogSize())
+        .groupedWithin(ATTEMPTS_PER_WRITE, settings.attemptLogInterval())
+        .to(Sink.foreach(group -> records.attempts(endpoint.subscription(), group)))
+        .run(system);
     Source.tick(Duration.ZERO, settings.wakeEvery(), "replay")
         .via(killSwitch.flow())
         .mapAsync(1, tick -> records.queued(endpoint.subscription(), endpoint.batchSize())
@@ -138,6 +164,7 @@ final class EndpointRun {
     return done.whenComplete((ended, failure) -> {
       stopped.set(true);
       killSwitch.shutdown();
+      attempts.complete();
     });
   }
 
@@ -172,8 +199,12 @@ final class EndpointRun {
     String subscription = endpoint.subscription();
     Catalog.WebhookEndpoint current = view.catalog().webhook(subscription).orElse(endpoint);
     SecretBox box = settings.secrets().orElseThrow(() -> new Stopped("this node has no webhook secret key"));
+    if (openedSecrets.size() > OPENED_SECRETS) {
+      openedSecrets.clear();
+    }
     List<byte[]> secrets = current.signingAt(clock.instant()).stream()
-        .map(secret -> box.open(secret.ciphertext(), subscription)).toList();
+        .map(secret -> openedSecrets.computeIfAbsent(secret, stored -> box.open(stored.ciphertext(), subscription)))
+        .toList();
     byte[] body = WebhookBody.of(subscription, batch.deliveries());
     String id = WebhookBody.webhookId(subscription, batch.deliveries());
     Instant sentAt = clock.instant();
@@ -294,9 +325,13 @@ final class EndpointRun {
                       String note, Optional<Instant> nextTryAt) {
     List<Delivery> deliveries = batch.deliveries();
     String error = Stream.of(answer.error(), note).filter(text -> !text.isEmpty()).collect(Collectors.joining(", "));
-    records.attempt(endpoint.subscription(), new Attempt(0, id, sentAt, answer.status(), answer.latencyMillis(),
-        answer.excerpt(), error, deliveries.size(), deliveries.get(0).cursor().encode(),
-        deliveries.get(deliveries.size() - 1).cursor().encode(), nextTryAt, tryNumber, batch.replay()));
+    Attempt attempt = new Attempt(0, id, sentAt, answer.status(), answer.latencyMillis(), answer.excerpt(), error,
+        deliveries.size(), deliveries.get(0).cursor().encode(), deliveries.get(deliveries.size() - 1).cursor().encode(),
+        nextTryAt, tryNumber, batch.replay());
+    if (attempts.offer(attempt) != QueueOfferResult.enqueued()) {
+      // An answer after the run ended, or a log that fell far behind: the attempt goes alone.
+      records.attempts(endpoint.subscription(), List.of(attempt));
+    }
   }
 
   private static boolean isSuccess(WebhookClient.Answer answer) {

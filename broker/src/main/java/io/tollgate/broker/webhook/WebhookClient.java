@@ -1,7 +1,6 @@
 package io.tollgate.broker.webhook;
 
 import io.tollgate.broker.error.Refusal;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -15,8 +14,10 @@ import org.apache.pekko.http.javadsl.ClientTransport;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
 import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
 import org.apache.pekko.stream.Materializer;
@@ -56,8 +57,8 @@ public final class WebhookClient {
             .withTransport(checked));
   }
 
-  public CompletionStage<Answer> post(URI url, List<HttpHeader> headers, byte[] body) {
-    HttpRequest request = HttpRequest.POST(url.toString()).addHeaders(headers)
+  public CompletionStage<Answer> post(Uri url, List<HttpHeader> headers, byte[] body) {
+    HttpRequest request = HttpRequest.create().withMethod(HttpMethods.POST).withUri(url).addHeaders(headers)
         .withEntity(ContentTypes.APPLICATION_JSON, body);
     long started = System.nanoTime();
     return http.singleRequest(request, http.defaultClientHttpsContext(), pool, Adapter.toClassic(system).log())

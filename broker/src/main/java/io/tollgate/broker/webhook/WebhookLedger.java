@@ -49,8 +49,15 @@ public final class WebhookLedger extends EventSourcedBehavior<WebhookLedger.Comm
 
   public sealed interface Command extends ClusterMessage {}
 
-  /** An attempt to keep; not answered. */
-  public record RecordAttempt(Attempt attempt) implements Command {}
+  /** Attempts to keep, oldest first, in one journal write; not answered. */
+  public record RecordAttempts(List<Attempt> attempts) implements Command {
+    public RecordAttempts {
+      attempts = List.copyOf(attempts);
+      if (attempts.isEmpty()) {
+        throw new IllegalArgumentException("no attempt to record");
+      }
+    }
+  }
 
   /** A page of attempts, newest first, numbered below {@code before} (0: from the newest); {@code state} is empty. */
   public record GetAttempts(long before, int limit, ActorRef<WebhookWorker.AttemptsPage> replyTo) implements Command {}
@@ -153,8 +160,10 @@ public final class WebhookLedger extends EventSourcedBehavior<WebhookLedger.Comm
   @Override
   public CommandHandler<Command, Message, State> commandHandler() {
     return newCommandHandlerBuilder().forAnyState()
-        .onCommand(RecordAttempt.class, (state, record) -> Effect().persist(WebhookAttemptRecorded.newBuilder()
-            .setAttempt(WebhookMessages.toProto(record.attempt())).build()))
+        .onCommand(RecordAttempts.class, (state, record) -> Effect().persist(record.attempts().stream()
+            .<Message>map(attempt -> WebhookAttemptRecorded.newBuilder().setAttempt(WebhookMessages.toProto(attempt))
+                .build())
+            .toList()))
         .onCommand(GetAttempts.class, (state, get) -> {
           AttemptLog.Page page = state.attempts.page(get.before(), get.limit());
           get.replyTo().tell(new WebhookWorker.AttemptsPage(page.attempts(), page.more(), ""));

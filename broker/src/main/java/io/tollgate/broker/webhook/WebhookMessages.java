@@ -25,6 +25,7 @@ import io.tollgate.protocols.v1.journal.WebhookLedgerSnapshot;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * What webhook workers and ledgers journal, are sent and answer, each with its manifest and its
@@ -52,9 +53,11 @@ public final class WebhookMessages {
       MessageCodec.stored(WebhookDeadLettersQueued.getDefaultInstance()),
       MessageCodec.stored(WebhookDeadLettersRemoved.getDefaultInstance()),
       MessageCodec.stored(WebhookLedgerSnapshot.getDefaultInstance()),
-      MessageCodec.of("WebhookRecordAttempt", WebhookLedger.RecordAttempt.class, WebhookRecordAttempt.parser(),
-          (record, refs) -> WebhookRecordAttempt.newBuilder().setAttempt(toProto(record.attempt())).build(),
-          (record, refs) -> new WebhookLedger.RecordAttempt(fromProto(record.getAttempt()))),
+      MessageCodec.of("WebhookRecordAttempt", WebhookLedger.RecordAttempts.class, WebhookRecordAttempt.parser(),
+          (record, refs) -> WebhookRecordAttempt.newBuilder().setAttempt(toProto(record.attempts().get(0)))
+              .addAllMoreAttempts(record.attempts().stream().skip(1).map(WebhookMessages::toProto).toList()).build(),
+          (record, refs) -> new WebhookLedger.RecordAttempts(Stream.concat(Stream.of(record.getAttempt()),
+              record.getMoreAttemptsList().stream()).map(WebhookMessages::fromProto).toList())),
       MessageCodec.of("WebhookLedgerGetAttempts", WebhookLedger.GetAttempts.class, WebhookAttemptsRequest.parser(),
           (get, refs) -> WebhookAttemptsRequest.newBuilder().setBefore(get.before()).setLimit(get.limit())
               .setReplyTo(refs.text(get.replyTo())).build(),

@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param breakerReset how long an open circuit waits before it lets one request through
  * @param secretOverlap how long a rotated-out secret still signs
  * @param attemptLogSize attempts kept per subscription (durably, in its {@link WebhookLedger})
+ * @param attemptLogInterval how long a run gathers its attempts before it writes them to the log together
  * @param wakeEvery how often every node makes sure each webhook subscription's worker runs
  * @param deadLetters when a failing batch is given up, and how much each subscription's dead-letter store holds
  */
@@ -25,7 +26,8 @@ public record WebhookSettings(Optional<SecretBox> secrets, boolean allowPrivateT
                               int maxBatchSize, int concurrency, int maxConcurrency, Duration connectTimeout,
                               Duration requestTimeout, Duration bodyTimeout, int maxExcerptBytes, RetryPolicy retries,
                               int breakerFailures, Duration breakerReset, Duration secretOverlap, int attemptLogSize,
-                              Duration wakeEvery, Duration linger, DeadLetters deadLetters) {
+                              Duration attemptLogInterval, Duration wakeEvery, Duration linger,
+                              DeadLetters deadLetters) {
   /** {@code tollgate.webhooks.dead-letters}: the policy, and the store's bounds per subscription. */
   public record DeadLetters(DeadLetterPolicy policy, int maxCount, long maxBytes) {}
 }

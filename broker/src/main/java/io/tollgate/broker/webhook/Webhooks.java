@@ -139,8 +139,8 @@ public final class Webhooks implements EndpointEvents, DeliveryRecords {
   }
 
   @Override
-  public void attempt(String subscription, Attempt attempt) {
-    ledger(subscription).tell(new WebhookLedger.RecordAttempt(attempt));
+  public void attempts(String subscription, List<Attempt> attempts) {
+    ledger(subscription).tell(new WebhookLedger.RecordAttempts(attempts));
   }
 
   @Override

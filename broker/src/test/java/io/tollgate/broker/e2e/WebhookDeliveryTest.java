@@ -97,6 +97,15 @@ class WebhookDeliveryTest {
     return reply.body();
   }
 
+  /**
+   * The attempt log once it shows at least {@code count} attempts: a run writes its attempts
+   * together every {@code attempt-log-interval}, so the log catches up a moment after a delivery.
+   */
+  static JsonNode attemptsOnceLogged(TestBroker broker, TestBroker.Tenancy t, String subscription, int count) {
+    return await().atMost(Duration.ofSeconds(10)).until(() -> attempts(broker, t, subscription),
+        log -> log.get("data").size() >= count);
+  }
+
   private static List<String> ids(String prefix, int count) {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -152,7 +161,7 @@ class WebhookDeliveryTest {
       JsonNode shown = broker.get("/v1/subscriptions/" + subscription, t.consumerKey()).body();
       assertFalse(shown.get("delivery").has("secret"));
       assertFalse(shown.toString().contains(secret.substring(6)));
-      JsonNode log = attempts(broker, t, subscription);
+      JsonNode log = attemptsOnceLogged(broker, t, subscription, 1);
       assertEquals("delivering", log.get("state").asText());
       assertEquals(200, log.get("data").get(0).get("status").asInt());
     }
@@ -201,7 +210,7 @@ class WebhookDeliveryTest {
       receiver.requests().forEach(request -> webhookIds.add(request.header("webhook-id")));
       assertEquals(1, webhookIds.size(), "the same events keep their webhook-id");
 
-      JsonNode log = attempts(broker, t, subscription).get("data");
+      JsonNode log = attemptsOnceLogged(broker, t, subscription, 5).get("data");
       assertEquals(5, log.size(), log.toString());
       JsonNode delivered = log.get(0);
       JsonNode reset = log.get(1);

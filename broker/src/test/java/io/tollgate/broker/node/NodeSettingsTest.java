@@ -174,6 +174,7 @@ class NodeSettingsTest {
       "tollgate.webhooks.retry.max | 1ms",
       "tollgate.webhooks.disable-after | 0s",
       "tollgate.webhooks.max-excerpt-bytes | 0",
+      "tollgate.webhooks.attempt-log-interval | 0s",
       "tollgate.webhooks.dead-letters.after | 0s",
       "tollgate.webhooks.dead-letters.after | 3651d",
       "tollgate.webhooks.dead-letters.after-attempts | 1000001",

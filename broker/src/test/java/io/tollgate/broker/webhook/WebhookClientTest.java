@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.http.javadsl.model.Uri;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -36,8 +36,8 @@ class WebhookClientTest {
   private static WebhookSettings settings(boolean allowPrivate) {
     return new WebhookSettings(Optional.empty(), allowPrivate, 10, 100, 1, 4, Duration.ofSeconds(10),
         Duration.ofSeconds(10), Duration.ofSeconds(5), 16, new RetryPolicy(Duration.ofMillis(10), Duration.ofSeconds(1),
-        0, Duration.ofMinutes(1)), 5, Duration.ofSeconds(1), Duration.ZERO, 10, Duration.ofSeconds(1),
-        Duration.ofMillis(10), new WebhookSettings.DeadLetters(DeadLetterPolicy.HOLD, 10, 1 << 20));
+        0, Duration.ofMinutes(1)), 5, Duration.ofSeconds(1), Duration.ZERO, 10, Duration.ofMillis(500),
+        Duration.ofSeconds(1), Duration.ofMillis(10), new WebhookSettings.DeadLetters(DeadLetterPolicy.HOLD, 10, 1 << 20));
   }
 
   /** A receiver that answers every request 200 with a long body, and counts the connections it accepted. */
@@ -66,7 +66,7 @@ class WebhookClientTest {
         host -> new InetAddress[] {InetAddress.getByName("127.0.0.1")});
     WebhookClient client = new WebhookClient(testKit.system(), settings(allowPrivate), targets,
         Executors.newSingleThreadExecutor());
-    CompletableFuture<WebhookClient.Answer> answer = client.post(URI.create("http://rebound.example:" + port + "/in"),
+    CompletableFuture<WebhookClient.Answer> answer = client.post(Uri.create("http://rebound.example:" + port + "/in"),
         List.of(), "{}".getBytes(StandardCharsets.UTF_8)).toCompletableFuture();
     return answer.get(30, TimeUnit.SECONDS);
   }

@@ -33,7 +33,7 @@ class WebhookLedgerTest {
   private static final WebhookSettings SETTINGS = new WebhookSettings(Optional.empty(), true, 10, 100, 1, 4,
       Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 16, new RetryPolicy(Duration.ofMillis(10),
       Duration.ofSeconds(1), 0, Duration.ofMinutes(1)), 5, Duration.ofSeconds(1), Duration.ZERO, 3,
-      Duration.ofSeconds(1), Duration.ofMillis(10),
+      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(10),
       new WebhookSettings.DeadLetters(new DeadLetterPolicy(true, Duration.ofMinutes(1), 2), 3, 1 << 20));
   /** Each bill asked: redelivery, units and bytes. */
   private final List<List<Long>> bills = new CopyOnWriteArrayList<>();
@@ -85,16 +85,30 @@ class WebhookLedgerTest {
   void theLatestAttemptsAndTheDeadLettersSurviveARestartFromASnapshotAndNumberingGoesOn() {
     assertEquals(1, add(letter(1)).count());
     for (int i = 0; i < 510; i++) {
-      ledger.runCommand(new WebhookLedger.RecordAttempt(attempt(500)));
+      ledger.runCommand(new WebhookLedger.RecordAttempts(List.of(attempt(500))));
     }
     ledger.restart();
     assertEquals(List.of(510L, 509L, 508L), attempts().attempts().stream().map(Attempt::number).toList(),
         "the latest attempt-log-size attempts, newest first");
-    ledger.runCommand(new WebhookLedger.RecordAttempt(attempt(200)));
+    ledger.runCommand(new WebhookLedger.RecordAttempts(List.of(attempt(200))));
     assertEquals(511, attempts().attempts().get(0).number());
     assertEquals(List.of(1L), deadLetters(false).letters().stream().map(DeadLetter::number).toList());
     assertEquals(1, add(letter(2)).count());
     assertEquals(List.of(1L, 2L), deadLetters(false).letters().stream().map(DeadLetter::number).toList());
+  }
+
+  @Test
+  void attemptsRecordedTogetherAreOneWriteNumberedInTheirOrderAndASnapshotWithinTheWriteKeepsThem() {
+    ledger.runCommand(new WebhookLedger.RecordAttempts(List.of(attempt(200))));
+    var together = ledger.runCommand(new WebhookLedger.RecordAttempts(
+        java.util.stream.IntStream.range(0, 600).mapToObj(i -> attempt(i % 2 == 0 ? 200 : 503)).toList()));
+    assertEquals(600, together.events().size(), "one event per attempt, persisted in one write");
+    assertEquals(List.of(601L, 600L, 599L), attempts().attempts().stream().map(Attempt::number).toList());
+    assertEquals(List.of(503, 200, 503), attempts().attempts().stream().map(Attempt::status).toList(),
+        "in the order they were given");
+    ledger.restart();
+    assertEquals(List.of(601L, 600L, 599L), attempts().attempts().stream().map(Attempt::number).toList(),
+        "the snapshot taken on passing 500 inside the write, and the events after it");
   }
 
   @Test
