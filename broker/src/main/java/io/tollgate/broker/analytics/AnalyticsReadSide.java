@@ -100,6 +100,9 @@ public final class AnalyticsReadSide
    */
   public record Settings(Duration interval, int maxEntriesPerJournal, Duration fullSweepEvery) {}
 
+  /** How many times max-entries-per-journal of one partition's announced entries are kept between two ticks. */
+  static final int ANNOUNCED_PER_READ_LIMIT = 10;
+
   /** The key of the read that follows at once when the last one stopped at its limit. */
   private static final String MORE = "more";
 
@@ -138,7 +141,9 @@ public final class AnalyticsReadSide
       timers.startTimerWithFixedDelay(new Tick(), settings.interval());
       // A child gathers the partitions' announcements, many a second at full load, so that they
       // neither queue in this actor's stash while it persists nor cost it a message each.
-      AnnouncedEntries announced = new AnnouncedEntries(settings.maxEntriesPerJournal());
+      // A tick's worth of a busy partition's entries (a group commit every millisecond or two), at
+      // some 100 bytes each; a read side that falls further behind reads the journal instead.
+      AnnouncedEntries announced = new AnnouncedEntries(ANNOUNCED_PER_READ_LIMIT * settings.maxEntriesPerJournal());
       partitionWrites.tell(Topic.subscribe(context.spawn(Behaviors.<PartitionAdvanced>receiveMessage(advanced -> {
         announced.announced(advanced);
         return Behaviors.same();
