@@ -26,6 +26,9 @@
 #   WARMUP [10s]          warm-up before each measured run, same settings, not reported
 #   DRAIN [20s]          loadgen --drain-timeout
 #   DRAIN_EVENTS [200000]  events each measured drain run receives (warm-up: DRAIN_WARMUP_EVENTS [20000])
+#   ANALYTICS_DRAIN_EVENTS [1000000]  the same for drain-analytics-on/off, whose ratio needs a steady
+#                        rate: 200,000 events drain in some 5 s, most of it the first seconds' ramp
+#                        (warm-up: ANALYTICS_DRAIN_WARMUP_EVENTS [100000])
 #   ACK_SAMPLES [50]     samples of each measured ack-to-invoice run (warm-up: ACK_WARMUP_SAMPLES [10])
 #   COUNTED_TIMEOUT [600] hard limit in seconds on each drain/ack-to-invoice loadgen
 #   RUNS [all]           space-separated subset of run names (see RUN_SPECS below)
@@ -61,6 +64,8 @@ WARMUP="${WARMUP:-10s}"
 DRAIN="${DRAIN:-20s}"
 DRAIN_EVENTS="${DRAIN_EVENTS:-200000}"
 DRAIN_WARMUP_EVENTS="${DRAIN_WARMUP_EVENTS:-20000}"
+ANALYTICS_DRAIN_EVENTS="${ANALYTICS_DRAIN_EVENTS:-1000000}"
+ANALYTICS_DRAIN_WARMUP_EVENTS="${ANALYTICS_DRAIN_WARMUP_EVENTS:-100000}"
 ACK_SAMPLES="${ACK_SAMPLES:-50}"
 ACK_WARMUP_SAMPLES="${ACK_WARMUP_SAMPLES:-10}"
 COUNTED_TIMEOUT="${COUNTED_TIMEOUT:-600}"
@@ -120,6 +125,8 @@ broker_config_of() {
 # The size of a run, measured and warm-up: a duration, or for the billing runs an event count.
 size_args() { # size_args NAME measured|warmup -> sets size
   case "$1:$2" in
+    drain-analytics-*:measured) size=(--events "$ANALYTICS_DRAIN_EVENTS") ;;
+    drain-analytics-*:warmup) size=(--events "$ANALYTICS_DRAIN_WARMUP_EVENTS") ;;
     drain-*:measured) size=(--events "$DRAIN_EVENTS") ;;
     drain-*:warmup) size=(--events "$DRAIN_WARMUP_EVENTS") ;;
     ack-to-invoice*:measured) size=(--samples "$ACK_SAMPLES") ;;

@@ -8,6 +8,7 @@ import io.tollgate.protocols.v1.journal.AnalyticsRolled;
 import io.tollgate.protocols.v1.journal.AnalyticsRollup;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +45,9 @@ import org.apache.pekko.stream.javadsl.Source;
  * followed journals ({@link ReadSideState#journals}) that were written since it last read them
  * ({@link DirtyJournals}: partitions announce their writes to every node, and each node's
  * {@link WrittenJournals} tells it which subscription and billing journals were written there),
- * every journal at its start and once every {@code full-sweep-every}; each from where it stopped. It turns what it read
+ * every journal at its start and once every {@code full-sweep-every}; each from where it stopped.
+ * A partition's entries that were announced with their summary, following on from where it
+ * stopped, count as read without reading the journal ({@link AnnouncedEntries}). It turns what it read
  * into minute rollups and lag, and journals them together with its new read positions as one
  * {@code AnalyticsRolled}. So after a restart it goes on from its last positions and nothing
  * is counted twice or lost. Nodes send it their minute records ({@link MinuteRecorder}), which
@@ -79,7 +82,9 @@ public final class AnalyticsReadSide
 
   private record Tick() implements Command, NoSerializationVerificationNeeded {}
 
-  private record Read(Map<String, List<ReadSideState.Entry>> entries, boolean more)
+  /** Entries read from the journals, and those heard in partitions' announcements (other journals). */
+  private record Read(Map<String, List<ReadSideState.Entry>> fromJournals,
+                      Map<String, List<ReadSideState.Entry>> announced, boolean more)
       implements Command, NoSerializationVerificationNeeded {}
 
   private record ReadFailed(List<String> journals, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
@@ -95,6 +100,9 @@ public final class AnalyticsReadSide
    */
   public record Settings(Duration interval, int maxEntriesPerJournal, Duration fullSweepEvery) {}
 
+  /** How many times max-entries-per-journal of one partition's announced entries are kept between two ticks. */
+  static final int ANNOUNCED_PER_READ_LIMIT = 10;
+
   /** The key of the read that follows at once when the last one stopped at its limit. */
   private static final String MORE = "more";
 
@@ -106,15 +114,15 @@ public final class AnalyticsReadSide
   private final Settings settings;
   private final Listener listener;
   private final DirtyJournals dirty;
-  /** The partitions announced as written since the last tick, gathered by a child. */
-  private final WrittenJournals partitionsWritten;
+  /** The partitions' entries announced since the last tick, gathered by a child. */
+  private final AnnouncedEntries announced;
   private boolean reading;
 
   private AnalyticsReadSide(ActorContext<Command> context, TimerScheduler<Command> timers, CatalogView view,
                             CurrentEventsByPersistenceIdQuery journal, Clock clock, Settings settings,
-                            Listener listener, WrittenJournals partitionsWritten) {
+                            Listener listener, AnnouncedEntries announced) {
     super(PersistenceId.ofUniqueId(PERSISTENCE_ID));
-    this.partitionsWritten = partitionsWritten;
+    this.announced = announced;
     this.listener = listener;
     this.context = context;
     this.timers = timers;
@@ -133,12 +141,14 @@ public final class AnalyticsReadSide
       timers.startTimerWithFixedDelay(new Tick(), settings.interval());
       // A child gathers the partitions' announcements, many a second at full load, so that they
       // neither queue in this actor's stash while it persists nor cost it a message each.
-      WrittenJournals partitionsWritten = new WrittenJournals();
+      // A tick's worth of a busy partition's entries (a group commit every millisecond or two), at
+      // some 100 bytes each; a read side that falls further behind reads the journal instead.
+      AnnouncedEntries announced = new AnnouncedEntries(ANNOUNCED_PER_READ_LIMIT * settings.maxEntriesPerJournal());
       partitionWrites.tell(Topic.subscribe(context.spawn(Behaviors.<PartitionAdvanced>receiveMessage(advanced -> {
-        partitionsWritten.written(advanced.getPersistenceId());
+        announced.announced(advanced);
         return Behaviors.same();
       }), "partition-writes")));
-      return new AnalyticsReadSide(context, timers, view, journal, clock, settings, listener, partitionsWritten);
+      return new AnalyticsReadSide(context, timers, view, journal, clock, settings, listener, announced);
     }));
     return ClusterSingleton.get(system).init(SingletonActor.of(
         Behaviors.supervise(readSide).onFailure(SupervisorStrategy.restartWithBackoff(
@@ -206,10 +216,12 @@ public final class AnalyticsReadSide
     if (reading || !view.caughtUp().toCompletableFuture().isDone()) {
       return Effect().none();
     }
-    partitionsWritten.send(dirty::written);
-    List<String> journals = dirty.take(ReadSideState.journals(view.catalog()), clock.millis());
+    AnnouncedEntries.Plan plan = announced.plan(state::position, dirty, ReadSideState.journals(view.catalog()),
+        clock.millis());
+    List<String> journals = plan.journals();
+    Map<String, List<ReadSideState.Entry>> heard = plan.announced();
     if (journals.isEmpty()) {
-      return Effect().none();
+      return heard.isEmpty() ? Effect().none() : onRead(state, new Read(Map.of(), heard, false));
     }
     reading = true;
     Map<String, Long> from = new LinkedHashMap<>();
@@ -224,7 +236,9 @@ public final class AnalyticsReadSide
         .runWith(Sink.seq(), context.getSystem());
     context.pipeToSelf(read, (pairs, failure) -> {
       if (failure != null) {
-        return new ReadFailed(journals, failure);
+        List<String> unread = new ArrayList<>(journals);
+        unread.addAll(heard.keySet());
+        return new ReadFailed(unread, failure);
       }
       Map<String, List<ReadSideState.Entry>> entries = new LinkedHashMap<>();
       boolean more = false;
@@ -232,17 +246,19 @@ public final class AnalyticsReadSide
         entries.put(pair.first(), pair.second());
         more |= pair.second().size() >= settings.maxEntriesPerJournal();
       }
-      return new Read(entries, more);
+      return new Read(entries, heard, more);
     });
     return Effect().none();
   }
 
   private Effect<AnalyticsRolled, ReadSideState> onRead(ReadSideState state, Read read) {
     reading = false;
-    read.entries().forEach((journal, entries) ->
+    read.fromJournals().forEach((journal, entries) ->
         dirty.read(journal, entries.size() >= settings.maxEntriesPerJournal()));
-    AnalyticsRolled step = state.step(view.catalog(), read.entries(), clock.instant());
-    listener.read(read.entries(), state.lastLag());
+    Map<String, List<ReadSideState.Entry>> entries = new LinkedHashMap<>(read.fromJournals());
+    entries.putAll(read.announced());
+    AnalyticsRolled step = state.step(view.catalog(), entries, clock.instant());
+    listener.read(read.fromJournals(), state.lastLag());
     if (read.more()) {
       timers.startSingleTimer(MORE, new Tick(), Duration.ZERO);
     }

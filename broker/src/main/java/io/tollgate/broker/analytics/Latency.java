@@ -43,7 +43,12 @@ public final class Latency {
   }
 
   public static void record(Histogram histogram, long millis) {
-    histogram.recordValue(Math.max(0, Math.min(HIGHEST_MILLIS, millis)));
+    histogram.recordValue(clamp(millis));
+  }
+
+  /** A latency as it is counted: none below 0 ms, and an hour at most. */
+  static long clamp(long millis) {
+    return Math.max(0, Math.min(HIGHEST_MILLIS, millis));
   }
 
   public static Latency of(Histogram histogram) {

@@ -102,15 +102,17 @@ public final class ReadSideState {
     AnalyticsRolled.Builder step = AnalyticsRolled.newBuilder();
     Map<String, Long> ends = new HashMap<>();
     Map<String, Map<String, Long>> newAcks = new LinkedHashMap<>();
+    MinuteCounts published = new MinuteCounts();
+    MinuteCounts acknowledged = new MinuteCounts();
     read.forEach((journal, entries) -> {
       if (entries.isEmpty()) {
         return;
       }
       for (Entry entry : entries) {
         if (entry.event() instanceof Appended appended && PartitionRef.isPersistenceId(journal)) {
-          onAppended(catalog, journal, appended, added, step, ends);
+          onAppended(journal, appended, published, step, ends);
         } else if (entry.event() instanceof CursorsAdvanced advanced) {
-          onAcked(catalog, journal, advanced, added, newAcks);
+          onAcked(catalog, journal, advanced, acknowledged, newAcks);
         } else if (entry.event() instanceof InvoiceFinalized invoice) {
           onInvoice(catalog, invoice, added);
         } else if (entry.event() instanceof RevenueCredited credited) {
@@ -118,6 +120,16 @@ public final class ReadSideState {
         }
       }
       step.putPositions(journal, entries.get(entries.size() - 1).sequence());
+    });
+    published.forEach((minute, counted) -> {
+      Rollup rollup = Rollup.published(counted.events, counted.bytes);
+      Attribution.ofTopic(catalog, minute.key())
+          .forEach(t -> added.add(t.dimension(), t.key(), counted.atMillis, rollup));
+    });
+    acknowledged.forEach((minute, counted) -> {
+      Rollup rollup = Rollup.acknowledged(counted.events);
+      Attribution.ofSubscription(catalog, minute.key(), Instant.ofEpochMilli(counted.atMillis))
+          .forEach(t -> added.add(t.dimension(), t.key(), counted.atMillis, rollup));
     });
     step.putAllPartitionEnds(ends);
     newAcks.forEach((subscription, offsets) ->
@@ -130,18 +142,50 @@ public final class ReadSideState {
     return step.build();
   }
 
-  private static void onAppended(Catalog catalog, String journal, Appended appended, RollupTable added,
+  /**
+   * Events (and bytes) of a step, summed per topic or subscription, minute and plan before they
+   * are attributed: a read of a thousand entries attributes each key's minute once, not once per
+   * entry, and adds the same to every key because counts add.
+   */
+  static final class MinuteCounts {
+    /** A key's minute; {@code plan} is the subscription's plan then, since a plan may change within a minute. */
+    record Minute(String key, long minuteMillis, String plan) {}
+
+    /** The sums so far, and an instant of the minute (the first entry's) to attribute them at. */
+    static final class Counted {
+      long events;
+      long bytes;
+      final long atMillis;
+
+      Counted(long atMillis) {
+        this.atMillis = atMillis;
+      }
+    }
+
+    private final Map<Minute, Counted> byMinute = new LinkedHashMap<>();
+
+    void add(String key, String plan, long atMillis, long events, long bytes) {
+      Counted counted = byMinute.computeIfAbsent(new Minute(key, Resolution.MINUTE.bucketOf(atMillis), plan),
+          minute -> new Counted(atMillis));
+      counted.events += events;
+      counted.bytes += bytes;
+    }
+
+    void forEach(java.util.function.BiConsumer<Minute, Counted> action) {
+      byMinute.forEach(action);
+    }
+  }
+
+  private static void onAppended(String journal, Appended appended, MinuteCounts published,
                                  AnalyticsRolled.Builder step, Map<String, Long> ends) {
-    Rollup published = Rollup.published(appended.events(), appended.bytes());
-    String topic = PartitionRef.fromPersistenceId(journal).topic();
-    Attribution.ofTopic(catalog, topic).forEach(t -> added.add(t.dimension(), t.key(), appended.appendedAtMillis(),
-        published));
+    published.add(PartitionRef.fromPersistenceId(journal).topic(), "", appended.appendedAtMillis(), appended.events(),
+        appended.bytes());
     ends.put(journal, appended.firstOffset() + appended.events());
     step.addAppendedAt(AppendedAt.newBuilder().setPartition(journal).setFirstOffset(appended.firstOffset())
         .setAtMillis(appended.appendedAtMillis()));
   }
 
-  private static void onAcked(Catalog catalog, String journal, CursorsAdvanced advanced, RollupTable added,
+  private static void onAcked(Catalog catalog, String journal, CursorsAdvanced advanced, MinuteCounts acknowledged,
                               Map<String, Map<String, Long>> newAcks) {
     String subscription = journal.substring(journal.indexOf('|') + 1);
     Map<String, Long> offsets = newAcks.computeIfAbsent(subscription, s -> new HashMap<>());
@@ -149,9 +193,9 @@ public final class ReadSideState {
       offsets.put(new PartitionRef(cursor.getTopic(), cursor.getPartition()).persistenceId(), cursor.getOffset() + 1);
     }
     if (advanced.getUnits() > 0) {
-      Rollup acknowledged = Rollup.acknowledged(advanced.getUnits());
-      Attribution.ofSubscription(catalog, subscription, Instant.ofEpochMilli(advanced.getAtMillis()))
-          .forEach(t -> added.add(t.dimension(), t.key(), advanced.getAtMillis(), acknowledged));
+      String plan = catalog.subscription(subscription)
+          .map(s -> s.planAt(Instant.ofEpochMilli(advanced.getAtMillis()))).orElse("");
+      acknowledged.add(subscription, plan, advanced.getAtMillis(), advanced.getUnits(), 0);
     }
   }
 

@@ -2,7 +2,7 @@ package io.tollgate.broker.analytics;
 
 import java.math.BigDecimal;
 import java.util.Collection;
-import java.util.Map;
+import java.util.Collections;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -16,12 +16,13 @@ public record Rollup(long publishedEvents, long publishedBytes, long deliveredEv
                      long acknowledgedEvents, long filteredEvents, long redactedEvents, long quotaBlockedEvents,
                      long authFailures, long lagEvents, long lagSeconds, Latency latency,
                      SortedMap<String, BigDecimal> charges, SortedMap<String, BigDecimal> revenue) {
-  public static final Rollup EMPTY = new Rollup(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Latency.NONE, new TreeMap<>(),
-      new TreeMap<>());
+  /** Most rollups hold no money: they share this instead of two maps each. */
+  private static final SortedMap<String, BigDecimal> NO_MONEY = Collections.emptySortedMap();
+  public static final Rollup EMPTY = new Rollup(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Latency.NONE, NO_MONEY, NO_MONEY);
 
   public Rollup {
-    charges = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(charges));
-    revenue = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(revenue));
+    charges = charges.isEmpty() ? NO_MONEY : Collections.unmodifiableSortedMap(new TreeMap<>(charges));
+    revenue = revenue.isEmpty() ? NO_MONEY : Collections.unmodifiableSortedMap(new TreeMap<>(revenue));
   }
 
   public static Rollup published(long events, long bytes) {
@@ -103,9 +104,12 @@ public record Rollup(long publishedEvents, long publishedBytes, long deliveredEv
     return equals(EMPTY);
   }
 
-  private static SortedMap<String, BigDecimal> add(Map<String, BigDecimal> a, Map<String, BigDecimal> b) {
+  private static SortedMap<String, BigDecimal> add(SortedMap<String, BigDecimal> a, SortedMap<String, BigDecimal> b) {
     if (b.isEmpty()) {
-      return new TreeMap<>(a);
+      return a;
+    }
+    if (a.isEmpty()) {
+      return b;
     }
     TreeMap<String, BigDecimal> sum = new TreeMap<>(a);
     b.forEach((currency, amount) -> sum.merge(currency, amount, BigDecimal::add));

@@ -10,8 +10,8 @@ import java.util.function.Consumer;
  * each write, and {@link #send}, run every {@code notice-interval}, hands what was gathered
  * since to the analytics read side as one message, so ten thousand writes a second to the same
  * journals are one small message a second; a notice lost with its node is caught by the read
- * side's full sweep. The read side keeps one for the partitions' announcements, which reach
- * every node, and takes it at each tick.
+ * side's full sweep. Partitions announce their writes to every node themselves
+ * ({@link AnnouncedEntries}).
  */
 public final class WrittenJournals {
   private final Set<String> written = ConcurrentHashMap.newKeySet();

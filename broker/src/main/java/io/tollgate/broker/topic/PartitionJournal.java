@@ -3,6 +3,7 @@ package io.tollgate.broker.topic;
 import io.tollgate.broker.JournalDeletes;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.v1.CloudEvent;
+import io.tollgate.protocols.v1.cluster.PartitionAdvanced;
 import io.tollgate.protocols.v1.journal.EventsAppended;
 import io.tollgate.protocols.v1.journal.PartitionSnapshot;
 import java.time.Clock;
@@ -62,7 +63,12 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
   private record Deleted(RetentionSegments.Deletion deletion, Throwable failure) implements Command {}
 
   /** Each publish's positions, in the order of {@link Write#publishes}. */
-  record Written(List<List<StoredPosition>> positions) implements NoSerializationVerificationNeeded {}
+  /**
+   * Each publish's positions, and the announcement of the write to every node's readers: with the
+   * entry's summary, or without one when the write stored nothing new.
+   */
+  record Written(List<List<StoredPosition>> positions, PartitionAdvanced announcement)
+      implements NoSerializationVerificationNeeded {}
 
   private final ActorContext<Command> context;
   private final PartitionRef partition;
@@ -204,19 +210,26 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
       perPublish.add(plan.positions().subList(from, from + publish.size()));
       from += publish.size();
     }
-    Written written = new Written(perPublish);
+    PartitionAdvanced.Builder announcement = PartitionAdvanced.newBuilder().setPersistenceId(persistenceId);
     if (plan.writesNothing()) {
-      return Effect().reply(write.replyTo(), written);
+      return Effect().reply(write.replyTo(), new Written(perPublish, announcement.build()));
     }
     EventsAppended appended = EventsAppended.newBuilder()
         .setFirstOffset(log.nextOffset())
         .addAllEvents(plan.toWrite())
         .setAppendedAtMillis(clock.millis())
         .build();
+    long bytes = 0;
+    for (CloudEvent event : plan.toWrite()) {
+      bytes += event.getSerializedSize();
+    }
+    announcement.setFirstOffset(appended.getFirstOffset()).setEvents(appended.getEventsCount()).setBytes(bytes)
+        .setAppendedAtMillis(appended.getAppendedAtMillis());
     persisting = plan;
     return Effect().persist(appended)
         .thenRun(state -> windows.update(partition, state.window()))
-        .thenReply(write.replyTo(), state -> written);
+        .thenReply(write.replyTo(), state -> new Written(perPublish,
+            announcement.setSequenceNr(state.lastSequence()).build()));
   }
 
   @Override

@@ -125,7 +125,6 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
   private final ActorRef<Topic.Command<PartitionAdvanced>> announcements;
   private final Function<String, Retention> retentionOf;
   private final PartitionReaders readers;
-  private final Topic.Command<PartitionAdvanced> advanced;
   private final TimerScheduler<Command> timers;
   private final Clock clock;
   private List<Append> inFlight = List.of();
@@ -148,7 +147,6 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
     this.announcements = announcements;
     this.retentionOf = retentionOf;
     this.readers = readers;
-    this.advanced = Topic.publish(PartitionAdvanced.newBuilder().setPersistenceId(partition.persistenceId()).build());
     this.journal = context.spawn(
         PartitionJournal.create(partition, settings.dedup(), settings.snapshotEvery(),
             settings.retention().segments(), JournalDeletes.of(context.getSystem()), readers, clock, journalQuery,
@@ -278,7 +276,7 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
       }
     }
     inFlight = List.of();
-    announcements.tell(advanced);
+    announcements.tell(Topic.publish(batch.written().announcement()));
     if (!waiting.isEmpty()) {
       write(takeNextEntry());
     }

@@ -18,11 +18,13 @@ import io.tollgate.protocols.v1.journal.PlanTerms;
 import io.tollgate.protocols.v1.journal.ProductCreated;
 import io.tollgate.protocols.v1.journal.RevenueCredited;
 import io.tollgate.protocols.v1.journal.SubscriptionCreated;
+import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
 import io.tollgate.protocols.v1.journal.TopicCreated;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -142,6 +144,55 @@ class ReadSideStateTest {
         List.of(new ReadSideState.Entry(2, appended(5, 2, T0 + 200_000))));
     assertEquals(state.step(catalog, next, Instant.ofEpochMilli(T0 + 300_000)),
         restored.step(catalog, next, Instant.ofEpochMilli(T0 + 300_000)));
+  }
+
+  /** Each key's published and acknowledged counts per minute, leaving out lag (measured per step) and empty minutes. */
+  private static Map<String, List<Long>> counts(ReadSideState of) {
+    Map<String, List<Long>> counts = new TreeMap<>();
+    of.table().all().forEach(minute -> {
+      Rollup rollup = minute.rollup();
+      if (rollup.publishedEvents() + rollup.acknowledgedEvents() > 0) {
+        counts.put(minute.dimension() + "/" + minute.key() + "/" + minute.minuteMillis(),
+            List.of(rollup.publishedEvents(), rollup.publishedBytes(), rollup.acknowledgedEvents()));
+      }
+    });
+    return counts;
+  }
+
+  private static CursorsAdvanced acked(long units, long at) {
+    return CursorsAdvanced.newBuilder().setUnits(units).setAtMillis(at)
+        .addCursors(PartitionCursor.newBuilder().setTopic("shop.orders").setPartition(0).setSequence(1).setOffset(units))
+        .build();
+  }
+
+  @Test
+  void aReadOfManyEntriesCountsWhatReadingThemOneAtATimeCounts() {
+    apply(CatalogChange.newBuilder().setPlanCreated(PlanCreated.newBuilder().setId("plan_y").setProductId("prod_x")
+        .setName("y").setTerms(PlanTerms.newBuilder().setCurrency("USD"))));
+    catalog.apply(CatalogChange.newBuilder().setSubscriptionPlanChanged(SubscriptionPlanChanged.newBuilder()
+        .setSubscription("sub_1").setPlan("plan_y")).setActor("admin").setAtMillis(T0 + 20_000).build());
+    List<ReadSideState.Entry> partition = List.of(new ReadSideState.Entry(1, appended(0, 3, T0 + 1_000)),
+        new ReadSideState.Entry(2, appended(3, 2, T0 + 25_000)), new ReadSideState.Entry(3, appended(5, 4, T0 + 50_000)),
+        new ReadSideState.Entry(4, appended(9, 1, T0 + 61_000)), new ReadSideState.Entry(5, appended(10, 7, T0 + 62_000)),
+        new ReadSideState.Entry(6, appended(17, 2, T0 + 130_000)));
+    List<ReadSideState.Entry> subscription = List.of(new ReadSideState.Entry(1, acked(3, T0 + 10_000)),
+        new ReadSideState.Entry(2, acked(2, T0 + 15_000)), new ReadSideState.Entry(3, acked(4, T0 + 30_000)),
+        new ReadSideState.Entry(4, acked(5, T0 + 70_000)), new ReadSideState.Entry(5, acked(1, T0 + 71_000)));
+    long now = T0 + 200_000;
+
+    step(Map.of(PARTITION, partition, SUBSCRIPTION, subscription), now);
+    ReadSideState oneAtATime = new ReadSideState();
+    for (Map.Entry<String, List<ReadSideState.Entry>> journal : Map.of(PARTITION, partition, SUBSCRIPTION, subscription)
+        .entrySet()) {
+      journal.getValue().forEach(entry -> oneAtATime.apply(oneAtATime.step(catalog,
+          Map.of(journal.getKey(), List.of(entry)), Instant.ofEpochMilli(now))));
+    }
+
+    assertEquals(counts(oneAtATime), counts(state));
+    assertEquals(5, minute(Dimension.PLANS, "plan_x", T0).acknowledgedEvents(), "acks before the switch count for the old plan");
+    assertEquals(4, minute(Dimension.PLANS, "plan_y", T0).acknowledgedEvents(), "and those after it, in the same minute, for the new one");
+    assertEquals(9, minute(Dimension.TOPICS, "shop.orders", T0).publishedEvents());
+    assertEquals(Map.of(PARTITION, 6L, SUBSCRIPTION, 5L), state.positions());
   }
 
   @Test

@@ -187,6 +187,41 @@ class TopicPartitionTest {
   }
 
   @Test
+  void eachWriteIsAnnouncedWithTheSummaryOfItsEntryAndAWriteThatStoredNothingWithout() {
+    TestProbe<PartitionAdvanced> readers = testKit.createTestProbe();
+    announcements.tell(Topic.subscribe(readers.getRef()));
+    PartitionRef ref = new PartitionRef("summarized.topic", 0);
+    ActorRef<TopicPartition.Command> partition = partition(ref);
+    TestProbe<TopicPartition.AppendResult> replies = testKit.createTestProbe();
+    List<List<CloudEvent>> sent = new ArrayList<>();
+    PartitionAdvanced announced = readers.awaitAssert(() -> {
+      String id = "s" + System.nanoTime();
+      List<CloudEvent> events = List.of(event(id + "a"), event(id + "b").toBuilder().setTextData("twelve bytes").build());
+      sent.add(events);
+      partition.tell(new TopicPartition.Append(events, replies.getRef()));
+      assertInstanceOf(TopicPartition.Appended.class, replies.receiveMessage());
+      return readers.receiveMessage(Duration.ofMillis(500));
+    });
+    List<CloudEvent> events = sent.get(sent.size() - 1);
+    List<Object> stored = journal.persistedInStorage(ref.persistenceId());
+    assertEquals(stored.size(), announced.getSequenceNr(), "the entry just written, the journal's last");
+    EventsAppended entry = (EventsAppended) stored.get(stored.size() - 1);
+    assertEquals(ref.persistenceId(), announced.getPersistenceId());
+    assertEquals(entry.getFirstOffset(), announced.getFirstOffset());
+    assertEquals(2, announced.getEvents());
+    assertEquals(events.stream().mapToLong(CloudEvent::getSerializedSize).sum(), announced.getBytes());
+    assertEquals(entry.getAppendedAtMillis(), announced.getAppendedAtMillis());
+
+    partition.tell(new TopicPartition.Append(events, replies.getRef()));
+    assertInstanceOf(TopicPartition.Appended.class, replies.receiveMessage());
+    PartitionAdvanced nothingNew = readers.receiveMessage();
+    assertEquals(ref.persistenceId(), nothingNew.getPersistenceId());
+    assertEquals(0, nothingNew.getSequenceNr(), "a write of duplicates stores no entry to summarize");
+    assertEquals(stored.size(), journal.persistedInStorage(ref.persistenceId()).size());
+    announcements.tell(Topic.unsubscribe(readers.getRef()));
+  }
+
+  @Test
   void aRetriedAppendIsAnsweredWithTheOriginalPositionsAndNotStoredAgain() {
     PartitionRef ref = new PartitionRef("idempotent.topic", 0);
     ActorRef<TopicPartition.Command> partition = partition(ref);
