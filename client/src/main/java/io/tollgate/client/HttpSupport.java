@@ -11,7 +11,7 @@ import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
-/** What the HTTP publisher, the admin helper and the subscriber's handshake have in common. */
+/** What the HTTP publisher, the admin helper, the event-stream subscriber and the WebSocket subscriber's handshake have in common. */
 final class HttpSupport {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   /** Publishes reply only once the events are durable, so allow for a slow disk, not just the network. */
@@ -96,8 +96,7 @@ final class HttpSupport {
 
   /**
    * The JDK's connect failures often have no message; their class name is the next best thing.
-   * Its WebSocket wraps the reason a frame was refused in a bare {@code ProtocolException}, so
-   * the causes follow.
+   * An exception without a message that wraps another is followed by its causes.
    */
   static String describe(Throwable cause) {
     String own = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();

@@ -4,23 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tollgate.protocols.CloudEventFormatException;
 import io.tollgate.protocols.CloudEventJson;
 import java.io.IOException;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
- * The JSON stream protocol of a {@link Subscriber}: reassembles text frames, hands each event
- * to the handler and acks what the handler accepted. The JDK calls a listener one method at a
- * time and only after {@code request(1)}, so the handler runs on one thread at a time and the
- * broker's window is what bounds how much arrives unacknowledged.
+ * The JSON stream protocol of a {@link Subscriber}: hands each event of a text message to the
+ * handler and acks what the handler accepted. Its transport ({@link WebSocketStream}) calls it
+ * one message at a time and asks for the next only after it returned, so the handler runs on one
+ * thread at a time and the broker's window is what bounds how much arrives unacknowledged.
  */
-final class StreamListener implements WebSocket.Listener {
+final class StreamListener {
+  static final int NORMAL_CLOSURE_STATUS = 1000;
   private static final int PROTOCOL_ERROR_STATUS = 1002;
   private static final int UNSUPPORTED_DATA_STATUS = 1003;
   private static final int INTERNAL_ERROR_STATUS = 1011;
@@ -30,14 +28,13 @@ final class StreamListener implements WebSocket.Listener {
   /** Deliveries left before the subscriber closes by itself. */
   private long remaining;
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
-  private final StringBuilder partial = new StringBuilder();
   /**
    * Held while one frame's events are handled and acked, so that a close from another thread
    * goes out after those acks and never between an event and its ack.
    */
   private final Object lock = new Object();
-  /** The JDK allows one send at a time; each send starts when the previous one is done. */
-  private CompletableFuture<WebSocket> sends;
+  /** Null until the connection is open. */
+  private StreamSocket socket;
   private boolean delivering;
   private boolean closing;
   /** An error notice from the broker: why the stream ends if the broker closes it next. */
@@ -53,77 +50,14 @@ final class StreamListener implements WebSocket.Listener {
     return closed;
   }
 
-  @Override
-  public void onOpen(WebSocket webSocket) {
+  void onOpen(StreamSocket socket) {
     synchronized (lock) {
-      sends = CompletableFuture.completedFuture(webSocket);
-    }
-    webSocket.request(1);
-  }
-
-  @Override
-  public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-    partial.append(data);
-    if (last) {
-      String message = partial.toString();
-      partial.setLength(0);
-      onMessage(message);
-    }
-    webSocket.request(1);
-    return null;
-  }
-
-  @Override
-  public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-    fail(new TollgateException(TollgateException.PROTOCOL_ERROR, "the broker sent a binary frame on a JSON stream"),
-        UNSUPPORTED_DATA_STATUS, "binary frames are not expected");
-    webSocket.request(1);
-    return null;
-  }
-
-  @Override
-  public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-    boolean asked;
-    synchronized (lock) {
-      asked = closing;
-      closing = true;
-    }
-    TollgateException error = lastError;
-    if (error != null) {
-      closed.completeExceptionally(error);
-    } else if (asked || statusCode == WebSocket.NORMAL_CLOSURE) {
-      closed.complete(null);
-    } else {
-      closed.completeExceptionally(new TollgateException(TollgateException.CONNECTION_CLOSED,
-          "the broker closed the stream with status " + statusCode + (reason.isEmpty() ? "" : ": " + reason)));
-    }
-    return null;
-  }
-
-  @Override
-  public void onError(WebSocket webSocket, Throwable error) {
-    closed.completeExceptionally(new TollgateException(TollgateException.CONNECTION_CLOSED,
-        "the stream failed: " + HttpSupport.describe(error), error));
-  }
-
-  /**
-   * Stops delivering and closes the stream after the acks of what was delivered. Returns true
-   * when called from inside the handler: the close then happens once the handler returns, so
-   * the caller must not wait for it.
-   */
-  boolean requestClose() {
-    synchronized (lock) {
-      if (!closing) {
-        closing = true;
-        if (!delivering && sends != null) {
-          sendClose(WebSocket.NORMAL_CLOSURE, "");
-        }
-      }
-      return delivering;
+      this.socket = socket;
     }
   }
 
-  private void onMessage(String message) {
+  /** One whole text message (the transport reassembles fragments). */
+  void onText(String message) {
     JsonNode frame;
     try {
       frame = Json.MAPPER.readTree(message);
@@ -142,6 +76,50 @@ final class StreamListener implements WebSocket.Listener {
     } catch (TollgateException | CloudEventFormatException e) {
       fail(new TollgateException(TollgateException.PROTOCOL_ERROR, "the broker sent an invalid " + type + " frame: " + e.getMessage(), e),
           PROTOCOL_ERROR_STATUS, "invalid frame");
+    }
+  }
+
+  void onBinary() {
+    fail(new TollgateException(TollgateException.PROTOCOL_ERROR, "the broker sent a binary frame on a JSON stream"),
+        UNSUPPORTED_DATA_STATUS, "binary frames are not expected");
+  }
+
+  void onClose(int statusCode, String reason) {
+    boolean asked;
+    synchronized (lock) {
+      asked = closing;
+      closing = true;
+    }
+    TollgateException error = lastError;
+    if (error != null) {
+      closed.completeExceptionally(error);
+    } else if (asked || statusCode == NORMAL_CLOSURE_STATUS) {
+      closed.complete(null);
+    } else {
+      closed.completeExceptionally(new TollgateException(TollgateException.CONNECTION_CLOSED,
+          "the broker closed the stream with status " + statusCode + (reason == null || reason.isEmpty() ? "" : ": " + reason)));
+    }
+  }
+
+  void onError(Throwable error) {
+    closed.completeExceptionally(new TollgateException(TollgateException.CONNECTION_CLOSED,
+        "the stream failed: " + HttpSupport.describe(error), error));
+  }
+
+  /**
+   * Stops delivering and closes the stream after the acks of what was delivered. Returns true
+   * when called from inside the handler: the close then happens once the handler returns, so
+   * the caller must not wait for it.
+   */
+  boolean requestClose() {
+    synchronized (lock) {
+      if (!closing) {
+        closing = true;
+        if (!delivering && socket != null) {
+          socket.sendClose(NORMAL_CLOSURE_STATUS, "");
+        }
+      }
+      return delivering;
     }
   }
 
@@ -183,9 +161,9 @@ final class StreamListener implements WebSocket.Listener {
       if (failure != null) {
         closed.completeExceptionally(failure);
         closing = true;
-        sendClose(INTERNAL_ERROR_STATUS, "the subscriber's handler failed");
+        socket.sendClose(INTERNAL_ERROR_STATUS, "the subscriber's handler failed");
       } else if (closing) {
-        sendClose(WebSocket.NORMAL_CLOSURE, "");
+        socket.sendClose(NORMAL_CLOSURE_STATUS, "");
       }
     }
   }
@@ -207,23 +185,20 @@ final class StreamListener implements WebSocket.Listener {
       closed.completeExceptionally(cause);
       if (!closing) {
         closing = true;
-        sendClose(status, reason);
+        if (socket != null) {
+          socket.sendClose(status, reason);
+        }
       }
     }
   }
 
   private void send(String text) {
-    sends = sends.thenCompose(webSocket -> webSocket.sendText(text, true));
-    sends.whenComplete((webSocket, error) -> {
+    socket.sendText(text).whenComplete((sent, error) -> {
       if (error != null) {
         closed.completeExceptionally(new TollgateException(TollgateException.CONNECTION_CLOSED,
             "sending an ack failed: " + HttpSupport.describe(error), error));
       }
     });
-  }
-
-  private void sendClose(int status, String reason) {
-    sends = sends.thenCompose(webSocket -> webSocket.sendClose(status, reason));
   }
 
   private static String ack(String cursor) {

@@ -10,42 +10,35 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.protocols.CloudEventJson;
-import java.net.http.WebSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The subscriber's stream protocol, driven through a recording WebSocket (the JDK has no WebSocket server). */
+/** The subscriber's stream protocol, driven through a recording socket; FramesRightAfterTheHandshakeTest drives it over a real one. */
 class StreamListenerTest {
-  private final RecordingWebSocket socket = new RecordingWebSocket();
+  private final RecordingSocket socket = new RecordingSocket();
   private final List<Delivery> delivered = new ArrayList<>();
   private final List<Subscriber.Notice> notices = new ArrayList<>();
 
   @Test
-  void reassemblesATextMessageFromFragments() throws Exception {
+  void deliversAnEventAndAcksItsCursor() {
     StreamListener listener = open(delivered::add, Long.MAX_VALUE);
-    String frame = event("t", 0, 12).toString();
-    int third = frame.length() / 3;
-    listener.onText(socket, frame.substring(0, third), false);
-    listener.onText(socket, frame.substring(third, 2 * third), false);
-    assertTrue(delivered.isEmpty());
-    listener.onText(socket, frame.substring(2 * third), true);
+    listener.onText(event("t", 0, 12).toString());
 
     assertEquals(1, delivered.size());
     Delivery delivery = delivered.get(0);
     assertEquals(new Delivery("t:0:12", "t", 0, 12, delivery.event()), delivery);
     assertEquals("e-t-0-12", delivery.event().getId());
     assertEquals(List.of(ack("t:0:12")), socket.sent);
-    assertEquals(4, socket.requested.get(), "one request on open and one after each fragment");
   }
 
   @Test
   void acksOnlyTheLastCursorOfEachPartitionOfABatch() throws Exception {
     StreamListener listener = open(delivered::add, Long.MAX_VALUE);
-    listener.onText(socket, batch(event("a", 0, 1), event("a", 1, 1), event("a", 0, 2), event("b", 0, 5),
-        event("a", 1, 2), event("a", 0, 3)).toString(), true);
+    listener.onText(batch(event("a", 0, 1), event("a", 1, 1), event("a", 0, 2), event("b", 0, 5),
+        event("a", 1, 2), event("a", 0, 3)).toString());
 
     assertEquals(List.of("a:0:1", "a:1:1", "a:0:2", "b:0:5", "a:1:2", "a:0:3"),
         delivered.stream().map(Delivery::cursor).toList());
@@ -53,7 +46,7 @@ class StreamListenerTest {
   }
 
   @Test
-  void anEventWhoseHandlerThrowsIsNotAckedAndEndsTheStream() throws Exception {
+  void anEventWhoseHandlerThrowsIsNotAckedAndEndsTheStream() {
     IllegalStateException boom = new IllegalStateException("boom");
     StreamListener listener = open(delivery -> {
       if (delivery.offset() == 2) {
@@ -61,7 +54,7 @@ class StreamListenerTest {
       }
       delivered.add(delivery);
     }, Long.MAX_VALUE);
-    listener.onText(socket, batch(event("a", 0, 1), event("a", 0, 2), event("a", 0, 3)).toString(), true);
+    listener.onText(batch(event("a", 0, 1), event("a", 0, 2), event("a", 0, 3)).toString());
 
     assertEquals(1, delivered.size());
     assertEquals(List.of(ack("a:0:1")), socket.sent);
@@ -69,19 +62,19 @@ class StreamListenerTest {
     ExecutionException e = assertThrows(ExecutionException.class, () -> listener.closed().get(5, TimeUnit.SECONDS));
     assertSame(boom, e.getCause());
 
-    listener.onText(socket, event("a", 0, 4).toString(), true);
+    listener.onText(event("a", 0, 4).toString());
     assertEquals(1, delivered.size(), "nothing is delivered once the stream is closing");
   }
 
   @Test
   void stopsAfterMaxEventsAndAcksOnlyThose() throws Exception {
     StreamListener listener = open(delivered::add, 2);
-    listener.onText(socket, batch(event("a", 0, 1), event("a", 1, 1), event("a", 0, 2)).toString(), true);
+    listener.onText(batch(event("a", 0, 1), event("a", 1, 1), event("a", 0, 2)).toString());
 
     assertEquals(2, delivered.size());
     assertEquals(List.of(ack("a:0:1"), ack("a:1:1")), socket.sent);
-    assertEquals(List.of(WebSocket.NORMAL_CLOSURE), socket.closeStatuses);
-    listener.onClose(socket, WebSocket.NORMAL_CLOSURE, "");
+    assertEquals(List.of(StreamListener.NORMAL_CLOSURE_STATUS), socket.closeStatuses);
+    listener.onClose(StreamListener.NORMAL_CLOSURE_STATUS, "");
     listener.closed().get(5, TimeUnit.SECONDS);
   }
 
@@ -92,19 +85,19 @@ class StreamListenerTest {
       delivered.add(delivery);
       assertTrue(self[0].requestClose(), "inside the handler the caller must not wait");
     }, Long.MAX_VALUE);
-    self[0].onText(socket, batch(event("a", 0, 1), event("a", 0, 2)).toString(), true);
+    self[0].onText(batch(event("a", 0, 1), event("a", 0, 2)).toString());
 
     assertEquals(1, delivered.size());
     assertEquals(List.of(ack("a:0:1")), socket.sent);
-    assertEquals(List.of(WebSocket.NORMAL_CLOSURE), socket.closeStatuses);
+    assertEquals(List.of(StreamListener.NORMAL_CLOSURE_STATUS), socket.closeStatuses);
   }
 
   @Test
   void closeFromOutsideSendsACloseFrame() {
     StreamListener listener = open(delivered::add, Long.MAX_VALUE);
     assertFalse(listener.requestClose());
-    assertEquals(List.of(WebSocket.NORMAL_CLOSURE), socket.closeStatuses);
-    listener.onClose(socket, 1001, "going away");
+    assertEquals(List.of(StreamListener.NORMAL_CLOSURE_STATUS), socket.closeStatuses);
+    listener.onClose(1001, "going away");
     assertTrue(listener.closed().isDone() && !listener.closed().isCompletedExceptionally(),
         "the close we asked for is a normal end whatever status the broker answers with");
   }
@@ -112,8 +105,8 @@ class StreamListenerTest {
   @Test
   void anErrorNoticeIsWhyTheStreamEnded() {
     StreamListener listener = open(delivered::add, Long.MAX_VALUE);
-    listener.onText(socket, "{\"type\":\"error\",\"code\":\"quota_exceeded\",\"message\":\"the period's quota is used up\"}", true);
-    listener.onClose(socket, WebSocket.NORMAL_CLOSURE, "");
+    listener.onText("{\"type\":\"error\",\"code\":\"quota_exceeded\",\"message\":\"the period's quota is used up\"}");
+    listener.onClose(StreamListener.NORMAL_CLOSURE_STATUS, "");
 
     assertEquals("quota_exceeded", notices.get(0).code());
     assertEquals("error", notices.get(0).type());
@@ -126,8 +119,8 @@ class StreamListenerTest {
   @Test
   void otherNoticesDoNotEndTheStream() {
     StreamListener listener = open(delivered::add, Long.MAX_VALUE);
-    listener.onText(socket, "{\"type\":\"quota\",\"remaining\":10}", true);
-    listener.onText(socket, event("a", 0, 1).toString(), true);
+    listener.onText("{\"type\":\"quota\",\"remaining\":10}");
+    listener.onText(event("a", 0, 1).toString());
 
     assertEquals(10, notices.get(0).frame().path("remaining").asInt());
     assertEquals(1, delivered.size());
@@ -137,7 +130,7 @@ class StreamListenerTest {
   @Test
   void anAbnormalCloseByTheBrokerFailsTheStream() {
     StreamListener listener = open(delivered::add, Long.MAX_VALUE);
-    listener.onClose(socket, 1011, "internal error");
+    listener.onClose(1011, "internal error");
     ExecutionException e = assertThrows(ExecutionException.class, () -> listener.closed().get(5, TimeUnit.SECONDS));
     assertEquals(TollgateException.CONNECTION_CLOSED, assertInstanceOf(TollgateException.class, e.getCause()).code());
   }
@@ -145,8 +138,17 @@ class StreamListenerTest {
   @Test
   void aFrameThatIsNotJsonIsAProtocolError() {
     StreamListener listener = open(delivered::add, Long.MAX_VALUE);
-    listener.onText(socket, "{not json", true);
+    listener.onText("{not json");
     assertEquals(List.of(1002), socket.closeStatuses);
+    ExecutionException e = assertThrows(ExecutionException.class, () -> listener.closed().get(5, TimeUnit.SECONDS));
+    assertEquals(TollgateException.PROTOCOL_ERROR, assertInstanceOf(TollgateException.class, e.getCause()).code());
+  }
+
+  @Test
+  void aBinaryFrameIsAProtocolError() {
+    StreamListener listener = open(delivered::add, Long.MAX_VALUE);
+    listener.onBinary();
+    assertEquals(List.of(1003), socket.closeStatuses);
     ExecutionException e = assertThrows(ExecutionException.class, () -> listener.closed().get(5, TimeUnit.SECONDS));
     assertEquals(TollgateException.PROTOCOL_ERROR, assertInstanceOf(TollgateException.class, e.getCause()).code());
   }
@@ -156,7 +158,7 @@ class StreamListenerTest {
     StreamListener listener = open(delivered::add, Long.MAX_VALUE);
     ObjectNode frame = event("a", 0, 1);
     frame.remove("cursor");
-    listener.onText(socket, frame.toString(), true);
+    listener.onText(frame.toString());
     assertTrue(delivered.isEmpty());
     assertEquals(List.of(1002), socket.closeStatuses);
   }
