@@ -22,10 +22,10 @@ import java.util.concurrent.CompletionStage;
  * <p>The buffer holds only what a stream of this node still needs: each write drops the entries
  * before the position of the slowest stream, so that behind streams at the end it holds next to
  * nothing. Entries held for seconds outlive several young collections, and the collector copies
- * each of them every time: a buffer kept full to its bound made every collection copy tens of
- * megabytes, and those pauses were the slow seconds of a stream at a steady 1,000 events/s
- * (docs/benchmarks.md). A stream that falls behind still keeps what it has not read, up to the
- * bound.
+ * each of them every time: at 1,000 events/s a buffer kept full to its bound held the last ~35 s
+ * of events, ~85 MB of heap that every young collection copied from, pauses that land in every
+ * stream's latency (docs/benchmarks.md). A stream that falls behind still keeps what it has not
+ * read, up to the bound.
  */
 final class PartitionTail {
   /** One bounded read of the partition's journal from a sequence number on; empty at its end. */
