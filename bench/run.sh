@@ -23,6 +23,9 @@
 #   DURATION [20s]       measured publishing time of the tcp/http runs
 #   E2E_DURATION [30s]   measured time of the e2e run
 #   E2E_RATE [1000]      events/s of the e2e run
+#   E2E_WARMUP [10s]     e2e runs: the measured loadgen first publishes at E2E_RATE this long on its own
+#                        stream, measured apart (loadgen --warmup), so the clock starts with the load
+#                        generator's JVM warm too, as a consumer that has been running sees it (0s: none)
 #   WARMUP [10s]          warm-up before each measured run, same settings, not reported
 #   DRAIN [20s]          loadgen --drain-timeout
 #   DRAIN_EVENTS [200000]  events each measured drain run receives (warm-up: DRAIN_WARMUP_EVENTS [20000])
@@ -60,6 +63,7 @@ repo="$(cd "$here/.." && pwd)"
 DURATION="${DURATION:-20s}"
 E2E_DURATION="${E2E_DURATION:-30s}"
 E2E_RATE="${E2E_RATE:-1000}"
+E2E_WARMUP="${E2E_WARMUP:-10s}"
 WARMUP="${WARMUP:-10s}"
 DRAIN="${DRAIN:-20s}"
 DRAIN_EVENTS="${DRAIN_EVENTS:-200000}"
@@ -131,7 +135,8 @@ size_args() { # size_args NAME measured|warmup -> sets size
     drain-*:warmup) size=(--events "$DRAIN_WARMUP_EVENTS") ;;
     ack-to-invoice*:measured) size=(--samples "$ACK_SAMPLES") ;;
     ack-to-invoice*:warmup) size=(--samples "$ACK_WARMUP_SAMPLES") ;;
-    e2e-*:measured|fanout-*:measured|webhook-*:measured) size=(--duration "$E2E_DURATION") ;;
+    e2e-*:measured) size=(--duration "$E2E_DURATION" --warmup "$E2E_WARMUP") ;;
+    fanout-*:measured|webhook-*:measured) size=(--duration "$E2E_DURATION") ;;
     idle-*:*) size=(--duration "${IDLE_HOLD:-30s}") ;;
     subscriptions-*:*) size=() ;;
     *:measured) size=(--duration "$DURATION") ;;
@@ -143,7 +148,7 @@ size_args() { # size_args NAME measured|warmup -> sets size
 limit_of() { # limit_of NAME measured|warmup
   case "$1:$2" in
     drain-*:*|ack-to-invoice*:*|idle-*:*|subscriptions-*:*|fanout-*:*|webhook-*:*) echo "$COUNTED_TIMEOUT" ;;
-    e2e-*:measured) echo $(( $(seconds_of "$E2E_DURATION") + $(seconds_of "$DRAIN") + 30 )) ;;
+    e2e-*:measured) echo $(( $(seconds_of "$E2E_WARMUP") + $(seconds_of "$E2E_DURATION") + 2 * $(seconds_of "$DRAIN") + 30 )) ;;
     *:measured) echo $(( $(seconds_of "$DURATION") + $(seconds_of "$DRAIN") + 30 )) ;;
     *:warmup) echo $(( $(seconds_of "$WARMUP") + $(seconds_of "$DRAIN") + 30 )) ;;
   esac

@@ -22,8 +22,9 @@ import picocli.CommandLine.Spec;
     description = {
         "Benchmarks a broker. tcp and http: one producer publishes as fast as the broker acks; "
             + "reports throughput and publish-to-ack latency.",
-        "e2e: publishes at --rate while subscribed to --subscription; reports publish-to-receive latency "
-            + "and lost, duplicate and out-of-order events (exit code 1 if there are any).",
+        "e2e: publishes at --rate while subscribed to --subscription (after --warmup, measured apart); reports "
+            + "publish-to-receive latency, publish-to-ack latency per second, when the stream opened and the first "
+            + "ack and delivery came, and lost, duplicate and out-of-order events (exit code 1 if there are any).",
         "drain: publishes --events first (not measured), then receives and acks them all on --subscription; "
             + "reports events/s and lost, duplicate and out-of-order events (exit code 1 if there are any).",
         "e2e and drain receive over WebSocket, or as server-sent events with --consume-via sse (acks posted in the "
@@ -149,6 +150,11 @@ public final class LoadGenCommand implements Callable<Integer> {
           + "(jcmd) and its resident set.")
   Long brokerPid;
 
+  @Option(names = "--warmup", defaultValue = "0s", converter = Cli.DurationConverter.class,
+      description = "e2e: before measuring, publish at --rate for this long on the same stream and wait for those "
+          + "events to arrive, measured apart, as a consumer that has run a while sees it (default: ${DEFAULT-VALUE}).")
+  Duration warmup;
+
   @Option(names = "--rate", defaultValue = "1000", description = "e2e, fanout, webhook: events per second; webhook: 0 "
       + "publishes --events as fast as acks allow (default: ${DEFAULT-VALUE}).")
   double rate;
@@ -192,6 +198,7 @@ public final class LoadGenCommand implements Callable<Integer> {
         .rate(rate)
         .samples(samples)
         .drainTimeout(drainTimeout)
+        .warmup(warmup)
         .progress(err)
         .tls(Cli.tls(caFile, url))
         .linger(linger)

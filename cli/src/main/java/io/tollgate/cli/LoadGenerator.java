@@ -200,6 +200,7 @@ public final class LoadGenerator {
     private int endpoints = 100;
     private Integer webhookBatchSize;
     private Integer webhookConcurrency;
+    private Duration warmup = Duration.ZERO;
 
     public Settings mode(Mode mode) {
       this.mode = mode;
@@ -366,6 +367,15 @@ public final class LoadGenerator {
       return this;
     }
 
+    /**
+     * E2E: before the clock starts, publish at {@link #rate} for this long on the same stream and
+     * wait for those events to arrive, measured apart (zero, the default: no warm-up).
+     */
+    public Settings warmup(Duration warmup) {
+      this.warmup = warmup;
+      return this;
+    }
+
     /** Webhook: endpoints, each on a webhook subscription of its own. */
     public Settings endpoints(int endpoints) {
       this.endpoints = endpoints;
@@ -416,6 +426,7 @@ public final class LoadGenerator {
       require(streams >= 1, "streams must be at least 1");
       require(subscriptions >= 1, "subscriptions must be at least 1");
       require(linger != null && !linger.isNegative(), "linger must be zero or more");
+      require(warmup != null && !warmup.isNegative(), "warmup must be zero or more");
       if (mode == Mode.ACK_TO_INVOICE) {
         Objects.requireNonNull(account, "account (needed in ack-to-invoice mode)");
         require(samples >= 1, "samples must be at least 1");
@@ -484,29 +495,35 @@ public final class LoadGenerator {
   public record Summary(Mode mode, long events, double seconds, double eventsPerSecond, double megabytesPerSecond,
                         Latency latency, DeliveryCheck delivery, InvoicePolls invoicePolls,
                         List<IntervalLatency.Interval> intervals, BrokerCost cost, Consumption consumedVia,
-                        WebhookRun webhook) {
+                        WebhookRun webhook, EndToEndDetail detail) {
     public Summary(Mode mode, long events, double seconds, double eventsPerSecond, double megabytesPerSecond,
                    Latency latency, DeliveryCheck delivery, InvoicePolls invoicePolls) {
       this(mode, events, seconds, eventsPerSecond, megabytesPerSecond, latency, delivery, invoicePolls, List.of(), null,
-          null, null);
+          null, null, null);
     }
 
     /** The same summary with the per-second latencies of {@code latency}. */
     Summary withIntervals(IntervalLatency latency) {
       return new Summary(mode, events, seconds, eventsPerSecond, megabytesPerSecond, this.latency, delivery, invoicePolls,
-          latency.intervals(), cost, consumedVia, webhook);
+          latency.intervals(), cost, consumedVia, webhook, detail);
     }
 
     /** The same summary, saying how its events were received. */
     Summary consumedVia(Consumption way) {
       return new Summary(mode, events, seconds, eventsPerSecond, megabytesPerSecond, latency, delivery, invoicePolls,
-          intervals, cost, way, webhook);
+          intervals, cost, way, webhook, detail);
     }
 
     /** The same summary with what the webhook endpoints saw. */
     Summary withWebhook(WebhookRun run) {
       return new Summary(mode, events, seconds, eventsPerSecond, megabytesPerSecond, latency, delivery, invoicePolls,
-          intervals, cost, consumedVia, run);
+          intervals, cost, consumedVia, run, detail);
+    }
+
+    /** The same summary with what the e2e mode adds. */
+    Summary withDetail(EndToEndDetail detail) {
+      return new Summary(mode, events, seconds, eventsPerSecond, megabytesPerSecond, latency, delivery, invoicePolls,
+          intervals, cost, consumedVia, webhook, detail);
     }
 
     /** Whether every event arrived once and in order (where that is checked), and every webhook request was signed. */
@@ -543,6 +560,21 @@ public final class LoadGenerator {
         for (IntervalLatency.Interval interval : intervals) {
           seconds.addObject().put("at", round(interval.endSecond())).put("count", interval.count())
               .put("p50", round(interval.p50Ms())).put("p99", round(interval.p99Ms())).put("max", round(interval.maxMs()));
+        }
+      }
+      if (detail != null) {
+        var seconds = json.putArray("seconds_ack_latency_ms");
+        for (IntervalLatency.Interval interval : detail.ackSeconds()) {
+          seconds.addObject().put("at", round(interval.endSecond())).put("count", interval.count())
+              .put("p50", round(interval.p50Ms())).put("p99", round(interval.p99Ms())).put("max", round(interval.maxMs()));
+        }
+        detail.start().writeTo(json.putObject("start_ms"));
+        if (detail.warmup() != null) {
+          json.putObject("warmup_latency_ms")
+              .put("count", detail.warmup().count())
+              .put("p50", round(detail.warmup().p50Ms()))
+              .put("p99", round(detail.warmup().p99Ms()))
+              .put("max", round(detail.warmup().maxMs()));
         }
       }
       if (cost != null) {
@@ -589,6 +621,12 @@ public final class LoadGenerator {
       return Math.round(value * 1000) / 1000.0;
     }
   }
+
+  /**
+   * What the e2e mode adds to its summary: when its first things happened, its per-second
+   * publish-to-ack latencies, and the publish-to-receive latency of its warm-up (null without one).
+   */
+  public record EndToEndDetail(StartTimeline start, List<IntervalLatency.Interval> ackSeconds, Latency warmup) {}
 
   /**
    * What the webhook mode's endpoints saw: {@code endpoints} of them, each on its own subscription,
@@ -692,30 +730,76 @@ public final class LoadGenerator {
     sender.drain(settings.drainTimeout);
   }
 
+  /**
+   * Opens the stream, then publishes at {@link Settings#rate} while it receives. With a
+   * {@link Settings#warmup}, it first publishes at that rate for that long on the same stream and
+   * waits for those events to arrive, measured apart; the clock starts after, as a consumer that
+   * has been running a while sees it. Besides the per-second latencies from when each event was
+   * due, it keeps the per-second publish-to-ack latencies and when the stream opened and the first
+   * send, ack and delivery came ({@link StartTimeline}), so that a slow start shows where it went.
+   */
   private static Summary endToEnd(Settings settings, Publisher publisher) throws InterruptedException {
+    StartTimeline timeline = StartTimeline.startingNow();
     long total = settings.events > 0 ? settings.events : Math.round(settings.rate * settings.duration.toNanos() / 1e9);
+    long warmupTotal = Math.round(settings.rate * settings.warmup.toNanos() / 1e9);
     requireTrackable(total, settings.mode);
+    requireTrackable(warmupTotal, settings.mode);
     EventFactory factory = new EventFactory(settings.eventBytes);
+    EventFactory warming = new EventFactory(settings.eventBytes);
     double intervalNanos = 1e9 / settings.rate;
     IntervalLatency latency = new IntervalLatency();
+    IntervalLatency ackLatency = new IntervalLatency();
     Receipts receipts = new Receipts(factory.idPrefix, (int) total, latency);
+    IntervalLatency warmupLatency = new IntervalLatency();
+    Receipts warmupReceipts = new Receipts(warming.idPrefix, (int) warmupTotal, warmupLatency);
     LongAdder acked = new LongAdder();
+    Latency warm = null;
     long start;
     long end;
-    try (Receiver subscriber = receive(settings, receipts::onDelivery)) {
+    try (Receiver subscriber = receive(settings, delivery -> {
+      if (warmupReceipts.onDelivery(delivery) || receipts.onDelivery(delivery)) {
+        timeline.mark(StartTimeline.Mark.FIRST_DELIVERY);
+      }
+    })) {
+      timeline.mark(StartTimeline.Mark.STREAM_OPEN);
+      if (warmupTotal > 0) {
+        note(settings.progress, "warming up for %d s on the same stream (not measured)", settings.warmup.toSeconds());
+        long warmupStart = System.nanoTime();
+        warmupReceipts.timeFrom(warmupStart, intervalNanos);
+        LongAdder warmupAcked = new LongAdder();
+        try (Progress ignored = Progress.start(settings.progress, warmupStart, warmupAcked::sum, "events",
+            warmupReceipts::received, warmupLatency, null)) {
+          publishAtRate(settings, publisher, warming, warmupTotal, warmupStart, intervalNanos, (events, micros) -> {
+            warmupAcked.add(events);
+            timeline.mark(StartTimeline.Mark.FIRST_ACK);
+          }, () -> timeline.mark(StartTimeline.Mark.FIRST_SEND));
+          warmupReceipts.awaitAll(subscriber.closed(), settings.drainTimeout);
+        }
+        warm = Latency.of(warmupLatency.total());
+        note(settings.progress, "warm-up: %,d of %,d events received, p50 %.1f ms, p99 %.1f ms, max %.1f ms; measuring",
+            warmupReceipts.received(), warmupTotal, warm.p50Ms(), warm.p99Ms(), warm.maxMs());
+      }
       start = System.nanoTime();
+      timeline.mark(StartTimeline.Mark.CLOCK_START, start);
       receipts.timeFrom(start, intervalNanos);
-      try (Progress ignored = Progress.start(settings.progress, start, acked::sum, receipts::received, latency)) {
-        publishAtRate(settings, publisher, factory, total, start, intervalNanos, acked);
+      try (Progress ignored = Progress.start(settings.progress, start, acked::sum, "events", receipts::received, latency,
+          ackLatency)) {
+        publishAtRate(settings, publisher, factory, total, start, intervalNanos, (events, micros) -> {
+          acked.add(events);
+          ackLatency.record(micros);
+          timeline.mark(StartTimeline.Mark.FIRST_ACK);
+        }, () -> timeline.mark(StartTimeline.Mark.FIRST_SEND));
         end = System.nanoTime();
         receipts.awaitAll(subscriber.closed(), settings.drainTimeout);
       }
     }
+    note(settings.progress, "%s", timeline.describe());
     long published = acked.sum();
     double seconds = (end - start) / 1e9;
     return new Summary(settings.mode, published, seconds, published / seconds,
         published * (double) settings.eventBytes / 1e6 / seconds, Latency.of(latency.total()), receipts.check(published),
-        null).withIntervals(latency).consumedVia(settings.consumeVia);
+        null).withIntervals(latency).consumedVia(settings.consumeVia)
+        .withDetail(new EndToEndDetail(timeline, ackLatency.intervals(), warm));
   }
 
   /**
@@ -724,7 +808,14 @@ public final class LoadGenerator {
    * (up to a batch), and its latency still counts from when it was due.
    */
   private static void publishAtRate(Settings settings, Publisher publisher, EventFactory factory, long total, long start,
-                                    double intervalNanos, LongAdder acked) throws InterruptedException {
+                                    double intervalNanos, AckListener onAck) throws InterruptedException {
+    publishAtRate(settings, publisher, factory, total, start, intervalNanos, onAck, () -> { });
+  }
+
+  /** {@code beforeSend}: runs before each publish is handed to the publisher, its events made. */
+  private static void publishAtRate(Settings settings, Publisher publisher, EventFactory factory, long total, long start,
+                                    double intervalNanos, AckListener onAck, Runnable beforeSend)
+      throws InterruptedException {
     Sender sender = new Sender(settings, publisher);
     long next = 0;
     while (sender.ok() && next < total) {
@@ -741,7 +832,9 @@ public final class LoadGenerator {
       while (count < settings.batchSize && next + count < total && start + (long) ((next + count) * intervalNanos) <= now) {
         count++;
       }
-      sender.send(factory.events(next, count), (events, micros) -> acked.add(events));
+      List<CloudEvent> events = factory.events(next, count);
+      beforeSend.run();
+      sender.send(events, onAck);
       next += count;
     }
     sender.drain(settings.drainTimeout);
@@ -780,7 +873,7 @@ public final class LoadGenerator {
       receipts.forEach(receipt -> receipt.timeFrom(start, intervalNanos));
       LongSupplier received = () -> receipts.stream().mapToLong(Receipts::received).sum();
       try (Progress ignored = Progress.start(settings.progress, start, acked::sum, received, latency)) {
-        publishAtRate(settings, publisher, factory, total, start, intervalNanos, acked);
+        publishAtRate(settings, publisher, factory, total, start, intervalNanos, (events, micros) -> acked.add(events));
         for (int i = 0; i < receipts.size(); i++) {
           receipts.get(i).awaitAll(subscribers.get(i).closed(), settings.drainTimeout);
         }
@@ -838,7 +931,7 @@ public final class LoadGenerator {
       endpoints.timeFrom(paced ? index -> start + (long) (index * intervalNanos) : recording::sentAt);
       try (Progress ignored = Progress.start(settings.progress, start, acked::sum, endpoints::received, latency)) {
         if (paced) {
-          publishAtRate(settings, recording, factory, total, start, intervalNanos, acked);
+          publishAtRate(settings, recording, factory, total, start, intervalNanos, (events, micros) -> acked.add(events));
         } else {
           publish(settings, recording, factory, total, start, (count, micros) -> acked.add(count));
         }
@@ -991,7 +1084,7 @@ public final class LoadGenerator {
       double seconds = (System.nanoTime() - start) / 1e9;
       return new Summary(settings.mode, 0, seconds, 0, 0, null, null, null, List.of(),
           new BrokerCost(streams.size(), stillOpen, after.openStreams(), before.heapUsedBytes(), live.heapUsedBytes(),
-              after.cpuPercentSince(held), before.residentBytes(), live.residentBytes()), null, null);
+              after.cpuPercentSince(held), before.residentBytes(), live.residentBytes()), null, null, null);
     } finally {
       streams.parallelStream().forEach(Subscriber::close);
     }
@@ -1007,7 +1100,7 @@ public final class LoadGenerator {
     BrokerGauges.Reading after = gauges.read(true);
     return new Summary(settings.mode, created.size(), seconds, created.size() / seconds, 0, null, null, null, List.of(),
         new BrokerCost(created.size(), 0, after.openStreams(), before.heapUsedBytes(), after.heapUsedBytes(),
-            after.cpuPercentSince(before), before.residentBytes(), after.residentBytes()), null, null);
+            after.cpuPercentSince(before), before.residentBytes(), after.residentBytes()), null, null, null);
   }
 
   /** Creates {@code count} subscriptions to the fixture's product and plan, from its end, 8 requests at a time. */
@@ -1342,18 +1435,19 @@ public final class LoadGenerator {
       this.timed = true;
     }
 
-    void onDelivery(Delivery delivery) {
+    /** Records an arrival; returns whether it was one of this run's events (a repeat too). */
+    boolean onDelivery(Delivery delivery) {
       long now = System.nanoTime();
       String id = delivery.event().getId();
       if (!id.startsWith(idPrefix) || !delivery.event().getSource().equals(SOURCE)) {
         // Another producer's event, or one from an earlier run on the same subscription.
-        return;
+        return false;
       }
       int index = Integer.parseInt(id, idPrefix.length(), id.length(), 10);
       synchronized (this) {
         if (seen.get(index)) {
           duplicates++;
-          return;
+          return true;
         }
         seen.set(index);
         received++;
@@ -1369,6 +1463,7 @@ public final class LoadGenerator {
           all.complete(null);
         }
       }
+      return true;
     }
 
     synchronized long received() {
@@ -1424,23 +1519,34 @@ public final class LoadGenerator {
   private static final class Progress implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final IntervalLatency latency;
+    private final IntervalLatency acks;
     private final long start;
 
-    private Progress(ScheduledExecutorService timer, IntervalLatency latency, long start) {
+    private Progress(ScheduledExecutorService timer, IntervalLatency latency, IntervalLatency acks, long start) {
       this.timer = timer;
       this.latency = latency;
+      this.acks = acks;
       this.start = start;
     }
 
     static Progress start(PrintWriter out, long start, LongSupplier acked, LongSupplier received, IntervalLatency latency) {
-      return start(out, start, acked, "events", received, latency);
+      return start(out, start, acked, "events", received, latency, null);
     }
 
     /** {@code unit}: what {@code counted} counts, e.g. events, or streams opened. */
     static Progress start(PrintWriter out, long start, LongSupplier counted, String unit, LongSupplier received,
                           IntervalLatency latency) {
+      return start(out, start, counted, unit, received, latency, null);
+    }
+
+    /**
+     * {@code acks}: publish-to-ack latencies, closed and printed each second beside {@code latency},
+     * so that a slow second shows whether publishing or delivery was slow; null when not kept.
+     */
+    static Progress start(PrintWriter out, long start, LongSupplier counted, String unit, LongSupplier received,
+                          IntervalLatency latency, IntervalLatency acks) {
       if (out == null && latency == null) {
-        return new Progress(null, null, start);
+        return new Progress(null, null, null, start);
       }
       ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "tollgate-loadgen-progress");
@@ -1450,20 +1556,24 @@ public final class LoadGenerator {
       long[] last = {0};
       timer.scheduleAtFixedRate(() -> {
         double seconds = (System.nanoTime() - start) / 1e9;
+        long events = counted.getAsLong();
+        long arrived = received == null ? 0 : received.getAsLong();
         IntervalLatency.Interval second = latency == null ? null : latency.closeInterval(seconds);
+        IntervalLatency.Interval ackSecond = acks == null ? null : acks.closeInterval(seconds);
         if (out == null) {
           return;
         }
-        long events = counted.getAsLong();
-        out.printf(Locale.ROOT, "%7.1fs %,12d %s %,10.0f %s/s (last second %,.0f)%s%s%n",
+        out.printf(Locale.ROOT, "%7.1fs %,12d %s %,10.0f %s/s (last second %,.0f)%s%s%s%n",
             seconds, events, unit, events / seconds, unit, (double) (events - last[0]),
-            received == null ? "" : String.format(Locale.ROOT, " %,d received", received.getAsLong()),
+            received == null ? "" : String.format(Locale.ROOT, " %,d received", arrived),
             second == null || second.count() == 0 ? "" : String.format(Locale.ROOT,
-                " | this second: p50 %.1f ms, p99 %.1f ms, max %.1f ms", second.p50Ms(), second.p99Ms(), second.maxMs()));
+                " | this second: p50 %.1f ms, p99 %.1f ms, max %.1f ms", second.p50Ms(), second.p99Ms(), second.maxMs()),
+            ackSecond == null || ackSecond.count() == 0 ? "" : String.format(Locale.ROOT,
+                " | acks: p50 %.1f ms, p99 %.1f ms, max %.1f ms", ackSecond.p50Ms(), ackSecond.p99Ms(), ackSecond.maxMs()));
         out.flush();
         last[0] = events;
       }, 1, 1, TimeUnit.SECONDS);
-      return new Progress(timer, latency, start);
+      return new Progress(timer, latency, acks, start);
     }
 
     @Override
@@ -1477,8 +1587,12 @@ public final class LoadGenerator {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      double end = (System.nanoTime() - start) / 1e9;
       if (latency != null) {
-        latency.closeInterval((System.nanoTime() - start) / 1e9);
+        latency.closeInterval(end);
+      }
+      if (acks != null) {
+        acks.closeInterval(end);
       }
     }
   }

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * The most recent entries of one partition's journal, held for every stream of this node that
  * reads near the end: appended in sequence by the partition's one reader, and dropped oldest
- * first once their bytes pass {@code maxBytes} (the newest entry is always kept). A stream asks
+ * first once their bytes pass {@code maxBytes} (the newest entry is always kept) or once no
+ * stream needs them ({@link #dropBefore}). A stream asks
  * for what follows its position and learns whether the buffer has it, whether it is behind the
  * buffer (it reads the journal itself, then asks again) or whether it is at the end (it waits).
  * Not thread-safe: {@link PartitionTail} guards it.
@@ -74,11 +75,30 @@ final class TailBuffer {
     entries.add(entry);
     bytes += entry.bytes();
     while (bytes > maxBytes && held() > 1) {
-      bytes -= entries.get(head).bytes();
-      entries.set(head, null);
-      head++;
-      start++;
+      dropOldest();
     }
+    giveBackDropped();
+  }
+
+  /**
+   * Drops the entries before {@code sequence}, which no reader needs any more; the buffer goes on
+   * from where it stands ({@link #next()} does not move), and a reader before it reads the journal.
+   */
+  void dropBefore(long sequence) {
+    while (held() > 0 && start < sequence) {
+      dropOldest();
+    }
+    giveBackDropped();
+  }
+
+  private void dropOldest() {
+    bytes -= entries.get(head).bytes();
+    entries.set(head, null);
+    head++;
+    start++;
+  }
+
+  private void giveBackDropped() {
     if (head > 64 && head > entries.size() / 2) {
       entries = new ArrayList<>(entries.subList(head, entries.size()));
       head = 0;

@@ -119,6 +119,57 @@ class PartitionTailTest {
   }
 
   @Test
+  void theTailHoldsOnlyWhatAStreamStillNeedsAndAStreamThatStopsReadingKeepsItsPartUntilItEnds() {
+    PartitionTail tail = new PartitionTail(100 * ENTRY_BYTES, 16, journal);
+    ConcurrentLinkedQueue<Delivery> fast = new ConcurrentLinkedQueue<>();
+    stream(tail, 1).runWith(Sink.foreach(fast::add), testKit.system());
+    TestSubscriber.Probe<Delivery> slow = stream(tail, 1).toMat(TestSink.probe(testKit.system().classicSystem()),
+        Keep.right()).run(testKit.system());
+    slow.request(51);
+    journal.write();
+    tail.advanced();
+    assertEquals(1, slow.expectNext(Duration.ofSeconds(5)).cursor().sequence());
+    for (int written = 2; written <= 50; written++) {
+      journal.write();
+      tail.advanced();
+      int expected = written;
+      await().atMost(Duration.ofSeconds(5)).until(() -> fast.size() == expected);
+      assertEquals(written, slow.expectNext(Duration.ofSeconds(5)).cursor().sequence());
+    }
+    journal.write();
+    tail.advanced();
+    await().atMost(Duration.ofSeconds(5)).until(() -> fast.size() == 51);
+    assertTrue(tail.bufferedBytes() <= 2 * ENTRY_BYTES, "entries both streams read are dropped at the next write, "
+        + "though the bound would hold 100: " + tail.bufferedBytes() + " bytes held");
+
+    // The slow stream takes the 51st and asks for nothing more: what it has not read stays held.
+    assertEquals(51, slow.expectNext(Duration.ofSeconds(5)).cursor().sequence());
+    List<Delivery> fastBeyond = new ArrayList<>();
+    for (int written = 52; written <= 60; written++) {
+      journal.write();
+      tail.advanced();
+      int expected = written;
+      await().atMost(Duration.ofSeconds(5)).until(() -> fast.size() == expected);
+    }
+    fast.stream().filter(delivery -> delivery.cursor().sequence() > 51).forEach(fastBeyond::add);
+    assertTrue(tail.bufferedBytes() >= 9 * ENTRY_BYTES, "held for the stream behind: " + tail.bufferedBytes());
+    int readsBefore = journal.reads.get();
+    slow.request(fastBeyond.size());
+    for (Delivery delivery : fastBeyond) {
+      assertSame(delivery, slow.expectNext(Duration.ofSeconds(5)), "from the tail, the same decoded delivery");
+    }
+    assertTrue(journal.reads.get() - readsBefore <= 1, "no journal of its own: " + (journal.reads.get() - readsBefore));
+
+    // A stream that ends holds nothing back.
+    slow.cancel();
+    await().atMost(Duration.ofSeconds(5)).until(() -> {
+      journal.write();
+      tail.advanced();
+      return tail.bufferedBytes() <= 2 * ENTRY_BYTES;
+    });
+  }
+
+  @Test
   void manyStreamsAtTheEndShareOneReadOfEachWriteAndOneDecodedEntry() {
     PartitionTail tail = new PartitionTail(100 * ENTRY_BYTES, 16, journal);
     int streams = 20;

@@ -52,6 +52,27 @@ class TailBufferTest {
   }
 
   @Test
+  void entriesNoReaderNeedsAreDroppedAndTheBufferGoesOnFromWhereItStands() {
+    TailBuffer buffer = new TailBuffer(1_000);
+    buffer.startAt(1);
+    for (long sequence = 1; sequence <= 100; sequence++) {
+      buffer.append(entry(sequence, 10));
+    }
+    buffer.dropBefore(98);
+    assertEquals(30, buffer.bytes());
+    assertEquals(List.of(98L, 99L, 100L), sequences(buffer.read(98, 10)));
+    assertInstanceOf(TailBuffer.Behind.class, buffer.read(97, 10), "a reader before it reads the journal");
+    assertEquals(101, buffer.next());
+
+    buffer.dropBefore(Long.MAX_VALUE);
+    assertEquals(0, buffer.bytes());
+    assertEquals(101, buffer.next(), "all dropped, it still starts where the next write will be");
+    assertInstanceOf(TailBuffer.AtEnd.class, buffer.read(101, 10));
+    buffer.append(entry(101, 10));
+    assertEquals(List.of(101L), sequences(buffer.read(101, 10)));
+  }
+
+  @Test
   void theNewestEntryIsKeptHoweverLarge() {
     TailBuffer buffer = new TailBuffer(25);
     buffer.startAt(1);
