@@ -1,17 +1,23 @@
 package io.tollgate.broker.webhook;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An independent implementation of Standard Webhooks verification: a Node.js script using only
- * Node's crypto (test resource webhooks/verify-standard-webhooks.js), run as a process. The
- * Java {@code com.standardwebhooks} library is not in the Maven Central mirror this build uses.
+ * An independent implementation of Standard Webhooks verification: the specification's own
+ * JavaScript library ({@code standardwebhooks} on npm, the version package-lock.json pins), run
+ * by Node as a process. It is installed once per test run with {@code npm ci} into
+ * target/standard-webhooks; a machine with Node but without the library fails the tests that
+ * verify rather than skip them.
  */
 public final class StandardWebhooksVerifier {
+  private static final Path INSTALLED = Path.of("target", "standard-webhooks").toAbsolutePath();
+  private static boolean installed;
+
   private StandardWebhooksVerifier() {}
 
   /** Whether {@code node} runs here; tests that verify assume it. */
@@ -24,16 +30,19 @@ public final class StandardWebhooksVerifier {
     }
   }
 
-  /** What the script says: {@code verified}, or why not. */
+  /** What the library says: {@code verified}, or why not. */
   public static String verify(String secret, String id, String timestamp, String signatures, byte[] body)
       throws IOException, InterruptedException {
+    install();
     Path script = Files.createTempFile("verify-standard-webhooks", ".js");
     Path bodyFile = Files.createTempFile("webhook-body", ".json");
-    try (var in = StandardWebhooksVerifier.class.getResourceAsStream("/webhooks/verify-standard-webhooks.js")) {
-      Files.write(script, in.readAllBytes());
+    try {
+      Files.write(script, resource("verify-standard-webhooks.js"));
       Files.write(bodyFile, body);
-      Process node = new ProcessBuilder("node", script.toString(), secret, id, timestamp, signatures,
-          bodyFile.toString()).redirectErrorStream(true).start();
+      ProcessBuilder run = new ProcessBuilder("node", script.toString(), secret, id, timestamp, signatures,
+          bodyFile.toString()).redirectErrorStream(true);
+      run.environment().put("NODE_PATH", INSTALLED.resolve("node_modules").toString());
+      Process node = run.start();
       if (!node.waitFor(30, TimeUnit.SECONDS)) {
         node.destroyForcibly();
         return "node did not finish";
@@ -42,6 +51,35 @@ public final class StandardWebhooksVerifier {
     } finally {
       Files.deleteIfExists(script);
       Files.deleteIfExists(bodyFile);
+    }
+  }
+
+  private static synchronized void install() throws IOException, InterruptedException {
+    if (installed || Files.exists(INSTALLED.resolve("node_modules/standardwebhooks/package.json"))) {
+      installed = true;
+      return;
+    }
+    Files.createDirectories(INSTALLED);
+    Files.write(INSTALLED.resolve("package.json"), resource("package.json"));
+    Files.write(INSTALLED.resolve("package-lock.json"), resource("package-lock.json"));
+    Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts")
+        .directory(INSTALLED.toFile()).redirectErrorStream(true).start();
+    boolean finished = npm.waitFor(180, TimeUnit.SECONDS);
+    String output = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!finished || npm.exitValue() != 0) {
+      npm.destroyForcibly();
+      throw new IllegalStateException("npm could not install the standardwebhooks library into " + INSTALLED + ": "
+          + output);
+    }
+    installed = true;
+  }
+
+  private static byte[] resource(String name) throws IOException {
+    try (InputStream in = StandardWebhooksVerifier.class.getResourceAsStream("/webhooks/" + name)) {
+      if (in == null) {
+        throw new IOException("test resource /webhooks/" + name + " is missing");
+      }
+      return in.readAllBytes();
     }
   }
 }

@@ -80,5 +80,8 @@ class WebhookSignatureTest {
         header, body));
     assertEquals("no signature matches", StandardWebhooksVerifier.verify(
         WebhookSignature.shown(WebhookSignature.newSecret(random)), "msg_x", timestamp, header, body));
+    long anHourAgo = Instant.now().getEpochSecond() - 3600;
+    assertEquals("stale timestamp", StandardWebhooksVerifier.verify(WebhookSignature.shown(newer), "msg_x",
+        Long.toString(anHourAgo), WebhookSignature.header("msg_x", anHourAgo, body, List.of(newer)), body));
   }
 }
