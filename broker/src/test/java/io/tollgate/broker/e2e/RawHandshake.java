@@ -65,7 +65,7 @@ record RawHandshake(Socket socket, int status, String body) implements AutoClose
     return JSON.readTree(body).get("error").get("code").asText();
   }
 
-  /** The opcode of the next server frame (its payload is skipped): 0x1 text, 0x2 binary, 0x8 close, 0x9 ping. */
+  /** The opcode of the next server frame (its payload is skipped): 0x1 text, 0x2 binary, 0x8 close, 0x9 ping, 0xA pong. */
   int nextOpcode() throws Exception {
     InputStream in = socket.getInputStream();
     int first = in.read();

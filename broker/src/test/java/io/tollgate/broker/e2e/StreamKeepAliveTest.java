@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What bounds a stream in time: never its quietness, on purpose (idle consumers are what streams
- * are for), only a connection that stops taking what the node sends. The server pings a stream
- * with no traffic every keep-alive interval, and the node has no connection idle timeout of its
+ * are for), only a connection that stops taking what the node sends. The server sends a stream
+ * with no traffic an unsolicited Pong (a heartbeat no client answers) every keep-alive interval,
+ * and the node has no connection idle timeout of its
  * own; a stream whose connection took no frame for the stall timeout is aborted by the node's
  * sweep, and the others go on. Here with a keep-alive of 1 s and a stall timeout of 2 s, over
  * real sockets.
@@ -41,17 +42,17 @@ class StreamKeepAliveTest {
   }
 
   @Test
-  void anIdleStreamIsPingedEveryKeepAliveAndIsNeverEndedForBeingQuiet() throws Exception {
+  void anIdleStreamGetsAPongEveryKeepAliveAndIsNeverEndedForBeingQuiet() throws Exception {
     TestBroker.Tenancy tenancy = broker.tenancy("keepalive", 1);
     try (RawHandshake stream = RawHandshake.open(broker, "127.0.0.1", tenancy.subscription(), tenancy.consumerKey())) {
       assertEquals(101, stream.status(), stream.body());
       long until = System.nanoTime() + STALL_TIMEOUT.multipliedBy(3).toNanos();
-      int pings = 0;
+      int pongs = 0;
       while (System.nanoTime() < until) {
-        assertEquals(0x9, stream.nextOpcode(), "only pings on an idle stream, and no close");
-        pings++;
+        assertEquals(0xA, stream.nextOpcode(), "only unsolicited pongs on an idle stream, and no close");
+        pongs++;
       }
-      assertTrue(pings >= 4, pings + " pings in three times the stall timeout");
+      assertTrue(pongs >= 4, pongs + " pongs in three times the stall timeout");
       assertEquals(1, sessionsOf(tenancy).size(), "still open");
     }
   }

@@ -44,11 +44,13 @@ class NodeSettingsTest {
   }
 
   @Test
-  void pekkoHttpChecksNoConnectionForIdlenessAndPingsAQuietWebSocketEveryFifteenSeconds() {
+  void pekkoHttpChecksNoConnectionForIdlenessAndSendsAQuietWebSocketAPongEveryFifteenSeconds() {
     Config config = TollgateNode.configure(ConfigFactory.empty());
     assertEquals("infinite", config.getString("pekko.http.server.idle-timeout"),
         "Pekko's idle timeout checks each connection every second: 10,000 streams, 10,000 timer events a second");
     assertEquals(Duration.ofSeconds(15), config.getDuration("pekko.http.server.websocket.periodic-keep-alive-max-idle"));
+    assertEquals("pong", config.getString("pekko.http.server.websocket.periodic-keep-alive-mode"),
+        "a heartbeat no client answers: reading the answers to pings was most of what keep-alives cost");
     assertTrue(config.getBoolean("pekko.http.server.socket-options.so-keep-alive"), "TCP notices a quiet peer that is gone");
   }
 
