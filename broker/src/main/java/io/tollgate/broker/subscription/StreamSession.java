@@ -59,7 +59,9 @@ import org.apache.pekko.util.ByteString;
  * commits acks to the subscription entity in groups ({@link AckCommits}). Both edges share this pipeline and differ only in how frames are written and where
  * acks come from: a WebSocket consumer sends them on the socket, an event-stream consumer posts
  * them (they reach the session through the subscription entity, {@link SubscriptionEntity.AckOnSession})
- * and acknowledges on reconnecting what its {@code Last-Event-ID} names.
+ * and acknowledges on reconnecting what its {@code Last-Event-ID} names. A stream whose
+ * connection stops taking its frames is aborted by the node's sweep ({@link StalledOutputs}); a
+ * quiet one never is.
  */
 public final class StreamSession {
   /** {@code maxMessageBytes}: the largest message a consumer may send (as UTF-8 when it is text). */

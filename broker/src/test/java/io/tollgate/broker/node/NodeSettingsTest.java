@@ -51,7 +51,7 @@ class NodeSettingsTest {
     assertEquals(Duration.ofSeconds(15), config.getDuration("pekko.http.server.websocket.periodic-keep-alive-max-idle"));
     assertEquals("pong", config.getString("pekko.http.server.websocket.periodic-keep-alive-mode"),
         "a heartbeat no client answers: reading the answers to pings was most of what keep-alives cost");
-    assertTrue(config.getBoolean("pekko.http.server.socket-options.so-keep-alive"), "TCP notices a quiet peer that is gone");
+    assertTrue(config.getBoolean("pekko.http.server.socket-options.tcp-keep-alive"), "TCP notices a quiet peer that is gone");
   }
 
   @Test
