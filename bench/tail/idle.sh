@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # bench/tail/idle.sh LIB LABEL STREAMS HOLD: a fresh broker, loadgen --setup --mode idle; prints loadgen's summary line
+# BROKER_ARGS: more flags for `tollgate run`, e.g. "--config FILE" to try a setting
 set -u
 lib="$1"; label="$2"; streams="$3"; hold="$4"
 dir="$(mktemp -d /tmp/tollgate-tail-idle.XXXXXX)"
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 http=$(port); tcp=$(port)
-java -Xms256m -Xmx1g -cp "$lib/*" io.tollgate.cli.Main run --host 127.0.0.1 --data-dir "$dir/data" \
+java -Xms256m -Xmx1g -cp "$lib/*" io.tollgate.cli.Main run ${BROKER_ARGS:-} --management-port 0 --host 127.0.0.1 --data-dir "$dir/data" \
   --http-port "$http" --tcp-port "$tcp" >"$dir/broker.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 240); do

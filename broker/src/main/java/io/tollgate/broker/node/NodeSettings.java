@@ -97,7 +97,7 @@ public record NodeSettings(
   public record Subscriptions(int window, int maxBatch, Duration fallbackPoll, int maxEntriesPerRead,
                               int maxBytesPerRead, Duration attachAttemptTimeout, int maxMessageBytes,
                               Duration eventStreamKeepAlive, int tailBytes, int ackCommitMaxAcks,
-                              Duration ackCommitInterval) {}
+                              Duration ackCommitInterval, Duration stallTimeout) {}
 
   /** {@code tollgate.billing}: periods, and when and how often they close. */
   public record Billing(PeriodScheme periods, Duration grace, Duration closeInterval, boolean eagerFeed,
@@ -136,7 +136,8 @@ public record NodeSettings(
             positive(t, "subscriptions.fallback-poll"), atLeastOne(t, "subscriptions.max-entries-per-read"),
             bytes(t, "subscriptions.max-bytes-per-read"), positive(t, "subscriptions.attach-attempt-timeout"), bytes(t, "subscriptions.max-message-bytes"),
             positive(t, "subscriptions.event-stream-keep-alive"), bytes(t, "subscriptions.tail-bytes"),
-            atLeastOne(t, "subscriptions.ack-commit.max-acks"), positive(t, "subscriptions.ack-commit.interval")),
+            atLeastOne(t, "subscriptions.ack-commit.max-acks"), positive(t, "subscriptions.ack-commit.interval"),
+            positive(t, "subscriptions.stall-timeout")),
         new Billing(periods(t), notNegative(t, "billing.grace"), positive(t, "billing.close-interval"),
             t.getBoolean("billing.eager-feed"), new InvoiceIssuer(t.getString("billing.issuer.name"),
                 t.getString("billing.issuer.address"), t.getString("billing.issuer.tax-id"),

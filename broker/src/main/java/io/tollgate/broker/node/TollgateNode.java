@@ -61,6 +61,7 @@ import io.tollgate.broker.session.OpenSessions;
 import io.tollgate.broker.session.SessionDirectory;
 import io.tollgate.broker.subscription.Seeks;
 import io.tollgate.broker.subscription.SharedTails;
+import io.tollgate.broker.subscription.StalledOutputs;
 import io.tollgate.broker.subscription.StreamSession;
 import io.tollgate.broker.webhook.DeliveryFeed;
 import io.tollgate.broker.webhook.WebhookClient;
@@ -331,7 +332,16 @@ public final class TollgateNode {
     system.systemActorOf(SessionDirectory.create(sessions), "sessions", org.apache.pekko.actor.typed.Props.empty());
     Duration sessionCheck = settings.sessionCheckInterval();
     system.scheduler().scheduleAtFixedRate(sessionCheck, sessionCheck, sessions::endWhereDue, system.executionContext());
-    StreamSession streams = new StreamSession(system, sharding, tails, view, sessions, new StreamSession.Settings(
+    StalledOutputs stalledStreams = new StalledOutputs(subscriptions.stallTimeout());
+    system.scheduler().scheduleAtFixedRate(sessionCheck, sessionCheck, () -> {
+      int aborted = stalledStreams.sweep(System.nanoTime());
+      if (aborted > 0) {
+        LOG.atInfo().addKeyValue("streams", aborted).addKeyValue("stall_timeout", subscriptions.stallTimeout())
+            .log("streams aborted: their connections took no frame for the stall timeout");
+      }
+    }, system.executionContext());
+    StreamSession streams = new StreamSession(system, sharding, tails, view, sessions, stalledStreams,
+        new StreamSession.Settings(
         subscriptions.window(), subscriptions.maxBatch(), subscriptions.maxMessageBytes(),
         askTimeout, subscriptions.attachAttemptTimeout(), subscriptions.eventStreamKeepAlive(), clock, periods,
         subscriptions.ackCommitMaxAcks(), subscriptions.ackCommitInterval()),

@@ -59,7 +59,9 @@ import org.apache.pekko.util.ByteString;
  * commits acks to the subscription entity in groups ({@link AckCommits}). Both edges share this pipeline and differ only in how frames are written and where
  * acks come from: a WebSocket consumer sends them on the socket, an event-stream consumer posts
  * them (they reach the session through the subscription entity, {@link SubscriptionEntity.AckOnSession})
- * and acknowledges on reconnecting what its {@code Last-Event-ID} names.
+ * and acknowledges on reconnecting what its {@code Last-Event-ID} names. A stream whose
+ * connection stops taking its frames is aborted by the node's sweep ({@link StalledOutputs}); a
+ * quiet one never is.
  */
 public final class StreamSession {
   /** {@code maxMessageBytes}: the largest message a consumer may send (as UTF-8 when it is text). */
@@ -102,10 +104,14 @@ public final class StreamSession {
   private final Settings settings;
   private final Counter deliveredEvents;
   private final DeliveryObserver observer;
+  private final StalledOutputs stalls;
 
+  /** {@code stalls}: where streams whose connection stopped taking frames are found and aborted. */
   public StreamSession(ActorSystem<?> system, ClusterSharding sharding, SharedTails tails, CatalogView view,
-                       OpenSessions sessions, Settings settings, Counter deliveredEvents, DeliveryObserver observer) {
+                       OpenSessions sessions, StalledOutputs stalls, Settings settings, Counter deliveredEvents,
+                       DeliveryObserver observer) {
     this.observer = observer;
+    this.stalls = stalls;
     this.system = system;
     this.sharding = sharding;
     this.tails = tails;
@@ -134,7 +140,7 @@ public final class StreamSession {
               .mapAsync(1, message -> whole(message, session.signals()))
               .mapConcat(whole -> whole.flatMap(message -> ackIn(message, format, session.signals())).stream().toList())
               .to(session.acks().get());
-          return Flow.fromSinkAndSourceCoupled(inbound, session.outbound().get());
+          return Flow.fromSinkAndSourceCoupled(inbound, session.outbound().get().via(new OutputWatch<>(stalls)));
         }).mapMaterializedValue(started -> NotUsed.getInstance()));
   }
 
@@ -154,7 +160,8 @@ public final class StreamSession {
             remoteAddress, lastEventId))
         .thenApply(session -> {
           Source.<AckRequest>empty().runWith(session.acks().get(), Materializer.matFromSystem(system));
-          return session.outbound().get().keepAlive(settings.eventStreamKeepAlive(), format::keepAlive);
+          return session.outbound().get().keepAlive(settings.eventStreamKeepAlive(), format::keepAlive)
+              .via(new OutputWatch<>(stalls));
         });
   }
 

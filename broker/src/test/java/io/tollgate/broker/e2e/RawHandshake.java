@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
@@ -16,8 +17,21 @@ record RawHandshake(Socket socket, int status, String body) implements AutoClose
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static RawHandshake open(TestBroker broker, String localAddress, String subscription, String key) throws Exception {
-    Socket socket = new Socket(InetAddress.getLoopbackAddress(), broker.baseUrl().getPort(),
-        InetAddress.getByName(localAddress), 0);
+    return open(broker, localAddress, subscription, key, 0);
+  }
+
+  /**
+   * The same with a receive buffer of {@code receiveBufferBytes} (0: the system's), so that a test
+   * that stops reading fills the connection with few bytes.
+   */
+  static RawHandshake open(TestBroker broker, String localAddress, String subscription, String key,
+                           int receiveBufferBytes) throws Exception {
+    Socket socket = new Socket();
+    if (receiveBufferBytes > 0) {
+      socket.setReceiveBufferSize(receiveBufferBytes);
+    }
+    socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
+    socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), broker.baseUrl().getPort()), 10_000);
     socket.setSoTimeout(10_000);
     socket.getOutputStream().write(("GET /v1/subscriptions/" + subscription + "/stream HTTP/1.1\r\n"
         + "Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -51,7 +65,7 @@ record RawHandshake(Socket socket, int status, String body) implements AutoClose
     return JSON.readTree(body).get("error").get("code").asText();
   }
 
-  /** The opcode of the next server frame (its payload is skipped): 0x1 text, 0x2 binary, 0x8 close, 0x9 ping. */
+  /** The opcode of the next server frame (its payload is skipped): 0x1 text, 0x2 binary, 0x8 close, 0x9 ping, 0xA pong. */
   int nextOpcode() throws Exception {
     InputStream in = socket.getInputStream();
     int first = in.read();

@@ -36,10 +36,22 @@ class NodeSettingsTest {
     assertEquals(4 * 1024 * 1024, settings.topics().maxEntryBytes());
     assertEquals(64 * 1024, settings.subscriptions().maxMessageBytes());
     assertEquals(Duration.ofSeconds(15), settings.subscriptions().eventStreamKeepAlive());
+    assertEquals(Duration.ofSeconds(120), settings.subscriptions().stallTimeout());
     assertEquals(Duration.ofSeconds(10), settings.askTimeout());
     assertEquals(Duration.ofHours(1), settings.billing().grace());
     assertTrue(settings.jwt().isEmpty(), "no JWKS, no tokens");
     assertEquals("tollgate.persistence.rocksdb.query", settings.storage().queryPlugin());
+  }
+
+  @Test
+  void pekkoHttpChecksNoConnectionForIdlenessAndSendsAQuietWebSocketAPongEveryFifteenSeconds() {
+    Config config = TollgateNode.configure(ConfigFactory.empty());
+    assertEquals("infinite", config.getString("pekko.http.server.idle-timeout"),
+        "Pekko's idle timeout checks each connection every second: 10,000 streams, 10,000 timer events a second");
+    assertEquals(Duration.ofSeconds(15), config.getDuration("pekko.http.server.websocket.periodic-keep-alive-max-idle"));
+    assertEquals("pong", config.getString("pekko.http.server.websocket.periodic-keep-alive-mode"),
+        "a heartbeat no client answers: reading the answers to pings was most of what keep-alives cost");
+    assertTrue(config.getBoolean("pekko.http.server.socket-options.tcp-keep-alive"), "TCP notices a quiet peer that is gone");
   }
 
   @Test
@@ -153,6 +165,7 @@ class NodeSettingsTest {
       "tollgate.subscriptions.max-bytes-per-read | 0",
       "tollgate.subscriptions.tail-bytes | 0",
       "tollgate.subscriptions.event-stream-keep-alive | 0s",
+      "tollgate.subscriptions.stall-timeout | 0s",
       "tollgate.subscriptions.ack-commit.max-acks | 0",
       "tollgate.subscriptions.ack-commit.interval | 0ms",
       "tollgate.topics.max-pending-bytes | 3GiB",
