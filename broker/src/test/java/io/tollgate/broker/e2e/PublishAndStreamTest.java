@@ -182,48 +182,16 @@ class PublishAndStreamTest {
     try (TcpPublisher tcp = TcpPublisher.connect("127.0.0.1", broker.tcpPort(), t.producerKey())) {
       tcp.publish(t.topic(), Events.numbered("/pb", 0, 3)).get(10, TimeUnit.SECONDS);
     }
-    List<io.tollgate.protocols.v1.Delivery> received = new CopyOnWriteArrayList<>();
-    java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
-    java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
-        .header("Authorization", "Bearer " + t.consumerKey())
-        .subprotocols("tollgate.v1.protobuf")
-        .buildAsync(java.net.URI.create("ws://" + broker.baseUrl().getAuthority() + "/v1/subscriptions/"
-            + t.subscription() + "/stream"), new java.net.http.WebSocket.Listener() {
-              @Override
-              public java.util.concurrent.CompletionStage<?> onBinary(java.net.http.WebSocket ws, java.nio.ByteBuffer data,
-                                                                      boolean last) {
-                byte[] bytes = new byte[data.remaining()];
-                data.get(bytes);
-                partial.writeBytes(bytes);
-                if (last) {
-                  try {
-                    io.tollgate.protocols.v1.StreamServerFrame frame =
-                        io.tollgate.protocols.v1.StreamServerFrame.parseFrom(partial.toByteArray());
-                    if (frame.hasEvent()) {
-                      received.add(frame.getEvent());
-                    } else {
-                      received.addAll(frame.getBatch().getEventsList());
-                    }
-                  } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                    throw new IllegalStateException(e);
-                  }
-                  partial.reset();
-                }
-                ws.request(1);
-                return null;
-              }
-            }).get(10, TimeUnit.SECONDS);
-    try {
-      assertEquals("tollgate.v1.protobuf", socket.getSubprotocol());
-      await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 3);
+    try (RawWebSocket socket = RawWebSocket.openProtobuf(broker.baseUrl(), t.subscription(), t.consumerKey())) {
+      assertEquals("tollgate.v1.protobuf", socket.subprotocol());
+      await().atMost(Duration.ofSeconds(10)).until(() -> socket.protobufDeliveries().size() == 3);
+      List<io.tollgate.protocols.v1.Delivery> received = socket.protobufDeliveries();
       assertEquals(List.of("e0", "e1", "e2"), received.stream().map(d -> d.getEvent().getId()).toList());
       byte[] ack = io.tollgate.protocols.v1.StreamClientFrame.newBuilder()
           .setAck(io.tollgate.protocols.v1.Ack.newBuilder().setCursor(received.get(2).getCursor())).build().toByteArray();
-      socket.sendBinary(java.nio.ByteBuffer.wrap(ack), true).get(5, TimeUnit.SECONDS);
+      socket.sendBinary(ack, true);
       await().atMost(Duration.ofSeconds(10)).until(() -> broker.get("/v1/subscriptions/" + t.subscription(),
           t.consumerKey()).body().get("acked").path(0).path("cursor").asText().equals(received.get(2).getCursor()));
-    } finally {
-      socket.abort();
     }
   }
 }

@@ -20,9 +20,8 @@ import org.junit.jupiter.api.Test;
  * What bounds a stream in time: never its quietness, on purpose (idle consumers are what streams
  * are for), only a connection that stops taking what the node sends. The server sends a stream
  * with no traffic an unsolicited Pong (a heartbeat no client answers) every keep-alive interval,
- * and the node has no connection idle timeout of its
- * own; a stream whose connection took no frame for the stall timeout is aborted by the node's
- * sweep, and the others go on. Here with a keep-alive of 1 s and a stall timeout of 2 s, over
+ * which also keeps Pekko HTTP's connection idle timeout from ending it; a stream whose connection
+ * took no frame for the stall timeout is aborted by the node's sweep, and the others go on. Here with a keep-alive of 1 s and a stall timeout of 2 s, over
  * real sockets.
  */
 class StreamKeepAliveTest {
