@@ -286,7 +286,8 @@ public final class TollgateNode {
     system.scheduler().scheduleAtFixedRate(sessionCheck, sessionCheck, sessions::endWhereDue, system.executionContext());
     StreamSession streams = new StreamSession(system, sharding, tails, view, sessions, new StreamSession.Settings(
         subscriptions.window(), subscriptions.maxBatch(), subscriptions.maxMessageBytes(),
-        askTimeout, subscriptions.attachAttemptTimeout(), subscriptions.eventStreamKeepAlive(), clock, periods,
+        askTimeout, subscriptions.attachAttemptTimeout(), subscriptions.failoverWait(),
+        subscriptions.eventStreamKeepAlive(), clock, periods,
         subscriptions.ackCommitMaxAcks(), subscriptions.ackCommitInterval()),
         metrics.deliveredEvents, metrics.counting(analytics.<DeliveryObserver>map(Analytics::recorder)
             .orElse(DeliveryObserver.NONE)));
