@@ -18,7 +18,10 @@ import java.util.OptionalInt;
 /**
  * Broker processes forming one Pekko cluster on the test JVM's Cassandra, each with its own
  * ports, data directory and log, in a keyspace of the test's own. Failure detection and the
- * Split Brain Resolver are tuned down so that a killed node is downed within seconds.
+ * Split Brain Resolver are tuned down so that a killed node is downed within seconds. Every node
+ * is a seed node, so any of them, the first included, can be killed and started again: a node
+ * that starts joins the seeds that answer, and only the first seed, when none answers, forms the
+ * cluster on its own (after Pekko's seed-node-timeout, 5 s, at the cold start).
  */
 final class LocalCluster implements AutoCloseable {
   /** One node's installation: it can be started again after a stop, on the same ports. */
@@ -37,12 +40,17 @@ final class LocalCluster implements AutoCloseable {
   private final Path config;
 
   LocalCluster(Path dir, String keyspace, int size) throws IOException {
+    this(dir, keyspace, size, "");
+  }
+
+  /** {@code extraConfig}: more settings for every node, in HOCON. */
+  LocalCluster(Path dir, String keyspace, int size, String extraConfig) throws IOException {
     config = dir.resolve("cluster-test.conf");
     Files.writeString(config, """
         tollgate.cassandra.keyspace = "%s"
         pekko.cluster.failure-detector.acceptable-heartbeat-pause = 2s
         pekko.cluster.split-brain-resolver.stable-after = 3s
-        """.formatted(keyspace));
+        """.formatted(keyspace) + extraConfig);
     for (int i = 0; i < size; i++) {
       String name = "node" + (i + 1);
       nodes.add(new Node(name, Files.createDirectories(dir.resolve(name)), dir.resolve(name + ".log"),
@@ -53,16 +61,21 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts every node at once and waits until each is ready. */
   LocalCluster start() throws IOException {
-    for (int i = 0; i < nodes.size(); i++) {
+    return start(nodes.size());
+  }
+
+  /** Starts the first {@code count} nodes at once and waits until each is ready; the others can join later ({@link #restart}). */
+  LocalCluster start(int count) throws IOException {
+    for (int i = 0; i < count; i++) {
       processes[i] = launch(i);
     }
-    for (BrokerProcess process : processes) {
-      process.awaitReady();
+    for (int i = 0; i < count; i++) {
+      processes[i].awaitReady();
     }
     return this;
   }
 
-  /** Starts node {@code i} again (after a stop) and waits until it is ready. */
+  /** Starts node {@code i} (again, after a stop, or for the first time) and waits until it is ready. */
   void restart(int i) throws IOException {
     processes[i] = launch(i);
     processes[i].awaitReady();
@@ -81,7 +94,7 @@ final class LocalCluster implements AutoCloseable {
     return BrokerProcess.launch(node.data(), node.httpPort(), node.tcpPort(), node.log(), JVM_OPTIONS, List.of(
         "--cassandra", LocalCassandra.shared().contactPoint(),
         "--cluster-port", Integer.toString(node.clusterPort()),
-        "--seed-nodes", "127.0.0.1:" + nodes.get(0).clusterPort(),
+        "--seed-nodes", String.join(",", nodes.stream().map(other -> "127.0.0.1:" + other.clusterPort()).toList()),
         "--management-port", Integer.toString(node.managementPort()),
         "--config", config.toString()));
   }

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -84,6 +85,11 @@ final class ResumingConsumer implements AutoCloseable {
   OptionalLong firstDeliveryAfterConnection(int number) {
     return firstDeliveryNanos.entrySet().stream().filter(entry -> entry.getKey() > number)
         .mapToLong(Map.Entry::getValue).min();
+  }
+
+  /** The first connection opened after connection {@code number} that delivered an event, if one has. */
+  OptionalInt firstDeliveringConnectionAfter(int number) {
+    return firstDeliveryNanos.keySet().stream().mapToInt(Integer::intValue).filter(connection -> connection > number).min();
   }
 
   List<Subscriber.Notice> notices() {
