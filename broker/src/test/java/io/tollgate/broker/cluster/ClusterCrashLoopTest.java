@@ -68,7 +68,8 @@ class ClusterCrashLoopTest {
     int cycles = Integer.getInteger("tollgate.crashloop.cycles", 3);
     Instant stopCyclingAt = Instant.now().plus(Duration.parse(System.getProperty("tollgate.crashloop.budget", "PT30M")));
     Optional<Path> results = Optional.ofNullable(System.getProperty("tollgate.crashloop.results")).map(Path::of);
-    cluster = new LocalCluster(dir, "crashloop_" + ProcessHandle.current().pid(), 3).start();
+    cluster = new LocalCluster(dir, "crashloop_" + ProcessHandle.current().pid(), 3);
+    cluster.start();
     TollgateAdmin admin = new TollgateAdmin(cluster.node(0).baseUrl(), BrokerProcess.ADMIN_KEY);
     TestBroker.Tenancy t = TestBroker.tenancy(admin, "crashloop", 4);
     String steadyAccount = admin.createAccount("crashloop steady consumer").get("id").asText();
@@ -90,8 +91,11 @@ class ClusterCrashLoopTest {
          ResumingConsumer steady = new ResumingConsumer(reachable, cluster.node(1).baseUrl(), steadyKey,
              steadySubscription)) {
       for (int cycle = 1; cycle <= cycles && Instant.now().isBefore(stopCyclingAt); cycle++) {
-        int victim = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-            .until(() -> cluster.nodeHosting("Subscription", t.subscription()), OptionalInt::isPresent).getAsInt();
+        // Reading the subscription asks its entity, which starts it when its shard has no home yet.
+        int victim = await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+          admin.get("/v1/subscriptions/" + t.subscription());
+          return cluster.nodeHosting("Subscription", t.subscription());
+        }, OptionalInt::isPresent).getAsInt();
         ResumingConsumer probe = new ResumingConsumer(reachable, cluster.node(victim).baseUrl(), t.consumerKey(),
             t.subscription());
         probes.add(probe);

@@ -75,7 +75,8 @@ class ShardRebalanceTest {
 
   @Test
   void streamsWhoseSubscriptionMovesToAJoiningNodeKeepDeliveringAndAreBilledOncePerAck() throws Exception {
-    cluster = new LocalCluster(dir, "rebalance_" + ProcessHandle.current().pid(), 3, REBALANCE_QUICKLY).start(2);
+    cluster = new LocalCluster(dir, "rebalance_" + ProcessHandle.current().pid(), 3, REBALANCE_QUICKLY);
+    cluster.start(2);
     TollgateAdmin admin = new TollgateAdmin(cluster.node(0).baseUrl(), BrokerProcess.ADMIN_KEY);
     TestBroker.Tenancy t = TestBroker.tenancy(admin, "rebalance", 4);
     List<String> subscriptions = new ArrayList<>(List.of(t.subscription()));
