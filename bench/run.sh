@@ -30,6 +30,7 @@
 #   COUNTED_TIMEOUT [600] hard limit in seconds on each drain/ack-to-invoice loadgen
 #   RUNS [all]           space-separated subset of run names (see RUN_SPECS below)
 #   IDLE_HOLD [30s]      how long the idle-* runs hold their streams while the broker's CPU is counted
+#   WEBHOOK_RATE [250]   events/s of the webhook-100 run (each posted to 100 endpoints: 25,000 deliveries/s)
 #
 # Batch size 1 (tcp-b1-*, http-b1-*) sends single events through the SDK's batching publisher, as
 # an application would; *-explicit runs publish each event alone (the figures before issue 12);
@@ -37,7 +38,11 @@
 # fanout-N: e2e at E2E_RATE to N WebSocket subscribers; idle-N: N idle streams, the broker's CPU
 # and heap per stream; subscriptions-N: N subscriptions, the broker's heap. These three create
 # their subscriptions in the measured run and have no warm-up; idle and subscriptions are given
-# the broker's pid (--broker-pid) for its heap after a full GC.
+# the broker's pid (--broker-pid) for its heap after a full GC. webhook-100: WEBHOOK_RATE events/s
+# for E2E_DURATION, each posted by webhook to 100 endpoints the loadgen serves on loopback (one
+# port each, signatures checked); the broker gets a webhook secret key and allow-private-targets.
+# It creates its subscriptions in the measured run too (no warm-up), and waits for a first event to
+# reach every endpoint before its clock starts.
 #
 # Runs whose name ends in -tls start the broker with --tls-cert/--tls-key (an RSA-2048 certificate
 # for localhost from a CA made with openssl in the work dir) and run loadgen with https, wss and
@@ -88,6 +93,7 @@ RUN_SPECS=(
   "e2e-1000-b1|--mode e2e --publish-via tcp --rate $E2E_RATE --batch-size 1 --in-flight 64"
   "fanout-100|--mode fanout --publish-via tcp --subscribers 100 --rate $E2E_RATE --batch-size 100 --in-flight 64"
   "fanout-1000|--mode fanout --publish-via tcp --subscribers 1000 --rate $E2E_RATE --batch-size 100 --in-flight 64"
+  "webhook-100|--mode webhook --publish-via tcp --endpoints 100 --rate ${WEBHOOK_RATE:-250} --batch-size 100 --in-flight 64"
   "idle-1000|--mode idle --streams 1000"
   "idle-10000|--mode idle --streams 10000"
   "subscriptions-100000|--mode subscriptions --subscriptions 100000"
@@ -106,6 +112,7 @@ broker_config_of() {
   case "$1" in
     *-billing-off) echo 'tollgate.billing.eager-feed = off' ;;
     *-analytics-off) echo 'tollgate.analytics.enabled = off' ;;
+    webhook-*) echo 'tollgate.webhooks.allow-private-targets = true' ;;
     *) echo '' ;;
   esac
 }
@@ -117,7 +124,7 @@ size_args() { # size_args NAME measured|warmup -> sets size
     drain-*:warmup) size=(--events "$DRAIN_WARMUP_EVENTS") ;;
     ack-to-invoice*:measured) size=(--samples "$ACK_SAMPLES") ;;
     ack-to-invoice*:warmup) size=(--samples "$ACK_WARMUP_SAMPLES") ;;
-    e2e-*:measured|fanout-*:measured) size=(--duration "$E2E_DURATION") ;;
+    e2e-*:measured|fanout-*:measured|webhook-*:measured) size=(--duration "$E2E_DURATION") ;;
     idle-*:*) size=(--duration "${IDLE_HOLD:-30s}") ;;
     subscriptions-*:*) size=() ;;
     *:measured) size=(--duration "$DURATION") ;;
@@ -128,7 +135,7 @@ size_args() { # size_args NAME measured|warmup -> sets size
 # The hard limit on a loadgen of that size, in seconds.
 limit_of() { # limit_of NAME measured|warmup
   case "$1:$2" in
-    drain-*:*|ack-to-invoice*:*|idle-*:*|subscriptions-*:*|fanout-*:*) echo "$COUNTED_TIMEOUT" ;;
+    drain-*:*|ack-to-invoice*:*|idle-*:*|subscriptions-*:*|fanout-*:*|webhook-*:*) echo "$COUNTED_TIMEOUT" ;;
     e2e-*:measured) echo $(( $(seconds_of "$E2E_DURATION") + $(seconds_of "$DRAIN") + 30 )) ;;
     *:measured) echo $(( $(seconds_of "$DURATION") + $(seconds_of "$DRAIN") + 30 )) ;;
     *:warmup) echo $(( $(seconds_of "$WARMUP") + $(seconds_of "$DRAIN") + 30 )) ;;
@@ -232,7 +239,10 @@ start_broker() { # start_broker RUNDIR [HOCON] [tls]: sets broker_pid, http_port
   http_port="$(free_port)"
   tcp_port="$(free_port)"
   while [ "$tcp_port" = "$http_port" ]; do tcp_port="$(free_port)"; done
-  java "${broker_opts[@]}" -cp "$cp_arg" "$main" run \
+  # A webhook secret key for the webhook runs, from the environment so it stays out of the results.
+  local key=""
+  [[ "$dir" == */webhook-* ]] && key="$(openssl rand -base64 32)"
+  TOLLGATE_WEBHOOKS_SECRET_KEY="$key" java "${broker_opts[@]}" -cp "$cp_arg" "$main" run \
     --host 127.0.0.1 --data-dir "$dir/data" --http-port "$http_port" --tcp-port "$tcp_port" "${config[@]}" "${tls[@]}" \
     >"$dir/broker.log" 2>&1 &
   broker_pid=$!
@@ -299,7 +309,7 @@ for spec in "${RUN_SPECS[@]}"; do
     idle-*|subscriptions-*)
       args+=(--broker-pid "$broker_pid")
       log "   broker pid $broker_pid, http $http_port, tcp $tcp_port; no warm-up" ;;
-    fanout-*)
+    fanout-*|webhook-*)
       log "   broker pid $broker_pid, http $http_port, tcp $tcp_port; no warm-up" ;;
     *)
       log "   broker pid $broker_pid, http $http_port, tcp $tcp_port; warm-up ${size[*]}"

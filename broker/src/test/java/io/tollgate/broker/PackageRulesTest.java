@@ -87,6 +87,19 @@ class PackageRulesTest {
         .check(broker);
   }
 
+  /**
+   * Trimming knows the readers of journals only by their small interface (trim.ReadPositions),
+   * which billing, analytics, the audit log and the verification implement; not the other way.
+   */
+  @Test
+  void trimmingKnowsReadersOnlyByTheirInterface() {
+    noClasses().that().resideInAPackage("io.tollgate.broker.trim..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.tollgate.broker.catalog..",
+            "io.tollgate.broker.subscription..", "io.tollgate.broker.invoicing..", "io.tollgate.broker.analytics..",
+            "io.tollgate.broker.audit..", "io.tollgate.broker.http..", "io.tollgate.broker.tcp..")
+        .check(broker);
+  }
+
   /** The console is static files: it reaches the node's data only from the browser, through the API. */
   @Test
   void theConsoleServesFilesAndKnowsNothingOfTheDomain() {

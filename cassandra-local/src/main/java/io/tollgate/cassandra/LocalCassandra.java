@@ -63,11 +63,13 @@ public final class LocalCassandra implements AutoCloseable {
   private final Process process;
   private final Path dir;
   private final int nativePort;
+  private final Settings settings;
 
-  private LocalCassandra(Process process, Path dir, int nativePort) {
+  private LocalCassandra(Process process, Settings settings) {
     this.process = process;
-    this.dir = dir;
-    this.nativePort = nativePort;
+    this.dir = settings.dir().toAbsolutePath();
+    this.nativePort = settings.nativePort();
+    this.settings = settings;
   }
 
   /** Settings of one node: where it keeps its data, its CQL and internode ports, and its heap. */
@@ -130,7 +132,7 @@ public final class LocalCassandra implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(out.toFile())
         .start();
-    LocalCassandra node = new LocalCassandra(process, dir, settings.nativePort());
+    LocalCassandra node = new LocalCassandra(process, settings);
     node.awaitCql(settings.startTimeout(), out);
     return node;
   }
@@ -150,6 +152,42 @@ public final class LocalCassandra implements AutoCloseable {
 
   public boolean isRunning() {
     return process.isAlive();
+  }
+
+  /**
+   * Starts this node again, after {@link #kill()} or {@link #close()}, on the same directory and
+   * ports: it replays its commit log and serves what it had. Returns once it accepts CQL connections.
+   */
+  public LocalCassandra startAgain() throws IOException {
+    if (process.isAlive()) {
+      throw new IllegalStateException("the node still runs: stop it first");
+    }
+    return start(settings);
+  }
+
+  /** SIGKILL, as a crash: nothing is flushed, and the data stays in {@link #dir()}. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
+  /**
+   * SIGSTOP: the process and its sockets stay, and nothing answers, as a hung node or one behind
+   * a network that drops everything. {@link #resume()} lets it go on where it stood.
+   */
+  public void pause() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause()}. */
+  public void resume() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IOException("kill -" + name + " " + process.pid() + " exited with " + kill.exitValue());
+    }
   }
 
   /** Stops the node (SIGTERM, then SIGKILL after 30 s). Its data stays in {@link #dir()}. */
@@ -246,8 +284,8 @@ public final class LocalCassandra implements AutoCloseable {
         saved_caches_directory: %4$s/saved_caches
         hints_directory: %4$s/hints
         cdc_raw_directory: %4$s/cdc_raw
-        commitlog_sync: periodic
-        commitlog_sync_period: 10000ms
+        commitlog_sync: group
+        commitlog_sync_group_window: 5ms
         concurrent_reads: 8
         concurrent_writes: 16
         concurrent_compactors: 1

@@ -32,6 +32,11 @@ import picocli.CommandLine.Spec;
             + "of --account until it shows the event; reports ack-to-invoice latency.",
         "fanout: e2e with --subscribers WebSocket subscribers, each on a subscription of its own (needs --setup); "
             + "reports deliveries/s and publish-to-receive latency over all deliveries.",
+        "webhook: fan-out by webhook to --endpoints endpoints the load generator serves on loopback (needs --setup; "
+            + "the node needs tollgate.webhooks.secret-key and allow-private-targets), each on a webhook subscription of "
+            + "its own, each request's signature checked; publishes at --rate, or with --rate 0 --events as fast as acks "
+            + "allow; reports deliveries/s, publish-to-receipt latency, and lost, duplicate and out-of-order events per "
+            + "endpoint and partition (exit code 1 if there are any, or a bad signature).",
         "idle: opens --streams streams that receive nothing (needs --setup), holds them for --duration, and reports "
             + "the broker's CPU while they are held and its heap per stream (from its /metrics; with --broker-pid, "
             + "after a full GC, and its resident set).",
@@ -42,7 +47,8 @@ import picocli.CommandLine.Spec;
             + "on stdout, with the percentiles of every second in seconds_latency_ms."})
 public final class LoadGenCommand implements Callable<Integer> {
   @Option(names = "--mode", defaultValue = "tcp",
-      description = "tcp, http, e2e, fanout, idle, subscriptions, drain or ack-to-invoice (default: ${DEFAULT-VALUE}).")
+      description = "tcp, http, e2e, fanout, webhook, idle, subscriptions, drain or ack-to-invoice "
+          + "(default: ${DEFAULT-VALUE}).")
   String mode;
 
   @Option(names = "--key", defaultValue = Cli.KEY_FROM_ENV,
@@ -119,6 +125,18 @@ public final class LoadGenCommand implements Callable<Integer> {
   @Option(names = "--subscribers", defaultValue = "100", description = "fanout: subscribers (default: ${DEFAULT-VALUE}).")
   int subscribers;
 
+  @Option(names = "--endpoints", defaultValue = "100",
+      description = "webhook: endpoints, each on a webhook subscription of its own (default: ${DEFAULT-VALUE}).")
+  int endpoints;
+
+  @Option(names = "--webhook-batch-size", paramLabel = "N",
+      description = "webhook: each subscription's batch_size (default: the node's tollgate.webhooks.batch-size).")
+  Integer webhookBatchSize;
+
+  @Option(names = "--webhook-concurrency", paramLabel = "N",
+      description = "webhook: each subscription's concurrency (default: the node's tollgate.webhooks.concurrency).")
+  Integer webhookConcurrency;
+
   @Option(names = "--streams", defaultValue = "1000", description = "idle: streams to open (default: ${DEFAULT-VALUE}).")
   int streams;
 
@@ -131,7 +149,8 @@ public final class LoadGenCommand implements Callable<Integer> {
           + "(jcmd) and its resident set.")
   Long brokerPid;
 
-  @Option(names = "--rate", defaultValue = "1000", description = "e2e: events per second (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--rate", defaultValue = "1000", description = "e2e, fanout, webhook: events per second; webhook: 0 "
+      + "publishes --events as fast as acks allow (default: ${DEFAULT-VALUE}).")
   double rate;
 
   @Option(names = "--samples", defaultValue = "50", description = "ack-to-invoice: measurements to take (default: ${DEFAULT-VALUE}).")
@@ -181,6 +200,8 @@ public final class LoadGenCommand implements Callable<Integer> {
         .subscribers(subscribers)
         .streams(streams)
         .subscriptions(subscriptions)
+        .endpoints(endpoints)
+        .webhookShape(webhookBatchSize, webhookConcurrency)
         .brokerPid(brokerPid);
     try {
       if (setup) {
@@ -196,7 +217,7 @@ public final class LoadGenCommand implements Callable<Integer> {
       PrintWriter out = spec.commandLine().getOut();
       out.println(summary.toJson());
       out.flush();
-      return summary.delivery() == null || summary.delivery().ok() ? 0 : CommandLine.ExitCode.SOFTWARE;
+      return summary.ok() ? 0 : CommandLine.ExitCode.SOFTWARE;
     } catch (TollgateException e) {
       return Cli.fail(spec, e);
     } catch (IllegalArgumentException e) {
@@ -227,7 +248,7 @@ public final class LoadGenCommand implements Callable<Integer> {
 
   private LoadGenerator.Mode parseMode(String value) {
     return LoadGenerator.Mode.byId(value).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
-        "--mode must be tcp, http, e2e, fanout, idle, subscriptions, drain or ack-to-invoice, was " + value));
+        "--mode must be tcp, http, e2e, fanout, webhook, idle, subscriptions, drain or ack-to-invoice, was " + value));
   }
 
   private LoadGenerator.Mode parseTransport(String value) {

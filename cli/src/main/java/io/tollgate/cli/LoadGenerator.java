@@ -43,7 +43,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -64,7 +66,8 @@ import org.HdrHistogram.Histogram;
  * is a shell around {@link #run}; tests call it directly.
  *
  * <p>{@link Mode#FANOUT} is e2e with many subscribers, one subscription each, all receiving every
- * event. {@link Mode#IDLE} opens many streams that receive nothing and reports what they cost the
+ * event. {@link Mode#WEBHOOK} is the same with webhook subscriptions posting to endpoints inside the
+ * load generator ({@link WebhookEndpoints}), which check each request's signature. {@link Mode#IDLE} opens many streams that receive nothing and reports what they cost the
  * broker (CPU, heap); {@link Mode#SUBSCRIPTIONS} creates many subscriptions and reports the heap.
  * With a batch size of 1, events go one by one through the SDK's {@link BatchingPublisher}, as an
  * application would send them; larger batch sizes publish explicit batches. Latencies are also
@@ -80,7 +83,7 @@ public final class LoadGenerator {
   private static final Set<String> USAGE_LINE_KINDS = Set.of("trial", "usage", "overage", "free_allowance");
 
   public enum Mode {
-    TCP, HTTP, E2E, DRAIN, ACK_TO_INVOICE, FANOUT, IDLE, SUBSCRIPTIONS;
+    TCP, HTTP, E2E, DRAIN, ACK_TO_INVOICE, FANOUT, IDLE, SUBSCRIPTIONS, WEBHOOK;
 
     /** The name on the command line and in the summary: {@code tcp}, ..., {@code ack-to-invoice}. */
     public String id() {
@@ -94,12 +97,12 @@ public final class LoadGenerator {
 
     /** Whether the mode receives on a subscription, and so publishes {@link Settings#publishVia}. */
     boolean subscribes() {
-      return this == E2E || this == DRAIN || this == ACK_TO_INVOICE || this == FANOUT;
+      return this == E2E || this == DRAIN || this == ACK_TO_INVOICE || this == FANOUT || this == WEBHOOK;
     }
 
     /** Whether the mode creates subscriptions of its own, on the fixture's product and plan. */
     boolean createsSubscriptions() {
-      return this == FANOUT || this == IDLE || this == SUBSCRIPTIONS;
+      return this == FANOUT || this == IDLE || this == SUBSCRIPTIONS || this == WEBHOOK;
     }
   }
 
@@ -194,6 +197,9 @@ public final class LoadGenerator {
     private String product;
     private String plan;
     private Long brokerPid;
+    private int endpoints = 100;
+    private Integer webhookBatchSize;
+    private Integer webhookConcurrency;
 
     public Settings mode(Mode mode) {
       this.mode = mode;
@@ -360,6 +366,19 @@ public final class LoadGenerator {
       return this;
     }
 
+    /** Webhook: endpoints, each on a webhook subscription of its own. */
+    public Settings endpoints(int endpoints) {
+      this.endpoints = endpoints;
+      return this;
+    }
+
+    /** Webhook: each subscription's {@code batch_size} and {@code concurrency}; null: the node's defaults. */
+    public Settings webhookShape(Integer batchSize, Integer concurrency) {
+      this.webhookBatchSize = batchSize;
+      this.webhookConcurrency = concurrency;
+      return this;
+    }
+
     BatchSettings batchSettings() {
       return BatchSettings.DEFAULTS.withMaxInFlight(inFlight).withLinger(linger).withBufferBytes(bufferBytes);
     }
@@ -377,12 +396,16 @@ public final class LoadGenerator {
     private void validate() {
       Objects.requireNonNull(apiKey, "apiKey");
       Objects.requireNonNull(topic, "topic");
-      if (mode.subscribes() && mode != Mode.FANOUT) {
+      if (mode.subscribes() && !mode.createsSubscriptions()) {
         Objects.requireNonNull(subscription, "subscription (needed in " + mode.id() + " mode)");
         require(publishVia == Mode.TCP || publishVia == Mode.HTTP, "publishVia must be TCP or HTTP");
       }
       if (mode == Mode.E2E || mode == Mode.FANOUT) {
         require(rate > 0, "rate must be positive");
+      }
+      if (mode == Mode.WEBHOOK) {
+        require(rate > 0 || (rate == 0 && events > 0), "rate must be positive, or 0 with events (as fast as acks allow)");
+        require(endpoints >= 1, "endpoints must be at least 1");
       }
       if (mode.createsSubscriptions()) {
         Objects.requireNonNull(account, "account (needed in " + mode.id() + " mode)");
@@ -460,23 +483,35 @@ public final class LoadGenerator {
    */
   public record Summary(Mode mode, long events, double seconds, double eventsPerSecond, double megabytesPerSecond,
                         Latency latency, DeliveryCheck delivery, InvoicePolls invoicePolls,
-                        List<IntervalLatency.Interval> intervals, BrokerCost cost, Consumption consumedVia) {
+                        List<IntervalLatency.Interval> intervals, BrokerCost cost, Consumption consumedVia,
+                        WebhookRun webhook) {
     public Summary(Mode mode, long events, double seconds, double eventsPerSecond, double megabytesPerSecond,
                    Latency latency, DeliveryCheck delivery, InvoicePolls invoicePolls) {
       this(mode, events, seconds, eventsPerSecond, megabytesPerSecond, latency, delivery, invoicePolls, List.of(), null,
-          null);
+          null, null);
     }
 
     /** The same summary with the per-second latencies of {@code latency}. */
     Summary withIntervals(IntervalLatency latency) {
       return new Summary(mode, events, seconds, eventsPerSecond, megabytesPerSecond, this.latency, delivery, invoicePolls,
-          latency.intervals(), cost, consumedVia);
+          latency.intervals(), cost, consumedVia, webhook);
     }
 
     /** The same summary, saying how its events were received. */
     Summary consumedVia(Consumption way) {
       return new Summary(mode, events, seconds, eventsPerSecond, megabytesPerSecond, latency, delivery, invoicePolls,
-          intervals, cost, way);
+          intervals, cost, way, webhook);
+    }
+
+    /** The same summary with what the webhook endpoints saw. */
+    Summary withWebhook(WebhookRun run) {
+      return new Summary(mode, events, seconds, eventsPerSecond, megabytesPerSecond, latency, delivery, invoicePolls,
+          intervals, cost, consumedVia, run);
+    }
+
+    /** Whether every event arrived once and in order (where that is checked), and every webhook request was signed. */
+    public boolean ok() {
+      return (delivery == null || delivery.ok()) && (webhook == null || webhook.check().badSignatures() == 0);
     }
 
     public String toJson() {
@@ -531,6 +566,22 @@ public final class LoadGenerator {
             .put("duplicates", delivery.duplicates())
             .put("out_of_order", delivery.outOfOrder());
       }
+      if (webhook != null) {
+        WebhookEndpoints.Check check = webhook.check();
+        ObjectNode hooks = json.putObject("webhook")
+            .put("endpoints", webhook.endpoints())
+            .put("published", webhook.published())
+            .put("deliveries_per_second", round(eventsPerSecond))
+            .put("requests", check.requests())
+            .put("events_per_request", check.requests() == 0 ? 0 : round(check.total().received() / (double) check.requests()))
+            .put("bad_signatures", check.badSignatures())
+            .put("fewest_received_by_an_endpoint", check.fewestReceived())
+            .put("most_received_by_an_endpoint", check.mostReceived());
+        var problems = hooks.putArray("problems");
+        check.problems().forEach(problem -> problems.addObject().put("endpoint", problem.endpoint())
+            .put("partition", problem.partition()).put("lost", problem.lost()).put("duplicates", problem.duplicates())
+            .put("out_of_order", problem.outOfOrder()));
+      }
       return json.toString();
     }
 
@@ -538,6 +589,12 @@ public final class LoadGenerator {
       return Math.round(value * 1000) / 1000.0;
     }
   }
+
+  /**
+   * What the webhook mode's endpoints saw: {@code endpoints} of them, each on its own subscription,
+   * {@code published} events each should have received once, in offset order per partition.
+   */
+  public record WebhookRun(int endpoints, long published, WebhookEndpoints.Check check) {}
 
   /** A fresh account, key, topic and subscription to run against. */
   public record Fixture(String accountId, String apiKey, String topic, String subscriptionId, String product, String plan) {}
@@ -582,6 +639,7 @@ public final class LoadGenerator {
         case TCP, HTTP -> throughput(settings, publisher);
         case E2E -> endToEnd(settings, publisher);
         case FANOUT -> fanout(settings, publisher);
+        case WEBHOOK -> webhook(settings, publisher);
         case DRAIN -> drain(settings, publisher);
         case ACK_TO_INVOICE -> ackToInvoice(settings, publisher);
         case IDLE, SUBSCRIPTIONS -> throw new IllegalStateException("ran above");
@@ -750,6 +808,161 @@ public final class LoadGenerator {
   }
 
   /**
+   * Fan-out by webhook: {@link Settings#endpoints} endpoints inside the load generator
+   * ({@link WebhookEndpoints}), each on a webhook subscription of its own that the run creates, so
+   * every event is posted to all of them. Before the clock starts, one priming event must have
+   * reached every endpoint (each subscription's worker is running). Then it publishes at
+   * {@link Settings#rate} (latency from when each event was due, as in e2e) or, with a rate of 0,
+   * {@link Settings#events} as fast as acks allow (latency from when each was sent). Events/s is
+   * deliveries per second, from the first publish to the last new delivery; the delivery check
+   * adds up every endpoint, and the summary lists each endpoint and partition that lost, repeated
+   * or reordered events.
+   */
+  private static Summary webhook(Settings settings, Publisher publisher) throws InterruptedException {
+    boolean paced = settings.rate > 0;
+    long total = settings.events > 0 ? settings.events : Math.round(settings.rate * settings.duration.toNanos() / 1e9);
+    requireTrackable(total, settings.mode);
+    EventFactory factory = new EventFactory(settings.eventBytes);
+    EventFactory priming = new EventFactory(settings.eventBytes);
+    IntervalLatency latency = new IntervalLatency();
+    RecordingPublisher recording = new RecordingPublisher(publisher, factory.idPrefix, (int) total);
+    LongAdder acked = new LongAdder();
+    long start;
+    long end;
+    try (WebhookEndpoints endpoints = new WebhookEndpoints(settings.endpoints, factory.idPrefix, priming.idPrefix,
+        (int) total, latency)) {
+      createWebhookSubscriptions(settings, endpoints);
+      prime(settings, publisher, priming, endpoints);
+      start = System.nanoTime();
+      double intervalNanos = paced ? 1e9 / settings.rate : 0;
+      endpoints.timeFrom(paced ? index -> start + (long) (index * intervalNanos) : recording::sentAt);
+      try (Progress ignored = Progress.start(settings.progress, start, acked::sum, endpoints::received, latency)) {
+        if (paced) {
+          publishAtRate(settings, recording, factory, total, start, intervalNanos, acked);
+        } else {
+          publish(settings, recording, factory, total, start, (count, micros) -> acked.add(count));
+        }
+        endpoints.awaitAll(acked.sum(), settings.drainTimeout);
+        end = endpoints.lastAt() > 0 ? endpoints.lastAt() : System.nanoTime();
+      }
+      long published = acked.sum();
+      WebhookEndpoints.Check check = endpoints.check(published, recording::partitionOf);
+      long delivered = check.total().received();
+      double seconds = (end - start) / 1e9;
+      return new Summary(settings.mode, delivered, seconds, delivered / seconds,
+          delivered * (double) settings.eventBytes / 1e6 / seconds, Latency.of(latency.total()), check.total(), null)
+          .withIntervals(latency).withWebhook(new WebhookRun(endpoints.count(), published, check));
+    }
+  }
+
+  /**
+   * Creates a webhook subscription from the end of the topic for each endpoint, 8 requests at a
+   * time, and gives each endpoint the secret its creation showed.
+   */
+  private static void createWebhookSubscriptions(Settings settings, WebhookEndpoints endpoints)
+      throws InterruptedException {
+    TollgateAdmin api = new TollgateAdmin(settings.url, settings.apiKey, settings.httpClient());
+    LongAdder done = new LongAdder();
+    ExecutorService workers = Executors.newFixedThreadPool(8);
+    note(settings.progress, "creating %,d webhook subscriptions", endpoints.count());
+    long start = System.nanoTime();
+    try (Progress ignored = Progress.start(settings.progress, start, done::sum, "webhook subscriptions created", null,
+        null)) {
+      List<CompletableFuture<Void>> creations = new ArrayList<>();
+      for (int i = 0; i < endpoints.count(); i++) {
+        int endpoint = i;
+        creations.add(CompletableFuture.runAsync(() -> {
+          ObjectNode body = Cli.JSON.createObjectNode().put("account", settings.account).put("product", settings.product)
+              .put("plan", settings.plan).put("start", "end");
+          ObjectNode delivery = body.putObject("delivery").put("type", "webhook").put("url", endpoints.url(endpoint));
+          if (settings.webhookBatchSize != null) {
+            delivery.put("batch_size", settings.webhookBatchSize);
+          }
+          if (settings.webhookConcurrency != null) {
+            delivery.put("concurrency", settings.webhookConcurrency);
+          }
+          endpoints.secret(endpoint, api.post("/v1/subscriptions", body).path("delivery").path("secret").asText());
+          done.increment();
+        }, workers));
+      }
+      CompletableFuture.allOf(creations.toArray(CompletableFuture[]::new)).get();
+    } catch (ExecutionException e) {
+      throw TollgateException.unwrap(e.getCause());
+    } finally {
+      workers.shutdownNow();
+    }
+  }
+
+  /** Publishes one event of {@code priming} and waits until every endpoint has received it: each worker runs. */
+  private static void prime(Settings settings, Publisher publisher, EventFactory priming, WebhookEndpoints endpoints)
+      throws InterruptedException {
+    note(settings.progress, "waiting for a first event to reach all %,d endpoints", endpoints.count());
+    awaitAck(publisher.publish(settings.topic, priming.events(0, 1)), settings.drainTimeout);
+    long deadline = System.nanoTime() + settings.drainTimeout.toNanos();
+    while (!endpoints.allPrimed()) {
+      if (System.nanoTime() > deadline) {
+        throw new TollgateException(TollgateException.CONNECTION_FAILED, "a first event did not reach every webhook "
+            + "endpoint within " + settings.drainTimeout.toSeconds() + "s (does the node have "
+            + "tollgate.webhooks.secret-key and allow-private-targets?)");
+      }
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+  }
+
+  /**
+   * A publisher that notes, per event of the run, when it was sent and the partition its ack put
+   * it in: the webhook mode's latency without a rate, and its losses per partition.
+   */
+  private static final class RecordingPublisher implements Publisher {
+    private final Publisher publisher;
+    private final String idPrefix;
+    private final AtomicLongArray sentAt;
+    private final AtomicIntegerArray partitions;
+
+    RecordingPublisher(Publisher publisher, String idPrefix, int total) {
+      this.publisher = publisher;
+      this.idPrefix = idPrefix;
+      this.sentAt = new AtomicLongArray(total);
+      this.partitions = new AtomicIntegerArray(total);
+      for (int i = 0; i < total; i++) {
+        partitions.set(i, -1);
+      }
+    }
+
+    @Override
+    public CompletableFuture<PublishResult> publish(String topic, List<CloudEvent> events) {
+      long now = System.nanoTime();
+      int[] indexes = events.stream().mapToInt(this::indexOf).toArray();
+      for (int index : indexes) {
+        sentAt.set(index, now);
+      }
+      return publisher.publish(topic, events).thenApply(result -> {
+        for (int i = 0; i < indexes.length && i < result.positions().size(); i++) {
+          partitions.set(indexes[i], result.positions().get(i).partition());
+        }
+        return result;
+      });
+    }
+
+    private int indexOf(CloudEvent event) {
+      return Integer.parseInt(event.getId(), idPrefix.length(), event.getId().length(), 10);
+    }
+
+    long sentAt(long index) {
+      return sentAt.get((int) index);
+    }
+
+    /** The partition event {@code index} was stored in; -1 if its ack has not come. */
+    int partitionOf(int index) {
+      return partitions.get(index);
+    }
+
+    /** The publisher it wraps is the caller's to close. */
+    @Override
+    public void close() {}
+  }
+
+  /**
    * Opens {@link Settings#streams} streams, one per subscription the run creates, on a topic that
    * receives nothing, holds them for {@link Settings#duration} and reports what they cost the
    * broker: CPU while held, and heap and resident set against before they were opened.
@@ -778,7 +991,7 @@ public final class LoadGenerator {
       double seconds = (System.nanoTime() - start) / 1e9;
       return new Summary(settings.mode, 0, seconds, 0, 0, null, null, null, List.of(),
           new BrokerCost(streams.size(), stillOpen, after.openStreams(), before.heapUsedBytes(), live.heapUsedBytes(),
-              after.cpuPercentSince(held), before.residentBytes(), live.residentBytes()), null);
+              after.cpuPercentSince(held), before.residentBytes(), live.residentBytes()), null, null);
     } finally {
       streams.parallelStream().forEach(Subscriber::close);
     }
@@ -794,7 +1007,7 @@ public final class LoadGenerator {
     BrokerGauges.Reading after = gauges.read(true);
     return new Summary(settings.mode, created.size(), seconds, created.size() / seconds, 0, null, null, null, List.of(),
         new BrokerCost(created.size(), 0, after.openStreams(), before.heapUsedBytes(), after.heapUsedBytes(),
-            after.cpuPercentSince(before), before.residentBytes(), after.residentBytes()), null);
+            after.cpuPercentSince(before), before.residentBytes(), after.residentBytes()), null, null);
   }
 
   /** Creates {@code count} subscriptions to the fixture's product and plan, from its end, 8 requests at a time. */
@@ -1082,7 +1295,12 @@ public final class LoadGenerator {
         failure.compareAndSet(null, new TollgateException(TollgateException.CONNECTION_FAILED,
             (size - permits.availablePermits()) + " publishes were not answered within " + timeout.toSeconds() + "s"));
       }
-      note(progress, "%,d publishes refused as partition_overloaded were sent again", overloadedRetries.sum());
+      if (batching != null) {
+        note(progress, "%,d batches (%,d events) refused for a passing reason (partition_overloaded, publish_timeout, ...)"
+            + " were sent again by the SDK", batching.retriedBatches(), batching.retriedEvents());
+      } else {
+        note(progress, "%,d publishes refused as partition_overloaded were sent again", overloadedRetries.sum());
+      }
       TollgateException error = failure.get();
       if (error != null) {
         throw error;

@@ -224,7 +224,8 @@ public final class ManagementOperations {
               text("start", "beginning or end"), json("filter", "An event filter"),
               json("delivery", "How it is delivered: {\"type\":\"websocket\"} (the default) or {\"type\":\"sse\"} (either "
                   + "is read over WebSocket and as server-sent events), or {\"type\":\"webhook\",\"url\":\"https://...\"}, "
-                  + "with batch_size and concurrency if wanted; a webhook's secret is shown once")),
+                  + "with batch_size, concurrency and dead_letters ({\"enabled\":true,\"after\":\"PT10M\","
+                  + "\"after_attempts\":5}, each field over the node's) if wanted; a webhook's secret is shown once")),
           List.of(), "id", "account", "product", "plan"),
       op("subscriptions", "list", "GET", "/v1/subscriptions", "listSubscriptions", "The subscriptions you may see.",
           List.of(), PAGE, "id", "account", "product", "plan"),
@@ -261,7 +262,9 @@ public final class ManagementOperations {
           "Move a webhook subscription's endpoint, enabling it again if it was disabled.",
           List.of(new Field("url", Kind.TEXT, "Where requests go", "--endpoint-url"),
               integer("batch_size", "Events per request"),
-              integer("concurrency", "Requests in flight at once")), List.of(), "url", "status"),
+              integer("concurrency", "Requests in flight at once"),
+              json("dead_letters", "Its own dead-letter policy, e.g. {\"enabled\":true,\"after_attempts\":5} (each "
+                  + "field over the node's; null: the node's again)")), List.of(), "url", "status"),
       op("webhooks", "rotate-secret", "POST", "/v1/subscriptions/{subscription}/webhook/secret", "rotateWebhookSecret",
           "A new signing secret, shown once; the previous one signs too until previous_expire_at.", List.of(),
           List.of(), "secret", "previous_expire_at"),

@@ -101,7 +101,7 @@ class LoadGeneratorTest {
 
   @Test
   void theModesThatCreateSubscriptionsNeedSetUp() {
-    for (String mode : List.of("fanout", "idle", "subscriptions")) {
+    for (String mode : List.of("fanout", "idle", "subscriptions", "webhook")) {
       PublishCommandTest.Run run = PublishCommandTest.runCommand(new LoadGenCommand(), "--mode", mode, "--key", "k", "--topic", "t");
       assertEquals(2, run.exitCode(), mode);
       assertTrue(run.err().contains("--mode " + mode + " needs --setup"), run.err());
@@ -214,11 +214,12 @@ class LoadGeneratorTest {
   void modesAreNamedAsOnTheCommandLine() {
     assertEquals(Optional.of(LoadGenerator.Mode.ACK_TO_INVOICE), LoadGenerator.Mode.byId("ack-to-invoice"));
     assertEquals(Optional.of(LoadGenerator.Mode.DRAIN), LoadGenerator.Mode.byId("drain"));
+    assertEquals(Optional.of(LoadGenerator.Mode.WEBHOOK), LoadGenerator.Mode.byId("webhook"));
     assertEquals(Optional.empty(), LoadGenerator.Mode.byId("ack_to_invoice"));
 
     PublishCommandTest.Run run = PublishCommandTest.runCommand(new LoadGenCommand(), "--mode", "fast", "--key", "k", "--topic", "t");
     assertEquals(2, run.exitCode());
-    assertTrue(run.err().contains("--mode must be tcp, http, e2e, fanout, idle, subscriptions, drain or ack-to-invoice, was fast"),
+    assertTrue(run.err().contains("--mode must be tcp, http, e2e, fanout, webhook, idle, subscriptions, drain or ack-to-invoice, was fast"),
         run.err());
     PublishCommandTest.Run via = PublishCommandTest.runCommand(new LoadGenCommand(),
         "--mode", "drain", "--publish-via", "e2e", "--key", "k", "--topic", "t", "--subscription", "s");

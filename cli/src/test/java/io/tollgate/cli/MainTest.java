@@ -14,10 +14,18 @@ import picocli.CommandLine;
 class MainTest {
   @Test
   void theTollgateCommandRunsANodeAndTheClients() {
-    assertEquals(List.of("run", "publish", "subscribe", "loadgen", "verify-billing", "help", "me", "accounts", "keys",
+    assertEquals(List.of("run", "publish", "subscribe", "loadgen", "verify-billing", "crashloop", "help", "me", "accounts", "keys",
             "sessions", "usage", "invoices", "statements", "wallet", "alerts", "domains", "topics", "products", "plans",
             "catalog", "subscriptions", "analytics", "webhooks", "audit", "cluster"),
         List.copyOf(Main.commandLine().getSubcommands().keySet()));
+  }
+
+  @Test
+  void theCrashLoopIsHiddenFromTheHelp() {
+    StringWriter help = new StringWriter();
+    assertEquals(0, Main.commandLine().setOut(new PrintWriter(help)).execute("--help"));
+    assertTrue(help.toString().contains("loadgen"), help.toString());
+    assertTrue(!help.toString().contains("crashloop"), help.toString());
   }
 
   @Test

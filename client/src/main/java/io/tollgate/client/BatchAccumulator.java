@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -105,33 +106,61 @@ final class BatchAccumulator {
     return changed;
   }
 
-  /**
-   * The next batch to send: closed ones first, in the order they closed, then the oldest open
-   * one once its linger has passed, or at once when {@code all} (a flush or close is waiting).
-   * Null when none is ready.
-   */
+  /** {@link #poll(long, boolean, Set)} with no topic held back. */
   Batch poll(long now, boolean all) {
-    Batch next = closed.poll();
-    if (next != null) {
-      return next;
+    return poll(now, all, Set.of());
+  }
+
+  /**
+   * The next batch to send of a topic not in {@code held}: closed ones first, in the order they
+   * closed, then the oldest open one once its linger has passed, or at once when {@code all} (a
+   * flush or close is waiting). Null when none is ready.
+   */
+  Batch poll(long now, boolean all, Set<String> held) {
+    Iterator<Batch> closedFirst = closed.iterator();
+    while (closedFirst.hasNext()) {
+      Batch next = closedFirst.next();
+      if (!held.contains(next.topic())) {
+        closedFirst.remove();
+        return next;
+      }
     }
-    Iterator<Open> oldest = open.values().iterator();
-    if (oldest.hasNext()) {
-      Open batch = oldest.next();
+    Iterator<Open> oldestFirst = open.values().iterator();
+    while (oldestFirst.hasNext()) {
+      Open batch = oldestFirst.next();
+      if (held.contains(batch.topic)) {
+        continue;
+      }
       if (all || now - batch.openedAt >= lingerNanos) {
-        oldest.remove();
+        oldestFirst.remove();
         return batch.close();
       }
+      return null;
     }
     return null;
   }
 
-  /** When the oldest open batch becomes ready; empty when a batch is ready now or none is open. */
+  /** {@link #nextDeadline(Set)} with no topic held back. */
   OptionalLong nextDeadline() {
-    if (!closed.isEmpty() || open.isEmpty()) {
-      return OptionalLong.empty();
+    return nextDeadline(Set.of());
+  }
+
+  /**
+   * When the oldest open batch of a topic not in {@code held} becomes ready; empty when a batch
+   * of such a topic is ready now or none is open.
+   */
+  OptionalLong nextDeadline(Set<String> held) {
+    for (Batch batch : closed) {
+      if (!held.contains(batch.topic())) {
+        return OptionalLong.empty();
+      }
     }
-    return OptionalLong.of(open.values().iterator().next().openedAt + lingerNanos);
+    for (Open batch : open.values()) {
+      if (!held.contains(batch.topic)) {
+        return OptionalLong.of(batch.openedAt + lingerNanos);
+      }
+    }
+    return OptionalLong.empty();
   }
 
   boolean isEmpty() {

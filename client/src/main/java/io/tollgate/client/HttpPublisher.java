@@ -64,4 +64,10 @@ public final class HttpPublisher implements Publisher {
   /** Nothing to release: a Java 17 HttpClient frees its connections when it is no longer referenced. */
   @Override
   public void close() {}
+
+  /** Each request finds or opens its own connection. */
+  @Override
+  public boolean reconnects() {
+    return true;
+  }
 }

@@ -100,9 +100,15 @@ final class HttpSupport {
     return new TollgateException(TollgateException.CONNECTION_FAILED, what + " failed: " + describe(cause), cause);
   }
 
-  /** The JDK's connect failures often have no message; their class name is the next best thing. */
+  /**
+   * The JDK's connect failures often have no message; their class name is the next best thing.
+   * Its WebSocket wraps the reason a frame was refused in a bare {@code ProtocolException}, so
+   * the causes follow.
+   */
   static String describe(Throwable cause) {
-    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    String own = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    Throwable inner = cause.getCause();
+    return inner == null || inner == cause || cause.getMessage() != null ? own : own + ": " + describe(inner);
   }
 
   private static String codeForStatus(int status) {

@@ -24,6 +24,16 @@ public interface Publisher extends AutoCloseable {
     }
   }
 
+  /**
+   * Whether a publish after a lost connection goes out on a new one, so that a publish that failed
+   * with {@code connection_closed} is worth sending again
+   * ({@link BatchingPublisher} does): true for HTTP and {@link ReconnectingPublisher}, false for a
+   * bare {@link TcpPublisher}, whose connection once lost stays lost.
+   */
+  default boolean reconnects() {
+    return false;
+  }
+
   @Override
   void close();
 }

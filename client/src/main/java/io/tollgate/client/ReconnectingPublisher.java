@@ -64,6 +64,11 @@ public final class ReconnectingPublisher implements Publisher {
   }
 
   @Override
+  public boolean reconnects() {
+    return true;
+  }
+
+  @Override
   public void close() {
     TcpPublisher last;
     synchronized (this) {

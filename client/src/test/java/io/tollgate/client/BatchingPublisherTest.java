@@ -26,6 +26,9 @@ class BatchingPublisherTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
   /** A linger no test waits for: batches leave by size, flush or close. */
   private static final BatchSettings NO_LINGER_WAIT = BatchSettings.DEFAULTS.withLinger(Duration.ofHours(1));
+  /** Retries after 10 ms, doubling to 40 ms: short enough that no test waits long for one. */
+  private static final BatchSettings QUICK_RETRIES = NO_LINGER_WAIT.withRetryBackoff(Duration.ofMillis(10),
+      Duration.ofMillis(40));
 
   /** A transport the test answers by hand, or with a responder: records every publish it is given. */
   static final class FakeTransport implements Publisher {
@@ -391,6 +394,158 @@ class BatchingPublisherTest {
       assertTrue(transport.all.stream().allMatch(call -> call.events().size() <= 10));
     } catch (CompletionException e) {
       throw new AssertionError(e.getCause());
+    }
+  }
+
+  @Test
+  void aBatchRefusedAsOverloadedIsSentAgainWithTheSameIdsUntilTheBrokerStoresIt() throws Exception {
+    AtomicLong calls = new AtomicLong();
+    FakeTransport transport = new FakeTransport(call -> {
+      if (calls.incrementAndGet() <= 2) {
+        call.refuse("partition_overloaded");
+      } else {
+        call.ack();
+      }
+      return true;
+    });
+    try (BatchingPublisher publisher = new BatchingPublisher(transport, QUICK_RETRIES)) {
+      CompletableFuture<Position> a = publisher.send("t", event("1"));
+      CompletableFuture<Position> b = publisher.send("t", event("2"));
+      publisher.flush();
+
+      assertEquals("c-1", a.get(5, TimeUnit.SECONDS).cursor());
+      assertEquals("c-2", b.get(5, TimeUnit.SECONDS).cursor());
+      assertEquals(List.of(List.of("1", "2"), List.of("1", "2"), List.of("1", "2")),
+          transport.all.stream().map(FakeTransport.Call::ids).toList(), "the same batch, the same ids, three times");
+      assertEquals(2, publisher.retriedBatches());
+      assertEquals(4, publisher.retriedEvents());
+    }
+  }
+
+  @Test
+  void everyRefusalTheReadmeCallsPassingIsRetriedAndOthersAreNot() throws Exception {
+    for (String code : List.of("partition_overloaded", "publish_timeout", "storage_unavailable", "timeout",
+        "publish_rate_limited", "forbidden", "topic_not_found")) {
+      AtomicLong calls = new AtomicLong();
+      FakeTransport transport = new FakeTransport(call -> {
+        if (calls.incrementAndGet() == 1) {
+          call.refuse(code);
+        } else {
+          call.ack();
+        }
+        return true;
+      });
+      try (BatchingPublisher publisher = new BatchingPublisher(transport, QUICK_RETRIES)) {
+        CompletableFuture<Position> ack = publisher.send("t", event("1"));
+        publisher.flush();
+        boolean retriable = BatchingPublisher.RETRIABLE.contains(code);
+        assertEquals(retriable ? "none" : code, failureCode(ack), code);
+        assertEquals(retriable ? 2 : 1, transport.all.size(), code);
+      }
+    }
+  }
+
+  @Test
+  void aBatchStillRefusedAtItsDeliveryTimeoutFailsWithTheLastRefusal() throws Exception {
+    FakeTransport transport = new FakeTransport(call -> {
+      call.refuse("partition_overloaded");
+      return true;
+    });
+    BatchSettings settings = QUICK_RETRIES.withDeliveryTimeout(Duration.ofMillis(300));
+    try (BatchingPublisher publisher = new BatchingPublisher(transport, settings)) {
+      CompletableFuture<Position> ack = publisher.send("t", event("1"));
+      publisher.flush();
+      assertEquals("partition_overloaded", failureCode(ack));
+      // Pauses of 10, 20, 40, 40, ... ms (each at least 0.8 of that) fit at most 10 retries in 300 ms.
+      assertTrue(transport.all.size() >= 2 && transport.all.size() <= 11, transport.all.size() + " publishes");
+    }
+  }
+
+  @Test
+  void withNoDeliveryTimeoutARefusedBatchIsNotSentAgain() {
+    FakeTransport transport = new FakeTransport(call -> {
+      call.refuse("partition_overloaded");
+      return true;
+    });
+    try (BatchingPublisher publisher = new BatchingPublisher(transport, QUICK_RETRIES.withDeliveryTimeout(Duration.ZERO))) {
+      CompletableFuture<Position> ack = publisher.send("t", event("1"));
+      publisher.flush();
+      assertEquals("partition_overloaded", failureCode(ack));
+      assertEquals(1, transport.all.size());
+    }
+  }
+
+  @Test
+  void whileABatchWaitsToBeSentAgainNewBatchesOfItsTopicWaitBehindIt() throws Exception {
+    FakeTransport transport = new FakeTransport();
+    BatchSettings settings = NO_LINGER_WAIT.withMaxEvents(1).withMaxInFlight(4)
+        .withRetryBackoff(Duration.ofMillis(200), Duration.ofMillis(200));
+    try (BatchingPublisher publisher = new BatchingPublisher(transport, settings)) {
+      CompletableFuture<Position> first = publisher.send("t", event("1"));
+      transport.next().refuse("partition_overloaded");
+      CompletableFuture<Position> second = publisher.send("t", event("2"));
+      CompletableFuture<Position> elsewhere = publisher.send("u", event("3"));
+
+      FakeTransport.Call otherTopic = transport.next();
+      assertEquals(List.of("3"), otherTopic.ids(), "another topic does not wait");
+      otherTopic.ack();
+      FakeTransport.Call retry = transport.next();
+      assertEquals(List.of("1"), retry.ids(), "the retry goes before the batch sent after it");
+      assertEquals(null, transport.unanswered.poll(100, TimeUnit.MILLISECONDS), "and the next waits for its answer");
+      retry.ack();
+      FakeTransport.Call next = transport.next();
+      assertEquals(List.of("2"), next.ids());
+      next.ack();
+      assertEquals(1, first.get(5, TimeUnit.SECONDS).offset());
+      assertEquals(2, second.get(5, TimeUnit.SECONDS).offset());
+      assertEquals(3, elsewhere.get(5, TimeUnit.SECONDS).offset());
+    }
+  }
+
+  @Test
+  void aTopicsRetriesGoInTheOrderItsBatchesWereFirstSent() throws Exception {
+    FakeTransport transport = new FakeTransport();
+    double[] draws = {0.99, 0.0};
+    AtomicLong draw = new AtomicLong();
+    BatchSettings settings = NO_LINGER_WAIT.withMaxEvents(1).withMaxInFlight(2)
+        .withRetryBackoff(Duration.ofMillis(50), Duration.ofMillis(50));
+    try (BatchingPublisher publisher = new BatchingPublisher(transport, settings, System::nanoTime,
+        () -> draws[(int) (draw.getAndIncrement() % 2)])) {
+      publisher.send("t", event("1"));
+      publisher.send("t", event("2"));
+      FakeTransport.Call one = transport.next();
+      FakeTransport.Call two = transport.next();
+      one.refuse("partition_overloaded");
+      two.refuse("partition_overloaded");
+
+      FakeTransport.Call firstRetry = transport.next();
+      assertEquals(List.of("1"), firstRetry.ids(), "the second batch's shorter pause does not put it first");
+      FakeTransport.Call secondRetry = transport.next();
+      assertEquals(List.of("2"), secondRetry.ids());
+      firstRetry.ack();
+      secondRetry.ack();
+    }
+  }
+
+  @Test
+  void overAReconnectingTransportTheBatchALostConnectionTookIsSentAgainOnTheNextOne() throws Exception {
+    try (FakeFrameServer first = FakeFrameServer.authenticating(); FakeFrameServer second = FakeFrameServer.acking()) {
+      java.util.Iterator<Integer> ports = List.of(first.port(), second.port()).iterator();
+      try (BatchingPublisher publisher = new BatchingPublisher(
+          new ReconnectingPublisher(() -> TcpPublisher.connect("127.0.0.1", ports.next(), "k")),
+          QUICK_RETRIES.withMaxEvents(2))) {
+        first.next();
+        CompletableFuture<Position> a = publisher.send("t", event("1"));
+        CompletableFuture<Position> b = publisher.send("t", event("2"));
+        assertEquals(2, first.next().getPublish().getEventsCount());
+        first.disconnect();
+
+        assertEquals(0, a.get(5, TimeUnit.SECONDS).offset());
+        assertEquals(0, b.get(5, TimeUnit.SECONDS).offset());
+        second.next();
+        assertEquals(List.of("1", "2"), second.next().getPublish().getEventsList().stream().map(CloudEvent::getId).toList());
+        assertEquals(1, publisher.retriedBatches());
+      }
     }
   }
 }

@@ -1,10 +1,16 @@
 package io.tollgate.broker.analytics;
 
 import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.broker.invoicing.AccountBilling;
+import io.tollgate.broker.position.PartitionRef;
+import io.tollgate.broker.subscription.SubscriptionEntity;
+import io.tollgate.broker.trim.ReadPositions;
 import io.tollgate.protocols.v1.journal.AnalyticsRollup;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,15 +82,29 @@ public final class Analytics implements ReadPositions {
         resolution, replyTo), timeout, system.scheduler());
   }
 
-  @Override
-  public CompletionStage<Map<String, Long>> readPositions() {
-    return AskPattern.<AnalyticsReadSide.Command, AnalyticsReadSide.Positions>ask(readSide,
-            AnalyticsReadSide.GetPositions::new, timeout, system.scheduler())
-        .thenApply(AnalyticsReadSide.Positions::byJournal);
+  private static boolean follows(String journal) {
+    return PartitionRef.isPersistenceId(journal) || journal.startsWith(SubscriptionEntity.persistenceId(""))
+        || journal.startsWith(AccountBilling.persistenceId(""));
   }
 
   @Override
-  public List<String> followedJournals() {
-    return ReadSideState.journals(view.catalog());
+  public String name() {
+    return "analytics";
+  }
+
+  /**
+   * The read side follows every partition, usage and billing journal, whether its catalog lists it
+   * yet or not (one it has not read is at 0).
+   */
+  @Override
+  public CompletionStage<Map<String, Long>> positionsIn(Collection<String> journals) {
+    return AskPattern.<AnalyticsReadSide.Command, AnalyticsReadSide.Positions>ask(readSide,
+            AnalyticsReadSide.GetPositions::new, timeout, system.scheduler())
+        .thenApply(positions -> {
+          Map<String, Long> of = new HashMap<>();
+          journals.stream().filter(Analytics::follows)
+              .forEach(journal -> of.put(journal, positions.byJournal().getOrDefault(journal, 0L)));
+          return of;
+        });
   }
 }

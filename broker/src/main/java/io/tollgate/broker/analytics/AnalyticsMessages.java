@@ -9,6 +9,7 @@ import io.tollgate.protocols.v1.journal.AnalyticsRolled;
 import io.tollgate.protocols.v1.journal.AnalyticsRollup;
 import io.tollgate.protocols.v1.journal.AnalyticsSeries;
 import io.tollgate.protocols.v1.journal.AnalyticsSnapshot;
+import io.tollgate.protocols.v1.journal.AnalyticsWritten;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +37,9 @@ public final class AnalyticsMessages {
               refs.ref(proto.getReplyTo()))),
       MessageCodec.of("AnalyticsSeries", AnalyticsReadSide.Series.class, AnalyticsSeries.parser(),
           (series, refs) -> seriesToProto(series), (proto, refs) -> seriesOf(proto)),
+      MessageCodec.of("AnalyticsWritten", AnalyticsReadSide.Written.class, AnalyticsWritten.parser(),
+          (written, refs) -> AnalyticsWritten.newBuilder().addAllPersistenceIds(written.persistenceIds()).build(),
+          (proto, refs) -> new AnalyticsReadSide.Written(Set.copyOf(proto.getPersistenceIdsList()))),
       MessageCodec.replyOnly("AnalyticsPositionsRequest", AnalyticsReadSide.GetPositions.class,
           AnalyticsReadSide.GetPositions::replyTo, AnalyticsReadSide.GetPositions::new),
       MessageCodec.of("AnalyticsPositions", AnalyticsReadSide.Positions.class, AnalyticsPositions.parser(),

@@ -24,6 +24,8 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import io.tollgate.protocols.v1.cluster.PartitionAdvanced;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.japi.Pair;
@@ -38,8 +40,11 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * The analytics read side, one per cluster (a singleton): every {@code interval} it reads each
- * followed journal from where it stopped ({@link ReadSideState#journals}), turns what it read
+ * The analytics read side, one per cluster (a singleton): every {@code interval} it reads the
+ * followed journals ({@link ReadSideState#journals}) that were written since it last read them
+ * ({@link DirtyJournals}: partitions announce their writes to every node, and each node's
+ * {@link WrittenJournals} tells it which subscription and billing journals were written there),
+ * every journal at its start and once every {@code full-sweep-every}; each from where it stopped. It turns what it read
  * into minute rollups and lag, and journals them together with its new read positions as one
  * {@code AnalyticsRolled}. So after a restart it goes on from its last positions and nothing
  * is counted twice or lost. Nodes send it their minute records ({@link MinuteRecorder}), which
@@ -64,6 +69,9 @@ public final class AnalyticsReadSide
   /** Each key's non-empty buckets, oldest first. */
   public record Series(Map<String, SortedMap<Long, Rollup>> byKey) implements ClusterMessage {}
 
+  /** A node wrote to these followed journals since its last notice; they are read at the next tick. */
+  public record Written(Set<String> persistenceIds) implements Command, ClusterMessage {}
+
   public record GetPositions(ActorRef<Positions> replyTo) implements Command, ClusterMessage {}
 
   /** The last sequence number read of each followed journal, by persistence id. */
@@ -74,15 +82,18 @@ public final class AnalyticsReadSide
   private record Read(Map<String, List<ReadSideState.Entry>> entries, boolean more)
       implements Command, NoSerializationVerificationNeeded {}
 
-  private record ReadFailed(Throwable failure) implements Command, NoSerializationVerificationNeeded {}
+  private record ReadFailed(List<String> journals, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
 
   /** Told what each read found and the lag it measured, on the node the read side runs on (for /metrics). */
   public interface Listener {
     void read(Map<String, List<ReadSideState.Entry>> entries, Map<String, long[]> lag);
   }
 
-  /** How often it reads, and how many entries of one journal at most per read. */
-  public record Settings(Duration interval, int maxEntriesPerJournal) {}
+  /**
+   * How often it reads the journals written since (and those whose last read reached the limit),
+   * how many entries of one journal at most per read, and how often it reads every journal anyway.
+   */
+  public record Settings(Duration interval, int maxEntriesPerJournal, Duration fullSweepEvery) {}
 
   /** The key of the read that follows at once when the last one stopped at its limit. */
   private static final String MORE = "more";
@@ -94,12 +105,16 @@ public final class AnalyticsReadSide
   private final Clock clock;
   private final Settings settings;
   private final Listener listener;
+  private final DirtyJournals dirty;
+  /** The partitions announced as written since the last tick, gathered by a child. */
+  private final WrittenJournals partitionsWritten;
   private boolean reading;
 
   private AnalyticsReadSide(ActorContext<Command> context, TimerScheduler<Command> timers, CatalogView view,
                             CurrentEventsByPersistenceIdQuery journal, Clock clock, Settings settings,
-                            Listener listener) {
+                            Listener listener, WrittenJournals partitionsWritten) {
     super(PersistenceId.ofUniqueId(PERSISTENCE_ID));
+    this.partitionsWritten = partitionsWritten;
     this.listener = listener;
     this.context = context;
     this.timers = timers;
@@ -107,15 +122,23 @@ public final class AnalyticsReadSide
     this.journal = journal;
     this.clock = clock;
     this.settings = settings;
+    this.dirty = new DirtyJournals(settings.fullSweepEvery().toMillis(), clock.millis());
   }
 
   /** Starts the singleton on this node's side and returns the proxy to it. */
   public static ActorRef<Command> start(ActorSystem<?> system, CatalogView view,
                                         CurrentEventsByPersistenceIdQuery journal, Clock clock, Settings settings,
-                                        Listener listener) {
+                                        Listener listener, ActorRef<Topic.Command<PartitionAdvanced>> partitionWrites) {
     Behavior<Command> readSide = Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(new Tick(), settings.interval());
-      return new AnalyticsReadSide(context, timers, view, journal, clock, settings, listener);
+      // A child gathers the partitions' announcements, many a second at full load, so that they
+      // neither queue in this actor's stash while it persists nor cost it a message each.
+      WrittenJournals partitionsWritten = new WrittenJournals();
+      partitionWrites.tell(Topic.subscribe(context.spawn(Behaviors.<PartitionAdvanced>receiveMessage(advanced -> {
+        partitionsWritten.written(advanced.getPersistenceId());
+        return Behaviors.same();
+      }), "partition-writes")));
+      return new AnalyticsReadSide(context, timers, view, journal, clock, settings, listener, partitionsWritten);
     }));
     return ClusterSingleton.get(system).init(SingletonActor.of(
         Behaviors.supervise(readSide).onFailure(SupervisorStrategy.restartWithBackoff(
@@ -151,9 +174,14 @@ public final class AnalyticsReadSide
   public CommandHandler<Command, AnalyticsRolled, ReadSideState> commandHandler() {
     return newCommandHandlerBuilder().forAnyState()
         .onCommand(Tick.class, (state, tick) -> startReading(state))
+        .onCommand(Written.class, (state, written) -> {
+          dirty.written(written.persistenceIds());
+          return Effect().none();
+        })
         .onCommand(Read.class, this::onRead)
         .onCommand(ReadFailed.class, (state, failed) -> {
           reading = false;
+          dirty.failed(failed.journals());
           context.getLog().warn("analytics could not read a journal; it reads again next time", failed.failure());
           return Effect().none();
         })
@@ -178,8 +206,12 @@ public final class AnalyticsReadSide
     if (reading || !view.caughtUp().toCompletableFuture().isDone()) {
       return Effect().none();
     }
+    partitionsWritten.send(dirty::written);
+    List<String> journals = dirty.take(ReadSideState.journals(view.catalog()), clock.millis());
+    if (journals.isEmpty()) {
+      return Effect().none();
+    }
     reading = true;
-    List<String> journals = ReadSideState.journals(view.catalog());
     Map<String, Long> from = new LinkedHashMap<>();
     journals.forEach(id -> from.put(id, state.position(id)));
     CompletionStage<List<Pair<String, List<ReadSideState.Entry>>>> read = Source.from(List.copyOf(from.entrySet()))
@@ -192,7 +224,7 @@ public final class AnalyticsReadSide
         .runWith(Sink.seq(), context.getSystem());
     context.pipeToSelf(read, (pairs, failure) -> {
       if (failure != null) {
-        return new ReadFailed(failure);
+        return new ReadFailed(journals, failure);
       }
       Map<String, List<ReadSideState.Entry>> entries = new LinkedHashMap<>();
       boolean more = false;
@@ -207,6 +239,8 @@ public final class AnalyticsReadSide
 
   private Effect<AnalyticsRolled, ReadSideState> onRead(ReadSideState state, Read read) {
     reading = false;
+    read.entries().forEach((journal, entries) ->
+        dirty.read(journal, entries.size() >= settings.maxEntriesPerJournal()));
     AnalyticsRolled step = state.step(view.catalog(), read.entries(), clock.instant());
     listener.read(read.entries(), state.lastLag());
     if (read.more()) {

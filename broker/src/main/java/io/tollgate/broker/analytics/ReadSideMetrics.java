@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The read side's findings as Prometheus metrics: the billing it read (charges of finalized
+ * The read side's findings as Prometheus metrics: how many journals it queried, the billing it read (charges of finalized
  * invoices, revenue credited) and each subscription's lag. They appear on the node the read side
  * runs on; a read that is journaled after a failure and retry may count a billing entry twice
  * there, which a counter's rate tolerates and the analytics API does not suffer.
@@ -23,6 +23,7 @@ public final class ReadSideMetrics implements AnalyticsReadSide.Listener {
 
   @Override
   public void read(Map<String, List<ReadSideState.Entry>> entries, Map<String, long[]> lag) {
+    metrics.analyticsJournalsRead(entries.size());
     entries.values().forEach(journal -> journal.forEach(entry -> {
       if (entry.event() instanceof InvoiceFinalized invoice) {
         metrics.invoiceFinalized();

@@ -36,8 +36,31 @@ public final class ReadSideState {
   /** When a partition's events were appended is kept for this many seconds with appends, per partition. */
   static final int MAX_APPEND_TIMES = 86_400;
 
-  /** One journal entry read: its sequence number and its event. */
-  public record Entry(long sequence, Object event) {}
+  /**
+   * One journal entry read: its sequence number and its event, except that a partition's entry
+   * ({@code EventsAppended}, up to {@code tollgate.topics.max-entry-bytes} of events) is kept
+   * as its {@link Appended} summary, which is all the read side uses. A read holds up to
+   * {@code max-entries-per-journal} entries of every journal it follows at once; holding whole
+   * partition entries, a read at full publish load held gigabytes and ran the heap out.
+   */
+  public record Entry(long sequence, Object event) {
+    public Entry {
+      if (event instanceof EventsAppended appended) {
+        event = Appended.of(appended);
+      }
+    }
+  }
+
+  /** What the read side takes from a partition's journal entry: where it starts, its events' count and bytes, and when. */
+  public record Appended(long firstOffset, int events, long bytes, long appendedAtMillis) {
+    static Appended of(EventsAppended appended) {
+      long bytes = 0;
+      for (CloudEvent event : appended.getEventsList()) {
+        bytes += event.getSerializedSize();
+      }
+      return new Appended(appended.getFirstOffset(), appended.getEventsCount(), bytes, appended.getAppendedAtMillis());
+    }
+  }
 
   private final RollupTable table = new RollupTable();
   private final Map<String, Long> positions = new HashMap<>();
@@ -84,7 +107,7 @@ public final class ReadSideState {
         return;
       }
       for (Entry entry : entries) {
-        if (entry.event() instanceof EventsAppended appended && PartitionRef.isPersistenceId(journal)) {
+        if (entry.event() instanceof Appended appended && PartitionRef.isPersistenceId(journal)) {
           onAppended(catalog, journal, appended, added, step, ends);
         } else if (entry.event() instanceof CursorsAdvanced advanced) {
           onAcked(catalog, journal, advanced, added, newAcks);
@@ -107,19 +130,15 @@ public final class ReadSideState {
     return step.build();
   }
 
-  private static void onAppended(Catalog catalog, String journal, EventsAppended appended, RollupTable added,
+  private static void onAppended(Catalog catalog, String journal, Appended appended, RollupTable added,
                                  AnalyticsRolled.Builder step, Map<String, Long> ends) {
-    long bytes = 0;
-    for (CloudEvent event : appended.getEventsList()) {
-      bytes += event.getSerializedSize();
-    }
-    Rollup published = Rollup.published(appended.getEventsCount(), bytes);
+    Rollup published = Rollup.published(appended.events(), appended.bytes());
     String topic = PartitionRef.fromPersistenceId(journal).topic();
-    Attribution.ofTopic(catalog, topic).forEach(t -> added.add(t.dimension(), t.key(), appended.getAppendedAtMillis(),
+    Attribution.ofTopic(catalog, topic).forEach(t -> added.add(t.dimension(), t.key(), appended.appendedAtMillis(),
         published));
-    ends.put(journal, appended.getFirstOffset() + appended.getEventsCount());
-    step.addAppendedAt(AppendedAt.newBuilder().setPartition(journal).setFirstOffset(appended.getFirstOffset())
-        .setAtMillis(appended.getAppendedAtMillis()));
+    ends.put(journal, appended.firstOffset() + appended.events());
+    step.addAppendedAt(AppendedAt.newBuilder().setPartition(journal).setFirstOffset(appended.firstOffset())
+        .setAtMillis(appended.appendedAtMillis()));
   }
 
   private static void onAcked(Catalog catalog, String journal, CursorsAdvanced advanced, RollupTable added,

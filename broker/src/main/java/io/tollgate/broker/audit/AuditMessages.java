@@ -1,11 +1,13 @@
 package io.tollgate.broker.audit;
 
 import io.tollgate.broker.serialization.codec.MessageCodec;
+import io.tollgate.protocols.v1.cluster.JournalPositions;
 import io.tollgate.protocols.v1.journal.AuditIndexed;
 import io.tollgate.protocols.v1.journal.AuditPage;
 import io.tollgate.protocols.v1.journal.AuditPageRequest;
 import io.tollgate.protocols.v1.journal.AuditSnapshot;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** What the audit read side journals and answers across nodes, each with its manifest and its Protobuf form (audit.proto). */
@@ -18,7 +20,12 @@ public final class AuditMessages {
           (proto, refs) -> new AuditReadSide.GetPage(query(proto), refs.ref(proto.getReplyTo()))),
       MessageCodec.of("AuditPage", AuditReadSide.PageOfEntries.class, AuditPage.parser(),
           (page, refs) -> AuditPage.newBuilder().addAllEntries(page.entries()).build(),
-          (proto, refs) -> new AuditReadSide.PageOfEntries(List.copyOf(proto.getEntriesList()))));
+          (proto, refs) -> new AuditReadSide.PageOfEntries(List.copyOf(proto.getEntriesList()))),
+      MessageCodec.replyOnly("AuditReadPositionsRequest", AuditReadSide.GetReadPositions.class,
+          AuditReadSide.GetReadPositions::replyTo, AuditReadSide.GetReadPositions::new),
+      MessageCodec.of("AuditReadPositions", AuditReadSide.Positions.class, JournalPositions.parser(),
+          (positions, refs) -> JournalPositions.newBuilder().putAllPositions(positions.byJournal()).build(),
+          (proto, refs) -> new AuditReadSide.Positions(Map.copyOf(proto.getPositionsMap()))));
 
   private AuditMessages() {}
 

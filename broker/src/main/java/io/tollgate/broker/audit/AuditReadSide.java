@@ -56,6 +56,15 @@ public final class AuditReadSide extends EventSourcedBehavior<AuditReadSide.Comm
 
   public record PageOfEntries(List<AuditEntry> entries) implements ClusterMessage {}
 
+  /**
+   * How far the log has read each journal it follows (the catalog's, every account's billing),
+   * answered once everything journaled before it is indexed, like a page: journal trimming asks.
+   */
+  public record GetReadPositions(ActorRef<Positions> replyTo) implements Command, ClusterMessage {}
+
+  /** Positions by persistence id. */
+  public record Positions(Map<String, Long> byJournal) implements ClusterMessage {}
+
   private record Read(Map<String, List<AuditIndex.Read>> entries, Map<String, String> accounts)
       implements Command, NoSerializationVerificationNeeded {}
 
@@ -68,9 +77,12 @@ public final class AuditReadSide extends EventSourcedBehavior<AuditReadSide.Comm
   private final CatalogView view;
   private final CurrentEventsByPersistenceIdQuery journal;
   private final LongConsumer entriesRead;
-  /** Pages the read in flight answers, and pages that came in after it started, which the next read answers. */
-  private final List<GetPage> answeredByThisRead = new ArrayList<>();
-  private final List<GetPage> answeredByNextRead = new ArrayList<>();
+  /**
+   * Requests (pages, positions) the read in flight answers, and those that came in after it
+   * started, which the next read answers.
+   */
+  private final List<Command> answeredByThisRead = new ArrayList<>();
+  private final List<Command> answeredByNextRead = new ArrayList<>();
   private boolean reading;
 
   private AuditReadSide(ActorContext<Command> context, CatalogView view, CurrentEventsByPersistenceIdQuery journal,
@@ -126,6 +138,10 @@ public final class AuditReadSide extends EventSourcedBehavior<AuditReadSide.Comm
           answeredByNextRead.add(get);
           return startReading(index);
         })
+        .onCommand(GetReadPositions.class, (index, get) -> {
+          answeredByNextRead.add(get);
+          return startReading(index);
+        })
         .onCommand(ReadAgain.class, (index, again) -> startReading(index))
         .onCommand(Read.class, this::onRead)
         .onCommand(ReadFailed.class, (index, failed) -> {
@@ -169,6 +185,17 @@ public final class AuditReadSide extends EventSourcedBehavior<AuditReadSide.Comm
     return Effect().none();
   }
 
+  /** The followed journals (as this node's catalog lists them) and how far each is indexed. */
+  private Map<String, Long> positions(AuditIndex index) {
+    Map<String, Long> positions = new LinkedHashMap<>();
+    positions.put(CatalogEntity.PERSISTENCE_ID, index.position(CatalogEntity.PERSISTENCE_ID));
+    view.catalog().accounts().forEach(account -> {
+      String id = AccountBilling.persistenceId(account.id());
+      positions.put(id, index.position(id));
+    });
+    return positions;
+  }
+
   private Effect<AuditIndexed, AuditIndex> onRead(AuditIndex index, Read read) {
     entriesRead.accept(read.entries().values().stream().mapToLong(List::size).sum());
     AuditIndexed step = AuditIndex.step(read.entries(), CatalogEntity.PERSISTENCE_ID, read.accounts()::get);
@@ -186,7 +213,13 @@ public final class AuditReadSide extends EventSourcedBehavior<AuditReadSide.Comm
   /** Answers the pages this read was for, and reads again for those that came in meanwhile. */
   private void answered(AuditIndex index) {
     reading = false;
-    answeredByThisRead.forEach(get -> get.replyTo().tell(new PageOfEntries(index.page(get.query()).entries())));
+    answeredByThisRead.forEach(request -> {
+      if (request instanceof GetPage get) {
+        get.replyTo().tell(new PageOfEntries(index.page(get.query()).entries()));
+      } else if (request instanceof GetReadPositions get) {
+        get.replyTo().tell(new Positions(positions(index)));
+      }
+    });
     answeredByThisRead.clear();
     if (!answeredByNextRead.isEmpty()) {
       context.getSelf().tell(new ReadAgain());

@@ -9,6 +9,7 @@ import com.nimbusds.jose.jwk.KeyType;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -50,6 +51,8 @@ public final class JwtVerifier {
   private final JwtSettings settings;
   private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 
+  private static final int JWKS_FETCH_TIMEOUT_MILLIS = 5_000;
+
   JwtVerifier(JwtSettings settings, JWKSource<SecurityContext> keys) {
     this.settings = settings;
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
@@ -64,7 +67,11 @@ public final class JwtVerifier {
   public static JwtVerifier of(JwtSettings settings) throws IOException {
     if (settings.jwksUrl().isPresent()) {
       long cacheMillis = settings.jwksCache().toMillis();
-      return new JwtVerifier(settings, JWKSourceBuilder.<SecurityContext>create(settings.jwksUrl().get())
+      // Nimbus's 500 ms to connect and to read failed the first fetch on a busy node, refusing
+      // valid tokens as unavailable; a fetch is rare (the set is cached), so waiting longer costs little.
+      DefaultResourceRetriever retriever = new DefaultResourceRetriever(JWKS_FETCH_TIMEOUT_MILLIS,
+          JWKS_FETCH_TIMEOUT_MILLIS, JWKSourceBuilder.DEFAULT_HTTP_SIZE_LIMIT);
+      return new JwtVerifier(settings, JWKSourceBuilder.<SecurityContext>create(settings.jwksUrl().get(), retriever)
           .cache(cacheMillis, JWKSourceBuilder.DEFAULT_CACHE_REFRESH_TIMEOUT)
           .build());
     }

@@ -24,9 +24,11 @@ import io.tollgate.protocols.v1.journal.SubscriptionPlanChanged;
 import io.tollgate.protocols.v1.journal.TopicCreated;
 import io.tollgate.protocols.v1.journal.TopicRetentionSet;
 import io.tollgate.protocols.v1.journal.TopicSchemaAdded;
+import io.tollgate.protocols.v1.journal.WebhookDeadLetterPolicy;
 import io.tollgate.protocols.v1.journal.WebhookEndpointDisabled;
 import io.tollgate.protocols.v1.journal.WebhookEndpointSet;
 import io.tollgate.protocols.v1.journal.WebhookSecretRotated;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Collections;
@@ -220,10 +222,11 @@ public final class Catalog {
    * "Webhooks"). {@code secrets}: its signing secrets as stored, encrypted, newest first; each
    * signs until it expires (the newest never does). {@code disabled}: why it receives nothing
    * until it is set again. {@code changedAt}: when its address or shape last changed, so a worker
-   * knows to start again with it.
+   * knows to start again with it. {@code deadLetters}: its own dead-letter policy, over the node's.
    */
   public record WebhookEndpoint(String subscription, String url, int batchSize, int concurrency,
-                                List<StoredSecret> secrets, Optional<Disabled> disabled, Instant changedAt) {
+                                DeadLetterChoice deadLetters, List<StoredSecret> secrets, Optional<Disabled> disabled,
+                                Instant changedAt) {
     /** The secrets that sign a request sent at {@code now}, newest first. */
     public List<StoredSecret> signingAt(Instant now) {
       return secrets.stream().filter(secret -> secret.expiresAt().map(now::isBefore).orElse(true)).toList();
@@ -232,8 +235,8 @@ public final class Catalog {
     WebhookEndpoint set(WebhookEndpointSet set, Instant at) {
       List<StoredSecret> kept = set.getSecretCiphertext().isEmpty() ? secrets
           : List.of(new StoredSecret(set.getSecretCiphertext().toByteArray(), Optional.empty()));
-      return new WebhookEndpoint(subscription, set.getUrl(), set.getBatchSize(), set.getConcurrency(), kept,
-          Optional.empty(), at);
+      return new WebhookEndpoint(subscription, set.getUrl(), set.getBatchSize(), set.getConcurrency(),
+          DeadLetterChoice.fromProto(set.hasDeadLetters(), set.getDeadLetters()), kept, Optional.empty(), at);
     }
 
     WebhookEndpoint rotated(WebhookSecretRotated rotated, Instant at) {
@@ -242,12 +245,45 @@ public final class Catalog {
       next.add(new StoredSecret(rotated.getSecretCiphertext().toByteArray(), Optional.empty()));
       signingAt(at).forEach(previous -> next.add(new StoredSecret(previous.ciphertext(),
           Optional.of(previous.expiresAt().filter(end -> end.isBefore(previousEnd)).orElse(previousEnd)))));
-      return new WebhookEndpoint(subscription, url, batchSize, concurrency, List.copyOf(next), disabled, changedAt);
+      return new WebhookEndpoint(subscription, url, batchSize, concurrency, deadLetters, List.copyOf(next), disabled,
+          changedAt);
     }
 
     WebhookEndpoint disabledBy(WebhookEndpointDisabled disabling, Instant at) {
-      return new WebhookEndpoint(subscription, url, batchSize, concurrency, secrets,
+      return new WebhookEndpoint(subscription, url, batchSize, concurrency, deadLetters, secrets,
           Optional.of(new Disabled(disabling.getReason(), disabling.getMessage(), at)), changedAt);
+    }
+  }
+
+  /**
+   * A webhook subscription's own dead-letter policy: each field given takes the place of the node's
+   * setting of the same name ({@code tollgate.webhooks.dead-letters.enabled}, {@code after},
+   * {@code after-attempts}); {@link #NODE}, none given, is the node's policy whole. The catalog only
+   * stores it; the webhook worker applies it.
+   */
+  public record DeadLetterChoice(Optional<Boolean> enabled, Optional<Duration> after, Optional<Integer> afterAttempts) {
+    public static final DeadLetterChoice NODE = new DeadLetterChoice(Optional.empty(), Optional.empty(), Optional.empty());
+
+    /** The stored form; absent when {@code present} is false (an endpoint set before subscriptions had their own). */
+    public static DeadLetterChoice fromProto(boolean present, WebhookDeadLetterPolicy proto) {
+      if (!present) {
+        return NODE;
+      }
+      return new DeadLetterChoice(proto.hasEnabled() ? Optional.of(proto.getEnabled()) : Optional.empty(),
+          proto.hasAfterMillis() ? Optional.of(Duration.ofMillis(proto.getAfterMillis())) : Optional.empty(),
+          proto.hasAfterAttempts() ? Optional.of(proto.getAfterAttempts()) : Optional.empty());
+    }
+
+    /** The stored form, or empty for {@link #NODE}, which is stored as no policy. */
+    public Optional<WebhookDeadLetterPolicy> toProto() {
+      if (equals(NODE)) {
+        return Optional.empty();
+      }
+      WebhookDeadLetterPolicy.Builder proto = WebhookDeadLetterPolicy.newBuilder();
+      enabled.ifPresent(proto::setEnabled);
+      after.ifPresent(duration -> proto.setAfterMillis(duration.toMillis()));
+      afterAttempts.ifPresent(proto::setAfterAttempts);
+      return Optional.of(proto.build());
     }
   }
 
@@ -449,8 +485,8 @@ public final class Catalog {
         subscriptionsByAccount.computeIfAbsent(created.getAccount(), account -> new CopyOnWriteArrayList<>())
             .add(created.getId());
         if (created.hasWebhook()) {
-          webhooks.put(created.getId(), new WebhookEndpoint(created.getId(), "", 0, 0, List.of(), Optional.empty(), at)
-              .set(created.getWebhook(), at));
+          webhooks.put(created.getId(), new WebhookEndpoint(created.getId(), "", 0, 0, DeadLetterChoice.NODE, List.of(),
+              Optional.empty(), at).set(created.getWebhook(), at));
         }
         subscribers.add(created.getAccount() + " " + created.getProduct());
       }

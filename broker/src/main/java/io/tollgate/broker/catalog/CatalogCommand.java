@@ -204,12 +204,16 @@ public sealed interface CatalogCommand {
 
   /**
    * A webhook endpoint: where it posts, how many events a request carries and how many requests
-   * are in flight at once, and its signing secret encrypted (empty: the secrets it has stay).
+   * are in flight at once, its own dead-letter policy, and its signing secret encrypted (empty:
+   * the secrets it has stay).
    */
-  record WebhookTarget(String url, int batchSize, int concurrency, byte[] secretCiphertext) {
+  record WebhookTarget(String url, int batchSize, int concurrency, Catalog.DeadLetterChoice deadLetters,
+                       byte[] secretCiphertext) {
     WebhookEndpointSet toProto(String subscription) {
-      return WebhookEndpointSet.newBuilder().setSubscription(subscription).setUrl(url).setBatchSize(batchSize)
-          .setConcurrency(concurrency).setSecretCiphertext(ByteString.copyFrom(secretCiphertext)).build();
+      WebhookEndpointSet.Builder set = WebhookEndpointSet.newBuilder().setSubscription(subscription).setUrl(url)
+          .setBatchSize(batchSize).setConcurrency(concurrency).setSecretCiphertext(ByteString.copyFrom(secretCiphertext));
+      deadLetters.toProto().ifPresent(set::setDeadLetters);
+      return set.build();
     }
   }
 

@@ -155,6 +155,7 @@ final class CatalogSnapshots {
     SnapshotWebhook.Builder proto = SnapshotWebhook.newBuilder().setSubscription(webhook.subscription())
         .setUrl(webhook.url()).setBatchSize(webhook.batchSize()).setConcurrency(webhook.concurrency())
         .setChangedAtMillis(webhook.changedAt().toEpochMilli());
+    webhook.deadLetters().toProto().ifPresent(proto::setDeadLetters);
     webhook.secrets().forEach(secret -> {
       SnapshotSecret.Builder stored = SnapshotSecret.newBuilder().setCiphertext(ByteString.copyFrom(secret.ciphertext()));
       secret.expiresAt().ifPresent(at -> stored.setExpiresAtMillis(at.toEpochMilli()));
@@ -167,6 +168,7 @@ final class CatalogSnapshots {
 
   static Catalog.WebhookEndpoint fromProto(SnapshotWebhook proto) {
     return new Catalog.WebhookEndpoint(proto.getSubscription(), proto.getUrl(), proto.getBatchSize(), proto.getConcurrency(),
+        Catalog.DeadLetterChoice.fromProto(proto.hasDeadLetters(), proto.getDeadLetters()),
         proto.getSecretsList().stream().map(secret -> new Catalog.StoredSecret(secret.getCiphertext().toByteArray(),
             secret.hasExpiresAtMillis() ? Optional.of(Instant.ofEpochMilli(secret.getExpiresAtMillis())) : Optional.empty()))
             .toList(),

@@ -455,7 +455,7 @@ public final class AdminApi {
     String productId = request.requiredString("product", FieldLengths.Kind.ID);
     requireReaches(principal, productId);
     Optional<JsonBody> delivery = request.optionalObject("delivery",
-        Set.of("type", "url", "batch_size", "concurrency"));
+        Set.of("type", "url", "batch_size", "concurrency", "dead_letters"));
     String deliveryType = delivery.map(given -> given.requiredString("type")).orElse("websocket");
     if (!STREAMED_DELIVERIES.contains(deliveryType) && !deliveryType.equals("webhook")) {
       throw new Refusal("unsupported_delivery", "delivery type \"" + deliveryType + "\" is not available; use "
@@ -475,7 +475,7 @@ public final class AdminApi {
     String plan = request.requiredString("plan", FieldLengths.Kind.ID);
     Subscriptions.Start from = start.equals("end") ? Subscriptions.Start.END : Subscriptions.Start.BEGINNING;
     if (STREAMED_DELIVERIES.contains(deliveryType)) {
-      delivery.ifPresent(given -> List.of("url", "batch_size", "concurrency").forEach(field -> {
+      delivery.ifPresent(given -> List.of("url", "batch_size", "concurrency", "dead_letters").forEach(field -> {
         if (given.json().has(field)) {
           throw given.invalid(field, "applies only to delivery type \"webhook\"");
         }
@@ -491,7 +491,8 @@ public final class AdminApi {
         webhooks.settings().maxBatchSize());
     int concurrency = WebhooksApi.between(given, "concurrency", webhooks.settings().concurrency(),
         webhooks.settings().maxConcurrency());
-    return webhooks.newEndpoint(id, url, batchSize, concurrency)
+    Catalog.DeadLetterChoice deadLetters = WebhooksApi.deadLetters(given, Catalog.DeadLetterChoice.NODE);
+    return webhooks.newEndpoint(id, url, batchSize, concurrency, deadLetters)
         .thenCompose(endpoint -> subscriptions.create(principal.actor(), id, account, product, plan, deliveryType,
                 filter, from, Optional.of(endpoint.target()))
             .thenApply(catalog -> {
@@ -730,8 +731,8 @@ public final class AdminApi {
    * or paused answers as before either could be done, so old data reads unchanged (UpgradeTest):
    * no status is active.
    */
-  static ObjectNode subscription(Catalog.Subscription subscription, Optional<Catalog.WebhookEndpoint> webhook,
-                                 java.time.Instant now) {
+  private ObjectNode subscription(Catalog.Subscription subscription, Optional<Catalog.WebhookEndpoint> webhook,
+                                  java.time.Instant now) {
     ObjectNode node = object().put("id", subscription.id()).put("account", subscription.account())
         .put("product", subscription.product()).put("plan", subscription.plan());
     if (subscription.endsAt().isPresent() || !subscription.pauses().isEmpty()) {
@@ -745,7 +746,8 @@ public final class AdminApi {
     ArrayNode plans = node.putArray("plan_history");
     subscription.plans().forEach(span -> plans.addObject().put("plan", span.plan()).put("from", span.from().toString()));
     ObjectNode delivery = node.putObject("delivery").put("type", subscription.deliveryType());
-    webhook.ifPresent(endpoint -> WebhooksApi.render(endpoint, now, delivery));
+    webhook.ifPresent(endpoint -> WebhooksApi.render(endpoint, webhooks.settings().deadLetters().policy(), now,
+        delivery));
     if (!subscription.filterJson().isEmpty()) {
       node.set("filter", Filters.json(subscription.filterJson()));
     }

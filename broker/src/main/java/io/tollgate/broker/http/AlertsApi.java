@@ -91,7 +91,7 @@ public final class AlertsApi {
           + " \"money\" (the period's running charge), not \"" + metric + "\"");
     };
     NewAlert created = new NewAlert(Ids.next("alrt"), name, subscription, crossing, clock.instant(), principal.actor());
-    return billing.<Done>ask(replyTo -> new AccountBilling.CatchUp("", replyTo), timeout)
+    return billing.<Done>ask(replyTo -> AccountBilling.CatchUp.all(replyTo), timeout)
         .thenCompose(caughtUp -> billing.<AccountBilling.Outcome>ask(
             replyTo -> new AccountBilling.CreateAlert(created, replyTo), timeout))
         .thenCompose(outcome -> {

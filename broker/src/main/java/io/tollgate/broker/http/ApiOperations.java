@@ -192,7 +192,8 @@ final class ApiOperations {
           "plan_retired",
           "unsupported_delivery", "invalid_filter", "too_many_subscriptions", "invalid_webhook_url",
           "webhook_host_unresolvable", "webhook_target_loopback", "webhook_target_private", "webhook_target_link_local",
-          "webhooks_unavailable")),
+          "webhooks_unavailable", "invalid_dead_letter_enabled", "invalid_dead_letter_after",
+          "invalid_dead_letter_attempts")),
       at("GET", "/v1/subscriptions", list("listSubscriptions", "subscriptions",
           "The subscriptions the caller may see.", "SubscriptionList")),
       at("GET", "/v1/subscriptions/{subscription}", read("getSubscription", "subscriptions",
@@ -238,10 +239,12 @@ final class ApiOperations {
           Optional.of("Subscription"), List.of(), List.of("subscription_not_paused", "subscription_cancelled"))),
       at("PUT", "/v1/subscriptions/{subscription}/webhook", new Operation("setWebhookEndpoint", "subscriptions",
           "Moves a webhook subscription's endpoint (its URL checked as when it was created) and enables it if it was "
-              + "disabled; batch_size and concurrency stay unless given (README, \"Webhooks\").",
+              + "disabled; batch_size, concurrency and dead_letters stay unless given, dead_letters null is the node's "
+              + "policy again (README, \"Webhooks\").",
           Optional.of("WebhookEndpoint"), 200, Optional.of("Delivery"), List.of(), List.of("not_a_webhook_subscription",
               "invalid_webhook_url", "webhook_host_unresolvable", "webhook_target_loopback", "webhook_target_private",
-              "webhook_target_link_local", "webhooks_unavailable", "subscription_cancelled"))),
+              "webhook_target_link_local", "webhooks_unavailable", "subscription_cancelled", "invalid_dead_letter_enabled",
+              "invalid_dead_letter_after", "invalid_dead_letter_attempts"))),
       at("POST", "/v1/subscriptions/{subscription}/webhook/secret", act("rotateWebhookSecret", "subscriptions",
           "A new signing secret, shown in this answer only; the previous ones sign too until previous_expire_at, so "
               + "requests carry both signatures meanwhile.", 201, "WebhookSecret", "not_a_webhook_subscription",

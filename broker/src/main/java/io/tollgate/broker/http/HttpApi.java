@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -58,16 +57,19 @@ public final class HttpApi extends AllDirectives {
   private final AlertsApi alerts;
   private final ClusterApi cluster;
   private final Metrics metrics;
-  private final BooleanSupplier ready;
+  private final Supplier<Optional<String>> whyNotReady;
   private final FieldLengths lengths;
   private final ConsoleRoutes console = new ConsoleRoutes(ConsoleAssets.fromClasspath());
 
-  /** {@code lengths}: how long a path's parameters may be (tollgate.limits.max-id-length). */
+  /**
+   * {@code whyNotReady}: empty while the node serves, else what {@code /readyz} says;
+   * {@code lengths}: how long a path's parameters may be (tollgate.limits.max-id-length).
+   */
   public HttpApi(Authenticator authenticator, AuthThrottle throttle, CatalogView view, AdminApi admin, CatalogApi catalogApi,
                  BillingApi billing, VerificationApi verification, AuditApi audit, SessionsApi sessions,
                  PublishApi publish, StreamsApi streams, AnalyticsApi analytics, WebhooksApi webhooks, AlertsApi alerts,
                  ClusterApi cluster,
-                 Metrics metrics, BooleanSupplier ready, FieldLengths lengths) {
+                 Metrics metrics, Supplier<Optional<String>> whyNotReady, FieldLengths lengths) {
     this.cluster = cluster;
     this.analytics = analytics;
     this.alerts = alerts;
@@ -85,7 +87,7 @@ public final class HttpApi extends AllDirectives {
     this.publish = publish;
     this.streams = streams;
     this.metrics = metrics;
-    this.ready = ready;
+    this.whyNotReady = whyNotReady;
     this.openApi = OpenApiDocument.of(endpoints());
   }
 
@@ -128,9 +130,9 @@ public final class HttpApi extends AllDirectives {
   private List<Binding> bindings() {
     return List.of(
         open("GET", "/healthz", () -> complete(Responses.json(200, JsonBody.MAPPER.createObjectNode().put("status", "ok")))),
-        open("GET", "/readyz", () -> complete(ready.getAsBoolean()
-            ? Responses.json(200, JsonBody.MAPPER.createObjectNode().put("status", "ready"))
-            : Responses.error("not_ready", "the node is starting or stopping"))),
+        open("GET", "/readyz", () -> complete(whyNotReady.get()
+            .map(why -> Responses.error("not_ready", why))
+            .orElseGet(() -> Responses.json(200, JsonBody.MAPPER.createObjectNode().put("status", "ready"))))),
         open("GET", "/metrics", () -> complete(HttpResponse.create().withEntity(
             HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))),
         open("GET", "/v1/openapi.json", () -> complete(Responses.json(200, openApi))),

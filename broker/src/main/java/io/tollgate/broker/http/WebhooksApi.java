@@ -1,5 +1,6 @@
 package io.tollgate.broker.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.broker.auth.Principal;
@@ -13,9 +14,11 @@ import io.tollgate.broker.subscription.Delivery;
 import io.tollgate.broker.subscription.StreamFormat;
 import io.tollgate.broker.webhook.Attempt;
 import io.tollgate.broker.webhook.DeadLetter;
+import io.tollgate.broker.webhook.DeadLetterPolicy;
 import io.tollgate.broker.webhook.DeadLetterSelection;
 import io.tollgate.broker.webhook.Webhooks;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
@@ -35,6 +38,7 @@ public final class WebhooksApi {
   /** The largest page of dead letters. */
   static final int MAX_DEAD_LETTER_PAGE = 100;
   private static final Set<String> SELECTION = Set.of("from", "to", "from_cursor", "to_cursor", "number");
+  private static final Set<String> DEAD_LETTER_FIELDS = Set.of("enabled", "after", "after_attempts");
 
   private final CatalogView view;
   private final Webhooks webhooks;
@@ -48,19 +52,83 @@ public final class WebhooksApi {
     this.clock = clock;
   }
 
-  /** Moves the endpoint; {@code batch_size} and {@code concurrency} stay what they were unless given. */
+  /**
+   * Moves the endpoint; {@code batch_size}, {@code concurrency} and {@code dead_letters} stay what
+   * they were unless given ({@code "dead_letters": null}: the node's policy again).
+   */
   CompletionStage<HttpResponse> setEndpoint(Principal principal, String subscriptionId, byte[] body) {
     Catalog.WebhookEndpoint endpoint = changeable(principal, subscriptionId, "change the webhook of ");
-    JsonBody request = JsonBody.parse(requests, body, Set.of("url", "batch_size", "concurrency"));
+    JsonBody request = JsonBody.parse(requests, body, Set.of("url", "batch_size", "concurrency", "dead_letters"));
     String url = request.requiredString("url", FieldLengths.Kind.TEXT);
     int batchSize = between(request, "batch_size", endpoint.batchSize(), webhooks.settings().maxBatchSize());
     int concurrency = between(request, "concurrency", endpoint.concurrency(), webhooks.settings().maxConcurrency());
-    return webhooks.setEndpoint(principal.actor(), subscriptionId, url, batchSize, concurrency).thenApply(catalog -> {
-      webhooks.wake(subscriptionId);
-      ObjectNode delivery = JsonBody.MAPPER.createObjectNode().put("type", "webhook");
-      render(catalog.webhook(subscriptionId).orElseThrow(), clock.instant(), delivery);
-      return Responses.json(200, delivery);
-    });
+    Catalog.DeadLetterChoice deadLetters = deadLetters(request, endpoint.deadLetters());
+    return webhooks.setEndpoint(principal.actor(), subscriptionId, url, batchSize, concurrency, deadLetters)
+        .thenApply(catalog -> {
+          webhooks.wake(subscriptionId);
+          ObjectNode delivery = JsonBody.MAPPER.createObjectNode().put("type", "webhook");
+          render(catalog.webhook(subscriptionId).orElseThrow(), webhooks.settings().deadLetters().policy(),
+              clock.instant(), delivery);
+          return Responses.json(200, delivery);
+        });
+  }
+
+  /**
+   * A subscription's own dead-letter policy as a webhook delivery's {@code dead_letters} gives it:
+   * absent, {@code current}; {@code null}, the node's again; an object, each of {@code enabled} (a
+   * boolean), {@code after} (an ISO-8601 duration such as {@code "PT10M"}) and {@code after_attempts}
+   * (a count, 0: none) given, the others following the node's setting. Each bad field has its code,
+   * within the bounds the node's own settings have.
+   */
+  static Catalog.DeadLetterChoice deadLetters(JsonBody delivery, Catalog.DeadLetterChoice current) {
+    JsonNode given = delivery.json().get("dead_letters");
+    if (given == null) {
+      return current;
+    }
+    if (given.isNull()) {
+      return Catalog.DeadLetterChoice.NODE;
+    }
+    JsonBody policy = delivery.optionalObject("dead_letters", DEAD_LETTER_FIELDS).orElseThrow();
+    return new Catalog.DeadLetterChoice(present(policy, "enabled").map(WebhooksApi::enabled),
+        present(policy, "after").map(WebhooksApi::after), present(policy, "after_attempts").map(WebhooksApi::attempts));
+  }
+
+  private static Optional<JsonNode> present(JsonBody body, String field) {
+    return Optional.ofNullable(body.json().get(field)).filter(value -> !value.isNull());
+  }
+
+  private static boolean enabled(JsonNode value) {
+    if (!value.isBoolean()) {
+      throw new Refusal("invalid_dead_letter_enabled", "\"dead_letters.enabled\" is true or false");
+    }
+    return value.booleanValue();
+  }
+
+  private static Duration after(JsonNode value) {
+    String problem = "\"dead_letters.after\" is an ISO-8601 duration such as \"PT10M\", above zero and at most "
+        + DeadLetterPolicy.MAX_AFTER.toDays() + " days";
+    if (!value.isTextual()) {
+      throw new Refusal("invalid_dead_letter_after", problem);
+    }
+    Duration after;
+    try {
+      after = Duration.parse(value.textValue());
+    } catch (DateTimeParseException e) {
+      throw new Refusal("invalid_dead_letter_after", problem);
+    }
+    if (after.isNegative() || after.isZero() || after.compareTo(DeadLetterPolicy.MAX_AFTER) > 0) {
+      throw new Refusal("invalid_dead_letter_after", problem);
+    }
+    return after;
+  }
+
+  private static int attempts(JsonNode value) {
+    if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 0
+        || value.intValue() > DeadLetterPolicy.MAX_AFTER_ATTEMPTS) {
+      throw new Refusal("invalid_dead_letter_attempts", "\"dead_letters.after_attempts\" is a whole number from 0 "
+          + "(no count) to " + DeadLetterPolicy.MAX_AFTER_ATTEMPTS);
+    }
+    return value.intValue();
   }
 
   /** A new secret, shown in this answer only; the previous ones sign too until {@code previous_expire_at}. */
@@ -196,12 +264,27 @@ public final class WebhooksApi {
 
   /**
    * A webhook endpoint as a subscription's {@code delivery} shows it: never its secrets, only how
-   * many sign now and until when the rotated-out ones do.
+   * many sign now and until when the rotated-out ones do; its dead-letter policy as it applies
+   * (its own fields over {@code node}'s), with the fields that follow the node's in {@code from_node}.
    */
-  static void render(Catalog.WebhookEndpoint endpoint, Instant now, ObjectNode delivery) {
+  static void render(Catalog.WebhookEndpoint endpoint, DeadLetterPolicy node, Instant now, ObjectNode delivery) {
     delivery.put("url", endpoint.url()).put("batch_size", endpoint.batchSize())
-        .put("concurrency", endpoint.concurrency())
-        .put("status", endpoint.disabled().isPresent() ? "disabled" : "enabled");
+        .put("concurrency", endpoint.concurrency());
+    Catalog.DeadLetterChoice own = endpoint.deadLetters();
+    DeadLetterPolicy policy = DeadLetterPolicy.chosen(own, node);
+    ObjectNode deadLetters = delivery.putObject("dead_letters").put("enabled", policy.enabled())
+        .put("after", policy.after().toString()).put("after_attempts", policy.afterAttempts());
+    ArrayNode fromNode = deadLetters.putArray("from_node");
+    if (own.enabled().isEmpty()) {
+      fromNode.add("enabled");
+    }
+    if (own.after().isEmpty()) {
+      fromNode.add("after");
+    }
+    if (own.afterAttempts().isEmpty()) {
+      fromNode.add("after_attempts");
+    }
+    delivery.put("status", endpoint.disabled().isPresent() ? "disabled" : "enabled");
     endpoint.disabled().ifPresent(disabled -> delivery.put("disabled_reason", disabled.reason())
         .put("disabled_message", disabled.message()).put("disabled_at", disabled.at().toString()));
     delivery.put("signing_secrets", endpoint.signingAt(now).size());

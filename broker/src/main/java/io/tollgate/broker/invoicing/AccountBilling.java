@@ -33,6 +33,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.Done;
@@ -89,10 +90,24 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   /** What journal entries of one of the account's topic partitions stored, summed per period; applied once. */
   public record RecordPublished(PublishedRecorded published, ActorRef<Done> replyTo) implements Command {}
 
-  /** Read the usage journals to their ends, of one subscription or (empty) all of the account's. */
-  public record CatchUp(String subscription, ActorRef<Done> replyTo) implements Command {}
+  /** Read the usage journals of these subscriptions to their ends, or (none) all of the account's. */
+  public record CatchUp(List<String> subscriptions, ActorRef<Done> replyTo) implements Command {
+    public CatchUp {
+      subscriptions = List.copyOf(subscriptions);
+    }
+
+    public static CatchUp all(ActorRef<Done> replyTo) {
+      return new CatchUp(List.of(), replyTo);
+    }
+  }
 
   public record GetUsage(ActorRef<UsageReport> replyTo) implements Command {}
+
+  /** How far this billing has read each journal it follows ({@link BillingLedger#readPositions}). */
+  public record GetReadPositions(ActorRef<Positions> replyTo) implements Command {}
+
+  /** Positions by persistence id: usage journals of the account's subscriptions, partition journals of its topics. */
+  public record Positions(Map<String, Long> byJournal) implements ClusterMessage {}
 
   /**
    * Usage as billing will price it, once the usage journal of {@code subscription} (or of every
@@ -101,7 +116,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
    * of the period only to enforce the plan's quota while it streams.)
    */
   public static CompletionStage<UsageReport> usage(EntityRef<Command> billing, String subscription, Duration timeout) {
-    return billing.<Done>ask(replyTo -> new CatchUp(subscription, replyTo), timeout)
+    return billing.<Done>ask(replyTo -> subscription.isEmpty() ? CatchUp.all(replyTo)
+            : new CatchUp(List.of(subscription), replyTo), timeout)
         .thenCompose(caughtUp -> billing.ask(GetUsage::new, timeout));
   }
 
@@ -251,8 +267,10 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
    * @param grace how long an ended period stays open for late usage; zero or more
    * @param timeout how long one ask to another entity may take; more than zero
    * @param maxAlerts how many usage alerts one account may set (tollgate.limits.max-alerts-per-account)
+   * @param snapshotEvery a snapshot every so many entries; the journal trimmer deletes entries only up
+   *     to the latest (tollgate.retention.snapshot-every)
    */
-  public record Settings(PeriodScheme periods, Duration grace, Duration timeout, int maxAlerts) {
+  public record Settings(PeriodScheme periods, Duration grace, Duration timeout, int maxAlerts, int snapshotEvery) {
     public Settings {
       if (maxAlerts < 1) {
         throw new IllegalArgumentException("tollgate.limits.max-alerts-per-account must be at least 1: " + maxAlerts);
@@ -300,15 +318,22 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     CompletionStage<Void> catalogCaughtUp(long version);
   }
 
+  /**
+   * Starts the entities; {@code analyticsWritten} is told the account's persistence id after each
+   * write the analytics read side counts (a finalized invoice, revenue credited), so it reads the
+   * journal soon and leaves it alone otherwise.
+   */
   public static void initSharding(ClusterSharding sharding, CatalogView view, CurrentEventsByPersistenceIdQuery journal,
-                                  Clock clock, Settings settings) {
+                                  Clock clock, Settings settings, Consumer<String> analyticsWritten) {
     Outside outside = new ClusterOutside(sharding, view, settings.timeout());
-    sharding.init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), view, journal, outside, clock, settings)));
+    sharding.init(Entity.of(ENTITY_KEY, context -> Behaviors.setup(actor -> new AccountBilling(actor,
+        context.getEntityId(), view, journal, outside, clock, settings, analyticsWritten))));
   }
 
   static Behavior<Command> create(String accountId, CatalogView view, CurrentEventsByPersistenceIdQuery journal,
                                   Outside outside, Clock clock, Settings settings) {
-    return Behaviors.setup(actor -> new AccountBilling(actor, accountId, view, journal, outside, clock, settings));
+    return Behaviors.setup(actor -> new AccountBilling(actor, accountId, view, journal, outside, clock, settings,
+        written -> { }));
   }
 
   public static String persistenceId(String accountId) {
@@ -334,6 +359,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   private final Outside outside;
   private final Clock clock;
   private final Settings settings;
+  /** Told this journal's persistence id after a write the analytics read side counts. */
+  private final Consumer<String> analyticsWritten;
   /** Reads the usage and partition journals and hands each record back. */
   private final ActorRef<JournalFollower.Command> follower;
   /** Told when every journal a close asked for was read, or when one could not be. */
@@ -356,8 +383,10 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   private static final Duration NUMBERING_RETRY = Duration.ofSeconds(1);
 
   private AccountBilling(ActorContext<Command> actor, String accountId, CatalogView view,
-                         CurrentEventsByPersistenceIdQuery journal, Outside outside, Clock clock, Settings settings) {
+                         CurrentEventsByPersistenceIdQuery journal, Outside outside, Clock clock, Settings settings,
+                         Consumer<String> analyticsWritten) {
     super(PersistenceId.ofUniqueId(persistenceId(accountId)));
+    this.analyticsWritten = analyticsWritten;
     this.actor = actor;
     this.accountId = accountId;
     this.view = view;
@@ -402,6 +431,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
         .onCommand(RecordUsage.class, this::onRecord)
         .onCommand(RecordPublished.class, this::onRecordPublished)
         .onCommand(CatchUp.class, this::onCatchUp)
+        .onCommand(GetReadPositions.class, (ledger, get) ->
+            Effect().reply(get.replyTo(), new Positions(ledger.readPositions())))
         .onCommand(GetUsage.class, (ledger, get) -> ledger.archivedThrough().isAfter(Instant.EPOCH)
             ? readArchiveFor(get) : Effect().reply(get.replyTo(), ledger.usageReport()))
         .onCommand(ClosePeriods.class, this::onClosePeriods)
@@ -540,7 +571,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   }
 
   private ReplyEffect<BillingEvent, BillingLedger> onCatchUp(BillingLedger ledger, CatchUp catchUp) {
-    List<String> journals = catchUp.subscription().isEmpty() ? ownJournals() : List.of(catchUp.subscription());
+    List<String> journals = catchUp.subscriptions().isEmpty() ? ownJournals() : catchUp.subscriptions();
     if (journals.isEmpty()) {
       return Effect().reply(catchUp.replyTo(), Done.getInstance());
     }
@@ -740,6 +771,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
       events.add(new BillingEvent.InvoiceStatusChanged(invoice.getId(), "paid", Platform.ACTOR, clock.instant()));
     }
     return Effect().persist(events).thenRun(newState -> {
+      analyticsWritten.accept(persistenceId(accountId));
       outside.release(InvoiceNumbering.INVOICES, invoice.getId());
       sendCredits(invoice.getId(), newState.creditsFor(invoice, clock.millis()));
       announceUnannounced(newState);
@@ -795,6 +827,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
       return Effect().reply(credit.replyTo(), Done.getInstance());
     }
     return Effect().persist(new BillingEvent.RevenueCredited(credit.credit()))
+        .thenRun(newState -> analyticsWritten.accept(persistenceId(accountId)))
         .thenReply(credit.replyTo(), newState -> Done.getInstance());
   }
 
@@ -921,7 +954,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(1000, 2);
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
   }
 
   @Override

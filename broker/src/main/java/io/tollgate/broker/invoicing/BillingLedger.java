@@ -14,6 +14,7 @@ import io.tollgate.broker.invoicing.AccountBilling.UsageReport;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.Platform;
 import io.tollgate.broker.position.PartitionRef;
+import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.protocols.v1.journal.AlertCrossing;
 import io.tollgate.protocols.v1.journal.ArchivedPeriod;
 import io.tollgate.protocols.v1.journal.BillingSnapshot;
@@ -247,6 +248,17 @@ public final class BillingLedger {
   /** How far a usage journal or a topic partition's journal was applied. */
   public long positionOf(String journal) {
     return (PartitionRef.isPersistenceId(journal) ? publishPositions : feedPositions).getOrDefault(journal, 0L);
+  }
+
+  /**
+   * Every journal the account's billing has applied, by persistence id, with how far: its
+   * subscriptions' usage journals and its topics' partition journals. Durable, since each
+   * position moves with the event that applies what was read.
+   */
+  public Map<String, Long> readPositions() {
+    Map<String, Long> positions = new HashMap<>(publishPositions);
+    feedPositions.forEach((subscription, position) -> positions.put(SubscriptionEntity.persistenceId(subscription), position));
+    return positions;
   }
 
   public Optional<Invoice> invoice(String id) {

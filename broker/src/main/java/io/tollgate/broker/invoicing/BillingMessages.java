@@ -14,6 +14,7 @@ import io.tollgate.protocols.v1.cluster.CreditRevenueRequest;
 import io.tollgate.protocols.v1.cluster.DeleteAlertRequest;
 import io.tollgate.protocols.v1.cluster.InvoiceStatusRequest;
 import io.tollgate.protocols.v1.cluster.IssueCreditNoteRequest;
+import io.tollgate.protocols.v1.cluster.JournalPositions;
 import io.tollgate.protocols.v1.cluster.Outcome;
 import io.tollgate.protocols.v1.cluster.RecordPublishedRequest;
 import io.tollgate.protocols.v1.cluster.RecordUsageRequest;
@@ -93,6 +94,11 @@ public final class BillingMessages {
           (delete, refs) -> DeleteAlertRequest.newBuilder().setAlert(delete.alert())
               .setReplyTo(refs.text(delete.replyTo())).build(),
           (request, refs) -> new AccountBilling.DeleteAlert(request.getAlert(), refs.ref(request.getReplyTo()))),
+      MessageCodec.replyOnly("BillingReadPositionsRequest", AccountBilling.GetReadPositions.class,
+          AccountBilling.GetReadPositions::replyTo, AccountBilling.GetReadPositions::new),
+      MessageCodec.of("BillingReadPositions", AccountBilling.Positions.class, JournalPositions.parser(),
+          (positions, refs) -> JournalPositions.newBuilder().putAllPositions(positions.byJournal()).build(),
+          (proto, refs) -> new AccountBilling.Positions(Map.copyOf(proto.getPositionsMap()))),
       MessageCodec.replyOnly("GetAlerts", AccountBilling.GetAlerts.class, AccountBilling.GetAlerts::replyTo,
           AccountBilling.GetAlerts::new),
       MessageCodec.of("Alerts", AccountBilling.Alerts.class, UsageAlertList.parser(),
@@ -115,9 +121,8 @@ public final class BillingMessages {
               .setReplyTo(refs.text(record.replyTo())).build(),
           (request, refs) -> new AccountBilling.RecordPublished(request.getPublished(), refs.ref(request.getReplyTo()))),
       MessageCodec.of("CatchUp", AccountBilling.CatchUp.class, CatchUpRequest.parser(),
-          (catchUp, refs) -> CatchUpRequest.newBuilder().setSubscription(catchUp.subscription())
-              .setReplyTo(refs.text(catchUp.replyTo())).build(),
-          (request, refs) -> new AccountBilling.CatchUp(request.getSubscription(), refs.ref(request.getReplyTo()))),
+          (catchUp, refs) -> catchUpRequest(catchUp, refs.text(catchUp.replyTo())),
+          (request, refs) -> new AccountBilling.CatchUp(subscriptionsOf(request), refs.ref(request.getReplyTo()))),
       MessageCodec.replyOnly("GetUsage", AccountBilling.GetUsage.class, AccountBilling.GetUsage::replyTo,
           AccountBilling.GetUsage::new),
       MessageCodec.of("UsageReport", AccountBilling.UsageReport.class, UsageReport.parser(),
@@ -220,5 +225,23 @@ public final class BillingMessages {
         proto.getInvoicesList().stream().map(invoice -> new AccountBilling.Invoice(invoice.getInvoice(),
             invoice.getStatus(), List.copyOf(invoice.getCreditNotesList()))).toList(),
         proto.getCreditsList(), wallet);
+  }
+
+  /** One subscription goes in the field every release reads; several in the list. */
+  private static CatchUpRequest catchUpRequest(AccountBilling.CatchUp catchUp, String replyTo) {
+    CatchUpRequest.Builder request = CatchUpRequest.newBuilder().setReplyTo(replyTo);
+    if (catchUp.subscriptions().size() == 1) {
+      request.setSubscription(catchUp.subscriptions().get(0));
+    } else {
+      request.addAllSubscriptions(catchUp.subscriptions());
+    }
+    return request.build();
+  }
+
+  private static List<String> subscriptionsOf(CatchUpRequest request) {
+    if (request.getSubscriptionsCount() > 0) {
+      return List.copyOf(request.getSubscriptionsList());
+    }
+    return request.getSubscription().isEmpty() ? List.of() : List.of(request.getSubscription());
   }
 }

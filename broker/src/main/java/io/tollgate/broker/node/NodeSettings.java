@@ -61,7 +61,14 @@ public record NodeSettings(
     Optional<ServerTls.Settings> tls,
     Limits limits,
     AnalyticsSettings analytics, WebhookSettings webhooks,
-    int catalogSnapshotEvery) {
+    int catalogSnapshotEvery,
+    Trimming trimming) {
+
+  /**
+   * {@code tollgate.retention}: how often usage and billing journals are trimmed behind their
+   * readers, and how often subscriptions and billing accounts save the snapshot no trim passes.
+   */
+  public record Trimming(Duration interval, int snapshotEvery) {}
 
   /**
    * {@code tollgate.limits}: the longest strings a request may carry, the longest attributes of an
@@ -103,8 +110,15 @@ public record NodeSettings(
   /** {@code tollgate.cluster.tls}: the PEM files Artery's TLS transport reads. */
   public record ClusterTls(Path certFile, Path keyFile, Path caFile) {}
 
-  /** The persistence plugins of the storage profile the node was configured with. */
-  public record Storage(String journalPlugin, String queryPlugin) {}
+  /**
+   * The persistence plugins of the storage profile the node was configured with, and how the
+   * node probes that its store answers (on Cassandra; the embedded store is in the process).
+   */
+  public record Storage(String journalPlugin, String queryPlugin, Duration probeInterval, int probeFailures) {
+    public boolean onCassandra() {
+      return journalPlugin.startsWith("pekko.persistence.cassandra.");
+    }
+  }
 
   public static NodeSettings from(Config config) {
     Config t = config.getConfig("tollgate");
@@ -144,15 +158,18 @@ public record NodeSettings(
         new OpenSessions.Limits(atLeastOne(t, "sessions.max-per-account"), atLeastOne(t, "sessions.max-per-address")),
         new PublishRates.Settings(atLeastOne(t, "publish-rate.events-per-second"),
             bytes(t, "publish-rate.bytes-per-second"), positive(t, "publish-rate.burst")),
-        new Storage(config.getString("pekko.persistence.journal.plugin"), t.getString("storage.query-plugin")),
+        new Storage(config.getString("pekko.persistence.journal.plugin"), t.getString("storage.query-plugin"),
+            positive(t, "storage.probe-interval"), between(t, "storage.unavailable-after-failures", 1, 1000)),
         tls(t),
         limits(t),
         new AnalyticsSettings(t.getBoolean("analytics.enabled"), positive(t, "analytics.read-interval"),
-            atLeastOne(t, "analytics.max-entries-per-journal"), positive(t, "analytics.record-interval"),
+            atLeastOne(t, "analytics.max-entries-per-journal"), positive(t, "analytics.full-sweep-every"),
+            positive(t, "analytics.notice-interval"), positive(t, "analytics.record-interval"),
             positive(t, "analytics.max-range"), between(t, "analytics.max-buckets", 1, 1_000_000),
             between(t, "analytics.max-metric-keys", 0, 100_000)),
         webhooks(t),
-        between(t, "catalog.snapshot-every", 1, 10_000_000));
+        between(t, "catalog.snapshot-every", 1, 10_000_000),
+        new Trimming(positive(t, "retention.trim-interval"), between(t, "retention.snapshot-every", 1, 10_000_000)));
     clusterTls(config).ifPresent(cluster -> {
       readable(t, "cluster.tls.cert-file", cluster.certFile());
       readable(t, "cluster.tls.key-file", cluster.keyFile());
@@ -183,9 +200,19 @@ public record NodeSettings(
         notNegative(t, "webhooks.secret-overlap"), between(t, "webhooks.attempt-log-size", 1, 100_000),
         positive(t, "webhooks.wake-every"), positive(t, "webhooks.linger"),
         new WebhookSettings.DeadLetters(new DeadLetterPolicy(t.getBoolean("webhooks.dead-letters.enabled"),
-            positive(t, "webhooks.dead-letters.after"), between(t, "webhooks.dead-letters.after-attempts", 0, 1_000_000)),
+            deadLetterAfter(t), between(t, "webhooks.dead-letters.after-attempts", 0, DeadLetterPolicy.MAX_AFTER_ATTEMPTS)),
             between(t, "webhooks.dead-letters.max-count", 1, 1_000_000),
             deadLetterBytes(t)));
+  }
+
+  /** Positive, and at most {@link DeadLetterPolicy#MAX_AFTER}, the bound a subscription's own policy has too. */
+  private static Duration deadLetterAfter(Config t) {
+    Duration after = positive(t, "webhooks.dead-letters.after");
+    if (after.compareTo(DeadLetterPolicy.MAX_AFTER) > 0) {
+      throw bad(t, "webhooks.dead-letters.after", "a positive duration of at most " + DeadLetterPolicy.MAX_AFTER.toDays()
+          + " days");
+    }
+    return after;
   }
 
   /**
@@ -226,7 +253,7 @@ public record NodeSettings(
     return new TopicPartition.RetentionSettings(new Retention(time, bytes),
         new RetentionSegments.Shape(longBytes(t, "topics.retention.segment-bytes"),
             positive(t, "topics.retention.segment-span")),
-        positive(t, "topics.retention.check-interval"));
+        positive(t, "topics.retention.check-interval"), positive(t, "retention.max-reader-wait"));
   }
 
   /**

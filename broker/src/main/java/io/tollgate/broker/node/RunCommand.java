@@ -15,6 +15,12 @@ import picocli.CommandLine.Option;
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Start a Tollgate node (embedded storage unless --cassandra is given).")
 public final class RunCommand implements Callable<Integer> {
+  /**
+   * The exit status of a node the cluster downed: not 0, so that a supervisor that restarts only
+   * failed services (systemd's {@code Restart=on-failure}) starts it again, and it rejoins.
+   */
+  public static final int DOWNED = 3;
+
   @Option(names = "--http-port", description = "HTTP port (default 8080)")
   Integer httpPort;
 
@@ -100,6 +106,11 @@ public final class RunCommand implements Callable<Integer> {
     System.out.println();
     System.out.flush();
     node.whenTerminated().toCompletableFuture().join();
+    if (node.downed()) {
+      System.err.println("tollgate: the cluster downed this node (it was cut off from the majority, or unreachable "
+          + "too long); start it again to rejoin");
+      return DOWNED;
+    }
     return 0;
   }
 

@@ -1,5 +1,19 @@
 package io.tollgate.broker.node;
 
+import io.prometheus.metrics.core.metrics.Counter;
+import io.tollgate.broker.JournalDeletes;
+import io.tollgate.broker.audit.AuditReadPositions;
+import io.tollgate.broker.catalog.Catalog;
+import io.tollgate.broker.invoicing.BillingReadPositions;
+import io.tollgate.broker.invoicing.verification.VerificationCopy;
+import io.tollgate.broker.invoicing.verification.VerificationReadPositions;
+import io.tollgate.broker.trim.JournalTrimmer;
+import io.tollgate.broker.trim.LatestSnapshots;
+import io.tollgate.broker.trim.ReadPositions;
+import io.tollgate.broker.trim.RetentionReaders;
+import java.util.ArrayList;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.tollgate.billing.PeriodScheme;
@@ -9,6 +23,7 @@ import io.tollgate.broker.auth.Authenticator;
 import io.tollgate.broker.auth.JwtSettings;
 import io.tollgate.broker.auth.JwtVerifier;
 import io.tollgate.broker.invoicing.AccountBilling;
+import io.tollgate.broker.invoicing.BillingWakeups;
 import io.tollgate.broker.invoicing.InvoiceNumbering;
 import io.tollgate.broker.invoicing.BillingArchive;
 import io.tollgate.broker.invoicing.PeriodCloser;
@@ -18,7 +33,7 @@ import io.tollgate.broker.analytics.AnalyticsReadSide;
 import io.tollgate.broker.analytics.AnalyticsSettings;
 import io.tollgate.broker.analytics.MinuteRecorder;
 import io.tollgate.broker.analytics.ReadSideMetrics;
-import io.tollgate.broker.analytics.ReadPositions;
+import io.tollgate.broker.analytics.WrittenJournals;
 import io.tollgate.broker.http.AlertsApi;
 import io.tollgate.broker.http.AnalyticsApi;
 import io.tollgate.broker.http.AuditApi;
@@ -40,6 +55,7 @@ import io.tollgate.broker.http.SessionsApi;
 import io.tollgate.broker.http.VerificationApi;
 import io.tollgate.broker.http.WebhooksApi;
 import io.tollgate.broker.ops.Metrics;
+import io.tollgate.persistence.schema.CassandraSchema;
 import io.tollgate.broker.session.Ending;
 import io.tollgate.broker.session.OpenSessions;
 import io.tollgate.broker.session.SessionDirectory;
@@ -77,11 +93,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -125,13 +142,11 @@ public final class TollgateNode {
   private final AdminKey adminKey;
   private final Uri management;
   private final List<HttpApi.Endpoint> httpEndpoints;
-  private final Optional<ReadPositions> analyticsPositions;
   private final CatalogView catalogView;
 
   private TollgateNode(ActorSystem<Void> system, NodeSettings settings, ServerBinding http, Tcp.ServerBinding tcp,
                        AdminKey adminKey, Uri management, List<HttpApi.Endpoint> httpEndpoints,
-                       Optional<ReadPositions> analyticsPositions, CatalogView catalogView) {
-    this.analyticsPositions = analyticsPositions;
+                       CatalogView catalogView) {
     this.catalogView = catalogView;
     this.system = system;
     this.settings = settings;
@@ -147,14 +162,6 @@ public final class TollgateNode {
    * cluster when seed nodes are given), then the storage profile (Cassandra when contact
    * points are given, else embedded), then defaults.
    */
-  /**
-   * The analytics read side's positions, for journal retention: a journal is trimmed no further
-   * than this reader has read it. Empty when analytics are off.
-   */
-  public Optional<ReadPositions> analyticsReadPositions() {
-    return analyticsPositions;
-  }
-
   public static Config configure(Config overrides) {
     Config base = overrides.withFallback(ConfigFactory.defaultReference());
     boolean kubernetes = NodeSettings.kubernetes(base);
@@ -197,13 +204,29 @@ public final class TollgateNode {
     Optional<ServerTls> tls = settings.tls().map(ServerTls::load);
     DataDirectory.create(settings.dataDir());
     AdminKey adminKey = AdminKey.loadOrCreate(settings.dataDir(), System.getenv(AdminKey.ENV));
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tollgate", config);
+    Config withStore = settings.storage().onCassandra() ? cassandraSchema(config) : config;
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tollgate", withStore);
     try {
-      return start(system, config, settings, clock, adminKey, tls);
+      return start(system, withStore, settings, clock, adminKey, tls);
     } catch (Exception e) {
       system.terminate();
       throw e;
     }
+  }
+
+  /**
+   * Creates the keyspaces and tables when missing, and takes the journal's partition size from
+   * its table, before any journal is read: a size other than the one the data was written with
+   * would hide entries.
+   */
+  private static Config cassandraSchema(Config config) {
+    CassandraSchema.Prepared schema = CassandraSchema.prepare(config);
+    if (!schema.recorded()) {
+      LOG.atWarn().addKeyValue("target_partition_size", schema.partitionSize())
+          .log("the journal table records no partition size: an earlier release created it, with the plugin's "
+              + "default, which this node keeps (docs/operations.md, \"Table settings\")");
+    }
+    return schema.config();
   }
 
   private static TollgateNode start(ActorSystem<Void> system, Config config, NodeSettings settings, Clock clock,
@@ -223,28 +246,6 @@ public final class TollgateNode {
     CatalogView view = new CatalogView();
     Retention topicDefault = settings.topics().retention().topicDefault();
     DedupWindows dedupWindows = new DedupWindows(clock);
-    TopicPartition.initSharding(sharding, settings.topics(), clock, journalReads.announcements(), topic ->
-        view.catalog().topic(topic)
-            .map(known -> Retention.of(known.retentionMillis(), known.retentionBytes(), topicDefault))
-            .orElse(Retention.FOREVER), currentJournal, dedupWindows);
-    CatalogEntity.initSharding(sharding, settings.limits().catalog(), settings.catalogSnapshotEvery());
-    PeriodScheme periods = settings.billing().periods();
-    EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
-        .getReadJournalFor(EventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
-    AccountBilling.Settings billingSettings = new AccountBilling.Settings(periods, settings.billing().grace(), askTimeout,
-        settings.limits().maxAlertsPerAccount());
-    AccountBilling.initSharding(sharding, view, currentJournal, clock, billingSettings);
-    InvoiceNumbering.initSharding(sharding);
-    BillingArchive.initSharding(sharding);
-    PeriodCloser.start(system, sharding, view, clock, billingSettings, settings.billing().closeInterval());
-    SubscriptionEntity.UsageListener wakeBilling = subscription ->
-        view.catalog().subscription(subscription).ifPresent(s -> sharding.entityRefFor(AccountBilling.ENTITY_KEY, s.account())
-            .tell(new AccountBilling.CatchUp(subscription, system.ignoreRef())));
-    SubscriptionEntity.initSharding(sharding, clock, periods,
-        settings.billing().eagerFeed() ? wakeBilling : subscription -> { });
-    CompletionStage<Long> catalogVersion = ShardedAsk.ask(CatalogEntity.ref(sharding), CatalogEntity.GetVersion::new,
-        CATALOG_VERSION_ATTEMPT, Duration.ofSeconds(60));
-    view.start(system, journal, catalogVersion);
 
     Metrics metrics = new Metrics(settings.analytics().maxMetricKeys());
     metrics.watchDedup(dedupWindows);
@@ -256,17 +257,63 @@ public final class TollgateNode {
         + "started, from the positions it had indexed", () -> (int) Math.min(Integer.MAX_VALUE, auditEntriesRead.get()));
     metrics.gauge("tollgate_cluster_members", "Members of the Pekko cluster as this node sees them, up or not",
         () -> Cluster.get(system).state().members().size());
+    StoreAvailability store = new StoreAvailability(settings.storage().probeFailures());
+    if (settings.storage().onCassandra()) {
+      StoreProbe.start(system, StoreProbe.cassandra(system), store, settings.storage().probeInterval());
+    }
+    metrics.gauge("tollgate_storage_available", "1 while the journal store answers the node's probe, 0 after "
+        + "tollgate.storage.unavailable-after-failures failed probes in a row", () -> store.available() ? 1 : 0);
+    WrittenJournals analyticsNotices = new WrittenJournals();
+    Consumer<String> analyticsWritten = settings.analytics().enabled() ? analyticsNotices::written : written -> { };
+    AnalyticsSettings analyticsSettings = settings.analytics();
+    Optional<ActorRef<AnalyticsReadSide.Command>> readSide = analyticsSettings.enabled()
+        ? Optional.of(AnalyticsReadSide.start(system, view, currentJournal, clock, analyticsSettings.readSide(),
+            new ReadSideMetrics(metrics), journalReads.announcements()))
+        : Optional.empty();
+    readSide.ifPresent(ref -> system.scheduler().scheduleAtFixedRate(analyticsSettings.noticeInterval(),
+        analyticsSettings.noticeInterval(), () -> analyticsNotices.send(written -> ref.tell(
+            new AnalyticsReadSide.Written(written))), system.executionContext()));
+    Optional<Analytics> analytics = readSide.map(ref -> new Analytics(system, ref, new MinuteRecorder(clock), view,
+        clock, askTimeout));
+    analytics.ifPresent(a -> system.scheduler().scheduleAtFixedRate(analyticsSettings.recordInterval(),
+        analyticsSettings.recordInterval(), a::flushMinute, system.executionContext()));
+    BillingReadPositions billingReader = new BillingReadPositions(sharding, view, askTimeout);
+    List<ReadPositions> partitionReaders = new ArrayList<>(List.of(billingReader));
+    analytics.ifPresent(partitionReaders::add);
+    Counter deletedUnread = metrics.counter("tollgate_retention_unread_entries_deleted_total",
+        "Partition journal entries topic retention deleted before a reader (billing, analytics) read them, "
+            + "having waited tollgate.retention.max-reader-wait");
+    RetentionReaders retentionReaders = new RetentionReaders(partitionReaders, () -> partitionJournals(view.catalog()),
+        settings.topics().retention().checkInterval(), (unreadJournal, entries) -> deletedUnread.inc(entries));
+    TopicPartition.initSharding(sharding, settings.topics(), clock, journalReads.announcements(), topic ->
+        view.catalog().topic(topic)
+            .map(known -> Retention.of(known.retentionMillis(), known.retentionBytes(), topicDefault))
+            .orElse(Retention.FOREVER), retentionReaders, currentJournal, dedupWindows);
+    CatalogEntity.initSharding(sharding, settings.limits().catalog(), settings.catalogSnapshotEvery());
+    PeriodScheme periods = settings.billing().periods();
+    EventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
+        .getReadJournalFor(EventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
+    AccountBilling.Settings billingSettings = new AccountBilling.Settings(periods, settings.billing().grace(), askTimeout,
+        settings.limits().maxAlertsPerAccount(), settings.trimming().snapshotEvery());
+    AccountBilling.initSharding(sharding, view, currentJournal, clock, billingSettings, analyticsWritten);
+    InvoiceNumbering.initSharding(sharding);
+    BillingArchive.initSharding(sharding);
+    PeriodCloser.start(system, sharding, view, clock, billingSettings, settings.billing().closeInterval());
+    ActorRef<BillingWakeups.Message> billingWakeups = BillingWakeups.start(system, sharding, askTimeout);
+    SubscriptionEntity.UsageListener wakeBilling = subscription -> view.catalog().subscription(subscription)
+        .ifPresent(s -> billingWakeups.tell(new BillingWakeups.Woken(s.account(), subscription)));
+    SubscriptionEntity.UsageListener billingUsage = settings.billing().eagerFeed() ? wakeBilling : subscription -> { };
+    SubscriptionEntity.initSharding(sharding, clock, periods, subscription -> {
+      billingUsage.usageRecorded(subscription);
+      analyticsWritten.accept(SubscriptionEntity.persistenceId(subscription));
+    }, settings.trimming().snapshotEvery());
+    CompletionStage<Long> catalogVersion = ShardedAsk.ask(CatalogEntity.ref(sharding), CatalogEntity.GetVersion::new,
+        CATALOG_VERSION_ATTEMPT, Duration.ofSeconds(60));
+    view.start(system, journal, catalogVersion);
+
     Optional<JwtSettings> jwt = settings.jwt();
     Authenticator authenticator = new Authenticator(view, adminKey.secret(), clock,
         jwt.isEmpty() ? Optional.empty() : Optional.of(JwtVerifier.of(jwt.get())));
-    AnalyticsSettings analyticsSettings = settings.analytics();
-    Optional<Analytics> analytics = analyticsSettings.enabled()
-        ? Optional.of(new Analytics(system, AnalyticsReadSide.start(system, view, currentJournal, clock,
-            analyticsSettings.readSide(), new ReadSideMetrics(metrics)), new MinuteRecorder(clock), view, clock,
-            askTimeout))
-        : Optional.empty();
-    analytics.ifPresent(a -> system.scheduler().scheduleAtFixedRate(analyticsSettings.recordInterval(),
-        analyticsSettings.recordInterval(), a::flushMinute, system.executionContext()));
     AuthThrottle throttle = new AuthThrottle(settings.authFailures(), clock,
         () -> analytics.ifPresent(a -> a.recorder().authFailed()));
     StrictJson eventData = new StrictJson(settings.publish().maxJsonDepth());
@@ -305,20 +352,47 @@ public final class TollgateNode {
         sharding, schemas, requests, askTimeout, clock, webhooks);
     AtomicBoolean stopping = new AtomicBoolean();
     CompletableFuture<Void> caughtUp = view.caughtUp().toCompletableFuture();
-    BooleanSupplier ready = () -> caughtUp.isDone() && !caughtUp.isCompletedExceptionally() && !stopping.get();
-    ReadinessCheck.Readiness.ID.get(Adapter.toClassic(system)).set(ready);
+    Supplier<Optional<String>> whyNotReady = () -> {
+      if (stopping.get()) {
+        return Optional.of("the node is stopping");
+      }
+      if (!caughtUp.isDone() || caughtUp.isCompletedExceptionally()) {
+        return Optional.of("the node is starting: its catalog view has not caught up");
+      }
+      if (!store.available()) {
+        return Optional.of("the node cannot reach its storage; publishes are answered storage_unavailable or "
+            + "partition_overloaded until it answers again");
+      }
+      return Optional.empty();
+    };
+    ReadinessCheck.Readiness.ID.get(Adapter.toClassic(system)).set(() -> whyNotReady.get().isEmpty());
     BillingApi billing = new BillingApi(view, sharding, periods, clock, askTimeout, requests,
         settings.billing().issuer());
     CatalogApi catalogApi = new CatalogApi(view, settings.advertisedHost(), settings.http().hostPort(),
         jwt.map(JwtSettings::issuer), tls.isPresent());
     VerificationApi verification = new VerificationApi(new JournalReader(currentJournal, system), periods, view);
+    ActorRef<AuditReadSide.Command> audit = AuditReadSide.start(system, view, currentJournal, auditEntriesRead::addAndGet);
+    List<ReadPositions> trimReaders = new ArrayList<>(List.of(billingReader));
+    analytics.ifPresent(trimReaders::add);
+    trimReaders.add(new AuditReadPositions(audit, system, askTimeout));
+    Supplier<CompletionStage<Void>> catalogCaughtUp = () -> ShardedAsk.ask(CatalogEntity.ref(sharding),
+        CatalogEntity.GetVersion::new, askTimeout, askTimeout.multipliedBy(3)).thenCompose(view::awaitVersion);
+    trimReaders.add(new VerificationReadPositions(VerificationCopy.start(system, view, catalogCaughtUp, currentJournal),
+        system, askTimeout));
+    Counter trimmed = metrics.counter("tollgate_journal_entries_trimmed_total",
+        "Journal entries deleted behind every reader, by journal kind (Subscription: usage, AccountBilling: billing)",
+        "journal");
+    JournalTrimmer.start(system, settings.trimming().interval(), () -> trimmedJournals(view.catalog()), trimReaders,
+        LatestSnapshots.of(system), JournalDeletes.of(system),
+        (trimmedJournal, entries) -> trimmed.labelValues(trimmedJournal.substring(0, trimmedJournal.indexOf('|')))
+            .inc(entries));
     HttpApi api = new HttpApi(authenticator, throttle, view, admin, catalogApi, billing, verification,
-        new AuditApi(AuditReadSide.start(system, view, currentJournal, auditEntriesRead::addAndGet), system, askTimeout),
+        new AuditApi(audit, system, askTimeout),
         new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData),
         new StreamsApi(view, streams, requests, new Seeks(sharding, currentJournal, system, askTimeout),
             new SubscriptionPreview(sharding, journalReads, askTimeout), clock),
         new AnalyticsApi(view, analytics, analyticsSettings), new WebhooksApi(view, webhooks, requests, clock),
-        new AlertsApi(view, sharding, requests, clock, askTimeout), new ClusterApi(Cluster.get(system)), metrics, ready,
+        new AlertsApi(view, sharding, requests, clock, askTimeout), new ClusterApi(Cluster.get(system)), metrics, whyNotReady,
         settings.limits().fields());
 
     ServerBuilder httpServer = Http.get(system).newServerAt(settings.http().host(), settings.http().port())
@@ -333,7 +407,9 @@ public final class TollgateNode {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "tollgate-not-ready", () -> {
       stopping.set(true);
-      LOG.atInfo().addKeyValue("open_streams", sessions.size()).log("node stopping");
+      LOG.atInfo().addKeyValue("open_streams", sessions.size())
+          .addKeyValue("reason", shutdown.getShutdownReason().map(Object::toString).orElse("unknown"))
+          .log("node stopping");
       return CompletableFuture.completedFuture(Done.getInstance());
     });
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "tollgate-unbind", () ->
@@ -362,8 +438,21 @@ public final class TollgateNode {
         .addKeyValue("cluster", Cluster.get(system).selfMember().address().toString())
         .addKeyValue("management", management.toString())
         .log("tollgate node started");
-    return new TollgateNode(system, settings, http, tcp, adminKey, management, api.endpoints(),
-        analytics.map(ReadPositions.class::cast), view);
+    return new TollgateNode(system, settings, http, tcp, adminKey, management, api.endpoints(), view);
+  }
+
+  /** What the journal trimmer trims: every account's billing journal and every subscription's usage journal. */
+  private static List<String> trimmedJournals(Catalog catalog) {
+    List<String> journals = new ArrayList<>();
+    catalog.accounts().forEach(account -> journals.add(AccountBilling.persistenceId(account.id())));
+    catalog.subscriptions().forEach(subscription -> journals.add(SubscriptionEntity.persistenceId(subscription.id())));
+    return journals;
+  }
+
+  private static List<String> partitionJournals(Catalog catalog) {
+    List<String> journals = new ArrayList<>();
+    catalog.topics().forEach(topic -> topic.partitionRefs().forEach(partition -> journals.add(partition.persistenceId())));
+    return journals;
   }
 
   private static void joinCluster(ActorSystem<?> system, Config config) {
@@ -429,5 +518,15 @@ public final class TollgateNode {
 
   public CompletionStage<Done> whenTerminated() {
     return system.getWhenTerminated();
+  }
+
+  /**
+   * Whether the node stopped because the cluster downed it (the Split Brain Resolver, on the
+   * minority side of a partition), rather than by a signal or {@link #stop()}. Such a node must
+   * be started again to rejoin, which is why {@code tollgate run} then exits with a status of its own.
+   */
+  public boolean downed() {
+    return CoordinatedShutdown.get(system).getShutdownReason()
+        .filter(CoordinatedShutdown.clusterDowningReason()::equals).isPresent();
   }
 }

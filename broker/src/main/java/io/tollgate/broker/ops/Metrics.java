@@ -42,6 +42,7 @@ public final class Metrics {
   private final Counter revenue;
   private final Counter revenueReversed;
   private final Counter invoicesFinalized;
+  private final Counter analyticsJournalReads;
   /** The lag of each subscription as the read side last measured it (on the node it runs on). */
   private volatile Map<String, long[]> lag = Map.of();
 
@@ -88,6 +89,10 @@ public final class Metrics {
     revenueReversed = Counter.builder().name("tollgate_billing_revenue_reversed_total")
         .help("Producers' revenue shares taken back by voids and credit notes, by currency; net revenue is "
             + "tollgate_billing_revenue_total minus this").labelNames("currency").register(registry);
+    analyticsJournalReads = Counter.builder().name("tollgate_analytics_journal_reads_total")
+        .help("Journal queries of the analytics read side (on the node it runs on): one per journal it read, "
+            + "only those written since it last read them, except at its start and every full-sweep-every")
+        .register(registry);
     invoicesFinalized = Counter.builder().name("tollgate_billing_invoices_finalized_total")
         .help("Invoices finalized").register(registry);
   }
@@ -102,6 +107,14 @@ public final class Metrics {
   public void gauge(String name, String help, IntSupplier value) {
     GaugeWithCallback.builder().name(name).help(help).callback(callback -> callback.call(value.getAsInt()))
         .register(registry);
+  }
+
+  /**
+   * A counter without labels, or with one (its value given on each increment): for the journal
+   * trimmer's and retention's counts.
+   */
+  public Counter counter(String name, String help, String... labels) {
+    return Counter.builder().name(name).help(help).labelNames(labels).register(registry);
   }
 
   public void publishedTo(String topic, long events) {
@@ -160,6 +173,10 @@ public final class Metrics {
     } else {
       revenue.labelValues(currency).inc(amount.doubleValue());
     }
+  }
+
+  public void analyticsJournalsRead(int journals) {
+    analyticsJournalReads.inc(journals);
   }
 
   public void invoiceFinalized() {

@@ -32,7 +32,8 @@ public final class BrokerSerializer extends SerializerWithStringManifest {
   public static final MessageRegistry MESSAGES = MessageRegistry.of(List.of(
       TopicMessages.CODECS, CatalogMessages.CODECS, SubscriptionMessages.CODECS, BillingMessages.CODECS,
       SessionMessages.CODECS, io.tollgate.broker.analytics.AnalyticsMessages.CODECS, WebhookMessages.CODECS,
-      io.tollgate.broker.audit.AuditMessages.CODECS));
+      io.tollgate.broker.audit.AuditMessages.CODECS,
+      io.tollgate.broker.invoicing.verification.VerificationMessages.CODECS));
 
   private final ExtendedActorSystem system;
   private final ActorRefs refs = new ActorRefs() {

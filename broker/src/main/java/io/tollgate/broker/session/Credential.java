@@ -18,6 +18,12 @@ public sealed interface Credential {
   /** Why a session opened with this credential must end now, if it must. */
   Optional<Ending> endingAt(Catalog catalog, Instant now);
 
+  /**
+   * From when {@link #endingAt} may answer otherwise although the catalog stays as it is (an
+   * expiry), if ever.
+   */
+  Optional<Instant> changesAt(Catalog catalog);
+
   static Credential of(Principal principal) {
     if (principal instanceof Principal.AccountKey key) {
       return new Key(key.keyId());
@@ -36,6 +42,11 @@ public sealed interface Credential {
 
     @Override
     public Optional<Ending> endingAt(Catalog catalog, Instant now) {
+      return Optional.empty();
+    }
+
+    @Override
+    public Optional<Instant> changesAt(Catalog catalog) {
       return Optional.empty();
     }
   }
@@ -58,6 +69,11 @@ public sealed interface Credential {
       }
       return Optional.empty();
     }
+
+    @Override
+    public Optional<Instant> changesAt(Catalog catalog) {
+      return catalog.key(keyId).flatMap(Catalog.ApiKey::expiresAt);
+    }
   }
 
   /**
@@ -78,6 +94,11 @@ public sealed interface Credential {
       }
       return Optional.empty();
     }
+
+    @Override
+    public Optional<Instant> changesAt(Catalog catalog) {
+      return Optional.empty();
+    }
   }
 
   /** {@code validUntil}: the token's {@code exp} plus the allowed clock skew. */
@@ -93,6 +114,11 @@ public sealed interface Credential {
           ? Optional.of(new Ending("token_expired", "the token this session was opened with expired (valid until "
               + validUntil + "); reconnect with a fresh token to resume"))
           : Optional.empty();
+    }
+
+    @Override
+    public Optional<Instant> changesAt(Catalog catalog) {
+      return Optional.of(validUntil);
     }
   }
 }

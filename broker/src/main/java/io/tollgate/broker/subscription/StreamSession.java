@@ -20,6 +20,7 @@ import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.filter.EventFilter;
 import io.tollgate.protocols.redaction.Redaction;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -504,6 +505,16 @@ public final class StreamSession {
    */
   private CompletionStage<Optional<Message>> whole(Message message, ActorRef<SubscriptionEntity.SessionSignal> signals) {
     int limit = settings.maxMessageBytes();
+    // An ack nearly always arrives in one frame: reading it needs no stream of its own, and
+    // materializing one per ack cost a fifth of the broker's CPU in a 1,000-subscriber fan-out.
+    Optional<Integer> strictBytes = strictBytes(message);
+    if (strictBytes.isPresent()) {
+      if (strictBytes.get() > limit) {
+        signals.tell(new SubscriptionEntity.MessageTooLarge(limit));
+        return CompletableFuture.completedFuture(Optional.empty());
+      }
+      return CompletableFuture.completedFuture(Optional.of(message));
+    }
     Source<ByteString, ?> parts = message.isText()
         ? message.asTextMessage().getStreamedText().map(ByteString::fromString)
         : message.asBinaryMessage().getStreamedData();
@@ -520,6 +531,17 @@ public final class StreamSession {
         }), Materializer.matFromSystem(system))
         .thenApply(read -> read.map(bytes -> message.isText()
             ? TextMessage.create(bytes.utf8String()) : BinaryMessage.create(bytes)));
+  }
+
+  /** The size in bytes of a message that arrived whole, or empty while it is still streaming. */
+  private static Optional<Integer> strictBytes(Message message) {
+    if (message.isText()) {
+      TextMessage text = message.asTextMessage();
+      return text.isStrict()
+          ? Optional.of(text.getStrictText().getBytes(StandardCharsets.UTF_8).length) : Optional.empty();
+    }
+    BinaryMessage binary = message.asBinaryMessage();
+    return binary.isStrict() ? Optional.of(binary.getStrictData().size()) : Optional.empty();
   }
 
   /** A WebSocket frame as the ack it is; a frame that is not one gets an error frame and the session goes on. */

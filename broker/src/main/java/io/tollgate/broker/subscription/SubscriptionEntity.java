@@ -182,17 +182,28 @@ public final class SubscriptionEntity
     }
   }
 
-  /** Told after every write that recorded usage, so the account's billing reads it soon. */
+  /**
+   * Told after every write to the subscription's journal (usage, and the cursors an attach starts
+   * or a move sets), so the account's billing reads it soon and the analytics read side reads it
+   * at its next tick; a write without usage wakes billing for nothing, which costs one empty read.
+   */
   public interface UsageListener {
     void usageRecorded(String subscriptionId);
   }
 
-  public static void initSharding(ClusterSharding sharding, Clock clock, PeriodScheme periods, UsageListener usage) {
-    sharding.init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), clock, periods, usage)));
+  /**
+   * {@code snapshotEvery}: a snapshot every so many entries (two are kept); the journal trimmer
+   * deletes entries only up to the latest one (tollgate.retention.snapshot-every).
+   */
+  public static void initSharding(ClusterSharding sharding, Clock clock, PeriodScheme periods, UsageListener usage,
+                                  int snapshotEvery) {
+    sharding.init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), clock, periods, usage, snapshotEvery)));
   }
 
-  static Behavior<Command> create(String subscriptionId, Clock clock, PeriodScheme periods, UsageListener usage) {
-    return Behaviors.setup(context -> new SubscriptionEntity(subscriptionId, clock, periods, usage, context.getSelf()));
+  static Behavior<Command> create(String subscriptionId, Clock clock, PeriodScheme periods, UsageListener usage,
+                                  int snapshotEvery) {
+    return Behaviors.setup(context ->
+        new SubscriptionEntity(subscriptionId, clock, periods, usage, snapshotEvery, context.getSelf()));
   }
 
   public static String persistenceId(String subscriptionId) {
@@ -203,18 +214,20 @@ public final class SubscriptionEntity
   private final Clock clock;
   private final PeriodScheme periods;
   private final UsageListener usage;
+  private final int snapshotEvery;
   private final ActorRef<Command> self;
   private String sessionId;
   private ActorRef<SessionSignal> session;
 
   private SubscriptionEntity(String subscriptionId, Clock clock, PeriodScheme periods, UsageListener usage,
-                             ActorRef<Command> self) {
+                             int snapshotEvery, ActorRef<Command> self) {
     super(PersistenceId.ofUniqueId(persistenceId(subscriptionId)));
     this.self = self;
     this.subscriptionId = subscriptionId;
     this.clock = clock;
     this.periods = periods;
     this.usage = usage;
+    this.snapshotEvery = snapshotEvery;
   }
 
   @Override
@@ -268,6 +281,7 @@ public final class SubscriptionEntity
       return Effect().reply(attach.replyTo(), standing(state));
     }
     return Effect().persist(CursorsAdvanced.newBuilder().addAllCursors(unstarted).setAtMillis(clock.millis()).build())
+        .thenRun(newState -> usage.usageRecorded(subscriptionId))
         .thenReply(attach.replyTo(), this::standing);
   }
 
@@ -276,6 +290,7 @@ public final class SubscriptionEntity
     CursorsAdvanced moved = CursorsAdvanced.newBuilder().addAllCursors(move.to().stream().map(AckPoint::toProto).toList())
         .setMoved(true).setAtMillis(clock.millis()).build();
     return Effect().persist(moved)
+        .thenRun(newState -> usage.usageRecorded(subscriptionId))
         .thenRun(newState -> {
           if (session != null) {
             session.tell(new Ended("cursor_moved", "the subscription's cursor was moved; reconnect to receive from "
@@ -412,6 +427,6 @@ public final class SubscriptionEntity
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(1000, 2);
+    return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
   }
 }

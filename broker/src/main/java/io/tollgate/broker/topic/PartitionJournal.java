@@ -6,8 +6,10 @@ import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.journal.EventsAppended;
 import io.tollgate.protocols.v1.journal.PartitionSnapshot;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -47,14 +49,17 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
   /** The last journal entry (0 when the partition is empty) and the offset the next event gets. */
   record End(long lastSequence, long nextOffset) implements NoSerializationVerificationNeeded {}
 
-  /** Deletes what {@code retention} no longer keeps, if anything; see {@link RetentionSegments#deletable}. */
-  record ApplyRetention(Retention retention) implements Command {}
+  /**
+   * Deletes what {@code retention} no longer keeps and the journal's readers have read, if
+   * anything; see {@link RetentionSegments#deletable(Retention, long, long, OptionalLong, Duration)}.
+   */
+  record ApplyRetention(Retention retention, OptionalLong readersFloor, Duration maxReaderWait) implements Command {}
 
   /** The window was read back from the journal; {@code failure} is null when it was. */
   private record WindowRebuilt(DedupWindow window, Throwable failure) implements Command {}
 
-  /** The journal answered a delete up to {@code through}; {@code failure} is null when it succeeded. */
-  private record Deleted(long through, Throwable failure) implements Command {}
+  /** The journal answered a delete; {@code failure} is null when it succeeded. */
+  private record Deleted(RetentionSegments.Deletion deletion, Throwable failure) implements Command {}
 
   /** Each publish's positions, in the order of {@link Write#publishes}. */
   record Written(List<List<StoredPosition>> positions) implements NoSerializationVerificationNeeded {}
@@ -68,6 +73,7 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
   private final int snapshotEvery;
   private final RetentionSegments.Shape segments;
   private final JournalDeletes deletes;
+  private final PartitionReaders readers;
   private final Clock clock;
   /** One delete at a time: checks that come while one is in flight find nothing new to do. */
   private boolean deleting;
@@ -78,15 +84,16 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
 
   /** {@code journalQuery}: where the window is read back from; {@code windows}: where it is reported. */
   static Behavior<Command> create(PartitionRef partition, DedupWindow.Settings dedup, int snapshotEvery,
-                                  RetentionSegments.Shape segments, JournalDeletes deletes, Clock clock,
-                                  CurrentEventsByPersistenceIdQuery journalQuery, DedupWindows windows) {
+                                  RetentionSegments.Shape segments, JournalDeletes deletes, PartitionReaders readers,
+                                  Clock clock, CurrentEventsByPersistenceIdQuery journalQuery, DedupWindows windows) {
     return Behaviors.setup(context -> new PartitionJournal(context, partition, dedup, snapshotEvery, segments,
-        deletes, clock, journalQuery, windows));
+        deletes, readers, clock, journalQuery, windows));
   }
 
   private PartitionJournal(ActorContext<Command> context, PartitionRef partition, DedupWindow.Settings dedup,
-                           int snapshotEvery, RetentionSegments.Shape segments, JournalDeletes deletes, Clock clock,
-                           CurrentEventsByPersistenceIdQuery journalQuery, DedupWindows windows) {
+                           int snapshotEvery, RetentionSegments.Shape segments, JournalDeletes deletes,
+                           PartitionReaders readers, Clock clock, CurrentEventsByPersistenceIdQuery journalQuery,
+                           DedupWindows windows) {
     super(PersistenceId.ofUniqueId(partition.persistenceId()));
     this.context = context;
     this.partition = partition;
@@ -97,6 +104,7 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
     this.snapshotEvery = snapshotEvery;
     this.segments = segments;
     this.deletes = deletes;
+    this.readers = readers;
     this.clock = clock;
   }
 
@@ -155,9 +163,11 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
     log.window().expire(clock.millis());
     windows.update(partition, log.window());
     if (!deleting) {
-      log.segments().deletable(apply.retention(), clock.millis(), log.snapshotSequence()).ifPresent(through -> {
+      log.segments().deletable(apply.retention(), clock.millis(), log.snapshotSequence(), apply.readersFloor(),
+          apply.maxReaderWait()).ifPresent(deletion -> {
         deleting = true;
-        context.pipeToSelf(deletes.deleteTo(persistenceId, through), (done, failure) -> new Deleted(through, failure));
+        context.pipeToSelf(deletes.deleteTo(persistenceId, deletion.through()),
+            (done, failure) -> new Deleted(deletion, failure));
       });
     }
     return Effect().noReply();
@@ -165,13 +175,19 @@ final class PartitionJournal extends EventSourcedBehaviorWithEnforcedReplies<Par
 
   private ReplyEffect<EventsAppended, PartitionLog> onDeleted(PartitionLog log, Deleted deleted) {
     deleting = false;
+    long through = deleted.deletion().through();
     if (deleted.failure() != null) {
       context.getLog().warn("retention could not delete {} up to entry {}; the next check tries again",
-          persistenceId, deleted.through(), deleted.failure());
-    } else {
-      log.segments().deletedThrough(deleted.through());
-      context.getLog().debug("retention deleted {} up to entry {}", persistenceId, deleted.through());
+          persistenceId, through, deleted.failure());
+      return Effect().noReply();
     }
+    log.segments().deletedThrough(through);
+    context.getLog().debug("retention deleted {} up to entry {}", persistenceId, through);
+    deleted.deletion().unreadFrom().ifPresent(from -> {
+      context.getLog().warn("retention deleted entries {} to {} of {} that a reader had not read: it was waited "
+          + "for as long as tollgate.retention.max-reader-wait allows", from, through, persistenceId);
+      readers.deletedUnread(persistenceId, from, through);
+    });
     return Effect().noReply();
   }
 

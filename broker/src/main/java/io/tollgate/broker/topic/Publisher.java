@@ -40,6 +40,13 @@ public final class Publisher {
   public record Settings(int maxEventBytes, int maxEventsPerPublish, int maxJsonDepth, Duration timeout,
                          Duration attemptTimeout) {}
 
+  /**
+   * What HTTP answers in {@code Retry-After} when a partition could not make a publish durable
+   * (its store is slow or away, or its writes fall behind): a retry with the same ids is safe, and
+   * one second is how long a partition waits before it refuses an append anyway.
+   */
+  static final Duration RETRY_AFTER_UNDURABLE = Duration.ofSeconds(1);
+
   /** Where one published event is stored. */
   public record Published(int partition, StoredPosition position, String cursor) {}
 
@@ -161,7 +168,7 @@ public final class Publisher {
           .toCompletableFuture()
           .thenAccept(result -> {
             if (result instanceof TopicPartition.AppendFailed failed) {
-              throw failed.rejection().toRefusal();
+              throw new Refusal(failed.rejection().code(), failed.rejection().message(), RETRY_AFTER_UNDURABLE);
             }
             List<StoredPosition> positions = ((TopicPartition.Appended) result).positions();
             for (int k = 0; k < positions.size(); k++) {
@@ -179,7 +186,8 @@ public final class Publisher {
               throw api;
             }
             throw new Refusal("publish_timeout",
-                "the events were not confirmed durable in time; retry with the same ids, duplicates are stored once");
+                "the events were not confirmed durable in time; retry with the same ids, duplicates are stored once",
+                RETRY_AFTER_UNDURABLE);
           }
           return Arrays.asList(results);
         });

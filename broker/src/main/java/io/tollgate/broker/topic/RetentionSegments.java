@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -78,6 +79,44 @@ public final class RetentionSegments {
       remaining -= segment.bytes();
     }
     return through;
+  }
+
+  /**
+   * What retention deletes now: entries up to {@code through}; of them, those from
+   * {@code unreadFrom} on (if present) a reader had not read, since it waited longer than the
+   * longest a reader is waited for.
+   */
+  public record Deletion(long through, OptionalLong unreadFrom) {}
+
+  /**
+   * What {@link #deletable} allows, and no segment that a reader of the journal has not read
+   * ({@code readersFloor}: the lowest position of those that follow it; empty when none does)
+   * unless its last entry is older than {@code maxReaderWait}: a reader stuck that long is no
+   * longer waited for, and the entries it loses are reported ({@link Deletion#unreadFrom}).
+   */
+  public Optional<Deletion> deletable(Retention retention, long nowMillis, long snapshotSequence,
+                                      OptionalLong readersFloor, Duration maxReaderWait) {
+    OptionalLong allowed = deletable(retention, nowMillis, snapshotSequence);
+    if (allowed.isEmpty()) {
+      return Optional.empty();
+    }
+    long floor = readersFloor.orElse(Long.MAX_VALUE);
+    OptionalLong through = OptionalLong.empty();
+    for (Segment segment : segments) {
+      boolean read = segment.lastSequence() <= floor;
+      boolean waitedLongEnough = nowMillis - segment.lastAppendedAtMillis() >= maxReaderWait.toMillis();
+      if (segment.lastSequence() > allowed.getAsLong() || !(read || waitedLongEnough)) {
+        break;
+      }
+      through = OptionalLong.of(segment.lastSequence());
+    }
+    if (through.isEmpty()) {
+      return Optional.empty();
+    }
+    if (floor >= through.getAsLong()) {
+      return Optional.of(new Deletion(through.getAsLong(), OptionalLong.empty()));
+    }
+    return Optional.of(new Deletion(through.getAsLong(), OptionalLong.of(Math.max(floor, deletedThroughSequence) + 1)));
   }
 
   /**

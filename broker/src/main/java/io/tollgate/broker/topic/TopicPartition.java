@@ -78,32 +78,35 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
 
   /**
    * {@code topicDefault}: what a topic keeps unless it says otherwise; {@code segments}: how
-   * the journal is cut for deletion; {@code checkInterval}: how often a partition looks.
+   * the journal is cut for deletion; {@code checkInterval}: how often a partition looks;
+   * {@code maxReaderWait}: how long entries a reader has not read are kept past their retention.
    */
-  public record RetentionSettings(Retention topicDefault, RetentionSegments.Shape segments, Duration checkInterval) {}
+  public record RetentionSettings(Retention topicDefault, RetentionSegments.Shape segments, Duration checkInterval,
+                                  Duration maxReaderWait) {}
 
   /**
    * {@code announcements}: where each write is announced to every node's readers ({@link JournalReads});
    * {@code retentionOf}: each topic's retention, looked up at each check so a change applies;
    * {@code journalQuery}: where a partition reads its deduplication window back after a restart
-   * or a move; {@code windows}: where it reports the window.
+   * or a move; {@code windows}: where it reports the window; {@code readers}: the readers of
+   * its journal that retention waits for.
    */
   public static void initSharding(ClusterSharding sharding, Settings settings, Clock clock,
                                   ActorRef<Topic.Command<PartitionAdvanced>> announcements,
-                                  Function<String, Retention> retentionOf,
+                                  Function<String, Retention> retentionOf, PartitionReaders readers,
                                   CurrentEventsByPersistenceIdQuery journalQuery, DedupWindows windows) {
     sharding.init(Entity.of(ENTITY_KEY, context -> create(PartitionRef.fromEntityId(context.getEntityId()),
-        settings, clock, announcements, retentionOf, journalQuery, windows)));
+        settings, clock, announcements, retentionOf, readers, journalQuery, windows)));
   }
 
   static Behavior<Command> create(PartitionRef partition, Settings settings, Clock clock,
                                   ActorRef<Topic.Command<PartitionAdvanced>> announcements,
-                                  Function<String, Retention> retentionOf,
+                                  Function<String, Retention> retentionOf, PartitionReaders readers,
                                   CurrentEventsByPersistenceIdQuery journalQuery, DedupWindows windows) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(CheckRetention.INSTANCE, Duration.ZERO, settings.retention().checkInterval());
-      return new TopicPartition(context, timers, partition, settings, clock, announcements, retentionOf, journalQuery,
-          windows);
+      return new TopicPartition(context, timers, partition, settings, clock, announcements, retentionOf, readers,
+          journalQuery, windows);
     }));
   }
 
@@ -121,6 +124,7 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
   private final ActorRef<PartitionJournal.Written> writtenAdapter;
   private final ActorRef<Topic.Command<PartitionAdvanced>> announcements;
   private final Function<String, Retention> retentionOf;
+  private final PartitionReaders readers;
   private final Topic.Command<PartitionAdvanced> advanced;
   private final TimerScheduler<Command> timers;
   private final Clock clock;
@@ -134,8 +138,8 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
 
   private TopicPartition(ActorContext<Command> context, TimerScheduler<Command> timers, PartitionRef partition,
                          Settings settings, Clock clock, ActorRef<Topic.Command<PartitionAdvanced>> announcements,
-                         Function<String, Retention> retentionOf, CurrentEventsByPersistenceIdQuery journalQuery,
-                         DedupWindows windows) {
+                         Function<String, Retention> retentionOf, PartitionReaders readers,
+                         CurrentEventsByPersistenceIdQuery journalQuery, DedupWindows windows) {
     super(context);
     this.timers = timers;
     this.clock = clock;
@@ -143,10 +147,12 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
     this.settings = settings;
     this.announcements = announcements;
     this.retentionOf = retentionOf;
+    this.readers = readers;
     this.advanced = Topic.publish(PartitionAdvanced.newBuilder().setPersistenceId(partition.persistenceId()).build());
     this.journal = context.spawn(
         PartitionJournal.create(partition, settings.dedup(), settings.snapshotEvery(),
-            settings.retention().segments(), JournalDeletes.of(context.getSystem()), clock, journalQuery, windows),
+            settings.retention().segments(), JournalDeletes.of(context.getSystem()), readers, clock, journalQuery,
+            windows),
         "journal");
     context.watch(journal);
     this.writtenAdapter = context.messageAdapter(PartitionJournal.Written.class, BatchWritten::new);
@@ -164,7 +170,8 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
           return this;
         })
         .onMessage(CheckRetention.class, check -> {
-          journal.tell(new PartitionJournal.ApplyRetention(retentionOf.apply(partition.topic())));
+          journal.tell(new PartitionJournal.ApplyRetention(retentionOf.apply(partition.topic()),
+              readers.floorOf(partition.persistenceId()), settings.retention().maxReaderWait()));
           return this;
         })
         .onSignal(Terminated.class, this::onJournalStopped)

@@ -69,6 +69,8 @@ final class EndpointRun {
   private final EndpointEvents events;
   private final Clock clock;
   private final URI url;
+  /** The subscription's dead-letter policy: its own fields over the node's. */
+  private final DeadLetterPolicy deadLetters;
   private final CircuitBreaker breaker;
   private final AtomicBoolean stopped = new AtomicBoolean();
   /** When the endpoint began failing without a success since (the worker's, kept across runs); empty while it succeeds. */
@@ -100,6 +102,7 @@ final class EndpointRun {
     this.failingSince = failingSince;
     this.clock = clock;
     this.url = URI.create(endpoint.url());
+    this.deadLetters = DeadLetterPolicy.chosen(endpoint.deadLetters(), settings.deadLetters().policy());
     this.breaker = CircuitBreaker.create(Adapter.toClassic(system).scheduler(), settings.breakerFailures(),
             settings.requestTimeout().plus(settings.bodyTimeout()).plusSeconds(1), settings.breakerReset())
         .addOnOpenListener(() -> events.circuitOpened(endpoint.subscription(), endpoint.url()))
@@ -222,7 +225,7 @@ final class EndpointRun {
       return disable("failing", "the endpoint failed every request since " + since + ", longer than "
           + settings.retries().disableAfter());
     }
-    if (settings.deadLetters().policy().givesUp(batch.firstTryAt(), tryNumber, now)) {
+    if (deadLetters.givesUp(batch.firstTryAt(), tryNumber, now)) {
       return giveUp(batch, tryNumber, id, sentAt, answer);
     }
     return tryAgain(batch, tryNumber, id, sentAt, answer, "");

@@ -2,6 +2,7 @@ package io.tollgate.broker.webhook;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
@@ -37,6 +38,32 @@ public final class WebhookSignature {
   public static String header(String id, long timestampSeconds, byte[] body, List<byte[]> secrets) {
     return secrets.stream().map(secret -> "v1," + sign(id, timestampSeconds, body, secret))
         .collect(Collectors.joining(" "));
+  }
+
+  /**
+   * What a receiver checks: whether {@code header} (a {@code webhook-signature}) holds a {@code v1}
+   * signature of {@code id.timestamp.body} by the secret its consumer was shown ({@code whsec_…}).
+   * Anything malformed is simply not verified. The timestamp's age is the receiver's to judge.
+   */
+  public static boolean verifies(String shownSecret, String id, String timestamp, byte[] body, String header) {
+    if (shownSecret == null || !shownSecret.startsWith(PREFIX) || id == null || timestamp == null || header == null) {
+      return false;
+    }
+    byte[] secret;
+    long seconds;
+    try {
+      secret = Base64.getDecoder().decode(shownSecret.substring(PREFIX.length()));
+      seconds = Long.parseLong(timestamp);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    byte[] expected = ("v1," + sign(id, seconds, body, secret)).getBytes(StandardCharsets.US_ASCII);
+    for (String signature : header.trim().split(" +")) {
+      if (MessageDigest.isEqual(expected, signature.getBytes(StandardCharsets.US_ASCII))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static String sign(String id, long timestampSeconds, byte[] body, byte[] secret) {

@@ -76,7 +76,8 @@ public final class Webhooks implements EndpointEvents, DeliveryRecords {
    * caller's thread), a secret generated and sealed. Creates the platform's webhooks topic first
    * if it is missing.
    */
-  public CompletionStage<NewEndpoint> newEndpoint(String subscription, String url, int batchSize, int concurrency) {
+  public CompletionStage<NewEndpoint> newEndpoint(String subscription, String url, int batchSize, int concurrency,
+                                                  Catalog.DeadLetterChoice deadLetters) {
     URI target = WebhookTargets.parse(url);
     return checked(target)
         .thenCompose(ok -> {
@@ -86,20 +87,20 @@ public final class Webhooks implements EndpointEvents, DeliveryRecords {
         .thenApply(ok -> {
           SecretBox box = box();
           byte[] secret = WebhookSignature.newSecret(random);
-          return new NewEndpoint(new CatalogCommand.WebhookTarget(url, batchSize, concurrency,
+          return new NewEndpoint(new CatalogCommand.WebhookTarget(url, batchSize, concurrency, deadLetters,
               box.seal(secret, subscription)), WebhookSignature.shown(secret));
         });
   }
 
   /**
-   * Moves the endpoint to {@code url} (checked) with this batch size and concurrency; enables it
-   * if disabled. Its secrets stay, so this needs no key.
+   * Moves the endpoint to {@code url} (checked) with this batch size, concurrency and dead-letter
+   * policy; enables it if disabled. Its secrets stay, so this needs no key.
    */
   public CompletionStage<Catalog> setEndpoint(String actor, String subscription, String url, int batchSize,
-                                              int concurrency) {
+                                              int concurrency, Catalog.DeadLetterChoice deadLetters) {
     URI target = WebhookTargets.parse(url);
     return checked(target).thenCompose(ok -> writer.write(actor, new CatalogCommand.SetWebhookEndpoint(subscription,
-        new CatalogCommand.WebhookTarget(url, batchSize, concurrency, new byte[0]))));
+        new CatalogCommand.WebhookTarget(url, batchSize, concurrency, deadLetters, new byte[0]))));
   }
 
   /** A new secret, shown once; the current ones keep signing for the overlap. */

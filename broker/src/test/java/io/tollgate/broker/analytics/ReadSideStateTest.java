@@ -72,6 +72,17 @@ class ReadSideStateTest {
   }
 
   @Test
+  void aPartitionEntryReadIsHeldAsItsSummaryAndNotItsEvents() {
+    EventsAppended large = appended(40, 1000, T0);
+    long bytes = large.getEventsList().stream().mapToLong(CloudEvent::getSerializedSize).sum();
+
+    ReadSideState.Entry entry = new ReadSideState.Entry(7, large);
+
+    assertEquals(new ReadSideState.Appended(40, 1000, bytes, T0), entry.event(),
+        "a read holds up to max-entries-per-journal entries of each journal: each a few numbers, not up to 4 MiB of events");
+  }
+
+  @Test
   void publishedEventsCountForTheTopicItsProductsAndItsOwner() {
     EventsAppended first = appended(0, 3, T0 + 1_000);
     step(Map.of(PARTITION, List.of(new ReadSideState.Entry(1, first))), T0 + 2_000);

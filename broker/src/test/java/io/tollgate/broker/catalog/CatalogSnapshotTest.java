@@ -32,6 +32,7 @@ import io.tollgate.protocols.v1.journal.TopicCreated;
 import io.tollgate.protocols.v1.journal.TopicRetentionSet;
 import io.tollgate.protocols.v1.journal.TopicSchemaAdded;
 import io.tollgate.protocols.v1.journal.WebhookEndpointDisabled;
+import io.tollgate.protocols.v1.journal.WebhookDeadLetterPolicy;
 import io.tollgate.protocols.v1.journal.WebhookEndpointSet;
 import io.tollgate.protocols.v1.journal.WebhookSecretRotated;
 import java.util.ArrayList;
@@ -171,7 +172,7 @@ class CatalogSnapshotTest {
   private static Map<String, String> webhooks(Catalog catalog) {
     return byKey(catalog.webhooks().stream().map(webhook -> Map.entry(webhook.subscription(), String.join(" ",
         webhook.url(), String.valueOf(webhook.batchSize()), String.valueOf(webhook.concurrency()),
-        webhook.secrets().stream().map(secret -> Arrays.toString(secret.ciphertext()) + secret.expiresAt()).toList().toString(),
+        webhook.deadLetters().toString(), webhook.secrets().stream().map(secret -> Arrays.toString(secret.ciphertext()) + secret.expiresAt()).toList().toString(),
         webhook.disabled().toString(), webhook.changedAt().toString()))).toList());
   }
 
@@ -237,8 +238,12 @@ class CatalogSnapshotTest {
               .setOffset(a * 10L));
         }
         if (c % 2 == 0) {
-          created.setWebhook(WebhookEndpointSet.newBuilder().setUrl("https://hooks.example/" + b).setBatchSize(10)
-              .setConcurrency(1 + a % 4).setSecretCiphertext(ByteString.copyFrom(new byte[] {(byte) b, 7})));
+          WebhookEndpointSet.Builder webhook = WebhookEndpointSet.newBuilder().setUrl("https://hooks.example/" + b)
+              .setBatchSize(10).setConcurrency(1 + a % 4).setSecretCiphertext(ByteString.copyFrom(new byte[] {(byte) b, 7}));
+          if (a % 3 == 1) {
+            webhook.setDeadLetters(WebhookDeadLetterPolicy.newBuilder().setEnabled(true).setAfterAttempts(a));
+          }
+          created.setWebhook(webhook);
         }
         change.setSubscriptionCreated(created);
       }
@@ -248,9 +253,17 @@ class CatalogSnapshotTest {
           .setAt(c % 2 == 0 ? "now" : "period_end").setEndsAtMillis(at + (c % 2 == 0 ? 0 : c * 5_000L)));
       case 14 -> change.setSubscriptionPaused(SubscriptionPaused.newBuilder().setSubscription(subscription(b)));
       case 15 -> change.setSubscriptionResumed(SubscriptionResumed.newBuilder().setSubscription(subscription(b)));
-      case 16 -> change.setWebhookEndpointSet(WebhookEndpointSet.newBuilder().setSubscription(subscription(b))
-          .setUrl("https://other.example/" + c).setBatchSize(1 + c).setConcurrency(1)
-          .setSecretCiphertext(c % 2 == 0 ? ByteString.EMPTY : ByteString.copyFrom(new byte[] {(byte) c})));
+      case 16 -> {
+        WebhookEndpointSet.Builder set = WebhookEndpointSet.newBuilder().setSubscription(subscription(b))
+            .setUrl("https://other.example/" + c).setBatchSize(1 + c).setConcurrency(1)
+            .setSecretCiphertext(c % 2 == 0 ? ByteString.EMPTY : ByteString.copyFrom(new byte[] {(byte) c}));
+        if (c % 3 == 1) {
+          set.setDeadLetters(WebhookDeadLetterPolicy.newBuilder().setAfterMillis(60_000L * (1 + a)));
+        } else if (c % 3 == 2) {
+          set.setDeadLetters(WebhookDeadLetterPolicy.newBuilder().setEnabled(false).setAfterAttempts(0));
+        }
+        change.setWebhookEndpointSet(set);
+      }
       case 18 -> {
         ProductUpdated.Builder update = ProductUpdated.newBuilder().setId(product(b));
         if (c % 2 == 0) {

@@ -8,9 +8,11 @@ import com.google.protobuf.ByteString;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import io.tollgate.protocols.v1.journal.SubscriptionCancelled;
 import io.tollgate.protocols.v1.journal.SubscriptionCreated;
+import io.tollgate.protocols.v1.journal.WebhookDeadLetterPolicy;
 import io.tollgate.protocols.v1.journal.WebhookEndpointDisabled;
 import io.tollgate.protocols.v1.journal.WebhookEndpointSet;
 import io.tollgate.protocols.v1.journal.WebhookSecretRotated;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -81,6 +83,40 @@ class WebhookEndpointTest {
   }
 
   @Test
+  void anEndpointSetWithoutADeadLetterPolicyFollowsTheNodesAsEndpointsSetBeforeThereWereAnyDo() {
+    subscribe();
+    assertEquals(Catalog.DeadLetterChoice.NODE, catalog.webhook("sub_1").orElseThrow().deadLetters());
+  }
+
+  @Test
+  void aSubscriptionsOwnDeadLetterPolicyKeepsTheFieldsItGaveAndIsReplacedWhenTheEndpointIsSetAgain() {
+    subscribe();
+    apply(T0 + 10, set("sub_1", WebhookDeadLetterPolicy.newBuilder().setEnabled(true).setAfterAttempts(3)));
+    assertEquals(new Catalog.DeadLetterChoice(Optional.of(true), Optional.empty(), Optional.of(3)),
+        catalog.webhook("sub_1").orElseThrow().deadLetters());
+    apply(T0 + 20, set("sub_1", WebhookDeadLetterPolicy.newBuilder().setAfterMillis(600_000)));
+    assertEquals(new Catalog.DeadLetterChoice(Optional.empty(), Optional.of(Duration.ofMinutes(10)), Optional.empty()),
+        catalog.webhook("sub_1").orElseThrow().deadLetters());
+    apply(T0 + 25, rotation("second", T0 + 100));
+    apply(T0 + 26, CatalogChange.newBuilder().setWebhookEndpointDisabled(WebhookEndpointDisabled.newBuilder()
+        .setSubscription("sub_1").setReason("gone").setMessage("410")));
+    assertEquals(Duration.ofMinutes(10), catalog.webhook("sub_1").orElseThrow().deadLetters().after().orElseThrow(),
+        "a rotation and a disable keep it");
+    apply(T0 + 30, set("sub_1"));
+    assertEquals(Catalog.DeadLetterChoice.NODE, catalog.webhook("sub_1").orElseThrow().deadLetters());
+  }
+
+  @Test
+  void aPolicyIsStoredOnlyWhenItSetsAField() {
+    assertTrue(Catalog.DeadLetterChoice.NODE.toProto().isEmpty());
+    Catalog.DeadLetterChoice own = new Catalog.DeadLetterChoice(Optional.of(false), Optional.of(Duration.ofHours(2)),
+        Optional.of(0));
+    assertEquals(own, Catalog.DeadLetterChoice.fromProto(true, own.toProto().orElseThrow()));
+    assertEquals(Catalog.DeadLetterChoice.NODE, Catalog.DeadLetterChoice.fromProto(true,
+        WebhookDeadLetterPolicy.getDefaultInstance()));
+  }
+
+  @Test
   void onlyAWebhookSubscriptionThatHasNotEndedTakesAnEndpoint() {
     apply(T0, CatalogChange.newBuilder().setSubscriptionCreated(SubscriptionCreated.newBuilder().setId("sub_ws")
         .setAccount("acc_a").setProduct("prod_x").setPlan("plan_x").setDeliveryType("websocket")));
@@ -95,6 +131,12 @@ class WebhookEndpointTest {
   private static CatalogChange.Builder set(String subscription) {
     return CatalogChange.newBuilder().setActor("admin").setWebhookEndpointSet(WebhookEndpointSet.newBuilder()
         .setSubscription(subscription).setUrl("https://hooks.example/c").setBatchSize(1).setConcurrency(1));
+  }
+
+  private static CatalogChange.Builder set(String subscription, WebhookDeadLetterPolicy.Builder deadLetters) {
+    CatalogChange.Builder change = set(subscription);
+    change.getWebhookEndpointSetBuilder().setDeadLetters(deadLetters);
+    return change;
   }
 
   private static CatalogChange.Builder rotation(String secret, long previousExpireAt) {

@@ -45,32 +45,29 @@ class UpgradeTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String FIXTURES = "/upgrade/";
   /** The fixtures this release must read, oldest first. */
-  private static final List<String> RELEASES = List.of("2026-12-06", "2026-12-07");
+  private static final List<String> RELEASES = List.of("2026-12-06", "2026-12-07", "2026-12-07-b0cc9b1");
   /** Releases whose usage journals carry no bytes; later fixtures' answers show theirs. */
   private static final Set<String> BEFORE_BYTES = Set.of("2026-12-06");
-  private static final Instant START = Instant.parse("2026-11-28T10:00:00Z");
+  static final Instant START = Instant.parse("2026-11-28T10:00:00Z");
   private static final Duration PAST_PERIOD_AND_GRACE = Duration.ofMinutes(70);
-  private static final Map<String, Object> SETTINGS = Map.of("tollgate.billing.period", "PT1H",
+  static final Map<String, Object> SETTINGS = Map.of("tollgate.billing.period", "PT1H",
       "tollgate.billing.grace", "5m", "tollgate.billing.close-interval", "200ms");
   private static final int PUBLISHED = 10;
   private static final int ACKNOWLEDGED = 6;
 
   /** What the fixture's node was asked and what it answered, and the ids and keys to ask again. */
-  private record Fixture(Instant clock, TestBroker.Tenancy tenancy, Set<String> acknowledged, String firstInvoice,
-                         Map<String, JsonNode> answers) {}
+  record Fixture(Instant clock, TestBroker.Tenancy tenancy, Set<String> acknowledged, String firstInvoice,
+                 Map<String, JsonNode> answers) {}
 
   @Test
   void aNodeStartsOnTheDataOfEachEarlierReleaseAndServesItUnchanged() throws Exception {
     for (String release : RELEASES) {
       Path dataDir = Files.createTempDirectory("tollgate-upgrade-" + release);
       unzip(release, dataDir);
-      Fixture fixture = read(release);
+      Fixture fixture = read(UpgradeTest.class.getResourceAsStream(FIXTURES + release + "/fixture.json"));
       MutableClock clock = new MutableClock(fixture.clock());
       try (TestBroker broker = TestBroker.startIn(dataDir, SETTINGS, clock)) {
-        for (Map.Entry<String, JsonNode> answer : fixture.answers().entrySet()) {
-          assertEquals(answer.getValue(), asOldFieldsOnly(answerTo(broker, fixture.tenancy(), answer.getKey()),
-              answer.getValue()), release + ": GET " + answer.getKey());
-        }
+        answersAsBefore(broker, fixture, release);
         if (BEFORE_BYTES.contains(release)) {
           JsonNode oldUsage = broker.get("/v1/accounts/" + fixture.tenancy().consumer() + "/usage",
               fixture.tenancy().consumerKey()).body().get("data").get(0);
@@ -78,6 +75,14 @@ class UpgradeTest {
         }
         goOnServing(broker, clock, fixture);
       }
+    }
+  }
+
+  /** Every read the fixture's node answered is answered the same, but for fields added since. */
+  static void answersAsBefore(TestBroker broker, Fixture fixture, String release) throws Exception {
+    for (Map.Entry<String, JsonNode> answer : fixture.answers().entrySet()) {
+      assertEquals(answer.getValue(), asOldFieldsOnly(answerTo(broker, fixture.tenancy(), answer.getKey()),
+          answer.getValue()), release + ": GET " + answer.getKey());
     }
   }
 
@@ -106,7 +111,7 @@ class UpgradeTest {
   }
 
   /** The old node's unacknowledged events stream, and billing goes on from where it stood. */
-  private static void goOnServing(TestBroker broker, MutableClock clock, Fixture fixture) throws Exception {
+  static void goOnServing(TestBroker broker, MutableClock clock, Fixture fixture) throws Exception {
     TestBroker.Tenancy t = fixture.tenancy();
     Set<String> unacknowledged = new TreeSet<>();
     Events.numbered("/legacy", 0, PUBLISHED).forEach(event -> unacknowledged.add(event.getId()));
@@ -145,45 +150,55 @@ class UpgradeTest {
     Path target = Path.of(System.getProperty("tollgate.upgrade.fixture"));
     Path dataDir = Files.createTempDirectory("tollgate-fixture");
     MutableClock clock = new MutableClock(START);
-    ObjectNode fixture = JSON.createObjectNode();
+    ObjectNode fixture;
     try (TestBroker broker = TestBroker.startIn(dataDir, SETTINGS, clock)) {
-      TestBroker.Tenancy t = broker.tenancy("legacy", 2, """
-          {"name":"metered","currency":"USD","revenue_share":"0.70","price":{"model":"per_unit","unit_amount":"0.10"}}""");
-      assertEquals(201, broker.post("/v1/topics/" + t.topic() + "/schemas", t.producerKey(), "application/json",
-          "{\"schema\":{\"type\":\"object\",\"required\":[\"n\"]}}").status());
-      assertEquals(201, broker.post("/v1/accounts/" + t.consumer() + "/wallet/top-ups", broker.adminKey(),
-          "application/json", "{\"amount\":\"0.50\",\"currency\":\"USD\",\"idempotency_key\":\"fixture-top-up\"}").status());
-      try (TcpPublisher publisher = TcpPublisher.connect("127.0.0.1", broker.tcpPort(), t.producerKey())) {
-        publisher.publish(t.topic(), Events.numbered("/legacy", 0, PUBLISHED)).get(10, TimeUnit.SECONDS);
-      }
-      List<String> acknowledged = consume(broker, t, ACKNOWLEDGED);
-      await().atMost(Duration.ofSeconds(10)).until(() ->
-          broker.get("/v1/subscriptions/" + t.subscription(), t.consumerKey()).body().get("usage").get("events").asLong()
-              == ACKNOWLEDGED);
-
-      clock.advance(PAST_PERIOD_AND_GRACE);
-      await().atMost(Duration.ofSeconds(15)).until(() ->
-          broker.get("/v1/accounts/" + t.consumer() + "/invoices", t.consumerKey()).body().get("data").size() == 1);
-      String invoice = broker.get("/v1/accounts/" + t.consumer() + "/invoices", t.consumerKey()).body()
-          .get("data").get(0).get("id").asText();
-      assertEquals(201, broker.post("/v1/invoices/" + invoice + "/credit-notes", broker.adminKey(), "application/json",
-          "{\"amount\":\"0.10\",\"reason\":\"fixture\",\"idempotency_key\":\"fixture-cn-1\"}").status());
-      String premium = broker.admin().createPerUnitPlan(t.product(), "premium", "USD", "0.20").get("id").asText();
-      assertEquals(200, broker.post("/v1/subscriptions/" + t.subscription() + "/plan", t.consumerKey(),
-          "application/json", "{\"plan\":\"" + premium + "\"}").status());
-
-      fixture.put("clock", clock.instant().toString());
-      fixture.set("tenancy", JSON.valueToTree(t));
-      acknowledged.forEach(fixture.putArray("acknowledged")::add);
-      fixture.put("first_invoice", invoice);
-      ObjectNode answers = fixture.putObject("answers");
-      for (String path : paths(t, premium, invoice)) {
-        answers.set(path, answerTo(broker, t, path));
-      }
+      fixture = record(broker, clock);
     }
     Files.createDirectories(target);
     JSON.writerWithDefaultPrettyPrinter().writeValue(target.resolve("fixture.json").toFile(), fixture);
     zip(dataDir, target.resolve("data.zip"));
+  }
+
+  /**
+   * Makes the fixture's tenancy, events, acknowledgements, invoice, credit note and plan change
+   * on a fresh node whose clock starts at {@link #START}, and returns what it answered.
+   */
+  static ObjectNode record(TestBroker broker, MutableClock clock) throws Exception {
+    ObjectNode fixture = JSON.createObjectNode();
+    TestBroker.Tenancy t = broker.tenancy("legacy", 2, """
+        {"name":"metered","currency":"USD","revenue_share":"0.70","price":{"model":"per_unit","unit_amount":"0.10"}}""");
+    assertEquals(201, broker.post("/v1/topics/" + t.topic() + "/schemas", t.producerKey(), "application/json",
+        "{\"schema\":{\"type\":\"object\",\"required\":[\"n\"]}}").status());
+    assertEquals(201, broker.post("/v1/accounts/" + t.consumer() + "/wallet/top-ups", broker.adminKey(),
+        "application/json", "{\"amount\":\"0.50\",\"currency\":\"USD\",\"idempotency_key\":\"fixture-top-up\"}").status());
+    try (TcpPublisher publisher = TcpPublisher.connect("127.0.0.1", broker.tcpPort(), t.producerKey())) {
+      publisher.publish(t.topic(), Events.numbered("/legacy", 0, PUBLISHED)).get(10, TimeUnit.SECONDS);
+    }
+    List<String> acknowledged = consume(broker, t, ACKNOWLEDGED);
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        broker.get("/v1/subscriptions/" + t.subscription(), t.consumerKey()).body().get("usage").get("events").asLong()
+            == ACKNOWLEDGED);
+
+    clock.advance(PAST_PERIOD_AND_GRACE);
+    await().atMost(Duration.ofSeconds(15)).until(() ->
+        broker.get("/v1/accounts/" + t.consumer() + "/invoices", t.consumerKey()).body().get("data").size() == 1);
+    String invoice = broker.get("/v1/accounts/" + t.consumer() + "/invoices", t.consumerKey()).body()
+        .get("data").get(0).get("id").asText();
+    assertEquals(201, broker.post("/v1/invoices/" + invoice + "/credit-notes", broker.adminKey(), "application/json",
+        "{\"amount\":\"0.10\",\"reason\":\"fixture\",\"idempotency_key\":\"fixture-cn-1\"}").status());
+    String premium = broker.admin().createPerUnitPlan(t.product(), "premium", "USD", "0.20").get("id").asText();
+    assertEquals(200, broker.post("/v1/subscriptions/" + t.subscription() + "/plan", t.consumerKey(),
+        "application/json", "{\"plan\":\"" + premium + "\"}").status());
+
+    fixture.put("clock", clock.instant().toString());
+    fixture.set("tenancy", JSON.valueToTree(t));
+    acknowledged.forEach(fixture.putArray("acknowledged")::add);
+    fixture.put("first_invoice", invoice);
+    ObjectNode answers = fixture.putObject("answers");
+    for (String path : paths(t, premium, invoice)) {
+      answers.set(path, answerTo(broker, t, path));
+    }
+    return fixture;
   }
 
   /** The reads whose answers must not change across an upgrade. */
@@ -213,8 +228,8 @@ class UpgradeTest {
     return new ArrayList<>(ids);
   }
 
-  private static Fixture read(String release) throws IOException {
-    try (InputStream in = UpgradeTest.class.getResourceAsStream(FIXTURES + release + "/fixture.json")) {
+  static Fixture read(InputStream fixtureJson) throws IOException {
+    try (InputStream in = fixtureJson) {
       JsonNode fixture = JSON.readTree(in);
       Map<String, JsonNode> answers = new java.util.LinkedHashMap<>();
       for (Iterator<Map.Entry<String, JsonNode>> it = fixture.get("answers").fields(); it.hasNext(); ) {
@@ -228,7 +243,7 @@ class UpgradeTest {
     }
   }
 
-  private static void zip(Path dir, Path zipFile) throws IOException {
+  static void zip(Path dir, Path zipFile) throws IOException {
     try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zipFile));
          Stream<Path> files = Files.walk(dir)) {
       for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
@@ -244,7 +259,11 @@ class UpgradeTest {
   }
 
   private static void unzip(String release, Path dir) throws IOException {
-    try (ZipInputStream in = new ZipInputStream(UpgradeTest.class.getResourceAsStream(FIXTURES + release + "/data.zip"))) {
+    unzip(UpgradeTest.class.getResourceAsStream(FIXTURES + release + "/data.zip"), dir);
+  }
+
+  static void unzip(InputStream zip, Path dir) throws IOException {
+    try (ZipInputStream in = new ZipInputStream(zip)) {
       for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
         Path file = dir.resolve(entry.getName()).normalize();
         if (!file.startsWith(dir)) {

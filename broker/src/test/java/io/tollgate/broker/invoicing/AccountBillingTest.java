@@ -11,7 +11,12 @@ import io.tollgate.billing.Money;
 import io.tollgate.billing.PeriodScheme;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.e2e.TestBroker;
+import io.tollgate.broker.JournalDeletes;
 import io.tollgate.broker.subscription.SubscriptionEntity;
+import io.tollgate.broker.trim.JournalTrimmer;
+import io.tollgate.broker.trim.LatestSnapshots;
+import io.tollgate.broker.trim.ReadPositions;
+import io.tollgate.broker.trim.TrimPlan;
 import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.journal.AlertCreated;
 import io.tollgate.protocols.v1.journal.AlertCrossed;
@@ -59,6 +64,7 @@ import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.persistence.testkit.SnapshotMeta;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.SerializationSettings;
 import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
 import org.apache.pekko.stream.javadsl.Source;
@@ -90,6 +96,7 @@ class AccountBillingTest {
   private String account;
   private Duration askTimeout = Duration.ofSeconds(3);
   private int maxAlerts = 100;
+  private int snapshotEvery = 1000;
   private EventSourcedBehaviorTestKit<AccountBilling.Command, Message, BillingLedger> billing;
 
   @BeforeEach
@@ -104,7 +111,7 @@ class AccountBillingTest {
 
   private void start() {
     billing = EventSourcedBehaviorTestKit.create(testKit.system(), AccountBilling.create(account, view, journal, outside, NOW,
-        new AccountBilling.Settings(PeriodScheme.parse("monthly"), Duration.ofHours(1), askTimeout, maxAlerts)), VERIFY_MESSAGES);
+        new AccountBilling.Settings(PeriodScheme.parse("monthly"), Duration.ofHours(1), askTimeout, maxAlerts, snapshotEvery)), VERIFY_MESSAGES);
   }
 
   @Test
@@ -300,6 +307,59 @@ class AccountBillingTest {
     assertTrue(outside.announced.get(1).getJsonData().contains("\"invoice\":\"" + invoiceId + "\""),
         outside.announced.get(1).getJsonData());
     assertEquals(Optional.empty(), billing.getState().invoice(invoiceId), "archived once the topic holds every event");
+  }
+
+  @Test
+  void aBillingJournalTrimmedBehindItsReadersRecoversTheSameLedger() {
+    snapshotEvery = 3;
+    start();
+    for (int i = 1; i <= 7; i++) {
+      billing.runCommand(new AccountBilling.TopUp("order-" + i, Money.of("1.25", "USD"), "admin",
+          testKit.<AccountBilling.Outcome>createTestProbe().ref()));
+    }
+    String journal = AccountBilling.persistenceId(account);
+    AccountBilling.Ledger before = ledger();
+    TrimReaders readers = new TrimReaders(Map.of(journal, 5L));
+    var trimmer = testKit.spawn(JournalTrimmer.create(() -> List.of(journal), List.of(readers),
+        LatestSnapshots.of(testKit.system()), JournalDeletes.of(testKit.system()), JournalTrimmer.Listener.NONE));
+
+    assertEquals(List.of(new TrimPlan.Deletion(journal, 1, 5)), trimOnce(trimmer), "to the reader, below the snapshot at 6");
+    assertEquals(2, PersistenceTestKit.create(testKit.system()).persistedInStorage(journal).size());
+    readers.positions().put(journal, 7L);
+    assertEquals(List.of(new TrimPlan.Deletion(journal, 6, 6)), trimOnce(trimmer),
+        "never past the latest snapshot, whatever the readers");
+    testKit.stop(trimmer);
+
+    billing.restart();
+    assertEquals(before.wallet(), ledger().wallet());
+    assertEquals(Money.of("8.75", "USD"), ledger().wallet().get(USD));
+    TestProbe<AccountBilling.Outcome> again = testKit.createTestProbe();
+    billing.runCommand(new AccountBilling.TopUp("order-1", Money.of("1.25", "USD"), "admin", again.ref()));
+    again.expectMessageClass(AccountBilling.Outcome.class);
+    assertEquals(Money.of("8.75", "USD"), ledger().wallet().get(USD), "a top-up from a trimmed entry is still known");
+  }
+
+  /** A reader of the billing journal at the positions a test sets. */
+  private record TrimReaders(Map<String, Long> positions) implements ReadPositions {
+    TrimReaders(Map<String, Long> positions) {
+      this.positions = new ConcurrentHashMap<>(positions);
+    }
+
+    @Override
+    public String name() {
+      return "test";
+    }
+
+    @Override
+    public CompletionStage<Map<String, Long>> positionsIn(java.util.Collection<String> journals) {
+      return CompletableFuture.completedFuture(Map.copyOf(positions));
+    }
+  }
+
+  private static List<TrimPlan.Deletion> trimOnce(org.apache.pekko.actor.typed.ActorRef<JournalTrimmer.Command> trimmer) {
+    TestProbe<JournalTrimmer.Trimmed> trimmed = testKit.createTestProbe();
+    trimmer.tell(new JournalTrimmer.TrimNow(trimmed.ref()));
+    return trimmed.expectMessageClass(JournalTrimmer.Trimmed.class, Duration.ofSeconds(10)).deletions();
   }
 
   @Test

@@ -10,12 +10,12 @@ class BillingSettingsTest {
   @Test
   void aNegativeGraceIsRefusedAtStart() {
     assertThrows(IllegalArgumentException.class,
-        () -> new AccountBilling.Settings(PeriodScheme.parse("PT1H"), Duration.ofMinutes(-1), Duration.ofSeconds(10), 100));
+        () -> new AccountBilling.Settings(PeriodScheme.parse("PT1H"), Duration.ofMinutes(-1), Duration.ofSeconds(10), 100, 1000));
   }
 
   @Test
   void aTimeoutOfZeroIsRefusedAtStart() {
     assertThrows(IllegalArgumentException.class,
-        () -> new AccountBilling.Settings(PeriodScheme.parse("PT1H"), Duration.ZERO, Duration.ZERO, 100));
+        () -> new AccountBilling.Settings(PeriodScheme.parse("PT1H"), Duration.ZERO, Duration.ZERO, 100, 1000));
   }
 }

@@ -100,7 +100,7 @@ class PeriodCloseBench {
         return CompletableFuture.completedFuture(true);
       }
     };
-    AccountBilling.Settings settings = new AccountBilling.Settings(monthly, grace, Duration.ofSeconds(30), 100);
+    AccountBilling.Settings settings = new AccountBilling.Settings(monthly, grace, Duration.ofSeconds(30), 100, 1000);
     Map<String, ActorRef<AccountBilling.Command>> billing = new HashMap<>();
     accounts.forEach(account -> billing.put(account,
         testKit.spawn(AccountBilling.create(account, view, journal, outside, clock, settings))));

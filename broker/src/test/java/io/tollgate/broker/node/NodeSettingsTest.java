@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import io.tollgate.broker.analytics.AnalyticsSettings;
 import io.tollgate.broker.tls.ServerTls;
 import io.tollgate.broker.topic.Retention;
 import java.io.IOException;
@@ -103,6 +104,13 @@ class NodeSettingsTest {
   }
 
   @Test
+  void journalsAreTrimmedEveryTenMinutesAndRetentionWaitsAWeekForAStuckReader() {
+    NodeSettings defaults = read("");
+    assertEquals(new NodeSettings.Trimming(Duration.ofMinutes(10), 1000), defaults.trimming());
+    assertEquals(Duration.ofDays(7), defaults.topics().retention().maxReaderWait());
+  }
+
+  @Test
   void aFlagOverridesTheFileAndTheFileTheDefault() {
     NodeSettings settings = NodeSettings.from(TollgateNode.configure(ConfigFactory.parseString("tollgate.http.port = 9001")
         .withFallback(ConfigFactory.parseString("tollgate.http.port = 9000\ntollgate.tcp.port = 7001"))));
@@ -114,6 +122,15 @@ class NodeSettingsTest {
   void theCassandraProfileReadsThroughCassandrasQueryPlugin() {
     assertEquals("pekko.persistence.cassandra.query",
         read("tollgate.cassandra.contact-points = [\"127.0.0.1:9042\"]").storage().queryPlugin());
+  }
+
+  @Test
+  void onlyTheCassandraProfileIsProbedAndTwoFailedProbesInARowMakeItUnavailable() {
+    NodeSettings.Storage cassandra = read("tollgate.cassandra.contact-points = [\"127.0.0.1:9042\"]").storage();
+    assertTrue(cassandra.onCassandra());
+    assertEquals(Duration.ofSeconds(1), cassandra.probeInterval());
+    assertEquals(2, cassandra.probeFailures());
+    assertFalse(read("").storage().onCassandra(), "the embedded store is in the process");
   }
 
   @ParameterizedTest(name = "{0} = {1}")
@@ -158,6 +175,8 @@ class NodeSettingsTest {
       "tollgate.webhooks.disable-after | 0s",
       "tollgate.webhooks.max-excerpt-bytes | 0",
       "tollgate.webhooks.dead-letters.after | 0s",
+      "tollgate.webhooks.dead-letters.after | 3651d",
+      "tollgate.webhooks.dead-letters.after-attempts | 1000001",
       "tollgate.webhooks.dead-letters.after-attempts | -1",
       "tollgate.webhooks.dead-letters.max-count | 0",
       "tollgate.webhooks.dead-letters.max-bytes | 9MiB",
@@ -166,10 +185,17 @@ class NodeSettingsTest {
       "tollgate.topics.retention.bytes | 0",
       "tollgate.topics.retention.segment-bytes | 0",
       "tollgate.topics.retention.check-interval | 0s",
+      "tollgate.retention.trim-interval | 0s",
+      "tollgate.retention.snapshot-every | 0",
+      "tollgate.retention.max-reader-wait | 0s",
       "tollgate.topics.dedup.window | 0s",
       "tollgate.topics.dedup.window | 5s",
       "tollgate.topics.dedup.max-bytes | 1000",
       "tollgate.topics.dedup.max-bytes | forever",
+      "tollgate.storage.probe-interval | 0s",
+      "tollgate.storage.unavailable-after-failures | 0",
+      "tollgate.analytics.full-sweep-every | 0s",
+      "tollgate.analytics.notice-interval | 0ms",
   })
   void aValueOutOfItsRangeStopsTheNodeAtStartNamingItsKey(String key, String value) {
     ConfigException refused = assertThrows(ConfigException.class, () -> read(key + " = \"" + value + "\""));
@@ -189,6 +215,14 @@ class NodeSettingsTest {
     assertEquals(50, limits.catalog().plansPerProduct());
     assertEquals(256 * 1024, limits.maxRequestBytes());
     assertEquals(100, limits.maxAlertsPerAccount());
+  }
+
+  @Test
+  void analyticsReadsWrittenJournalsEveryFiveSecondsAndEveryJournalEveryTenMinutes() {
+    AnalyticsSettings analytics = read("").analytics();
+    assertEquals(Duration.ofSeconds(5), analytics.readInterval());
+    assertEquals(Duration.ofMinutes(10), analytics.fullSweepEvery());
+    assertEquals(Duration.ofSeconds(1), analytics.noticeInterval());
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.tollgate.broker.serialization;
 
 import io.tollgate.broker.error.Rejection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,6 +36,8 @@ import io.tollgate.protocols.v1.journal.RevenueDelivered;
 import io.tollgate.protocols.v1.journal.SubscriptionSnapshot;
 import io.tollgate.protocols.v1.journal.UsageRecorded;
 import io.tollgate.protocols.v1.journal.WalletToppedUp;
+import io.tollgate.protocols.v1.journal.WebhookDeadLetterPolicy;
+import io.tollgate.protocols.v1.journal.WebhookEndpointSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -164,6 +167,30 @@ class BrokerSerializerTest {
       }
     }
     assertTrue(checked >= MANIFESTS_IN_STORED_DATA.size(), "checked only " + checked);
+  }
+
+  /**
+   * The examples set only a oneof's first case, so the webhook endpoint change is checked here: its
+   * own dead-letter policy round-trips, and one stored before the field existed reads without it.
+   */
+  @Test
+  void aWebhookEndpointChangeKeepsItsDeadLetterPolicyAndOneStoredBeforeItHasNone() throws Exception {
+    Serialization serialization = SerializationExtension.get(testKit.system());
+    CatalogChange change = CatalogChange.newBuilder().setAtMillis(1_790_000_000_000L).setActor("acc_a")
+        .setWebhookEndpointSet(WebhookEndpointSet.newBuilder().setSubscription("sub_1").setUrl("https://hooks.example/a")
+            .setBatchSize(10).setConcurrency(2).setDeadLetters(WebhookDeadLetterPolicy.newBuilder().setEnabled(true)
+                .setAfterAttempts(0)))
+        .build();
+    Serializer serializer = serialization.findSerializerFor(change);
+    Object back = serialization.deserialize(serialization.serialize(change).get(), serializer.identifier(),
+        Serializers.manifestFor(serializer, change)).get();
+    assertEquals(change, back);
+    WebhookDeadLetterPolicy policy = ((CatalogChange) back).getWebhookEndpointSet().getDeadLetters();
+    assertTrue(policy.hasEnabled() && policy.hasAfterAttempts() && !policy.hasAfterMillis(),
+        "a field set to its default is still given, and one not given is not: " + policy);
+    WebhookEndpointSet before = WebhookEndpointSet.parseFrom(WebhookEndpointSet.newBuilder().setSubscription("sub_1")
+        .setUrl("https://hooks.example/a").setBatchSize(10).setConcurrency(2).build().toByteArray());
+    assertFalse(before.hasDeadLetters());
   }
 
   @Test

@@ -44,6 +44,8 @@ final class MessageExamples {
         return new SubscriptionEntity.Attached(Map.of(point.partition(), point), "2026-11", 12, false,
             java.util.Optional.of(examples.ref.unsafeUpcast()));
       },
+      AnalyticsReadSide.Written.class, examples -> new AnalyticsReadSide.Written(
+          Set.of("Subscription|sub_a", "AccountBilling|acc_b", "Partition|orders|3")),
       AnalyticsReadSide.Query.class, examples -> new AnalyticsReadSide.Query(Dimension.PLANS,
           java.util.Optional.of(Set.of("plan_a", "plan_b")), 1_000, 3_600_000, Resolution.HOUR, examples.ref.unsafeUpcast()),
       AnalyticsReadSide.Series.class, examples -> new AnalyticsReadSide.Series(Map.of("orders",

@@ -89,6 +89,22 @@ class OpenSessionsTest {
   }
 
   @Test
+  void aSessionOpenedAfterTheLastCheckEndsAtItsKeysExpiryWithoutAnyCatalogChange() {
+    change(CatalogChange.newBuilder().setApiKeyExpirySet(ApiKeyExpirySet.newBuilder().setId("key_two")
+        .setExpiresAtMillis(clock.instant().plusSeconds(30).toEpochMilli())));
+    open("early", OpenSession.Kind.STREAM, new Credential.Key("key_one"));
+    sessions.endWhereDue();
+    open("late", OpenSession.Kind.STREAM, new Credential.Key("key_two"));
+    clock.advance(Duration.ofSeconds(29));
+    sessions.endWhereDue();
+    assertTrue(ended.isEmpty(), ended.toString());
+    clock.advance(Duration.ofSeconds(1));
+    sessions.endWhereDue();
+    assertEquals(List.of("late"), List.copyOf(ended.keySet()));
+    assertEquals("key_expired", ended.get("late").code());
+  }
+
+  @Test
   void aSessionIsClosedOnlyUnderItsOwnAccountAndOnlyOnce() {
     open("stream", OpenSession.Kind.STREAM, new Credential.Key("key_one"));
     assertEquals(List.of("stream"), sessions.of("acc_a").stream().map(OpenSession::id).toList());

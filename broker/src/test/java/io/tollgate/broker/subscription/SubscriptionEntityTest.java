@@ -5,19 +5,31 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tollgate.billing.PeriodScheme;
+import io.tollgate.broker.JournalDeletes;
+import io.tollgate.broker.trim.JournalTrimmer;
+import io.tollgate.broker.trim.LatestSnapshots;
+import io.tollgate.broker.trim.ReadPositions;
+import io.tollgate.broker.trim.TrimPlan;
 import io.tollgate.broker.position.AckPoint;
 import io.tollgate.broker.position.Cursor;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.SerializationSettings;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +51,7 @@ class SubscriptionEntityTest {
   void create() {
     usageNotices.clear();
     entity = EventSourcedBehaviorTestKit.create(testKit.system(),
-        SubscriptionEntity.create("sub_test", NOVEMBER, PeriodScheme.parse("monthly"), usageNotices::add),
+        SubscriptionEntity.create("sub_test", NOVEMBER, PeriodScheme.parse("monthly"), usageNotices::add, 1000),
         VERIFY_MESSAGES);
   }
 
@@ -59,6 +71,46 @@ class SubscriptionEntityTest {
 
   private static SubscriptionEntity.AckRange range(long from, AckPoint to, long units) {
     return new SubscriptionEntity.AckRange(from, to, units, 0, "");
+  }
+
+  @Test
+  void aUsageJournalTrimmedBehindItsReadersRecoversTheSameCursorsAndUsage() {
+    entity = EventSourcedBehaviorTestKit.create(testKit.system(),
+        SubscriptionEntity.create("sub_trimmed", NOVEMBER, PeriodScheme.parse("monthly"), usageNotices::add, 3),
+        VERIFY_MESSAGES);
+    long from = -1;
+    for (int ack = 1; ack <= 7; ack++) {
+      advance(range(from, point(0, ack, 0, ack * 10L), 10));
+      from = ack * 10L;
+    }
+    SubscriptionEntity.State before = entity.getState();
+    String journal = SubscriptionEntity.persistenceId("sub_trimmed");
+    ReadPositions billing = new ReadPositions() {
+      @Override
+      public String name() {
+        return "billing";
+      }
+
+      @Override
+      public CompletionStage<Map<String, Long>> positionsIn(Collection<String> journals) {
+        return CompletableFuture.completedFuture(Map.of(journal, 7L));
+      }
+    };
+    var trimmer = testKit.spawn(JournalTrimmer.create(() -> List.of(journal), List.of(billing),
+        LatestSnapshots.of(testKit.system()), JournalDeletes.of(testKit.system()), JournalTrimmer.Listener.NONE));
+    TestProbe<JournalTrimmer.Trimmed> trimmed = testKit.createTestProbe();
+    trimmer.tell(new JournalTrimmer.TrimNow(trimmed.ref()));
+
+    assertEquals(List.of(new TrimPlan.Deletion(journal, 1, 6)),
+        trimmed.expectMessageClass(JournalTrimmer.Trimmed.class, Duration.ofSeconds(10)).deletions(),
+        "up to the latest snapshot, which the reader has passed");
+    assertEquals(1, PersistenceTestKit.create(testKit.system()).persistedInStorage(journal).size());
+    entity.restart();
+    assertEquals(before.acked(), entity.getState().acked());
+    assertEquals(70, entity.getState().usedIn("2026-11"));
+    assertEquals(10, advance(range(70, point(0, 8, 0, 80), 10)).eventOfType(CursorsAdvanced.class).getUnits(),
+        "the next ack goes on from the recovered cursor");
+    testKit.stop(trimmer);
   }
 
   @Test

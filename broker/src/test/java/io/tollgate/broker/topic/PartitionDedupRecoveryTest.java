@@ -45,7 +45,7 @@ class PartitionDedupRecoveryTest {
   private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(
       new DedupWindow.Settings(WINDOW, 64L << 20), 3, 1_000_000, 1L << 30, 64 * 1024, Duration.ofSeconds(1),
       new TopicPartition.RetentionSettings(Retention.FOREVER,
-          new RetentionSegments.Shape(1 << 20, Duration.ofHours(1)), Duration.ofMinutes(1)));
+          new RetentionSegments.Shape(1 << 20, Duration.ofHours(1)), Duration.ofMinutes(1), Duration.ofDays(7)));
   private static final CurrentEventsByPersistenceIdQuery journalQuery = PersistenceQuery.get(testKit.system())
       .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, PersistenceTestKitReadJournal.Identifier());
   private static final ActorRef<Topic.Command<PartitionAdvanced>> announcements =
@@ -59,7 +59,7 @@ class PartitionDedupRecoveryTest {
 
   private static ActorRef<TopicPartition.Command> partition(PartitionRef ref, MutableClock clock, DedupWindows windows) {
     return testKit.spawn(TopicPartition.create(ref, SETTINGS, clock, announcements, topic -> Retention.FOREVER,
-        journalQuery, windows), "p" + spawned++);
+        PartitionReaders.NONE, journalQuery, windows), "p" + spawned++);
   }
 
   private static TopicPartition.Appended append(ActorRef<TopicPartition.Command> partition, String id) {

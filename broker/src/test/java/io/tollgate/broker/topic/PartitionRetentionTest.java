@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -41,15 +42,41 @@ class PartitionRetentionTest {
       .resolve());
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
   private static final DedupWindow.Settings DEDUP = new DedupWindow.Settings(Duration.ofMinutes(10), 64L << 20);
-  /** Segments close at 1 KiB; partitions look every 50 ms. */
-  private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(DEDUP, 10_000, 1_000_000,
-      1L << 30, 64 * 1024, Duration.ofSeconds(1), new TopicPartition.RetentionSettings(Retention.FOREVER,
-          new RetentionSegments.Shape(1024, Duration.ofHours(1)), Duration.ofMillis(50)));
+  /**
+   * Segments close at 1 KiB; partitions look every 50 ms; a reader is waited for up to a day. An
+   * append waits up to 10 s, so that a loaded machine's slow write is not taken for an overload.
+   */
+  private static final TopicPartition.Settings SETTINGS = settings(Duration.ofDays(1));
+  /** A reader is waited for 300 ms at most. */
+  private static final TopicPartition.Settings IMPATIENT = settings(Duration.ofMillis(300));
   private static final CurrentEventsByPersistenceIdQuery journalQuery = PersistenceQuery.get(testKit.system())
       .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, PersistenceTestKitReadJournal.Identifier());
   private static final ActorRef<Topic.Command<PartitionAdvanced>> announcements =
       testKit.spawn(Topic.create(PartitionAdvanced.class, "partition-advanced"));
   private static int spawned;
+
+  private static TopicPartition.Settings settings(Duration maxReaderWait) {
+    return new TopicPartition.Settings(DEDUP, 10_000, 1_000_000, 1L << 30, 64 * 1024, Duration.ofSeconds(10),
+        new TopicPartition.RetentionSettings(Retention.FOREVER, new RetentionSegments.Shape(1024, Duration.ofHours(1)),
+            Duration.ofMillis(50), maxReaderWait));
+  }
+
+  /** One reader at {@code floor}; what retention deleted unread is added to {@code unread}. */
+  private record Reader(AtomicLong floor, AtomicLong unread) implements PartitionReaders {
+    Reader() {
+      this(new AtomicLong(), new AtomicLong());
+    }
+
+    @Override
+    public OptionalLong floorOf(String persistenceId) {
+      return OptionalLong.of(floor.get());
+    }
+
+    @Override
+    public void deletedUnread(String persistenceId, long from, long through) {
+      unread.addAndGet(through - from + 1);
+    }
+  }
 
   @AfterAll
   static void stop() {
@@ -57,8 +84,21 @@ class PartitionRetentionTest {
   }
 
   private static ActorRef<TopicPartition.Command> partition(PartitionRef ref, AtomicReference<Retention> retention) {
-    return testKit.spawn(TopicPartition.create(ref, SETTINGS, Clock.systemUTC(), announcements,
-        topic -> retention.get(), journalQuery, new DedupWindows(Clock.systemUTC())), "p" + spawned++);
+    return partition(ref, retention, SETTINGS, PartitionReaders.NONE);
+  }
+
+  private static ActorRef<TopicPartition.Command> partition(PartitionRef ref, AtomicReference<Retention> retention,
+                                                           TopicPartition.Settings settings, PartitionReaders readers) {
+    return testKit.spawn(TopicPartition.create(ref, settings, Clock.systemUTC(), announcements,
+        topic -> retention.get(), readers, journalQuery, new DedupWindows(Clock.systemUTC())), "p" + spawned++);
+  }
+
+  /** The sequence number of the oldest entry still stored. */
+  private static long firstStoredSequence(PartitionRef ref) {
+    return journal.persistedInStorage(ref.persistenceId()).isEmpty() ? 0
+        : journalQuery.currentEventsByPersistenceId(ref.persistenceId(), 0, Long.MAX_VALUE).take(1)
+            .runWith(org.apache.pekko.stream.javadsl.Sink.head(), testKit.system()).toCompletableFuture().join()
+            .sequenceNr();
   }
 
   /** Appends {@code count} events of about 100 bytes, each as its own journal entry; returns the last offset. */
@@ -68,7 +108,8 @@ class PartitionRetentionTest {
     for (int i = 0; i < count; i++) {
       partition.tell(new TopicPartition.Append(List.of(CloudEvent.newBuilder().setSpecVersion("1.0").setSource("/test")
           .setId(prefix + i).setType("t").setTextData("x".repeat(80)).build()), replies.getRef()));
-      last = assertInstanceOf(TopicPartition.Appended.class, replies.receiveMessage()).positions().get(0).offset();
+      TopicPartition.AppendResult result = replies.receiveMessage();
+      last = assertInstanceOf(TopicPartition.Appended.class, result, result::toString).positions().get(0).offset();
     }
     return last;
   }
@@ -123,5 +164,35 @@ class PartitionRetentionTest {
         .setId("e49").setType("t").build()), replies.getRef()));
     assertTrue(assertInstanceOf(TopicPartition.Appended.class, replies.receiveMessage()).positions().get(0).duplicate(),
         "the deduplication window survives the delete");
+  }
+
+  @Test
+  void retentionDeletesNothingAReaderHasNotReadAndGoesOnAsItReads() {
+    PartitionRef ref = new PartitionRef("retention.reader", 0);
+    AtomicReference<Retention> retention = new AtomicReference<>(new Retention(Optional.empty(), OptionalLong.of(1)));
+    Reader billing = new Reader();
+    ActorRef<TopicPartition.Command> partition = partition(ref, retention, SETTINGS, billing);
+    publish(partition, "e", 100);
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> stored(ref).size() == 100);
+
+    billing.floor().set(40);
+    await().atMost(Duration.ofSeconds(10)).until(() -> firstStoredSequence(ref) > 1);
+    assertTrue(firstStoredSequence(ref) <= 41, "nothing past the reader goes: " + firstStoredSequence(ref));
+
+    billing.floor().set(100);
+    await().atMost(Duration.ofSeconds(10)).until(() -> firstStoredSequence(ref) > 41);
+    assertEquals(0, billing.unread().get(), "the reader lost nothing");
+  }
+
+  @Test
+  void aStuckReaderIsWaitedForUntilMaxReaderWaitThenWhatItLosesIsCounted() {
+    PartitionRef ref = new PartitionRef("retention.stuck", 0);
+    AtomicReference<Retention> retention = new AtomicReference<>(new Retention(Optional.empty(), OptionalLong.of(1)));
+    Reader stuck = new Reader();
+    ActorRef<TopicPartition.Command> partition = partition(ref, retention, IMPATIENT, stuck);
+    publish(partition, "e", 60);
+    // Every entry deleted is one the reader (at 0) had not read, and each is counted once.
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> stuck.unread().get() > 0 && stuck.unread().get() == firstStoredSequence(ref) - 1);
   }
 }

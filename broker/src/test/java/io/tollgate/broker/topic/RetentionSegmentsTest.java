@@ -155,4 +155,30 @@ class RetentionSegmentsTest {
         "the cap holds entries 8 to 10; entries 9 and 10 leave room for part of segment 7-8, not of 5-6");
     assertEquals(OptionalLong.empty(), new RetentionSegments(SHAPE).firstSequenceWithin(dedup, 0, 0));
   }
+
+  @Test
+  void aReaderHoldsBackTheSegmentsItHasNotReadWhileTheyAreYoungerThanTheWait() {
+    RetentionSegments segments = entries(9, 0);
+    // Segments [1,2] [3,4] [5,6] [7,8] [9]: retention alone takes 8.
+    assertEquals(Optional.of(new RetentionSegments.Deletion(4, OptionalLong.empty())),
+        segments.deletable(bytes(1), 10_000, ALL_SNAPSHOTTED, OptionalLong.of(5), Duration.ofDays(1)));
+    assertEquals(Optional.empty(),
+        segments.deletable(bytes(1), 10_000, ALL_SNAPSHOTTED, OptionalLong.of(1), Duration.ofDays(1)));
+    assertEquals(Optional.of(new RetentionSegments.Deletion(8, OptionalLong.empty())),
+        segments.deletable(bytes(1), 10_000, ALL_SNAPSHOTTED, OptionalLong.empty(), Duration.ofDays(1)),
+        "a journal no reader follows waits for none");
+  }
+
+  @Test
+  void segmentsAReaderHasNotReadGoOnceOlderThanTheWaitAndWhatItLosesIsNamed() {
+    RetentionSegments segments = entries(9, 0);
+    // Entry n is appended at n - 1 s; at 10 s with a 5 s wait, the segments whose last entry came at 5 s or before
+    // go: [1,2] read, [3,4] and [5,6] unread.
+    assertEquals(Optional.of(new RetentionSegments.Deletion(6, OptionalLong.of(3))),
+        segments.deletable(bytes(1), 10_000, ALL_SNAPSHOTTED, OptionalLong.of(2), Duration.ofSeconds(5)));
+    segments.deletedThrough(6);
+    assertEquals(Optional.of(new RetentionSegments.Deletion(8, OptionalLong.of(7))),
+        segments.deletable(bytes(1), 60_000, ALL_SNAPSHOTTED, OptionalLong.of(2), Duration.ofSeconds(5)),
+        "entries deleted before are not counted again");
+  }
 }

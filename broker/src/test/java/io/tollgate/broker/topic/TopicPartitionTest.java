@@ -46,7 +46,7 @@ class TopicPartitionTest {
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
   private static final DedupWindow.Settings DEDUP = new DedupWindow.Settings(Duration.ofMinutes(10), 64L << 20);
   private static final TopicPartition.RetentionSettings RETENTION = new TopicPartition.RetentionSettings(
-      Retention.FOREVER, new RetentionSegments.Shape(1 << 20, Duration.ofHours(1)), Duration.ofMinutes(1));
+      Retention.FOREVER, new RetentionSegments.Shape(1 << 20, Duration.ofHours(1)), Duration.ofMinutes(1), Duration.ofDays(7));
   private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(DEDUP, 10_000, 1_000_000, 1L << 30, 64 * 1024, Duration.ofSeconds(1), RETENTION);
   private static final CurrentEventsByPersistenceIdQuery journalQuery = PersistenceQuery.get(testKit.system())
       .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, PersistenceTestKitReadJournal.Identifier());
@@ -70,7 +70,7 @@ class TopicPartitionTest {
 
   private static ActorRef<TopicPartition.Command> partition(PartitionRef ref, TopicPartition.Settings settings) {
     return testKit.spawn(TopicPartition.create(ref, settings, Clock.systemUTC(), announcements,
-        topic -> Retention.FOREVER, journalQuery, new DedupWindows(Clock.systemUTC())), "p" + partitions++);
+        topic -> Retention.FOREVER, PartitionReaders.NONE, journalQuery, new DedupWindows(Clock.systemUTC())), "p" + partitions++);
   }
 
   private static CloudEvent event(String id) {

@@ -1,6 +1,7 @@
 package io.tollgate.broker.webhook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -23,6 +24,26 @@ class WebhookSignatureTest {
     String header = WebhookSignature.header("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330,
         "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8), List.of(secret));
     assertEquals("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", header);
+  }
+
+  @Test
+  void aReceiverVerifiesTheSpecificationsExampleAndNothingElse() {
+    String secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    byte[] body = "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8);
+    String id = "msg_p5jXN8AQM9LWM0D4loKWxJek";
+    String signed = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+    assertTrue(WebhookSignature.verifies(secret, id, "1614265330", body, signed));
+    assertTrue(WebhookSignature.verifies(secret, id, "1614265330", body, "v1,b3RoZXI= " + signed),
+        "any one of the signatures of a rotation's overlap");
+    assertFalse(WebhookSignature.verifies(secret, id, "1614265331", body, signed), "another timestamp");
+    assertFalse(WebhookSignature.verifies(secret, "msg_other", "1614265330", body, signed), "another id");
+    assertFalse(WebhookSignature.verifies(secret, id, "1614265330", "{\"test\": 2432232315}"
+        .getBytes(StandardCharsets.UTF_8), signed), "another body");
+    assertFalse(WebhookSignature.verifies("whsec_b3RoZXJzZWNyZXQ=", id, "1614265330", body, signed), "another secret");
+    assertFalse(WebhookSignature.verifies(secret, id, "yesterday", body, signed));
+    assertFalse(WebhookSignature.verifies(secret, id, "1614265330", body, null));
+    assertFalse(WebhookSignature.verifies("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", id, "1614265330", body, signed),
+        "a secret without whsec_");
   }
 
   @Test

@@ -49,7 +49,7 @@ final class ConsumerDocuments {
    * move documents between the live state and the archive; the journal keeps every document's own
    * event, which is what is checked. Usage alerts bill nothing.
    */
-  private static final Set<Class<? extends Message>> IGNORED = Set.of(UsageRecorded.class, PublishedRecorded.class,
+  static final Set<Class<? extends Message>> IGNORED = Set.of(UsageRecorded.class, PublishedRecorded.class,
       InvoiceAnnounced.class, CreditNoteRequested.class, RevenueCredited.class, PeriodArchived.class,
       InvoiceReopened.class, AlertCreated.class, AlertDeleted.class, AlertCrossed.class, AlertAnnounced.class);
   /** Periods examined for missing invoices, at most, from the account's first subscription. */

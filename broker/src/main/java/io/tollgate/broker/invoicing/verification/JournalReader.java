@@ -7,11 +7,15 @@ import io.tollgate.broker.invoicing.AccountBilling;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
+import io.tollgate.protocols.v1.journal.JournalsCopied;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -27,11 +31,16 @@ import org.apache.pekko.stream.javadsl.Source;
  * products), whose documents owe it credits or are owed by it, and its usage journals. In that
  * order, so that a node closing periods while it reads cannot make a document look wrong: a
  * subscription or plan change newer than the catalog read only touches the current period, and
- * an invoice's usage was journaled before the invoice. The work grows with the history read: it is
- * an operator's audit, not a request path.
+ * an invoice's usage was journaled before the invoice. The usage and billing journals are trimmed
+ * behind their readers, so what was written before is read from the verification's own copy
+ * ({@link VerificationCopy}: the documents as journaled, usage summed per period and plan segment),
+ * and each journal only after what was copied of it. The work grows with the documents and with
+ * the entries not copied yet: it is an operator's audit, not a request path.
  */
 public final class JournalReader {
   private static final int PARALLEL_READS = 4;
+  /** Reads in a row that may find a journal trimmed past the copy they read, before the verification gives up. */
+  private static final int ATTEMPTS = 3;
   private final CurrentEventsByPersistenceIdQuery journal;
   private final ActorSystem<?> system;
 
@@ -41,18 +50,63 @@ public final class JournalReader {
   }
 
   public CompletionStage<Journals> read(Optional<String> account) {
+    return read(account, ATTEMPTS);
+  }
+
+  /** A journal trimmed past the copy this read had: the copy moved on meanwhile, and a new read finds it. */
+  private static final class TrimmedWhileRead extends RuntimeException {
+    TrimmedWhileRead(String persistenceId, long expected, long found) {
+      super(persistenceId + " starts at entry " + found + ", after the copy's " + (expected - 1));
+    }
+  }
+
+  private CompletionStage<Journals> read(Optional<String> account, int attempts) {
     return events(CatalogEntity.PERSISTENCE_ID, CatalogChange.class::cast).thenCompose(changes -> {
       Catalog catalog = new Catalog();
       changes.forEach(catalog::apply);
       List<String> subscriptions = catalog.subscriptions().stream()
           .filter(subscription -> account.map(subscription.account()::equals).orElse(true))
           .map(Catalog.Subscription::id).sorted().toList();
-      // Billing before usage: every invoice read was finalized after its usage was journaled, so
-      // that usage is read too, however the node goes on closing periods meanwhile.
-      return readAll(accounts(catalog, account), id -> events(AccountBilling.persistenceId(id), Message.class::cast))
-          .thenCompose(billing -> readAll(subscriptions, id -> events(SubscriptionEntity.persistenceId(id), CursorsAdvanced.class::cast))
-              .thenApply(usage -> new Journals(changes, usage, billing)));
+      // The copy first, then each journal after what was copied of it; billing before usage: every
+      // invoice read was finalized after its usage was journaled, so that usage is read too,
+      // however the node goes on closing periods meanwhile.
+      return copies().thenCompose(copies -> readAll(accounts(catalog, account), id -> {
+            String journal = AccountBilling.persistenceId(id);
+            return after(journal, copies.throughOf(journal), Message.class::cast)
+                .thenApply(read -> joined(copies.billing().getOrDefault(id, List.of()), read));
+          })
+          .thenCompose(billing -> readAll(subscriptions, id -> {
+            String journal = SubscriptionEntity.persistenceId(id);
+            return after(journal, copies.throughOf(journal), CursorsAdvanced.class::cast)
+                .thenApply(read -> joined(copies.usage().getOrDefault(id, List.of()), read));
+          }).thenApply(usage -> new Journals(changes, usage, billing))));
+    }).exceptionallyCompose(failure -> {
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      return cause instanceof TrimmedWhileRead && attempts > 1 ? read(account, attempts - 1)
+          : CompletableFuture.<Journals>failedFuture(cause);
     });
+  }
+
+  private CompletionStage<CopiedJournals.Copies> copies() {
+    return events(VerificationCopy.PERSISTENCE_ID, JournalsCopied.class::cast).thenApply(CopiedJournals::of);
+  }
+
+  private static <T> List<T> joined(List<T> copied, List<T> read) {
+    List<T> all = new ArrayList<>(copied);
+    all.addAll(read);
+    return all;
+  }
+
+  /** The entries of {@code persistenceId} after {@code copiedThrough}, which must all still be there. */
+  private <T> CompletionStage<List<T>> after(String persistenceId, long copiedThrough, Function<Object, T> as) {
+    return journal.currentEventsByPersistenceId(persistenceId, copiedThrough + 1, Long.MAX_VALUE)
+        .runWith(Sink.seq(), system)
+        .thenApply(envelopes -> {
+          if (!envelopes.isEmpty() && envelopes.get(0).sequenceNr() != copiedThrough + 1) {
+            throw new TrimmedWhileRead(persistenceId, copiedThrough + 1, envelopes.get(0).sequenceNr());
+          }
+          return envelopes.stream().map(envelope -> as.apply(envelope.event())).toList();
+        });
   }
 
   /** Every account, or one and its counterparts. */
