@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -97,7 +98,7 @@ class ClusterCrashLoopTest {
           return cluster.nodeHosting("Subscription", t.subscription());
         }, OptionalInt::isPresent).getAsInt();
         ResumingConsumer probe = new ResumingConsumer(reachable, cluster.node(victim).baseUrl(), t.consumerKey(),
-            t.subscription());
+            t.subscription(), probedHighest());
         probes.add(probe);
         await().atMost(Duration.ofSeconds(60)).until(() -> probe.firstDeliveryAfterConnection(0).isPresent());
         assertEquals(1, probe.connections(), "cycle " + cycle + ": the consumer streams from node" + (victim + 1)
@@ -131,7 +132,7 @@ class ClusterCrashLoopTest {
       producer.close();
       Set<String> acked = producer.acked();
       ResumingConsumer last = new ResumingConsumer(reachable, cluster.node(0).baseUrl(), t.consumerKey(),
-          t.subscription());
+          t.subscription(), probedHighest());
       probes.add(last);
       await().atMost(Duration.ofSeconds(120))
           .until(() -> steady.ids().containsAll(acked) && probed().containsAll(acked));
@@ -166,6 +167,14 @@ class ClusterCrashLoopTest {
       all.addAll(probe.ids());
     }
     return all;
+  }
+
+  /**
+   * The highest offset per partition that the first subscription's consumers received so far:
+   * where the next one must start no later than just after (each resumes after the last ack).
+   */
+  private Map<Integer, Long> probedHighest() {
+    return probes.isEmpty() ? Map.of() : probes.get(probes.size() - 1).highestOffsets();
   }
 
   /** The subscription's usage once it has counted at least {@code distinct} events: more is a unit billed twice. */
