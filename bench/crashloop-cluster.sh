@@ -8,7 +8,7 @@
 #
 # CYCLES [100]; BUDGET [90m] (m or s): no cycle starts after it, and the whole run is killed
 # 20 minutes after it. It runs broker/src/test/.../cluster/ClusterCrashLoopTest, the same test the
-# suite runs for 3 cycles: three broker processes and one Cassandra (cassandra-local) on this
+# suite runs for 2 cycles: three broker processes and one Cassandra (cassandra-local) on this
 # machine. Each cycle appends a JSON line to bench/results/<timestamp>-crashloop-cluster.jsonl
 # (the node killed, whether its consumer's first reconnect was accepted and delivered, ms from
 # SIGKILL to its first event on the new connection, ms for the killed node to be ready again), and

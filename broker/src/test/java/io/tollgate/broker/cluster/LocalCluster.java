@@ -82,24 +82,12 @@ final class LocalCluster implements AutoCloseable {
    */
   LocalCluster start(int count) throws IOException {
     processes[0] = launch(0);
-    try {
-      processes[0].awaitReady(READY_DEADLINE);
-    } catch (AssertionError gaveUp) {
-      // The node creates the keyspace and tables at its first start; on an overloaded machine the
-      // driver's 2 s timeout ran out first, the journal plugin does not try again, and the node
-      // exited. Cassandra finished the tables meanwhile: started again, as a supervisor would,
-      // it finds them.
-      if (processes[0].isAlive()) {
-        throw gaveUp;
-      }
-      processes[0] = launch(0);
-      processes[0].awaitReady(READY_DEADLINE);
-    }
+    awaitReady(0);
     for (int i = 1; i < count; i++) {
       processes[i] = launch(i);
     }
     for (int i = 1; i < count; i++) {
-      processes[i].awaitReady(READY_DEADLINE);
+      awaitReady(i);
     }
     return this;
   }
@@ -107,7 +95,28 @@ final class LocalCluster implements AutoCloseable {
   /** Starts node {@code i} (again, after a stop, or for the first time) and waits until it is ready. */
   void restart(int i) throws IOException {
     processes[i] = launch(i);
-    processes[i].awaitReady(READY_DEADLINE);
+    awaitReady(i);
+  }
+
+  /**
+   * Waits until node {@code i} is ready, and starts it once more if it exited meanwhile, as a
+   * supervisor would. On an overloaded machine a start failed for reasons the tests are not
+   * about: the first node's creation of the keyspace and tables ran past the driver's 2 s and the
+   * journal plugin does not try again (Cassandra finishes the tables meanwhile, so the next start
+   * finds them), or a joining node missed heartbeats for longer than the tests' pause and was
+   * downed (it exits with status 3, and can join again as a new incarnation).
+   */
+  private void awaitReady(int i) throws IOException {
+    try {
+      processes[i].awaitReady(READY_DEADLINE);
+    } catch (AssertionError gaveUp) {
+      if (processes[i].isAlive()) {
+        throw gaveUp;
+      }
+      System.out.println(nodes.get(i).name() + " exited during its start; starting it again: " + gaveUp.getMessage());
+      processes[i] = launch(i);
+      processes[i].awaitReady(READY_DEADLINE);
+    }
   }
 
   /**
