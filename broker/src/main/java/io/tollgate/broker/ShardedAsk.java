@@ -24,11 +24,22 @@ public final class ShardedAsk {
 
   public static <M, R> CompletionStage<R> ask(EntityRef<M> entity, Function<ActorRef<R>, M> command,
                                               Duration attempt, Duration deadline) {
-    return ask(entity, command, attempt, System.nanoTime() + deadline.toNanos());
+    return ask(entity, command, attempt, deadline, deadline);
+  }
+
+  /**
+   * As {@link #ask(EntityRef, Function, Duration, Duration)}, but an attempt never waits longer
+   * than {@code longestAttempt}. For an ask that waits out the downing of a dead node: a copy sent
+   * while the shard still points at that node is lost, and a long attempt would then hold the
+   * answer back well after the shard has moved, past the deadline.
+   */
+  public static <M, R> CompletionStage<R> ask(EntityRef<M> entity, Function<ActorRef<R>, M> command,
+                                              Duration attempt, Duration longestAttempt, Duration deadline) {
+    return ask(entity, command, attempt, longestAttempt, System.nanoTime() + deadline.toNanos());
   }
 
   private static <M, R> CompletableFuture<R> ask(EntityRef<M> entity, Function<ActorRef<R>, M> command,
-                                                 Duration attempt, long deadlineNanos) {
+                                                 Duration attempt, Duration longestAttempt, long deadlineNanos) {
     long remaining = deadlineNanos - System.nanoTime();
     Duration thisAttempt = Duration.ofNanos(Math.max(1, Math.min(remaining, attempt.toNanos())));
     return entity.<R>ask(command::apply, thisAttempt)
@@ -36,7 +47,9 @@ public final class ShardedAsk {
         .exceptionallyCompose(failure -> {
           Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
           if (cause instanceof TimeoutException && deadlineNanos - System.nanoTime() > 0) {
-            return ask(entity, command, attempt.multipliedBy(2), deadlineNanos);
+            Duration next = attempt.multipliedBy(2);
+            return ask(entity, command, next.compareTo(longestAttempt) > 0 ? longestAttempt : next, longestAttempt,
+                deadlineNanos);
           }
           return CompletableFuture.failedFuture(cause);
         });

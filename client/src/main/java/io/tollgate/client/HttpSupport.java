@@ -14,6 +14,12 @@ import javax.net.ssl.SSLException;
 /** What the HTTP publisher, the admin helper, the event-stream subscriber and the WebSocket subscriber's handshake have in common. */
 final class HttpSupport {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * A stream's handshake may wait while the cluster downs a node that died holding the
+   * subscription (53 s with the broker's defaults, tollgate.subscriptions.failover-margin): the
+   * first reconnect after a node dies then succeeds instead of timing out.
+   */
+  static final Duration STREAM_HANDSHAKE_TIMEOUT = Duration.ofSeconds(75);
   /** Publishes reply only once the events are durable, so allow for a slow disk, not just the network. */
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 

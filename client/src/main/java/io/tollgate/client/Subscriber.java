@@ -101,7 +101,7 @@ public final class Subscriber implements AutoCloseable {
     private Handler handler;
     private Consumer<Notice> notices = notice -> { };
     private HttpClient http;
-    private Duration connectTimeout = HttpSupport.CONNECT_TIMEOUT;
+    private Duration connectTimeout = HttpSupport.STREAM_HANDSHAKE_TIMEOUT;
     private long maxEvents = Long.MAX_VALUE;
 
     private Builder(URI baseUrl, String apiKey, String subscriptionId) {
@@ -143,6 +143,10 @@ public final class Subscriber implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long the whole opening handshake may take (75 s unless set): the broker holds it while
+     * a node that died with the subscription is being downed, so that the reconnect succeeds.
+     */
     public Builder connectTimeout(Duration connectTimeout) {
       this.connectTimeout = connectTimeout;
       return this;

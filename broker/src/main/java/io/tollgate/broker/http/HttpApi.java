@@ -225,8 +225,10 @@ public final class HttpApi extends AllDirectives {
         api("GET", "/v1/subscriptions", (principal, at) -> paged(page -> sync(() -> admin.listSubscriptions(principal, page)))),
         api("GET", "/v1/subscriptions/{subscription}", (principal, at) ->
             async(() -> admin.getSubscription(principal, at.get(0)))),
-        api("GET", "/v1/subscriptions/{subscription}/stream", (principal, at) -> stream(principal, at.get(0))),
-        api("GET", "/v1/subscriptions/{subscription}/events", (principal, at) -> events(principal, at.get(0))),
+        api("GET", "/v1/subscriptions/{subscription}/stream", (principal, at) ->
+            withRequestTimeout(streams.handshakeTimeout(), () -> stream(principal, at.get(0)))),
+        api("GET", "/v1/subscriptions/{subscription}/events", (principal, at) ->
+            withRequestTimeout(streams.handshakeTimeout(), () -> events(principal, at.get(0)))),
         api("GET", "/v1/subscriptions/{subscription}/preview", (principal, at) -> parameterOptional("limit", limit ->
             async(() -> streams.preview(principal, at.get(0), limit)))),
         api("POST", "/v1/subscriptions/{subscription}/acks", (principal, at) ->
@@ -339,7 +341,9 @@ public final class HttpApi extends AllDirectives {
   }
 
   /**
-   * A WebSocket stream. Pekko HTTP has no WebSocket over HTTP/2 (RFC 8441's extended CONNECT), so
+   * A WebSocket stream. Its handshake may wait out the downing of a dead node that held the
+   * subscription's entity, longer than the server's request timeout: hence its own.
+   * Pekko HTTP has no WebSocket over HTTP/2 (RFC 8441's extended CONNECT), so
    * a request that came over HTTP/2 is told to open its WebSocket over HTTP/1.1 on the same port.
    */
   private Route stream(Principal principal, String subscriptionId) {

@@ -55,6 +55,11 @@ public final class StreamsApi {
     this.clock = clock;
   }
 
+  /** How long a stream's handshake may wait for its subscription (see {@link StreamSession#handshakeTimeout()}). */
+  java.time.Duration handshakeTimeout() {
+    return streams.handshakeTimeout();
+  }
+
   /** The subscription, if the caller may stream it; another tenant's is {@code subscription_not_found}. */
   Catalog.Subscription streamable(Principal principal, String subscriptionId) {
     Catalog.Subscription subscription = view.catalog().subscription(subscriptionId)

@@ -93,11 +93,15 @@ public record NodeSettings(
     }
   }
 
-  /** {@code tollgate.subscriptions}: how streams read, batch and acknowledge. */
+  /**
+   * {@code tollgate.subscriptions}: how streams read, batch and acknowledge. {@code failoverWait}
+   * is how long a stream's attach and its ack commits wait for the subscription's entity
+   * ({@link #failoverWait(Config, Duration)}).
+   */
   public record Subscriptions(int window, int maxBatch, Duration fallbackPoll, int maxEntriesPerRead,
                               int maxBytesPerRead, Duration attachAttemptTimeout, int maxMessageBytes,
                               Duration eventStreamKeepAlive, int tailBytes, int ackCommitMaxAcks,
-                              Duration ackCommitInterval, Duration stallTimeout) {}
+                              Duration ackCommitInterval, Duration stallTimeout, Duration failoverWait) {}
 
   /** {@code tollgate.billing}: periods, and when and how often they close. */
   public record Billing(PeriodScheme periods, Duration grace, Duration closeInterval, boolean eagerFeed,
@@ -137,7 +141,7 @@ public record NodeSettings(
             bytes(t, "subscriptions.max-bytes-per-read"), positive(t, "subscriptions.attach-attempt-timeout"), bytes(t, "subscriptions.max-message-bytes"),
             positive(t, "subscriptions.event-stream-keep-alive"), bytes(t, "subscriptions.tail-bytes"),
             atLeastOne(t, "subscriptions.ack-commit.max-acks"), positive(t, "subscriptions.ack-commit.interval"),
-            positive(t, "subscriptions.stall-timeout")),
+            positive(t, "subscriptions.stall-timeout"), failoverWait(config, askTimeout)),
         new Billing(periods(t), notNegative(t, "billing.grace"), positive(t, "billing.close-interval"),
             t.getBoolean("billing.eager-feed"), new InvoiceIssuer(t.getString("billing.issuer.name"),
                 t.getString("billing.issuer.address"), t.getString("billing.issuer.tax-id"),
@@ -251,6 +255,26 @@ public record NodeSettings(
         new RetentionSegments.Shape(longBytes(t, "topics.retention.segment-bytes"),
             positive(t, "topics.retention.segment-span")),
         positive(t, "topics.retention.check-interval"), positive(t, "retention.max-reader-wait"));
+  }
+
+  /**
+   * How long a stream's handshake (its attach) and its ack commits wait for the subscription's
+   * entity: the time the cluster takes to down a dead node and start its shards elsewhere, plus
+   * {@code subscriptions.failover-margin} for the shard to start and the entity to recover, and
+   * never less than {@code ask-timeout}. While a node that died is not yet downed, its shards
+   * have no home: the failure detector's pause, then the Split Brain Resolver's
+   * {@code stable-after}, then the shard coordinator's removal margin (Pekko's
+   * {@code down-removal-margin}, which is {@code stable-after} when off). A consumer whose stream
+   * broke with that node reconnects at once; waiting this long makes its first reconnect succeed.
+   */
+  private static Duration failoverWait(Config config, Duration askTimeout) {
+    Duration heartbeatPause = config.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause");
+    Duration stableAfter = config.getDuration("pekko.cluster.split-brain-resolver.stable-after");
+    Duration removalMargin = config.getString("pekko.cluster.down-removal-margin").equalsIgnoreCase("off")
+        ? stableAfter : config.getDuration("pekko.cluster.down-removal-margin");
+    Duration downed = heartbeatPause.plus(stableAfter).plus(removalMargin)
+        .plus(positive(config.getConfig("tollgate"), "subscriptions.failover-margin"));
+    return downed.compareTo(askTimeout) > 0 ? downed : askTimeout;
   }
 
   /** The window must outlast the node's own retries of an append (Publisher), which end at ask-timeout. */

@@ -343,7 +343,8 @@ public final class TollgateNode {
     StreamSession streams = new StreamSession(system, sharding, tails, view, sessions, stalledStreams,
         new StreamSession.Settings(
         subscriptions.window(), subscriptions.maxBatch(), subscriptions.maxMessageBytes(),
-        askTimeout, subscriptions.attachAttemptTimeout(), subscriptions.eventStreamKeepAlive(), clock, periods,
+        askTimeout, subscriptions.attachAttemptTimeout(), subscriptions.failoverWait(),
+        subscriptions.eventStreamKeepAlive(), clock, periods,
         subscriptions.ackCommitMaxAcks(), subscriptions.ackCommitInterval()),
         metrics.deliveredEvents, metrics.counting(analytics.<DeliveryObserver>map(Analytics::recorder)
             .orElse(DeliveryObserver.NONE)));

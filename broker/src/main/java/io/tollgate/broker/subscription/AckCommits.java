@@ -34,8 +34,10 @@ final class AckCommits {
   /**
    * How acks become commits ({@link CommitGroups}): a commit leaves when {@code maxAcks}
    * accepted acks wait, or {@code interval} after the first of them, whichever comes first; a
-   * commit unanswered after {@code attempt} is sent again, until {@code deadline}. Acks that
-   * arrive while a commit is in flight join the next one.
+   * commit unanswered after {@code attempt} is sent again, then after twice as long each time but
+   * never more than twice {@code attempt}, until {@code deadline} (which outlasts the downing of a
+   * dead node: an attempt lost to it is followed soon by one that reaches the shard's new home).
+   * Acks that arrive while a commit is in flight join the next one.
    */
   record Grouping(int maxAcks, Duration interval, Duration attempt, Duration deadline) {
     Grouping {
@@ -106,7 +108,7 @@ final class AckCommits {
         }))
         .mapAsync(1, pending -> ShardedAsk.<SubscriptionEntity.Command, SubscriptionEntity.Committed>ask(entity,
                 replyTo -> new SubscriptionEntity.AdvanceCursors(List.copyOf(pending.ranges().values()), replyTo),
-                grouping.attempt(), grouping.deadline())
+                grouping.attempt(), grouping.attempt().multipliedBy(2), grouping.deadline())
             .handle((committed, failure) -> {
               SubscriptionEntity.AckAnswer answer;
               if (failure != null) {

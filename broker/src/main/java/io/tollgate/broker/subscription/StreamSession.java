@@ -67,7 +67,9 @@ public final class StreamSession {
   /** {@code maxMessageBytes}: the largest message a consumer may send (as UTF-8 when it is text). */
   /**
    * {@code attachAttemptTimeout}: an attach or an ack commit unanswered this long is sent again,
-   * until {@code askTimeout}.
+   * then every twice as long, until {@code failoverWait}: long enough to wait out the
+   * downing of a dead node that held the subscription's entity, so that a consumer's first
+   * reconnect after a node dies succeeds instead of timing out while the entity has no home.
    */
   /** {@code eventStreamKeepAlive}: an event stream with nothing to send sends a comment this often. */
   /**
@@ -75,8 +77,8 @@ public final class StreamSession {
    * in groups, when this many wait or this long after the first of them.
    */
   public record Settings(int window, int maxBatch, int maxMessageBytes, Duration askTimeout,
-                         Duration attachAttemptTimeout, Duration eventStreamKeepAlive, Clock clock,
-                         PeriodScheme periods, int ackCommitMaxAcks, Duration ackCommitInterval) {}
+                         Duration attachAttemptTimeout, Duration failoverWait, Duration eventStreamKeepAlive,
+                         Clock clock, PeriodScheme periods, int ackCommitMaxAcks, Duration ackCommitInterval) {}
 
   /** How an edge writes what a session sends. */
   public interface Frames<T> {
@@ -119,6 +121,24 @@ public final class StreamSession {
     this.sessions = sessions;
     this.settings = settings;
     this.deliveredEvents = deliveredEvents;
+  }
+
+  /**
+   * An attach is sent again after {@code attachAttemptTimeout}, then after twice as long, and then
+   * at that pace: a copy sent while the shard still pointed at a dead node is lost, and the next
+   * one, which the shard's new home answers, must not wait long behind it.
+   */
+  private Duration longestAttachAttempt() {
+    return settings.attachAttemptTimeout().multipliedBy(2);
+  }
+
+  /**
+   * How long a stream's handshake may take: the attach's wait for the subscription's entity, which
+   * outlasts the downing of a dead node, and the asks before it. The HTTP edge keeps a stream's
+   * request open this long, beyond its usual request timeout.
+   */
+  public Duration handshakeTimeout() {
+    return settings.failoverWait().plus(settings.askTimeout());
   }
 
   /**
@@ -251,8 +271,8 @@ public final class StreamSession {
     Runnable stopSignals = () -> system.classicSystem().stop(Adapter.toClassic(signals));
     // Attaching again with the same session id changes nothing, so an unanswered attach is sent again.
     return ShardedAsk.<SubscriptionEntity.Command, SubscriptionEntity.Attached>ask(entity,
-            replyTo -> new SubscriptionEntity.Attach(sessionId, signals, subscription.start(), replyTo),
-            settings.attachAttemptTimeout(), settings.askTimeout())
+            replyTo -> new SubscriptionEntity.Attach(sessionId, signals, subscription.start(), replyTo, false),
+            settings.attachAttemptTimeout(), longestAttachAttempt(), settings.failoverWait())
         .whenComplete((attached, failure) -> {
           if (failure != null) {
             sessions.unregister(sessionId);
@@ -263,10 +283,21 @@ public final class StreamSession {
           // After a seek, a Last-Event-ID names what came before it: the stream starts where the seek put it.
           LastEventId resumeAfter = attached.resumable() ? lastEventId : LastEventId.none();
           DeliveryTracker tracker = new DeliveryTracker();
+          ActorRef<EntityWatch.Message> entityWatch = system.systemActorOf(EntityWatch.create(attached.entity(),
+              () -> ShardedAsk.<SubscriptionEntity.Command, SubscriptionEntity.Attached>ask(entity,
+                  replyTo -> new SubscriptionEntity.Attach(sessionId, signals, subscription.start(), replyTo, true),
+                  settings.attachAttemptTimeout(), longestAttachAttempt(), settings.failoverWait()),
+              () -> signals.tell(new SubscriptionEntity.Ended("timeout", "the subscription moved to another node and "
+                  + "did not take this stream back in time; reconnect to resume after the last committed ack"))),
+              "entity-watch-" + sessionId, Props.empty());
+          Runnable stopActors = () -> {
+            stopSignals.run();
+            system.classicSystem().stop(Adapter.toClassic(entityWatch));
+          };
           Supplier<Sink<AckRequest, NotUsed>> acks = () -> Flow.<AckRequest>create().merge(otherAcks.source())
               .to(AckCommits.sink(entity, tracker, signals, attached.acked(), new AckCommits.Grouping(
                   settings.ackCommitMaxAcks(), settings.ackCommitInterval(), settings.attachAttemptTimeout(),
-                  settings.askTimeout()), () -> settings.periods().periodOf(settings.clock().instant()).id()));
+                  settings.failoverWait()), () -> settings.periods().periodOf(settings.clock().instant()).id()));
           Catalog.Plan planEntry = catalog.plan(subscription.plan()).orElseThrow();
           PlanTerms plan = PlanTermsProto.fromProto(planEntry.name(), planEntry.terms());
           EventFilter planFilter = planFilterOf(planEntry, subscription);
@@ -313,7 +344,7 @@ public final class StreamSession {
                     sessions.unregister(sessionId);
                     entity.tell(new SubscriptionEntity.Detach(sessionId));
                     otherAcks.close();
-                    stopSignals.run();
+                    stopActors.run();
                   });
                   return NotUsed.getInstance();
                 });
@@ -324,7 +355,7 @@ public final class StreamSession {
               sessions.unregister(sessionId);
               entity.tell(new SubscriptionEntity.Detach(sessionId));
               otherAcks.close();
-              stopSignals.run();
+              stopActors.run();
             }
           }, system.executionContext());
           return new Attached<>(outbound, acks, signals);

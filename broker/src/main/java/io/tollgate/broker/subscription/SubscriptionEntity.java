@@ -15,8 +15,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -45,19 +47,24 @@ public final class SubscriptionEntity
 
   /**
    * A session wants to deliver. {@code start} is where the subscription begins in partitions it
-   * never acked (empty: at the beginning); the reply says where to resume.
+   * never acked (empty: at the beginning); the reply says where to resume. {@code rejoin}: the
+   * session is already running and attaches again because the entity it attached to stopped (its
+   * shard moved, its node died, it was passivated); it takes its place back only if no other
+   * session took it meanwhile, else it is told {@link SessionReplaced}.
    */
   public record Attach(String sessionId, ActorRef<SessionSignal> session, List<AckPoint> start,
-                       ActorRef<Attached> replyTo) implements Command {}
+                       ActorRef<Attached> replyTo, boolean rejoin) implements Command {}
 
   /**
    * Where the subscription stands: its ack points and what it used in the current period.
    * {@code resumable} is false after a move of its cursor until an ack is committed again: a
    * {@code Last-Event-ID} then names what was received before the move (a browser's EventSource
    * sends it when it reconnects by itself), and acknowledging up to it would undo the move.
+   * {@code entity} is the entity that answered (absent from a node of an earlier release): a
+   * session watches it, and attaches again wherever the entity runs next once it stops.
    */
-  public record Attached(Map<PartitionRef, AckPoint> acked, String period, long usedInPeriod, boolean resumable)
-      implements ClusterMessage {}
+  public record Attached(Map<PartitionRef, AckPoint> acked, String period, long usedInPeriod, boolean resumable,
+                         Optional<ActorRef<Command>> entity) implements ClusterMessage {}
 
   public record Detach(String sessionId) implements Command {}
 
@@ -195,7 +202,8 @@ public final class SubscriptionEntity
 
   static Behavior<Command> create(String subscriptionId, Clock clock, PeriodScheme periods, UsageListener usage,
                                   int snapshotEvery) {
-    return new SubscriptionEntity(subscriptionId, clock, periods, usage, snapshotEvery);
+    return Behaviors.setup(context ->
+        new SubscriptionEntity(subscriptionId, clock, periods, usage, snapshotEvery, context.getSelf()));
   }
 
   public static String persistenceId(String subscriptionId) {
@@ -207,12 +215,14 @@ public final class SubscriptionEntity
   private final PeriodScheme periods;
   private final UsageListener usage;
   private final int snapshotEvery;
+  private final ActorRef<Command> self;
   private String sessionId;
   private ActorRef<SessionSignal> session;
 
   private SubscriptionEntity(String subscriptionId, Clock clock, PeriodScheme periods, UsageListener usage,
-                             int snapshotEvery) {
+                             int snapshotEvery, ActorRef<Command> self) {
     super(PersistenceId.ofUniqueId(persistenceId(subscriptionId)));
+    this.self = self;
     this.subscriptionId = subscriptionId;
     this.clock = clock;
     this.periods = periods;
@@ -246,11 +256,17 @@ public final class SubscriptionEntity
 
   private Attached standing(State state) {
     Period period = periods.periodOf(clock.instant());
-    return new Attached(Map.copyOf(state.acked()), period.id(), state.usedIn(period.id()), state.resumable());
+    return new Attached(Map.copyOf(state.acked()), period.id(), state.usedIn(period.id()), state.resumable(),
+        Optional.of(self));
   }
 
   private ReplyEffect<CursorsAdvanced, State> onAttach(State state, Attach attach) {
-    if (session != null && !attach.sessionId().equals(sessionId)) {
+    boolean another = session != null && !attach.sessionId().equals(sessionId);
+    if (another && attach.rejoin()) {
+      attach.session().tell(new SessionReplaced());
+      return Effect().reply(attach.replyTo(), standing(state));
+    }
+    if (another) {
       session.tell(new SessionReplaced());
     }
     sessionId = attach.sessionId();

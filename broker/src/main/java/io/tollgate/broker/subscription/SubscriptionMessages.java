@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -37,16 +38,19 @@ public final class SubscriptionMessages {
       MessageCodec.of("Attach", SubscriptionEntity.Attach.class, AttachRequest.parser(),
           (attach, refs) -> {
             AttachRequest.Builder request = AttachRequest.newBuilder().setSessionId(attach.sessionId())
-                .setSession(refs.text(attach.session())).setReplyTo(refs.text(attach.replyTo()));
+                .setSession(refs.text(attach.session())).setReplyTo(refs.text(attach.replyTo()))
+                .setRejoin(attach.rejoin());
             attach.start().forEach(point -> request.addStart(point.toProto()));
             return request.build();
           },
           (request, refs) -> new SubscriptionEntity.Attach(request.getSessionId(), refs.ref(request.getSession()),
-              request.getStartList().stream().map(AckPoint::fromProto).toList(), refs.ref(request.getReplyTo()))),
+              request.getStartList().stream().map(AckPoint::fromProto).toList(), refs.ref(request.getReplyTo()),
+              request.getRejoin())),
       MessageCodec.of("Attached", SubscriptionEntity.Attached.class, Attached.parser(),
           (attached, refs) -> {
             Attached.Builder proto = Attached.newBuilder().setPeriod(attached.period())
                 .setUsedInPeriod(attached.usedInPeriod()).setNotResumable(!attached.resumable());
+            attached.entity().ifPresent(entity -> proto.setEntity(refs.text(entity)));
             attached.acked().values().forEach(point -> proto.addAcked(point.toProto()));
             return proto.build();
           },
@@ -57,7 +61,8 @@ public final class SubscriptionMessages {
               acked.put(point.partition(), point);
             }
             return new SubscriptionEntity.Attached(acked, attached.getPeriod(), attached.getUsedInPeriod(),
-                !attached.getNotResumable());
+                !attached.getNotResumable(), attached.getEntity().isEmpty()
+                    ? Optional.empty() : Optional.of(refs.ref(attached.getEntity())));
           }),
       MessageCodec.of("MoveCursors", SubscriptionEntity.MoveCursors.class, MoveCursors.parser(),
           (move, refs) -> MoveCursors.newBuilder().setReplyTo(refs.text(move.replyTo()))

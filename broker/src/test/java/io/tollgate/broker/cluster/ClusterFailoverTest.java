@@ -37,8 +37,8 @@ class ClusterFailoverTest {
   private record Setup(TestBroker.Tenancy tenancy, String secondConsumer, String secondKey, String secondSubscription) {}
 
   private Setup setUp(String domain) throws Exception {
-    cluster = new LocalCluster(dir, "failover_" + ProcessHandle.current().pid() + "_" + KEYSPACES.incrementAndGet(), 3)
-        .start();
+    cluster = new LocalCluster(dir, "failover_" + ProcessHandle.current().pid() + "_" + KEYSPACES.incrementAndGet(), 3);
+    cluster.start();
     TollgateAdmin admin = new TollgateAdmin(cluster.node(0).baseUrl(), BrokerProcess.ADMIN_KEY);
     TestBroker.Tenancy t = TestBroker.tenancy(admin, domain, 4);
     String consumer = admin.createAccount(domain + " second consumer").get("id").asText();

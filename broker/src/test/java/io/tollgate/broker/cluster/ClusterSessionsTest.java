@@ -43,7 +43,8 @@ class ClusterSessionsTest {
 
   @Test
   void anAccountsSessionsOnOneNodeAreListedAndEndedThroughTheOther() throws Exception {
-    cluster = new LocalCluster(dir, "sessions_" + ProcessHandle.current().pid(), 2).start();
+    cluster = new LocalCluster(dir, "sessions_" + ProcessHandle.current().pid(), 2);
+    cluster.start();
     TollgateAdmin first = new TollgateAdmin(cluster.node(0).baseUrl(), BrokerProcess.ADMIN_KEY);
     TollgateAdmin second = new TollgateAdmin(cluster.node(1).baseUrl(), BrokerProcess.ADMIN_KEY);
     TestBroker.Tenancy t = TestBroker.tenancy(first, "sessions", 1);

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
@@ -18,7 +19,10 @@ import java.util.OptionalInt;
 /**
  * Broker processes forming one Pekko cluster on the test JVM's Cassandra, each with its own
  * ports, data directory and log, in a keyspace of the test's own. Failure detection and the
- * Split Brain Resolver are tuned down so that a killed node is downed within seconds.
+ * Split Brain Resolver are tuned down so that a killed node is downed within seconds. Every node
+ * is a seed node, so any of them, the first included, can be killed and started again: a node
+ * that starts joins the seeds that answer, and only the first seed, when none answers, forms the
+ * cluster on its own (after Pekko's seed-node-timeout, 5 s, at the cold start).
  */
 final class LocalCluster implements AutoCloseable {
   /** One node's installation: it can be started again after a stop, on the same ports. */
@@ -32,17 +36,28 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Brokers that start together, or one that starts while the others serve, compete for two cores
+   * with Cassandra and the test: on a loaded machine a start took more than a minute.
+   */
+  private static final Duration READY_DEADLINE = Duration.ofMinutes(3);
+
   private final List<Node> nodes = new ArrayList<>();
   private final BrokerProcess[] processes;
   private final Path config;
 
   LocalCluster(Path dir, String keyspace, int size) throws IOException {
+    this(dir, keyspace, size, "");
+  }
+
+  /** {@code extraConfig}: more settings for every node, in HOCON. */
+  LocalCluster(Path dir, String keyspace, int size, String extraConfig) throws IOException {
     config = dir.resolve("cluster-test.conf");
     Files.writeString(config, """
         tollgate.cassandra.keyspace = "%s"
         pekko.cluster.failure-detector.acceptable-heartbeat-pause = 2s
         pekko.cluster.split-brain-resolver.stable-after = 3s
-        """.formatted(keyspace));
+        """.formatted(keyspace) + extraConfig);
     for (int i = 0; i < size; i++) {
       String name = "node" + (i + 1);
       nodes.add(new Node(name, Files.createDirectories(dir.resolve(name)), dir.resolve(name + ".log"),
@@ -51,21 +66,57 @@ final class LocalCluster implements AutoCloseable {
     processes = new BrokerProcess[size];
   }
 
-  /** Starts every node at once and waits until each is ready. */
+  /**
+   * Starts every node and waits until each is ready. Keep the cluster before starting it,
+   * so that its processes are stopped even when one of them does not become ready.
+   */
   LocalCluster start() throws IOException {
-    for (int i = 0; i < nodes.size(); i++) {
+    return start(nodes.size());
+  }
+
+  /**
+   * Starts the first {@code count} nodes and waits until each is ready; the others can join later
+   * ({@link #restart}). The first node starts alone: it creates the keyspace and the tables, which
+   * nodes that start at once would each create, and on a loaded machine Cassandra did not agree
+   * on the schema in time ("table metadata does not exist", and a node gave up at start).
+   */
+  LocalCluster start(int count) throws IOException {
+    processes[0] = launch(0);
+    awaitReady(0);
+    for (int i = 1; i < count; i++) {
       processes[i] = launch(i);
     }
-    for (BrokerProcess process : processes) {
-      process.awaitReady();
+    for (int i = 1; i < count; i++) {
+      awaitReady(i);
     }
     return this;
   }
 
-  /** Starts node {@code i} again (after a stop) and waits until it is ready. */
+  /** Starts node {@code i} (again, after a stop, or for the first time) and waits until it is ready. */
   void restart(int i) throws IOException {
     processes[i] = launch(i);
-    processes[i].awaitReady();
+    awaitReady(i);
+  }
+
+  /**
+   * Waits until node {@code i} is ready, and starts it once more if it exited meanwhile, as a
+   * supervisor would. On an overloaded machine a start failed for reasons the tests are not
+   * about: the first node's creation of the keyspace and tables ran past the driver's 2 s and the
+   * journal plugin does not try again (Cassandra finishes the tables meanwhile, so the next start
+   * finds them), or a joining node missed heartbeats for longer than the tests' pause and was
+   * downed (it exits with status 3, and can join again as a new incarnation).
+   */
+  private void awaitReady(int i) throws IOException {
+    try {
+      processes[i].awaitReady(READY_DEADLINE);
+    } catch (AssertionError gaveUp) {
+      if (processes[i].isAlive()) {
+        throw gaveUp;
+      }
+      System.out.println(nodes.get(i).name() + " exited during its start; starting it again: " + gaveUp.getMessage());
+      processes[i] = launch(i);
+      processes[i].awaitReady(READY_DEADLINE);
+    }
   }
 
   /**
@@ -81,7 +132,7 @@ final class LocalCluster implements AutoCloseable {
     return BrokerProcess.launch(node.data(), node.httpPort(), node.tcpPort(), node.log(), JVM_OPTIONS, List.of(
         "--cassandra", LocalCassandra.shared().contactPoint(),
         "--cluster-port", Integer.toString(node.clusterPort()),
-        "--seed-nodes", "127.0.0.1:" + nodes.get(0).clusterPort(),
+        "--seed-nodes", String.join(",", nodes.stream().map(other -> "127.0.0.1:" + other.clusterPort()).toList()),
         "--management-port", Integer.toString(node.managementPort()),
         "--config", config.toString()));
   }

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +26,7 @@ final class ResumingConsumer implements AutoCloseable {
   record Received(int connection, String id, int partition, long offset) {}
 
   private final Supplier<List<URI>> nodes;
+  private final Map<Integer, Long> receivedBefore;
   private final String key;
   private final String subscription;
   private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
@@ -39,7 +41,18 @@ final class ResumingConsumer implements AutoCloseable {
   private int nextNode;
 
   ResumingConsumer(Supplier<List<URI>> nodes, URI first, String key, String subscription) {
+    this(nodes, first, key, subscription, Map.of());
+  }
+
+  /**
+   * A consumer of a subscription that consumers before it read: {@code receivedBefore} is the
+   * highest offset per partition they received ({@link #highestOffsets()}), so that its first
+   * connection is checked to start no later than just after it.
+   */
+  ResumingConsumer(Supplier<List<URI>> nodes, URI first, String key, String subscription,
+                   Map<Integer, Long> receivedBefore) {
     this.nodes = nodes;
+    this.receivedBefore = Map.copyOf(receivedBefore);
     this.key = key;
     this.subscription = subscription;
     this.nextNode = Math.max(0, nodes.get().indexOf(first));
@@ -86,6 +99,11 @@ final class ResumingConsumer implements AutoCloseable {
         .mapToLong(Map.Entry::getValue).min();
   }
 
+  /** The first connection opened after connection {@code number} that delivered an event, if one has. */
+  OptionalInt firstDeliveringConnectionAfter(int number) {
+    return firstDeliveryNanos.keySet().stream().mapToInt(Integer::intValue).filter(connection -> connection > number).min();
+  }
+
   List<Subscriber.Notice> notices() {
     synchronized (notices) {
       return List.copyOf(notices);
@@ -98,9 +116,19 @@ final class ResumingConsumer implements AutoCloseable {
     }
   }
 
+  /** The highest offset received in each partition, over all connections. */
+  Map<Integer, Long> highestOffsets() {
+    Map<Integer, Long> highest = new HashMap<>(receivedBefore);
+    synchronized (received) {
+      received.forEach(r -> highest.merge(r.partition(), r.offset(), Math::max));
+    }
+    return highest;
+  }
+
   /**
    * Order per partition: on each connection a partition's offsets rise by exactly one, and a
-   * new connection starts a partition no later than just after what came before. Together:
+   * new connection starts a partition no later than just after what came before (on this
+   * consumer's connections and those of the consumers before it). Together:
    * nothing skipped, nothing out of order; repeats happen only across a reconnect.
    */
   List<String> orderViolations() {
@@ -109,7 +137,7 @@ final class ResumingConsumer implements AutoCloseable {
       all = List.copyOf(received);
     }
     List<String> violations = new ArrayList<>();
-    Map<Integer, Long> highest = new HashMap<>();
+    Map<Integer, Long> highest = new HashMap<>(receivedBefore);
     Map<String, Long> lastOnConnection = new HashMap<>();
     for (Received r : all) {
       String connectionPartition = r.connection() + "/" + r.partition();

@@ -4,6 +4,7 @@ import io.tollgate.broker.e2e.Events;
 import io.tollgate.client.TcpPublisher;
 import io.tollgate.client.TollgateException;
 import io.tollgate.protocols.v1.CloudEvent;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -32,13 +33,21 @@ final class RetryingProducer implements AutoCloseable {
   private final IntSupplier tcpPort;
   private final Set<String> acked = ConcurrentHashMap.newKeySet();
   private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
-  private static final long BATCH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
+  /** 400 events/s unless told otherwise. */
+  private static final Duration BATCH_INTERVAL = Duration.ofMillis(25);
+  private final long batchIntervalNanos;
 
   private final Thread thread;
   private volatile boolean stopping;
 
   /** {@code tcpPort} names the node to (re)connect to; it may change as nodes come and go. */
   RetryingProducer(String source, String topic, String key, IntSupplier tcpPort) {
+    this(source, topic, key, tcpPort, BATCH_INTERVAL);
+  }
+
+  /** As above, a batch of ten every {@code batchInterval}. */
+  RetryingProducer(String source, String topic, String key, IntSupplier tcpPort, Duration batchInterval) {
+    this.batchIntervalNanos = batchInterval.toNanos();
     this.source = source;
     this.topic = topic;
     this.key = key;
@@ -52,7 +61,7 @@ final class RetryingProducer implements AutoCloseable {
     TcpPublisher publisher = null;
     long due = System.nanoTime();
     while (!stopping) {
-      due = Math.max(due + BATCH_INTERVAL_NANOS, System.nanoTime() - BATCH_INTERVAL_NANOS);
+      due = Math.max(due + batchIntervalNanos, System.nanoTime() - batchIntervalNanos);
       LockSupport.parkNanos(due - System.nanoTime());
       List<CloudEvent> batch = Events.numbered(source, next, 10);
       try {

@@ -85,9 +85,14 @@ public final class BrokerProcess implements AutoCloseable {
    * catalog. When it does not, the failure quotes the end of the node's log.
    */
   public void awaitReady() {
+    awaitReady(Duration.ofSeconds(60));
+  }
+
+  /** As {@link #awaitReady()}, for up to {@code deadline}. */
+  public void awaitReady(Duration deadline) {
     HttpClient http = HttpClient.newHttpClient();
     try {
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      await().atMost(deadline).pollInterval(Duration.ofMillis(200)).until(() -> {
         if (!process.isAlive()) {
           throw new IllegalStateException("the broker exited with " + process.exitValue());
         }

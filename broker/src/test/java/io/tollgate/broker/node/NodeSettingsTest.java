@@ -247,6 +247,27 @@ class NodeSettingsTest {
   }
 
   @Test
+  void streamsWaitOutTheDowningOfADeadNodePlusTheFailoverMargin() {
+    assertEquals(Duration.ofSeconds(3 + 20 + 20 + 10), read("").subscriptions().failoverWait(),
+        "heartbeat pause, stable-after, the removal margin (stable-after when off), the margin");
+    assertEquals(Duration.ofSeconds(2 + 3 + 5 + 4), read("""
+        pekko.cluster.failure-detector.acceptable-heartbeat-pause = 2s
+        pekko.cluster.split-brain-resolver.stable-after = 3s
+        pekko.cluster.down-removal-margin = 5s
+        tollgate.subscriptions.failover-margin = 4s
+        """).subscriptions().failoverWait());
+    assertEquals(Duration.ofSeconds(30), read("""
+        pekko.cluster.failure-detector.acceptable-heartbeat-pause = 1s
+        pekko.cluster.split-brain-resolver.stable-after = 1s
+        tollgate.subscriptions.failover-margin = 1s
+        tollgate.ask-timeout = 30s
+        """).subscriptions().failoverWait(), "never less than the ask timeout");
+    ConfigException bad = assertThrows(ConfigException.class,
+        () -> read("tollgate.subscriptions.failover-margin = 0s"));
+    assertTrue(bad.getMessage().contains("tollgate.subscriptions.failover-margin"), bad.getMessage());
+  }
+
+  @Test
   void withoutCertificateFilesTheEdgesArePlaintext() {
     assertTrue(read("").tls().isEmpty());
   }

@@ -41,7 +41,8 @@ final class MessageExamples {
   private static final Map<Class<?>, Function<MessageExamples, Object>> CONSISTENT = Map.of(
       SubscriptionEntity.Attached.class, examples -> {
         AckPoint point = new AckPoint(new Cursor("orders", 3, 41, 2), 97);
-        return new SubscriptionEntity.Attached(Map.of(point.partition(), point), "2026-11", 12, false);
+        return new SubscriptionEntity.Attached(Map.of(point.partition(), point), "2026-11", 12, false,
+            java.util.Optional.of(examples.ref.unsafeUpcast()));
       },
       AnalyticsReadSide.Written.class, examples -> new AnalyticsReadSide.Written(
           Set.of("Subscription|sub_a", "AccountBilling|acc_b", "Partition|orders|3")),

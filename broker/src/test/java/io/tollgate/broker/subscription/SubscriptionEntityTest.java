@@ -147,7 +147,7 @@ class SubscriptionEntityTest {
     AckPoint end = point(0, 5, Integer.MAX_VALUE, 99);
     var attached = entity.<SubscriptionEntity.Attached>runCommand(replyTo ->
         new SubscriptionEntity.Attach("session-1", testKit.createTestProbe(SubscriptionEntity.SessionSignal.class).getRef(),
-            List.of(end), replyTo));
+            List.of(end), replyTo, false));
     assertEquals(0, attached.eventOfType(CursorsAdvanced.class).getUnits(), "the start is recorded without usage");
     assertEquals(end, attached.reply().acked().get(new PartitionRef("shop.orders", 0)));
     assertEquals(2, advance(range(99, point(0, 6, 1, 101), 2)).eventOfType(CursorsAdvanced.class).getUnits());
@@ -157,7 +157,7 @@ class SubscriptionEntityTest {
   void aMoveBackEndsTheSessionAndWhatIsAcknowledgedAgainIsBilledAgain() {
     var session = testKit.createTestProbe(SubscriptionEntity.SessionSignal.class);
     entity.<SubscriptionEntity.Attached>runCommand(replyTo ->
-        new SubscriptionEntity.Attach("session-1", session.getRef(), List.of(), replyTo));
+        new SubscriptionEntity.Attach("session-1", session.getRef(), List.of(), replyTo, false));
     advance(range(-1, point(0, 2, 0, 9), 10));
     AckPoint start = AckPoint.beginningOf(new PartitionRef("shop.orders", 0));
 
@@ -268,7 +268,7 @@ class SubscriptionEntityTest {
   void anAckFromOutsideGoesToTheSessionThatDeliveredItWhichAnswersIt() {
     var session = testKit.createTestProbe(SubscriptionEntity.SessionSignal.class);
     entity.<SubscriptionEntity.Attached>runCommand(replyTo ->
-        new SubscriptionEntity.Attach("session-1", session.getRef(), List.of(), replyTo));
+        new SubscriptionEntity.Attach("session-1", session.getRef(), List.of(), replyTo, false));
     var answers = testKit.createTestProbe(SubscriptionEntity.AckAnswer.class);
     Cursor cursor = new Cursor("shop.orders", 1, 7, 2);
     entity.runCommand(new SubscriptionEntity.AckOnSession(cursor, answers.getRef()));
@@ -276,5 +276,34 @@ class SubscriptionEntityTest {
     answers.expectNoMessage();
     entity.runCommand(new SubscriptionEntity.Detach("session-1"));
     assertEquals("no_open_stream", ackFromOutside(cursor).code(), "once the session is gone");
+  }
+
+  @Test
+  void aSessionThatRejoinsAfterItsEntityMovedIsItsSessionAgainAndItsAcksFromOutsideReachIt() {
+    var session = testKit.createTestProbe(SubscriptionEntity.SessionSignal.class);
+    var rejoined = entity.<SubscriptionEntity.Attached>runCommand(replyTo ->
+        new SubscriptionEntity.Attach("session-1", session.getRef(), List.of(), replyTo, true));
+    assertTrue(rejoined.reply().entity().isPresent(), "the reply names the entity, for the session to watch");
+    var answers = testKit.createTestProbe(SubscriptionEntity.AckAnswer.class);
+    Cursor cursor = new Cursor("shop.orders", 1, 7, 2);
+    entity.runCommand(new SubscriptionEntity.AckOnSession(cursor, answers.getRef()));
+    assertEquals(new SubscriptionEntity.AckRequested(cursor, answers.getRef()), session.receiveMessage());
+  }
+
+  @Test
+  void aRejoiningSessionDoesNotReplaceOneThatAttachedMeanwhileAndIsToldItWasReplaced() {
+    var newer = testKit.createTestProbe(SubscriptionEntity.SessionSignal.class);
+    var older = testKit.createTestProbe(SubscriptionEntity.SessionSignal.class);
+    entity.<SubscriptionEntity.Attached>runCommand(replyTo ->
+        new SubscriptionEntity.Attach("session-2", newer.getRef(), List.of(), replyTo, false));
+    entity.<SubscriptionEntity.Attached>runCommand(replyTo ->
+        new SubscriptionEntity.Attach("session-1", older.getRef(), List.of(), replyTo, true));
+    assertEquals(new SubscriptionEntity.SessionReplaced(), older.receiveMessage());
+    newer.expectNoMessage();
+    var answers = testKit.createTestProbe(SubscriptionEntity.AckAnswer.class);
+    Cursor cursor = new Cursor("shop.orders", 1, 7, 2);
+    entity.runCommand(new SubscriptionEntity.AckOnSession(cursor, answers.getRef()));
+    assertEquals(new SubscriptionEntity.AckRequested(cursor, answers.getRef()), newer.receiveMessage(),
+        "the newer session keeps the subscription");
   }
 }
