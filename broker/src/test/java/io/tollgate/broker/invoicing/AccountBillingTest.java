@@ -439,6 +439,8 @@ class AccountBillingTest {
     assertEquals(List.of(AlertCreated.class, AlertCrossed.class),
         created.events().subList(0, 2).stream().map(Object::getClass).toList(),
         "created and crossed in one write (then announced)");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertTrue(billing.getState().unannouncedCrossings().isEmpty(), "the announcement is recorded as stored"));
     var again = billing.<AccountBilling.Outcome>runCommand(replyTo -> new AccountBilling.CreateAlert(
         unitsAlert("alrt_20", 20), replyTo));
     assertEquals("alrt_20", again.reply().created(), "a retried create finds it made");
