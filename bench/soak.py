@@ -179,6 +179,23 @@ def disk_bytes(path):
         return None
 
 
+def disk_breakdown(path):
+    """Bytes by top-level directory and file kind (RocksDB's .sst tables, .log write-ahead logs,
+    the rest), so a growing data directory says whether live tables, logs or one store grew."""
+    by_dir, by_kind = {}, {}
+    for root, _, files in os.walk(path):
+        top = os.path.relpath(root, path).split(os.sep)[0]
+        for name in files:
+            try:
+                size = os.path.getsize(os.path.join(root, name))
+            except OSError:
+                continue
+            kind = name.rsplit(".", 1)[-1] if name.endswith((".sst", ".log", ".blob")) else "other"
+            by_dir[top] = by_dir.get(top, 0) + size
+            by_kind[kind] = by_kind.get(kind, 0) + size
+    return {"by_dir": by_dir, "by_kind": by_kind}
+
+
 def loadgen_progress(path):
     """(acked, received) from the last progress line of a loadgen's stderr, or None before its first."""
     try:
@@ -274,6 +291,7 @@ def sample(args):
                 "full_gc": forced,
                 "gc_pauses": gc.pauses,
                 "disk_bytes": disk_bytes(args.data_dir),
+                "disk_breakdown": disk_breakdown(args.data_dir),
                 "metrics": metrics,
                 "log": log.read(),
                 "loadgens": {name: loadgen_progress(path) for name, path in loadgens.items()},
