@@ -13,7 +13,7 @@
 #   drain-websocket / drain-sse   publish DRAIN_EVENTS (not measured), then time one consumer
 #                                 receiving and acknowledging all of them (loadgen --mode drain,
 #                                 --consume-via websocket|sse; SSE acks are posted in the
-#                                 background, one in flight per partition)
+#                                 background, up to 4 in flight per partition, 40 ms apart)
 #   e2e-websocket / e2e-sse       publish at E2E_RATE for E2E_DURATION while one consumer receives:
 #                                 publish-to-receive latency (loadgen --mode e2e)
 #

@@ -234,7 +234,9 @@ public final class EventStreamSubscriber implements AutoCloseable {
 
     /**
      * Acknowledge in the background: the handler gets the next event at once, and each partition
-     * has one ack in flight, covering every event of it handled by the time it goes out. Billing
+     * has up to 4 acks in flight, at least 40 ms apart, each covering every event of it handled by
+     * the time it goes out (a commit's answer takes up to the broker's commit interval, so one ack
+     * at a time would free the stream's window only once per interval). Billing
      * is the same (an event counts once an ack covering it is committed); a failed ack ends the
      * stream with its error, and {@link #close()} waits for the acks in flight.
      */
