@@ -100,7 +100,7 @@ public record NodeSettings(
    */
   public record Subscriptions(int window, int maxBatch, Duration fallbackPoll, int maxEntriesPerRead,
                               int maxBytesPerRead, Duration attachAttemptTimeout, int maxMessageBytes,
-                              Duration eventStreamKeepAlive, int tailBytes, int ackCommitMaxAcks,
+                              Duration eventStreamKeepAlive, int tailBytes, long tailsMaxHeapBytes, int ackCommitMaxAcks,
                               Duration ackCommitInterval, Duration stallTimeout, Duration failoverWait) {}
 
   /** {@code tollgate.billing}: periods, and when and how often they close. */
@@ -140,6 +140,7 @@ public record NodeSettings(
             positive(t, "subscriptions.fallback-poll"), atLeastOne(t, "subscriptions.max-entries-per-read"),
             bytes(t, "subscriptions.max-bytes-per-read"), positive(t, "subscriptions.attach-attempt-timeout"), bytes(t, "subscriptions.max-message-bytes"),
             positive(t, "subscriptions.event-stream-keep-alive"), bytes(t, "subscriptions.tail-bytes"),
+            heapShare(t, "subscriptions.tails-max-heap", Runtime.getRuntime().maxMemory()),
             atLeastOne(t, "subscriptions.ack-commit.max-acks"), positive(t, "subscriptions.ack-commit.interval"),
             positive(t, "subscriptions.stall-timeout"), failoverWait(config, askTimeout)),
         new Billing(periods(t), notNegative(t, "billing.grace"), positive(t, "billing.close-interval"),
@@ -464,6 +465,40 @@ public record NodeSettings(
       throw bad(t, path, "a size from 1 byte to 2 GiB");
     }
     return (int) value;
+  }
+
+  private static final long MIN_HEAP_SHARE = 64 * 1024;
+
+  /**
+   * A part of the JVM's heap: a percentage of its maximum ({@code -Xmx}), from 1% to 90%, or a
+   * size from 64 KiB to that maximum.
+   */
+  static long heapShare(Config t, String path, long maxHeap) {
+    String value = t.getString(path).trim();
+    String expected = "a percentage of the heap from 1% to 90%, or a size from 64KiB to the heap's maximum ("
+        + maxHeap + " bytes)";
+    if (value.endsWith("%")) {
+      double percent;
+      try {
+        percent = Double.parseDouble(value.substring(0, value.length() - 1).trim());
+      } catch (NumberFormatException e) {
+        throw bad(t, path, expected);
+      }
+      if (!(percent >= 1 && percent <= 90)) {
+        throw bad(t, path, expected);
+      }
+      return (long) (maxHeap * percent / 100);
+    }
+    long bytes;
+    try {
+      bytes = t.getBytes(path);
+    } catch (ConfigException.BadValue e) {
+      throw bad(t, path, expected);
+    }
+    if (bytes < MIN_HEAP_SHARE || bytes > maxHeap) {
+      throw bad(t, path, expected);
+    }
+    return bytes;
   }
 
   private static Duration positive(Config t, String path) {

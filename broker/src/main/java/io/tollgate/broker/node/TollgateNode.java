@@ -243,7 +243,7 @@ public final class TollgateNode {
     JournalReads journalReads = new JournalReads(system, currentJournal, subscriptions.maxEntriesPerRead(),
         subscriptions.maxBytesPerRead());
     SharedTails tails = new SharedTails(system, journalReads, new SharedTails.Settings(subscriptions.tailBytes(),
-        subscriptions.maxEntriesPerRead(), subscriptions.fallbackPoll()));
+        subscriptions.tailsMaxHeapBytes(), subscriptions.maxEntriesPerRead(), subscriptions.fallbackPoll()));
     CatalogView view = new CatalogView();
     Retention topicDefault = settings.topics().retention().topicDefault();
     DedupWindows dedupWindows = new DedupWindows(clock);
@@ -251,6 +251,7 @@ public final class TollgateNode {
     Metrics metrics = new Metrics(settings.analytics().maxMetricKeys());
     metrics.watchDedup(dedupWindows);
     metrics.watchTails(tails::bytesHeld, tails::partitionsHeld, tails::tailReads, tails::streamReads);
+    metrics.watchTailBudget(tails.budget()::usedBytes, tails.budget()::maxBytes, tails.budget()::evictedEntries);
     metrics.gauge("tollgate_catalog_changes_read", "Catalog changes this node's view read from the journal since it "
         + "started, after the snapshot it started from", () -> (int) Math.min(Integer.MAX_VALUE, view.changesRead()));
     java.util.concurrent.atomic.AtomicLong auditEntriesRead = new java.util.concurrent.atomic.AtomicLong();

@@ -205,6 +205,23 @@ public final class Metrics {
   }
 
   /**
+   * The heap the node's shared tails hold together, as estimated, against their budget
+   * (tollgate.subscriptions.tails-max-heap), and the entries the budget made them evict.
+   */
+  public void watchTailBudget(DoubleSupplier heapBytes, DoubleSupplier maxHeapBytes, DoubleSupplier evictedEntries) {
+    GaugeWithCallback.builder().name("tollgate_tail_heap_bytes")
+        .help("Heap the shared tails of this node hold together (decoded entries and rendered pieces), as estimated")
+        .callback(callback -> callback.call(heapBytes.getAsDouble())).register(registry);
+    GaugeWithCallback.builder().name("tollgate_tail_heap_max_bytes")
+        .help("The heap budget of this node's shared tails: tollgate.subscriptions.tails-max-heap")
+        .callback(callback -> callback.call(maxHeapBytes.getAsDouble())).register(registry);
+    CounterWithCallback.builder().name("tollgate_tail_evicted_entries_total")
+        .help("Journal entries the shared tails gave back because together they passed their heap budget;"
+            + " the streams behind them read the journal")
+        .callback(callback -> callback.call(evictedEntries.getAsDouble())).register(registry);
+  }
+
+  /**
    * How far back each partition's deduplication window reaches (tollgate.topics.dedup.window,
    * or less where its byte cap was reached first), for the max-metric-keys partitions of this
    * node that reach least, and what the windows count together.

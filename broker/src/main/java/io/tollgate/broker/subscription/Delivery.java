@@ -13,7 +13,9 @@ import java.util.function.Supplier;
  * a partition's shared tail is one object for every stream of the node that sends it, so what is
  * derived from it is derived once and kept here: its redacted form per plan rule set
  * ({@link #redactedBy}) and its encoded piece per wire form ({@link #rendered}). Streams then
- * only choose among those pieces and join them into frames.
+ * only choose among those pieces and join them into frames. What a piece costs in heap is
+ * counted to the tail entry the delivery came from ({@link EntryHeap}), so that the node's tail
+ * budget sees it.
  */
 public final class Delivery {
   /** An encoded form of a delivery; one constant per form, since it is the key its piece is kept under. */
@@ -27,12 +29,20 @@ public final class Delivery {
   private final long appendedAtMillis;
   /** Redacted forms by rule list, and pieces by {@link Rendering}; most deliveries have one or two. */
   private final ConcurrentHashMap<Object, Object> derived = new ConcurrentHashMap<>(2);
+  /** The heap account of the tail entry this delivery was read in; null for one read otherwise. */
+  private final EntryHeap heap;
 
   public Delivery(Cursor cursor, long offset, CloudEvent event, long appendedAtMillis) {
+    this(cursor, offset, event, appendedAtMillis, null);
+  }
+
+  /** A delivery of a tail entry, whose pieces are counted to {@code heap}. */
+  Delivery(Cursor cursor, long offset, CloudEvent event, long appendedAtMillis, EntryHeap heap) {
     this.cursor = cursor;
     this.offset = offset;
     this.event = event;
     this.appendedAtMillis = appendedAtMillis;
+    this.heap = heap;
   }
 
   public Delivery(Cursor cursor, long offset, CloudEvent event) {
@@ -86,7 +96,7 @@ public final class Delivery {
     }
     return derivedOnce(redaction.rules(), () -> {
       CloudEvent seen = redaction.apply(event);
-      return seen == event ? this : new Delivery(cursor, offset, seen, appendedAtMillis);
+      return seen == event ? this : new Delivery(cursor, offset, seen, appendedAtMillis, heap);
     });
   }
 
@@ -97,7 +107,7 @@ public final class Delivery {
 
   /**
    * Made outside the map's lock, since one piece may be made of another; two streams that race
-   * may both make it, and both then use the one kept.
+   * may both make it, and both then use the one kept, which alone is counted.
    */
   @SuppressWarnings("unchecked")
   private <T> T derivedOnce(Object key, Supplier<T> make) {
@@ -107,6 +117,9 @@ public final class Delivery {
       kept = derived.putIfAbsent(key, made);
       if (kept == null) {
         kept = made;
+        if (heap != null) {
+          heap.add(HeapEstimate.piece(made, this));
+        }
       }
     }
     return (T) kept;

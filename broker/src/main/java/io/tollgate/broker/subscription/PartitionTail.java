@@ -26,14 +26,20 @@ import java.util.concurrent.CompletionStage;
  * of events, ~85 MB of heap that every young collection copied from, pauses that land in every
  * stream's latency (docs/benchmarks.md). A stream that falls behind still keeps what it has not
  * read, up to the bound.
+ *
+ * <p>The tails of a node also share one heap budget ({@link TailBudget}): when they hold more
+ * together, the tail holding most gives its oldest entries back ({@link #evictOldest}), and its
+ * streams behind them read the journal, as a stream behind the bound does.
  */
-final class PartitionTail {
+final class PartitionTail implements TailBudget.Tail {
   /** One bounded read of the partition's journal from a sequence number on; empty at its end. */
   interface Journal {
     CompletionStage<List<TailEntry>> read(long fromSequence);
   }
 
   private final TailBuffer buffer;
+  private final TailBudget budget;
+  private final TailBudget.Share share;
   private final Journal journal;
   private final Journal streamsJournal;
   private final int maxEntriesPerRead;
@@ -43,14 +49,22 @@ final class PartitionTail {
   private final Map<Runnable, Long> positions = new HashMap<>();
   private boolean reading;
   private boolean advancedWhileReading;
+  private boolean closed;
 
+  /** A tail with a budget of its own, which asks nothing of it. */
   PartitionTail(long maxBytes, int maxEntriesPerRead, Journal journal) {
-    this(maxBytes, maxEntriesPerRead, journal, journal);
+    this(maxBytes, maxEntriesPerRead, journal, journal, TailBudget.unlimited());
   }
 
-  /** {@code journal} is what the tail's reader reads; {@code streamsJournal}, what streams behind it read. */
-  PartitionTail(long maxBytes, int maxEntriesPerRead, Journal journal, Journal streamsJournal) {
-    this.buffer = new TailBuffer(maxBytes);
+  /**
+   * {@code journal} is what the tail's reader reads; {@code streamsJournal}, what streams behind
+   * it read; {@code budget}, the heap it shares with the node's other tails. The budget asks a
+   * tail to evict only once it holds entries, so joining it before this tail is built is safe.
+   */
+  PartitionTail(long maxBytes, int maxEntriesPerRead, Journal journal, Journal streamsJournal, TailBudget budget) {
+    this.budget = budget;
+    this.share = budget.join(this);
+    this.buffer = new TailBuffer(maxBytes, share);
     this.maxEntriesPerRead = maxEntriesPerRead;
     this.journal = journal;
     this.streamsJournal = streamsJournal;
@@ -101,7 +115,7 @@ final class PartitionTail {
   void advanced() {
     long from;
     synchronized (this) {
-      if (!buffer.started()) {
+      if (!buffer.started() || closed) {
         return;
       }
       if (reading) {
@@ -120,7 +134,7 @@ final class PartitionTail {
     boolean again;
     synchronized (this) {
       reading = false;
-      boolean found = failure == null && !entries.isEmpty();
+      boolean found = failure == null && !entries.isEmpty() && !closed;
       if (found) {
         buffer.dropBefore(slowestPosition());
         entries.forEach(buffer::append);
@@ -130,10 +144,26 @@ final class PartitionTail {
       // A failed read is tried again at the next write or fallback poll.
       again = found || (failure == null && advancedWhileReading);
     }
+    budget.reclaim();
     woken.forEach(Runnable::run);
     if (again) {
       advanced();
     }
+  }
+
+  /** Gives back oldest entries for the node's budget; their streams read the journal. */
+  @Override
+  public synchronized TailBudget.Evicted evictOldest(long heapBytes) {
+    return buffer.evictOldest(heapBytes);
+  }
+
+  /** No stream of the node reads the partition any more: the tail gives back all it holds, and holds nothing again. */
+  void close() {
+    synchronized (this) {
+      closed = true;
+      buffer.dropAll();
+    }
+    budget.leave(share);
   }
 
   /** The position of the stream furthest behind; with none, the end. */

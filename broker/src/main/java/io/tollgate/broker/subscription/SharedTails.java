@@ -19,19 +19,23 @@ import org.apache.pekko.stream.javadsl.Source;
  * Every node hears every partition's writes ({@link JournalReads#onAdvanced}) and passes them
  * to the tail of that partition, if it has one. Should an announcement be lost (a node joining
  * or leaving), one timer per node asks every tail to look again every {@code fallbackPoll};
- * streams have no timer of their own.
+ * streams have no timer of their own. The tails share one heap budget ({@link TailBudget}).
  *
  * <p>Whatever delivers a partition's events to consumers (streams; webhooks) reads through
  * {@link #after}; catch-up from an old cursor and the live tail are the one source.
  */
 public final class SharedTails {
-  /** {@code maxBytesPerPartition}: the bound of each tail, counted as its entries are stored. */
-  public record Settings(long maxBytesPerPartition, int maxEntriesPerRead, Duration fallbackPoll) {}
+  /**
+   * {@code maxBytesPerPartition}: the bound of each tail, counted as its entries are stored;
+   * {@code maxHeapBytes}: the heap all of them may hold together, counted as held.
+   */
+  public record Settings(long maxBytesPerPartition, long maxHeapBytes, int maxEntriesPerRead, Duration fallbackPoll) {}
 
   private record Held(PartitionTail tail, int streams) {}
 
   private final JournalReads journal;
   private final Settings settings;
+  private final TailBudget budget;
   private final Map<PartitionRef, Held> tails = new HashMap<>();
   private final LongAdder tailReads = new LongAdder();
   private final LongAdder streamReads = new LongAdder();
@@ -39,6 +43,7 @@ public final class SharedTails {
   public SharedTails(ActorSystem<?> system, JournalReads journal, Settings settings) {
     this.journal = journal;
     this.settings = settings;
+    this.budget = new TailBudget(settings.maxHeapBytes());
     journal.onAdvanced(persistenceId -> advanced(PartitionRef.fromPersistenceId(persistenceId)), "shared-tails");
     system.scheduler().scheduleWithFixedDelay(settings.fallbackPoll(), settings.fallbackPoll(),
         () -> everyTail().forEach(PartitionTail::advanced), system.executionContext());
@@ -76,6 +81,11 @@ public final class SharedTails {
     return everyTail().stream().mapToLong(PartitionTail::bufferedBytes).sum();
   }
 
+  /** The heap the tails hold together, their budget, and what it evicted. */
+  public TailBudget budget() {
+    return budget;
+  }
+
   /** Journal reads so far by the tails' readers (one per write and node, however many streams). */
   public long tailReads() {
     return tailReads.sum();
@@ -105,7 +115,7 @@ public final class SharedTails {
     Held held = tails.get(partition);
     if (held == null) {
       held = new Held(new PartitionTail(settings.maxBytesPerPartition(), settings.maxEntriesPerRead(),
-          from -> read(partition, from, tailReads), from -> read(partition, from, streamReads)), 0);
+          from -> read(partition, from, tailReads), from -> read(partition, from, streamReads), budget), 0);
     }
     tails.put(partition, new Held(held.tail(), held.streams() + 1));
     return held.tail();
@@ -124,6 +134,7 @@ public final class SharedTails {
     }
     if (held.streams() <= 1) {
       tails.remove(partition);
+      held.tail().close();
     } else {
       tails.put(partition, new Held(held.tail(), held.streams() - 1));
     }

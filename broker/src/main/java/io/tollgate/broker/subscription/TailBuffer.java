@@ -10,6 +10,8 @@ import java.util.List;
  * stream needs them ({@link #dropBefore}). A stream asks
  * for what follows its position and learns whether the buffer has it, whether it is behind the
  * buffer (it reads the journal itself, then asks again) or whether it is at the end (it waits).
+ * The heap of the entries it holds is charged to its share of the node's tail budget while it
+ * holds them, and it gives its oldest back when the budget asks ({@link #evictOldest}).
  * Not thread-safe: {@link PartitionTail} guards it.
  */
 final class TailBuffer {
@@ -27,14 +29,17 @@ final class TailBuffer {
   private static final long NOT_STARTED = -1;
 
   private final long maxBytes;
+  private final TailBudget.Share share;
   /** Held entries from {@code head} on; the places before it were dropped, and are given back now and then. */
   private ArrayList<TailEntry> entries = new ArrayList<>();
   private int head;
   private long start = NOT_STARTED;
   private long bytes;
 
-  TailBuffer(long maxBytes) {
+  /** {@code maxBytes}: the bound of this buffer alone, in stored bytes; {@code share}: its part of the node's budget. */
+  TailBuffer(long maxBytes, TailBudget.Share share) {
     this.maxBytes = maxBytes;
+    this.share = share;
   }
 
   boolean started() {
@@ -53,8 +58,14 @@ final class TailBuffer {
     return start + held();
   }
 
+  /** The stored bytes of the entries held. */
   long bytes() {
     return bytes;
+  }
+
+  /** The heap the entries held take, as estimated, rendered pieces included. */
+  long heapBytes() {
+    return share.held();
   }
 
   /**
@@ -67,13 +78,14 @@ final class TailBuffer {
       return;
     }
     if (entry.sequence() > next()) {
+      dropAll();
       entries = new ArrayList<>();
       head = 0;
-      bytes = 0;
       start = entry.sequence();
     }
     entries.add(entry);
     bytes += entry.bytes();
+    entry.heap().holdIn(share);
     while (bytes > maxBytes && held() > 1) {
       dropOldest();
     }
@@ -91,11 +103,37 @@ final class TailBuffer {
     giveBackDropped();
   }
 
-  private void dropOldest() {
-    bytes -= entries.get(head).bytes();
+  /**
+   * Drops the oldest entries until {@code heapBytes} of heap are given back or none is left, for
+   * the node's budget; the buffer goes on from where it stands, as after {@link #dropBefore}.
+   */
+  TailBudget.Evicted evictOldest(long heapBytes) {
+    int evicted = 0;
+    long freed = 0;
+    while (held() > 0 && freed < heapBytes) {
+      freed += dropOldest();
+      evicted++;
+    }
+    giveBackDropped();
+    return new TailBudget.Evicted(evicted, freed);
+  }
+
+  /** Drops every entry: the tail is closing. */
+  void dropAll() {
+    while (held() > 0) {
+      dropOldest();
+    }
+    giveBackDropped();
+  }
+
+  /** The heap given back. */
+  private long dropOldest() {
+    TailEntry oldest = entries.get(head);
+    bytes -= oldest.bytes();
     entries.set(head, null);
     head++;
     start++;
+    return oldest.heap().release();
   }
 
   private void giveBackDropped() {

@@ -60,6 +60,10 @@ class SharedTailTest {
       long tailBytes = metric("tollgate_tail_bytes");
       assertTrue(tailBytes > 0 && tailBytes <= TAIL_BYTES, "the tail holds at most its bound, not what the "
           + "stopped consumer has yet to read: " + tailBytes);
+      long heapBytes = metric("tollgate_tail_heap_bytes");
+      assertTrue(heapBytes > 2 * tailBytes && heapBytes <= metric("tollgate_tail_heap_max_bytes"), "in heap, decoded "
+          + "and rendered, the same entries take several times their stored bytes, within the node's budget: "
+          + heapBytes + " bytes for " + tailBytes + " stored");
 
       long streamReadsBefore = metric("tollgate_journal_reads_total{reader=\"stream\"}");
       while (stopped.events().size() < EVENTS) {

@@ -71,6 +71,17 @@ class NodeSettingsTest {
   }
 
   @Test
+  void theTailsShareATenthOfTheHeapByDefaultOrAPercentageOrASizeGiven() {
+    assertEquals(Runtime.getRuntime().maxMemory() / 10.0, read("").subscriptions().tailsMaxHeapBytes(), 1.0);
+    Config t = ConfigFactory.parseString("a = \"25%\", b = 256MiB, c = 2GiB");
+    long gib = 1024L * 1024 * 1024;
+    assertEquals(gib / 4, NodeSettings.heapShare(t, "a", gib));
+    assertEquals(256L * 1024 * 1024, NodeSettings.heapShare(t, "b", gib));
+    ConfigException refused = assertThrows(ConfigException.class, () -> NodeSettings.heapShare(t, "c", gib));
+    assertTrue(refused.getMessage().contains("to the heap's maximum (1073741824 bytes)"), refused.getMessage());
+  }
+
+  @Test
   void deduplicationIsStatedByTimeTenMinutesByDefaultAndCappedInBytes() {
     assertEquals(new io.tollgate.broker.topic.DedupWindow.Settings(Duration.ofMinutes(10), 16L * 1024 * 1024),
         read("").topics().dedup());
@@ -164,6 +175,11 @@ class NodeSettingsTest {
       "tollgate.publish-rate.burst | 0s",
       "tollgate.subscriptions.max-bytes-per-read | 0",
       "tollgate.subscriptions.tail-bytes | 0",
+      "tollgate.subscriptions.tails-max-heap | 0%",
+      "tollgate.subscriptions.tails-max-heap | 95%",
+      "tollgate.subscriptions.tails-max-heap | a tenth",
+      "tollgate.subscriptions.tails-max-heap | 1KiB",
+      "tollgate.subscriptions.tails-max-heap | 100000GiB",
       "tollgate.subscriptions.event-stream-keep-alive | 0s",
       "tollgate.subscriptions.stall-timeout | 0s",
       "tollgate.subscriptions.ack-commit.max-acks | 0",

@@ -37,7 +37,8 @@ class PartitionTailTest {
 
   /**
    * A partition's journal in memory, answering reads of at most 8 entries, and counting them.
-   * Each read decodes anew, as a store's does: its entries are new objects.
+   * Each read decodes anew, as a store's does: its entries are new objects, whose heap is
+   * counted as {@link TailEntry#of} counts it.
    */
   private static final class Journal implements PartitionTail.Journal {
     private final List<TailEntry> entries = new CopyOnWriteArrayList<>();
@@ -53,10 +54,16 @@ class PartitionTailTest {
       reads.incrementAndGet();
       return CompletableFuture.completedFuture(entries.stream()
           .filter(entry -> entry.sequence() >= fromSequence).limit(8)
-          .map(entry -> new TailEntry(entry.sequence(), entry.deliveries().stream()
-              .map(delivery -> new Delivery(delivery.cursor(), delivery.offset(), delivery.event())).toList(),
-              entry.bytes()))
+          .map(Journal::decoded)
           .toList());
+    }
+
+    private static TailEntry decoded(TailEntry stored) {
+      EntryHeap heap = new EntryHeap(0);
+      List<Delivery> deliveries = stored.deliveries().stream()
+          .map(delivery -> new Delivery(delivery.cursor(), delivery.offset(), delivery.event(), 0, heap)).toList();
+      heap.add(HeapEstimate.entry(deliveries));
+      return new TailEntry(stored.sequence(), deliveries, stored.bytes(), heap);
     }
 
     TailEntry write() {
@@ -281,5 +288,68 @@ class PartitionTailTest {
     assertEquals(21, both.expectNext(Duration.ofSeconds(5)).cursor().sequence(),
         "a partition at its end is woken by its next write while the other waits");
     both.expectNoMessage(Duration.ofMillis(50));
+  }
+
+  @Test
+  void manyPartitionsUnderASmallHeapBudgetHoldNoMoreThanItAndEveryStreamStillGetsEveryEventInOrder() {
+    int partitions = 16;
+    int writes = 60;
+    long maxHeap = 64 * 1024;
+    TailBudget budget = new TailBudget(maxHeap);
+    List<Journal> journals = new ArrayList<>();
+    List<PartitionTail> tails = new ArrayList<>();
+    List<ConcurrentLinkedQueue<Delivery>> fast = new ArrayList<>();
+    List<TestSubscriber.Probe<Delivery>> slow = new ArrayList<>();
+    for (int partition = 0; partition < partitions; partition++) {
+      Journal own = new Journal(partition);
+      // Alone, each tail would hold 100 entries for its slow stream: some 16 x 100 x 1 KiB with their frames.
+      PartitionTail tail = new PartitionTail(100 * ENTRY_BYTES, 16, own, own, budget);
+      journals.add(own);
+      tails.add(tail);
+      ConcurrentLinkedQueue<Delivery> into = new ConcurrentLinkedQueue<>();
+      fast.add(into);
+      stream(tail, 1).map(delivery -> {
+        delivery.rendered(StreamFormat.Json.EVENT_FRAME);
+        return delivery;
+      }).runWith(Sink.foreach(into::add), testKit.system());
+      TestSubscriber.Probe<Delivery> behind = stream(tail, 1)
+          .toMat(TestSink.probe(testKit.system().classicSystem()), Keep.right()).run(testKit.system());
+      behind.request(1);
+      slow.add(behind);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> tails.stream()
+        .allMatch(tail -> tail.read(1, () -> { }) instanceof TailBuffer.AtEnd));
+
+    long peak = 0;
+    for (int i = 0; i < writes; i++) {
+      for (int partition = 0; partition < partitions; partition++) {
+        journals.get(partition).write();
+        tails.get(partition).advanced();
+        peak = Math.max(peak, budget.usedBytes());
+      }
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> fast.stream().allMatch(into -> into.size() == writes));
+    // A piece rendered on a stream's thread is charged before that thread evicts: at most a few
+    // pieces over, for as long as it takes.
+    assertTrue(peak <= maxHeap + maxHeap / 4, "the tails together stay within the budget: " + peak + " bytes at most");
+    await().atMost(Duration.ofSeconds(10)).until(() -> budget.usedBytes() <= maxHeap);
+    assertTrue(budget.evictedEntries() > 0, "held for the slow streams, the tails passed the budget and evicted");
+    for (ConcurrentLinkedQueue<Delivery> into : fast) {
+      assertEquals(sequencesUpTo(writes), sequences(new ArrayList<>(into)), "every event, in order");
+    }
+
+    int readsBefore = journals.stream().mapToInt(journal -> journal.reads.get()).sum();
+    for (TestSubscriber.Probe<Delivery> behind : slow) {
+      behind.request(writes);
+      List<Delivery> received = new ArrayList<>();
+      for (int i = 0; i < writes; i++) {
+        received.add(behind.expectNext(Duration.ofSeconds(10)));
+      }
+      assertEquals(sequencesUpTo(writes), sequences(received), "the slow streams too, what was evicted from the journal");
+    }
+    assertTrue(journals.stream().mapToInt(journal -> journal.reads.get()).sum() > readsBefore,
+        "the slow streams read the journal for what the tails evicted");
+    assertTrue(budget.usedBytes() <= maxHeap, "still within the budget: " + budget.usedBytes());
+    slow.forEach(TestSubscriber.Probe::cancel);
   }
 }
