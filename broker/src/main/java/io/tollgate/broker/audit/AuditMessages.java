@@ -19,8 +19,9 @@ public final class AuditMessages {
           (get, refs) -> request(get.query()).setReplyTo(refs.text(get.replyTo())).build(),
           (proto, refs) -> new AuditReadSide.GetPage(query(proto), refs.ref(proto.getReplyTo()))),
       MessageCodec.of("AuditPage", AuditReadSide.PageOfEntries.class, AuditPage.parser(),
-          (page, refs) -> AuditPage.newBuilder().addAllEntries(page.entries()).build(),
-          (proto, refs) -> new AuditReadSide.PageOfEntries(List.copyOf(proto.getEntriesList()))),
+          (page, refs) -> AuditPage.newBuilder().addAllEntries(page.entries()).setCursorExpired(page.cursorExpired())
+              .build(),
+          (proto, refs) -> new AuditReadSide.PageOfEntries(List.copyOf(proto.getEntriesList()), proto.getCursorExpired())),
       MessageCodec.replyOnly("AuditReadPositionsRequest", AuditReadSide.GetReadPositions.class,
           AuditReadSide.GetReadPositions::replyTo, AuditReadSide.GetReadPositions::new),
       MessageCodec.of("AuditReadPositions", AuditReadSide.Positions.class, JournalPositions.parser(),

@@ -8,17 +8,18 @@ import io.tollgate.broker.serialization.codec.ClusterMessage;
 import io.tollgate.protocols.v1.journal.AuditEntry;
 import io.tollgate.protocols.v1.journal.AuditIndexed;
 import io.tollgate.protocols.v1.journal.AuditSnapshot;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.function.LongConsumer;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -27,12 +28,14 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
@@ -43,10 +46,18 @@ import org.apache.pekko.stream.javadsl.Source;
  * one {@code AuditIndexed}; so a page shows every action made before it was asked, a restart
  * goes on from the last positions, and nothing is indexed twice or lost. What a page costs is
  * the entries written since the last page, one empty read per followed journal, and the page
- * itself; never the log's history. Persistence id {@value #PERSISTENCE_ID}.
+ * itself; never the log's history.
+ *
+ * <p>What it holds, snapshots and replays at start is bounded by {@link AuditIndex.Limits}
+ * (retention and a byte cap), not by how long the log has existed: a snapshot holds only the
+ * entries kept, and each snapshot deletes the journaled steps before the one it keeps as a
+ * fallback, so a start reads one snapshot and fewer than {@code snapshotEvery} steps after it,
+ * and the journal keeps fewer than three snapshots' worth.
+ * Persistence id {@value #PERSISTENCE_ID}.
  */
 public final class AuditReadSide extends EventSourcedBehavior<AuditReadSide.Command, AuditIndexed, AuditIndex> {
   public static final String PERSISTENCE_ID = "Audit";
+  /** Steps between snapshots in a running node: a start replays fewer than this many after the snapshot. */
   private static final int SNAPSHOT_EVERY = 100;
 
   public sealed interface Command {}
@@ -54,7 +65,15 @@ public final class AuditReadSide extends EventSourcedBehavior<AuditReadSide.Comm
   /** A page of the log, answered once everything journaled before it is indexed. */
   public record GetPage(AuditIndex.Query query, ActorRef<PageOfEntries> replyTo) implements Command, ClusterMessage {}
 
-  public record PageOfEntries(List<AuditEntry> entries) implements ClusterMessage {}
+  /** A page's entries; none, with {@code cursorExpired}, when its cursor lies before what the log keeps. */
+  public record PageOfEntries(List<AuditEntry> entries, boolean cursorExpired) implements ClusterMessage {}
+
+  /** Told, on the node the read side runs on, what each read found and what the log holds (for /metrics). */
+  public interface Listener {
+    void read(long entries);
+
+    void held(AuditIndex.Held held);
+  }
 
   /**
    * How far the log has read each journal it follows (the catalog's, every account's billing),
@@ -76,7 +95,10 @@ public final class AuditReadSide extends EventSourcedBehavior<AuditReadSide.Comm
   private final ActorContext<Command> context;
   private final CatalogView view;
   private final CurrentEventsByPersistenceIdQuery journal;
-  private final LongConsumer entriesRead;
+  private final Clock clock;
+  private final AuditIndex.Limits limits;
+  private final int snapshotEvery;
+  private final Listener listener;
   /**
    * Requests (pages, positions) the read in flight answers, and those that came in after it
    * started, which the next read answers.
@@ -86,21 +108,27 @@ public final class AuditReadSide extends EventSourcedBehavior<AuditReadSide.Comm
   private boolean reading;
 
   private AuditReadSide(ActorContext<Command> context, CatalogView view, CurrentEventsByPersistenceIdQuery journal,
-                        LongConsumer entriesRead) {
+                        Clock clock, AuditIndex.Limits limits, int snapshotEvery, Listener listener) {
     super(PersistenceId.ofUniqueId(PERSISTENCE_ID));
-    this.entriesRead = entriesRead;
     this.context = context;
     this.view = view;
     this.journal = journal;
+    this.clock = clock;
+    this.limits = limits;
+    this.snapshotEvery = snapshotEvery;
+    this.listener = listener;
   }
 
-  /**
-   * Starts the singleton on this node's side and returns the proxy to it; {@code entriesRead}
-   * is told how many journal entries each read found, on the node it runs on (for /metrics).
-   */
+  /** The read side itself, snapshotting every {@code snapshotEvery} steps. */
+  public static Behavior<Command> create(CatalogView view, CurrentEventsByPersistenceIdQuery journal, Clock clock,
+                                         AuditIndex.Limits limits, int snapshotEvery, Listener listener) {
+    return Behaviors.setup(context -> new AuditReadSide(context, view, journal, clock, limits, snapshotEvery, listener));
+  }
+
+  /** Starts the singleton on this node's side and returns the proxy to it. */
   public static ActorRef<Command> start(ActorSystem<?> system, CatalogView view, CurrentEventsByPersistenceIdQuery journal,
-                                        LongConsumer entriesRead) {
-    Behavior<Command> readSide = Behaviors.setup(context -> new AuditReadSide(context, view, journal, entriesRead));
+                                        Clock clock, AuditIndex.Limits limits, Listener listener) {
+    Behavior<Command> readSide = create(view, journal, clock, limits, SNAPSHOT_EVERY, listener);
     return ClusterSingleton.get(system).init(SingletonActor.of(
         Behaviors.supervise(readSide).onFailure(SupervisorStrategy.restartWithBackoff(
             Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)), "audit"));
@@ -108,7 +136,7 @@ public final class AuditReadSide extends EventSourcedBehavior<AuditReadSide.Comm
 
   @Override
   public AuditIndex emptyState() {
-    return new AuditIndex();
+    return new AuditIndex(limits);
   }
 
   @Override
@@ -121,14 +149,22 @@ public final class AuditReadSide extends EventSourcedBehavior<AuditReadSide.Comm
 
       @Override
       public AuditIndex fromJournal(Object stored) {
-        return AuditIndex.fromSnapshot((AuditSnapshot) stored);
+        return AuditIndex.fromSnapshot((AuditSnapshot) stored, limits);
       }
     };
   }
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
+    return RetentionCriteria.snapshotEvery(snapshotEvery, 2).withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public SignalHandler<AuditIndex> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), index -> listener.held(index.held()))
+        .onSignal(PostStop.class, (index, stopped) -> listener.held(AuditIndex.Held.NOTHING))
+        .build();
   }
 
   @Override
@@ -197,12 +233,16 @@ public final class AuditReadSide extends EventSourcedBehavior<AuditReadSide.Comm
   }
 
   private Effect<AuditIndexed, AuditIndex> onRead(AuditIndex index, Read read) {
-    entriesRead.accept(read.entries().values().stream().mapToLong(List::size).sum());
-    AuditIndexed step = AuditIndex.step(read.entries(), CatalogEntity.PERSISTENCE_ID, read.accounts()::get);
+    listener.read(read.entries().values().stream().mapToLong(List::size).sum());
+    AuditIndexed step = AuditIndex.step(read.entries(), CatalogEntity.PERSISTENCE_ID, read.accounts()::get, limits,
+        clock.millis());
     if (step.getPositionsCount() == 0) {
       return answer(index);
     }
-    return Effect().persist(step).thenRun(this::answered);
+    return Effect().persist(step).thenRun(indexed -> {
+      listener.held(indexed.held());
+      answered(indexed);
+    });
   }
 
   private Effect<AuditIndexed, AuditIndex> answer(AuditIndex index) {
@@ -215,7 +255,8 @@ public final class AuditReadSide extends EventSourcedBehavior<AuditReadSide.Comm
     reading = false;
     answeredByThisRead.forEach(request -> {
       if (request instanceof GetPage get) {
-        get.replyTo().tell(new PageOfEntries(index.page(get.query()).entries()));
+        AuditIndex.Page page = index.page(get.query(), clock.millis());
+        get.replyTo().tell(new PageOfEntries(page.entries(), page.cursorExpired()));
       } else if (request instanceof GetReadPositions get) {
         get.replyTo().tell(new Positions(positions(index)));
       }

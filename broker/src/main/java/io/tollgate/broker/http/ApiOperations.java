@@ -277,7 +277,7 @@ final class ApiOperations {
           "from", "to", "resolution", "key")),
 
       at("GET", "/v1/audit", withQuery(read("readAuditLog", "audit",
-          "Catalog changes and billing actions, oldest first, a page at a time.", "AuditPage", "invalid_limit",
-          "invalid_after"), "actor", "after", "limit"))
+          "Catalog changes and billing actions, oldest first, a page at a time, kept for tollgate.audit.retention.",
+          "AuditPage", "invalid_limit", "invalid_after", "audit_cursor_expired"), "actor", "after", "limit"))
   ).collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
 }

@@ -30,6 +30,12 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
  *
  * <p>The operator sees every entry. An account's admin key sees the catalog changes that account
  * made and the billing actions on that account (the operator's, as only it may take them).
+ *
+ * <p>The log keeps entries for {@code tollgate.audit.retention}, and fewer when its byte cap is
+ * reached first. A page whose {@code after} lies before the oldest entry kept is refused
+ * ({@code 410 audit_cursor_expired}) rather than answered from the oldest kept: pages never
+ * silently skip an entry, so a reader learns that it missed some and starts again without
+ * {@code after}.
  */
 public final class AuditApi {
   static final int MAX_LIMIT = 1000;
@@ -79,7 +85,13 @@ public final class AuditApi {
     AuditIndex.Query query = new AuditIndex.Query(account, actor, after.map(AuditApi::positionOf), parseLimit(limitText));
     return AskPattern.<AuditReadSide.Command, AuditReadSide.PageOfEntries>ask(readSide,
             replyTo -> new AuditReadSide.GetPage(query, replyTo), timeout, system.scheduler())
-        .thenApply(page -> Responses.json(200, render(page.entries())));
+        .thenApply(page -> {
+          if (page.cursorExpired()) {
+            throw new Refusal("audit_cursor_expired", "the audit log no longer keeps the entries after this \"after\": "
+                + "they are past its retention or its size cap; start again without \"after\" from the oldest entry kept");
+          }
+          return Responses.json(200, render(page.entries()));
+        });
   }
 
   private static int parseLimit(Optional<String> text) {

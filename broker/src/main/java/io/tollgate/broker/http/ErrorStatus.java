@@ -124,6 +124,7 @@ public final class ErrorStatus {
       entry("unknown_cursor", 409),
       entry("no_open_stream", 409),
       entry("resync", 409),
+      entry("audit_cursor_expired", 410),
       entry("batch_too_large", 413),
       entry("event_too_large", 413),
       entry("payload_too_large", 413),

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValueType;
 import io.tollgate.billing.PeriodScheme;
 import io.tollgate.broker.analytics.AnalyticsSettings;
+import io.tollgate.broker.audit.AuditIndex;
 import io.tollgate.broker.auth.AuthThrottle;
 import io.tollgate.broker.auth.JwtSettings;
 import io.tollgate.broker.catalog.CatalogLimits;
@@ -62,7 +63,8 @@ public record NodeSettings(
     Limits limits,
     AnalyticsSettings analytics, WebhookSettings webhooks,
     int catalogSnapshotEvery,
-    Trimming trimming) {
+    Trimming trimming,
+    AuditIndex.Limits audit) {
 
   /**
    * {@code tollgate.retention}: how often usage and billing journals are trimmed behind their
@@ -170,7 +172,8 @@ public record NodeSettings(
             between(t, "analytics.max-metric-keys", 0, 100_000)),
         webhooks(t),
         between(t, "catalog.snapshot-every", 1, 10_000_000),
-        new Trimming(positive(t, "retention.trim-interval"), between(t, "retention.snapshot-every", 1, 10_000_000)));
+        new Trimming(positive(t, "retention.trim-interval"), between(t, "retention.snapshot-every", 1, 10_000_000)),
+        audit(t));
     clusterTls(config).ifPresent(cluster -> {
       readable(t, "cluster.tls.cert-file", cluster.certFile());
       readable(t, "cluster.tls.key-file", cluster.keyFile());
@@ -228,6 +231,25 @@ public record NodeSettings(
     }
     return value;
   }
+
+  /**
+   * {@code tollgate.audit}: a retention from an hour to a hundred years, and a byte cap from 1 MiB
+   * to 8 MiB, since the audit read side's snapshot holds every entry kept in one write, which
+   * Cassandra refuses above half its commit log segment (16 MB by default).
+   */
+  private static AuditIndex.Limits audit(Config t) {
+    Duration retention = t.getDuration("audit.retention");
+    if (retention.compareTo(Duration.ofHours(1)) < 0 || retention.compareTo(MAX_AUDIT_RETENTION) > 0) {
+      throw bad(t, "audit.retention", "a duration from 1h to " + MAX_AUDIT_RETENTION.toDays() + "d");
+    }
+    long maxBytes = t.getBytes("audit.max-bytes");
+    if (maxBytes < 1L << 20 || maxBytes > 8L << 20) {
+      throw bad(t, "audit.max-bytes", "a size from 1 MiB to 8 MiB");
+    }
+    return new AuditIndex.Limits(retention, maxBytes);
+  }
+
+  private static final Duration MAX_AUDIT_RETENTION = Duration.ofDays(36_500);
 
   /** The key webhook secrets are encrypted under: the base64 of 32 bytes, or empty for none. */
   private static Optional<SecretBox> secretKey(Config t) {

@@ -2,6 +2,7 @@ package io.tollgate.broker.node;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.tollgate.broker.JournalDeletes;
+import io.tollgate.broker.audit.AuditIndex;
 import io.tollgate.broker.audit.AuditReadPositions;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.invoicing.BillingReadPositions;
@@ -255,8 +256,18 @@ public final class TollgateNode {
     metrics.gauge("tollgate_catalog_changes_read", "Catalog changes this node's view read from the journal since it "
         + "started, after the snapshot it started from", () -> (int) Math.min(Integer.MAX_VALUE, view.changesRead()));
     java.util.concurrent.atomic.AtomicLong auditEntriesRead = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicReference<AuditIndex.Held> auditHeld =
+        new java.util.concurrent.atomic.AtomicReference<>(AuditIndex.Held.NOTHING);
     metrics.gauge("tollgate_audit_entries_read", "Journal entries the audit read side read on this node since it "
         + "started, from the positions it had indexed", () -> (int) Math.min(Integer.MAX_VALUE, auditEntriesRead.get()));
+    metrics.gauge("tollgate_audit_entries", "Entries the audit log keeps, on the node running its read side (0 on "
+        + "the others)", () -> auditHeld.get().entries());
+    metrics.gauge("tollgate_audit_bytes", "What the audit log's entries count against tollgate.audit.max-bytes, on "
+        + "the node running its read side (0 on the others)", () -> (int) auditHeld.get().bytes());
+    metrics.gauge("tollgate_audit_window_shortfall_seconds", "How much less than tollgate.audit.retention the audit "
+        + "log reaches back, because its byte cap made the oldest entries leave early (0: it reaches the retention)",
+        () -> (int) Math.min(Integer.MAX_VALUE,
+            auditHeld.get().shortfallMillis(clock.millis(), settings.audit()) / 1000));
     metrics.gauge("tollgate_cluster_members", "Members of the Pekko cluster as this node sees them, up or not",
         () -> Cluster.get(system).state().members().size());
     StoreAvailability store = new StoreAvailability(settings.storage().probeFailures());
@@ -382,7 +393,18 @@ public final class TollgateNode {
     CatalogApi catalogApi = new CatalogApi(view, settings.advertisedHost(), settings.http().hostPort(),
         jwt.map(JwtSettings::issuer), tls.isPresent());
     VerificationApi verification = new VerificationApi(new JournalReader(currentJournal, system), periods, view);
-    ActorRef<AuditReadSide.Command> audit = AuditReadSide.start(system, view, currentJournal, auditEntriesRead::addAndGet);
+    ActorRef<AuditReadSide.Command> audit = AuditReadSide.start(system, view, currentJournal, clock, settings.audit(),
+        new AuditReadSide.Listener() {
+          @Override
+          public void read(long entries) {
+            auditEntriesRead.addAndGet(entries);
+          }
+
+          @Override
+          public void held(AuditIndex.Held held) {
+            auditHeld.set(held);
+          }
+        });
     List<ReadPositions> trimReaders = new ArrayList<>(List.of(billingReader));
     analytics.ifPresent(trimReaders::add);
     trimReaders.add(new AuditReadPositions(audit, system, askTimeout));

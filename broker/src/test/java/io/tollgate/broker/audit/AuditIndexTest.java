@@ -10,6 +10,7 @@ import io.tollgate.protocols.v1.journal.CatalogChange;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
 import io.tollgate.protocols.v1.journal.DomainCreated;
 import io.tollgate.protocols.v1.journal.WalletToppedUp;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,9 @@ import org.junit.jupiter.api.Test;
 class AuditIndexTest {
   private static final String CATALOG = "Catalog";
   private static final String SHOP_BILLING = "AccountBilling|acc_shop";
+  /** Long enough that nothing of the tests' times leaves by age unless a test says so. */
+  private static final AuditIndex.Limits UNBOUNDED = new AuditIndex.Limits(Duration.ofDays(36_500), Long.MAX_VALUE);
+  private static final long NOW = 100_000_000L;
 
   private static CatalogChange domain(String name, String actor, long at) {
     return CatalogChange.newBuilder().setAtMillis(at).setActor(actor)
@@ -28,7 +32,15 @@ class AuditIndexTest {
   }
 
   private static AuditIndexed step(Map<String, List<AuditIndex.Read>> read) {
-    return AuditIndex.step(read, CATALOG, journal -> journal.substring(journal.indexOf('|') + 1));
+    return step(read, UNBOUNDED, NOW);
+  }
+
+  private static AuditIndexed step(Map<String, List<AuditIndex.Read>> read, AuditIndex.Limits limits, long now) {
+    return AuditIndex.step(read, CATALOG, journal -> journal.substring(journal.indexOf('|') + 1), limits, now);
+  }
+
+  private static AuditIndex.Query everything(int limit) {
+    return new AuditIndex.Query(Optional.empty(), Optional.empty(), Optional.empty(), limit);
   }
 
   private static List<String> targets(AuditIndex.Page page) {
@@ -45,26 +57,26 @@ class AuditIndexTest {
     read.put(SHOP_BILLING, List.of(new AuditIndex.Read(1, CursorsAdvanced.getDefaultInstance()),
         new AuditIndex.Read(2, WalletToppedUp.newBuilder().setAtMillis(15).setAmount("5.00").setCurrency("USD").build())));
     read.put("AccountBilling|acc_idle", List.of());
-    AuditIndex index = new AuditIndex();
+    AuditIndex index = new AuditIndex(UNBOUNDED);
     AuditIndexed step = step(read);
     index.apply(step);
 
     assertEquals(Map.of(CATALOG, 2L, SHOP_BILLING, 2L), step.getPositionsMap(), "a journal with nothing new keeps its position");
-    assertEquals(List.of("admin", "acc_shop", "admin"), step.getEntriesList().stream().map(AuditEntry::getActor).toList(),
-        "a billing action journaled without its actor was the operator's");
+    assertEquals(List.of("admin", "admin", "acc_shop"), step.getEntriesList().stream().map(AuditEntry::getActor).toList(),
+        "in the log's order; a billing action journaled without its actor was the operator's");
     assertEquals(List.of("acc_shop", "acc_shop", "shop"),
-        targets(index.page(new AuditIndex.Query(Optional.empty(), Optional.empty(), Optional.empty(), 10))),
+        targets(index.page(new AuditIndex.Query(Optional.empty(), Optional.empty(), Optional.empty(), 10), NOW)),
         "usage is the broker's own work and not shown; the rest in order of time");
     assertEquals(List.of("acc_shop", "shop"),
-        targets(index.page(new AuditIndex.Query(Optional.of("acc_shop"), Optional.empty(), Optional.empty(), 10))),
+        targets(index.page(new AuditIndex.Query(Optional.of("acc_shop"), Optional.empty(), Optional.empty(), 10), NOW)),
         "an account reads its own changes and the billing actions on it, not the operator's creation of it");
     assertEquals(List.of("shop"),
-        targets(index.page(new AuditIndex.Query(Optional.of("acc_shop"), Optional.of("acc_shop"), Optional.empty(), 10))));
+        targets(index.page(new AuditIndex.Query(Optional.of("acc_shop"), Optional.of("acc_shop"), Optional.empty(), 10), NOW)));
   }
 
   @Test
   void aPageTouchesAboutAsManyEntriesAsItShowsHoweverLongTheLog() {
-    AuditIndex index = new AuditIndex();
+    AuditIndex index = new AuditIndex(UNBOUNDED);
     List<AuditIndex.Read> changes = new ArrayList<>();
     for (int i = 1; i <= 100_000; i++) {
       changes.add(new AuditIndex.Read(i, domain("d" + i, i % 2 == 0 ? "acc_even" : "acc_odd", 1_000L + i)));
@@ -72,31 +84,151 @@ class AuditIndexTest {
     index.apply(step(Map.of(CATALOG, changes)));
 
     AuditIndex.Position middle = new AuditIndex.Position(1_000L + 50_000, "catalog", 50_000);
-    AuditIndex.Page all = index.page(new AuditIndex.Query(Optional.empty(), Optional.empty(), Optional.of(middle), 20));
+    AuditIndex.Page all = index.page(new AuditIndex.Query(Optional.empty(), Optional.empty(), Optional.of(middle), 20), NOW);
     assertEquals(20, all.entries().size());
     assertEquals(20, all.examined());
     assertEquals(50_001, all.entries().get(0).getSequence(), "the page starts right after its cursor");
 
-    AuditIndex.Page odd = index.page(new AuditIndex.Query(Optional.of("acc_odd"), Optional.of("acc_odd"), Optional.of(middle), 20));
+    AuditIndex.Page odd = index.page(new AuditIndex.Query(Optional.of("acc_odd"), Optional.of("acc_odd"), Optional.of(middle), 20), NOW);
     assertEquals(20, odd.examined(), "an account's page walks that account's entries, not everyone's");
     assertTrue(odd.entries().stream().allMatch(entry -> entry.getActor().equals("acc_odd")));
 
-    AuditIndex.Page byActor = index.page(new AuditIndex.Query(Optional.empty(), Optional.of("acc_even"), Optional.empty(), 5));
+    AuditIndex.Page byActor = index.page(new AuditIndex.Query(Optional.empty(), Optional.of("acc_even"), Optional.empty(), 5), NOW);
     assertEquals(5, byActor.examined(), "the operator's page of one actor walks that actor's entries");
   }
 
   @Test
   void aRestoredIndexHasTheSameEntriesAndPositionsAndAReplayedStepIsNotIndexedTwice() {
-    AuditIndex index = new AuditIndex();
+    AuditIndex index = new AuditIndex(UNBOUNDED);
     AuditIndexed first = step(Map.of(CATALOG, List.of(new AuditIndex.Read(1, domain("shop", "acc_shop", 10)))));
     index.apply(first);
-    AuditIndex restored = AuditIndex.fromSnapshot(index.snapshot());
+    AuditIndex restored = AuditIndex.fromSnapshot(index.snapshot(), UNBOUNDED);
     restored.apply(first);
     restored.apply(step(Map.of(CATALOG, List.of(new AuditIndex.Read(2, domain("store", "acc_shop", 20))))));
 
-    AuditIndex.Query everything = new AuditIndex.Query(Optional.empty(), Optional.empty(), Optional.empty(), 10);
-    assertEquals(List.of("shop", "store"), targets(restored.page(everything)));
+    assertEquals(List.of("shop", "store"), targets(restored.page(everything(10), NOW)));
     assertEquals(2, restored.position(CATALOG));
     assertEquals(1, index.size());
+  }
+
+  private static final long HOUR = 3_600_000L;
+
+  /** Catalog changes of equal size, the n-th at {@code at + n}, by one of three accounts. */
+  private static List<AuditIndex.Read> changes(int from, int to, long at) {
+    List<AuditIndex.Read> reads = new ArrayList<>();
+    for (int n = from; n <= to; n++) {
+      reads.add(new AuditIndex.Read(n, domain(String.format("d%05d", n), "acc_" + (char) ('a' + n % 3), at + n)));
+    }
+    return reads;
+  }
+
+  private static AuditIndex.Query after(AuditEntry entry, int limit) {
+    return new AuditIndex.Query(Optional.empty(), Optional.empty(), Optional.of(AuditIndex.Position.of(entry)), limit);
+  }
+
+  @Test
+  void entriesPastTheRetentionLeaveAtTheNextStepAndPagesHideThemAtOnce() {
+    AuditIndex.Limits hour = new AuditIndex.Limits(Duration.ofMillis(HOUR), Long.MAX_VALUE);
+    AuditIndex index = new AuditIndex(hour);
+    long start = 10 * HOUR;
+    index.apply(step(Map.of(CATALOG, List.of(new AuditIndex.Read(1, domain("early", "acc_a", start)),
+        new AuditIndex.Read(2, domain("middle", "acc_a", start + HOUR / 2)))), hour, start + HOUR / 2));
+    AuditEntry early = index.page(everything(1), start + HOUR / 2).entries().get(0);
+    long later = start + HOUR + 60_000;
+
+    assertEquals(List.of("middle"), targets(index.page(everything(10), later)), "hidden as soon as it is past");
+    assertEquals(2, index.size(), "still held until the next step");
+    assertTrue(index.page(after(early, 10), later).cursorExpired(), "entries after the cursor may have left");
+
+    AuditIndexed next = step(Map.of(CATALOG, List.of(new AuditIndex.Read(3, domain("stale", "acc_a", start)),
+        new AuditIndex.Read(4, domain("late", "acc_a", later)))), hour, later);
+    assertEquals(1, next.getEntriesCount(), "a step leaves out what is already past the retention");
+    index.apply(next);
+    assertEquals(2, index.size());
+    assertEquals(List.of("middle", "late"), targets(index.page(everything(10), later)));
+    assertEquals(0, index.held().shortfallMillis(later, hour), "the log reaches back the whole retention");
+    AuditEntry middle = index.page(everything(1), later).entries().get(0);
+    assertEquals(List.of("late"), targets(index.page(after(middle, 10), later)), "a cursor inside the log pages on");
+
+    AuditIndex restarted = new AuditIndex(hour);
+    restarted.apply(step(Map.of(CATALOG, List.of(new AuditIndex.Read(1, domain("early", "acc_a", start)),
+        new AuditIndex.Read(2, domain("middle", "acc_a", start + HOUR / 2)))), hour, start + HOUR / 2));
+    restarted.apply(next);
+    assertEquals(index.snapshot(), restarted.snapshot(), "a replay of the same steps, later, leaves the same log");
+  }
+
+  @Test
+  void pastTheByteCapTheOldestEntriesLeaveFirstAndACursorBeforeThemIsExpired() {
+    long entryBytes = AuditIndex.sizeOf(AuditEntries.ofCatalog(1, domain("d00001", "acc_a", NOW)));
+    AuditIndex.Limits tenEntries = new AuditIndex.Limits(Duration.ofDays(400), 10 * entryBytes);
+    AuditIndex index = new AuditIndex(tenEntries);
+    for (int round = 0; round < 5; round++) {
+      index.apply(step(Map.of(CATALOG, changes(round * 5 + 1, round * 5 + 5, NOW)), tenEntries, NOW + 100));
+    }
+
+    assertEquals(10, index.size());
+    assertTrue(index.held().bytes() <= tenEntries.maxBytes(), index.held().toString());
+    List<AuditEntry> kept = index.page(everything(100), NOW + 100).entries();
+    assertEquals(16, kept.get(0).getSequence(), "the newest ten are kept");
+    AuditEntry lastLeft = AuditEntries.ofCatalog(15, domain("d00015", "acc_a", NOW + 15));
+    AuditEntry beforeIt = AuditEntries.ofCatalog(14, domain("d00014", "acc_c", NOW + 14));
+    assertEquals(kept.subList(0, 3), index.page(after(lastLeft, 3), NOW + 100).entries(),
+        "nothing after the last entry that left has left");
+    assertTrue(index.page(after(beforeIt, 3), NOW + 100).cursorExpired());
+    assertEquals(Duration.ofDays(400).toMillis() - 85, index.held().shortfallMillis(NOW + 100, tenEntries),
+        "the log falls short of the retention from the retention's start to the last entry that left");
+  }
+
+  @Test
+  void aStepLargerThanTheCapKeepsItsNewestEntriesAndSaysWhereTheLogNowStarts() {
+    long entryBytes = AuditIndex.sizeOf(AuditEntries.ofCatalog(1, domain("d00001", "acc_a", NOW)));
+    AuditIndex.Limits tenEntries = new AuditIndex.Limits(Duration.ofDays(400), 10 * entryBytes);
+    AuditIndex index = new AuditIndex(tenEntries);
+    index.apply(step(Map.of(CATALOG, changes(1, 1, NOW)), tenEntries, NOW));
+    AuditEntry first = index.page(everything(1), NOW).entries().get(0);
+
+    AuditIndexed burst = step(Map.of(CATALOG, changes(2, 40, NOW)), tenEntries, NOW + 100);
+    assertEquals(10, burst.getEntriesCount(), "no step is larger than the log may be");
+    assertEquals(31, burst.getEntries(0).getSequence());
+    assertEquals(new AuditIndex.Position(NOW + 30, "catalog", 31), AuditIndex.Position.of(burst.getRetainedFrom()),
+        "right after the newest entry it left out");
+    index.apply(burst);
+    assertEquals(10, index.size());
+    assertTrue(index.page(after(first, 10), NOW + 100).cursorExpired(), "the entries it left out are missing after it");
+    assertEquals(40, burst.getPositionsOrThrow(CATALOG), "what it left out was read nonetheless");
+  }
+
+  @Test
+  void theSnapshotStaysUnderTheCapHoweverManyEntriesWereIndexedAndRestoresTheSamePages() {
+    AuditIndex.Limits capped = new AuditIndex.Limits(Duration.ofDays(400), 64 * 1024);
+    AuditIndex index = new AuditIndex(capped);
+    int sequence = 0;
+    for (int round = 0; round < 200; round++) {
+      Map<String, List<AuditIndex.Read>> read = new LinkedHashMap<>();
+      read.put(CATALOG, changes(sequence + 1, sequence + 40, NOW + round * 1000L));
+      read.put("AccountBilling|acc_" + round % 20, List.of(new AuditIndex.Read(round / 20 + 1, WalletToppedUp.newBuilder()
+          .setAtMillis(NOW + round * 1000L).setAmount("5.00").setCurrency("USD").setActor("admin").build())));
+      sequence += 40;
+      index.apply(step(read, capped, NOW + round * 1000L));
+    }
+    int positionsBytes = io.tollgate.protocols.v1.journal.AuditSnapshot.newBuilder()
+        .putAllPositions(index.snapshot().getPositionsMap()).build().getSerializedSize();
+    int snapshotBytes = index.snapshot().getSerializedSize();
+    assertTrue(snapshotBytes <= capped.maxBytes() + positionsBytes + 64,
+        "8,200 entries indexed, the snapshot is " + snapshotBytes + " bytes, " + positionsBytes + " of them positions");
+    assertTrue(snapshotBytes > capped.maxBytes() * 9 / 10, "it holds about as much as the cap allows: " + snapshotBytes);
+
+    AuditIndex restored = AuditIndex.fromSnapshot(index.snapshot(), capped);
+    long now = NOW + 200_000;
+    assertEquals(index.page(everything(1000), now), restored.page(everything(1000), now));
+    AuditIndex.Query beforeTheLog = new AuditIndex.Query(Optional.empty(), Optional.empty(), Optional.of(
+        new AuditIndex.Position(index.held().retainedFromMillis().getAsLong() - 1, "catalog", 1)), 1);
+    assertTrue(index.page(beforeTheLog, now).cursorExpired());
+    assertTrue(restored.page(beforeTheLog, now).cursorExpired(), "what left stays gone after a restore");
+    assertEquals(index.position("AccountBilling|acc_7"), restored.position("AccountBilling|acc_7"));
+
+    AuditIndex.Limits smaller = new AuditIndex.Limits(Duration.ofDays(400), 16 * 1024);
+    assertTrue(AuditIndex.fromSnapshot(index.snapshot(), smaller).held().bytes() <= smaller.maxBytes(),
+        "a node restarted with a smaller cap fits the log to it");
   }
 }

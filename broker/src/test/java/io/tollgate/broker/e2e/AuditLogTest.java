@@ -176,6 +176,25 @@ class AuditLogTest {
     }
   }
 
+  @Test
+  void aCursorPastTheAuditRetentionIsRefusedAsExpiredAndAPageWithoutOneStartsAtTheOldestEntryKept() throws Exception {
+    MutableClock ownClock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
+    try (TestBroker node = TestBroker.start(Map.of("tollgate.audit.retention", "1h"), ownClock)) {
+      String early = node.admin().createAccount("early").get("id").asText();
+      JsonNode firstPage = node.get("/v1/audit?limit=1", node.adminKey()).body();
+      String cursor = firstPage.get("next_after").asText();
+      ownClock.advance(Duration.ofMinutes(61));
+      String late = node.admin().createAccount("late").get("id").asText();
+
+      TestBroker.Reply expired = node.get("/v1/audit?after=" + cursor, node.adminKey());
+      assertEquals(410, expired.status(), String.valueOf(expired.body()));
+      assertEquals("audit_cursor_expired", expired.errorCode());
+      List<String> kept = actions(node.get("/v1/audit?limit=1000", node.adminKey()).body());
+      assertTrue(kept.contains("admin account_created " + late), kept.toString());
+      assertFalse(kept.contains("admin account_created " + early), "past the retention: " + kept);
+    }
+  }
+
   /** A metric's value from the node's {@code /metrics}. */
   private static long metric(TestBroker node, String name) throws Exception {
     java.net.http.HttpResponse<String> scrape = java.net.http.HttpClient.newHttpClient().send(

@@ -9,6 +9,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.tollgate.broker.analytics.AnalyticsSettings;
+import io.tollgate.broker.audit.AuditIndex;
 import io.tollgate.broker.tls.ServerTls;
 import io.tollgate.broker.topic.Retention;
 import java.io.IOException;
@@ -111,6 +112,13 @@ class NodeSettingsTest {
     ConfigException refused = assertThrows(ConfigException.class,
         () -> read("tollgate.http.http2 = off\ntollgate.http.h2c = on"));
     assertTrue(refused.getMessage().contains("http.h2c"), refused.getMessage());
+  }
+
+  @Test
+  void theAuditLogKeepsFourHundredDaysWithinEightMebibytesByDefault() {
+    assertEquals(new AuditIndex.Limits(Duration.ofDays(400), 8L << 20), read("").audit());
+    assertEquals(new AuditIndex.Limits(Duration.ofDays(90), 1L << 20),
+        read("tollgate.audit { retention = 90d, max-bytes = 1MiB }").audit());
   }
 
   @Test
@@ -225,6 +233,11 @@ class NodeSettingsTest {
       "tollgate.storage.probe-interval | 0s",
       "tollgate.storage.unavailable-after-failures | 0",
       "tollgate.analytics.full-sweep-every | 0s",
+      "tollgate.audit.retention | 59m",
+      "tollgate.audit.retention | 36501d",
+      "tollgate.audit.retention | forever",
+      "tollgate.audit.max-bytes | 1000KiB",
+      "tollgate.audit.max-bytes | 9MiB",
       "tollgate.analytics.notice-interval | 0ms",
   })
   void aValueOutOfItsRangeStopsTheNodeAtStartNamingItsKey(String key, String value) {
