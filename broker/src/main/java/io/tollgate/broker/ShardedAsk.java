@@ -22,6 +22,24 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 public final class ShardedAsk {
   private ShardedAsk() {}
 
+  /**
+   * How long one caller waits: the first attempt, the longest attempt, and the deadline. A
+   * message that must arrive even when the entity's node dies waits out the downing (the node's
+   * failover wait), so its shard has a home again before the caller gives up.
+   */
+  public record Patience(Duration attempt, Duration longestAttempt, Duration deadline) {
+    public Patience {
+      if (attempt.isNegative() || attempt.isZero() || longestAttempt.compareTo(attempt) < 0) {
+        throw new IllegalArgumentException("an attempt is positive and no longer than the longest attempt");
+      }
+    }
+  }
+
+  public static <M, R> CompletionStage<R> ask(EntityRef<M> entity, Function<ActorRef<R>, M> command,
+                                              Patience patience) {
+    return ask(entity, command, patience.attempt(), patience.longestAttempt(), patience.deadline());
+  }
+
   public static <M, R> CompletionStage<R> ask(EntityRef<M> entity, Function<ActorRef<R>, M> command,
                                               Duration attempt, Duration deadline) {
     return ask(entity, command, attempt, deadline, deadline);

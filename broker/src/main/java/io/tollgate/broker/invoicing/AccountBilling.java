@@ -4,6 +4,7 @@ import io.tollgate.broker.error.Rejection;
 import io.tollgate.billing.Money;
 import io.tollgate.billing.Period;
 import io.tollgate.billing.PeriodScheme;
+import io.tollgate.broker.ShardedAsk;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.Platform;
@@ -295,7 +296,8 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
     /**
      * Tells the sequence of {@code issuer} that {@code document} is final and never asks for its
-     * number again. A lost release leaves one entry in the sequence, nothing else.
+     * number again; sent again until the sequence answers, in the background. A release never
+     * answered leaves one entry in the sequence, nothing else.
      */
     void release(String issuer, String document);
 
@@ -321,11 +323,13 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
   /**
    * Starts the entities; {@code analyticsWritten} is told the account's persistence id after each
    * write the analytics read side counts (a finalized invoice, revenue credited), so it reads the
-   * journal soon and leaves it alone otherwise.
+   * journal soon and leaves it alone otherwise. {@code mustArrive}: how a number's release is sent
+   * again until the sequence answers.
    */
   public static void initSharding(ClusterSharding sharding, CatalogView view, CurrentEventsByPersistenceIdQuery journal,
-                                  Clock clock, Settings settings, Consumer<String> analyticsWritten) {
-    Outside outside = new ClusterOutside(sharding, view, settings.timeout());
+                                  Clock clock, Settings settings, Consumer<String> analyticsWritten,
+                                  ShardedAsk.Patience mustArrive) {
+    Outside outside = new ClusterOutside(sharding, view, settings.timeout(), mustArrive);
     sharding.init(Entity.of(ENTITY_KEY, context -> Behaviors.setup(actor -> new AccountBilling(actor,
         context.getEntityId(), view, journal, outside, clock, settings, analyticsWritten))));
   }

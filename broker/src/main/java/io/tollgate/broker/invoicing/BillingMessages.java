@@ -175,8 +175,9 @@ public final class BillingMessages {
               .setReplyTo(refs.text(assign.replyTo())).build(),
           (request, refs) -> new InvoiceNumbering.Assign(request.getDocument(), refs.ref(request.getReplyTo()))),
       MessageCodec.of("ReleaseNumber", InvoiceNumbering.Release.class, ReleaseNumberRequest.parser(),
-          (release, refs) -> ReleaseNumberRequest.newBuilder().setDocument(release.document()).build(),
-          (request, refs) -> new InvoiceNumbering.Release(request.getDocument())),
+          (release, refs) -> ReleaseNumberRequest.newBuilder().setDocument(release.document())
+              .setReplyTo(refs.text(release.replyTo())).build(),
+          (request, refs) -> new InvoiceNumbering.Release(request.getDocument(), refs.ref(request.getReplyTo()))),
       MessageCodec.of("AssignedNumber", InvoiceNumbering.AssignedNumber.class, AssignedNumber.parser(),
           (assigned, refs) -> AssignedNumber.newBuilder().setNumber(assigned.number()).build(),
           (assigned, refs) -> new InvoiceNumbering.AssignedNumber(assigned.getNumber())));

@@ -18,8 +18,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 /**
  * This node's wake-ups of account billing after usage writes, through a {@link WakeQueue}: one
  * catch-up in flight per account, asked of the account's entity, which answers once it has read
- * the journals. A catch-up that fails or times out ends all the same; the next usage write, a
- * usage request or the period's close reads what it missed.
+ * the journals. A catch-up that fails or times out (lost in a hand-off, or with a dying node) ends
+ * all the same, and is not asked again: it is a hint, and the next usage write, a usage request or
+ * the period's close reads what it missed, since the account pulls usage from the journals.
  */
 public final class BillingWakeups extends AbstractBehavior<BillingWakeups.Message> {
   public sealed interface Message extends NoSerializationVerificationNeeded {}

@@ -19,15 +19,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** What an account's billing asks of the cluster, asked of the sharded entities that answer it. */
 final class ClusterOutside implements AccountBilling.Outside {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterOutside.class);
   private final ClusterSharding sharding;
   private final CatalogView view;
   private final Duration timeout;
+  private final ShardedAsk.Patience mustArrive;
 
-  ClusterOutside(ClusterSharding sharding, CatalogView view, Duration timeout) {
+  ClusterOutside(ClusterSharding sharding, CatalogView view, Duration timeout, ShardedAsk.Patience mustArrive) {
     this.sharding = sharding;
+    this.mustArrive = mustArrive;
     this.view = view;
     this.timeout = timeout;
   }
@@ -58,9 +63,16 @@ final class ClusterOutside implements AccountBilling.Outside {
     return BillingArchive.of(sharding, account).ask(BillingArchive.Read::new, timeout);
   }
 
+  /** Sent again until the sequence answers; one that never does leaves one document in its state. */
   @Override
   public void release(String issuer, String document) {
-    InvoiceNumbering.of(sharding, issuer).tell(new InvoiceNumbering.Release(document));
+    InvoiceNumbering.release(InvoiceNumbering.of(sharding, issuer), document, mustArrive)
+        .whenComplete((released, failure) -> {
+          if (failure != null) {
+            LOG.atWarn().addKeyValue("issuer", issuer).addKeyValue("document", document).setCause(failure)
+                .log("the numbering sequence did not answer a release by the failover wait; it keeps the document");
+          }
+        });
   }
 
   @Override

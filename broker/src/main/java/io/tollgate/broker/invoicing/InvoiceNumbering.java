@@ -1,6 +1,7 @@
 package io.tollgate.broker.invoicing;
 
 import io.tollgate.billing.InvoiceNumbers;
+import io.tollgate.broker.ShardedAsk;
 import io.tollgate.broker.serialization.codec.ClusterMessage;
 import com.google.protobuf.Message;
 import io.tollgate.protocols.v1.journal.NumberAssigned;
@@ -8,6 +9,8 @@ import io.tollgate.protocols.v1.journal.NumberReleased;
 import io.tollgate.protocols.v1.journal.NumberingSnapshot;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -41,8 +44,11 @@ public final class InvoiceNumbering
 
   public record Assign(String document, ActorRef<AssignedNumber> replyTo) implements Command {}
 
-  /** The document is final and never asks for its number again; no reply. */
-  public record Release(String document) implements Command {}
+  /**
+   * The document is final and never asks for its number again; answered once the sequence forgot
+   * it, at once when it holds no such document (a copy of a release it wrote).
+   */
+  public record Release(String document, ActorRef<Done> replyTo) implements Command {}
 
   public record AssignedNumber(String number) implements ClusterMessage {}
 
@@ -54,6 +60,16 @@ public final class InvoiceNumbering
 
   public static EntityRef<Command> of(ClusterSharding sharding, String issuerPrefix) {
     return sharding.entityRefFor(ENTITY_KEY, issuerPrefix);
+  }
+
+  /**
+   * Releases the document, sent again until the sequence answers: told once, a release lost in a
+   * hand-off or with a dying node left the document in the sequence's state (and every snapshot
+   * of it) for ever.
+   */
+  public static CompletionStage<Done> release(EntityRef<Command> numbering, String document,
+                                              ShardedAsk.Patience patience) {
+    return ShardedAsk.<Command, Done>ask(numbering, replyTo -> new Release(document, replyTo), patience);
   }
 
   static Behavior<Command> create(String prefix) {
@@ -77,8 +93,9 @@ public final class InvoiceNumbering
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(Assign.class, this::onAssign)
         .onCommand(Release.class, (state, release) -> state.assigned().containsKey(release.document())
-            ? Effect().persist(NumberReleased.newBuilder().setDocument(release.document()).build()).thenNoReply()
-            : Effect().noReply())
+            ? Effect().persist(NumberReleased.newBuilder().setDocument(release.document()).build())
+                .thenReply(release.replyTo(), released -> Done.getInstance())
+            : Effect().reply(release.replyTo(), Done.getInstance()))
         .build();
   }
 

@@ -49,6 +49,8 @@ public final class PeriodCloser {
               context.getLog().warn("the catalog's version could not be read; no period is closed this tick");
               return Behaviors.same();
             }
+            // Told once a tick: an account whose ClosePeriods is lost (a hand-off, a dying node)
+            // sends no CloseStatus, so the schedule still names it, and the next tick asks again.
             schedule.toAsk(view.catalog().subscribingAccounts(), clock.instant()).forEach(account ->
                 sharding.entityRefFor(AccountBilling.ENTITY_KEY, account)
                     .tell(new AccountBilling.ClosePeriods(read.version(), heard)));

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValueType;
 import io.tollgate.billing.PeriodScheme;
+import io.tollgate.broker.ShardedAsk;
 import io.tollgate.broker.analytics.AnalyticsSettings;
 import io.tollgate.broker.audit.AuditIndex;
 import io.tollgate.broker.auth.AuthThrottle;
@@ -103,7 +104,15 @@ public record NodeSettings(
   public record Subscriptions(int window, int maxBatch, Duration fallbackPoll, int maxEntriesPerRead,
                               int maxBytesPerRead, Duration attachAttemptTimeout, int maxMessageBytes,
                               Duration eventStreamKeepAlive, int tailBytes, long tailsMaxHeapBytes, int ackCommitMaxAcks,
-                              Duration ackCommitInterval, Duration stallTimeout, Duration failoverWait) {}
+                              Duration ackCommitInterval, Duration stallTimeout, Duration failoverWait) {
+    /**
+     * How a message that must reach a sharded entity is sent again: after the attach's attempt
+     * timeout, then twice that, until the failover wait, as a stream's attach and ack commits are.
+     */
+    public ShardedAsk.Patience mustArrive() {
+      return new ShardedAsk.Patience(attachAttemptTimeout, attachAttemptTimeout.multipliedBy(2), failoverWait);
+    }
+  }
 
   /** {@code tollgate.billing}: periods, and when and how often they close. */
   public record Billing(PeriodScheme periods, Duration grace, Duration closeInterval, boolean eagerFeed,

@@ -283,6 +283,8 @@ public final class TollgateNode {
         ? Optional.of(AnalyticsReadSide.start(system, view, currentJournal, clock, analyticsSettings.readSide(),
             new ReadSideMetrics(metrics), journalReads.announcements()))
         : Optional.empty();
+    // Told to the singleton once an interval: a lost notice only delays the read side, which
+    // reads every journal on its full sweep anyway.
     readSide.ifPresent(ref -> system.scheduler().scheduleAtFixedRate(analyticsSettings.noticeInterval(),
         analyticsSettings.noticeInterval(), () -> analyticsNotices.send(written -> ref.tell(
             new AnalyticsReadSide.Written(written))), system.executionContext()));
@@ -308,7 +310,8 @@ public final class TollgateNode {
         .getReadJournalFor(EventsByPersistenceIdQuery.class, settings.storage().queryPlugin());
     AccountBilling.Settings billingSettings = new AccountBilling.Settings(periods, settings.billing().grace(), askTimeout,
         settings.limits().maxAlertsPerAccount(), settings.trimming().snapshotEvery());
-    AccountBilling.initSharding(sharding, view, currentJournal, clock, billingSettings, analyticsWritten);
+    AccountBilling.initSharding(sharding, view, currentJournal, clock, billingSettings, analyticsWritten,
+        subscriptions.mustArrive());
     InvoiceNumbering.initSharding(sharding);
     BillingArchive.initSharding(sharding);
     PeriodCloser.start(system, sharding, view, clock, billingSettings, settings.billing().closeInterval());
@@ -365,7 +368,7 @@ public final class TollgateNode {
     WebhookTargets webhookTargets = new WebhookTargets(webhookSettings.allowPrivateTargets(), WebhookTargets.Resolver.SYSTEM);
     Executor resolving = system.dispatchers().lookup(DispatcherSelector.blocking());
     Webhooks webhooks = new Webhooks(view, catalogWriter, sharding, webhookSettings, webhookTargets, resolving, clock,
-        askTimeout);
+        askTimeout, subscriptions.mustArrive());
     WebhookLedger.initSharding(sharding, webhookSettings, askTimeout);
     WebhookWorker.initSharding(sharding, new WebhookWorker.Parts(view, DeliveryFeed.of(streams),
         new WebhookClient(system, webhookSettings, webhookTargets, resolving), webhooks, webhooks, webhookSettings,

@@ -342,6 +342,9 @@ public final class StreamSession {
                   done.whenComplete((ok, failure) -> {
                     unwatchPlan.run();
                     sessions.unregister(sessionId);
+                    // Told once: a lost Detach leaves the entity a stopped session, which the next
+                    // attach replaces and a move or passivation forgets; meanwhile a posted ack
+                    // times out instead of answering no_open_stream. Nothing is billed or lost.
                     entity.tell(new SubscriptionEntity.Detach(sessionId));
                     otherAcks.close();
                     stopActors.run();

@@ -58,6 +58,8 @@ public final class Subscriptions {
 
   public CompletionStage<Catalog> changePlan(String actor, String subscription, String plan) {
     return writer.write(actor, new CatalogCommand.ChangePlan(subscription, plan)).thenApply(catalog -> {
+      // Told once: a copy lost in a hand-off is made up by the session itself, which watches its
+      // node's catalog for the plan change (StreamSession.watchPlan) and ends on it all the same.
       sharding.entityRefFor(SubscriptionEntity.ENTITY_KEY, subscription).tell(new SubscriptionEntity.PlanChanged(plan));
       return catalog;
     });

@@ -17,6 +17,15 @@ public record Attempt(long number, String webhookId, Instant at, int status, lon
     return status >= 200 && status < 300;
   }
 
+  /**
+   * Whether {@code other} is this request, whatever the log numbered them: the same batch
+   * ({@code webhookId}), try and replay, sent at the same millisecond (what the journal keeps).
+   */
+  boolean sameRequest(Attempt other) {
+    return webhookId.equals(other.webhookId) && tryNumber == other.tryNumber && replay == other.replay
+        && at.toEpochMilli() == other.at.toEpochMilli();
+  }
+
   Attempt numbered(long assigned) {
     return new Attempt(assigned, webhookId, at, status, latencyMillis, excerpt, error, events, firstCursor,
         lastCursor, nextTryAt, tryNumber, replay);

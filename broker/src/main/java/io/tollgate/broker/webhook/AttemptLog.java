@@ -45,6 +45,27 @@ public final class AttemptLog {
     last = Math.max(last, lastNumber);
   }
 
+  /**
+   * Whether a write of {@code written} (oldest first) was added already: a run sends its writes
+   * again until the ledger answers, and a write is one journal write, so it was added whole or
+   * not at all; its newest attempt is the last of it to leave the log, so the log holds that one
+   * as long as it holds any of the write. A run sends one write at a time, so the write's newest
+   * attempt is still here when its copy arrives unless {@code capacity} attempts came between.
+   */
+  public synchronized boolean added(List<Attempt> written) {
+    if (written.isEmpty()) {
+      return false;
+    }
+    Attempt newest = written.get(written.size() - 1);
+    Iterator<Attempt> newestFirst = attempts.descendingIterator();
+    while (newestFirst.hasNext()) {
+      if (newestFirst.next().sameRequest(newest)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public synchronized long last() {
     return last;
   }

@@ -11,8 +11,11 @@ import java.util.concurrent.CompletionStage;
  * seek moves it. A small interface, so that a run does not depend on sharding.
  */
 public interface DeliveryRecords {
-  /** Keeps these attempts, oldest first, in one write of the subscription's ledger; not answered. */
-  void attempts(String subscription, List<Attempt> attempts);
+  /**
+   * Keeps these attempts, oldest first, in one write of the subscription's ledger; completes once
+   * written, sent again until then (or fails past the node's failover wait).
+   */
+  CompletionStage<WebhookLedger.Reply> attempts(String subscription, List<Attempt> attempts);
 
   /** A page of attempts, newest first, numbered below {@code before} (0: from the newest); its state is empty. */
   CompletionStage<WebhookWorker.AttemptsPage> attemptPage(String subscription, long before, int limit);
@@ -29,6 +32,9 @@ public interface DeliveryRecords {
   /** A 2xx acknowledged these replayed letters at {@code at}: removed, then billed once. */
   CompletionStage<WebhookLedger.Reply> redelivered(String subscription, List<Long> numbers, Instant at);
 
-  /** A replay of these letters failed past the policy: they stay dead letters, no longer queued. */
-  void replayGaveUp(String subscription, List<Long> numbers);
+  /**
+   * A replay of these letters failed past the policy: they stay dead letters, no longer queued.
+   * Completes once written, sent again until then (or fails past the node's failover wait).
+   */
+  CompletionStage<WebhookLedger.Reply> replayGaveUp(String subscription, List<Long> numbers);
 }

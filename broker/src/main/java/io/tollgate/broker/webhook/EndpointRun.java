@@ -40,6 +40,8 @@ import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One run of a webhook subscription's delivery, from an open feed until it ends or is stopped:
@@ -55,6 +57,7 @@ import org.apache.pekko.stream.javadsl.Source;
  * a 2xx has the ledger remove and bill them.
  */
 final class EndpointRun {
+  private static final Logger LOG = LoggerFactory.getLogger(EndpointRun.class);
   private static final int OPENED_SECRETS = 8;
   /**
    * Attempts told to the ledger in one message, at most: with 512-byte excerpts, 100 stay well
@@ -89,6 +92,8 @@ final class EndpointRun {
   private final DeadLetterPolicy deadLetters;
   private final CircuitBreaker breaker;
   private final AtomicBoolean stopped = new AtomicBoolean();
+  /** Whether an attempt was not kept because the attempt log fell a whole log behind (warned once a run). */
+  private final AtomicBoolean attemptsDropped = new AtomicBoolean();
   /** When the endpoint began failing without a success since (the worker's, kept across runs); empty while it succeeds. */
   private final AtomicReference<Optional<Instant>> failingSince;
   /** Per partition, the latest ack the run sent, done once committed or refused. */
@@ -140,7 +145,8 @@ final class EndpointRun {
     int lanes = endpoint.concurrency();
     attempts = Source.<Attempt>queue(settings.attemptLogSize())
         .groupedWithin(ATTEMPTS_PER_WRITE, settings.attemptLogInterval())
-        .to(Sink.foreach(group -> records.attempts(endpoint.subscription(), group)))
+        .mapAsync(1, group -> logged(records.attempts(endpoint.subscription(), group)))
+        .to(Sink.ignore())
         .run(system);
     Source.tick(Duration.ZERO, settings.wakeEvery(), "replay")
         .via(killSwitch.flow())
@@ -283,8 +289,7 @@ final class EndpointRun {
     String subscription = endpoint.subscription();
     if (batch.replay()) {
       record(batch, tryNumber, id, sentAt, answer, "replay_gave_up", Optional.empty());
-      records.replayGaveUp(subscription, batch.deadLetters());
-      return CompletableFuture.completedFuture(List.of());
+      return logged(records.replayGaveUp(subscription, batch.deadLetters())).thenApply(unqueued -> List.<Delivery>of());
     }
     Instant now = clock.instant();
     String reason = answer.status() > 0 ? "status " + answer.status() : answer.error();
@@ -328,10 +333,35 @@ final class EndpointRun {
     Attempt attempt = new Attempt(0, id, sentAt, answer.status(), answer.latencyMillis(), answer.excerpt(), error,
         deliveries.size(), deliveries.get(0).cursor().encode(), deliveries.get(deliveries.size() - 1).cursor().encode(),
         nextTryAt, tryNumber, batch.replay());
-    if (attempts.offer(attempt) != QueueOfferResult.enqueued()) {
-      // An answer after the run ended, or a log that fell far behind: the attempt goes alone.
-      records.attempts(endpoint.subscription(), List.of(attempt));
+    QueueOfferResult offered = attempts.offer(attempt);
+    if (offered == QueueOfferResult.enqueued()) {
+      return;
     }
+    if (offered != QueueOfferResult.dropped()) {
+      // An answer after the run ended (the queue is closed): the attempt goes alone.
+      logged(records.attempts(endpoint.subscription(), List.of(attempt)));
+    } else if (!attemptsDropped.getAndSet(true)) {
+      // attempt-log-size attempts wait for a ledger that does not answer (its node died and is not
+      // downed yet): as many as the log holds, so newer ones are not kept; told alone, each would be
+      // one more retrying ask to the same unanswering ledger.
+      LOG.atWarn().addKeyValue("subscription", endpoint.subscription())
+          .log("the webhook ledger is behind by the whole attempt log; attempts made while it is are not kept "
+              + "(warned once a run)");
+    }
+  }
+
+  /**
+   * The ledger's answer, or nothing when it did not answer by the failover wait (the write was
+   * sent again until then): the run goes on, and the warning says what the log misses.
+   */
+  private CompletionStage<Optional<WebhookLedger.Reply>> logged(CompletionStage<WebhookLedger.Reply> written) {
+    return written.handle((reply, failure) -> {
+      if (failure != null) {
+        LOG.atWarn().addKeyValue("subscription", endpoint.subscription()).setCause(failure)
+            .log("the webhook ledger did not answer a write by the failover wait");
+      }
+      return Optional.ofNullable(reply);
+    });
   }
 
   private static boolean isSuccess(WebhookClient.Answer answer) {

@@ -1,6 +1,7 @@
 package io.tollgate.broker.webhook;
 
 import com.google.protobuf.Message;
+import io.tollgate.broker.ShardedAsk;
 import io.tollgate.broker.serialization.codec.ClusterMessage;
 import io.tollgate.broker.subscription.Delivery;
 import io.tollgate.broker.subscription.SubscriptionEntity;
@@ -22,6 +23,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -49,8 +51,13 @@ public final class WebhookLedger extends EventSourcedBehavior<WebhookLedger.Comm
 
   public sealed interface Command extends ClusterMessage {}
 
-  /** Attempts to keep, oldest first, in one journal write; not answered. */
-  public record RecordAttempts(List<Attempt> attempts) implements Command {
+  /**
+   * Attempts to keep, oldest first, in one journal write; answered once written. Sent again until
+   * answered ({@link #recordAttempts}), so a copy of a write the log holds already is answered
+   * without writing. A node of the previous release sends no {@code replyTo}: the answer goes to
+   * dead letters.
+   */
+  public record RecordAttempts(List<Attempt> attempts, ActorRef<Reply> replyTo) implements Command {
     public RecordAttempts {
       attempts = List.copyOf(attempts);
       if (attempts.isEmpty()) {
@@ -91,8 +98,11 @@ public final class WebhookLedger extends EventSourcedBehavior<WebhookLedger.Comm
   /** A 2xx acknowledged these replayed letters at {@code at}: they are removed and billed once. */
   public record Redelivered(List<Long> numbers, Instant at, ActorRef<Reply> replyTo) implements Command {}
 
-  /** A replay of these letters failed past the policy: they stay, no longer queued. */
-  public record ReplayGaveUp(List<Long> numbers) implements Command {}
+  /**
+   * A replay of these letters failed past the policy: they stay, no longer queued. Answered once
+   * written; a copy changes nothing more, since the letters are unqueued already.
+   */
+  public record ReplayGaveUp(List<Long> numbers, ActorRef<Reply> replyTo) implements Command {}
 
   private record BillAnswered(long redelivery, boolean billed) implements Command, NoSerializationVerificationNeeded {}
 
@@ -129,6 +139,24 @@ public final class WebhookLedger extends EventSourcedBehavior<WebhookLedger.Comm
     sharding.init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), settings, billing)));
   }
 
+  /**
+   * Has the ledger keep these attempts, sent again until it answers: a write told once was lost
+   * when it reached the ledger's shard during a hand-off or its node as it died.
+   */
+  public static CompletionStage<Reply> recordAttempts(EntityRef<Command> ledger, List<Attempt> attempts,
+                                                      ShardedAsk.Patience patience) {
+    return ShardedAsk.<Command, Reply>ask(ledger, replyTo -> new RecordAttempts(attempts, replyTo), patience);
+  }
+
+  /**
+   * Has the ledger unqueue letters whose replay gave up, sent again until it answers: told once
+   * and lost, the letters stayed queued and the next replay sent them to a failing endpoint again.
+   */
+  public static CompletionStage<Reply> replayGaveUp(EntityRef<Command> ledger, List<Long> numbers,
+                                                    ShardedAsk.Patience patience) {
+    return ShardedAsk.<Command, Reply>ask(ledger, replyTo -> new ReplayGaveUp(numbers, replyTo), patience);
+  }
+
   static Behavior<Command> create(String subscription, WebhookSettings settings, RedeliveryBilling billing) {
     return Behaviors.setup(actor -> new WebhookLedger(actor, subscription, settings, billing));
   }
@@ -160,10 +188,7 @@ public final class WebhookLedger extends EventSourcedBehavior<WebhookLedger.Comm
   @Override
   public CommandHandler<Command, Message, State> commandHandler() {
     return newCommandHandlerBuilder().forAnyState()
-        .onCommand(RecordAttempts.class, (state, record) -> Effect().persist(record.attempts().stream()
-            .<Message>map(attempt -> WebhookAttemptRecorded.newBuilder().setAttempt(WebhookMessages.toProto(attempt))
-                .build())
-            .toList()))
+        .onCommand(RecordAttempts.class, this::onRecord)
         .onCommand(GetAttempts.class, (state, get) -> {
           AttemptLog.Page page = state.attempts.page(get.before(), get.limit());
           get.replyTo().tell(new WebhookWorker.AttemptsPage(page.attempts(), page.more(), ""));
@@ -179,13 +204,26 @@ public final class WebhookLedger extends EventSourcedBehavior<WebhookLedger.Comm
         .onCommand(SelectDeadLetters.class, this::onSelect)
         .onCommand(Redelivered.class, this::onRedelivered)
         .onCommand(ReplayGaveUp.class, (state, gaveUp) -> Effect().persist(WebhookDeadLettersQueued.newBuilder()
-            .addAllNumbers(gaveUp.numbers()).setQueued(false).build()))
+                .addAllNumbers(gaveUp.numbers()).setQueued(false).build())
+            .thenRun(newState -> gaveUp.replyTo().tell(Reply.done(gaveUp.numbers().size()))))
         .onCommand(BillAnswered.class, this::onBillAnswered)
         .onCommand(BillAgain.class, (state, again) -> {
           billNext(state);
           return Effect().none();
         })
         .build();
+  }
+
+  private Effect<Message, State> onRecord(State state, RecordAttempts record) {
+    if (state.attempts.added(record.attempts())) {
+      record.replyTo().tell(Reply.done(0));
+      return Effect().none();
+    }
+    return Effect().persist(record.attempts().stream()
+            .<Message>map(attempt -> WebhookAttemptRecorded.newBuilder().setAttempt(WebhookMessages.toProto(attempt))
+                .build())
+            .toList())
+        .thenRun(newState -> record.replyTo().tell(Reply.done(record.attempts().size())));
   }
 
   private Effect<Message, State> onAdd(State state, AddDeadLetters add) {

@@ -55,9 +55,11 @@ public final class WebhookMessages {
       MessageCodec.stored(WebhookLedgerSnapshot.getDefaultInstance()),
       MessageCodec.of("WebhookRecordAttempt", WebhookLedger.RecordAttempts.class, WebhookRecordAttempt.parser(),
           (record, refs) -> WebhookRecordAttempt.newBuilder().setAttempt(toProto(record.attempts().get(0)))
-              .addAllMoreAttempts(record.attempts().stream().skip(1).map(WebhookMessages::toProto).toList()).build(),
+              .addAllMoreAttempts(record.attempts().stream().skip(1).map(WebhookMessages::toProto).toList())
+              .setReplyTo(refs.text(record.replyTo())).build(),
           (record, refs) -> new WebhookLedger.RecordAttempts(Stream.concat(Stream.of(record.getAttempt()),
-              record.getMoreAttemptsList().stream()).map(WebhookMessages::fromProto).toList())),
+              record.getMoreAttemptsList().stream()).map(WebhookMessages::fromProto).toList(),
+              refs.ref(record.getReplyTo()))),
       MessageCodec.of("WebhookLedgerGetAttempts", WebhookLedger.GetAttempts.class, WebhookAttemptsRequest.parser(),
           (get, refs) -> WebhookAttemptsRequest.newBuilder().setBefore(get.before()).setLimit(get.limit())
               .setReplyTo(refs.text(get.replyTo())).build(),
@@ -96,8 +98,9 @@ public final class WebhookMessages {
           (redelivered, refs) -> new WebhookLedger.Redelivered(redelivered.getNumbersList(),
               Instant.ofEpochMilli(redelivered.getAtMillis()), refs.ref(redelivered.getReplyTo()))),
       MessageCodec.of("WebhookReplayGaveUp", WebhookLedger.ReplayGaveUp.class, WebhookReplayGaveUp.parser(),
-          (gaveUp, refs) -> WebhookReplayGaveUp.newBuilder().addAllNumbers(gaveUp.numbers()).build(),
-          (gaveUp, refs) -> new WebhookLedger.ReplayGaveUp(gaveUp.getNumbersList())));
+          (gaveUp, refs) -> WebhookReplayGaveUp.newBuilder().addAllNumbers(gaveUp.numbers())
+              .setReplyTo(refs.text(gaveUp.replyTo())).build(),
+          (gaveUp, refs) -> new WebhookLedger.ReplayGaveUp(gaveUp.getNumbersList(), refs.ref(gaveUp.getReplyTo()))));
 
   private WebhookMessages() {}
 

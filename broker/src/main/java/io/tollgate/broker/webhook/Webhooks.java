@@ -53,10 +53,13 @@ public final class Webhooks implements EndpointEvents, DeliveryRecords {
   private final Executor resolving;
   private final Clock clock;
   private final Duration timeout;
+  /** For what a run leaves in the ledger and what it announces: waits out the downing of a dead node. */
+  private final ShardedAsk.Patience mustArrive;
   private final SecureRandom random = new SecureRandom();
 
   public Webhooks(CatalogView view, CatalogWriter writer, ClusterSharding sharding, WebhookSettings settings,
-                  WebhookTargets targets, Executor resolving, Clock clock, Duration timeout) {
+                  WebhookTargets targets, Executor resolving, Clock clock, Duration timeout,
+                  ShardedAsk.Patience mustArrive) {
     this.view = view;
     this.writer = writer;
     this.sharding = sharding;
@@ -65,6 +68,7 @@ public final class Webhooks implements EndpointEvents, DeliveryRecords {
     this.resolving = resolving;
     this.clock = clock;
     this.timeout = timeout;
+    this.mustArrive = mustArrive;
   }
 
   public WebhookSettings settings() {
@@ -139,8 +143,8 @@ public final class Webhooks implements EndpointEvents, DeliveryRecords {
   }
 
   @Override
-  public void attempts(String subscription, List<Attempt> attempts) {
-    ledger(subscription).tell(new WebhookLedger.RecordAttempts(attempts));
+  public CompletionStage<WebhookLedger.Reply> attempts(String subscription, List<Attempt> attempts) {
+    return WebhookLedger.recordAttempts(ledger(subscription), attempts, mustArrive);
   }
 
   @Override
@@ -177,8 +181,8 @@ public final class Webhooks implements EndpointEvents, DeliveryRecords {
   }
 
   @Override
-  public void replayGaveUp(String subscription, List<Long> numbers) {
-    ledger(subscription).tell(new WebhookLedger.ReplayGaveUp(numbers));
+  public CompletionStage<WebhookLedger.Reply> replayGaveUp(String subscription, List<Long> numbers) {
+    return WebhookLedger.replayGaveUp(ledger(subscription), numbers, mustArrive);
   }
 
   private EntityRef<WebhookLedger.Command> ledger(String subscription) {
@@ -199,7 +203,11 @@ public final class Webhooks implements EndpointEvents, DeliveryRecords {
     }, system.executionContext());
   }
 
-  /** Wakes the subscription's worker now (after its endpoint was created or changed). */
+  /**
+   * Wakes the subscription's worker now (after its endpoint was created or changed). Told once: a
+   * wake lost in a hand-off or with a dying node is made up by the next of {@link #startWaking}'s,
+   * which every node sends every {@code wake-every}.
+   */
   public void wake(String subscription) {
     sharding.entityRefFor(WebhookWorker.ENTITY_KEY, subscription).tell(new WebhookWorker.Wake(subscription));
   }
@@ -229,8 +237,10 @@ public final class Webhooks implements EndpointEvents, DeliveryRecords {
 
   /**
    * Appends the event to the platform's webhooks topic, its subject the subscription's account
-   * (whose plan filter lets only that account see it). Lost if the append fails: the attempt log
-   * and the endpoint's state say the same.
+   * (whose plan filter lets only that account see it). The append is sent again until answered
+   * (a shard moving, a node dying), and the partition stores the copies once: the event is made
+   * once, so they share its {@code (source, id)}. Lost only if the partition refuses it or does
+   * not answer past the failover wait: the attempt log and the endpoint's state say the same.
    */
   private void announce(String subscription, String type, String url, String reason, String message) {
     Catalog catalog = view.catalog();
@@ -251,12 +261,16 @@ public final class Webhooks implements EndpointEvents, DeliveryRecords {
         .putAttributes("time", AttributeValue.newBuilder().setCeTimestamp(clock.instant().toString()).build())
         .setJsonData(data).build();
     int partition = Partitioner.partitionOf(event, topic.get().partitions());
-    sharding.entityRefFor(TopicPartition.ENTITY_KEY, new PartitionRef(Platform.WEBHOOKS_TOPIC, partition).entityId())
-        .<TopicPartition.AppendResult>ask(replyTo -> new TopicPartition.Append(List.of(event), replyTo), timeout)
+    ShardedAsk.<TopicPartition.Command, TopicPartition.AppendResult>ask(
+            sharding.entityRefFor(TopicPartition.ENTITY_KEY, new PartitionRef(Platform.WEBHOOKS_TOPIC, partition).entityId()),
+            replyTo -> new TopicPartition.Append(List.of(event), replyTo), mustArrive)
         .whenComplete((result, failure) -> {
           if (failure != null) {
             LOG.atWarn().addKeyValue("subscription", subscription).addKeyValue("type", type).setCause(failure)
                 .log("could not announce a webhook event");
+          } else if (result instanceof TopicPartition.AppendFailed refused) {
+            LOG.atWarn().addKeyValue("subscription", subscription).addKeyValue("type", type)
+                .addKeyValue("rejection", refused.rejection()).log("the webhooks topic refused a webhook event");
           }
         });
   }

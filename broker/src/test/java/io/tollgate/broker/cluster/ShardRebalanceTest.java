@@ -7,12 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tollgate.broker.e2e.BrokerProcess;
 import io.tollgate.broker.e2e.TestBroker;
+import io.tollgate.broker.e2e.WebhookReceiver;
 import io.tollgate.client.Subscriber;
 import io.tollgate.client.TollgateAdmin;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,9 +38,12 @@ import org.junit.jupiter.api.io.TempDir;
  * stay on their nodes; each keeps delivering, its ack commits reach the entity at its new home,
  * and its usage equals what its consumer acknowledged. A stream whose entity moved is attached to
  * it again ({@code subscription.EntityWatch}): a second connection to that subscription replaces it,
- * as it would had nothing moved.
+ * as it would had nothing moved. A webhook subscription delivers the same events meanwhile; its
+ * worker and ledger may move too, and what its runs tell the ledger is lost in a hand-off unless
+ * sent again: its attempt log must hold each request the endpoint received, once.
  */
 class ShardRebalanceTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
   /**
    * Rebalance every 2 s, as far as the least-shard strategy likes: a joining node gets its share of
    * the shards in the first rounds instead of a few shards every 10 s.
@@ -44,24 +52,31 @@ class ShardRebalanceTest {
       pekko.cluster.sharding.rebalance-interval = 2s
       pekko.cluster.sharding.least-shard-allocation-strategy.rebalance-absolute-limit = 20
       pekko.cluster.sharding.least-shard-allocation-strategy.rebalance-relative-limit = 0.5
-      """;
+      tollgate.webhooks.secret-key = "%s"
+      tollgate.webhooks.allow-private-targets = on
+      tollgate.webhooks.wake-every = 1s
+      """.formatted(Base64.getEncoder().encodeToString(new byte[32]));
 
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path dir;
 
   private LocalCluster cluster;
   private final List<Subscriber> connections = new ArrayList<>();
+  private final List<WebhookReceiver> receivers = new ArrayList<>();
 
   /** One connection to a subscription and the notices it got; {@code received} is shared by the subscription's connections. */
   private record Stream(Subscriber subscriber, List<Subscriber.Notice> notices, Set<String> received) {}
 
   @AfterEach
-  void stop() throws InterruptedException {
+  void stop() throws Exception {
     for (Subscriber connection : connections) {
       connection.close();
     }
     if (cluster != null) {
       cluster.close();
+    }
+    for (WebhookReceiver receiver : receivers) {
+      receiver.close();
     }
   }
 
@@ -79,15 +94,24 @@ class ShardRebalanceTest {
   void streamsWhoseSubscriptionMovesToAJoiningNodeKeepDeliveringAndAreBilledOncePerAck() throws Exception {
     cluster = new LocalCluster(dir, "rebalance_" + ProcessHandle.current().pid(), 3, REBALANCE_QUICKLY);
     cluster.start(2);
+    WebhookReceiver endpoint = new WebhookReceiver();
+    receivers.add(endpoint);
     TollgateAdmin admin = new TollgateAdmin(cluster.node(0).baseUrl(), BrokerProcess.ADMIN_KEY);
     TestBroker.Tenancy t = TestBroker.tenancy(admin, "rebalance", 4);
     List<String> subscriptions = new ArrayList<>(List.of(t.subscription()));
     for (int i = 1; i < 6; i++) {
       subscriptions.add(admin.createSubscription(t.consumer(), t.product(), t.plan(), "beginning").get("id").asText());
     }
+    ObjectNode hookRequest = JSON.createObjectNode().put("account", t.consumer()).put("product", t.product())
+        .put("plan", t.plan()).put("start", "beginning");
+    hookRequest.putObject("delivery").put("type", "webhook").put("url", endpoint.url()).put("batch_size", 20)
+        .put("concurrency", 2);
+    String hook = new TollgateAdmin(cluster.node(0).baseUrl(), t.consumerKey()).post("/v1/subscriptions", hookRequest)
+        .get("id").asText();
     TollgateAdmin second = new TollgateAdmin(cluster.node(1).baseUrl(), BrokerProcess.ADMIN_KEY);
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-        .until(() -> second.get("/v1/subscriptions/" + subscriptions.get(5)).has("id"));
+        .until(() -> second.get("/v1/subscriptions/" + subscriptions.get(5)).has("id")
+            && second.get("/v1/subscriptions/" + hook).has("id"));
 
     // 200 events/s: each of the six streams delivers them all, on a machine that also starts a node.
     try (RetryingProducer producer = new RetryingProducer("/rebalance", t.topic(), t.producerKey(),
@@ -114,8 +138,9 @@ class ShardRebalanceTest {
         }
         return onThird;
       }, onThird -> !onThird.isEmpty());
-      System.out.printf("node3 joined; the entities of %d of %d subscriptions moved to it (hosts before: %s)%n",
-          moved.size(), subscriptions.size(), hostBefore);
+      System.out.printf("node3 joined; the entities of %d of %d subscriptions moved to it (hosts before: %s); "
+              + "the webhook's ledger is on node %s%n", moved.size(), subscriptions.size(), hostBefore,
+          cluster.nodeHosting("WebhookLedger", hook));
       Map<String, Integer> atMove = new LinkedHashMap<>();
       streams.forEach((subscription, stream) -> atMove.put(subscription, stream.received().size()));
       await().atMost(Duration.ofSeconds(90)).until(() -> streams.entrySet().stream()
@@ -167,8 +192,29 @@ class ShardRebalanceTest {
         received.forEach((subscription, ids) -> distinct.put(subscription, (long) ids.get().size()));
         assertEquals(distinct, usage(admin, subscriptions),
             "usage per subscription equals its distinct events received; moved: " + moved);
+
+        Set<String> ackedIds = new HashSet<>();
+        acked.forEach(sourceAndId -> ackedIds.add(sourceAndId.substring("/rebalance/".length())));
+        await().atMost(Duration.ofSeconds(60)).until(() -> new HashSet<>(endpoint.eventIds()).containsAll(ackedIds));
+        // Each request the endpoint received is one attempt, numbered from 1 (the endpoint counts a
+        // request before it answers, the run logs it after): the newest number below the requests
+        // is a write to the ledger lost in a hand-off, above them one written twice.
+        await("[newest attempt, requests received] equal").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+            .until(() -> List.of(newestAttempt(admin, hook), (long) endpoint.requests().size()),
+                counts -> counts.get(0).equals(counts.get(1)));
+        long hookEvents = new HashSet<>(endpoint.eventIds()).size();
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+            .until(() -> usage(admin, List.of(hook)).get(hook), billed -> billed >= hookEvents);
+        assertEquals(hookEvents, usage(admin, List.of(hook)).get(hook).longValue(),
+            "the webhook is billed once per distinct event it delivered");
       }
     }
+  }
+
+  /** The number of the newest attempt in a webhook subscription's log: how many it holds in all. */
+  private static long newestAttempt(TollgateAdmin admin, String subscription) {
+    JsonNode newest = admin.get("/v1/subscriptions/" + subscription + "/webhook/attempts?limit=1").get("data");
+    return newest.isEmpty() ? 0 : newest.get(0).get("number").asLong();
   }
 
   /** Each subscription's usage in the current period, as billing counts it. */

@@ -31,11 +31,11 @@ import java.util.concurrent.TimeUnit;
  * answers a status with headers, answers late, sends its body slowly, never answers, or resets
  * the connection. It records every request whole, whatever it answered.
  */
-final class WebhookReceiver implements AutoCloseable {
+public final class WebhookReceiver implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One request as received: its headers (lower-case names) and body. */
-  record Request(Map<String, String> headers, byte[] body) {
+  public record Request(Map<String, String> headers, byte[] body) {
     String header(String name) {
       return headers.get(name);
     }
@@ -87,12 +87,12 @@ final class WebhookReceiver implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
   private volatile Behaviour fallback = ok();
 
-  WebhookReceiver() throws IOException {
+  public WebhookReceiver() throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     threads.submit(this::accept);
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.getLocalPort() + "/hooks";
   }
 
@@ -107,14 +107,14 @@ final class WebhookReceiver implements AutoCloseable {
     return this;
   }
 
-  List<Request> requests() {
+  public List<Request> requests() {
     synchronized (requests) {
       return List.copyOf(requests);
     }
   }
 
   /** The ids of every event received, in the order received, repeats included. */
-  List<String> eventIds() {
+  public List<String> eventIds() {
     List<String> ids = new ArrayList<>();
     requests().forEach(request -> ids.addAll(request.eventIds()));
     return ids;

@@ -69,7 +69,7 @@ class WireCompatibilityTest {
    */
   private static final Map<String, Set<String>> EVOLVED_SINCE = Map.of(
       "2026-12-07-b0cc9b1", Set.of("CatalogSnapshot", "WebhookRecordAttempt", "PartitionAdvanced", "Attach",
-          "Attached", "AuditIndexed", "AuditSnapshot", "AuditPage"));
+          "Attached", "AuditIndexed", "AuditSnapshot", "AuditPage", "WebhookReplayGaveUp", "ReleaseNumber"));
   private static final String SYSTEM = "wire-compatibility";
   private static final String REPLY_TO = "pekko://" + SYSTEM + "/user/reply-to";
 

@@ -42,4 +42,24 @@ class AttemptLogTest {
     }
     assertEquals(List.of(5L, 4L, 3L), numbers(log.page(0, 10)));
   }
+
+  @Test
+  void aWriteWhoseNewestAttemptTheLogHoldsWasAddedAlready() {
+    AttemptLog log = new AttemptLog(3);
+    Attempt first = new Attempt(0, "msg_1", Instant.EPOCH, 503, 5, "", "", 1, "t.a:0:1:0", "t.a:0:1:0",
+        Optional.empty(), 1, false);
+    Attempt second = new Attempt(0, "msg_1", Instant.EPOCH.plusMillis(10), 200, 5, "", "", 1, "t.a:0:1:0",
+        "t.a:0:1:0", Optional.empty(), 2, false);
+    assertFalse(log.added(List.of(first, second)));
+    log.add(first);
+    log.add(second);
+    assertTrue(log.added(List.of(first, second)), "numbered by the log, it is still the same request");
+    assertTrue(log.added(List.of(new Attempt(0, "msg_1", Instant.EPOCH.plusMillis(10).plusNanos(999_999), 200, 5, "",
+        "", 1, "t.a:0:1:0", "t.a:0:1:0", Optional.empty(), 2, false))), "to the millisecond the journal keeps");
+    Attempt third = new Attempt(0, "msg_1", Instant.EPOCH.plusMillis(20), 200, 5, "", "", 1, "t.a:0:1:0",
+        "t.a:0:1:0", Optional.empty(), 3, false);
+    assertFalse(log.added(List.of(second, third)), "a write whose newest attempt is not held was not added");
+    assertFalse(log.added(List.of(new Attempt(0, "msg_1", Instant.EPOCH.plusMillis(10), 200, 5, "", "", 1,
+        "t.a:0:1:0", "t.a:0:1:0", Optional.empty(), 2, true))), "a replay is another request");
+  }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.SerializationSettings;
@@ -30,13 +31,14 @@ class WebhookLedgerTest {
       .resolve());
   private static final SerializationSettings VERIFY_MESSAGES = new SerializationSettings(true, true, true, true, false);
   private static final Instant T0 = Instant.parse("2026-12-07T10:00:00Z");
-  private static final WebhookSettings SETTINGS = new WebhookSettings(Optional.empty(), true, 10, 100, 1, 4,
+  static final WebhookSettings SETTINGS = new WebhookSettings(Optional.empty(), true, 10, 100, 1, 4,
       Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 16, new RetryPolicy(Duration.ofMillis(10),
       Duration.ofSeconds(1), 0, Duration.ofMinutes(1)), 5, Duration.ofSeconds(1), Duration.ZERO, 3,
       Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(10),
       new WebhookSettings.DeadLetters(new DeadLetterPolicy(true, Duration.ofMinutes(1), 2), 3, 1 << 20));
   /** Each bill asked: redelivery, units and bytes. */
   private final List<List<Long>> bills = new CopyOnWriteArrayList<>();
+  private final AtomicInteger tries = new AtomicInteger();
   private EventSourcedBehaviorTestKit<WebhookLedger.Command, Message, WebhookLedger.State> ledger;
 
   @BeforeEach
@@ -54,9 +56,15 @@ class WebhookLedgerTest {
     testKit.shutdownTestKit();
   }
 
-  private static Attempt attempt(int status) {
+  /** A request of its own: the next try of batch msg_1. */
+  private Attempt attempt(int status) {
     return new Attempt(0, "msg_1", T0, status, 5, "", "", 1, "shop.orders:0:1:0", "shop.orders:0:1:0",
-        Optional.empty(), 1, false);
+        Optional.empty(), tries.incrementAndGet(), false);
+  }
+
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<WebhookLedger.Command, Message, WebhookLedger.State,
+      WebhookLedger.Reply> logAttempts(List<Attempt> attempts) {
+    return ledger.runCommand(replyTo -> new WebhookLedger.RecordAttempts(attempts, replyTo));
   }
 
   private static DeadLetter letter(long sequence) {
@@ -85,12 +93,12 @@ class WebhookLedgerTest {
   void theLatestAttemptsAndTheDeadLettersSurviveARestartFromASnapshotAndNumberingGoesOn() {
     assertEquals(1, add(letter(1)).count());
     for (int i = 0; i < 510; i++) {
-      ledger.runCommand(new WebhookLedger.RecordAttempts(List.of(attempt(500))));
+      logAttempts(List.of(attempt(500)));
     }
     ledger.restart();
     assertEquals(List.of(510L, 509L, 508L), attempts().attempts().stream().map(Attempt::number).toList(),
         "the latest attempt-log-size attempts, newest first");
-    ledger.runCommand(new WebhookLedger.RecordAttempts(List.of(attempt(200))));
+    logAttempts(List.of(attempt(200)));
     assertEquals(511, attempts().attempts().get(0).number());
     assertEquals(List.of(1L), deadLetters(false).letters().stream().map(DeadLetter::number).toList());
     assertEquals(1, add(letter(2)).count());
@@ -99,10 +107,11 @@ class WebhookLedgerTest {
 
   @Test
   void attemptsRecordedTogetherAreOneWriteNumberedInTheirOrderAndASnapshotWithinTheWriteKeepsThem() {
-    ledger.runCommand(new WebhookLedger.RecordAttempts(List.of(attempt(200))));
-    var together = ledger.runCommand(new WebhookLedger.RecordAttempts(
-        java.util.stream.IntStream.range(0, 600).mapToObj(i -> attempt(i % 2 == 0 ? 200 : 503)).toList()));
+    logAttempts(List.of(attempt(200)));
+    var together = logAttempts(java.util.stream.IntStream.range(0, 600).mapToObj(i -> attempt(i % 2 == 0 ? 200 : 503))
+        .toList());
     assertEquals(600, together.events().size(), "one event per attempt, persisted in one write");
+    assertEquals(600, together.reply().count(), "answered once written");
     assertEquals(List.of(601L, 600L, 599L), attempts().attempts().stream().map(Attempt::number).toList());
     assertEquals(List.of(503, 200, 503), attempts().attempts().stream().map(Attempt::status).toList(),
         "in the order they were given");
@@ -147,12 +156,30 @@ class WebhookLedgerTest {
     add(letter(1), letter(2));
     ledger.<WebhookLedger.Reply>runCommand(replyTo -> new WebhookLedger.SelectDeadLetters("replay",
         DeadLetterSelection.ALL, replyTo));
-    ledger.runCommand(new WebhookLedger.ReplayGaveUp(List.of(1L)));
+    WebhookLedger.Reply gaveUp = ledger.<WebhookLedger.Reply>runCommand(replyTo ->
+        new WebhookLedger.ReplayGaveUp(List.of(1L), replyTo)).reply();
+    assertEquals(1, gaveUp.count(), "answered once written, so its sender stops sending it");
     assertEquals(List.of(2L), deadLetters(true).letters().stream().map(DeadLetter::number).toList());
+    ledger.<WebhookLedger.Reply>runCommand(replyTo -> new WebhookLedger.ReplayGaveUp(List.of(1L), replyTo));
+    assertEquals(List.of(2L), deadLetters(true).letters().stream().map(DeadLetter::number).toList(),
+        "a copy sent again changes nothing more");
     WebhookLedger.Reply deleted = ledger.<WebhookLedger.Reply>runCommand(replyTo ->
         new WebhookLedger.SelectDeadLetters("delete", DeadLetterSelection.one(2), replyTo)).reply();
     assertEquals(1, deleted.count());
     assertEquals(1, deadLetters(false).count());
     assertTrue(bills.isEmpty());
+  }
+
+  @Test
+  void aWriteSentAgainIsAnsweredWithoutWritingEvenAfterARestart() {
+    List<Attempt> write = List.of(attempt(503), attempt(200));
+    assertEquals(2, logAttempts(write).reply().count());
+    var copy = logAttempts(write);
+    assertTrue(copy.hasNoEvents(), "the copy of a write the log holds is not written again");
+    assertEquals(0, copy.reply().count());
+    ledger.restart();
+    assertTrue(logAttempts(write).hasNoEvents(), "the log recovered from its journal still knows the write");
+    assertEquals(List.of(2L, 1L), attempts().attempts().stream().map(Attempt::number).toList());
+    assertEquals(1, logAttempts(List.of(attempt(200))).events().size(), "another request is written");
   }
 }
