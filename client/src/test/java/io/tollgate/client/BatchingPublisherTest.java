@@ -480,7 +480,9 @@ class BatchingPublisherTest {
     FakeTransport transport = new FakeTransport();
     BatchSettings settings = NO_LINGER_WAIT.withMaxEvents(1).withMaxInFlight(4)
         .withRetryBackoff(Duration.ofMillis(200), Duration.ofMillis(200));
-    try (BatchingPublisher publisher = new BatchingPublisher(transport, settings)) {
+    // The pause runs on the publisher's clock, so the retry cannot overtake the sends below on a slow machine.
+    AtomicLong now = new AtomicLong();
+    try (BatchingPublisher publisher = new BatchingPublisher(transport, settings, now::get, () -> 0.5)) {
       CompletableFuture<Position> first = publisher.send("t", event("1"));
       transport.next().refuse("partition_overloaded");
       CompletableFuture<Position> second = publisher.send("t", event("2"));
@@ -489,6 +491,7 @@ class BatchingPublisherTest {
       FakeTransport.Call otherTopic = transport.next();
       assertEquals(List.of("3"), otherTopic.ids(), "another topic does not wait");
       otherTopic.ack();
+      now.addAndGet(Duration.ofSeconds(1).toNanos());
       FakeTransport.Call retry = transport.next();
       assertEquals(List.of("1"), retry.ids(), "the retry goes before the batch sent after it");
       assertEquals(null, transport.unanswered.poll(100, TimeUnit.MILLISECONDS), "and the next waits for its answer");

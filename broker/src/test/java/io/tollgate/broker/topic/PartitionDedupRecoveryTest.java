@@ -41,9 +41,13 @@ class PartitionDedupRecoveryTest {
       .resolve());
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
   private static final Duration WINDOW = Duration.ofMinutes(10);
-  /** A snapshot every 3 entries: the retried event's entry is behind the snapshot recovery starts from. */
+  /**
+   * A snapshot every 3 entries: the retried event's entry is behind the snapshot recovery starts
+   * from. An append waits up to 10 s, so that a loaded machine's slow write (or the read of the
+   * window before it) is not taken for an overload.
+   */
   private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(
-      new DedupWindow.Settings(WINDOW, 64L << 20), 3, 1_000_000, 1L << 30, 64 * 1024, Duration.ofSeconds(1),
+      new DedupWindow.Settings(WINDOW, 64L << 20), 3, 1_000_000, 1L << 30, 64 * 1024, Duration.ofSeconds(10),
       new TopicPartition.RetentionSettings(Retention.FOREVER,
           new RetentionSegments.Shape(1 << 20, Duration.ofHours(1)), Duration.ofMinutes(1), Duration.ofDays(7)));
   private static final CurrentEventsByPersistenceIdQuery journalQuery = PersistenceQuery.get(testKit.system())

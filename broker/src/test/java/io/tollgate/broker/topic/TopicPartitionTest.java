@@ -47,7 +47,14 @@ class TopicPartitionTest {
   private static final DedupWindow.Settings DEDUP = new DedupWindow.Settings(Duration.ofMinutes(10), 64L << 20);
   private static final TopicPartition.RetentionSettings RETENTION = new TopicPartition.RetentionSettings(
       Retention.FOREVER, new RetentionSegments.Shape(1 << 20, Duration.ofHours(1)), Duration.ofMinutes(1), Duration.ofDays(7));
-  private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(DEDUP, 10_000, 1_000_000, 1L << 30, 64 * 1024, Duration.ofSeconds(1), RETENTION);
+  /** An append waits up to 10 s, so that a loaded machine's slow write is not taken for an overload. */
+  private static final Duration APPEND_WAIT = Duration.ofSeconds(10);
+  /**
+   * How long a write's announcement may take on a loaded machine; one that came later still would
+   * be taken, by the next attempt, for that attempt's own.
+   */
+  private static final Duration ANNOUNCED_WITHIN = Duration.ofSeconds(3);
+  private static final TopicPartition.Settings SETTINGS = new TopicPartition.Settings(DEDUP, 10_000, 1_000_000, 1L << 30, 64 * 1024, APPEND_WAIT, RETENTION);
   private static final CurrentEventsByPersistenceIdQuery journalQuery = PersistenceQuery.get(testKit.system())
       .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, PersistenceTestKitReadJournal.Identifier());
   private static final ActorRef<Topic.Command<PartitionAdvanced>> announcements =
@@ -128,7 +135,7 @@ class TopicPartitionTest {
     PartitionRef ref = new PartitionRef("pending.bytes", 0);
     int eventBytes = event("b0").toBuilder().setTextData("x".repeat(10 * 1024)).build().getSerializedSize();
     ActorRef<TopicPartition.Command> partition = partition(ref,
-        new TopicPartition.Settings(DEDUP, 10_000, 1_000_000, 2L * eventBytes, 64 * 1024, Duration.ofSeconds(1), RETENTION));
+        new TopicPartition.Settings(DEDUP, 10_000, 1_000_000, 2L * eventBytes, 64 * 1024, APPEND_WAIT, RETENTION));
     TestProbe<TopicPartition.AppendResult> replies = testKit.createTestProbe();
     for (int i = 0; i < 40; i++) {
       partition.tell(new TopicPartition.Append(List.of(event("b" + i).toBuilder()
@@ -156,7 +163,7 @@ class TopicPartitionTest {
   @Test
   void appendsWaitingBehindAWriteAreBoundedInEventsToo() {
     ActorRef<TopicPartition.Command> partition = partition(new PartitionRef("pending.events", 0),
-        new TopicPartition.Settings(DEDUP, 10_000, 3, 1L << 30, 64 * 1024, Duration.ofSeconds(1), RETENTION));
+        new TopicPartition.Settings(DEDUP, 10_000, 3, 1L << 30, 64 * 1024, APPEND_WAIT, RETENTION));
     TestProbe<TopicPartition.AppendResult> replies = testKit.createTestProbe();
     for (int i = 0; i < 40; i++) {
       partition.tell(new TopicPartition.Append(List.of(event("c" + i), event("d" + i)), replies.getRef()));
@@ -177,10 +184,10 @@ class TopicPartitionTest {
     PartitionRef ref = new PartitionRef("announced.topic", 1);
     ActorRef<TopicPartition.Command> partition = partition(ref);
     TestProbe<TopicPartition.AppendResult> replies = testKit.createTestProbe();
-    readers.awaitAssert(() -> {
+    readers.awaitAssert(Duration.ofSeconds(15), () -> {
       partition.tell(new TopicPartition.Append(List.of(event("a" + System.nanoTime())), replies.getRef()));
       assertInstanceOf(TopicPartition.Appended.class, replies.receiveMessage());
-      assertEquals(ref.persistenceId(), readers.receiveMessage(java.time.Duration.ofMillis(500)).getPersistenceId());
+      assertEquals(ref.persistenceId(), announcementOf(ref, readers).getPersistenceId());
       return null;
     });
     announcements.tell(Topic.unsubscribe(readers.getRef()));
@@ -194,13 +201,13 @@ class TopicPartitionTest {
     ActorRef<TopicPartition.Command> partition = partition(ref);
     TestProbe<TopicPartition.AppendResult> replies = testKit.createTestProbe();
     List<List<CloudEvent>> sent = new ArrayList<>();
-    PartitionAdvanced announced = readers.awaitAssert(() -> {
+    PartitionAdvanced announced = readers.awaitAssert(Duration.ofSeconds(15), () -> {
       String id = "s" + System.nanoTime();
       List<CloudEvent> events = List.of(event(id + "a"), event(id + "b").toBuilder().setTextData("twelve bytes").build());
       sent.add(events);
       partition.tell(new TopicPartition.Append(events, replies.getRef()));
       assertInstanceOf(TopicPartition.Appended.class, replies.receiveMessage());
-      return readers.receiveMessage(Duration.ofMillis(500));
+      return announcementOf(ref, readers);
     });
     List<CloudEvent> events = sent.get(sent.size() - 1);
     List<Object> stored = journal.persistedInStorage(ref.persistenceId());
@@ -214,11 +221,24 @@ class TopicPartitionTest {
 
     partition.tell(new TopicPartition.Append(events, replies.getRef()));
     assertInstanceOf(TopicPartition.Appended.class, replies.receiveMessage());
-    PartitionAdvanced nothingNew = readers.receiveMessage();
+    PartitionAdvanced nothingNew = announcementOf(ref, readers);
     assertEquals(ref.persistenceId(), nothingNew.getPersistenceId());
     assertEquals(0, nothingNew.getSequenceNr(), "a write of duplicates stores no entry to summarize");
     assertEquals(stored.size(), journal.persistedInStorage(ref.persistenceId()).size());
     announcements.tell(Topic.unsubscribe(readers.getRef()));
+  }
+
+  /**
+   * The next announcement of {@code ref}'s partition. Those of other partitions are passed over:
+   * in a full run an earlier test's write of duplicates (sequence 0) reached a subscriber that
+   * joined after it, and was taken for this partition's.
+   */
+  private static PartitionAdvanced announcementOf(PartitionRef ref, TestProbe<PartitionAdvanced> readers) {
+    PartitionAdvanced announced = readers.receiveMessage(ANNOUNCED_WITHIN);
+    while (!announced.getPersistenceId().equals(ref.persistenceId())) {
+      announced = readers.receiveMessage(ANNOUNCED_WITHIN);
+    }
+    return announced;
   }
 
   @Test
@@ -286,7 +306,7 @@ class TopicPartitionTest {
       TestProbe<TopicPartition.AppendResult> later = testKit.createTestProbe();
       partition.tell(new TopicPartition.Append(List.of(event("s6")), later.getRef()));
       assertEquals("partition_overloaded", assertInstanceOf(TopicPartition.AppendFailed.class,
-          later.receiveMessage(Duration.ofMillis(500)), "refused at once: the partition is not keeping up")
+          later.receiveMessage(Duration.ofSeconds(2)), "refused at once: the partition is not keeping up")
           .rejection().code());
       assertEquals("partition_overloaded", assertInstanceOf(TopicPartition.AppendFailed.class,
           written.receiveMessage(Duration.ofSeconds(2)), "the append of the hanging write is answered too")
