@@ -61,16 +61,15 @@ public final class MinuteRecorder implements DeliveryObserver {
    * One call per frame. The frame's latencies go to the recorder one run of equal values at a
    * time: a frame's events mostly come from one journal entry, so they share their append time
    * and a frame of a hundred costs the recorder one call, not a hundred, for the same histogram.
+   * The frame's bytes come summed by the stream, which sums them for every observer at once.
    */
   @Override
-  public void delivered(String subscription, List<Delivery> deliveries) {
+  public void delivered(String subscription, List<Delivery> deliveries, long bytes) {
     Counts counts = of(subscription);
     long now = clock.millis();
-    long bytes = 0;
     long runLatency = -1;
     int runLength = 0;
     for (Delivery delivery : deliveries) {
-      bytes += delivery.event().getSerializedSize();
       if (delivery.appendedAtMillis() > 0) {
         long latency = Latency.clamp(now - delivery.appendedAtMillis());
         if (latency != runLatency && runLength > 0) {

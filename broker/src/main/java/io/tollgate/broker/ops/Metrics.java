@@ -146,13 +146,9 @@ public final class Metrics {
       }
 
       @Override
-      public void delivered(String subscription, List<Delivery> deliveries) {
-        long bytes = 0;
-        for (Delivery delivery : deliveries) {
-          bytes += delivery.event().getSerializedSize();
-        }
+      public void delivered(String subscription, List<Delivery> deliveries, long bytes) {
         deliveredTo(subscription, deliveries.size(), bytes);
-        next.delivered(subscription, deliveries);
+        next.delivered(subscription, deliveries, bytes);
       }
     };
   }

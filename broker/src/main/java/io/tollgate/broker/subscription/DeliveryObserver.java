@@ -22,9 +22,18 @@ public interface DeliveryObserver {
     }
 
     @Override
-    public void delivered(String subscription, List<Delivery> deliveries) {
+    public void delivered(String subscription, List<Delivery> deliveries, long bytes) {
     }
   };
+
+  /** The serialized size of a frame's events, summed once per frame for every observer. */
+  static long bytesOf(List<Delivery> deliveries) {
+    long bytes = 0;
+    for (Delivery delivery : deliveries) {
+      bytes += delivery.event().getSerializedSize();
+    }
+    return bytes;
+  }
 
   /** A plan's or the subscription's filter withheld one event. */
   void filtered(String subscription);
@@ -35,5 +44,9 @@ public interface DeliveryObserver {
   /** A blocking quota was used up and holds the next event back until the period ends. */
   void quotaBlocked(String subscription);
 
-  void delivered(String subscription, List<Delivery> deliveries);
+  /**
+   * A frame went out: its deliveries, and {@code bytes}, their events' serialized size
+   * ({@link #bytesOf}), which the stream sums once so that no observer walks the frame for it.
+   */
+  void delivered(String subscription, List<Delivery> deliveries, long bytes);
 }

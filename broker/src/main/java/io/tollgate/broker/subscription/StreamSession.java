@@ -328,7 +328,7 @@ public final class StreamSession {
                 })
                 .map(batch -> {
                   deliveredEvents.inc(batch.size());
-                  observer.delivered(subscriptionId, batch);
+                  observer.delivered(subscriptionId, batch, DeliveryObserver.bytesOf(batch));
                   return frames.deliveries(batch);
                 });
             Source<T, NotUsed> control = signalInbox.source()

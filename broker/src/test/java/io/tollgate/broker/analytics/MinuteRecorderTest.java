@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.tollgate.broker.catalog.Catalog;
 import io.tollgate.broker.position.Cursor;
 import io.tollgate.broker.subscription.Delivery;
+import io.tollgate.broker.subscription.DeliveryObserver;
 import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.journal.AnalyticsRollup;
 import java.time.Clock;
@@ -32,6 +33,10 @@ class MinuteRecorderTest {
         .map(RollupProtos::rollupOf).findFirst().orElse(Rollup.EMPTY);
   }
 
+  private void delivered(List<Delivery> frame) {
+    recorder.delivered("sub_1", frame, DeliveryObserver.bytesOf(frame));
+  }
+
   @Test
   void aFrameCountsItsEventsBytesAndEveryLatencyAsIfEachDeliveryWereCountedAlone() {
     List<Delivery> frame = new ArrayList<>(List.of(appendedAt(T - 5, 1), appendedAt(T - 5, 2), appendedAt(T - 5, 3),
@@ -39,7 +44,9 @@ class MinuteRecorderTest {
         appendedAt(T - 7_200_000, 9)));
     long bytes = frame.stream().mapToLong(d -> d.event().getSerializedSize()).sum();
 
-    recorder.delivered("sub_1", frame);
+    assertEquals(bytes, DeliveryObserver.bytesOf(frame), "a frame's bytes, summed once by the stream");
+
+    recorder.delivered("sub_1", frame, DeliveryObserver.bytesOf(frame));
 
     Rollup minute = subscriptionMinute();
     assertEquals(9, minute.deliveredEvents());
@@ -51,9 +58,9 @@ class MinuteRecorderTest {
 
   @Test
   void framesAddUpWithinTheMinuteAndTheNextMinuteStartsEmpty() {
-    recorder.delivered("sub_1", List.of(appendedAt(T - 10, 1), appendedAt(T - 10, 2)));
-    recorder.delivered("sub_1", List.of(appendedAt(T - 20, 3)));
-    recorder.delivered("sub_1", List.of());
+    delivered(List.of(appendedAt(T - 10, 1), appendedAt(T - 10, 2)));
+    delivered(List.of(appendedAt(T - 20, 3)));
+    delivered(List.of());
 
     Rollup minute = subscriptionMinute();
     assertEquals(3, minute.deliveredEvents());
