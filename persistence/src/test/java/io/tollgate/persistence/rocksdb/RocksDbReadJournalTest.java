@@ -8,9 +8,7 @@ import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -49,8 +47,12 @@ class RocksDbReadJournalTest {
     TestStores.deleteRecursively(dir);
   }
 
+  /**
+   * The poll is an hour here, so every event that arrives within the deadline came because the
+   * write woke the query. How fast that is, is a benchmark's question, not this test's.
+   */
   @Test
-  void liveQueryEmitsNewEventsWithinMilliseconds() {
+  void liveQueryIsWokenByEachWriteNotByItsPoll() {
     TestKit probe = new TestKit(system);
     ActorRef writer = system.actorOf(EventWriter.props("live-1"));
     writer.tell(new EventWriter.Append("e-1"), probe.getRef());
@@ -62,26 +64,15 @@ class RocksDbReadJournalTest {
     events.request(1000);
     assertEquals("e-1", events.expectNext().event());
 
-    int rounds = 200;
-    long[] latenciesMicros = new long[rounds];
-    for (int i = 0; i < rounds; i++) {
-      long seqNr = i + 2;
-      long sent = System.nanoTime();
+    for (long seqNr = 2; seqNr <= 201; seqNr++) {
       writer.tell(new EventWriter.Append("e-" + seqNr), probe.getRef());
-      EventEnvelope envelope = events.expectNext(Duration.ofSeconds(2));
-      latenciesMicros[i] = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - sent);
+      EventEnvelope envelope = events.expectNext(Duration.ofSeconds(10));
       assertEquals(seqNr, envelope.sequenceNr());
       assertEquals(Offset.sequence(seqNr), envelope.offset());
       assertEquals("e-" + seqNr, envelope.event());
       assertTrue(envelope.timestamp() > 0);
-      probe.expectMsg(seqNr);
+      probe.expectMsg(Duration.ofSeconds(10), seqNr);
     }
-    Arrays.sort(latenciesMicros);
-    long median = latenciesMicros[rounds / 2];
-    long p99 = latenciesMicros[rounds * 99 / 100];
-    System.out.printf("live query: persist-to-emit latency median %d us, p99 %d us, max %d us%n",
-        median, p99, latenciesMicros[rounds - 1]);
-    assertTrue(median < 50_000, () -> "median latency " + median + " us");
   }
 
   @Test
