@@ -149,6 +149,13 @@ class RocksDbReadJournalTest {
   }
 
   @Test
+  void theHighestSequenceNumberIsTheLastWrittenAndZeroForAnUnwrittenId() throws Exception {
+    assertEquals(0L, queries.highestSequenceNr("never-written").toCompletableFuture().get(5, TimeUnit.SECONDS));
+    storeDirectly("highest-1", 7);
+    assertEquals(7L, queries.highestSequenceNr("highest-1").toCompletableFuture().get(5, TimeUnit.SECONDS));
+  }
+
+  @Test
   void currentPersistenceIdsListsEveryWrittenId() throws Exception {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 600; i++) { // several chunks of 256
