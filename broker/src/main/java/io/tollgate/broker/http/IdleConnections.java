@@ -7,8 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The HTTP connections of this node, and when each last began or answered a request, so that
- * one sweep for the whole node ({@link #sweep}, every {@code tollgate.sessions.check-interval})
- * ends those that were quiet for the idle timeout ({@code pekko.http.server.idle-timeout}). It
+ * one sweep for the whole node ({@link #sweep}, every eighth of the timeout, 15 s, or
+ * {@code tollgate.sessions.check-interval} if longer) ends those that were quiet for the idle
+ * timeout ({@code pekko.http.server.idle-timeout}). It
  * bounds the quiet connections a hostile client can hold open, as Pekko HTTP's own idle timeout
  * did; that one is a stage on every connection that checks every second whether bytes passed,
  * streams included: 10,000 timer events a second for 10,000 idle streams (docs/benchmarks.md,

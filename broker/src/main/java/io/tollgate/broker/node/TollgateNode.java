@@ -459,14 +459,18 @@ public final class TollgateNode {
 
   /** What the journal trimmer trims: every account's billing journal and every subscription's usage journal. */
   /**
-   * The HTTP port's connections, swept every {@code sweepInterval} for those quiet for
-   * {@code pekko.http.server.idle-timeout}; with that infinite, none is ended for being quiet.
+   * The HTTP port's connections, swept for those quiet for {@code pekko.http.server.idle-timeout}
+   * (with that infinite, none is ended for being quiet) every eighth of it, or every
+   * {@code sessionCheck} if that is longer: a connection is ended between the timeout and an
+   * eighth more, and the sweep, which looks at every connection, runs every 15 s by default.
    */
-  private static IdleConnections quietConnections(ActorSystem<?> system, Duration sweepInterval) {
+  private static IdleConnections quietConnections(ActorSystem<?> system, Duration sessionCheck) {
     scala.concurrent.duration.Duration idleTimeout =
         org.apache.pekko.http.javadsl.settings.ServerSettings.create(system.settings().config()).getTimeouts().idleTimeout();
-    IdleConnections connections = new IdleConnections(idleTimeout.isFinite()
-        ? Duration.ofNanos(idleTimeout.toNanos()) : Duration.ofNanos(Long.MAX_VALUE));
+    Duration timeout = idleTimeout.isFinite() ? Duration.ofNanos(idleTimeout.toNanos()) : Duration.ofNanos(Long.MAX_VALUE);
+    IdleConnections connections = new IdleConnections(timeout);
+    Duration eighth = timeout.dividedBy(8);
+    Duration sweepInterval = eighth.compareTo(sessionCheck) > 0 ? eighth : sessionCheck;
     system.scheduler().scheduleAtFixedRate(sweepInterval, sweepInterval, () -> {
       int ended = connections.sweep(System.nanoTime());
       if (ended > 0) {
