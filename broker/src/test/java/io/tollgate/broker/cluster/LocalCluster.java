@@ -47,9 +47,10 @@ final class LocalCluster implements AutoCloseable {
    * Failure detection and downing for three brokers, Cassandra and the test on two cores. A node
    * that starts, or one whose collector or JIT holds its threads, sends no heartbeat for a while:
    * with a 2 s pause such nodes were downed and exited (and the test started them again), and the
-   * network partition test already needed 5 s. A killed node is downed about 15 s after it died
-   * (the pause, the Split Brain Resolver's stable-after, then the removal margin, stable-after
-   * again), well within the tests' deadlines for a failover; the brokers' failover wait follows.
+   * network partition test already needed 5 s. A killed node's shards start elsewhere about 15 s
+   * after it died (the pause, the Split Brain Resolver's stable-after, then the removal margin,
+   * stable-after again), well within the tests' deadlines for a failover; the brokers' failover
+   * wait follows the settings.
    */
   private static final String LOADED_MACHINE = """
       pekko.cluster.failure-detector.acceptable-heartbeat-pause = 5s
