@@ -29,6 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code session/OpenSessions}); the listing asks every node's {@code SessionDirectory}.
  */
 class ClusterSessionsTest {
+  /**
+   * What crosses nodes here (a listing, an ending, a key deleted on one node and read by the
+   * other's catalog view) takes milliseconds on a quiet machine; two brokers, Cassandra and the
+   * test on two loaded cores have held it up for seconds. Deadlines only bound a failure.
+   */
+  private static final Duration PATIENCE = Duration.ofSeconds(30);
+
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path dir;
 
@@ -48,15 +55,15 @@ class ClusterSessionsTest {
     TollgateAdmin first = new TollgateAdmin(cluster.node(0).baseUrl(), BrokerProcess.ADMIN_KEY);
     TollgateAdmin second = new TollgateAdmin(cluster.node(1).baseUrl(), BrokerProcess.ADMIN_KEY);
     TestBroker.Tenancy t = TestBroker.tenancy(first, "sessions", 1);
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+    await().atMost(PATIENCE).ignoreExceptions()
         .until(() -> second.get("/v1/subscriptions/" + t.subscription()).has("id"));
     String sessionsPath = "/v1/accounts/" + t.consumer() + "/sessions";
     List<Subscriber.Notice> notices = new CopyOnWriteArrayList<>();
     try (Subscriber stream = Subscriber.builder(cluster.node(1).baseUrl(), t.consumerKey(), t.subscription())
              .onDelivery(delivery -> { }).onNotice(notices::add).connect();
          TcpPublisher tcp = TcpPublisher.connect("127.0.0.1", cluster.node(1).tcpPort(), t.consumerKey())) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> first.get(sessionsPath).get("data").size() == 2);
-      JsonNode listed = first.get(sessionsPath);
+      JsonNode listed = await().atMost(PATIENCE).until(() -> first.get(sessionsPath),
+          listing -> listing.get("data").size() == 2);
       assertEquals(0, listed.get("nodes_unanswered").asInt(), listed.toString());
       String secondNode = ":" + cluster.node(1).clusterPort();
       String streamSession = null;
@@ -69,14 +76,14 @@ class ClusterSessionsTest {
 
       first.delete(sessionsPath + "/" + streamSession);
       ExecutionException ended = assertThrows(ExecutionException.class,
-          () -> stream.closed().get(5, TimeUnit.SECONDS));
+          () -> stream.closed().get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
       assertTrue(notices.stream().anyMatch(notice -> "session_closed".equals(notice.code())),
           notices + " / " + ended.getCause());
 
       String keyId = t.consumerKey().substring(0, t.consumerKey().indexOf('.'));
       first.delete("/v1/accounts/" + t.consumer() + "/keys/" + keyId);
-      await().atMost(Duration.ofSeconds(5)).until(() -> !tcp.isOpen());
-      await().atMost(Duration.ofSeconds(5)).until(() -> second.get(sessionsPath).get("data").isEmpty());
+      await().atMost(PATIENCE).until(() -> !tcp.isOpen());
+      await().atMost(PATIENCE).until(() -> second.get(sessionsPath).get("data").isEmpty());
     }
   }
 }

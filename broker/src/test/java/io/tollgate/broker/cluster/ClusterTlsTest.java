@@ -59,7 +59,7 @@ class ClusterTlsTest {
     ActorSystem<Void> stranger = node(freePort(), seed, tls(otherCa.issue("stranger"), otherCa));
     ActorSystem<Void> plaintext = node(freePort(), seed, Map.of());
     // Joining is retried every few seconds; a node that could get in would be Up well within this.
-    await().during(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(10)).until(() -> upMembers(first) == 2
+    await().during(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(40)).until(() -> upMembers(first) == 2
         && upMembers(stranger) == 0 && upMembers(plaintext) == 0);
   }
 

@@ -19,7 +19,8 @@ import java.util.OptionalInt;
 /**
  * Broker processes forming one Pekko cluster on the test JVM's Cassandra, each with its own
  * ports, data directory and log, in a keyspace of the test's own. Failure detection and the
- * Split Brain Resolver are tuned down so that a killed node is downed within seconds. Every node
+ * Split Brain Resolver are tuned down so that a killed node is downed within seconds, but not so
+ * far that a busy node is taken for a dead one ({@link #LOADED_MACHINE}). Every node
  * is a seed node, so any of them, the first included, can be killed and started again: a node
  * that starts joins the seeds that answer, and only the first seed, when none answers, forms the
  * cluster on its own (after Pekko's seed-node-timeout, 5 s, at the cold start).
@@ -42,6 +43,20 @@ final class LocalCluster implements AutoCloseable {
    */
   private static final Duration READY_DEADLINE = Duration.ofMinutes(3);
 
+  /**
+   * Failure detection and downing for three brokers, Cassandra and the test on two cores. A node
+   * that starts, or one whose collector or JIT holds its threads, sends no heartbeat for a while:
+   * with a 2 s pause such nodes were downed and exited (and the test started them again), and the
+   * network partition test already needed 5 s. A killed node's shards start elsewhere about 15 s
+   * after it died (the pause, the Split Brain Resolver's stable-after, then the removal margin,
+   * stable-after again), well within the tests' deadlines for a failover; the brokers' failover
+   * wait follows the settings.
+   */
+  private static final String LOADED_MACHINE = """
+      pekko.cluster.failure-detector.acceptable-heartbeat-pause = 5s
+      pekko.cluster.split-brain-resolver.stable-after = 5s
+      """;
+
   private final List<Node> nodes = new ArrayList<>();
   private final BrokerProcess[] processes;
   private final Path config;
@@ -55,9 +70,7 @@ final class LocalCluster implements AutoCloseable {
     config = dir.resolve("cluster-test.conf");
     Files.writeString(config, """
         tollgate.cassandra.keyspace = "%s"
-        pekko.cluster.failure-detector.acceptable-heartbeat-pause = 2s
-        pekko.cluster.split-brain-resolver.stable-after = 3s
-        """.formatted(keyspace) + extraConfig);
+        """.formatted(keyspace) + LOADED_MACHINE + extraConfig);
     for (int i = 0; i < size; i++) {
       String name = "node" + (i + 1);
       nodes.add(new Node(name, Files.createDirectories(dir.resolve(name)), dir.resolve(name + ".log"),

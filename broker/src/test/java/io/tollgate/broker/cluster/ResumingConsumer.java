@@ -37,6 +37,7 @@ final class ResumingConsumer implements AutoCloseable {
   private final ScheduledExecutorService reconnects = Executors.newSingleThreadScheduledExecutor();
   private volatile boolean closing;
   private volatile Subscriber current;
+  private volatile long lastDeliveryNanos;
   private int connection;
   private int nextNode;
 
@@ -69,7 +70,8 @@ final class ResumingConsumer implements AutoCloseable {
     try {
       Subscriber subscriber = Subscriber.builder(node, key, subscription)
           .onDelivery(delivery -> {
-            firstDeliveryNanos.putIfAbsent(number, System.nanoTime());
+            lastDeliveryNanos = System.nanoTime();
+            firstDeliveryNanos.putIfAbsent(number, lastDeliveryNanos);
             String id = delivery.event().getSource() + "/" + delivery.event().getId();
             received.add(new Received(number, id, delivery.partition(), delivery.offset()));
             ids.add(id);
@@ -97,6 +99,11 @@ final class ResumingConsumer implements AutoCloseable {
   OptionalLong firstDeliveryAfterConnection(int number) {
     return firstDeliveryNanos.entrySet().stream().filter(entry -> entry.getKey() > number)
         .mapToLong(Map.Entry::getValue).min();
+  }
+
+  /** When the latest event arrived, on whichever connection ({@link System#nanoTime()}). */
+  long lastDeliveryNanos() {
+    return lastDeliveryNanos;
   }
 
   /** The first connection opened after connection {@code number} that delivered an event, if one has. */

@@ -141,7 +141,7 @@ class CatalogLifecycleTest {
     assertEquals("product_topic_in_use", refused.errorCode());
     assertEquals(200, broker.post("/v1/subscriptions/" + t.subscription() + "/cancel", t.consumerKey(),
         "application/json", "{\"at\":\"now\"}").status());
-    await().atMost(Duration.ofSeconds(5)).until(() -> patch("/v1/products/" + t.product(), t.producerKey(), shrink)
+    await().atMost(Duration.ofSeconds(30)).until(() -> patch("/v1/products/" + t.product(), t.producerKey(), shrink)
         .status() == 200);
     assertEquals(List.of("growing.orders"), List.of(broker.get("/v1/products/" + t.product(), t.producerKey()).body()
         .get("topics").get(0).asText()));

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -108,7 +109,11 @@ class ConsoleTest {
     options.setCapability("goog:loggingPrefs", logs);
     browser = new ChromeDriver(new ChromeDriverService.Builder()
         .usingDriverExecutable(HeadlessChromium.DRIVER.toFile()).build(), options);
-    wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+    // A view that redraws itself (the overview every 2 s, a subscription's preview) replaces its
+    // elements: one found just before a redraw is stale when read, and is found again. A page on a
+    // loaded two-core machine, which the browser, the node and the test share, can take seconds.
+    wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+    wait.ignoring(StaleElementReferenceException.class);
   }
 
   @AfterAll
@@ -170,8 +175,13 @@ class ConsoleTest {
     return wait.until(ExpectedConditions.visibilityOfElementLocated(By.id(waitFor)));
   }
 
+  /** The element's text, found again if a redraw replaced it between finding and reading. */
   private static String text(String id) {
-    return browser.findElement(By.id(id)).getText();
+    return textOf(By.id(id));
+  }
+
+  private static String textOf(By element) {
+    return wait.until(driver -> driver.findElement(element).getText());
   }
 
   private static void waitForText(String id, String expected) {
@@ -184,7 +194,7 @@ class ConsoleTest {
   }
 
   private static String statValue(String id) {
-    return browser.findElement(By.cssSelector("#" + id + " .value")).getText();
+    return textOf(By.cssSelector("#" + id + " .value"));
   }
 
   private static String page() {

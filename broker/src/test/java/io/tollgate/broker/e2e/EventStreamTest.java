@@ -184,7 +184,7 @@ class EventStreamTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> stream.deliveries().size() == 1);
       assertEquals(204, broker.send("DELETE", "/v1/accounts/" + t.consumer() + "/keys/" + keyId, broker.adminKey(),
           null, null).status());
-      stream.ended().get(5, TimeUnit.SECONDS);
+      stream.ended().get(30, TimeUnit.SECONDS);
       EventStreamClient.Event last = stream.events().get(stream.events().size() - 1);
       assertEquals("error", last.name());
       assertEquals("key_revoked", last.json().get("code").asText(), last.data());
@@ -304,7 +304,7 @@ class EventStreamTest {
       }
       assertEquals(204, broker.send("DELETE", "/v1/accounts/" + t.consumer() + "/sessions/" + session,
           broker.adminKey(), null, null).status());
-      one.ended().get(5, TimeUnit.SECONDS);
+      one.ended().get(30, TimeUnit.SECONDS);
       EventStreamClient.Event last = one.events().get(one.events().size() - 1);
       assertEquals("error", last.name());
       assertEquals("session_closed", last.json().get("code").asText(), last.data());

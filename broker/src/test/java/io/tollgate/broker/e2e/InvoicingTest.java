@@ -308,7 +308,7 @@ class InvoicingTest {
     List<io.tollgate.client.Delivery> events = new java.util.concurrent.CopyOnWriteArrayList<>();
     try (Subscriber reader = Subscriber.builder(broker.baseUrl(), t.consumerKey(), feed).onDelivery(events::add).connect()) {
       await().atMost(Duration.ofSeconds(15)).until(() -> events.size() >= count);
-      await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> events.size() == count);
+      await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(30)).until(() -> events.size() == count);
     }
     return List.copyOf(events);
   }

@@ -122,7 +122,7 @@ class PreviewApiTest {
     TestBroker.Tenancy t = broker.tenancy("previewcancel", 1);
     assertEquals(200, broker.post("/v1/subscriptions/" + t.subscription() + "/cancel", t.consumerKey(), "application/json",
         "{\"at\":\"now\"}").status());
-    await().atMost(Duration.ofSeconds(5)).until(() -> "subscription_cancelled".equals(
+    await().atMost(Duration.ofSeconds(30)).until(() -> "subscription_cancelled".equals(
         broker.get("/v1/subscriptions/" + t.subscription() + "/preview", t.consumerKey()).errorCode()));
   }
 

@@ -24,8 +24,13 @@ import org.junit.jupiter.api.Test;
  * account's open sessions and close them. Everything over real sockets.
  */
 class RevocationTest {
-  /** "Within about a second": the check runs every 500 ms; the rest is the frame's way to the client. */
-  private static final Duration PROMPTLY = Duration.ofMillis(2000);
+  /**
+   * "Within about a second": the check runs every 500 ms; the rest is the change's requests and the
+   * frame's way to the client, which a loaded two-core machine (a collection, the JIT) can stretch
+   * by seconds. Nothing else ends these connections in minutes (tcp.idle-timeout is 1 h), so the
+   * bound still shows that the check, not a timeout, ended them.
+   */
+  private static final Duration PROMPTLY = Duration.ofSeconds(5);
   private static final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
   private static TestBroker broker;
 
@@ -145,7 +150,7 @@ class RevocationTest {
   void anExpiredKeyLosesItsStreamAndTcpConnectionWhenItExpires() throws Exception {
     try (Sessions s = Sessions.open("expiring", ",\"expires_at\":\"" + clock.instant().plus(Duration.ofMinutes(10)) + "\"")) {
       clock.advance(Duration.ofMinutes(9));
-      await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(3))
+      await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(30))
           .until(() -> !s.stream().closed().isDone() && s.stream().notices().isEmpty());
       assertTrue(s.tcp().publish(s.tenancy().topic(), "still-valid").hasAck());
 
@@ -223,7 +228,7 @@ class RevocationTest {
       TestBroker.Reply again = broker.send("DELETE", sessionsPath + "/" + tcpSession, broker.adminKey(), null, null);
       assertEquals(404, again.status());
       assertEquals("session_not_found", again.errorCode());
-      await().atMost(Duration.ofSeconds(5)).until(() ->
+      await().atMost(Duration.ofSeconds(30)).until(() ->
           broker.get(sessionsPath, broker.adminKey()).body().get("data").isEmpty());
     }
   }

@@ -74,7 +74,7 @@ class UsageAlertEventsTest {
       }
     }).connect()) {
       await().atMost(Duration.ofSeconds(15)).until(() -> events.size() >= count);
-      await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(3)).until(() -> events.size() == count);
+      await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(30)).until(() -> events.size() == count);
     }
     return List.copyOf(events);
   }

@@ -82,7 +82,7 @@ class WebhookDeadLetterTest {
       await().atMost(PATIENCE).until(() -> WebhookDeliveryTest.billed(broker, t, subscription) == 4);
       assertEquals(List.of("x-0", "x-1"), receiver.eventIds().subList(6, 8));
       assertEquals(0, deadLetters(t, subscription, "").get("count").asInt());
-      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(30))
           .until(() -> WebhookDeliveryTest.billed(broker, t, subscription) == 4 && receiver.eventIds().size() == 8);
       await().atMost(PATIENCE).until(() -> attemptList(t, subscription).get(0).get("replay").asBoolean());
     }

@@ -62,7 +62,7 @@ class WebhookFailingEndpointTest {
       }
       int requests = receiver.requests().size();
       WebhookDeliveryTest.publish(broker, t, 1, List.of("f-1"));
-      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(30))
           .until(() -> receiver.requests().size() == requests);
     }
   }

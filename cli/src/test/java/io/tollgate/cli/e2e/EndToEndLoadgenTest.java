@@ -4,15 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
-import io.tollgate.broker.node.TollgateNode;
-import io.tollgate.cli.Main;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.URI;
-import java.nio.file.Files;
-import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,47 +17,30 @@ import org.junit.jupiter.api.Test;
  * happened, with and without a warm-up on the same stream before the clock starts.
  */
 class EndToEndLoadgenTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static TollgateNode node;
-  private static URI url;
+  private static CliNode node;
 
   @BeforeAll
   static void start() throws Exception {
-    node = TollgateNode.start(TollgateNode.configure(ConfigFactory.parseMap(Map.of("tollgate.http.port", 0,
-        "tollgate.tcp.port", 0, "tollgate.management.port", 0,
-        "tollgate.data-dir", Files.createTempDirectory("tollgate-cli-e2e").toString()))), Clock.systemUTC());
-    url = URI.create("http://127.0.0.1:" + node.httpPort());
+    node = CliNode.start(Map.of());
   }
 
   @AfterAll
   static void stop() throws Exception {
-    node.stop();
+    node.close();
   }
 
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run loadgen(String... extra) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] base = {"loadgen", "--setup", "--mode", "e2e", "--rate", "200", "--duration", "2s", "--partitions", "2",
-        "--url", url.toString(), "--tcp", "127.0.0.1:" + node.tcpPort(), "--key", node.adminKey().secret(),
-        "--drain-timeout", "20s"};
-    String[] args = new String[base.length + extra.length];
-    System.arraycopy(base, 0, args, 0, base.length);
-    System.arraycopy(extra, 0, args, base.length, extra.length);
-    int exit = Main.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
-    return new Run(exit, out.toString().strip(), err.toString().strip());
-  }
-
-  private static JsonNode summary(Run run) throws Exception {
-    return JSON.readTree(run.out().lines().filter(line -> line.startsWith("{")).findFirst().orElseThrow());
+  private static CliNode.Run loadgen(String... extra) {
+    List<String> args = new ArrayList<>(List.of("--mode", "e2e", "--rate", "200", "--duration", "2s",
+        "--partitions", "2"));
+    args.addAll(List.of(extra));
+    return node.loadgen(args.toArray(String[]::new));
   }
 
   @Test
   void everyEventArrivesOnceAndTheStartSaysWhenTheStreamOpenedAndTheFirstAckAndDeliveryCame() throws Exception {
-    Run run = loadgen();
+    CliNode.Run run = loadgen();
     assertEquals(0, run.exitCode(), run.err());
-    JsonNode summary = summary(run);
+    JsonNode summary = run.summary();
     assertEquals(400, summary.get("events").asLong(), summary.toString());
     assertEquals(400, summary.get("received").asLong(), summary.toString());
     assertEquals(0, summary.get("lost").asLong() + summary.get("duplicates").asLong()
@@ -86,9 +62,9 @@ class EndToEndLoadgenTest {
 
   @Test
   void withAWarmUpTheClockStartsAfterItsEventsArrivedAndOnlyTheMeasuredOnesCount() throws Exception {
-    Run run = loadgen("--warmup", "1s");
+    CliNode.Run run = loadgen("--warmup", "1s");
     assertEquals(0, run.exitCode(), run.err());
-    JsonNode summary = summary(run);
+    JsonNode summary = run.summary();
     assertEquals(400, summary.get("events").asLong(), summary.toString());
     assertEquals(400, summary.get("received").asLong(), summary.toString());
     assertEquals(400, summary.get("latency_ms").get("count").asLong(), "the warm-up's latencies are apart");

@@ -4,17 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
-import io.tollgate.broker.node.TollgateNode;
-import io.tollgate.cli.Main;
 import io.tollgate.client.HttpPublisher;
 import io.tollgate.client.TollgateAdmin;
 import io.tollgate.protocols.v1.CloudEvent;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
-import java.nio.file.Files;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,34 +21,22 @@ import org.junit.jupiter.api.Test;
  */
 class EventStreamCommandsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static TollgateNode node;
-  private static URI url;
+  private static CliNode node;
 
   @BeforeAll
   static void start() throws Exception {
-    node = TollgateNode.start(TollgateNode.configure(ConfigFactory.parseMap(Map.of("tollgate.http.port", 0,
-        "tollgate.tcp.port", 0, "tollgate.management.port", 0,
-        "tollgate.data-dir", Files.createTempDirectory("tollgate-cli-sse").toString()))), Clock.systemUTC());
-    url = URI.create("http://127.0.0.1:" + node.httpPort());
+    node = CliNode.start(Map.of());
   }
 
   @AfterAll
   static void stop() throws Exception {
-    node.stop();
-  }
-
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run tollgate(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = Main.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
-    return new Run(exit, out.toString().strip(), err.toString().strip());
+    node.close();
   }
 
   @Test
   void subscribeSsePrintsAnSseSubscriptionsEventsAndEachIsBilledOnce() throws Exception {
-    TollgateAdmin operator = new TollgateAdmin(url, node.adminKey().secret());
+    URI url = node.url();
+    TollgateAdmin operator = new TollgateAdmin(url, node.adminKey());
     String producer = operator.createAccount("sse producer").get("id").asText();
     String producerKey = operator.createKey(producer, List.of("admin", "publish")).get("secret").asText();
     String consumer = operator.createAccount("sse consumer").get("id").asText();
@@ -79,8 +60,8 @@ class EventStreamCommandsTest {
       assertEquals(2, publisher.publish("ssecli.orders", events).get().accepted());
     }
 
-    Run run = tollgate("subscribe", "--sse", "--subscription", subscription, "--max-events", "2",
-        "--url", url.toString(), "--key", consumerKey);
+    CliNode.Run run = node.tollgateAs(consumerKey, "subscribe", "--sse", "--subscription", subscription,
+        "--max-events", "2");
     assertEquals(0, run.exitCode(), run.err());
     List<String> ids = run.out().lines().map(line -> {
       try {
@@ -95,11 +76,9 @@ class EventStreamCommandsTest {
 
   @Test
   void loadgenDrainsOverServerSentEventsWithEveryEventOnce() throws Exception {
-    Run run = tollgate("loadgen", "--setup", "--mode", "drain", "--consume-via", "sse", "--events", "2000",
-        "--partitions", "2", "--url", url.toString(), "--tcp", "127.0.0.1:" + node.tcpPort(),
-        "--key", node.adminKey().secret(), "--drain-timeout", "20s");
+    CliNode.Run run = node.loadgen("--mode", "drain", "--consume-via", "sse", "--events", "2000", "--partitions", "2");
     assertEquals(0, run.exitCode(), run.err());
-    JsonNode summary = JSON.readTree(run.out().lines().filter(line -> line.startsWith("{")).findFirst().orElseThrow());
+    JsonNode summary = run.summary();
     assertEquals("sse", summary.get("consume_via").asText());
     assertEquals(2000, summary.get("received").asLong());
     assertEquals(0, summary.get("lost").asLong() + summary.get("duplicates").asLong() + summary.get("out_of_order").asLong());

@@ -5,20 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
-import io.tollgate.broker.node.TollgateNode;
-import io.tollgate.cli.Main;
 import io.tollgate.cli.ManagementOperations;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -33,42 +23,26 @@ import org.junit.jupiter.api.Test;
  */
 class ManagementCommandsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static TollgateNode node;
-  private static String url;
+  private static CliNode node;
   private static String operator;
 
   @BeforeAll
   static void start() throws Exception {
-    node = TollgateNode.start(TollgateNode.configure(ConfigFactory.parseMap(Map.of("tollgate.http.port", 0,
-        "tollgate.tcp.port", 0, "tollgate.management.port", 0,
-        "tollgate.data-dir", Files.createTempDirectory("tollgate-cli").toString()))), Clock.systemUTC());
-    url = "http://127.0.0.1:" + node.httpPort();
-    operator = node.adminKey().secret();
+    node = CliNode.start(Map.of());
+    operator = node.adminKey();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    node.stop();
+    node.close();
   }
 
-  private record Run(int exitCode, String out, String err) {
-    JsonNode json() throws Exception {
-      return JSON.readTree(out);
-    }
+  private static CliNode.Run tollgate(String key, String... args) {
+    return node.tollgateAs(key, args);
   }
 
-  private static Run tollgate(String key, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--url", url, "--key", key));
-    int exit = Main.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-        .execute(all.toArray(String[]::new));
-    return new Run(exit, out.toString().strip(), err.toString().strip());
-  }
-
-  private static Run ok(String key, String... args) {
-    Run run = tollgate(key, args);
+  private static CliNode.Run ok(String key, String... args) {
+    CliNode.Run run = tollgate(key, args);
     assertEquals(0, run.exitCode(), String.join(" ", args) + ": " + run.err());
     return run;
   }
@@ -76,7 +50,7 @@ class ManagementCommandsTest {
   @Test
   void everyOperationOfTheNodesOpenApiDocumentHasACommand() throws Exception {
     HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(url + "/v1/openapi.json")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest.newBuilder(node.url().resolve("/v1/openapi.json")).build(), HttpResponse.BodyHandlers.ofString());
     Set<String> documented = new TreeSet<>();
     JSON.readTree(response.body()).get("paths").forEach(path -> path.forEach(operation ->
         documented.add(operation.get("operationId").asText())));
@@ -86,7 +60,7 @@ class ManagementCommandsTest {
 
   @Test
   void aWalkThroughTheCatalogAsTablesAndAsJson() throws Exception {
-    Run created = ok(operator, "accounts", "create", "--name", "Walk shop");
+    CliNode.Run created = ok(operator, "accounts", "create", "--name", "Walk shop");
     assertTrue(created.out().startsWith("ID"), created.out());
     String shop = ok(operator, "accounts", "create", "--name", "Walk shop 2", "--output", "json").json().get("id").asText();
     String key = ok(operator, "keys", "create", shop, "--scopes", "admin, publish, read", "--output", "json")
@@ -94,7 +68,7 @@ class ManagementCommandsTest {
     ok(operator, "domains", "create", "--name", "walk", "--owner", shop);
     ok(key, "topics", "create", "--name", "walk.orders", "--domain", "walk", "--partitions", "2",
         "--schema", "{\"type\":\"object\"}");
-    Run topics = ok(key, "topics", "list");
+    CliNode.Run topics = ok(key, "topics", "list");
     assertTrue(topics.out().lines().anyMatch(line -> line.startsWith("walk.orders") && line.contains(" 2 ")), topics.out());
     String product = ok(key, "products", "create", "--name", "Walk orders", "--owner", shop, "--topics", "walk.orders",
         "--visibility", "public", "--output", "json").json().get("id").asText();
@@ -103,11 +77,11 @@ class ManagementCommandsTest {
         "--output", "json").json().get("id").asText();
     String subscription = ok(operator, "subscriptions", "create", "--account", shop, "--product", product,
         "--plan", plan, "--output", "json").json().get("id").asText();
-    Run shown = ok(key, "subscriptions", "get", subscription);
+    CliNode.Run shown = ok(key, "subscriptions", "get", subscription);
     assertTrue(shown.out().lines().anyMatch(line -> line.matches("id\\s+" + subscription)), shown.out());
     String second = ok(operator, "keys", "create", shop, "--scopes", "read", "--output", "json").json().get("id").asText();
     assertEquals("done", ok(operator, "keys", "delete", shop, second).out());
-    Run page = ok(operator, "accounts", "list", "--limit", "1");
+    CliNode.Run page = ok(operator, "accounts", "list", "--limit", "1");
     assertTrue(page.out().contains("next_after: "), page.out());
 
     JsonNode edited = ok(key, "products", "update", product, "--description", "Every walk", "--visibility", "private",
@@ -116,19 +90,19 @@ class ManagementCommandsTest {
     assertEquals("Every walk", edited.get("description").asText());
     assertEquals("basic 2026", ok(key, "plans", "update", plan, "--name", "basic 2026", "--output", "json").json()
         .get("name").asText());
-    Run retired = ok(key, "plans", "retire", plan);
+    CliNode.Run retired = ok(key, "plans", "retire", plan);
     assertTrue(retired.out().contains("RETIRED_AT") || retired.out().toLowerCase().contains("retired_at"), retired.out());
     ok(key, "products", "retire", product);
-    Run refused = tollgate(operator, "subscriptions", "create", "--account", shop, "--product", product, "--plan", plan);
+    CliNode.Run refused = tollgate(operator, "subscriptions", "create", "--account", shop, "--product", product, "--plan", plan);
     assertEquals(1, refused.exitCode());
     assertTrue(refused.err().contains("product_retired"), refused.err());
-    Run members = ok(operator, "cluster", "members");
+    CliNode.Run members = ok(operator, "cluster", "members");
     assertTrue(members.out().contains("up"), members.out());
   }
 
   @Test
   void aRefusalShowsTheBrokersCodeAndMessageAndExitsOne() {
-    Run refused = tollgate(operator, "topics", "get", "nothing.here");
+    CliNode.Run refused = tollgate(operator, "topics", "get", "nothing.here");
     assertEquals(1, refused.exitCode());
     assertTrue(refused.err().startsWith("error: topic_not_found: "), refused.err());
   }

@@ -4,15 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
-import io.tollgate.broker.node.TollgateNode;
-import io.tollgate.cli.Main;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.URI;
-import java.nio.file.Files;
-import java.time.Clock;
 import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -25,46 +16,25 @@ import org.junit.jupiter.api.Test;
  * per endpoint, in order per partition, with its latency from publish to receipt.
  */
 class WebhookLoadgenTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static TollgateNode node;
-  private static URI url;
+  private static CliNode node;
 
   @BeforeAll
   static void start() throws Exception {
-    node = TollgateNode.start(TollgateNode.configure(ConfigFactory.parseMap(Map.of("tollgate.http.port", 0,
-        "tollgate.tcp.port", 0, "tollgate.management.port", 0,
-        "tollgate.data-dir", Files.createTempDirectory("tollgate-cli-webhook").toString(),
-        "tollgate.webhooks.secret-key", Base64.getEncoder().encodeToString(new byte[32]),
-        "tollgate.webhooks.allow-private-targets", true, "tollgate.webhooks.wake-every", "1s"))), Clock.systemUTC());
-    url = URI.create("http://127.0.0.1:" + node.httpPort());
+    node = CliNode.start(Map.of("tollgate.webhooks.secret-key", Base64.getEncoder().encodeToString(new byte[32]),
+        "tollgate.webhooks.allow-private-targets", true, "tollgate.webhooks.wake-every", "1s"));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    node.stop();
-  }
-
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run tollgate(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = Main.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
-    return new Run(exit, out.toString().strip(), err.toString().strip());
-  }
-
-  private static JsonNode summary(Run run) throws Exception {
-    return JSON.readTree(run.out().lines().filter(line -> line.startsWith("{")).findFirst().orElseThrow());
+    node.close();
   }
 
   @Test
   void atARateEveryEndpointReceivesEverySignedEventOnceAndInOrder() throws Exception {
-    Run run = tollgate("loadgen", "--setup", "--mode", "webhook", "--endpoints", "4", "--rate", "100",
-        "--duration", "2s", "--partitions", "2", "--batch-size", "10", "--webhook-batch-size", "20",
-        "--url", url.toString(), "--tcp", "127.0.0.1:" + node.tcpPort(), "--key", node.adminKey().secret(),
-        "--drain-timeout", "20s");
+    CliNode.Run run = node.loadgen("--mode", "webhook", "--endpoints", "4", "--rate", "100", "--duration", "2s",
+        "--partitions", "2", "--batch-size", "10", "--webhook-batch-size", "20");
     assertEquals(0, run.exitCode(), run.err());
-    JsonNode summary = summary(run);
+    JsonNode summary = run.summary();
     JsonNode webhook = summary.get("webhook");
     assertEquals(200, webhook.get("published").asLong(), summary.toString());
     assertEquals(4, webhook.get("endpoints").asInt());
@@ -81,11 +51,10 @@ class WebhookLoadgenTest {
 
   @Test
   void withoutARateItPublishesItsEventsAsFastAsAcksAllow() throws Exception {
-    Run run = tollgate("loadgen", "--setup", "--mode", "webhook", "--endpoints", "2", "--rate", "0",
-        "--events", "500", "--partitions", "2", "--url", url.toString(), "--tcp", "127.0.0.1:" + node.tcpPort(),
-        "--key", node.adminKey().secret(), "--drain-timeout", "20s");
+    CliNode.Run run = node.loadgen("--mode", "webhook", "--endpoints", "2", "--rate", "0", "--events", "500",
+        "--partitions", "2");
     assertEquals(0, run.exitCode(), run.err());
-    JsonNode summary = summary(run);
+    JsonNode summary = run.summary();
     assertEquals(1000, summary.get("received").asLong(), summary.toString());
     assertEquals(1000, summary.get("latency_ms").get("count").asLong(), summary.toString());
     assertEquals(0, summary.get("lost").asLong(), summary.toString());
