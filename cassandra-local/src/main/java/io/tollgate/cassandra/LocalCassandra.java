@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,10 +74,8 @@ public final class LocalCassandra implements AutoCloseable {
 
   /** Settings of one node: where it keeps its data, its CQL and internode ports, and its heap. */
   public record Settings(Path dir, int nativePort, int storagePort, String heap, Duration startTimeout) {
-    /** Free ports a node started again after a kill ({@link #startAgain()}) can still bind ({@link FreePorts}). */
     public static Settings onFreePorts(Path dir) {
-      return new Settings(dir, FreePorts.belowEphemeralRange(), FreePorts.belowEphemeralRange(), "768m",
-          Duration.ofSeconds(120));
+      return new Settings(dir, freePort(), freePort(), "768m", Duration.ofSeconds(120));
     }
   }
 
@@ -252,6 +251,14 @@ public final class LocalCassandra implements AutoCloseable {
           + "(./mvnw -pl cassandra-local package)");
     }
     return lib;
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName(HOST))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static String yaml(Path dir, int nativePort, int storagePort) {

@@ -2,9 +2,9 @@ package io.tollgate.broker.e2e;
 
 import static org.awaitility.Awaitility.await;
 
-import io.tollgate.cassandra.FreePorts;
 import java.io.File;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,9 +33,10 @@ public final class BrokerProcess implements AutoCloseable {
     this.tcpPort = tcpPort;
   }
 
-  /** A free port the process can be started on again after a kill ({@link FreePorts}). */
-  public static int freePort() {
-    return FreePorts.belowEphemeralRange();
+  public static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 
   public static BrokerProcess start(Path dataDir, int httpPort, int tcpPort, Path log) throws IOException {
