@@ -55,10 +55,9 @@ class CassandraOutageTest {
 
   @BeforeAll
   static void start() throws IOException {
-    LocalCassandra.Settings ports = LocalCassandra.Settings.onFreePorts(dir.resolve("cassandra"));
     // Started twice per run, on a machine other tests load too: more time than the shared node's 2 min.
-    cassandra = LocalCassandra.start(new LocalCassandra.Settings(ports.dir(), ports.nativePort(), ports.storagePort(),
-        ports.heap(), Duration.ofMinutes(4)));
+    cassandra = LocalCassandra.start(new LocalCassandra.Settings(dir.resolve("cassandra"), BrokerProcess.freePort(),
+        BrokerProcess.freePort(), "768m", Duration.ofMinutes(4)));
     broker = BrokerProcess.launch(Files.createDirectories(dir.resolve("broker")), BrokerProcess.freePort(),
         BrokerProcess.freePort(), dir.resolve("broker.log"), List.of("--cassandra", cassandra.contactPoint()));
     // A first start on Cassandra creates the keyspaces, which takes a loaded machine tens of seconds.

@@ -13,6 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import org.awaitility.core.ConditionTimeoutException;
 
 /** The broker as a separate operating-system process, so tests can SIGKILL or SIGTERM it. */
@@ -21,6 +24,9 @@ public final class BrokerProcess implements AutoCloseable {
   public static final String ADMIN_KEY = "admin.crash-test-key.Qm7vXp2LwR9kT4zN8bH3";
   /** A probe that a busy node leaves unanswered is asked again, not waited for until the deadline. */
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+  private static final int LOWEST_PORT = 20_000;
+  private static final int BELOW_EPHEMERAL_RANGE = 32_000;
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
   private final Process process;
   private final Path log;
   public final int httpPort;
@@ -33,9 +39,30 @@ public final class BrokerProcess implements AutoCloseable {
     this.tcpPort = tcpPort;
   }
 
+  /**
+   * A port for a process that a test kills and starts again on the same port (a broker, a
+   * Cassandra node). A port {@code bind(0)} hands out comes from the ephemeral range (32768 and up
+   * on Linux), from which every outgoing connection also takes its local port: a client or driver
+   * reconnecting while the process is down can hold the port when it starts again, and the start
+   * fails ("Address already in use"; ClusterCrashLoopTest in CI). These come from below that
+   * range, free when handed out, and never twice from this JVM: a port chosen for a node that
+   * starts later is not bound yet.
+   */
   public static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(LOWEST_PORT, BELOW_EPHEMERAL_RANGE);
+      if (isFree(port) && HANDED_OUT.add(port)) {
+        return port;
+      }
+    }
+    throw new IOException("no free port between " + LOWEST_PORT + " and " + BELOW_EPHEMERAL_RANGE);
+  }
+
+  private static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket(port)) {
+      return true;
+    } catch (IOException taken) {
+      return false;
     }
   }
 
