@@ -11,6 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
@@ -90,14 +93,18 @@ final class AckCommits {
                                         Supplier<String> periodNow) {
     Map<PartitionRef, Long> lastAckedOffset = new HashMap<>();
     attachedAt.forEach((partition, point) -> lastAckedOffset.put(partition, point.offset()));
+    AtomicReference<SubscriptionEntity.AckAnswer> lastOutcome =
+        new AtomicReference<>(SubscriptionEntity.AckAnswer.committed());
     return Flow.<AckRequest>create()
-        .mapConcat(request -> accepted(request, tracker).stream().map(ack -> {
-          long from = lastAckedOffset.getOrDefault(ack.point().partition(), -1L);
-          lastAckedOffset.put(ack.point().partition(), ack.point().offset());
-          String period = periodNow.get();
+        .mapConcat(request -> toCommit(request, tracker).stream().map(ack -> {
           Map<RangeKey, SubscriptionEntity.AckRange> ranges = new LinkedHashMap<>();
-          ranges.put(new RangeKey(ack.point().partition(), period),
-              new SubscriptionEntity.AckRange(from, ack.point(), ack.delivered(), ack.bytes(), period));
+          if (ack.outcome() == DeliveryTracker.AckOutcome.ACCEPTED) {
+            long from = lastAckedOffset.getOrDefault(ack.point().partition(), -1L);
+            lastAckedOffset.put(ack.point().partition(), ack.point().offset());
+            String period = periodNow.get();
+            ranges.put(new RangeKey(ack.point().partition(), period),
+                new SubscriptionEntity.AckRange(from, ack.point(), ack.delivered(), ack.bytes(), period));
+          }
           List<Consumer<SubscriptionEntity.AckAnswer>> answers = new ArrayList<>();
           answers.add(request.answer());
           return new PendingCommit(ranges, answers);
@@ -106,7 +113,9 @@ final class AckCommits {
           pending.add(later);
           return pending;
         }))
-        .mapAsync(1, pending -> ShardedAsk.<SubscriptionEntity.Command, SubscriptionEntity.Committed>ask(entity,
+        .mapAsync(1, pending -> pending.ranges().isEmpty()
+            ? answerCovered(pending, lastOutcome.get())
+            : ShardedAsk.<SubscriptionEntity.Command, SubscriptionEntity.Committed>ask(entity,
                 replyTo -> new SubscriptionEntity.AdvanceCursors(List.copyOf(pending.ranges().values()), replyTo),
                 grouping.attempt(), grouping.attempt().multipliedBy(2), grouping.deadline())
             .handle((committed, failure) -> {
@@ -122,14 +131,30 @@ final class AckCommits {
               } else {
                 answer = SubscriptionEntity.AckAnswer.committed();
               }
+              lastOutcome.set(answer);
               pending.answers().forEach(waiting -> waiting.accept(answer));
               return answer;
             }))
         .to(Sink.ignore());
   }
 
-  /** The ack the tracker accepts, to commit; an ack already covered is answered at once, and so is a refused one. */
-  private static Optional<DeliveryTracker.Ack> accepted(AckRequest request, DeliveryTracker tracker) {
+  /**
+   * Acks that only repeat acks of this session (a consumer sending an ack again, a posted ack
+   * retried): their answer is the outcome of the commit before them, which the single commit in
+   * flight means is done, so none is answered committed while the ack that covers it still waits.
+   */
+  private static CompletionStage<SubscriptionEntity.AckAnswer> answerCovered(PendingCommit covered,
+                                                                             SubscriptionEntity.AckAnswer outcome) {
+    covered.answers().forEach(waiting -> waiting.accept(outcome));
+    return CompletableFuture.completedFuture(outcome);
+  }
+
+  /**
+   * The ack to commit: one the tracker accepts, or one an earlier ack of this session already
+   * covers (it commits nothing and is answered with the commit that covers it). A refused ack is
+   * answered at once.
+   */
+  private static Optional<DeliveryTracker.Ack> toCommit(AckRequest request, DeliveryTracker tracker) {
     Cursor cursor;
     try {
       cursor = Cursor.parse(request.cursor());
@@ -139,14 +164,11 @@ final class AckCommits {
       return Optional.empty();
     }
     DeliveryTracker.Ack ack = tracker.ack(cursor);
-    switch (ack.outcome()) {
-      case ACCEPTED -> {
-        return Optional.of(ack);
-      }
-      case ALREADY_ACKED -> request.answer().accept(SubscriptionEntity.AckAnswer.committed());
-      case UNKNOWN -> request.answer().accept(SubscriptionEntity.AckAnswer.refused("unknown_cursor",
+    if (ack.outcome() == DeliveryTracker.AckOutcome.UNKNOWN) {
+      request.answer().accept(SubscriptionEntity.AckAnswer.refused("unknown_cursor",
           "cursor " + request.cursor() + " was not delivered on this connection"));
+      return Optional.empty();
     }
-    return Optional.empty();
+    return Optional.of(ack);
   }
 }

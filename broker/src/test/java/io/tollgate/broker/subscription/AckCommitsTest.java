@@ -187,4 +187,32 @@ class AckCommitsTest {
     SubscriptionEntity.AdvanceCursors next = nextCommit();
     assertEquals(List.of(new SubscriptionEntity.AckRange(0, new AckPoint(cursor(8), 8), 8, bytes(1, 8), NOVEMBER)), next.ranges());
   }
+  @Test
+  void anAckSentAgainWhileItsCommitIsInFlightIsAnsweredWithThatCommitNotBefore() {
+    deliver(10);
+    SourceQueueWithComplete<AckRequest> acks = run(1, Duration.ofMillis(50), AN_HOUR);
+    acks.offer(ack(4));
+    SubscriptionEntity.AdvanceCursors commit = nextCommit();
+    List<SubscriptionEntity.AckAnswer> again = new CopyOnWriteArrayList<>();
+    acks.offer(new AckRequest(cursor(4).encode(), again::add));
+    acks.offer(new AckRequest(cursor(2).encode(), again::add));
+    subscription.expectNoMessage(Duration.ofMillis(300));
+    assertTrue(again.isEmpty(), "acks the one in flight covers are answered only once it is committed: " + again);
+    commit.replyTo().tell(new SubscriptionEntity.Committed(true));
+    await().atMost(Duration.ofSeconds(5)).until(() -> again.size() == 2);
+    assertTrue(again.stream().allMatch(SubscriptionEntity.AckAnswer::isCommitted), again.toString());
+    subscription.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void anAckSentAgainAfterItsCommitWasRefusedIsRefusedToo() {
+    deliver(10);
+    SourceQueueWithComplete<AckRequest> acks = run(1, Duration.ofMillis(50), AN_HOUR);
+    acks.offer(ack(4));
+    nextCommit().replyTo().tell(new SubscriptionEntity.Committed(false));
+    await().atMost(Duration.ofSeconds(5)).until(() -> answers.size() == 1);
+    acks.offer(ack(4));
+    await().atMost(Duration.ofSeconds(5)).until(() -> answers.size() == 2);
+    assertEquals(List.of("resync", "resync"), answers.stream().map(SubscriptionEntity.AckAnswer::code).toList());
+  }
 }
