@@ -64,7 +64,7 @@ public final class AuditApi {
     } catch (NumberFormatException e) {
       // falls through to the refusal below
     }
-    throw new Refusal("invalid_field", "\"after\" must be a next_after the audit log gave");
+    throw new Refusal("invalid_after", "\"after\" must be a next_after the audit log gave");
   }
 
   CompletionStage<HttpResponse> changes(Principal principal, Optional<String> actor, Optional<String> after,
@@ -103,7 +103,7 @@ public final class AuditApi {
     } catch (NumberFormatException e) {
       // falls through to the refusal below
     }
-    throw new Refusal("invalid_field", "\"limit\" must be an integer between 1 and " + MAX_LIMIT);
+    throw new Refusal("invalid_limit", "\"limit\" must be an integer between 1 and " + MAX_LIMIT);
   }
 
   private static ObjectNode render(List<AuditEntry> entries) {

@@ -65,8 +65,8 @@ class AuditLogTest {
     assertEquals("unauthenticated", broker.get("/v1/audit", null).errorCode());
 
     assertEquals(all, pagedActions(broker.adminKey(), 2), "pages follow each other without gaps or repeats");
-    assertEquals("invalid_field", broker.get("/v1/audit?limit=0", broker.adminKey()).errorCode());
-    assertEquals("invalid_field", broker.get("/v1/audit?after=12", broker.adminKey()).errorCode());
+    assertEquals("invalid_limit", broker.get("/v1/audit?limit=0", broker.adminKey()).errorCode());
+    assertEquals("invalid_after", broker.get("/v1/audit?after=12", broker.adminKey()).errorCode());
   }
 
   /** The whole log read a page at a time. */
