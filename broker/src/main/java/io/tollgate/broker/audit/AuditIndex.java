@@ -28,9 +28,16 @@ import java.util.function.Function;
  *
  * <p>It keeps what {@link Limits} allow: entries younger than the retention, counted from each
  * step's own time (so a replay leaves the same log), and at most {@code maxBytes} of them,
- * counted as they take room in the snapshot; past the cap the oldest leave first. Every entry
- * before {@code retainedFrom} has left, and none at or after it: a page whose cursor lies before
- * it is answered as expired rather than silently skipping what left.
+ * counted as they take room in the snapshot. Past the cap the account holding the most gives up
+ * its oldest entry ({@link AccountShares}): one tenant's flood of changes shortens its own log,
+ * not the others'. Entries read by no account (the operator's) count as one more account.
+ *
+ * <p>Where each log starts: every entry before {@code expiredBefore} has left (the retention),
+ * and every entry of an account before its {@code evictedBefore} (the cap); none after either.
+ * An account's log starts at the later of the two; the operator's whole log at the later of
+ * {@code expiredBefore} and the latest eviction of any account, since entries after that may
+ * have left. A page whose cursor lies before its log's start is answered as expired rather than
+ * silently skipping what left.
  */
 public final class AuditIndex {
   /** How long entries are kept, and the most they may take in the snapshot ({@code tollgate.audit}). */
@@ -113,8 +120,11 @@ public final class AuditIndex {
   private final Map<String, TreeMap<Position, AuditEntry>> byAccount = new HashMap<>();
   private final Map<String, TreeMap<Position, AuditEntry>> byActor = new HashMap<>();
   private final Map<String, Long> positions = new HashMap<>();
+  private final AccountShares shares = new AccountShares();
+  private final Map<String, Position> evictedBefore = new HashMap<>();
   private long bytes;
-  private Optional<Position> retainedFrom = Optional.empty();
+  private Optional<Position> expiredBefore = Optional.empty();
+  private Optional<Position> latestEviction = Optional.empty();
 
   public AuditIndex(Limits limits) {
     this.limits = limits;
@@ -129,8 +139,15 @@ public final class AuditIndex {
   }
 
   public Held held() {
-    return new Held(all.size(), bytes, retainedFrom.map(from -> OptionalLong.of(from.atMillis()))
+    return new Held(all.size(), bytes, later(expiredBefore, latestEviction).map(from -> OptionalLong.of(from.atMillis()))
         .orElse(OptionalLong.empty()));
+  }
+
+  private static Optional<Position> later(Optional<Position> one, Optional<Position> other) {
+    if (one.isEmpty()) {
+      return other;
+    }
+    return other.filter(position -> position.compareTo(one.get()) > 0).or(() -> one);
   }
 
   /** What an entry takes in the snapshot, and so what it counts against the cap. */
@@ -142,8 +159,9 @@ public final class AuditIndex {
    * The step that indexes {@code read} at {@code nowMillis} (entries after each journal's
    * position, in order, by persistence id; {@code catalogId} names the catalog's journal and
    * {@code accountOf} each billing journal's account). It leaves out what the log would not
-   * keep anyway, entries past the retention and, past the byte cap, the oldest, so no step is
-   * larger than the log may be; a step that left entries out by size says where the log starts.
+   * keep anyway, entries past the retention and, past the byte cap, the oldest of the accounts
+   * holding the most, so no step is larger than the log may be; a step that left an account's
+   * entries out by size says where that account's log starts.
    */
   public static AuditIndexed step(Map<String, List<Read>> read, String catalogId,
                                   Function<String, String> accountOf, Limits limits, long nowMillis) {
@@ -162,66 +180,104 @@ public final class AuditIndex {
       }
       step.putPositions(journal, entries.get(entries.size() - 1).sequence());
     });
-    long total = found.values().stream().mapToLong(AuditIndex::sizeOf).sum();
+    AccountShares inStep = new AccountShares();
+    Map<String, TreeMap<Position, AuditEntry>> foundByAccount = new HashMap<>();
+    long total = 0;
+    for (Map.Entry<Position, AuditEntry> entry : found.entrySet()) {
+      long size = sizeOf(entry.getValue());
+      total += size;
+      inStep.add(entry.getValue().getAccount(), size);
+      foundByAccount.computeIfAbsent(entry.getValue().getAccount(), account -> new TreeMap<>())
+          .put(entry.getKey(), entry.getValue());
+    }
     while (total > limits.maxBytes()) {
-      Map.Entry<Position, AuditEntry> oldest = found.pollFirstEntry();
-      total -= sizeOf(oldest.getValue());
-      step.setRetainedFrom(oldest.getKey().next().toProto());
+      String account = inStep.largest();
+      Map.Entry<Position, AuditEntry> oldest = foundByAccount.get(account).pollFirstEntry();
+      found.remove(oldest.getKey());
+      long size = sizeOf(oldest.getValue());
+      total -= size;
+      inStep.add(account, -size);
+      step.putEvictedBefore(account, oldest.getKey().next().toProto());
     }
     return step.addAllEntries(found.values()).build();
   }
 
   /**
    * Applies a step, journaled now or replayed: first the entries that left the log by its time
-   * and its own start, then its entries (an entry already indexed is not indexed twice, one that
-   * already left is not taken back), then the oldest while the log is over its cap.
+   * and by its own size, then its entries (an entry already indexed is not indexed twice, one that
+   * already left is not taken back), then the oldest of the largest accounts while the log is
+   * over its cap.
    */
   public void apply(AuditIndexed step) {
     if (step.getAtMillis() > 0) {
-      retainFrom(Position.startOf(limits.oldestKeptAt(step.getAtMillis())));
+      expire(Position.startOf(limits.oldestKeptAt(step.getAtMillis())));
     }
     if (step.hasRetainedFrom()) {
-      retainFrom(Position.of(step.getRetainedFrom()));
+      // written before the cap was shared: every entry before it left
+      expire(Position.of(step.getRetainedFrom()));
     }
+    step.getEvictedBeforeMap().forEach((account, before) -> evict(account, Position.of(before)));
     step.getEntriesList().forEach(this::add);
     fitTheCap();
     step.getPositionsMap().forEach((journal, position) -> positions.merge(journal, position, Math::max));
   }
 
-  private void retainFrom(Position from) {
-    if (retainedFrom.isPresent() && retainedFrom.get().compareTo(from) >= 0) {
-      return;
+  /** Removes every entry before {@code from}; an account's eviction before it says nothing more. */
+  private void expire(Position from) {
+    if (expiredBefore.isEmpty() || expiredBefore.get().compareTo(from) < 0) {
+      expiredBefore = Optional.of(from);
     }
-    retainedFrom = Optional.of(from);
     while (!all.isEmpty() && all.firstKey().compareTo(from) < 0) {
       remove(all.firstKey());
+    }
+    evictedBefore.values().removeIf(before -> before.compareTo(from) <= 0);
+  }
+
+  /** Removes every entry of {@code account} before {@code before}, unless the retention already has. */
+  private void evict(String account, Position before) {
+    Position already = evictedBefore.get(account);
+    if ((already != null && already.compareTo(before) >= 0)
+        || (expiredBefore.isPresent() && expiredBefore.get().compareTo(before) >= 0)) {
+      return;
+    }
+    evictedBefore.put(account, before);
+    latestEviction = later(latestEviction, Optional.of(before));
+    TreeMap<Position, AuditEntry> order = byAccount.get(account);
+    while (order != null && order.firstKey().compareTo(before) < 0) {
+      remove(order.firstKey());
+      order = byAccount.get(account);
     }
   }
 
   private void fitTheCap() {
     while (bytes > limits.maxBytes()) {
-      Position oldest = all.firstKey();
-      remove(oldest);
-      retainedFrom = Optional.of(oldest.next());
+      String account = shares.largest();
+      evict(account, byAccount.get(account).firstKey().next());
     }
   }
 
   private void add(AuditEntry entry) {
     Position position = Position.of(entry);
-    if (retainedFrom.isPresent() && position.compareTo(retainedFrom.get()) < 0) {
+    if (expiredBefore.isPresent() && position.compareTo(expiredBefore.get()) < 0) {
+      return;
+    }
+    Position evicted = evictedBefore.get(entry.getAccount());
+    if (evicted != null && position.compareTo(evicted) < 0) {
       return;
     }
     AuditEntry replaced = all.put(position, entry);
-    bytes += sizeOf(entry) - (replaced == null ? 0 : sizeOf(replaced));
-    if (!entry.getAccount().isEmpty()) {
-      byAccount.computeIfAbsent(entry.getAccount(), account -> new TreeMap<>()).put(position, entry);
-    }
+    long added = sizeOf(entry) - (replaced == null ? 0 : sizeOf(replaced));
+    bytes += added;
+    shares.add(entry.getAccount(), added);
+    byAccount.computeIfAbsent(entry.getAccount(), account -> new TreeMap<>()).put(position, entry);
     byActor.computeIfAbsent(entry.getActor(), actor -> new TreeMap<>()).put(position, entry);
   }
 
   private void remove(Position position) {
     AuditEntry entry = all.remove(position);
-    bytes -= sizeOf(entry);
+    long size = sizeOf(entry);
+    bytes -= size;
+    shares.add(entry.getAccount(), -size);
     removeFrom(byAccount, entry.getAccount(), position);
     removeFrom(byActor, entry.getActor(), position);
   }
@@ -241,15 +297,14 @@ public final class AuditIndex {
    * The page {@code query} asks for at {@code nowMillis}. It walks the narrowest order that holds
    * every entry it may show: an account's, else an actor's, else all; only an account's page
    * that also names an actor skips entries (the account's billing actions by the operator). The
-   * log starts where entries left it, or where the retention ends now if that is later (an entry
-   * past it leaves at the next step); a cursor before that start is expired, since entries after
-   * it may have left.
+   * log starts where entries left it (the account's, for an account's page; any account's, for
+   * the operator's), or where the retention ends now if that is later (an entry past it leaves at
+   * the next step); a cursor before that start is expired, since entries after it may have left.
    */
   public Page page(Query query, long nowMillis) {
-    Position start = Position.startOf(limits.oldestKeptAt(nowMillis));
-    if (retainedFrom.isPresent() && retainedFrom.get().compareTo(start) > 0) {
-      start = retainedFrom.get();
-    }
+    Optional<Position> left = later(expiredBefore, query.account().isPresent()
+        ? Optional.ofNullable(evictedBefore.get(query.account().get())) : latestEviction);
+    Position start = later(left, Optional.of(Position.startOf(limits.oldestKeptAt(nowMillis)))).orElseThrow();
     if (query.after().isPresent() && query.after().get().next().compareTo(start) < 0) {
       return Page.EXPIRED;
     }
@@ -274,7 +329,9 @@ public final class AuditIndex {
 
   public AuditSnapshot snapshot() {
     AuditSnapshot.Builder snapshot = AuditSnapshot.newBuilder().addAllEntries(all.values()).putAllPositions(positions);
-    retainedFrom.ifPresent(from -> snapshot.setRetainedFrom(from.toProto()));
+    expiredBefore.ifPresent(from -> snapshot.setRetainedFrom(from.toProto()));
+    evictedBefore.forEach((account, before) -> snapshot.putEvictedBefore(account, before.toProto()));
+    latestEviction.ifPresent(latest -> snapshot.setLatestEviction(latest.toProto()));
     return snapshot.build();
   }
 
@@ -285,6 +342,10 @@ public final class AuditIndex {
         .putAllPositions(snapshot.getPositionsMap());
     if (snapshot.hasRetainedFrom()) {
       restored.setRetainedFrom(snapshot.getRetainedFrom());
+    }
+    restored.putAllEvictedBefore(snapshot.getEvictedBeforeMap());
+    if (snapshot.hasLatestEviction()) {
+      index.latestEviction = Optional.of(Position.of(snapshot.getLatestEviction()));
     }
     index.apply(restored.build());
     return index;

@@ -158,7 +158,7 @@ class AuditIndexTest {
   }
 
   @Test
-  void pastTheByteCapTheOldestEntriesLeaveFirstAndACursorBeforeThemIsExpired() {
+  void pastTheByteCapTheAccountHoldingTheMostGivesUpItsOldestAndACursorBeforeWhatLeftIsExpired() {
     long entryBytes = AuditIndex.sizeOf(AuditEntries.ofCatalog(1, domain("d00001", "acc_a", NOW)));
     AuditIndex.Limits tenEntries = new AuditIndex.Limits(Duration.ofDays(400), 10 * entryBytes);
     AuditIndex index = new AuditIndex(tenEntries);
@@ -168,19 +168,73 @@ class AuditIndexTest {
 
     assertEquals(10, index.size());
     assertTrue(index.held().bytes() <= tenEntries.maxBytes(), index.held().toString());
-    List<AuditEntry> kept = index.page(everything(100), NOW + 100).entries();
-    assertEquals(16, kept.get(0).getSequence(), "the newest ten are kept");
-    AuditEntry lastLeft = AuditEntries.ofCatalog(15, domain("d00015", "acc_a", NOW + 15));
-    AuditEntry beforeIt = AuditEntries.ofCatalog(14, domain("d00014", "acc_c", NOW + 14));
-    assertEquals(kept.subList(0, 3), index.page(after(lastLeft, 3), NOW + 100).entries(),
+    Map<String, List<Long>> kept = new java.util.TreeMap<>();
+    for (String account : List.of("acc_a", "acc_b", "acc_c")) {
+      kept.put(account, index.page(new AuditIndex.Query(Optional.of(account), Optional.empty(), Optional.empty(), 100),
+          NOW + 100).entries().stream().map(AuditEntry::getSequence).toList());
+    }
+    // 25 changes, a third each: the three share the cap, each keeping its newest (of equal
+    // shares, the first by name gives up an entry first)
+    assertEquals(Map.of("acc_a", List.of(18L, 21L, 24L), "acc_b", List.of(19L, 22L, 25L),
+        "acc_c", List.of(14L, 17L, 20L, 23L)), kept);
+    AuditEntry lastLeft = AuditEntries.ofCatalog(16, domain("d00016", "acc_b", NOW + 16));
+    AuditEntry beforeIt = AuditEntries.ofCatalog(15, domain("d00015", "acc_a", NOW + 15));
+    List<AuditEntry> all = index.page(everything(100), NOW + 100).entries();
+    assertEquals(List.of(17L, 18L, 19L, 20L, 21L, 22L, 23L, 24L, 25L), all.stream().map(AuditEntry::getSequence).toList(),
+        "the operator's log starts after the last entry that left any account");
+    assertEquals(all.subList(0, 3), index.page(after(lastLeft, 3), NOW + 100).entries(),
         "nothing after the last entry that left has left");
     assertTrue(index.page(after(beforeIt, 3), NOW + 100).cursorExpired());
-    assertEquals(Duration.ofDays(400).toMillis() - 85, index.held().shortfallMillis(NOW + 100, tenEntries),
-        "the log falls short of the retention from the retention's start to the last entry that left");
+    AuditEntry keptOfC = AuditEntries.ofCatalog(14, domain("d00014", "acc_c", NOW + 14));
+    assertEquals(List.of(17L, 20L, 23L), index.page(new AuditIndex.Query(Optional.of("acc_c"), Optional.empty(),
+            Optional.of(AuditIndex.Position.of(keptOfC)), 100), NOW + 100).entries().stream()
+        .map(AuditEntry::getSequence).toList(), "an account's log starts where its own entries left");
+    assertEquals(Duration.ofDays(400).toMillis() - 84, index.held().shortfallMillis(NOW + 100, tenEntries),
+        "the operator's log falls short of the retention from the retention's start to the last entry that left");
   }
 
   @Test
-  void aStepLargerThanTheCapKeepsItsNewestEntriesAndSaysWhereTheLogNowStarts() {
+  void anAccountThatFloodsTheLogShortensItsOwnAndNotTheOthers() {
+    // room for the quiet account's 5 entries and 15 of the flood's newest (sequences of two bytes)
+    long quietBytes = AuditIndex.sizeOf(AuditEntries.ofCatalog(1, domain("q00001", "acc_q", NOW)));
+    long floodBytes = AuditIndex.sizeOf(AuditEntries.ofCatalog(500, domain("f00500", "acc_f", NOW)));
+    AuditIndex.Limits twentyEntries = new AuditIndex.Limits(Duration.ofDays(400), 5 * quietBytes + 15 * floodBytes);
+    AuditIndex index = new AuditIndex(twentyEntries);
+    List<AuditIndex.Read> quiet = new ArrayList<>();
+    for (int n = 1; n <= 5; n++) {
+      quiet.add(new AuditIndex.Read(n, domain(String.format("q%05d", n), "acc_q", NOW + n)));
+    }
+    index.apply(step(Map.of(CATALOG, quiet), twentyEntries, NOW + 10));
+    AuditIndex.Query quietsLog = new AuditIndex.Query(Optional.of("acc_q"), Optional.empty(), Optional.empty(), 100);
+    List<AuditEntry> before = index.page(quietsLog, NOW + 10).entries();
+
+    long sequence = 5;
+    for (int round = 1; round <= 50; round++) {
+      List<AuditIndex.Read> flood = new ArrayList<>();
+      for (int n = 0; n < 10; n++) {
+        sequence++;
+        flood.add(new AuditIndex.Read(sequence, domain(String.format("f%05d", sequence), "acc_f", NOW + round * 100L + n)));
+      }
+      index.apply(step(Map.of(CATALOG, flood), twentyEntries, NOW + round * 100L + 50));
+    }
+
+    long later = NOW + 6_000;
+    assertEquals(before, index.page(quietsLog, later).entries(), "the quiet account keeps all of its log");
+    assertEquals(before.subList(1, 5), index.page(new AuditIndex.Query(Optional.of("acc_q"), Optional.empty(),
+        Optional.of(AuditIndex.Position.of(before.get(0))), 100), later).entries(), "and its cursors stay valid");
+    List<AuditEntry> flooders = index.page(new AuditIndex.Query(Optional.of("acc_f"), Optional.empty(),
+        Optional.empty(), 100), later).entries();
+    assertEquals(15, flooders.size(), "the flood keeps what is left of the cap");
+    assertEquals(sequence, flooders.get(flooders.size() - 1).getSequence(), "its newest entries");
+    assertTrue(index.page(new AuditIndex.Query(Optional.of("acc_f"), Optional.empty(), Optional.of(
+        AuditIndex.Position.of(flooders.get(0))), 100), later).entries().size() == 14);
+    assertTrue(index.page(new AuditIndex.Query(Optional.of("acc_f"), Optional.empty(), Optional.of(
+        new AuditIndex.Position(NOW + 150, "catalog", 10)), 100), later).cursorExpired(),
+        "a cursor of the flooder's from before what it lost is expired");
+  }
+
+  @Test
+  void aStepLargerThanTheCapKeepsEachAccountsNewestEntriesAndSaysWhereEachAccountsLogNowStarts() {
     long entryBytes = AuditIndex.sizeOf(AuditEntries.ofCatalog(1, domain("d00001", "acc_a", NOW)));
     AuditIndex.Limits tenEntries = new AuditIndex.Limits(Duration.ofDays(400), 10 * entryBytes);
     AuditIndex index = new AuditIndex(tenEntries);
@@ -189,9 +243,14 @@ class AuditIndexTest {
 
     AuditIndexed burst = step(Map.of(CATALOG, changes(2, 40, NOW)), tenEntries, NOW + 100);
     assertEquals(10, burst.getEntriesCount(), "no step is larger than the log may be");
-    assertEquals(31, burst.getEntries(0).getSequence());
-    assertEquals(new AuditIndex.Position(NOW + 30, "catalog", 31), AuditIndex.Position.of(burst.getRetainedFrom()),
-        "right after the newest entry it left out");
+    assertEquals(List.of(29L, 32L, 33L, 34L, 35L, 36L, 37L, 38L, 39L, 40L),
+        burst.getEntriesList().stream().map(AuditEntry::getSequence).toList(), "each account's newest");
+    assertEquals(new AuditIndex.Position(NOW + 30, "catalog", 31),
+        AuditIndex.Position.of(burst.getEvictedBeforeOrThrow("acc_a")), "right after the newest of acc_a it left out");
+    assertEquals(new AuditIndex.Position(NOW + 31, "catalog", 32),
+        AuditIndex.Position.of(burst.getEvictedBeforeOrThrow("acc_b")));
+    assertEquals(new AuditIndex.Position(NOW + 26, "catalog", 27),
+        AuditIndex.Position.of(burst.getEvictedBeforeOrThrow("acc_c")));
     index.apply(burst);
     assertEquals(10, index.size());
     assertTrue(index.page(after(first, 10), NOW + 100).cursorExpired(), "the entries it left out are missing after it");
@@ -211,11 +270,12 @@ class AuditIndexTest {
       sequence += 40;
       index.apply(step(read, capped, NOW + round * 1000L));
     }
-    int positionsBytes = io.tollgate.protocols.v1.journal.AuditSnapshot.newBuilder()
-        .putAllPositions(index.snapshot().getPositionsMap()).build().getSerializedSize();
+    io.tollgate.protocols.v1.journal.AuditSnapshot snapshot = index.snapshot();
+    int positionsBytes = snapshot.toBuilder().clearEntries().build().getSerializedSize();
     int snapshotBytes = index.snapshot().getSerializedSize();
     assertTrue(snapshotBytes <= capped.maxBytes() + positionsBytes + 64,
-        "8,200 entries indexed, the snapshot is " + snapshotBytes + " bytes, " + positionsBytes + " of them positions");
+        "8,200 entries indexed, the snapshot is " + snapshotBytes + " bytes, " + positionsBytes
+            + " of them positions and where the log starts");
     assertTrue(snapshotBytes > capped.maxBytes() * 9 / 10, "it holds about as much as the cap allows: " + snapshotBytes);
 
     AuditIndex restored = AuditIndex.fromSnapshot(index.snapshot(), capped);
