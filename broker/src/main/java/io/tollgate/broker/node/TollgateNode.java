@@ -49,7 +49,9 @@ import io.tollgate.broker.catalog.Platform;
 import io.tollgate.broker.http.AdminApi;
 import io.tollgate.broker.http.CatalogApi;
 import io.tollgate.broker.http.ClusterApi;
+import io.tollgate.broker.http.ConnectionWatch;
 import io.tollgate.broker.http.HttpApi;
+import io.tollgate.broker.http.IdleConnections;
 import io.tollgate.broker.http.PublishApi;
 import io.tollgate.broker.http.RequestRules;
 import io.tollgate.broker.http.SessionsApi;
@@ -431,10 +433,14 @@ public final class TollgateNode {
         new AlertsApi(view, sharding, requests, clock, askTimeout), new ClusterApi(Cluster.get(system)), metrics, whyNotReady,
         settings.limits().fields());
 
+    // Quiet HTTP connections are ended by one sweep for the node, not by a check a second on each
+    // connection (IdleConnections); pekko.http.server.idle-timeout is its timeout.
+    ConnectionWatch connectionWatch = new ConnectionWatch(quietConnections(system, sessionCheck));
     ServerBuilder httpServer = Http.get(system).newServerAt(settings.http().host(), settings.http().port())
-        .adaptSettings(server -> server.withEnableHttp2(settings.http().speaksHttp2(tls.isPresent())));
+        .adaptSettings(server -> connectionWatch.settings(
+            server.withEnableHttp2(settings.http().speaksHttp2(tls.isPresent()))));
     ServerBinding http = tls.map(t -> httpServer.enableHttps(ConnectionContext.httpsServer(t::newEngine))).orElse(httpServer)
-        .bind(api.route())
+        .bind(connectionWatch.route(api.route()))
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     TcpPublishServer tcpServer = new TcpPublishServer(system, authenticator, throttle, publisher, metrics,
         settings.tcp(), sessions, tls, clock);
@@ -478,6 +484,29 @@ public final class TollgateNode {
   }
 
   /** What the journal trimmer trims: every account's billing journal and every subscription's usage journal. */
+  /**
+   * The HTTP port's connections, swept for those quiet for {@code pekko.http.server.idle-timeout}
+   * (with that infinite, none is ended for being quiet) every eighth of it, or every
+   * {@code sessionCheck} if that is longer: a connection is ended between the timeout and an
+   * eighth more, and the sweep, which looks at every connection, runs every 15 s by default.
+   */
+  private static IdleConnections quietConnections(ActorSystem<?> system, Duration sessionCheck) {
+    scala.concurrent.duration.Duration idleTimeout =
+        org.apache.pekko.http.javadsl.settings.ServerSettings.create(system.settings().config()).getTimeouts().idleTimeout();
+    Duration timeout = idleTimeout.isFinite() ? Duration.ofNanos(idleTimeout.toNanos()) : Duration.ofNanos(Long.MAX_VALUE);
+    IdleConnections connections = new IdleConnections(timeout);
+    Duration eighth = timeout.dividedBy(8);
+    Duration sweepInterval = eighth.compareTo(sessionCheck) > 0 ? eighth : sessionCheck;
+    system.scheduler().scheduleAtFixedRate(sweepInterval, sweepInterval, () -> {
+      int ended = connections.sweep(System.nanoTime());
+      if (ended > 0) {
+        LOG.atDebug().addKeyValue("connections", ended).addKeyValue("idle_timeout", idleTimeout)
+            .log("HTTP connections ended: quiet for the idle timeout");
+      }
+    }, system.executionContext());
+    return connections;
+  }
+
   private static List<String> trimmedJournals(Catalog catalog) {
     List<String> journals = new ArrayList<>();
     catalog.accounts().forEach(account -> journals.add(AccountBilling.persistenceId(account.id())));

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -37,11 +38,22 @@ final class PartitionTail implements TailBudget.Tail {
     CompletionStage<List<TailEntry>> read(long fromSequence);
   }
 
+  /**
+   * Whether the partition's journal may hold an entry at {@code fromSequence} or after, asked
+   * without reading it where the store can say so cheaply; true where it cannot.
+   */
+  interface Probe {
+    CompletionStage<Boolean> mayHoldFrom(long fromSequence);
+
+    Probe ALWAYS = fromSequence -> CompletableFuture.completedFuture(true);
+  }
+
   private final TailBuffer buffer;
   private final TailBudget budget;
   private final TailBudget.Share share;
   private final Journal journal;
   private final Journal streamsJournal;
+  private final Probe probe;
   private final int maxEntriesPerRead;
   /** The wake-ups of the streams at the end; each is run once, at the next append, then forgotten. */
   private final Set<Runnable> waiting = new HashSet<>();
@@ -53,21 +65,24 @@ final class PartitionTail implements TailBudget.Tail {
 
   /** A tail with a budget of its own, which asks nothing of it. */
   PartitionTail(long maxBytes, int maxEntriesPerRead, Journal journal) {
-    this(maxBytes, maxEntriesPerRead, journal, journal, TailBudget.unlimited());
+    this(maxBytes, maxEntriesPerRead, journal, journal, Probe.ALWAYS, TailBudget.unlimited());
   }
 
   /**
    * {@code journal} is what the tail's reader reads; {@code streamsJournal}, what streams behind
-   * it read; {@code budget}, the heap it shares with the node's other tails. The budget asks a
-   * tail to evict only once it holds entries, so joining it before this tail is built is safe.
+   * it read; {@code probe}, what the fallback poll asks before reading ({@link #lookAgain});
+   * {@code budget}, the heap it shares with the node's other tails. The budget asks a tail to
+   * evict only once it holds entries, so joining it before this tail is built is safe.
    */
-  PartitionTail(long maxBytes, int maxEntriesPerRead, Journal journal, Journal streamsJournal, TailBudget budget) {
+  PartitionTail(long maxBytes, int maxEntriesPerRead, Journal journal, Journal streamsJournal, Probe probe,
+                TailBudget budget) {
     this.budget = budget;
     this.share = budget.join(this);
     this.buffer = new TailBuffer(maxBytes, share);
     this.maxEntriesPerRead = maxEntriesPerRead;
     this.journal = journal;
     this.streamsJournal = streamsJournal;
+    this.probe = probe;
   }
 
   /**
@@ -127,6 +142,27 @@ final class PartitionTail implements TailBudget.Tail {
       from = buffer.next();
     }
     journal.read(from).whenComplete(this::onRead);
+  }
+
+  /**
+   * The fallback poll, in case an announcement was lost: the reader reads only if the probe says
+   * the journal may hold entries past the buffer. A read materializes a stream over the journal;
+   * on RocksDB the probe is one lookup of the partition's highest sequence number, so a node
+   * whose partitions are quiet reads nothing.
+   */
+  void lookAgain() {
+    long from;
+    synchronized (this) {
+      if (!buffer.started()) {
+        return;
+      }
+      from = buffer.next();
+    }
+    probe.mayHoldFrom(from).whenComplete((mayHold, failure) -> {
+      if (failure != null || mayHold) {
+        advanced();
+      }
+    });
   }
 
   private void onRead(List<TailEntry> entries, Throwable failure) {

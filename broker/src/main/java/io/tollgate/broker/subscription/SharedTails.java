@@ -18,7 +18,8 @@ import org.apache.pekko.stream.javadsl.Source;
  * its streams reads, made when the first such stream starts and dropped when the last ends.
  * Every node hears every partition's writes ({@link JournalReads#onAdvanced}) and passes them
  * to the tail of that partition, if it has one. Should an announcement be lost (a node joining
- * or leaving), one timer per node asks every tail to look again every {@code fallbackPoll};
+ * or leaving), one timer per node asks every tail to look again every {@code fallbackPoll}, which
+ * reads only where the journal may hold more than the tail ({@link PartitionTail#lookAgain});
  * streams have no timer of their own. The tails share one heap budget ({@link TailBudget}).
  *
  * <p>Whatever delivers a partition's events to consumers (streams; webhooks) reads through
@@ -46,7 +47,7 @@ public final class SharedTails {
     this.budget = new TailBudget(settings.maxHeapBytes());
     journal.onAdvanced(persistenceId -> advanced(PartitionRef.fromPersistenceId(persistenceId)), "shared-tails");
     system.scheduler().scheduleWithFixedDelay(settings.fallbackPoll(), settings.fallbackPoll(),
-        () -> everyTail().forEach(PartitionTail::advanced), system.executionContext());
+        () -> everyTail().forEach(PartitionTail::lookAgain), system.executionContext());
   }
 
   /** Where a reader starts in a partition: after {@code after}, a cursor of that partition (null: from the start). */
@@ -115,7 +116,8 @@ public final class SharedTails {
     Held held = tails.get(partition);
     if (held == null) {
       held = new Held(new PartitionTail(settings.maxBytesPerPartition(), settings.maxEntriesPerRead(),
-          from -> read(partition, from, tailReads), from -> read(partition, from, streamReads), budget), 0);
+          from -> read(partition, from, tailReads), from -> read(partition, from, streamReads),
+          from -> journal.mayHoldFrom(partition.persistenceId(), from), budget), 0);
     }
     tails.put(partition, new Held(held.tail(), held.streams() + 1));
     return held.tail();

@@ -13,7 +13,8 @@ import java.util.function.Consumer;
  * {@code tollgate.sessions.check-interval}) aborts those that waited {@code stallTimeout}; a
  * stream whose connection keeps up is not in the set at all, so an idle stream costs nothing
  * here. This replaces Pekko HTTP's connection idle-timeout for streams, which checked every
- * connection every second whether it had traffic or not (off in {@code tollgate/node.conf}).
+ * connection every second whether it had traffic or not (off for the API's binding:
+ * {@code http/ConnectionWatch}, {@code http/IdleConnections}).
  *
  * <p>Times are {@code System.nanoTime} readings, the scheduler's time, not the node's
  * {@code Clock}: how long a socket has been stuck is not a business time, and tests that move

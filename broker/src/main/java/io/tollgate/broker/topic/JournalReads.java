@@ -1,6 +1,7 @@
 package io.tollgate.broker.topic;
 
 import com.google.protobuf.MessageLite;
+import io.tollgate.persistence.rocksdb.RocksDbReadJournal;
 import io.tollgate.protocols.v1.cluster.PartitionAdvanced;
 import io.tollgate.protocols.v1.journal.EventsAppended;
 import java.util.ArrayList;
@@ -68,6 +69,18 @@ public final class JournalReads {
         .take(maxEntriesPerRead)
         .takeWhile(entry -> budget.admits(storedBytes(entry)))
         .runWith(Sink.seq(), system);
+  }
+
+  /**
+   * Whether the partition's journal may hold an entry at {@code fromSequence} or after: on
+   * RocksDB from its highest sequence number (one lookup, no stream); on other stores always
+   * true, so that the caller reads.
+   */
+  public CompletionStage<Boolean> mayHoldFrom(String persistenceId, long fromSequence) {
+    if (journal instanceof RocksDbReadJournal rocksDb) {
+      return rocksDb.highestSequenceNr(persistenceId).thenApply(highest -> highest >= fromSequence);
+    }
+    return CompletableFuture.completedFuture(true);
   }
 
   /**

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -119,6 +120,29 @@ class PartitionTailTest {
     assertEquals(sequencesUpTo(writes).subList(1, writes), sequences(rest), "then everything else, in order");
     assertTrue(journal.reads.get() - readsBefore >= (writes - 10) / 8,
         "what the tail no longer held came from the journal: " + (journal.reads.get() - readsBefore) + " reads");
+  }
+
+  @Test
+  void theFallbackPollReadsTheJournalOnlyWhenTheProbeSaysItMayHoldMoreThanTheTail() {
+    List<Long> probedFrom = new CopyOnWriteArrayList<>();
+    AtomicBoolean mayHold = new AtomicBoolean(false);
+    PartitionTail tail = new PartitionTail(10 * ENTRY_BYTES, 16, journal, journal, from -> {
+      probedFrom.add(from);
+      return CompletableFuture.completedFuture(mayHold.get());
+    }, TailBudget.unlimited());
+    journal.write();
+    tail.reachedEnd(1);
+    int reads = journal.reads.get();
+    tail.lookAgain();
+    tail.lookAgain();
+    assertEquals(reads, journal.reads.get(), "a quiet partition is not read");
+    assertEquals(List.of(2L, 2L), probedFrom, "the probe is asked from where the tail ends");
+
+    journal.write();
+    mayHold.set(true);
+    tail.lookAgain();
+    assertTrue(journal.reads.get() > reads, "an entry whose announcement was lost is read");
+    assertTrue(tail.read(2, () -> { }) instanceof TailBuffer.Entries, "and is in the tail");
   }
 
   private static List<Long> sequencesUpTo(int count) {
@@ -305,7 +329,7 @@ class PartitionTailTest {
     for (int partition = 0; partition < partitions; partition++) {
       Journal own = new Journal(partition);
       // Alone, each tail would hold 100 entries for its slow stream: some 16 x 100 x 1 KiB with their frames.
-      PartitionTail tail = new PartitionTail(100 * ENTRY_BYTES, 16, own, own, budget);
+      PartitionTail tail = new PartitionTail(100 * ENTRY_BYTES, 16, own, own, PartitionTail.Probe.ALWAYS, budget);
       journals.add(own);
       tails.add(tail);
       ConcurrentLinkedQueue<Delivery> into = new ConcurrentLinkedQueue<>();

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -72,6 +73,21 @@ public final class RocksDbReadJournal
   public Source<EventEnvelope, NotUsed> currentEventsByPersistenceId(
       String persistenceId, long fromSequenceNr, long toSequenceNr) {
     return events(persistenceId, fromSequenceNr, toSequenceNr, false);
+  }
+
+  /**
+   * The highest sequence number ever written for {@code persistenceId} (0 if none), stored in the
+   * same write as the events: one lookup, where a read of the events runs a stream. A reader
+   * that only needs to know whether anything follows what it has (a fallback poll) asks this.
+   */
+  public CompletionStage<Long> highestSequenceNr(String persistenceId) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return store.highestSequenceNr(persistenceId);
+      } catch (Exception e) {
+        throw new IllegalStateException("Reading the highest sequence number of " + persistenceId + " failed", e);
+      }
+    }, blockingReads);
   }
 
   /** Every persistenceId that has ever been written, in byte order of their UTF-8 encoding. */

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -137,6 +138,13 @@ class RocksDbReadJournalTest {
       assertEquals(i + 1, all.get(i).sequenceNr());
       assertEquals(large + (i + 1), all.get(i).event());
     }
+  }
+
+  @Test
+  void theHighestSequenceNumberIsTheLastWrittenAndZeroForAnUnwrittenId() throws Exception {
+    assertEquals(0L, queries.highestSequenceNr("never-written").toCompletableFuture().get(5, TimeUnit.SECONDS));
+    storeDirectly("highest-1", 7);
+    assertEquals(7L, queries.highestSequenceNr("highest-1").toCompletableFuture().get(5, TimeUnit.SECONDS));
   }
 
   @Test
