@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -58,7 +59,8 @@ public final class ShardedAsk {
 
   private static <M, R> CompletableFuture<R> ask(EntityRef<M> entity, Function<ActorRef<R>, M> command,
                                                  Duration attempt, Duration longestAttempt, long deadlineNanos) {
-    long remaining = deadlineNanos - System.nanoTime();
+    long startedAt = System.nanoTime();
+    long remaining = deadlineNanos - startedAt;
     Duration thisAttempt = Duration.ofNanos(Math.max(1, Math.min(remaining, attempt.toNanos())));
     return entity.<R>ask(command::apply, thisAttempt)
         .toCompletableFuture()
@@ -66,8 +68,13 @@ public final class ShardedAsk {
           Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
           if (cause instanceof TimeoutException && deadlineNanos - System.nanoTime() > 0) {
             Duration next = attempt.multipliedBy(2);
-            return ask(entity, command, next.compareTo(longestAttempt) > 0 ? longestAttempt : next, longestAttempt,
-                deadlineNanos);
+            Duration nextAttempt = next.compareTo(longestAttempt) > 0 ? longestAttempt : next;
+            // A stopped shard region (its node downed) fails an ask at once, as a timeout: the next
+            // attempt still waits for this one's time, and starts on another thread.
+            long unused = Math.max(0, thisAttempt.toNanos() - (System.nanoTime() - startedAt));
+            return CompletableFuture.supplyAsync(() -> null,
+                    CompletableFuture.delayedExecutor(unused, TimeUnit.NANOSECONDS))
+                .thenCompose(waited -> ask(entity, command, nextAttempt, longestAttempt, deadlineNanos));
           }
           return CompletableFuture.failedFuture(cause);
         });

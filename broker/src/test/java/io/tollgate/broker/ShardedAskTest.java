@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -49,6 +50,27 @@ class ShardedAskTest {
     ExecutionException failed = assertThrows(ExecutionException.class, () -> answer.get(5, TimeUnit.SECONDS));
     assertInstanceOf(TimeoutException.class, failed.getCause());
     assertTrue(sent >= 2 && sent <= 4, "sent at 0, 100, 300 and 700 ms, not every 100 ms (15 times): " + sent);
+  }
+
+  /**
+   * A shard region that has stopped (its node was downed) fails each ask at once, as a timeout.
+   * Sent again at once, the attempts would spin until the deadline, each on the stack of the
+   * one before, and end in a stack overflow instead of the timeout: so each waits out its time.
+   */
+  @Test
+  void anAttemptThatFailsAtOnceIsSentAgainOnlyAfterItsTime() {
+    TestProbe<Ping> stopped = testKit.createTestProbe();
+    stopped.stop();
+    testKit.createTestProbe().expectTerminated(stopped.getRef(), Duration.ofSeconds(5));
+    EntityRef<Ping> ref = TestEntityRef.of(KEY, "region-stopped", stopped.getRef());
+    AtomicInteger sent = new AtomicInteger();
+    CompletableFuture<String> answer = ShardedAsk.<Ping, String>ask(ref, replyTo -> {
+      sent.incrementAndGet();
+      return new Ping(replyTo);
+    }, Duration.ofMillis(100), Duration.ofMillis(1500)).toCompletableFuture();
+    ExecutionException failed = assertThrows(ExecutionException.class, () -> answer.get(10, TimeUnit.SECONDS));
+    assertInstanceOf(TimeoutException.class, failed.getCause());
+    assertTrue(sent.get() >= 2 && sent.get() <= 5, "sent at 0, 100, 300 and 700 ms, not in a loop: " + sent.get());
   }
 
   /** Whether the entity got a command within 50 ms. */
