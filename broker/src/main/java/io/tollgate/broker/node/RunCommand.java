@@ -105,7 +105,7 @@ public final class RunCommand implements Callable<Integer> {
     }
     System.out.println();
     System.out.flush();
-    node.whenTerminated().toCompletableFuture().join();
+    node.whenStopped().toCompletableFuture().join();
     if (node.downed()) {
       System.err.println("tollgate: the cluster downed this node (it was cut off from the majority, or unreachable "
           + "too long); start it again to rejoin");

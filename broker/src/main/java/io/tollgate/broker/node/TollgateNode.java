@@ -147,11 +147,13 @@ public final class TollgateNode {
   private final Uri management;
   private final List<HttpApi.Endpoint> httpEndpoints;
   private final CatalogView catalogView;
+  private final CompletionStage<Done> stopped;
 
   private TollgateNode(ActorSystem<Void> system, NodeSettings settings, ServerBinding http, Tcp.ServerBinding tcp,
                        AdminKey adminKey, Uri management, List<HttpApi.Endpoint> httpEndpoints,
-                       CatalogView catalogView) {
+                       CatalogView catalogView, CompletionStage<Done> stopped) {
     this.catalogView = catalogView;
+    this.stopped = stopped;
     this.system = system;
     this.settings = settings;
     this.http = http;
@@ -447,6 +449,8 @@ public final class TollgateNode {
     Tcp.ServerBinding tcp = tcpServer.bind().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    CompletableFuture<Done> stopped = new CompletableFuture<>();
+    system.getWhenTerminated().thenAccept(stopped::complete);
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "tollgate-not-ready", () -> {
       stopping.set(true);
       LOG.atInfo().addKeyValue("open_streams", sessions.size())
@@ -465,6 +469,16 @@ public final class TollgateNode {
       view.stop();
       return CompletableFuture.completedFuture(Done.getInstance());
     });
+    long terminateTimeoutMillis = shutdown.timeout(CoordinatedShutdown.PhaseActorSystemTerminate()).toMillis();
+    shutdown.addTask(CoordinatedShutdown.PhaseActorSystemTerminate(), "tollgate-stopped", () -> {
+      CompletableFuture.delayedExecutor(terminateTimeoutMillis, TimeUnit.MILLISECONDS).execute(() -> {
+        if (stopped.complete(Done.getInstance())) {
+          LOG.atWarn().addKeyValue("timeout_ms", terminateTimeoutMillis)
+              .log("the actor system did not terminate within its shutdown phase's timeout; the node stops anyway");
+        }
+      });
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
 
     caughtUp.get(60, TimeUnit.SECONDS);
     Platform.ensure(catalogWriter, view).toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -480,10 +494,9 @@ public final class TollgateNode {
         .addKeyValue("cluster", Cluster.get(system).selfMember().address().toString())
         .addKeyValue("management", management.toString())
         .log("tollgate node started");
-    return new TollgateNode(system, settings, http, tcp, adminKey, management, api.endpoints(), view);
+    return new TollgateNode(system, settings, http, tcp, adminKey, management, api.endpoints(), view, stopped);
   }
 
-  /** What the journal trimmer trims: every account's billing journal and every subscription's usage journal. */
   /**
    * The HTTP port's connections, swept for those quiet for {@code pekko.http.server.idle-timeout}
    * (with that infinite, none is ended for being quiet) every eighth of it, or every
@@ -507,6 +520,7 @@ public final class TollgateNode {
     return connections;
   }
 
+  /** What the journal trimmer trims: every account's billing journal and every subscription's usage journal. */
   private static List<String> trimmedJournals(Catalog catalog) {
     List<String> journals = new ArrayList<>();
     catalog.accounts().forEach(account -> journals.add(AccountBilling.persistenceId(account.id())));
@@ -581,8 +595,15 @@ public final class TollgateNode {
         .toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
-  public CompletionStage<Done> whenTerminated() {
-    return system.getWhenTerminated();
+  /**
+   * Completes when the node has stopped: its actor system terminated, or its coordinated shutdown
+   * reached the last phase and the actor system's termination outlasted that phase's timeout (as
+   * on a node downed while cut off from the others: remoting's flushes towards them can hold the
+   * termination back indefinitely). A process then exits anyway, as Pekko's own {@code exit-jvm}
+   * does, but with the status the caller gives it.
+   */
+  public CompletionStage<Done> whenStopped() {
+    return stopped;
   }
 
   /**
