@@ -37,7 +37,6 @@ import org.apache.pekko.http.javadsl.server.PathMatcher2;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /** Every HTTP endpoint of a node: the management API, publishing, streams and operations. */
 public final class HttpApi extends AllDirectives {
@@ -59,6 +58,7 @@ public final class HttpApi extends AllDirectives {
   private final Metrics metrics;
   private final Supplier<Optional<String>> whyNotReady;
   private final FieldLengths lengths;
+  private final RequestBody requestBody;
   private final ConsoleRoutes console = new ConsoleRoutes(ConsoleAssets.fromClasspath());
 
   /**
@@ -69,7 +69,8 @@ public final class HttpApi extends AllDirectives {
                  BillingApi billing, VerificationApi verification, AuditApi audit, SessionsApi sessions,
                  PublishApi publish, StreamsApi streams, AnalyticsApi analytics, WebhooksApi webhooks, AlertsApi alerts,
                  ClusterApi cluster,
-                 Metrics metrics, Supplier<Optional<String>> whyNotReady, FieldLengths lengths) {
+                 Metrics metrics, Supplier<Optional<String>> whyNotReady, FieldLengths lengths, RequestBody requestBody) {
+    this.requestBody = requestBody;
     this.cluster = cluster;
     this.analytics = analytics;
     this.alerts = alerts;
@@ -453,7 +454,11 @@ public final class HttpApi extends AllDirectives {
   }
 
   private Route withBody(Function<byte[], Route> inner) {
-    return entity(Unmarshaller.entityToByteString(), bytes -> inner.apply(bytes.toArrayUnsafe()));
+    return extractRequest(request -> extractMaterializer(materializer -> {
+      CompletionStage<byte[]> body = requestBody.read(request, materializer);
+      return onComplete(body, read -> read.isSuccess()
+          ? inner.apply(read.get()) : complete(Responses.failure(read.failed().get())));
+    }));
   }
 
   private Route async(Supplier<CompletionStage<HttpResponse>> handler) {

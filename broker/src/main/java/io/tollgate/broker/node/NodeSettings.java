@@ -11,6 +11,7 @@ import io.tollgate.broker.auth.AuthThrottle;
 import io.tollgate.broker.auth.JwtSettings;
 import io.tollgate.broker.catalog.CatalogLimits;
 import io.tollgate.broker.error.FieldLengths;
+import io.tollgate.broker.http.RequestBody;
 import io.tollgate.broker.invoicing.InvoiceIssuer;
 import io.tollgate.broker.session.OpenSessions;
 import io.tollgate.broker.tcp.TcpPublishServer;
@@ -78,7 +79,7 @@ public record NodeSettings(
    * event, how much of the catalog one account may hold, and the longest management request.
    */
   public record Limits(FieldLengths fields, EventLimits events, CatalogLimits catalog, int maxRequestBytes,
-                       int maxAlertsPerAccount) {}
+                       int maxAlertsPerAccount, RequestBody requestBody) {}
 
   /**
    * {@code tollgate.http}: where the HTTP edge listens, and whether it also speaks HTTP/2 next to
@@ -173,7 +174,7 @@ public record NodeSettings(
         new Storage(config.getString("pekko.persistence.journal.plugin"), t.getString("storage.query-plugin"),
             positive(t, "storage.probe-interval"), between(t, "storage.unavailable-after-failures", 1, 1000)),
         tls(t),
-        limits(t),
+        limits(config, t),
         new AnalyticsSettings(t.getBoolean("analytics.enabled"), positive(t, "analytics.read-interval"),
             atLeastOne(t, "analytics.max-entries-per-journal"), positive(t, "analytics.full-sweep-every"),
             positive(t, "analytics.notice-interval"), positive(t, "analytics.record-interval"),
@@ -337,7 +338,7 @@ public record NodeSettings(
     return value;
   }
 
-  private static Limits limits(Config t) {
+  private static Limits limits(Config config, Config t) {
     return new Limits(
         new FieldLengths(length(t, "limits.max-id-length"), length(t, "limits.max-name-length"),
             length(t, "limits.max-description-length"), length(t, "limits.max-text-length"),
@@ -352,7 +353,9 @@ public record NodeSettings(
             count(t, "limits.catalog.max-partitions-per-product"), count(t, "limits.catalog.max-schema-versions-per-topic"),
             count(t, "limits.catalog.max-plan-changes-per-subscription"), count(t, "limits.catalog.max-resources-per-key"),
             bytes(t, "limits.catalog.max-bytes-per-account")),
-        bytes(t, "limits.max-request-bytes"), between(t, "limits.max-alerts-per-account", 1, 10_000));
+        bytes(t, "limits.max-request-bytes"), between(t, "limits.max-alerts-per-account", 1, 10_000),
+        new RequestBody(config.getBytes("pekko.http.server.parsing.max-content-length"),
+            bytes(t, "limits.refused-body-drain-bytes")));
   }
 
   /** A string's longest length: at least 1, at most 1,048,576 (more would be a body, not a field). */

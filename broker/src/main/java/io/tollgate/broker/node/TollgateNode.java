@@ -433,7 +433,7 @@ public final class TollgateNode {
             new SubscriptionPreview(sharding, journalReads, askTimeout), clock),
         new AnalyticsApi(view, analytics, analyticsSettings), new WebhooksApi(view, webhooks, requests, clock),
         new AlertsApi(view, sharding, requests, clock, askTimeout), new ClusterApi(Cluster.get(system)), metrics, whyNotReady,
-        settings.limits().fields());
+        settings.limits().fields(), settings.limits().requestBody());
 
     // Quiet HTTP connections are ended by one sweep for the node, not by a check a second on each
     // connection (IdleConnections); pekko.http.server.idle-timeout is its timeout.

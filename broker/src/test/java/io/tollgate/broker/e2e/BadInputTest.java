@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -119,6 +120,50 @@ class BadInputTest {
     assertEquals(413, reply.status(), String.valueOf(reply.body()));
     assertEquals("payload_too_large", reply.errorCode());
     stillServing();
+  }
+
+  /**
+   * The refusal of a body above 16 MiB reaches a client that sends all of it before reading: the
+   * broker reads the rest, answers, and keeps the connection. Answered at once, the connection was
+   * closed while the body came, and the client's write met a reset instead of the 413.
+   */
+  @Test
+  void aBodyAboveSixteenMebibytesIsReadToItsEndThenRefusedOnAConnectionThatStays() throws Exception {
+    byte[] body = new byte[16 * 1024 * 1024 + 1];
+    java.util.Arrays.fill(body, (byte) ' ');
+    try (Socket socket = new Socket("127.0.0.1", broker.baseUrl().getPort())) {
+      socket.setSoTimeout(20_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(publishHead(body.length, "").getBytes(StandardCharsets.US_ASCII));
+      out.write(body);
+      out.flush();
+      RawResponse refused = RawResponse.read(socket.getInputStream());
+      assertEquals(413, refused.status(), refused.head());
+      assertEquals("payload_too_large", refused.errorCode());
+      out.write("GET /healthz HTTP/1.1\r\nHost: tollgate\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertEquals(200, RawResponse.read(socket.getInputStream()).status());
+    }
+    stillServing();
+  }
+
+  /** A client that waits for 100 Continue before sending a body above 16 MiB is refused before it sends any. */
+  @Test
+  void aBodyAboveSixteenMebibytesAwaitingContinueIsRefusedBeforeItIsSent() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", broker.baseUrl().getPort())) {
+      socket.setSoTimeout(20_000);
+      socket.getOutputStream().write(publishHead(16 * 1024 * 1024 + 1, "Expect: 100-continue\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      RawResponse refused = RawResponse.read(socket.getInputStream());
+      assertEquals(413, refused.status(), refused.head());
+      assertEquals("payload_too_large", refused.errorCode());
+    }
+    stillServing();
+  }
+
+  private static String publishHead(long contentLength, String moreHeaders) {
+    return "POST " + eventsPath(tenant.topic()) + " HTTP/1.1\r\nHost: tollgate\r\nAuthorization: Bearer "
+        + tenant.producerKey() + "\r\nContent-Type: application/cloudevents+json\r\nContent-Length: " + contentLength
+        + "\r\n" + moreHeaders + "\r\n";
   }
 
   @Test

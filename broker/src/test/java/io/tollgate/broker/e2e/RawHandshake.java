@@ -1,7 +1,5 @@
 package io.tollgate.broker.e2e;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -14,8 +12,6 @@ import java.nio.charset.StandardCharsets;
  * carries the stream's raw frames, for tests that read what the server sends unasked.
  */
 record RawHandshake(Socket socket, int status, String body) implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   static RawHandshake open(TestBroker broker, String localAddress, String subscription, String key) throws Exception {
     return open(broker, localAddress, subscription, key, 0);
   }
@@ -37,32 +33,12 @@ record RawHandshake(Socket socket, int status, String body) implements AutoClose
         + "Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
         + "Authorization: Bearer " + key + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-    InputStream in = socket.getInputStream();
-    String head = readHead(in);
-    int status = Integer.parseInt(head.substring(9, 12));
-    String body = "";
-    int length = head.toLowerCase().indexOf("content-length:");
-    if (status != 101 && length >= 0) {
-      int size = Integer.parseInt(head.substring(length + 15, head.indexOf("\r\n", length)).trim());
-      body = new String(in.readNBytes(size), StandardCharsets.UTF_8);
-    }
-    return new RawHandshake(socket, status, body);
-  }
-
-  private static String readHead(InputStream in) throws Exception {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) {
-        throw new AssertionError("the connection closed during the handshake: " + head);
-      }
-      head.write(b);
-    }
-    return head.toString(StandardCharsets.US_ASCII);
+    RawResponse response = RawResponse.read(socket.getInputStream());
+    return new RawHandshake(socket, response.status(), response.body());
   }
 
   String errorCode() throws Exception {
-    return JSON.readTree(body).get("error").get("code").asText();
+    return new RawResponse(status, "", body).errorCode();
   }
 
   /** The opcode of the next server frame (its payload is skipped): 0x1 text, 0x2 binary, 0x8 close, 0x9 ping, 0xA pong. */

@@ -201,6 +201,7 @@ class NodeSettingsTest {
       "tollgate.limits.catalog.max-subscriptions-per-account | 0",
       "tollgate.limits.catalog.max-topics-per-product | many",
       "tollgate.limits.max-request-bytes | 0",
+      "tollgate.limits.refused-body-drain-bytes | 0",
       "tollgate.limits.max-alerts-per-account | 0",
       "tollgate.limits.max-alerts-per-account | 10001",
       "tollgate.webhooks.secret-key | not base64!",
@@ -258,6 +259,7 @@ class NodeSettingsTest {
     assertEquals(50, limits.catalog().plansPerProduct());
     assertEquals(256 * 1024, limits.maxRequestBytes());
     assertEquals(100, limits.maxAlertsPerAccount());
+    assertEquals(new io.tollgate.broker.http.RequestBody(16 << 20, 64 << 20), limits.requestBody());
   }
 
   @Test
