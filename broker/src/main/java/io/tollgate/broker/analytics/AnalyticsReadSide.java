@@ -96,9 +96,13 @@ public final class AnalyticsReadSide
 
   /**
    * How often it reads the journals written since (and those whose last read reached the limit),
-   * how many entries of one journal at most per read, and how often it reads every journal anyway.
+   * how many entries of one journal at most per read, how often it reads every journal anyway,
+   * and a snapshot every how many steps.
    */
-  public record Settings(Duration interval, int maxEntriesPerJournal, Duration fullSweepEvery) {}
+  public record Settings(Duration interval, int maxEntriesPerJournal, Duration fullSweepEvery, int snapshotEvery) {}
+
+  /** Steps between snapshots: a few minutes of them at full load, so recovery replays little. */
+  static final int SNAPSHOT_EVERY = 500;
 
   /** How many times max-entries-per-journal of one partition's announced entries are kept between two ticks. */
   static final int ANNOUNCED_PER_READ_LIMIT = 10;
@@ -137,7 +141,16 @@ public final class AnalyticsReadSide
   public static ActorRef<Command> start(ActorSystem<?> system, CatalogView view,
                                         CurrentEventsByPersistenceIdQuery journal, Clock clock, Settings settings,
                                         Listener listener, ActorRef<Topic.Command<PartitionAdvanced>> partitionWrites) {
-    Behavior<Command> readSide = Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+    return ClusterSingleton.get(system).init(SingletonActor.of(
+        Behaviors.supervise(create(view, journal, clock, settings, listener, partitionWrites))
+            .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
+        "analytics"));
+  }
+
+  static Behavior<Command> create(CatalogView view, CurrentEventsByPersistenceIdQuery journal, Clock clock,
+                                  Settings settings, Listener listener,
+                                  ActorRef<Topic.Command<PartitionAdvanced>> partitionWrites) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(new Tick(), settings.interval());
       // A child gathers the partitions' announcements, many a second at full load, so that they
       // neither queue in this actor's stash while it persists nor cost it a message each.
@@ -150,9 +163,6 @@ public final class AnalyticsReadSide
       }), "partition-writes")));
       return new AnalyticsReadSide(context, timers, view, journal, clock, settings, listener, announced);
     }));
-    return ClusterSingleton.get(system).init(SingletonActor.of(
-        Behaviors.supervise(readSide).onFailure(SupervisorStrategy.restartWithBackoff(
-            Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)), "analytics"));
   }
 
   @Override
@@ -177,7 +187,10 @@ public final class AnalyticsReadSide
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(500, 2);
+    // A snapshot holds the whole state, and no one else reads this journal: the steps before the
+    // older kept snapshot are deleted. Kept, they grew the disk without bound (a step carries its
+    // rollups' latency histograms: some 350 KB each in the soak, one every few seconds).
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2).withDeleteEventsOnSnapshot();
   }
 
   @Override

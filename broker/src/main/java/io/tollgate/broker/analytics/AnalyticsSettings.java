@@ -15,6 +15,7 @@ public record AnalyticsSettings(boolean enabled, Duration readInterval, int maxE
                                 Duration fullSweepEvery, Duration noticeInterval, Duration recordInterval, Duration maxRange, int maxBuckets,
                                 int maxMetricKeys) {
   public AnalyticsReadSide.Settings readSide() {
-    return new AnalyticsReadSide.Settings(readInterval, maxEntriesPerJournal, fullSweepEvery);
+    return new AnalyticsReadSide.Settings(readInterval, maxEntriesPerJournal, fullSweepEvery,
+        AnalyticsReadSide.SNAPSHOT_EVERY);
   }
 }
