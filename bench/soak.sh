@@ -31,7 +31,8 @@
 #     of progress per sample.
 # At the end: bench/soak.py report prints each series' slope over the second half per hour and
 # the verdict, the classes of the live heap that grew most in the second half, and draws
-# SOAK_CHART; the largest files of the data dir are listed. Every process is bounded by
+# SOAK_CHART; the largest files of the data dir are listed, and what holds the store by journal
+# kind (bench/StoreUsage.java, a "store_usage" line in the results). Every process is bounded by
 # `timeout` and stopped on exit.
 #
 # Output: bench/results/<timestamp>-soak.jsonl: a "run" line (knobs, machine), one "sample" line
@@ -283,6 +284,16 @@ log "wall time from the load's start to the last sample: $(awk -v a="$t0" -v b="
 find "$work/data" -type f -printf '%s %P\n' 2>/dev/null | sort -rn >"$work/data-files.txt" || true
 log "data dir: $(wc -l <"$work/data-files.txt") files; the largest:"
 head -5 "$work/data-files.txt" | while read -r size name; do log "  $(awk -v b="$size" 'BEGIN {printf "%.1f", b / 1048576}') MiB  $name"; done
+# What holds the store, by journal kind, read beside the running broker.
+if timeout 120 java -cp "$cp_arg" "$here/StoreUsage.java" "$work/data/store" >"$work/store-usage.json" 2>"$work/store-usage.err"; then
+  cat "$work/store-usage.json" >>"$results"
+  jq -r '.journal | to_entries | sort_by(-.value.bytes) | .[:5][] | "\(.key) \(.value.entries) \(.value.bytes)"' \
+    "$work/store-usage.json" | while read -r kind entries bytes; do
+    log "  journal $kind: $entries entries, $(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1048576}') MiB before compression"
+  done
+else
+  log "the store's usage could not be read: $(tail -1 "$work/store-usage.err")"
+fi
 grep -E ' level=(WARN|ERROR) ' "$work/broker.log" | cut -c1-300 | sort | uniq -c | sort -rn | head -5 \
   | while IFS= read -r line; do log "broker log: $line"; done
 report_rc=0
