@@ -188,8 +188,7 @@ public final class AnalyticsReadSide
   @Override
   public RetentionCriteria retentionCriteria() {
     // A snapshot holds the whole state, and no one else reads this journal: the steps before the
-    // older kept snapshot are deleted. Kept, they grew the disk without bound (a step carries its
-    // rollups' latency histograms: some 350 KB each in the soak, one every few seconds).
+    // older kept snapshot are deleted. Kept, they grew the disk without bound (docs/benchmarks.md, the soak).
     return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2).withDeleteEventsOnSnapshot();
   }
 

@@ -104,13 +104,14 @@ public final class ReadSideState {
     Map<String, Map<String, Long>> newAcks = new LinkedHashMap<>();
     MinuteCounts published = new MinuteCounts();
     MinuteCounts acknowledged = new MinuteCounts();
+    Map<String, Long> secondsJournaled = new HashMap<>();
     read.forEach((journal, entries) -> {
       if (entries.isEmpty()) {
         return;
       }
       for (Entry entry : entries) {
         if (entry.event() instanceof Appended appended && PartitionRef.isPersistenceId(journal)) {
-          onAppended(journal, appended, published, step, ends);
+          onAppended(journal, appended, published, step, ends, secondsJournaled);
         } else if (entry.event() instanceof CursorsAdvanced advanced) {
           onAcked(catalog, journal, advanced, acknowledged, newAcks);
         } else if (entry.event() instanceof InvoiceFinalized invoice) {
@@ -176,13 +177,29 @@ public final class ReadSideState {
     }
   }
 
-  private static void onAppended(String journal, Appended appended, MinuteCounts published,
-                                 AnalyticsRolled.Builder step, Map<String, Long> ends) {
+  /**
+   * Counts an append, moves the partition's end, and journals when it was appended if it is the
+   * first append of its second: {@link #apply} keeps one time a second a partition and no more,
+   * so journaling every append (a group commit every millisecond or two at full load) only made
+   * each step large, some 400 KB every 5 s at 6,600 events/s.
+   */
+  private void onAppended(String journal, Appended appended, MinuteCounts published, AnalyticsRolled.Builder step,
+                          Map<String, Long> ends, Map<String, Long> secondsJournaled) {
     published.add(PartitionRef.fromPersistenceId(journal).topic(), "", appended.appendedAtMillis(), appended.events(),
         appended.bytes());
     ends.put(journal, appended.firstOffset() + appended.events());
-    step.addAppendedAt(AppendedAt.newBuilder().setPartition(journal).setFirstOffset(appended.firstOffset())
-        .setAtMillis(appended.appendedAtMillis()));
+    long second = appended.appendedAtMillis() / 1000;
+    Long last = secondsJournaled.containsKey(journal) ? secondsJournaled.get(journal) : lastSecondKept(journal);
+    if (last == null || last != second) {
+      secondsJournaled.put(journal, second);
+      step.addAppendedAt(AppendedAt.newBuilder().setPartition(journal).setFirstOffset(appended.firstOffset())
+          .setAtMillis(appended.appendedAtMillis()));
+    }
+  }
+
+  private Long lastSecondKept(String journal) {
+    TreeMap<Long, Long> times = appendedAt.get(journal);
+    return times == null || times.isEmpty() ? null : times.lastEntry().getValue() / 1000;
   }
 
   private static void onAcked(Catalog catalog, String journal, CursorsAdvanced advanced, MinuteCounts acknowledged,

@@ -196,6 +196,26 @@ class ReadSideStateTest {
   }
 
   @Test
+  void aStepJournalsTheFirstAppendTimeOfEachSecondOnlyAsTheStateKeepsNoMore() {
+    List<ReadSideState.Entry> oneSecond = new java.util.ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      oneSecond.add(new ReadSideState.Entry(i + 1, appended(i, 1, T0 + 1_000 + i)));
+    }
+    oneSecond.add(new ReadSideState.Entry(101, appended(100, 1, T0 + 2_500)));
+    AnalyticsRolled first = step(Map.of(PARTITION, oneSecond), T0 + 3_000);
+    assertEquals(List.of(T0 + 1_000, T0 + 2_500), appendTimes(first));
+
+    AnalyticsRolled next = step(Map.of(PARTITION, List.of(new ReadSideState.Entry(102, appended(101, 1, T0 + 2_900)),
+        new ReadSideState.Entry(103, appended(102, 1, T0 + 4_000)))), T0 + 5_000);
+    assertEquals(List.of(T0 + 4_000), appendTimes(next), "the second of T0 + 2,500 was journaled by the step before");
+    assertEquals(103, minute(Dimension.TOPICS, "shop.orders", T0).publishedEvents());
+  }
+
+  private static List<Long> appendTimes(AnalyticsRolled step) {
+    return step.getAppendedAtList().stream().map(io.tollgate.protocols.v1.journal.AppendedAt::getAtMillis).toList();
+  }
+
+  @Test
   void anIdleStepWithNoNewLagJournalsNothing() {
     step(Map.of(PARTITION, List.of(new ReadSideState.Entry(1, appended(0, 5, T0)))), T0 + 10_000);
     AnalyticsRolled idle = state.step(catalog, Map.of(), Instant.ofEpochMilli(T0 + 10_000));
