@@ -23,12 +23,16 @@ import org.apache.pekko.util.ByteStringBuilder;
  * reason. The bound keeps what a hostile client can make the node read in proportion; Pekko's
  * {@code request-timeout} bounds how long. Nothing is read for a body declared longer than both
  * together, nor for one whose client waits for {@code 100 Continue} before sending it: that client
- * reads the refusal instead of sending.
+ * reads the refusal instead of sending. A body that arrived whole with its head (most small
+ * requests) is taken as it is, without a stream.
  */
 public record RequestBody(long maxBytes, long drainBytes) {
 
   public CompletionStage<byte[]> read(HttpRequest request, Materializer materializer) {
     HttpEntity entity = request.entity().withoutSizeLimit();
+    if (entity instanceof HttpEntity.Strict strict && strict.getData().size() <= maxBytes) {
+      return CompletableFuture.completedFuture(strict.getData().toArrayUnsafe());
+    }
     OptionalLong declared = entity.getContentLengthOption();
     if (declared.isPresent() && declared.getAsLong() > maxBytes
         && (declared.getAsLong() > maxBytes + drainBytes || waitsForContinue(request))) {

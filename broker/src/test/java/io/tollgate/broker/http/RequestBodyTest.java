@@ -67,6 +67,11 @@ class RequestBodyTest {
   }
 
   @Test
+  void aWholeBodyLongerThanTheLimitIsRefused() {
+    assertRefused(post(HttpEntities.create(ContentTypes.APPLICATION_JSON, "eleven char")));
+  }
+
+  @Test
   void aLongerBodyIsReadToItsEndBeforeItIsRefused() {
     Counted body = Counted.of(7);
     assertRefused(post(HttpEntities.create(ContentTypes.APPLICATION_JSON, 28, body.bytes())));
