@@ -7,6 +7,7 @@ import io.tollgate.broker.auth.Authentication;
 import io.tollgate.broker.auth.Authenticator;
 import io.tollgate.broker.auth.Principal;
 import io.tollgate.broker.catalog.CatalogView;
+import io.tollgate.broker.http.websocket.Handshake;
 import io.tollgate.broker.console.ConsoleAssets;
 import io.tollgate.broker.console.ConsoleRoutes;
 import io.tollgate.broker.ops.Metrics;
@@ -352,14 +353,16 @@ public final class HttpApi extends AllDirectives {
         ? complete(Responses.error("websocket_required", "a WebSocket stream opens over HTTP/1.1 (this request came "
             + "over HTTP/2, which carries no WebSocket here); connect with HTTP/1.1 to the same port, or read the "
             + "subscription as server-sent events at .../events, which HTTP/2 carries"))
-        : extractWebSocketUpgrade(upgrade -> extractRequest(request -> sync(() -> {
-          streams.streamable(principal, subscriptionId);
-          return null;
-        }, () -> openStream(upgrade, subscriptionId, Credential.of(principal), remoteAddress(request))))));
+        : extractWebSocketUpgrade(upgrade -> extractRequest(request -> headerValueByName("Sec-WebSocket-Key",
+            key -> sync(() -> {
+              streams.streamable(principal, subscriptionId);
+              return null;
+            }, () -> openStream(upgrade, key, subscriptionId, Credential.of(principal), remoteAddress(request)))))));
   }
 
   /** The stream ends when {@code credential} is revoked or runs out (see OpenSessions). */
-  private Route openStream(WebSocketUpgrade upgrade, String subscriptionId, Credential credential, String remoteAddress) {
+  private Route openStream(WebSocketUpgrade upgrade, String key, String subscriptionId, Credential credential,
+                           String remoteAddress) {
     Optional<String> subprotocol = java.util.stream.StreamSupport.stream(upgrade.getRequestedProtocols().spliterator(), false)
         .filter(p -> p.equals(StreamFormat.JSON_SUBPROTOCOL) || p.equals(StreamFormat.PROTOBUF_SUBPROTOCOL))
         .findFirst();
@@ -369,12 +372,11 @@ public final class HttpApi extends AllDirectives {
         return complete(Responses.failure(opened.failed().get()));
       }
       metrics.openStreams.inc();
-      var flow = opened.get().watchTermination((notUsed, done) -> {
+      var connection = opened.get().watchTermination((notUsed, done) -> {
         done.whenComplete((ok, failure) -> metrics.openStreams.dec());
         return notUsed;
       });
-      return complete(subprotocol.map(p -> upgrade.handleMessagesWith(flow, p))
-          .orElseGet(() -> upgrade.handleMessagesWith(flow)));
+      return complete(Handshake.accepted(key, subprotocol, connection));
     });
   }
 

@@ -6,6 +6,7 @@ import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.catalog.Scope;
 import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.error.FieldLengths;
+import io.tollgate.broker.http.websocket.WebSocketConnection;
 import io.tollgate.broker.position.Cursor;
 import io.tollgate.broker.position.CursorMove;
 import io.tollgate.broker.session.Credential;
@@ -26,7 +27,6 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
@@ -44,9 +44,11 @@ public final class StreamsApi {
   private final Seeks seeks;
   private final SubscriptionPreview preview;
   private final Clock clock;
+  private final WebSocketConnection.Settings webSockets;
 
   public StreamsApi(CatalogView view, StreamSession streams, RequestRules requests, Seeks seeks,
-                    SubscriptionPreview preview, Clock clock) {
+                    SubscriptionPreview preview, Clock clock, WebSocketConnection.Settings webSockets) {
+    this.webSockets = webSockets;
     this.view = view;
     this.streams = streams;
     this.requests = requests;
@@ -72,11 +74,15 @@ public final class StreamsApi {
     return subscription;
   }
 
-  /** The stream ends when {@code credential} is revoked or runs out (see OpenSessions). */
-  CompletionStage<Flow<Message, Message, NotUsed>> openStream(String subscriptionId, StreamFormat format,
-                                                              Credential credential, String remoteAddress) {
+  /**
+   * The WebSocket connection of a new stream, as the bytes of its upgraded HTTP connection. The
+   * stream ends when {@code credential} is revoked or runs out (see OpenSessions).
+   */
+  CompletionStage<Flow<ByteString, ByteString, NotUsed>> openStream(String subscriptionId, StreamFormat format,
+                                                                    Credential credential, String remoteAddress) {
     Catalog catalog = view.catalog();
-    return streams.open(catalog, catalog.subscription(subscriptionId).orElseThrow(), format, credential, remoteAddress);
+    return streams.open(catalog, catalog.subscription(subscriptionId).orElseThrow(), format, credential, remoteAddress)
+        .thenApply(session -> WebSocketConnection.serving(session.handler(), webSockets, session.messageTooLarge()));
   }
 
   /**

@@ -105,7 +105,8 @@ public record NodeSettings(
   public record Subscriptions(int window, int maxBatch, Duration fallbackPoll, int maxEntriesPerRead,
                               int maxBytesPerRead, Duration attachAttemptTimeout, int maxMessageBytes,
                               Duration eventStreamKeepAlive, int tailBytes, long tailsMaxHeapBytes, int ackCommitMaxAcks,
-                              Duration ackCommitInterval, Duration stallTimeout, Duration failoverWait) {
+                              Duration ackCommitInterval, Duration stallTimeout, Duration webSocketCloseTimeout,
+                              Duration failoverWait) {
     /**
      * How a message that must reach a sharded entity is sent again: after the attach's attempt
      * timeout, then twice that, until the failover wait, as a stream's attach and ack commits are.
@@ -154,7 +155,8 @@ public record NodeSettings(
             positive(t, "subscriptions.event-stream-keep-alive"), bytes(t, "subscriptions.tail-bytes"),
             heapShare(t, "subscriptions.tails-max-heap", Runtime.getRuntime().maxMemory()),
             atLeastOne(t, "subscriptions.ack-commit.max-acks"), positive(t, "subscriptions.ack-commit.interval"),
-            positive(t, "subscriptions.stall-timeout"), failoverWait(config, askTimeout)),
+            positive(t, "subscriptions.stall-timeout"),
+            positive(t, "subscriptions.websocket-close-timeout"), failoverWait(config, askTimeout)),
         new Billing(periods(t), notNegative(t, "billing.grace"), positive(t, "billing.close-interval"),
             t.getBoolean("billing.eager-feed"), new InvoiceIssuer(t.getString("billing.issuer.name"),
                 t.getString("billing.issuer.address"), t.getString("billing.issuer.tax-id"),

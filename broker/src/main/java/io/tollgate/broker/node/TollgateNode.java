@@ -35,6 +35,10 @@ import io.tollgate.broker.analytics.AnalyticsSettings;
 import io.tollgate.broker.analytics.MinuteRecorder;
 import io.tollgate.broker.analytics.ReadSideMetrics;
 import io.tollgate.broker.analytics.WrittenJournals;
+import io.tollgate.broker.http.websocket.Frame;
+import io.tollgate.broker.http.websocket.KeepAlives;
+import io.tollgate.broker.http.websocket.WebSocketConnection;
+import org.apache.pekko.http.javadsl.settings.WebSocketSettings;
 import io.tollgate.broker.http.AlertsApi;
 import io.tollgate.broker.http.AnalyticsApi;
 import io.tollgate.broker.http.AuditApi;
@@ -430,7 +434,7 @@ public final class TollgateNode {
         new AuditApi(audit, system, askTimeout),
         new SessionsApi(view, system, askTimeout), new PublishApi(publisher, metrics, eventData),
         new StreamsApi(view, streams, requests, new Seeks(sharding, currentJournal, system, askTimeout),
-            new SubscriptionPreview(sharding, journalReads, askTimeout), clock),
+            new SubscriptionPreview(sharding, journalReads, askTimeout), clock, webSockets(system, subscriptions)),
         new AnalyticsApi(view, analytics, analyticsSettings), new WebhooksApi(view, webhooks, requests, clock),
         new AlertsApi(view, sharding, requests, clock, askTimeout), new ClusterApi(Cluster.get(system)), metrics, whyNotReady,
         settings.limits().fields(), settings.limits().requestBody());
@@ -518,6 +522,26 @@ public final class TollgateNode {
       }
     }, system.executionContext());
     return connections;
+  }
+
+  /**
+   * How the stream endpoint's WebSocket connections run: their message limit, close timeout, and
+   * keep-alives from Pekko HTTP's settings ({@code pekko.http.server.websocket.periodic-keep-alive-*}),
+   * sent by one sweep of the node every half of the keep-alive interval.
+   */
+  private static WebSocketConnection.Settings webSockets(ActorSystem<?> system, NodeSettings.Subscriptions subscriptions) {
+    WebSocketSettings server = org.apache.pekko.http.javadsl.settings.ServerSettings.create(system.settings().config())
+        .getWebsocketSettings();
+    KeepAlives keepAlives = new KeepAlives(server.periodicKeepAliveMaxIdle().isFinite()
+        ? server.getPeriodicKeepAliveMaxIdle() : null);
+    Duration sweep = keepAlives.sweepInterval();
+    if (sweep != null) {
+      system.scheduler().scheduleAtFixedRate(sweep, sweep, () -> keepAlives.sweep(System.nanoTime()),
+          system.executionContext());
+    }
+    int keepAliveOpcode = server.periodicKeepAliveMode().equals("ping") ? Frame.PING : Frame.PONG;
+    return new WebSocketConnection.Settings(subscriptions.maxMessageBytes(), keepAliveOpcode,
+        subscriptions.webSocketCloseTimeout(), keepAlives);
   }
 
   /** What the journal trimmer trims: every account's billing journal and every subscription's usage journal. */

@@ -142,26 +142,33 @@ public final class StreamSession {
   }
 
   /**
-   * Attaches to the subscription and returns the WebSocket handler flow of the new session,
+   * A WebSocket session's handler: the consumer's whole messages in, the session's frames out; and
+   * what its connection calls when the consumer sends a message above {@code maxMessageBytes},
+   * which ends the stream with {@code frame_too_large}.
+   */
+  public record MessageStream(Flow<Message, Message, NotUsed> handler, Runnable messageTooLarge) {}
+
+  /**
+   * Attaches to the subscription and returns the WebSocket handler of the new session,
    * registered in {@link OpenSessions}: when its credential is revoked or runs out, or it is
    * closed, it gets an error frame that says why and closes. It is registered before it attaches,
    * so that a stream beyond its account's or its address's connection limit is refused (a failed
-   * stage, which refuses the upgrade) before it takes anything else.
+   * stage, which refuses the upgrade) before it takes anything else. What comes in is whole
+   * messages of at most {@code maxMessageBytes}: the connection reads and bounds them.
    */
-  public CompletionStage<Flow<Message, Message, NotUsed>> open(Catalog catalog, Catalog.Subscription subscription,
-                                                               StreamFormat format, Credential credential,
-                                                               String remoteAddress) {
+  public CompletionStage<MessageStream> open(Catalog catalog, Catalog.Subscription subscription, StreamFormat format,
+                                             Credential credential, String remoteAddress) {
     return attach(catalog, subscription, OpenSession.Kind.STREAM, format, credential, remoteAddress, LastEventId.none())
         // The handler's stages are built when the connection runs it, not before: Pekko HTTP keeps
         // the flow it is given for the connection's life, and a built pipeline is a blueprint of
         // tens of kilobytes that nothing needs once it runs.
-        .thenApply(session -> Flow.<Message, Message, NotUsed>fromMaterializer((materializer, attributes) -> {
+        .thenApply(session -> new MessageStream(Flow.<Message, Message, NotUsed>fromMaterializer((materializer, attributes) -> {
           Sink<Message, NotUsed> inbound = Flow.<Message>create()
-              .mapAsync(1, message -> whole(message, session.signals()))
-              .mapConcat(whole -> whole.flatMap(message -> ackIn(message, format, session.signals())).stream().toList())
+              .mapConcat(message -> ackIn(message, format, session.signals()).stream().toList())
               .to(session.acks().get());
           return Flow.fromSinkAndSourceCoupled(inbound, session.outbound().get().via(new OutputWatch<>(stalls)));
-        }).mapMaterializedValue(started -> NotUsed.getInstance()));
+        }).mapMaterializedValue(started -> NotUsed.getInstance()),
+            () -> session.signals().tell(new SubscriptionEntity.MessageTooLarge(settings.maxMessageBytes()))));
   }
 
   /**
@@ -505,53 +512,6 @@ public final class StreamSession {
       }
       return delivery;
     });
-  }
-
-  /**
-   * WebSocket messages may arrive in fragments; an ack is read whole, but never more than the
-   * limit is held. A larger message ends the session as soon as it passes the limit, even if it
-   * never ends; its remaining fragments are read and dropped until the stream closes, since
-   * leaving a streamed message unread would stall the connection before the notice is sent.
-   */
-  private CompletionStage<Optional<Message>> whole(Message message, ActorRef<SubscriptionEntity.SessionSignal> signals) {
-    int limit = settings.maxMessageBytes();
-    // An ack nearly always arrives in one frame: reading it needs no stream of its own, and
-    // materializing one per ack cost a fifth of the broker's CPU in a 1,000-subscriber fan-out.
-    Optional<Integer> strictBytes = strictBytes(message);
-    if (strictBytes.isPresent()) {
-      if (strictBytes.get() > limit) {
-        signals.tell(new SubscriptionEntity.MessageTooLarge(limit));
-        return CompletableFuture.completedFuture(Optional.empty());
-      }
-      return CompletableFuture.completedFuture(Optional.of(message));
-    }
-    Source<ByteString, ?> parts = message.isText()
-        ? message.asTextMessage().getStreamedText().map(ByteString::fromString)
-        : message.asBinaryMessage().getStreamedData();
-    return parts.completionTimeout(settings.askTimeout())
-        .runWith(Sink.fold(Optional.of(ByteString.emptyByteString()), (read, part) -> {
-          if (read.isEmpty()) {
-            return read;
-          }
-          if (read.get().size() + part.size() > limit) {
-            signals.tell(new SubscriptionEntity.MessageTooLarge(limit));
-            return Optional.empty();
-          }
-          return Optional.of(read.get().concat(part));
-        }), Materializer.matFromSystem(system))
-        .thenApply(read -> read.map(bytes -> message.isText()
-            ? TextMessage.create(bytes.utf8String()) : BinaryMessage.create(bytes)));
-  }
-
-  /** The size in bytes of a message that arrived whole, or empty while it is still streaming. */
-  private static Optional<Integer> strictBytes(Message message) {
-    if (message.isText()) {
-      TextMessage text = message.asTextMessage();
-      return text.isStrict()
-          ? Optional.of(text.getStrictText().getBytes(StandardCharsets.UTF_8).length) : Optional.empty();
-    }
-    BinaryMessage binary = message.asBinaryMessage();
-    return binary.isStrict() ? Optional.of(binary.getStrictData().size()) : Optional.empty();
   }
 
   /** A WebSocket frame as the ack it is; a frame that is not one gets an error frame and the session goes on. */
