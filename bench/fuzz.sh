@@ -17,6 +17,7 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
   TARGETS=(
     broker:io.tollgate.broker.tcp.FrameDecoderFuzzTest#anyBytesInAnyChunks
     broker:io.tollgate.broker.subscription.StreamFrameFuzzTest#anyClientMessage
+    broker:io.tollgate.broker.http.websocket.WebSocketFramesFuzzTest#anyBytesInAnyChunks
     protocols:io.tollgate.protocols.CloudEventJsonFuzzTest#structured
     protocols:io.tollgate.protocols.CloudEventJsonFuzzTest#batch
     protocols:io.tollgate.protocols.CloudEventJsonFuzzTest#binary
