@@ -80,6 +80,19 @@ class WebSocketProtocolTest {
   }
 
   @Test
+  void anAckSentJustBeforeTheConsumerShutsItsSocketWithoutACloseIsStillCommitted() throws Exception {
+    TestBroker.Tenancy t = broker.tenancy("wsabrupt", 1);
+    publish(t, 3);
+    try (RawHandshake stream = open(t)) {
+      List<JsonNode> events = events(stream, 3);
+      stream.sendText(true, TEXT, "{\"type\":\"ack\",\"cursor\":\"" + events.get(2).get("cursor").asText() + "\"}");
+      stream.socket().shutdownOutput();
+      assertNull(stream.nextFrameOtherThanPong(), "the server closes a connection whose peer closed");
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> acked(t) == 1);
+  }
+
+  @Test
   void theConsumersCloseIsAnsweredWithItsCodeAndTheServerClosesTheSocket() throws Exception {
     TestBroker.Tenancy t = broker.tenancy("wsclientclose", 1);
     try (RawHandshake stream = open(t)) {

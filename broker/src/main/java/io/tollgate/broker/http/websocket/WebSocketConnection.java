@@ -105,7 +105,7 @@ public final class WebSocketConnection extends GraphStage<BidiShape<ByteString, 
 
         @Override
         public void onUpstreamFinish() {
-          completeStage();
+          readFrames();
         }
       });
       setHandler(toHandler, new AbstractOutHandler() {
@@ -180,13 +180,19 @@ public final class WebSocketConnection extends GraphStage<BidiShape<ByteString, 
       completeStage();
     }
 
-    /** Reads the frames the bytes hold while the handler can take what they make; asks for bytes when none is whole. */
+    /**
+     * Reads the frames the bytes hold while the handler can take what they make; asks for bytes
+     * when none is whole. A peer that closed its socket without a close frame still has the
+     * messages it sent before read; then the connection ends.
+     */
     private void readFrames() {
       try {
         while (forHandler == null && !peerClosed && !failed) {
           FrameDecoder.Decoded decoded = decoder.next();
           if (decoded == null) {
-            if (!hasBeenPulled(fromPeer) && !isClosed(fromPeer)) {
+            if (isClosed(fromPeer)) {
+              completeStage();
+            } else if (!hasBeenPulled(fromPeer)) {
               pull(fromPeer);
             }
             return;
