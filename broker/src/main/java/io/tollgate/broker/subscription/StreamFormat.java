@@ -1,5 +1,6 @@
 package io.tollgate.broker.subscription;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,26 +16,24 @@ import io.tollgate.protocols.v1.DeliveryBatch;
 import io.tollgate.protocols.v1.StreamClientFrame;
 import io.tollgate.protocols.v1.StreamNotice;
 import io.tollgate.protocols.v1.StreamServerFrame;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
-import org.apache.pekko.http.javadsl.model.ws.Message;
-import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.util.ByteString;
 
 /**
  * The two encodings of stream frames: JSON text frames (the default) and Protobuf binary
  * frames for clients that ask for the {@value #PROTOBUF_SUBPROTOCOL} subprotocol.
  */
-public sealed interface StreamFormat extends StreamSession.Frames<Message> {
+public sealed interface StreamFormat extends StreamSession.Frames<WireMessage> {
   String JSON_SUBPROTOCOL = "tollgate.v1.json";
   String PROTOBUF_SUBPROTOCOL = "tollgate.v1.protobuf";
 
   /** The cursor a client frame acks; a {@link FrameException} for anything else. */
-  String ackedCursor(Message strictMessage);
+  String ackedCursor(WireMessage message);
 
   final class FrameException extends RuntimeException {
     private final String code;
@@ -59,31 +58,42 @@ public sealed interface StreamFormat extends StreamSession.Frames<Message> {
     /** A consumer's frames are acks, one level deep; anything much deeper is not one. */
     private static final StrictJson FRAMES = new StrictJson(8);
 
-    /** A delivery as a batch frame lists it: its JSON object without a {@code type}. */
-    static final Delivery.Rendering<String> ITEM = Json::item;
+    /** A delivery as a batch frame lists it, as text: its JSON object without a {@code type}. */
+    static final Delivery.Rendering<String> ITEM = delivery -> new String(delivery.rendered(Json.ITEM_UTF8),
+        StandardCharsets.UTF_8);
     /** A delivery as its own {@code event} frame, which is also an event stream's data. */
     static final Delivery.Rendering<String> EVENT_FRAME = delivery -> "{\"type\":\"event\","
         + delivery.rendered(ITEM).substring(1);
 
+    private static final ByteString EVENT_FRAME_HEAD = ByteString.fromString("{\"type\":\"event\",");
+    private static final ByteString BATCH_HEAD = ByteString.fromString("{\"type\":\"batch\",\"events\":[");
+    private static final ByteString BATCH_COMMA = ByteString.fromString(",");
+    private static final ByteString BATCH_TAIL = ByteString.fromString("]}");
+
+    /**
+     * The frame joins the UTF-8 pieces each delivery rendered once and every stream shares
+     * ({@link #ITEM_UTF8}): nothing is copied or encoded here. An {@code event} frame is the
+     * item's bytes after its opening brace, behind the type.
+     */
     @Override
-    public Message deliveries(List<Delivery> deliveries) {
+    public WireMessage deliveries(List<Delivery> deliveries) {
       if (deliveries.size() == 1) {
-        return TextMessage.create(deliveries.get(0).rendered(EVENT_FRAME));
+        return WireMessage.text(EVENT_FRAME_HEAD.concat(
+            ByteString.fromArrayUnsafe(deliveries.get(0).rendered(ITEM_UTF8)).drop(1)));
       }
-      int length = 32;
-      for (Delivery delivery : deliveries) {
-        length += delivery.rendered(ITEM).length() + 1;
-      }
-      StringBuilder batch = new StringBuilder(length).append("{\"type\":\"batch\",\"events\":[");
+      ByteString batch = BATCH_HEAD;
       for (int i = 0; i < deliveries.size(); i++) {
-        batch.append(i == 0 ? "" : ",").append(deliveries.get(i).rendered(ITEM));
+        if (i > 0) {
+          batch = batch.concat(BATCH_COMMA);
+        }
+        batch = batch.concat(ByteString.fromArrayUnsafe(deliveries.get(i).rendered(ITEM_UTF8)));
       }
-      return TextMessage.create(batch.append("]}").toString());
+      return WireMessage.text(batch.concat(BATCH_TAIL));
     }
 
-    private static String item(Delivery delivery) {
-      StringWriter text = new StringWriter(512);
-      try (JsonGenerator out = FACTORY.createGenerator(text)) {
+    private static byte[] item(Delivery delivery) {
+      ByteArrayOutputStream utf8 = new ByteArrayOutputStream(512);
+      try (JsonGenerator out = FACTORY.createGenerator(utf8, JsonEncoding.UTF8)) {
         out.writeStartObject();
         out.writeStringField("cursor", delivery.cursor().encode());
         out.writeStringField("topic", delivery.cursor().topic());
@@ -95,7 +105,7 @@ public sealed interface StreamFormat extends StreamSession.Frames<Message> {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      return text.toString();
+      return utf8.toByteArray();
     }
 
     private static void writeEnvelope(Delivery delivery, JsonGenerator out) throws IOException {
@@ -114,8 +124,8 @@ public sealed interface StreamFormat extends StreamSession.Frames<Message> {
     }
 
     @Override
-    public Message notice(String type, String code, String message) {
-      return TextMessage.create(noticeJson(type, code, message));
+    public WireMessage notice(String type, String code, String message) {
+      return WireMessage.text(noticeJson(type, code, message));
     }
 
     static String noticeJson(String type, String code, String message) {
@@ -148,9 +158,11 @@ public sealed interface StreamFormat extends StreamSession.Frames<Message> {
       return text.toString();
     }
 
-    /** {@link #ITEM} as UTF-8, for webhook bodies: encoded once per delivery however many endpoints it goes to. */
-    static final Delivery.Rendering<byte[]> ITEM_UTF8 = delivery -> delivery.rendered(ITEM)
-        .getBytes(StandardCharsets.UTF_8);
+    /**
+     * A delivery as a batch frame lists it, as UTF-8: what stream frames and webhook bodies are
+     * made of, rendered once per delivery however many streams and endpoints it goes to.
+     */
+    static final Delivery.Rendering<byte[]> ITEM_UTF8 = Json::item;
 
     /** A delivery as a batch frame lists it, rendered once per delivery; webhook bodies list events the same way. */
     public static String batchItem(Delivery delivery) {
@@ -168,14 +180,14 @@ public sealed interface StreamFormat extends StreamSession.Frames<Message> {
     }
 
     @Override
-    public String ackedCursor(Message strictMessage) {
-      if (!strictMessage.isText()) {
+    public String ackedCursor(WireMessage message) {
+      if (!message.isText()) {
         throw new FrameException("unsupported_frame", "this stream takes JSON text frames; binary frames need the "
             + PROTOBUF_SUBPROTOCOL + " subprotocol");
       }
       JsonNode frame;
       try {
-        frame = FRAMES.read(strictMessage.asTextMessage().getStrictText());
+        frame = FRAMES.read(message.asText());
       } catch (StrictJsonException e) {
         throw new FrameException(e.code(), "the frame: " + e.getMessage());
       }
@@ -209,9 +221,9 @@ public sealed interface StreamFormat extends StreamSession.Frames<Message> {
 
     /** The frames Protobuf would build from the messages, written from the pieces each delivery keeps. */
     @Override
-    public Message deliveries(List<Delivery> deliveries) {
+    public WireMessage deliveries(List<Delivery> deliveries) {
       if (deliveries.size() == 1) {
-        return BinaryMessage.create(deliveries.get(0).rendered(EVENT_FRAME));
+        return WireMessage.binary(deliveries.get(0).rendered(EVENT_FRAME));
       }
       int batchSize = 0;
       for (Delivery delivery : deliveries) {
@@ -220,7 +232,7 @@ public sealed interface StreamFormat extends StreamSession.Frames<Message> {
       int inner = batchSize;
       int frameSize = CodedOutputStream.computeTagSize(BATCH_FIELD) + CodedOutputStream.computeUInt32SizeNoTag(inner)
           + inner;
-      return BinaryMessage.create(frame(frameSize, out -> {
+      return WireMessage.binary(frame(frameSize, out -> {
         out.writeTag(BATCH_FIELD, WireFormat.WIRETYPE_LENGTH_DELIMITED);
         out.writeUInt32NoTag(inner);
         for (Delivery delivery : deliveries) {
@@ -256,20 +268,20 @@ public sealed interface StreamFormat extends StreamSession.Frames<Message> {
     }
 
     @Override
-    public Message notice(String type, String code, String message) {
-      return BinaryMessage.create(ByteString.fromArrayUnsafe(StreamServerFrame.newBuilder()
+    public WireMessage notice(String type, String code, String message) {
+      return WireMessage.binary(ByteString.fromArrayUnsafe(StreamServerFrame.newBuilder()
           .setNotice(StreamNotice.newBuilder().setType(type).setCode(code).setMessage(message))
           .build().toByteArray()));
     }
 
     @Override
-    public String ackedCursor(Message strictMessage) {
-      if (strictMessage.isText()) {
+    public String ackedCursor(WireMessage message) {
+      if (message.isText()) {
         throw new FrameException("unsupported_frame", "the " + PROTOBUF_SUBPROTOCOL + " subprotocol takes binary frames");
       }
       try {
         StreamClientFrame frame = StreamClientFrame.parseFrom(
-            strictMessage.asBinaryMessage().getStrictData().toArrayUnsafe());
+            message.payload().toArrayUnsafe());
         if (!frame.hasAck()) {
           throw new FrameException("unknown_frame_type", "the only frame a consumer sends is an ack");
         }

@@ -41,9 +41,6 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
-import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
-import org.apache.pekko.http.javadsl.model.ws.Message;
-import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.ThrottleMode;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -146,7 +143,7 @@ public final class StreamSession {
    * what its connection calls when the consumer sends a message above {@code maxMessageBytes},
    * which ends the stream with {@code frame_too_large}.
    */
-  public record MessageStream(Flow<Message, Message, NotUsed> handler, Runnable messageTooLarge) {}
+  public record MessageStream(Flow<WireMessage, WireMessage, NotUsed> handler, Runnable messageTooLarge) {}
 
   /**
    * Attaches to the subscription and returns the WebSocket handler of the new session,
@@ -162,8 +159,8 @@ public final class StreamSession {
         // The handler's stages are built when the connection runs it, not before: Pekko HTTP keeps
         // the flow it is given for the connection's life, and a built pipeline is a blueprint of
         // tens of kilobytes that nothing needs once it runs.
-        .thenApply(session -> new MessageStream(Flow.<Message, Message, NotUsed>fromMaterializer((materializer, attributes) -> {
-          Sink<Message, NotUsed> inbound = Flow.<Message>create()
+        .thenApply(session -> new MessageStream(Flow.<WireMessage, WireMessage, NotUsed>fromMaterializer((materializer, attributes) -> {
+          Sink<WireMessage, NotUsed> inbound = Flow.<WireMessage>create()
               .mapConcat(message -> ackIn(message, format, session.signals()).stream().toList())
               .to(session.acks().get());
           return Flow.fromSinkAndSourceCoupled(inbound, session.outbound().get().via(new OutputWatch<>(stalls)));
@@ -515,7 +512,7 @@ public final class StreamSession {
   }
 
   /** A WebSocket frame as the ack it is; a frame that is not one gets an error frame and the session goes on. */
-  private static Optional<AckRequest> ackIn(Message message, StreamFormat format,
+  private static Optional<AckRequest> ackIn(WireMessage message, StreamFormat format,
                                             ActorRef<SubscriptionEntity.SessionSignal> signals) {
     try {
       return Optional.of(new AckRequest(format.ackedCursor(message), answer -> {

@@ -14,7 +14,6 @@ import io.tollgate.protocols.v1.DeliveryBatch;
 import io.tollgate.protocols.v1.StreamServerFrame;
 import io.tollgate.protocols.v1.journal.RedactionRule;
 import java.util.List;
-import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.junit.jupiter.api.Test;
 
 /** Deliveries are redacted and rendered once, for every stream that sends them, into the frames each format defines. */
@@ -36,8 +35,8 @@ class RenderedDeliveriesTest {
         .setPartition(2).setOffset(delivery.offset()).setEvent(delivery.event()).build();
   }
 
-  private static JsonNode json(Message message) throws Exception {
-    return MAPPER.readTree(message.asTextMessage().getStrictText());
+  private static JsonNode json(WireMessage message) throws Exception {
+    return MAPPER.readTree(message.asText());
   }
 
   @Test
@@ -66,10 +65,10 @@ class RenderedDeliveriesTest {
     Delivery one = delivery(1, "{\"n\":1}");
     Delivery two = delivery(2, "{\"n\":2}");
     StreamServerFrame single = StreamServerFrame.parseFrom(
-        new StreamFormat.Protobuf().deliveries(List.of(one)).asBinaryMessage().getStrictData().toArray());
+        new StreamFormat.Protobuf().deliveries(List.of(one)).payload().toArray());
     assertEquals(StreamServerFrame.newBuilder().setEvent(proto(one)).build(), single);
     StreamServerFrame batch = StreamServerFrame.parseFrom(
-        new StreamFormat.Protobuf().deliveries(List.of(one, two)).asBinaryMessage().getStrictData().toArray());
+        new StreamFormat.Protobuf().deliveries(List.of(one, two)).payload().toArray());
     assertEquals(StreamServerFrame.newBuilder()
         .setBatch(DeliveryBatch.newBuilder().addEvents(proto(one)).addEvents(proto(two))).build(), batch);
   }
@@ -77,9 +76,12 @@ class RenderedDeliveriesTest {
   @Test
   void aDeliveryIsRenderedOnceForEveryStreamOfAFormat() {
     Delivery one = delivery(1, "{\"n\":1}");
-    String first = new StreamFormat.Json().deliveries(List.of(one)).asTextMessage().getStrictText();
-    String second = new StreamFormat.Json().deliveries(List.of(one)).asTextMessage().getStrictText();
-    assertSame(first, second, "the second stream sends the piece the first made");
+    byte[] item = one.rendered(StreamFormat.Json.ITEM_UTF8);
+    String first = new StreamFormat.Json().deliveries(List.of(one)).asText();
+    String second = new StreamFormat.Json().deliveries(List.of(one, one)).asText();
+    assertSame(item, one.rendered(StreamFormat.Json.ITEM_UTF8), "the streams' frames are made of the piece rendered once");
+    assertEquals("{\"type\":\"batch\",\"events\":[" + new String(item, java.nio.charset.StandardCharsets.UTF_8) + ","
+        + new String(item, java.nio.charset.StandardCharsets.UTF_8) + "]}", second);
     assertSame(new EventStreamFormat().deliveries(List.of(one)), new EventStreamFormat().deliveries(List.of(one)));
     assertEquals(new EventStreamFormat().deliveries(List.of(one)).utf8String(),
         ServerSentEvents.event("event", one.cursor().encode(), first), "an event stream's data is the event frame");

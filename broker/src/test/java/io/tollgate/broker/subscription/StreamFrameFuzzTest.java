@@ -1,8 +1,6 @@
 package io.tollgate.broker.subscription;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
-import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -17,12 +15,12 @@ class StreamFrameFuzzTest {
   @FuzzTest(maxDuration = "60s")
   void anyClientMessage(byte[] message) {
     try {
-      JSON.ackedCursor(TextMessage.create(new String(message, java.nio.charset.StandardCharsets.UTF_8)));
+      JSON.ackedCursor(WireMessage.text(ByteString.fromArray(message)));
     } catch (StreamFormat.FrameException refused) {
       // its own refusal
     }
     try {
-      PROTOBUF.ackedCursor(BinaryMessage.create(ByteString.fromArray(message)));
+      PROTOBUF.ackedCursor(WireMessage.binary(ByteString.fromArray(message)));
     } catch (StreamFormat.FrameException refused) {
       // its own refusal
     }

@@ -20,7 +20,7 @@ public final class ClosePayload {
     if (!CloseCode.maySend(code)) {
       throw new Violation(CloseCode.PROTOCOL_ERROR, "close code " + code + " may not be sent");
     }
-    MessageAssembler.utf8(payload.drop(2));
+    MessageAssembler.checkUtf8(payload.drop(2));
     return code;
   }
 }

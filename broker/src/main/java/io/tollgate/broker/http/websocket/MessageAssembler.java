@@ -4,9 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
-import org.apache.pekko.http.javadsl.model.ws.Message;
-import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import io.tollgate.broker.subscription.WireMessage;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -18,7 +16,7 @@ public final class MessageAssembler {
   /** What a data frame made: a whole message, or the news that the message being read is too large. */
   public sealed interface Assembled permits Whole, TooLarge {}
 
-  public record Whole(Message message) implements Assembled {}
+  public record Whole(WireMessage message) implements Assembled {}
 
   public record TooLarge(int limit) implements Assembled {}
 
@@ -71,7 +69,11 @@ public final class MessageAssembler {
     if (!fin) {
       return null;
     }
-    Message message = opcode == Frame.TEXT ? TextMessage.create(utf8(read)) : BinaryMessage.create(read.compact());
+    ByteString payload = read.compact();
+    if (opcode == Frame.TEXT) {
+      checkUtf8(payload);
+    }
+    WireMessage message = new WireMessage(opcode == Frame.TEXT, payload);
     opcode = NONE;
     read = ByteString.emptyByteString();
     return new Whole(message);
@@ -82,13 +84,12 @@ public final class MessageAssembler {
     return opcode != NONE || dropping;
   }
 
-  static String utf8(ByteString bytes) throws Violation {
+  static void checkUtf8(ByteString bytes) throws Violation {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes.toArrayUnsafe()))
-          .toString();
+          .decode(ByteBuffer.wrap(bytes.toArrayUnsafe()));
     } catch (CharacterCodingException e) {
       throw new Violation(CloseCode.INVALID_PAYLOAD, "a text message must be valid UTF-8");
     }

@@ -2,7 +2,7 @@ package io.tollgate.broker.http.websocket;
 
 import java.time.Duration;
 import org.apache.pekko.NotUsed;
-import org.apache.pekko.http.javadsl.model.ws.Message;
+import io.tollgate.broker.subscription.WireMessage;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.BidiShape;
 import org.apache.pekko.stream.Inlet;
@@ -33,7 +33,7 @@ import org.apache.pekko.util.ByteString;
  * connection with 1009. A frame that breaks the protocol closes it with 1002 (1007 for text that
  * is not UTF-8) at once, without waiting for the peer's close.
  */
-public final class WebSocketConnection extends GraphStage<BidiShape<ByteString, Message, Message, ByteString>> {
+public final class WebSocketConnection extends GraphStage<BidiShape<ByteString, WireMessage, WireMessage, ByteString>> {
   /**
    * {@code keepAliveOpcode}: {@link Frame#PONG} (unsolicited, unanswered) or {@link Frame#PING};
    * {@code closeTimeout}: how long a closing connection waits for the peer's close frame, and for
@@ -44,10 +44,10 @@ public final class WebSocketConnection extends GraphStage<BidiShape<ByteString, 
   private static final String CLOSE_TIMER = "close";
 
   private final Inlet<ByteString> fromPeer = Inlet.create("WebSocketConnection.fromPeer");
-  private final Outlet<Message> toHandler = Outlet.create("WebSocketConnection.toHandler");
-  private final Inlet<Message> fromHandler = Inlet.create("WebSocketConnection.fromHandler");
+  private final Outlet<WireMessage> toHandler = Outlet.create("WebSocketConnection.toHandler");
+  private final Inlet<WireMessage> fromHandler = Inlet.create("WebSocketConnection.fromHandler");
   private final Outlet<ByteString> toPeer = Outlet.create("WebSocketConnection.toPeer");
-  private final BidiShape<ByteString, Message, Message, ByteString> shape =
+  private final BidiShape<ByteString, WireMessage, WireMessage, ByteString> shape =
       BidiShape.of(fromPeer, toHandler, fromHandler, toPeer);
   private final Settings settings;
   private final Runnable messageTooLarge;
@@ -58,13 +58,13 @@ public final class WebSocketConnection extends GraphStage<BidiShape<ByteString, 
   }
 
   /** The upgraded connection's bytes, carrying {@code handler}'s messages. */
-  public static Flow<ByteString, ByteString, NotUsed> serving(Flow<Message, Message, NotUsed> handler, Settings settings,
+  public static Flow<ByteString, ByteString, NotUsed> serving(Flow<WireMessage, WireMessage, NotUsed> handler, Settings settings,
                                                               Runnable messageTooLarge) {
     return BidiFlow.fromGraph(new WebSocketConnection(settings, messageTooLarge)).join(handler);
   }
 
   @Override
-  public BidiShape<ByteString, Message, Message, ByteString> shape() {
+  public BidiShape<ByteString, WireMessage, WireMessage, ByteString> shape() {
     return shape;
   }
 
@@ -79,7 +79,7 @@ public final class WebSocketConnection extends GraphStage<BidiShape<ByteString, 
     private final ByteString keepAliveFrame = FrameEncoder.frame(settings.keepAliveOpcode(), ByteString.emptyByteString());
     private KeepAlives.Registration keepAlive;
     /** A message read whole that the handler has not pulled yet. */
-    private Message forHandler;
+    private WireMessage forHandler;
     /** The answer to the latest ping, or a keep-alive: control frames go before the handler's. */
     private ByteString control;
     /** The handler's message, written, that the peer's connection has not taken yet. */
@@ -127,10 +127,8 @@ public final class WebSocketConnection extends GraphStage<BidiShape<ByteString, 
       setHandler(fromHandler, new AbstractInHandler() {
         @Override
         public void onPush() {
-          Message message = grab(fromHandler);
-          fromHandlerWritten = message.isText()
-              ? FrameEncoder.frame(Frame.TEXT, ByteString.fromString(message.asTextMessage().getStrictText()))
-              : FrameEncoder.frame(Frame.BINARY, message.asBinaryMessage().getStrictData());
+          WireMessage message = grab(fromHandler);
+          fromHandlerWritten = FrameEncoder.frame(message.isText() ? Frame.TEXT : Frame.BINARY, message.payload());
           write();
         }
 

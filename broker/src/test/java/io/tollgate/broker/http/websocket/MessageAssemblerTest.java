@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import org.apache.pekko.http.javadsl.model.ws.Message;
+import io.tollgate.broker.subscription.WireMessage;
 import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.Test;
 
@@ -20,11 +20,11 @@ class MessageAssemblerTest {
     assertNull(assembler.add(frame(false, Frame.TEXT, "ab")));
     assertTrue(assembler.isReading());
     assertNull(assembler.add(frame(false, Frame.CONTINUATION, "cd")));
-    Message message = whole(assembler.add(frame(true, Frame.CONTINUATION, "é")));
-    assertEquals("abcdé", message.asTextMessage().getStrictText());
+    WireMessage message = whole(assembler.add(frame(true, Frame.CONTINUATION, "é")));
+    assertEquals("abcdé", message.asText());
     assertFalse(assembler.isReading());
-    Message binary = whole(assembler.add(new Frame(true, Frame.BINARY, ByteString.fromArray(new byte[] {1, 2}))));
-    assertEquals(ByteString.fromArray(new byte[] {1, 2}), binary.asBinaryMessage().getStrictData());
+    WireMessage binary = whole(assembler.add(new Frame(true, Frame.BINARY, ByteString.fromArray(new byte[] {1, 2}))));
+    assertEquals(ByteString.fromArray(new byte[] {1, 2}), binary.payload());
   }
 
   @Test
@@ -33,14 +33,14 @@ class MessageAssemblerTest {
     assertEquals(new MessageAssembler.TooLarge(10), assembler.add(frame(false, Frame.CONTINUATION, "78901")));
     assertNull(assembler.add(frame(false, Frame.CONTINUATION, "more")));
     assertNull(assembler.add(frame(true, Frame.CONTINUATION, "end")));
-    assertEquals("next", whole(assembler.add(frame(true, Frame.TEXT, "next"))).asTextMessage().getStrictText());
+    assertEquals("next", whole(assembler.add(frame(true, Frame.TEXT, "next"))).asText());
   }
 
   @Test
   void anOversizedFramesHeaderIsAMessageTooLarge() throws Exception {
     assertInstanceOf(MessageAssembler.TooLarge.class, assembler.add(new FrameDecoder.Oversized(false, Frame.TEXT, 1_000)));
     assertNull(assembler.add(new FrameDecoder.Oversized(true, Frame.CONTINUATION, 1_000)));
-    assertEquals("ok", whole(assembler.add(frame(true, Frame.TEXT, "ok"))).asTextMessage().getStrictText());
+    assertEquals("ok", whole(assembler.add(frame(true, Frame.TEXT, "ok"))).asText());
   }
 
   @Test
@@ -59,7 +59,7 @@ class MessageAssemblerTest {
     return new Frame(fin, opcode, ByteString.fromString(text, StandardCharsets.UTF_8));
   }
 
-  private static Message whole(MessageAssembler.Assembled assembled) {
+  private static WireMessage whole(MessageAssembler.Assembled assembled) {
     return assertInstanceOf(MessageAssembler.Whole.class, assembled).message();
   }
 }

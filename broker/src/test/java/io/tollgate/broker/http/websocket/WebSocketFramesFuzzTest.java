@@ -7,7 +7,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.pekko.http.javadsl.model.ws.Message;
+import io.tollgate.broker.subscription.WireMessage;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -69,10 +69,8 @@ class WebSocketFramesFuzzTest {
     return read;
   }
 
-  private static ByteString bytesOf(Message message) {
-    ByteString bytes = message.isText()
-        ? ByteString.fromString(message.asTextMessage().getStrictText())
-        : message.asBinaryMessage().getStrictData();
+  private static ByteString bytesOf(WireMessage message) {
+    ByteString bytes = message.payload();
     assertTrue(bytes.size() <= LIMIT);
     return bytes;
   }
