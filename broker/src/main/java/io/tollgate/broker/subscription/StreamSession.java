@@ -20,7 +20,6 @@ import io.tollgate.broker.error.Refusal;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.filter.EventFilter;
 import io.tollgate.protocols.redaction.Redaction;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
