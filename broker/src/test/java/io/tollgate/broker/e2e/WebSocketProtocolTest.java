@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tollgate.broker.http.websocket.Frame;
 import io.tollgate.client.TcpPublisher;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -28,12 +29,6 @@ import org.junit.jupiter.api.Test;
 class WebSocketProtocolTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_MESSAGE_BYTES = 1024;
-  private static final int TEXT = 0x1;
-  private static final int BINARY = 0x2;
-  private static final int CONTINUATION = 0x0;
-  private static final int CLOSE = 0x8;
-  private static final int PING = 0x9;
-  private static final int PONG = 0xA;
   private static TestBroker broker;
 
   @BeforeAll
@@ -64,16 +59,16 @@ class WebSocketProtocolTest {
     publish(t, 2);
     try (RawHandshake stream = open(t)) {
       List<JsonNode> events = events(stream, 2);
-      stream.send(true, PING, new byte[] {1, 2, 3}, true);
+      stream.send(true, Frame.PING, new byte[] {1, 2, 3}, true);
       RawHandshake.ServerFrame pong = stream.nextFrameOtherThanPong();
-      assertEquals(PONG, pong.opcode());
+      assertEquals(Frame.PONG, pong.opcode());
       assertArrayEquals(new byte[] {1, 2, 3}, pong.payload());
 
       String ack = "{\"type\":\"ack\",\"cursor\":\"" + events.get(1).get("cursor").asText() + "\"}";
-      stream.sendText(false, TEXT, ack.substring(0, 10));
-      stream.send(true, PING, new byte[] {9}, true);
-      stream.sendText(false, CONTINUATION, ack.substring(10, 20));
-      stream.sendText(true, CONTINUATION, ack.substring(20));
+      stream.sendText(false, Frame.TEXT, ack.substring(0, 10));
+      stream.send(true, Frame.PING, new byte[] {9}, true);
+      stream.sendText(false, Frame.CONTINUATION, ack.substring(10, 20));
+      stream.sendText(true, Frame.CONTINUATION, ack.substring(20));
       assertArrayEquals(new byte[] {9}, stream.nextFrameOtherThanPong().payload());
       await().atMost(Duration.ofSeconds(10)).until(() -> acked(t) == 1);
     }
@@ -85,7 +80,7 @@ class WebSocketProtocolTest {
     publish(t, 3);
     try (RawHandshake stream = open(t)) {
       List<JsonNode> events = events(stream, 3);
-      stream.sendText(true, TEXT, "{\"type\":\"ack\",\"cursor\":\"" + events.get(2).get("cursor").asText() + "\"}");
+      stream.sendText(true, Frame.TEXT, "{\"type\":\"ack\",\"cursor\":\"" + events.get(2).get("cursor").asText() + "\"}");
       stream.socket().shutdownOutput();
       assertNull(stream.nextFrameOtherThanPong(), "the server closes a connection whose peer closed");
     }
@@ -96,9 +91,9 @@ class WebSocketProtocolTest {
   void theConsumersCloseIsAnsweredWithItsCodeAndTheServerClosesTheSocket() throws Exception {
     TestBroker.Tenancy t = broker.tenancy("wsclientclose", 1);
     try (RawHandshake stream = open(t)) {
-      stream.send(true, CLOSE, new byte[] {0x0F, (byte) 0xA0, 'b', 'y', 'e'}, true);
+      stream.send(true, Frame.CLOSE, new byte[] {0x0F, (byte) 0xA0, 'b', 'y', 'e'}, true);
       RawHandshake.ServerFrame close = stream.nextFrameOtherThanPong();
-      assertEquals(CLOSE, close.opcode());
+      assertEquals(Frame.CLOSE, close.opcode());
       assertEquals(4000, close.closeCode());
       assertNull(stream.nextFrame(), "the server closes the connection after its close frame");
     }
@@ -115,7 +110,7 @@ class WebSocketProtocolTest {
       RawHandshake.ServerFrame notice = stream.nextFrameOtherThanPong();
       assertEquals("subscription_cancelled", JSON.readTree(notice.text()).get("code").asText());
       RawHandshake.ServerFrame close = stream.nextFrameOtherThanPong();
-      assertEquals(CLOSE, close.opcode());
+      assertEquals(Frame.CLOSE, close.opcode());
       assertEquals(1000, close.closeCode());
       long closeSeen = System.nanoTime();
       assertNull(stream.nextFrame(), "closed after the close timeout, unanswered");
@@ -128,13 +123,13 @@ class WebSocketProtocolTest {
   void aMessageAboveTheLimitGetsFrameTooLargeThenACloseWithMessageTooBig() throws Exception {
     TestBroker.Tenancy t = broker.tenancy("wstoobig", 1);
     try (RawHandshake stream = open(t)) {
-      stream.send(false, BINARY, new byte[MAX_MESSAGE_BYTES - 10], true);
-      stream.send(false, CONTINUATION, new byte[20], true);
+      stream.send(false, Frame.BINARY, new byte[MAX_MESSAGE_BYTES - 10], true);
+      stream.send(false, Frame.CONTINUATION, new byte[20], true);
       RawHandshake.ServerFrame notice = stream.nextFrameOtherThanPong();
       assertEquals("frame_too_large", JSON.readTree(notice.text()).get("code").asText());
       RawHandshake.ServerFrame close = stream.nextFrameOtherThanPong();
       assertEquals(1009, close.closeCode());
-      stream.send(true, CLOSE, new byte[] {0x03, (byte) 0xF1}, true);
+      stream.send(true, Frame.CLOSE, new byte[] {0x03, (byte) 0xF1}, true);
       assertNull(stream.nextFrame());
     }
     stillStreams();
@@ -144,15 +139,15 @@ class WebSocketProtocolTest {
   void framesAServerMustRefuseCloseTheirConnectionAtOnceWithTheirCode() throws Exception {
     TestBroker.Tenancy t = broker.tenancy("wsviolations", 1);
     try (RawHandshake unmasked = open(t)) {
-      unmasked.send(true, TEXT, "{}".getBytes(StandardCharsets.UTF_8), false);
+      unmasked.send(true, Frame.TEXT, "{}".getBytes(StandardCharsets.UTF_8), false);
       assertClosedAtOnce(unmasked, 1002);
     }
     try (RawHandshake notUtf8 = open(t)) {
-      notUtf8.send(true, TEXT, new byte[] {(byte) 0xC3, 0x28}, true);
+      notUtf8.send(true, Frame.TEXT, new byte[] {(byte) 0xC3, 0x28}, true);
       assertClosedAtOnce(notUtf8, 1007);
     }
     try (RawHandshake outOfOrder = open(t)) {
-      outOfOrder.send(true, CONTINUATION, new byte[] {1}, true);
+      outOfOrder.send(true, Frame.CONTINUATION, new byte[] {1}, true);
       assertClosedAtOnce(outOfOrder, 1002);
     }
     try (RawHandshake reservedOpcode = open(t)) {
@@ -164,7 +159,7 @@ class WebSocketProtocolTest {
 
   private static void assertClosedAtOnce(RawHandshake stream, int code) throws Exception {
     RawHandshake.ServerFrame close = stream.nextFrameOtherThanPong();
-    assertEquals(CLOSE, close.opcode());
+    assertEquals(Frame.CLOSE, close.opcode());
     assertEquals(code, close.closeCode(), close.text());
     long closeSeen = System.nanoTime();
     assertNull(stream.nextFrame());
@@ -190,7 +185,7 @@ class WebSocketProtocolTest {
     List<JsonNode> events = new ArrayList<>();
     while (events.size() < count) {
       RawHandshake.ServerFrame frame = stream.nextFrameOtherThanPong();
-      assertEquals(TEXT, frame.opcode());
+      assertEquals(Frame.TEXT, frame.opcode());
       JsonNode json = JSON.readTree(frame.text());
       assertEquals("event", json.get("type").asText(), frame.text());
       events.add(json);
