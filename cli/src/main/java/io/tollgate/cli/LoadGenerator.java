@@ -754,6 +754,7 @@ public final class LoadGenerator {
     Receipts warmupReceipts = new Receipts(warming.idPrefix, (int) warmupTotal, warmupLatency);
     LongAdder acked = new LongAdder();
     Latency warm = null;
+    Sender sender = new Sender(settings, publisher);
     long start;
     long end;
     try (Receiver subscriber = receive(settings, delivery -> {
@@ -769,10 +770,11 @@ public final class LoadGenerator {
         LongAdder warmupAcked = new LongAdder();
         try (Progress ignored = Progress.start(settings.progress, warmupStart, warmupAcked::sum, "events",
             warmupReceipts::received, warmupLatency, null)) {
-          publishAtRate(settings, publisher, warming, warmupTotal, warmupStart, intervalNanos, (events, micros) -> {
+          publishAtRate(settings, sender, warming, warmupTotal, warmupStart, intervalNanos, (events, micros) -> {
             warmupAcked.add(events);
             timeline.mark(StartTimeline.Mark.FIRST_ACK);
           }, () -> timeline.mark(StartTimeline.Mark.FIRST_SEND));
+          sender.awaitAnswers(settings.drainTimeout);
           warmupReceipts.awaitAll(subscriber.closed(), settings.drainTimeout);
         }
         warm = Latency.of(warmupLatency.total());
@@ -784,11 +786,12 @@ public final class LoadGenerator {
       receipts.timeFrom(start, intervalNanos);
       try (Progress ignored = Progress.start(settings.progress, start, acked::sum, "events", receipts::received, latency,
           ackLatency)) {
-        publishAtRate(settings, publisher, factory, total, start, intervalNanos, (events, micros) -> {
+        publishAtRate(settings, sender, factory, total, start, intervalNanos, (events, micros) -> {
           acked.add(events);
           ackLatency.record(micros);
           timeline.mark(StartTimeline.Mark.FIRST_ACK);
         }, () -> timeline.mark(StartTimeline.Mark.FIRST_SEND));
+        sender.drain(settings.drainTimeout);
         end = System.nanoTime();
         receipts.awaitAll(subscriber.closed(), settings.drainTimeout);
       }
@@ -809,14 +812,18 @@ public final class LoadGenerator {
    */
   private static void publishAtRate(Settings settings, Publisher publisher, EventFactory factory, long total, long start,
                                     double intervalNanos, AckListener onAck) throws InterruptedException {
-    publishAtRate(settings, publisher, factory, total, start, intervalNanos, onAck, () -> { });
+    Sender sender = new Sender(settings, publisher);
+    publishAtRate(settings, sender, factory, total, start, intervalNanos, onAck, () -> { });
+    sender.drain(settings.drainTimeout);
   }
 
-  /** {@code beforeSend}: runs before each publish is handed to the publisher, its events made. */
-  private static void publishAtRate(Settings settings, Publisher publisher, EventFactory factory, long total, long start,
+  /**
+   * The same through {@code sender}, which stays open for more; {@code beforeSend} runs before
+   * each publish is handed to the publisher, its events made.
+   */
+  private static void publishAtRate(Settings settings, Sender sender, EventFactory factory, long total, long start,
                                     double intervalNanos, AckListener onAck, Runnable beforeSend)
       throws InterruptedException {
-    Sender sender = new Sender(settings, publisher);
     long next = 0;
     while (sender.ok() && next < total) {
       long now = System.nanoTime();
@@ -837,7 +844,6 @@ public final class LoadGenerator {
       sender.send(events, onAck);
       next += count;
     }
-    sender.drain(settings.drainTimeout);
   }
 
   /**
@@ -1378,6 +1384,22 @@ public final class LoadGenerator {
     }
 
     /**
+     * Waits for every publish so far to be answered and stays open for more (the batching
+     * publisher: until each is acked or fails by its delivery timeout; otherwise up to
+     * {@code timeout}), then throws the first failure if there was one.
+     */
+    void awaitAnswers(Duration timeout) throws InterruptedException {
+      if (batching != null) {
+        batching.flush();
+      } else if (permits.tryAcquire(size, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        permits.release(size);
+      } else {
+        unanswered(timeout);
+      }
+      throwFailure();
+    }
+
+    /**
      * Waits up to {@code timeout} for every publish to be answered (the batching publisher: sends
      * what it holds, then closes with the transport), then throws the first failure if there was one.
      */
@@ -1385,8 +1407,7 @@ public final class LoadGenerator {
       if (batching != null) {
         batching.close(timeout);
       } else if (!permits.tryAcquire(size, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        failure.compareAndSet(null, new TollgateException(TollgateException.CONNECTION_FAILED,
-            (size - permits.availablePermits()) + " publishes were not answered within " + timeout.toSeconds() + "s"));
+        unanswered(timeout);
       }
       if (batching != null) {
         note(progress, "%,d batches (%,d events) refused for a passing reason (partition_overloaded, publish_timeout, ...)"
@@ -1394,6 +1415,15 @@ public final class LoadGenerator {
       } else {
         note(progress, "%,d publishes refused as partition_overloaded were sent again", overloadedRetries.sum());
       }
+      throwFailure();
+    }
+
+    private void unanswered(Duration timeout) {
+      failure.compareAndSet(null, new TollgateException(TollgateException.CONNECTION_FAILED,
+          (size - permits.availablePermits()) + " publishes were not answered within " + timeout.toSeconds() + "s"));
+    }
+
+    private void throwFailure() {
       TollgateException error = failure.get();
       if (error != null) {
         throw error;

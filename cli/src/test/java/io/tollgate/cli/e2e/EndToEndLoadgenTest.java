@@ -76,4 +76,13 @@ class EndToEndLoadgenTest {
     assertEquals(200, summary.get("warmup_latency_ms").get("count").asLong(), summary.toString());
     assertTrue(run.err().contains("warm-up: 200 of 200 events received"), run.err());
   }
+
+  @Test
+  void singleSendsThroughTheBatchingPublisherKeepItOpenFromTheWarmUpIntoTheRun() throws Exception {
+    CliNode.Run run = loadgen("--warmup", "1s", "--batch-size", "1");
+    assertEquals(0, run.exitCode(), run.err());
+    JsonNode summary = run.summary();
+    assertEquals(400, summary.get("received").asLong(), summary.toString());
+    assertEquals(200, summary.get("warmup_latency_ms").get("count").asLong(), summary.toString());
+  }
 }
