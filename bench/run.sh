@@ -352,6 +352,8 @@ for spec in "${RUN_SPECS[@]}"; do
   broker_alive=true
   kill -0 "$broker_pid" 2>/dev/null || broker_alive=false
   stop_broker
+  # RocksDB's own log (warnings: write stalls, background errors) outlives the data it describes.
+  cp "$run_dir/data/store/LOG" "$run_dir/rocksdb.LOG" 2>/dev/null || true
   rm -rf "$run_dir/data"
 
   summary="$(grep -m1 '^{' "$run_dir/summary.json" || true)"
@@ -416,4 +418,4 @@ jq -rs '[.[] | select(.result != null)] | group_by(.run)
 log "wrote $results"
 python3 "$here/table.py" "$results"
 log "chart: python3 bench/chart.py $results docs/img"
-log "per-run logs (broker.log, loadgen.err, warmup.*): $work"
+log "per-run logs (broker.log, rocksdb.LOG, loadgen.err, warmup.*): $work"

@@ -12,6 +12,7 @@ import io.tollgate.broker.serialization.codec.ClusterMessage;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.v1.AttributeValue;
 import io.tollgate.protocols.v1.CloudEvent;
+import io.tollgate.protocols.v1.cluster.PartitionAdvanced;
 import io.tollgate.protocols.v1.journal.AlertCrossing;
 import io.tollgate.protocols.v1.journal.ArchivedPeriod;
 import io.tollgate.protocols.v1.journal.BillingArchiveSnapshot;
@@ -90,6 +91,17 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
 
   /** What journal entries of one of the account's topic partitions stored, summed per period; applied once. */
   public record RecordPublished(PublishedRecorded published, ActorRef<Done> replyTo) implements Command {}
+
+  /**
+   * Entries written to the account's topic partitions, as their partitions announced them
+   * ({@link PublishFeed}): metered from these summaries in sequence order, without reading the
+   * entries back; a partition whose entries do not follow on from its position is read instead.
+   */
+  public record PublishesWritten(List<PartitionAdvanced> entries) implements Command {
+    public PublishesWritten {
+      entries = List.copyOf(entries);
+    }
+  }
 
   /** Read the usage journals of these subscriptions to their ends, or (none) all of the account's. */
   public record CatchUp(List<String> subscriptions, ActorRef<Done> replyTo) implements Command {
@@ -434,6 +446,7 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(RecordUsage.class, this::onRecord)
         .onCommand(RecordPublished.class, this::onRecordPublished)
+        .onCommand(PublishesWritten.class, this::onPublishesWritten)
         .onCommand(CatchUp.class, this::onCatchUp)
         .onCommand(GetReadPositions.class, (ledger, get) ->
             Effect().reply(get.replyTo(), new Positions(ledger.readPositions())))
@@ -560,6 +573,12 @@ public final class AccountBilling extends EventSourcedBehaviorWithEnforcedReplie
       return Effect().reply(record.replyTo(), Done.getInstance());
     }
     return Effect().persist(BillingJournal.published(published)).thenReply(record.replyTo(), newState -> Done.getInstance());
+  }
+
+  private ReplyEffect<BillingEvent, BillingLedger> onPublishesWritten(BillingLedger ledger, PublishesWritten written) {
+    List<String> journals = written.entries().stream().map(PartitionAdvanced::getPersistenceId).distinct().toList();
+    follower.tell(new JournalFollower.Written(written.entries(), positionsOf(ledger, journals)));
+    return Effect().noReply();
   }
 
   /** The journals of the account's topic partitions: publish-side metering of a producer. */

@@ -16,6 +16,7 @@ import io.tollgate.protocols.v1.cluster.InvoiceStatusRequest;
 import io.tollgate.protocols.v1.cluster.IssueCreditNoteRequest;
 import io.tollgate.protocols.v1.cluster.JournalPositions;
 import io.tollgate.protocols.v1.cluster.Outcome;
+import io.tollgate.protocols.v1.cluster.PublishesWrittenRequest;
 import io.tollgate.protocols.v1.cluster.RecordPublishedRequest;
 import io.tollgate.protocols.v1.cluster.RecordUsageRequest;
 import io.tollgate.protocols.v1.cluster.ReleaseNumberRequest;
@@ -120,6 +121,9 @@ public final class BillingMessages {
           (record, refs) -> RecordPublishedRequest.newBuilder().setPublished(record.published())
               .setReplyTo(refs.text(record.replyTo())).build(),
           (request, refs) -> new AccountBilling.RecordPublished(request.getPublished(), refs.ref(request.getReplyTo()))),
+      MessageCodec.of("PublishesWritten", AccountBilling.PublishesWritten.class, PublishesWrittenRequest.parser(),
+          (written, refs) -> PublishesWrittenRequest.newBuilder().addAllEntries(written.entries()).build(),
+          (request, refs) -> new AccountBilling.PublishesWritten(request.getEntriesList())),
       MessageCodec.of("CatchUp", AccountBilling.CatchUp.class, CatchUpRequest.parser(),
           (catchUp, refs) -> catchUpRequest(catchUp, refs.text(catchUp.replyTo())),
           (request, refs) -> new AccountBilling.CatchUp(subscriptionsOf(request), refs.ref(request.getReplyTo()))),

@@ -90,6 +90,10 @@ final class FeedRuns {
     return again;
   }
 
+  boolean isRunning(String journal) {
+    return running.containsKey(journal);
+  }
+
   /** How many journals are being read now. */
   int running() {
     return running.size();

@@ -5,6 +5,7 @@ import io.tollgate.broker.catalog.CatalogView;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.v1.CloudEvent;
+import io.tollgate.protocols.v1.cluster.PartitionAdvanced;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
 import io.tollgate.protocols.v1.journal.EventsAppended;
 import io.tollgate.protocols.v1.journal.PublishedRecorded;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -24,6 +26,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * A child of {@link AccountBilling} that reads the account's journals, each by persistence id in
@@ -34,6 +37,14 @@ import org.apache.pekko.stream.javadsl.Sink;
  * Which reads run and who waits for them is
  * {@link FeedRuns}: a waiter is answered by the first read that started after it asked, and a
  * failed read answers its waiters with the failure.
+ *
+ * <p>A partition's writes are also announced to it ({@link Written}). Announced entries that
+ * follow on from the partition's position are metered from their summaries, in a run of their
+ * own, without reading the entries back: a read decodes every event of every entry, which at
+ * full load is as much work as the write path's, and the first read after a while of publishing
+ * (a retention check asking billing where it is) took the node's heap and stalled publishing for
+ * seconds (docs/benchmarks.md). Entries announced while a run of their partition is going wait
+ * for it ({@link AnnouncedWrites}); a gap (an announcement lost or dropped) is read from the journal.
  */
 final class JournalFollower {
   private JournalFollower() {}
@@ -54,6 +65,15 @@ final class JournalFollower {
   record Read(List<String> journals, Map<String, Long> positions, ActorRef<Done> whenAllRead,
               ActorRef<ReadFailed> whenFailed) implements Command {}
 
+  /**
+   * Partition entries as their partitions announced them, and the parent's positions of their
+   * journals (which may be ahead of this child's after a restart).
+   */
+  record Written(List<PartitionAdvanced> entries, Map<String, Long> positions) implements Command {}
+
+  /** Most announced entries of one partition waiting for a run of it to end: some minutes of writes. */
+  static final int MAX_WAITING_ANNOUNCED = 100_000;
+
   /** Some journal of a {@link Read} could not be read to its end. */
   record ReadFailed() implements NoSerializationVerificationNeeded {}
 
@@ -72,6 +92,7 @@ final class JournalFollower {
     private final PeriodScheme periods;
     private final Duration timeout;
     private final FeedRuns runs = new FeedRuns();
+    private final AnnouncedWrites announced = new AnnouncedWrites(MAX_WAITING_ANNOUNCED);
     /** How far each journal is applied, as far as this child knows. */
     private final Map<String, Long> positions = new HashMap<>();
 
@@ -103,6 +124,12 @@ final class JournalFollower {
             }
             return Behaviors.same();
           })
+          .onMessage(Written.class, written -> {
+            written.positions().forEach((journalId, position) -> positions.merge(journalId, position, Math::max));
+            written.entries().forEach(entry -> announced.add(entry, positions.getOrDefault(entry.getPersistenceId(), 0L)));
+            written.positions().keySet().forEach(this::meterAnnounced);
+            return Behaviors.same();
+          })
           .onMessage(RunEnded.class, ended -> {
             if (ended.failure() != null) {
               context.getLog().warn("reading the journal {} failed; the next read retries", ended.journal(), ended.failure());
@@ -111,10 +138,37 @@ final class JournalFollower {
             }
             if (runs.finished(ended.journal(), ended.failure() == null)) {
               run(ended.journal());
+            } else if (announced.holds(ended.journal())) {
+              meterAnnounced(ended.journal());
             }
             return Behaviors.same();
           })
           .build();
+    }
+
+    /**
+     * Meters the announced entries of a partition that no run is reading: from their summaries
+     * when they follow on from its position, else by reading its journal from there.
+     */
+    private void meterAnnounced(String partitionJournal) {
+      if (runs.isRunning(partitionJournal)) {
+        return;
+      }
+      long position = positions.getOrDefault(partitionJournal, 0L);
+      List<PartitionAdvanced> entries = announced.takeAfter(partitionJournal, position);
+      if (entries.isEmpty()) {
+        return;
+      }
+      runs.request(partitionJournal, new FeedRuns.Gather(1, allRead -> { }));
+      if (!AnnouncedWrites.followOn(position, entries)) {
+        run(partitionJournal);
+        return;
+      }
+      PartitionRef partition = PartitionRef.fromPersistenceId(partitionJournal);
+      CompletionStage<Long> last = recordPublished(Source.from(entries).map(entry -> published(partition,
+          entry.getSequenceNr(), entry.getAppendedAtMillis(), entry.getEvents(), entry.getBytes())), position);
+      context.pipeToSelf(last, (sequence, failure) ->
+          new RunEnded(partitionJournal, failure == null ? sequence : position, failure));
     }
 
     /** Reads one journal from its position on: a subscription's usage, or a topic partition's events. */
@@ -127,15 +181,25 @@ final class JournalFollower {
 
     private CompletionStage<Long> readPartition(String partitionJournal, long position) {
       PartitionRef partition = PartitionRef.fromPersistenceId(partitionJournal);
-      return journal.currentEventsByPersistenceId(partitionJournal, position + 1, Long.MAX_VALUE)
+      return recordPublished(journal.currentEventsByPersistenceId(partitionJournal, position + 1, Long.MAX_VALUE)
           .map(envelope -> {
             EventsAppended appended = (EventsAppended) envelope.event();
             long bytes = appended.getEventsList().stream().mapToLong(CloudEvent::getSerializedSize).sum();
-            return PublishedRecorded.newBuilder().setTopic(partition.topic())
-                .setPartition(partition.partition()).setSequence(envelope.sequenceNr())
-                .setPeriod(periods.periodOf(Instant.ofEpochMilli(appended.getAppendedAtMillis())).id())
-                .setEvents(appended.getEventsCount()).setBytes(bytes).build();
-          })
+            return published(partition, envelope.sequenceNr(), appended.getAppendedAtMillis(),
+                appended.getEventsCount(), bytes);
+          }), position);
+    }
+
+    private PublishedRecorded published(PartitionRef partition, long sequence, long appendedAtMillis, int events,
+                                        long bytes) {
+      return PublishedRecorded.newBuilder().setTopic(partition.topic()).setPartition(partition.partition())
+          .setSequence(sequence).setPeriod(periods.periodOf(Instant.ofEpochMilli(appendedAtMillis)).id())
+          .setEvents(events).setBytes(bytes).build();
+    }
+
+    /** Hands the records to the billing as sums, one at a time; completes with the last sequence recorded. */
+    private CompletionStage<Long> recordPublished(Source<PublishedRecorded, NotUsed> records, long position) {
+      return records
           .grouped(ENTRIES_PER_SUM)
           .mapConcat(FeedSums::published)
           .mapAsync(1, published -> AskPattern.<AccountBilling.Command, Done>ask(billing,

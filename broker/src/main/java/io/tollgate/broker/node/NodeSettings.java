@@ -118,7 +118,7 @@ public record NodeSettings(
 
   /** {@code tollgate.billing}: periods, and when and how often they close. */
   public record Billing(PeriodScheme periods, Duration grace, Duration closeInterval, boolean eagerFeed,
-                        InvoiceIssuer issuer) {}
+                        Duration publishFeedInterval, InvoiceIssuer issuer) {}
 
   /** {@code tollgate.cluster.tls}: the PEM files Artery's TLS transport reads. */
   public record ClusterTls(Path certFile, Path keyFile, Path caFile) {}
@@ -158,7 +158,7 @@ public record NodeSettings(
             positive(t, "subscriptions.stall-timeout"),
             positive(t, "subscriptions.websocket-close-timeout"), failoverWait(config, askTimeout)),
         new Billing(periods(t), notNegative(t, "billing.grace"), positive(t, "billing.close-interval"),
-            t.getBoolean("billing.eager-feed"), new InvoiceIssuer(t.getString("billing.issuer.name"),
+            t.getBoolean("billing.eager-feed"), positive(t, "billing.publish-feed-interval"), new InvoiceIssuer(t.getString("billing.issuer.name"),
                 t.getString("billing.issuer.address"), t.getString("billing.issuer.tax-id"),
                 notNegative(t, "billing.payment-terms"))),
         new AuthThrottle.Settings(atLeastOne(t, "auth.failures.allowed"), positive(t, "auth.failures.window"),

@@ -25,6 +25,7 @@ import io.tollgate.broker.auth.JwtSettings;
 import io.tollgate.broker.auth.JwtVerifier;
 import io.tollgate.broker.invoicing.AccountBilling;
 import io.tollgate.broker.invoicing.BillingWakeups;
+import io.tollgate.broker.invoicing.PublishFeed;
 import io.tollgate.broker.invoicing.InvoiceNumbering;
 import io.tollgate.broker.invoicing.BillingArchive;
 import io.tollgate.broker.invoicing.PeriodCloser;
@@ -90,6 +91,7 @@ import io.tollgate.broker.topic.TopicSchemas;
 import io.tollgate.broker.topic.Retention;
 import io.tollgate.broker.topic.TopicPartition;
 import io.tollgate.protocols.StrictJson;
+import io.tollgate.protocols.v1.cluster.PartitionAdvanced;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -111,6 +113,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
@@ -308,7 +311,11 @@ public final class TollgateNode {
             + "having waited tollgate.retention.max-reader-wait");
     RetentionReaders retentionReaders = new RetentionReaders(partitionReaders, () -> partitionJournals(view.catalog()),
         settings.topics().retention().checkInterval(), (unreadJournal, entries) -> deletedUnread.inc(entries));
-    TopicPartition.initSharding(sharding, settings.topics(), clock, journalReads.announcements(), topic ->
+    Consumer<PartitionAdvanced> meterPublishes = meteringPublishes(system, sharding, view, settings.billing());
+    TopicPartition.initSharding(sharding, settings.topics(), clock, advanced -> {
+      journalReads.announcements().tell(Topic.publish(advanced));
+      meterPublishes.accept(advanced);
+    }, topic ->
         view.catalog().topic(topic)
             .map(known -> Retention.of(known.retentionMillis(), known.retentionBytes(), topicDefault))
             .orElse(Retention.FOREVER), retentionReaders, currentJournal, dedupWindows);
@@ -550,6 +557,20 @@ public final class TollgateNode {
     catalog.accounts().forEach(account -> journals.add(AccountBilling.persistenceId(account.id())));
     catalog.subscriptions().forEach(subscription -> journals.add(SubscriptionEntity.persistenceId(subscription.id())));
     return journals;
+  }
+
+  /**
+   * Where this node's partitions hand each write's summary for publish metering: to the node's
+   * {@link PublishFeed} with the eager feed on; with it off, nowhere (billing reads the journals
+   * when a bill is read or a period closes).
+   */
+  private static Consumer<PartitionAdvanced> meteringPublishes(ActorSystem<?> system, ClusterSharding sharding,
+                                                              CatalogView view, NodeSettings.Billing billing) {
+    if (!billing.eagerFeed()) {
+      return advanced -> { };
+    }
+    ActorRef<PublishFeed.Message> feed = PublishFeed.start(system, sharding, view, billing.publishFeedInterval());
+    return advanced -> feed.tell(new PublishFeed.Wrote(advanced));
   }
 
   private static List<String> partitionJournals(Catalog catalog) {

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -22,7 +23,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -85,27 +85,28 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
                                   Duration maxReaderWait) {}
 
   /**
-   * {@code announcements}: where each write is announced to every node's readers ({@link JournalReads});
+   * {@code announce}: told the summary of each write, to announce it to every node's readers
+   * ({@link JournalReads}) and to the topic owner's billing; it only hands the summary on;
    * {@code retentionOf}: each topic's retention, looked up at each check so a change applies;
    * {@code journalQuery}: where a partition reads its deduplication window back after a restart
    * or a move; {@code windows}: where it reports the window; {@code readers}: the readers of
    * its journal that retention waits for.
    */
   public static void initSharding(ClusterSharding sharding, Settings settings, Clock clock,
-                                  ActorRef<Topic.Command<PartitionAdvanced>> announcements,
+                                  Consumer<PartitionAdvanced> announce,
                                   Function<String, Retention> retentionOf, PartitionReaders readers,
                                   CurrentEventsByPersistenceIdQuery journalQuery, DedupWindows windows) {
     sharding.init(Entity.of(ENTITY_KEY, context -> create(PartitionRef.fromEntityId(context.getEntityId()),
-        settings, clock, announcements, retentionOf, readers, journalQuery, windows)));
+        settings, clock, announce, retentionOf, readers, journalQuery, windows)));
   }
 
   static Behavior<Command> create(PartitionRef partition, Settings settings, Clock clock,
-                                  ActorRef<Topic.Command<PartitionAdvanced>> announcements,
+                                  Consumer<PartitionAdvanced> announce,
                                   Function<String, Retention> retentionOf, PartitionReaders readers,
                                   CurrentEventsByPersistenceIdQuery journalQuery, DedupWindows windows) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(CheckRetention.INSTANCE, Duration.ZERO, settings.retention().checkInterval());
-      return new TopicPartition(context, timers, partition, settings, clock, announcements, retentionOf, readers,
+      return new TopicPartition(context, timers, partition, settings, clock, announce, retentionOf, readers,
           journalQuery, windows);
     }));
   }
@@ -122,7 +123,7 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
   private final Settings settings;
   private final ActorRef<PartitionJournal.Command> journal;
   private final ActorRef<PartitionJournal.Written> writtenAdapter;
-  private final ActorRef<Topic.Command<PartitionAdvanced>> announcements;
+  private final Consumer<PartitionAdvanced> announce;
   private final Function<String, Retention> retentionOf;
   private final PartitionReaders readers;
   private final TimerScheduler<Command> timers;
@@ -136,7 +137,7 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
   private long waitingBytes;
 
   private TopicPartition(ActorContext<Command> context, TimerScheduler<Command> timers, PartitionRef partition,
-                         Settings settings, Clock clock, ActorRef<Topic.Command<PartitionAdvanced>> announcements,
+                         Settings settings, Clock clock, Consumer<PartitionAdvanced> announce,
                          Function<String, Retention> retentionOf, PartitionReaders readers,
                          CurrentEventsByPersistenceIdQuery journalQuery, DedupWindows windows) {
     super(context);
@@ -144,7 +145,7 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
     this.clock = clock;
     this.partition = partition;
     this.settings = settings;
-    this.announcements = announcements;
+    this.announce = announce;
     this.retentionOf = retentionOf;
     this.readers = readers;
     this.journal = context.spawn(
@@ -276,7 +277,7 @@ public final class TopicPartition extends AbstractBehavior<TopicPartition.Comman
       }
     }
     inFlight = List.of();
-    announcements.tell(Topic.publish(batch.written().announcement()));
+    announce.accept(batch.written().announcement());
     if (!waiting.isEmpty()) {
       write(takeNextEntry());
     }

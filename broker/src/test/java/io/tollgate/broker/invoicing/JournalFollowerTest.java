@@ -1,5 +1,6 @@
 package io.tollgate.broker.invoicing;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.ConfigFactory;
@@ -9,6 +10,7 @@ import io.tollgate.broker.e2e.TestBroker;
 import io.tollgate.broker.subscription.SubscriptionEntity;
 import io.tollgate.broker.position.PartitionRef;
 import io.tollgate.protocols.v1.CloudEvent;
+import io.tollgate.protocols.v1.cluster.PartitionAdvanced;
 import io.tollgate.protocols.v1.journal.CatalogChange;
 import io.tollgate.protocols.v1.journal.CursorsAdvanced;
 import io.tollgate.protocols.v1.journal.EventsAppended;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -94,6 +97,88 @@ class JournalFollowerTest {
     assertEquals("2026-11", record.published().getPeriod());
     record.replyTo().tell(Done.getInstance());
     read.expectMessage(Done.getInstance());
+    billing.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  private static final String PARTITION = new PartitionRef("shop.orders", 0).persistenceId();
+
+  /** Appends an entry of {@code events} events to the partition's journal and returns its announcement. */
+  private PartitionAdvanced written(int events) {
+    EventsAppended.Builder appended = EventsAppended.newBuilder().setAppendedAtMillis(NOVEMBER_10.toEpochMilli());
+    long bytes = 0;
+    for (int i = 0; i < events; i++) {
+      CloudEvent event = CloudEvent.newBuilder().setId("e" + i).build();
+      appended.addEvents(event);
+      bytes += event.getSerializedSize();
+    }
+    journal.append(PARTITION, appended.build());
+    return PartitionAdvanced.newBuilder().setPersistenceId(PARTITION)
+        .setSequenceNr(journal.events.get(PARTITION).size()).setEvents(events).setBytes(bytes)
+        .setAppendedAtMillis(NOVEMBER_10.toEpochMilli()).build();
+  }
+
+  private AccountBilling.RecordPublished recorded() {
+    AccountBilling.RecordPublished record = billing.expectMessageClass(AccountBilling.RecordPublished.class);
+    record.replyTo().tell(Done.getInstance());
+    return record;
+  }
+
+  @Test
+  void announcedWritesThatFollowOnFromThePositionAreMeteredFromTheirSummariesWithoutAJournalRead() {
+    written(2);
+    PartitionAdvanced second = written(3);
+    PartitionAdvanced third = written(4);
+    follower().tell(new JournalFollower.Written(List.of(second, third), Map.of(PARTITION, 1L)));
+    AccountBilling.RecordPublished record = recorded();
+    assertEquals(3, record.published().getSequence());
+    assertEquals(7, record.published().getEvents(), "entries 2 and 3, after the position");
+    assertEquals(second.getBytes() + third.getBytes(), record.published().getBytes());
+    assertEquals("2026-11", record.published().getPeriod());
+    assertEquals(0, journal.reads.get(), "nothing read back");
+    billing.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void anAnnouncementAfterAGapReadsTheJournalFromThePosition() {
+    written(2);
+    written(3);
+    PartitionAdvanced third = written(4);
+    ActorRef<JournalFollower.Command> follower = follower();
+    follower.tell(new JournalFollower.Written(List.of(third), Map.of(PARTITION, 1L)));
+    AccountBilling.RecordPublished record = recorded();
+    assertEquals(3, record.published().getSequence());
+    assertEquals(7, record.published().getEvents(), "entry 2, whose announcement was lost, and entry 3");
+    assertEquals(1, journal.reads.get());
+    billing.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void writesAnnouncedWhileTheirPartitionIsReadAreMeteredOnceAfterTheRead() {
+    PartitionAdvanced first = written(2);
+    PartitionAdvanced second = written(3);
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    journal.gate = gate;
+    ActorRef<JournalFollower.Command> follower = follower();
+    TestProbe<Done> read = testKit.createTestProbe();
+    follower.tell(new JournalFollower.Read(List.of(PARTITION), Map.of(PARTITION, 0L), read.ref(),
+        testKit.<JournalFollower.ReadFailed>createTestProbe().ref()));
+    await().atMost(Duration.ofSeconds(3)).until(() -> journal.reads.get() == 1);
+    PartitionAdvanced third = written(4);
+    follower.tell(new JournalFollower.Written(List.of(first, second, third), Map.of(PARTITION, 0L)));
+    billing.expectNoMessage(Duration.ofMillis(200));
+    PartitionAdvanced fourth = written(5);
+    follower.tell(new JournalFollower.Written(List.of(fourth), Map.of(PARTITION, 0L)));
+    journal.gate = CompletableFuture.completedFuture(null);
+    gate.complete(null);
+
+    AccountBilling.RecordPublished byRead = recorded();
+    read.expectMessage(Done.getInstance());
+    assertEquals(2, byRead.published().getSequence(), "the read took what the journal held when it began");
+    assertEquals(2 + 3, byRead.published().getEvents());
+    AccountBilling.RecordPublished announced = recorded();
+    assertEquals(4, announced.published().getSequence());
+    assertEquals(4 + 5, announced.published().getEvents(), "from where the read ended: each entry metered once");
+    assertEquals(1, journal.reads.get(), "the announcements after the read were not read back");
     billing.expectNoMessage(Duration.ofMillis(200));
   }
 

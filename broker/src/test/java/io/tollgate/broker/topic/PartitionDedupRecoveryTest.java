@@ -62,8 +62,8 @@ class PartitionDedupRecoveryTest {
   }
 
   private static ActorRef<TopicPartition.Command> partition(PartitionRef ref, MutableClock clock, DedupWindows windows) {
-    return testKit.spawn(TopicPartition.create(ref, SETTINGS, clock, announcements, topic -> Retention.FOREVER,
-        PartitionReaders.NONE, journalQuery, windows), "p" + spawned++);
+    return testKit.spawn(TopicPartition.create(ref, SETTINGS, clock, advanced -> announcements.tell(Topic.publish(advanced)),
+        topic -> Retention.FOREVER, PartitionReaders.NONE, journalQuery, windows), "p" + spawned++);
   }
 
   private static TopicPartition.Appended append(ActorRef<TopicPartition.Command> partition, String id) {

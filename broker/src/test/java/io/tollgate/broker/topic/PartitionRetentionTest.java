@@ -89,7 +89,7 @@ class PartitionRetentionTest {
 
   private static ActorRef<TopicPartition.Command> partition(PartitionRef ref, AtomicReference<Retention> retention,
                                                            TopicPartition.Settings settings, PartitionReaders readers) {
-    return testKit.spawn(TopicPartition.create(ref, settings, Clock.systemUTC(), announcements,
+    return testKit.spawn(TopicPartition.create(ref, settings, Clock.systemUTC(), advanced -> announcements.tell(Topic.publish(advanced)),
         topic -> retention.get(), readers, journalQuery, new DedupWindows(Clock.systemUTC())), "p" + spawned++);
   }
 

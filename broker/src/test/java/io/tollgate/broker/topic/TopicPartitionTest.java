@@ -76,7 +76,7 @@ class TopicPartitionTest {
   }
 
   private static ActorRef<TopicPartition.Command> partition(PartitionRef ref, TopicPartition.Settings settings) {
-    return testKit.spawn(TopicPartition.create(ref, settings, Clock.systemUTC(), announcements,
+    return testKit.spawn(TopicPartition.create(ref, settings, Clock.systemUTC(), advanced -> announcements.tell(Topic.publish(advanced)),
         topic -> Retention.FOREVER, PartitionReaders.NONE, journalQuery, new DedupWindows(Clock.systemUTC())), "p" + partitions++);
   }
 
