@@ -42,7 +42,7 @@ import org.apache.pekko.stream.javadsl.Source;
  * follow on from the partition's position are metered from their summaries, in a run of their
  * own, without reading the entries back: a read decodes every event of every entry, which at
  * full load is as much work as the write path's, and the first read after a while of publishing
- * (a retention check asking billing where it is) took the node's heap and stalled publishing for
+ * (a new account's first period-close tick) took the node's heap and stalled publishing for
  * seconds (docs/benchmarks.md). Entries announced while a run of their partition is going wait
  * for it ({@link AnnouncedWrites}); a gap (an announcement lost or dropped) is read from the journal.
  */
