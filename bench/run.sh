@@ -36,6 +36,7 @@
 #   COUNTED_TIMEOUT [600] hard limit in seconds on each drain/ack-to-invoice loadgen
 #   RUNS [all]           space-separated subset of run names (see RUN_SPECS below)
 #   IDLE_HOLD [30s]      how long the idle-* runs hold their streams while the broker's CPU is counted
+#   IDLE_SETTLE [0s]     how long they hold them first, not counted (what opening 10,000 streams leaves to do)
 #   WEBHOOK_RATE [250]   events/s of the webhook-100 run (each posted to 100 endpoints: 25,000 deliveries/s)
 #
 # Batch size 1 (tcp-b1-*, http-b1-*) sends single events through the SDK's batching publisher, as
@@ -137,7 +138,7 @@ size_args() { # size_args NAME measured|warmup -> sets size
     ack-to-invoice*:warmup) size=(--samples "$ACK_WARMUP_SAMPLES") ;;
     e2e-*:measured) size=(--duration "$E2E_DURATION" --warmup "$E2E_WARMUP") ;;
     fanout-*:measured|webhook-*:measured) size=(--duration "$E2E_DURATION") ;;
-    idle-*:*) size=(--duration "${IDLE_HOLD:-30s}") ;;
+    idle-*:*) size=(--duration "${IDLE_HOLD:-30s}" --warmup "${IDLE_SETTLE:-0s}") ;;
     subscriptions-*:*) size=() ;;
     *:measured) size=(--duration "$DURATION") ;;
     *:warmup) size=(--duration "$WARMUP") ;;

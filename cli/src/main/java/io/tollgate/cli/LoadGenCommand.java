@@ -38,8 +38,8 @@ import picocli.CommandLine.Spec;
             + "its own, each request's signature checked; publishes at --rate, or with --rate 0 --events as fast as acks "
             + "allow; reports deliveries/s, publish-to-receipt latency, and lost, duplicate and out-of-order events per "
             + "endpoint and partition (exit code 1 if there are any, or a bad signature).",
-        "idle: opens --streams streams that receive nothing (needs --setup), holds them for --duration, and reports "
-            + "the broker's CPU while they are held and its heap per stream (from its /metrics; with --broker-pid, "
+        "idle: opens --streams streams that receive nothing (needs --setup), holds them for --warmup (not measured) "
+            + "and then --duration, and reports the broker's CPU over that --duration and its heap per stream (from its /metrics; with --broker-pid, "
             + "after a full GC, and its resident set).",
         "subscriptions: creates --subscriptions subscriptions (needs --setup) and reports the broker's heap per subscription.",
         "With --batch-size 1, events are sent one by one through the SDK's batching publisher (--linger); "
@@ -152,7 +152,9 @@ public final class LoadGenCommand implements Callable<Integer> {
 
   @Option(names = "--warmup", defaultValue = "0s", converter = Cli.DurationConverter.class,
       description = "e2e: before measuring, publish at --rate for this long on the same stream and wait for those "
-          + "events to arrive, measured apart, as a consumer that has run a while sees it (default: ${DEFAULT-VALUE}).")
+          + "events to arrive, measured apart, as a consumer that has run a while sees it; idle: hold the streams this "
+          + "long before the broker's CPU is counted, so that what opening them left to do is done "
+          + "(default: ${DEFAULT-VALUE}).")
   Duration warmup;
 
   @Option(names = "--rate", defaultValue = "1000", description = "e2e, fanout, webhook: events per second; webhook: 0 "

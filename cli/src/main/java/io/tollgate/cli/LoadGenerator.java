@@ -1063,8 +1063,9 @@ public final class LoadGenerator {
 
   /**
    * Opens {@link Settings#streams} streams, one per subscription the run creates, on a topic that
-   * receives nothing, holds them for {@link Settings#duration} and reports what they cost the
-   * broker: CPU while held, and heap and resident set against before they were opened.
+   * receives nothing, holds them for {@link Settings#warmup} and then {@link Settings#duration},
+   * and reports what they cost the broker: CPU over that duration, and heap and resident set
+   * against before they were opened.
    */
   private static Summary idle(Settings settings) throws InterruptedException {
     List<String> subscriptionIds = createSubscriptions(settings, settings.streams);
@@ -1079,6 +1080,11 @@ public final class LoadGenerator {
         streams.add(Subscriber.builder(settings.url, settings.apiKey, subscription).httpClient(http)
             .onDelivery(delivery -> { }).connect());
         opened.increment();
+      }
+      if (!settings.warmup.isZero()) {
+        note(settings.progress, "%,d streams open; holding them for %d s before the broker's CPU is counted",
+            streams.size(), settings.warmup.toSeconds());
+        Thread.sleep(settings.warmup.toMillis());
       }
       note(settings.progress, "%,d streams open; holding them for %d s", streams.size(), settings.duration.toSeconds());
       BrokerGauges.Reading held = gauges.read(false);
