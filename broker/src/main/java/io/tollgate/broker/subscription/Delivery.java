@@ -31,6 +31,8 @@ public final class Delivery {
   private final ConcurrentHashMap<Object, Object> derived = new ConcurrentHashMap<>(2);
   /** The heap account of the tail entry this delivery was read in; null for one read otherwise. */
   private final EntryHeap heap;
+  /** {@link #billedBytes()} once a stream has asked (-1 before): every stream of a shared tail bills the same. */
+  private volatile long billedBytes = -1;
 
   public Delivery(Cursor cursor, long offset, CloudEvent event, long appendedAtMillis) {
     this(cursor, offset, event, appendedAtMillis, null);
@@ -72,17 +74,38 @@ public final class Delivery {
    * so WebSocket JSON or Protobuf, SSE and webhooks bill the same event the same.
    */
   public long billedBytes() {
-    return billedBytes(event);
+    long known = billedBytes;
+    if (known < 0) {
+      known = billedBytes(event);
+      billedBytes = known;
+    }
+    return known;
   }
 
-  /** What {@link #billedBytes()} counts, of an event as its consumer saw it. */
+  /**
+   * What {@link #billedBytes()} counts, of an event as its consumer saw it. Text is measured, not
+   * encoded: asking the event for its data's bytes would encode the text and keep the bytes in
+   * place of the text, which every renderer then decodes again.
+   */
   public static long billedBytes(CloudEvent event) {
     return switch (event.getDataCase()) {
       case BINARY_DATA -> event.getBinaryData().size();
-      case TEXT_DATA -> event.getTextDataBytes().size();
-      case JSON_DATA -> event.getJsonDataBytes().size();
+      case TEXT_DATA -> utf8Length(event.getTextData());
+      case JSON_DATA -> utf8Length(event.getJsonData());
       case DATA_NOT_SET -> 0;
     };
+  }
+
+  /** How many bytes {@code text} takes in UTF-8 (a surrogate pair, two chars, takes four). */
+  static long utf8Length(String text) {
+    long bytes = text.length();
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c >= 0x80) {
+        bytes += c < 0x800 || Character.isSurrogate(c) ? 1 : 2;
+      }
+    }
+    return bytes;
   }
 
   /**

@@ -8,7 +8,11 @@ import io.tollgate.broker.position.Cursor;
 import io.tollgate.protocols.redaction.Redaction;
 import io.tollgate.protocols.v1.CloudEvent;
 import io.tollgate.protocols.v1.journal.RedactionRule;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
 
 /** The bytes a delivery is billed for: its data as the consumer receives it, whatever the wire form. */
@@ -26,6 +30,19 @@ class DeliveryBytesTest {
     assertEquals(12, delivery(CloudEvent.newBuilder().setJsonData("{\"n\":\"€1\"}")).billedBytes());
     assertEquals(3, delivery(CloudEvent.newBuilder().setBinaryData(ByteString.copyFrom(new byte[] {1, 2, 3}))).billedBytes());
     assertEquals(0, delivery(CloudEvent.newBuilder()).billedBytes(), "an event without data bills no bytes");
+  }
+
+  @Property
+  void theMeasuredLengthOfAnyTextIsItsUtf8Encoding(@ForAll @StringLength(max = 64) String text) {
+    String valid = new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+    assertEquals(valid.getBytes(StandardCharsets.UTF_8).length, Delivery.utf8Length(valid));
+  }
+
+  @Test
+  void aSurrogatePairIsFourBytesAndACharAbove0x800Three() {
+    CloudEvent event = CloudEvent.newBuilder().setTextData("a\uD83D\uDE00\u0800").build();
+    assertEquals(1 + 4 + 3, Delivery.billedBytes(event));
+    assertEquals(1 + 4 + 3, new Delivery(CURSOR, 0, event).billedBytes());
   }
 
   @Test
