@@ -32,8 +32,9 @@ final class AnnouncedWrites {
     }
   }
 
-  boolean holds(String journal) {
-    return pending.containsKey(journal);
+  /** The journals that hold announced entries, as a copy. */
+  List<String> journals() {
+    return List.copyOf(pending.keySet());
   }
 
   /** Removes every entry of {@code journal} and returns those after {@code position}, in sequence order. */

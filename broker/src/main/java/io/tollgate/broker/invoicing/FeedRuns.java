@@ -2,6 +2,8 @@ package io.tollgate.broker.invoicing;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -11,11 +13,22 @@ import java.util.function.Consumer;
  * answered by the first read that started after it asked, never later: wake-ups that keep
  * arriving during a busy stream make another read, but do not keep earlier waiters waiting. A
  * failed read answers every waiter of its journal with the failure and forgets them, so nothing
- * is left behind. Plain, so that these rules have plain tests; {@link AccountBilling} starts the
- * reads it is told to.
+ * is left behind. At most {@code maxRunning} journals are read at once; the others wait their
+ * turn in the order asked. Plain, so that these rules have plain tests; {@link AccountBilling}
+ * starts the reads it is told to.
  */
 final class FeedRuns {
+  private final int maxRunning;
   private final Map<String, Run> running = new HashMap<>();
+  /** Journals asked for while {@code maxRunning} others were read, in the order asked. */
+  private final LinkedHashMap<String, Run> waiting = new LinkedHashMap<>();
+
+  FeedRuns(int maxRunning) {
+    if (maxRunning < 1) {
+      throw new IllegalArgumentException("at least one read must run: " + maxRunning);
+    }
+    this.maxRunning = maxRunning;
+  }
 
   private static final class Run {
     List<Gather> current = new ArrayList<>();
@@ -51,47 +64,67 @@ final class FeedRuns {
   /**
    * Asks for {@code journal} to be read to its end for {@code waiter}.
    *
-   * @return true when a read must start now; false when one is running (another follows it)
+   * @return true when a read must start now; false when one is running (another follows it) or
+   *     the journal waits for its turn
    */
   boolean request(String journal, Gather waiter) {
     Run run = running.get(journal);
-    if (run == null) {
-      run = new Run();
-      run.current.add(waiter);
-      running.put(journal, run);
+    if (run != null) {
+      run.again = true;
+      run.next.add(waiter);
+      return false;
+    }
+    Run queued = waiting.get(journal);
+    if (queued != null) {
+      queued.current.add(waiter);
+      return false;
+    }
+    Run fresh = new Run();
+    fresh.current.add(waiter);
+    if (running.size() < maxRunning) {
+      running.put(journal, fresh);
       return true;
     }
-    run.again = true;
-    run.next.add(waiter);
+    waiting.put(journal, fresh);
     return false;
   }
 
   /**
    * A read of {@code journal} ended; answers its waiters.
    *
-   * @return true when another read must start now, for the requests that came during this one
+   * @return the journals whose reads must start now: this one again, for the requests that came
+   *     during its read, and those whose turn came
    */
-  boolean finished(String journal, boolean ok) {
+  List<String> finished(String journal, boolean ok) {
     Run run = running.get(journal);
     if (run == null) {
-      return false;
+      return List.of();
     }
+    List<String> start = new ArrayList<>();
     List<Gather> answered = run.current;
-    boolean again = ok && run.again;
-    if (again) {
+    if (ok && run.again) {
       run.current = run.next;
       run.next = new ArrayList<>();
       run.again = false;
+      start.add(journal);
     } else {
       running.remove(journal);
       answered.addAll(run.next);
     }
     answered.forEach(waiter -> waiter.journalRead(ok));
-    return again;
+    Iterator<Map.Entry<String, Run>> turns = waiting.entrySet().iterator();
+    while (running.size() < maxRunning && turns.hasNext()) {
+      Map.Entry<String, Run> turn = turns.next();
+      turns.remove();
+      running.put(turn.getKey(), turn.getValue());
+      start.add(turn.getKey());
+    }
+    return start;
   }
 
-  boolean isRunning(String journal) {
-    return running.containsKey(journal);
+  /** Whether a read of {@code journal} could start now: none runs or waits, and there is room. */
+  boolean canStart(String journal) {
+    return running.size() < maxRunning && !running.containsKey(journal) && !waiting.containsKey(journal);
   }
 
   /** How many journals are being read now. */

@@ -71,6 +71,13 @@ final class JournalFollower {
    */
   record Written(List<PartitionAdvanced> entries, Map<String, Long> positions) implements Command {}
 
+  /**
+   * Most journals read at once. Each read asks the billing to persist its sums, one persist at a
+   * time; a period's close that read a thousand usage journals at once queued a thousand asks,
+   * which timed out behind each other, failed the close, and came back at the next tick.
+   */
+  static final int MAX_READS_AT_ONCE = 16;
+
   /** Most announced entries of one partition waiting for a run of it to end: some minutes of writes. */
   static final int MAX_WAITING_ANNOUNCED = 100_000;
 
@@ -91,7 +98,7 @@ final class JournalFollower {
     private final CurrentEventsByPersistenceIdQuery journal;
     private final PeriodScheme periods;
     private final Duration timeout;
-    private final FeedRuns runs = new FeedRuns();
+    private final FeedRuns runs = new FeedRuns(MAX_READS_AT_ONCE);
     private final AnnouncedWrites announced = new AnnouncedWrites(MAX_WAITING_ANNOUNCED);
     /** How far each journal is applied, as far as this child knows. */
     private final Map<String, Long> positions = new HashMap<>();
@@ -136,22 +143,20 @@ final class JournalFollower {
             } else {
               positions.merge(ended.journal(), ended.lastSequence(), Math::max);
             }
-            if (runs.finished(ended.journal(), ended.failure() == null)) {
-              run(ended.journal());
-            } else if (announced.holds(ended.journal())) {
-              meterAnnounced(ended.journal());
-            }
+            runs.finished(ended.journal(), ended.failure() == null).forEach(this::run);
+            announced.journals().forEach(this::meterAnnounced);
             return Behaviors.same();
           })
           .build();
     }
 
     /**
-     * Meters the announced entries of a partition that no run is reading: from their summaries
-     * when they follow on from its position, else by reading its journal from there.
+     * Meters the announced entries of a partition, once no run reads it and there is room for
+     * one: from their summaries when they follow on from its position, else by reading its
+     * journal from there.
      */
     private void meterAnnounced(String partitionJournal) {
-      if (runs.isRunning(partitionJournal)) {
+      if (!runs.canStart(partitionJournal)) {
         return;
       }
       long position = positions.getOrDefault(partitionJournal, 0L);

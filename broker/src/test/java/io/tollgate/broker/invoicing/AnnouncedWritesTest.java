@@ -26,8 +26,8 @@ class AnnouncedWritesTest {
     writes.add(entry("p-0", 6), 4);
     writes.add(entry("p-1", 2), 0);
     assertEquals(List.of(6L, 7L), sequences(writes.takeAfter("p-0", 5)), "5 was metered meanwhile; 6 is kept once");
-    assertFalse(writes.holds("p-0"));
-    assertTrue(writes.holds("p-1"), "another journal's are its own");
+    assertFalse(writes.journals().contains("p-0"));
+    assertEquals(List.of("p-1"), writes.journals(), "another journal's are its own");
     assertEquals(List.of(), writes.takeAfter("p-0", 5));
   }
 
@@ -35,7 +35,7 @@ class AnnouncedWritesTest {
   void anEntryAtOrBeforeThePositionIsNotKept() {
     AnnouncedWrites writes = new AnnouncedWrites(10);
     writes.add(entry("p-0", 3), 3);
-    assertFalse(writes.holds("p-0"));
+    assertFalse(writes.journals().contains("p-0"));
   }
 
   @Test

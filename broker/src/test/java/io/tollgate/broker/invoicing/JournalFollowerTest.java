@@ -17,6 +17,7 @@ import io.tollgate.protocols.v1.journal.EventsAppended;
 import io.tollgate.protocols.v1.journal.SubscriptionCreated;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -180,6 +181,32 @@ class JournalFollowerTest {
     assertEquals(4 + 5, announced.published().getEvents(), "from where the read ended: each entry metered once");
     assertEquals(1, journal.reads.get(), "the announcements after the read were not read back");
     billing.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void atMostSixteenJournalsAreReadAtOnceAndTheRestInTurn() {
+    int journals = JournalFollower.MAX_READS_AT_ONCE + 4;
+    List<String> subscriptions = new ArrayList<>();
+    for (int i = 0; i < journals; i++) {
+      subscription("sub_" + i);
+      usage("sub_" + i, 1);
+      subscriptions.add("sub_" + i);
+    }
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    journal.gate = gate;
+    TestProbe<Done> read = testKit.createTestProbe();
+    follower().tell(new JournalFollower.Read(subscriptions, Map.of(), read.ref(),
+        testKit.<JournalFollower.ReadFailed>createTestProbe().ref()));
+    await().atMost(Duration.ofSeconds(3)).until(() -> journal.reads.get() == JournalFollower.MAX_READS_AT_ONCE);
+    billing.expectNoMessage(Duration.ofMillis(200));
+    assertEquals(JournalFollower.MAX_READS_AT_ONCE, journal.reads.get(), "the rest wait for room");
+    journal.gate = CompletableFuture.completedFuture(null);
+    gate.complete(null);
+    for (int i = 0; i < journals; i++) {
+      billing.expectMessageClass(AccountBilling.RecordUsage.class).replyTo().tell(Done.getInstance());
+    }
+    read.expectMessage(Done.getInstance());
+    assertEquals(journals, journal.reads.get());
   }
 
   @Test
