@@ -1329,7 +1329,7 @@ public final class LoadGenerator {
     private final Semaphore permits;
     private final AtomicReference<TollgateException> failure = new AtomicReference<>();
     private final PrintWriter progress;
-    /** Publishes a partition refused as overloaded, sent again after a pause, as a client that honours backpressure does. */
+    /** Publishes refused for a reason that passes, sent again after a pause, as a client that honours backpressure does. */
     private final LongAdder overloadedRetries = new LongAdder();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(task -> {
       Thread thread = new Thread(task, "loadgen-overloaded-retries");
@@ -1363,13 +1363,15 @@ public final class LoadGenerator {
     }
 
     /**
-     * Publishes {@code events}; when a partition answers {@code partition_overloaded}, publishes
-     * them again (the same ids, stored once) after {@code pause}, twice as long each time up to
-     * {@link #LAST_OVERLOADED_PAUSE}. The latency counts from the first send.
+     * Publishes {@code events}; when the broker refuses them for a reason that passes
+     * ({@link BatchingPublisher#RETRIABLE}: {@code partition_overloaded}, {@code publish_timeout},
+     * ...), publishes them again (the same ids, stored once) after {@code pause}, twice as long
+     * each time up to {@link #LAST_OVERLOADED_PAUSE}, as the SDK's own publisher does. The latency
+     * counts from the first send.
      */
     private void publishUntilTaken(List<CloudEvent> events, AckListener onAck, long sentAt, Duration pause) {
       publisher.publish(topic, events).whenComplete((result, error) -> {
-        if (error != null && "partition_overloaded".equals(TollgateException.unwrap(error).code())) {
+        if (error != null && BatchingPublisher.RETRIABLE.contains(TollgateException.unwrap(error).code())) {
           overloadedRetries.increment();
           Duration next = pause.multipliedBy(2).compareTo(LAST_OVERLOADED_PAUSE) > 0 ? LAST_OVERLOADED_PAUSE
               : pause.multipliedBy(2);
@@ -1419,7 +1421,8 @@ public final class LoadGenerator {
         note(progress, "%,d batches (%,d events) refused for a passing reason (partition_overloaded, publish_timeout, ...)"
             + " were sent again by the SDK", batching.retriedBatches(), batching.retriedEvents());
       } else {
-        note(progress, "%,d publishes refused as partition_overloaded were sent again", overloadedRetries.sum());
+        note(progress, "%,d publishes refused for a passing reason (partition_overloaded, publish_timeout, ...) were "
+            + "sent again", overloadedRetries.sum());
       }
       throwFailure();
     }

@@ -144,11 +144,13 @@ class LoadGeneratorTest {
   }
 
   @Test
-  void aPublishRefusedAsPartitionOverloadedIsSentAgainAfterAPauseAndTheRunGoesOn() throws Exception {
+  void aPublishRefusedForAReasonThatPassesIsSentAgainAfterAPauseAndTheRunGoesOn() throws Exception {
     java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger(2);
     try (FakeHttpServer server = new FakeHttpServer((request, reply) -> {
-      if (refusals.getAndDecrement() > 0) {
-        reply.status(503, "{\"error\":{\"code\":\"partition_overloaded\",\"message\":\"retry later\"}}");
+      int refusal = refusals.getAndDecrement();
+      if (refusal > 0) {
+        String code = refusal == 2 ? "partition_overloaded" : "publish_timeout";
+        reply.status(503, "{\"error\":{\"code\":\"" + code + "\",\"message\":\"retry later\"}}");
         return;
       }
       int count = CloudEventJson.parseBatch(Cli.JSON.readTree(request.body())).size();
