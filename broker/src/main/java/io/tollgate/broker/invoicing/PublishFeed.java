@@ -24,7 +24,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * the entries back. A told batch that is lost (a node going down, a billing entity moving) leaves
  * a gap in a partition's sequence numbers, which billing reads from the journal when the next
  * batch shows it, a bill is read or a period closes. So the feed keeps nothing once it has sent
- * it, and holds at most {@code maxHeld} summaries between two sends (it sends early then).
+ * it, and holds at most {@link #MAX_HELD} summaries between two sends (it sends early then).
  */
 public final class PublishFeed {
   private PublishFeed() {}
